@@ -1,0 +1,22 @@
+// meles/services/dali/error_status.hpp — the one place that turns a meles::Error into
+// what a client sees: an HTTP status and a DALI error document.
+// Thread-safety: pure functions.
+#pragma once
+
+#include "meles/core/common/error.hpp"
+
+#include <string>
+
+namespace meles::services {
+
+// HTTP status for an error kind: Syntax/Name/Type/Validation 400, Permission 401
+// (authenticated: 403), NotFound 404, Timeout 408, Limit 413 for sizes else 400 ...
+int http_status(ErrorKind kind, bool authenticated = false);
+
+// The message shown to a web user.  Internal errors never reveal details.
+std::string public_message(const Error& error);
+
+// A DALI/TAP error VOTable: RESOURCE type="results" with INFO QUERY_STATUS=ERROR.
+std::string dali_error_document(const Error& error);
+
+}  // namespace meles::services
