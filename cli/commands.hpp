@@ -1,0 +1,11 @@
+// cli/commands.hpp — entry points of the subcommands, one per cmd_<name>.cpp.
+#pragma once
+
+#include "command.hpp"
+
+namespace meles::cli {
+
+// Each returns the process exit code; failures are thrown as meles::Error.
+// (Add yours here and to the table in main.cpp.)
+
+}  // namespace meles::cli
