@@ -18,6 +18,23 @@ namespace {
 
 const std::vector<Command>& command_table() {
 	static const std::vector<Command> table = {
+	    {"init", "create the state directory, configuration and database",
+	     "usage: meles init [--state DIR] [--dsn DSN] [--port N] [--bind ADDR] [--url URL] [--authority AUTH]\n\n"
+	     "Creates the state directory (default: the directory of the configuration file), writes\n"
+	     "meles.conf there if it does not exist (using the options given), creates the embedded\n"
+	     "PostgreSQL cluster (or uses --dsn), the roles, the database and Meles's bookkeeping tables.\n"
+	     "Running it again is harmless.\n",
+	     cmd_init},
+	    {"config", "show the effective configuration or its documentation",
+	     "usage: meles config [SECTION.KEY...] [--doc]\n\n"
+	     "Without arguments, prints every key with its effective value; with SECTION.KEY, that value;\n"
+	     "--doc prints the documentation of every key (docs/configuration.md).\n",
+	     cmd_config},
+	    {"db", "start, stop or inspect the embedded database; open psql",
+	     "usage: meles db start|stop|status|psql\n\n"
+	     "Controls the PostgreSQL cluster Meles runs in its state directory. `status` exits 0 when\n"
+	     "it runs, 3 when not. `psql` opens psql as the admin role on Meles's database.\n",
+	     cmd_db},
 	};
 	return table;
 }
