@@ -9,6 +9,7 @@ namespace meles::cli {
 // (Add yours here and to the table in main.cpp.)
 int cmd_init(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_config(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_serve(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_db(const GlobalOptions&, const std::vector<std::string>&);
 
 }  // namespace meles::cli

@@ -30,6 +30,13 @@ const std::vector<Command>& command_table() {
 	     "Without arguments, prints every key with its effective value; with SECTION.KEY, that value;\n"
 	     "--doc prints the documentation of every key (docs/configuration.md).\n",
 	     cmd_config},
+	    {"serve", "run the HTTP daemon (foreground, or start|stop|reload|status)",
+	     "usage: meles serve [start|stop|reload|status] [--port N]\n\n"
+	     "Without an action the daemon runs in the foreground and logs to stderr. `start` runs it in\n"
+	     "the background (logs in [general] logDir, pid file in [general] tmpDir), `stop` ends it\n"
+	     "gracefully (running requests finish), `reload` re-reads the resource descriptors,\n"
+	     "`status` exits 0 when it runs and 3 when not. --port overrides [web] serverPort.\n",
+	     cmd_serve},
 	    {"db", "start, stop or inspect the embedded database; open psql",
 	     "usage: meles db start|stop|status|psql\n\n"
 	     "Controls the PostgreSQL cluster Meles runs in its state directory. `status` exits 0 when\n"
