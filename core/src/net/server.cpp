@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <limits>
 #include <future>
 #include <mutex>
 #include <set>
@@ -204,7 +205,9 @@ private:
 		}
 		parser_.emplace();
 		parser_->header_limit(static_cast<std::uint32_t>(srv_.options.header_limit));
-		parser_->body_limit(boost::none);
+		// Not boost::none: Boost 1.74 compares the length against the optional and treats
+		// "none" as smaller than any length.  Routes enforce their own limits.
+		parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
 		stream_.expires_after(first_ ? srv_.options.read_timeout : srv_.options.idle_timeout);
 		idle_ = !first_;
 		http::async_read_header(stream_, buffer_, *parser_,

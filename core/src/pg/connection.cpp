@@ -71,6 +71,7 @@ int64_t Result::get_int(int r, int c) const {
 	if (ec != std::errc()) throw Error(ErrorKind::Internal, concat("expected an integer from the database, got '", v, "'"));
 	return out;
 }
+std::string Result::command_tag() const { return res_ ? PQcmdStatus(R(res_)) : ""; }
 std::string Result::column_name(int c) const { return PQfname(R(res_), c); }
 uint32_t Result::column_type(int c) const { return PQftype(R(res_), c); }
 int Result::column_index(std::string_view name) const { return PQfnumber(R(res_), std::string(name).c_str()); }
@@ -166,6 +167,12 @@ CopyIn Connection::copy_in(std::string_view copy_sql) {
 	if (PQresultStatus(R(r.res_)) != PGRES_COPY_IN)
 		throw Error(ErrorKind::Internal, concat("not a COPY FROM STDIN statement: ", copy_sql));
 	return CopyIn(this);
+}
+
+void Connection::commit() {
+	auto r = exec("COMMIT");
+	if (r.command_tag() == "ROLLBACK")
+		throw DbError("25P02", "the transaction was rolled back because a statement in it had failed");
 }
 
 void Connection::rollback() noexcept {

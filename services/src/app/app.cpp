@@ -6,6 +6,7 @@
 namespace meles::services {
 
 App::App(Context& context) : ctx_(context) {
+	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
 	router_.set_fallback([](net::Request& q, net::Response& r) {
 		r.set_status(404);

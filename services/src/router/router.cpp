@@ -6,12 +6,12 @@
 
 namespace meles::services {
 
-void Router::add_exact(std::string path, RouteHandler handler, ErrorStyle errors) {
-	routes_.push_back({std::move(path), false, std::move(handler), errors});
+void Router::add_exact(std::string path, RouteHandler handler, ErrorStyle errors, uint64_t body_limit) {
+	routes_.push_back({std::move(path), false, std::move(handler), errors, body_limit});
 }
 
-void Router::add_prefix(std::string prefix, RouteHandler handler, ErrorStyle errors) {
-	routes_.push_back({std::move(prefix), true, std::move(handler), errors});
+void Router::add_prefix(std::string prefix, RouteHandler handler, ErrorStyle errors, uint64_t body_limit) {
+	routes_.push_back({std::move(prefix), true, std::move(handler), errors, body_limit});
 }
 
 std::string html_page(const std::string& title, const std::string& body_html) {
@@ -47,6 +47,13 @@ void Router::handle(net::Request& request, net::Response& response) const {
 	}
 	ErrorStyle style = best ? best->errors : ErrorStyle::PlainText;
 	try {
+		uint64_t limit = best && best->body_limit ? best->body_limit : body_limit_;
+		if (request.content_length && *request.content_length > limit) {
+			response.close_after();
+			throw Error(ErrorKind::Limit, concat("request body of ", std::to_string(*request.content_length),
+			                                     " bytes exceeds this server's limit of ", std::to_string(limit),
+			                                     " bytes"));
+		}
 		if (best) {
 			best->handler(request, response);
 		} else if (fallback_) {

@@ -63,6 +63,7 @@ public:
 	int column_index(std::string_view name) const;  // -1 if absent
 	// Rows touched by INSERT/UPDATE/DELETE/COPY ..., from the command tag.
 	int64_t affected_rows() const;
+	std::string command_tag() const;
 
 private:
 	friend class Connection;
@@ -92,7 +93,9 @@ public:
 
 	// Transaction helpers.
 	void begin() { exec("BEGIN"); }
-	void commit() { exec("COMMIT"); }
+	// Throws if the server rolled back instead (COMMIT of a failed transaction reports
+	// success with the tag ROLLBACK — the trap that leaves half-done work unnoticed).
+	void commit();
 	void rollback() noexcept;
 	bool in_transaction() const;  // inside a transaction block (idle or failed)
 	bool ok() const;              // connection usable

@@ -23,8 +23,14 @@ enum class ErrorStyle { PlainText, Dali };
 
 class Router {
 public:
-	void add_exact(std::string path, RouteHandler handler, ErrorStyle errors = ErrorStyle::PlainText);
-	void add_prefix(std::string prefix, RouteHandler handler, ErrorStyle errors = ErrorStyle::PlainText);
+	// Requests announcing a larger body than this get 413 before any route runs, unless
+	// the route was added with its own limit (streaming uploads).
+	void set_body_limit(uint64_t bytes) { body_limit_ = bytes; }
+	// body_limit 0 = the router's default limit.
+	void add_exact(std::string path, RouteHandler handler, ErrorStyle errors = ErrorStyle::PlainText,
+	               uint64_t body_limit = 0);
+	void add_prefix(std::string prefix, RouteHandler handler, ErrorStyle errors = ErrorStyle::PlainText,
+	                uint64_t body_limit = 0);
 	// Handles requests no route matched (default: 404 page).
 	void set_fallback(RouteHandler handler) { fallback_ = std::move(handler); }
 
@@ -36,8 +42,10 @@ private:
 		bool prefix;
 		RouteHandler handler;
 		ErrorStyle errors;
+		uint64_t body_limit;
 	};
 	std::vector<Route> routes_;
+	uint64_t body_limit_ = 64 * 1024 * 1024;
 	RouteHandler fallback_;
 };
 
