@@ -10,6 +10,7 @@ namespace meles::cli {
 int cmd_init(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_config(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_serve(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_adm(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_db(const GlobalOptions&, const std::vector<std::string>&);
 
 }  // namespace meles::cli

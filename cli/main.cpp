@@ -37,6 +37,17 @@ const std::vector<Command>& command_table() {
 	     "gracefully (running requests finish), `reload` re-reads the resource descriptors,\n"
 	     "`status` exits 0 when it runs and 3 when not. --port overrides [web] serverPort.\n",
 	     cmd_serve},
+	    {"adm", "administration: user accounts",
+	     "usage: meles adm ACTION [ARGS]\n\n"
+	     "actions:\n"
+	     "  adduser NAME [PASSWORD] [--random] [--remarks TEXT]   create an account\n"
+	     "  deluser NAME                                          remove an account\n"
+	     "  changepw NAME [PASSWORD] [--random]                   set a new password\n"
+	     "  listusers                                             list accounts\n\n"
+	     "Without PASSWORD the password is read from the terminal (twice, not echoed) or from one\n"
+	     "line of standard input; --random generates one and prints it. Passwords are stored only\n"
+	     "as salted Argon2id hashes.\n",
+	     cmd_adm},
 	    {"db", "start, stop or inspect the embedded database; open psql",
 	     "usage: meles db start|stop|status|psql\n\n"
 	     "Controls the PostgreSQL cluster Meles runs in its state directory. `status` exits 0 when\n"

@@ -6,6 +6,7 @@
 namespace meles::services {
 
 App::App(Context& context) : ctx_(context) {
+	ctx_.users.ensure_schema();
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
 	router_.set_fallback([](net::Request& q, net::Response& r) {
@@ -13,6 +14,16 @@ App::App(Context& context) : ctx_(context) {
 		r.set_header("Content-Type", "text/plain; charset=utf-8");
 		r.send(concat("Not found: ", q.path, "\nThe root page / lists what this server offers.\n"));
 	});
+}
+
+void App::handle(net::Request& request, net::Response& response) {
+	try {
+		if (auto user = ctx_.authenticator.authenticate(request)) request.user = *user;
+	} catch (const Error& e) {
+		send_error(response, e, request.path.starts_with("/tap") ? ErrorStyle::Dali : ErrorStyle::PlainText);
+		return;
+	}
+	router_.handle(request, response);
 }
 
 void App::reload() { log::info("reload: nothing to reload yet"); }

@@ -46,6 +46,8 @@ public:
 	std::vector<Header> headers;
 	std::optional<uint64_t> content_length;  // from the header, when given
 	bool chunked = false;
+	// Set by the application after authentication; empty for anonymous requests.
+	std::string user;
 
 	// Case-insensitive header lookup; "" when absent.
 	std::string_view header(std::string_view name) const;

@@ -12,7 +12,8 @@ namespace meles::services {
 class App {
 public:
 	explicit App(Context& context);
-	void handle(net::Request& request, net::Response& response) { router_.handle(request, response); }
+	// Authenticates (HTTP Basic, optional everywhere) and routes.
+	void handle(net::Request& request, net::Response& response);
 	// Re-reads what can change without a restart (RDs).  Called on SIGHUP.
 	void reload();
 
