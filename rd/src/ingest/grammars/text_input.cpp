@@ -172,6 +172,7 @@ void TextInput::start_filters(const TextInputOptions& options) {
 		if (read_fd_ != file_fd_) ::close(read_fd_);
 		read_fd_ = pipefd[0];
 		children_.push_back(Child{pid, err_fd, command});
+		filtered_ = true;
 	}
 }
 
@@ -218,7 +219,7 @@ void TextInput::finish_filters() {
 }
 
 uint64_t TextInput::consumed() const {
-	if (children_.empty()) return raw_read_;
+	if (!filtered_) return raw_read_;
 	// The first filter reads through our file description: its offset is the filter's progress.
 	off_t off = lseek(file_fd_, 0, SEEK_CUR);
 	return off > 0 ? static_cast<uint64_t>(off) : 0;

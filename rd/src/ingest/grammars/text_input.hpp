@@ -66,6 +66,7 @@ private:
 	};
 	std::vector<Child> children_;
 	uint64_t raw_read_ = 0;
+	bool filtered_ = false;
 	bool eof_ = false;
 	bool bom_checked_ = false;
 	std::vector<char> scratch_;
