@@ -9,11 +9,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace meles::core::fits {
 
 struct FixtureColumn {
+	FixtureColumn(std::string n, std::string form, std::string u = {})
+	    : name(std::move(n)), tform(std::move(form)), unit(std::move(u)) {}
 	std::string name;
 	std::string tform;  // e.g. "J", "3E", "10A", "1PJ(4)", ASCII "I8", "F10.4"
 	std::string unit;

@@ -299,7 +299,12 @@ void FitsTableReader::read_strings(size_t col, int64_t row, int64_t nrows, int64
 		            concat("cannot read string column ", impl_->columns[col].name, " at row ", std::to_string(row + 1)));
 	for (int64_t i = 0; i < nrows; ++i) {
 		ptrs[i][width] = 0;
-		lengths[i] = static_cast<uint32_t>(std::strlen(ptrs[i]));
+		// FITS pads with blanks, and CFITSIO returns an all-blank cell as " ": trailing
+		// blanks carry no meaning (astropy, and hence DaCHS, drop them too).
+		size_t len = std::strlen(ptrs[i]);
+		while (len && ptrs[i][len - 1] == ' ') --len;
+		ptrs[i][len] = 0;
+		lengths[i] = static_cast<uint32_t>(len);
 		if (nulls) nulls[i] = impl_->nullbuf[i] ? 1 : 0;
 	}
 }
