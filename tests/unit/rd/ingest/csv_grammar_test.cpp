@@ -271,3 +271,29 @@ TEST_CASE("csvGrammar attributes are validated with RD positions") {
 	CHECK(error_of([] { make_grammar(element("csvGrammar", {}, {element("rowfilters")})); }) ==
 	      "q.rd:12: unknown element 'rowfilters' in csvGrammar; did you mean 'rowfilter'?");
 }
+
+TEST_CASE("csvGrammar records longer than a chunk grow the buffer") {
+	TempDir d;
+	std::string big(600 * 1024, 'x');
+	big[1000] = '\n';
+	big[2000] = ',';
+	auto p = d.write("huge.csv", "a,b\n1,\"" + big + "\"\n2,small\n");
+	auto r = read_file(element("csvGrammar"), p, {}, ReadOptions{4096, 8192});
+	REQUIRE(r.rows.size() == 2);
+	CHECK(r.rows[0][1] == big);
+	CHECK(r.rows[1] == std::vector<std::string>{"2", "small"});
+	CHECK(r.lines == std::vector<int64_t>{2, 4});
+}
+
+TEST_CASE("csvGrammar: dropping a reader stops an endless preFilter") {
+	TempDir d;
+	auto p = d.write("x.csv", "");
+	auto g = make_grammar(element("csvGrammar", {{"names", "x"}, {"preFilter", "yes 12345"}}));
+	auto reader = g->open(SourceInfo::for_file(p), ReadOptions{4096, 100});
+	RecordBatch b;
+	REQUIRE(reader->next(b));
+	CHECK(b.size() == 100);
+	CHECK(b.value(99, 0).as_text() == "12345");
+	reader.reset();  // must terminate and reap `yes`, not hang
+	CHECK(b.line(99) == 100);
+}
