@@ -32,7 +32,8 @@ public:
 		uint32_t key[1] = {seed};
 		int i = 1, j = 0;
 		for (int k = N; k; --k) {
-			mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525U)) + key[j] + static_cast<uint32_t>(j);
+			mt_[i] =
+			    (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525U)) + key[j] + static_cast<uint32_t>(j);
 			++i;
 			++j;
 			if (i >= N) {
@@ -132,8 +133,8 @@ int generate(long n, const char* out, uint32_t seed) {
 		int dd = static_cast<int>(ad);
 		int dm = static_cast<int>((ad - dd) * 60);
 		double ds = ((ad - dd) * 60 - dm) * 60;
-		std::fprintf(f, "%ld,%.8f,%.8f,%.3f,ANC J%02d%02d%05.2f%s%02d%02d%04.1f\n", i, ra, dec, mag, hh, mm, ss, sgn, dd,
-		             dm, ds);
+		std::fprintf(f, "%ld,%.8f,%.8f,%.3f,ANC J%02d%02d%05.2f%s%02d%02d%04.1f\n", i, ra, dec, mag, hh, mm,
+		             ss, sgn, dd, dm, ds);
 	}
 	return std::fclose(f) == 0 ? 0 : 1;
 }
@@ -162,7 +163,8 @@ int bench_csv(const char* file, int repeat) {
 			rows += batch.size();
 			// Touch every value as a consumer would (length and first byte).
 			for (size_t i = 0; i < batch.size(); ++i)
-				for (const Value& v : batch.record(i)) check += v.as_text().size();
+				for (const Value& v : batch.record(i))
+					check += v.as_text().size();
 		}
 		best = std::min(best, now() - t0);
 	}
@@ -201,19 +203,21 @@ int bench_floor(const char* file, int repeat) {
 	return 0;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
 	std::string mode = argc > 1 ? argv[1] : "";
 	try {
 		if (mode == "gen" && argc >= 4)
-			return generate(std::atol(argv[2]), argv[3], argc > 4 ? static_cast<uint32_t>(std::atol(argv[4])) : 20240601U);
+			return generate(std::atol(argv[2]), argv[3],
+			                argc > 4 ? static_cast<uint32_t>(std::atol(argv[4])) : 20240601U);
 		if (mode == "csv" && argc >= 3) return bench_csv(argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
 		if (mode == "floor" && argc >= 3) return bench_floor(argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
 	} catch (const meles::Error& e) {
 		std::fprintf(stderr, "error: %s\n", e.what());
 		return 1;
 	}
-	std::fprintf(stderr, "usage: bench_grammars gen NROWS OUT [SEED] | csv FILE [REPEAT] | floor FILE [REPEAT]\n");
+	std::fprintf(stderr,
+	             "usage: bench_grammars gen NROWS OUT [SEED] | csv FILE [REPEAT] | floor FILE [REPEAT]\n");
 	return 2;
 }

@@ -19,7 +19,7 @@ void check(int status, const std::string& what) {
 	throw Error(ErrorKind::Io, concat("writing FITS fixture: ", what, ": ", text));
 }
 
-}  // namespace
+} // namespace
 
 void write_fits_tables(const std::string& path, const std::vector<FixtureTable>& tables) {
 	std::remove(path.c_str());
@@ -61,8 +61,12 @@ void write_fits_tables(const std::string& path, const std::vector<FixtureTable>&
 				fits_update_key(f, TSTRING, ("TNULL" + k).c_str(), v.data(), nullptr, &status);
 				fits_set_atblnull(f, colnum, v.data(), &status);
 			}
-			if (c.tscal) fits_update_key(f, TDOUBLE, ("TSCAL" + k).c_str(), const_cast<double*>(&*c.tscal), nullptr, &status);
-			if (c.tzero) fits_update_key(f, TDOUBLE, ("TZERO" + k).c_str(), const_cast<double*>(&*c.tzero), nullptr, &status);
+			if (c.tscal)
+				fits_update_key(f, TDOUBLE, ("TSCAL" + k).c_str(), const_cast<double*>(&*c.tscal), nullptr,
+				                &status);
+			if (c.tzero)
+				fits_update_key(f, TDOUBLE, ("TZERO" + k).c_str(), const_cast<double*>(&*c.tzero), nullptr,
+				                &status);
 			if (!c.tdim.empty()) {
 				std::string v = c.tdim;
 				fits_update_key(f, TSTRING, ("TDIM" + k).c_str(), v.data(), nullptr, &status);
@@ -73,7 +77,8 @@ void write_fits_tables(const std::string& path, const std::vector<FixtureTable>&
 			check(status, "tscale");
 			for (int64_t r = 0; r < t.rows; ++r) {
 				bool is_null = false;
-				for (auto nr : c.null_rows) is_null = is_null || nr == r;
+				for (auto nr : c.null_rows)
+					is_null = is_null || nr == r;
 				if (is_null) {
 					fits_write_col_null(f, colnum, r + 1, 1, 1, &status);
 				} else if (r < static_cast<int64_t>(c.strings.size())) {
@@ -97,8 +102,8 @@ void write_fits_tables(const std::string& path, const std::vector<FixtureTable>&
 				} else if (r < static_cast<int64_t>(c.numbers.size())) {
 					auto cell = c.numbers[r];
 					if (!cell.empty())
-						fits_write_col(f, TDOUBLE, colnum, r + 1, 1, static_cast<LONGLONG>(cell.size()), cell.data(),
-						               &status);
+						fits_write_col(f, TDOUBLE, colnum, r + 1, 1, static_cast<LONGLONG>(cell.size()),
+						               cell.data(), &status);
 				}
 				check(status, "values of " + c.name + " row " + std::to_string(r + 1));
 			}
@@ -123,4 +128,4 @@ void write_fits_image(const std::string& path) {
 	check(status, "image fixture " + path);
 }
 
-}  // namespace meles::core::fits
+} // namespace meles::core::fits

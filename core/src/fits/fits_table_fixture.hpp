@@ -18,19 +18,19 @@ struct FixtureColumn {
 	FixtureColumn(std::string n, std::string form, std::string u = {})
 	    : name(std::move(n)), tform(std::move(form)), unit(std::move(u)) {}
 	std::string name;
-	std::string tform;  // e.g. "J", "3E", "10A", "1PJ(4)", ASCII "I8", "F10.4"
+	std::string tform; // e.g. "J", "3E", "10A", "1PJ(4)", ASCII "I8", "F10.4"
 	std::string unit;
-	std::optional<int64_t> tnull;     // integer TNULLn (binary tables)
-	std::string ascii_tnull;          // TNULLn string (ASCII tables)
+	std::optional<int64_t> tnull; // integer TNULLn (binary tables)
+	std::string ascii_tnull;      // TNULLn string (ASCII tables)
 	std::optional<double> tscal, tzero;
-	std::string tdim;                 // TDIMn, e.g. "(2,3)"
+	std::string tdim; // TDIMn, e.g. "(2,3)"
 	// One entry per row.  numbers: numeric cells (NaN allowed); logicals: 1 T, 0 F, -1
 	// undefined (also used for X bit columns); strings: string cells.  A numeric or logical
 	// cell listed in null_cells is written as undefined (TNULL / ASCII TNULL).
 	std::vector<std::vector<double>> numbers;
 	std::vector<std::vector<int>> logicals;
 	std::vector<std::string> strings;
-	std::vector<int64_t> null_rows;   // 0-based rows written as undefined (uses TNULL)
+	std::vector<int64_t> null_rows; // 0-based rows written as undefined (uses TNULL)
 };
 
 struct FixtureTable {
@@ -47,4 +47,4 @@ void write_fits_tables(const std::string& path, const std::vector<FixtureTable>&
 // Writes a file whose HDU 1 is a small image (for "not a table" errors).
 void write_fits_image(const std::string& path);
 
-}  // namespace meles::core::fits
+} // namespace meles::core::fits

@@ -40,12 +40,14 @@ bool is_integral_code(int code) {
 	case TLONG:
 	case TULONG:
 	case TLONGLONG:
-	case TULONGLONG: return true;
-	default: return false;
+	case TULONGLONG:
+		return true;
+	default:
+		return false;
 	}
 }
 
-}  // namespace
+} // namespace
 
 struct FitsTableReader::Impl {
 	fitsfile* fptr = nullptr;
@@ -148,14 +150,15 @@ struct FitsTableReader::Impl {
 			} else {
 				col.type = CellType::Float;
 			}
-			if (col.variable_length) col.repeat = repeat;  // declared maximum, may be 0
+			if (col.variable_length) col.repeat = repeat; // declared maximum, may be 0
 			std::string tdim = read_string_key("TDIM" + n);
 			if (!tdim.empty()) {
 				int naxis = 0;
 				long naxes[16];
 				int st = 0;
 				if (fits_read_tdim(fptr, c, 16, &naxis, naxes, &st) == 0) {
-					for (int i = 0; i < naxis; ++i) col.dims.push_back(naxes[i]);
+					for (int i = 0; i < naxis; ++i)
+						col.dims.push_back(naxes[i]);
 				} else {
 					fits_clear_errmsg();
 				}
@@ -176,11 +179,13 @@ struct FitsTableReader::Impl {
 		if (n <= 0) return;
 		nullbuf.resize(static_cast<size_t>(n));
 		int anynul = 0, status = 0;
-		if (fits_read_colnull(fptr, datatype, static_cast<int>(col) + 1, row + 1, 1, n, out, nullbuf.data(), &anynul,
-		                      &status))
-			fail(status, concat("cannot read column ", columns[col].name, " at row ", std::to_string(row + 1)));
+		if (fits_read_colnull(fptr, datatype, static_cast<int>(col) + 1, row + 1, 1, n, out, nullbuf.data(),
+		                      &anynul, &status))
+			fail(status,
+			     concat("cannot read column ", columns[col].name, " at row ", std::to_string(row + 1)));
 		if (nulls) {
-			for (int64_t i = 0; i < n; ++i) nulls[i] = nullbuf[i] ? 1 : 0;
+			for (int64_t i = 0; i < n; ++i)
+				nulls[i] = nullbuf[i] ? 1 : 0;
 		}
 		if (anynul) {
 			for (int64_t i = 0; i < n; ++i) {
@@ -215,9 +220,10 @@ FitsTableReader::FitsTableReader(const std::string& path, int hdu) : impl_(std::
 	if (fits_movabs_hdu(impl_->fptr, hdu + 1, &hdutype, &status))
 		impl_->fail(status, concat("cannot move to HDU ", std::to_string(hdu)));
 	if (hdutype == IMAGE_HDU)
-		throw Error(ErrorKind::Validation,
-		            concat("HDU ", std::to_string(hdu), " is an image, not a table; set hdu= to the table's HDU"),
-		            SourcePos{path, 0, 0});
+		throw Error(
+		    ErrorKind::Validation,
+		    concat("HDU ", std::to_string(hdu), " is an image, not a table; set hdu= to the table's HDU"),
+		    SourcePos{path, 0, 0});
 	impl_->ascii = hdutype == ASCII_TBL;
 	impl_->load_columns();
 }
@@ -226,13 +232,25 @@ FitsTableReader::~FitsTableReader() = default;
 FitsTableReader::FitsTableReader(FitsTableReader&&) noexcept = default;
 FitsTableReader& FitsTableReader::operator=(FitsTableReader&&) noexcept = default;
 
-const std::string& FitsTableReader::path() const { return impl_->path; }
-int FitsTableReader::hdu() const { return impl_->hdu; }
-bool FitsTableReader::is_ascii() const { return impl_->ascii; }
-int64_t FitsTableReader::rows() const { return impl_->nrows; }
-const std::vector<TableColumn>& FitsTableReader::columns() const { return impl_->columns; }
+const std::string& FitsTableReader::path() const {
+	return impl_->path;
+}
+int FitsTableReader::hdu() const {
+	return impl_->hdu;
+}
+bool FitsTableReader::is_ascii() const {
+	return impl_->ascii;
+}
+int64_t FitsTableReader::rows() const {
+	return impl_->nrows;
+}
+const std::vector<TableColumn>& FitsTableReader::columns() const {
+	return impl_->columns;
+}
 
-std::string FitsTableReader::extname() const { return impl_->read_string_key("EXTNAME"); }
+std::string FitsTableReader::extname() const {
+	return impl_->read_string_key("EXTNAME");
+}
 
 int64_t FitsTableReader::preferred_chunk_rows() const {
 	long n = 0;
@@ -259,7 +277,8 @@ void FitsTableReader::read_logicals(size_t col, int64_t row, int64_t n, uint8_t*
 	const TableColumn& c = impl_->columns[col];
 	if (!c.is_bits) {
 		impl_->read_numbers(TLOGICAL, col, row, n, reinterpret_cast<char*>(out), nulls);
-		for (int64_t i = 0; i < n; ++i) out[i] = out[i] ? 1 : 0;
+		for (int64_t i = 0; i < n; ++i)
+			out[i] = out[i] ? 1 : 0;
 		return;
 	}
 	// Bits are read row by row: CFITSIO addresses them by (row, bit), not by element.
@@ -270,7 +289,8 @@ void FitsTableReader::read_logicals(size_t col, int64_t row, int64_t n, uint8_t*
 	while (done < n) {
 		int64_t take = std::min(per_row, n - done);
 		int status = 0;
-		if (fits_read_col_bit(impl_->fptr, static_cast<int>(col) + 1, r + 1, 1, take, impl_->bitbuf.data(), &status))
+		if (fits_read_col_bit(impl_->fptr, static_cast<int>(col) + 1, r + 1, 1, take, impl_->bitbuf.data(),
+		                      &status))
 			impl_->fail(status, concat("cannot read bit column ", c.name, " at row ", std::to_string(r + 1)));
 		for (int64_t i = 0; i < take; ++i) {
 			out[done + i] = impl_->bitbuf[i] ? 1 : 0;
@@ -295,14 +315,15 @@ void FitsTableReader::read_strings(size_t col, int64_t row, int64_t nrows, int64
 	int anynul = 0, status = 0;
 	if (fits_read_colnull_str(impl_->fptr, static_cast<int>(col) + 1, row + 1, 1, nrows, ptrs.data(),
 	                          impl_->nullbuf.data(), &anynul, &status))
-		impl_->fail(status,
-		            concat("cannot read string column ", impl_->columns[col].name, " at row ", std::to_string(row + 1)));
+		impl_->fail(status, concat("cannot read string column ", impl_->columns[col].name, " at row ",
+		                           std::to_string(row + 1)));
 	for (int64_t i = 0; i < nrows; ++i) {
 		ptrs[i][width] = 0;
 		// FITS pads with blanks, and CFITSIO returns an all-blank cell as " ": trailing
 		// blanks carry no meaning (astropy, and hence DaCHS, drop them too).
 		size_t len = std::strlen(ptrs[i]);
-		while (len && ptrs[i][len - 1] == ' ') --len;
+		while (len && ptrs[i][len - 1] == ' ')
+			--len;
 		ptrs[i][len] = 0;
 		lengths[i] = static_cast<uint32_t>(len);
 		if (nulls) nulls[i] = impl_->nullbuf[i] ? 1 : 0;
@@ -314,9 +335,11 @@ void FitsTableReader::read_lengths(size_t col, int64_t row, int64_t nrows, int64
 	if (nrows <= 0) return;
 	std::vector<LONGLONG> len(static_cast<size_t>(nrows)), off(static_cast<size_t>(nrows));
 	int status = 0;
-	if (fits_read_descriptsll(impl_->fptr, static_cast<int>(col) + 1, row + 1, nrows, len.data(), off.data(), &status))
+	if (fits_read_descriptsll(impl_->fptr, static_cast<int>(col) + 1, row + 1, nrows, len.data(), off.data(),
+	                          &status))
 		impl_->fail(status, concat("cannot read the array descriptors of column ", impl_->columns[col].name));
-	for (int64_t i = 0; i < nrows; ++i) counts[i] = len[i];
+	for (int64_t i = 0; i < nrows; ++i)
+		counts[i] = len[i];
 }
 
-}  // namespace meles::core::fits
+} // namespace meles::core::fits

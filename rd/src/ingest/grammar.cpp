@@ -8,4 +8,4 @@ const GrammarElement::Attribute* GrammarElement::attribute(std::string_view n) c
 	return nullptr;
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

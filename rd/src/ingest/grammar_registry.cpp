@@ -40,9 +40,11 @@ constexpr std::array<GrammarEntry, 22> kGrammars{{
     {"transparentGrammar", nullptr, "pass-through (not implemented yet)"},
 }};
 
-}  // namespace
+} // namespace
 
-std::span<const GrammarEntry> grammar_registry() { return kGrammars; }
+std::span<const GrammarEntry> grammar_registry() {
+	return kGrammars;
+}
 
 const GrammarEntry* find_grammar(std::string_view element) {
 	for (auto& g : kGrammars)
@@ -50,21 +52,25 @@ const GrammarEntry* find_grammar(std::string_view element) {
 	return nullptr;
 }
 
-bool is_grammar_element(std::string_view element) { return find_grammar(element) != nullptr; }
+bool is_grammar_element(std::string_view element) {
+	return find_grammar(element) != nullptr;
+}
 
 std::unique_ptr<Grammar> make_grammar(const GrammarElement& el) {
 	const GrammarEntry* g = find_grammar(el.name);
 	if (!g) {
 		std::vector<std::string_view> names;
-		for (auto& e : kGrammars) names.push_back(e.element);
+		for (auto& e : kGrammars)
+			names.push_back(e.element);
 		std::string msg = concat("unknown grammar '", el.name, "'");
 		std::string guess = detail::did_you_mean(el.name, names);
 		if (!guess.empty()) msg += concat("; did you mean '", guess, "'?");
 		throw Error(ErrorKind::Name, msg, el.pos);
 	}
 	if (!g->factory)
-		throw Error(ErrorKind::Validation, concat(el.name, " is not supported by Meles yet (", g->summary, ")"), el.pos);
+		throw Error(ErrorKind::Validation,
+		            concat(el.name, " is not supported by Meles yet (", g->summary, ")"), el.pos);
 	return g->factory(el);
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -8,14 +8,22 @@ namespace meles::rd::ingest {
 
 std::string_view value_kind_name(ValueKind kind) {
 	switch (kind) {
-	case ValueKind::Null: return "null";
-	case ValueKind::Text: return "text";
-	case ValueKind::Int: return "integer";
-	case ValueKind::Double: return "double";
-	case ValueKind::Bool: return "boolean";
-	case ValueKind::IntArray: return "integer array";
-	case ValueKind::DoubleArray: return "double array";
-	case ValueKind::BoolArray: return "boolean array";
+	case ValueKind::Null:
+		return "null";
+	case ValueKind::Text:
+		return "text";
+	case ValueKind::Int:
+		return "integer";
+	case ValueKind::Double:
+		return "double";
+	case ValueKind::Bool:
+		return "boolean";
+	case ValueKind::IntArray:
+		return "integer array";
+	case ValueKind::DoubleArray:
+		return "double array";
+	case ValueKind::BoolArray:
+		return "boolean array";
 	}
 	return "?";
 }
@@ -24,10 +32,17 @@ bool Value::element_null(size_t i) const {
 	if (!elem_nulls_ || i >= size_) return false;
 	const uint8_t* mask = nullptr;
 	switch (kind_) {
-	case ValueKind::IntArray: mask = reinterpret_cast<const uint8_t*>(static_cast<const int64_t*>(p_) + size_); break;
-	case ValueKind::DoubleArray: mask = reinterpret_cast<const uint8_t*>(static_cast<const double*>(p_) + size_); break;
-	case ValueKind::BoolArray: mask = static_cast<const uint8_t*>(p_) + size_; break;
-	default: return false;
+	case ValueKind::IntArray:
+		mask = reinterpret_cast<const uint8_t*>(static_cast<const int64_t*>(p_) + size_);
+		break;
+	case ValueKind::DoubleArray:
+		mask = reinterpret_cast<const uint8_t*>(static_cast<const double*>(p_) + size_);
+		break;
+	case ValueKind::BoolArray:
+		mask = static_cast<const uint8_t*>(p_) + size_;
+		break;
+	default:
+		return false;
 	}
 	return mask[i] != 0;
 }
@@ -38,8 +53,9 @@ FieldLayout::FieldLayout(std::vector<FieldInfo> fields, const SourcePos& where) 
 		const std::string& n = fields_[i].name;
 		if (n.empty()) continue;
 		if (!index_.emplace(n, i).second) {
-			std::string msg = concat("field name '", n, "' occurs twice (positions ", std::to_string(index_[n] + 1),
-			                         " and ", std::to_string(i + 1), "); @", n, " would be ambiguous");
+			std::string msg =
+			    concat("field name '", n, "' occurs twice (positions ", std::to_string(index_[n] + 1),
+			           " and ", std::to_string(i + 1), "); @", n, " would be ambiguous");
 			if (where.source.empty() && where.line == 0) throw Error(ErrorKind::Validation, msg);
 			throw Error(ErrorKind::Validation, msg, where);
 		}
@@ -49,14 +65,16 @@ FieldLayout::FieldLayout(std::vector<FieldInfo> fields, const SourcePos& where) 
 FieldLayout FieldLayout::from_names(const std::vector<std::string>& names, const SourcePos& where) {
 	std::vector<FieldInfo> f;
 	f.reserve(names.size());
-	for (auto& n : names) f.push_back(FieldInfo{n, ValueKind::Text, {}});
+	for (auto& n : names)
+		f.push_back(FieldInfo{n, ValueKind::Text, {}});
 	return FieldLayout(std::move(f), where);
 }
 
 std::vector<std::string> FieldLayout::names() const {
 	std::vector<std::string> out;
 	out.reserve(fields_.size());
-	for (auto& f : fields_) out.push_back(f.name);
+	for (auto& f : fields_)
+		out.push_back(f.name);
 	return out;
 }
 
@@ -138,4 +156,4 @@ int64_t* RecordBatch::words(size_t n) {
 	return words_.get();
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

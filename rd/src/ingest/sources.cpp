@@ -30,9 +30,11 @@ SourcesSpec SourcesSpec::from_element(const GrammarElement& el) {
 	// DaCHS also takes the pattern as the element's text: <sources>data/*.csv</sources>.
 	std::string text(trim(el.text));
 	if (!text.empty()) s.patterns.push_back({text, el.pos});
-	for (const GrammarElement* c : a.children("item")) s.items.emplace_back(trim(c->text));
+	for (const GrammarElement* c : a.children("item"))
+		s.items.emplace_back(trim(c->text));
 	if (!a.children("ignoreSources").empty())
-		throw Error(ErrorKind::Validation, "ignoreSources is not supported by Meles yet", a.children("ignoreSources")[0]->pos);
+		throw Error(ErrorKind::Validation, "ignoreSources is not supported by Meles yet",
+		            a.children("ignoreSources")[0]->pos);
 	s.recurse = a.boolean("recurse", false);
 	if (s.patterns.empty() && s.items.empty())
 		throw Error(ErrorKind::Validation, "sources has neither a pattern nor items", el.pos);
@@ -43,7 +45,7 @@ namespace {
 
 bool is_regular_file(const fs::path& p) {
 	std::error_code ec;
-	return fs::is_regular_file(p, ec);  // follows symlinks
+	return fs::is_regular_file(p, ec); // follows symlinks
 }
 
 std::vector<std::string> glob_files(const std::string& pattern) {
@@ -59,14 +61,17 @@ std::vector<std::string> glob_files(const std::string& pattern) {
 	return out;
 }
 
-std::vector<std::string> walk_files(const fs::path& dir, const std::string& name_pattern, const SourcePos& pos) {
+std::vector<std::string> walk_files(const fs::path& dir, const std::string& name_pattern,
+                                    const SourcePos& pos) {
 	std::vector<std::string> out;
 	std::error_code ec;
 	if (!fs::is_directory(dir, ec)) return out;
 	fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-	if (ec) throw Error(ErrorKind::Io, concat("cannot read directory ", dir.string(), ": ", ec.message()), pos);
+	if (ec)
+		throw Error(ErrorKind::Io, concat("cannot read directory ", dir.string(), ": ", ec.message()), pos);
 	for (; it != end; it.increment(ec)) {
-		if (ec) throw Error(ErrorKind::Io, concat("cannot read below ", dir.string(), ": ", ec.message()), pos);
+		if (ec)
+			throw Error(ErrorKind::Io, concat("cannot read below ", dir.string(), ": ", ec.message()), pos);
 		if (!it->is_regular_file(ec)) continue;
 		std::string name = it->path().filename().string();
 		if (::fnmatch(name_pattern.c_str(), name.c_str(), 0) == 0) out.push_back(it->path().string());
@@ -74,9 +79,10 @@ std::vector<std::string> walk_files(const fs::path& dir, const std::string& name
 	return out;
 }
 
-}  // namespace
+} // namespace
 
-std::vector<SourceInfo> expand_sources(const SourcesSpec& spec, const std::string& resdir, const ExpandOptions& options) {
+std::vector<SourceInfo> expand_sources(const SourcesSpec& spec, const std::string& resdir,
+                                       const ExpandOptions& options) {
 	std::vector<SourceInfo> out;
 	for (auto& item : spec.items) {
 		SourceInfo s;
@@ -102,21 +108,24 @@ std::vector<SourceInfo> expand_sources(const SourcesSpec& spec, const std::strin
 			            concat("sources pattern '", pat.glob, "' matches no files",
 			                   spec.recurse ? " (searched recursively)" : "", " in ", base.string()),
 			            pat.pos);
-		for (auto& f : found) files.insert(fs::path(f).lexically_normal().string());
+		for (auto& f : found)
+			files.insert(fs::path(f).lexically_normal().string());
 	}
 	for (auto& f : files) {
 		SourceInfo s = SourceInfo::for_file(f, base.string());
 		s.resdir = resdir.empty() ? base.string() : resdir;
 		out.push_back(std::move(s));
 	}
-	for (size_t i = 0; i < out.size(); ++i) out[i].index = i;
+	for (size_t i = 0; i < out.size(); ++i)
+		out[i].index = i;
 	return out;
 }
 
 uint64_t total_bytes(const std::vector<SourceInfo>& sources) {
 	uint64_t t = 0;
-	for (auto& s : sources) t += s.size;
+	for (auto& s : sources)
+		t += s.size;
 	return t;
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

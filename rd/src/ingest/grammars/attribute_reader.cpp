@@ -11,7 +11,8 @@ namespace {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
 	std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+	for (size_t j = 0; j <= b.size(); ++j)
+		prev[j] = j;
 	for (size_t i = 1; i <= a.size(); ++i) {
 		cur[0] = i;
 		for (size_t j = 1; j <= b.size(); ++j) {
@@ -26,7 +27,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 	return prev[b.size()];
 }
 
-}  // namespace
+} // namespace
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
 	std::string_view best;
@@ -51,7 +52,9 @@ AttributeReader::AttributeReader(const GrammarElement& el, std::initializer_list
 	std::vector<std::string_view> known(attributes);
 	known.push_back("id");
 	known.push_back("original");
-	auto is_known = [&](std::string_view n) { return std::find(known.begin(), known.end(), n) != known.end(); };
+	auto is_known = [&](std::string_view n) {
+		return std::find(known.begin(), known.end(), n) != known.end();
+	};
 	for (auto& a : el.attributes) {
 		if (!is_known(a.name)) {
 			std::string msg = concat("unknown attribute '", a.name, "' on ", el.name);
@@ -66,8 +69,10 @@ AttributeReader::AttributeReader(const GrammarElement& el, std::initializer_list
 		if (is_known(c.name) && c.attributes.empty() && c.children.empty()) {
 			for (auto& v : values_)
 				if (v.name == c.name)
-					throw Error(ErrorKind::Validation,
-					            concat(c.name, " is given both as an attribute and as an element on ", el.name), c.pos);
+					throw Error(
+					    ErrorKind::Validation,
+					    concat(c.name, " is given both as an attribute and as an element on ", el.name),
+					    c.pos);
 			values_.push_back({c.name, std::string(trim(c.text)), c.pos});
 			continue;
 		}
@@ -114,7 +119,8 @@ int64_t AttributeReader::integer(std::string_view name, int64_t fallback, int64_
 	if (ec != std::errc() || p != s.data() + s.size() || s.empty())
 		fail(name, concat("'", *v, "' is not an integer"));
 	if (out < min || out > max)
-		fail(name, concat(std::to_string(out), " is out of range (", std::to_string(min), "..", std::to_string(max), ")"));
+		fail(name, concat(std::to_string(out), " is out of range (", std::to_string(min), "..",
+		                  std::to_string(max), ")"));
 	return out;
 }
 
@@ -131,4 +137,4 @@ std::vector<const GrammarElement*> AttributeReader::children(std::string_view na
 	return out;
 }
 
-}  // namespace meles::rd::ingest::detail
+} // namespace meles::rd::ingest::detail

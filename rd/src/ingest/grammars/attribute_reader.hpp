@@ -43,10 +43,10 @@ public:
 
 private:
 	const GrammarElement& el_;
-	std::vector<GrammarElement::Attribute> values_;  // attributes and atomic children
+	std::vector<GrammarElement::Attribute> values_; // attributes and atomic children
 };
 
 // Children every grammar may have that the rowmaker or loader applies.
 std::vector<std::string_view> common_grammar_children();
 
-}  // namespace meles::rd::ingest::detail
+} // namespace meles::rd::ingest::detail

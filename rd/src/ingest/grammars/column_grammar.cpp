@@ -17,20 +17,29 @@ namespace {
 
 constexpr size_t kToEnd = std::numeric_limits<size_t>::max();
 
-inline bool is_py_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+inline bool is_py_space(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
-bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_ident_start(char c) {
+	return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_ident_char(char c) {
+	return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 class ColumnReader final : public RecordReader {
 public:
-	ColumnReader(std::shared_ptr<const SourceInfo> src, const ColumnGrammarOptions& opt, const ReadOptions& ro)
+	ColumnReader(std::shared_ptr<const SourceInfo> src, const ColumnGrammarOptions& opt,
+	             const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_, detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
+	      chunker_(*source_,
+	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
 	               ro.chunk_bytes),
 	      opt_(opt), max_records_(std::max<size_t>(1, ro.max_records)) {
 		std::vector<std::string> names;
-		for (auto& c : opt.columns) names.push_back(c.name);
+		for (auto& c : opt.columns)
+			names.push_back(c.name);
 		set_layout(FieldLayout::from_names(names));
 		for (int64_t i = 0; i < opt.top_ignored_lines; ++i) {
 			size_t want = 4096;
@@ -125,8 +134,10 @@ private:
 
 	Value value(std::string_view v) const {
 		if (opt_.strip) {
-			while (!v.empty() && is_py_space(v.front())) v.remove_prefix(1);
-			while (!v.empty() && is_py_space(v.back())) v.remove_suffix(1);
+			while (!v.empty() && is_py_space(v.front()))
+				v.remove_prefix(1);
+			while (!v.empty() && is_py_space(v.back()))
+				v.remove_suffix(1);
 		}
 		return Value::text(v);
 	}
@@ -138,9 +149,10 @@ private:
 	std::vector<size_t> offsets_;
 };
 
-}  // namespace
+} // namespace
 
-ColumnRange ColumnGrammarOptions::parse_range(std::string_view name, std::string_view range, const SourcePos& pos) {
+ColumnRange ColumnGrammarOptions::parse_range(std::string_view name, std::string_view range,
+                                              const SourcePos& pos) {
 	auto bad = [&](std::string why) -> ColumnRange {
 		throw Error(ErrorKind::Syntax,
 		            concat("bad column range '", range, "' for ", name, ": ", why,
@@ -180,7 +192,8 @@ std::vector<ColumnRange> ColumnGrammarOptions::parse_col_defs(std::string_view t
 	std::vector<ColumnRange> out;
 	size_t i = 0;
 	auto skip_ws = [&] {
-		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+			++i;
 	};
 	auto fail = [&](std::string why) {
 		throw Error(ErrorKind::Syntax,
@@ -193,7 +206,8 @@ std::vector<ColumnRange> ColumnGrammarOptions::parse_col_defs(std::string_view t
 		if (i >= text.size()) break;
 		if (!is_ident_start(text[i])) fail("a column name must start with a letter or _");
 		size_t ns = i;
-		while (i < text.size() && is_ident_char(text[i])) ++i;
+		while (i < text.size() && is_ident_char(text[i]))
+			++i;
 		std::string_view name = text.substr(ns, i - ns);
 		skip_ws();
 		if (i >= text.size() || text[i] != ':') fail(concat("':' expected after '", name, "'"));
@@ -202,7 +216,8 @@ std::vector<ColumnRange> ColumnGrammarOptions::parse_col_defs(std::string_view t
 		size_t rs = i;
 		auto digits = [&] {
 			size_t d = i;
-			while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+			while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+				++i;
 			return i > d;
 		};
 		bool first = digits();
@@ -228,8 +243,9 @@ std::vector<ColumnRange> ColumnGrammarOptions::parse_col_defs(std::string_view t
 ColumnGrammarOptions ColumnGrammarOptions::from_element(const GrammarElement& el) {
 	std::vector<std::string_view> children = detail::common_grammar_children();
 	children.push_back("col");
-	AttributeReader a(el, {"colDefs", "topIgnoredLines", "commentIntroducer", "strip", "enc", "gunzip", "preFilter"},
-	                  children);
+	AttributeReader a(
+	    el, {"colDefs", "topIgnoredLines", "commentIntroducer", "strip", "enc", "gunzip", "preFilter"},
+	    children);
 	ColumnGrammarOptions o;
 	if (auto d = a.string("colDefs")) o.columns = parse_col_defs(*d, a.pos("colDefs"));
 	for (const GrammarElement* c : a.children("col")) {
@@ -237,16 +253,19 @@ ColumnGrammarOptions ColumnGrammarOptions::from_element(const GrammarElement& el
 		if (!key) key = c->attribute("name");
 		for (auto& at : c->attributes)
 			if (at.name != "key" && at.name != "name")
-				throw Error(ErrorKind::Name, concat("unknown attribute '", at.name, "' on col; it takes key"), at.pos);
+				throw Error(ErrorKind::Name, concat("unknown attribute '", at.name, "' on col; it takes key"),
+				            at.pos);
 		if (!key) throw Error(ErrorKind::Validation, "col needs a key attribute naming the field", c->pos);
 		o.columns.push_back(parse_range(key->value, c->text, c->pos));
 	}
 	if (o.columns.empty())
-		throw Error(ErrorKind::Validation, "columnGrammar defines no columns; give colDefs or col children", el.pos);
+		throw Error(ErrorKind::Validation, "columnGrammar defines no columns; give colDefs or col children",
+		            el.pos);
 	{
 		std::vector<std::string> names;
-		for (auto& c : o.columns) names.push_back(c.name);
-		FieldLayout::from_names(names, el.pos);  // duplicate check
+		for (auto& c : o.columns)
+			names.push_back(c.name);
+		FieldLayout::from_names(names, el.pos); // duplicate check
 	}
 	o.top_ignored_lines = a.integer("topIgnoredLines", 0, 0, 1'000'000'000);
 	if (auto ci = a.string("commentIntroducer")) {
@@ -277,12 +296,14 @@ std::unique_ptr<Grammar> ColumnGrammar::create(const GrammarElement& el) {
 
 std::optional<std::vector<std::string>> ColumnGrammar::declared_fields() const {
 	std::vector<std::string> out;
-	for (auto& c : options_.columns) out.push_back(c.name);
+	for (auto& c : options_.columns)
+		out.push_back(c.name);
 	return out;
 }
 
-std::unique_ptr<RecordReader> ColumnGrammar::open(const SourceInfo& source, const ReadOptions& options) const {
+std::unique_ptr<RecordReader> ColumnGrammar::open(const SourceInfo& source,
+                                                  const ReadOptions& options) const {
 	return std::make_unique<ColumnReader>(std::make_shared<const SourceInfo>(source), options_, options);
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

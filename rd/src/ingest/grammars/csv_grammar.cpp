@@ -78,12 +78,16 @@ private:
 	uint64_t mask_ = 0;
 };
 
-inline bool is_py_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+inline bool is_py_space(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 inline Value make_text(const char* p, size_t n, bool strip) {
 	if (strip) {
-		while (n && is_py_space(*p)) ++p, --n;
-		while (n && is_py_space(p[n - 1])) --n;
+		while (n && is_py_space(*p))
+			++p, --n;
+		while (n && is_py_space(p[n - 1]))
+			--n;
 	}
 	return Value::text(p, n);
 }
@@ -92,17 +96,17 @@ inline Value make_text(const char* p, size_t n, bool strip) {
 // closing quote); done once the record is known to be complete.
 struct Pending {
 	size_t slot;
-	size_t begin;  // first byte after the opening quote
-	size_t end;    // end of the whole field (delimiter, line end or buffer end)
+	size_t begin; // first byte after the opening quote
+	size_t end;   // end of the whole field (delimiter, line end or buffer end)
 };
 
 // Result of scanning a quoted field without touching the buffer.
 struct QuotedScan {
 	bool complete = false;
-	bool simple = false;      // "text" directly followed by delimiter/line end, no "" or CR inside
-	size_t close = 0;         // position of the closing quote (simple case)
-	size_t end = 0;           // position of the delimiter / line end / size
-	int64_t newlines = 0;     // line ends inside the quotes
+	bool simple = false;  // "text" directly followed by delimiter/line end, no "" or CR inside
+	size_t close = 0;     // position of the closing quote (simple case)
+	size_t end = 0;       // position of the delimiter / line end / size
+	int64_t newlines = 0; // line ends inside the quotes
 };
 
 QuotedScan scan_quoted(const char* buf, size_t size, size_t open, char delim, bool last) {
@@ -121,7 +125,7 @@ QuotedScan scan_quoted(const char* buf, size_t size, size_t open, char delim, bo
 			}
 		}
 		if (!q) {
-			if (!last) return r;  // incomplete
+			if (!last) return r; // incomplete
 			throw std::runtime_error("unterminated");
 		}
 		if (qpos + 1 < size && buf[qpos + 1] == '"') {
@@ -129,12 +133,13 @@ QuotedScan scan_quoted(const char* buf, size_t size, size_t open, char delim, bo
 			p = qpos + 2;
 			continue;
 		}
-		if (qpos + 1 >= size && !last) return r;  // cannot tell "" from " yet
+		if (qpos + 1 >= size && !last) return r; // cannot tell "" from " yet
 		r.close = qpos;
 		break;
 	}
 	size_t e = r.close + 1;
-	while (e < size && buf[e] != delim && buf[e] != '\n' && buf[e] != '\r') ++e;
+	while (e < size && buf[e] != delim && buf[e] != '\n' && buf[e] != '\r')
+		++e;
 	if (e >= size && !last) return r;
 	r.end = e;
 	r.simple = clean && e == r.close + 1;
@@ -145,7 +150,7 @@ QuotedScan scan_quoted(const char* buf, size_t size, size_t open, char delim, bo
 // Rebuilds a quoted field in place: "" -> ", CR LF and lone CR -> LF (Python reads text
 // files with universal newlines), text after the closing quote appended (non-strict csv).
 size_t unescape_in_place(char* buf, size_t begin, size_t end) {
-	size_t w = begin - 1;  // overwrite the opening quote
+	size_t w = begin - 1; // overwrite the opening quote
 	size_t start = w;
 	size_t r = begin;
 	bool quoted = true;
@@ -198,7 +203,8 @@ bool parse_header_record(std::string_view s, bool last, char delim, std::vector<
 			p = q.end;
 		} else {
 			size_t e = p;
-			while (e < s.size() && s[e] != delim && s[e] != '\n' && s[e] != '\r') ++e;
+			while (e < s.size() && s[e] != delim && s[e] != '\n' && s[e] != '\r')
+				++e;
 			if (e >= s.size() && !last) return false;
 			cur.assign(s.substr(p, e - p));
 			p = e;
@@ -226,7 +232,8 @@ class CsvReader final : public RecordReader {
 public:
 	CsvReader(std::shared_ptr<const SourceInfo> src, const CsvGrammarOptions& opt, const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_, detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
+	      chunker_(*source_,
+	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
 	               ro.chunk_bytes),
 	      delim_(opt.delimiter), strip_(opt.strip), max_records_(std::max<size_t>(1, ro.max_records)) {
 		skip_top_lines(opt.top_ignored_lines);
@@ -261,7 +268,8 @@ public:
 
 private:
 	[[noreturn]] void fail(int64_t line, std::string msg) const {
-		throw Error(ErrorKind::Validation, std::move(msg), SourcePos{source_->display, static_cast<int>(line), 0});
+		throw Error(ErrorKind::Validation, std::move(msg),
+		            SourcePos{source_->display, static_cast<int>(line), 0});
 	}
 
 	void skip_top_lines(int64_t n) {
@@ -275,7 +283,7 @@ private:
 					++line_;
 					break;
 				}
-				if (s.size() < want) {  // input exhausted: fewer lines than topIgnoredLines
+				if (s.size() < want) { // input exhausted: fewer lines than topIgnoredLines
 					chunker_.drop_front(s.size(), line_);
 					return;
 				}
@@ -310,8 +318,10 @@ private:
 				chunker_.drop_front(blank + consumed, line_);
 				line_ = header_line + lines;
 				std::vector<std::string> names;
-				for (auto& f : fields) names.emplace_back(trim(f));
-				set_layout(FieldLayout::from_names(names, SourcePos{source_->display, static_cast<int>(header_line), 0}));
+				for (auto& f : fields)
+					names.emplace_back(trim(f));
+				set_layout(FieldLayout::from_names(
+				    names, SourcePos{source_->display, static_cast<int>(header_line), 0}));
 				return;
 			}
 			if (last) fail(line_ + blank_lines, "unterminated quoted field in the header line");
@@ -379,7 +389,8 @@ private:
 					pos = q.end;
 				} else {
 					size_t e = idx.next(pos);
-					while (e < size && buf[e] == '"') e = idx.next(e + 1);
+					while (e < size && buf[e] == '"')
+						e = idx.next(e + 1);
 					if (e >= size && !last) {
 						incomplete = true;
 						break;
@@ -417,7 +428,8 @@ private:
 				break;
 			}
 			if (nf != width) {
-				fail(rec_line, concat("expected ", std::to_string(width), " fields, found ", std::to_string(nf)));
+				fail(rec_line,
+				     concat("expected ", std::to_string(width), " fields, found ", std::to_string(nf)));
 			}
 			for (auto& p : pending_) {
 				size_t n = unescape_in_place(buf, p.begin, p.end);
@@ -438,14 +450,15 @@ private:
 	std::vector<Pending> pending_;
 };
 
-}  // namespace
+} // namespace
 
 CsvGrammarOptions CsvGrammarOptions::from_element(const GrammarElement& el) {
 	AttributeReader a(el, {"names", "delimiter", "strip", "topIgnoredLines", "enc", "gunzip", "preFilter"},
 	                  detail::common_grammar_children());
 	CsvGrammarOptions o;
 	o.names = a.list("names");
-	if (o.names && o.names->empty()) a.fail("names", "is empty; omit it to take the names from the header line");
+	if (o.names && o.names->empty())
+		a.fail("names", "is empty; omit it to take the names from the header line");
 	if (auto d = a.string("delimiter")) {
 		std::string v = *d;
 		if (v == "\\t" || v == "tab") v = "\t";
@@ -468,7 +481,8 @@ CsvGrammarOptions CsvGrammarOptions::from_element(const GrammarElement& el) {
 	return o;
 }
 
-CsvGrammar::CsvGrammar(CsvGrammarOptions options, SourcePos pos) : Grammar(std::move(pos)), options_(std::move(options)) {
+CsvGrammar::CsvGrammar(CsvGrammarOptions options, SourcePos pos)
+    : Grammar(std::move(pos)), options_(std::move(options)) {
 	detail::parse_encoding(options_.enc, pos_);
 }
 
@@ -480,4 +494,4 @@ std::unique_ptr<RecordReader> CsvGrammar::open(const SourceInfo& source, const R
 	return std::make_unique<CsvReader>(std::make_shared<const SourceInfo>(source), options_, options);
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -20,10 +20,14 @@ namespace {
 ValueKind kind_of(const TableColumn& c) {
 	bool arr = !c.scalar();
 	switch (c.type) {
-	case CellType::Logical: return arr ? ValueKind::BoolArray : ValueKind::Bool;
-	case CellType::Integer: return arr ? ValueKind::IntArray : ValueKind::Int;
-	case CellType::Float: return arr ? ValueKind::DoubleArray : ValueKind::Double;
-	case CellType::String: return ValueKind::Text;
+	case CellType::Logical:
+		return arr ? ValueKind::BoolArray : ValueKind::Bool;
+	case CellType::Integer:
+		return arr ? ValueKind::IntArray : ValueKind::Int;
+	case CellType::Float:
+		return arr ? ValueKind::DoubleArray : ValueKind::Double;
+	case CellType::String:
+		return ValueKind::Text;
 	}
 	return ValueKind::Text;
 }
@@ -36,7 +40,8 @@ size_t cell_words(size_t n, CellType t) {
 
 class FitsReader final : public RecordReader {
 public:
-	FitsReader(std::shared_ptr<const SourceInfo> src, const FitsTableGrammarOptions& opt, const ReadOptions& ro)
+	FitsReader(std::shared_ptr<const SourceInfo> src, const FitsTableGrammarOptions& opt,
+	           const ReadOptions& ro)
 	    : RecordReader(std::move(src)), reader_(wrap_open(*source_, opt.hdu)), opt_(opt) {
 		std::vector<FieldInfo> fields;
 		for (auto& c : reader_.columns())
@@ -92,7 +97,8 @@ public:
 				fill_arrays(batch, c, col, n, wbase, wpos);
 		}
 		row_ += n;
-		set_consumed(total ? static_cast<uint64_t>(static_cast<double>(source_->size) * row_ / total) : source_->size);
+		set_consumed(total ? static_cast<uint64_t>(static_cast<double>(source_->size) * row_ / total)
+		                   : source_->size);
 		return true;
 	}
 
@@ -132,11 +138,13 @@ private:
 				batch.mutable_record(r)[c] = nulls_[r] ? Value() : Value::of_bool(bytes_[r] != 0);
 			break;
 		}
-		case CellType::String: break;
+		case CellType::String:
+			break;
 		}
 	}
 
-	void fill_strings(RecordBatch& batch, size_t c, const TableColumn& col, int64_t n, char* cbase, size_t& cpos) {
+	void fill_strings(RecordBatch& batch, size_t c, const TableColumn& col, int64_t n, char* cbase,
+	                  size_t& cpos) {
 		lens_.resize(static_cast<size_t>(n));
 		nulls_.resize(static_cast<size_t>(n));
 		char* out = cbase + cpos;
@@ -159,7 +167,8 @@ private:
 			reader_.read_floats(c, row, count, dbls_.data(), nulls_.data());
 			// The reader flags NaN in float data and TNULL hits in scaled integer data; a
 			// flagged NaN stays a NaN element unless nanIsNULL.
-			for (int64_t i = 0; i < count; ++i) nulls_[i] = nulls_[i] && (col.has_tnull || opt_.nan_is_null);
+			for (int64_t i = 0; i < count; ++i)
+				nulls_[i] = nulls_[i] && (col.has_tnull || opt_.nan_is_null);
 		} else {
 			bytes_.resize(static_cast<size_t>(count));
 			reader_.read_logicals(c, row, count, bytes_.data(), nulls_.data());
@@ -170,7 +179,8 @@ private:
 	Value place_cell(const TableColumn& col, size_t from, size_t count, int64_t* wbase, size_t& wpos) {
 		int64_t* cell = wbase + wpos;
 		bool any_null = false;
-		for (size_t i = 0; i < count; ++i) any_null = any_null || nulls_[from + i];
+		for (size_t i = 0; i < count; ++i)
+			any_null = any_null || nulls_[from + i];
 		uint8_t* mask;
 		Value v;
 		if (col.type == CellType::Logical) {
@@ -193,15 +203,16 @@ private:
 		return v;
 	}
 
-	void fill_arrays(RecordBatch& batch, size_t c, const TableColumn& col, int64_t n, int64_t* wbase, size_t& wpos) {
+	void fill_arrays(RecordBatch& batch, size_t c, const TableColumn& col, int64_t n, int64_t* wbase,
+	                 size_t& wpos) {
 		const size_t rep = static_cast<size_t>(col.repeat);
 		read_elements(c, col, row_, n * col.repeat);
 		for (int64_t r = 0; r < n; ++r)
 			batch.mutable_record(r)[c] = place_cell(col, static_cast<size_t>(r) * rep, rep, wbase, wpos);
 	}
 
-	void fill_varlen(RecordBatch& batch, size_t c, const TableColumn& col, int64_t n, char* cbase, size_t& cpos,
-	                 int64_t* wbase, size_t& wpos) {
+	void fill_varlen(RecordBatch& batch, size_t c, const TableColumn& col, int64_t n, char* cbase,
+	                 size_t& cpos, int64_t* wbase, size_t& wpos) {
 		const auto& lens = varlen_[c];
 		for (int64_t r = 0; r < n; ++r) {
 			int64_t len = lens[r];
@@ -231,7 +242,7 @@ private:
 	std::vector<uint32_t> lens_;
 };
 
-}  // namespace
+} // namespace
 
 FitsTableGrammarOptions FitsTableGrammarOptions::from_element(const GrammarElement& el) {
 	detail::AttributeReader a(el, {"hdu", "lowerKeys", "nanIsNULL"}, detail::common_grammar_children());
@@ -249,8 +260,9 @@ std::unique_ptr<Grammar> FitsTableGrammar::create(const GrammarElement& el) {
 	return std::make_unique<FitsTableGrammar>(FitsTableGrammarOptions::from_element(el), el.pos);
 }
 
-std::unique_ptr<RecordReader> FitsTableGrammar::open(const SourceInfo& source, const ReadOptions& options) const {
+std::unique_ptr<RecordReader> FitsTableGrammar::open(const SourceInfo& source,
+                                                     const ReadOptions& options) const {
 	return std::make_unique<FitsReader>(std::make_shared<const SourceInfo>(source), options_, options);
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

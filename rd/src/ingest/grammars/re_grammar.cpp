@@ -18,7 +18,9 @@ using detail::TextChunker;
 
 namespace {
 
-inline bool is_py_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+inline bool is_py_space(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // If `pattern` matches exactly one fixed string, returns it.
 std::optional<std::string> literal_of(std::string_view pattern) {
@@ -29,13 +31,23 @@ std::optional<std::string> literal_of(std::string_view pattern) {
 			if (i + 1 >= pattern.size()) return std::nullopt;
 			char e = pattern[++i];
 			switch (e) {
-			case 'n': out += '\n'; break;
-			case 't': out += '\t'; break;
-			case 'r': out += '\r'; break;
-			case 'f': out += '\f'; break;
-			case 'v': out += '\v'; break;
+			case 'n':
+				out += '\n';
+				break;
+			case 't':
+				out += '\t';
+				break;
+			case 'r':
+				out += '\r';
+				break;
+			case 'f':
+				out += '\f';
+				break;
+			case 'v':
+				out += '\v';
+				break;
 			default:
-				if (std::isalnum(static_cast<unsigned char>(e))) return std::nullopt;  // \s, \d, \1 ...
+				if (std::isalnum(static_cast<unsigned char>(e))) return std::nullopt; // \s, \d, \1 ...
 				out += e;
 			}
 			continue;
@@ -69,7 +81,8 @@ std::unique_ptr<RE2> compile(const std::string& pattern, std::string_view what, 
 	o.set_encoding(RE2::Options::EncodingUTF8);
 	auto re = std::make_unique<RE2>(to_re2(pattern), o);
 	if (!re->ok()) {
-		std::string msg = concat("reGrammar ", what, ": bad regular expression '", pattern, "': ", re->error());
+		std::string msg =
+		    concat("reGrammar ", what, ": bad regular expression '", pattern, "': ", re->error());
 		if (pattern.find("(?=") != std::string::npos || pattern.find("(?!") != std::string::npos ||
 		    pattern.find("(?<") != std::string::npos)
 			msg += " (lookaround is not supported: Meles matches with RE2, which guarantees linear time)";
@@ -78,11 +91,11 @@ std::unique_ptr<RE2> compile(const std::string& pattern, std::string_view what, 
 	return re;
 }
 
-}  // namespace
+} // namespace
 
 struct ReGrammar::Compiled {
 	std::optional<std::string> record_lit, field_lit;
-	bool field_ws = false;  // \s+
+	bool field_ws = false; // \s+
 	std::unique_ptr<RE2> record_re, field_re, comment_re, stop_re, cleaner_re;
 };
 
@@ -93,7 +106,8 @@ public:
 	ReReader(std::shared_ptr<const SourceInfo> src, const ReGrammarOptions& opt,
 	         std::shared_ptr<const ReGrammar::Compiled> re, const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_, detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
+	      chunker_(*source_,
+	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
 	               ro.chunk_bytes),
 	      opt_(opt), re_(std::move(re)), max_records_(std::max<size_t>(1, ro.max_records)) {
 		set_layout(FieldLayout::from_names(opt.names));
@@ -161,7 +175,7 @@ private:
 			start = static_cast<size_t>(m.data() - buf);
 			end = start + m.size();
 			if (end > start) return true;
-			pos = start + 1;  // empty separators do not split
+			pos = start + 1; // empty separators do not split
 		}
 		return false;
 	}
@@ -193,13 +207,15 @@ private:
 			if (re_->stop_re && re_->stop_re->Match(re2::StringPiece(rec.data(), rec.size()), 0, rec.size(),
 			                                        RE2::ANCHOR_START, nullptr, 0)) {
 				stopped_ = true;
-				return chunk.size;  // the rest of the source is not read
+				return chunk.size; // the rest of the source is not read
 			}
 			size_t lead = 0;
-			while (lead < rec.size() && is_py_space(rec[lead])) ++lead;
+			while (lead < rec.size() && is_py_space(rec[lead]))
+				++lead;
 			rec_line += std::count(rec.data(), rec.data() + lead, '\n');
 			rec.remove_prefix(lead);
-			while (!rec.empty() && is_py_space(rec.back())) rec.remove_suffix(1);
+			while (!rec.empty() && is_py_space(rec.back()))
+				rec.remove_suffix(1);
 			if (rec.empty()) continue;
 			if (re_->cleaner_re) rec = clean(batch, rec, rec_line);
 			if (rec.empty()) continue;
@@ -217,7 +233,7 @@ private:
 			std::memmove(p + w, p + r, ms - r);
 			w += ms - r;
 			r = me > ms ? me : ms + 1;
-			if (me == ms) {  // empty match: keep the character it stood before
+			if (me == ms) { // empty match: keep the character it stood before
 				if (ms < n) p[w++] = p[ms];
 			}
 		}
@@ -231,10 +247,11 @@ private:
 	std::string_view clean(RecordBatch& batch, std::string_view rec, int64_t line) {
 		int ngroups = re_->cleaner_re->NumberOfCapturingGroups();
 		std::vector<re2::StringPiece> groups(static_cast<size_t>(ngroups) + 1);
-		if (!re_->cleaner_re->Match(re2::StringPiece(rec.data(), rec.size()), 0, rec.size(), RE2::ANCHOR_START,
-		                            groups.data(), ngroups + 1))
+		if (!re_->cleaner_re->Match(re2::StringPiece(rec.data(), rec.size()), 0, rec.size(),
+		                            RE2::ANCHOR_START, groups.data(), ngroups + 1))
 			throw Error(ErrorKind::Validation,
-			            concat("record does not match recordCleaner: '", rec.substr(0, 80), rec.size() > 80 ? "...'" : "'"),
+			            concat("record does not match recordCleaner: '", rec.substr(0, 80),
+			                   rec.size() > 80 ? "...'" : "'"),
 			            SourcePos{source_->display, static_cast<int>(line), 0});
 		std::string joined;
 		for (int g = 1; g <= ngroups; ++g) {
@@ -250,9 +267,11 @@ private:
 			size_t i = 0;
 			while (i < rec.size()) {
 				size_t s = i;
-				while (i < rec.size() && !is_py_space(rec[i])) ++i;
+				while (i < rec.size() && !is_py_space(rec[i]))
+					++i;
 				fields_.push_back(rec.substr(s, i - s));
-				while (i < rec.size() && is_py_space(rec[i])) ++i;
+				while (i < rec.size() && is_py_space(rec[i]))
+					++i;
 			}
 		} else if (re_->field_lit) {
 			const std::string& lit = *re_->field_lit;
@@ -269,7 +288,8 @@ private:
 		} else {
 			re2::StringPiece text(rec.data(), rec.size()), m;
 			size_t s = 0, from = 0;
-			while (from <= rec.size() && re_->field_re->Match(text, from, rec.size(), RE2::UNANCHORED, &m, 1)) {
+			while (from <= rec.size() &&
+			       re_->field_re->Match(text, from, rec.size(), RE2::UNANCHORED, &m, 1)) {
 				size_t ms = static_cast<size_t>(m.data() - rec.data());
 				if (m.size() == 0) {
 					from = ms + 1;
@@ -283,12 +303,14 @@ private:
 		size_t width = layout_->size();
 		if (!opt_.lax && fields_.size() != width)
 			throw Error(ErrorKind::Validation,
-			            concat("expected ", std::to_string(width), " fields, found ", std::to_string(fields_.size()),
+			            concat("expected ", std::to_string(width), " fields, found ",
+			                   std::to_string(fields_.size()),
 			                   " (reGrammar needs one field per name unless lax=\"True\")"),
 			            SourcePos{source_->display, static_cast<int>(line), 0});
 		Value* vals = batch.append(line);
 		size_t n = std::min(width, fields_.size());
-		for (size_t i = 0; i < n; ++i) vals[i] = Value::text(fields_[i]);
+		for (size_t i = 0; i < n; ++i)
+			vals[i] = Value::text(fields_[i]);
 	}
 
 	TextChunker chunker_;
@@ -300,7 +322,7 @@ private:
 	std::vector<std::string_view> fields_;
 };
 
-}  // namespace
+} // namespace
 
 ReGrammarOptions ReGrammarOptions::from_element(const GrammarElement& el) {
 	AttributeReader a(el,
@@ -309,7 +331,8 @@ ReGrammarOptions ReGrammarOptions::from_element(const GrammarElement& el) {
 	                  detail::common_grammar_children());
 	ReGrammarOptions o;
 	auto names = a.list("names");
-	if (!names || names->empty()) a.fail("names", "is required: reGrammar records have no header naming the fields");
+	if (!names || names->empty())
+		a.fail("names", "is required: reGrammar records have no header naming the fields");
 	o.names = *names;
 	if (auto v = a.string("recordSep")) {
 		if (v->empty()) a.fail("recordSep", "is empty");
@@ -341,7 +364,8 @@ ReGrammarOptions ReGrammarOptions::from_element(const GrammarElement& el) {
 	return o;
 }
 
-ReGrammar::ReGrammar(ReGrammarOptions options, SourcePos pos) : Grammar(std::move(pos)), options_(std::move(options)) {
+ReGrammar::ReGrammar(ReGrammarOptions options, SourcePos pos)
+    : Grammar(std::move(pos)), options_(std::move(options)) {
 	detail::parse_encoding(options_.enc, pos_);
 	if (options_.names.empty()) throw Error(ErrorKind::Validation, "reGrammar needs names", pos_);
 	FieldLayout::from_names(options_.names, pos_);
@@ -354,7 +378,8 @@ ReGrammar::ReGrammar(ReGrammarOptions options, SourcePos pos) : Grammar(std::mov
 		c->field_lit = literal_of(options_.field_sep);
 		if (!c->field_lit) c->field_re = compile(options_.field_sep, "fieldSep", options_.field_sep_pos);
 	}
-	if (options_.comment_pat) c->comment_re = compile(*options_.comment_pat, "commentPat", options_.comment_pat_pos);
+	if (options_.comment_pat)
+		c->comment_re = compile(*options_.comment_pat, "commentPat", options_.comment_pat_pos);
 	if (options_.stop_pat) c->stop_re = compile(*options_.stop_pat, "stopPat", options_.stop_pat_pos);
 	if (options_.record_cleaner)
 		c->cleaner_re = compile(*options_.record_cleaner, "recordCleaner", options_.record_cleaner_pos);
@@ -368,7 +393,8 @@ std::unique_ptr<Grammar> ReGrammar::create(const GrammarElement& el) {
 }
 
 std::unique_ptr<RecordReader> ReGrammar::open(const SourceInfo& source, const ReadOptions& options) const {
-	return std::make_unique<ReReader>(std::make_shared<const SourceInfo>(source), options_, compiled_, options);
+	return std::make_unique<ReReader>(std::make_shared<const SourceInfo>(source), options_, compiled_,
+	                                  options);
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

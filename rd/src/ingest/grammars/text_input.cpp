@@ -70,7 +70,7 @@ bool is_shell_special(char c) {
 	return std::strchr("|&;<>()$`\\*?[]#~{}!\n", c) != nullptr;
 }
 
-}  // namespace
+} // namespace
 
 Encoding parse_encoding(std::string_view name, const SourcePos& pos) {
 	std::string n = normalize_codec(name);
@@ -80,9 +80,10 @@ Encoding parse_encoding(std::string_view name, const SourcePos& pos) {
 	    n == "iso885915" || n == "latin9")
 		return Encoding::Latin1;
 	if (n == "cp1252" || n == "windows1252") return Encoding::Cp1252;
-	throw Error(ErrorKind::Validation,
-	            concat("unsupported enc '", name, "'; Meles reads utf-8, ascii, latin-1 (iso-8859-1) and cp1252"),
-	            pos);
+	throw Error(
+	    ErrorKind::Validation,
+	    concat("unsupported enc '", name, "'; Meles reads utf-8, ascii, latin-1 (iso-8859-1) and cp1252"),
+	    pos);
 }
 
 std::vector<std::string> split_command(std::string_view command) {
@@ -120,7 +121,8 @@ TextInput::TextInput(const SourceInfo& source, const TextInputOptions& options)
     : source_(source), enc_(options.encoding) {
 	file_fd_ = ::open(source.path.c_str(), O_RDONLY | O_CLOEXEC);
 	if (file_fd_ < 0)
-		throw Error(ErrorKind::Io, concat("cannot open: ", std::strerror(errno)), SourcePos{source.display, 0, 0});
+		throw Error(ErrorKind::Io, concat("cannot open: ", std::strerror(errno)),
+		            SourcePos{source.display, 0, 0});
 	posix_fadvise(file_fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 	read_fd_ = file_fd_;
 	try {
@@ -157,7 +159,8 @@ void TextInput::start_filters(const TextInputOptions& options) {
 		if (err_fd >= 0) posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
 		if (!source_.resdir.empty()) posix_spawn_file_actions_addchdir_np(&fa, source_.resdir.c_str());
 		std::vector<char*> args;
-		for (auto& a : argv) args.push_back(a.data());
+		for (auto& a : argv)
+			args.push_back(a.data());
 		args.push_back(nullptr);
 		pid_t pid = -1;
 		int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
@@ -231,7 +234,8 @@ size_t TextInput::read_raw(char* dst, size_t cap) {
 		ssize_t n = ::read(read_fd_, dst + got, cap - got);
 		if (n < 0) {
 			if (errno == EINTR) continue;
-			throw Error(ErrorKind::Io, concat("read failed: ", std::strerror(errno)), SourcePos{source_.display, 0, 0});
+			throw Error(ErrorKind::Io, concat("read failed: ", std::strerror(errno)),
+			            SourcePos{source_.display, 0, 0});
 		}
 		if (n == 0) {
 			eof_ = true;
@@ -317,7 +321,8 @@ size_t find_invalid_utf8(const char* p, size_t n) {
 			if ((c & 0xC0) != 0x80) return i;
 			cp = (cp << 6) | (c & 0x3F);
 		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
 			return i;
 		i += len;
 	}
@@ -381,4 +386,4 @@ void TextChunker::drop_front(size_t n, int64_t first_line) {
 	carry_.erase(0, n);
 }
 
-}  // namespace meles::rd::ingest::detail
+} // namespace meles::rd::ingest::detail

@@ -27,7 +27,7 @@ Encoding parse_encoding(std::string_view name, const SourcePos& pos);
 struct TextInputOptions {
 	Encoding encoding = Encoding::Utf8;
 	bool gunzip = false;
-	std::string pre_filter;  // shell command; "" = none
+	std::string pre_filter; // shell command; "" = none
 };
 
 // Splits `command` into argv when it uses no shell syntax beyond plain words and simple
@@ -58,7 +58,7 @@ private:
 	const SourceInfo& source_;
 	Encoding enc_;
 	int file_fd_ = -1;
-	int read_fd_ = -1;  // file_fd_ or the last filter's stdout
+	int read_fd_ = -1; // file_fd_ or the last filter's stdout
 	struct Child {
 		int pid = -1;
 		int err_fd = -1;
@@ -70,7 +70,7 @@ private:
 	bool eof_ = false;
 	bool bom_checked_ = false;
 	std::vector<char> scratch_;
-	std::string pending_;  // converted bytes that did not fit last time
+	std::string pending_; // converted bytes that did not fit last time
 };
 
 // Offset of the first byte that is not valid UTF-8, or npos.
@@ -87,7 +87,7 @@ public:
 	struct Chunk {
 		char* data;
 		size_t size;
-		bool last;  // no more input follows this chunk
+		bool last; // no more input follows this chunk
 	};
 	// Puts the carried-over bytes and up to chunk_bytes of new input into batch's arena.
 	Chunk fill(RecordBatch& batch);
@@ -116,4 +116,4 @@ private:
 	std::string carry_;
 };
 
-}  // namespace meles::rd::ingest::detail
+} // namespace meles::rd::ingest::detail

@@ -17,7 +17,8 @@ namespace {
 struct TempFile {
 	std::string path;
 	explicit TempFile(const std::string& name)
-	    : path((std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".fits")).string()) {}
+	    : path((std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".fits"))
+	               .string()) {}
 	~TempFile() { std::remove(path.c_str()); }
 };
 
@@ -28,7 +29,7 @@ size_t column(const FitsTableReader& r, const std::string& name) {
 	return 0;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("FitsTableReader describes binary table columns") {
 	TempFile f("meles-reader-cols");
@@ -43,7 +44,7 @@ TEST_CASE("FitsTableReader describes binary table columns") {
 	CHECK(c[column(r, "RA")].type == CellType::Float);
 	CHECK(c[column(r, "RA")].unit == "deg");
 	CHECK(c[column(r, "Flux")].type == CellType::Float);  // non-integral scaling
-	CHECK(c[column(r, "u16")].type == CellType::Integer);  // unsigned convention stays integer
+	CHECK(c[column(r, "u16")].type == CellType::Integer); // unsigned convention stays integer
 	CHECK(c[column(r, "NAME")].type == CellType::String);
 	CHECK(c[column(r, "NAME")].repeat == 8);
 	CHECK(c[column(r, "VEC")].repeat == 3);
@@ -77,7 +78,7 @@ TEST_CASE("FitsTableReader applies scaling and flags nulls") {
 	CHECK(ints[2] == 65535);
 	r.read_floats(column(r, "RA"), 0, 3, dbl, nulls);
 	CHECK(nulls[0] == 0);
-	CHECK(nulls[1] == 1);  // NaN is flagged; callers decide what it means
+	CHECK(nulls[1] == 1); // NaN is flagged; callers decide what it means
 	r.read_logicals(column(r, "GOOD"), 0, 3, bools, nulls);
 	CHECK(bools[0] == 1);
 	CHECK(bools[1] == 0);
@@ -95,7 +96,7 @@ TEST_CASE("FitsTableReader applies scaling and flags nulls") {
 	r.read_strings(column(r, "NAME"), 0, 3, 8, strs, lens, nulls);
 	CHECK(std::string(strs, lens[0]) == "alpha");
 	CHECK(lens[1] == 0);
-	CHECK(std::string(strs + 18, lens[2]) == "gamma");  // trailing blanks removed
+	CHECK(std::string(strs + 18, lens[2]) == "gamma"); // trailing blanks removed
 
 	int64_t counts[3];
 	r.read_lengths(column(r, "VAR"), 0, 3, counts);
@@ -141,8 +142,11 @@ TEST_CASE("FitsTableReader errors name the file and the problem") {
 	};
 	CHECK(msg([&] { FitsTableReader(f.path, 5); }) ==
 	      f.path + ": the file has no HDU 5 (it has 3, numbered from 0 = primary)");
-	CHECK(msg([&] { FitsTableReader(f.path, 0); }).find("HDU 0 is an image, not a table") != std::string::npos);
-	CHECK(msg([&] { FitsTableReader("/nonexistent/x.fits", 1); }).starts_with("/nonexistent/x.fits: cannot open FITS file"));
+	CHECK(msg([&] { FitsTableReader(f.path, 0); }).find("HDU 0 is an image, not a table") !=
+	      std::string::npos);
+	CHECK(msg([&] {
+		      FitsTableReader("/nonexistent/x.fits", 1);
+	      }).starts_with("/nonexistent/x.fits: cannot open FITS file"));
 	TempFile img("meles-reader-img");
 	write_fits_image(img.path);
 	CHECK(msg([&] { FitsTableReader(img.path, 1); }).find("HDU 1 is an image") != std::string::npos);

@@ -64,4 +64,4 @@ inline std::vector<core::fits::FixtureTable> sample_tables() {
 	return {bin, asc};
 }
 
-}  // namespace meles::testing
+} // namespace meles::testing

@@ -22,7 +22,7 @@ TEST_CASE("csvGrammar takes names from the header and numbers lines") {
 
 TEST_CASE("csvGrammar with names reads the first line as data") {
 	TempDir d;
-	auto p = d.write("a.csv", "1,2\n3,4");  // no final newline
+	auto p = d.write("a.csv", "1,2\n3,4"); // no final newline
 	auto r = read_file(element("csvGrammar", {{"names", "a, b"}}), p);
 	CHECK(r.names == std::vector<std::string>{"a", "b"});
 	CHECK(r.rows == Rows{{"1", "2"}, {"3", "4"}});
@@ -31,13 +31,12 @@ TEST_CASE("csvGrammar with names reads the first line as data") {
 
 TEST_CASE("csvGrammar quotes like Python's csv module") {
 	TempDir d;
-	auto p = d.write("q.csv",
-	                 "a,b,c\n"
-	                 "\"x,y\",\"say \"\"hi\"\"\",plain\n"
-	                 "\"two\nlines\",ab\"c,\"ab\"cd\n"
-	                 "\"\",,\"\"\"\"\r\n"
-	                 "\"cr\r\nlf\",\" pad \",end\n"
-	                 "last,row,here\n");
+	auto p = d.write("q.csv", "a,b,c\n"
+	                          "\"x,y\",\"say \"\"hi\"\"\",plain\n"
+	                          "\"two\nlines\",ab\"c,\"ab\"cd\n"
+	                          "\"\",,\"\"\"\"\r\n"
+	                          "\"cr\r\nlf\",\" pad \",end\n"
+	                          "last,row,here\n");
 	auto r = read_file(element("csvGrammar"), p);
 	CHECK(r.rows == Rows{{"x,y", "say \"hi\"", "plain"},
 	                     {"two\nlines", "ab\"c", "abcd"},
@@ -58,21 +57,26 @@ TEST_CASE("csvGrammar skips blank lines and keeps counting them") {
 TEST_CASE("csvGrammar reports ragged rows with file and line") {
 	TempDir d;
 	auto p = d.write("data/cat.csv", "a,b,c\n1,2,3\n4,5\n");
-	CHECK(error_of([&] { read_file(element("csvGrammar"), p, d.path()); }) == "data/cat.csv:3: expected 3 fields, found 2");
+	CHECK(error_of([&] { read_file(element("csvGrammar"), p, d.path()); }) ==
+	      "data/cat.csv:3: expected 3 fields, found 2");
 	auto p2 = d.write("data/long.csv", "a,b\n1,2\n3,4\n5,6,7\n");
-	CHECK(error_of([&] { read_file(element("csvGrammar"), p2, d.path()); }) == "data/long.csv:4: expected 2 fields, found 3");
+	CHECK(error_of([&] { read_file(element("csvGrammar"), p2, d.path()); }) ==
+	      "data/long.csv:4: expected 2 fields, found 3");
 }
 
 TEST_CASE("csvGrammar reports an unterminated quote at the record's line") {
 	TempDir d;
 	auto p = d.write("u.csv", "a,b\n1,2\n3,\"open\nstill open\n");
-	CHECK(error_of([&] { read_file(element("csvGrammar"), p); }).starts_with(p + ":3: unterminated quoted field"));
+	CHECK(error_of([&] {
+		      read_file(element("csvGrammar"), p);
+	      }).starts_with(p + ":3: unterminated quoted field"));
 }
 
 TEST_CASE("csvGrammar strip, delimiter and topIgnoredLines") {
 	TempDir d;
 	auto p = d.write("s.csv", "# produced by a tool\n# second comment\n id | mag \n 1 | 12.5\n2|  \n");
-	auto r = read_file(element("csvGrammar", {{"delimiter", "|"}, {"strip", "True"}, {"topIgnoredLines", "2"}}), p);
+	auto r = read_file(
+	    element("csvGrammar", {{"delimiter", "|"}, {"strip", "True"}, {"topIgnoredLines", "2"}}), p);
 	CHECK(r.names == std::vector<std::string>{"id", "mag"});
 	CHECK(r.rows == Rows{{"1", "12.5"}, {"2", ""}});
 	CHECK(r.lines == std::vector<int64_t>{4, 5});
@@ -96,7 +100,9 @@ TEST_CASE("csvGrammar header edge cases") {
 	}
 	SUBCASE("duplicate names are an error naming the header line") {
 		auto p = d.write("dup.csv", "\nid,mag,id\n1,2,3\n");
-		CHECK(error_of([&] { read_file(element("csvGrammar"), p); }).starts_with(p + ":2: field name 'id' occurs twice"));
+		CHECK(error_of([&] {
+			      read_file(element("csvGrammar"), p);
+		      }).starts_with(p + ":2: field name 'id' occurs twice"));
 	}
 	SUBCASE("UTF-8 byte order mark is dropped") {
 		auto r = read_file(element("csvGrammar"), d.write("bom.csv", "\xEF\xBB\xBFid\n7\n"));
@@ -123,24 +129,28 @@ TEST_CASE("csvGrammar encodings") {
 	}
 	SUBCASE("ascii rejects other bytes") {
 		auto p = d.write("a.csv", "x\nok\nM\xC3\xBCller\n");
-		CHECK(error_of([&] { read_file(element("csvGrammar", {{"enc", "ascii"}}), p); })
-		          .starts_with(p + ":3: non-ASCII byte 0xC3"));
+		CHECK(error_of([&] {
+			      read_file(element("csvGrammar", {{"enc", "ascii"}}), p);
+		      }).starts_with(p + ":3: non-ASCII byte 0xC3"));
 	}
 	SUBCASE("unknown encodings are refused when the RD is read") {
-		CHECK(error_of([&] { make_grammar(element("csvGrammar", {{"enc", "ebcdic"}})); })
-		          .starts_with("q.rd:12: unsupported enc 'ebcdic'"));
+		CHECK(error_of([&] {
+			      make_grammar(element("csvGrammar", {{"enc", "ebcdic"}}));
+		      }).starts_with("q.rd:12: unsupported enc 'ebcdic'"));
 	}
 }
 
 TEST_CASE("csvGrammar preFilter and gunzip run the file through gzip") {
 	TempDir d;
 	std::string content = "id,v\n";
-	for (int i = 1; i <= 5000; ++i) content += std::to_string(i) + "," + std::to_string(i * 3) + "\n";
+	for (int i = 1; i <= 5000; ++i)
+		content += std::to_string(i) + "," + std::to_string(i * 3) + "\n";
 	auto plain = d.write("data/big.csv", content);
 	REQUIRE(std::system(("gzip -c '" + plain + "' > '" + plain + ".gz'").c_str()) == 0);
 	auto gz = plain + ".gz";
-	for (auto el : {element("csvGrammar", {{"preFilter", "zcat"}}), element("csvGrammar", {{"gunzip", "True"}}),
-	                element("csvGrammar", {{"preFilter", "gzip -dc | sed -e 's/^1,/one,/'"}})}) {
+	for (auto el :
+	     {element("csvGrammar", {{"preFilter", "zcat"}}), element("csvGrammar", {{"gunzip", "True"}}),
+	      element("csvGrammar", {{"preFilter", "gzip -dc | sed -e 's/^1,/one,/'"}})}) {
 		auto g = make_grammar(el);
 		auto src = SourceInfo::for_file(gz, d.path());
 		auto reader = g->open(src, ReadOptions{4096, 1000});
@@ -165,10 +175,13 @@ TEST_CASE("csvGrammar preFilter failures are errors with the filter's message") 
 	std::string e = error_of([&] { read_file(element("csvGrammar", {{"preFilter", "zcat"}}), p, d.path()); });
 	CHECK(e.starts_with("data/x.csv: filter 'zcat' failed (exit status 1)"));
 	CHECK(e.find("not in gzip format") != std::string::npos);
-	std::string e2 =
-	    error_of([&] { read_file(element("csvGrammar", {{"preFilter", "echo boom >&2; exit 3"}}), p, d.path()); });
+	std::string e2 = error_of([&] {
+		read_file(element("csvGrammar", {{"preFilter", "echo boom >&2; exit 3"}}), p, d.path());
+	});
 	CHECK(e2 == "data/x.csv: filter 'echo boom >&2; exit 3' failed (exit status 3): boom");
-	std::string e3 = error_of([&] { read_file(element("csvGrammar", {{"preFilter", "no-such-command-xyz"}}), p, d.path()); });
+	std::string e3 = error_of([&] {
+		read_file(element("csvGrammar", {{"preFilter", "no-such-command-xyz"}}), p, d.path());
+	});
 	CHECK(e3.find("no-such-command-xyz") != std::string::npos);
 }
 
@@ -189,11 +202,21 @@ TEST_CASE("csvGrammar gives the same records for any chunk size") {
 	for (int i = 0; i < 300; ++i) {
 		content += std::to_string(i) + ",";
 		switch (i % 5) {
-		case 0: content += "\"q,\"\"uo\"\"te\nnl\""; break;
-		case 1: content += "plain"; break;
-		case 2: content += "\"\""; break;
-		case 3: content += "\"a\r\nb\"x"; break;
-		case 4: content += "ab\"c"; break;
+		case 0:
+			content += "\"q,\"\"uo\"\"te\nnl\"";
+			break;
+		case 1:
+			content += "plain";
+			break;
+		case 2:
+			content += "\"\"";
+			break;
+		case 3:
+			content += "\"a\r\nb\"x";
+			break;
+		case 4:
+			content += "ab\"c";
+			break;
 		}
 		content += "," + std::to_string(i * i) + (i % 7 == 0 ? "\r\n" : "\n");
 	}
@@ -231,7 +254,8 @@ TEST_CASE("csvGrammar agrees with Python's csv module") {
 	auto r = read_file(element("csvGrammar"), p);
 	std::string got;
 	for (auto& row : r.rows) {
-		for (size_t i = 0; i < row.size(); ++i) got += (i ? "\x1e" : "") + row[i];
+		for (size_t i = 0; i < row.size(); ++i)
+			got += (i ? "\x1e" : "") + row[i];
 		got += "\x1f";
 	}
 	CHECK(got == expected);
@@ -240,7 +264,8 @@ TEST_CASE("csvGrammar agrees with Python's csv module") {
 TEST_CASE("csvGrammar batches stay valid while another batch is filled") {
 	TempDir d;
 	std::string content = "v\n";
-	for (int i = 0; i < 100; ++i) content += "\"val" + std::to_string(i) + "\"\"\"\n";
+	for (int i = 0; i < 100; ++i)
+		content += "\"val" + std::to_string(i) + "\"\"\"\n";
 	auto p = d.write("v.csv", content);
 	auto g = make_grammar(element("csvGrammar"));
 	auto reader = g->open(SourceInfo::for_file(p), ReadOptions{256, 10});
@@ -255,19 +280,24 @@ TEST_CASE("csvGrammar batches stay valid while another batch is filled") {
 }
 
 TEST_CASE("csvGrammar attributes are validated with RD positions") {
-	CHECK(error_of([] { make_grammar(element("csvGrammar", {{"delimter", ";"}})); }) ==
-	      "q.rd:12: unknown attribute 'delimter' on csvGrammar; did you mean 'delimiter'?");
-	CHECK(error_of([] { make_grammar(element("csvGrammar", {{"strip", "maybe"}})); }) ==
-	      "q.rd:12: csvGrammar strip: 'maybe' is not a boolean (use True or False)");
-	CHECK(error_of([] { make_grammar(element("csvGrammar", {{"delimiter", ";;"}})); }) ==
-	      "q.rd:12: csvGrammar delimiter: must be a single character, not ';;'");
-	CHECK(error_of([] { make_grammar(element("csvGrammar", {{"topIgnoredLines", "-1"}})); })
-	          .starts_with("q.rd:12: csvGrammar topIgnoredLines: -1 is out of range"));
+	CHECK(error_of([] {
+		      make_grammar(element("csvGrammar", {{"delimter", ";"}}));
+	      }) == "q.rd:12: unknown attribute 'delimter' on csvGrammar; did you mean 'delimiter'?");
+	CHECK(error_of([] {
+		      make_grammar(element("csvGrammar", {{"strip", "maybe"}}));
+	      }) == "q.rd:12: csvGrammar strip: 'maybe' is not a boolean (use True or False)");
+	CHECK(error_of([] {
+		      make_grammar(element("csvGrammar", {{"delimiter", ";;"}}));
+	      }) == "q.rd:12: csvGrammar delimiter: must be a single character, not ';;'");
+	CHECK(error_of([] {
+		      make_grammar(element("csvGrammar", {{"topIgnoredLines", "-1"}}));
+	      }).starts_with("q.rd:12: csvGrammar topIgnoredLines: -1 is out of range"));
 	// Atomic attributes may be child elements; ignoreOn and friends belong to the rowmaker.
 	GrammarElement names = element("names", {}, {}, " x, y ");
 	GrammarElement ignore = element("ignoreOn", {}, {element("keyIs", {{"key", "x"}, {"value", "0"}})});
 	auto g = make_grammar(element("csvGrammar", {}, {names, ignore}));
-	CHECK(g->declared_fields() == std::optional<std::vector<std::string>>(std::vector<std::string>{"x", "y"}));
+	CHECK(g->declared_fields() ==
+	      std::optional<std::vector<std::string>>(std::vector<std::string>{"x", "y"}));
 	CHECK(error_of([] { make_grammar(element("csvGrammar", {}, {element("rowfilters")})); }) ==
 	      "q.rd:12: unknown element 'rowfilters' in csvGrammar; did you mean 'rowfilter'?");
 }
@@ -294,6 +324,6 @@ TEST_CASE("csvGrammar: dropping a reader stops an endless preFilter") {
 	REQUIRE(reader->next(b));
 	CHECK(b.size() == 100);
 	CHECK(b.value(99, 0).as_text() == "12345");
-	reader.reset();  // must terminate and reap `yes`, not hang
+	reader.reset(); // must terminate and reap `yes`, not hang
 	CHECK(b.line(99) == 100);
 }

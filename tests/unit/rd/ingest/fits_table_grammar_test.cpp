@@ -18,8 +18,8 @@ TEST_CASE("fitsTableGrammar yields typed values with scaling, nulls and arrays")
 	auto src = SourceInfo::for_file(p, d.path());
 	auto reader = g->open(src);
 	const FieldLayout& l = reader->layout();
-	CHECK(l.names() ==
-	      std::vector<std::string>{"ID", "RA", "Flux", "u16", "NAME", "GOOD", "VEC", "IVEC", "BITS", "VAR", "VSTR", "FLAGS"});
+	CHECK(l.names() == std::vector<std::string>{"ID", "RA", "Flux", "u16", "NAME", "GOOD", "VEC", "IVEC",
+	                                            "BITS", "VAR", "VSTR", "FLAGS"});
 	CHECK(l.field(*l.index_of("RA")).kind == ValueKind::Double);
 	CHECK(l.field(*l.index_of("RA")).unit == "deg");
 	CHECK(l.field(*l.index_of("VEC")).kind == ValueKind::DoubleArray);
@@ -27,11 +27,12 @@ TEST_CASE("fitsTableGrammar yields typed values with scaling, nulls and arrays")
 	CHECK(l.field(*l.index_of("ID")).kind == ValueKind::Int);
 	auto r = read_all(*g, src);
 	CHECK(r.rows == Rows{
-	                    {"1", "10.5", "105", "0", "alpha", "T", "[1,2,3]", "[1,NULL]", "[T,F,T,T]", "[1]", "short", "[T,F]"},
-	                    {"2", "nan", "NULL", "32768", "", "F", "[4,nan,6]", "[2,3]", "[F,F,F,F]", "[]", "a longer one",
-	                     "[T,NULL]"},
-	                    {"3", "12", "110", "65535", "gamma", "NULL", "[7,8,9]", "[NULL,NULL]", "[T,T,T,T]", "[5,6,7]", "x",
-	                     "[F,F]"},
+	                    {"1", "10.5", "105", "0", "alpha", "T", "[1,2,3]", "[1,NULL]", "[T,F,T,T]", "[1]",
+	                     "short", "[T,F]"},
+	                    {"2", "nan", "NULL", "32768", "", "F", "[4,nan,6]", "[2,3]", "[F,F,F,F]", "[]",
+	                     "a longer one", "[T,NULL]"},
+	                    {"3", "12", "110", "65535", "gamma", "NULL", "[7,8,9]", "[NULL,NULL]", "[T,T,T,T]",
+	                     "[5,6,7]", "x", "[F,F]"},
 	                });
 	CHECK(r.lines == std::vector<int64_t>{1, 2, 3});
 	CHECK(reader->bytes_consumed() == 0);
@@ -58,14 +59,19 @@ TEST_CASE("fitsTableGrammar errors") {
 	auto p = d.file("data/t.fits");
 	std::filesystem::create_directories(d.file("data"));
 	core::fits::write_fits_tables(p, meles::testing::sample_tables());
-	CHECK(error_of([&] { read_file(element("fitsTableGrammar", {{"hdu", "7"}}), p, d.path()); }) ==
-	      "data/t.fits: the file has no HDU 7 (it has 3, numbered from 0 = primary)");
-	CHECK(error_of([] { make_grammar(element("fitsTableGrammar", {{"hdu", "one"}})); }) ==
-	      "q.rd:12: fitsTableGrammar hdu: 'one' is not an integer");
-	CHECK(error_of([] { make_grammar(element("fitsTableGrammar", {{"nanIsNull", "True"}})); }) ==
-	      "q.rd:12: unknown attribute 'nanIsNull' on fitsTableGrammar; did you mean 'nanIsNULL'?");
+	CHECK(error_of([&] {
+		      read_file(element("fitsTableGrammar", {{"hdu", "7"}}), p, d.path());
+	      }) == "data/t.fits: the file has no HDU 7 (it has 3, numbered from 0 = primary)");
+	CHECK(error_of([] {
+		      make_grammar(element("fitsTableGrammar", {{"hdu", "one"}}));
+	      }) == "q.rd:12: fitsTableGrammar hdu: 'one' is not an integer");
+	CHECK(error_of([] {
+		      make_grammar(element("fitsTableGrammar", {{"nanIsNull", "True"}}));
+	      }) == "q.rd:12: unknown attribute 'nanIsNull' on fitsTableGrammar; did you mean 'nanIsNULL'?");
 	auto bad = d.write("data/not.fits", "this is not FITS at all");
-	CHECK(error_of([&] { read_file(element("fitsTableGrammar"), bad, d.path()); }).starts_with("data/not.fits: cannot open FITS file"));
+	CHECK(error_of([&] {
+		      read_file(element("fitsTableGrammar"), bad, d.path());
+	      }).starts_with("data/not.fits: cannot open FITS file"));
 }
 
 TEST_CASE("fitsTableGrammar progress reaches the file size") {

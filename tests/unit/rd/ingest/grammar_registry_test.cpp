@@ -11,7 +11,8 @@ using namespace meles::rd::ingest::testing;
 
 TEST_CASE("grammar registry: one entry per element, implemented ones build") {
 	std::set<std::string_view> seen;
-	for (auto& e : grammar_registry()) CHECK(seen.insert(e.element).second);
+	for (auto& e : grammar_registry())
+		CHECK(seen.insert(e.element).second);
 	for (auto name : {"csvGrammar", "reGrammar", "columnGrammar", "fitsTableGrammar"}) {
 		REQUIRE(find_grammar(name));
 		CHECK(static_cast<bool>(find_grammar(name)->factory));
@@ -28,10 +29,13 @@ TEST_CASE("grammar registry errors: unknown with did-you-mean, known but unimple
 	CHECK(error_of([] { make_grammar(element("csvGramar")); }) ==
 	      "q.rd:12: unknown grammar 'csvGramar'; did you mean 'csvGrammar'?");
 	CHECK(error_of([] { make_grammar(element("spreadsheet")); }) == "q.rd:12: unknown grammar 'spreadsheet'");
-	CHECK(error_of([] { make_grammar(element("voTableGrammar")); })
-	          .starts_with("q.rd:12: voTableGrammar is not supported by Meles yet"));
-	CHECK(error_of([] { make_grammar(element("csvGrammar", {}, {element("names", {}, {}, "a"), element("names", {}, {}, "b")})); })
-	          .find("names") != std::string::npos);
+	CHECK(error_of([] {
+		      make_grammar(element("voTableGrammar"));
+	      }).starts_with("q.rd:12: voTableGrammar is not supported by Meles yet"));
+	CHECK(error_of([] {
+		      make_grammar(
+		          element("csvGrammar", {}, {element("names", {}, {}, "a"), element("names", {}, {}, "b")}));
+	      }).find("names") != std::string::npos);
 }
 
 TEST_CASE("RecordBatch positions and errors name source, line or row, and field") {
@@ -43,14 +47,16 @@ TEST_CASE("RecordBatch positions and errors name source, line or row, and field"
 	Value* v = b.append(1532);
 	v[0] = Value::text("7");
 	CHECK(b.value(0, 1).is_null());
-	CHECK(b.error(0, "not a number: 'x'", 1).full_message() == "data/cat.csv:1532: field mag: not a number: 'x'");
+	CHECK(b.error(0, "not a number: 'x'", 1).full_message() ==
+	      "data/cat.csv:1532: field mag: not a number: 'x'");
 	b.begin(src, layout, PositionUnit::Row);
 	b.append(12);
 	CHECK(b.error(0, "bad").full_message() == "data/cat.csv, row 12: bad");
 	CHECK(layout->index_of("mag") == std::optional<size_t>(1));
 	CHECK_FALSE(layout->index_of("MAG"));
-	CHECK(error_of([] { FieldLayout::from_names({"a", "b", "a"}); }) ==
-	      "field name 'a' occurs twice (positions 1 and 3); @a would be ambiguous");
+	CHECK(error_of([] {
+		      FieldLayout::from_names({"a", "b", "a"});
+	      }) == "field name 'a' occurs twice (positions 1 and 3); @a would be ambiguous");
 }
 
 TEST_CASE("Value arrays carry an optional element null mask") {

@@ -46,7 +46,8 @@ inline GrammarElement element(std::string name, std::vector<std::pair<std::strin
 	el.name = std::move(name);
 	el.pos = SourcePos{"q.rd", 12, 0};
 	int line = 12;
-	for (auto& [k, v] : attrs) el.attributes.push_back({k, v, SourcePos{"q.rd", line, 0}});
+	for (auto& [k, v] : attrs)
+		el.attributes.push_back({k, v, SourcePos{"q.rd", line, 0}});
 	el.children = std::move(children);
 	el.text = std::move(text);
 	return el;
@@ -63,18 +64,26 @@ inline std::string render(const Value& v) {
 		return s + "]";
 	};
 	switch (v.kind()) {
-	case ValueKind::Null: return "NULL";
-	case ValueKind::Text: return std::string(v.as_text());
-	case ValueKind::Int: return std::to_string(v.as_int());
-	case ValueKind::Double: std::snprintf(buf, sizeof buf, "%.10g", v.as_double()); return buf;
-	case ValueKind::Bool: return v.as_bool() ? "T" : "F";
-	case ValueKind::IntArray: return list(v.array_size(), [&](size_t i) { return std::to_string(v.ints()[i]); });
+	case ValueKind::Null:
+		return "NULL";
+	case ValueKind::Text:
+		return std::string(v.as_text());
+	case ValueKind::Int:
+		return std::to_string(v.as_int());
+	case ValueKind::Double:
+		std::snprintf(buf, sizeof buf, "%.10g", v.as_double());
+		return buf;
+	case ValueKind::Bool:
+		return v.as_bool() ? "T" : "F";
+	case ValueKind::IntArray:
+		return list(v.array_size(), [&](size_t i) { return std::to_string(v.ints()[i]); });
 	case ValueKind::DoubleArray:
 		return list(v.array_size(), [&](size_t i) {
 			std::snprintf(buf, sizeof buf, "%.10g", v.doubles()[i]);
 			return std::string(buf);
 		});
-	case ValueKind::BoolArray: return list(v.array_size(), [&](size_t i) { return std::string(v.bools()[i] ? "T" : "F"); });
+	case ValueKind::BoolArray:
+		return list(v.array_size(), [&](size_t i) { return std::string(v.bools()[i] ? "T" : "F"); });
 	}
 	return "?";
 }
@@ -95,7 +104,8 @@ inline ReadResult read_all(const Grammar& g, const SourceInfo& src, ReadOptions 
 		++r.batches;
 		for (size_t i = 0; i < batch.size(); ++i) {
 			std::vector<std::string> row;
-			for (const Value& v : batch.record(i)) row.push_back(render(v));
+			for (const Value& v : batch.record(i))
+				row.push_back(render(v));
 			r.rows.push_back(std::move(row));
 			r.lines.push_back(batch.line(i));
 		}
@@ -121,4 +131,4 @@ inline std::string error_of(const std::function<void()>& f) {
 	return "(no error)";
 }
 
-}  // namespace meles::rd::ingest::testing
+} // namespace meles::rd::ingest::testing

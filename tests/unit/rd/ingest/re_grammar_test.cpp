@@ -19,11 +19,10 @@ TEST_CASE("reGrammar defaults: lines and whitespace") {
 
 TEST_CASE("reGrammar separators, comments and stopPat") {
 	TempDir d;
-	auto p = d.write("b.txt",
-	                 "# header comment\n"
-	                 "a|b;c|d;\n"
-	                 "e|f # trailing\n;"
-	                 "g|h;END of data;i|j;");
+	auto p = d.write("b.txt", "# header comment\n"
+	                          "a|b;c|d;\n"
+	                          "e|f # trailing\n;"
+	                          "g|h;END of data;i|j;");
 	auto el = element("reGrammar", {{"names", "x,y"},
 	                                {"recordSep", ";"},
 	                                {"fieldSep", "\\|"},
@@ -48,25 +47,32 @@ TEST_CASE("reGrammar regex separators and recordCleaner") {
 TEST_CASE("reGrammar field counts: error unless lax") {
 	TempDir d;
 	auto p = d.write("data/d.txt", "1 2\n3\n4 5 6\n");
-	CHECK(error_of([&] { read_file(element("reGrammar", {{"names", "a,b"}}), p, d.path()); })
-	          .starts_with("data/d.txt:2: expected 2 fields, found 1"));
+	CHECK(error_of([&] {
+		      read_file(element("reGrammar", {{"names", "a,b"}}), p, d.path());
+	      }).starts_with("data/d.txt:2: expected 2 fields, found 1"));
 	auto r = read_file(element("reGrammar", {{"names", "a,b"}, {"lax", "True"}}), p, d.path());
 	CHECK(r.rows == Rows{{"1", "2"}, {"3", "NULL"}, {"4", "5"}});
 }
 
 TEST_CASE("reGrammar rejects bad and non-RE2 patterns when the RD is read") {
-	CHECK(error_of([] { make_grammar(element("reGrammar", {{"names", "a"}, {"fieldSep", "(a"}})); })
-	          .starts_with("q.rd:12: reGrammar fieldSep: bad regular expression '(a'"));
-	std::string e = error_of([] { make_grammar(element("reGrammar", {{"names", "a"}, {"recordSep", "x(?=y)"}})); });
+	CHECK(error_of([] {
+		      make_grammar(element("reGrammar", {{"names", "a"}, {"fieldSep", "(a"}}));
+	      }).starts_with("q.rd:12: reGrammar fieldSep: bad regular expression '(a'"));
+	std::string e = error_of([] {
+		make_grammar(element("reGrammar", {{"names", "a"}, {"recordSep", "x(?=y)"}}));
+	});
 	CHECK(e.find("lookaround is not supported") != std::string::npos);
-	CHECK(error_of([] { make_grammar(element("reGrammar")); }).starts_with("q.rd:12: reGrammar names: is required"));
+	CHECK(error_of([] {
+		      make_grammar(element("reGrammar"));
+	      }).starts_with("q.rd:12: reGrammar names: is required"));
 }
 
 TEST_CASE("reGrammar is linear on patterns that make backtracking engines explode") {
 	TempDir d;
 	std::string line(30, 'a');
 	std::string content;
-	for (int i = 0; i < 200; ++i) content += line + "!\n";
+	for (int i = 0; i < 200; ++i)
+		content += line + "!\n";
 	auto p = d.write("evil.txt", content);
 	// (a+)+b against a^30 takes ~2^30 steps in a backtracking engine per record.
 	auto r = read_file(element("reGrammar", {{"names", "x"}, {"lax", "True"}, {"fieldSep", "(a+)+b"}}), p);
@@ -77,7 +83,8 @@ TEST_CASE("reGrammar is linear on patterns that make backtracking engines explod
 TEST_CASE("reGrammar records across chunk borders") {
 	TempDir d;
 	std::string content;
-	for (int i = 0; i < 500; ++i) content += std::to_string(i) + " v" + std::to_string(i) + "\n--\n";
+	for (int i = 0; i < 500; ++i)
+		content += std::to_string(i) + " v" + std::to_string(i) + "\n--\n";
 	auto p = d.write("m.txt", content);
 	auto el = element("reGrammar", {{"names", "n,v"}, {"recordSep", "\\n--\\n"}});
 	auto ref = read_file(el, p);

@@ -16,24 +16,24 @@ namespace meles::core::fits {
 
 // What the elements of a column decode to.
 enum class CellType {
-	Logical,  // L (and X, one element per bit): 0 or 1
-	Integer,  // B, I, J, K, ASCII Iw, with integral TZERO and TSCAL = 1
-	Float,    // E, D, ASCII Fw.d/Ew.d/Dw.d, and scaled integer columns
-	String,   // A: one string per cell, trailing blanks removed
+	Logical, // L (and X, one element per bit): 0 or 1
+	Integer, // B, I, J, K, ASCII Iw, with integral TZERO and TSCAL = 1
+	Float,   // E, D, ASCII Fw.d/Ew.d/Dw.d, and scaled integer columns
+	String,  // A: one string per cell, trailing blanks removed
 };
 
 struct TableColumn {
-	std::string name;   // TTYPEn as written (col<n> when missing)
-	std::string tform;  // TFORMn as written
-	std::string unit;   // TUNITn, "" when absent
+	std::string name;  // TTYPEn as written (col<n> when missing)
+	std::string tform; // TFORMn as written
+	std::string unit;  // TUNITn, "" when absent
 	CellType type = CellType::Float;
 	// Elements per cell for fixed-size numeric and logical cells (1 = scalar).  For strings
 	// the cell width in characters.  For variable-length columns the declared maximum (or 0).
 	int64_t repeat = 1;
-	bool variable_length = false;  // P/Q array descriptors: element count varies per row
-	bool is_bits = false;          // X column, delivered as Logical elements
-	std::vector<int64_t> dims;     // TDIMn when given (informational; cells are flat)
-	bool has_tnull = false;        // a TNULLn keyword exists
+	bool variable_length = false; // P/Q array descriptors: element count varies per row
+	bool is_bits = false;         // X column, delivered as Logical elements
+	std::vector<int64_t> dims;    // TDIMn when given (informational; cells are flat)
+	bool has_tnull = false;       // a TNULLn keyword exists
 	double tscal = 1.0, tzero = 0.0;
 
 	// True when each cell holds exactly one element (strings count as one element).
@@ -83,4 +83,4 @@ private:
 	std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace meles::core::fits
+} // namespace meles::core::fits

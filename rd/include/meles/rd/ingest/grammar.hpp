@@ -30,12 +30,12 @@ struct GrammarElement {
 	struct Attribute {
 		std::string name;
 		std::string value;
-		SourcePos pos;  // where the attribute (or its element) is
+		SourcePos pos; // where the attribute (or its element) is
 	};
-	std::string name;  // "csvGrammar", "col", ...
-	SourcePos pos;     // RD file:line of the start tag
+	std::string name; // "csvGrammar", "col", ...
+	SourcePos pos;    // RD file:line of the start tag
 	std::vector<Attribute> attributes;
-	std::string text;  // character content (trimmed or not; grammars trim where it matters)
+	std::string text; // character content (trimmed or not; grammars trim where it matters)
 	std::vector<GrammarElement> children;
 
 	const Attribute* attribute(std::string_view n) const;
@@ -96,11 +96,12 @@ public:
 	// True when values are typed (FITS, VOTable) rather than text.
 	virtual bool yields_typed() const { return false; }
 	// Opens a source.  Reads as much as needed to know the field layout.
-	virtual std::unique_ptr<RecordReader> open(const SourceInfo& source, const ReadOptions& options = {}) const = 0;
+	virtual std::unique_ptr<RecordReader> open(const SourceInfo& source,
+	                                           const ReadOptions& options = {}) const = 0;
 
 protected:
 	explicit Grammar(SourcePos pos) : pos_(std::move(pos)) {}
 	SourcePos pos_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -17,9 +17,9 @@ namespace meles::rd::ingest {
 using GrammarFactory = std::unique_ptr<Grammar> (*)(const GrammarElement&);
 
 struct GrammarEntry {
-	std::string_view element;  // RD element name
-	GrammarFactory factory;    // nullptr: known DaCHS grammar Meles does not implement yet
-	std::string_view summary;  // one line for docs and messages
+	std::string_view element; // RD element name
+	GrammarFactory factory;   // nullptr: known DaCHS grammar Meles does not implement yet
+	std::string_view summary; // one line for docs and messages
 };
 
 // All entries, implemented or not (DaCHS grammars without a factory produce a clear
@@ -32,4 +32,4 @@ bool is_grammar_element(std::string_view element);
 // did-you-mean), Error(Validation) for known but unimplemented ones and bad attributes.
 std::unique_ptr<Grammar> make_grammar(const GrammarElement& el);
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -24,14 +24,14 @@
 namespace meles::rd::ingest {
 
 enum class ValueKind : uint8_t {
-	Null,         // missing field (lax reGrammar), TNULL, undefined logical, NaN with nanIsNULL
-	Text,         // every value of the text grammars; FITS strings
-	Int,          // int64
+	Null, // missing field (lax reGrammar), TNULL, undefined logical, NaN with nanIsNULL
+	Text, // every value of the text grammars; FITS strings
+	Int,  // int64
 	Double,
 	Bool,
-	IntArray,     // int64 elements
-	DoubleArray,  // double elements
-	BoolArray,    // uint8 elements, 0 or 1
+	IntArray,    // int64 elements
+	DoubleArray, // double elements
+	BoolArray,   // uint8 elements, 0 or 1
 };
 
 std::string_view value_kind_name(ValueKind kind);
@@ -121,8 +121,8 @@ static_assert(sizeof(Value) == 16);
 // One raw field as a source declares it.
 struct FieldInfo {
 	std::string name;
-	ValueKind kind = ValueKind::Text;  // what non-null values of this field are
-	std::string unit;                  // FITS TUNIT, VOTable unit; "" for text grammars
+	ValueKind kind = ValueKind::Text; // what non-null values of this field are
+	std::string unit;                 // FITS TUNIT, VOTable unit; "" for text grammars
 };
 
 // The field names of one source, in record order.  Built once per source.
@@ -149,12 +149,12 @@ private:
 // One source of a data element: a file found by <sources>, or a literal <item> token.
 // These are also DaCHS's per-source constants (\srcstem, \inputSize, rootlessPath).
 struct SourceInfo {
-	std::string path;     // absolute file path, or the literal token for items
-	std::string display;  // path relative to resdir when below it (used in messages)
-	std::string stem;     // file name without directory and last extension ("cat" for data/cat.csv)
-	std::string resdir;   // the RD's resource directory (working directory for preFilter)
-	uint64_t size = 0;    // bytes on disk at expansion time; 0 for items
-	size_t index = 0;     // position in the expanded source list
+	std::string path;    // absolute file path, or the literal token for items
+	std::string display; // path relative to resdir when below it (used in messages)
+	std::string stem;    // file name without directory and last extension ("cat" for data/cat.csv)
+	std::string resdir;  // the RD's resource directory (working directory for preFilter)
+	uint64_t size = 0;   // bytes on disk at expansion time; 0 for items
+	size_t index = 0;    // position in the expanded source list
 	bool is_item = false;
 
 	// A SourceInfo for a file given directly (tests, tools); display relative to resdir.
@@ -207,7 +207,8 @@ public:
 	}
 	// Appends n records at once (typed grammars fill them column by column).
 	void append_n(size_t n, int64_t first_line) {
-		for (size_t i = 0; i < n; ++i) lines_.push_back(first_line + static_cast<int64_t>(i));
+		for (size_t i = 0; i < n; ++i)
+			lines_.push_back(first_line + static_cast<int64_t>(i));
 		values_.resize(values_.size() + n * width_);
 	}
 	Value* mutable_record(size_t r) { return values_.data() + r * width_; }
@@ -235,4 +236,4 @@ private:
 	std::deque<std::string> stored_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

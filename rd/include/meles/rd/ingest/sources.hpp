@@ -26,7 +26,7 @@ struct SourcesSpec {
 	std::vector<Pattern> patterns;
 	std::vector<std::string> items;
 	bool recurse = false;
-	SourcePos pos;  // the <sources> element
+	SourcePos pos; // the <sources> element
 
 	// Reads a <sources> element: pattern attribute and/or <pattern> children, recurse,
 	// <item> children.  Children DaCHS knows but Meles does not apply yet (ignoreSources)
@@ -47,4 +47,4 @@ std::vector<SourceInfo> expand_sources(const SourcesSpec& spec, const std::strin
 // Sum of SourceInfo::size: the denominator of the progress bar's percentage.
 uint64_t total_bytes(const std::vector<SourceInfo>& sources);
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -19,15 +19,15 @@ namespace meles::rd::ingest {
 
 struct ColumnRange {
 	std::string name;
-	size_t start = 0;  // 0-based first character
-	size_t end = 0;    // 0-based one past the last character; SIZE_MAX = to the end of the line
+	size_t start = 0; // 0-based first character
+	size_t end = 0;   // 0-based one past the last character; SIZE_MAX = to the end of the line
 };
 
 struct ColumnGrammarOptions {
-	std::vector<ColumnRange> columns;  // document order: colDefs first, then <col> children
+	std::vector<ColumnRange> columns; // document order: colDefs first, then <col> children
 	int64_t top_ignored_lines = 0;
 	std::optional<std::string> comment_introducer;
-	bool strip = true;  // DaCHS strips column values by default
+	bool strip = true; // DaCHS strips column values by default
 	std::string enc = "utf-8";
 	bool gunzip = false;
 	std::string pre_filter;
@@ -46,11 +46,12 @@ public:
 
 	std::string_view element_name() const override { return "columnGrammar"; }
 	std::optional<std::vector<std::string>> declared_fields() const override;
-	std::unique_ptr<RecordReader> open(const SourceInfo& source, const ReadOptions& options = {}) const override;
+	std::unique_ptr<RecordReader> open(const SourceInfo& source,
+	                                   const ReadOptions& options = {}) const override;
 	const ColumnGrammarOptions& options() const { return options_; }
 
 private:
 	ColumnGrammarOptions options_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

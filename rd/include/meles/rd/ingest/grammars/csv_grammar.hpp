@@ -16,13 +16,13 @@
 namespace meles::rd::ingest {
 
 struct CsvGrammarOptions {
-	std::optional<std::vector<std::string>> names;  // else the header line gives them
+	std::optional<std::vector<std::string>> names; // else the header line gives them
 	char delimiter = ',';
-	bool strip = false;             // strip blanks around every value
-	int64_t top_ignored_lines = 0;  // physical lines skipped before the header/data
-	std::string enc = "utf-8";      // utf-8, ascii, latin-1, cp1252
+	bool strip = false;            // strip blanks around every value
+	int64_t top_ignored_lines = 0; // physical lines skipped before the header/data
+	std::string enc = "utf-8";     // utf-8, ascii, latin-1, cp1252
 	bool gunzip = false;
-	std::string pre_filter;         // command the file is piped through (e.g. "zcat")
+	std::string pre_filter; // command the file is piped through (e.g. "zcat")
 
 	// Validates a csvGrammar element (attributes or atomic child elements).
 	static CsvGrammarOptions from_element(const GrammarElement& el);
@@ -35,11 +35,12 @@ public:
 
 	std::string_view element_name() const override { return "csvGrammar"; }
 	std::optional<std::vector<std::string>> declared_fields() const override { return options_.names; }
-	std::unique_ptr<RecordReader> open(const SourceInfo& source, const ReadOptions& options = {}) const override;
+	std::unique_ptr<RecordReader> open(const SourceInfo& source,
+	                                   const ReadOptions& options = {}) const override;
 	const CsvGrammarOptions& options() const { return options_; }
 
 private:
 	CsvGrammarOptions options_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -13,7 +13,7 @@
 namespace meles::rd::ingest {
 
 struct FitsTableGrammarOptions {
-	int hdu = 1;  // 0 = primary; tables usually are in the first extension
+	int hdu = 1; // 0 = primary; tables usually are in the first extension
 	bool lower_keys = false;
 	bool nan_is_null = false;
 
@@ -28,11 +28,12 @@ public:
 	std::string_view element_name() const override { return "fitsTableGrammar"; }
 	std::optional<std::vector<std::string>> declared_fields() const override { return std::nullopt; }
 	bool yields_typed() const override { return true; }
-	std::unique_ptr<RecordReader> open(const SourceInfo& source, const ReadOptions& options = {}) const override;
+	std::unique_ptr<RecordReader> open(const SourceInfo& source,
+	                                   const ReadOptions& options = {}) const override;
 	const FitsTableGrammarOptions& options() const { return options_; }
 
 private:
 	FitsTableGrammarOptions options_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -23,7 +23,7 @@ struct ReGrammarOptions {
 	std::string record_sep = "\n";
 	std::string field_sep = "\\s+";
 	std::optional<std::string> comment_pat, stop_pat, record_cleaner;
-	bool lax = false;  // allow more or fewer fields than names (missing ones are NULL)
+	bool lax = false; // allow more or fewer fields than names (missing ones are NULL)
 	int64_t top_ignored_lines = 0;
 	std::string enc = "utf-8";
 	bool gunzip = false;
@@ -42,7 +42,8 @@ public:
 
 	std::string_view element_name() const override { return "reGrammar"; }
 	std::optional<std::vector<std::string>> declared_fields() const override { return options_.names; }
-	std::unique_ptr<RecordReader> open(const SourceInfo& source, const ReadOptions& options = {}) const override;
+	std::unique_ptr<RecordReader> open(const SourceInfo& source,
+	                                   const ReadOptions& options = {}) const override;
 	const ReGrammarOptions& options() const { return options_; }
 
 	struct Compiled;
@@ -52,4 +53,4 @@ private:
 	std::shared_ptr<const Compiled> compiled_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest
