@@ -64,11 +64,9 @@ std::filesystem::path temp_dir() {
 	return d;
 }
 
-// Runs votlint, returns everything it printed (stdout and stderr).
-std::string votlint(const std::string& doc, const std::string& name) {
-	auto path = temp_dir() / name;
-	std::ofstream(path, std::ios::binary) << doc;
-	std::string cmd = "stilts votlint " + path.string() + " 2>&1";
+// Runs a command, returns everything it printed (stdout and stderr).
+std::string run(const std::string& command) {
+	std::string cmd = command + " 2>&1";
 	std::string out;
 	FILE* p = ::popen(cmd.c_str(), "r");
 	REQUIRE(p != nullptr);
@@ -76,8 +74,17 @@ std::string votlint(const std::string& doc, const std::string& name) {
 	std::size_t n;
 	while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
 	int rc = ::pclose(p);
-	CHECK_MESSAGE(rc == 0, "stilts votlint failed to run: " << out);
+	CHECK_MESSAGE(rc == 0, command << " failed: " << out);
+	return out;
+}
+
+std::string votlint(const std::string& doc, const std::string& name) {
+	auto path = temp_dir() / name;
+	std::ofstream(path, std::ios::binary) << doc;
+	std::string out = run("stilts votlint " + path.string());
 	std::filesystem::remove(path);
+	std::error_code ec;
+	std::filesystem::remove(path.parent_path(), ec);  // only when empty
 	return out;
 }
 
@@ -189,14 +196,17 @@ TEST_CASE("votlint known quirks: char(1) columns") {
 TEST_CASE("votlint known quirks: 3.4.7 misreads variable-length polygons in binary streams") {
 	REQUIRE(have_stilts());
 	// Its polygon checker reads the element count but then loops over the (negative) fixed count,
-	// so the rest of the stream is misaligned; the table reader of the same STILTS reads the
-	// polygons correctly (stilts tpipe), and newer STILTS versions fixed the checker.
+	// so the rest of the stream is misaligned; newer STILTS versions fixed the checker.  The
+	// table reader of the same STILTS reads our polygons correctly, which is what this pins.
 	for (auto ser : {Serialization::Binary, Serialization::Binary2}) {
-		std::string out = unexpected(votlint(document(ser, formats::EndStatus::Ok, true), "polygon.vot"));
-		// Depending on the bytes that follow: a bogus count, or a huge one and OutOfMemoryError.
-		bool symptom = out.find("Apparent negative element count (probably stream corruption)") != std::string::npos ||
-		               out.find("ValueParser$2.readStream") != std::string::npos;
-		CAPTURE(out);
-		CHECK(symptom);
+		std::string doc = document(ser, formats::EndStatus::Ok, true);
+		CHECK(unexpected(votlint(doc, "polygon.vot")) != "");
+		auto path = temp_dir() / "polygon-tpipe.vot";
+		std::ofstream(path, std::ios::binary) << doc;
+		std::string out = run("stilts tpipe in=" + path.string() + " ofmt=csv cmd='keepcols po'");
+		std::filesystem::remove(path);
+		std::error_code ec;
+		std::filesystem::remove(path.parent_path(), ec);
+		CHECK(out == "po\n\"(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)\"\n\n\"(0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0)\"\n\n");
 	}
 }
