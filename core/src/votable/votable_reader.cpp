@@ -556,8 +556,10 @@ struct VOTableReader::Impl {
 				d.has_null = true;
 				d.null_value = *f.null_int;
 			}
-			d.all_null_means_null = !f.scalar && (!f.variable || f.xtype == "point" || f.xtype == "circle" ||
-			                                      f.xtype == "polygon");
+			bool array = f.kind == ValueKind::BoolArray || f.kind == ValueKind::IntArray ||
+			             f.kind == ValueKind::DoubleArray;
+			d.all_null_means_null = array && (!f.variable || f.xtype == "point" || f.xtype == "circle" ||
+			                                  f.xtype == "polygon");
 			decode.push_back(d);
 			kinds.push_back(f.kind);
 		}
