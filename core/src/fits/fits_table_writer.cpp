@@ -50,7 +50,8 @@ public:
 			ssize_t k = ::write(fd_, p, n);
 			if (k < 0) {
 				if (errno == EINTR) continue;
-				throw Error(ErrorKind::Io, concat("writing the FITS spool file failed: ", std::strerror(errno)));
+				throw Error(ErrorKind::Io,
+				            concat("writing the FITS spool file failed: ", std::strerror(errno)));
 			}
 			p += k;
 			n -= static_cast<std::size_t>(k);
@@ -59,7 +60,8 @@ public:
 	}
 	void rewind() {
 		if (::lseek(fd_, 0, SEEK_SET) < 0)
-			throw Error(ErrorKind::Io, concat("rewinding the FITS spool file failed: ", std::strerror(errno)));
+			throw Error(ErrorKind::Io,
+			            concat("rewinding the FITS spool file failed: ", std::strerror(errno)));
 	}
 	// Reads up to n bytes; 0 at the end.
 	std::size_t read(char* p, std::size_t n) {
@@ -67,7 +69,8 @@ public:
 			ssize_t k = ::read(fd_, p, n);
 			if (k >= 0) return static_cast<std::size_t>(k);
 			if (errno != EINTR)
-				throw Error(ErrorKind::Io, concat("reading the FITS spool file failed: ", std::strerror(errno)));
+				throw Error(ErrorKind::Io,
+				            concat("reading the FITS spool file failed: ", std::strerror(errno)));
 		}
 	}
 	std::uint64_t size() const { return size_; }
@@ -91,12 +94,13 @@ public:
 	void string(std::string_view kw, std::string_view v, std::string_view comment = {}) {
 		std::string q = "'";
 		for (char c : v) {
-			if (q.size() >= 68) break;  // one card holds at most 68 characters of string
+			if (q.size() >= 68) break; // one card holds at most 68 characters of string
 			char a = (c >= 0x20 && c < 0x7F) ? c : '?';
 			q += a;
 			if (a == '\'') q += '\'';
 		}
-		while (q.size() < 9) q += ' ';
+		while (q.size() < 9)
+			q += ' ';
 		q += '\'';
 		value(kw, q, comment);
 	}
@@ -105,14 +109,16 @@ public:
 		do {
 			std::string card = "COMMENT ";
 			std::string_view part = text.substr(0, 72);
-			for (char c : part) card += (c >= 0x20 && c < 0x7F) ? c : '?';
+			for (char c : part)
+				card += (c >= 0x20 && c < 0x7F) ? c : '?';
 			put(card);
 			text.remove_prefix(part.size());
 		} while (!text.empty());
 	}
 	void end() {
 		put("END");
-		while (cards_.size() % kBlock) cards_ += ' ';
+		while (cards_.size() % kBlock)
+			cards_ += ' ';
 	}
 	const std::string& bytes() const { return cards_; }
 
@@ -124,7 +130,8 @@ private:
 		card += v;
 		if (!comment.empty() && card.size() + 3 < 80) {
 			card += " / ";
-			for (char c : comment) card += (c >= 0x20 && c < 0x7F) ? c : '?';
+			for (char c : comment)
+				card += (c >= 0x20 && c < 0x7F) ? c : '?';
 		}
 		put(card);
 	}
@@ -137,24 +144,32 @@ private:
 };
 
 struct FitsColumn {
-	char letter;              // TFORM type code
-	std::uint64_t repeat;     // elements (A: characters) in the row, or 1 for a descriptor
-	bool descriptor = false;  // variable-length array on the heap
+	char letter;             // TFORM type code
+	std::uint64_t repeat;    // elements (A: characters) in the row, or 1 for a descriptor
+	bool descriptor = false; // variable-length array on the heap
 	std::uint64_t max_count = 0;
 	std::size_t row_bytes = 0;
 };
 
 char letter_of(Elem e) {
 	switch (e) {
-	case Elem::Bool: return 'L';
-	case Elem::UByte: return 'B';
-	case Elem::Short: return 'I';
-	case Elem::Int: return 'J';
-	case Elem::Long: return 'K';
-	case Elem::Float: return 'E';
-	case Elem::Double: return 'D';
+	case Elem::Bool:
+		return 'L';
+	case Elem::UByte:
+		return 'B';
+	case Elem::Short:
+		return 'I';
+	case Elem::Int:
+		return 'J';
+	case Elem::Long:
+		return 'K';
+	case Elem::Float:
+		return 'E';
+	case Elem::Double:
+		return 'D';
 	case Elem::Char:
-	case Elem::UnicodeChar: return 'A';
+	case Elem::UnicodeChar:
+		return 'A';
 	}
 	return 'A';
 }
@@ -165,8 +180,8 @@ public:
 
 	void begin(const formats::TableHeader& h) override {
 		if (h.columns.size() > 999)
-			throw Error(ErrorKind::Limit,
-			            concat("FITS tables hold at most 999 columns; this one has ", std::to_string(h.columns.size())));
+			throw Error(ErrorKind::Limit, concat("FITS tables hold at most 999 columns; this one has ",
+			                                     std::to_string(h.columns.size())));
 		header_ = h;
 		plans_ = formats::plan_columns(h.columns);
 		// FITS has no UTF-16 strings: spool unicode text as UTF-8 bytes.
@@ -196,7 +211,7 @@ public:
 	void finish(EndStatus status, std::string_view message) override {
 		if (finished_) return;
 		finished_ = true;
-		if (status == EndStatus::Error) return;  // nothing sent yet: the caller reports the error
+		if (status == EndStatus::Error) return; // nothing sent yet: the caller reports the error
 		if (!enc_) throw Error(ErrorKind::Internal, "FITS writer finished before begin()");
 		if (in_row_) enc_->drop_row();
 		spill();
@@ -265,7 +280,8 @@ private:
 			h.string("TTYPE" + n, m.name);
 			std::string tform;
 			if (f.descriptor)
-				tform = concat("1", use_q_ ? "Q" : "P", std::string(1, f.letter), "(", std::to_string(f.max_count), ")");
+				tform = concat("1", use_q_ ? "Q" : "P", std::string(1, f.letter), "(",
+				               std::to_string(f.max_count), ")");
 			else
 				tform = std::to_string(f.repeat) + f.letter;
 			h.string("TFORM" + n, tform);
@@ -277,9 +293,11 @@ private:
 			if (!p.xtype.empty()) h.string("TXTYP" + n, p.xtype);
 		}
 		if (!header_.description.empty()) h.comment(header_.description);
-		for (auto& i : header_.infos) h.comment(concat(i.name, ": ", i.value, i.content.empty() ? "" : " ", i.content));
+		for (auto& i : header_.infos)
+			h.comment(concat(i.name, ": ", i.value, i.content.empty() ? "" : " ", i.content));
 		if (status == EndStatus::Overflow)
-			h.comment(concat("QUERY_STATUS OVERFLOW: the result was truncated", message.empty() ? "" : ": ", message));
+			h.comment(concat("QUERY_STATUS OVERFLOW: the result was truncated", message.empty() ? "" : ": ",
+			                 message));
 		h.end();
 		sink_.write(h.bytes());
 	}
@@ -361,8 +379,8 @@ private:
 		return off <= avail;
 	}
 
-	const char* convert_cell(const ColumnPlan& c, const FitsColumn& f, bool is_null, const char* p, ByteBuffer& out,
-	                         ByteBuffer& heap, std::uint64_t& heap_offset) {
+	const char* convert_cell(const ColumnPlan& c, const FitsColumn& f, bool is_null, const char* p,
+	                         ByteBuffer& out, ByteBuffer& heap, std::uint64_t& heap_offset) {
 		std::size_t n = c.variable ? std::size_t(formats::load_be32(p)) * c.count : c.count;
 		const char* data = c.variable ? p + 4 : p;
 		std::size_t bytes = n * c.width;
@@ -389,17 +407,28 @@ private:
 			char* d = out.ensure(bytes);
 			for (std::size_t i = 0; i < n; ++i, d += c.width) {
 				switch (c.elem) {
-				case Elem::Short: formats::store_be16(d, static_cast<std::uint16_t>(c.null_value)); break;
-				case Elem::Int: formats::store_be32(d, static_cast<std::uint32_t>(c.null_value)); break;
-				case Elem::Long: formats::store_be64(d, static_cast<std::uint64_t>(c.null_value)); break;
-				case Elem::Float: formats::store_be32(d, std::bit_cast<std::uint32_t>(std::nanf(""))); break;
-				case Elem::Double: formats::store_be64(d, std::bit_cast<std::uint64_t>(std::nan(""))); break;
-				default: *d = 0;  // L: 0 means undefined; B has no null
+				case Elem::Short:
+					formats::store_be16(d, static_cast<std::uint16_t>(c.null_value));
+					break;
+				case Elem::Int:
+					formats::store_be32(d, static_cast<std::uint32_t>(c.null_value));
+					break;
+				case Elem::Long:
+					formats::store_be64(d, static_cast<std::uint64_t>(c.null_value));
+					break;
+				case Elem::Float:
+					formats::store_be32(d, std::bit_cast<std::uint32_t>(std::nanf("")));
+					break;
+				case Elem::Double:
+					formats::store_be64(d, std::bit_cast<std::uint64_t>(std::nan("")));
+					break;
+				default:
+					*d = 0; // L: 0 means undefined; B has no null
 				}
 			}
 			out.commit(bytes);
 		} else {
-			out.append(data, bytes);  // same big-endian layout; booleans are 'T'/'F' in both
+			out.append(data, bytes); // same big-endian layout; booleans are 'T'/'F' in both
 		}
 		return data + bytes;
 	}
@@ -418,10 +447,11 @@ private:
 	bool finished_ = false;
 };
 
-}  // namespace
+} // namespace
 
-std::unique_ptr<formats::TableWriter> make_fits_table_writer(ByteSink& sink, const std::filesystem::path& spool_dir) {
+std::unique_ptr<formats::TableWriter> make_fits_table_writer(ByteSink& sink,
+                                                             const std::filesystem::path& spool_dir) {
 	return std::make_unique<FitsTableWriter>(sink, spool_dir);
 }
 
-}  // namespace meles::fits
+} // namespace meles::fits

@@ -10,8 +10,10 @@ constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 constexpr std::array<signed char, 256> make_decode_table() {
 	std::array<signed char, 256> t{};
-	for (auto& v : t) v = -1;
-	for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
+	for (auto& v : t)
+		v = -1;
+	for (int i = 0; i < 64; ++i)
+		t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
 	t[' '] = t['\n'] = t['\r'] = t['\t'] = -2;
 	t['='] = -3;
 	return t;
@@ -27,12 +29,13 @@ inline char* encode_triplet(const unsigned char* in, char* out) {
 	return out + 4;
 }
 
-}  // namespace
+} // namespace
 
 std::size_t base64_encode_lines(const unsigned char* in, std::size_t n, char* out) {
 	char* o = out;
 	while (n >= kBase64LineBytes) {
-		for (int k = 0; k < 19; ++k, in += 3) o = encode_triplet(in, o);
+		for (int k = 0; k < 19; ++k, in += 3)
+			o = encode_triplet(in, o);
 		*o++ = '\n';
 		n -= kBase64LineBytes;
 	}
@@ -83,7 +86,6 @@ bool Base64Decoder::feed(std::string_view text, ByteBuffer& out) {
 					ok = false;
 					break;
 				}
-				pad_ = nq_;
 				ended_ = true;
 				unsigned q = quad_ << (6 * (4 - nq_));
 				*o++ = static_cast<char>(q >> 16);
@@ -100,4 +102,4 @@ bool Base64Decoder::feed(std::string_view text, ByteBuffer& out) {
 	return ok;
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

@@ -15,7 +15,9 @@ namespace meles::formats {
 constexpr std::size_t kBase64LineBytes = 57;
 
 // Upper bound of base64_encode_lines' output for n input bytes.
-inline std::size_t base64_lines_size(std::size_t n) { return (n + 2) / 3 * 4 + n / kBase64LineBytes + 2; }
+inline std::size_t base64_lines_size(std::size_t n) {
+	return (n + 2) / 3 * 4 + n / kBase64LineBytes + 2;
+}
 
 // Encodes n bytes; every complete 57-byte line ends with '\n'.  A final partial line is padded
 // with '=' and also ends with '\n' (so call it with a partial line only at the end of a stream).
@@ -33,8 +35,8 @@ public:
 private:
 	unsigned quad_ = 0;
 	int nq_ = 0;
-	bool ended_ = false;  // '=' seen
+	bool ended_ = false; // '=' seen
 	int pad_ = 0;
 };
 
-}  // namespace meles::formats
+} // namespace meles::formats

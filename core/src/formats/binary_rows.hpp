@@ -89,7 +89,8 @@ public:
 		} else {
 			std::size_t n = c.count;
 			char* p = out_.ensure(n * c.width);
-			for (std::size_t i = 0; i < n; ++i, p += c.width) null_element(c, p);
+			for (std::size_t i = 0; i < n; ++i, p += c.width)
+				null_element(c, p);
 			out_.commit(n * c.width);
 		}
 		++ci_;
@@ -97,8 +98,10 @@ public:
 
 	void boolean(bool v) {
 		const ColumnPlan& c = scalar_col("a boolean");
-		if (c.elem == Elem::Bool) out_.put(v ? 'T' : 'F');
-		else put_int_elem(c, v ? 1 : 0);
+		if (c.elem == Elem::Bool)
+			out_.put(v ? 'T' : 'F');
+		else
+			put_int_elem(c, v ? 1 : 0);
 		++ci_;
 	}
 	void int64(std::int64_t v) {
@@ -123,9 +126,9 @@ public:
 
 	void raw_be(RawType t, const char* bytes) {
 		const ColumnPlan& c = scalar_col("a binary");
-		Elem want = t == RawType::Int16   ? Elem::Short
-		            : t == RawType::Int32 ? Elem::Int
-		            : t == RawType::Int64 ? Elem::Long
+		Elem want = t == RawType::Int16     ? Elem::Short
+		            : t == RawType::Int32   ? Elem::Int
+		            : t == RawType::Int64   ? Elem::Long
 		            : t == RawType::Float32 ? Elem::Float
 		                                    : Elem::Double;
 		if (c.elem == want) {
@@ -134,19 +137,32 @@ public:
 			return;
 		}
 		switch (t) {
-		case RawType::Int16: int64(static_cast<std::int16_t>(load_be16(bytes))); break;
-		case RawType::Int32: int64(static_cast<std::int32_t>(load_be32(bytes))); break;
-		case RawType::Int64: int64(static_cast<std::int64_t>(load_be64(bytes))); break;
-		case RawType::Float32: float32(std::bit_cast<float>(load_be32(bytes))); break;
-		case RawType::Float64: float64(std::bit_cast<double>(load_be64(bytes))); break;
+		case RawType::Int16:
+			int64(static_cast<std::int16_t>(load_be16(bytes)));
+			break;
+		case RawType::Int32:
+			int64(static_cast<std::int32_t>(load_be32(bytes)));
+			break;
+		case RawType::Int64:
+			int64(static_cast<std::int64_t>(load_be64(bytes)));
+			break;
+		case RawType::Float32:
+			float32(std::bit_cast<float>(load_be32(bytes)));
+			break;
+		case RawType::Float64:
+			float64(std::bit_cast<double>(load_be64(bytes)));
+			break;
 		}
 	}
 
 	void string(std::string_view s) {
 		const ColumnPlan& c = col();
-		if (c.elem == Elem::Char) put_chars(c, s);
-		else if (c.elem == Elem::UnicodeChar) put_unicode(c, s);
-		else throw_cell_kind(c, "a string");
+		if (c.elem == Elem::Char)
+			put_chars(c, s);
+		else if (c.elem == Elem::UnicodeChar)
+			put_unicode(c, s);
+		else
+			throw_cell_kind(c, "a string");
 		++ci_;
 	}
 	void timestamp(std::int64_t us) {
@@ -160,8 +176,7 @@ public:
 		string({buf, static_cast<std::size_t>(format_date(buf, d) - buf)});
 	}
 
-	template <typename T>
-	void array(std::span<const T> v) {
+	template <typename T> void array(std::span<const T> v) {
 		const ColumnPlan& c = col();
 		if (c.scalar || c.is_text()) throw_cell_kind(c, "an array");
 		std::size_t n = v.size();
@@ -178,7 +193,8 @@ public:
 		}
 		if (c.elem == Elem::Bool) throw_cell_kind(c, "a numeric array");
 		char* p = out_.ensure(n * c.width);
-		for (std::size_t i = 0; i < n; ++i, p += c.width) store_elem(c, p, v[i]);
+		for (std::size_t i = 0; i < n; ++i, p += c.width)
+			store_elem(c, p, v[i]);
 		out_.commit(n * c.width);
 		++ci_;
 	}
@@ -198,20 +214,35 @@ private:
 
 	void null_element(const ColumnPlan& c, char* p) {
 		switch (c.elem) {
-		case Elem::Float: store_be32(p, std::bit_cast<std::uint32_t>(std::numeric_limits<float>::quiet_NaN())); break;
-		case Elem::Double: store_be64(p, std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN())); break;
-		case Elem::Bool: *p = binary2_ ? '\0' : '?'; break;
-		case Elem::Short: store_be16(p, binary2_ ? 0 : static_cast<std::uint16_t>(c.null_value)); break;
-		case Elem::Int: store_be32(p, binary2_ ? 0 : static_cast<std::uint32_t>(c.null_value)); break;
-		case Elem::Long: store_be64(p, binary2_ ? 0 : static_cast<std::uint64_t>(c.null_value)); break;
-		default: std::memset(p, 0, c.width);
+		case Elem::Float:
+			store_be32(p, std::bit_cast<std::uint32_t>(std::numeric_limits<float>::quiet_NaN()));
+			break;
+		case Elem::Double:
+			store_be64(p, std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN()));
+			break;
+		case Elem::Bool:
+			*p = binary2_ ? '\0' : '?';
+			break;
+		case Elem::Short:
+			store_be16(p, binary2_ ? 0 : static_cast<std::uint16_t>(c.null_value));
+			break;
+		case Elem::Int:
+			store_be32(p, binary2_ ? 0 : static_cast<std::uint32_t>(c.null_value));
+			break;
+		case Elem::Long:
+			store_be64(p, binary2_ ? 0 : static_cast<std::uint64_t>(c.null_value));
+			break;
+		default:
+			std::memset(p, 0, c.width);
 		}
 	}
 
 	void put_int_elem(const ColumnPlan& c, std::int64_t v) {
 		char* p = out_.ensure(8);
 		switch (c.elem) {
-		case Elem::Long: store_be64(p, static_cast<std::uint64_t>(v)); break;
+		case Elem::Long:
+			store_be64(p, static_cast<std::uint64_t>(v));
+			break;
 		case Elem::Int:
 			if (v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max())
 				throw_cell_range(c, v);
@@ -226,52 +257,71 @@ private:
 			if (v < 0 || v > 255) throw_cell_range(c, v);
 			*p = static_cast<char>(v);
 			break;
-		case Elem::Double: store_be64(p, std::bit_cast<std::uint64_t>(static_cast<double>(v))); break;
-		case Elem::Float: store_be32(p, std::bit_cast<std::uint32_t>(static_cast<float>(v))); break;
-		case Elem::Bool: *p = v ? 'T' : 'F'; break;
-		default: throw_cell_kind(c, "an integer");
+		case Elem::Double:
+			store_be64(p, std::bit_cast<std::uint64_t>(static_cast<double>(v)));
+			break;
+		case Elem::Float:
+			store_be32(p, std::bit_cast<std::uint32_t>(static_cast<float>(v)));
+			break;
+		case Elem::Bool:
+			*p = v ? 'T' : 'F';
+			break;
+		default:
+			throw_cell_kind(c, "an integer");
 		}
 		out_.commit(c.width);
 	}
 
 	void put_float_elem(const ColumnPlan& c, double v) {
 		char* p = out_.ensure(8);
-		if (c.elem == Elem::Double) store_be64(p, std::bit_cast<std::uint64_t>(v));
-		else if (c.elem == Elem::Float) store_be32(p, std::bit_cast<std::uint32_t>(static_cast<float>(v)));
-		else throw_cell_kind(c, "a floating-point");
+		if (c.elem == Elem::Double)
+			store_be64(p, std::bit_cast<std::uint64_t>(v));
+		else if (c.elem == Elem::Float)
+			store_be32(p, std::bit_cast<std::uint32_t>(static_cast<float>(v)));
+		else
+			throw_cell_kind(c, "a floating-point");
 		out_.commit(c.width);
 	}
 
-	template <typename T>
-	void store_elem(const ColumnPlan& c, char* p, T v) {
+	template <typename T> void store_elem(const ColumnPlan& c, char* p, T v) {
 		switch (c.elem) {
-		case Elem::Double: store_be64(p, std::bit_cast<std::uint64_t>(static_cast<double>(v))); break;
-		case Elem::Float: store_be32(p, std::bit_cast<std::uint32_t>(static_cast<float>(v))); break;
+		case Elem::Double:
+			store_be64(p, std::bit_cast<std::uint64_t>(static_cast<double>(v)));
+			break;
+		case Elem::Float:
+			store_be32(p, std::bit_cast<std::uint32_t>(static_cast<float>(v)));
+			break;
 		case Elem::Long:
 			if constexpr (std::is_floating_point_v<T>) throw_cell_kind(c, "a floating-point array");
 			store_be64(p, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
 			break;
 		case Elem::Int:
-			if constexpr (std::is_floating_point_v<T>) throw_cell_kind(c, "a floating-point array");
+			if constexpr (std::is_floating_point_v<T>)
+				throw_cell_kind(c, "a floating-point array");
 			else if constexpr (sizeof(T) > 4)
-				if (v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max())
+				if (v < std::numeric_limits<std::int32_t>::min() ||
+				    v > std::numeric_limits<std::int32_t>::max())
 					throw_cell_range(c, v);
 			store_be32(p, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)));
 			break;
 		case Elem::Short:
-			if constexpr (std::is_floating_point_v<T>) throw_cell_kind(c, "a floating-point array");
+			if constexpr (std::is_floating_point_v<T>)
+				throw_cell_kind(c, "a floating-point array");
 			else if constexpr (sizeof(T) > 2)
-				if (v < std::numeric_limits<std::int16_t>::min() || v > std::numeric_limits<std::int16_t>::max())
+				if (v < std::numeric_limits<std::int16_t>::min() ||
+				    v > std::numeric_limits<std::int16_t>::max())
 					throw_cell_range(c, v);
 			store_be16(p, static_cast<std::uint16_t>(static_cast<std::int16_t>(v)));
 			break;
 		case Elem::UByte:
-			if constexpr (std::is_floating_point_v<T>) throw_cell_kind(c, "a floating-point array");
+			if constexpr (std::is_floating_point_v<T>)
+				throw_cell_kind(c, "a floating-point array");
 			else if constexpr (!std::is_same_v<T, std::uint8_t>)
 				if (v < 0 || v > 255) throw_cell_range(c, v);
 			*p = static_cast<char>(v);
 			break;
-		default: throw_cell_kind(c, "an array");
+		default:
+			throw_cell_kind(c, "an array");
 		}
 	}
 
@@ -318,7 +368,8 @@ private:
 			n = c.count;
 		}
 		char* p = out_.ensure(2 * n);
-		for (std::size_t i = 0; i < n; ++i) store_be16(p + 2 * i, i < units_.size() ? units_[i] : 0);
+		for (std::size_t i = 0; i < n; ++i)
+			store_be16(p + 2 * i, i < units_.size() ? units_[i] : 0);
 		out_.commit(2 * n);
 	}
 
@@ -333,4 +384,4 @@ private:
 	std::u16string units_;
 };
 
-}  // namespace meles::formats
+} // namespace meles::formats

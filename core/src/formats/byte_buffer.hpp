@@ -56,7 +56,8 @@ public:
 private:
 	void grow(std::size_t n) {
 		std::size_t cap = cap_ * 2;
-		while (cap - size_ < n) cap *= 2;
+		while (cap - size_ < n)
+			cap *= 2;
 		std::unique_ptr<char[]> d(new char[cap]);
 		std::memcpy(d.get(), data_.get(), size_);
 		data_ = std::move(d);
@@ -68,4 +69,4 @@ private:
 	std::size_t size_ = 0;
 };
 
-}  // namespace meles::formats
+} // namespace meles::formats

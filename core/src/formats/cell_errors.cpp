@@ -12,7 +12,7 @@ std::string describe(const ColumnPlan& c) {
 	if (!c.arraysize.empty()) s += concat(", arraysize ", c.arraysize);
 	return s + ")";
 }
-}  // namespace
+} // namespace
 
 void throw_cell_kind(const ColumnPlan& c, const char* what) {
 	throw Error(ErrorKind::Internal, concat(describe(c), " cannot take ", what, " value"));
@@ -32,4 +32,4 @@ void throw_row_cells(std::size_t got, std::size_t want) {
 	                                        std::to_string(want), " columns"));
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

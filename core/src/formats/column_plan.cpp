@@ -12,28 +12,41 @@ std::uint8_t elem_width(Elem e) {
 	switch (e) {
 	case Elem::Bool:
 	case Elem::UByte:
-	case Elem::Char: return 1;
+	case Elem::Char:
+		return 1;
 	case Elem::Short:
-	case Elem::UnicodeChar: return 2;
+	case Elem::UnicodeChar:
+		return 2;
 	case Elem::Int:
-	case Elem::Float: return 4;
+	case Elem::Float:
+		return 4;
 	case Elem::Long:
-	case Elem::Double: return 8;
+	case Elem::Double:
+		return 8;
 	}
 	return 8;
 }
 
 const char* elem_name(Elem e) {
 	switch (e) {
-	case Elem::Bool: return "boolean";
-	case Elem::UByte: return "unsignedByte";
-	case Elem::Short: return "short";
-	case Elem::Int: return "int";
-	case Elem::Long: return "long";
-	case Elem::Float: return "float";
-	case Elem::Double: return "double";
-	case Elem::Char: return "char";
-	case Elem::UnicodeChar: return "unicodeChar";
+	case Elem::Bool:
+		return "boolean";
+	case Elem::UByte:
+		return "unsignedByte";
+	case Elem::Short:
+		return "short";
+	case Elem::Int:
+		return "int";
+	case Elem::Long:
+		return "long";
+	case Elem::Float:
+		return "float";
+	case Elem::Double:
+		return "double";
+	case Elem::Char:
+		return "char";
+	case Elem::UnicodeChar:
+		return "unicodeChar";
 	}
 	return "?";
 }
@@ -61,7 +74,7 @@ std::uint32_t parse_dim(std::string_view s, const std::string& whole) {
 	return v;
 }
 
-}  // namespace
+} // namespace
 
 ColumnPlan plan_column(const ColumnMeta& meta) {
 	ColumnPlan c;
@@ -80,7 +93,7 @@ ColumnPlan plan_column(const ColumnMeta& meta) {
 			std::string_view d = dims[i];
 			if (i + 1 == dims.size() && !d.empty() && d.back() == '*') {
 				c.variable = true;
-				break;  // "n*" bounds the length but is still variable
+				break; // "n*" bounds the length but is still variable
 			}
 			product *= parse_dim(d, c.arraysize);
 		}
@@ -107,8 +120,9 @@ ColumnPlan plan_column(const ColumnMeta& meta) {
 std::vector<ColumnPlan> plan_columns(const std::vector<ColumnMeta>& columns) {
 	std::vector<ColumnPlan> out;
 	out.reserve(columns.size());
-	for (auto& m : columns) out.push_back(plan_column(m));
+	for (auto& m : columns)
+		out.push_back(plan_column(m));
 	return out;
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

@@ -24,7 +24,7 @@ struct ColumnPlan {
 	std::uint8_t width = 8;      // bytes per element in BINARY
 	bool has_null_value = false; // integer magic null (VALUES null)
 	std::int64_t null_value = 0;
-	std::string datatype;        // VOTable attributes as written in the FIELD
+	std::string datatype; // VOTable attributes as written in the FIELD
 	std::string arraysize;
 	std::string xtype;
 
@@ -42,4 +42,4 @@ std::vector<ColumnPlan> plan_columns(const std::vector<ColumnMeta>& columns);
 std::uint8_t elem_width(Elem e);
 const char* elem_name(Elem e);
 
-}  // namespace meles::formats
+} // namespace meles::formats

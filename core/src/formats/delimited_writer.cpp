@@ -10,8 +10,7 @@ namespace {
 
 constexpr std::size_t kFlushAt = 1 << 16;
 
-template <typename D>
-class DelimitedWriter final : public RowWriter<TextRows<D>> {
+template <typename D> class DelimitedWriter final : public RowWriter<TextRows<D>> {
 public:
 	explicit DelimitedWriter(ByteSink& sink) : sink_(sink) {}
 
@@ -60,11 +59,11 @@ private:
 	bool in_row_ = false;
 };
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<TableWriter> make_delimited_writer(ByteSink& sink, Delimiter delimiter) {
 	if (delimiter == Delimiter::Comma) return std::make_unique<DelimitedWriter<CsvDialect>>(sink);
 	return std::make_unique<DelimitedWriter<TsvDialect>>(sink);
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

@@ -70,14 +70,18 @@ public:
 	}
 	void finish(EndStatus status, std::string_view message) override {
 		if (!enc_) {
-			if (status != EndStatus::Error) throw Error(ErrorKind::Internal, "JSON writer finished before begin()");
+			if (status != EndStatus::Error)
+				throw Error(ErrorKind::Internal, "JSON writer finished before begin()");
 			out_.append("{\"columns\":[],\"infos\":[],\"rows\":[]");
 		} else {
 			if (in_row_) enc_->drop_row();
 			out_.append("\n]");
 		}
 		in_row_ = false;
-		key(out_, "status", status == EndStatus::Ok ? "OK" : status == EndStatus::Overflow ? "OVERFLOW" : "ERROR");
+		key(out_, "status",
+		    status == EndStatus::Ok         ? "OK"
+		    : status == EndStatus::Overflow ? "OVERFLOW"
+		                                    : "ERROR");
 		if (!message.empty()) key(out_, "message", message);
 		out_.append("}\n");
 		write_out();
@@ -96,8 +100,10 @@ private:
 	bool in_row_ = false;
 };
 
-}  // namespace
+} // namespace
 
-std::unique_ptr<TableWriter> make_json_writer(ByteSink& sink) { return std::make_unique<JsonWriter>(sink); }
+std::unique_ptr<TableWriter> make_json_writer(ByteSink& sink) {
+	return std::make_unique<JsonWriter>(sink);
+}
 
-}  // namespace meles::formats
+} // namespace meles::formats

@@ -36,8 +36,8 @@ const OutputFormatInfo kFormats[] = {
     {OutputFormat::VOTableBinary2, "application/x-votable+xml", kVotAliases, kVotAlso, "vot", true},
     {OutputFormat::VOTableTabledata, "application/x-votable+xml;serialization=TABLEDATA", kTdAliases, kTdAlso,
      "vot", true},
-    {OutputFormat::VOTableBinary, "application/x-votable+xml;serialization=BINARY", kBinAliases, kBinAlso, "vot",
-     true},
+    {OutputFormat::VOTableBinary, "application/x-votable+xml;serialization=BINARY", kBinAliases, kBinAlso,
+     "vot", true},
     {OutputFormat::VOTableBinary2, "application/x-votable+xml;serialization=BINARY2", kBin2Aliases, kBin2Also,
      "vot", true},
     {OutputFormat::Csv, "text/csv", kCsvAliases, kCsvAlso, "csv", true},
@@ -56,9 +56,11 @@ std::string normalize(std::string_view s) {
 	return out;
 }
 
-}  // namespace
+} // namespace
 
-std::span<const OutputFormatInfo> output_formats() { return kFormats; }
+std::span<const OutputFormatInfo> output_formats() {
+	return kFormats;
+}
 
 const OutputFormatInfo* find_output_format(std::string_view responseformat) {
 	std::string want = normalize(responseformat);
@@ -79,21 +81,32 @@ const OutputFormatInfo& output_format_info(OutputFormat format) {
 	return kFormats[0];
 }
 
-std::unique_ptr<TableWriter> make_table_writer(OutputFormat format, ByteSink& sink, const WriterOptions& options) {
+std::unique_ptr<TableWriter> make_table_writer(OutputFormat format, ByteSink& sink,
+                                               const WriterOptions& options) {
 	votable::VOTableOptions vo;
 	vo.version = options.votable_version;
 	vo.coosys_system = options.coosys_system;
 	vo.timesys_timescale = options.timesys_timescale;
 	switch (format) {
-	case OutputFormat::VOTableTabledata: vo.serialization = votable::Serialization::Tabledata; break;
-	case OutputFormat::VOTableBinary: vo.serialization = votable::Serialization::Binary; break;
-	case OutputFormat::VOTableBinary2: vo.serialization = votable::Serialization::Binary2; break;
-	case OutputFormat::Csv: return make_delimited_writer(sink, Delimiter::Comma);
-	case OutputFormat::Tsv: return make_delimited_writer(sink, Delimiter::Tab);
-	case OutputFormat::Json: return make_json_writer(sink);
-	case OutputFormat::Fits: return fits::make_fits_table_writer(sink, options.spool_dir);
+	case OutputFormat::VOTableTabledata:
+		vo.serialization = votable::Serialization::Tabledata;
+		break;
+	case OutputFormat::VOTableBinary:
+		vo.serialization = votable::Serialization::Binary;
+		break;
+	case OutputFormat::VOTableBinary2:
+		vo.serialization = votable::Serialization::Binary2;
+		break;
+	case OutputFormat::Csv:
+		return make_delimited_writer(sink, Delimiter::Comma);
+	case OutputFormat::Tsv:
+		return make_delimited_writer(sink, Delimiter::Tab);
+	case OutputFormat::Json:
+		return make_json_writer(sink);
+	case OutputFormat::Fits:
+		return fits::make_fits_table_writer(sink, options.spool_dir);
 	}
 	return votable::make_votable_writer(sink, vo);
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

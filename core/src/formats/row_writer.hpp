@@ -11,8 +11,7 @@
 
 namespace meles::formats {
 
-template <typename Enc>
-class RowWriter : public TableWriter {
+template <typename Enc> class RowWriter : public TableWriter {
 public:
 	void begin_row() override { enc_->begin_row(); }
 	void null() override { enc_->null(); }
@@ -38,4 +37,4 @@ protected:
 	std::uint64_t rows_ = 0;
 };
 
-}  // namespace meles::formats
+} // namespace meles::formats

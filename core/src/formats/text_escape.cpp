@@ -9,24 +9,28 @@ namespace meles::formats {
 namespace {
 
 // 0: copy, 1: needs attention.
-template <typename F>
-constexpr std::array<unsigned char, 256> make_table(F needs) {
+template <typename F> constexpr std::array<unsigned char, 256> make_table(F needs) {
 	std::array<unsigned char, 256> t{};
-	for (int i = 0; i < 256; ++i) t[i] = needs(static_cast<unsigned char>(i)) ? 1 : 0;
+	for (int i = 0; i < 256; ++i)
+		t[i] = needs(static_cast<unsigned char>(i)) ? 1 : 0;
 	return t;
 }
 
-constexpr auto kXml = make_table([](unsigned char c) { return c == '&' || c == '<' || c == '>' || c < 0x20; });
-constexpr auto kCsv = make_table([](unsigned char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
-constexpr auto kTsv = make_table([](unsigned char c) { return c == '\\' || c == '\t' || c == '\r' || c == '\n'; });
+constexpr auto kXml =
+    make_table([](unsigned char c) { return c == '&' || c == '<' || c == '>' || c < 0x20; });
+constexpr auto kCsv =
+    make_table([](unsigned char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
+constexpr auto kTsv =
+    make_table([](unsigned char c) { return c == '\\' || c == '\t' || c == '\r' || c == '\n'; });
 constexpr auto kJson = make_table([](unsigned char c) { return c == '"' || c == '\\' || c < 0x20; });
 
 inline std::size_t clean_run(const std::array<unsigned char, 256>& t, std::string_view s, std::size_t i) {
-	while (i < s.size() && !t[static_cast<unsigned char>(s[i])]) ++i;
+	while (i < s.size() && !t[static_cast<unsigned char>(s[i])])
+		++i;
 	return i;
 }
 
-}  // namespace
+} // namespace
 
 void append_xml_text(ByteBuffer& out, std::string_view s) {
 	std::size_t i = 0;
@@ -35,14 +39,27 @@ void append_xml_text(ByteBuffer& out, std::string_view s) {
 		out.append(s.substr(i, j - i));
 		if (j == s.size()) return;
 		switch (s[j]) {
-		case '&': out.append("&amp;"); break;
-		case '<': out.append("&lt;"); break;
-		case '>': out.append("&gt;"); break;
-		case '\t': out.put('\t'); break;
-		case '\n': out.put('\n'); break;
+		case '&':
+			out.append("&amp;");
+			break;
+		case '<':
+			out.append("&lt;");
+			break;
+		case '>':
+			out.append("&gt;");
+			break;
+		case '\t':
+			out.put('\t');
+			break;
+		case '\n':
+			out.put('\n');
+			break;
 		// A literal CR would be turned into LF by every XML parser.
-		case '\r': out.append("&#13;"); break;
-		default: break;  // other C0 controls cannot appear in XML 1.0
+		case '\r':
+			out.append("&#13;");
+			break;
+		default:
+			break; // other C0 controls cannot appear in XML 1.0
 		}
 		i = j + 1;
 	}
@@ -66,10 +83,18 @@ void append_tsv_field(ByteBuffer& out, std::string_view s) {
 		out.append(s.substr(i, j - i));
 		if (j == s.size()) return;
 		switch (s[j]) {
-		case '\\': out.append("\\\\"); break;
-		case '\t': out.append("\\t"); break;
-		case '\n': out.append("\\n"); break;
-		case '\r': out.append("\\r"); break;
+		case '\\':
+			out.append("\\\\");
+			break;
+		case '\t':
+			out.append("\\t");
+			break;
+		case '\n':
+			out.append("\\n");
+			break;
+		case '\r':
+			out.append("\\r");
+			break;
 		}
 		i = j + 1;
 	}
@@ -84,11 +109,21 @@ void append_json_string(ByteBuffer& out, std::string_view s) {
 		if (j == s.size()) break;
 		unsigned char c = static_cast<unsigned char>(s[j]);
 		switch (c) {
-		case '"': out.append("\\\""); break;
-		case '\\': out.append("\\\\"); break;
-		case '\n': out.append("\\n"); break;
-		case '\r': out.append("\\r"); break;
-		case '\t': out.append("\\t"); break;
+		case '"':
+			out.append("\\\"");
+			break;
+		case '\\':
+			out.append("\\\\");
+			break;
+		case '\n':
+			out.append("\\n");
+			break;
+		case '\r':
+			out.append("\\r");
+			break;
+		case '\t':
+			out.append("\\t");
+			break;
 		default: {
 			static constexpr char hex[] = "0123456789abcdef";
 			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -100,4 +135,4 @@ void append_json_string(ByteBuffer& out, std::string_view s) {
 	out.put('"');
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

@@ -73,8 +73,7 @@ struct JsonDialect {
 	static void text(ByteBuffer& out, std::string_view s) { append_json_string(out, s); }
 };
 
-template <typename D>
-class TextRows {
+template <typename D> class TextRows {
 public:
 	TextRows(const std::vector<ColumnPlan>& cols, ByteBuffer& out) : cols_(cols), out_(out) {}
 
@@ -118,8 +117,10 @@ public:
 		const ColumnPlan& c = scalar_col("a boolean");
 		if (c.elem != Elem::Bool && !c.is_integer()) throw_cell_kind(c, "a boolean");
 		open();
-		if (c.elem == Elem::Bool) out_.append(v ? D::t : D::f);
-		else out_.put(v ? '1' : '0');
+		if (c.elem == Elem::Bool)
+			out_.append(v ? D::t : D::f);
+		else
+			out_.put(v ? '1' : '0');
 		close();
 	}
 	void int64(std::int64_t v) {
@@ -132,8 +133,10 @@ public:
 		const ColumnPlan& c = scalar_col("a floating-point");
 		if (!c.is_floating()) throw_cell_kind(c, "a floating-point");
 		open();
-		if (c.elem == Elem::Float) put_float(static_cast<float>(v));
-		else put_double(v);
+		if (c.elem == Elem::Float)
+			put_float(static_cast<float>(v));
+		else
+			put_double(v);
 		close();
 	}
 	void float32(float v) {
@@ -161,8 +164,7 @@ public:
 		string({buf, static_cast<std::size_t>(format_date(buf, d) - buf)});
 	}
 
-	template <typename T>
-	void array(std::span<const T> v) {
+	template <typename T> void array(std::span<const T> v) {
 		const ColumnPlan& c = col();
 		if (c.scalar || c.is_text() || c.elem == Elem::Bool) throw_cell_kind(c, "an array");
 		if (c.variable ? v.size() % c.count != 0 : v.size() != c.count) throw_cell_count(c, v.size());
@@ -173,12 +175,17 @@ public:
 		for (std::size_t i = 0; i < v.size(); ++i) {
 			if (i) out_.append(D::arr_sep);
 			if constexpr (std::is_floating_point_v<T>) {
-				if (c.elem == Elem::Float) put_float(static_cast<float>(v[i]));
-				else put_double(static_cast<double>(v[i]));
+				if (c.elem == Elem::Float)
+					put_float(static_cast<float>(v[i]));
+				else
+					put_double(static_cast<double>(v[i]));
 			} else {
-				if (c.elem == Elem::Float) put_float(static_cast<float>(v[i]));
-				else if (c.elem == Elem::Double) put_double(static_cast<double>(v[i]));
-				else put_int(c, static_cast<std::int64_t>(v[i]));
+				if (c.elem == Elem::Float)
+					put_float(static_cast<float>(v[i]));
+				else if (c.elem == Elem::Double)
+					put_double(static_cast<double>(v[i]));
+				else
+					put_int(c, static_cast<std::int64_t>(v[i]));
 			}
 		}
 		out_.append(D::arr_close);
@@ -241,4 +248,4 @@ private:
 	std::uint64_t rows_ = 0;
 };
 
-}  // namespace meles::formats
+} // namespace meles::formats

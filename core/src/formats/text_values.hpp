@@ -17,10 +17,16 @@ constexpr int kNumberRoom = 32;
 constexpr int kFixedRoom = 400;
 constexpr int kTimeRoom = 40;
 
-inline char* format_int(char* p, std::int64_t v) { return std::to_chars(p, p + kNumberRoom, v).ptr; }
+inline char* format_int(char* p, std::int64_t v) {
+	return std::to_chars(p, p + kNumberRoom, v).ptr;
+}
 // Finite values only; callers decide how NaN and infinities are spelled.
-inline char* format_double(char* p, double v) { return std::to_chars(p, p + kNumberRoom, v).ptr; }
-inline char* format_float(char* p, float v) { return std::to_chars(p, p + kNumberRoom, v).ptr; }
+inline char* format_double(char* p, double v) {
+	return std::to_chars(p, p + kNumberRoom, v).ptr;
+}
+inline char* format_float(char* p, float v) {
+	return std::to_chars(p, p + kNumberRoom, v).ptr;
+}
 // Shortest round-trip digits without an exponent (pg_sphere's input rejects "1e-05").
 inline char* format_double_fixed(char* p, double v) {
 	return std::to_chars(p, p + kFixedRoom, v, std::chars_format::fixed).ptr;
@@ -35,7 +41,9 @@ constexpr std::int32_t kPgDateMinusInfinity = std::numeric_limits<std::int32_t>:
 inline bool is_infinite_timestamp(std::int64_t us) {
 	return us == kPgTimestampInfinity || us == kPgTimestampMinusInfinity;
 }
-inline bool is_infinite_date(std::int32_t d) { return d == kPgDateInfinity || d == kPgDateMinusInfinity; }
+inline bool is_infinite_date(std::int32_t d) {
+	return d == kPgDateInfinity || d == kPgDateMinusInfinity;
+}
 
 namespace detail {
 
@@ -73,7 +81,7 @@ inline char* ymd(char* p, std::int64_t days_since_1970) {
 		p = two(p, static_cast<unsigned>(y / 100));
 		p = two(p, static_cast<unsigned>(y % 100));
 	} else {
-		p = std::to_chars(p, p + 24, y).ptr;  // ISO 8601 expanded years; rare enough
+		p = std::to_chars(p, p + 24, y).ptr; // ISO 8601 expanded years; rare enough
 	}
 	*p++ = '-';
 	p = two(p, m);
@@ -83,7 +91,7 @@ inline char* ymd(char* p, std::int64_t days_since_1970) {
 
 constexpr std::int64_t kDays1970To2000 = 10957;
 
-}  // namespace detail
+} // namespace detail
 
 // "YYYY-MM-DD" for PostgreSQL's date (days since 2000-01-01).
 inline char* format_date(char* p, std::int32_t days_since_2000) {
@@ -111,10 +119,12 @@ inline char* format_timestamp(char* p, std::int64_t us_since_2000) {
 			frac /= 10;
 		}
 		int n = 6;
-		while (digits[n - 1] == '0') --n;
-		for (int i = 0; i < n; ++i) *p++ = digits[i];
+		while (digits[n - 1] == '0')
+			--n;
+		for (int i = 0; i < n; ++i)
+			*p++ = digits[i];
 	}
 	return p;
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

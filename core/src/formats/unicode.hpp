@@ -79,4 +79,4 @@ inline bool is_valid_utf8(std::string_view s) {
 	return true;
 }
 
-}  // namespace meles::formats
+} // namespace meles::formats

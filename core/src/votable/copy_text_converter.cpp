@@ -11,7 +11,7 @@ namespace {
 
 void append_fixed_degrees(std::string& out, double v) {
 	char buf[formats::kFixedRoom];
-	char* e = formats::format_double_fixed(buf, v == 0 ? 0.0 : v);  // no "-0d"
+	char* e = formats::format_double_fixed(buf, v == 0 ? 0.0 : v); // no "-0d"
 	out.append(buf, static_cast<std::size_t>(e - buf));
 	out += 'd';
 }
@@ -46,7 +46,8 @@ bool parse_numbers(std::string_view s, std::vector<double>& out) {
 	out.clear();
 	std::size_t i = 0;
 	while (i < s.size()) {
-		while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+		while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+			++i;
 		if (i == s.size()) break;
 		if (s[i] == '+') ++i;
 		double v;
@@ -58,7 +59,7 @@ bool parse_numbers(std::string_view s, std::vector<double>& out) {
 	return true;
 }
 
-}  // namespace
+} // namespace
 
 bool append_pgsphere_literal(std::string& out, std::string_view xtype, const double* v, std::size_t n) {
 	if (xtype == "point") {
@@ -92,10 +93,17 @@ CopyTextConverter::CopyTextConverter(const TableSchema& schema) {
 		Plan p;
 		p.single = f.datatype == Datatype::Float;
 		switch (f.meta.type.base) {
-		case BaseType::SPoint: p.target = Target::Point; break;
-		case BaseType::SCircle: p.target = Target::Circle; break;
-		case BaseType::SPoly: p.target = Target::Polygon; break;
-		default: p.target = f.kind == ValueKind::Text || f.scalar ? Target::Scalar : Target::Array;
+		case BaseType::SPoint:
+			p.target = Target::Point;
+			break;
+		case BaseType::SCircle:
+			p.target = Target::Circle;
+			break;
+		case BaseType::SPoly:
+			p.target = Target::Polygon;
+			break;
+		default:
+			p.target = f.kind == ValueKind::Text || f.scalar ? Target::Scalar : Target::Array;
 		}
 		if (f.null_int) {
 			p.has_null_element = true;
@@ -116,17 +124,19 @@ void CopyTextConverter::append(const RowBatch& batch, std::string& out) const {
 	auto geometry = [&](std::size_t r, std::size_t c, Target t) {
 		std::string_view xt = t == Target::Point ? "point" : t == Target::Circle ? "circle" : "polygon";
 		bool finite = !numbers.empty();
-		for (double x : numbers) finite = finite && std::isfinite(x);
+		for (double x : numbers)
+			finite = finite && std::isfinite(x);
 		if (!finite) {
 			out += "\\N";
 			return;
 		}
 		if (!append_pgsphere_literal(out, xt, numbers.data(), numbers.size()))
-			fail(r, c, concat("a ", xt, " needs ",
-			                  xt == "point"    ? "2 values"
-			                  : xt == "circle" ? "3 values"
-			                                   : "an even number of at least 6 values",
-			                  ", not ", std::to_string(numbers.size())));
+			fail(r, c,
+			     concat("a ", xt, " needs ",
+			            xt == "point"    ? "2 values"
+			            : xt == "circle" ? "3 values"
+			                             : "an even number of at least 6 values",
+			            ", not ", std::to_string(numbers.size())));
 	};
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
 		for (std::size_t c = 0; c < nc; ++c) {
@@ -137,24 +147,42 @@ void CopyTextConverter::append(const RowBatch& batch, std::string& out) const {
 			}
 			const Plan& p = plans_[c];
 			switch (batch.kind(c)) {
-			case ValueKind::Bool: out += batch.get_bool(r, c) ? 't' : 'f'; break;
-			case ValueKind::Int: append_int(out, batch.get_int(r, c)); break;
-			case ValueKind::Double: append_number(out, batch.get_double(r, c), p.single); break;
+			case ValueKind::Bool:
+				out += batch.get_bool(r, c) ? 't' : 'f';
+				break;
+			case ValueKind::Int:
+				append_int(out, batch.get_int(r, c));
+				break;
+			case ValueKind::Double:
+				append_number(out, batch.get_double(r, c), p.single);
+				break;
 			case ValueKind::Text: {
 				std::string_view s = batch.get_text(r, c);
 				if (p.target == Target::Point || p.target == Target::Circle || p.target == Target::Polygon) {
-					if (!parse_numbers(s, numbers)) fail(r, c, concat("'", s.substr(0, 60), "' is not a list of numbers"));
+					if (!parse_numbers(s, numbers))
+						fail(r, c, concat("'", s.substr(0, 60), "' is not a list of numbers"));
 					geometry(r, c, p.target);
 					break;
 				}
 				for (char ch : s) {
 					switch (ch) {
-					case '\\': out += "\\\\"; break;
-					case '\t': out += "\\t"; break;
-					case '\n': out += "\\n"; break;
-					case '\r': out += "\\r"; break;
-					case '\0': fail(r, c, "contains a NUL character, which PostgreSQL cannot store"); break;
-					default: out += ch;
+					case '\\':
+						out += "\\\\";
+						break;
+					case '\t':
+						out += "\\t";
+						break;
+					case '\n':
+						out += "\\n";
+						break;
+					case '\r':
+						out += "\\r";
+						break;
+					case '\0':
+						fail(r, c, "contains a NUL character, which PostgreSQL cannot store");
+						break;
+					default:
+						out += ch;
 					}
 				}
 				break;
@@ -174,8 +202,10 @@ void CopyTextConverter::append(const RowBatch& batch, std::string& out) const {
 				auto v = batch.get_ints(r, c);
 				for (std::size_t i = 0; i < v.size(); ++i) {
 					if (i) out += ',';
-					if (p.has_null_element && v[i] == p.null_element) out += "NULL";
-					else append_int(out, v[i]);
+					if (p.has_null_element && v[i] == p.null_element)
+						out += "NULL";
+					else
+						append_int(out, v[i]);
 				}
 				out += '}';
 				break;
@@ -201,4 +231,4 @@ void CopyTextConverter::append(const RowBatch& batch, std::string& out) const {
 	}
 }
 
-}  // namespace meles::votable
+} // namespace meles::votable

@@ -99,12 +99,18 @@ bool is_regular_identifier(std::string_view s) {
 
 bool parse_datatype(std::string_view s, Datatype& out) {
 	static constexpr std::pair<std::string_view, Datatype> kNames[] = {
-	    {"boolean", Datatype::Boolean},         {"bit", Datatype::Bit},
-	    {"unsignedByte", Datatype::UnsignedByte}, {"short", Datatype::Short},
-	    {"int", Datatype::Int},                 {"long", Datatype::Long},
-	    {"char", Datatype::Char},               {"unicodeChar", Datatype::UnicodeChar},
-	    {"float", Datatype::Float},             {"double", Datatype::Double},
-	    {"floatComplex", Datatype::FloatComplex}, {"doubleComplex", Datatype::DoubleComplex},
+	    {"boolean", Datatype::Boolean},
+	    {"bit", Datatype::Bit},
+	    {"unsignedByte", Datatype::UnsignedByte},
+	    {"short", Datatype::Short},
+	    {"int", Datatype::Int},
+	    {"long", Datatype::Long},
+	    {"char", Datatype::Char},
+	    {"unicodeChar", Datatype::UnicodeChar},
+	    {"float", Datatype::Float},
+	    {"double", Datatype::Double},
+	    {"floatComplex", Datatype::FloatComplex},
+	    {"doubleComplex", Datatype::DoubleComplex},
 	};
 	for (auto& [n, d] : kNames)
 		if (n == s) {
@@ -116,18 +122,30 @@ bool parse_datatype(std::string_view s, Datatype& out) {
 
 const char* datatype_word(Datatype d) {
 	switch (d) {
-	case Datatype::Boolean: return "a boolean";
-	case Datatype::Bit: return "a bit";
-	case Datatype::UnsignedByte: return "an unsignedByte";
-	case Datatype::Short: return "a short";
-	case Datatype::Int: return "an int";
-	case Datatype::Long: return "a long";
-	case Datatype::Char: return "a char";
-	case Datatype::UnicodeChar: return "a unicodeChar";
-	case Datatype::Float: return "a float";
-	case Datatype::Double: return "a double";
-	case Datatype::FloatComplex: return "a floatComplex";
-	case Datatype::DoubleComplex: return "a doubleComplex";
+	case Datatype::Boolean:
+		return "a boolean";
+	case Datatype::Bit:
+		return "a bit";
+	case Datatype::UnsignedByte:
+		return "an unsignedByte";
+	case Datatype::Short:
+		return "a short";
+	case Datatype::Int:
+		return "an int";
+	case Datatype::Long:
+		return "a long";
+	case Datatype::Char:
+		return "a char";
+	case Datatype::UnicodeChar:
+		return "a unicodeChar";
+	case Datatype::Float:
+		return "a float";
+	case Datatype::Double:
+		return "a double";
+	case Datatype::FloatComplex:
+		return "a floatComplex";
+	case Datatype::DoubleComplex:
+		return "a doubleComplex";
 	}
 	return "a value";
 }
@@ -136,7 +154,9 @@ bool is_integer_type(Datatype d) {
 	return d == Datatype::UnsignedByte || d == Datatype::Short || d == Datatype::Int || d == Datatype::Long;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // Integer in TABLEDATA syntax: optional sign and decimal digits, or 0x and hex digits (the bit
 // pattern of the type, so 0xFFFF is -1 for a short).
@@ -158,17 +178,23 @@ bool parse_integer(std::string_view t, Datatype d, std::int64_t& v) {
 			if (u > 0xFFFFFFFFu) return false;
 			v = static_cast<std::int32_t>(u);
 			return true;
-		default: v = static_cast<std::int64_t>(u); return true;
+		default:
+			v = static_cast<std::int64_t>(u);
+			return true;
 		}
 	}
 	if (!t.empty() && t[0] == '+') t.remove_prefix(1);
 	auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
 	if (ec != std::errc() || p != t.data() + t.size() || t.empty()) return false;
 	switch (d) {
-	case Datatype::UnsignedByte: return v >= 0 && v <= 255;
-	case Datatype::Short: return v >= -32768 && v <= 32767;
-	case Datatype::Int: return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max();
-	default: return true;
+	case Datatype::UnsignedByte:
+		return v >= 0 && v <= 255;
+	case Datatype::Short:
+		return v >= -32768 && v <= 32767;
+	case Datatype::Int:
+		return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max();
+	default:
+		return true;
 	}
 }
 
@@ -193,12 +219,15 @@ int parse_boolean(std::string_view t) {
 		switch (t[0]) {
 		case 'T':
 		case 't':
-		case '1': return 1;
+		case '1':
+			return 1;
 		case 'F':
 		case 'f':
-		case '0': return 0;
+		case '0':
+			return 0;
 		case '?':
-		case ' ': return -1;
+		case ' ':
+			return -1;
 		}
 		return -2;
 	}
@@ -222,16 +251,17 @@ void append_char_text(std::string& out, const char* p, std::size_t n) {
 		out.append(s);
 		return;
 	}
-	for (char c : s) formats::append_utf8(out, static_cast<unsigned char>(c));
+	for (char c : s)
+		formats::append_utf8(out, static_cast<unsigned char>(c));
 }
 
 struct Decode {
 	Datatype type;
 	ValueKind kind;
 	bool variable;
-	std::uint64_t fixed;  // elements when fixed (complex: components)
-	std::uint64_t step;   // elements per unit of the variable count
-	std::uint8_t width;   // bytes per element (complex: per component); bit: 0
+	std::uint64_t fixed; // elements when fixed (complex: components)
+	std::uint64_t step;  // elements per unit of the variable count
+	std::uint8_t width;  // bytes per element (complex: per component); bit: 0
 	bool has_null = false;
 	std::int64_t null_value = 0;
 	// TABLEDATA and BINARY write a null fixed-size array or DALI shape as all-NaN / all-magic
@@ -239,7 +269,7 @@ struct Decode {
 	bool all_null_means_null = false;
 };
 
-}  // namespace
+} // namespace
 
 struct VOTableReader::Impl {
 	Impl(VOTableConsumer& c, ReaderOptions o) : consumer(c), opts(o), builder(batch) {
@@ -289,10 +319,11 @@ struct VOTableReader::Impl {
 			if (XML_Parse(parser, data, chunk, last) == XML_STATUS_ERROR) {
 				failed = true;
 				if (pending) std::rethrow_exception(pending);
-				throw Error(ErrorKind::Syntax,
-				            concat("the upload is not well-formed XML: ", XML_ErrorString(XML_GetErrorCode(parser)),
-				                   " (line ", std::to_string(XML_GetCurrentLineNumber(parser)), ", column ",
-				                   std::to_string(XML_GetCurrentColumnNumber(parser) + 1), ")"));
+				throw Error(
+				    ErrorKind::Syntax,
+				    concat("the upload is not well-formed XML: ", XML_ErrorString(XML_GetErrorCode(parser)),
+				           " (line ", std::to_string(XML_GetCurrentLineNumber(parser)), ", column ",
+				           std::to_string(XML_GetCurrentColumnNumber(parser) + 1), ")"));
 			}
 			data += chunk;
 			n -= static_cast<std::size_t>(chunk);
@@ -330,10 +361,10 @@ struct VOTableReader::Impl {
 		std::string_view name = local(raw_name);
 		if (depth == 1) {
 			if (name != "VOTABLE")
-				throw Error(ErrorKind::Validation,
-				            concat("not a VOTable: the document's root element is '", std::string_view(raw_name).substr(
-				                                                                            std::string_view(raw_name).find(kNsSep) + 1),
-				                   "'"));
+				throw Error(ErrorKind::Validation, concat("not a VOTable: the document's root element is '",
+				                                          std::string_view(raw_name).substr(
+				                                              std::string_view(raw_name).find(kNsSep) + 1),
+				                                          "'"));
 			schema.version = std::string(attr(atts, "version"));
 			seen_root = true;
 			return;
@@ -367,12 +398,17 @@ struct VOTableReader::Impl {
 				param.value = std::string(attr(atts, "value"));
 			}
 		} else if (name == "VALUES") {
-			if (in_field) field.null_text = std::string(attr(atts, "null"));
-			else if (in_param) param.field.null_text = std::string(attr(atts, "null"));
+			if (in_field)
+				field.null_text = std::string(attr(atts, "null"));
+			else if (in_param)
+				param.field.null_text = std::string(attr(atts, "null"));
 		} else if (name == "DESCRIPTION") {
-			if (in_field) collect_into(field.meta.description);
-			else if (in_param) collect_into(param.field.meta.description);
-			else if (state == State::InTable && depth == table_depth + 1) collect_into(schema.description);
+			if (in_field)
+				collect_into(field.meta.description);
+			else if (in_param)
+				collect_into(param.field.meta.description);
+			else if (state == State::InTable && depth == table_depth + 1)
+				collect_into(schema.description);
 		} else if (name == "INFO") {
 			if (state != State::After || trailing_open) {
 				info = TableInfo{std::string(attr(atts, "name")), std::string(attr(atts, "value")), {}};
@@ -427,8 +463,10 @@ struct VOTableReader::Impl {
 		} else if (name == "INFO") {
 			if (in_info) {
 				in_info = false;
-				if (state == State::Before || (state == State::InTable && !data_done)) schema.infos.push_back(std::move(info));
-				else trailing.push_back(std::move(info));
+				if (state == State::Before || (state == State::InTable && !data_done))
+					schema.infos.push_back(std::move(info));
+				else
+					trailing.push_back(std::move(info));
 			}
 		}
 	}
@@ -465,7 +503,8 @@ struct VOTableReader::Impl {
 		if (f.meta.name.empty()) throw Error(ErrorKind::Validation, concat("a ", what, " has no name"));
 		if (f.datatype_name.empty()) throw Error(ErrorKind::Validation, concat(label, " has no datatype"));
 		if (!parse_datatype(f.datatype_name, f.datatype))
-			throw Error(ErrorKind::Validation, concat(label, " has an unknown datatype '", f.datatype_name, "'"));
+			throw Error(ErrorKind::Validation,
+			            concat(label, " has an unknown datatype '", f.datatype_name, "'"));
 		f.meta.delimited = !is_regular_identifier(f.meta.name);
 		std::string as = f.arraysize;
 		f.scalar = as.empty() || as == "1";
@@ -478,12 +517,13 @@ struct VOTableReader::Impl {
 				bool last = i + 1 == dims.size();
 				if (last && !d.empty() && d.back() == '*') {
 					f.variable = true;
-					d.remove_suffix(1);  // "n*" only bounds the length
+					d.remove_suffix(1); // "n*" only bounds the length
 					if (!d.empty()) {
 						std::uint64_t bound = 0;
 						auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), bound);
 						if (ec != std::errc() || p != d.data() + d.size())
-							throw Error(ErrorKind::Validation, concat(label, " has a bad arraysize '", as, "'"));
+							throw Error(ErrorKind::Validation,
+							            concat(label, " has a bad arraysize '", as, "'"));
 					}
 					break;
 				}
@@ -493,30 +533,41 @@ struct VOTableReader::Impl {
 					throw Error(ErrorKind::Validation, concat(label, " has a bad arraysize '", as, "'"));
 				f.elements *= n;
 				if (f.elements > (1u << 30))
-					throw Error(ErrorKind::Validation, concat(label, " has an arraysize too large: '", as, "'"));
+					throw Error(ErrorKind::Validation,
+					            concat(label, " has an arraysize too large: '", as, "'"));
 			}
 		}
 		bool complex = f.datatype == Datatype::FloatComplex || f.datatype == Datatype::DoubleComplex;
 		if (complex) f.elements *= 2;
 		switch (f.datatype) {
 		case Datatype::Boolean:
-		case Datatype::Bit: f.kind = f.scalar ? ValueKind::Bool : ValueKind::BoolArray; break;
+		case Datatype::Bit:
+			f.kind = f.scalar ? ValueKind::Bool : ValueKind::BoolArray;
+			break;
 		case Datatype::UnsignedByte:
 		case Datatype::Short:
 		case Datatype::Int:
-		case Datatype::Long: f.kind = f.scalar ? ValueKind::Int : ValueKind::IntArray; break;
+		case Datatype::Long:
+			f.kind = f.scalar ? ValueKind::Int : ValueKind::IntArray;
+			break;
 		case Datatype::Float:
-		case Datatype::Double: f.kind = f.scalar ? ValueKind::Double : ValueKind::DoubleArray; break;
+		case Datatype::Double:
+			f.kind = f.scalar ? ValueKind::Double : ValueKind::DoubleArray;
+			break;
 		case Datatype::FloatComplex:
-		case Datatype::DoubleComplex: f.kind = ValueKind::DoubleArray; break;
+		case Datatype::DoubleComplex:
+			f.kind = ValueKind::DoubleArray;
+			break;
 		case Datatype::Char:
-		case Datatype::UnicodeChar: f.kind = ValueKind::Text; break;
+		case Datatype::UnicodeChar:
+			f.kind = ValueKind::Text;
+			break;
 		}
 		if (!f.null_text.empty() && is_integer_type(f.datatype)) {
 			std::int64_t v = 0;
 			if (!parse_integer(trim(f.null_text), f.datatype, v))
-				throw Error(ErrorKind::Validation,
-				            concat(label, ": VALUES null='", f.null_text, "' is not ", datatype_word(f.datatype)));
+				throw Error(ErrorKind::Validation, concat(label, ": VALUES null='", f.null_text, "' is not ",
+				                                          datatype_word(f.datatype)));
 			f.null_int = v;
 			f.meta.null_literal = f.null_text;
 		}
@@ -528,7 +579,8 @@ struct VOTableReader::Impl {
 	}
 
 	void deliver_schema() {
-		if (schema_delivered) throw Error(ErrorKind::Validation, "the table has more than one DATA serialization");
+		if (schema_delivered)
+			throw Error(ErrorKind::Validation, "the table has more than one DATA serialization");
 		schema_delivered = true;
 		decode.clear();
 		std::vector<ValueKind> kinds;
@@ -541,16 +593,25 @@ struct VOTableReader::Impl {
 			d.fixed = f.elements;
 			d.step = f.variable ? f.elements : 0;
 			switch (f.datatype) {
-			case Datatype::Bit: d.width = 0; break;
+			case Datatype::Bit:
+				d.width = 0;
+				break;
 			case Datatype::Boolean:
 			case Datatype::UnsignedByte:
-			case Datatype::Char: d.width = 1; break;
+			case Datatype::Char:
+				d.width = 1;
+				break;
 			case Datatype::Short:
-			case Datatype::UnicodeChar: d.width = 2; break;
+			case Datatype::UnicodeChar:
+				d.width = 2;
+				break;
 			case Datatype::Int:
 			case Datatype::Float:
-			case Datatype::FloatComplex: d.width = 4; break;
-			default: d.width = 8;
+			case Datatype::FloatComplex:
+				d.width = 4;
+				break;
+			default:
+				d.width = 8;
 			}
 			if (f.null_int) {
 				d.has_null = true;
@@ -558,8 +619,8 @@ struct VOTableReader::Impl {
 			}
 			bool array = f.kind == ValueKind::BoolArray || f.kind == ValueKind::IntArray ||
 			             f.kind == ValueKind::DoubleArray;
-			d.all_null_means_null = array && (!f.variable || f.xtype == "point" || f.xtype == "circle" ||
-			                                  f.xtype == "polygon");
+			d.all_null_means_null =
+			    array && (!f.variable || f.xtype == "point" || f.xtype == "circle" || f.xtype == "polygon");
 			decode.push_back(d);
 			kinds.push_back(f.kind);
 		}
@@ -578,8 +639,9 @@ struct VOTableReader::Impl {
 			deliver_schema();
 			bitmap_bytes = schema.format == DataFormat::Binary2 ? (decode.size() + 7) / 8 : 0;
 		} else if (name == "FITS") {
-			throw Error(ErrorKind::Validation,
-			            "VOTables with FITS-serialized DATA are not supported; use TABLEDATA, BINARY or BINARY2");
+			throw Error(
+			    ErrorKind::Validation,
+			    "VOTables with FITS-serialized DATA are not supported; use TABLEDATA, BINARY or BINARY2");
 		} else if (name == "STREAM") {
 			if (schema.format != DataFormat::Binary && schema.format != DataFormat::Binary2) return;
 			if (has_attr(atts, "href"))
@@ -591,8 +653,8 @@ struct VOTableReader::Impl {
 				throw Error(ErrorKind::Validation,
 				            "gzip-encoded STREAMs are not supported; send the data with encoding=\"base64\"");
 			if (enc != "base64")
-				throw Error(ErrorKind::Validation,
-				            concat("STREAM encoding \"", enc, "\" is not supported; inline data must be base64"));
+				throw Error(ErrorKind::Validation, concat("STREAM encoding \"", enc,
+				                                          "\" is not supported; inline data must be base64"));
 			stream_active = true;
 		} else if (name == "TR" && in_tabledata) {
 			check_row_limit();
@@ -617,9 +679,9 @@ struct VOTableReader::Impl {
 			++td_index;
 		} else if (name == "TR" && in_tabledata) {
 			if (td_index != decode.size())
-				throw Error(ErrorKind::Syntax, concat("row ", std::to_string(row_number()), " has ",
-				                                      std::to_string(td_index), " cells, but the table has ",
-				                                      std::to_string(decode.size()), " columns"));
+				throw Error(ErrorKind::Syntax,
+				            concat("row ", std::to_string(row_number()), " has ", std::to_string(td_index),
+				                   " cells, but the table has ", std::to_string(decode.size()), " columns"));
 			++rows_done;
 			maybe_deliver();
 		} else if (name == "TABLEDATA") {
@@ -630,8 +692,9 @@ struct VOTableReader::Impl {
 				throw Error(ErrorKind::Syntax, "the base64 STREAM ends in the middle of a 4-character group");
 			parse_binary_rows();
 			if (bin_pos != bin.size())
-				throw Error(ErrorKind::Syntax, concat("the ", schema.format == DataFormat::Binary2 ? "BINARY2" : "BINARY",
-				                                      " stream ends inside row ", std::to_string(rows_done + 1)));
+				throw Error(ErrorKind::Syntax,
+				            concat("the ", schema.format == DataFormat::Binary2 ? "BINARY2" : "BINARY",
+				                   " stream ends inside row ", std::to_string(rows_done + 1)));
 		} else if (name == "INFO" && in_info) {
 			in_info = false;
 			trailing.push_back(std::move(info));
@@ -647,8 +710,8 @@ struct VOTableReader::Impl {
 
 	void check_row_limit() {
 		if (opts.max_rows && rows_done >= opts.max_rows)
-			throw Error(ErrorKind::Limit, concat("the uploaded table has more than ", std::to_string(opts.max_rows),
-			                                     " rows, the limit here"));
+			throw Error(ErrorKind::Limit, concat("the uploaded table has more than ",
+			                                     std::to_string(opts.max_rows), " rows, the limit here"));
 	}
 
 	void maybe_deliver() {
@@ -677,7 +740,7 @@ struct VOTableReader::Impl {
 	void tabledata_cell(std::size_t c, const std::string& raw) {
 		const Decode& d = decode[c];
 		if (d.kind == ValueKind::Text) {
-			if (raw.empty()) return;  // empty TD: null
+			if (raw.empty()) return; // empty TD: null
 			auto& t = builder.text();
 			std::size_t off = t.size();
 			t.append(raw);
@@ -706,7 +769,8 @@ struct VOTableReader::Impl {
 			if (!std::isnan(v)) builder.set_double(c, d.type == Datatype::Float ? static_cast<float>(v) : v);
 			return;
 		}
-		default: return tabledata_array(c, d, s);
+		default:
+			return tabledata_array(c, d, s);
 		}
 	}
 
@@ -745,7 +809,8 @@ struct VOTableReader::Impl {
 			});
 			check_count(c, d, count);
 			bool all_null = d.has_null && count > 0;
-			for (std::size_t i = off; i < v.size() && all_null; ++i) all_null = v[i] == d.null_value;
+			for (std::size_t i = off; i < v.size() && all_null; ++i)
+				all_null = v[i] == d.null_value;
 			if (d.all_null_means_null && all_null) {
 				v.resize(off);
 				return;
@@ -763,7 +828,8 @@ struct VOTableReader::Impl {
 			});
 			check_count(c, d, count);
 			bool all_nan = count > 0;
-			for (std::size_t i = off; i < v.size() && all_nan; ++i) all_nan = std::isnan(v[i]);
+			for (std::size_t i = off; i < v.size() && all_nan; ++i)
+				all_nan = std::isnan(v[i]);
 			if (d.all_null_means_null && all_nan) {
 				v.resize(off);
 				return;
@@ -772,13 +838,14 @@ struct VOTableReader::Impl {
 		}
 	}
 
-	template <typename F>
-	static void for_each_token(std::string_view s, F f) {
+	template <typename F> static void for_each_token(std::string_view s, F f) {
 		std::size_t i = 0;
 		while (i < s.size()) {
-			while (i < s.size() && is_space(s[i])) ++i;
+			while (i < s.size() && is_space(s[i]))
+				++i;
 			std::size_t j = i;
-			while (j < s.size() && !is_space(s[j])) ++j;
+			while (j < s.size() && !is_space(s[j]))
+				++j;
 			if (j > i) f(s.substr(i, j - i));
 			i = j;
 		}
@@ -786,15 +853,17 @@ struct VOTableReader::Impl {
 
 	void check_count(std::size_t c, const Decode& d, std::size_t n) {
 		if (d.variable ? (d.step > 1 && n % d.step) : n != d.fixed)
-			cell_error(c, concat("has ", std::to_string(n), " values, but arraysize=\"", schema.fields[c].arraysize,
-			                     "\"", (d.type == Datatype::FloatComplex || d.type == Datatype::DoubleComplex)
-			                               ? " (complex numbers take two values each)"
-			                               : ""));
+			cell_error(c, concat("has ", std::to_string(n), " values, but arraysize=\"",
+			                     schema.fields[c].arraysize, "\"",
+			                     (d.type == Datatype::FloatComplex || d.type == Datatype::DoubleComplex)
+			                         ? " (complex numbers take two values each)"
+			                         : ""));
 	}
 
 	// ---- BINARY / BINARY2 ----
 	void stream_text(std::string_view s) {
-		if (!b64.feed(s, bin)) throw Error(ErrorKind::Syntax, "the STREAM contains characters that are not base64");
+		if (!b64.feed(s, bin))
+			throw Error(ErrorKind::Syntax, "the STREAM contains characters that are not base64");
 		parse_binary_rows();
 	}
 
@@ -893,13 +962,16 @@ struct VOTableReader::Impl {
 			if (d.type == Datatype::Char) {
 				std::size_t len = bytes;
 				const void* nul = std::memchr(p, 0, len);
-				if (!d.variable && nul) len = static_cast<std::size_t>(static_cast<const char*>(nul) - p);
+				if (!d.variable && nul)
+					len = static_cast<std::size_t>(static_cast<const char*>(nul) - p);
 				else
-					while (len && p[len - 1] == '\0') --len;  // padding of multi-dimensional strings
+					while (len && p[len - 1] == '\0')
+						--len; // padding of multi-dimensional strings
 				append_char_text(t, p, len);
 			} else {
 				std::size_t units = n;
-				while (units && formats::load_be16(p + 2 * (units - 1)) == 0) --units;
+				while (units && formats::load_be16(p + 2 * (units - 1)) == 0)
+					--units;
 				for (std::size_t i = 0; i < units; ++i) {
 					char32_t u = formats::load_be16(p + 2 * i);
 					if (u >= 0xD800 && u < 0xDC00 && i + 1 < units) {
@@ -913,18 +985,20 @@ struct VOTableReader::Impl {
 					formats::append_utf8(t, u);
 				}
 			}
-			if (binary1 && t.size() == off) break;  // BINARY has no other way to say null
+			if (binary1 && t.size() == off) break; // BINARY has no other way to say null
 			builder.set_span(c, off, t.size());
 			break;
 		}
 		case ValueKind::BoolArray: {
 			if (binary1 && d.variable && n == 0) break;
-			if (binary1 && d.all_null_means_null && d.type == Datatype::Boolean && all_bytes_null_bool(p, n)) break;
+			if (binary1 && d.all_null_means_null && d.type == Datatype::Boolean && all_bytes_null_bool(p, n))
+				break;
 			auto& v = builder.bools();
 			std::size_t off = v.size();
 			for (std::size_t i = 0; i < n; ++i) {
 				if (d.type == Datatype::Bit) {
-					v.push_back(static_cast<std::int8_t>((static_cast<unsigned char>(p[i / 8]) >> (7 - i % 8)) & 1));
+					v.push_back(
+					    static_cast<std::int8_t>((static_cast<unsigned char>(p[i / 8]) >> (7 - i % 8)) & 1));
 				} else {
 					char ch = p[i];
 					int b = ch == '\0' ? -1 : parse_boolean(std::string_view(&ch, 1));
@@ -958,10 +1032,13 @@ struct VOTableReader::Impl {
 			std::size_t off = v.size();
 			bool all_nan = n > 0;
 			if (d.width == 4)
-				for (std::size_t i = 0; i < n; ++i) v.push_back(std::bit_cast<float>(formats::load_be32(p + 4 * i)));
+				for (std::size_t i = 0; i < n; ++i)
+					v.push_back(std::bit_cast<float>(formats::load_be32(p + 4 * i)));
 			else
-				for (std::size_t i = 0; i < n; ++i) v.push_back(std::bit_cast<double>(formats::load_be64(p + 8 * i)));
-			for (std::size_t i = off; i < v.size() && all_nan; ++i) all_nan = std::isnan(v[i]);
+				for (std::size_t i = 0; i < n; ++i)
+					v.push_back(std::bit_cast<double>(formats::load_be64(p + 8 * i)));
+			for (std::size_t i = off; i < v.size() && all_nan; ++i)
+				all_nan = std::isnan(v[i]);
 			// Likewise a fixed array of NaNs (how BINARY writers fill a null array).
 			if (binary1 && d.all_null_means_null && all_nan) {
 				v.resize(off);
@@ -982,10 +1059,14 @@ struct VOTableReader::Impl {
 
 	static std::int64_t read_int(Datatype t, const char* p) {
 		switch (t) {
-		case Datatype::UnsignedByte: return static_cast<unsigned char>(*p);
-		case Datatype::Short: return static_cast<std::int16_t>(formats::load_be16(p));
-		case Datatype::Int: return static_cast<std::int32_t>(formats::load_be32(p));
-		default: return static_cast<std::int64_t>(formats::load_be64(p));
+		case Datatype::UnsignedByte:
+			return static_cast<unsigned char>(*p);
+		case Datatype::Short:
+			return static_cast<std::int16_t>(formats::load_be16(p));
+		case Datatype::Int:
+			return static_cast<std::int32_t>(formats::load_be32(p));
+		default:
+			return static_cast<std::int64_t>(formats::load_be64(p));
 		}
 	}
 
@@ -1044,9 +1125,15 @@ VOTableReader::VOTableReader(VOTableConsumer& consumer, ReaderOptions options)
     : impl_(std::make_unique<Impl>(consumer, options)) {}
 VOTableReader::~VOTableReader() = default;
 
-void VOTableReader::feed(std::string_view bytes) { impl_->parse(bytes.data(), bytes.size(), false); }
-void VOTableReader::finish() { impl_->finish(); }
-std::uint64_t VOTableReader::rows() const { return impl_->rows_done; }
+void VOTableReader::feed(std::string_view bytes) {
+	impl_->parse(bytes.data(), bytes.size(), false);
+}
+void VOTableReader::finish() {
+	impl_->finish();
+}
+std::uint64_t VOTableReader::rows() const {
+	return impl_->rows_done;
+}
 
 void read_votable(std::istream& in, VOTableConsumer& consumer, ReaderOptions options) {
 	VOTableReader reader(consumer, options);
@@ -1060,4 +1147,4 @@ void read_votable(std::istream& in, VOTableConsumer& consumer, ReaderOptions opt
 	reader.finish();
 }
 
-}  // namespace meles::votable
+} // namespace meles::votable

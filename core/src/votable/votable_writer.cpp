@@ -21,7 +21,7 @@ using formats::TableHeader;
 namespace {
 
 constexpr std::size_t kFlushAt = 1 << 16;
-constexpr std::size_t kRawBlock = formats::kBase64LineBytes * 1024;  // ~57 kB of binary per write
+constexpr std::size_t kRawBlock = formats::kBase64LineBytes * 1024; // ~57 kB of binary per write
 
 void attr(ByteBuffer& out, std::string_view name, std::string_view value) {
 	out.put(' ');
@@ -82,10 +82,12 @@ bool is_ncname_char(char c) {
 // An XML ID for a column: its name with anything outside NCName replaced, made unique.
 std::string make_id(std::string_view name, std::set<std::string>& used) {
 	std::string id;
-	for (char c : name) id += is_ncname_char(c) ? c : '_';
+	for (char c : name)
+		id += is_ncname_char(c) ? c : '_';
 	if (id.empty() || !is_ncname_start(id[0])) id.insert(0, "_");
 	std::string base = id;
-	for (int k = 2; !used.insert(id).second; ++k) id = base + "_" + std::to_string(k);
+	for (int k = 2; !used.insert(id).second; ++k)
+		id = base + "_" + std::to_string(k);
 	return id;
 }
 
@@ -112,7 +114,8 @@ void write_header(ByteBuffer& out, const TableHeader& h, const std::vector<Colum
                   const VOTableOptions& o) {
 	document_start(out, o.version);
 	info(out, "QUERY_STATUS", "OK", "");
-	for (auto& i : h.infos) info(out, i.name, i.value, i.content);
+	for (auto& i : h.infos)
+		info(out, i.name, i.value, i.content);
 
 	std::set<std::string> ids;
 	std::string coosys_id, timesys_id;
@@ -164,8 +167,10 @@ void write_header(ByteBuffer& out, const TableHeader& h, const std::vector<Colum
 		attr(out, "name", m.name);
 		if (o.field_ids) attr(out, "ID", make_id(m.name, ids));
 		field_body(out, m, p);
-		if (!coosys_id.empty() && is_position(m, p)) attr(out, "ref", coosys_id);
-		else if (!timesys_id.empty() && p.xtype == "timestamp") attr(out, "ref", timesys_id);
+		if (!coosys_id.empty() && is_position(m, p))
+			attr(out, "ref", coosys_id);
+		else if (!timesys_id.empty() && p.xtype == "timestamp")
+			attr(out, "ref", timesys_id);
 		// Magic nulls only where the serialization has no other way to say null.
 		bool values = p.has_null_value && o.serialization != Serialization::Binary2;
 		if (m.description.empty() && !values) {
@@ -186,15 +191,15 @@ void write_header(ByteBuffer& out, const TableHeader& h, const std::vector<Colum
 
 void write_trailer(ByteBuffer& out, EndStatus status, std::string_view message) {
 	out.append("</TABLE>\n");
-	if (status == EndStatus::Overflow) info(out, "QUERY_STATUS", "OVERFLOW", message);
+	if (status == EndStatus::Overflow)
+		info(out, "QUERY_STATUS", "OVERFLOW", message);
 	else if (status == EndStatus::Error)
 		info(out, "QUERY_STATUS", "ERROR", message.empty() ? std::string_view("query failed") : message);
 	out.append("</RESOURCE>\n</VOTABLE>\n");
 }
 
 // What the two writers share: options, sink, output buffer, row bookkeeping.
-template <typename Enc>
-class VOTableWriterBase : public formats::RowWriter<Enc> {
+template <typename Enc> class VOTableWriterBase : public formats::RowWriter<Enc> {
 public:
 	VOTableWriterBase(ByteSink& sink, const VOTableOptions& o) : sink_(sink), opts_(o) {}
 
@@ -305,10 +310,12 @@ private:
 
 	// Base64-encodes whole 57-byte lines of the raw buffer (all of it when `last`) and writes them.
 	void encode(bool last) {
-		std::size_t n = last ? raw_.size() : raw_.size() / formats::kBase64LineBytes * formats::kBase64LineBytes;
+		std::size_t n =
+		    last ? raw_.size() : raw_.size() / formats::kBase64LineBytes * formats::kBase64LineBytes;
 		if (n) {
 			char* p = out_.ensure(formats::base64_lines_size(n));
-			out_.commit(formats::base64_encode_lines(reinterpret_cast<const unsigned char*>(raw_.data()), n, p));
+			out_.commit(
+			    formats::base64_encode_lines(reinterpret_cast<const unsigned char*>(raw_.data()), n, p));
 			raw_.consume(n);
 		}
 		write_out();
@@ -317,10 +324,11 @@ private:
 	ByteBuffer raw_;
 };
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<formats::TableWriter> make_votable_writer(ByteSink& sink, const VOTableOptions& options) {
-	if (options.serialization == Serialization::Tabledata) return std::make_unique<TabledataWriter>(sink, options);
+	if (options.serialization == Serialization::Tabledata)
+		return std::make_unique<TabledataWriter>(sink, options);
 	return std::make_unique<BinaryWriter>(sink, options);
 }
 
@@ -335,11 +343,14 @@ void write_votable_error(ByteSink& sink, std::string_view message, std::string_v
 
 std::string_view serialization_name(Serialization s) {
 	switch (s) {
-	case Serialization::Tabledata: return "TABLEDATA";
-	case Serialization::Binary: return "BINARY";
-	case Serialization::Binary2: return "BINARY2";
+	case Serialization::Tabledata:
+		return "TABLEDATA";
+	case Serialization::Binary:
+		return "BINARY";
+	case Serialization::Binary2:
+		return "BINARY2";
 	}
 	return "BINARY2";
 }
 
-}  // namespace meles::votable
+} // namespace meles::votable

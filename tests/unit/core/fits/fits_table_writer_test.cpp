@@ -97,9 +97,13 @@ struct Fits {
 		for (long i = 0; i < n; ++i) {
 			bool is_null = nul[i] || std::isnan(v[i]);
 			all_null = all_null && is_null;
-			if (type == TFLOAT) s += (i ? "," : "") + num(static_cast<double>(static_cast<float>(v[i])));
-			else if (type == TDOUBLE) s += (i ? "," : "") + num(v[i]);
-			else s += (i ? "," : "") + (nul[i] ? std::string("null") : std::to_string(static_cast<long long>(v[i])));
+			if (type == TFLOAT)
+				s += (i ? "," : "") + num(static_cast<double>(static_cast<float>(v[i])));
+			else if (type == TDOUBLE)
+				s += (i ? "," : "") + num(v[i]);
+			else
+				s += (i ? "," : "") +
+				     (nul[i] ? std::string("null") : std::to_string(static_cast<long long>(v[i])));
 		}
 		if (all_null) return "NULL";
 		return repeat == 1 && !variable ? s : "[" + s + "]";
@@ -115,7 +119,7 @@ std::string write_fits(const std::filesystem::path& dir, formats::EndStatus stat
 	return sink.take();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("FITS binary table: header cards") {
 	TempDir tmp;
@@ -124,7 +128,8 @@ TEST_CASE("FITS binary table: header cards") {
 	auto path = tmp.path / "t.fits";
 	std::ofstream(path, std::ios::binary) << bytes;
 	// The spool files are unlinked at once: only our own file is in the directory.
-	CHECK(std::distance(std::filesystem::directory_iterator(tmp.path), std::filesystem::directory_iterator()) == 1);
+	CHECK(std::distance(std::filesystem::directory_iterator(tmp.path),
+	                    std::filesystem::directory_iterator()) == 1);
 	Fits f(path.string());
 	long rows = 0;
 	int cols = 0;
@@ -145,8 +150,8 @@ TEST_CASE("FITS binary table: header cards") {
 	CHECK(f.key("TUNIT5") == "'mag     '");
 	CHECK(f.key("TFORM6") == "'1D      '");
 	CHECK(f.key("TFORM8") == "'8A      '");
-	CHECK(f.key("TFORM9") == "'14A     '");   // longest value in bytes
-	CHECK(f.key("TFORM10") == "'16A     '");  // UTF-8 bytes of "Grüße ☃ 𝄞"
+	CHECK(f.key("TFORM9") == "'14A     '");  // longest value in bytes
+	CHECK(f.key("TFORM10") == "'16A     '"); // UTF-8 bytes of "Grüße ☃ 𝄞"
 	CHECK(f.key("TFORM11") == "'26A     '");
 	CHECK(f.key("TFORM13") == "'1PB(3)  '");
 	CHECK(f.key("TFORM15") == "'3J      '");
@@ -164,16 +169,53 @@ TEST_CASE("FITS binary table: values and nulls read back with CFITSIO") {
 	std::ofstream(path, std::ios::binary) << write_fits(tmp.path);
 	Fits f(path.string());
 	std::vector<std::vector<std::string>> want = {
-	    {"true", "-12", "123456", "1234567890123", "1.5", "0.1", "x", "abc", "a<b>&\"'\tq\nz\r\\,", "Grüße ☃ 𝄞",
-	     "2021-03-04T05:06:07.123456", "2021-03-04", "[0,255,7]", "[1,-2]", "[7,8,9]", "[9223372036854775807]",
-	     "[0.25," + num(static_cast<double>(-1e-3f)) + "]", "[" + num(1.0 / 3) + ",2e+300]", "[10.5,-20.25]",
-	     "[10,20,0.5]", "[1,2,3,4,5,6]", "-45.125"},
+	    {"true",
+	     "-12",
+	     "123456",
+	     "1234567890123",
+	     "1.5",
+	     "0.1",
+	     "x",
+	     "abc",
+	     "a<b>&\"'\tq\nz\r\\,",
+	     "Grüße ☃ 𝄞",
+	     "2021-03-04T05:06:07.123456",
+	     "2021-03-04",
+	     "[0,255,7]",
+	     "[1,-2]",
+	     "[7,8,9]",
+	     "[9223372036854775807]",
+	     "[0.25," + num(static_cast<double>(-1e-3f)) + "]",
+	     "[" + num(1.0 / 3) + ",2e+300]",
+	     "[10.5,-20.25]",
+	     "[10,20,0.5]",
+	     "[1,2,3,4,5,6]",
+	     "-45.125"},
 	    std::vector<std::string>(22, "NULL"),
-	    {"false", "32767", "-2147483647", "-9223372036854775807", "inf", "-inf", " ", "12345678", "x", "z",
-	     "1999-12-31T23:59:59.999999", "1999-12-31", "NULL", "[1]", "[0,-1,2147483647]", "[9223372036854775807]",
-	     "[0.25]", "[5e-324,-0]", "[0,90]", "[359.999,-89.5,1e-05]", "[0,0,1,0,1,1,0,1]", "1.7976931348623157e+308"},
-	    {"true", "0", "0", "0", "0", "0", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL",
-	     "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "1e-300"},
+	    {"false",
+	     "32767",
+	     "-2147483647",
+	     "-9223372036854775807",
+	     "inf",
+	     "-inf",
+	     " ",
+	     "12345678",
+	     "x",
+	     "z",
+	     "1999-12-31T23:59:59.999999",
+	     "1999-12-31",
+	     "NULL",
+	     "[1]",
+	     "[0,-1,2147483647]",
+	     "[9223372036854775807]",
+	     "[0.25]",
+	     "[5e-324,-0]",
+	     "[0,90]",
+	     "[359.999,-89.5,1e-05]",
+	     "[0,0,1,0,1,1,0,1]",
+	     "1.7976931348623157e+308"},
+	    {"true", "0",    "0",    "0",    "0",    "0",    "NULL", "NULL", "NULL", "NULL", "NULL",
+	     "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "1e-300"},
 	};
 	for (long r = 0; r < 4; ++r)
 		for (int c = 0; c < 22; ++c) {

@@ -18,8 +18,9 @@ namespace {
 
 formats::TableHeader small_header() {
 	formats::TableHeader h;
-	h.columns = {col("id", "bigint"), col("name, with comma", "text"), col("flag", "boolean"), col("mag", "real"),
-	             col("pos", "spoint"), col("when", "timestamp")};
+	h.columns = {col("id", "bigint"),    col("name, with comma", "text"),
+	             col("flag", "boolean"), col("mag", "real"),
+	             col("pos", "spoint"),   col("when", "timestamp")};
 	return h;
 }
 
@@ -45,37 +46,36 @@ std::string write_small(formats::Delimiter d) {
 	row(5, "", true, 0);
 	row(6, "tab\there \\ back", true, 0);
 	w->begin_row();
-	for (int i = 0; i < 6; ++i) w->null();
+	for (int i = 0; i < 6; ++i)
+		w->null();
 	w->end_row();
 	w->finish(formats::EndStatus::Ok);
 	return sink.take();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("CSV follows RFC 4180 with a header line") {
-	std::string want =
-	    "id,\"name, with comma\",flag,mag,pos,when\r\n"
-	    "1,plain,true,1.5,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
-	    "2,\"comma, inside\",false,-0.25,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
-	    "3,\"quote \"\"here\"\"\",true,NaN,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
-	    "4,\"two\nlines\r\n\",false,Infinity,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
-	    "5,\"\",true,0,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
-	    "6,tab\there \\ back,true,0,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
-	    ",,,,,\r\n";
+	std::string want = "id,\"name, with comma\",flag,mag,pos,when\r\n"
+	                   "1,plain,true,1.5,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
+	                   "2,\"comma, inside\",false,-0.25,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
+	                   "3,\"quote \"\"here\"\"\",true,NaN,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
+	                   "4,\"two\nlines\r\n\",false,Infinity,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
+	                   "5,\"\",true,0,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
+	                   "6,tab\there \\ back,true,0,10.5 -20.25,2021-03-04T05:06:07.123456\r\n"
+	                   ",,,,,\r\n";
 	CHECK(write_small(formats::Delimiter::Comma) == want);
 }
 
 TEST_CASE("TSV escapes tabs, newlines and backslashes") {
-	std::string want =
-	    "id\tname, with comma\tflag\tmag\tpos\twhen\n"
-	    "1\tplain\ttrue\t1.5\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
-	    "2\tcomma, inside\tfalse\t-0.25\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
-	    "3\tquote \"here\"\ttrue\tNaN\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
-	    "4\ttwo\\nlines\\r\\n\tfalse\tInfinity\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
-	    "5\t\ttrue\t0\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
-	    "6\ttab\\there \\\\ back\ttrue\t0\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
-	    "\t\t\t\t\t\n";
+	std::string want = "id\tname, with comma\tflag\tmag\tpos\twhen\n"
+	                   "1\tplain\ttrue\t1.5\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
+	                   "2\tcomma, inside\tfalse\t-0.25\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
+	                   "3\tquote \"here\"\ttrue\tNaN\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
+	                   "4\ttwo\\nlines\\r\\n\tfalse\tInfinity\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
+	                   "5\t\ttrue\t0\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
+	                   "6\ttab\\there \\\\ back\ttrue\t0\t10.5 -20.25\t2021-03-04T05:06:07.123456\n"
+	                   "\t\t\t\t\t\n";
 	CHECK(write_small(formats::Delimiter::Tab) == want);
 }
 
@@ -87,16 +87,18 @@ TEST_CASE("CSV of the full sample table reads back with Python's csv module") {
 	w->finish(formats::EndStatus::Ok);
 	auto path = std::filesystem::temp_directory_path() / ("meles-csv-" + std::to_string(::getpid()) + ".csv");
 	std::ofstream(path, std::ios::binary) << sink.str();
-	std::string cmd = "/usr/bin/python3 -c 'import csv,sys,json; r=list(csv.reader(open(sys.argv[1], newline=\"\"))); "
-	                  "print(len(r), set(map(len, r))); print(json.dumps(r[1][6:10], ensure_ascii=False)); "
-	                  "print(r[2][:3], r[4][7:10])' " +
-	                  path.string() + " 2>&1";
+	std::string cmd =
+	    "/usr/bin/python3 -c 'import csv,sys,json; r=list(csv.reader(open(sys.argv[1], newline=\"\"))); "
+	    "print(len(r), set(map(len, r))); print(json.dumps(r[1][6:10], ensure_ascii=False)); "
+	    "print(r[2][:3], r[4][7:10])' " +
+	    path.string() + " 2>&1";
 	std::string out;
 	FILE* p = ::popen(cmd.c_str(), "r");
 	REQUIRE(p);
 	char buf[4096];
 	std::size_t n;
-	while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+	while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+		out.append(buf, n);
 	::pclose(p);
 	std::filesystem::remove(path);
 	CHECK(out == "5 {22}\n"

@@ -18,16 +18,18 @@ namespace {
 
 // Feeds the document to Python's json module and runs `script` on it (variable d); returns output.
 std::string python_json(const std::string& doc, const std::string& script) {
-	auto path = std::filesystem::temp_directory_path() / ("meles-json-" + std::to_string(::getpid()) + ".json");
+	auto path =
+	    std::filesystem::temp_directory_path() / ("meles-json-" + std::to_string(::getpid()) + ".json");
 	std::ofstream(path, std::ios::binary) << doc;
-	std::string cmd = "/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); " + script + "' " +
-	                  path.string() + " 2>&1";
+	std::string cmd = "/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); " + script +
+	                  "' " + path.string() + " 2>&1";
 	std::string out;
 	FILE* p = ::popen(cmd.c_str(), "r");
 	REQUIRE(p);
 	char buf[4096];
 	std::size_t n;
-	while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+	while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+		out.append(buf, n);
 	::pclose(p);
 	std::filesystem::remove(path);
 	return out;
@@ -42,7 +44,7 @@ std::string sample_json(formats::EndStatus status, std::string_view message = {}
 	return sink.take();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("JSON output is valid JSON of the documented shape") {
 	std::string doc = sample_json(formats::EndStatus::Ok);
@@ -59,7 +61,8 @@ TEST_CASE("JSON output is valid JSON of the documented shape") {
 	      "[[0, 255, 7], [1, -2], [7, 8, 9], [9223372036854775807], [0.25, -0.001], "
 	      "[0.3333333333333333, 2e+300], [10.5, -20.25], [10, 20, 0.5], [1, 2, 3, 4, 5, 6], -45.125]\n");
 	// Nulls, and infinities (which JSON cannot spell) as null.
-	CHECK(python_json(doc, "print(set(map(str, d[\"rows\"][1])), d[\"rows\"][2][4:6])") == "{'None'} [None, None]\n");
+	CHECK(python_json(doc, "print(set(map(str, d[\"rows\"][1])), d[\"rows\"][2][4:6])") ==
+	      "{'None'} [None, None]\n");
 }
 
 TEST_CASE("JSON status says OVERFLOW or ERROR at the end") {

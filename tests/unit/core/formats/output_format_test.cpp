@@ -52,7 +52,8 @@ TEST_CASE("The format table advertises each mime and alias once") {
 	std::set<std::string> mimes, aliases;
 	for (auto& f : formats::output_formats()) {
 		CHECK(mimes.insert(std::string(f.mime)).second);
-		for (auto a : f.aliases) CHECK(aliases.insert(std::string(a)).second);
+		for (auto a : f.aliases)
+			CHECK(aliases.insert(std::string(a)).second);
 		CHECK(!f.file_extension.empty());
 	}
 	CHECK(formats::output_formats()[0].mime == "application/x-votable+xml");
@@ -74,13 +75,27 @@ TEST_CASE("make_table_writer gives a writer of each format") {
 		CHECK(w->rows() == 4);
 		const std::string& s = sink.str();
 		switch (f.format) {
-		case OutputFormat::VOTableTabledata: CHECK(s.find("<TABLEDATA>") != std::string::npos); break;
-		case OutputFormat::VOTableBinary: CHECK(s.find("<BINARY><STREAM") != std::string::npos); break;
-		case OutputFormat::VOTableBinary2: CHECK(s.find("<BINARY2><STREAM") != std::string::npos); break;
-		case OutputFormat::Csv: CHECK(s.rfind("b,s,i,l,", 0) == 0); break;
-		case OutputFormat::Tsv: CHECK(s.rfind("b\ts\ti\tl\t", 0) == 0); break;
-		case OutputFormat::Json: CHECK(s.rfind("{\"columns\":[", 0) == 0); break;
-		case OutputFormat::Fits: CHECK(s.rfind("SIMPLE  =", 0) == 0); break;
+		case OutputFormat::VOTableTabledata:
+			CHECK(s.find("<TABLEDATA>") != std::string::npos);
+			break;
+		case OutputFormat::VOTableBinary:
+			CHECK(s.find("<BINARY><STREAM") != std::string::npos);
+			break;
+		case OutputFormat::VOTableBinary2:
+			CHECK(s.find("<BINARY2><STREAM") != std::string::npos);
+			break;
+		case OutputFormat::Csv:
+			CHECK(s.rfind("b,s,i,l,", 0) == 0);
+			break;
+		case OutputFormat::Tsv:
+			CHECK(s.rfind("b\ts\ti\tl\t", 0) == 0);
+			break;
+		case OutputFormat::Json:
+			CHECK(s.rfind("{\"columns\":[", 0) == 0);
+			break;
+		case OutputFormat::Fits:
+			CHECK(s.rfind("SIMPLE  =", 0) == 0);
+			break;
 		}
 	}
 }

@@ -18,7 +18,9 @@ namespace {
 struct CopyConsumer : votable::VOTableConsumer {
 	std::unique_ptr<votable::CopyTextConverter> conv;
 	std::string out;
-	void on_schema(const votable::TableSchema& s) override { conv = std::make_unique<votable::CopyTextConverter>(s); }
+	void on_schema(const votable::TableSchema& s) override {
+		conv = std::make_unique<votable::CopyTextConverter>(s);
+	}
 	void on_rows(const votable::RowBatch& b) override { conv->append(b, out); }
 };
 
@@ -40,10 +42,11 @@ std::string copy_error(const std::string& doc) {
 }
 
 std::string wrap(const std::string& fields, const std::string& rows) {
-	return "<VOTABLE><RESOURCE><TABLE>" + fields + "<DATA><TABLEDATA>" + rows + "</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>";
+	return "<VOTABLE><RESOURCE><TABLE>" + fields + "<DATA><TABLEDATA>" + rows +
+	       "</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>";
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("COPY text of the sample table") {
 	StringSink sink;
@@ -54,9 +57,11 @@ TEST_CASE("COPY text of the sample table") {
 	auto c = convert(sink.str());
 	std::string want =
 	    "t\t-12\t123456\t1234567890123\t1.5\t0.1\tx\tabc\ta<b>&\"'\\tq\\nz\\r\\\\,\tGrüße ☃ 𝄞\t"
-	    "2021-03-04T05:06:07.123456\t2021-03-04\t{0,255,7}\t{1,-2}\t{7,8,9}\t{9223372036854775807}\t{0.25,-0.001}\t"
+	    "2021-03-04T05:06:07.123456\t2021-03-04\t{0,255,7}\t{1,-2}\t{7,8,9}\t{9223372036854775807}\t{0.25,-0."
+	    "001}\t"
 	    "{0.3333333333333333,2e+300}\t(10.5d,-20.25d)\t<(10d,20d),0.5d>\t{(1d,2d),(3d,4d),(5d,6d)}\t-45.125\n"
-	    "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n"
+	    "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t"
+	    "\\N\t\\N\n"
 	    "f\t32767\t-2147483647\t-9223372036854775807\tInfinity\t-Infinity\t \t12345678\tx\tz\t"
 	    "1999-12-31T23:59:59.999999\t1999-12-31\t{}\t{1}\t{0,-1,2147483647}\t{9223372036854775807}\t{0.25}\t"
 	    "{5e-324,-0}\t(0d,90d)\t<(359.999d,-89.5d),0.00001d>\t{(0d,0d),(1d,0d),(1d,1d),(0d,1d)}\t"
@@ -79,13 +84,14 @@ TEST_CASE("COPY text of the sample table") {
 }
 
 TEST_CASE("COPY text: magic nulls inside arrays, bit arrays, NaN positions, shapes given as text") {
-	auto c = convert(wrap("<FIELD name='a' datatype='short' arraysize='*'><VALUES null='-1'/></FIELD>"
-	                      "<FIELD name='b' datatype='bit' arraysize='3'/>"
-	                      "<FIELD name='p' datatype='double' arraysize='2' xtype='point'/>"
-	                      "<FIELD name='s' datatype='char' arraysize='*' xtype='circle'/>"
-	                      "<FIELD name='f' datatype='float' arraysize='*'/>",
-	                      "<TR><TD>1 -1 3</TD><TD>101</TD><TD>NaN 10</TD><TD>1 2 3</TD><TD>NaN +Inf -Inf 0.1</TD></TR>"
-	                      "<TR><TD>-1 -1</TD><TD>000</TD><TD>1e-5 -1e20</TD><TD/><TD/></TR>"));
+	auto c = convert(
+	    wrap("<FIELD name='a' datatype='short' arraysize='*'><VALUES null='-1'/></FIELD>"
+	         "<FIELD name='b' datatype='bit' arraysize='3'/>"
+	         "<FIELD name='p' datatype='double' arraysize='2' xtype='point'/>"
+	         "<FIELD name='s' datatype='char' arraysize='*' xtype='circle'/>"
+	         "<FIELD name='f' datatype='float' arraysize='*'/>",
+	         "<TR><TD>1 -1 3</TD><TD>101</TD><TD>NaN 10</TD><TD>1 2 3</TD><TD>NaN +Inf -Inf 0.1</TD></TR>"
+	         "<TR><TD>-1 -1</TD><TD>000</TD><TD>1e-5 -1e20</TD><TD/><TD/></TR>"));
 	CHECK(c.out == "{1,NULL,3}\t{t,f,t}\t\\N\t<(1d,2d),3d>\t{NaN,Infinity,-Infinity,0.1}\n"
 	               "{NULL,NULL}\t{f,f,f}\t(0.00001d,-100000000000000000000d)\t\\N\t\\N\n");
 }
@@ -99,7 +105,8 @@ TEST_CASE("COPY converter refuses what PostgreSQL cannot store, naming row and c
 	                      "<TR><TD>1 2 3 4 5 6</TD></TR><TR><TD>1 2 3 4</TD></TR>")) ==
 	      "row 2, column 'poly': a polygon needs an even number of at least 6 values, not 4");
 	CHECK(copy_error(wrap("<FIELD name='pt' datatype='char' arraysize='*' xtype='point'/>",
-	                      "<TR><TD>ten twenty</TD></TR>")) == "row 1, column 'pt': 'ten twenty' is not a list of numbers");
+	                      "<TR><TD>ten twenty</TD></TR>")) ==
+	      "row 1, column 'pt': 'ten twenty' is not a list of numbers");
 	// A NUL can only arrive in binary data.
 	StringSink sink;
 	auto w = votable::make_votable_writer(sink, {});
@@ -110,7 +117,8 @@ TEST_CASE("COPY converter refuses what PostgreSQL cannot store, naming row and c
 	w->string(std::string_view("a\0b", 3));
 	w->end_row();
 	w->finish(formats::EndStatus::Ok);
-	CHECK(copy_error(sink.str()) == "row 1, column 't': contains a NUL character, which PostgreSQL cannot store");
+	CHECK(copy_error(sink.str()) ==
+	      "row 1, column 't': contains a NUL character, which PostgreSQL cannot store");
 }
 
 TEST_CASE("pg_sphere literals are written in degrees without exponents") {

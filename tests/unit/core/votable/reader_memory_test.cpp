@@ -100,12 +100,16 @@ void check_flat(votable::Serialization ser) {
 	CHECK(large.id_sum == 999'999LL * 1'000'000 / 2);
 	MESSAGE("peak RSS growth: 1e5 rows " << small.peak_growth_kb << " kB, 1e6 rows " << large.peak_growth_kb
 	                                     << " kB; document " << large.bytes / 1000000 << " MB");
-	CHECK(large.bytes > 40'000'000);                  // the document really is large...
-	CHECK(large.peak_growth_kb < 16 * 1024);          // ...but memory is a few batches
-	CHECK(large.peak_growth_kb < small.peak_growth_kb + 2048);  // and does not grow with the rows
+	CHECK(large.bytes > 40'000'000);                           // the document really is large...
+	CHECK(large.peak_growth_kb < 16 * 1024);                   // ...but memory is a few batches
+	CHECK(large.peak_growth_kb < small.peak_growth_kb + 2048); // and does not grow with the rows
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("Reader memory stays flat over 1e6 BINARY2 rows") { check_flat(votable::Serialization::Binary2); }
-TEST_CASE("Reader memory stays flat over 1e6 TABLEDATA rows") { check_flat(votable::Serialization::Tabledata); }
+TEST_CASE("Reader memory stays flat over 1e6 BINARY2 rows") {
+	check_flat(votable::Serialization::Binary2);
+}
+TEST_CASE("Reader memory stays flat over 1e6 TABLEDATA rows") {
+	check_flat(votable::Serialization::Tabledata);
+}

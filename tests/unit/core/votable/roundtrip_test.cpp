@@ -1,6 +1,7 @@
 // Writer -> reader round trips: every column type in TABLEDATA, BINARY and BINARY2, with nulls,
 // extremes and empty values, compared cell by cell.
 #include "meles/core/common/byte_sink.hpp"
+#include "meles/core/common/error.hpp"
 #include "meles/core/votable/votable_reader.hpp"
 #include "meles/core/votable/votable_writer.hpp"
 #include "unit/core/votable/sample_table.hpp"
@@ -30,13 +31,16 @@ CollectingConsumer read_all(const std::string& doc, std::size_t piece = 0, votab
 	if (piece == 0) {
 		r.feed(doc);
 	} else {
-		for (std::size_t i = 0; i < doc.size(); i += piece) r.feed(std::string_view(doc).substr(i, piece));
+		for (std::size_t i = 0; i < doc.size(); i += piece)
+			r.feed(std::string_view(doc).substr(i, piece));
 	}
 	r.finish();
 	return c;
 }
 
-std::string f(float v) { return num(static_cast<double>(v)); }
+std::string f(float v) {
+	return num(static_cast<double>(v));
+}
 
 // What comes back, per serialization: TABLEDATA and BINARY cannot tell empty from null.
 std::vector<std::vector<std::string>> expected(Serialization ser) {
@@ -44,17 +48,54 @@ std::vector<std::vector<std::string>> expected(Serialization ser) {
 	std::string empty_text = b2 ? "" : "NULL";
 	std::string empty_array = b2 ? "[]" : "NULL";
 	std::vector<std::vector<std::string>> rows = {
-	    {"true", "-12", "123456", "1234567890123", "1.5", "0.1", "x", "abc", "a<b>&\"'\tq\nz\r\\,", "Grüße ☃ 𝄞",
-	     "2021-03-04T05:06:07.123456", "2021-03-04", "[0,255,7]", "[1,-2]", "[7,8,9]", "[9223372036854775807]",
-	     "[0.25," + f(-1e-3f) + "]", "[" + num(1.0 / 3) + ",2e+300]", "[10.5,-20.25]", "[10,20,0.5]",
-	     "[1,2,3,4,5,6]", "-45.125"},
+	    {"true",
+	     "-12",
+	     "123456",
+	     "1234567890123",
+	     "1.5",
+	     "0.1",
+	     "x",
+	     "abc",
+	     "a<b>&\"'\tq\nz\r\\,",
+	     "Grüße ☃ 𝄞",
+	     "2021-03-04T05:06:07.123456",
+	     "2021-03-04",
+	     "[0,255,7]",
+	     "[1,-2]",
+	     "[7,8,9]",
+	     "[9223372036854775807]",
+	     "[0.25," + f(-1e-3f) + "]",
+	     "[" + num(1.0 / 3) + ",2e+300]",
+	     "[10.5,-20.25]",
+	     "[10,20,0.5]",
+	     "[1,2,3,4,5,6]",
+	     "-45.125"},
 	    std::vector<std::string>(22, "NULL"),
-	    {"false", "32767", "-2147483647", "-9223372036854775807", "inf", "-inf", " ", "12345678", "x", "z",
-	     "1999-12-31T23:59:59.999999", "1999-12-31", empty_array, "[1]", "[0,-1,2147483647]",
-	     "[9223372036854775807]", "[0.25]", "[5e-324,-0]", "[0,90]", "[359.999,-89.5,1e-05]", "[0,0,1,0,1,1,0,1]",
+	    {"false",
+	     "32767",
+	     "-2147483647",
+	     "-9223372036854775807",
+	     "inf",
+	     "-inf",
+	     " ",
+	     "12345678",
+	     "x",
+	     "z",
+	     "1999-12-31T23:59:59.999999",
+	     "1999-12-31",
+	     empty_array,
+	     "[1]",
+	     "[0,-1,2147483647]",
+	     "[9223372036854775807]",
+	     "[0.25]",
+	     "[5e-324,-0]",
+	     "[0,90]",
+	     "[359.999,-89.5,1e-05]",
+	     "[0,0,1,0,1,1,0,1]",
 	     "1.7976931348623157e+308"},
-	    {"true", "0", "0", "0", "0", "0", "NULL", empty_text, empty_text, empty_text, "NULL", "NULL", empty_array,
-	     empty_array, "NULL", empty_array, empty_array, "NULL", "NULL", "NULL", "NULL", "1e-300"},
+	    {"true",      "0",        "0",    "0",    "0",         "0",         "NULL", empty_text,
+	     empty_text,  empty_text, "NULL", "NULL", empty_array, empty_array, "NULL", empty_array,
+	     empty_array, "NULL",     "NULL", "NULL", "NULL",      "1e-300"},
 	};
 	return rows;
 }
@@ -78,11 +119,17 @@ void check_roundtrip(Serialization ser) {
 	}
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("VOTable round trip: TABLEDATA, every type, nulls and extremes") { check_roundtrip(Serialization::Tabledata); }
-TEST_CASE("VOTable round trip: BINARY, every type, nulls and extremes") { check_roundtrip(Serialization::Binary); }
-TEST_CASE("VOTable round trip: BINARY2, every type, nulls and extremes") { check_roundtrip(Serialization::Binary2); }
+TEST_CASE("VOTable round trip: TABLEDATA, every type, nulls and extremes") {
+	check_roundtrip(Serialization::Tabledata);
+}
+TEST_CASE("VOTable round trip: BINARY, every type, nulls and extremes") {
+	check_roundtrip(Serialization::Binary);
+}
+TEST_CASE("VOTable round trip: BINARY2, every type, nulls and extremes") {
+	check_roundtrip(Serialization::Binary2);
+}
 
 TEST_CASE("VOTable round trip keeps the FIELD metadata") {
 	for (auto ser : {Serialization::Tabledata, Serialization::Binary, Serialization::Binary2}) {
@@ -166,4 +213,70 @@ TEST_CASE("VOTable with MAXREC=0 has the FIELDs and no rows") {
 		CHECK(got.ended);
 		CHECK(got.batches == 0);
 	}
+}
+
+TEST_CASE("raw_be: PostgreSQL binary values pass through every serialization") {
+	// Matching widths are copied, others converted: int4 into a bigint column, float4 into double.
+	formats::TableHeader h;
+	h.columns = {col("s", "smallint"),         col("i", "integer"),
+	             col("l", "bigint"),           col("r", "real"),
+	             col("d", "double precision"), col("widened", "bigint"),
+	             col("wd", "double precision")};
+	const char s_be[] = {'\xFF', '\xFE'};                                                 // -2
+	const char i_be[] = {0x00, 0x01, 0x00, 0x00};                                         // 65536
+	const char l_be[] = {'\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFD'}; // -3
+	const char r_be[] = {0x3F, '\xC0', 0x00, 0x00};                                       // 1.5f
+	const char d_be[] = {0x40, 0x09, 0x21, (char)0xFB, 0x54, 0x44, 0x2D, 0x18};           // pi
+	for (auto ser : {Serialization::Tabledata, Serialization::Binary, Serialization::Binary2}) {
+		CAPTURE(votable::serialization_name(ser));
+		StringSink sink;
+		votable::VOTableOptions o;
+		o.serialization = ser;
+		auto w = votable::make_votable_writer(sink, o);
+		w->begin(h);
+		w->begin_row();
+		w->raw_be(formats::RawType::Int16, s_be);
+		w->raw_be(formats::RawType::Int32, i_be);
+		w->raw_be(formats::RawType::Int64, l_be);
+		w->raw_be(formats::RawType::Float32, r_be);
+		w->raw_be(formats::RawType::Float64, d_be);
+		w->raw_be(formats::RawType::Int32, i_be);
+		w->raw_be(formats::RawType::Float32, r_be);
+		w->end_row();
+		w->finish(formats::EndStatus::Ok);
+		auto got = read_all(sink.str());
+		REQUIRE(got.rows.size() == 1);
+		CHECK(got.rows[0] ==
+		      std::vector<std::string>{"-2", "65536", "-3", "1.5", "3.141592653589793", "65536", "1.5"});
+	}
+}
+
+TEST_CASE("VOTable writer: error before begin, flush between rows, bad cells") {
+	StringSink sink;
+	auto w = votable::make_votable_writer(sink, {});
+	w->finish(formats::EndStatus::Error, "no such table: foo");
+	CHECK(sink.str().find("<INFO name=\"QUERY_STATUS\" value=\"ERROR\">no such table: foo</INFO>") !=
+	      std::string::npos);
+	CHECK(sink.str().find("<TABLE") == std::string::npos);
+
+	struct Counting : ByteSink {
+		std::size_t writes = 0, flushes = 0, bytes = 0;
+		void write(std::string_view d) override {
+			++writes;
+			bytes += d.size();
+		}
+		void flush() override { ++flushes; }
+	} counting;
+	auto w2 = votable::make_votable_writer(counting, {});
+	w2->begin(sample_header());
+	std::size_t after_header = counting.bytes;
+	CHECK(counting.flushes == 1); // the header leaves at once
+	write_sample_rows(*w2);
+	CHECK(counting.bytes == after_header); // rows are buffered...
+	w2->flush();
+	CHECK(counting.bytes > after_header); // ...until flush()
+	CHECK(w2->rows() == 4);
+	w2->begin_row();
+	CHECK_THROWS_AS(w2->string("not a boolean"), Error);
+	w2->finish(formats::EndStatus::Error, "bad cell");
 }

@@ -60,7 +60,8 @@ inline formats::TableHeader sample_header() {
 }
 
 // 2021-03-04T05:06:07.123456 in PostgreSQL's microseconds since 2000-01-01.
-constexpr std::int64_t kTs = ((21LL * 365 + 6 + 31 + 28 + 3) * 86400 + 5 * 3600 + 6 * 60 + 7) * 1000000 + 123456;
+constexpr std::int64_t kTs =
+    ((21LL * 365 + 6 + 31 + 28 + 3) * 86400 + 5 * 3600 + 6 * 60 + 7) * 1000000 + 123456;
 constexpr std::int32_t kDate = 21 * 365 + 6 + 31 + 28 + 3;
 
 // Writes the sample rows: 0 typical, 1 all null, 2 extremes, 3 empty strings/arrays.
@@ -102,7 +103,8 @@ inline void write_sample_rows(formats::TableWriter& w) {
 	w.end_row();
 	// row 1: nulls
 	w.begin_row();
-	for (int i = 0; i < 22; ++i) w.null();
+	for (int i = 0; i < 22; ++i)
+		w.null();
 	w.end_row();
 	// row 2: extremes
 	w.begin_row();
@@ -116,7 +118,7 @@ inline void write_sample_rows(formats::TableWriter& w) {
 	w.string("12345678");
 	w.string("x");
 	w.string("z");
-	w.timestamp(-1);  // 1999-12-31T23:59:59.999999
+	w.timestamp(-1); // 1999-12-31T23:59:59.999999
 	w.date(-1);
 	w.array(span<const std::uint8_t>());
 	w.array(span<const std::int16_t>(sa, 1));
@@ -180,7 +182,8 @@ struct CollectingConsumer : votable::VOTableConsumer {
 		++batches;
 		for (std::size_t r = 0; r < b.rows(); ++r) {
 			std::vector<std::string> row;
-			for (std::size_t c = 0; c < b.columns(); ++c) row.push_back(render(b, r, c));
+			for (std::size_t c = 0; c < b.columns(); ++c)
+				row.push_back(render(b, r, c));
 			rows.push_back(std::move(row));
 		}
 	}
@@ -195,22 +198,29 @@ struct CollectingConsumer : votable::VOTableConsumer {
 		if (b.is_null(r, c)) return "NULL";
 		std::string s;
 		switch (b.kind(c)) {
-		case ValueKind::Bool: return b.get_bool(r, c) ? "true" : "false";
-		case ValueKind::Int: return std::to_string(b.get_int(r, c));
-		case ValueKind::Double: return num(b.get_double(r, c));
-		case ValueKind::Text: return std::string(b.get_text(r, c));
+		case ValueKind::Bool:
+			return b.get_bool(r, c) ? "true" : "false";
+		case ValueKind::Int:
+			return std::to_string(b.get_int(r, c));
+		case ValueKind::Double:
+			return num(b.get_double(r, c));
+		case ValueKind::Text:
+			return std::string(b.get_text(r, c));
 		case ValueKind::BoolArray:
-			for (auto v : b.get_bools(r, c)) s += (s.empty() ? "" : ",") + std::string(v < 0 ? "?" : v ? "T" : "F");
+			for (auto v : b.get_bools(r, c))
+				s += (s.empty() ? "" : ",") + std::string(v < 0 ? "?" : v ? "T" : "F");
 			return "[" + s + "]";
 		case ValueKind::IntArray:
-			for (auto v : b.get_ints(r, c)) s += (s.empty() ? "" : ",") + std::to_string(v);
+			for (auto v : b.get_ints(r, c))
+				s += (s.empty() ? "" : ",") + std::to_string(v);
 			return "[" + s + "]";
 		case ValueKind::DoubleArray:
-			for (auto v : b.get_doubles(r, c)) s += (s.empty() ? "" : ",") + num(v);
+			for (auto v : b.get_doubles(r, c))
+				s += (s.empty() ? "" : ",") + num(v);
 			return "[" + s + "]";
 		}
 		return "?";
 	}
 };
 
-}  // namespace meles::testing
+} // namespace meles::testing

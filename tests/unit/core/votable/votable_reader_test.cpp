@@ -44,8 +44,8 @@ std::string wrap(const std::string& fields, const std::string& data) {
 
 std::string b64(const std::string& bytes) {
 	std::string out(formats::base64_lines_size(bytes.size()), '\0');
-	out.resize(formats::base64_encode_lines(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-	                                        out.data()));
+	out.resize(formats::base64_encode_lines(reinterpret_cast<const unsigned char*>(bytes.data()),
+	                                        bytes.size(), out.data()));
 	return out;
 }
 
@@ -56,7 +56,8 @@ struct Bytes {
 		return *this;
 	}
 	Bytes& be(std::uint64_t v, int n) {
-		for (int i = n - 1; i >= 0; --i) s += static_cast<char>((v >> (8 * i)) & 0xFF);
+		for (int i = n - 1; i >= 0; --i)
+			s += static_cast<char>((v >> (8 * i)) & 0xFF);
 		return *this;
 	}
 	Bytes& f32(float v) {
@@ -76,18 +77,17 @@ struct Bytes {
 };
 
 // Fields for the datatypes Meles never writes itself.
-const std::string kOddFields =
-    "<FIELD name='bit' datatype='bit'/>"
-    "<FIELD name='bits' datatype='bit' arraysize='*'/>"
-    "<FIELD name='ub' datatype='unsignedByte'><VALUES null='255'/></FIELD>"
-    "<FIELD name='uni' datatype='unicodeChar' arraysize='4'/>"
-    "<FIELD name='fc' datatype='floatComplex'/>"
-    "<FIELD name='dcs' datatype='doubleComplex' arraysize='*'/>"
-    "<FIELD name='bools' datatype='boolean' arraysize='3'/>"
-    "<FIELD name='strs' datatype='char' arraysize='3x*'/>"
-    "<FIELD name='lim' datatype='char' arraysize='10*'/>";
+const std::string kOddFields = "<FIELD name='bit' datatype='bit'/>"
+                               "<FIELD name='bits' datatype='bit' arraysize='*'/>"
+                               "<FIELD name='ub' datatype='unsignedByte'><VALUES null='255'/></FIELD>"
+                               "<FIELD name='uni' datatype='unicodeChar' arraysize='4'/>"
+                               "<FIELD name='fc' datatype='floatComplex'/>"
+                               "<FIELD name='dcs' datatype='doubleComplex' arraysize='*'/>"
+                               "<FIELD name='bools' datatype='boolean' arraysize='3'/>"
+                               "<FIELD name='strs' datatype='char' arraysize='3x*'/>"
+                               "<FIELD name='lim' datatype='char' arraysize='10*'/>";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Reader: bit, unsignedByte, unicodeChar, complex, boolean arrays, string arrays in TABLEDATA") {
 	auto c = read_doc(wrap(kOddFields,
@@ -97,9 +97,10 @@ TEST_CASE("Reader: bit, unsignedByte, unicodeChar, complex, boolean arrays, stri
 	                       "<TR><TD>0</TD><TD>0110</TD><TD>255</TD><TD/><TD/><TD/><TD>TTF</TD><TD/><TD/></TR>"
 	                       "</TABLEDATA>"));
 	REQUIRE(c.rows.size() == 2);
-	std::vector<std::string> r0 = {"true", "[T,F,T,T]", "200", "Ωmega", "[1.5,-2]", "[1,2,3,4]", "[T,?,F]",
-	                               "abcdefg", "0123456789"};
-	std::vector<std::string> r1 = {"false", "[F,T,T,F]", "NULL", "NULL", "NULL", "NULL", "[T,T,F]", "NULL", "NULL"};
+	std::vector<std::string> r0 = {"true",      "[T,F,T,T]", "200",     "Ωmega",     "[1.5,-2]",
+	                               "[1,2,3,4]", "[T,?,F]",   "abcdefg", "0123456789"};
+	std::vector<std::string> r1 = {"false", "[F,T,T,F]", "NULL", "NULL", "NULL",
+	                               "NULL",  "[T,T,F]",   "NULL", "NULL"};
 	CHECK(c.rows[0] == r0);
 	CHECK(c.rows[1] == r1);
 	auto& f = c.schema.fields;
@@ -117,21 +118,42 @@ TEST_CASE("Reader: bit, unsignedByte, unicodeChar, complex, boolean arrays, stri
 TEST_CASE("Reader: the same odd datatypes in BINARY and BINARY2, with nulls") {
 	// BINARY: nulls by magic value (ub), empty variable arrays, NaN; no bitmap.
 	Bytes b;
-	b.u8(0x80)                                           // bit: 1
-	    .be(4, 4).u8(0xB0)                               // bits: 1011
-	    .u8(200)                                         // ub
-	    .be(0x03A9, 2).be('m', 2).be(0xD834, 2).be(0xDD1E, 2)  // uni: "Ωm𝄞" (surrogate pair)
-	    .f32(1.5f).f32(-2)                               // fc
-	    .be(1, 4).f64(1).f64(2)                          // dcs: one complex
-	    .str("T?F")                                      // bools
-	    .be(2, 4).str(std::string_view("abcde\0", 6))                      // strs: 2 strings of 3
-	    .be(3, 4).str("xyz");                            // lim
-	b.u8(0x00).be(0, 4).u8(255).be(0, 2).be(0, 2).be(0, 2).be(0, 2).f32(NAN).f32(NAN).be(0, 4).str("???")
-	    .be(0, 4).be(0, 4);
-	auto c = read_doc(wrap(kOddFields, "<BINARY><STREAM encoding='base64'>" + b64(b.s) + "</STREAM></BINARY>"));
+	b.u8(0x80) // bit: 1
+	    .be(4, 4)
+	    .u8(0xB0) // bits: 1011
+	    .u8(200)  // ub
+	    .be(0x03A9, 2)
+	    .be('m', 2)
+	    .be(0xD834, 2)
+	    .be(0xDD1E, 2) // uni: "Ωm𝄞" (surrogate pair)
+	    .f32(1.5f)
+	    .f32(-2) // fc
+	    .be(1, 4)
+	    .f64(1)
+	    .f64(2)     // dcs: one complex
+	    .str("T?F") // bools
+	    .be(2, 4)
+	    .str(std::string_view("abcde\0", 6)) // strs: 2 strings of 3
+	    .be(3, 4)
+	    .str("xyz"); // lim
+	b.u8(0x00)
+	    .be(0, 4)
+	    .u8(255)
+	    .be(0, 2)
+	    .be(0, 2)
+	    .be(0, 2)
+	    .be(0, 2)
+	    .f32(NAN)
+	    .f32(NAN)
+	    .be(0, 4)
+	    .str("???")
+	    .be(0, 4)
+	    .be(0, 4);
+	auto c =
+	    read_doc(wrap(kOddFields, "<BINARY><STREAM encoding='base64'>" + b64(b.s) + "</STREAM></BINARY>"));
 	REQUIRE(c.rows.size() == 2);
-	std::vector<std::string> r0 = {"true", "[T,F,T,T]", "200", "Ωm𝄞", "[1.5,-2]", "[1,2]", "[T,?,F]", "abcde",
-	                               "xyz"};
+	std::vector<std::string> r0 = {"true",  "[T,F,T,T]", "200",   "Ωm𝄞", "[1.5,-2]",
+	                               "[1,2]", "[T,?,F]",   "abcde", "xyz"};
 	std::vector<std::string> r1 = {"false", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"};
 	CHECK(c.rows[0] == r0);
 	CHECK(c.rows[1] == r1);
@@ -139,16 +161,28 @@ TEST_CASE("Reader: the same odd datatypes in BINARY and BINARY2, with nulls") {
 	// BINARY2: the bitmap decides; empty values that are not flagged stay empty.
 	Bytes b2;
 	b2.u8(0x00).u8(0x00).str(b.s.substr(0, 1 + 5 + 1 + 8 + 8 + 20 + 3 + 10 + 7));
-	b2.u8(0b01111111).u8(0x80)  // all but the first column null
-	    .u8(0).be(0, 4).u8(0).be(0, 8).f32(0).f32(0).be(0, 4).str(std::string_view("\0\0\0", 3)).be(0, 4).be(0, 4);
+	b2.u8(0b01111111)
+	    .u8(0x80) // all but the first column null
+	    .u8(0)
+	    .be(0, 4)
+	    .u8(0)
+	    .be(0, 8)
+	    .f32(0)
+	    .f32(0)
+	    .be(0, 4)
+	    .str(std::string_view("\0\0\0", 3))
+	    .be(0, 4)
+	    .be(0, 4);
 	b2.u8(0x00).u8(0x00).u8(0).be(0, 4).u8(255).be(0, 8).f32(0).f32(0).be(0, 4).str("FFF").be(0, 4).be(0, 4);
-	auto c2 = read_doc(wrap(kOddFields, "<BINARY2><STREAM encoding='base64'>" + b64(b2.s) + "</STREAM></BINARY2>"));
+	auto c2 =
+	    read_doc(wrap(kOddFields, "<BINARY2><STREAM encoding='base64'>" + b64(b2.s) + "</STREAM></BINARY2>"));
 	REQUIRE(c2.rows.size() == 3);
 	CHECK(c2.rows[0] == r0);
-	CHECK(c2.rows[1] == std::vector<std::string>{"false", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL",
-	                                             "NULL"});
+	CHECK(c2.rows[1] ==
+	      std::vector<std::string>{"false", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"});
 	// VALUES null applies in every serialization; empty strings and arrays are values here.
-	CHECK(c2.rows[2] == std::vector<std::string>{"false", "[]", "NULL", "", "[0,0]", "[]", "[F,F,F]", "", ""});
+	CHECK(c2.rows[2] ==
+	      std::vector<std::string>{"false", "[]", "NULL", "", "[0,0]", "[]", "[F,F,F]", "", ""});
 }
 
 TEST_CASE("Reader: names, namespaces, several RESOURCEs, PARAMs and foreign elements") {
@@ -158,14 +192,16 @@ TEST_CASE("Reader: names, namespaces, several RESOURCEs, PARAMs and foreign elem
 	    " xmlns:m='http://www.ivoa.net/xml/mivot'>"
 	    "<vot:INFO name='before' value='1'/>"
 	    "<vot:PARAM name='top' datatype='char' arraysize='*' value='hello'/>"
-	    "<vot:RESOURCE name='meta' type='meta'><vot:PARAM name='inner' datatype='int' value='3'/></vot:RESOURCE>"
+	    "<vot:RESOURCE name='meta' type='meta'><vot:PARAM name='inner' datatype='int' "
+	    "value='3'/></vot:RESOURCE>"
 	    "<vot:RESOURCE name='first'>"
 	    "<m:VODML><m:TABLE><m:FIELD name='not me'/></m:TABLE></m:VODML>"
 	    "<vot:TABLE name='t1'><vot:DESCRIPTION>The one</vot:DESCRIPTION>"
 	    "<vot:FIELD name='Ra (J2000)' datatype='double' unit='deg' ucd='pos.eq.ra'>"
 	    "<vot:DESCRIPTION>right ascension</vot:DESCRIPTION></vot:FIELD>"
 	    "<vot:FIELD name='MixedCase' datatype='int'/>"
-	    "<vot:GROUP><vot:FIELDref ref='x'/><vot:PARAM name='grouped' datatype='double' value='1.5'/></vot:GROUP>"
+	    "<vot:GROUP><vot:FIELDref ref='x'/><vot:PARAM name='grouped' datatype='double' "
+	    "value='1.5'/></vot:GROUP>"
 	    "<vot:DATA><vot:TABLEDATA><vot:TR><vot:TD>1.5</vot:TD><vot:TD>2</vot:TD></vot:TR></vot:TABLEDATA>"
 	    "</vot:DATA><vot:INFO name='QUERY_STATUS' value='OVERFLOW'/></vot:TABLE>"
 	    "<vot:TABLE name='t2'><vot:FIELD name='other' datatype='int'/><vot:DATA><vot:TABLEDATA><vot:TR>"
@@ -194,15 +230,16 @@ TEST_CASE("Reader: names, namespaces, several RESOURCEs, PARAMs and foreign elem
 	CHECK(c.trailing[0].value == "OVERFLOW");
 
 	// VOTable 1.1 documents without a namespace, hex integers, +Inf.
-	auto old = read_doc("<VOTABLE version='1.1'><RESOURCE><TABLE><FIELD name='a' datatype='short'/>"
-	                    "<FIELD name='b' datatype='float'/><DATA><TABLEDATA><TR><TD> 0xFFFF </TD><TD>+Inf</TD></TR>"
-	                    "<TR><TD>+12</TD><TD>-1e-50</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>");
+	auto old =
+	    read_doc("<VOTABLE version='1.1'><RESOURCE><TABLE><FIELD name='a' datatype='short'/>"
+	             "<FIELD name='b' datatype='float'/><DATA><TABLEDATA><TR><TD> 0xFFFF </TD><TD>+Inf</TD></TR>"
+	             "<TR><TD>+12</TD><TD>-1e-50</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>");
 	CHECK(old.rows == std::vector<std::vector<std::string>>{{"-1", "inf"}, {"12", "-0"}});
 }
 
 TEST_CASE("Reader: a TABLE without DATA gives its schema and no rows") {
-	auto c = read_doc(
-	    "<VOTABLE><RESOURCE><TABLE><FIELD name='a' datatype='int'/></TABLE></RESOURCE></VOTABLE>");
+	auto c =
+	    read_doc("<VOTABLE><RESOURCE><TABLE><FIELD name='a' datatype='int'/></TABLE></RESOURCE></VOTABLE>");
 	CHECK(c.schema.fields.size() == 1);
 	CHECK(c.schema.format == votable::DataFormat::None);
 	CHECK(c.rows.empty());
@@ -210,11 +247,13 @@ TEST_CASE("Reader: a TABLE without DATA gives its schema and no rows") {
 }
 
 TEST_CASE("Reader: cell errors name the row and the column") {
-	std::string fields = "<FIELD name='id' datatype='int'/><FIELD name='mag' datatype='float'/>"
-	                     "<FIELD name='flag' datatype='boolean'/><FIELD name='pos' datatype='double' arraysize='2'/>";
+	std::string fields =
+	    "<FIELD name='id' datatype='int'/><FIELD name='mag' datatype='float'/>"
+	    "<FIELD name='flag' datatype='boolean'/><FIELD name='pos' datatype='double' arraysize='2'/>";
 	auto rows = [](const std::string& bad) {
 		std::string s = "<TABLEDATA>";
-		for (int i = 1; i < 1532; ++i) s += "<TR><TD>" + std::to_string(i) + "</TD><TD>1.5</TD><TD>T</TD><TD>1 2</TD></TR>";
+		for (int i = 1; i < 1532; ++i)
+			s += "<TR><TD>" + std::to_string(i) + "</TD><TD>1.5</TD><TD>T</TD><TD>1 2</TD></TR>";
 		return s + bad + "</TABLEDATA>";
 	};
 	CHECK(error_of(wrap(fields, rows("<TR><TD>1</TD><TD>abc</TD><TD>T</TD><TD>1 2</TD></TR>"))) ==
@@ -227,12 +266,15 @@ TEST_CASE("Reader: cell errors name the row and the column") {
 	      "row 1532, column 'pos': has 3 values, but arraysize=\"2\"");
 	CHECK(error_of(wrap(fields, rows("<TR><TD>1</TD><TD/><TD/></TR>"))) ==
 	      "row 1532 has 3 cells, but the table has 4 columns");
-	CHECK(error_of(wrap(fields, rows("<TR><TD>1</TD><TD/><TD/><TD/><TD/></TR>"))) == "row 1532 has more than 4 cells");
+	CHECK(error_of(wrap(fields, rows("<TR><TD>1</TD><TD/><TD/><TD/><TD/></TR>"))) ==
+	      "row 1532 has more than 4 cells");
 }
 
 TEST_CASE("Reader: document errors say what is wrong") {
-	CHECK(error_of("this is not XML") .rfind("the upload is not well-formed XML: syntax error (line 1", 0) == 0);
-	CHECK(error_of("<VOTABLE><RESOURCE><TABLE></RESOURCE></VOTABLE>").find("mismatched tag") != std::string::npos);
+	CHECK(error_of("this is not XML").rfind("the upload is not well-formed XML: syntax error (line 1", 0) ==
+	      0);
+	CHECK(error_of("<VOTABLE><RESOURCE><TABLE></RESOURCE></VOTABLE>").find("mismatched tag") !=
+	      std::string::npos);
 	CHECK(error_of("<html><body/></html>") == "not a VOTable: the document's root element is 'html'");
 	CHECK(error_of("<VOTABLE><RESOURCE/></VOTABLE>") == "the VOTable contains no TABLE");
 	CHECK(error_of("") == "the upload is not well-formed XML: no element found (line 1, column 1)");
@@ -246,11 +288,14 @@ TEST_CASE("Reader: document errors say what is wrong") {
 	      "VOTables with FITS-serialized DATA are not supported; use TABLEDATA, BINARY or BINARY2");
 	CHECK(error_of(wrap(f, "<BINARY2><STREAM encoding='base64'>AAAA*AAA</STREAM></BINARY2>")) ==
 	      "the STREAM contains characters that are not base64");
-	CHECK(error_of(wrap(f, "<BINARY2><STREAM encoding='base64'>AAAAAA==</STREAM></BINARY2>")) ==  // 4 of 5 bytes
-	      "the BINARY2 stream ends inside row 1");
-	CHECK(error_of(wrap("<FIELD name='a' datatype='integer'/>", "")) == "FIELD 'a' has an unknown datatype 'integer'");
+	CHECK(
+	    error_of(wrap(f, "<BINARY2><STREAM encoding='base64'>AAAAAA==</STREAM></BINARY2>")) == // 4 of 5 bytes
+	    "the BINARY2 stream ends inside row 1");
+	CHECK(error_of(wrap("<FIELD name='a' datatype='integer'/>", "")) ==
+	      "FIELD 'a' has an unknown datatype 'integer'");
 	CHECK(error_of(wrap("<FIELD name='a'/>", "")) == "FIELD 'a' has no datatype");
-	CHECK(error_of(wrap("<FIELD name='a' datatype='int' arraysize='x'/>", "")) == "FIELD 'a' has a bad arraysize 'x'");
+	CHECK(error_of(wrap("<FIELD name='a' datatype='int' arraysize='x'/>", "")) ==
+	      "FIELD 'a' has a bad arraysize 'x'");
 	CHECK(error_of(wrap("<FIELD name='a' datatype='int'><VALUES null='none'/></FIELD>", "")) ==
 	      "FIELD 'a': VALUES null='none' is not an int");
 	// A variable-length cell claiming 1 GB.

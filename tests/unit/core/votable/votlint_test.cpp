@@ -37,22 +37,54 @@ struct SkipColumn final : formats::TableWriter {
 		w.begin_row();
 	}
 	void end_row() override { w.end_row(); }
-	void null() override { if (on()) w.null(); }
-	void boolean(bool v) override { if (on()) w.boolean(v); }
-	void int16(std::int16_t v) override { if (on()) w.int16(v); }
-	void int32(std::int32_t v) override { if (on()) w.int32(v); }
-	void int64(std::int64_t v) override { if (on()) w.int64(v); }
-	void float32(float v) override { if (on()) w.float32(v); }
-	void float64(double v) override { if (on()) w.float64(v); }
-	void string(std::string_view v) override { if (on()) w.string(v); }
-	void timestamp(std::int64_t v) override { if (on()) w.timestamp(v); }
-	void date(std::int32_t v) override { if (on()) w.date(v); }
-	void array(std::span<const std::uint8_t> v) override { if (on()) w.array(v); }
-	void array(std::span<const std::int16_t> v) override { if (on()) w.array(v); }
-	void array(std::span<const std::int32_t> v) override { if (on()) w.array(v); }
-	void array(std::span<const std::int64_t> v) override { if (on()) w.array(v); }
-	void array(std::span<const float> v) override { if (on()) w.array(v); }
-	void array(std::span<const double> v) override { if (on()) w.array(v); }
+	void null() override {
+		if (on()) w.null();
+	}
+	void boolean(bool v) override {
+		if (on()) w.boolean(v);
+	}
+	void int16(std::int16_t v) override {
+		if (on()) w.int16(v);
+	}
+	void int32(std::int32_t v) override {
+		if (on()) w.int32(v);
+	}
+	void int64(std::int64_t v) override {
+		if (on()) w.int64(v);
+	}
+	void float32(float v) override {
+		if (on()) w.float32(v);
+	}
+	void float64(double v) override {
+		if (on()) w.float64(v);
+	}
+	void string(std::string_view v) override {
+		if (on()) w.string(v);
+	}
+	void timestamp(std::int64_t v) override {
+		if (on()) w.timestamp(v);
+	}
+	void date(std::int32_t v) override {
+		if (on()) w.date(v);
+	}
+	void array(std::span<const std::uint8_t> v) override {
+		if (on()) w.array(v);
+	}
+	void array(std::span<const std::int16_t> v) override {
+		if (on()) w.array(v);
+	}
+	void array(std::span<const std::int32_t> v) override {
+		if (on()) w.array(v);
+	}
+	void array(std::span<const std::int64_t> v) override {
+		if (on()) w.array(v);
+	}
+	void array(std::span<const float> v) override {
+		if (on()) w.array(v);
+	}
+	void array(std::span<const double> v) override {
+		if (on()) w.array(v);
+	}
 	void flush() override { w.flush(); }
 	void finish(formats::EndStatus s, std::string_view m) override { w.finish(s, m); }
 	std::uint64_t rows() const override { return w.rows(); }
@@ -72,7 +104,8 @@ std::string run(const std::string& command) {
 	REQUIRE(p != nullptr);
 	std::array<char, 4096> buf;
 	std::size_t n;
-	while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+	while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+		out.append(buf.data(), n);
 	int rc = ::pclose(p);
 	CHECK_MESSAGE(rc == 0, command << " failed: " << out);
 	return out;
@@ -84,14 +117,15 @@ std::string votlint(const std::string& doc, const std::string& name) {
 	std::string out = run("stilts votlint " + path.string());
 	std::filesystem::remove(path);
 	std::error_code ec;
-	std::filesystem::remove(path.parent_path(), ec);  // only when empty
+	std::filesystem::remove(path.parent_path(), ec); // only when empty
 	return out;
 }
 
 // Messages about how Meles declares char(1) columns (no arraysize, as TAP_SCHEMA says) and
 // writes their nulls (an empty TD, the only null a single char has in TABLEDATA).
 bool known_quirk(std::string_view line) {
-	return line.find("No arraysize for character, FIELD implies single character") != std::string_view::npos ||
+	return line.find("No arraysize for character, FIELD implies single character") !=
+	           std::string_view::npos ||
 	       line.find("Empty character value is questionable") != std::string_view::npos;
 }
 
@@ -102,7 +136,9 @@ std::string unexpected(const std::string& out) {
 	return rest;
 }
 
-bool have_stilts() { return std::system("command -v stilts >/dev/null 2>&1") == 0; }
+bool have_stilts() {
+	return std::system("command -v stilts >/dev/null 2>&1") == 0;
+}
 
 // The sample table; `polygon` false drops the spoly column (STILTS 3.4.7 misreads variable-length
 // polygons in binary streams, see the last test case).
@@ -128,21 +164,23 @@ std::string document(Serialization ser, formats::EndStatus status, bool rows, st
 	if (rows) write_sample_rows(*rw);
 	if (status == formats::EndStatus::Error) {
 		w->begin_row();
-		w->boolean(true);  // a partial row, dropped by finish
+		w->boolean(true); // a partial row, dropped by finish
 	}
 	w->finish(status, status == formats::EndStatus::Error ? "the database connection was lost" : "");
 	return sink.take();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("votlint: TABLEDATA, BINARY and BINARY2 results are clean") {
 	REQUIRE_MESSAGE(have_stilts(), "stilts is not installed (scripts/deps test installs it)");
-	CHECK(unexpected(votlint(document(Serialization::Tabledata, formats::EndStatus::Ok, true), "td.vot")) == "");
+	CHECK(unexpected(votlint(document(Serialization::Tabledata, formats::EndStatus::Ok, true), "td.vot")) ==
+	      "");
 	for (auto ser : {Serialization::Binary, Serialization::Binary2}) {
 		std::string name(votable::serialization_name(ser));
 		CAPTURE(name);
-		CHECK(unexpected(votlint(document(ser, formats::EndStatus::Ok, true, "1.4", false), name + ".vot")) == "");
+		CHECK(unexpected(votlint(document(ser, formats::EndStatus::Ok, true, "1.4", false), name + ".vot")) ==
+		      "");
 	}
 }
 
@@ -154,10 +192,10 @@ TEST_CASE("votlint: overflow, mid-stream error and MAXREC=0 documents are clean"
 		bool polygon = ser == Serialization::Tabledata;
 		CHECK(unexpected(votlint(document(ser, formats::EndStatus::Overflow, true, "1.4", polygon),
 		                         name + "-overflow.vot")) == "");
-		CHECK(unexpected(votlint(document(ser, formats::EndStatus::Error, true, "1.4", polygon), name + "-error.vot")) ==
-		      "");
-		CHECK(unexpected(votlint(document(ser, formats::EndStatus::Ok, false, "1.4", polygon), name + "-empty.vot")) ==
-		      "");
+		CHECK(unexpected(votlint(document(ser, formats::EndStatus::Error, true, "1.4", polygon),
+		                         name + "-error.vot")) == "");
+		CHECK(unexpected(votlint(document(ser, formats::EndStatus::Ok, false, "1.4", polygon),
+		                         name + "-empty.vot")) == "");
 	}
 	StringSink sink;
 	votable::write_votable_error(sink, "Table 'foo' does not exist", "1.4");
@@ -166,7 +204,8 @@ TEST_CASE("votlint: overflow, mid-stream error and MAXREC=0 documents are clean"
 
 TEST_CASE("votlint 3.4.7 on VOTable 1.5: only the version is reported") {
 	REQUIRE(have_stilts());
-	std::string out = votlint(document(Serialization::Binary2, formats::EndStatus::Ok, true, "1.5", false), "v15.vot");
+	std::string out =
+	    votlint(document(Serialization::Binary2, formats::EndStatus::Ok, true, "1.5", false), "v15.vot");
 	// Everything it says is about the version number, nothing about the content.
 	std::vector<std::string> lines;
 	for (auto& l : split(unexpected(out), '\n'))
@@ -174,7 +213,8 @@ TEST_CASE("votlint 3.4.7 on VOTable 1.5: only the version is reported") {
 	CHECK(lines.size() == 5);
 	for (auto& l : lines) {
 		CAPTURE(l);
-		bool about_version = l.find("1.5") != std::string::npos || l.find("Assuming VOTable v1.4") != std::string::npos ||
+		bool about_version = l.find("1.5") != std::string::npos ||
+		                     l.find("Assuming VOTable v1.4") != std::string::npos ||
 		                     l.find("Unable to determine VOTable version") != std::string::npos;
 		CHECK(about_version);
 	}
@@ -207,6 +247,7 @@ TEST_CASE("votlint known quirks: 3.4.7 misreads variable-length polygons in bina
 		std::filesystem::remove(path);
 		std::error_code ec;
 		std::filesystem::remove(path.parent_path(), ec);
-		CHECK(out == "po\n\"(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)\"\n\n\"(0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0)\"\n\n");
+		CHECK(out ==
+		      "po\n\"(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)\"\n\n\"(0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0)\"\n\n");
 	}
 }

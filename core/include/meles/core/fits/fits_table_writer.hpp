@@ -19,6 +19,7 @@ namespace meles::fits {
 // TUCD/TUTYP/TCOMM (the STILTS convention) for UCD, utype and description.  Strings are
 // fixed-width A columns as wide as the longest value; variable-length arrays use heap
 // descriptors (P, or Q when the heap exceeds 2 GiB).
-std::unique_ptr<formats::TableWriter> make_fits_table_writer(ByteSink& sink, const std::filesystem::path& spool_dir);
+std::unique_ptr<formats::TableWriter> make_fits_table_writer(ByteSink& sink,
+                                                             const std::filesystem::path& spool_dir);
 
-}  // namespace meles::fits
+} // namespace meles::fits

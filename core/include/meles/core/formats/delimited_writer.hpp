@@ -17,4 +17,4 @@ enum class Delimiter { Comma, Tab };
 
 std::unique_ptr<TableWriter> make_delimited_writer(ByteSink& sink, Delimiter delimiter);
 
-}  // namespace meles::formats
+} // namespace meles::formats

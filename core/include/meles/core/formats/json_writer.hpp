@@ -18,4 +18,4 @@ namespace meles::formats {
 
 std::unique_ptr<TableWriter> make_json_writer(ByteSink& sink);
 
-}  // namespace meles::formats
+} // namespace meles::formats

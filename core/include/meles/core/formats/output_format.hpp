@@ -27,8 +27,8 @@ struct OutputFormatInfo {
 	std::span<const std::string_view> aliases;
 	// Further spellings accepted but not advertised (e.g. "text/xml").
 	std::span<const std::string_view> also_accepted;
-	std::string_view file_extension;  // for async result names: "vot", "csv", ...
-	bool advertise;                   // list in capabilities
+	std::string_view file_extension; // for async result names: "vot", "csv", ...
+	bool advertise;                  // list in capabilities
 };
 
 // Every row of the table, in the order capabilities list them.  The first row is plain VOTable
@@ -58,4 +58,4 @@ struct WriterOptions {
 std::unique_ptr<TableWriter> make_table_writer(OutputFormat format, ByteSink& sink,
                                                const WriterOptions& options = {});
 
-}  // namespace meles::formats
+} // namespace meles::formats

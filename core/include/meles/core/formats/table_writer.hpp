@@ -20,7 +20,7 @@ namespace meles::formats {
 struct InfoItem {
 	std::string name;
 	std::string value;
-	std::string content;  // element text, may be empty
+	std::string content; // element text, may be empty
 };
 
 // A PARAM: a constant with column-like metadata; the value in its VOTable TABLEDATA form
@@ -32,8 +32,8 @@ struct ParamItem {
 
 struct TableHeader {
 	std::vector<ColumnMeta> columns;
-	std::string table_name;   // TABLE name / FITS EXTNAME; may be empty
-	std::string description;  // TABLE DESCRIPTION
+	std::string table_name;  // TABLE name / FITS EXTNAME; may be empty
+	std::string description; // TABLE DESCRIPTION
 	// Written after QUERY_STATUS=OK, which the VOTable writer adds itself (e.g. request, query, sql).
 	std::vector<InfoItem> infos;
 	std::vector<ParamItem> params;
@@ -77,7 +77,7 @@ public:
 	virtual void timestamp(std::int64_t micros_since_2000) = 0;
 	virtual void date(std::int32_t days_since_2000) = 0;
 	// Array cells.  Fixed-size columns (arraysize "n") must get exactly n elements.
-	virtual void array(std::span<const std::uint8_t> v) = 0;  // unsignedByte[] (bytea)
+	virtual void array(std::span<const std::uint8_t> v) = 0; // unsignedByte[] (bytea)
 	virtual void array(std::span<const std::int16_t> v) = 0;
 	virtual void array(std::span<const std::int32_t> v) = 0;
 	virtual void array(std::span<const std::int64_t> v) = 0;
@@ -106,4 +106,4 @@ public:
 	virtual std::uint64_t rows() const = 0;
 };
 
-}  // namespace meles::formats
+} // namespace meles::formats

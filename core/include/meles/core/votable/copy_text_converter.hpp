@@ -33,7 +33,7 @@ private:
 	enum class Target : std::uint8_t { Scalar, Array, Point, Circle, Polygon };
 	struct Plan {
 		Target target;
-		bool single;  // float: format with float precision
+		bool single; // float: format with float precision
 		bool has_null_element = false;
 		std::int64_t null_element = 0;
 	};
@@ -47,4 +47,4 @@ private:
 // a wrong number of values.
 bool append_pgsphere_literal(std::string& out, std::string_view xtype, const double* v, std::size_t n);
 
-}  // namespace meles::votable
+} // namespace meles::votable

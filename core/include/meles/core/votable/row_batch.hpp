@@ -70,4 +70,4 @@ private:
 	std::uint64_t first_row_ = 1;
 };
 
-}  // namespace meles::votable
+} // namespace meles::votable

@@ -44,16 +44,16 @@ struct FieldInfo {
 	ColumnMeta meta;
 	std::string id;
 	std::string ref;
-	std::string datatype_name;  // as written: "double", "unicodeChar", ...
-	std::string arraysize;      // as written, "" for scalars
-	std::string xtype;          // as written
-	std::string null_text;      // VALUES null as written ("" if none)
+	std::string datatype_name; // as written: "double", "unicodeChar", ...
+	std::string arraysize;     // as written, "" for scalars
+	std::string xtype;         // as written
+	std::string null_text;     // VALUES null as written ("" if none)
 	Datatype datatype = Datatype::Char;
-	bool scalar = true;          // no arraysize (or "1")
-	bool variable = false;       // last dimension '*'
-	std::uint64_t elements = 1;  // fixed: total elements; variable: elements per step (product of fixed dims)
+	bool scalar = true;         // no arraysize (or "1")
+	bool variable = false;      // last dimension '*'
+	std::uint64_t elements = 1; // fixed: total elements; variable: elements per step (product of fixed dims)
 	ValueKind kind = ValueKind::Text;
-	std::optional<std::int64_t> null_int;  // integer magic null
+	std::optional<std::int64_t> null_int; // integer magic null
 	// Why the column cannot become a database column ("" when it can), e.g. complex numbers.
 	std::string storage_problem;
 	bool storable() const { return storage_problem.empty(); }
@@ -73,13 +73,13 @@ struct TableInfo {
 enum class DataFormat { None, Tabledata, Binary, Binary2 };
 
 struct TableSchema {
-	std::string version;        // VOTABLE version attribute
-	std::string resource_name;  // of the RESOURCE holding the table
+	std::string version;       // VOTABLE version attribute
+	std::string resource_name; // of the RESOURCE holding the table
 	std::string table_name;
-	std::string description;    // TABLE DESCRIPTION
+	std::string description; // TABLE DESCRIPTION
 	std::vector<FieldInfo> fields;
-	std::vector<ParamInfo> params;  // every PARAM before the table's data, outermost first
-	std::vector<TableInfo> infos;   // INFOs seen before the table's data
+	std::vector<ParamInfo> params; // every PARAM before the table's data, outermost first
+	std::vector<TableInfo> infos;  // INFOs seen before the table's data
 	DataFormat format = DataFormat::None;
 };
 
@@ -102,8 +102,8 @@ public:
 struct ReaderOptions {
 	std::size_t batch_rows = 1024;
 	std::size_t batch_bytes = 4 << 20;          // text/array bytes per batch before it is delivered
-	std::uint64_t max_rows = 0;                   // 0: unlimited; else Error(Limit) beyond it
-	std::uint64_t max_cell_bytes = 64ull << 20;  // one cell (a string or array) at most
+	std::uint64_t max_rows = 0;                 // 0: unlimited; else Error(Limit) beyond it
+	std::uint64_t max_cell_bytes = 64ull << 20; // one cell (a string or array) at most
 };
 
 class VOTableReader {
@@ -131,4 +131,4 @@ private:
 // Reads a whole stream through a VOTableReader in 64 kB pieces.
 void read_votable(std::istream& in, VOTableConsumer& consumer, ReaderOptions options = {});
 
-}  // namespace meles::votable
+} // namespace meles::votable

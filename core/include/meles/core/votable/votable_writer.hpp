@@ -19,9 +19,9 @@ enum class Serialization { Tabledata, Binary, Binary2 };
 
 struct VOTableOptions {
 	Serialization serialization = Serialization::Binary2;
-	std::string version = "1.5";  // "1.5" or "1.4"; namespace is .../VOTable/v1.3 for both
+	std::string version = "1.5"; // "1.5" or "1.4"; namespace is .../VOTable/v1.3 for both
 	std::string coosys_system = "ICRS";
-	std::string coosys_epoch;      // e.g. "J2000"; omitted when empty
+	std::string coosys_epoch; // e.g. "J2000"; omitted when empty
 	std::string timesys_timescale = "UTC";
 	std::string timesys_refposition = "UNKNOWN";
 	// Give each FIELD an ID (derived from its name, made a unique XML NCName).
@@ -37,4 +37,4 @@ void write_votable_error(ByteSink& sink, std::string_view message, std::string_v
 // "TABLEDATA", "BINARY", "BINARY2".
 std::string_view serialization_name(Serialization s);
 
-}  // namespace meles::votable
+} // namespace meles::votable
