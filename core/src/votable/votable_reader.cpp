@@ -864,7 +864,9 @@ struct VOTableReader::Impl {
 	void stream_text(std::string_view s) {
 		if (!b64.feed(s, bin))
 			throw Error(ErrorKind::Syntax, "the STREAM contains characters that are not base64");
-		parse_binary_rows();
+		// expat hands over the text line by line; decoding rows in 64 kB steps avoids re-scanning
+		// the same incomplete row for every 57-byte line.
+		if (bin.size() - bin_pos >= (1u << 16)) parse_binary_rows();
 	}
 
 	// Bytes of one cell at p (avail bytes there), or false when they are not all there yet.
