@@ -8,16 +8,23 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 using namespace meles;
 using namespace meles::testing;
 using votable::Serialization;
 
 namespace {
 
-std::string write_sample(Serialization ser, formats::EndStatus status = formats::EndStatus::Ok) {
+std::string write_sample(Serialization ser, formats::EndStatus status = formats::EndStatus::Ok,
+                         std::string version = "1.5") {
 	StringSink sink;
 	votable::VOTableOptions o;
 	o.serialization = ser;
+	o.version = version;
 	auto w = votable::make_votable_writer(sink, o);
 	w->begin(sample_header());
 	write_sample_rows(*w);
@@ -279,4 +286,42 @@ TEST_CASE("VOTable writer: error before begin, flush between rows, bad cells") {
 	w2->begin_row();
 	CHECK_THROWS_AS(w2->string("not a boolean"), Error);
 	w2->finish(formats::EndStatus::Error, "bad cell");
+}
+
+TEST_CASE("astropy (what pyvo uses) reads every serialization with the same values") {
+	std::string script = "import sys, warnings\n"
+	                     "from astropy.io.votable import parse\n"
+	                     "with warnings.catch_warnings(record=True) as w:\n"
+	                     "    warnings.simplefilter('always')\n"
+	                     "    t = parse(sys.argv[1], verify='warn').get_first_table().to_table()\n"
+	                     "print(len(t), sorted({str(x.message).split(': ')[1] for x in w}))\n"
+	                     "print(t[0]['u'], t[0]['ts'], list(t[0]['po']), t[2]['r'], t[1]['l'] is "
+	                     "__import__('numpy').ma.masked)\n";
+	auto dir = std::filesystem::temp_directory_path();
+	auto py = dir / ("meles-astropy-" + std::to_string(::getpid()) + ".py");
+	std::ofstream(py) << script;
+	for (auto ser : {Serialization::Tabledata, Serialization::Binary, Serialization::Binary2})
+		for (std::string version : {"1.4", "1.5"}) {
+			CAPTURE(votable::serialization_name(ser));
+			CAPTURE(version);
+			auto path = dir / ("meles-astropy-" + std::to_string(::getpid()) + ".vot");
+			std::ofstream(path, std::ios::binary) << write_sample(ser, formats::EndStatus::Ok, version);
+			std::string out;
+			FILE* p =
+			    ::popen(("/usr/bin/python3 " + py.string() + " " + path.string() + " 2>&1").c_str(), "r");
+			REQUIRE(p);
+			char buf[4096];
+			std::size_t n;
+			while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+				out.append(buf, n);
+			::pclose(p);
+			std::filesystem::remove(path);
+			// W47 is the char(1) column without arraysize (see docs/output-formats.md); Debian's astropy
+			// 5.2 knows VOTable up to 1.4 and adds W21 (version) and W41 (namespace) for 1.5.
+			std::string warnings = version == "1.4" ? "['W47']" : "['W21', 'W41', 'W47']";
+			CHECK(out ==
+			      "4 " + warnings +
+			          "\nGrüße ☃ 𝄞 2021-03-04T05:06:07.123456 [1.0, 2.0, 3.0, 4.0, 5.0, 6.0] inf True\n");
+		}
+	std::filesystem::remove(py);
 }

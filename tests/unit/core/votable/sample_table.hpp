@@ -48,7 +48,7 @@ inline formats::TableHeader sample_header() {
 	    col("la", "bigint[]"),
 	    col("ra", "real[]"),
 	    col("da", "double precision[2]"),
-	    col("pt", "spoint", "pos.eq"),
+	    col("pt", "spoint", "pos"),
 	    col("ci", "scircle"),
 	    col("po", "spoly"),
 	    col("Mixed Case", "double precision", "pos.eq.dec", "deg"),
