@@ -1,12 +1,7 @@
-// meles/core/formats/json_writer.hpp — streaming JSON tables.
+// meles/core/formats/json_writer.hpp — streaming JSON tables (RESPONSEFORMAT=json).
 //
-// Shape (see docs/output-formats.md):
-//   {"columns": [{"name":..., "datatype":..., "arraysize":..., "xtype":..., "unit":...,
-//                 "ucd":..., "utype":..., "description":...}, ...],
-//    "infos": [{"name":..., "value":..., "content":...}, ...],
-//    "rows": [[cell, ...], ...],
-//    "status": "OK" | "OVERFLOW" | "ERROR", "message": "..."}
-// Thread-safety: one writer per thread.
+// Rows are written as they come; the status goes last, so a failure mid-stream still ends in a
+// valid document.  Thread-safety: one writer per thread.
 #pragma once
 
 #include "meles/core/common/byte_sink.hpp"
@@ -16,6 +11,12 @@
 
 namespace meles::formats {
 
+// Shape (see docs/output-formats.md):
+//   {"columns": [{"name":..., "datatype":..., "arraysize":..., "xtype":..., "unit":...,
+//                 "ucd":..., "utype":..., "description":...}, ...],
+//    "infos": [{"name":..., "value":..., "content":...}, ...],
+//    "rows": [[cell, ...], ...],
+//    "status": "OK" | "OVERFLOW" | "ERROR", "message": "..."}
 std::unique_ptr<TableWriter> make_json_writer(ByteSink& sink);
 
 } // namespace meles::formats

@@ -1,11 +1,8 @@
 // meles/core/votable/votable_reader.hpp — streaming VOTable parser for uploads (TAP UPLOAD,
 // persistent user tables, the votableGrammar).
 //
-// Bytes are pushed in as they arrive (feed()), parsed with constant memory, and the first
-// TABLE is delivered to a consumer: its schema once, then rows in batches of typed cells.
-// TABLEDATA, BINARY and BINARY2 (inline base64 STREAMs) are understood; external STREAM hrefs,
-// gzip encoding and FITS serialization are refused with an Error.  Every data error names
-// the row and column.  Thread-safety: one reader per thread; the consumer is called on it.
+// Bytes are pushed in as they arrive and parsed with constant memory; the first TABLE goes to a
+// consumer as a schema, then typed rows in batches.  Thread-safety: one reader per thread.
 #pragma once
 
 #include "meles/core/common/column_meta.hpp"
@@ -106,6 +103,8 @@ struct ReaderOptions {
 	std::uint64_t max_cell_bytes = 64ull << 20; // one cell (a string or array) at most
 };
 
+// TABLEDATA, BINARY and BINARY2 (inline base64 STREAMs); external STREAM hrefs, gzip encoding
+// and FITS serialization are refused with an Error.  Every data error names row and column.
 class VOTableReader {
 public:
 	explicit VOTableReader(VOTableConsumer& consumer, ReaderOptions options = {});
