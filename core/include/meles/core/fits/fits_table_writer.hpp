@@ -1,10 +1,8 @@
 // meles/core/fits/fits_table_writer.hpp — query results as a FITS binary table.
 //
-// FITS puts the row count (NAXIS2) and the column widths in the header, before the data, so
-// rows are spooled to an unlinked temporary file in a caller-given directory and converted
-// when finish() is called: memory stays bounded, nothing reaches the sink before finish(), and
-// finish(Error) writes nothing at all (the caller can still send an error document).
-// Thread-safety: one writer per thread.
+// NAXIS2 and the column widths precede the data, so rows are spooled to an unlinked temporary
+// file and converted in finish(): bounded memory, nothing reaches the sink before finish(), and
+// finish(Error) writes nothing (the caller can still send an error document).  One thread.
 #pragma once
 
 #include "meles/core/common/byte_sink.hpp"
