@@ -32,7 +32,8 @@ std::int64_t int_of(const Value& v, const char* fn) {
 
 double real_of(const Value& v, const char* fn) {
 	if (v.is_number()) return v.number();
-	raise(PyExc::TypeError, std::string("must be real number, not ") + std::string(v.type_name()) + " (in " + fn + "())");
+	(void)fn;
+	raise(PyExc::TypeError, std::string("must be real number, not ") + std::string(v.type_name()));
 }
 
 // ---------------------------------------------------------------- Python builtins
@@ -478,9 +479,9 @@ Value m_fmod(Args a, KwNames) {
 	return Value::real(std::fmod(x, y));
 }
 Value m_copysign(Args a, KwNames) { return Value::real(std::copysign(num(a[0], "math.copysign"), num(a[1], "math.copysign"))); }
-Value m_isnan(Args a, KwNames) { return Value::boolean(a[0].kind() == Kind::Float && std::isnan(num(a[0], "math.isnan"))); }
-Value m_isinf(Args a, KwNames) { return Value::boolean(a[0].kind() == Kind::Float && std::isinf(num(a[0], "math.isinf"))); }
-Value m_isfinite(Args a, KwNames) { return Value::boolean(a[0].kind() != Kind::Float || std::isfinite(num(a[0], "math.isfinite"))); }
+Value m_isnan(Args a, KwNames) { return Value::boolean(std::isnan(num(a[0], "math.isnan"))); }
+Value m_isinf(Args a, KwNames) { return Value::boolean(std::isinf(num(a[0], "math.isinf"))); }
+Value m_isfinite(Args a, KwNames) { return Value::boolean(std::isfinite(num(a[0], "math.isfinite"))); }
 Value m_modf(Args a, KwNames) {
 	double ip;
 	double fp = std::modf(num(a[0], "math.modf"), &ip);

@@ -110,13 +110,13 @@ private:
 // `"k" in vars` and `vars.get("k", default)`.
 class FieldPresentNode final : public Node {
 public:
-	FieldPresentNode(int pos, int slot, bool negate) : Node(pos), slot_(slot), negate_(negate) {}
-	Value eval(Frame& f) const override { return Value::boolean(f.slots[slot_].is_missing() == negate_); }
-	std::string plan() const override { return "in vars"; }
+	FieldPresentNode(int pos, int slot, bool in) : Node(pos), slot_(slot), in_(in) {}
+	Value eval(Frame& f) const override { return Value::boolean(!f.slots[slot_].is_missing() == in_); }
+	std::string plan() const override { return in_ ? "in vars" : "not in vars"; }
 
 private:
 	int slot_;
-	bool negate_;
+	bool in_;
 };
 
 class FieldGetNode final : public Node {

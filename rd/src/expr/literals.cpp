@@ -339,8 +339,10 @@ void append_array_element(std::string& out, const Value& v, const SqlType& elem)
 		out += "NULL";
 		return;
 	}
+	// COPY escaping happens once, for the whole field; elements carry plain text here.
 	std::string text;
-	append_copy_value(text, v, elem);  // COPY-escaping happens once, for the whole field
+	if (elem.is_string()) text = v.kind() == Kind::Str ? std::string(v.as_str()) : v.str_text();
+	else append_copy_value(text, v, elem);
 	bool quote = text.empty() || ieq_word(text, "NULL") ||
 	             text.find_first_of("{}\",\\ \t\n\r") != std::string::npos;
 	if (!quote) {

@@ -82,7 +82,11 @@ public:
 			char c = s_[i];
 			if (c == '\n') {
 				++i;
-				if (!out.empty() && out.back().type != T::Newline) out.push_back(Token{T::Newline, start, start + 1, "\n"});
+				// Leniency beyond Python: a line that ends in an operator, a comma or a
+				// keyword such as `and`/`else` continues on the next line, as map bodies in
+				// XML are often wrapped that way.  Anything else is a statement break.
+				if (!out.empty() && out.back().type != T::Newline && !continues(out.back()))
+					out.push_back(Token{T::Newline, start, start + 1, "\n"});
 				continue;
 			}
 			auto uc = static_cast<unsigned char>(c);
@@ -142,12 +146,31 @@ public:
 			i += op.size();
 		}
 		while (!out.empty() && out.back().type == T::Newline) out.pop_back();
+		// ... and so does a line followed by one starting with a keyword that cannot start
+		// an expression (`else`, `and`, `or`, `if`, `for`, `in`, `is`).
+		std::vector<Token> kept;
+		for (std::size_t k = 0; k < out.size(); ++k) {
+			if (out[k].type == T::Newline && k + 1 < out.size() && out[k + 1].type == T::Name) {
+				const std::string& w = out[k + 1].text;
+				if (w == "else" || w == "and" || w == "or" || w == "if" || w == "for" || w == "in" || w == "is") continue;
+			}
+			kept.push_back(std::move(out[k]));
+		}
+		out = std::move(kept);
 		int n = static_cast<int>(s_.size());
 		out.push_back(Token{T::End, n, n, ""});
 		return out;
 	}
 
 private:
+	static bool continues(const Token& t) {
+		if (t.type == T::Op) return t.text != ")" && t.text != "]" && t.text != "}";
+		if (t.type == T::Name)
+			return t.text == "and" || t.text == "or" || t.text == "not" || t.text == "if" || t.text == "else" || t.text == "in" ||
+			       t.text == "is" || t.text == "for";
+		return false;
+	}
+
 	Token string_token(int start, std::size_t qpos, const std::string& prefix) {
 		char q = s_[qpos];
 		bool triple = s_.substr(qpos, 3) == std::string(3, q);

@@ -196,7 +196,7 @@ TEST_CASE("expression cases: compile.test (subset limits and positions)") { run_
 TEST_CASE("expression cases: semantics.test (Meles-specific behaviour)") { run_file("semantics.test"); }
 
 TEST_CASE("every expression case file is run") {
-	std::set<std::string> known = {"python.test", "helpers.test", "compile.test", "semantics.test"};
+	std::set<std::string> known = {"python.test", "helpers.test", "compile.test", "semantics.test", "copy.test"};
 	for (const auto& e : std::filesystem::directory_iterator(std::string(MELES_SOURCE_DIR) + "/tests/rd/expr"))
 		if (e.path().extension() == ".test") CHECK_MESSAGE(known.count(e.path().filename().string()), e.path());
 }
