@@ -33,9 +33,43 @@ namespace {
 
 // ---------------------------------------------------------------- leaves
 
+// A copy that shares no heap object with anything else, so that the constant node owns
+// its objects outright: they are immortal while the node lives and freed with it.
+Value private_copy(const Value& v) {
+	switch (v.kind()) {
+	case Kind::Str: return Value::str(std::string(v.as_str()));
+	case Kind::Bytes: return Value::bytes(std::string(v.as_str()));
+	case Kind::List:
+	case Kind::Tuple: {
+		std::vector<Value> items;
+		for (const auto& it : v.items()) items.push_back(private_copy(it));
+		return v.kind() == Kind::List ? Value::list(std::move(items)) : Value::tuple(std::move(items));
+	}
+	case Kind::Set: {
+		std::vector<Value> items;
+		for (const auto& it : v.items()) items.push_back(private_copy(it));
+		return Value::set(std::move(items));
+	}
+	case Kind::Dict: {
+		std::vector<std::pair<Value, Value>> items;
+		for (std::size_t i = 0; i < v.dict_keys().size(); ++i)
+			items.emplace_back(private_copy(v.dict_keys()[i]), private_copy(v.dict_values()[i]));
+		return Value::dict(std::move(items));
+	}
+	case Kind::Match: {
+		auto* m = new detail::MatchObj(*static_cast<const detail::MatchObj*>(v.heap()));
+		m->refs = 1;
+		m->immortal = false;
+		return ValueAccess::wrap(m);
+	}
+	default: return v;
+	}
+}
+
 class ConstNode final : public Node {
 public:
-	ConstNode(int pos, Value v) : Node(pos), v_(std::move(v)) { v_.make_immortal(); }
+	ConstNode(int pos, const Value& v) : Node(pos), v_(private_copy(v)) { v_.make_immortal(); }
+	~ConstNode() override { v_.make_mortal(); }
 	Value eval(Frame&) const override { return v_; }
 	bool test(Frame&) const override { return v_.truthy(); }
 	std::string plan() const override { return "const"; }
@@ -172,10 +206,14 @@ private:
 // parseWithNull(@x, float|int|parseFloat|parseInt, <literal>[, <default>]).
 class ParseWithNullNode final : public Node {
 public:
-	ParseWithNullNode(int pos, int slot, std::string name, const Builtin* parser, Value null_lit, Value dflt)
-	    : Node(pos), slot_(slot), name_(std::move(name)), parser_(parser), null_(std::move(null_lit)), dflt_(std::move(dflt)) {
+	ParseWithNullNode(int pos, int slot, std::string name, const Builtin* parser, const Value& null_lit, const Value& dflt)
+	    : Node(pos), slot_(slot), name_(std::move(name)), parser_(parser), null_(private_copy(null_lit)), dflt_(private_copy(dflt)) {
 		null_.make_immortal();
 		dflt_.make_immortal();
+	}
+	~ParseWithNullNode() override {
+		null_.make_mortal();
+		dflt_.make_mortal();
 		std::string_view n = parser_->name;
 		float_ = n == "float" || n == "parseFloat";
 		blank_null_ = n == "parseFloat" || n == "parseInt";
@@ -1294,7 +1332,7 @@ Expression::Outcome Expression::try_compile(std::string_view source, Scope& scop
 		impl->slot_names.push_back(scope.name(s));
 		impl->min_slots = std::max(impl->min_slots, s + 1);
 	}
-	if (const ConstNode* k = dynamic_cast<const ConstNode*>(impl->root.get())) impl->constant = k->value();
+	if (const ConstNode* k = dynamic_cast<const ConstNode*>(impl->root.get())) impl->constant = private_copy(k->value());
 	out.expression = detail::ExpressionImpl::make(std::move(impl));
 	return out;
 }
@@ -1312,7 +1350,9 @@ Value Expression::evaluate(std::span<const Value> slots, const ExcSet& null_excs
 const std::string& Expression::source() const { return impl_->source; }
 const std::vector<int>& Expression::slots_used() const { return impl_->slots_used; }
 bool Expression::is_native() const { return !impl_->fallback; }
-std::optional<Value> Expression::constant() const { return impl_->constant; }
+std::optional<Value> Expression::constant() const {
+	return impl_->constant;
+}
 std::string Expression::plan() const { return impl_->fallback ? "fallback" : impl_->root->plan(); }
 
 }  // namespace meles::rd::expr

@@ -787,7 +787,7 @@ Value dict_method(const Value& self, int m, Args args, KwNames) {
 	case setdefault:
 	case update:
 	case clear:
-		if (d->refs == detail::kImmortal) raise(PyExc::TypeError, "a constant dict cannot be modified");
+		if (d->immortal) raise(PyExc::TypeError, "a constant dict cannot be modified");
 		if (m == pop) {
 			check_args(args, 1, 2, "pop");
 			auto i = d->find(args[0]);

@@ -1,7 +1,7 @@
 // rd/src/expr/object.hpp — heap storage behind Value (strings, containers, matches).
 //
 // Reference counts are plain integers: values live on one thread, except immortal ones
-// (compile-time constants), whose count is never touched again.
+// (compile-time constants), whose count is not touched while they are immortal.
 // Thread-safety: see Value.
 #pragma once
 
@@ -14,12 +14,13 @@
 
 namespace meles::rd::expr::detail {
 
-constexpr std::uint32_t kImmortal = 0xffffffffu;
-
 struct Obj {
 	explicit Obj(Kind k) : kind(k) {}
 	virtual ~Obj() = default;
 	std::uint32_t refs = 1;
+	// Immortal objects (constants of a compiled expression) are not counted while they are
+	// shared; their owner (the expression) makes them mortal again before it releases them.
+	bool immortal = false;
 	Kind kind;
 };
 

@@ -11,7 +11,6 @@
 namespace meles::rd::expr {
 
 using detail::DictObj;
-using detail::kImmortal;
 using detail::MatchObj;
 using detail::Obj;
 using detail::SeqObj;
@@ -153,38 +152,55 @@ Value Value::dict(std::vector<std::pair<Value, Value>> items) {
 // ---------------------------------------------------------------- reference counting
 
 void Value::retain() const noexcept {
-	if (u_.obj->refs != kImmortal) ++u_.obj->refs;
+	if (!u_.obj->immortal) ++u_.obj->refs;
 }
 
 void Value::release() noexcept {
-	if (u_.obj->refs != kImmortal && --u_.obj->refs == 0) delete u_.obj;
+	if (!u_.obj->immortal && --u_.obj->refs == 0) delete u_.obj;
 }
 
-void Value::make_immortal() {
-	if (!owns()) return;
-	Obj* o = u_.obj;
-	if (o->refs == kImmortal) return;
-	o->refs = kImmortal;
-	switch (kind_) {
+static void set_immortal(const Value& v, bool on) {
+	if (v.kind() < Kind::Str || v.is_borrowed()) return;
+	Obj* o = v.heap();
+	if (o->immortal == on) return;
+	o->immortal = on;
+	switch (v.kind()) {
 	case Kind::List:
 	case Kind::Tuple:
-		for (auto& it : static_cast<SeqObj*>(o)->items) it.make_immortal();
+		for (auto& it : static_cast<SeqObj*>(o)->items) set_immortal(it, on);
 		break;
 	case Kind::Dict:
 	case Kind::Set: {
 		auto* d = static_cast<DictObj*>(o);
-		for (auto& k : d->keys) k.make_immortal();
-		for (auto& k : d->vals) k.make_immortal();
+		for (auto& k : d->keys) set_immortal(k, on);
+		for (auto& k : d->vals) set_immortal(k, on);
 		break;
 	}
 	default: break;
 	}
 }
 
+void Value::make_immortal() { set_immortal(*this, true); }
+void Value::make_mortal() { set_immortal(*this, false); }
+bool Value::is_immortal() const noexcept { return owns() && u_.obj->immortal; }
+
 Value Value::to_owned() const {
 	switch (kind_) {
 	case Kind::Str:
-		if (borrowed_) return str(std::string(u_.p, len_));
+		if (borrowed_ || u_.obj->immortal) return str(std::string(as_str()));
+		return *this;
+	case Kind::Bytes:
+		if (u_.obj->immortal) return bytes(std::string(as_str()));
+		return *this;
+	case Kind::Match:
+		if (u_.obj->immortal) {
+			auto* m = new MatchObj(*static_cast<MatchObj*>(u_.obj));
+			m->refs = 1;
+			m->immortal = false;
+			Value v(Kind::Match);
+			v.u_.obj = m;
+			return v;
+		}
 		return *this;
 	case Kind::List:
 	case Kind::Tuple: {
@@ -220,7 +236,7 @@ const std::vector<Value>& Value::items() const noexcept {
 }
 
 std::vector<Value>& Value::mutable_items() {
-	if (u_.obj->refs == kImmortal) raise(PyExc::TypeError, "a constant list cannot be modified");
+	if (u_.obj->immortal) raise(PyExc::TypeError, "a constant list cannot be modified");
 	return static_cast<SeqObj*>(u_.obj)->items;
 }
 

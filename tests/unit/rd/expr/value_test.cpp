@@ -77,10 +77,18 @@ TEST_CASE("Calendar helpers agree with the proleptic Gregorian calendar") {
 TEST_CASE("Immortal constants are shared without reference counting") {
 	Value k = Value::list({Value::str("a"), Value::dict({{Value::str("x"), Value::integer(1)}})});
 	k.make_immortal();
-	Value copy = k;  // must not touch counts
-	CHECK(copy.heap() == k.heap());
-	CHECK_THROWS_AS(copy.mutable_items(), ExprError);
-	CHECK(copy.repr() == "['a', {'x': 1}]");
+	CHECK(k.is_immortal());
+	{
+		Value copy = k;  // must not touch counts
+		CHECK(copy.heap() == k.heap());
+		CHECK_THROWS_AS(copy.mutable_items(), ExprError);
+		CHECK(copy.repr() == "['a', {'x': 1}]");
+		Value detached = copy.to_owned();
+		CHECK(detached.heap() != k.heap());
+		CHECK(!detached.is_immortal());
+	}
+	k.make_mortal();  // the owner frees it normally once no copies are left
+	CHECK(!k.is_immortal());
 }
 
 TEST_CASE("Truthiness follows Python") {

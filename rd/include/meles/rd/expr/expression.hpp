@@ -119,7 +119,8 @@ public:
 
 	// Evaluates one row.  `slots` must hold at least as many values as the Scope had when
 	// this expression was compiled; absent raw fields are Value::missing().  The result may
-	// borrow text from `slots` (see Value::borrow); to_owned() detaches it.  Throws
+	// borrow text from `slots` (see Value::borrow) or share the expression's constants;
+	// to_owned() detaches it from both.  Throws
 	// ExprError naming the RD position, the column, the Python exception and the values
 	// of the fields the expression reads.
 	Value evaluate(std::span<const Value> slots) const;

@@ -179,12 +179,16 @@ public:
 	// dict lookup; nullptr when absent.  For Dict only.
 	const Value* dict_find(const Value& key) const;
 
-	// A copy that owns all its text (borrowed strings copied, containers deep-copied when
-	// they hold borrowed strings); use it to keep a result beyond the row it came from.
+	// A copy that owns all its text (borrowed strings and the expression's constants are
+	// copied, containers deep-copied); use it to keep a result beyond the row it came from
+	// or beyond the life of the Expression that computed it.
 	Value to_owned() const;
 	// Makes this value (and what it holds) immortal: a shared constant that may be copied
-	// concurrently from several threads.  Only for values built once at compile time.
+	// concurrently from several threads without reference counting.  Whoever made it
+	// immortal calls make_mortal() before dropping it, when no copies are left.
 	void make_immortal();
+	void make_mortal();
+	bool is_immortal() const noexcept;
 
 private:
 	explicit Value(Kind k) noexcept : kind_(k) { u_.i = 0; }
