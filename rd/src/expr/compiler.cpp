@@ -216,13 +216,13 @@ public:
 		dflt_.make_mortal();
 		std::string_view n = parser_->name;
 		float_ = n == "float" || n == "parseFloat";
-		blank_null_ = n == "parseFloat" || n == "parseInt";
+		if (null_.kind() == Kind::Str) null_text_ = std::string(null_.as_str());
 	}
 	Value eval(Frame& f) const override {
 		const Value& v = f.slots[slot_];
 		if (v.kind() == Kind::Str) {
 			std::string_view s = v.as_str();
-			if (null_.kind() == Kind::Str && s == null_.as_str()) return dflt_;
+			if (null_text_ && s == *null_text_) return dflt_;
 			if (float_) {
 				double d;
 				if (rt::parse_py_float(s, d)) return Value::real(d);
@@ -251,7 +251,8 @@ private:
 	std::string name_;
 	const Builtin* parser_;
 	Value null_, dflt_;
-	bool float_ = false, blank_null_ = false;
+	std::optional<std::string> null_text_;
+	bool float_ = false;
 };
 
 // <expr> op <number constant>: float arithmetic without going through the generic path.
@@ -260,22 +261,28 @@ public:
 	NumOpConstNode(int pos, rt::BinOp op, NodePtr left, Value k, bool const_left)
 	    : Node(pos), op_(op), left_(std::move(left)), k_(std::move(k)), const_left_(const_left) {
 		kd_ = k_.number();
+		// float(@x) op k: parse the field right here (the most common map shape).
+		if (auto* ff = dynamic_cast<const FloatFieldNode*>(left_.get()); ff && !ff->is_int()) float_slot_ = ff->slot();
 	}
 	Value eval(Frame& f) const override {
-		Value a = left_->eval(f);
-		if (a.kind() == Kind::Float) {
-			double x = a.as_float();
-			switch (op_) {
-			case rt::BinOp::Add: return Value::real(x + kd_);
-			case rt::BinOp::Sub: return Value::real(const_left_ ? kd_ - x : x - kd_);
-			case rt::BinOp::Mul: return Value::real(x * kd_);
-			case rt::BinOp::Div:
-				if (!const_left_ && kd_ != 0.0) return Value::real(x / kd_);
-				break;
-			default: break;
-			}
+		if (float_slot_ >= 0) {
+			const Value& v = f.slots[float_slot_];
+			double x;
+			if (v.kind() == Kind::Str && rt::parse_py_float(v.as_str(), x) && defined(x)) return Value::real(apply(x));
 		}
+		Value a = left_->eval(f);
+		if (a.kind() == Kind::Float && defined(a.as_float())) return Value::real(apply(a.as_float()));
 		GUARDED(return const_left_ ? rt::binary(op_, k_, a) : rt::binary(op_, a, k_);)
+	}
+	// Division by zero goes the generic way, which raises ZeroDivisionError.
+	bool defined(double x) const { return op_ != rt::BinOp::Div || (const_left_ ? x != 0.0 : kd_ != 0.0); }
+	double apply(double x) const {
+		switch (op_) {
+		case rt::BinOp::Add: return x + kd_;
+		case rt::BinOp::Sub: return const_left_ ? kd_ - x : x - kd_;
+		case rt::BinOp::Mul: return x * kd_;
+		default: return const_left_ ? kd_ / x : x / kd_;
+		}
 	}
 	std::string plan() const override {
 		std::string sym(rt::binop_symbol(op_));
@@ -288,6 +295,7 @@ private:
 	Value k_;
 	double kd_;
 	bool const_left_;
+	int float_slot_ = -1;
 };
 
 // ---------------------------------------------------------------- operators

@@ -381,6 +381,13 @@ std::string str_format(std::string_view fmt, Args args, KwNames kw) {
 		}
 		if (k < inner.size() && inner[k] == ':') spec = inner.substr(k + 1);
 		Value v = lookup_field(field, pos, kwvals, kw, auto_idx, used_auto, used_manual);
+		if (conv.empty() && spec.empty()) {
+			// The common "{}" field: no temporary strings.
+			if (v.kind() == Kind::Str) out += v.as_str();
+			else if (v.kind() == Kind::Float) append_float_repr(out, v.as_float());
+			else out += v.str_text();
+			continue;
+		}
 		if (!conv.empty()) {
 			if (conv == "r" || conv == "a") v = Value::str(v.repr());
 			else if (conv == "s") v = to_str(v);

@@ -25,29 +25,40 @@ std::string_view trim_py(std::string_view s) {
 	return s.substr(b, e - b);
 }
 
-std::vector<std::string_view> split_ws(std::string_view s) {
-	std::vector<std::string_view> out;
+// Splits into at most 3 parts (a 4th part makes `n` exceed 3); no allocation.
+struct Parts {
+	std::string_view p[3];
+	int n = 0;
+	void add(std::string_view x) {
+		if (n < 3) p[n] = x;
+		++n;
+	}
+};
+
+Parts split_ws(std::string_view s) {
+	Parts out;
 	std::size_t i = 0;
 	while (i < s.size()) {
 		while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
 		if (i >= s.size()) break;
 		std::size_t b = i;
 		while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-		out.push_back(s.substr(b, i - b));
+		out.add(s.substr(b, i - b));
 	}
 	return out;
 }
 
-std::vector<std::string_view> split_sep(std::string_view s, std::string_view sep) {
-	std::vector<std::string_view> out;
+Parts split_sep(std::string_view s, std::string_view sep) {
+	Parts out;
 	std::size_t b = 0;
+	const bool one = sep.size() == 1;
 	while (true) {
-		auto f = s.find(sep, b);
+		auto f = one ? s.find(sep[0], b) : s.find(sep, b);
 		if (f == std::string_view::npos) {
-			out.push_back(s.substr(b));
+			out.add(s.substr(b));
 			return out;
 		}
-		out.push_back(s.substr(b, f - b));
+		out.add(s.substr(b, f - b));
 		b = f + sep.size();
 	}
 }
@@ -65,23 +76,24 @@ bool sexagesimal(std::string_view text, std::optional<std::string_view> sep, int
 		sign = s[0] == '-' ? -1 : 1;
 		s = trim_py(s.substr(1));
 	}
-	std::vector<std::string_view> parts;
+	Parts parts;
 	if (sep && sep->empty()) {
 		std::size_t n = s.size();
-		parts = {s.substr(0, std::min<std::size_t>(2, n)), s.substr(std::min<std::size_t>(2, n), n >= 2 ? std::min<std::size_t>(2, n - 2) : 0),
-		         s.substr(std::min<std::size_t>(4, n))};
+		parts.add(s.substr(0, std::min<std::size_t>(2, n)));
+		parts.add(s.substr(std::min<std::size_t>(2, n), n >= 2 ? std::min<std::size_t>(2, n - 2) : 0));
+		parts.add(s.substr(std::min<std::size_t>(4, n)));
 	} else if (!sep) {
 		parts = split_ws(s);
 	} else {
 		parts = split_sep(s, *sep);
 	}
-	if (parts.size() != 2 && parts.size() != 3) return false;
+	if (parts.n != 2 && parts.n != 3) return false;
 	std::int64_t whole;
 	bool overflow;
 	double minutes, seconds = 0;
-	if (!parse_py_int(parts[0], whole, overflow) || overflow) return false;
-	if (!parse_py_float(parts[1], minutes)) return false;
-	if (parts.size() == 3 && !parse_py_float(parts[2], seconds)) return false;
+	if (!parse_py_int(parts.p[0], whole, overflow) || overflow) return false;
+	if (!parse_py_float(parts.p[1], minutes)) return false;
+	if (parts.n == 3 && !parse_py_float(parts.p[2], seconds)) return false;
 	// Same evaluation order as DaCHS: int*3600 + float*60 + float.
 	value = static_cast<double>(whole * 3600) + minutes * 60 + seconds;
 	return true;

@@ -63,15 +63,6 @@ Value Value::str(std::string s) {
 	return v;
 }
 
-Value Value::borrow(std::string_view s) {
-	if (s.size() > 0xffffffffu) return str(std::string(s));
-	Value v(Kind::Str);
-	v.borrowed_ = true;
-	v.len_ = static_cast<std::uint32_t>(s.size());
-	v.u_.p = s.data();
-	return v;
-}
-
 Value Value::bytes(std::string b) {
 	Value v(Kind::Bytes);
 	v.u_.obj = new StrObj(Kind::Bytes, std::move(b));
@@ -225,10 +216,7 @@ Value Value::to_owned() const {
 
 // ---------------------------------------------------------------- accessors
 
-std::string_view Value::as_str() const noexcept {
-	if (borrowed_) return {u_.p, len_};
-	return static_cast<StrObj*>(u_.obj)->s;
-}
+std::string_view Value::owned_str() const noexcept { return static_cast<StrObj*>(u_.obj)->s; }
 
 const std::vector<Value>& Value::items() const noexcept {
 	if (kind_ == Kind::Set) return static_cast<DictObj*>(u_.obj)->keys;

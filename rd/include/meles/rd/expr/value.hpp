@@ -122,7 +122,14 @@ public:
 	// A str that refers to text owned by the caller (a raw record field, a constant); the
 	// text must outlive the Value and every copy or slice of it.  Strings longer than 4 GiB
 	// are copied instead.
-	static Value borrow(std::string_view s);
+	static Value borrow(std::string_view s) {
+		if (s.size() > 0xffffffffu) return str(std::string(s));
+		Value v(Kind::Str);
+		v.borrowed_ = true;
+		v.len_ = static_cast<std::uint32_t>(s.size());
+		v.u_.p = s.data();
+		return v;
+	}
 	static Value bytes(std::string b);
 	static Value date_from_days(std::int32_t days_since_0001);
 	static Value date(int year, int month, int day);  // throws ExprError(ValueError) if invalid
@@ -158,7 +165,10 @@ public:
 	std::int64_t as_int() const noexcept { return u_.i; }  // Int, Bool, DateTime, Time, TimeDelta
 	double as_float() const noexcept { return u_.d; }
 	std::int32_t as_days() const noexcept { return static_cast<std::int32_t>(u_.i); }
-	std::string_view as_str() const noexcept;  // Str and Bytes
+	std::string_view as_str() const noexcept {  // Str and Bytes
+		if (borrowed_) return {u_.p, len_};
+		return owned_str();
+	}
 	const std::vector<Value>& items() const noexcept;  // List, Tuple, Set
 	std::vector<Value>& mutable_items();               // List only (copy-on-write)
 	const std::vector<Value>& dict_keys() const noexcept;    // Dict (insertion order)
@@ -193,6 +203,7 @@ public:
 private:
 	explicit Value(Kind k) noexcept : kind_(k) { u_.i = 0; }
 	bool owns() const noexcept { return kind_ >= Kind::Str && !borrowed_; }
+	std::string_view owned_str() const noexcept;
 	void retain() const noexcept;
 	void release() noexcept;
 	friend struct ValueAccess;
