@@ -16,29 +16,29 @@
 namespace meles::rd::expr::ast {
 
 enum class K {
-	Const,      // value
-	Field,      // @name / vars["name"]: name
-	Name,       // bare identifier: name
-	Attr,       // kids[0].name
-	Call,       // kids[0](kids[1..]); the last kwnames.size() arguments are keywords
-	Subscript,  // kids[0][kids[1]]
-	Slice,      // kids[0][kids[1]:kids[2]:kids[3]]; absent parts are null
-	BinOp,      // kids[0] op kids[1]
-	UnaryOp,    // op kids[0]
+	Const,     // value
+	Field,     // @name / vars["name"]: name
+	Name,      // bare identifier: name
+	Attr,      // kids[0].name
+	Call,      // kids[0](kids[1..]); the last kwnames.size() arguments are keywords
+	Subscript, // kids[0][kids[1]]
+	Slice,     // kids[0][kids[1]:kids[2]:kids[3]]; absent parts are null
+	BinOp,     // kids[0] op kids[1]
+	UnaryOp,   // op kids[0]
 	Not,
-	And,        // kids[0] and kids[1] and ...
+	And, // kids[0] and kids[1] and ...
 	Or,
-	Compare,    // kids[0] cmp[0] kids[1] cmp[1] kids[2] ...
-	IfExp,      // kids[1] if kids[0] else kids[2]
+	Compare, // kids[0] cmp[0] kids[1] cmp[1] kids[2] ...
+	IfExp,   // kids[1] if kids[0] else kids[2]
 	List,
 	Tuple,
 	Set,
-	Dict,       // kids: key, value, key, value, ...
-	ListComp,   // kids[0] = element (DictComp: kids[0] key, kids[1] value)
+	Dict,     // kids: key, value, key, value, ...
+	ListComp, // kids[0] = element (DictComp: kids[0] key, kids[1] value)
 	SetComp,
 	DictComp,
 	GenExp,
-	FString,    // fparts
+	FString, // fparts
 };
 
 enum class Cmp { Lt, Le, Gt, Ge, Eq, Ne, In, NotIn, Is, IsNot };
@@ -47,7 +47,7 @@ struct Node;
 using Ptr = std::unique_ptr<Node>;
 
 struct Generator {
-	std::vector<std::string> targets;  // one name, or several for tuple unpacking
+	std::vector<std::string> targets; // one name, or several for tuple unpacking
 	bool unpack = false;
 	Ptr iter;
 	std::vector<Ptr> conditions;
@@ -55,15 +55,15 @@ struct Generator {
 };
 
 struct FPart {
-	std::string literal;  // text before the field (already unescaped)
-	Ptr expr;             // null for a trailing literal
-	char conversion = 0;  // 'r', 's', 'a' or 0
-	Ptr spec;             // FString node for the format spec, or null
+	std::string literal; // text before the field (already unescaped)
+	Ptr expr;            // null for a trailing literal
+	char conversion = 0; // 'r', 's', 'a' or 0
+	Ptr spec;            // FString node for the format spec, or null
 };
 
 struct Node {
 	K kind;
-	int pos;  // byte offset into the source
+	int pos; // byte offset into the source
 	Value value;
 	std::string name;
 	int op = 0;
@@ -89,4 +89,4 @@ Ptr parse(std::string_view source);
 // 1-based line and column (in code points) of a byte offset.
 void line_col(std::string_view source, int offset, int& line, int& column);
 
-}  // namespace meles::rd::expr::ast
+} // namespace meles::rd::expr::ast

@@ -23,12 +23,12 @@ using detail::NodePtr;
 namespace {
 
 // Annotates errors with the failing node's position (zero cost when nothing is thrown).
-#define GUARDED(...)                                   \
-	try {                                              \
-		__VA_ARGS__                                    \
-	} catch (ExprError & e) {                          \
-		if (e.expr_offset() < 0) e.set_expr_offset(pos_); \
-		throw;                                         \
+#define GUARDED(...)                                                                                         \
+	try {                                                                                                    \
+		__VA_ARGS__                                                                                          \
+	} catch (ExprError & e) {                                                                                \
+		if (e.expr_offset() < 0) e.set_expr_offset(pos_);                                                    \
+		throw;                                                                                               \
 	}
 
 // ---------------------------------------------------------------- leaves
@@ -37,17 +37,21 @@ namespace {
 // its objects outright: they are immortal while the node lives and freed with it.
 Value private_copy(const Value& v) {
 	switch (v.kind()) {
-	case Kind::Str: return Value::str(std::string(v.as_str()));
-	case Kind::Bytes: return Value::bytes(std::string(v.as_str()));
+	case Kind::Str:
+		return Value::str(std::string(v.as_str()));
+	case Kind::Bytes:
+		return Value::bytes(std::string(v.as_str()));
 	case Kind::List:
 	case Kind::Tuple: {
 		std::vector<Value> items;
-		for (const auto& it : v.items()) items.push_back(private_copy(it));
+		for (const auto& it : v.items())
+			items.push_back(private_copy(it));
 		return v.kind() == Kind::List ? Value::list(std::move(items)) : Value::tuple(std::move(items));
 	}
 	case Kind::Set: {
 		std::vector<Value> items;
-		for (const auto& it : v.items()) items.push_back(private_copy(it));
+		for (const auto& it : v.items())
+			items.push_back(private_copy(it));
 		return Value::set(std::move(items));
 	}
 	case Kind::Dict: {
@@ -62,7 +66,8 @@ Value private_copy(const Value& v) {
 		m->immortal = false;
 		return ValueAccess::wrap(m);
 	}
-	default: return v;
+	default:
+		return v;
 	}
 }
 
@@ -80,7 +85,9 @@ private:
 	Value v_;
 };
 
-const ConstNode* const_node(const NodePtr& n) { return dynamic_cast<const ConstNode*>(n.get()); }
+const ConstNode* const_node(const NodePtr& n) {
+	return dynamic_cast<const ConstNode*>(n.get());
+}
 
 class FieldNode final : public Node {
 public:
@@ -109,7 +116,9 @@ private:
 	std::string name_;
 };
 
-const FieldNode* as_field(const NodePtr& n) { return dynamic_cast<const FieldNode*>(n.get()); }
+const FieldNode* as_field(const NodePtr& n) {
+	return dynamic_cast<const FieldNode*>(n.get());
+}
 
 class VarNode final : public Node {
 public:
@@ -173,7 +182,8 @@ private:
 // float(@x): parses the raw text directly.
 class FloatFieldNode final : public Node {
 public:
-	FloatFieldNode(int pos, int slot, std::string name, bool as_int) : Node(pos), slot_(slot), name_(std::move(name)), int_(as_int) {}
+	FloatFieldNode(int pos, int slot, std::string name, bool as_int)
+	    : Node(pos), slot_(slot), name_(std::move(name)), int_(as_int) {}
 	Value eval(Frame& f) const override {
 		const Value& v = f.slots[slot_];
 		if (v.kind() == Kind::Str) {
@@ -206,8 +216,10 @@ private:
 // parseWithNull(@x, float|int|parseFloat|parseInt, <literal>[, <default>]).
 class ParseWithNullNode final : public Node {
 public:
-	ParseWithNullNode(int pos, int slot, std::string name, const Builtin* parser, const Value& null_lit, const Value& dflt)
-	    : Node(pos), slot_(slot), name_(std::move(name)), parser_(parser), null_(private_copy(null_lit)), dflt_(private_copy(dflt)) {
+	ParseWithNullNode(int pos, int slot, std::string name, const Builtin* parser, const Value& null_lit,
+	                  const Value& dflt)
+	    : Node(pos), slot_(slot), name_(std::move(name)), parser_(parser), null_(private_copy(null_lit)),
+	      dflt_(private_copy(dflt)) {
 		null_.make_immortal();
 		dflt_.make_immortal();
 	}
@@ -238,9 +250,7 @@ public:
 			throw e;
 		}
 		if (v.is_none() || (!null_.is_missing() && py_equal(v, null_))) return dflt_;
-		GUARDED(
-		    Value r = rt::call(parser_, Args(&v, 1), {});
-		    return r.is_none() ? dflt_ : r;)
+		GUARDED(Value r = rt::call(parser_, Args(&v, 1), {}); return r.is_none() ? dflt_ : r;)
 	}
 	std::string plan() const override {
 		return "parseWithNull(@" + name_ + ", " + std::string(parser_->name) + ", const)";
@@ -262,13 +272,15 @@ public:
 	    : Node(pos), op_(op), left_(std::move(left)), k_(std::move(k)), const_left_(const_left) {
 		kd_ = k_.number();
 		// float(@x) op k: parse the field right here (the most common map shape).
-		if (auto* ff = dynamic_cast<const FloatFieldNode*>(left_.get()); ff && !ff->is_int()) float_slot_ = ff->slot();
+		if (auto* ff = dynamic_cast<const FloatFieldNode*>(left_.get()); ff && !ff->is_int())
+			float_slot_ = ff->slot();
 	}
 	Value eval(Frame& f) const override {
 		if (float_slot_ >= 0) {
 			const Value& v = f.slots[float_slot_];
 			double x;
-			if (v.kind() == Kind::Str && rt::parse_py_float(v.as_str(), x) && defined(x)) return Value::real(apply(x));
+			if (v.kind() == Kind::Str && rt::parse_py_float(v.as_str(), x) && defined(x))
+				return Value::real(apply(x));
 		}
 		Value a = left_->eval(f);
 		if (a.kind() == Kind::Float && defined(a.as_float())) return Value::real(apply(a.as_float()));
@@ -278,10 +290,14 @@ public:
 	bool defined(double x) const { return op_ != rt::BinOp::Div || (const_left_ ? x != 0.0 : kd_ != 0.0); }
 	double apply(double x) const {
 		switch (op_) {
-		case rt::BinOp::Add: return x + kd_;
-		case rt::BinOp::Sub: return const_left_ ? kd_ - x : x - kd_;
-		case rt::BinOp::Mul: return x * kd_;
-		default: return const_left_ ? kd_ / x : x / kd_;
+		case rt::BinOp::Add:
+			return x + kd_;
+		case rt::BinOp::Sub:
+			return const_left_ ? kd_ - x : x - kd_;
+		case rt::BinOp::Mul:
+			return x * kd_;
+		default:
+			return const_left_ ? kd_ / x : x / kd_;
 		}
 	}
 	std::string plan() const override {
@@ -302,13 +318,16 @@ private:
 
 class BinOpNode final : public Node {
 public:
-	BinOpNode(int pos, rt::BinOp op, NodePtr l, NodePtr r) : Node(pos), op_(op), l_(std::move(l)), r_(std::move(r)) {}
+	BinOpNode(int pos, rt::BinOp op, NodePtr l, NodePtr r)
+	    : Node(pos), op_(op), l_(std::move(l)), r_(std::move(r)) {}
 	Value eval(Frame& f) const override {
 		Value a = l_->eval(f);
 		Value b = r_->eval(f);
 		GUARDED(return rt::binary(op_, a, b);)
 	}
-	std::string plan() const override { return "(" + l_->plan() + std::string(rt::binop_symbol(op_)) + r_->plan() + ")"; }
+	std::string plan() const override {
+		return "(" + l_->plan() + std::string(rt::binop_symbol(op_)) + r_->plan() + ")";
+	}
 
 private:
 	rt::BinOp op_;
@@ -322,7 +341,9 @@ public:
 		Value a = x_->eval(f);
 		GUARDED(return rt::unary(op_, a);)
 	}
-	std::string plan() const override { return (op_ == rt::UnOp::Neg ? "-" : op_ == rt::UnOp::Pos ? "+" : "~") + x_->plan(); }
+	std::string plan() const override {
+		return (op_ == rt::UnOp::Neg ? "-" : op_ == rt::UnOp::Pos ? "+" : "~") + x_->plan();
+	}
 
 private:
 	rt::UnOp op_;
@@ -343,7 +364,8 @@ private:
 // `and`/`or` return the deciding operand, not a bool.
 class BoolOpNode final : public Node {
 public:
-	BoolOpNode(int pos, bool is_and, std::vector<NodePtr> kids) : Node(pos), and_(is_and), kids_(std::move(kids)) {}
+	BoolOpNode(int pos, bool is_and, std::vector<NodePtr> kids)
+	    : Node(pos), and_(is_and), kids_(std::move(kids)) {}
 	Value eval(Frame& f) const override {
 		for (std::size_t i = 0; i + 1 < kids_.size(); ++i) {
 			Value v = kids_[i]->eval(f);
@@ -358,7 +380,8 @@ public:
 	}
 	std::string plan() const override {
 		std::string s;
-		for (std::size_t i = 0; i < kids_.size(); ++i) s += (i ? (and_ ? " and " : " or ") : "") + kids_[i]->plan();
+		for (std::size_t i = 0; i < kids_.size(); ++i)
+			s += (i ? (and_ ? " and " : " or ") : "") + kids_[i]->plan();
 		return "(" + s + ")";
 	}
 
@@ -369,8 +392,10 @@ private:
 
 bool compare_values(Cmp op, const Value& a, const Value& b) {
 	switch (op) {
-	case Cmp::Eq: return py_equal(a, b);
-	case Cmp::Ne: return !py_equal(a, b);
+	case Cmp::Eq:
+		return py_equal(a, b);
+	case Cmp::Ne:
+		return !py_equal(a, b);
 	case Cmp::Lt: {
 		int c = py_compare(a, b, "<");
 		return c != 2 && c < 0;
@@ -387,33 +412,48 @@ bool compare_values(Cmp op, const Value& a, const Value& b) {
 		int c = py_compare(a, b, ">=");
 		return c != 2 && c >= 0;
 	}
-	case Cmp::In: return rt::contains(b, a);
-	case Cmp::NotIn: return !rt::contains(b, a);
-	case Cmp::Is: return rt::is_same(a, b);
-	case Cmp::IsNot: return !rt::is_same(a, b);
+	case Cmp::In:
+		return rt::contains(b, a);
+	case Cmp::NotIn:
+		return !rt::contains(b, a);
+	case Cmp::Is:
+		return rt::is_same(a, b);
+	case Cmp::IsNot:
+		return !rt::is_same(a, b);
 	}
 	return false;
 }
 
 const char* cmp_symbol(Cmp c) {
 	switch (c) {
-	case Cmp::Lt: return "<";
-	case Cmp::Le: return "<=";
-	case Cmp::Gt: return ">";
-	case Cmp::Ge: return ">=";
-	case Cmp::Eq: return "==";
-	case Cmp::Ne: return "!=";
-	case Cmp::In: return " in ";
-	case Cmp::NotIn: return " not in ";
-	case Cmp::Is: return " is ";
-	case Cmp::IsNot: return " is not ";
+	case Cmp::Lt:
+		return "<";
+	case Cmp::Le:
+		return "<=";
+	case Cmp::Gt:
+		return ">";
+	case Cmp::Ge:
+		return ">=";
+	case Cmp::Eq:
+		return "==";
+	case Cmp::Ne:
+		return "!=";
+	case Cmp::In:
+		return " in ";
+	case Cmp::NotIn:
+		return " not in ";
+	case Cmp::Is:
+		return " is ";
+	case Cmp::IsNot:
+		return " is not ";
 	}
 	return "?";
 }
 
 class CompareNode final : public Node {
 public:
-	CompareNode(int pos, std::vector<NodePtr> kids, std::vector<Cmp> ops) : Node(pos), kids_(std::move(kids)), ops_(std::move(ops)) {}
+	CompareNode(int pos, std::vector<NodePtr> kids, std::vector<Cmp> ops)
+	    : Node(pos), kids_(std::move(kids)), ops_(std::move(ops)) {}
 	Value eval(Frame& f) const override { return Value::boolean(test(f)); }
 	bool test(Frame& f) const override {
 		Value a = kids_[0]->eval(f);
@@ -428,7 +468,8 @@ public:
 	}
 	std::string plan() const override {
 		std::string s = kids_[0]->plan();
-		for (std::size_t i = 0; i < ops_.size(); ++i) s += cmp_symbol(ops_[i]) + kids_[i + 1]->plan();
+		for (std::size_t i = 0; i < ops_.size(); ++i)
+			s += cmp_symbol(ops_[i]) + kids_[i + 1]->plan();
 		return s;
 	}
 
@@ -439,7 +480,8 @@ private:
 
 class IfNode final : public Node {
 public:
-	IfNode(int pos, NodePtr c, NodePtr a, NodePtr b) : Node(pos), c_(std::move(c)), a_(std::move(a)), b_(std::move(b)) {}
+	IfNode(int pos, NodePtr c, NodePtr a, NodePtr b)
+	    : Node(pos), c_(std::move(c)), a_(std::move(a)), b_(std::move(b)) {}
 	Value eval(Frame& f) const override { return c_->test(f) ? a_->eval(f) : b_->eval(f); }
 	std::string plan() const override { return a_->plan() + " if " + c_->plan() + " else " + b_->plan(); }
 
@@ -455,7 +497,8 @@ public:
 	ArgBuffer(const std::vector<NodePtr>& nodes, Frame& f) : n_(nodes.size()) {
 		if (n_ > kInline) heap_.resize(n_);
 		Value* dst = data();
-		for (std::size_t i = 0; i < n_; ++i) dst[i] = nodes[i]->eval(f);
+		for (std::size_t i = 0; i < n_; ++i)
+			dst[i] = nodes[i]->eval(f);
 	}
 	Value* data() { return n_ > kInline ? heap_.data() : inline_.data(); }
 	Args args() { return Args(data(), n_); }
@@ -469,7 +512,8 @@ private:
 
 std::string args_plan(const std::vector<NodePtr>& args) {
 	std::string s;
-	for (std::size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i]->plan();
+	for (std::size_t i = 0; i < args.size(); ++i)
+		s += (i ? ", " : "") + args[i]->plan();
 	return s;
 }
 
@@ -486,7 +530,7 @@ public:
 private:
 	const Builtin* fn_;
 	std::vector<NodePtr> args_;
-	std::vector<std::string> kw_;  // only for variadic builtins
+	std::vector<std::string> kw_; // only for variadic builtins
 };
 
 // hmsToDeg/dmsToDeg with a constant separator: no argument array.
@@ -496,13 +540,18 @@ public:
 	    : Node(pos), hours_(hours), arg_(std::move(arg)), sep_(std::move(sep)) {}
 	Value eval(Frame& f) const override {
 		Value v = arg_->eval(f);
-		GUARDED(
-		    if (v.kind() != Kind::Str) {
-			    Value args[2] = {v, sep_ ? Value::str(*sep_) : Value()};
-			    return rt::call(rt::find_builtin(hours_ ? "hmsToDeg" : "dmsToDeg"), Args(args, 2), {});
-		    } std::optional<std::string_view> sep;
-		    if (sep_) sep = *sep_;
-		    return Value::real(hours_ ? hms_to_deg(v.as_str(), sep) : dms_to_deg(v.as_str(), sep));)
+		try {
+			if (v.kind() != Kind::Str) {
+				Value args[2] = {v, sep_ ? Value::str(*sep_) : Value()};
+				return rt::call(rt::find_builtin(hours_ ? "hmsToDeg" : "dmsToDeg"), Args(args, 2), {});
+			}
+			std::optional<std::string_view> sep;
+			if (sep_) sep = *sep_;
+			return Value::real(hours_ ? hms_to_deg(v.as_str(), sep) : dms_to_deg(v.as_str(), sep));
+		} catch (ExprError& e) {
+			if (e.expr_offset() < 0) e.set_expr_offset(pos_);
+			throw;
+		}
 	}
 	std::string plan() const override {
 		return std::string(hours_ ? "hmsToDeg(" : "dmsToDeg(") + arg_->plan() + (sep_ ? ", const)" : ")");
@@ -553,7 +602,8 @@ private:
 
 class AttrNode final : public Node {
 public:
-	AttrNode(int pos, NodePtr obj, int attr, std::string name) : Node(pos), obj_(std::move(obj)), attr_(attr), name_(std::move(name)) {}
+	AttrNode(int pos, NodePtr obj, int attr, std::string name)
+	    : Node(pos), obj_(std::move(obj)), attr_(attr), name_(std::move(name)) {}
 	Value eval(Frame& f) const override {
 		Value o = obj_->eval(f);
 		GUARDED(return rt::get_attr(o, attr_);)
@@ -568,7 +618,8 @@ private:
 
 class SubscriptNode final : public Node {
 public:
-	SubscriptNode(int pos, NodePtr obj, NodePtr idx) : Node(pos), obj_(std::move(obj)), idx_(std::move(idx)) {}
+	SubscriptNode(int pos, NodePtr obj, NodePtr idx)
+	    : Node(pos), obj_(std::move(obj)), idx_(std::move(idx)) {}
 	Value eval(Frame& f) const override {
 		Value o = obj_->eval(f);
 		Value i = idx_->eval(f);
@@ -592,7 +643,8 @@ public:
 		GUARDED(return rt::slice(o, lo, hi, st);)
 	}
 	std::string plan() const override {
-		return obj_->plan() + "[" + (lo_ ? lo_->plan() : "") + ":" + (hi_ ? hi_->plan() : "") + (step_ ? ":" + step_->plan() : "") + "]";
+		return obj_->plan() + "[" + (lo_ ? lo_->plan() : "") + ":" + (hi_ ? hi_->plan() : "") +
+		       (step_ ? ":" + step_->plan() : "") + "]";
 	}
 
 private:
@@ -603,17 +655,20 @@ private:
 
 class DisplayNode final : public Node {
 public:
-	DisplayNode(int pos, K kind, std::vector<NodePtr> kids) : Node(pos), kind_(kind), kids_(std::move(kids)) {}
+	DisplayNode(int pos, K kind, std::vector<NodePtr> kids)
+	    : Node(pos), kind_(kind), kids_(std::move(kids)) {}
 	Value eval(Frame& f) const override {
 		if (kind_ == K::Dict) {
 			std::vector<std::pair<Value, Value>> items;
 			items.reserve(kids_.size() / 2);
-			for (std::size_t i = 0; i < kids_.size(); i += 2) items.emplace_back(kids_[i]->eval(f), kids_[i + 1]->eval(f));
+			for (std::size_t i = 0; i < kids_.size(); i += 2)
+				items.emplace_back(kids_[i]->eval(f), kids_[i + 1]->eval(f));
 			GUARDED(return Value::dict(std::move(items));)
 		}
 		std::vector<Value> items;
 		items.reserve(kids_.size());
-		for (const auto& k : kids_) items.push_back(k->eval(f));
+		for (const auto& k : kids_)
+			items.push_back(k->eval(f));
 		if (kind_ == K::List) return Value::list(std::move(items));
 		if (kind_ == K::Tuple) return Value::tuple(std::move(items));
 		GUARDED(return Value::set(std::move(items));)
@@ -651,10 +706,13 @@ public:
 	std::string plan() const override { return "comprehension"; }
 
 private:
-	void run(Frame& f, std::size_t level, std::vector<Value>& items, std::vector<std::pair<Value, Value>>& pairs) const {
+	void run(Frame& f, std::size_t level, std::vector<Value>& items,
+	         std::vector<std::pair<Value, Value>>& pairs) const {
 		if (level == gens_.size()) {
-			if (kind_ == K::DictComp) pairs.emplace_back(elt_->eval(f), val_->eval(f));
-			else items.push_back(elt_->eval(f));
+			if (kind_ == K::DictComp)
+				pairs.emplace_back(elt_->eval(f), val_->eval(f));
+			else
+				items.push_back(elt_->eval(f));
 			return;
 		}
 		const CompiledGen& g = gens_[level];
@@ -667,21 +725,25 @@ private:
 			throw;
 		}
 		for (auto& el : elems) {
-			if (!g.unpack) f.locals[g.locals[0]] = el;
+			if (!g.unpack)
+				f.locals[g.locals[0]] = el;
 			else {
 				std::vector<Value> parts;
 				try {
 					parts = rt::iterate(el);
 					if (parts.size() != g.locals.size())
 						raise(PyExc::ValueError, parts.size() > g.locals.size()
-						                             ? "too many values to unpack (expected " + std::to_string(g.locals.size()) + ")"
-						                             : "not enough values to unpack (expected " + std::to_string(g.locals.size()) +
-						                                   ", got " + std::to_string(parts.size()) + ")");
+						                             ? "too many values to unpack (expected " +
+						                                   std::to_string(g.locals.size()) + ")"
+						                             : "not enough values to unpack (expected " +
+						                                   std::to_string(g.locals.size()) + ", got " +
+						                                   std::to_string(parts.size()) + ")");
 				} catch (ExprError& e) {
 					if (e.expr_offset() < 0) e.set_expr_offset(g.pos);
 					throw;
 				}
-				for (std::size_t i = 0; i < parts.size(); ++i) f.locals[g.locals[i]] = parts[i];
+				for (std::size_t i = 0; i < parts.size(); ++i)
+					f.locals[g.locals[i]] = parts[i];
 			}
 			bool ok = true;
 			for (const auto& c : g.conds)
@@ -702,7 +764,7 @@ struct CompiledFPart {
 	std::string literal;
 	NodePtr expr;
 	char conversion;
-	NodePtr spec;  // evaluates to a str
+	NodePtr spec; // evaluates to a str
 };
 
 class FStringNode final : public Node {
@@ -717,8 +779,10 @@ public:
 			std::string spec;
 			if (p.spec) spec = p.spec->eval(f).str_text();
 			try {
-				if (p.conversion == 'r' || p.conversion == 'a') v = Value::str(v.repr());
-				else if (p.conversion == 's') v = rt::to_str(v);
+				if (p.conversion == 'r' || p.conversion == 'a')
+					v = Value::str(v.repr());
+				else if (p.conversion == 's')
+					v = rt::to_str(v);
 				out += rt::format_value(v, spec);
 			} catch (ExprError& e) {
 				if (e.expr_offset() < 0) e.set_expr_offset(p.expr->pos());
@@ -743,7 +807,8 @@ private:
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
 	std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-	for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+	for (std::size_t j = 0; j <= b.size(); ++j)
+		prev[j] = j;
 	for (std::size_t i = 1; i <= a.size(); ++i) {
 		cur[0] = i;
 		for (std::size_t j = 1; j <= b.size(); ++j)
@@ -791,7 +856,8 @@ private:
 			return *s;
 		}
 		if (!scope_.extends())
-			fail(CompileFailure::UnknownName, pos, "unknown field '@" + name + "' (the grammar does not provide it)", "@" + name);
+			fail(CompileFailure::UnknownName, pos,
+			     "unknown field '@" + name + "' (the grammar does not provide it)", "@" + name);
 		int s = scope_.add_field(name);
 		use_slot(s);
 		return s;
@@ -805,7 +871,7 @@ private:
 			Value v = n->eval(f);
 			return std::make_unique<ConstNode>(n->pos(), std::move(v));
 		} catch (const ExprError&) {
-			return n;  // raise at run time, with the row in the message
+			return n; // raise at run time, with the row in the message
 		}
 	}
 
@@ -833,12 +899,17 @@ private:
 	}
 
 	NodePtr resolve_module_member(const std::string& path, int pos) {
-		if (const Builtin* b = rt::find_builtin(path)) return std::make_unique<ConstNode>(pos, Value::callable(b));
+		if (const Builtin* b = rt::find_builtin(path))
+			return std::make_unique<ConstNode>(pos, Value::callable(b));
 		if (auto c = rt::find_constant(path)) return std::make_unique<ConstNode>(pos, *c);
-		if (rt::is_module(path)) fail(CompileFailure::Unsupported, pos, "unsupported in rowmaker expressions: module '" + path + "' as a value", path);
+		if (rt::is_module(path))
+			fail(CompileFailure::Unsupported, pos,
+			     "unsupported in rowmaker expressions: module '" + path + "' as a value", path);
 		auto dot = path.rfind('.');
 		fail(CompileFailure::UnknownName, pos,
-		     "module '" + path.substr(0, dot) + "' has no attribute '" + path.substr(dot + 1) + "' in rowmaker expressions", path);
+		     "module '" + path.substr(0, dot) + "' has no attribute '" + path.substr(dot + 1) +
+		         "' in rowmaker expressions",
+		     path);
 	}
 
 	std::string suggestion(const std::string& name) const {
@@ -851,10 +922,12 @@ private:
 				best = std::string(cand);
 			}
 		};
-		for (auto c : rt::global_names()) consider(c);
+		for (auto c : rt::global_names())
+			consider(c);
 		for (int i = 0; i < scope_.size(); ++i)
 			if (scope_.is_variable(i)) consider(scope_.name(i));
-		for (const char* m : {"math", "datetime", "re", "os"}) consider(m);
+		for (const char* m : {"math", "datetime", "re", "os"})
+			consider(m);
 		return best.empty() ? "" : " (did you mean '" + best + "'?)";
 	}
 
@@ -865,12 +938,17 @@ private:
 			return std::make_unique<VarNode>(n.pos, *s, n.name);
 		}
 		if (auto c = rt::find_constant(n.name)) return std::make_unique<ConstNode>(n.pos, *c);
-		if (const Builtin* b = rt::find_builtin(n.name)) return std::make_unique<ConstNode>(n.pos, Value::callable(b));
+		if (const Builtin* b = rt::find_builtin(n.name))
+			return std::make_unique<ConstNode>(n.pos, Value::callable(b));
 		if (rt::is_module(n.name))
-			fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: module '" + n.name + "' as a value", n.name);
+			fail(CompileFailure::Unsupported, n.pos,
+			     "unsupported in rowmaker expressions: module '" + n.name + "' as a value", n.name);
 		if (n.name == "vars")
-			fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: vars as a whole (use @name or vars[\"name\"])", "vars");
-		fail(CompileFailure::UnknownName, n.pos, "unknown name '" + n.name + "'" + suggestion(n.name), n.name);
+			fail(CompileFailure::Unsupported, n.pos,
+			     "unsupported in rowmaker expressions: vars as a whole (use @name or vars[\"name\"])",
+			     "vars");
+		fail(CompileFailure::UnknownName, n.pos, "unknown name '" + n.name + "'" + suggestion(n.name),
+		     n.name);
 	}
 
 	bool is_vars(const ast::Node& n) const {
@@ -879,12 +957,14 @@ private:
 
 	NodePtr lower_inner(const ast::Node& n, bool readonly) {
 		switch (n.kind) {
-		case K::Const: return std::make_unique<ConstNode>(n.pos, n.value);
+		case K::Const:
+			return std::make_unique<ConstNode>(n.pos, n.value);
 		case K::Field: {
 			int slot = field_slot(n.name, n.pos);
 			return std::make_unique<FieldNode>(n.pos, slot, n.name);
 		}
-		case K::Name: return lower_name(n);
+		case K::Name:
+			return lower_name(n);
 		case K::Attr: {
 			std::string path = module_path(n);
 			if (!path.empty()) return resolve_module_member(path, n.pos);
@@ -892,18 +972,24 @@ private:
 			auto id = rt::attr_id(n.name);
 			if (!id) {
 				if (rt::method_id(n.name))
-					fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: method '" + n.name + "' used without calling it", n.name);
-				fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: attribute '." + n.name + "'", "." + n.name);
+					fail(CompileFailure::Unsupported, n.pos,
+					     "unsupported in rowmaker expressions: method '" + n.name +
+					         "' used without calling it",
+					     n.name);
+				fail(CompileFailure::Unsupported, n.pos,
+				     "unsupported in rowmaker expressions: attribute '." + n.name + "'", "." + n.name);
 			}
 			NodePtr a = std::make_unique<AttrNode>(n.pos, std::move(obj), *id, n.name);
 			return a;
 		}
-		case K::Call: return lower_call(n);
+		case K::Call:
+			return lower_call(n);
 		case K::Subscript: {
 			if (is_vars(*n.kids[0])) {
 				const ast::Node& key = *n.kids[1];
 				if (key.kind != K::Const || key.value.kind() != Kind::Str)
-					fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: vars[...] with a computed key", "vars[...]");
+					fail(CompileFailure::Unsupported, n.pos,
+					     "unsupported in rowmaker expressions: vars[...] with a computed key", "vars[...]");
 				std::string name(key.value.as_str());
 				return std::make_unique<FieldNode>(n.pos, field_slot(name, n.pos), name);
 			}
@@ -918,11 +1004,14 @@ private:
 			NodePtr lo = n.kids[1] ? lower(*n.kids[1]) : nullptr;
 			NodePtr hi = n.kids[2] ? lower(*n.kids[2]) : nullptr;
 			NodePtr st = n.kids[3] ? lower(*n.kids[3]) : nullptr;
-			bool c = obj->is_const() && (!lo || lo->is_const()) && (!hi || hi->is_const()) && (!st || st->is_const());
-			NodePtr s = std::make_unique<SliceNode>(n.pos, std::move(obj), std::move(lo), std::move(hi), std::move(st));
+			bool c = obj->is_const() && (!lo || lo->is_const()) && (!hi || hi->is_const()) &&
+			         (!st || st->is_const());
+			NodePtr s = std::make_unique<SliceNode>(n.pos, std::move(obj), std::move(lo), std::move(hi),
+			                                        std::move(st));
 			return c ? fold(std::move(s)) : std::move(s);
 		}
-		case K::BinOp: return lower_binop(n);
+		case K::BinOp:
+			return lower_binop(n);
 		case K::UnaryOp: {
 			NodePtr x = lower(*n.kids[0]);
 			bool c = x->is_const();
@@ -938,12 +1027,14 @@ private:
 		case K::And:
 		case K::Or: {
 			std::vector<NodePtr> kids;
-			for (const auto& k : n.kids) kids.push_back(lower(*k));
+			for (const auto& k : n.kids)
+				kids.push_back(lower(*k));
 			bool c = all_const(kids);
 			NodePtr b = std::make_unique<BoolOpNode>(n.pos, n.kind == K::And, std::move(kids));
 			return c ? fold(std::move(b)) : std::move(b);
 		}
-		case K::Compare: return lower_compare(n);
+		case K::Compare:
+			return lower_compare(n);
 		case K::IfExp: {
 			NodePtr c = lower(*n.kids[0]);
 			NodePtr a = lower(*n.kids[1]);
@@ -959,7 +1050,8 @@ private:
 		case K::Set:
 		case K::Dict: {
 			std::vector<NodePtr> kids;
-			for (const auto& k : n.kids) kids.push_back(lower(*k, true));
+			for (const auto& k : n.kids)
+				kids.push_back(lower(*k, true));
 			bool c = all_const(kids);
 			NodePtr d = std::make_unique<DisplayNode>(n.pos, n.kind, std::move(kids));
 			// Mutable displays are folded only where nothing can modify them (lookups).
@@ -969,8 +1061,10 @@ private:
 		case K::ListComp:
 		case K::SetComp:
 		case K::DictComp:
-		case K::GenExp: return lower_comprehension(n);
-		case K::FString: return lower_fstring(n);
+		case K::GenExp:
+			return lower_comprehension(n);
+		case K::FString:
+			return lower_fstring(n);
 		}
 		fail(CompileFailure::Syntax, n.pos, "unexpected syntax");
 	}
@@ -981,7 +1075,8 @@ private:
 		NodePtr r = lower(*n.kids[1]);
 		if (l->is_const() && r->is_const())
 			return fold(std::make_unique<BinOpNode>(n.pos, op, std::move(l), std::move(r)));
-		bool arith = op == rt::BinOp::Add || op == rt::BinOp::Sub || op == rt::BinOp::Mul || op == rt::BinOp::Div;
+		bool arith =
+		    op == rt::BinOp::Add || op == rt::BinOp::Sub || op == rt::BinOp::Mul || op == rt::BinOp::Div;
 		if (arith) {
 			if (const ConstNode* k = const_node(r); k && k->value().is_number())
 				return std::make_unique<NumOpConstNode>(n.pos, op, std::move(l), k->value(), false);
@@ -996,7 +1091,8 @@ private:
 		if (n.cmps.size() == 1 && (n.cmps[0] == Cmp::In || n.cmps[0] == Cmp::NotIn) && is_vars(*n.kids[1])) {
 			const ast::Node& key = *n.kids[0];
 			if (key.kind != K::Const || key.value.kind() != Kind::Str)
-				fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: 'in vars' with a computed key", "vars");
+				fail(CompileFailure::Unsupported, n.pos,
+				     "unsupported in rowmaker expressions: 'in vars' with a computed key", "vars");
 			int slot = field_slot(std::string(key.value.as_str()), n.pos);
 			return std::make_unique<FieldPresentNode>(n.pos, slot, n.cmps[0] == Cmp::In);
 		}
@@ -1021,13 +1117,17 @@ private:
 			if (is_vars(recv)) return lower_vars_method(n, fn.name);
 			auto id = rt::method_id(fn.name);
 			if (!id) {
-				fail(CompileFailure::Unsupported, fn.pos, "unsupported in rowmaker expressions: method ." + fn.name + "()", "." + fn.name + "()");
+				fail(CompileFailure::Unsupported, fn.pos,
+				     "unsupported in rowmaker expressions: method ." + fn.name + "()", "." + fn.name + "()");
 			}
-			static const std::vector<std::string> readonly_methods = {"get", "keys", "values", "items", "index", "count", "join", "format"};
-			bool ro = std::find(readonly_methods.begin(), readonly_methods.end(), fn.name) != readonly_methods.end();
+			static const std::vector<std::string> readonly_methods = {"get",   "keys",  "values", "items",
+			                                                          "index", "count", "join",   "format"};
+			bool ro = std::find(readonly_methods.begin(), readonly_methods.end(), fn.name) !=
+			          readonly_methods.end();
 			NodePtr self = lower(recv, ro);
 			std::vector<NodePtr> args;
-			for (std::size_t i = 1; i < n.kids.size(); ++i) args.push_back(lower(*n.kids[i], true));
+			for (std::size_t i = 1; i < n.kids.size(); ++i)
+				args.push_back(lower(*n.kids[i], true));
 			bool c = self->is_const() && all_const(args) && ro;
 			NodePtr m = std::make_unique<MethodNode>(n.pos, std::move(self), *id, std::move(args), n.kwnames);
 			return c ? fold(std::move(m)) : std::move(m);
@@ -1035,15 +1135,19 @@ private:
 		NodePtr callee = lower(fn);
 		const ConstNode* kc = const_node(callee);
 		if (!kc || kc->value().kind() != Kind::Callable) {
-			if (kc) fail(CompileFailure::Syntax, n.pos, "'" + std::string(kc->value().type_name()) + "' object is not callable");
+			if (kc)
+				fail(CompileFailure::Syntax, n.pos,
+				     "'" + std::string(kc->value().type_name()) + "' object is not callable");
 			std::vector<NodePtr> args;
-			for (std::size_t i = 1; i < n.kids.size(); ++i) args.push_back(lower(*n.kids[i]));
+			for (std::size_t i = 1; i < n.kids.size(); ++i)
+				args.push_back(lower(*n.kids[i]));
 			return std::make_unique<CallValueNode>(n.pos, std::move(callee), std::move(args), n.kwnames);
 		}
 		const Builtin* b = kc->value().as_callable();
 		std::vector<NodePtr> args;
 		if (b->max_args < 0) {
-			for (std::size_t i = 1; i < n.kids.size(); ++i) args.push_back(lower(*n.kids[i], true));
+			for (std::size_t i = 1; i < n.kids.size(); ++i)
+				args.push_back(lower(*n.kids[i], true));
 			bool c = all_const(args) && b->pure;
 			NodePtr call = std::make_unique<CallNode>(n.pos, b, std::move(args), n.kwnames);
 			return c ? fold(std::move(call)) : std::move(call);
@@ -1051,29 +1155,34 @@ private:
 		// Fixed parameters: sort keywords into positions now.
 		auto params = split_params(b->params);
 		std::vector<const ast::Node*> slots(npos, nullptr);
-		for (std::size_t i = 0; i < npos; ++i) slots[i] = n.kids[1 + i].get();
+		for (std::size_t i = 0; i < npos; ++i)
+			slots[i] = n.kids[1 + i].get();
 		for (std::size_t k = 0; k < nkw; ++k) {
 			const std::string& kw = n.kwnames[k];
 			auto it = std::find(params.begin(), params.end(), kw);
 			const ast::Node* val = n.kids[1 + npos + k].get();
 			if (it == params.end())
-				fail(CompileFailure::Syntax, val->pos, std::string(b->name) + "() got an unexpected keyword argument '" + kw + "'");
+				fail(CompileFailure::Syntax, val->pos,
+				     std::string(b->name) + "() got an unexpected keyword argument '" + kw + "'");
 			auto pos = static_cast<std::size_t>(it - params.begin());
 			if (pos < slots.size() && slots[pos])
-				fail(CompileFailure::Syntax, val->pos, std::string(b->name) + "() got multiple values for argument '" + kw + "'");
+				fail(CompileFailure::Syntax, val->pos,
+				     std::string(b->name) + "() got multiple values for argument '" + kw + "'");
 			if (slots.size() <= pos) slots.resize(pos + 1, nullptr);
 			slots[pos] = val;
 		}
 		if (static_cast<int>(slots.size()) > b->max_args)
 			fail(CompileFailure::Syntax, n.pos,
-			     std::string(b->name) + "() takes at most " + std::to_string(b->max_args) + " argument" + (b->max_args == 1 ? "" : "s") +
-			         " (" + std::to_string(slots.size()) + " given)");
+			     std::string(b->name) + "() takes at most " + std::to_string(b->max_args) + " argument" +
+			         (b->max_args == 1 ? "" : "s") + " (" + std::to_string(slots.size()) + " given)");
 		for (int i = 0; i < b->min_args; ++i)
 			if (static_cast<std::size_t>(i) >= slots.size() || !slots[static_cast<std::size_t>(i)])
 				fail(CompileFailure::Syntax, n.pos,
-				     std::string(b->name) + "() missing required argument '" + std::string(params[static_cast<std::size_t>(i)]) + "'");
-		bool ro_args = b->name == "len" || b->name == "sorted" || b->name == "sum" || b->name == "any" || b->name == "all" ||
-		               b->name == "list" || b->name == "tuple" || b->name == "set" || b->name == "isinstance";
+				     std::string(b->name) + "() missing required argument '" +
+				         std::string(params[static_cast<std::size_t>(i)]) + "'");
+		bool ro_args = b->name == "len" || b->name == "sorted" || b->name == "sum" || b->name == "any" ||
+		               b->name == "all" || b->name == "list" || b->name == "tuple" || b->name == "set" ||
+		               b->name == "isinstance";
 		for (const ast::Node* s : slots)
 			args.push_back(s ? lower(*s, ro_args) : std::make_unique<ConstNode>(n.pos, Value::missing()));
 		if (NodePtr special = specialise(n, b, args)) return special;
@@ -1093,10 +1202,13 @@ private:
 			if (args.size() > 1) {
 				const ConstNode* k = const_node(args[1]);
 				if (!k) return nullptr;
-				if (k->value().kind() == Kind::Str) sep = std::string(k->value().as_str());
-				else if (!k->value().is_none() && !k->value().is_missing()) return nullptr;
+				if (k->value().kind() == Kind::Str)
+					sep = std::string(k->value().as_str());
+				else if (!k->value().is_none() && !k->value().is_missing())
+					return nullptr;
 			}
-			return std::make_unique<SexagesimalNode>(n.pos, name == "hmsToDeg", std::move(args[0]), std::move(sep));
+			return std::make_unique<SexagesimalNode>(n.pos, name == "hmsToDeg", std::move(args[0]),
+			                                         std::move(sep));
 		}
 		if (name == "parseWithNull" && args.size() >= 2 && args.size() <= 4) {
 			const FieldNode* fld = as_field(args[0]);
@@ -1115,17 +1227,20 @@ private:
 				if (!k) return nullptr;
 				if (!k->value().is_missing()) dflt = k->value();
 			}
-			return std::make_unique<ParseWithNullNode>(n.pos, fld->slot(), fld->name(), parser->value().as_callable(), null_lit, dflt);
+			return std::make_unique<ParseWithNullNode>(n.pos, fld->slot(), fld->name(),
+			                                           parser->value().as_callable(), null_lit, dflt);
 		}
 		return nullptr;
 	}
 
 	NodePtr lower_vars_method(const ast::Node& n, const std::string& method) {
 		if (method != "get" || n.kids.size() < 2 || n.kids.size() > 3 || !n.kwnames.empty())
-			fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: vars." + method + "()", "vars." + method);
+			fail(CompileFailure::Unsupported, n.pos,
+			     "unsupported in rowmaker expressions: vars." + method + "()", "vars." + method);
 		const ast::Node& key = *n.kids[1];
 		if (key.kind != K::Const || key.value.kind() != Kind::Str)
-			fail(CompileFailure::Unsupported, n.pos, "unsupported in rowmaker expressions: vars.get() with a computed key", "vars.get");
+			fail(CompileFailure::Unsupported, n.pos,
+			     "unsupported in rowmaker expressions: vars.get() with a computed key", "vars.get");
 		int slot = field_slot(std::string(key.value.as_str()), n.pos);
 		return std::make_unique<FieldGetNode>(n.pos, slot, n.kids.size() == 3 ? lower(*n.kids[2]) : nullptr);
 	}
@@ -1135,13 +1250,14 @@ private:
 		std::vector<CompiledGen> gens;
 		for (const auto& g : n.gens) {
 			CompiledGen cg;
-			cg.iter = lower(*g.iter);  // evaluated in the enclosing scope of this generator
+			cg.iter = lower(*g.iter); // evaluated in the enclosing scope of this generator
 			for (const auto& t : g.targets) {
 				locals_.emplace_back(t, n_locals_);
 				cg.locals.push_back(n_locals_++);
 			}
 			cg.unpack = g.unpack;
-			for (const auto& c : g.conditions) cg.conds.push_back(lower(*c));
+			for (const auto& c : g.conditions)
+				cg.conds.push_back(lower(*c));
 			cg.pos = g.pos;
 			gens.push_back(std::move(cg));
 		}
@@ -1149,14 +1265,16 @@ private:
 		NodePtr val = n.kind == K::DictComp ? lower(*n.kids[1]) : nullptr;
 		locals_.resize(mark);
 		K kind = n.kind == K::GenExp ? K::ListComp : n.kind;
-		return std::make_unique<ComprehensionNode>(n.pos, kind, std::move(elt), std::move(val), std::move(gens));
+		return std::make_unique<ComprehensionNode>(n.pos, kind, std::move(elt), std::move(val),
+		                                           std::move(gens));
 	}
 
 	NodePtr lower_fstring(const ast::Node& n) {
 		std::vector<CompiledFPart> parts;
 		bool c = true;
 		for (const auto& p : n.fparts) {
-			CompiledFPart cp{p.literal, p.expr ? lower(*p.expr) : nullptr, p.conversion, p.spec ? lower_fstring(*p.spec) : nullptr};
+			CompiledFPart cp{p.literal, p.expr ? lower(*p.expr) : nullptr, p.conversion,
+			                 p.spec ? lower_fstring(*p.spec) : nullptr};
 			c = c && (!cp.expr || cp.expr->is_const()) && (!cp.spec || cp.spec->is_const());
 			parts.push_back(std::move(cp));
 		}
@@ -1172,7 +1290,7 @@ private:
 	std::vector<int> used_;
 };
 
-}  // namespace
+} // namespace
 
 // ---------------------------------------------------------------- public API
 
@@ -1208,8 +1326,10 @@ Error CompileError::to_error(const SourcePos& base) const {
 	pos.column = 0;
 	ErrorKind kind = failure == CompileFailure::UnknownName ? ErrorKind::Name : ErrorKind::Syntax;
 	std::string msg = message;
-	if (base.line > 0 || !base.source.empty()) msg += " (column " + std::to_string(column) + ")";
-	else msg += " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")";
+	if (base.line > 0 || !base.source.empty())
+		msg += " (column " + std::to_string(column) + ")";
+	else
+		msg += " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")";
 	return Error(kind, std::move(msg), std::move(pos));
 }
 
@@ -1217,9 +1337,11 @@ ExcSet ExcSet::parse(std::string_view names) {
 	ExcSet set;
 	std::size_t i = 0;
 	while (i < names.size()) {
-		while (i < names.size() && (names[i] == ',' || std::isspace(static_cast<unsigned char>(names[i])))) ++i;
+		while (i < names.size() && (names[i] == ',' || std::isspace(static_cast<unsigned char>(names[i]))))
+			++i;
 		std::size_t b = i;
-		while (i < names.size() && names[i] != ',' && !std::isspace(static_cast<unsigned char>(names[i]))) ++i;
+		while (i < names.size() && names[i] != ',' && !std::isspace(static_cast<unsigned char>(names[i])))
+			++i;
 		std::string_view name = names.substr(b, i - b);
 		if (name.empty()) continue;
 		for (unsigned e = 0; e <= static_cast<unsigned>(PyExc::ValidationError); ++e)
@@ -1234,7 +1356,7 @@ struct ExpressionImpl {
 	std::string source;
 	SourcePos pos;
 	std::vector<int> slots_used;
-	std::vector<std::string> slot_names;  // parallel to slots_used
+	std::vector<std::string> slot_names; // parallel to slots_used
 	int min_slots = 0;
 	int n_locals = 0;
 	NodePtr root;
@@ -1243,8 +1365,9 @@ struct ExpressionImpl {
 
 	Value run(std::span<const Value> slots) const {
 		if (static_cast<int>(slots.size()) < min_slots)
-			throw Error(ErrorKind::Internal, "expression `" + source + "` evaluated with " + std::to_string(slots.size()) +
-			                                     " slots, needs " + std::to_string(min_slots));
+			throw Error(ErrorKind::Internal, "expression `" + source + "` evaluated with " +
+			                                     std::to_string(slots.size()) + " slots, needs " +
+			                                     std::to_string(min_slots));
 		if (fallback) return fallback->evaluate(slots);
 		if (n_locals == 0) {
 			Frame f{slots.data(), nullptr};
@@ -1262,21 +1385,26 @@ struct ExpressionImpl {
 			if (s.size() > max) s = s.substr(0, max - 3) + "...";
 			return s;
 		};
-		std::string msg = std::string(e.exc_name()) + " in rowmaker expression `" + shorten(source, 100) + "`";
-		if (e.expr_offset() >= 0) msg += " (column " + std::to_string(col) + (line > 1 ? ", line " + std::to_string(line) : "") + ")";
+		std::string msg =
+		    std::string(e.exc_name()) + " in rowmaker expression `" + shorten(source, 100) + "`";
+		if (e.expr_offset() >= 0)
+			msg +=
+			    " (column " + std::to_string(col) + (line > 1 ? ", line " + std::to_string(line) : "") + ")";
 		msg += ": " + e.detail();
 		if (!slots_used.empty()) {
 			msg += " [";
 			for (std::size_t i = 0; i < slots_used.size(); ++i) {
 				const Value& v = slots[static_cast<std::size_t>(slots_used[i])];
-				msg += (i ? ", " : "") + slot_names[i] + "=" + (v.is_missing() ? std::string("<missing>") : shorten(v.repr(), 60));
+				msg += (i ? ", " : "") + slot_names[i] + "=" +
+				       (v.is_missing() ? std::string("<missing>") : shorten(v.repr(), 60));
 			}
 			msg += "]";
 		}
 		SourcePos p = pos;
 		if (p.line > 0) p.line += line - 1;
 		p.column = 0;
-		ExprError out = (p.source.empty() && p.line == 0) ? ExprError(e.exc(), msg) : ExprError(e.exc(), msg, p);
+		ExprError out =
+		    (p.source.empty() && p.line == 0) ? ExprError(e.exc(), msg) : ExprError(e.exc(), msg, p);
 		out.set_detail(e.detail());
 		out.set_expr_offset(e.expr_offset());
 		out.set_expr_position(line, col);
@@ -1292,18 +1420,21 @@ struct ExpressionImpl {
 		} catch (const Error&) {
 			throw;
 		} catch (const std::bad_alloc&) {
-			throw Error(ErrorKind::Limit, "out of memory evaluating rowmaker expression `" + source + "`", pos);
+			throw Error(ErrorKind::Limit, "out of memory evaluating rowmaker expression `" + source + "`",
+			            pos);
 		} catch (const std::exception& ex) {
-			throw Error(ErrorKind::Internal, "rowmaker expression `" + source + "` failed: " + ex.what(), pos);
+			throw Error(ErrorKind::Internal, "rowmaker expression `" + source + "` failed: " + ex.what(),
+			            pos);
 		}
 	}
 
 	static Expression make(std::shared_ptr<const ExpressionImpl> impl) { return Expression(std::move(impl)); }
 };
 
-}  // namespace detail
+} // namespace detail
 
-Expression::Outcome Expression::try_compile(std::string_view source, Scope& scope, const CompileOptions& options) {
+Expression::Outcome Expression::try_compile(std::string_view source, Scope& scope,
+                                            const CompileOptions& options) {
 	Outcome out;
 	auto impl = std::make_shared<detail::ExpressionImpl>();
 	impl->source = std::string(source);
@@ -1340,7 +1471,8 @@ Expression::Outcome Expression::try_compile(std::string_view source, Scope& scop
 		impl->slot_names.push_back(scope.name(s));
 		impl->min_slots = std::max(impl->min_slots, s + 1);
 	}
-	if (const ConstNode* k = dynamic_cast<const ConstNode*>(impl->root.get())) impl->constant = private_copy(k->value());
+	if (const ConstNode* k = dynamic_cast<const ConstNode*>(impl->root.get()))
+		impl->constant = private_copy(k->value());
 	out.expression = detail::ExpressionImpl::make(std::move(impl));
 	return out;
 }
@@ -1351,16 +1483,26 @@ Expression Expression::compile(std::string_view source, Scope& scope, const Comp
 	return std::move(*o.expression);
 }
 
-Value Expression::evaluate(std::span<const Value> slots) const { return impl_->evaluate(slots, nullptr); }
+Value Expression::evaluate(std::span<const Value> slots) const {
+	return impl_->evaluate(slots, nullptr);
+}
 Value Expression::evaluate(std::span<const Value> slots, const ExcSet& null_excs) const {
 	return impl_->evaluate(slots, null_excs.empty() ? nullptr : &null_excs);
 }
-const std::string& Expression::source() const { return impl_->source; }
-const std::vector<int>& Expression::slots_used() const { return impl_->slots_used; }
-bool Expression::is_native() const { return !impl_->fallback; }
+const std::string& Expression::source() const {
+	return impl_->source;
+}
+const std::vector<int>& Expression::slots_used() const {
+	return impl_->slots_used;
+}
+bool Expression::is_native() const {
+	return !impl_->fallback;
+}
 std::optional<Value> Expression::constant() const {
 	return impl_->constant;
 }
-std::string Expression::plan() const { return impl_->fallback ? "fallback" : impl_->root->plan(); }
+std::string Expression::plan() const {
+	return impl_->fallback ? "fallback" : impl_->root->plan();
+}
 
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr

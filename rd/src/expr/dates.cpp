@@ -23,17 +23,19 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 bool ieq_prefix(std::string_view s, std::size_t pos, std::string_view word) {
 	if (s.size() - pos < word.size()) return false;
 	for (std::size_t i = 0; i < word.size(); ++i)
-		if (std::tolower(static_cast<unsigned char>(s[pos + i])) != std::tolower(static_cast<unsigned char>(word[i])))
+		if (std::tolower(static_cast<unsigned char>(s[pos + i])) !=
+		    std::tolower(static_cast<unsigned char>(word[i])))
 			return false;
 	return true;
 }
 
-}  // namespace
+} // namespace
 
 std::int64_t datetime_us(const Value& v, std::string_view what) {
 	if (v.kind() == Kind::DateTime) return v.as_int();
 	if (v.kind() == Kind::Date) return static_cast<std::int64_t>(v.as_days()) * kUsPerDay;
-	raise(PyExc::TypeError, std::string(what) + " needs a datetime or date, not " + std::string(v.type_name()));
+	raise(PyExc::TypeError,
+	      std::string(what) + " needs a datetime or date, not " + std::string(v.type_name()));
 }
 
 Value datetime_plus_days(const Value& base, double days) {
@@ -42,7 +44,8 @@ Value datetime_plus_days(const Value& base, double days) {
 	double whole = std::trunc(days);
 	double frac = days - whole;
 	if (std::fabs(whole) > 4e6) raise(PyExc::OverflowError, "date value out of range");
-	std::int64_t us = static_cast<std::int64_t>(whole) * kUsPerDay + static_cast<std::int64_t>(std::nearbyint(frac * 86400e6));
+	std::int64_t us = static_cast<std::int64_t>(whole) * kUsPerDay +
+	                  static_cast<std::int64_t>(std::nearbyint(frac * 86400e6));
 	std::int64_t r = datetime_us(base, "date arithmetic") + us;
 	if (r < 0 || r >= 3652059LL * kUsPerDay) raise(PyExc::OverflowError, "date value out of range");
 	return Value::datetime_from_us(r);
@@ -53,7 +56,9 @@ std::string strftime(const Value& v, std::string_view fmt) {
 	std::int64_t tod = 0;
 	bool has_date = true;
 	switch (v.kind()) {
-	case Kind::Date: civil_from_days(v.as_days(), y, mo, d); break;
+	case Kind::Date:
+		civil_from_days(v.as_days(), y, mo, d);
+		break;
 	case Kind::DateTime: {
 		auto days = static_cast<std::int32_t>(floor_div(v.as_int(), kUsPerDay));
 		civil_from_days(days, y, mo, d);
@@ -64,10 +69,11 @@ std::string strftime(const Value& v, std::string_view fmt) {
 		tod = v.as_int();
 		has_date = false;
 		break;
-	default: raise(PyExc::TypeError, "strftime needs a date, datetime or time, not " + std::string(v.type_name()));
+	default:
+		raise(PyExc::TypeError, "strftime needs a date, datetime or time, not " + std::string(v.type_name()));
 	}
 	int days0 = days_from_civil(y, mo, d);
-	int wday = (days0 % 7 + 7) % 7;  // 0001-01-01 was a Monday
+	int wday = (days0 % 7 + 7) % 7; // 0001-01-01 was a Monday
 	if (!has_date) {
 		wday = 0;
 	}
@@ -83,32 +89,94 @@ std::string strftime(const Value& v, std::string_view fmt) {
 		}
 		char c = fmt[++i];
 		switch (c) {
-		case 'Y': std::snprintf(buf, sizeof buf, "%04d", y); out += buf; break;
-		case 'y': std::snprintf(buf, sizeof buf, "%02d", y % 100); out += buf; break;
-		case 'C': std::snprintf(buf, sizeof buf, "%02d", y / 100); out += buf; break;
-		case 'm': std::snprintf(buf, sizeof buf, "%02d", mo); out += buf; break;
-		case 'd': std::snprintf(buf, sizeof buf, "%02d", d); out += buf; break;
-		case 'e': std::snprintf(buf, sizeof buf, "%2d", d); out += buf; break;
-		case 'j': std::snprintf(buf, sizeof buf, "%03d", yday); out += buf; break;
-		case 'H': std::snprintf(buf, sizeof buf, "%02d", H); out += buf; break;
-		case 'I': std::snprintf(buf, sizeof buf, "%02d", H % 12 == 0 ? 12 : H % 12); out += buf; break;
-		case 'M': std::snprintf(buf, sizeof buf, "%02d", M); out += buf; break;
-		case 'S': std::snprintf(buf, sizeof buf, "%02d", S); out += buf; break;
-		case 'f': std::snprintf(buf, sizeof buf, "%06d", us); out += buf; break;
-		case 'p': out += H < 12 ? "AM" : "PM"; break;
+		case 'Y':
+			std::snprintf(buf, sizeof buf, "%04d", y);
+			out += buf;
+			break;
+		case 'y':
+			std::snprintf(buf, sizeof buf, "%02d", y % 100);
+			out += buf;
+			break;
+		case 'C':
+			std::snprintf(buf, sizeof buf, "%02d", y / 100);
+			out += buf;
+			break;
+		case 'm':
+			std::snprintf(buf, sizeof buf, "%02d", mo);
+			out += buf;
+			break;
+		case 'd':
+			std::snprintf(buf, sizeof buf, "%02d", d);
+			out += buf;
+			break;
+		case 'e':
+			std::snprintf(buf, sizeof buf, "%2d", d);
+			out += buf;
+			break;
+		case 'j':
+			std::snprintf(buf, sizeof buf, "%03d", yday);
+			out += buf;
+			break;
+		case 'H':
+			std::snprintf(buf, sizeof buf, "%02d", H);
+			out += buf;
+			break;
+		case 'I':
+			std::snprintf(buf, sizeof buf, "%02d", H % 12 == 0 ? 12 : H % 12);
+			out += buf;
+			break;
+		case 'M':
+			std::snprintf(buf, sizeof buf, "%02d", M);
+			out += buf;
+			break;
+		case 'S':
+			std::snprintf(buf, sizeof buf, "%02d", S);
+			out += buf;
+			break;
+		case 'f':
+			std::snprintf(buf, sizeof buf, "%06d", us);
+			out += buf;
+			break;
+		case 'p':
+			out += H < 12 ? "AM" : "PM";
+			break;
 		case 'b':
-		case 'h': out += std::string_view(kMonths[mo - 1]).substr(0, 3); break;
-		case 'B': out += kMonths[mo - 1]; break;
-		case 'a': out += std::string_view(kDays[wday]).substr(0, 3); break;
-		case 'A': out += kDays[wday]; break;
-		case 'w': out += std::to_string((wday + 1) % 7); break;
-		case 'u': out += std::to_string(wday + 1); break;
-		case 'F': std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d); out += buf; break;
-		case 'T': std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", H, M, S); out += buf; break;
-		case 'D': std::snprintf(buf, sizeof buf, "%02d/%02d/%02d", mo, d, y % 100); out += buf; break;
+		case 'h':
+			out += std::string_view(kMonths[mo - 1]).substr(0, 3);
+			break;
+		case 'B':
+			out += kMonths[mo - 1];
+			break;
+		case 'a':
+			out += std::string_view(kDays[wday]).substr(0, 3);
+			break;
+		case 'A':
+			out += kDays[wday];
+			break;
+		case 'w':
+			out += std::to_string((wday + 1) % 7);
+			break;
+		case 'u':
+			out += std::to_string(wday + 1);
+			break;
+		case 'F':
+			std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
+			out += buf;
+			break;
+		case 'T':
+			std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", H, M, S);
+			out += buf;
+			break;
+		case 'D':
+			std::snprintf(buf, sizeof buf, "%02d/%02d/%02d", mo, d, y % 100);
+			out += buf;
+			break;
 		case 'z':
-		case 'Z': break;  // naive values have no zone
-		case '%': out += '%'; break;
+		case 'Z':
+			break; // naive values have no zone
+		case '%':
+			out += '%';
+			break;
 		default:
 			out += '%';
 			out += c;
@@ -123,12 +191,15 @@ Value strptime(std::string_view s, std::string_view fmt) {
 	std::int64_t offset_us = 0;
 	std::size_t p = 0;
 	auto fail = [&]() -> void {
-		raise(PyExc::ValueError, "time data " + Value::str(s).repr() + " does not match format " + Value::str(fmt).repr());
+		raise(PyExc::ValueError,
+		      "time data " + Value::str(s).repr() + " does not match format " + Value::str(fmt).repr());
 	};
 	// Reads min..max digits, preferring the longest run that stays within [lo, hi].
 	auto num = [&](int min_d, int max_d, int lo, int hi) -> int {
 		std::size_t b = p;
-		while (p < s.size() && p - b < static_cast<std::size_t>(max_d) && std::isdigit(static_cast<unsigned char>(s[p]))) ++p;
+		while (p < s.size() && p - b < static_cast<std::size_t>(max_d) &&
+		       std::isdigit(static_cast<unsigned char>(s[p])))
+			++p;
 		while (p - b >= static_cast<std::size_t>(min_d)) {
 			int v = std::atoi(std::string(s.substr(b, p - b)).c_str());
 			if (v >= lo && v <= hi) return v;
@@ -142,37 +213,56 @@ Value strptime(std::string_view s, std::string_view fmt) {
 		char f = fmt[i];
 		if (std::isspace(static_cast<unsigned char>(f))) {
 			// Whitespace in the format matches any run of whitespace (also none at all).
-			while (i + 1 < fmt.size() && std::isspace(static_cast<unsigned char>(fmt[i + 1]))) ++i;
-			while (p < s.size() && std::isspace(static_cast<unsigned char>(s[p]))) ++p;
+			while (i + 1 < fmt.size() && std::isspace(static_cast<unsigned char>(fmt[i + 1])))
+				++i;
+			while (p < s.size() && std::isspace(static_cast<unsigned char>(s[p])))
+				++p;
 			continue;
 		}
 		if (f != '%') {
-			if (p >= s.size() || std::tolower(static_cast<unsigned char>(s[p])) != std::tolower(static_cast<unsigned char>(f))) fail();
+			if (p >= s.size() ||
+			    std::tolower(static_cast<unsigned char>(s[p])) != std::tolower(static_cast<unsigned char>(f)))
+				fail();
 			++p;
 			continue;
 		}
 		if (++i >= fmt.size()) raise(PyExc::ValueError, "stray % in format " + Value::str(fmt).repr());
 		char c = fmt[i];
 		switch (c) {
-		case 'Y': year = num(4, 4, 0, 9999); break;
+		case 'Y':
+			year = num(4, 4, 0, 9999);
+			break;
 		case 'y': {
 			int v = num(2, 2, 0, 99);
 			year = v < 69 ? 2000 + v : 1900 + v;
 			break;
 		}
-		case 'm': month = num(1, 2, 1, 12); break;
+		case 'm':
+			month = num(1, 2, 1, 12);
+			break;
 		case 'd':
 			if (p < s.size() && s[p] == ' ') ++p;
 			day = num(1, 2, 1, 31);
 			break;
-		case 'H': hour = num(1, 2, 0, 23); break;
-		case 'I': hour12 = num(1, 2, 1, 12); break;
-		case 'M': minute = num(1, 2, 0, 59); break;
-		case 'S': second = num(1, 2, 0, 61); break;
-		case 'j': yday = num(1, 3, 1, 366); break;
+		case 'H':
+			hour = num(1, 2, 0, 23);
+			break;
+		case 'I':
+			hour12 = num(1, 2, 1, 12);
+			break;
+		case 'M':
+			minute = num(1, 2, 0, 59);
+			break;
+		case 'S':
+			second = num(1, 2, 0, 61);
+			break;
+		case 'j':
+			yday = num(1, 3, 1, 366);
+			break;
 		case 'f': {
 			std::size_t b = p;
-			while (p < s.size() && p - b < 6 && std::isdigit(static_cast<unsigned char>(s[p]))) ++p;
+			while (p < s.size() && p - b < 6 && std::isdigit(static_cast<unsigned char>(s[p])))
+				++p;
 			if (p == b) fail();
 			std::string digits(s.substr(b, p - b));
 			digits.append(6 - digits.size(), '0');
@@ -180,9 +270,12 @@ Value strptime(std::string_view s, std::string_view fmt) {
 			break;
 		}
 		case 'p':
-			if (ieq_prefix(s, p, "am")) ampm = 0;
-			else if (ieq_prefix(s, p, "pm")) ampm = 1;
-			else fail();
+			if (ieq_prefix(s, p, "am"))
+				ampm = 0;
+			else if (ieq_prefix(s, p, "pm"))
+				ampm = 1;
+			else
+				fail();
 			p += 2;
 			break;
 		case 'b':
@@ -234,17 +327,23 @@ Value strptime(std::string_view s, std::string_view fmt) {
 		}
 		case 'Z': {
 			// Only the zone names that mean UTC can be honoured without a zone database.
-			if (ieq_prefix(s, p, "UTC")) p += 3;
-			else if (ieq_prefix(s, p, "GMT")) p += 3;
-			else if (p < s.size() && s[p] == 'Z') ++p;
-			else fail();
+			if (ieq_prefix(s, p, "UTC"))
+				p += 3;
+			else if (ieq_prefix(s, p, "GMT"))
+				p += 3;
+			else if (p < s.size() && s[p] == 'Z')
+				++p;
+			else
+				fail();
 			break;
 		}
 		case '%':
 			if (p >= s.size() || s[p] != '%') fail();
 			++p;
 			break;
-		default: raise(PyExc::ValueError, std::string("'") + c + "' is a bad directive in format " + Value::str(fmt).repr());
+		default:
+			raise(PyExc::ValueError,
+			      std::string("'") + c + "' is a bad directive in format " + Value::str(fmt).repr());
 		}
 	}
 	if (p != s.size()) raise(PyExc::ValueError, "unconverted data remains: " + std::string(s.substr(p)));
@@ -259,4 +358,4 @@ Value strptime(std::string_view s, std::string_view fmt) {
 	return v;
 }
 
-}  // namespace meles::rd::expr::rt
+} // namespace meles::rd::expr::rt

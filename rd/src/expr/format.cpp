@@ -12,12 +12,12 @@ namespace {
 
 struct Spec {
 	std::uint32_t fill = ' ';
-	char align = 0;  // < > ^ =
+	char align = 0; // < > ^ =
 	char sign = '-';
 	bool alt = false;
 	bool zero = false;
 	std::int64_t width = -1;
-	char grouping = 0;  // , or _
+	char grouping = 0; // , or _
 	int precision = -1;
 	char type = 0;
 };
@@ -55,15 +55,18 @@ Spec parse_spec(std::string_view s) {
 	}
 	if (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
 		sp.width = 0;
-		while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) sp.width = sp.width * 10 + (s[i++] - '0');
+		while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+			sp.width = sp.width * 10 + (s[i++] - '0');
 		if (sp.width > 100000) bad_spec(s);
 	}
 	if (i < s.size() && (s[i] == ',' || s[i] == '_')) sp.grouping = s[i++];
 	if (i < s.size() && s[i] == '.') {
 		++i;
-		if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) raise(PyExc::ValueError, "Format specifier missing precision");
+		if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i])))
+			raise(PyExc::ValueError, "Format specifier missing precision");
 		sp.precision = 0;
-		while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) sp.precision = sp.precision * 10 + (s[i++] - '0');
+		while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+			sp.precision = sp.precision * 10 + (s[i++] - '0');
 		if (sp.precision > 1000) bad_spec(s);
 	}
 	if (i < s.size()) sp.type = s[i++];
@@ -84,7 +87,8 @@ std::string pad(const Spec& sp, std::string_view prefix, std::string_view body, 
 	std::string out;
 	std::int64_t missing = sp.width > len ? sp.width - len : 0;
 	auto repeat = [&](std::int64_t n) {
-		for (std::int64_t k = 0; k < n; ++k) out += fill;
+		for (std::int64_t k = 0; k < n; ++k)
+			out += fill;
 	};
 	switch (align) {
 	case '<':
@@ -128,9 +132,12 @@ std::string format_int(std::int64_t v, const Spec& sp, std::string_view spec) {
 	if (sp.precision >= 0) raise(PyExc::ValueError, "Precision not allowed in integer format specifier");
 	std::uint64_t mag = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
 	std::string digits, prefix;
-	if (v < 0) prefix = "-";
-	else if (sp.sign == '+') prefix = "+";
-	else if (sp.sign == ' ') prefix = " ";
+	if (v < 0)
+		prefix = "-";
+	else if (sp.sign == '+')
+		prefix = "+";
+	else if (sp.sign == ' ')
+		prefix = " ";
 	char buf[80];
 	switch (t) {
 	case 'd':
@@ -168,7 +175,8 @@ std::string format_int(std::int64_t v, const Spec& sp, std::string_view spec) {
 		append_utf8(s, static_cast<std::uint32_t>(v));
 		return pad(sp, "", s, '<');
 	}
-	default: bad_spec(spec);
+	default:
+		bad_spec(spec);
 	}
 	if (sp.align == '=' && sp.fill == '0' && sp.grouping && (t == 'd' || t == 'n')) {
 		// Zero padding takes part in the grouping ("{:08,}" -> "0,001,234").
@@ -177,7 +185,8 @@ std::string format_int(std::int64_t v, const Spec& sp, std::string_view spec) {
 		for (char c : raw)
 			if (c != sp.grouping) plain += c;
 		std::int64_t want = sp.width - static_cast<std::int64_t>(prefix.size());
-		while (static_cast<std::int64_t>(group_digits(plain, sp.grouping, 3).size()) < want) plain.insert(plain.begin(), '0');
+		while (static_cast<std::int64_t>(group_digits(plain, sp.grouping, 3).size()) < want)
+			plain.insert(plain.begin(), '0');
 		return prefix + group_digits(plain, sp.grouping, 3);
 	}
 	return pad(sp, prefix, digits, '>');
@@ -214,11 +223,14 @@ std::string format_float(double d, const Spec& sp, std::string_view spec) {
 	case 'G':
 		body = c_format_double(t, sp.precision < 0 ? 6 : sp.precision, sp.alt, a);
 		break;
-	case 'n': body = c_format_double('g', sp.precision < 0 ? 6 : sp.precision, sp.alt, a); break;
+	case 'n':
+		body = c_format_double('g', sp.precision < 0 ? 6 : sp.precision, sp.alt, a);
+		break;
 	case '%':
 		body = c_format_double('f', sp.precision < 0 ? 6 : sp.precision, sp.alt, a * 100) + "%";
 		break;
-	default: bad_spec(spec);
+	default:
+		bad_spec(spec);
 	}
 	if (sp.grouping && std::isfinite(a)) {
 		auto end = body.find_first_of(".eE%");
@@ -229,14 +241,16 @@ std::string format_float(double d, const Spec& sp, std::string_view spec) {
 	return pad(sp, prefix, body, '>');
 }
 
-}  // namespace
+} // namespace
 
 std::string format_value(const Value& v, std::string_view spec) {
 	switch (v.kind()) {
 	case Kind::Str: {
 		if (spec.empty()) return std::string(v.as_str());
 		Spec sp = parse_spec(spec);
-		if (sp.type && sp.type != 's') raise(PyExc::ValueError, "Unknown format code '" + std::string(1, sp.type) + "' for object of type 'str'");
+		if (sp.type && sp.type != 's')
+			raise(PyExc::ValueError,
+			      "Unknown format code '" + std::string(1, sp.type) + "' for object of type 'str'");
 		if (sp.sign != '-') raise(PyExc::ValueError, "Sign not allowed in string format specifier");
 		if (sp.align == '=') raise(PyExc::ValueError, "'=' alignment not allowed in string format specifier");
 		std::string_view s = v.as_str();
@@ -247,7 +261,8 @@ std::string format_value(const Value& v, std::string_view spec) {
 	case Kind::Bool: {
 		if (spec.empty()) return v.str_text();
 		Spec sp = parse_spec(spec);
-		if (sp.type && std::strchr("eEfFgG%", sp.type)) return format_float(static_cast<double>(v.as_int()), sp, spec);
+		if (sp.type && std::strchr("eEfFgG%", sp.type))
+			return format_float(static_cast<double>(v.as_int()), sp, spec);
 		if (sp.type == 's') raise(PyExc::ValueError, "Unknown format code 's' for object of type 'int'");
 		return format_int(v.as_int(), sp, spec);
 	}
@@ -263,7 +278,8 @@ std::string format_value(const Value& v, std::string_view spec) {
 		return strftime(v, spec);
 	default:
 		if (spec.empty()) return v.str_text();
-		raise(PyExc::TypeError, "unsupported format string passed to " + std::string(v.type_name()) + ".__format__");
+		raise(PyExc::TypeError,
+		      "unsupported format string passed to " + std::string(v.type_name()) + ".__format__");
 	}
 }
 
@@ -271,27 +287,37 @@ std::string format_value(const Value& v, std::string_view spec) {
 
 namespace {
 
-Value lookup_field(std::string_view field, Args pos, Args kwvals, KwNames kw, std::size_t& auto_idx, bool& used_auto,
-                   bool& used_manual) {
+Value lookup_field(std::string_view field, Args pos, Args kwvals, KwNames kw, std::size_t& auto_idx,
+                   bool& used_auto, bool& used_manual) {
 	// field_name: arg_name ("." attribute | "[" index "]")*
 	std::size_t i = 0;
-	while (i < field.size() && field[i] != '.' && field[i] != '[') ++i;
+	while (i < field.size() && field[i] != '.' && field[i] != '[')
+		++i;
 	std::string_view head = field.substr(0, i);
 	Value cur;
 	if (head.empty()) {
-		if (used_manual) raise(PyExc::ValueError, "cannot switch from manual field specification to automatic field numbering");
+		if (used_manual)
+			raise(PyExc::ValueError,
+			      "cannot switch from manual field specification to automatic field numbering");
 		used_auto = true;
-		if (auto_idx >= pos.size()) raise(PyExc::IndexError, "Replacement index " + std::to_string(auto_idx) + " out of range for positional args tuple");
+		if (auto_idx >= pos.size())
+			raise(PyExc::IndexError, "Replacement index " + std::to_string(auto_idx) +
+			                             " out of range for positional args tuple");
 		cur = pos[auto_idx++];
 	} else if (std::isdigit(static_cast<unsigned char>(head[0]))) {
-		if (used_auto) raise(PyExc::ValueError, "cannot switch from automatic field numbering to manual field specification");
+		if (used_auto)
+			raise(PyExc::ValueError,
+			      "cannot switch from automatic field numbering to manual field specification");
 		used_manual = true;
 		std::size_t n = 0;
 		for (char c : head) {
-			if (!std::isdigit(static_cast<unsigned char>(c))) raise(PyExc::ValueError, "bad field name '" + std::string(head) + "'");
+			if (!std::isdigit(static_cast<unsigned char>(c)))
+				raise(PyExc::ValueError, "bad field name '" + std::string(head) + "'");
 			n = n * 10 + static_cast<std::size_t>(c - '0');
 		}
-		if (n >= pos.size()) raise(PyExc::IndexError, "Replacement index " + std::to_string(n) + " out of range for positional args tuple");
+		if (n >= pos.size())
+			raise(PyExc::IndexError,
+			      "Replacement index " + std::to_string(n) + " out of range for positional args tuple");
 		cur = pos[n];
 	} else {
 		bool found = false;
@@ -305,13 +331,18 @@ Value lookup_field(std::string_view field, Args pos, Args kwvals, KwNames kw, st
 	while (i < field.size()) {
 		if (field[i] == '.') {
 			std::size_t b = ++i;
-			while (i < field.size() && field[i] != '.' && field[i] != '[') ++i;
+			while (i < field.size() && field[i] != '.' && field[i] != '[')
+				++i;
 			auto id = attr_id(field.substr(b, i - b));
-			if (!id) raise(PyExc::AttributeError, "'" + std::string(cur.type_name()) + "' object has no attribute '" + std::string(field.substr(b, i - b)) + "'");
+			if (!id)
+				raise(PyExc::AttributeError, "'" + std::string(cur.type_name()) +
+				                                 "' object has no attribute '" +
+				                                 std::string(field.substr(b, i - b)) + "'");
 			cur = get_attr(cur, *id);
 		} else {
 			std::size_t b = ++i;
-			while (i < field.size() && field[i] != ']') ++i;
+			while (i < field.size() && field[i] != ']')
+				++i;
 			if (i >= field.size()) raise(PyExc::ValueError, "Missing ']' in format string");
 			std::string_view key = field.substr(b, i - b);
 			++i;
@@ -324,7 +355,7 @@ Value lookup_field(std::string_view field, Args pos, Args kwvals, KwNames kw, st
 	return cur;
 }
 
-}  // namespace
+} // namespace
 
 std::string str_format(std::string_view fmt, Args args, KwNames kw) {
 	Args pos = args.first(args.size() - kw.size());
@@ -357,8 +388,10 @@ std::string str_format(std::string_view fmt, Args args, KwNames kw) {
 		std::size_t j = i + 1;
 		int depth = 1;
 		while (j < fmt.size()) {
-			if (fmt[j] == '{') ++depth;
-			else if (fmt[j] == '}' && --depth == 0) break;
+			if (fmt[j] == '{')
+				++depth;
+			else if (fmt[j] == '}' && --depth == 0)
+				break;
 			++j;
 		}
 		if (j >= fmt.size()) raise(PyExc::ValueError, "expected '}' before end of string");
@@ -368,30 +401,39 @@ std::string str_format(std::string_view fmt, Args args, KwNames kw) {
 		std::size_t k = 0;
 		while (k < inner.size() && inner[k] != '!' && inner[k] != ':') {
 			if (inner[k] == '[') {
-				while (k < inner.size() && inner[k] != ']') ++k;
+				while (k < inner.size() && inner[k] != ']')
+					++k;
 			}
 			if (k < inner.size()) ++k;
 		}
 		field = inner.substr(0, k);
 		if (k < inner.size() && inner[k] == '!') {
-			if (k + 1 >= inner.size()) raise(PyExc::ValueError, "end of string while looking for conversion specifier");
+			if (k + 1 >= inner.size())
+				raise(PyExc::ValueError, "end of string while looking for conversion specifier");
 			conv = inner.substr(k + 1, 1);
 			k += 2;
-			if (k < inner.size() && inner[k] != ':') raise(PyExc::ValueError, "expected ':' after conversion specifier");
+			if (k < inner.size() && inner[k] != ':')
+				raise(PyExc::ValueError, "expected ':' after conversion specifier");
 		}
 		if (k < inner.size() && inner[k] == ':') spec = inner.substr(k + 1);
 		Value v = lookup_field(field, pos, kwvals, kw, auto_idx, used_auto, used_manual);
 		if (conv.empty() && spec.empty()) {
 			// The common "{}" field: no temporary strings.
-			if (v.kind() == Kind::Str) out += v.as_str();
-			else if (v.kind() == Kind::Float) append_float_repr(out, v.as_float());
-			else out += v.str_text();
+			if (v.kind() == Kind::Str)
+				out += v.as_str();
+			else if (v.kind() == Kind::Float)
+				append_float_repr(out, v.as_float());
+			else
+				out += v.str_text();
 			continue;
 		}
 		if (!conv.empty()) {
-			if (conv == "r" || conv == "a") v = Value::str(v.repr());
-			else if (conv == "s") v = to_str(v);
-			else raise(PyExc::ValueError, "Unknown conversion specifier " + std::string(conv));
+			if (conv == "r" || conv == "a")
+				v = Value::str(v.repr());
+			else if (conv == "s")
+				v = to_str(v);
+			else
+				raise(PyExc::ValueError, "Unknown conversion specifier " + std::string(conv));
 		}
 		std::string spec_text;
 		if (spec.find('{') != std::string_view::npos) {
@@ -409,7 +451,8 @@ std::string str_format(std::string_view fmt, Args args, KwNames kw) {
 std::string percent_format(std::string_view fmt, const Value& arg) {
 	std::vector<Value> items;
 	const Value* mapping = nullptr;
-	if (arg.kind() == Kind::Tuple) items = arg.items();
+	if (arg.kind() == Kind::Tuple)
+		items = arg.items();
 	else {
 		if (arg.kind() == Kind::Dict) mapping = &arg;
 		items.push_back(arg);
@@ -435,8 +478,10 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 		if (fmt[i] == '(') {
 			std::size_t depth = 1, b = ++i;
 			while (i < fmt.size() && depth) {
-				if (fmt[i] == '(') ++depth;
-				else if (fmt[i] == ')') --depth;
+				if (fmt[i] == '(')
+					++depth;
+				else if (fmt[i] == ')')
+					--depth;
 				++i;
 			}
 			if (depth) raise(PyExc::ValueError, "incomplete format key");
@@ -446,7 +491,8 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 			used_mapping = true;
 		}
 		std::string flags;
-		while (i < fmt.size() && std::strchr("-+ #0", fmt[i])) flags += fmt[i++];
+		while (i < fmt.size() && std::strchr("-+ #0", fmt[i]))
+			flags += fmt[i++];
 		std::int64_t width = -1;
 		int prec = -1;
 		if (i < fmt.size() && fmt[i] == '*') {
@@ -456,7 +502,8 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 			++i;
 		} else if (i < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i]))) {
 			width = 0;
-			while (i < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i]))) width = width * 10 + (fmt[i++] - '0');
+			while (i < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i])))
+				width = width * 10 + (fmt[i++] - '0');
 		}
 		if (i < fmt.size() && fmt[i] == '.') {
 			++i;
@@ -467,10 +514,12 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 				prec = static_cast<int>(p.as_int());
 				++i;
 			} else {
-				while (i < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i]))) prec = prec * 10 + (fmt[i++] - '0');
+				while (i < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i])))
+					prec = prec * 10 + (fmt[i++] - '0');
 			}
 		}
-		while (i < fmt.size() && (fmt[i] == 'l' || fmt[i] == 'h' || fmt[i] == 'L')) ++i;
+		while (i < fmt.size() && (fmt[i] == 'l' || fmt[i] == 'h' || fmt[i] == 'L'))
+			++i;
 		if (i >= fmt.size()) raise(PyExc::ValueError, "incomplete format");
 		char t = fmt[i++];
 		if (t == '%') {
@@ -488,7 +537,8 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 			out += s;
 		};
 		std::string cflags;
-		for (char f : flags) cflags += f;
+		for (char f : flags)
+			cflags += f;
 		switch (t) {
 		case 's':
 		case 'r':
@@ -505,9 +555,13 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 		case 'x':
 		case 'X': {
 			std::int64_t n;
-			if (v.kind() == Kind::Int || v.kind() == Kind::Bool) n = v.as_int();
-			else if (v.kind() == Kind::Float) n = to_int(v).as_int();
-			else raise(PyExc::TypeError, std::string("%") + t + " format: a real number is required, not " + std::string(v.type_name()));
+			if (v.kind() == Kind::Int || v.kind() == Kind::Bool)
+				n = v.as_int();
+			else if (v.kind() == Kind::Float)
+				n = to_int(v).as_int();
+			else
+				raise(PyExc::TypeError, std::string("%") + t + " format: a real number is required, not " +
+				                            std::string(v.type_name()));
 			char fmtbuf[32];
 			char ct = (t == 'i' || t == 'u') ? 'd' : t;
 			std::string f = "%" + cflags;
@@ -520,14 +574,26 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 				// C prints negative numbers as unsigned; Python keeps the sign.
 				bool neg = n < 0;
 				std::uint64_t mag = neg ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
-				std::string alt = flags.find('#') != std::string::npos ? (ct == 'o' ? "0o" : ct == 'x' ? "0x" : "0X") : "";
+				std::string alt = flags.find('#') != std::string::npos ? (ct == 'o'   ? "0o"
+				                                                          : ct == 'x' ? "0x"
+				                                                                      : "0X")
+				                                                       : "";
 				char dig[40];
-				std::snprintf(dig, sizeof dig, ct == 'o' ? "%llo" : ct == 'x' ? "%llx" : "%llX", static_cast<unsigned long long>(mag));
+				std::snprintf(dig, sizeof dig,
+				              ct == 'o'   ? "%llo"
+				              : ct == 'x' ? "%llx"
+				                          : "%llX",
+				              static_cast<unsigned long long>(mag));
 				std::string body = dig;
-				if (prec > static_cast<int>(body.size())) body.insert(0, static_cast<std::size_t>(prec) - body.size(), '0');
-				std::string sign = neg ? "-" : flags.find('+') != std::string::npos ? "+" : flags.find(' ') != std::string::npos ? " " : "";
+				if (prec > static_cast<int>(body.size()))
+					body.insert(0, static_cast<std::size_t>(prec) - body.size(), '0');
+				std::string sign = neg                                    ? "-"
+				                   : flags.find('+') != std::string::npos ? "+"
+				                   : flags.find(' ') != std::string::npos ? " "
+				                                                          : "";
 				std::string s = sign + alt + body;
-				if (!left && flags.find('0') != std::string::npos && width > static_cast<std::int64_t>(s.size()))
+				if (!left && flags.find('0') != std::string::npos &&
+				    width > static_cast<std::int64_t>(s.size()))
 					s = sign + alt + std::string(static_cast<std::size_t>(width) - s.size(), '0') + body;
 				pad_plain(s);
 			} else {
@@ -545,8 +611,10 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 		case 'g':
 		case 'G': {
 			double d;
-			if (v.is_number()) d = v.number();
-			else raise(PyExc::TypeError, "must be real number, not " + std::string(v.type_name()));
+			if (v.is_number())
+				d = v.number();
+			else
+				raise(PyExc::TypeError, "must be real number, not " + std::string(v.type_name()));
 			std::string f = "%" + cflags;
 			if (width >= 0) f += std::to_string(width);
 			f += "." + std::to_string(prec >= 0 ? prec : 6);
@@ -559,9 +627,12 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 		}
 		case 'c': {
 			std::string s;
-			if (v.kind() == Kind::Int) append_utf8(s, static_cast<std::uint32_t>(v.as_int()));
-			else if (v.kind() == Kind::Str && cp_length(v.as_str()) == 1) s = std::string(v.as_str());
-			else raise(PyExc::TypeError, "%c requires int or char");
+			if (v.kind() == Kind::Int)
+				append_utf8(s, static_cast<std::uint32_t>(v.as_int()));
+			else if (v.kind() == Kind::Str && cp_length(v.as_str()) == 1)
+				s = std::string(v.as_str());
+			else
+				raise(PyExc::TypeError, "%c requires int or char");
 			pad_plain(s);
 			break;
 		}
@@ -574,4 +645,4 @@ std::string percent_format(std::string_view fmt, const Value& arg) {
 	return out;
 }
 
-}  // namespace meles::rd::expr::rt
+} // namespace meles::rd::expr::rt

@@ -16,12 +16,16 @@ namespace {
 
 constexpr std::int64_t kUsPerDay = 86400000000LL;
 
-bool given(Args a, std::size_t i) { return i < a.size() && !a[i].is_missing(); }
+bool given(Args a, std::size_t i) {
+	return i < a.size() && !a[i].is_missing();
+}
 
 std::string_view trim_py(std::string_view s) {
 	std::size_t b = 0, e = s.size();
-	while (b < e && (s[b] == ' ' || (s[b] >= 9 && s[b] <= 13))) ++b;
-	while (e > b && (s[e - 1] == ' ' || (s[e - 1] >= 9 && s[e - 1] <= 13))) --e;
+	while (b < e && (s[b] == ' ' || (s[b] >= 9 && s[b] <= 13)))
+		++b;
+	while (e > b && (s[e - 1] == ' ' || (s[e - 1] >= 9 && s[e - 1] <= 13)))
+		--e;
 	return s.substr(b, e - b);
 }
 
@@ -39,10 +43,12 @@ Parts split_ws(std::string_view s) {
 	Parts out;
 	std::size_t i = 0;
 	while (i < s.size()) {
-		while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+		while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+			++i;
 		if (i >= s.size()) break;
 		std::size_t b = i;
-		while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+		while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])))
+			++i;
 		out.add(s.substr(b, i - b));
 	}
 	return out;
@@ -109,7 +115,7 @@ std::string seconds_text(double secs, int fracs, bool& carry) {
 	return buf;
 }
 
-}  // namespace
+} // namespace
 
 // ---------------------------------------------------------------- public C++ API
 
@@ -117,7 +123,8 @@ double hms_to_deg(std::string_view hms, std::optional<std::string_view> sep) {
 	int sign;
 	double secs;
 	if (!sexagesimal(hms, sep, sign, secs))
-		raise(PyExc::ValueError, "Invalid time with sepChar " + sep_repr(sep) + ": " + Value::str(std::string(trim_py(hms))).repr());
+		raise(PyExc::ValueError, "Invalid time with sepChar " + sep_repr(sep) + ": " +
+		                             Value::str(std::string(trim_py(hms))).repr());
 	return sign * (secs / 3600 / 24 * 360);
 }
 
@@ -125,7 +132,8 @@ double dms_to_deg(std::string_view dms, std::optional<std::string_view> sep) {
 	int sign;
 	double arcsecs;
 	if (!sexagesimal(dms, sep, sign, arcsecs))
-		raise(PyExc::ValueError, "Invalid dms value with sepChar " + sep_repr(sep) + ": " + Value::str(std::string(trim_py(dms))).repr());
+		raise(PyExc::ValueError, "Invalid dms value with sepChar " + sep_repr(sep) + ": " +
+		                             Value::str(std::string(trim_py(dms))).repr());
 	return (sign * arcsecs) / 3600;
 }
 
@@ -186,7 +194,8 @@ std::string deg_to_dms(double deg, std::string_view sep, int fracs) {
 double datetime_to_jd(const Value& dt) {
 	int year, month, day;
 	std::int64_t tod = 0;
-	if (dt.kind() == Kind::Date) civil_from_days(dt.as_days(), year, month, day);
+	if (dt.kind() == Kind::Date)
+		civil_from_days(dt.as_days(), year, month, day);
 	else if (dt.kind() == Kind::DateTime) {
 		auto days = static_cast<std::int32_t>(dt.as_int() / kUsPerDay);
 		civil_from_days(days, year, month, day);
@@ -202,21 +211,34 @@ double datetime_to_jd(const Value& dt) {
 	return static_cast<double>(jdn) + (secs - 43200) / 86400.;
 }
 
-double datetime_to_mjd(const Value& dt) { return datetime_to_jd(dt) - 2400000.5; }
-double datetime_to_jyear(const Value& dt) { return (datetime_to_jd(dt) - 2451545) / 365.25 + 2000; }
+double datetime_to_mjd(const Value& dt) {
+	return datetime_to_jd(dt) - 2400000.5;
+}
+double datetime_to_jyear(const Value& dt) {
+	return (datetime_to_jd(dt) - 2451545) / 365.25 + 2000;
+}
 
 Value jyear_to_datetime(double jyear) {
 	return datetime_plus_days(Value::datetime(2000, 1, 1, 12), (jyear - 2000.0) * 365.25);
 }
-Value jd_to_datetime(double jd) { return jyear_to_datetime((jd - 2451545.0) / 365.25 + 2000.0); }
-Value mjd_to_datetime(double mjd) { return jd_to_datetime(mjd + 2400000.5); }
-Value byear_to_datetime(double byear) { return jd_to_datetime((byear - 1900.0) * 365.242198781 + 2415020.31352); }
+Value jd_to_datetime(double jd) {
+	return jyear_to_datetime((jd - 2451545.0) / 365.25 + 2000.0);
+}
+Value mjd_to_datetime(double mjd) {
+	return jd_to_datetime(mjd + 2400000.5);
+}
+Value byear_to_datetime(double byear) {
+	return jd_to_datetime((byear - 1900.0) * 365.242198781 + 2415020.31352);
+}
 
 Value parse_iso_datetime(std::string_view literal) {
 	std::string_view s = literal;
-	while (!s.empty() && s.back() == 'Z') s.remove_suffix(1);
+	while (!s.empty() && s.back() == 'Z')
+		s.remove_suffix(1);
 	s = trim_py(s);
-	auto fail = [&]() -> Value { raise(PyExc::ValueError, "Bad ISO datetime literal: " + std::string(literal)); };
+	auto fail = [&]() -> Value {
+		raise(PyExc::ValueError, "Bad ISO datetime literal: " + std::string(literal));
+	};
 	std::size_t p = 0;
 	auto digits2 = [&](int n, int& out) {
 		out = 0;
@@ -246,7 +268,8 @@ Value parse_iso_datetime(std::string_view literal) {
 		if (p < s.size() && s[p] == '.') {
 			std::size_t b = p;
 			++p;
-			while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) ++p;
+			while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p])))
+				++p;
 			std::string frac = "0" + std::string(s.substr(b, p - b));
 			us = static_cast<int>(std::strtod(frac.c_str(), nullptr) * 1000000);
 		}
@@ -257,7 +280,9 @@ Value parse_iso_datetime(std::string_view literal) {
 	return Value::datetime(y, mo, d, h, mi, sec, us);
 }
 
-bool parse_python_float(std::string_view text, double& out) { return parse_py_float(text, out); }
+bool parse_python_float(std::string_view text, double& out) {
+	return parse_py_float(text, out);
+}
 bool parse_python_int(std::string_view text, std::int64_t& out) {
 	bool overflow;
 	return parse_py_int(text, out, overflow) && !overflow;
@@ -270,17 +295,23 @@ namespace {
 
 std::optional<std::string_view> opt_sep(Args a, std::size_t i, const char* fn) {
 	if (!given(a, i) || a[i].is_none()) return std::nullopt;
-	if (a[i].kind() != Kind::Str) raise(PyExc::TypeError, std::string(fn) + ": sepChar must be a string or None");
+	if (a[i].kind() != Kind::Str)
+		raise(PyExc::TypeError, std::string(fn) + ": sepChar must be a string or None");
 	return a[i].as_str();
 }
 
 std::string_view text_arg(const Value& v, const char* fn) {
 	if (v.kind() == Kind::Str) return v.as_str();
-	raise(PyExc::AttributeError, "'" + std::string(v.type_name()) + "' object has no attribute 'strip' (in " + fn + ")");
+	raise(PyExc::AttributeError,
+	      "'" + std::string(v.type_name()) + "' object has no attribute 'strip' (in " + fn + ")");
 }
 
-Value h_hmsToDeg(Args a, KwNames) { return Value::real(hms_to_deg(text_arg(a[0], "hmsToDeg"), opt_sep(a, 1, "hmsToDeg"))); }
-Value h_dmsToDeg(Args a, KwNames) { return Value::real(dms_to_deg(text_arg(a[0], "dmsToDeg"), opt_sep(a, 1, "dmsToDeg"))); }
+Value h_hmsToDeg(Args a, KwNames) {
+	return Value::real(hms_to_deg(text_arg(a[0], "hmsToDeg"), opt_sep(a, 1, "hmsToDeg")));
+}
+Value h_dmsToDeg(Args a, KwNames) {
+	return Value::real(dms_to_deg(text_arg(a[0], "dmsToDeg"), opt_sep(a, 1, "dmsToDeg")));
+}
 
 double real_arg(const Value& v, const char* fn) {
 	if (v.is_number()) return v.number();
@@ -302,7 +333,9 @@ Value h_hoursToHms(Args a, KwNames) {
 	int fr = given(a, 2) ? static_cast<int>(to_int(a[2]).as_int()) : 3;
 	return Value::str(deg_to_hms(real_arg(a[0], "hoursToHms") * 15, sep, fr));
 }
-Value h_fracHoursToDeg(Args a, KwNames) { return Value::real(to_float(a[0]).as_float() * 360. / 24.); }
+Value h_fracHoursToDeg(Args a, KwNames) {
+	return Value::real(to_float(a[0]).as_float() * 360. / 24.);
+}
 
 Value h_parseAngle(Args a, KwNames) {
 	if (a[1].kind() != Kind::Str) raise(PyExc::TypeError, "parseAngle: format must be a string");
@@ -313,7 +346,9 @@ Value h_parseAngle(Args a, KwNames) {
 	raise(PyExc::ValueError, "Invalid format: " + std::string(f));
 }
 
-bool blank(const Value& v) { return v.kind() == Kind::Str && trim_py(v.as_str()).empty(); }
+bool blank(const Value& v) {
+	return v.kind() == Kind::Str && trim_py(v.as_str()).empty();
+}
 
 Value h_parseInt(Args a, KwNames) {
 	if (a[0].is_none() || blank(a[0])) return Value();
@@ -323,12 +358,17 @@ Value h_parseFloat(Args a, KwNames) {
 	if (a[0].is_none() || blank(a[0])) return Value();
 	return to_float(a[0]);
 }
-Value h_parseUnicode(Args a, KwNames) { return a[0].is_none() ? Value() : to_str(a[0]); }
-Value h_identity(Args a, KwNames) { return a[0]; }
+Value h_parseUnicode(Args a, KwNames) {
+	return a[0].is_none() ? Value() : to_str(a[0]);
+}
+Value h_identity(Args a, KwNames) {
+	return a[0];
+}
 
 bool bool_literal(std::string_view s, bool& out) {
 	std::string l;
-	for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	for (char c : s)
+		l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 	static const char* const t[] = {"true", "yes", "t", "on", "enabled", "1"};
 	static const char* const f[] = {"false", "no", "f", "off", "disabled", "0"};
 	for (auto* w : t)
@@ -342,10 +382,12 @@ Value h_parseBooleanLiteral(Args a, KwNames) {
 	const Value& v = a[0];
 	if (v.is_none() || v.kind() == Kind::Bool) return v;
 	bool b;
-	if (v.kind() != Kind::Str) raise(PyExc::AttributeError, "'" + std::string(v.type_name()) + "' object has no attribute 'lower'");
+	if (v.kind() != Kind::Str)
+		raise(PyExc::AttributeError, "'" + std::string(v.type_name()) + "' object has no attribute 'lower'");
 	if (bool_literal(v.as_str(), b)) return Value::boolean(b);
 	std::string l;
-	for (char c : v.as_str()) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	for (char c : v.as_str())
+		l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 	raise(PyExc::ValueError, "'" + l + "' is no recognized boolean literal.");
 }
 
@@ -360,7 +402,9 @@ Value h_parseWithNull(Args a, KwNames) {
 
 Value h_killBlanks(Args a, KwNames) {
 	if (a[0].is_none()) return Value();
-	if (a[0].kind() != Kind::Str) raise(PyExc::AttributeError, "'" + std::string(a[0].type_name()) + "' object has no attribute 'replace'");
+	if (a[0].kind() != Kind::Str)
+		raise(PyExc::AttributeError,
+		      "'" + std::string(a[0].type_name()) + "' object has no attribute 'replace'");
 	std::string out;
 	for (char c : a[0].as_str())
 		if (c != ' ') out += c;
@@ -375,17 +419,21 @@ Value h_scale(Args a, KwNames) {
 
 Value h_computeMean(Args a, KwNames) {
 	Value diff = binary(BinOp::Sub, a[1], a[0]);
-	Value half = diff.kind() == Kind::TimeDelta ? binary(BinOp::FloorDiv, diff, Value::integer(2)) : binary(BinOp::Div, diff, Value::integer(2));
+	Value half = diff.kind() == Kind::TimeDelta ? binary(BinOp::FloorDiv, diff, Value::integer(2))
+	                                            : binary(BinOp::Div, diff, Value::integer(2));
 	return binary(BinOp::Add, a[0], half);
 }
 
 Value h_requireValue(Args a, KwNames) {
-	if (a[0].is_none()) raise(PyExc::ValidationError, "Value is required but was not provided (field " + a[1].str_text() + ")");
+	if (a[0].is_none())
+		raise(PyExc::ValidationError,
+		      "Value is required but was not provided (field " + a[1].str_text() + ")");
 	return a[0];
 }
 
 Value str_fn_arg(const Value& v, const char* fn) {
-	if (v.kind() != Kind::Str) raise(PyExc::TypeError, std::string(fn) + "() needs a string, not " + std::string(v.type_name()));
+	if (v.kind() != Kind::Str)
+		raise(PyExc::TypeError, std::string(fn) + "() needs a string, not " + std::string(v.type_name()));
 	return v;
 }
 
@@ -422,7 +470,8 @@ Value timedelta_from_seconds(double secs) {
 	double whole;
 	double frac = std::modf(secs, &whole);
 	if (std::fabs(whole) > 9e12) raise(PyExc::OverflowError, "timedelta too large");
-	return Value::timedelta_us(static_cast<std::int64_t>(whole) * 1000000 + static_cast<std::int64_t>(std::nearbyint(frac * 1e6)));
+	return Value::timedelta_us(static_cast<std::int64_t>(whole) * 1000000 +
+	                           static_cast<std::int64_t>(std::nearbyint(frac * 1e6)));
 }
 
 Value h_parseTime(Args a, KwNames) {
@@ -432,19 +481,27 @@ Value h_parseTime(Args a, KwNames) {
 	std::string_view s = str_fn_arg(a[0], "parseTime").as_str();
 	std::vector<std::pair<char, std::string_view>> parts;
 	if (!percent_match(fmt, 0, s, 0, parts))
-		raise(PyExc::ValueError, "'" + std::string(s) + "' cannot be parsed using format '" + std::string(fmt) + "'");
+		raise(PyExc::ValueError,
+		      "'" + std::string(s) + "' cannot be parsed using format '" + std::string(fmt) + "'");
 	double h = 0, m = 0, sec = 0;
 	for (auto& [c, text] : parts) {
 		double v;
-		if (!parse_py_float(text, v)) raise(PyExc::ValueError, "could not convert string to float: " + Value::str(std::string(text)).repr());
-		if (c == 'H') h = v;
-		else if (c == 'M') m = v;
-		else if (c == 'S') sec = v;
+		if (!parse_py_float(text, v))
+			raise(PyExc::ValueError,
+			      "could not convert string to float: " + Value::str(std::string(text)).repr());
+		if (c == 'H')
+			h = v;
+		else if (c == 'M')
+			m = v;
+		else if (c == 'S')
+			sec = v;
 	}
 	return timedelta_from_seconds(h * 3600 + m * 60 + sec);
 }
 
-Value h_parseISODT(Args a, KwNames) { return parse_iso_datetime(str_fn_arg(a[0], "parseISODT").as_str()); }
+Value h_parseISODT(Args a, KwNames) {
+	return parse_iso_datetime(str_fn_arg(a[0], "parseISODT").as_str());
+}
 
 Value h_parseDefaultDate(Args a, KwNames) {
 	if (a[0].is_none() || a[0].kind() == Kind::Date) return a[0];
@@ -473,13 +530,27 @@ Value h_parseDefaultDatetime(Args a, KwNames) {
 	return parse_iso_datetime(lit);
 }
 
-Value h_jdnToDateTime(Args a, KwNames) { return jd_to_datetime(to_float(a[0]).as_float()); }
-Value h_mjdToDateTime(Args a, KwNames) { return mjd_to_datetime(to_float(a[0]).as_float()); }
-Value h_bYearToDateTime(Args a, KwNames) { return byear_to_datetime(to_float(a[0]).as_float()); }
-Value h_jYearToDateTime(Args a, KwNames) { return jyear_to_datetime(to_float(a[0]).as_float()); }
-Value h_dateTimeToJdn(Args a, KwNames) { return Value::real(datetime_to_jd(a[0])); }
-Value h_dateTimeToMJD(Args a, KwNames) { return Value::real(datetime_to_mjd(a[0])); }
-Value h_dateTimeToJYear(Args a, KwNames) { return Value::real(datetime_to_jyear(a[0])); }
+Value h_jdnToDateTime(Args a, KwNames) {
+	return jd_to_datetime(to_float(a[0]).as_float());
+}
+Value h_mjdToDateTime(Args a, KwNames) {
+	return mjd_to_datetime(to_float(a[0]).as_float());
+}
+Value h_bYearToDateTime(Args a, KwNames) {
+	return byear_to_datetime(to_float(a[0]).as_float());
+}
+Value h_jYearToDateTime(Args a, KwNames) {
+	return jyear_to_datetime(to_float(a[0]).as_float());
+}
+Value h_dateTimeToJdn(Args a, KwNames) {
+	return Value::real(datetime_to_jd(a[0]));
+}
+Value h_dateTimeToMJD(Args a, KwNames) {
+	return Value::real(datetime_to_mjd(a[0]));
+}
+Value h_dateTimeToJYear(Args a, KwNames) {
+	return Value::real(datetime_to_jyear(a[0]));
+}
 Value h_dateTimeToBYear(Args a, KwNames) {
 	return Value::real((datetime_to_jd(a[0]) - 2415020.31352) / 365.242198781 + 1900.0);
 }
@@ -497,22 +568,29 @@ Value h_toMJD(Args a, KwNames) {
 }
 
 Value h_makeTimestamp(Args a, KwNames) {
-	if (a[0].kind() != Kind::Date && a[0].kind() != Kind::DateTime) raise(PyExc::TypeError, "makeTimestamp() needs a date first");
-	std::int64_t day = a[0].kind() == Kind::Date ? a[0].as_days() * kUsPerDay : a[0].as_int() / kUsPerDay * kUsPerDay;
+	if (a[0].kind() != Kind::Date && a[0].kind() != Kind::DateTime)
+		raise(PyExc::TypeError, "makeTimestamp() needs a date first");
+	std::int64_t day =
+	    a[0].kind() == Kind::Date ? a[0].as_days() * kUsPerDay : a[0].as_int() / kUsPerDay * kUsPerDay;
 	Value base = Value::datetime_from_us(day);
 	if (a[1].kind() == Kind::Time) return Value::datetime_from_us(day + a[1].as_int());
 	return binary(BinOp::Add, base, a[1]);
 }
 
-Value h_TTtoTAI(Args a, KwNames) { return binary(BinOp::Sub, a[0], Value::timedelta_us(32184000)); }
-Value h_TAItoTT(Args a, KwNames) { return binary(BinOp::Add, a[0], Value::timedelta_us(32184000)); }
+Value h_TTtoTAI(Args a, KwNames) {
+	return binary(BinOp::Sub, a[0], Value::timedelta_us(32184000));
+}
+Value h_TAItoTT(Args a, KwNames) {
+	return binary(BinOp::Add, a[0], Value::timedelta_us(32184000));
+}
 
 std::pair<std::string, std::string> split_path(std::string_view p) {
 	auto i = p.rfind('/');
 	std::size_t cut = i == std::string_view::npos ? 0 : i + 1;
 	std::string head(p.substr(0, cut)), tail(p.substr(cut));
 	if (!head.empty() && head.find_first_not_of('/') != std::string::npos)
-		while (!head.empty() && head.back() == '/') head.pop_back();
+		while (!head.empty() && head.back() == '/')
+			head.pop_back();
 	return {head, tail};
 }
 
@@ -527,9 +605,12 @@ Value h_lastSourceElements(Args a, KwNames) {
 	}
 	std::string out;
 	for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-		if (!it->empty() && (*it)[0] == '/') out = *it;
-		else if (out.empty() || out.back() == '/') out += *it;
-		else out += "/" + *it;
+		if (!it->empty() && (*it)[0] == '/')
+			out = *it;
+		else if (out.empty() || out.back() == '/')
+			out += *it;
+		else
+			out += "/" + *it;
 	}
 	return Value::str(std::move(out));
 }
@@ -542,7 +623,7 @@ Value h_getFileStem(Args a, KwNames) {
 	return Value::str(base.substr(0, dot));
 }
 
-}  // namespace
+} // namespace
 
 const std::vector<Builtin>& helper_builtins() {
 	static const std::vector<Builtin> table = {
@@ -588,5 +669,5 @@ const std::vector<Builtin>& helper_builtins() {
 	return table;
 }
 
-}  // namespace rt
-}  // namespace meles::rd::expr
+} // namespace rt
+} // namespace meles::rd::expr

@@ -17,21 +17,27 @@ constexpr std::int64_t kUsPerDay = 86400000000LL;
 
 std::string_view trim_blank(std::string_view s) {
 	std::size_t b = 0, e = s.size();
-	while (b < e && (s[b] == ' ' || (s[b] >= 9 && s[b] <= 13))) ++b;
-	while (e > b && (s[e - 1] == ' ' || (s[e - 1] >= 9 && s[e - 1] <= 13))) --e;
+	while (b < e && (s[b] == ' ' || (s[b] >= 9 && s[b] <= 13)))
+		++b;
+	while (e > b && (s[e - 1] == ' ' || (s[e - 1] >= 9 && s[e - 1] <= 13)))
+		--e;
 	return s.substr(b, e - b);
 }
 
-std::string type_label(const SqlType& t) { return t.rd_name(); }
+std::string type_label(const SqlType& t) {
+	return t.rd_name();
+}
 
 [[noreturn]] void bad_literal(std::string_view raw, const SqlType& t, const std::string& why = {}) {
-	raise(PyExc::ValueError, "invalid literal for a " + type_label(t) + " column: " + Value::str(std::string(raw)).repr() +
-	                             (why.empty() ? "" : " (" + why + ")"));
+	raise(PyExc::ValueError, "invalid literal for a " + type_label(t) + " column: " +
+	                             Value::str(std::string(raw)).repr() + (why.empty() ? "" : " (" + why + ")"));
 }
 
 void int_range(std::int64_t v, const SqlType& t, std::string_view raw) {
-	if (t.base == BaseType::SmallInt && (v < -32768 || v > 32767)) bad_literal(raw, t, "out of range for smallint");
-	if (t.base == BaseType::Integer && (v < -2147483648LL || v > 2147483647LL)) bad_literal(raw, t, "out of range for integer");
+	if (t.base == BaseType::SmallInt && (v < -32768 || v > 32767))
+		bad_literal(raw, t, "out of range for smallint");
+	if (t.base == BaseType::Integer && (v < -2147483648LL || v > 2147483647LL))
+		bad_literal(raw, t, "out of range for integer");
 }
 
 bool parse_float_literal(std::string_view raw, double& d) {
@@ -46,7 +52,8 @@ bool parse_float_literal(std::string_view raw, double& d) {
 
 bool bool_literal(std::string_view s, bool& out) {
 	std::string l;
-	for (char c : trim_blank(s)) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	for (char c : trim_blank(s))
+		l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 	static const char* const t[] = {"true", "yes", "t", "on", "enabled", "1"};
 	static const char* const f[] = {"false", "no", "f", "off", "disabled", "0"};
 	for (auto* w : t)
@@ -81,7 +88,8 @@ bool parse_tod(std::string_view s, std::size_t& p, std::int64_t& us) {
 		p += 2;
 		if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
 			std::size_t b = ++p;
-			while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) ++p;
+			while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p])))
+				++p;
 			if (p == b) return false;
 			std::string f(s.substr(b, std::min<std::size_t>(p - b, 6)));
 			f.append(6 - f.size(), '0');
@@ -89,7 +97,7 @@ bool parse_tod(std::string_view s, std::size_t& p, std::int64_t& us) {
 		}
 	}
 	if (h > 24 || m > 59 || sec > 60 || (h == 24 && (m || sec || frac))) return false;
-	if (sec == 60) sec = 59;  // leap second: PostgreSQL accepts it, Python does not
+	if (sec == 60) sec = 59; // leap second: PostgreSQL accepts it, Python does not
 	us = ((h * 60LL + m) * 60LL + sec) * 1000000LL + frac;
 	return true;
 }
@@ -126,7 +134,8 @@ bool parse_timestamp_text(std::string_view s, Value& out, bool date_only) {
 	if (!parse_tod(s, p, tod)) return false;
 	std::int64_t offset = 0;
 	if (p < s.size()) {
-		if (s[p] == 'Z' || s[p] == 'z') ++p;
+		if (s[p] == 'Z' || s[p] == 'z')
+			++p;
 		else if (s[p] == '+' || s[p] == '-') {
 			int sign = s[p] == '-' ? -1 : 1;
 			int oh, om = 0;
@@ -155,10 +164,13 @@ std::vector<double> numbers_in(std::string_view s) {
 	std::vector<double> out;
 	std::size_t i = 0;
 	while (i < s.size()) {
-		while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == ',' || s[i] == '/')) ++i;
+		while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == ',' || s[i] == '/'))
+			++i;
 		if (i >= s.size()) break;
 		std::size_t b = i;
-		while (i < s.size() && !(std::isspace(static_cast<unsigned char>(s[i])) || s[i] == ',' || s[i] == '/')) ++i;
+		while (i < s.size() &&
+		       !(std::isspace(static_cast<unsigned char>(s[i])) || s[i] == ',' || s[i] == '/'))
+			++i;
 		double d;
 		if (!rt::parse_py_float(s.substr(b, i - b), d)) return {};
 		out.push_back(d);
@@ -181,7 +193,8 @@ bool parse_coo_pair(std::string_view s, double& ra, double& dec) {
 			auto sp = t.find_first_of(" ,+-", t.find(':'));
 			if (sp == std::string::npos) return false;
 			std::string a = t.substr(0, sp), b = t.substr(sp);
-			while (!b.empty() && (b[0] == ' ' || b[0] == ',')) b.erase(0, 1);
+			while (!b.empty() && (b[0] == ' ' || b[0] == ','))
+				b.erase(0, 1);
 			ra = hms_to_deg(a, ":");
 			dec = dms_to_deg(b, ":");
 			return true;
@@ -189,16 +202,20 @@ bool parse_coo_pair(std::string_view s, double& ra, double& dec) {
 		std::vector<std::string> parts;
 		std::size_t i = 0;
 		while (i < t.size()) {
-			while (i < t.size() && (t[i] == ' ' || t[i] == ',')) ++i;
+			while (i < t.size() && (t[i] == ' ' || t[i] == ','))
+				++i;
 			std::size_t b = i;
-			while (i < t.size() && t[i] != ' ' && t[i] != ',') ++i;
+			while (i < t.size() && t[i] != ' ' && t[i] != ',')
+				++i;
 			if (i > b) parts.push_back(t.substr(b, i - b));
 		}
 		if (parts.size() == 6 || parts.size() == 4) {
 			std::size_t half = parts.size() / 2;
 			std::string a, b;
-			for (std::size_t k = 0; k < half; ++k) a += (k ? " " : "") + parts[k];
-			for (std::size_t k = half; k < parts.size(); ++k) b += (k > half ? " " : "") + parts[k];
+			for (std::size_t k = 0; k < half; ++k)
+				a += (k ? " " : "") + parts[k];
+			for (std::size_t k = half; k < parts.size(); ++k)
+				b += (k > half ? " " : "") + parts[k];
 			ra = hms_to_deg(a);
 			dec = dms_to_deg(b);
 			return true;
@@ -211,7 +228,8 @@ bool parse_coo_pair(std::string_view s, double& ra, double& dec) {
 bool ieq_word(std::string_view a, std::string_view b) {
 	if (a.size() != b.size()) return false;
 	for (std::size_t i = 0; i < a.size(); ++i)
-		if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+		if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+			return false;
 	return true;
 }
 
@@ -220,20 +238,26 @@ bool parse_stcs(std::string_view s, BaseType want, std::vector<double>& nums) {
 	std::vector<std::string_view> words;
 	std::size_t i = 0;
 	while (i < s.size()) {
-		while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+		while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+			++i;
 		std::size_t b = i;
-		while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+		while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])))
+			++i;
 		if (i > b) words.push_back(s.substr(b, i - b));
 	}
 	if (words.empty()) return false;
 	std::string_view shape = words[0];
-	bool ok_shape = (want == BaseType::SCircle && ieq_word(shape, "circle")) || (want == BaseType::SPoly && ieq_word(shape, "polygon")) ||
-	                (want == BaseType::SBox && ieq_word(shape, "box")) || (want == BaseType::SPoint && ieq_word(shape, "position"));
+	bool ok_shape = (want == BaseType::SCircle && ieq_word(shape, "circle")) ||
+	                (want == BaseType::SPoly && ieq_word(shape, "polygon")) ||
+	                (want == BaseType::SBox && ieq_word(shape, "box")) ||
+	                (want == BaseType::SPoint && ieq_word(shape, "position"));
 	if (!ok_shape) return false;
 	for (std::size_t k = 1; k < words.size(); ++k) {
 		double d;
-		if (rt::parse_py_float(words[k], d)) nums.push_back(d);
-		else if (!nums.empty()) return false;  // frame/refpos words come before the numbers
+		if (rt::parse_py_float(words[k], d))
+			nums.push_back(d);
+		else if (!nums.empty())
+			return false; // frame/refpos words come before the numbers
 	}
 	return true;
 }
@@ -245,9 +269,12 @@ void append_int(std::string& out, std::int64_t v) {
 }
 
 void append_pg_float(std::string& out, double d) {
-	if (std::isnan(d)) out += "NaN";
-	else if (std::isinf(d)) out += d < 0 ? "-Infinity" : "Infinity";
-	else append_float_repr(out, d);
+	if (std::isnan(d))
+		out += "NaN";
+	else if (std::isinf(d))
+		out += d < 0 ? "-Infinity" : "Infinity";
+	else
+		append_float_repr(out, d);
 }
 
 void append_iso_date(std::string& out, std::int32_t days) {
@@ -260,8 +287,8 @@ void append_iso_date(std::string& out, std::int32_t days) {
 
 void append_tod(std::string& out, std::int64_t tod) {
 	char buf[48];
-	std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", static_cast<int>(tod / 3600000000LL), static_cast<int>(tod / 60000000LL % 60),
-	              static_cast<int>(tod / 1000000 % 60));
+	std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", static_cast<int>(tod / 3600000000LL),
+	              static_cast<int>(tod / 60000000LL % 60), static_cast<int>(tod / 1000000 % 60));
 	out += buf;
 	if (tod % 1000000) {
 		std::snprintf(buf, sizeof buf, ".%06d", static_cast<int>(tod % 1000000));
@@ -271,15 +298,18 @@ void append_tod(std::string& out, std::int64_t tod) {
 
 double number_of(const Value& v, const SqlType& t) {
 	if (v.kind() == Kind::Int || v.kind() == Kind::Float) return v.number();
-	raise(PyExc::TypeError, "a " + type_label(t) + " column needs numbers, not " + std::string(v.type_name()) + " " + v.repr());
+	raise(PyExc::TypeError,
+	      "a " + type_label(t) + " column needs numbers, not " + std::string(v.type_name()) + " " + v.repr());
 }
 
 std::vector<double> flat_numbers(const Value& v, const SqlType& t) {
 	std::vector<double> out;
 	for (const auto& it : v.items()) {
 		if (it.kind() == Kind::List || it.kind() == Kind::Tuple)
-			for (const auto& x : it.items()) out.push_back(number_of(x, t));
-		else out.push_back(number_of(it, t));
+			for (const auto& x : it.items())
+				out.push_back(number_of(x, t));
+		else
+			out.push_back(number_of(it, t));
 	}
 	return out;
 }
@@ -329,7 +359,8 @@ void append_geometry(std::string& out, const std::vector<double>& n, const SqlTy
 		append_point(out, n[2], n[3]);
 		out += ')';
 		return;
-	default: wrong();
+	default:
+		wrong();
 	}
 }
 
@@ -341,10 +372,12 @@ void append_array_element(std::string& out, const Value& v, const SqlType& elem)
 	}
 	// COPY escaping happens once, for the whole field; elements carry plain text here.
 	std::string text;
-	if (elem.is_string()) text = v.kind() == Kind::Str ? std::string(v.as_str()) : v.str_text();
-	else append_copy_value(text, v, elem);
-	bool quote = text.empty() || ieq_word(text, "NULL") ||
-	             text.find_first_of("{}\",\\ \t\n\r") != std::string::npos;
+	if (elem.is_string())
+		text = v.kind() == Kind::Str ? std::string(v.as_str()) : v.str_text();
+	else
+		append_copy_value(text, v, elem);
+	bool quote =
+	    text.empty() || ieq_word(text, "NULL") || text.find_first_of("{}\",\\ \t\n\r") != std::string::npos;
 	if (!quote) {
 		out += text;
 		return;
@@ -357,7 +390,7 @@ void append_array_element(std::string& out, const Value& v, const SqlType& elem)
 	out += '"';
 }
 
-}  // namespace
+} // namespace
 
 void append_copy_escaped(std::string& out, std::string_view s) {
 	std::size_t run = 0;
@@ -365,14 +398,29 @@ void append_copy_escaped(std::string& out, std::string_view s) {
 		char c = s[i];
 		const char* esc = nullptr;
 		switch (c) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\v': esc = "\\v"; break;
-		default: continue;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\v':
+			esc = "\\v";
+			break;
+		default:
+			continue;
 		}
 		out.append(s.data() + run, i - run);
 		out += esc;
@@ -389,9 +437,12 @@ Value parse_literal(std::string_view raw, const SqlType& t) {
 	switch (t.base) {
 	case BaseType::Char:
 	case BaseType::Text:
-	case BaseType::Unicode: return Value::str(std::string(raw));
-	case BaseType::Bytea: return Value::bytes(std::string(raw));
-	default: break;
+	case BaseType::Unicode:
+		return Value::str(std::string(raw));
+	case BaseType::Bytea:
+		return Value::bytes(std::string(raw));
+	default:
+		break;
 	}
 	std::string_view s = trim_blank(raw);
 	if (s.empty()) return Value();
@@ -415,19 +466,24 @@ Value parse_literal(std::string_view raw, const SqlType& t) {
 	case BaseType::Double: {
 		double d;
 		if (!parse_float_literal(s, d)) bad_literal(raw, t);
-		if (t.base == BaseType::Real && std::isfinite(d) && std::fabs(d) > FLT_MAX) bad_literal(raw, t, "out of range for real");
+		if (t.base == BaseType::Real && std::isfinite(d) && std::fabs(d) > FLT_MAX)
+			bad_literal(raw, t, "out of range for real");
 		return Value::real(d);
 	}
 	case BaseType::Date:
 	case BaseType::Timestamp: {
 		Value v;
-		if (!parse_timestamp_text(s, v, t.base == BaseType::Date)) bad_literal(raw, t, t.base == BaseType::Date ? "expected YYYY-MM-DD" : "expected an ISO 8601 date and time");
+		if (!parse_timestamp_text(s, v, t.base == BaseType::Date))
+			bad_literal(raw, t,
+			            t.base == BaseType::Date ? "expected YYYY-MM-DD"
+			                                     : "expected an ISO 8601 date and time");
 		return v;
 	}
 	case BaseType::Time: {
 		std::size_t p = 0;
 		std::int64_t us;
-		if (!parse_tod(s, p, us) || p != s.size() || us >= kUsPerDay) bad_literal(raw, t, "expected HH:MM:SS");
+		if (!parse_tod(s, p, us) || p != s.size() || us >= kUsPerDay)
+			bad_literal(raw, t, "expected HH:MM:SS");
 		return Value::time_from_us(us);
 	}
 	case BaseType::SPoint: {
@@ -435,7 +491,8 @@ Value parse_literal(std::string_view raw, const SqlType& t) {
 		double ra, dec;
 		if (parse_coo_pair(s, ra, dec)) return Value::tuple({Value::real(ra), Value::real(dec)});
 		std::vector<double> n;
-		if (parse_stcs(s, t.base, n) && n.size() == 2) return Value::tuple({Value::real(n[0]), Value::real(n[1])});
+		if (parse_stcs(s, t.base, n) && n.size() == 2)
+			return Value::tuple({Value::real(n[0]), Value::real(n[1])});
 		bad_literal(raw, t, "no discernible position in it");
 	}
 	case BaseType::SCircle:
@@ -445,11 +502,14 @@ Value parse_literal(std::string_view raw, const SqlType& t) {
 		std::vector<double> n;
 		if (!parse_stcs(s, t.base, n)) bad_literal(raw, t, "expected STC-S or a pg_sphere literal");
 		std::vector<Value> items;
-		for (double d : n) items.push_back(Value::real(d));
+		for (double d : n)
+			items.push_back(Value::real(d));
 		return Value::list(std::move(items));
 	}
-	case BaseType::SMoc: return Value::str(std::string(s));
-	default: return Value::str(std::string(raw));
+	case BaseType::SMoc:
+		return Value::str(std::string(s));
+	default:
+		return Value::str(std::string(raw));
 	}
 }
 
@@ -458,7 +518,9 @@ void append_copy_literal(std::string& out, std::string_view raw, const SqlType& 
 		switch (t.base) {
 		case BaseType::Char:
 		case BaseType::Text:
-		case BaseType::Unicode: append_copy_escaped(out, raw); return;
+		case BaseType::Unicode:
+			append_copy_escaped(out, raw);
+			return;
 		case BaseType::Real:
 		case BaseType::Double: {
 			std::string_view s = raw;
@@ -503,7 +565,8 @@ void append_copy_literal(std::string& out, std::string_view raw, const SqlType& 
 			}
 			break;
 		}
-		default: break;
+		default:
+			break;
 		}
 	}
 	append_copy_value(out, parse_literal(raw, t), t);
@@ -520,7 +583,8 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			return;
 		}
 		if (v.kind() != Kind::List && v.kind() != Kind::Tuple)
-			raise(PyExc::TypeError, "an array column (" + type_label(t) + ") needs a list, not " + std::string(v.type_name()));
+			raise(PyExc::TypeError,
+			      "an array column (" + type_label(t) + ") needs a list, not " + std::string(v.type_name()));
 		SqlType elem = t;
 		elem.is_array = false;
 		elem.array_len = 0;
@@ -539,15 +603,23 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 	case BaseType::Char:
 	case BaseType::Text:
 	case BaseType::Unicode:
-		if (v.kind() == Kind::Str) append_copy_escaped(out, v.as_str());
-		else append_copy_escaped(out, v.str_text());
+		if (v.kind() == Kind::Str)
+			append_copy_escaped(out, v.as_str());
+		else
+			append_copy_escaped(out, v.str_text());
 		return;
 	case BaseType::Boolean:
 		switch (v.kind()) {
 		case Kind::Bool:
-		case Kind::Int: out += v.as_int() ? 't' : 'f'; return;
-		case Kind::Str: append_copy_value(out, parse_literal(v.as_str(), t), t); return;
-		default: raise(PyExc::TypeError, "a boolean column cannot store " + std::string(v.type_name()) + " " + v.repr());
+		case Kind::Int:
+			out += v.as_int() ? 't' : 'f';
+			return;
+		case Kind::Str:
+			append_copy_value(out, parse_literal(v.as_str(), t), t);
+			return;
+		default:
+			raise(PyExc::TypeError,
+			      "a boolean column cannot store " + std::string(v.type_name()) + " " + v.repr());
 		}
 	case BaseType::SmallInt:
 	case BaseType::Integer:
@@ -555,18 +627,26 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 		std::int64_t i;
 		switch (v.kind()) {
 		case Kind::Int:
-		case Kind::Bool: i = v.as_int(); break;
+		case Kind::Bool:
+			i = v.as_int();
+			break;
 		case Kind::Float: {
 			// PostgreSQL's assignment cast from float rounds half to even.
 			double d = v.as_float();
-			if (!std::isfinite(d)) raise(PyExc::ValueError, "cannot store " + v.repr() + " in a " + type_label(t) + " column");
+			if (!std::isfinite(d))
+				raise(PyExc::ValueError, "cannot store " + v.repr() + " in a " + type_label(t) + " column");
 			double r = std::nearbyint(d);
-			if (r >= 9223372036854775808.0 || r < -9223372036854775808.0) raise(PyExc::ValueError, v.repr() + " is out of range for " + type_label(t));
+			if (r >= 9223372036854775808.0 || r < -9223372036854775808.0)
+				raise(PyExc::ValueError, v.repr() + " is out of range for " + type_label(t));
 			i = static_cast<std::int64_t>(r);
 			break;
 		}
-		case Kind::Str: append_copy_value(out, parse_literal(v.as_str(), t), t); return;
-		default: raise(PyExc::TypeError, "a " + type_label(t) + " column cannot store " + std::string(v.type_name()) + " " + v.repr());
+		case Kind::Str:
+			append_copy_value(out, parse_literal(v.as_str(), t), t);
+			return;
+		default:
+			raise(PyExc::TypeError, "a " + type_label(t) + " column cannot store " +
+			                            std::string(v.type_name()) + " " + v.repr());
 		}
 		int_range(i, t, v.repr());
 		append_int(out, i);
@@ -575,7 +655,9 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 	case BaseType::Real:
 	case BaseType::Double:
 		switch (v.kind()) {
-		case Kind::Int: append_int(out, v.as_int()); return;
+		case Kind::Int:
+			append_int(out, v.as_int());
+			return;
 		case Kind::Float: {
 			double d = v.as_float();
 			if (t.base == BaseType::Real && std::isfinite(d) && std::fabs(d) > FLT_MAX)
@@ -583,20 +665,36 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			append_pg_float(out, d);
 			return;
 		}
-		case Kind::Bool: append_int(out, v.as_int()); return;
-		case Kind::Str: append_copy_value(out, parse_literal(v.as_str(), t), t); return;
-		default: raise(PyExc::TypeError, "a " + type_label(t) + " column cannot store " + std::string(v.type_name()) + " " + v.repr());
+		case Kind::Bool:
+			append_int(out, v.as_int());
+			return;
+		case Kind::Str:
+			append_copy_value(out, parse_literal(v.as_str(), t), t);
+			return;
+		default:
+			raise(PyExc::TypeError, "a " + type_label(t) + " column cannot store " +
+			                            std::string(v.type_name()) + " " + v.repr());
 		}
 	case BaseType::Date:
 		switch (v.kind()) {
-		case Kind::Date: append_iso_date(out, v.as_days()); return;
-		case Kind::DateTime: append_iso_date(out, static_cast<std::int32_t>(v.as_int() / kUsPerDay)); return;
-		case Kind::Str: append_copy_value(out, parse_literal(v.as_str(), t), t); return;
-		default: raise(PyExc::TypeError, "a date column cannot store " + std::string(v.type_name()) + " " + v.repr());
+		case Kind::Date:
+			append_iso_date(out, v.as_days());
+			return;
+		case Kind::DateTime:
+			append_iso_date(out, static_cast<std::int32_t>(v.as_int() / kUsPerDay));
+			return;
+		case Kind::Str:
+			append_copy_value(out, parse_literal(v.as_str(), t), t);
+			return;
+		default:
+			raise(PyExc::TypeError,
+			      "a date column cannot store " + std::string(v.type_name()) + " " + v.repr());
 		}
 	case BaseType::Timestamp:
 		switch (v.kind()) {
-		case Kind::Date: append_iso_date(out, v.as_days()); return;
+		case Kind::Date:
+			append_iso_date(out, v.as_days());
+			return;
 		case Kind::DateTime: {
 			auto days = static_cast<std::int32_t>(v.as_int() / kUsPerDay);
 			append_iso_date(out, days);
@@ -604,12 +702,18 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			append_tod(out, v.as_int() - days * kUsPerDay);
 			return;
 		}
-		case Kind::Str: append_copy_value(out, parse_literal(v.as_str(), t), t); return;
-		default: raise(PyExc::TypeError, "a timestamp column cannot store " + std::string(v.type_name()) + " " + v.repr());
+		case Kind::Str:
+			append_copy_value(out, parse_literal(v.as_str(), t), t);
+			return;
+		default:
+			raise(PyExc::TypeError,
+			      "a timestamp column cannot store " + std::string(v.type_name()) + " " + v.repr());
 		}
 	case BaseType::Time:
 		switch (v.kind()) {
-		case Kind::Time: append_tod(out, v.as_int()); return;
+		case Kind::Time:
+			append_tod(out, v.as_int());
+			return;
 		case Kind::TimeDelta: {
 			// DaCHS's parseTime gives a timedelta; PostgreSQL keeps its time of day.
 			std::int64_t us = v.as_int() % kUsPerDay;
@@ -617,9 +721,15 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			append_tod(out, us);
 			return;
 		}
-		case Kind::DateTime: append_tod(out, v.as_int() % kUsPerDay); return;
-		case Kind::Str: append_copy_value(out, parse_literal(v.as_str(), t), t); return;
-		default: raise(PyExc::TypeError, "a time column cannot store " + std::string(v.type_name()) + " " + v.repr());
+		case Kind::DateTime:
+			append_tod(out, v.as_int() % kUsPerDay);
+			return;
+		case Kind::Str:
+			append_copy_value(out, parse_literal(v.as_str(), t), t);
+			return;
+		default:
+			raise(PyExc::TypeError,
+			      "a time column cannot store " + std::string(v.type_name()) + " " + v.repr());
 		}
 	case BaseType::Bytea: {
 		if (v.kind() != Kind::Bytes && v.kind() != Kind::Str)
@@ -646,7 +756,8 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			return;
 		}
 		if (v.kind() != Kind::List && v.kind() != Kind::Tuple)
-			raise(PyExc::TypeError, "a " + type_label(t) + " column needs a sequence of degrees, not " + std::string(v.type_name()));
+			raise(PyExc::TypeError, "a " + type_label(t) + " column needs a sequence of degrees, not " +
+			                            std::string(v.type_name()));
 		append_geometry(out, flat_numbers(v, t), t, v);
 		return;
 	case BaseType::SMoc:
@@ -656,4 +767,4 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 	append_copy_escaped(out, v.str_text());
 }
 
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr

@@ -14,33 +14,116 @@ using detail::MatchObj;
 namespace {
 
 enum M : int {
-	strip, lstrip, rstrip, split, rsplit, splitlines, lower, upper, casefold, replace, startswith, endswith, find,
-	rfind, index, rindex, count, join, format, zfill, title, capitalize, swapcase, isdigit, isalpha, isalnum,
-	isspace, isupper, islower, isnumeric, isdecimal, istitle, center, ljust, rjust, partition, rpartition, encode,
-	decode, removeprefix, removesuffix, expandtabs,
-	append, extend, insert, pop, remove, sort, reverse, copy, clear,
-	get, keys, values, items, setdefault, update,
-	isoformat, strftime_m, date_m, time_m, replace_dt, timestamp, weekday, isoweekday, toordinal,
-	total_seconds, group, groups, groupdict, start, end, span, is_integer, bit_length,
+	strip,
+	lstrip,
+	rstrip,
+	split,
+	rsplit,
+	splitlines,
+	lower,
+	upper,
+	casefold,
+	replace,
+	startswith,
+	endswith,
+	find,
+	rfind,
+	index,
+	rindex,
+	count,
+	join,
+	format,
+	zfill,
+	title,
+	capitalize,
+	swapcase,
+	isdigit,
+	isalpha,
+	isalnum,
+	isspace,
+	isupper,
+	islower,
+	isnumeric,
+	isdecimal,
+	istitle,
+	center,
+	ljust,
+	rjust,
+	partition,
+	rpartition,
+	encode,
+	decode,
+	removeprefix,
+	removesuffix,
+	expandtabs,
+	append,
+	extend,
+	insert,
+	pop,
+	remove,
+	sort,
+	reverse,
+	copy,
+	clear,
+	get,
+	keys,
+	values,
+	items,
+	setdefault,
+	update,
+	isoformat,
+	strftime_m,
+	date_m,
+	time_m,
+	replace_dt,
+	timestamp,
+	weekday,
+	isoweekday,
+	toordinal,
+	total_seconds,
+	group,
+	groups,
+	groupdict,
+	start,
+	end,
+	span,
+	is_integer,
+	bit_length,
 	kMethodCount
 };
 
 const char* const kMethodNames[] = {
-	"strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "lower", "upper", "casefold", "replace",
-	"startswith", "endswith", "find", "rfind", "index", "rindex", "count", "join", "format", "zfill", "title",
-	"capitalize", "swapcase", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "isnumeric",
-	"isdecimal", "istitle", "center", "ljust", "rjust", "partition", "rpartition", "encode", "decode",
-	"removeprefix", "removesuffix", "expandtabs",
-	"append", "extend", "insert", "pop", "remove", "sort", "reverse", "copy", "clear",
-	"get", "keys", "values", "items", "setdefault", "update",
-	"isoformat", "strftime", "date", "time", "replace", "timestamp", "weekday", "isoweekday", "toordinal",
-	"total_seconds", "group", "groups", "groupdict", "start", "end", "span", "is_integer", "bit_length",
+    "strip",      "lstrip",     "rstrip",    "split",         "rsplit",       "splitlines",   "lower",
+    "upper",      "casefold",   "replace",   "startswith",    "endswith",     "find",         "rfind",
+    "index",      "rindex",     "count",     "join",          "format",       "zfill",        "title",
+    "capitalize", "swapcase",   "isdigit",   "isalpha",       "isalnum",      "isspace",      "isupper",
+    "islower",    "isnumeric",  "isdecimal", "istitle",       "center",       "ljust",        "rjust",
+    "partition",  "rpartition", "encode",    "decode",        "removeprefix", "removesuffix", "expandtabs",
+    "append",     "extend",     "insert",    "pop",           "remove",       "sort",         "reverse",
+    "copy",       "clear",      "get",       "keys",          "values",       "items",        "setdefault",
+    "update",     "isoformat",  "strftime",  "date",          "time",         "replace",      "timestamp",
+    "weekday",    "isoweekday", "toordinal", "total_seconds", "group",        "groups",       "groupdict",
+    "start",      "end",        "span",      "is_integer",    "bit_length",
 };
 static_assert(sizeof(kMethodNames) / sizeof(kMethodNames[0]) == kMethodCount);
 
-enum A : int { a_year, a_month, a_day, a_hour, a_minute, a_second, a_microsecond, a_days, a_seconds, a_microseconds, a_real, a_imag, kAttrCount };
-const char* const kAttrNames[] = {"year", "month", "day", "hour", "minute", "second", "microsecond",
-                                  "days", "seconds", "microseconds", "real", "imag"};
+enum A : int {
+	a_year,
+	a_month,
+	a_day,
+	a_hour,
+	a_minute,
+	a_second,
+	a_microsecond,
+	a_days,
+	a_seconds,
+	a_microseconds,
+	a_real,
+	a_imag,
+	kAttrCount
+};
+const char* const kAttrNames[] = {"year",        "month", "day",     "hour",         "minute", "second",
+                                  "microsecond", "days",  "seconds", "microseconds", "real",   "imag"};
 
 constexpr std::int64_t kUsPerDay = 86400000000LL;
 
@@ -48,7 +131,8 @@ constexpr std::int64_t kUsPerDay = 86400000000LL;
 std::uint32_t to_lower_cp(std::uint32_t c) {
 	if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 	if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;
-	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x178 && c != 0x17F) {
+	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x178 &&
+	    c != 0x17F) {
 		bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
 		if (odd_upper) return (c % 2 == 1) ? c + 1 : c;
 		return (c % 2 == 0) ? c + 1 : c;
@@ -64,7 +148,8 @@ std::uint32_t to_upper_cp(std::uint32_t c) {
 	if (c < 0x80) return (c >= 'a' && c <= 'z') ? c - 32 : c;
 	if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 32;
 	if (c == 0xFF) return 0x178;
-	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x178 && c != 0x17F) {
+	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x178 &&
+	    c != 0x17F) {
 		bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
 		if (odd_upper) return (c % 2 == 0) ? c - 1 : c;
 		return (c % 2 == 1) ? c - 1 : c;
@@ -80,28 +165,31 @@ bool is_alpha_cp(std::uint32_t c) {
 	if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 	return to_lower_cp(c) != c || to_upper_cp(c) != c || c == 0xDF || (c >= 0x4E00 && c <= 0x9FFF);
 }
-bool is_digit_cp(std::uint32_t c) { return c >= '0' && c <= '9'; }
+bool is_digit_cp(std::uint32_t c) {
+	return c >= '0' && c <= '9';
+}
 
-template <typename F>
-std::string map_cps(std::string_view s, F f) {
+template <typename F> std::string map_cps(std::string_view s, F f) {
 	std::string out;
 	out.reserve(s.size());
 	if (is_ascii(s)) {
-		for (char c : s) out += static_cast<char>(f(static_cast<std::uint32_t>(static_cast<unsigned char>(c))));
+		for (char c : s)
+			out += static_cast<char>(f(static_cast<std::uint32_t>(static_cast<unsigned char>(c))));
 		return out;
 	}
-	for (std::size_t i = 0; i < s.size();) append_utf8(out, f(decode_utf8(s, i)));
+	for (std::size_t i = 0; i < s.size();)
+		append_utf8(out, f(decode_utf8(s, i)));
 	return out;
 }
 
 std::vector<std::uint32_t> cps_of(std::string_view s) {
 	std::vector<std::uint32_t> v;
-	for (std::size_t i = 0; i < s.size();) v.push_back(decode_utf8(s, i));
+	for (std::size_t i = 0; i < s.size();)
+		v.push_back(decode_utf8(s, i));
 	return v;
 }
 
-template <typename P>
-bool all_cps(std::string_view s, P pred) {
+template <typename P> bool all_cps(std::string_view s, P pred) {
 	if (s.empty()) return false;
 	for (std::size_t i = 0; i < s.size();)
 		if (!pred(decode_utf8(s, i))) return false;
@@ -121,7 +209,8 @@ std::string_view strip_chars(std::string_view s, const Value* chars, bool left, 
 		if (right)
 			while (e > b) {
 				std::size_t k = e - 1;
-				while (k > b && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
+				while (k > b && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80)
+					--k;
 				std::size_t j = k;
 				if (!is_py_space(decode_utf8(s, j))) break;
 				e = k;
@@ -141,7 +230,8 @@ std::string_view strip_chars(std::string_view s, const Value* chars, bool left, 
 	if (right)
 		while (e > b) {
 			std::size_t k = e - 1;
-			while (k > b && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
+			while (k > b && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80)
+				--k;
 			std::size_t j = k;
 			if (!in(decode_utf8(s, j))) break;
 			e = k;
@@ -156,19 +246,24 @@ Value same_kind_str(const Value& self, std::string_view piece) {
 	return Value::str(std::string(piece));
 }
 
-bool arg_given(Args a, std::size_t i) { return i < a.size() && !a[i].is_missing(); }
-const Value* opt(Args a, std::size_t i) { return arg_given(a, i) ? &a[i] : nullptr; }
+bool arg_given(Args a, std::size_t i) {
+	return i < a.size() && !a[i].is_missing();
+}
+const Value* opt(Args a, std::size_t i) {
+	return arg_given(a, i) ? &a[i] : nullptr;
+}
 
 std::string_view str_arg(const Value& self, const Value& v, const char* method) {
 	if (v.kind() != self.kind())
-		raise(PyExc::TypeError, std::string(method) + "() argument must be " + std::string(self.type_name()) + ", not " +
-		                            std::string(v.type_name()));
+		raise(PyExc::TypeError, std::string(method) + "() argument must be " + std::string(self.type_name()) +
+		                            ", not " + std::string(v.type_name()));
 	return v.as_str();
 }
 
 std::int64_t int_arg(const Value& v, const char* what) {
 	if (v.kind() == Kind::Int || v.kind() == Kind::Bool) return v.as_int();
-	raise(PyExc::TypeError, std::string(what) + ": an integer is required, not '" + std::string(v.type_name()) + "'");
+	raise(PyExc::TypeError,
+	      std::string(what) + ": an integer is required, not '" + std::string(v.type_name()) + "'");
 }
 
 Value do_split(const Value& self, Args args, KwNames kw, bool from_right) {
@@ -181,9 +276,12 @@ Value do_split(const Value& self, Args args, KwNames kw, bool from_right) {
 	if (npos >= 2) maxsplit = int_arg(args[1], "maxsplit");
 	for (std::size_t k = 0; k < kw.size(); ++k) {
 		const Value& v = args[npos + k];
-		if (kw[k] == "sep") sep = &v;
-		else if (kw[k] == "maxsplit") maxsplit = int_arg(v, "maxsplit");
-		else raise(PyExc::TypeError, "split() got an unexpected keyword argument '" + kw[k] + "'");
+		if (kw[k] == "sep")
+			sep = &v;
+		else if (kw[k] == "maxsplit")
+			maxsplit = int_arg(v, "maxsplit");
+		else
+			raise(PyExc::TypeError, "split() got an unexpected keyword argument '" + kw[k] + "'");
 	}
 	std::string_view s = self.as_str();
 	std::vector<Value> out;
@@ -199,7 +297,8 @@ Value do_split(const Value& self, Args args, KwNames kw, bool from_right) {
 			std::int64_t splits = 0;
 			while (i < s.size()) {
 				std::size_t nx;
-				while (i < s.size() && space_at(i, nx)) i = nx;
+				while (i < s.size() && space_at(i, nx))
+					i = nx;
 				if (i >= s.size()) break;
 				if (maxsplit >= 0 && splits >= maxsplit) {
 					// Python keeps the rest as it is, trailing whitespace included.
@@ -207,7 +306,8 @@ Value do_split(const Value& self, Args args, KwNames kw, bool from_right) {
 					return Value::list(std::move(out));
 				}
 				std::size_t b = i;
-				while (i < s.size() && !space_at(i, nx)) i = nx;
+				while (i < s.size() && !space_at(i, nx))
+					i = nx;
 				out.push_back(same_kind_str(self, s.substr(b, i - b)));
 				++splits;
 			}
@@ -217,14 +317,16 @@ Value do_split(const Value& self, Args args, KwNames kw, bool from_right) {
 		std::size_t e = s.size();
 		std::int64_t splits = 0;
 		while (e > 0) {
-			while (e > 0 && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+			while (e > 0 && std::isspace(static_cast<unsigned char>(s[e - 1])))
+				--e;
 			if (e == 0) break;
 			if (maxsplit >= 0 && splits >= maxsplit) {
 				out.push_back(same_kind_str(self, s.substr(0, e)));
 				break;
 			}
 			std::size_t b = e;
-			while (b > 0 && !std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+			while (b > 0 && !std::isspace(static_cast<unsigned char>(s[b - 1])))
+				--b;
 			out.push_back(same_kind_str(self, s.substr(b, e - b)));
 			e = b;
 			++splits;
@@ -252,7 +354,8 @@ Value do_split(const Value& self, Args args, KwNames kw, bool from_right) {
 	std::size_t e = s.size();
 	std::int64_t splits = 0;
 	while (true) {
-		std::size_t f = (maxsplit >= 0 && splits >= maxsplit) || e < d.size() ? std::string_view::npos : s.rfind(d, e - d.size());
+		std::size_t f = (maxsplit >= 0 && splits >= maxsplit) || e < d.size() ? std::string_view::npos
+		                                                                      : s.rfind(d, e - d.size());
 		if (f == std::string_view::npos) {
 			out.push_back(same_kind_str(self, s.substr(0, e)));
 			break;
@@ -266,7 +369,8 @@ Value do_split(const Value& self, Args args, KwNames kw, bool from_right) {
 }
 
 // start/end arguments of find/count/startswith in code points -> byte range.
-std::string_view sub_range(std::string_view s, Args args, std::size_t first, std::size_t& byte_base, bool& ascii) {
+std::string_view sub_range(std::string_view s, Args args, std::size_t first, std::size_t& byte_base,
+                           bool& ascii) {
 	ascii = is_ascii(s);
 	std::int64_t n = ascii ? static_cast<std::int64_t>(s.size()) : cp_length(s);
 	std::int64_t b = 0, e = n;
@@ -320,41 +424,51 @@ std::string pad_str(std::string_view s, std::int64_t width, const Value* fillv, 
 	std::int64_t n = cp_length(s);
 	if (width <= n) return std::string(s);
 	std::int64_t total = width - n, left = 0;
-	if (where == 0) left = total / 2 + (total & width & 1);  // Python's center rounding
-	else if (where > 0) left = total;
+	if (where == 0)
+		left = total / 2 + (total & width & 1); // Python's center rounding
+	else if (where > 0)
+		left = total;
 	std::string out, f;
 	append_utf8(f, fill);
-	for (std::int64_t i = 0; i < left; ++i) out += f;
+	for (std::int64_t i = 0; i < left; ++i)
+		out += f;
 	out += s;
-	for (std::int64_t i = left; i < total; ++i) out += f;
+	for (std::int64_t i = left; i < total; ++i)
+		out += f;
 	return out;
 }
 
 Value list_sort(std::vector<Value>& items, const Value* key, bool reverse_order) {
 	std::vector<Value> keys;
 	if (key && !key->is_none()) {
-		for (const auto& it : items) keys.push_back(call_value(*key, Args(&it, 1), {}));
+		for (const auto& it : items)
+			keys.push_back(call_value(*key, Args(&it, 1), {}));
 	}
 	std::vector<std::size_t> order(items.size());
-	for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+	for (std::size_t i = 0; i < order.size(); ++i)
+		order[i] = i;
 	const auto& k = keys.empty() ? items : keys;
 	std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
 		return reverse_order ? py_compare(k[b], k[a]) < 0 : py_compare(k[a], k[b]) < 0;
 	});
 	std::vector<Value> sorted;
 	sorted.reserve(items.size());
-	for (auto i : order) sorted.push_back(items[i]);
+	for (auto i : order)
+		sorted.push_back(items[i]);
 	items = std::move(sorted);
 	return Value();
 }
 
 void check_args(Args args, std::size_t min, std::size_t max, const char* name) {
 	if (max == 0 && !args.empty())
-		raise(PyExc::TypeError, std::string("str.") + name + "() takes no arguments (" + std::to_string(args.size()) + " given)");
+		raise(PyExc::TypeError, std::string("str.") + name + "() takes no arguments (" +
+		                            std::to_string(args.size()) + " given)");
 	if (args.size() < min || args.size() > max) {
-		raise(PyExc::TypeError, std::string(name) + "() takes " +
-		                            (min == max ? std::to_string(min) : "from " + std::to_string(min) + " to " + std::to_string(max)) +
-		                            " arguments (" + std::to_string(args.size()) + " given)");
+		raise(PyExc::TypeError,
+		      std::string(name) + "() takes " +
+		          (min == max ? std::to_string(min)
+		                      : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+		          " arguments (" + std::to_string(args.size()) + " given)");
 	}
 }
 
@@ -365,7 +479,8 @@ Value iso_format(const Value& self, Args args) {
 	std::string s = self.str_text();
 	char sep = 'T';
 	if (arg_given(args, 0)) {
-		if (args[0].kind() != Kind::Str || args[0].as_str().size() != 1) raise(PyExc::TypeError, "isoformat() argument 1 must be a unicode character");
+		if (args[0].kind() != Kind::Str || args[0].as_str().size() != 1)
+			raise(PyExc::TypeError, "isoformat() argument 1 must be a unicode character");
 		sep = args[0].as_str()[0];
 	}
 	s[10] = sep;
@@ -387,26 +502,36 @@ Value iso_format(const Value& self, Args args) {
 Value dt_replace(const Value& self, Args args, KwNames kw) {
 	int y = 1, mo = 1, d = 1;
 	std::int64_t tod = 0;
-	if (self.kind() == Kind::Date) civil_from_days(self.as_days(), y, mo, d);
+	if (self.kind() == Kind::Date)
+		civil_from_days(self.as_days(), y, mo, d);
 	else if (self.kind() == Kind::DateTime) {
 		auto days = static_cast<std::int32_t>(self.as_int() / kUsPerDay);
 		civil_from_days(days, y, mo, d);
 		tod = self.as_int() - days * kUsPerDay;
-	} else tod = self.as_int();
+	} else
+		tod = self.as_int();
 	int H = static_cast<int>(tod / 3600000000LL), M = static_cast<int>(tod / 60000000LL % 60),
 	    S = static_cast<int>(tod / 1000000 % 60), us = static_cast<int>(tod % 1000000);
 	if (args.size() != kw.size()) raise(PyExc::TypeError, "replace() takes keyword arguments only here");
 	for (std::size_t k = 0; k < kw.size(); ++k) {
 		int v = static_cast<int>(int_arg(args[k], "replace"));
 		const std::string& n = kw[k];
-		if (n == "year") y = v;
-		else if (n == "month") mo = v;
-		else if (n == "day") d = v;
-		else if (n == "hour") H = v;
-		else if (n == "minute") M = v;
-		else if (n == "second") S = v;
-		else if (n == "microsecond") us = v;
-		else raise(PyExc::TypeError, "replace() got an unexpected keyword argument '" + n + "'");
+		if (n == "year")
+			y = v;
+		else if (n == "month")
+			mo = v;
+		else if (n == "day")
+			d = v;
+		else if (n == "hour")
+			H = v;
+		else if (n == "minute")
+			M = v;
+		else if (n == "second")
+			S = v;
+		else if (n == "microsecond")
+			us = v;
+		else
+			raise(PyExc::TypeError, "replace() got an unexpected keyword argument '" + n + "'");
 	}
 	if (self.kind() == Kind::Date) return Value::date(y, mo, d);
 	if (self.kind() == Kind::DateTime) return Value::datetime(y, mo, d, H, M, S, us);
@@ -415,21 +540,30 @@ Value dt_replace(const Value& self, Args args, KwNames kw) {
 }
 
 [[noreturn]] void no_method(const Value& self, int m) {
-	raise(PyExc::AttributeError, "'" + std::string(self.type_name()) + "' object has no attribute '" +
-	                                 kMethodNames[m] + "'");
+	raise(PyExc::AttributeError,
+	      "'" + std::string(self.type_name()) + "' object has no attribute '" + kMethodNames[m] + "'");
 }
 
 Value str_method(const Value& self, int m, Args args, KwNames kw) {
 	std::string_view s = self.as_str();
 	bool bytes = self.kind() == Kind::Bytes;
-	if (!kw.empty() && m != split && m != rsplit && m != format && m != encode && m != decode && m != splitlines)
+	if (!kw.empty() && m != split && m != rsplit && m != format && m != encode && m != decode &&
+	    m != splitlines)
 		raise(PyExc::TypeError, std::string(kMethodNames[m]) + "() takes no keyword arguments");
 	switch (m) {
-	case strip: check_args(args, 0, 1, "strip"); return same_kind_str(self, strip_chars(s, opt(args, 0), true, true));
-	case lstrip: check_args(args, 0, 1, "lstrip"); return same_kind_str(self, strip_chars(s, opt(args, 0), true, false));
-	case rstrip: check_args(args, 0, 1, "rstrip"); return same_kind_str(self, strip_chars(s, opt(args, 0), false, true));
-	case split: return do_split(self, args, kw, false);
-	case rsplit: return do_split(self, args, kw, true);
+	case strip:
+		check_args(args, 0, 1, "strip");
+		return same_kind_str(self, strip_chars(s, opt(args, 0), true, true));
+	case lstrip:
+		check_args(args, 0, 1, "lstrip");
+		return same_kind_str(self, strip_chars(s, opt(args, 0), true, false));
+	case rstrip:
+		check_args(args, 0, 1, "rstrip");
+		return same_kind_str(self, strip_chars(s, opt(args, 0), false, true));
+	case split:
+		return do_split(self, args, kw, false);
+	case rsplit:
+		return do_split(self, args, kw, true);
 	case splitlines: {
 		bool keep = !args.empty() && args[0].truthy();
 		std::vector<Value> out;
@@ -452,10 +586,12 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 		             : Value::str(map_cps(s, to_lower_cp));
 	case upper: {
 		check_args(args, 0, 0, "upper");
-		if (bytes) return Value::bytes(map_cps(s, [](std::uint32_t c) { return c < 0x80 ? to_upper_cp(c) : c; }));
+		if (bytes)
+			return Value::bytes(map_cps(s, [](std::uint32_t c) { return c < 0x80 ? to_upper_cp(c) : c; }));
 		std::string up = map_cps(s, to_upper_cp);
 		// The one common full case mapping: German sharp s becomes "SS".
-		for (std::size_t p = up.find("\xc3\x9f"); p != std::string::npos; p = up.find("\xc3\x9f", p)) up.replace(p, 2, "SS");
+		for (std::size_t p = up.find("\xc3\x9f"); p != std::string::npos; p = up.find("\xc3\x9f", p))
+			up.replace(p, 2, "SS");
 		return Value::str(std::move(up));
 	}
 	case swapcase:
@@ -545,9 +681,12 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 		bool ascii;
 		std::string_view sub = sub_range(s, args, 1, base, ascii);
 		if (m == count) {
-			if (needle.empty()) return Value::integer((ascii ? static_cast<std::int64_t>(sub.size()) : cp_length(sub)) + 1);
+			if (needle.empty())
+				return Value::integer((ascii ? static_cast<std::int64_t>(sub.size()) : cp_length(sub)) + 1);
 			std::int64_t n = 0;
-			for (std::size_t p = sub.find(needle); p != std::string_view::npos; p = sub.find(needle, p + needle.size())) ++n;
+			for (std::size_t p = sub.find(needle); p != std::string_view::npos;
+			     p = sub.find(needle, p + needle.size()))
+				++n;
 			return Value::integer(n);
 		}
 		std::size_t p = (m == find || m == index) ? sub.find(needle) : sub.rfind(needle);
@@ -564,8 +703,8 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 		for (std::size_t i = 0; i < parts.size(); ++i) {
 			if (parts[i].kind() != self.kind())
 				raise(PyExc::TypeError, "sequence item " + std::to_string(i) + ": expected " +
-				                            std::string(bytes ? "a bytes-like object" : "str instance") + ", " +
-				                            std::string(parts[i].type_name()) + " found");
+				                            std::string(bytes ? "a bytes-like object" : "str instance") +
+				                            ", " + std::string(parts[i].type_name()) + " found");
 			if (i) out += s;
 			out += parts[i].as_str();
 		}
@@ -591,10 +730,14 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 	}
 	case isdigit:
 	case isnumeric:
-	case isdecimal: return Value::boolean(all_cps(s, is_digit_cp));
-	case isalpha: return Value::boolean(all_cps(s, is_alpha_cp));
-	case isalnum: return Value::boolean(all_cps(s, [](std::uint32_t c) { return is_alpha_cp(c) || is_digit_cp(c); }));
-	case isspace: return Value::boolean(all_cps(s, is_py_space));
+	case isdecimal:
+		return Value::boolean(all_cps(s, is_digit_cp));
+	case isalpha:
+		return Value::boolean(all_cps(s, is_alpha_cp));
+	case isalnum:
+		return Value::boolean(all_cps(s, [](std::uint32_t c) { return is_alpha_cp(c) || is_digit_cp(c); }));
+	case isspace:
+		return Value::boolean(all_cps(s, is_py_space));
 	case isupper:
 	case islower: {
 		bool cased = false;
@@ -618,7 +761,8 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 			} else if (lo) {
 				if (!prev_cased) return Value::boolean(false);
 				prev_cased = cased = true;
-			} else prev_cased = false;
+			} else
+				prev_cased = false;
 		}
 		return Value::boolean(cased);
 	}
@@ -626,7 +770,10 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 	case ljust:
 	case rjust: {
 		check_args(args, 1, 2, kMethodNames[m]);
-		std::string out = pad_str(s, int_arg(args[0], kMethodNames[m]), opt(args, 1), m == center ? 0 : m == ljust ? -1 : 1);
+		std::string out = pad_str(s, int_arg(args[0], kMethodNames[m]), opt(args, 1),
+		                          m == center  ? 0
+		                          : m == ljust ? -1
+		                                       : 1);
 		return bytes ? Value::bytes(out) : Value::str(out);
 	}
 	case partition:
@@ -640,7 +787,8 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 			if (m == partition) return Value::tuple({self, empty, empty});
 			return Value::tuple({empty, empty, self});
 		}
-		return Value::tuple({same_kind_str(self, s.substr(0, p)), args[0], same_kind_str(self, s.substr(p + sep.size()))});
+		return Value::tuple(
+		    {same_kind_str(self, s.substr(0, p)), args[0], same_kind_str(self, s.substr(p + sep.size()))});
 	}
 	case encode:
 		if (bytes) no_method(self, m);
@@ -675,7 +823,8 @@ Value str_method(const Value& self, int m, Args args, KwNames kw) {
 		}
 		return Value::str(out);
 	}
-	default: break;
+	default:
+		break;
 	}
 	no_method(self, m);
 }
@@ -687,7 +836,8 @@ Value list_method(const Value& self, int m, Args args, KwNames kw) {
 	case index: {
 		check_args(args, 1, 3, "index");
 		std::int64_t n = static_cast<std::int64_t>(items.size());
-		std::int64_t b = args.size() > 1 ? int_arg(args[1], "index") : 0, e = args.size() > 2 ? int_arg(args[2], "index") : n;
+		std::int64_t b = args.size() > 1 ? int_arg(args[1], "index") : 0,
+		             e = args.size() > 2 ? int_arg(args[2], "index") : n;
 		if (b < 0) b = std::max<std::int64_t>(0, b + n);
 		if (e < 0) e = std::max<std::int64_t>(0, e + n);
 		for (std::int64_t i = b; i < std::min(e, n); ++i)
@@ -702,12 +852,16 @@ Value list_method(const Value& self, int m, Args args, KwNames kw) {
 			if (py_equal(it, args[0])) ++n;
 		return Value::integer(n);
 	}
-	default: break;
+	default:
+		break;
 	}
 	if (!is_list) no_method(self, m);
 	Value me = self;
 	switch (m) {
-	case append: check_args(args, 1, 1, "append"); me.mutable_items().push_back(args[0]); return Value();
+	case append:
+		check_args(args, 1, 1, "append");
+		me.mutable_items().push_back(args[0]);
+		return Value();
 	case extend: {
 		check_args(args, 1, 1, "extend");
 		auto more = iterate(args[0]);
@@ -728,7 +882,8 @@ Value list_method(const Value& self, int m, Args args, KwNames kw) {
 		check_args(args, 0, 1, "pop");
 		auto& v = me.mutable_items();
 		if (v.empty()) raise(PyExc::IndexError, "pop from empty list");
-		std::int64_t n = static_cast<std::int64_t>(v.size()), i = args.empty() ? n - 1 : int_arg(args[0], "pop");
+		std::int64_t n = static_cast<std::int64_t>(v.size()),
+		             i = args.empty() ? n - 1 : int_arg(args[0], "pop");
 		if (i < 0) i += n;
 		if (i < 0 || i >= n) raise(PyExc::IndexError, "pop index out of range");
 		Value r = v[static_cast<std::size_t>(i)];
@@ -750,16 +905,25 @@ Value list_method(const Value& self, int m, Args args, KwNames kw) {
 		bool rev = false;
 		if (args.size() != kw.size()) raise(PyExc::TypeError, "sort() takes no positional arguments");
 		for (std::size_t k = 0; k < kw.size(); ++k) {
-			if (kw[k] == "key") key = &args[k];
-			else if (kw[k] == "reverse") rev = args[k].truthy();
-			else raise(PyExc::TypeError, "sort() got an unexpected keyword argument '" + kw[k] + "'");
+			if (kw[k] == "key")
+				key = &args[k];
+			else if (kw[k] == "reverse")
+				rev = args[k].truthy();
+			else
+				raise(PyExc::TypeError, "sort() got an unexpected keyword argument '" + kw[k] + "'");
 		}
 		return list_sort(me.mutable_items(), key, rev);
 	}
-	case reverse: std::reverse(me.mutable_items().begin(), me.mutable_items().end()); return Value();
-	case copy: return Value::list(items);
-	case clear: me.mutable_items().clear(); return Value();
-	default: no_method(self, m);
+	case reverse:
+		std::reverse(me.mutable_items().begin(), me.mutable_items().end());
+		return Value();
+	case copy:
+		return Value::list(items);
+	case clear:
+		me.mutable_items().clear();
+		return Value();
+	default:
+		no_method(self, m);
 	}
 }
 
@@ -771,16 +935,20 @@ Value dict_method(const Value& self, int m, Args args, KwNames) {
 		if (const Value* v = self.dict_find(args[0])) return *v;
 		return args.size() > 1 ? args[1] : Value();
 	}
-	case keys: return Value::list(d->keys);
-	case values: return Value::list(d->vals);
+	case keys:
+		return Value::list(d->keys);
+	case values:
+		return Value::list(d->vals);
 	case items: {
 		std::vector<Value> out;
-		for (std::size_t i = 0; i < d->keys.size(); ++i) out.push_back(Value::tuple({d->keys[i], d->vals[i]}));
+		for (std::size_t i = 0; i < d->keys.size(); ++i)
+			out.push_back(Value::tuple({d->keys[i], d->vals[i]}));
 		return Value::list(std::move(out));
 	}
 	case copy: {
 		std::vector<std::pair<Value, Value>> kv;
-		for (std::size_t i = 0; i < d->keys.size(); ++i) kv.emplace_back(d->keys[i], d->vals[i]);
+		for (std::size_t i = 0; i < d->keys.size(); ++i)
+			kv.emplace_back(d->keys[i], d->vals[i]);
 		return Value::dict(std::move(kv));
 	}
 	case pop:
@@ -810,14 +978,16 @@ Value dict_method(const Value& self, int m, Args args, KwNames) {
 		if (m == update) {
 			check_args(args, 1, 1, "update");
 			if (args[0].kind() != Kind::Dict) raise(PyExc::TypeError, "update() needs a dict here");
-			for (std::size_t i = 0; i < args[0].dict_keys().size(); ++i) d->put(args[0].dict_keys()[i], args[0].dict_values()[i]);
+			for (std::size_t i = 0; i < args[0].dict_keys().size(); ++i)
+				d->put(args[0].dict_keys()[i], args[0].dict_values()[i]);
 			return Value();
 		}
 		d->keys.clear();
 		d->vals.clear();
 		d->index.clear();
 		return Value();
-	default: no_method(self, m);
+	default:
+		no_method(self, m);
 	}
 }
 
@@ -838,7 +1008,8 @@ Value temporal_method(const Value& self, int m, Args args, KwNames kw) {
 	case time_m:
 		if (k != Kind::DateTime) break;
 		return Value::time_from_us(self.as_int() % kUsPerDay);
-	case replace_dt: return dt_replace(self, args, kw);
+	case replace_dt:
+		return dt_replace(self, args, kw);
 	case timestamp:
 		if (k != Kind::DateTime) break;
 		// Naive datetimes are taken as UTC (DaCHS runs with TZ=UTC).
@@ -855,7 +1026,8 @@ Value temporal_method(const Value& self, int m, Args args, KwNames kw) {
 	case total_seconds:
 		if (k != Kind::TimeDelta) break;
 		return Value::real(static_cast<double>(self.as_int()) / 1e6);
-	default: break;
+	default:
+		break;
 	}
 	no_method(self, m);
 }
@@ -869,7 +1041,8 @@ Value match_method(const Value& self, int m, Args args) {
 			raise(PyExc::IndexError, "no such group");
 		}
 		std::int64_t i = int_arg(g, "group");
-		if (i < 0 || i >= static_cast<std::int64_t>(mo->groups.size())) raise(PyExc::IndexError, "no such group");
+		if (i < 0 || i >= static_cast<std::int64_t>(mo->groups.size()))
+			raise(PyExc::IndexError, "no such group");
 		return static_cast<std::size_t>(i);
 	};
 	auto grp = [&](std::size_t i, const Value& dflt) -> Value {
@@ -880,18 +1053,21 @@ Value match_method(const Value& self, int m, Args args) {
 		if (args.empty()) return grp(0, Value());
 		if (args.size() == 1) return grp(group_index(args[0]), Value());
 		std::vector<Value> out;
-		for (const auto& a : args) out.push_back(grp(group_index(a), Value()));
+		for (const auto& a : args)
+			out.push_back(grp(group_index(a), Value()));
 		return Value::tuple(std::move(out));
 	}
 	case groups: {
 		Value dflt = args.empty() ? Value() : args[0];
 		std::vector<Value> out;
-		for (std::size_t i = 1; i < mo->groups.size(); ++i) out.push_back(grp(i, dflt));
+		for (std::size_t i = 1; i < mo->groups.size(); ++i)
+			out.push_back(grp(i, dflt));
 		return Value::tuple(std::move(out));
 	}
 	case groupdict: {
 		std::vector<std::pair<Value, Value>> out;
-		for (const auto& [name, gi] : mo->names) out.emplace_back(Value::str(name), grp(static_cast<std::size_t>(gi), Value()));
+		for (const auto& [name, gi] : mo->names)
+			out.emplace_back(Value::str(name), grp(static_cast<std::size_t>(gi), Value()));
 		return Value::dict(std::move(out));
 	}
 	case start:
@@ -903,11 +1079,12 @@ Value match_method(const Value& self, int m, Args args) {
 		if (m == end) return Value::integer(e);
 		return Value::tuple({Value::integer(b), Value::integer(e)});
 	}
-	default: no_method(self, m);
+	default:
+		no_method(self, m);
 	}
 }
 
-}  // namespace
+} // namespace
 
 std::optional<int> method_id(std::string_view name) {
 	for (int i = 0; i < kMethodCount; ++i)
@@ -915,29 +1092,39 @@ std::optional<int> method_id(std::string_view name) {
 	return std::nullopt;
 }
 
-std::string_view method_name(int id) { return kMethodNames[id]; }
+std::string_view method_name(int id) {
+	return kMethodNames[id];
+}
 
 Value call_method(const Value& self, int m, Args args, KwNames kw) {
 	// "replace" and "copy"/"count"/"index" exist on several kinds; the name table has one
 	// id per spelling, so map the shared spellings by receiver kind here.
 	switch (self.kind()) {
 	case Kind::Str:
-	case Kind::Bytes: return str_method(self, m, args, kw);
+	case Kind::Bytes:
+		return str_method(self, m, args, kw);
 	case Kind::List:
-	case Kind::Tuple: return list_method(self, m, args, kw);
-	case Kind::Dict: return dict_method(self, m, args, kw);
+	case Kind::Tuple:
+		return list_method(self, m, args, kw);
+	case Kind::Dict:
+		return dict_method(self, m, args, kw);
 	case Kind::Date:
 	case Kind::DateTime:
 	case Kind::Time:
-	case Kind::TimeDelta: return temporal_method(self, m == replace ? replace_dt : m, args, kw);
-	case Kind::Match: return match_method(self, m, args);
+	case Kind::TimeDelta:
+		return temporal_method(self, m == replace ? replace_dt : m, args, kw);
+	case Kind::Match:
+		return match_method(self, m, args);
 	case Kind::Float:
-		if (m == is_integer) return Value::boolean(std::isfinite(self.as_float()) && self.as_float() == std::floor(self.as_float()));
+		if (m == is_integer)
+			return Value::boolean(std::isfinite(self.as_float()) &&
+			                      self.as_float() == std::floor(self.as_float()));
 		break;
 	case Kind::Int:
 	case Kind::Bool:
 		if (m == bit_length) {
-			std::uint64_t x = self.as_int() < 0 ? 0 - static_cast<std::uint64_t>(self.as_int()) : static_cast<std::uint64_t>(self.as_int());
+			std::uint64_t x = self.as_int() < 0 ? 0 - static_cast<std::uint64_t>(self.as_int())
+			                                    : static_cast<std::uint64_t>(self.as_int());
 			int n = 0;
 			while (x) {
 				++n;
@@ -949,7 +1136,8 @@ Value call_method(const Value& self, int m, Args args, KwNames kw) {
 	case Kind::Set:
 		if (m == copy) return Value::set(self.items());
 		break;
-	default: break;
+	default:
+		break;
 	}
 	no_method(self, m);
 }
@@ -990,7 +1178,8 @@ Value get_attr(const Value& obj, int a) {
 		if (a == a_real) return k == Kind::Bool ? Value::integer(obj.as_int()) : obj;
 		if (a == a_imag) return k == Kind::Float ? Value::real(0.0) : Value::integer(0);
 	}
-	raise(PyExc::AttributeError, "'" + std::string(obj.type_name()) + "' object has no attribute '" + kAttrNames[a] + "'");
+	raise(PyExc::AttributeError,
+	      "'" + std::string(obj.type_name()) + "' object has no attribute '" + kAttrNames[a] + "'");
 }
 
-}  // namespace meles::rd::expr::rt
+} // namespace meles::rd::expr::rt

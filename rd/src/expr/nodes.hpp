@@ -38,4 +38,4 @@ protected:
 
 using NodePtr = std::unique_ptr<Node>;
 
-}  // namespace meles::rd::expr::detail
+} // namespace meles::rd::expr::detail

@@ -39,10 +39,10 @@ struct SeqObj : Obj {
 struct DictObj : Obj {
 	explicit DictObj(Kind k) : Obj(k) {}
 	std::vector<Value> keys;
-	std::vector<Value> vals;  // empty for sets
-	std::vector<std::int32_t> index;  // entry index + 1; 0 = free slot
+	std::vector<Value> vals;         // empty for sets
+	std::vector<std::int32_t> index; // entry index + 1; 0 = free slot
 
-	std::int64_t find(const Value& key) const;  // -1 when absent
+	std::int64_t find(const Value& key) const; // -1 when absent
 	// Inserts or (for dicts) overwrites; returns the entry index.
 	std::size_t put(Value key, Value val);
 	void erase_at(std::size_t i);
@@ -51,14 +51,16 @@ struct DictObj : Obj {
 
 struct MatchObj : Obj {
 	MatchObj() : Obj(Kind::Match) {}
-	std::vector<std::optional<std::string>> groups;  // group 0 is the whole match
-	std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // code point offsets, -1 if unmatched
-	std::vector<std::pair<std::string, int>> names;  // named groups
+	std::vector<std::optional<std::string>> groups;           // group 0 is the whole match
+	std::vector<std::pair<std::int64_t, std::int64_t>> spans; // code point offsets, -1 if unmatched
+	std::vector<std::pair<std::string, int>> names;           // named groups
 };
 
-inline const std::string& str_of(const Value& v) { return static_cast<StrObj*>(v.heap())->s; }
+inline const std::string& str_of(const Value& v) {
+	return static_cast<StrObj*>(v.heap())->s;
+}
 
-}  // namespace meles::rd::expr::detail
+} // namespace meles::rd::expr::detail
 
 namespace meles::rd::expr {
 // Lets the library wrap heap objects it built itself (matches) into Values.
@@ -69,4 +71,4 @@ struct ValueAccess {
 		return v;
 	}
 };
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr

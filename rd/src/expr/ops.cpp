@@ -3,8 +3,8 @@
 #include "expr/runtime.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -43,7 +43,8 @@ std::size_t cp_offset(std::string_view s, std::int64_t cp) {
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {
-	if (cp < 0x80) out += static_cast<char>(cp);
+	if (cp < 0x80)
+		out += static_cast<char>(cp);
 	else if (cp < 0x800) {
 		out += static_cast<char>(0xC0 | (cp >> 6));
 		out += static_cast<char>(0x80 | (cp & 0x3F));
@@ -83,19 +84,22 @@ bool is_py_space(std::uint32_t cp) {
 
 std::int64_t add_int(std::int64_t a, std::int64_t b) {
 	std::int64_t r;
-	if (__builtin_add_overflow(a, b, &r)) raise(PyExc::OverflowError, "integer result does not fit in 64 bits");
+	if (__builtin_add_overflow(a, b, &r))
+		raise(PyExc::OverflowError, "integer result does not fit in 64 bits");
 	return r;
 }
 
 static std::int64_t sub_int(std::int64_t a, std::int64_t b) {
 	std::int64_t r;
-	if (__builtin_sub_overflow(a, b, &r)) raise(PyExc::OverflowError, "integer result does not fit in 64 bits");
+	if (__builtin_sub_overflow(a, b, &r))
+		raise(PyExc::OverflowError, "integer result does not fit in 64 bits");
 	return r;
 }
 
 std::int64_t mul_int(std::int64_t a, std::int64_t b) {
 	std::int64_t r;
-	if (__builtin_mul_overflow(a, b, &r)) raise(PyExc::OverflowError, "integer result does not fit in 64 bits");
+	if (__builtin_mul_overflow(a, b, &r))
+		raise(PyExc::OverflowError, "integer result does not fit in 64 bits");
 	return r;
 }
 
@@ -156,8 +160,10 @@ static bool digits_with_underscores(std::string_view s, std::string& clean) {
 
 static std::string_view strip_py(std::string_view s) {
 	std::size_t b = 0, e = s.size();
-	while (b < e && (s[b] == ' ' || (s[b] >= 9 && s[b] <= 13))) ++b;
-	while (e > b && (s[e - 1] == ' ' || (s[e - 1] >= 9 && s[e - 1] <= 13))) --e;
+	while (b < e && (s[b] == ' ' || (s[b] >= 9 && s[b] <= 13)))
+		++b;
+	while (e > b && (s[e - 1] == ' ' || (s[e - 1] >= 9 && s[e - 1] <= 13)))
+		--e;
 	return s.substr(b, e - b);
 }
 
@@ -232,8 +238,10 @@ bool parse_py_float(std::string_view s, double& out) {
 bool parse_py_int(std::string_view s, std::int64_t& out, bool& overflow) {
 	overflow = false;
 	std::string_view t = s;
-	if (t.empty() || !(std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-')) t = strip_py(s);
-	else if (std::isspace(static_cast<unsigned char>(t.back()))) t = strip_py(s);
+	if (t.empty() || !(std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-'))
+		t = strip_py(s);
+	else if (std::isspace(static_cast<unsigned char>(t.back())))
+		t = strip_py(s);
 	if (t.empty()) return false;
 	bool neg = false;
 	std::string_view body = t;
@@ -255,20 +263,26 @@ bool parse_py_int(std::string_view s, std::int64_t& out, bool& overflow) {
 	}
 	if (overflow) return true;
 	if (neg) {
-		if (acc > 9223372036854775808ULL) overflow = true;
-		else out = static_cast<std::int64_t>(0 - acc);
+		if (acc > 9223372036854775808ULL)
+			overflow = true;
+		else
+			out = static_cast<std::int64_t>(0 - acc);
 	} else {
-		if (acc > 9223372036854775807ULL) overflow = true;
-		else out = static_cast<std::int64_t>(acc);
+		if (acc > 9223372036854775807ULL)
+			overflow = true;
+		else
+			out = static_cast<std::int64_t>(acc);
 	}
 	return true;
 }
 
 Value to_float(const Value& v) {
 	switch (v.kind()) {
-	case Kind::Float: return v;
+	case Kind::Float:
+		return v;
 	case Kind::Int:
-	case Kind::Bool: return Value::real(static_cast<double>(v.as_int()));
+	case Kind::Bool:
+		return Value::real(static_cast<double>(v.as_int()));
 	case Kind::Str:
 	case Kind::Bytes: {
 		double d;
@@ -292,9 +306,12 @@ static std::int64_t float_to_int(double d) {
 
 Value to_int(const Value& v) {
 	switch (v.kind()) {
-	case Kind::Int: return v;
-	case Kind::Bool: return Value::integer(v.as_int());
-	case Kind::Float: return Value::integer(float_to_int(v.as_float()));
+	case Kind::Int:
+		return v;
+	case Kind::Bool:
+		return Value::integer(v.as_int());
+	case Kind::Float:
+		return Value::integer(float_to_int(v.as_float()));
 	case Kind::Str:
 	case Kind::Bytes: {
 		std::int64_t i;
@@ -306,8 +323,9 @@ Value to_int(const Value& v) {
 		raise(PyExc::ValueError, "invalid literal for int() with base 10: " + v.repr());
 	}
 	default:
-		raise(PyExc::TypeError, "int() argument must be a string, a bytes-like object or a real number, not '" +
-		                            std::string(v.type_name()) + "'");
+		raise(PyExc::TypeError,
+		      "int() argument must be a string, a bytes-like object or a real number, not '" +
+		          std::string(v.type_name()) + "'");
 	}
 }
 
@@ -318,25 +336,38 @@ Value to_str(const Value& v) {
 
 std::int64_t index_of(const Value& v, std::string_view what) {
 	if (v.kind() == Kind::Int || v.kind() == Kind::Bool) return v.as_int();
-	raise(PyExc::TypeError, std::string(what) + " indices must be integers or slices, not " + std::string(v.type_name()));
+	raise(PyExc::TypeError,
+	      std::string(what) + " indices must be integers or slices, not " + std::string(v.type_name()));
 }
 
 // ---------------------------------------------------------------- binary operators
 
 std::string_view binop_symbol(BinOp op) {
 	switch (op) {
-	case BinOp::Add: return "+";
-	case BinOp::Sub: return "-";
-	case BinOp::Mul: return "*";
-	case BinOp::Div: return "/";
-	case BinOp::FloorDiv: return "//";
-	case BinOp::Mod: return "%";
-	case BinOp::Pow: return "**";
-	case BinOp::BitAnd: return "&";
-	case BinOp::BitOr: return "|";
-	case BinOp::BitXor: return "^";
-	case BinOp::LShift: return "<<";
-	case BinOp::RShift: return ">>";
+	case BinOp::Add:
+		return "+";
+	case BinOp::Sub:
+		return "-";
+	case BinOp::Mul:
+		return "*";
+	case BinOp::Div:
+		return "/";
+	case BinOp::FloorDiv:
+		return "//";
+	case BinOp::Mod:
+		return "%";
+	case BinOp::Pow:
+		return "**";
+	case BinOp::BitAnd:
+		return "&";
+	case BinOp::BitOr:
+		return "|";
+	case BinOp::BitXor:
+		return "^";
+	case BinOp::LShift:
+		return "<<";
+	case BinOp::RShift:
+		return ">>";
 	}
 	return "?";
 }
@@ -346,7 +377,9 @@ std::string_view binop_symbol(BinOp op) {
 	                            std::string(a.type_name()) + "' and '" + std::string(b.type_name()) + "'");
 }
 
-static bool intlike(const Value& v) { return v.kind() == Kind::Int || v.kind() == Kind::Bool; }
+static bool intlike(const Value& v) {
+	return v.kind() == Kind::Int || v.kind() == Kind::Bool;
+}
 
 static Value int_pow(std::int64_t base, std::int64_t exp) {
 	if (exp < 0) {
@@ -365,7 +398,8 @@ static Value int_pow(std::int64_t base, std::int64_t exp) {
 static Value float_pow(double x, double y) {
 	if (x == 0.0 && y < 0.0) raise(PyExc::ZeroDivisionError, "0.0 cannot be raised to a negative power");
 	if (x < 0.0 && std::isfinite(x) && std::isfinite(y) && y != std::floor(y))
-		raise(PyExc::ValueError, "negative number raised to a fractional power (complex results are not supported)");
+		raise(PyExc::ValueError,
+		      "negative number raised to a fractional power (complex results are not supported)");
 	double r = std::pow(x, y);
 	if (std::isinf(r) && std::isfinite(x) && std::isfinite(y))
 		raise(PyExc::OverflowError, "(34, 'Numerical result out of range')");
@@ -380,7 +414,8 @@ static Value repeat_seq(const Value& seq, std::int64_t n) {
 			if (static_cast<double>(s.size()) * static_cast<double>(n) > 1e9)
 				raise(PyExc::OverflowError, "repeated string is too long");
 			out.reserve(s.size() * static_cast<std::size_t>(n));
-			for (std::int64_t i = 0; i < n; ++i) out += s;
+			for (std::int64_t i = 0; i < n; ++i)
+				out += s;
 		}
 		return seq.kind() == Kind::Str ? Value::str(std::move(out)) : Value::bytes(std::move(out));
 	}
@@ -389,13 +424,14 @@ static Value repeat_seq(const Value& seq, std::int64_t n) {
 		const auto& it = seq.items();
 		if (static_cast<double>(it.size()) * static_cast<double>(n) > 1e8)
 			raise(PyExc::OverflowError, "repeated sequence is too long");
-		for (std::int64_t i = 0; i < n; ++i) out.insert(out.end(), it.begin(), it.end());
+		for (std::int64_t i = 0; i < n; ++i)
+			out.insert(out.end(), it.begin(), it.end());
 	}
 	return seq.kind() == Kind::List ? Value::list(std::move(out)) : Value::tuple(std::move(out));
 }
 
 static constexpr std::int64_t kUsPerDay = 86400000000LL;
-static constexpr std::int64_t kMaxDateTimeUs = 3652059LL * kUsPerDay;  // 9999-12-31 + 1 day
+static constexpr std::int64_t kMaxDateTimeUs = 3652059LL * kUsPerDay; // 9999-12-31 + 1 day
 
 static Value checked_datetime(std::int64_t us) {
 	if (us < 0 || us >= kMaxDateTimeUs) raise(PyExc::OverflowError, "date value out of range");
@@ -408,7 +444,7 @@ static Value checked_date(std::int64_t days) {
 }
 
 static std::int64_t round_half_even(double x) {
-	double r = std::nearbyint(x);  // default rounding mode: to nearest, ties to even
+	double r = std::nearbyint(x); // default rounding mode: to nearest, ties to even
 	return static_cast<std::int64_t>(r);
 }
 
@@ -433,7 +469,8 @@ static Value temporal_binary(BinOp op, const Value& a, const Value& b) {
 	} else if (op == BinOp::Mul) {
 		if (ka != Kind::TimeDelta) return temporal_binary(op, b, a);
 		if (intlike(b)) return Value::timedelta_us(mul_int(a.as_int(), b.as_int()));
-		if (kb == Kind::Float) return Value::timedelta_us(round_half_even(static_cast<double>(a.as_int()) * b.as_float()));
+		if (kb == Kind::Float)
+			return Value::timedelta_us(round_half_even(static_cast<double>(a.as_int()) * b.as_float()));
 	} else if (op == BinOp::Div && ka == Kind::TimeDelta) {
 		if (kb == Kind::TimeDelta) {
 			if (b.as_int() == 0) raise(PyExc::ZeroDivisionError, "division by zero");
@@ -453,7 +490,9 @@ static Value temporal_binary(BinOp op, const Value& a, const Value& b) {
 	operand_error(op, a, b);
 }
 
-static bool is_temporal(Kind k) { return k == Kind::Date || k == Kind::DateTime || k == Kind::TimeDelta || k == Kind::Time; }
+static bool is_temporal(Kind k) {
+	return k == Kind::Date || k == Kind::DateTime || k == Kind::TimeDelta || k == Kind::Time;
+}
 
 Value binary(BinOp op, const Value& a, const Value& b) {
 	Kind ka = a.kind(), kb = b.kind();
@@ -462,9 +501,12 @@ Value binary(BinOp op, const Value& a, const Value& b) {
 		if (a.is_number() && b.is_number()) {
 			double x = a.number(), y = b.number();
 			switch (op) {
-			case BinOp::Add: return Value::real(x + y);
-			case BinOp::Sub: return Value::real(x - y);
-			case BinOp::Mul: return Value::real(x * y);
+			case BinOp::Add:
+				return Value::real(x + y);
+			case BinOp::Sub:
+				return Value::real(x - y);
+			case BinOp::Mul:
+				return Value::real(x * y);
 			case BinOp::Div:
 				if (y == 0.0) raise(PyExc::ZeroDivisionError, "float division by zero");
 				return Value::real(x / y);
@@ -480,26 +522,37 @@ Value binary(BinOp op, const Value& a, const Value& b) {
 				float_divmod(x, y, q, m);
 				return Value::real(m);
 			}
-			case BinOp::Pow: return float_pow(x, y);
-			default: operand_error(op, a, b);
+			case BinOp::Pow:
+				return float_pow(x, y);
+			default:
+				operand_error(op, a, b);
 			}
 		}
 	} else if (intlike(a) && intlike(b)) {
 		std::int64_t x = a.as_int(), y = b.as_int();
 		bool both_bool = ka == Kind::Bool && kb == Kind::Bool;
 		switch (op) {
-		case BinOp::Add: return Value::integer(add_int(x, y));
-		case BinOp::Sub: return Value::integer(sub_int(x, y));
-		case BinOp::Mul: return Value::integer(mul_int(x, y));
+		case BinOp::Add:
+			return Value::integer(add_int(x, y));
+		case BinOp::Sub:
+			return Value::integer(sub_int(x, y));
+		case BinOp::Mul:
+			return Value::integer(mul_int(x, y));
 		case BinOp::Div:
 			if (y == 0) raise(PyExc::ZeroDivisionError, "division by zero");
 			return Value::real(static_cast<double>(x) / static_cast<double>(y));
-		case BinOp::FloorDiv: return Value::integer(floordiv_int(x, y));
-		case BinOp::Mod: return Value::integer(mod_int(x, y));
-		case BinOp::Pow: return int_pow(x, y);
-		case BinOp::BitAnd: return both_bool ? Value::boolean(x & y) : Value::integer(x & y);
-		case BinOp::BitOr: return both_bool ? Value::boolean(x | y) : Value::integer(x | y);
-		case BinOp::BitXor: return both_bool ? Value::boolean(x ^ y) : Value::integer(x ^ y);
+		case BinOp::FloorDiv:
+			return Value::integer(floordiv_int(x, y));
+		case BinOp::Mod:
+			return Value::integer(mod_int(x, y));
+		case BinOp::Pow:
+			return int_pow(x, y);
+		case BinOp::BitAnd:
+			return both_bool ? Value::boolean(x & y) : Value::integer(x & y);
+		case BinOp::BitOr:
+			return both_bool ? Value::boolean(x | y) : Value::integer(x | y);
+		case BinOp::BitXor:
+			return both_bool ? Value::boolean(x ^ y) : Value::integer(x ^ y);
 		case BinOp::LShift:
 			if (y < 0) raise(PyExc::ValueError, "negative shift count");
 			if (y >= 64 || (x != 0 && (y >= 63 || (x << y) >> y != x)))
@@ -526,8 +579,8 @@ Value binary(BinOp op, const Value& a, const Value& b) {
 			return ka == Kind::List ? Value::list(std::move(out)) : Value::tuple(std::move(out));
 		}
 		if ((ka == Kind::Str || ka == Kind::List || ka == Kind::Tuple) && kb != ka && !is_temporal(kb))
-			raise(PyExc::TypeError, "can only concatenate " + std::string(a.type_name()) + " (not \"" + std::string(b.type_name()) +
-			                            "\") to " + std::string(a.type_name()));
+			raise(PyExc::TypeError, "can only concatenate " + std::string(a.type_name()) + " (not \"" +
+			                            std::string(b.type_name()) + "\") to " + std::string(a.type_name()));
 		break;
 	case BinOp::Mul:
 		if ((ka == Kind::Str || ka == Kind::Bytes || ka == Kind::List || ka == Kind::Tuple) && intlike(b))
@@ -535,9 +588,11 @@ Value binary(BinOp op, const Value& a, const Value& b) {
 		if ((kb == Kind::Str || kb == Kind::Bytes || kb == Kind::List || kb == Kind::Tuple) && intlike(a))
 			return repeat_seq(b, a.as_int());
 		if (ka == Kind::Str || ka == Kind::Bytes || ka == Kind::List || ka == Kind::Tuple)
-			raise(PyExc::TypeError, "can't multiply sequence by non-int of type '" + std::string(b.type_name()) + "'");
+			raise(PyExc::TypeError,
+			      "can't multiply sequence by non-int of type '" + std::string(b.type_name()) + "'");
 		if (kb == Kind::Str || kb == Kind::Bytes || kb == Kind::List || kb == Kind::Tuple)
-			raise(PyExc::TypeError, "can't multiply sequence by non-int of type '" + std::string(a.type_name()) + "'");
+			raise(PyExc::TypeError,
+			      "can't multiply sequence by non-int of type '" + std::string(a.type_name()) + "'");
 		break;
 	case BinOp::Mod:
 		if (ka == Kind::Str) return Value::str(percent_format(a.as_str(), b));
@@ -545,8 +600,10 @@ Value binary(BinOp op, const Value& a, const Value& b) {
 	case BinOp::BitOr:
 		if (ka == Kind::Dict && kb == Kind::Dict) {
 			std::vector<std::pair<Value, Value>> items;
-			for (std::size_t i = 0; i < a.dict_keys().size(); ++i) items.emplace_back(a.dict_keys()[i], a.dict_values()[i]);
-			for (std::size_t i = 0; i < b.dict_keys().size(); ++i) items.emplace_back(b.dict_keys()[i], b.dict_values()[i]);
+			for (std::size_t i = 0; i < a.dict_keys().size(); ++i)
+				items.emplace_back(a.dict_keys()[i], a.dict_values()[i]);
+			for (std::size_t i = 0; i < b.dict_keys().size(); ++i)
+				items.emplace_back(b.dict_keys()[i], b.dict_values()[i]);
 			return Value::dict(std::move(items));
 		}
 		if (ka == Kind::Set && kb == Kind::Set) {
@@ -571,7 +628,8 @@ Value binary(BinOp op, const Value& a, const Value& b) {
 			return Value::set(std::move(items));
 		}
 		break;
-	default: break;
+	default:
+		break;
 	}
 	if (is_temporal(ka) || is_temporal(kb)) return temporal_binary(op, a, b);
 	operand_error(op, a, b);
@@ -592,29 +650,34 @@ Value unary(UnOp op, const Value& a) {
 		if (op == UnOp::Neg) return Value::timedelta_us(-a.as_int());
 		if (op == UnOp::Pos) return a;
 		break;
-	default: break;
+	default:
+		break;
 	}
 	const char* sym = op == UnOp::Neg ? "-" : op == UnOp::Pos ? "+" : "~";
-	raise(PyExc::TypeError, std::string("bad operand type for unary ") + sym + ": '" + std::string(a.type_name()) + "'");
+	raise(PyExc::TypeError,
+	      std::string("bad operand type for unary ") + sym + ": '" + std::string(a.type_name()) + "'");
 }
 
 bool contains(const Value& c, const Value& item) {
 	switch (c.kind()) {
 	case Kind::Str:
 		if (item.kind() != Kind::Str)
-			raise(PyExc::TypeError, "'in <string>' requires string as left operand, not " + std::string(item.type_name()));
+			raise(PyExc::TypeError,
+			      "'in <string>' requires string as left operand, not " + std::string(item.type_name()));
 		return c.as_str().find(item.as_str()) != std::string_view::npos;
 	case Kind::Bytes:
 		if (item.kind() == Kind::Bytes) return c.as_str().find(item.as_str()) != std::string_view::npos;
 		if (intlike(item)) return c.as_str().find(static_cast<char>(item.as_int())) != std::string_view::npos;
-		raise(PyExc::TypeError, "a bytes-like object is required, not '" + std::string(item.type_name()) + "'");
+		raise(PyExc::TypeError,
+		      "a bytes-like object is required, not '" + std::string(item.type_name()) + "'");
 	case Kind::List:
 	case Kind::Tuple:
 		for (const auto& x : c.items())
 			if (py_equal(x, item)) return true;
 		return false;
 	case Kind::Dict:
-	case Kind::Set: return c.dict_find(item) != nullptr;
+	case Kind::Set:
+		return c.dict_find(item) != nullptr;
 	default:
 		raise(PyExc::TypeError, "argument of type '" + std::string(c.type_name()) + "' is not iterable");
 	}
@@ -624,19 +687,25 @@ bool is_same(const Value& a, const Value& b) {
 	if (a.kind() != b.kind()) return false;
 	switch (a.kind()) {
 	case Kind::None:
-	case Kind::Missing: return true;
+	case Kind::Missing:
+		return true;
 	case Kind::Bool:
 	case Kind::Int:
 	case Kind::Date:
 	case Kind::DateTime:
 	case Kind::Time:
-	case Kind::TimeDelta: return a.as_int() == b.as_int();
-	case Kind::Float: return a.as_float() == b.as_float();
-	case Kind::Callable: return a.as_callable() == b.as_callable();
+	case Kind::TimeDelta:
+		return a.as_int() == b.as_int();
+	case Kind::Float:
+		return a.as_float() == b.as_float();
+	case Kind::Callable:
+		return a.as_callable() == b.as_callable();
 	case Kind::Str:
-		if (a.is_borrowed() || b.is_borrowed()) return a.as_str().data() == b.as_str().data() && a.as_str().size() == b.as_str().size();
+		if (a.is_borrowed() || b.is_borrowed())
+			return a.as_str().data() == b.as_str().data() && a.as_str().size() == b.as_str().size();
 		return a.heap() == b.heap();
-	default: return a.heap() == b.heap();
+	default:
+		return a.heap() == b.heap();
 	}
 }
 
@@ -652,7 +721,9 @@ Value subscript(const Value& obj, const Value& index) {
 	switch (obj.kind()) {
 	case Kind::Str: {
 		auto s = obj.as_str();
-		if (!intlike(index)) raise(PyExc::TypeError, "string indices must be integers, not '" + std::string(index.type_name()) + "'");
+		if (!intlike(index))
+			raise(PyExc::TypeError,
+			      "string indices must be integers, not '" + std::string(index.type_name()) + "'");
 		std::int64_t i = index.as_int();
 		if (is_ascii(s)) {
 			i = norm_index(i, static_cast<std::int64_t>(s.size()), "string");
@@ -687,7 +758,8 @@ Value subscript(const Value& obj, const Value& index) {
 		} else if (intlike(index)) {
 			g = index.as_int();
 		}
-		if (g < 0 || g >= static_cast<std::int64_t>(m->groups.size())) raise(PyExc::IndexError, "no such group");
+		if (g < 0 || g >= static_cast<std::int64_t>(m->groups.size()))
+			raise(PyExc::IndexError, "no such group");
 		const auto& grp = m->groups[static_cast<std::size_t>(g)];
 		return grp ? Value::str(*grp) : Value();
 	}
@@ -697,8 +769,8 @@ Value subscript(const Value& obj, const Value& index) {
 }
 
 // Python's PySlice_AdjustIndices.
-static void adjust_slice(std::int64_t n, const Value& lo, const Value& hi, const Value& st, std::int64_t& start,
-                         std::int64_t& stop, std::int64_t& step) {
+static void adjust_slice(std::int64_t n, const Value& lo, const Value& hi, const Value& st,
+                         std::int64_t& start, std::int64_t& stop, std::int64_t& step) {
 	auto idx = [](const Value& v) -> std::int64_t {
 		if (intlike(v)) return v.as_int();
 		raise(PyExc::TypeError, "slice indices must be integers or None");
@@ -709,20 +781,28 @@ static void adjust_slice(std::int64_t n, const Value& lo, const Value& hi, const
 	if (step > 0) {
 		start = has_lo ? idx(lo) : 0;
 		stop = has_hi ? idx(hi) : n;
-		if (start < 0) start = std::max<std::int64_t>(0, start + n);
-		else start = std::min(start, n);
-		if (stop < 0) stop = std::max<std::int64_t>(0, stop + n);
-		else stop = std::min(stop, n);
+		if (start < 0)
+			start = std::max<std::int64_t>(0, start + n);
+		else
+			start = std::min(start, n);
+		if (stop < 0)
+			stop = std::max<std::int64_t>(0, stop + n);
+		else
+			stop = std::min(stop, n);
 	} else {
 		start = has_lo ? idx(lo) : n - 1;
 		stop = has_hi ? idx(hi) : -1;
 		if (has_lo) {
-			if (start < 0) start = std::max<std::int64_t>(-1, start + n);
-			else start = std::min(start, n - 1);
+			if (start < 0)
+				start = std::max<std::int64_t>(-1, start + n);
+			else
+				start = std::min(start, n - 1);
 		}
 		if (has_hi) {
-			if (stop < 0) stop = std::max<std::int64_t>(-1, stop + n);
-			else stop = std::min(stop, n - 1);
+			if (stop < 0)
+				stop = std::max<std::int64_t>(-1, stop + n);
+			else
+				stop = std::min(stop, n - 1);
 		}
 	}
 }
@@ -747,7 +827,8 @@ Value slice(const Value& obj, const Value& lo, const Value& hi, const Value& st)
 		}
 		std::string out;
 		if (ascii) {
-			for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out += s[static_cast<std::size_t>(i)];
+			for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
+				out += s[static_cast<std::size_t>(i)];
 		} else {
 			std::vector<std::string_view> cps;
 			for (std::size_t i = 0; i < s.size();) {
@@ -755,7 +836,8 @@ Value slice(const Value& obj, const Value& lo, const Value& hi, const Value& st)
 				decode_utf8(s, i);
 				cps.push_back(s.substr(b, i - b));
 			}
-			for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out += cps[static_cast<std::size_t>(i)];
+			for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
+				out += cps[static_cast<std::size_t>(i)];
 		}
 		return obj.kind() == Kind::Str ? Value::str(std::move(out)) : Value::bytes(std::move(out));
 	}
@@ -764,7 +846,8 @@ Value slice(const Value& obj, const Value& lo, const Value& hi, const Value& st)
 		const auto& it = obj.items();
 		adjust_slice(static_cast<std::int64_t>(it.size()), lo, hi, st, start, stop, step);
 		std::vector<Value> out;
-		for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.push_back(it[static_cast<std::size_t>(i)]);
+		for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
+			out.push_back(it[static_cast<std::size_t>(i)]);
 		return obj.kind() == Kind::List ? Value::list(std::move(out)) : Value::tuple(std::move(out));
 	}
 	default:
@@ -780,33 +863,43 @@ std::vector<Value> iterate(const Value& v) {
 		for (std::size_t i = 0; i < s.size();) {
 			std::size_t b = i;
 			decode_utf8(s, i);
-			out.push_back(v.is_borrowed() ? Value::borrow(s.substr(b, i - b)) : Value::str(std::string(s.substr(b, i - b))));
+			out.push_back(v.is_borrowed() ? Value::borrow(s.substr(b, i - b))
+			                              : Value::str(std::string(s.substr(b, i - b))));
 		}
 		return out;
 	}
 	case Kind::Bytes: {
 		std::vector<Value> out;
-		for (unsigned char c : v.as_str()) out.push_back(Value::integer(c));
+		for (unsigned char c : v.as_str())
+			out.push_back(Value::integer(c));
 		return out;
 	}
 	case Kind::List:
 	case Kind::Tuple:
-	case Kind::Set: return v.items();
-	case Kind::Dict: return v.dict_keys();
-	default: raise(PyExc::TypeError, "'" + std::string(v.type_name()) + "' object is not iterable");
+	case Kind::Set:
+		return v.items();
+	case Kind::Dict:
+		return v.dict_keys();
+	default:
+		raise(PyExc::TypeError, "'" + std::string(v.type_name()) + "' object is not iterable");
 	}
 }
 
 std::int64_t length(const Value& v) {
 	switch (v.kind()) {
-	case Kind::Str: return is_ascii(v.as_str()) ? static_cast<std::int64_t>(v.as_str().size()) : cp_length(v.as_str());
-	case Kind::Bytes: return static_cast<std::int64_t>(v.as_str().size());
+	case Kind::Str:
+		return is_ascii(v.as_str()) ? static_cast<std::int64_t>(v.as_str().size()) : cp_length(v.as_str());
+	case Kind::Bytes:
+		return static_cast<std::int64_t>(v.as_str().size());
 	case Kind::List:
 	case Kind::Tuple:
-	case Kind::Set: return static_cast<std::int64_t>(v.items().size());
-	case Kind::Dict: return static_cast<std::int64_t>(v.dict_keys().size());
-	default: raise(PyExc::TypeError, "object of type '" + std::string(v.type_name()) + "' has no len()");
+	case Kind::Set:
+		return static_cast<std::int64_t>(v.items().size());
+	case Kind::Dict:
+		return static_cast<std::int64_t>(v.dict_keys().size());
+	default:
+		raise(PyExc::TypeError, "object of type '" + std::string(v.type_name()) + "' has no len()");
 	}
 }
 
-}  // namespace meles::rd::expr::rt
+} // namespace meles::rd::expr::rt

@@ -29,7 +29,8 @@ namespace {
 	throw Failure{CompileFailure::Syntax, std::move(msg), "", offset};
 }
 [[noreturn]] void unsupported(int offset, std::string construct) {
-	throw Failure{CompileFailure::Unsupported, "unsupported in rowmaker expressions: " + construct, construct, offset};
+	throw Failure{CompileFailure::Unsupported, "unsupported in rowmaker expressions: " + construct, construct,
+	              offset};
 }
 
 enum class T { Name, Int, Float, Str, Field, Op, Newline, End };
@@ -39,18 +40,23 @@ struct Token {
 	T type;
 	int start;
 	int end;
-	std::string text;  // Name/Field: identifier; Op: operator; Str: prefix letters (lower case)
-	int body_start = 0, body_end = 0;  // Str: the text between the quotes
-	Value number;                      // Int/Float
+	std::string text; // Name/Field: identifier; Op: operator; Str: prefix letters (lower case)
+	int body_start = 0, body_end = 0; // Str: the text between the quotes
+	Value number;                     // Int/Float
 };
 
-bool is_id_start(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
-bool is_id_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+bool is_id_start(unsigned char c) {
+	return std::isalpha(c) || c == '_' || c >= 0x80;
+}
+bool is_id_char(unsigned char c) {
+	return std::isalnum(c) || c == '_' || c >= 0x80;
+}
 
-const char* const kKeywords[] = {"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-                                 "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
-                                 "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
-                                 "raise", "return", "try", "while", "with", "yield"};
+const char* const kKeywords[] = {"False",  "None",   "True",    "and",      "as",       "assert", "async",
+                                 "await",  "break",  "class",   "continue", "def",      "del",    "elif",
+                                 "else",   "except", "finally", "for",      "from",     "global", "if",
+                                 "import", "in",     "is",      "lambda",   "nonlocal", "not",    "or",
+                                 "pass",   "raise",  "return",  "try",      "while",    "with",   "yield"};
 bool is_keyword(std::string_view s) {
 	for (auto* k : kKeywords)
 		if (s == k) return true;
@@ -69,13 +75,19 @@ public:
 			// Blanks, comments, line continuations; newlines inside brackets.
 			while (i < s_.size()) {
 				char c = s_[i];
-				if (c == ' ' || c == '\t' || c == '\f' || c == '\r') ++i;
+				if (c == ' ' || c == '\t' || c == '\f' || c == '\r')
+					++i;
 				else if (c == '#') {
-					while (i < s_.size() && s_[i] != '\n') ++i;
-				} else if (c == '\\' && i + 1 < s_.size() && (s_[i + 1] == '\n' || (s_[i + 1] == '\r' && i + 2 < s_.size() && s_[i + 2] == '\n'))) {
+					while (i < s_.size() && s_[i] != '\n')
+						++i;
+				} else if (c == '\\' && i + 1 < s_.size() &&
+				           (s_[i + 1] == '\n' ||
+				            (s_[i + 1] == '\r' && i + 2 < s_.size() && s_[i + 2] == '\n'))) {
 					i += s_[i + 1] == '\n' ? 2 : 3;
-				} else if (c == '\n' && depth > 0) ++i;
-				else break;
+				} else if (c == '\n' && depth > 0)
+					++i;
+				else
+					break;
 			}
 			if (i >= s_.size()) break;
 			int start = static_cast<int>(i);
@@ -93,12 +105,15 @@ public:
 			// String prefixes: r, b, f, u and two-letter combinations.
 			if (is_id_start(uc)) {
 				std::size_t j = i;
-				while (j < s_.size() && is_id_char(static_cast<unsigned char>(s_[j]))) ++j;
+				while (j < s_.size() && is_id_char(static_cast<unsigned char>(s_[j])))
+					++j;
 				std::string word(s_.substr(i, j - i));
 				std::string low;
-				for (char ch : word) low += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+				for (char ch : word)
+					low += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
 				if (j < s_.size() && (s_[j] == '\'' || s_[j] == '"') && word.size() <= 2 &&
-				    std::all_of(low.begin(), low.end(), [](char ch) { return std::strchr("rbfu", ch) != nullptr; })) {
+				    std::all_of(low.begin(), low.end(),
+				                [](char ch) { return std::strchr("rbfu", ch) != nullptr; })) {
 					out.push_back(string_token(start, j, low));
 					i = static_cast<std::size_t>(out.back().end);
 					continue;
@@ -112,21 +127,24 @@ public:
 				i = static_cast<std::size_t>(out.back().end);
 				continue;
 			}
-			if (std::isdigit(uc) || (c == '.' && i + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i + 1])))) {
+			if (std::isdigit(uc) ||
+			    (c == '.' && i + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i + 1])))) {
 				out.push_back(number_token(i));
 				i = static_cast<std::size_t>(out.back().end);
 				continue;
 			}
 			if (c == '@' && i + 1 < s_.size() && is_id_start(static_cast<unsigned char>(s_[i + 1]))) {
 				std::size_t j = i + 1;
-				while (j < s_.size() && is_id_char(static_cast<unsigned char>(s_[j]))) ++j;
-				out.push_back(Token{T::Field, start, static_cast<int>(j), std::string(s_.substr(i + 1, j - i - 1))});
+				while (j < s_.size() && is_id_char(static_cast<unsigned char>(s_[j])))
+					++j;
+				out.push_back(
+				    Token{T::Field, start, static_cast<int>(j), std::string(s_.substr(i + 1, j - i - 1))});
 				i = j;
 				continue;
 			}
 			static const char* const ops3[] = {"**=", "//=", ">>=", "<<=", "..."};
-			static const char* const ops2[] = {"**", "//", "==", "!=", "<=", ">=", "<<", ">>", "->", ":=", "+=", "-=",
-			                                   "*=", "/=", "%=", "&=", "|=", "^=", "@="};
+			static const char* const ops2[] = {"**", "//", "==", "!=", "<=", ">=", "<<", ">>", "->", ":=",
+			                                   "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="};
 			std::string op;
 			for (auto* o : ops3)
 				if (s_.substr(i, 3) == o) op = o;
@@ -135,7 +153,8 @@ public:
 					if (s_.substr(i, 2) == o) op = o;
 			if (op.empty()) {
 				if (!std::strchr("+-*/%&|^~<>()[]{},:.;=@!", c) || c == '\0') {
-					if (c == '$' || c == '?' || c == '`') syntax(start, std::string("invalid character '") + c + "'");
+					if (c == '$' || c == '?' || c == '`')
+						syntax(start, std::string("invalid character '") + c + "'");
 					syntax(start, "invalid character in expression");
 				}
 				op = std::string(1, c);
@@ -145,14 +164,17 @@ public:
 			out.push_back(Token{T::Op, start, start + static_cast<int>(op.size()), op});
 			i += op.size();
 		}
-		while (!out.empty() && out.back().type == T::Newline) out.pop_back();
+		while (!out.empty() && out.back().type == T::Newline)
+			out.pop_back();
 		// ... and so does a line followed by one starting with a keyword that cannot start
 		// an expression (`else`, `and`, `or`, `if`, `for`, `in`, `is`).
 		std::vector<Token> kept;
 		for (std::size_t k = 0; k < out.size(); ++k) {
 			if (out[k].type == T::Newline && k + 1 < out.size() && out[k + 1].type == T::Name) {
 				const std::string& w = out[k + 1].text;
-				if (w == "else" || w == "and" || w == "or" || w == "if" || w == "for" || w == "in" || w == "is") continue;
+				if (w == "else" || w == "and" || w == "or" || w == "if" || w == "for" || w == "in" ||
+				    w == "is")
+					continue;
 			}
 			kept.push_back(std::move(out[k]));
 		}
@@ -166,8 +188,8 @@ private:
 	static bool continues(const Token& t) {
 		if (t.type == T::Op) return t.text != ")" && t.text != "]" && t.text != "}";
 		if (t.type == T::Name)
-			return t.text == "and" || t.text == "or" || t.text == "not" || t.text == "if" || t.text == "else" || t.text == "in" ||
-			       t.text == "is" || t.text == "for";
+			return t.text == "and" || t.text == "or" || t.text == "not" || t.text == "if" ||
+			       t.text == "else" || t.text == "in" || t.text == "is" || t.text == "for";
 		return false;
 	}
 
@@ -178,7 +200,9 @@ private:
 		bool raw = prefix.find('r') != std::string::npos;
 		std::size_t j = open;
 		while (true) {
-			if (j >= s_.size()) syntax(start, triple ? "unterminated triple-quoted string literal" : "unterminated string literal");
+			if (j >= s_.size())
+				syntax(start,
+				       triple ? "unterminated triple-quoted string literal" : "unterminated string literal");
 			char c = s_[j];
 			if (c == '\\') {
 				j += 2;
@@ -199,7 +223,10 @@ private:
 		int start = static_cast<int>(i);
 		std::size_t j = i;
 		auto digits = [&](auto pred) {
-			while (j < s_.size() && (pred(static_cast<unsigned char>(s_[j])) || (s_[j] == '_' && j + 1 < s_.size() && pred(static_cast<unsigned char>(s_[j + 1]))))) ++j;
+			while (j < s_.size() &&
+			       (pred(static_cast<unsigned char>(s_[j])) ||
+			        (s_[j] == '_' && j + 1 < s_.size() && pred(static_cast<unsigned char>(s_[j + 1])))))
+				++j;
 		};
 		auto isdec = [](unsigned char c) { return std::isdigit(c) != 0; };
 		if (s_[i] == '0' && i + 1 < s_.size() && std::strchr("xXoObB", s_[i + 1])) {
@@ -209,7 +236,9 @@ private:
 			if (j < s_.size() && s_[j] == '_') ++j;
 			std::size_t b = j;
 			digits([&](unsigned char c) {
-				return base == 16 ? std::isxdigit(c) != 0 : base == 8 ? (c >= '0' && c <= '7') : (c == '0' || c == '1');
+				return base == 16  ? std::isxdigit(c) != 0
+				       : base == 8 ? (c >= '0' && c <= '7')
+				                   : (c == '0' || c == '1');
 			});
 			if (j == b) syntax(start, "invalid number literal");
 			std::string clean;
@@ -217,7 +246,8 @@ private:
 				if (s_[k2] != '_') clean += s_[k2];
 			std::uint64_t v = 0;
 			auto r = std::from_chars(clean.data(), clean.data() + clean.size(), v, base);
-			if (r.ec != std::errc() || v > 9223372036854775807ULL) syntax(start, "integer literal too large for 64 bits");
+			if (r.ec != std::errc() || v > 9223372036854775807ULL)
+				syntax(start, "integer literal too large for 64 bits");
 			check_suffix(start, j);
 			Token t{T::Int, start, static_cast<int>(j), ""};
 			t.number = Value::integer(static_cast<std::int64_t>(v));
@@ -262,7 +292,8 @@ private:
 	}
 
 	void check_suffix(int start, std::size_t j) {
-		if (j < s_.size() && is_id_char(static_cast<unsigned char>(s_[j]))) syntax(start, "invalid decimal literal");
+		if (j < s_.size() && is_id_char(static_cast<unsigned char>(s_[j])))
+			syntax(start, "invalid decimal literal");
 	}
 
 	std::string_view s_;
@@ -275,29 +306,54 @@ std::string unescape(std::string_view body, bool raw, bool bytes, int offset) {
 	for (std::size_t i = 0; i < body.size(); ++i) {
 		char c = body[i];
 		if (c != '\\' || i + 1 >= body.size()) {
-			if (bytes && static_cast<unsigned char>(c) >= 0x80) syntax(offset, "bytes can only contain ASCII literal characters");
+			if (bytes && static_cast<unsigned char>(c) >= 0x80)
+				syntax(offset, "bytes can only contain ASCII literal characters");
 			out += c;
 			continue;
 		}
 		char n = body[++i];
 		switch (n) {
-		case '\n': break;
-		case '\\': out += '\\'; break;
-		case '\'': out += '\''; break;
-		case '"': out += '"'; break;
-		case 'a': out += '\a'; break;
-		case 'b': out += '\b'; break;
-		case 'f': out += '\f'; break;
-		case 'n': out += '\n'; break;
-		case 'r': out += '\r'; break;
-		case 't': out += '\t'; break;
-		case 'v': out += '\v'; break;
+		case '\n':
+			break;
+		case '\\':
+			out += '\\';
+			break;
+		case '\'':
+			out += '\'';
+			break;
+		case '"':
+			out += '"';
+			break;
+		case 'a':
+			out += '\a';
+			break;
+		case 'b':
+			out += '\b';
+			break;
+		case 'f':
+			out += '\f';
+			break;
+		case 'n':
+			out += '\n';
+			break;
+		case 'r':
+			out += '\r';
+			break;
+		case 't':
+			out += '\t';
+			break;
+		case 'v':
+			out += '\v';
+			break;
 		case 'x': {
-			if (i + 2 >= body.size() || !std::isxdigit(static_cast<unsigned char>(body[i + 1])) || !std::isxdigit(static_cast<unsigned char>(body[i + 2])))
+			if (i + 2 >= body.size() || !std::isxdigit(static_cast<unsigned char>(body[i + 1])) ||
+			    !std::isxdigit(static_cast<unsigned char>(body[i + 2])))
 				syntax(offset, "truncated \\xXX escape");
 			unsigned v = static_cast<unsigned>(std::stoul(std::string(body.substr(i + 1, 2)), nullptr, 16));
-			if (bytes) out += static_cast<char>(v);
-			else rt::append_utf8(out, v);
+			if (bytes)
+				out += static_cast<char>(v);
+			else
+				rt::append_utf8(out, v);
 			i += 2;
 			break;
 		}
@@ -310,19 +366,25 @@ std::string unescape(std::string_view body, bool raw, bool bytes, int offset) {
 			}
 			std::size_t len = n == 'u' ? 4 : 8;
 			std::string hex(body.substr(i + 1, len));
-			if (hex.size() != len || !std::all_of(hex.begin(), hex.end(), [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; }))
+			if (hex.size() != len || !std::all_of(hex.begin(), hex.end(), [](char h) {
+				    return std::isxdigit(static_cast<unsigned char>(h)) != 0;
+			    }))
 				syntax(offset, "truncated \\uXXXX escape");
 			rt::append_utf8(out, static_cast<std::uint32_t>(std::stoul(hex, nullptr, 16)));
 			i += len;
 			break;
 		}
-		case 'N': unsupported(offset, "\\N{...} escapes");
+		case 'N':
+			unsupported(offset, "\\N{...} escapes");
 		default:
 			if (n >= '0' && n <= '7') {
 				unsigned v = static_cast<unsigned>(n - '0');
-				for (int k = 0; k < 2 && i + 1 < body.size() && body[i + 1] >= '0' && body[i + 1] <= '7'; ++k) v = v * 8 + static_cast<unsigned>(body[++i] - '0');
-				if (bytes) out += static_cast<char>(v & 0xFF);
-				else rt::append_utf8(out, v);
+				for (int k = 0; k < 2 && i + 1 < body.size() && body[i + 1] >= '0' && body[i + 1] <= '7'; ++k)
+					v = v * 8 + static_cast<unsigned>(body[++i] - '0');
+				if (bytes)
+					out += static_cast<char>(v & 0xFF);
+				else
+					rt::append_utf8(out, v);
 			} else {
 				// Unknown escapes stay as written (Python warns but keeps them).
 				out += '\\';
@@ -344,24 +406,29 @@ public:
 		const Token& t = peek();
 		if (t.type == T::End) return e;
 		if (t.type == T::Op && t.text == "=") unsupported(t.start, "assignment");
-		if (t.type == T::Op && t.text.size() >= 2 && t.text.back() == '=' && t.text != "==" && t.text != "!=" &&
-		    t.text != "<=" && t.text != ">=")
+		if (t.type == T::Op && t.text.size() >= 2 && t.text.back() == '=' && t.text != "==" &&
+		    t.text != "!=" && t.text != "<=" && t.text != ">=")
 			unsupported(t.start, "augmented assignment");
 		if (t.type == T::Op && t.text == ":") unsupported(t.start, "annotation");
-		if (t.type == T::Newline || (t.type == T::Op && t.text == ";")) unsupported(t.start, "multiple statements");
-		if (t.type == T::Name && t.text == "for") unsupported(t.start, "generator expression without parentheses");
+		if (t.type == T::Newline || (t.type == T::Op && t.text == ";"))
+			unsupported(t.start, "multiple statements");
+		if (t.type == T::Name && t.text == "for")
+			unsupported(t.start, "generator expression without parentheses");
 		syntax(t.start, "invalid syntax near " + describe(t));
 	}
 
 	// For f-string fields: parses an expression that must span the whole token list.
 	Ptr parse_sub() {
 		Ptr e = parse_testlist();
-		if (peek().type != T::End) syntax(peek().start, "f-string: invalid expression near " + describe(peek()));
+		if (peek().type != T::End)
+			syntax(peek().start, "f-string: invalid expression near " + describe(peek()));
 		return e;
 	}
 
 private:
-	const Token& peek(int k = 0) const { return t_[std::min(p_ + static_cast<std::size_t>(k), t_.size() - 1)]; }
+	const Token& peek(int k = 0) const {
+		return t_[std::min(p_ + static_cast<std::size_t>(k), t_.size() - 1)];
+	}
 	const Token& next() {
 		const Token& t = t_[p_];
 		if (p_ + 1 < t_.size()) ++p_;
@@ -382,31 +449,44 @@ private:
 	void expect_op(const char* op, const char* context) {
 		if (!accept_op(op)) {
 			const Token& t = peek();
-			if (t.type == T::End) syntax(t.start, std::string("unexpected end of expression: expected '") + op + "' " + context);
+			if (t.type == T::End)
+				syntax(t.start,
+				       std::string("unexpected end of expression: expected '") + op + "' " + context);
 			syntax(t.start, std::string("expected '") + op + "' " + context + ", found " + describe(t));
 		}
 	}
 	std::string describe(const Token& t) const {
 		switch (t.type) {
-		case T::End: return "end of expression";
-		case T::Newline: return "line break";
-		case T::Str: return "string";
+		case T::End:
+			return "end of expression";
+		case T::Newline:
+			return "line break";
+		case T::Str:
+			return "string";
 		case T::Int:
-		case T::Float: return "number '" + std::string(src_.substr(static_cast<std::size_t>(t.start), static_cast<std::size_t>(t.end - t.start))) + "'";
-		case T::Field: return "'@" + t.text + "'";
-		default: return "'" + t.text + "'";
+		case T::Float:
+			return "number '" +
+			       std::string(src_.substr(static_cast<std::size_t>(t.start),
+			                               static_cast<std::size_t>(t.end - t.start))) +
+			       "'";
+		case T::Field:
+			return "'@" + t.text + "'";
+		default:
+			return "'" + t.text + "'";
 		}
 	}
 
 	void check_statement() {
 		const Token& t = peek();
 		if (t.type != T::Name) return;
-		static const char* const stmts[] = {"import", "from", "def", "class", "return", "del", "pass", "raise", "global",
-		                                    "nonlocal", "assert", "with", "try", "while", "for", "if", "break",
-		                                    "continue", "async", "elif", "else", "except", "finally"};
+		static const char* const stmts[] = {"import", "from",  "def",    "class",    "return", "del",
+		                                    "pass",   "raise", "global", "nonlocal", "assert", "with",
+		                                    "try",    "while", "for",    "if",       "break",  "continue",
+		                                    "async",  "elif",  "else",   "except",   "finally"};
 		for (auto* s : stmts)
 			if (t.text == s) {
-				if (std::string_view(s) == "if" || std::string_view(s) == "for" || std::string_view(s) == "while")
+				if (std::string_view(s) == "if" || std::string_view(s) == "for" ||
+				    std::string_view(s) == "while")
 					unsupported(t.start, std::string(s) + " statement");
 				unsupported(t.start, s);
 			}
@@ -430,7 +510,8 @@ private:
 	bool at_expr_end() const {
 		const Token& t = peek();
 		if (t.type == T::End || t.type == T::Newline) return true;
-		return t.type == T::Op && (t.text == ")" || t.text == "]" || t.text == "}" || t.text == "=" || t.text == ":" || t.text == ";");
+		return t.type == T::Op && (t.text == ")" || t.text == "]" || t.text == "}" || t.text == "=" ||
+		                           t.text == ":" || t.text == ";");
 	}
 
 	Ptr parse_test() {
@@ -457,7 +538,8 @@ private:
 		if (!is_kw("or")) return first;
 		Ptr n = node(K::Or, pos);
 		n->kids.push_back(std::move(first));
-		while (accept_kw("or")) n->kids.push_back(parse_and());
+		while (accept_kw("or"))
+			n->kids.push_back(parse_and());
 		return n;
 	}
 
@@ -467,7 +549,8 @@ private:
 		if (!is_kw("and")) return first;
 		Ptr n = node(K::And, pos);
 		n->kids.push_back(std::move(first));
-		while (accept_kw("and")) n->kids.push_back(parse_not());
+		while (accept_kw("and"))
+			n->kids.push_back(parse_not());
 		return n;
 	}
 
@@ -484,13 +567,20 @@ private:
 	bool comparison_op(Cmp& c) {
 		const Token& t = peek();
 		if (t.type == T::Op) {
-			if (t.text == "<") c = Cmp::Lt;
-			else if (t.text == "<=") c = Cmp::Le;
-			else if (t.text == ">") c = Cmp::Gt;
-			else if (t.text == ">=") c = Cmp::Ge;
-			else if (t.text == "==") c = Cmp::Eq;
-			else if (t.text == "!=") c = Cmp::Ne;
-			else return false;
+			if (t.text == "<")
+				c = Cmp::Lt;
+			else if (t.text == "<=")
+				c = Cmp::Le;
+			else if (t.text == ">")
+				c = Cmp::Gt;
+			else if (t.text == ">=")
+				c = Cmp::Ge;
+			else if (t.text == "==")
+				c = Cmp::Eq;
+			else if (t.text == "!=")
+				c = Cmp::Ne;
+			else
+				return false;
 			next();
 			return true;
 		}
@@ -568,7 +658,9 @@ private:
 		if (t.type == T::Op && (t.text == "-" || t.text == "+" || t.text == "~")) {
 			next();
 			Ptr n = node(K::UnaryOp, t.start);
-			n->op = static_cast<int>(t.text == "-" ? rt::UnOp::Neg : t.text == "+" ? rt::UnOp::Pos : rt::UnOp::Invert);
+			n->op = static_cast<int>(t.text == "-"   ? rt::UnOp::Neg
+			                         : t.text == "+" ? rt::UnOp::Pos
+			                                         : rt::UnOp::Invert);
 			n->kids.push_back(parse_factor());
 			return n;
 		}
@@ -583,7 +675,7 @@ private:
 		Ptr n = node(K::BinOp, pos);
 		n->op = static_cast<int>(rt::BinOp::Pow);
 		n->kids.push_back(std::move(base));
-		n->kids.push_back(parse_factor());  // right-associative, binds tighter than unary on the left
+		n->kids.push_back(parse_factor()); // right-associative, binds tighter than unary on the left
 		return n;
 	}
 
@@ -603,7 +695,8 @@ private:
 			} else if (is_op(".")) {
 				next();
 				const Token& t = peek();
-				if (t.type != T::Name || is_keyword(t.text)) syntax(t.start, "expected an attribute name after '.'");
+				if (t.type != T::Name || is_keyword(t.text))
+					syntax(t.start, "expected an attribute name after '.'");
 				next();
 				Ptr a = node(K::Attr, t.start);
 				a->name = t.text;
@@ -645,7 +738,8 @@ private:
 			if (!accept_op(",")) break;
 		}
 		expect_op(")", "to close the call");
-		for (auto& v : kwvals) call.kids.push_back(std::move(v));
+		for (auto& v : kwvals)
+			call.kids.push_back(std::move(v));
 	}
 
 	Ptr parse_slice_part() {
@@ -720,7 +814,8 @@ private:
 			n->value = t.number;
 			return n;
 		}
-		case T::Str: return parse_strings();
+		case T::Str:
+			return parse_strings();
 		case T::Field: {
 			next();
 			Ptr n = node(K::Field, t.start);
@@ -743,9 +838,12 @@ private:
 			n->name = t.text;
 			return n;
 		}
-		case T::Op: break;
-		case T::Newline: syntax(t.start, "unexpected line break (a map body must be a single expression)");
-		case T::End: syntax(t.start, "unexpected end of expression");
+		case T::Op:
+			break;
+		case T::Newline:
+			syntax(t.start, "unexpected line break (a map body must be a single expression)");
+		case T::End:
+			syntax(t.start, "unexpected end of expression");
 		}
 		if (t.text == "(") {
 			next();
@@ -856,10 +954,12 @@ private:
 			bool bytes = t.text.find('b') != std::string::npos;
 			bool f = t.text.find('f') != std::string::npos;
 			if (bytes && f) syntax(t.start, "invalid string prefix");
-			if (t.text.find('u') != std::string::npos && (raw || bytes || f)) syntax(t.start, "invalid string prefix");
+			if (t.text.find('u') != std::string::npos && (raw || bytes || f))
+				syntax(t.start, "invalid string prefix");
 			(bytes ? any_bytes : any_str) = true;
 			if (any_bytes && any_str) syntax(t.start, "cannot mix bytes and nonbytes literals");
-			std::string_view body = src_.substr(static_cast<std::size_t>(t.body_start), static_cast<std::size_t>(t.body_end - t.body_start));
+			std::string_view body = src_.substr(static_cast<std::size_t>(t.body_start),
+			                                    static_cast<std::size_t>(t.body_end - t.body_start));
 			if (!f) {
 				pending += unescape(body, raw, bytes, t.start);
 				continue;
@@ -878,7 +978,8 @@ private:
 		return n;
 	}
 
-	void parse_fstring(std::string_view body, int base, bool raw, std::vector<FPart>& parts, std::string& pending) {
+	void parse_fstring(std::string_view body, int base, bool raw, std::vector<FPart>& parts,
+	                   std::string& pending) {
 		std::size_t i = 0;
 		std::string lit;
 		auto flush_lit = [&]() {
@@ -932,25 +1033,34 @@ private:
 				if (c == quote) quote = 0;
 				continue;
 			}
-			if (c == '\'' || c == '"') quote = c;
-			else if (c == '(' || c == '[' || c == '{') ++depth;
-			else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
-			else if (depth == 0 && (c == '}' || c == ':' || (c == '!' && (i + 1 >= body.size() || body[i + 1] != '=')))) {
+			if (c == '\'' || c == '"')
+				quote = c;
+			else if (c == '(' || c == '[' || c == '{')
+				++depth;
+			else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+				--depth;
+			else if (depth == 0 &&
+			         (c == '}' || c == ':' || (c == '!' && (i + 1 >= body.size() || body[i + 1] != '=')))) {
 				expr_end = i;
 				break;
 			}
-			if (c == '=' && depth == 0 && i + 1 < body.size() && (body[i + 1] == '}' || body[i + 1] == '!' || body[i + 1] == ':') &&
-			    i > start && body[i - 1] != '=' && body[i - 1] != '!' && body[i - 1] != '<' && body[i - 1] != '>')
+			if (c == '=' && depth == 0 && i + 1 < body.size() &&
+			    (body[i + 1] == '}' || body[i + 1] == '!' || body[i + 1] == ':') && i > start &&
+			    body[i - 1] != '=' && body[i - 1] != '!' && body[i - 1] != '<' && body[i - 1] != '>')
 				unsupported(base + static_cast<int>(i), "self-documenting f-string fields (=)");
 		}
-		if (expr_end == std::string_view::npos) syntax(base + static_cast<int>(start) - 1, "f-string: expecting '}'");
+		if (expr_end == std::string_view::npos)
+			syntax(base + static_cast<int>(start) - 1, "f-string: expecting '}'");
 		std::string_view expr_text = body.substr(start, expr_end - start);
-		if (expr_text.find_first_not_of(" \t\n") == std::string_view::npos) syntax(base + static_cast<int>(start), "f-string: empty expression not allowed");
-		if (expr_text.find('\\') != std::string_view::npos) syntax(base + static_cast<int>(start), "f-string expression part cannot include a backslash");
+		if (expr_text.find_first_not_of(" \t\n") == std::string_view::npos)
+			syntax(base + static_cast<int>(start), "f-string: empty expression not allowed");
+		if (expr_text.find('\\') != std::string_view::npos)
+			syntax(base + static_cast<int>(start), "f-string expression part cannot include a backslash");
 		part.expr = parse_fragment(base + static_cast<int>(start), expr_text);
 		if (body[i] == '!') {
 			if (i + 1 >= body.size() || !std::strchr("rsa", body[i + 1]))
-				syntax(base + static_cast<int>(i), "f-string: invalid conversion character: expected 's', 'r', or 'a'");
+				syntax(base + static_cast<int>(i),
+				       "f-string: invalid conversion character: expected 's', 'r', or 'a'");
 			part.conversion = body[i + 1];
 			i += 2;
 		}
@@ -960,7 +1070,8 @@ private:
 			std::size_t spec_start = i;
 			int d = 0;
 			for (; i < body.size(); ++i) {
-				if (body[i] == '{') ++d;
+				if (body[i] == '{')
+					++d;
 				else if (body[i] == '}') {
 					if (d == 0) break;
 					--d;
@@ -968,12 +1079,15 @@ private:
 			}
 			std::vector<FPart> spec_parts;
 			std::string spec_pending;
-			parse_fstring(body.substr(spec_start, i - spec_start), base + static_cast<int>(spec_start), raw, spec_parts, spec_pending);
-			if (!spec_pending.empty()) spec_parts.push_back(FPart{std::move(spec_pending), nullptr, 0, nullptr});
+			parse_fstring(body.substr(spec_start, i - spec_start), base + static_cast<int>(spec_start), raw,
+			              spec_parts, spec_pending);
+			if (!spec_pending.empty())
+				spec_parts.push_back(FPart{std::move(spec_pending), nullptr, 0, nullptr});
 			part.spec = std::make_unique<Node>(K::FString, base + static_cast<int>(spec_start));
 			part.spec->fparts = std::move(spec_parts);
 		}
-		if (i >= body.size() || body[i] != '}') syntax(base + static_cast<int>(start) - 1, "f-string: expecting '}'");
+		if (i >= body.size() || body[i] != '}')
+			syntax(base + static_cast<int>(start) - 1, "f-string: expecting '}'");
 		++i;
 	}
 
@@ -998,7 +1112,7 @@ private:
 	std::vector<std::unique_ptr<std::string>> keep_;
 };
 
-}  // namespace
+} // namespace
 
 Ptr parse(std::string_view source) {
 	std::vector<Token> toks = Lexer(source).run();
@@ -1006,4 +1120,4 @@ Ptr parse(std::string_view source) {
 	return p.parse_all();
 }
 
-}  // namespace meles::rd::expr::ast
+} // namespace meles::rd::expr::ast

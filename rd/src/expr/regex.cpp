@@ -27,7 +27,8 @@ CompiledRe translate(std::string_view py, int flags) {
 	std::string es;
 	std::size_t i = 0;
 	// Leading inline flags: (?i), (?s), (?m), (?x) and combinations.
-	while (i + 2 < py.size() && py[i] == '(' && py[i + 1] == '?' && std::string_view("imsxa").find(py[i + 2]) != std::string_view::npos) {
+	while (i + 2 < py.size() && py[i] == '(' && py[i + 1] == '?' &&
+	       std::string_view("imsxa").find(py[i + 2]) != std::string_view::npos) {
 		std::size_t j = i + 2;
 		while (j < py.size() && std::string_view("imsxaLu").find(py[j]) != std::string_view::npos) {
 			if (py[j] == 'i') flags |= kIgnoreCase;
@@ -45,8 +46,10 @@ CompiledRe translate(std::string_view py, int flags) {
 		if (c == '\\' && i + 1 < py.size()) {
 			char n = py[i + 1];
 			++i;
-			if (!in_class && n == 'A') es += '^';
-			else if (!in_class && n == 'Z') es += '$';
+			if (!in_class && n == 'A')
+				es += '^';
+			else if (!in_class && n == 'Z')
+				es += '$';
 			else {
 				es += '\\';
 				es += n;
@@ -60,7 +63,8 @@ CompiledRe translate(std::string_view py, int flags) {
 		}
 		if ((flags & kVerbose) && (c == ' ' || c == '\t' || c == '\n')) continue;
 		if ((flags & kVerbose) && c == '#') {
-			while (i < py.size() && py[i] != '\n') ++i;
+			while (i < py.size() && py[i] != '\n')
+				++i;
 			continue;
 		}
 		if (c == '[') {
@@ -84,7 +88,8 @@ CompiledRe translate(std::string_view py, int flags) {
 				if (rest.substr(0, 2) == "P<") {
 					auto close = rest.find('>');
 					if (close == std::string_view::npos) re_error("unterminated group name", py);
-					out.names.emplace_back(std::string(rest.substr(2, close - 2)), static_cast<int>(++out.groups));
+					out.names.emplace_back(std::string(rest.substr(2, close - 2)),
+					                       static_cast<int>(++out.groups));
 					es += '(';
 					i += 2 + close;
 					continue;
@@ -101,7 +106,8 @@ CompiledRe translate(std::string_view py, int flags) {
 					i += 2 + close;
 					continue;
 				}
-				if (rest.substr(0, 2) == "<=" || rest.substr(0, 2) == "<!") re_error("lookbehind is not supported in rowmaker expressions", py);
+				if (rest.substr(0, 2) == "<=" || rest.substr(0, 2) == "<!")
+					re_error("lookbehind is not supported in rowmaker expressions", py);
 				if (!rest.empty() && rest[0] == '#') {
 					auto close = rest.find(')');
 					i += 2 + (close == std::string_view::npos ? rest.size() : close);
@@ -136,7 +142,9 @@ const CompiledRe& compiled(std::string_view pattern, int flags) {
 
 Value make_match(const std::cmatch& m, const CompiledRe& cre, std::string_view subject) {
 	auto* mo = new detail::MatchObj();
-	auto cp = [&](std::ptrdiff_t byte) { return cp_length(subject.substr(0, static_cast<std::size_t>(byte))); };
+	auto cp = [&](std::ptrdiff_t byte) {
+		return cp_length(subject.substr(0, static_cast<std::size_t>(byte)));
+	};
 	for (std::size_t g = 0; g < m.size(); ++g) {
 		if (m[g].matched) {
 			mo->groups.emplace_back(m[g].str());
@@ -162,7 +170,8 @@ std::string expand_template(std::string_view repl, const std::cmatch& m, const C
 		char n = repl[++i];
 		if (std::isdigit(static_cast<unsigned char>(n))) {
 			std::size_t g = static_cast<std::size_t>(n - '0');
-			if (i + 1 < repl.size() && std::isdigit(static_cast<unsigned char>(repl[i + 1]))) g = g * 10 + static_cast<std::size_t>(repl[++i] - '0');
+			if (i + 1 < repl.size() && std::isdigit(static_cast<unsigned char>(repl[i + 1])))
+				g = g * 10 + static_cast<std::size_t>(repl[++i] - '0');
 			if (g >= m.size()) raise(PyExc::ValueError, "invalid group reference " + std::to_string(g));
 			out += m[g].str();
 		} else if (n == 'g' && i + 1 < repl.size() && repl[i + 1] == '<') {
@@ -176,10 +185,14 @@ std::string expand_template(std::string_view repl, const std::cmatch& m, const C
 			if (g >= m.size()) raise(PyExc::IndexError, "unknown group name '" + name + "'");
 			out += m[g].str();
 			i = close;
-		} else if (n == 'n') out += '\n';
-		else if (n == 't') out += '\t';
-		else if (n == 'r') out += '\r';
-		else if (n == '\\') out += '\\';
+		} else if (n == 'n')
+			out += '\n';
+		else if (n == 't')
+			out += '\t';
+		else if (n == 'r')
+			out += '\r';
+		else if (n == '\\')
+			out += '\\';
 		else {
 			out += '\\';
 			out += n;
@@ -189,15 +202,18 @@ std::string expand_template(std::string_view repl, const std::cmatch& m, const C
 }
 
 std::string_view text(const Value& v, const char* what) {
-	if (v.kind() != Kind::Str) raise(PyExc::TypeError, std::string(what) + " must be a string, not " + std::string(v.type_name()));
+	if (v.kind() != Kind::Str)
+		raise(PyExc::TypeError, std::string(what) + " must be a string, not " + std::string(v.type_name()));
 	return v.as_str();
 }
 
-}  // namespace
+} // namespace
 
 Value re_call(std::string_view fn, Args a, KwNames) {
 	std::string_view pattern = text(a[0], "pattern");
-	auto flags_at = [&](std::size_t i) { return i < a.size() && !a[i].is_missing() ? static_cast<int>(to_int(a[i]).as_int()) : 0; };
+	auto flags_at = [&](std::size_t i) {
+		return i < a.size() && !a[i].is_missing() ? static_cast<int>(to_int(a[i]).as_int()) : 0;
+	};
 	if (fn == "sub" || fn == "subn") {
 		const CompiledRe& cre = compiled(pattern, flags_at(4));
 		std::string_view s = text(a[2], "string");
@@ -228,9 +244,13 @@ Value re_call(std::string_view fn, Args a, KwNames) {
 		std::string_view s = text(a[1], "string");
 		std::cmatch m;
 		bool ok;
-		if (fn == "fullmatch") ok = std::regex_match(s.data(), s.data() + s.size(), m, cre.re);
-		else if (fn == "match") ok = std::regex_search(s.data(), s.data() + s.size(), m, cre.re, std::regex_constants::match_continuous);
-		else ok = std::regex_search(s.data(), s.data() + s.size(), m, cre.re);
+		if (fn == "fullmatch")
+			ok = std::regex_match(s.data(), s.data() + s.size(), m, cre.re);
+		else if (fn == "match")
+			ok = std::regex_search(s.data(), s.data() + s.size(), m, cre.re,
+			                       std::regex_constants::match_continuous);
+		else
+			ok = std::regex_search(s.data(), s.data() + s.size(), m, cre.re);
 		if (!ok) return Value();
 		return make_match(m, cre, s);
 	}
@@ -240,11 +260,14 @@ Value re_call(std::string_view fn, Args a, KwNames) {
 		std::vector<Value> out;
 		for (std::cregex_iterator it(s.data(), s.data() + s.size(), cre.re), end; it != end; ++it) {
 			const auto& m = *it;
-			if (m.size() == 1) out.push_back(Value::str(m[0].str()));
-			else if (m.size() == 2) out.push_back(Value::str(m[1].str()));
+			if (m.size() == 1)
+				out.push_back(Value::str(m[0].str()));
+			else if (m.size() == 2)
+				out.push_back(Value::str(m[1].str()));
 			else {
 				std::vector<Value> t;
-				for (std::size_t g = 1; g < m.size(); ++g) t.push_back(Value::str(m[g].str()));
+				for (std::size_t g = 1; g < m.size(); ++g)
+					t.push_back(Value::str(m[g].str()));
 				out.push_back(Value::tuple(std::move(t)));
 			}
 		}
@@ -262,7 +285,8 @@ Value re_call(std::string_view fn, Args a, KwNames) {
 			const auto& m = *it;
 			if (m[0].length() == 0 && m[0].first == s.data() + s.size()) break;
 			out.push_back(Value::str(std::string(last, m[0].first)));
-			for (std::size_t g = 1; g < m.size(); ++g) out.push_back(m[g].matched ? Value::str(m[g].str()) : Value());
+			for (std::size_t g = 1; g < m.size(); ++g)
+				out.push_back(m[g].matched ? Value::str(m[g].str()) : Value());
 			last = m[0].second;
 			++n;
 		}
@@ -272,4 +296,4 @@ Value re_call(std::string_view fn, Args a, KwNames) {
 	raise(PyExc::AttributeError, "module 're' has no attribute '" + std::string(fn) + "'");
 }
 
-}  // namespace meles::rd::expr::rt
+} // namespace meles::rd::expr::rt

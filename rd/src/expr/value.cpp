@@ -18,15 +18,24 @@ using detail::StrObj;
 
 std::string_view py_exc_name(PyExc exc) {
 	switch (exc) {
-	case PyExc::ValueError: return "ValueError";
-	case PyExc::TypeError: return "TypeError";
-	case PyExc::KeyError: return "KeyError";
-	case PyExc::IndexError: return "IndexError";
-	case PyExc::ZeroDivisionError: return "ZeroDivisionError";
-	case PyExc::OverflowError: return "OverflowError";
-	case PyExc::AttributeError: return "AttributeError";
-	case PyExc::NameError: return "NameError";
-	case PyExc::ValidationError: return "ValidationError";
+	case PyExc::ValueError:
+		return "ValueError";
+	case PyExc::TypeError:
+		return "TypeError";
+	case PyExc::KeyError:
+		return "KeyError";
+	case PyExc::IndexError:
+		return "IndexError";
+	case PyExc::ZeroDivisionError:
+		return "ZeroDivisionError";
+	case PyExc::OverflowError:
+		return "OverflowError";
+	case PyExc::AttributeError:
+		return "AttributeError";
+	case PyExc::NameError:
+		return "NameError";
+	case PyExc::ValidationError:
+		return "ValidationError";
 	}
 	return "Exception";
 }
@@ -40,11 +49,14 @@ bool py_exc_matches(PyExc exc, std::string_view name) {
 
 static ErrorKind kind_for(PyExc exc) {
 	switch (exc) {
-	case PyExc::TypeError: return ErrorKind::Type;
+	case PyExc::TypeError:
+		return ErrorKind::Type;
 	case PyExc::KeyError:
 	case PyExc::NameError:
-	case PyExc::AttributeError: return ErrorKind::Name;
-	default: return ErrorKind::Validation;
+	case PyExc::AttributeError:
+		return ErrorKind::Name;
+	default:
+		return ErrorKind::Validation;
 	}
 }
 
@@ -53,7 +65,9 @@ ExprError::ExprError(PyExc exc, std::string message)
 ExprError::ExprError(PyExc exc, std::string message, SourcePos pos)
     : Error(kind_for(exc), std::move(message), std::move(pos)), exc_(exc) {}
 
-void raise(PyExc exc, std::string message) { throw ExprError(exc, std::move(message)); }
+void raise(PyExc exc, std::string message) {
+	throw ExprError(exc, std::move(message));
+}
 
 // ---------------------------------------------------------------- construction
 
@@ -128,7 +142,8 @@ Value Value::set(std::vector<Value> items) {
 	Value v(Kind::Set);
 	auto* o = new DictObj(Kind::Set);
 	v.u_.obj = o;
-	for (auto& it : items) o->put(std::move(it), Value());
+	for (auto& it : items)
+		o->put(std::move(it), Value());
 	return v;
 }
 
@@ -136,7 +151,8 @@ Value Value::dict(std::vector<std::pair<Value, Value>> items) {
 	Value v(Kind::Dict);
 	auto* o = new DictObj(Kind::Dict);
 	v.u_.obj = o;
-	for (auto& [k, val] : items) o->put(std::move(k), std::move(val));
+	for (auto& [k, val] : items)
+		o->put(std::move(k), std::move(val));
 	return v;
 }
 
@@ -158,22 +174,32 @@ static void set_immortal(const Value& v, bool on) {
 	switch (v.kind()) {
 	case Kind::List:
 	case Kind::Tuple:
-		for (auto& it : static_cast<SeqObj*>(o)->items) set_immortal(it, on);
+		for (auto& it : static_cast<SeqObj*>(o)->items)
+			set_immortal(it, on);
 		break;
 	case Kind::Dict:
 	case Kind::Set: {
 		auto* d = static_cast<DictObj*>(o);
-		for (auto& k : d->keys) set_immortal(k, on);
-		for (auto& k : d->vals) set_immortal(k, on);
+		for (auto& k : d->keys)
+			set_immortal(k, on);
+		for (auto& k : d->vals)
+			set_immortal(k, on);
 		break;
 	}
-	default: break;
+	default:
+		break;
 	}
 }
 
-void Value::make_immortal() { set_immortal(*this, true); }
-void Value::make_mortal() { set_immortal(*this, false); }
-bool Value::is_immortal() const noexcept { return owns() && u_.obj->immortal; }
+void Value::make_immortal() {
+	set_immortal(*this, true);
+}
+void Value::make_mortal() {
+	set_immortal(*this, false);
+}
+bool Value::is_immortal() const noexcept {
+	return owns() && u_.obj->immortal;
+}
 
 Value Value::to_owned() const {
 	switch (kind_) {
@@ -197,7 +223,8 @@ Value Value::to_owned() const {
 	case Kind::Tuple: {
 		std::vector<Value> out;
 		out.reserve(items().size());
-		for (const auto& it : items()) out.push_back(it.to_owned());
+		for (const auto& it : items())
+			out.push_back(it.to_owned());
 		return kind_ == Kind::List ? list(std::move(out)) : tuple(std::move(out));
 	}
 	case Kind::Dict:
@@ -210,13 +237,16 @@ Value Value::to_owned() const {
 			o->put(d->keys[i].to_owned(), kind_ == Kind::Dict ? d->vals[i].to_owned() : Value());
 		return v;
 	}
-	default: return *this;
+	default:
+		return *this;
 	}
 }
 
 // ---------------------------------------------------------------- accessors
 
-std::string_view Value::owned_str() const noexcept { return static_cast<StrObj*>(u_.obj)->s; }
+std::string_view Value::owned_str() const noexcept {
+	return static_cast<StrObj*>(u_.obj)->s;
+}
 
 const std::vector<Value>& Value::items() const noexcept {
 	if (kind_ == Kind::Set) return static_cast<DictObj*>(u_.obj)->keys;
@@ -232,28 +262,46 @@ const Value* Value::dict_find(const Value& key) const {
 	auto* d = static_cast<DictObj*>(u_.obj);
 	auto i = d->find(key);
 	if (i < 0) return nullptr;
-	return kind_ == Kind::Dict ? &d->vals[static_cast<std::size_t>(i)] : &d->keys[static_cast<std::size_t>(i)];
+	return kind_ == Kind::Dict ? &d->vals[static_cast<std::size_t>(i)]
+	                           : &d->keys[static_cast<std::size_t>(i)];
 }
 
 std::string_view Value::type_name() const noexcept {
 	switch (kind_) {
-	case Kind::None: return "NoneType";
-	case Kind::Bool: return "bool";
-	case Kind::Int: return "int";
-	case Kind::Float: return "float";
-	case Kind::Date: return "datetime.date";
-	case Kind::DateTime: return "datetime.datetime";
-	case Kind::Time: return "datetime.time";
-	case Kind::TimeDelta: return "datetime.timedelta";
-	case Kind::Callable: return "builtin_function_or_method";
-	case Kind::Missing: return "missing";
-	case Kind::Str: return "str";
-	case Kind::Bytes: return "bytes";
-	case Kind::List: return "list";
-	case Kind::Tuple: return "tuple";
-	case Kind::Dict: return "dict";
-	case Kind::Set: return "set";
-	case Kind::Match: return "re.Match";
+	case Kind::None:
+		return "NoneType";
+	case Kind::Bool:
+		return "bool";
+	case Kind::Int:
+		return "int";
+	case Kind::Float:
+		return "float";
+	case Kind::Date:
+		return "datetime.date";
+	case Kind::DateTime:
+		return "datetime.datetime";
+	case Kind::Time:
+		return "datetime.time";
+	case Kind::TimeDelta:
+		return "datetime.timedelta";
+	case Kind::Callable:
+		return "builtin_function_or_method";
+	case Kind::Missing:
+		return "missing";
+	case Kind::Str:
+		return "str";
+	case Kind::Bytes:
+		return "bytes";
+	case Kind::List:
+		return "list";
+	case Kind::Tuple:
+		return "tuple";
+	case Kind::Dict:
+		return "dict";
+	case Kind::Set:
+		return "set";
+	case Kind::Match:
+		return "re.Match";
 	}
 	return "object";
 }
@@ -261,22 +309,29 @@ std::string_view Value::type_name() const noexcept {
 bool Value::truthy() const {
 	switch (kind_) {
 	case Kind::None:
-	case Kind::Missing: return false;
+	case Kind::Missing:
+		return false;
 	case Kind::Bool:
 	case Kind::Int:
-	case Kind::TimeDelta: return u_.i != 0;
-	case Kind::Float: return u_.d != 0.0;
+	case Kind::TimeDelta:
+		return u_.i != 0;
+	case Kind::Float:
+		return u_.d != 0.0;
 	case Kind::Date:
 	case Kind::DateTime:
-	case Kind::Time:  // always true since Python 3.5
+	case Kind::Time: // always true since Python 3.5
 	case Kind::Callable:
-	case Kind::Match: return true;
+	case Kind::Match:
+		return true;
 	case Kind::Str:
-	case Kind::Bytes: return !as_str().empty();
+	case Kind::Bytes:
+		return !as_str().empty();
 	case Kind::List:
 	case Kind::Tuple:
-	case Kind::Set: return !items().empty();
-	case Kind::Dict: return !static_cast<DictObj*>(u_.obj)->keys.empty();
+	case Kind::Set:
+		return !items().empty();
+	case Kind::Dict:
+		return !static_cast<DictObj*>(u_.obj)->keys.empty();
 	}
 	return true;
 }
@@ -296,7 +351,8 @@ std::int32_t days_from_civil(int y, int m, int d) {
 	y -= m <= 2;
 	const int era = (y >= 0 ? y : y - 399) / 400;
 	const unsigned yoe = static_cast<unsigned>(y - era * 400);
-	const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
+	const unsigned doy =
+	    (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
 	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return static_cast<std::int32_t>(era * 146097 + static_cast<int>(doe) - 719468 + 719162);
 }
@@ -386,14 +442,18 @@ static void append_str_repr(std::string& out, std::string_view s, bool bytes) {
 		if (c == static_cast<unsigned char>(q) || c == '\\') {
 			out += '\\';
 			out += static_cast<char>(c);
-		} else if (c == '\n') out += "\\n";
-		else if (c == '\r') out += "\\r";
-		else if (c == '\t') out += "\\t";
+		} else if (c == '\n')
+			out += "\\n";
+		else if (c == '\r')
+			out += "\\r";
+		else if (c == '\t')
+			out += "\\t";
 		else if (c < 0x20 || c == 0x7f || (bytes && c >= 0x80)) {
 			out += "\\x";
 			out += hex[c >> 4];
 			out += hex[c & 15];
-		} else out += static_cast<char>(c);
+		} else
+			out += static_cast<char>(c);
 	}
 	out += q;
 }
@@ -446,20 +506,34 @@ static void append_seq(std::string& out, const std::vector<Value>& items, char o
 	out += close;
 }
 
-std::string builtin_repr(const Builtin* fn);  // in builtins.cpp
+std::string builtin_repr(const Builtin* fn); // in builtins.cpp
 
 static void append_repr(std::string& out, const Value& v, bool as_str) {
 	switch (v.kind()) {
-	case Kind::None: out += "None"; return;
-	case Kind::Missing: out += "<missing>"; return;
-	case Kind::Bool: out += v.as_bool() ? "True" : "False"; return;
-	case Kind::Int: out += std::to_string(v.as_int()); return;
-	case Kind::Float: append_float_repr(out, v.as_float()); return;
-	case Kind::Str:
-		if (as_str) out += v.as_str();
-		else append_str_repr(out, v.as_str(), false);
+	case Kind::None:
+		out += "None";
 		return;
-	case Kind::Bytes: append_str_repr(out, v.as_str(), true); return;
+	case Kind::Missing:
+		out += "<missing>";
+		return;
+	case Kind::Bool:
+		out += v.as_bool() ? "True" : "False";
+		return;
+	case Kind::Int:
+		out += std::to_string(v.as_int());
+		return;
+	case Kind::Float:
+		append_float_repr(out, v.as_float());
+		return;
+	case Kind::Str:
+		if (as_str)
+			out += v.as_str();
+		else
+			append_str_repr(out, v.as_str(), false);
+		return;
+	case Kind::Bytes:
+		append_str_repr(out, v.as_str(), true);
+		return;
 	case Kind::Date: {
 		if (as_str) {
 			append_date(out, v.as_days());
@@ -467,7 +541,8 @@ static void append_repr(std::string& out, const Value& v, bool as_str) {
 		}
 		int y, m, d;
 		civil_from_days(v.as_days(), y, m, d);
-		out += "datetime.date(" + std::to_string(y) + ", " + std::to_string(m) + ", " + std::to_string(d) + ")";
+		out +=
+		    "datetime.date(" + std::to_string(y) + ", " + std::to_string(m) + ", " + std::to_string(d) + ")";
 		return;
 	}
 	case Kind::DateTime: {
@@ -482,8 +557,9 @@ static void append_repr(std::string& out, const Value& v, bool as_str) {
 		}
 		int y, m, d;
 		civil_from_days(days, y, m, d);
-		out += "datetime.datetime(" + std::to_string(y) + ", " + std::to_string(m) + ", " + std::to_string(d) +
-		       ", " + std::to_string(tod / 3600000000LL) + ", " + std::to_string(tod / 60000000LL % 60);
+		out += "datetime.datetime(" + std::to_string(y) + ", " + std::to_string(m) + ", " +
+		       std::to_string(d) + ", " + std::to_string(tod / 3600000000LL) + ", " +
+		       std::to_string(tod / 60000000LL % 60);
 		std::int64_t s = tod / 1000000 % 60, f = tod % 1000000;
 		if (s || f) out += ", " + std::to_string(s);
 		if (f) out += ", " + std::to_string(f);
@@ -496,7 +572,8 @@ static void append_repr(std::string& out, const Value& v, bool as_str) {
 			append_time_of_day(out, tod);
 			return;
 		}
-		out += "datetime.time(" + std::to_string(tod / 3600000000LL) + ", " + std::to_string(tod / 60000000LL % 60);
+		out += "datetime.time(" + std::to_string(tod / 3600000000LL) + ", " +
+		       std::to_string(tod / 60000000LL % 60);
 		std::int64_t s = tod / 1000000 % 60, f = tod % 1000000;
 		if (s || f) out += ", " + std::to_string(s);
 		if (f) out += ", " + std::to_string(f);
@@ -542,12 +619,20 @@ static void append_repr(std::string& out, const Value& v, bool as_str) {
 		out += ")";
 		return;
 	}
-	case Kind::Callable: out += builtin_repr(v.as_callable()); return;
-	case Kind::List: append_seq(out, v.items(), '[', ']', false); return;
-	case Kind::Tuple: append_seq(out, v.items(), '(', ')', true); return;
+	case Kind::Callable:
+		out += builtin_repr(v.as_callable());
+		return;
+	case Kind::List:
+		append_seq(out, v.items(), '[', ']', false);
+		return;
+	case Kind::Tuple:
+		append_seq(out, v.items(), '(', ')', true);
+		return;
 	case Kind::Set:
-		if (v.items().empty()) out += "set()";
-		else append_seq(out, v.items(), '{', '}', false);
+		if (v.items().empty())
+			out += "set()";
+		else
+			append_seq(out, v.items(), '{', '}', false);
 		return;
 	case Kind::Dict: {
 		auto* d = static_cast<DictObj*>(v.heap());
@@ -589,7 +674,7 @@ std::string Value::repr() const {
 
 static int cmp_int_float(std::int64_t i, double d) {
 	// Exact comparison of an integer with a double, as Python does.
-	if (std::isnan(d)) return 2;  // unordered
+	if (std::isnan(d)) return 2; // unordered
 	if (d >= 9223372036854775808.0) return -1;
 	if (d < -9223372036854775808.0) return 1;
 	double fl = std::floor(d);
@@ -599,7 +684,9 @@ static int cmp_int_float(std::int64_t i, double d) {
 	return fl < d ? -1 : 0;
 }
 
-static bool is_intlike(Kind k) { return k == Kind::Int || k == Kind::Bool; }
+static bool is_intlike(Kind k) {
+	return k == Kind::Int || k == Kind::Bool;
+}
 
 bool py_equal(const Value& a, const Value& b) {
 	Kind ka = a.kind(), kb = b.kind();
@@ -613,14 +700,19 @@ bool py_equal(const Value& a, const Value& b) {
 	}
 	switch (ka) {
 	case Kind::None:
-	case Kind::Missing: return true;
+	case Kind::Missing:
+		return true;
 	case Kind::Str:
-	case Kind::Bytes: return a.as_str() == b.as_str();
-	case Kind::Date: return a.as_days() == b.as_days();
+	case Kind::Bytes:
+		return a.as_str() == b.as_str();
+	case Kind::Date:
+		return a.as_days() == b.as_days();
 	case Kind::DateTime:
 	case Kind::Time:
-	case Kind::TimeDelta: return a.as_int() == b.as_int();
-	case Kind::Callable: return a.as_callable() == b.as_callable();
+	case Kind::TimeDelta:
+		return a.as_int() == b.as_int();
+	case Kind::Callable:
+		return a.as_callable() == b.as_callable();
 	case Kind::List:
 	case Kind::Tuple: {
 		const auto &x = a.items(), &y = b.items();
@@ -645,8 +737,10 @@ bool py_equal(const Value& a, const Value& b) {
 		}
 		return true;
 	}
-	case Kind::Match: return a.heap() == b.heap();
-	default: return false;
+	case Kind::Match:
+		return a.heap() == b.heap();
+	default:
+		return false;
 	}
 }
 
@@ -679,13 +773,15 @@ int py_compare(const Value& a, const Value& b, std::string_view op) {
 	switch (ka) {
 	case Kind::Str:
 	case Kind::Bytes: {
-		int c = a.as_str().compare(b.as_str());  // byte order == code point order in UTF-8
+		int c = a.as_str().compare(b.as_str()); // byte order == code point order in UTF-8
 		return c < 0 ? -1 : (c > 0 ? 1 : 0);
 	}
-	case Kind::Date: return sign(a.as_days(), b.as_days());
+	case Kind::Date:
+		return sign(a.as_days(), b.as_days());
 	case Kind::DateTime:
 	case Kind::Time:
-	case Kind::TimeDelta: return sign(a.as_int(), b.as_int());
+	case Kind::TimeDelta:
+		return sign(a.as_int(), b.as_int());
 	case Kind::List:
 	case Kind::Tuple: {
 		const auto &x = a.items(), &y = b.items();
@@ -695,35 +791,46 @@ int py_compare(const Value& a, const Value& b, std::string_view op) {
 		}
 		return sign(x.size(), y.size());
 	}
-	default: order_error(a, b, op);
+	default:
+		order_error(a, b, op);
 	}
 }
 
-static std::size_t mix(std::size_t h, std::size_t x) { return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)); }
+static std::size_t mix(std::size_t h, std::size_t x) {
+	return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
 
 std::size_t Value::hash() const {
 	switch (kind_) {
-	case Kind::None: return 0x5bd1e995;
+	case Kind::None:
+		return 0x5bd1e995;
 	case Kind::Bool:
-	case Kind::Int: return std::hash<std::int64_t>()(u_.i);
+	case Kind::Int:
+		return std::hash<std::int64_t>()(u_.i);
 	case Kind::Float: {
 		double d = u_.d;
-		if (d == std::floor(d) && d >= -9.2e18 && d <= 9.2e18) return std::hash<std::int64_t>()(static_cast<std::int64_t>(d));
+		if (d == std::floor(d) && d >= -9.2e18 && d <= 9.2e18)
+			return std::hash<std::int64_t>()(static_cast<std::int64_t>(d));
 		return std::hash<double>()(d);
 	}
 	case Kind::Str:
-	case Kind::Bytes: return std::hash<std::string_view>()(as_str());
+	case Kind::Bytes:
+		return std::hash<std::string_view>()(as_str());
 	case Kind::Date:
 	case Kind::DateTime:
 	case Kind::Time:
-	case Kind::TimeDelta: return mix(static_cast<std::size_t>(kind_), std::hash<std::int64_t>()(u_.i));
-	case Kind::Callable: return std::hash<const void*>()(u_.fn);
+	case Kind::TimeDelta:
+		return mix(static_cast<std::size_t>(kind_), std::hash<std::int64_t>()(u_.i));
+	case Kind::Callable:
+		return std::hash<const void*>()(u_.fn);
 	case Kind::Tuple: {
 		std::size_t h = 0x345678;
-		for (const auto& it : items()) h = mix(h, it.hash());
+		for (const auto& it : items())
+			h = mix(h, it.hash());
 		return h;
 	}
-	default: raise(PyExc::TypeError, "unhashable type: '" + std::string(type_name()) + "'");
+	default:
+		raise(PyExc::TypeError, "unhashable type: '" + std::string(type_name()) + "'");
 	}
 }
 
@@ -756,18 +863,20 @@ void DictObj::rebuild_index() {
 		return;
 	}
 	std::size_t cap = 16;
-	while (cap < keys.size() * 2) cap *= 2;
+	while (cap < keys.size() * 2)
+		cap *= 2;
 	index.assign(cap, 0);
 	const std::size_t mask = cap - 1;
 	for (std::size_t i = 0; i < keys.size(); ++i) {
 		std::size_t h = keys[i].hash() & mask;
-		while (index[h]) h = (h + 1) & mask;
+		while (index[h])
+			h = (h + 1) & mask;
 		index[h] = static_cast<std::int32_t>(i + 1);
 	}
 }
 
 std::size_t DictObj::put(Value key, Value val) {
-	(void)key.hash();  // rejects unhashable keys
+	(void)key.hash(); // rejects unhashable keys
 	auto i = find(key);
 	if (i >= 0) {
 		if (kind == Kind::Dict) vals[static_cast<std::size_t>(i)] = std::move(val);
@@ -776,11 +885,13 @@ std::size_t DictObj::put(Value key, Value val) {
 	keys.push_back(std::move(key));
 	if (kind == Kind::Dict) vals.push_back(std::move(val));
 	if (keys.size() > 8) {
-		if (index.size() < keys.size() * 2) rebuild_index();
+		if (index.size() < keys.size() * 2)
+			rebuild_index();
 		else {
 			const std::size_t mask = index.size() - 1;
 			std::size_t h = keys.back().hash() & mask;
-			while (index[h]) h = (h + 1) & mask;
+			while (index[h])
+				h = (h + 1) & mask;
 			index[h] = static_cast<std::int32_t>(keys.size());
 		}
 	}
@@ -793,11 +904,15 @@ void DictObj::erase_at(std::size_t i) {
 	rebuild_index();
 }
 
-}  // namespace detail
+} // namespace detail
 
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr
 
 namespace meles::rd::expr {
-const std::vector<Value>& Value::dict_keys() const noexcept { return static_cast<DictObj*>(u_.obj)->keys; }
-const std::vector<Value>& Value::dict_values() const noexcept { return static_cast<DictObj*>(u_.obj)->vals; }
-}  // namespace meles::rd::expr
+const std::vector<Value>& Value::dict_keys() const noexcept {
+	return static_cast<DictObj*>(u_.obj)->keys;
+}
+const std::vector<Value>& Value::dict_values() const noexcept {
+	return static_cast<DictObj*>(u_.obj)->vals;
+}
+} // namespace meles::rd::expr

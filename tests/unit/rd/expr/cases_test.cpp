@@ -29,7 +29,7 @@ struct Case {
 	int line = 0;
 	std::string expr;
 	std::vector<std::pair<std::string, std::string>> vars;
-	std::vector<std::pair<std::string, std::string>> expects;  // (kind, text)
+	std::vector<std::pair<std::string, std::string>> expects; // (kind, text)
 };
 
 std::vector<Case> read_cases(const std::string& path) {
@@ -100,9 +100,12 @@ Value literal(const std::string& text) {
 
 std::string failure_name(CompileFailure f) {
 	switch (f) {
-	case CompileFailure::Syntax: return "Syntax";
-	case CompileFailure::Unsupported: return "Unsupported";
-	case CompileFailure::UnknownName: return "UnknownName";
+	case CompileFailure::Syntax:
+		return "Syntax";
+	case CompileFailure::Unsupported:
+		return "Unsupported";
+	case CompileFailure::UnknownName:
+		return "UnknownName";
 	}
 	return "?";
 }
@@ -112,7 +115,8 @@ std::string run_case(const Case& c) {
 	Scope scope;
 	std::vector<Value> values;
 	std::vector<std::pair<int, Value>> inputs;
-	for (const auto& [name, lit] : c.vars) inputs.emplace_back(scope.add_field(name), literal(lit));
+	for (const auto& [name, lit] : c.vars)
+		inputs.emplace_back(scope.add_field(name), literal(lit));
 	Expression::Outcome o = Expression::try_compile(c.expr, scope);
 	std::ostringstream err;
 	for (const auto& [kind, text] : c.expects) {
@@ -124,19 +128,24 @@ std::string run_case(const Case& c) {
 			std::getline(is, rest);
 			rest.erase(0, rest.find_first_not_of(' '));
 			std::string got_pos = std::to_string(o.error->line) + ":" + std::to_string(o.error->column);
-			if (failure_name(o.error->failure) != fk || got_pos != pos || o.error->message.find(rest) == std::string::npos)
-				return "compile failure " + failure_name(o.error->failure) + " " + got_pos + " " + o.error->message +
-				       "; expected " + text;
+			if (failure_name(o.error->failure) != fk || got_pos != pos ||
+			    o.error->message.find(rest) == std::string::npos)
+				return "compile failure " + failure_name(o.error->failure) + " " + got_pos + " " +
+				       o.error->message + "; expected " + text;
 		}
 	}
 	if (!o) {
 		bool expected = false;
-		for (const auto& e : c.expects) expected = expected || e.first == "!!";
-		if (!expected) return "compile failure: " + o.error->message + " (line " + std::to_string(o.error->line) + ", column " + std::to_string(o.error->column) + ")";
+		for (const auto& e : c.expects)
+			expected = expected || e.first == "!!";
+		if (!expected)
+			return "compile failure: " + o.error->message + " (line " + std::to_string(o.error->line) +
+			       ", column " + std::to_string(o.error->column) + ")";
 		return "";
 	}
 	values.assign(static_cast<std::size_t>(scope.size()), Value::missing());
-	for (auto& [slot, v] : inputs) values[static_cast<std::size_t>(slot)] = v;
+	for (auto& [slot, v] : inputs)
+		values[static_cast<std::size_t>(slot)] = v;
 	Value result;
 	std::optional<ExprError> error;
 	try {
@@ -153,7 +162,8 @@ std::string run_case(const Case& c) {
 			if (text.find(':') != std::string::npos) got += ": " + error->detail();
 			if (got != text) return "exception " + got + ", expected " + text;
 		} else if (error) {
-			return std::string("exception ") + std::string(error->exc_name()) + ": " + error->detail() + ", expected " + kind + " " + text;
+			return std::string("exception ") + std::string(error->exc_name()) + ": " + error->detail() +
+			       ", expected " + kind + " " + text;
 		} else if (kind == "=") {
 			if (result.repr() != text) return "result " + result.repr() + ", expected " + text;
 		} else if (kind == "str") {
@@ -162,7 +172,8 @@ std::string run_case(const Case& c) {
 			double want = std::stod(text);
 			if (result.kind() != Kind::Float) return "result " + result.repr() + ", expected float " + text;
 			double got = result.as_float();
-			if (!(std::fabs(got - want) <= 1e-12 * std::max(1.0, std::fabs(want)))) return "result " + result.repr() + ", expected ~" + text;
+			if (!(std::fabs(got - want) <= 1e-12 * std::max(1.0, std::fabs(want))))
+				return "result " + result.repr() + ", expected ~" + text;
 		}
 	}
 	return "";
@@ -188,15 +199,26 @@ void run_file(const std::string& name) {
 	MESSAGE(name << ": " << cases.size() << " cases, " << failures << " failed");
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("expression cases: python.test (expected values from CPython)") { run_file("python.test"); }
-TEST_CASE("expression cases: helpers.test (DaCHS rowmaker helpers)") { run_file("helpers.test"); }
-TEST_CASE("expression cases: compile.test (subset limits and positions)") { run_file("compile.test"); }
-TEST_CASE("expression cases: semantics.test (Meles-specific behaviour)") { run_file("semantics.test"); }
+TEST_CASE("expression cases: python.test (expected values from CPython)") {
+	run_file("python.test");
+}
+TEST_CASE("expression cases: helpers.test (DaCHS rowmaker helpers)") {
+	run_file("helpers.test");
+}
+TEST_CASE("expression cases: compile.test (subset limits and positions)") {
+	run_file("compile.test");
+}
+TEST_CASE("expression cases: semantics.test (Meles-specific behaviour)") {
+	run_file("semantics.test");
+}
 
 TEST_CASE("every expression case file is run") {
-	std::set<std::string> known = {"python.test", "helpers.test", "compile.test", "semantics.test", "copy.test"};
-	for (const auto& e : std::filesystem::directory_iterator(std::string(MELES_SOURCE_DIR) + "/tests/rd/expr"))
-		if (e.path().extension() == ".test") CHECK_MESSAGE(known.count(e.path().filename().string()), e.path());
+	std::set<std::string> known = {"python.test", "helpers.test", "compile.test", "semantics.test",
+	                               "copy.test"};
+	for (const auto& e :
+	     std::filesystem::directory_iterator(std::string(MELES_SOURCE_DIR) + "/tests/rd/expr"))
+		if (e.path().extension() == ".test")
+			CHECK_MESSAGE(known.count(e.path().filename().string()), e.path());
 }

@@ -13,7 +13,8 @@ using namespace meles::rd::expr;
 
 namespace {
 
-std::vector<Value> row(const Scope& scope, std::initializer_list<std::pair<const char*, const char*>> fields) {
+std::vector<Value> row(const Scope& scope,
+                       std::initializer_list<std::pair<const char*, const char*>> fields) {
 	std::vector<Value> v(static_cast<std::size_t>(scope.size()), Value::missing());
 	for (auto& [name, text] : fields) {
 		auto slot = scope.field(name);
@@ -23,7 +24,7 @@ std::vector<Value> row(const Scope& scope, std::initializer_list<std::pair<const
 	return v;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Scope resolves @fields to slots shared by all expressions of a rowmaker") {
 	Scope scope;
@@ -91,7 +92,8 @@ TEST_CASE("Compile errors carry the RD position and the column inside the expres
 	REQUIRE(!o);
 	CHECK(o.error->failure == CompileFailure::Unsupported);
 	CHECK(o.error->construct == "import");
-	CHECK(o.error->to_error(SourcePos{}).full_message() == "unsupported in rowmaker expressions: import (line 1, column 1)");
+	CHECK(o.error->to_error(SourcePos{}).full_message() ==
+	      "unsupported in rowmaker expressions: import (line 1, column 1)");
 }
 
 TEST_CASE("Runtime errors name position, Python exception and the row's values") {
@@ -127,7 +129,7 @@ TEST_CASE("nullExcs turns the named exceptions into NULL and lets others through
 	CHECK(e.evaluate(row(scope, {{"mag", ""}, {"n", "1"}}), nulls).is_none());
 	CHECK(e.evaluate(row(scope, {{"mag", "1"}, {"n", "0"}}), nulls).is_none());
 	CHECK(e.evaluate(row(scope, {{"mag", "3"}, {"n", "2"}}), nulls).as_float() == 1.5);
-	CHECK_THROWS_AS(e.evaluate(row(scope, {{"mag", "1"}}), nulls), ExprError);  // KeyError: n missing
+	CHECK_THROWS_AS(e.evaluate(row(scope, {{"mag", "1"}}), nulls), ExprError); // KeyError: n missing
 	CHECK(ExcSet::parse("LookupError").contains(PyExc::KeyError));
 	CHECK(ExcSet::parse("LookupError").contains(PyExc::IndexError));
 	CHECK(ExcSet::parse("Exception").contains(PyExc::TypeError));
@@ -142,7 +144,7 @@ TEST_CASE("Results may borrow row text; to_owned detaches them") {
 	Value v = e.evaluate(slots);
 	CHECK(v.as_str() == "12345678");
 	CHECK(v.is_borrowed());
-	CHECK(v.as_str().data() == text.data() + 3);  // no copy
+	CHECK(v.as_str().data() == text.data() + 3); // no copy
 	Value owned = v.to_owned();
 	text.assign(text.size(), '#');
 	CHECK(owned.as_str() == "12345678");
@@ -163,7 +165,9 @@ TEST_CASE("Constant expressions fold at compile time") {
 
 TEST_CASE("A fallback compiler takes over constructs outside the native subset") {
 	struct Echo : Evaluator {
-		Value evaluate(std::span<const Value> slots) const override { return Value::integer(static_cast<std::int64_t>(slots.size())); }
+		Value evaluate(std::span<const Value> slots) const override {
+			return Value::integer(static_cast<std::int64_t>(slots.size()));
+		}
 	};
 	Scope scope;
 	std::vector<std::string> seen;
@@ -215,8 +219,10 @@ TEST_CASE("One compiled expression evaluates concurrently on several threads") {
 		}
 	};
 	std::vector<std::thread> threads;
-	for (int t = 0; t < 4; ++t) threads.emplace_back(work, t);
-	for (auto& t : threads) t.join();
+	for (int t = 0; t < 4; ++t)
+		threads.emplace_back(work, t);
+	for (auto& t : threads)
+		t.join();
 	CHECK(bad.load() == 0);
 }
 

@@ -61,7 +61,7 @@ std::string run_line(const std::string& line) {
 	return "";
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("literal cases: copy.test (idmap parsing and COPY text)") {
 	std::ifstream in(std::string(MELES_SOURCE_DIR) + "/tests/rd/expr/copy.test");
@@ -80,7 +80,8 @@ TEST_CASE("literal cases: copy.test (idmap parsing and COPY text)") {
 
 TEST_CASE("COPY escaping covers every control character COPY gives meaning to") {
 	std::string all;
-	for (int c = 1; c < 128; ++c) all += static_cast<char>(c);
+	for (int c = 1; c < 128; ++c)
+		all += static_cast<char>(c);
 	std::string out;
 	append_copy_escaped(out, all);
 	// No raw tab, newline, CR or lone backslash may remain: they would split the row.
@@ -99,11 +100,12 @@ TEST_CASE("COPY escaping covers every control character COPY gives meaning to") 
 }
 
 TEST_CASE("COPY float output round-trips through text exactly") {
-	const double samples[] = {0.1, 1.0 / 3, 2.0 / 3, 1e-310, 5e-324, 1.7976931348623157e308, 123456.789e-20, -0.0, 299792.458};
+	const double samples[] = {
+	    0.1, 1.0 / 3, 2.0 / 3, 1e-310, 5e-324, 1.7976931348623157e308, 123456.789e-20, -0.0, 299792.458};
 	for (double d : samples) {
 		std::string out;
 		append_copy_value(out, Value::real(d), SqlType::parse("double precision"));
-		double back = std::strtod(out.c_str(), nullptr);  // stod rejects subnormals
+		double back = std::strtod(out.c_str(), nullptr); // stod rejects subnormals
 		CHECK(back == d);
 		CHECK(std::signbit(back) == std::signbit(d));
 	}

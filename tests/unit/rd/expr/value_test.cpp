@@ -43,8 +43,9 @@ TEST_CASE("Equal values hash alike (1 == 1.0 == True)") {
 
 TEST_CASE("Big dicts use the hash index and keep insertion order") {
 	std::vector<std::pair<Value, Value>> items;
-	for (int i = 0; i < 1000; ++i) items.emplace_back(Value::str("k" + std::to_string(i)), Value::integer(i));
-	items.emplace_back(Value::str("k5"), Value::integer(-5));  // overwrite keeps the position
+	for (int i = 0; i < 1000; ++i)
+		items.emplace_back(Value::str("k" + std::to_string(i)), Value::integer(i));
+	items.emplace_back(Value::str("k5"), Value::integer(-5)); // overwrite keeps the position
 	Value d = Value::dict(std::move(items));
 	CHECK(d.dict_keys().size() == 1000);
 	REQUIRE(d.dict_find(Value::borrow("k999")));
@@ -52,7 +53,8 @@ TEST_CASE("Big dicts use the hash index and keep insertion order") {
 	CHECK(d.dict_find(Value::borrow("k5"))->as_int() == -5);
 	CHECK(d.dict_keys()[5].as_str() == "k5");
 	CHECK(d.dict_find(Value::borrow("nope")) == nullptr);
-	Value mixed = Value::dict({{Value::integer(1), Value::str("int")}, {Value::real(1.0), Value::str("float")}});
+	Value mixed =
+	    Value::dict({{Value::integer(1), Value::str("int")}, {Value::real(1.0), Value::str("float")}});
 	CHECK(mixed.dict_keys().size() == 1);
 	CHECK(mixed.dict_find(Value::boolean(true))->as_str() == "float");
 }
@@ -79,7 +81,7 @@ TEST_CASE("Immortal constants are shared without reference counting") {
 	k.make_immortal();
 	CHECK(k.is_immortal());
 	{
-		Value copy = k;  // must not touch counts
+		Value copy = k; // must not touch counts
 		CHECK(copy.heap() == k.heap());
 		CHECK_THROWS_AS(copy.mutable_items(), ExprError);
 		CHECK(copy.repr() == "['a', {'x': 1}]");
@@ -87,7 +89,7 @@ TEST_CASE("Immortal constants are shared without reference counting") {
 		CHECK(detached.heap() != k.heap());
 		CHECK(!detached.is_immortal());
 	}
-	k.make_mortal();  // the owner frees it normally once no copies are left
+	k.make_mortal(); // the owner frees it normally once no copies are left
 	CHECK(!k.is_immortal());
 }
 

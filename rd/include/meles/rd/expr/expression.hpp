@@ -34,8 +34,8 @@ public:
 	// are compile errors (UnknownName).
 	explicit Scope(bool extend = true) : extend_(extend) {}
 
-	int add_field(std::string_view name);     // existing slot if known
-	int add_variable(std::string_view name);  // a bare name the expressions may use
+	int add_field(std::string_view name);    // existing slot if known
+	int add_variable(std::string_view name); // a bare name the expressions may use
 	std::optional<int> field(std::string_view name) const;
 	std::optional<int> variable(std::string_view name) const;
 	int size() const { return static_cast<int>(names_.size()); }
@@ -50,17 +50,17 @@ private:
 };
 
 enum class CompileFailure {
-	Syntax,       // not valid Python
-	Unsupported,  // valid Python outside the native subset (lambda, statements, import, ...)
-	UnknownName,  // a name that is neither a helper, a module, a variable nor a field
+	Syntax,      // not valid Python
+	Unsupported, // valid Python outside the native subset (lambda, statements, import, ...)
+	UnknownName, // a name that is neither a helper, a module, a variable nor a field
 };
 
 struct CompileError {
 	CompileFailure failure = CompileFailure::Syntax;
-	std::string message;    // "unsupported in rowmaker expressions: lambda"
-	std::string construct;  // for Unsupported/UnknownName: "lambda", "import", "foo"
-	int line = 1;           // inside the expression, 1-based
-	int column = 1;         // inside the expression, 1-based (code points)
+	std::string message;   // "unsupported in rowmaker expressions: lambda"
+	std::string construct; // for Unsupported/UnknownName: "lambda", "import", "foo"
+	int line = 1;          // inside the expression, 1-based
+	int column = 1;        // inside the expression, 1-based (code points)
 
 	// The user-facing error: "q.rd:42: unsupported in rowmaker expressions: lambda (column 5)".
 	// `base` is where the expression starts in the RD; line numbers add up.
@@ -83,9 +83,9 @@ using FallbackCompiler =
     std::function<std::unique_ptr<Evaluator>(std::string_view source, Scope& scope, const CompileError& why)>;
 
 struct CompileOptions {
-	SourcePos pos;                // RD file and line where the expression text starts
-	FallbackCompiler fallback;    // optional
-	bool fold_constants = true;   // evaluate pure constant sub-expressions at compile time
+	SourcePos pos;              // RD file and line where the expression text starts
+	FallbackCompiler fallback;  // optional
+	bool fold_constants = true; // evaluate pure constant sub-expressions at compile time
 };
 
 // The Python exception classes that mean NULL for a map (nullExcs="ValueError,TypeError").
@@ -131,8 +131,8 @@ public:
 	const std::string& source() const;
 	// Slots of the @fields and variables the expression reads, in first-use order.
 	const std::vector<int>& slots_used() const;
-	bool is_native() const;               // false when a fallback evaluator runs it
-	std::optional<Value> constant() const;  // set when the expression folded to a constant
+	bool is_native() const;                // false when a fallback evaluator runs it
+	std::optional<Value> constant() const; // set when the expression folded to a constant
 	// Short description of the compiled shape, e.g. "float(@ra)*const" — for tests and
 	// `meles val --verbose`.
 	std::string plan() const;
@@ -149,4 +149,4 @@ struct Expression::Outcome {
 	explicit operator bool() const { return expression.has_value(); }
 };
 
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr

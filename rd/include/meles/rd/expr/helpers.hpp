@@ -41,4 +41,4 @@ Value parse_iso_datetime(std::string_view literal);
 bool parse_python_float(std::string_view text, double& out);
 bool parse_python_int(std::string_view text, std::int64_t& out);
 
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr

@@ -46,4 +46,4 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& type);
 // that have COPY escapes.
 void append_copy_escaped(std::string& out, std::string_view s);
 
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr

@@ -26,12 +26,12 @@ enum class Kind : std::uint8_t {
 	Bool,
 	Int,
 	Float,
-	Date,       // days since 0001-01-01 (proleptic Gregorian, Python's ordinal - 1)
-	DateTime,   // naive, microseconds since 0001-01-01T00:00:00
-	Time,       // microseconds since midnight
-	TimeDelta,  // microseconds
-	Callable,   // a builtin/helper function or type object
-	Missing,    // an absent raw field (vars has no such key); never a result of an expression
+	Date,      // days since 0001-01-01 (proleptic Gregorian, Python's ordinal - 1)
+	DateTime,  // naive, microseconds since 0001-01-01T00:00:00
+	Time,      // microseconds since midnight
+	TimeDelta, // microseconds
+	Callable,  // a builtin/helper function or type object
+	Missing,   // an absent raw field (vars has no such key); never a result of an expression
 	// Kinds from here on may refer to heap storage.
 	Str,
 	Bytes,
@@ -39,7 +39,7 @@ enum class Kind : std::uint8_t {
 	Tuple,
 	Dict,
 	Set,
-	Match,  // result of re.match/re.search
+	Match, // result of re.match/re.search
 };
 
 // Python exception classes an expression can raise; the rowmaker's nullExcs names them.
@@ -52,14 +52,14 @@ enum class PyExc : std::uint8_t {
 	OverflowError,
 	AttributeError,
 	NameError,
-	ValidationError,  // requireValue
+	ValidationError, // requireValue
 };
 std::string_view py_exc_name(PyExc exc);
 // Also understands base classes: "Exception" matches everything, "ArithmeticError"
 // ZeroDivisionError and OverflowError, "LookupError" KeyError and IndexError.
 bool py_exc_matches(PyExc exc, std::string_view class_name);
 
-struct Builtin;  // a callable's descriptor (defined in the expression library)
+struct Builtin; // a callable's descriptor (defined in the expression library)
 namespace detail {
 struct Obj;
 }
@@ -132,7 +132,7 @@ public:
 	}
 	static Value bytes(std::string b);
 	static Value date_from_days(std::int32_t days_since_0001);
-	static Value date(int year, int month, int day);  // throws ExprError(ValueError) if invalid
+	static Value date(int year, int month, int day); // throws ExprError(ValueError) if invalid
 	static Value datetime_from_us(std::int64_t us_since_0001);
 	static Value datetime(int year, int month, int day, int hour = 0, int minute = 0, int second = 0,
 	                      int microsecond = 0);
@@ -140,7 +140,7 @@ public:
 	static Value timedelta_us(std::int64_t us);
 	static Value list(std::vector<Value> items);
 	static Value tuple(std::vector<Value> items);
-	static Value set(std::vector<Value> items);  // drops duplicates
+	static Value set(std::vector<Value> items); // drops duplicates
 	// Later duplicate keys overwrite earlier ones, as in a Python dict display.
 	static Value dict(std::vector<std::pair<Value, Value>> items);
 	static Value callable(const Builtin* fn) {
@@ -154,7 +154,9 @@ public:
 	bool is_none() const noexcept { return kind_ == Kind::None; }
 	bool is_missing() const noexcept { return kind_ == Kind::Missing; }
 	bool is_str() const noexcept { return kind_ == Kind::Str; }
-	bool is_number() const noexcept { return kind_ == Kind::Int || kind_ == Kind::Float || kind_ == Kind::Bool; }
+	bool is_number() const noexcept {
+		return kind_ == Kind::Int || kind_ == Kind::Float || kind_ == Kind::Bool;
+	}
 	bool is_sequence() const noexcept { return kind_ == Kind::List || kind_ == Kind::Tuple; }
 	bool is_borrowed() const noexcept { return borrowed_; }
 	// Python's type name ("int", "str", "datetime.datetime", ...).
@@ -162,30 +164,28 @@ public:
 
 	// Unchecked accessors: call only after checking kind().
 	bool as_bool() const noexcept { return u_.i != 0; }
-	std::int64_t as_int() const noexcept { return u_.i; }  // Int, Bool, DateTime, Time, TimeDelta
+	std::int64_t as_int() const noexcept { return u_.i; } // Int, Bool, DateTime, Time, TimeDelta
 	double as_float() const noexcept { return u_.d; }
 	std::int32_t as_days() const noexcept { return static_cast<std::int32_t>(u_.i); }
-	std::string_view as_str() const noexcept {  // Str and Bytes
+	std::string_view as_str() const noexcept { // Str and Bytes
 		if (borrowed_) return {u_.p, len_};
 		return owned_str();
 	}
-	const std::vector<Value>& items() const noexcept;  // List, Tuple, Set
-	std::vector<Value>& mutable_items();               // List only (copy-on-write)
-	const std::vector<Value>& dict_keys() const noexcept;    // Dict (insertion order)
-	const std::vector<Value>& dict_values() const noexcept;  // Dict, parallel to dict_keys()
+	const std::vector<Value>& items() const noexcept;       // List, Tuple, Set
+	std::vector<Value>& mutable_items();                    // List only (copy-on-write)
+	const std::vector<Value>& dict_keys() const noexcept;   // Dict (insertion order)
+	const std::vector<Value>& dict_values() const noexcept; // Dict, parallel to dict_keys()
 	const Builtin* as_callable() const noexcept { return u_.fn; }
 	detail::Obj* heap() const noexcept { return u_.obj; }
 
 	// Number as double for Int, Bool and Float (unchecked).
-	double number() const noexcept {
-		return kind_ == Kind::Float ? u_.d : static_cast<double>(u_.i);
-	}
+	double number() const noexcept { return kind_ == Kind::Float ? u_.d : static_cast<double>(u_.i); }
 
 	// --- Python protocol ---
-	bool truthy() const;            // bool(x)
-	std::string str_text() const;   // str(x)
-	std::string repr() const;       // repr(x)
-	std::size_t hash() const;       // hash(x); ExprError(TypeError) for unhashable kinds
+	bool truthy() const;          // bool(x)
+	std::string str_text() const; // str(x)
+	std::string repr() const;     // repr(x)
+	std::size_t hash() const;     // hash(x); ExprError(TypeError) for unhashable kinds
 	// dict lookup; nullptr when absent.  For Dict only.
 	const Value* dict_find(const Value& key) const;
 
@@ -210,7 +210,7 @@ private:
 
 	Kind kind_;
 	bool borrowed_ = false;
-	std::uint32_t len_ = 0;  // length of a borrowed string
+	std::uint32_t len_ = 0; // length of a borrowed string
 	union U {
 		std::int64_t i;
 		double d;
@@ -234,7 +234,7 @@ void append_float_repr(std::string& out, double d);
 
 // Calendar helpers shared with the literal parsers.
 bool valid_date(int year, int month, int day);
-std::int32_t days_from_civil(int year, int month, int day);  // 0001-01-01 -> 0
+std::int32_t days_from_civil(int year, int month, int day); // 0001-01-01 -> 0
 void civil_from_days(std::int32_t days, int& year, int& month, int& day);
 
 // An error raised while evaluating an expression: a meles::Error whose message says which
@@ -270,4 +270,4 @@ private:
 // Throws ExprError(exc, message) without position; the evaluator adds one.
 [[noreturn]] void raise(PyExc exc, std::string message);
 
-}  // namespace meles::rd::expr
+} // namespace meles::rd::expr
