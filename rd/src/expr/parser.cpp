@@ -514,7 +514,18 @@ private:
 		                           t.text == ":" || t.text == ";");
 	}
 
+	// Nesting is bounded so that hostile or broken RDs cannot overflow the stack.
+	struct DepthGuard {
+		DepthGuard(Parser& p, int offset) : p_(p) {
+			if (++p_.depth_ > kMaxDepth) syntax(offset, "expression nested too deeply");
+		}
+		~DepthGuard() { --p_.depth_; }
+		Parser& p_;
+	};
+	static constexpr int kMaxDepth = 200;
+
 	Ptr parse_test() {
+		DepthGuard guard(*this, peek().start);
 		const Token& t = peek();
 		if (t.type == T::Name && t.text == "lambda") unsupported(t.start, "lambda");
 		if (t.type == T::Name && t.text == "yield") unsupported(t.start, "yield");
@@ -654,6 +665,7 @@ private:
 	}
 
 	Ptr parse_factor() {
+		DepthGuard guard(*this, peek().start);
 		const Token& t = peek();
 		if (t.type == T::Op && (t.text == "-" || t.text == "+" || t.text == "~")) {
 			next();
@@ -1109,6 +1121,7 @@ private:
 	std::string_view src_;
 	std::vector<Token> t_;
 	std::size_t p_ = 0;
+	int depth_ = 0;
 	std::vector<std::unique_ptr<std::string>> keep_;
 };
 
