@@ -652,7 +652,7 @@ private:
 		if (level > 5) return parse_factor();
 		Ptr left = parse_binary(level + 1);
 		while (true) {
-			rt::BinOp op;
+			rt::BinOp op = rt::BinOp::Add;
 			if (binop_level(peek(), op) != level) return left;
 			const Token& t = next();
 			if (t.text == "@") unsupported(t.start, "matrix multiplication (@)");
