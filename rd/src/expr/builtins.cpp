@@ -940,6 +940,11 @@ struct Registry {
 		constants.emplace("DEG", Value::real(pi / 180.0));
 		constants.emplace("DEG_MAS", Value::real(1 / 3600000.));
 		constants.emplace("DEG_ARCSEC", Value::real(1 / 3600.));
+		constants.emplace("JD_MJD", Value::real(2400000.5));
+		constants.emplace("utils.DEG", Value::real(pi / 180.0));
+		constants.emplace("pgsphere.DEG", Value::real(pi / 180.0));
+		// base.NotGiven in a bind means "use the parameter's default": an absent value.
+		constants.emplace("base.NotGiven", Value::missing());
 		constants.emplace("re.I", Value::integer(2));
 		constants.emplace("re.IGNORECASE", Value::integer(2));
 		constants.emplace("re.M", Value::integer(8));
@@ -975,7 +980,7 @@ std::optional<Value> find_constant(std::string_view name) {
 
 bool is_module(std::string_view p) {
 	return p == "math" || p == "datetime" || p == "os" || p == "os.path" || p == "re" ||
-	       p == "datetime.datetime" || p == "datetime.date";
+	       p == "datetime.datetime" || p == "datetime.date" || p == "base" || p == "utils" || p == "pgsphere";
 }
 
 std::vector<std::string_view> global_names() {
