@@ -8,4 +8,7 @@ namespace meles::cli {
 // Each returns the process exit code; failures are thrown as meles::Error.
 // (Add yours here and to the table in main.cpp.)
 
+int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args);
+extern const std::string_view val_usage;
+
 }  // namespace meles::cli

@@ -18,6 +18,7 @@ namespace {
 
 const std::vector<Command>& command_table() {
 	static const std::vector<Command> table = {
+	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
 	};
 	return table;
 }
