@@ -5,6 +5,7 @@
 #include "meles/rd/parse/expression_sites.hpp"
 #include "meles/rd/store/rd_store.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -55,7 +56,12 @@ int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 		rd::LoadResult lr = store.load(arg);
 		rd::Diagnostics diags = lr.diagnostics;
 		if (lr.resource) rd::check_expressions(*lr.resource, checker, diags);
-		for (auto& d : diags.items()) {
+		// Problems are found in several passes; show them in file order.
+		std::vector<rd::Diagnostic> items = diags.items();
+		std::stable_sort(items.begin(), items.end(), [](const rd::Diagnostic& a, const rd::Diagnostic& b) {
+			return a.pos.source == b.pos.source && a.pos.line < b.pos.line;
+		});
+		for (auto& d : items) {
 			if (d.severity == rd::Severity::Warning && !warnings) continue;
 			std::cout << d.to_string() << "\n";
 		}

@@ -3,7 +3,10 @@
 namespace meles::rd {
 
 std::string Diagnostic::to_string() const {
-	std::string p = pos.to_string();
+	// file:line:column (compilers' convention) rather than SourcePos's prose form.
+	std::string p = pos.source;
+	if (pos.line > 0) p += (p.empty() ? "line " : ":") + std::to_string(pos.line);
+	if (pos.line > 0 && pos.column > 0) p += ":" + std::to_string(pos.column);
 	std::string out;
 	if (!p.empty()) out = p + ": ";
 	if (severity == Severity::Warning) out += "warning: ";

@@ -132,7 +132,7 @@ void parse_column_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Reader r(ctx, e);
 	Column c = column_base(r, t);
 	read_column_attributes(r, c, false);
-	if (c.meta.name.empty()) ctx.error(e.pos, "column lacks required attribute 'name'");
+	if (c.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "column lacks required attribute 'name'");
 	dispatch_children(r, &c, {"values", "property"});
 	r.finish();
 	if (auto** td = std::get_if<TableDef*>(&t)) {
@@ -320,7 +320,8 @@ void finish_indexes(ParseContext& ctx, TableDef& td, size_t from) {
 	}
 }
 
-// Replays a mixin's events (or lateEvents) into the table.
+// Replays a mixin's events (or lateEvents) into the table.  A failing macro (e.g. no column
+// with the UCD an index needs) is reported once, at the mixin's use, and the mixin skipped.
 void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const MixinUse& use, bool late) {
 	const auto& events = late ? m.late_events : m.events;
 	if (events.empty()) return;
@@ -334,17 +335,18 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 	ExpandOptions opts;
 	opts.keep_unknown = true;
 	opts.keep_row_macros = true;
-	std::vector<RawElement> copies;
+	bool failed = false;
 	std::function<RawElement(const RawElement&)> copy = [&](const RawElement& e) {
 		RawElement out;
 		out.name = e.name;
 		out.pos = e.pos;
 		auto expand = [&](const std::string& s, const SourcePos& pos) {
-			if (!may_contain_macros(s)) return s;
+			if (failed || !may_contain_macros(s)) return s;
 			try {
 				return expand_macros(s, scope, opts, pos);
 			} catch (const Error& err) {
-				ctx.error(use.pos, concat("mixin ", use.ref, ": ", err.full_message()), err.kind());
+				failed = true;
+				ctx.error(use.pos, concat("mixin ", use.ref, ": ", err.message()), err.kind());
 				return s;
 			}
 		};
@@ -353,7 +355,9 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 		for (auto& c : e.children) out.children.push_back(copy(c));
 		return out;
 	};
+	std::vector<RawElement> copies;
 	for (auto& ev : events) copies.push_back(copy(ev));
+	if (failed) return;
 	RawElement holder;
 	holder.name = concat("mixin ", use.ref);
 	holder.pos = use.pos;
@@ -414,6 +418,7 @@ void apply_mixins(ParseContext& ctx, TableDef& td, size_t first_new_mixin) {
 		const MixinDef* m = ctx.find_mixin(use.ref, use.pos);
 		defs.push_back(m);
 		if (!m) continue;
+		size_t errors_before = ctx.diags.error_count();
 		std::vector<std::string> keys;
 		for (auto& p : m->pars) keys.push_back(p.key);
 		for (auto& [k, v] : use.params)
@@ -428,6 +433,7 @@ void apply_mixins(ParseContext& ctx, TableDef& td, size_t first_new_mixin) {
 		if ((m->process_early || m->process_late) && !native)
 			ctx.error(use.pos, concat("mixin ", use.ref, " needs Python (", m->process_early ? "processEarly" : "processLate",
 			                          "), which Meles does not run"));
+		if (ctx.diags.error_count() > errors_before) defs.back() = nullptr;  // do not replay a misused mixin
 	}
 	for (size_t i = first_new_mixin; i < td.mixins.size(); ++i)
 		if (auto* m = defs[i - first_new_mixin]) replay_mixin(ctx, td, *m, td.mixins[i], false);
@@ -469,7 +475,10 @@ void parse_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 	td.force_unique = r.flag("forceUnique", td.force_unique);
 	if (r.has("dupePolicy")) td.dupe_policy = parse_dupe_policy(r);
 	std::optional<std::string> view = r.get("viewStatement");
-	if (auto v = r.get("namePath")) td.name_path = ctx.qualify(*v);
+	if (auto v = r.get("namePath")) {
+		td.name_path = ctx.qualify(*v);
+		name_path_table(ctx, td.name_path, r.pos_of("namePath"));
+	}
 	td.temporary = r.flag("temporary", td.temporary);
 	td.system = r.flag("system", td.system);
 	if (auto v = r.integer("nrows")) td.nrows = *v;

@@ -201,6 +201,23 @@ LoadResult RdStore::load(std::string_view id_or_path) {
 	return load_locked(id, file);
 }
 
+LoadResult RdStore::load_text(std::string_view xml, const std::string& rd_id) {
+	std::lock_guard lock(mutex_);
+	LoadResult out;
+	Resolver resolver(*this);
+	ParseOptions po;
+	po.rd_id = rd_id;
+	po.inputs_dir = options_.inputs_dir;
+	po.config = options_.config;
+	po.site_meta = site_meta_locked(&out.diagnostics);
+	po.resolver = &resolver;
+	po.is_system = is_system_rd_id(rd_id);
+	ParseResult pr = parse_rd_text(xml, rd_id + ".rd", po);
+	out.diagnostics.append(pr.diagnostics);
+	out.resource = std::move(pr.resource);
+	return out;
+}
+
 std::shared_ptr<const Resource> RdStore::get(std::string_view id_or_path) {
 	{
 		std::lock_guard lock(mutex_);

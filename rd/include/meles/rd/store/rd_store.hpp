@@ -52,6 +52,10 @@ public:
 	// (A missing RD is reported as a diagnostic, too.)
 	LoadResult load(std::string_view id_or_path);
 
+	// Parses RD text as if it were the file of RD rd_id (references to other RDs go through
+	// this store); the result is not cached.  For tests and tools checking generated RDs.
+	LoadResult load_text(std::string_view xml, const std::string& rd_id);
+
 	// The RD id an argument designates ("q.rd" -> "q" when inputs_dir is "."), without loading.
 	std::string rd_id_for(std::string_view id_or_path) const;
 
