@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 namespace meles::cli {
 
@@ -58,8 +59,11 @@ int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 		if (lr.resource) rd::check_expressions(*lr.resource, checker, diags);
 		// Problems are found in several passes; show them in file order.
 		std::vector<rd::Diagnostic> items = diags.items();
-		std::stable_sort(items.begin(), items.end(), [](const rd::Diagnostic& a, const rd::Diagnostic& b) {
-			return a.pos.source == b.pos.source && a.pos.line < b.pos.line;
+		std::map<std::string, size_t> source_rank;
+		for (auto& d : items) source_rank.emplace(d.pos.source, source_rank.size());
+		std::stable_sort(items.begin(), items.end(), [&](const rd::Diagnostic& a, const rd::Diagnostic& b) {
+			size_t ra = source_rank[a.pos.source], rb = source_rank[b.pos.source];
+			return ra != rb ? ra < rb : a.pos.line < b.pos.line;
 		});
 		for (auto& d : items) {
 			if (d.severity == rd::Severity::Warning && !warnings) continue;
