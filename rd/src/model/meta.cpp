@@ -122,7 +122,8 @@ std::optional<std::string> MetaBag::text(std::string_view key) const {
 	return std::nullopt;
 }
 
-void parse_meta_stream(std::string_view text, const SourcePos& pos, MetaBag& bag) {
+void parse_meta_stream(std::string_view text, const SourcePos& pos, MetaBag& bag,
+                       const std::function<std::string(std::string_view, const SourcePos&)>& transform) {
 	// Join continuation lines first ("\" + newline + leading blanks disappear), keeping
 	// track of the physical line each logical line started on.
 	std::string logical;
@@ -140,6 +141,7 @@ void parse_meta_stream(std::string_view text, const SourcePos& pos, MetaBag& bag
 		MetaValue v;
 		v.content = std::string(trim(t.substr(colon + 1)));
 		v.pos = lp;
+		if (transform) v.content = transform(v.content, lp);
 		try {
 			bag.add(key, std::move(v));
 		} catch (const Error& e) {

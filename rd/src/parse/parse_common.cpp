@@ -18,13 +18,14 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 	}
 	if (format != "plain" && format != "rst" && format != "raw" && format != "literal")
 		ctx.error(e.pos, concat("unknown meta format '", format, "' (use plain, rst, raw or literal)"));
-	std::string content = ctx.expand(e.text, Expand::Rd, e.pos);
 	if (!name) {
 		if (!attrs.empty())
 			ctx.error(e.pos, concat("meta element with attributes (", attrs.begin()->first, "=...) needs a name"));
-		// A meta stream: "key: value" lines.
+		// A meta stream: "key: value" lines; macros are expanded in the values.
 		try {
-			parse_meta_stream(content, e.pos, bag);
+			parse_meta_stream(e.text, e.pos, bag, [&](std::string_view v, const SourcePos& pos) {
+				return ctx.expand(v, Expand::Rd, pos);
+			});
 		} catch (const Error& err) {
 			ctx.diags.add(err, e.pos);
 		}
@@ -35,7 +36,7 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 		return;
 	}
 	MetaValue v;
-	v.content = dedent(content);
+	v.content = dedent(ctx.expand(e.text, Expand::Rd, e.pos));
 	v.format = format;
 	v.attributes = std::move(attrs);
 	v.pos = e.pos;

@@ -661,4 +661,14 @@ std::string dedent(std::string_view text) {
 	return out;
 }
 
+PythonCode code_of(const RawElement& e) {
+	PythonCode c;
+	c.text = dedent(e.text);
+	c.pos = e.pos;
+	size_t first = e.text.find_first_not_of(" \t\r\n");
+	if (first != std::string::npos && c.pos.line > 0)
+		c.pos.line += static_cast<int>(std::count(e.text.begin(), e.text.begin() + static_cast<long>(first), '\n'));
+	return c;
+}
+
 }  // namespace meles::rd::parse

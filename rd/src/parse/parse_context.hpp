@@ -215,6 +215,8 @@ std::optional<std::string> default_config_value_impl(std::string_view section, s
 std::vector<Property>* properties_of(Target t);
 MetaBag* meta_of(Target t);
 std::string dedent(std::string_view text);
+// Python code in an element's text, dedented, positioned at its first non-blank line.
+PythonCode code_of(const RawElement& e);
 bool parse_bool_text(std::string_view text, bool& out);
 
 }  // namespace meles::rd::parse

@@ -22,16 +22,6 @@ Expr expression_of(Reader& r) {
 	return Expr{dedent(raw), pos};
 }
 
-PythonCode code_of(const RawElement& e) {
-	PythonCode c;
-	c.text = dedent(e.text);
-	c.pos = e.pos;
-	size_t first = e.text.find_first_not_of(" \t\r\n");
-	if (first != std::string::npos && c.pos.line > 0)
-		c.pos.line += static_cast<int>(std::count(e.text.begin(), e.text.begin() + static_cast<long>(first), '\n'));
-	return c;
-}
-
 std::optional<std::string> key_or(Reader& r, std::string_view a, std::string_view b) {
 	auto x = r.get(a);
 	auto y = r.get(b);

@@ -81,7 +81,7 @@ void parse_reg_test_el(ParseContext& ctx, const RawElement& e, Target t) {
 		url.pos = r.pos_of("url");
 		rt.url = std::move(url);
 	}
-	for (const RawElement* c : r.take_children("code")) rt.code = PythonCode{dedent(c->text), c->pos};
+	for (const RawElement* c : r.take_children("code")) rt.code = code_of(*c);
 	r.finish();
 	(*suite)->tests.push_back(std::move(rt));
 }
@@ -155,8 +155,8 @@ void parse_mixin_def_el(ParseContext& ctx, const RawElement& e, Target t) {
 	}
 	for (auto which : {"processEarly", "processLate"}) {
 		for (const RawElement* pe : r.take_children(which)) {
-			PythonCode code{dedent(pe->text), pe->pos};
-			if (auto* c = pe->child("code")) code = PythonCode{dedent(c->text), c->pos};
+			PythonCode code = code_of(*pe);
+			if (auto* c = pe->child("code")) code = code_of(*c);
 			(std::string_view(which) == "processEarly" ? m.process_early : m.process_late) = std::move(code);
 		}
 	}

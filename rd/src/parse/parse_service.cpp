@@ -311,7 +311,7 @@ void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
 	f.select = r.str("select", "", Expand::Rd);
 	f.wants_row = r.flag("wantsRow", false);
 	f.sets = r.list("sets");
-	for (const RawElement* fm : r.take_children("formatter")) f.formatter = PythonCode{dedent(fm->text), fm->pos};
+	for (const RawElement* fm : r.take_children("formatter")) f.formatter = code_of(*fm);
 	if (auto v = r.get("formatter")) f.formatter = PythonCode{*v, r.pos_of("formatter")};
 	dispatch_children(r, &f.column, {"values", "property"});
 	r.finish();

@@ -9,6 +9,7 @@
 
 #include "meles/core/common/error.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -61,7 +62,9 @@ struct MetaValue {
 
 // Parses a meta stream ("key: value" lines, "\" continuations, "#" comments, "!key:" to
 // replace) into bag.  Errors carry the position of the offending line relative to `pos`.
-void parse_meta_stream(std::string_view text, const SourcePos& pos, MetaBag& bag);
+// `transform`, if given, is applied to each value (the RD loader expands macros with it).
+void parse_meta_stream(std::string_view text, const SourcePos& pos, MetaBag& bag,
+                       const std::function<std::string(std::string_view, const SourcePos&)>& transform = {});
 
 // Where meta lookups go: the first bag holding the key wins (DaCHS's inheritance).
 struct MetaChain {
