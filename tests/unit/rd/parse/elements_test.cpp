@@ -211,7 +211,7 @@ TEST_CASE("data: sources, grammars kept generically, make, rowmaker, parmaker, i
 	CHECK(g.type == "csvGrammar");
 	CHECK(g.option("delimiter") == "|");
 	CHECK(g.option("preFilter") == "zcat");
-	CHECK(g.element.pos.line == 26);
+	CHECK(g.element.pos.line == 29);
 	REQUIRE(g.rowfilters.size() == 1);
 	CHECK(g.rowfilters[0].proc_ref == "//products#define");
 	REQUIRE(g.rowfilters[0].binds.size() == 2);
@@ -249,7 +249,7 @@ TEST_CASE("data: sources, grammars kept generically, make, rowmaker, parmaker, i
 	REQUIRE(rm.maps.size() == 4);
 	CHECK(rm.maps[0].key == "c");
 	CHECK(rm.maps[0].expr->text == "parseFloat(@tmp)");
-	CHECK(rm.maps[0].expr->pos.line == 45);  // the line the expression is on, not the <map> line
+	CHECK(rm.maps[0].expr->pos.line == 49);  // the line the expression is on, not the <map> line
 	CHECK(rm.maps[0].null_expr->text == "-1");
 	CHECK(rm.maps[0].null_excs == std::vector<std::string>{"ValueError", "TypeError"});
 	CHECK(rm.maps[1].key == "accref");
@@ -356,7 +356,7 @@ TEST_CASE("services: cores, condDescs (original, buildFrom, inputKeys), outputTa
 	CHECK(fixed->core->output_table->fields[0].column.meta.type.base == BaseType::BigInt);
 	CHECK(rd.find_service("ssa")->core->type == "ssapCore");
 	auto* dl = rd.find_service("dl");
-	REQUIRE(dl->core->procs.size() == 2);
+	REQUIRE(dl->core->procs.size() == 4);
 	CHECK(dl->core->procs[0].element == "descriptorGenerator");
 	CHECK(dl->core->procs[0].code->text == "return pubDID");
 	auto* py = rd.find_service("py");
