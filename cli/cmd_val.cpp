@@ -13,7 +13,8 @@
 namespace meles::cli {
 
 const std::string_view val_usage =
-    "usage: meles val [--inputs DIR] [--system-rds DIR] [--meta FILE] [--quiet] [--no-warnings] RD...\n"
+    "usage: meles val [--inputs DIR] [--system-rds DIR] [--meta FILE] [--userconfig FILE] [--quiet]\n"
+    "                 [--no-warnings] RD...\n"
     "\n"
     "Loads each RD (an RD id below the inputs directory, a path to a .rd file, or //name for a\n"
     "system RD) without touching the database and reports every problem found with its file and\n"
@@ -24,6 +25,7 @@ const std::string_view val_usage =
     "  --inputs DIR       directory RD ids are relative to (default: $MELES_INPUTS, else .)\n"
     "  --system-rds DIR   where //name RDs live (default: $MELES_SYSTEM_RDS, else the built-in ones)\n"
     "  --meta FILE        site-wide default meta stream (DaCHS's etc/defaultmeta.txt)\n"
+    "  --userconfig FILE  the RD that % references go to (DaCHS's etc/userconfig.rd)\n"
     "  --quiet, -q        print only problems, not a line per clean RD\n"
     "  --no-warnings, -w  do not print warnings\n";
 
@@ -36,7 +38,7 @@ rd::ExpressionChecker expression_checker() { return {}; }
 }  // namespace
 
 int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
-	ArgParser p("val", {"quiet", "no-warnings"}, {"inputs", "system-rds", "meta"});
+	ArgParser p("val", {"quiet", "no-warnings"}, {"inputs", "system-rds", "meta", "userconfig"});
 	p.alias("q", "quiet");
 	p.alias("w", "no-warnings");
 	p.parse(args);
@@ -47,6 +49,7 @@ int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 	else opts.inputs_dir = ".";
 	if (auto v = p.value("system-rds")) opts.system_rds_dir = *v;
 	if (auto v = p.value("meta")) opts.default_meta_file = *v;
+	if (auto v = p.value("userconfig")) opts.userconfig_file = *v;
 	bool quiet = p.has("quiet");
 	bool warnings = !p.has("no-warnings");
 

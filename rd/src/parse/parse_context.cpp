@@ -335,6 +335,8 @@ std::string ParseContext::qualify(std::string_view ref) const {
 const Resource* ParseContext::rd_for(const SplitRef& ref, const SourcePos& pos) {
 	if (ref.local) return &rd;
 	if (auto it = other_rds_.find(ref.rd_id); it != other_rds_.end()) return it->second.get();
+	// An RD that could not be loaded is reported once; later references to it would only repeat that.
+	if (failed_rds_.count(ref.rd_id)) return nullptr;
 	if (!options.resolver) {
 		error(pos, concat("cannot resolve a reference into RD '", ref.rd_id, "' here (no RD store)"),
 		      ErrorKind::NotFound);
@@ -346,6 +348,7 @@ const Resource* ParseContext::rd_for(const SplitRef& ref, const SourcePos& pos) 
 		return other.get();
 	} catch (const Error& e) {
 		error(pos, concat("cannot use RD '", ref.rd_id, "': ", e.full_message()), e.kind());
+		failed_rds_.emplace(ref.rd_id, pos);
 		return nullptr;
 	}
 }

@@ -111,7 +111,7 @@ private:
 	std::unique_ptr<RdMacroScope> rd_scope_;
 	std::vector<const MacroScope*> scopes_;
 	std::map<std::string, std::shared_ptr<const Resource>> other_rds_;
-	std::set<std::string> failed_rds_;
+	std::map<std::string, SourcePos> failed_rds_;  // RD id -> where loading it failed first
 };
 
 // RAII scope push.

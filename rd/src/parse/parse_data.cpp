@@ -351,6 +351,8 @@ ApplyDef parse_apply(ParseContext& ctx, const RawElement& e) {
 	a.pos = e.pos;
 	if (auto v = r.get("procDef")) a.proc_ref = ctx.qualify(*v);
 	a.name = r.str("name");
+	if (e.name == "metaMaker")
+		if (auto v = r.get("semantics")) a.options["semantics"] = *v;
 	r.ignore("original");  // DaCHS allows it on phraseMaker; the copy is not needed for kept code
 	dispatch_children(r, &a, {"bind", "code", "setup", "doc"});
 	r.finish();

@@ -219,7 +219,7 @@ void parse_input_key_el(ParseContext& ctx, const RawElement& e, Target t) {
 	k.pos = e.pos;
 	k.column.pos = e.pos;
 	read_column_attributes(r, k.column, true);
-	if (k.column.meta.name.empty()) ctx.error(e.pos, "inputKey lacks required attribute 'name'");
+	if (k.column.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "inputKey lacks required attribute 'name'");
 	k.multiplicity = r.str("multiplicity");
 	if (!k.multiplicity.empty() && k.multiplicity != "single" && k.multiplicity != "forced-single" &&
 	    k.multiplicity != "multiple")
@@ -235,6 +235,7 @@ void parse_input_key_el(ParseContext& ctx, const RawElement& e, Target t) {
 	else if (r.has_text()) k.value = std::string(trim(r.text(Expand::Rd)));
 	dispatch_children(r, &k.column, {"values", "property"});
 	r.finish();
+	if (k.column.meta.name.empty()) return;
 	if (auto** core = std::get_if<CoreDef*>(&t)) (*core)->input_keys.push_back(std::move(k));
 	else if (auto** cd = std::get_if<CondDesc*>(&t)) (*cd)->input_keys.push_back(std::move(k));
 	else if (auto** sv = std::get_if<ServiceDef*>(&t)) (*sv)->input_keys.push_back(std::move(k));
@@ -307,7 +308,7 @@ void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
 	}
 	f.column.pos = e.pos;
 	read_column_attributes(r, f.column, false);
-	if (f.column.meta.name.empty()) ctx.error(e.pos, "outputField lacks required attribute 'name'");
+	if (f.column.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "outputField lacks required attribute 'name'");
 	f.select = r.str("select", "", Expand::Rd);
 	f.wants_row = r.flag("wantsRow", false);
 	f.sets = r.list("sets");
@@ -315,6 +316,7 @@ void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (auto v = r.get("formatter")) f.formatter = PythonCode{*v, r.pos_of("formatter")};
 	dispatch_children(r, &f.column, {"values", "property"});
 	r.finish();
+	if (f.column.meta.name.empty()) return;
 	(*ot)->fields.push_back(std::move(f));
 }
 

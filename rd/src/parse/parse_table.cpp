@@ -116,8 +116,10 @@ Column column_base(Reader& r, Target t) {
 	Column c;
 	if (auto orig = r.get("original")) {
 		std::string q;
-		if (const Column* src = resolve_column_ref(r.ctx(), *orig, r.pos_of("original"),
-		                                           target_name_path(r.ctx(), t, r.pos_of("original")), &q)) {
+		const TableDef* name_path = target_name_path(r.ctx(), t, r.pos_of("original"));
+		auto** td = std::get_if<TableDef*>(&t);
+		if (td && !(*td)->name_path.empty() && !name_path) return c;  // the namePath's problem is reported
+		if (const Column* src = resolve_column_ref(r.ctx(), *orig, r.pos_of("original"), name_path, &q)) {
 			c = *src;
 			c.original = q;
 		}
@@ -135,8 +137,18 @@ void parse_column_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (c.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "column lacks required attribute 'name'");
 	dispatch_children(r, &c, {"values", "property"});
 	r.finish();
+	if (c.meta.name.empty()) return;  // reported above (or the original= it copies is)
 	if (auto** td = std::get_if<TableDef*>(&t)) {
-		(*td)->columns.push_back(std::move(c));
+		// <column original="x" .../> naming a column of this very table refines it in place
+		// (used after LOOPs and FEEDs to adjust single columns).
+		std::string own = concat(ctx.rd.rd_id, "#", (*td)->id, ".");
+		Column* existing = (*td)->find_column(c.meta.name);
+		if (existing && c.original.starts_with(own) && iequals(c.original.substr(own.size()), existing->meta.name)) {
+			c.original = existing->original;
+			*existing = std::move(c);
+		} else {
+			(*td)->columns.push_back(std::move(c));
+		}
 	} else if (auto** ot = std::get_if<OutputTable*>(&t)) {
 		OutputField f;
 		f.column = std::move(c);
@@ -151,7 +163,7 @@ void parse_param_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Param p;
 	p.column = column_base(r, t);
 	read_column_attributes(r, p.column, false);
-	if (p.column.meta.name.empty()) ctx.error(e.pos, "param lacks required attribute 'name'");
+	if (p.column.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "param lacks required attribute 'name'");
 	if (auto v = r.get("value", Expand::Rd)) {
 		p.value = *v;
 	} else if (r.has_text()) {
@@ -160,6 +172,7 @@ void parse_param_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (p.value == "__NULL__") p.value.reset();
 	dispatch_children(r, &p.column, {"values", "property"});
 	r.finish();
+	if (p.column.meta.name.empty()) return;
 	if (auto** td = std::get_if<TableDef*>(&t)) (*td)->params.push_back(std::move(p));
 	else if (auto** ot = std::get_if<OutputTable*>(&t)) (*ot)->params.push_back(std::move(p));
 	else if (auto** dd = std::get_if<DataDesc*>(&t)) (*dd)->params.push_back(std::move(p));
@@ -367,7 +380,20 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 	r.finish();
 }
 
+bool same_definition(const Column& a, const Column& b) {
+	auto& x = a.meta;
+	auto& y = b.meta;
+	return iequals(x.name, y.name) && x.type == y.type && x.unit == y.unit && x.ucd == y.ucd &&
+	       x.description == y.description && x.tablehead == y.tablehead && x.verb_level == y.verb_level &&
+	       x.required == y.required && x.utype == y.utype && x.xtype == y.xtype;
+}
+
 void check_table(ParseContext& ctx, TableDef& td) {
+	// The same column arriving twice (e.g. from two mixins FEEDing one STREAM) is kept once.
+	for (size_t i = 0; i < td.columns.size(); ++i)
+		for (size_t j = i + 1; j < td.columns.size();)
+			if (same_definition(td.columns[i], td.columns[j])) td.columns.erase(td.columns.begin() + static_cast<long>(j));
+			else ++j;
 	std::map<std::string, const Column*> seen;
 	for (auto& c : td.columns) {
 		std::string key = c.meta.delimited ? c.meta.name : to_lower(c.meta.name);

@@ -91,6 +91,14 @@ RdStore::~RdStore() = default;
 
 fs::path RdStore::file_for(std::string_view id_or_path, std::string& rd_id) const {
 	std::string arg(trim(id_or_path));
+	if (arg == "%") {
+		rd_id = "%";
+		if (options_.userconfig_file.empty())
+			throw Error(ErrorKind::NotFound, "no userconfig RD (%) is configured (DaCHS keeps it in etc/userconfig.rd)");
+		if (!fs::is_regular_file(options_.userconfig_file))
+			throw Error(ErrorKind::NotFound, concat("userconfig RD (%) ", options_.userconfig_file.string(), " does not exist"));
+		return options_.userconfig_file;
+	}
 	if (is_system_rd_id(arg)) {
 		rd_id = "//" + system_rd_name(arg);
 		return resolve_rd_file(rd_id, options_.inputs_dir, options_.system_rds_dir);

@@ -13,6 +13,7 @@
 #include "meles/rd/model/source_text.hpp"
 #include "meles/rd/model/table_def.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -79,6 +80,7 @@ struct ApplyDef {
 	std::vector<std::string> imports;    // setup imports
 	std::optional<PythonCode> setup_code;
 	std::optional<PythonCode> code;      // inline body
+	std::map<std::string, std::string> options;  // element-specific values (metaMaker semantics=)
 	SourcePos pos;
 
 	// True if running this needs Python that Meles does not implement: inline code, or a

@@ -28,6 +28,9 @@ struct RdStoreOptions {
 	std::filesystem::path system_rds_dir;   // empty: default_system_rds_dir()
 	std::filesystem::path default_meta_file;  // site-wide meta stream (DaCHS etc/defaultmeta.txt); optional
 	ConfigLookup config;                    // for \getConfig; falls back to DaCHS defaults
+	// The site's userconfig RD, referenced as "%" ("%#obscore-extracolumns"); DaCHS keeps it
+	// in etc/userconfig.rd.  Empty: references to % are errors.
+	std::filesystem::path userconfig_file;
 };
 
 // $MELES_SYSTEM_RDS if set, else the system_rds/ directory of the source tree.
