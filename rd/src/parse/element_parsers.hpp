@@ -29,6 +29,7 @@ void parse_foreign_key_el(ParseContext&, const RawElement&, Target);
 void parse_stc_el(ParseContext&, const RawElement&, Target);
 void parse_group_el(ParseContext&, const RawElement&, Target);
 void parse_dm_el(ParseContext&, const RawElement&, Target);
+void parse_mixin_el(ParseContext&, const RawElement&, Target);
 
 // data
 void parse_data_el(ParseContext&, const RawElement&, Target);
@@ -84,8 +85,6 @@ const TableDef* name_path_table(ParseContext& ctx, const std::string& name_path,
 ApplyDef parse_apply(ParseContext& ctx, const RawElement& e);
 IgnoreOn parse_ignore_on(ParseContext& ctx, const RawElement& e);
 
-// Tables: mixins and completion (parse_table.cpp).
-void apply_mixins(ParseContext& ctx, TableDef& table, size_t first_new_mixin);
 
 // After the whole resource is built: references, cross checks, native fix-ups (resolve.cpp).
 void resolve_resource(ParseContext& ctx);

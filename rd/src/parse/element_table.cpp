@@ -59,6 +59,7 @@ const std::vector<ElementEntry>& element_table() {
 		    {"stc", parse_stc_el, "STC-S-like annotation"},
 		    {"group", parse_group_el, "column group (kept generically)"},
 		    {"dm", parse_dm_el, "VO-DML annotation (kept generically)"},
+		    {"mixin", parse_mixin_el, "applies a mixin to the table (parameters as attributes)"},
 		    // data
 		    {"data", parse_data_el, "ingestion unit"},
 		    {"sources", parse_sources_el, "input files of a data element"},

@@ -104,8 +104,13 @@ public:
 	TableDef* current_table = nullptr;
 	const TableDef* current_queried_table = nullptr;  // inside a core: its queriedTable
 
-	// Data elements whose expressions are in rowmaker scope (Row expansion).
-	int row_scope_depth = 0;
+	// The MixinDefs applied to current_table, parallel to its new mixins (nullptr: failed).
+	std::vector<const MixinDef*> table_mixins;
+
+	// Tables of this RD whose mixins could not be applied ("rd#id"): checks on their columns
+	// would only repeat that problem.
+	std::set<std::string> incomplete_tables;
+	bool incomplete(const TableDef* t) const { return t && incomplete_tables.count(t->rd_id + "#" + t->id); }
 
 private:
 	std::unique_ptr<RdMacroScope> rd_scope_;

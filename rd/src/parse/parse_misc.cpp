@@ -35,8 +35,10 @@ void parse_execute_el(ParseContext& ctx, const RawElement& e, Target t) {
 		if (parts.size() == 2) ok = ok && (parts[0].starts_with("m") || parts[0].starts_with("w"));
 		if (!ok) ctx.error(r.pos_of("at"), concat("bad at time '", spec, "' (HH:MM, m<day> HH:MM or w<weekday> HH:MM)"));
 	}
-	if (x.job.has_python() || !x.job.proc_ref.empty())
-		ctx.warning(e.pos, concat("execute '", x.id, "': the job is Python; it is kept but not run by Meles"));
+	if (x.job.has_python() || !x.job.proc_ref.empty()) {
+		std::string what = !x.id.empty() ? concat("execute '", x.id, "'") : !x.title.empty() ? concat("execute '", x.title, "'") : "execute";
+		ctx.warning(e.pos, what + ": the job is Python; it is kept but not run by Meles");
+	}
 	(*rd)->executes.push_back(std::move(x));
 }
 

@@ -95,7 +95,13 @@ void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 		}
 		parse_core_el(ctx, *cores[i], &s);
 	}
+	const TableDef* saved_qt = ctx.current_queried_table;
+	if (s.core && !s.core->queried_table.empty()) {
+		auto sr = ctx.split_ref(s.core->queried_table.to_string());
+		if (const Resource* where = ctx.rd_for(sr, s.pos)) ctx.current_queried_table = where->find_table(sr.path);
+	}
 	dispatch_children(r, &s, {"meta", "property", "publish", "inputKey", "outputTable", "doc"});
+	ctx.current_queried_table = saved_qt;
 	r.finish();
 	if (!s.core && s.core_ref.empty()) ctx.error(e.pos, concat("service '", s.id, "' has no core"));
 	(*rd)->services.push_back(std::move(s));
@@ -184,7 +190,7 @@ void parse_cond_desc_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (auto v = r.get("id")) cd.id = *v;
 	if (auto v = r.get("buildFrom")) {
 		cd.build_from = *v;
-		if (auto* qt = ctx.current_queried_table; qt && !qt->find_column(*v)) {
+		if (auto* qt = ctx.current_queried_table; qt && !ctx.incomplete(qt) && !qt->find_column(*v)) {
 			std::vector<std::string> names;
 			for (auto& col : qt->columns) names.push_back(col.meta.name);
 			ctx.error(r.pos_of("buildFrom"), concat("condDesc buildFrom='", *v, "': table '", qt->id,
@@ -273,7 +279,7 @@ void parse_output_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (auto v = r.integer("verbLevel")) ot.verb_level = static_cast<int>(*v);
 	const TableDef* saved = ctx.current_queried_table;
 	if (auto np = r.get("namePath")) ctx.current_queried_table = name_path_table(ctx, ctx.qualify(*np), r.pos_of("namePath"));
-	if (auto* qt = ctx.current_queried_table) {
+	if (auto* qt = ctx.current_queried_table; qt && !ctx.incomplete(qt)) {
 		std::vector<std::string> names;
 		for (auto& c : qt->columns) names.push_back(c.meta.name);
 		for (auto& ac : ot.auto_cols)

@@ -118,10 +118,15 @@ Column column_base(Reader& r, Target t) {
 		std::string q;
 		const TableDef* name_path = target_name_path(r.ctx(), t, r.pos_of("original"));
 		auto** td = std::get_if<TableDef*>(&t);
-		if (td && !(*td)->name_path.empty() && !name_path) return c;  // the namePath's problem is reported
-		if (const Column* src = resolve_column_ref(r.ctx(), *orig, r.pos_of("original"), name_path, &q)) {
+		const Column* src = nullptr;
+		if (!(td && !(*td)->name_path.empty() && !name_path))  // else the namePath's problem is reported
+			src = resolve_column_ref(r.ctx(), *orig, r.pos_of("original"), name_path, &q);
+		if (src) {
 			c = *src;
 			c.original = q;
+		} else if (td) {
+			// Checks on this table's columns would only repeat the problem.
+			r.ctx().incomplete_tables.insert((*td)->rd_id + "#" + (*td)->id);
 		}
 	}
 	c.pos = r.pos();
@@ -359,6 +364,7 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 				return expand_macros(s, scope, opts, pos);
 			} catch (const Error& err) {
 				failed = true;
+				ctx.incomplete_tables.insert(td.rd_id + "#" + td.id);
 				ctx.error(use.pos, concat("mixin ", use.ref, ": ", err.message()), err.kind());
 				return s;
 			}
@@ -410,18 +416,20 @@ void check_table(ParseContext& ctx, TableDef& td) {
 	}
 	std::vector<std::string> names;
 	for (auto& c : td.columns) names.push_back(c.meta.name);
+	bool complete = !ctx.incomplete(&td);
 	for (auto& pk : td.primary)
+		if (complete)
 		if (!td.find_column(pk))
 			ctx.error(td.pos, concat("primary key column '", pk, "' is not a column of table '", td.id, "'",
 			                         did_you_mean(pk, names)));
 	for (auto& ix : td.indexes)
 		for (auto& col : ix.columns)
-			if (!td.find_column(col))
+			if (complete && !td.find_column(col))
 				ctx.error(ix.pos, concat("index '", ix.name, "' names column '", col, "', which table '", td.id,
 				                         "' does not have", did_you_mean(col, names)));
 	for (auto& fk : td.foreign_keys)
 		for (auto& col : fk.source)
-			if (!td.find_column(col))
+			if (complete && !td.find_column(col))
 				ctx.error(fk.pos, concat("foreignKey source column '", col, "' is not a column of table '", td.id,
 				                         "'", did_you_mean(col, names)));
 	if (td.dupe_policy != DupePolicy::Check && td.primary.empty())
@@ -437,13 +445,12 @@ void check_table(ParseContext& ctx, TableDef& td) {
 
 }  // namespace
 
-void apply_mixins(ParseContext& ctx, TableDef& td, size_t first_new_mixin) {
-	std::vector<const MixinDef*> defs;
-	for (size_t i = first_new_mixin; i < td.mixins.size(); ++i) {
-		auto& use = td.mixins[i];
-		const MixinDef* m = ctx.find_mixin(use.ref, use.pos);
-		defs.push_back(m);
-		if (!m) continue;
+// Mixes `use` into the table now (DaCHS replays a mixin's events where it is given: the
+// mixin attribute before the table's children, a <mixin> child at its place) and remembers
+// it for the lateEvents at completion.
+void mix_in(ParseContext& ctx, TableDef& td, MixinUse use) {
+	const MixinDef* m = ctx.find_mixin(use.ref, use.pos);
+	if (m) {
 		size_t errors_before = ctx.diags.error_count();
 		std::vector<std::string> keys;
 		for (auto& p : m->pars) keys.push_back(p.key);
@@ -459,14 +466,39 @@ void apply_mixins(ParseContext& ctx, TableDef& td, size_t first_new_mixin) {
 		if ((m->process_early || m->process_late) && !native)
 			ctx.error(use.pos, concat("mixin ", use.ref, " needs Python (", m->process_early ? "processEarly" : "processLate",
 			                          "), which Meles does not run"));
-		if (ctx.diags.error_count() > errors_before) defs.back() = nullptr;  // do not replay a misused mixin
+		if (ctx.diags.error_count() > errors_before) m = nullptr;  // do not replay a misused mixin
 	}
-	for (size_t i = first_new_mixin; i < td.mixins.size(); ++i)
-		if (auto* m = defs[i - first_new_mixin]) replay_mixin(ctx, td, *m, td.mixins[i], false);
+	if (!m) ctx.incomplete_tables.insert(td.rd_id + "#" + td.id);
+	td.mixins.push_back(use);
+	ctx.table_mixins.push_back(m);
+	if (m) replay_mixin(ctx, td, *m, td.mixins.back(), false);
+}
+
+void parse_mixin_el(ParseContext& ctx, const RawElement& e, Target t) {
+	auto** td = std::get_if<TableDef*>(&t);
+	if (!td) {
+		ctx.error(e.pos, "mixin is not allowed here");
+		return;
+	}
+	MixinUse use;
+	use.ref = ctx.qualify(trim(e.text));
+	use.pos = e.pos;
+	for (auto& a : e.attributes) use.params[a.name] = a.value;
+	for (auto& c : e.children) use.params[c.name] = c.text;  // parameters may be child elements, too
+	if (trim(e.text).empty()) {
+		ctx.error(e.pos, "mixin element needs the mixin reference as content");
+		return;
+	}
+	mix_in(ctx, **td, std::move(use));
+}
+
+// Completion: lateEvents and native behaviours of the mixins applied to the table, then the
+// macros of the indexes (which may name columns by UCD).
+void complete_mixins(ParseContext& ctx, TableDef& td, size_t first_new_mixin) {
 	size_t first_late_index = td.indexes.size();
 	finish_indexes(ctx, td, 0);
 	for (size_t i = first_new_mixin; i < td.mixins.size(); ++i) {
-		auto* m = defs[i - first_new_mixin];
+		const MixinDef* m = ctx.table_mixins[i - first_new_mixin];
 		if (!m) continue;
 		replay_mixin(ctx, td, *m, td.mixins[i], true);
 		if (const NativeMixin* native = find_native_mixin(td.mixins[i].ref)) native->on_table(ctx, td, td.mixins[i]);
@@ -517,32 +549,27 @@ void parse_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 		v.pos = d->pos;
 		td.meta.set("description", std::move(v));
 	}
-	// Mixins: the attribute (comma list) first, then <mixin par="value">ref</mixin> children.
-	std::vector<const RawElement*> mixin_children = r.take_children("mixin");
-	if (auto* a = e.attribute("mixin"))
-		for (auto& ref : split_list(a->value)) td.mixins.push_back({ctx.qualify(ref), {}, a->pos});
-	r.ignore("mixin");
-	for (const RawElement* mc : mixin_children) {
-		MixinUse use;
-		use.ref = ctx.qualify(trim(mc->text));
-		use.pos = mc->pos;
-		for (auto& a : mc->attributes) use.params[a.name] = a.value;
-		if (trim(mc->text).empty()) ctx.error(mc->pos, "mixin element needs the mixin reference as content");
-		else td.mixins.push_back(std::move(use));
-	}
-
 	TableDef* saved_table = ctx.current_table;
 	ctx.current_table = &td;
+	std::vector<const MixinDef*> saved_mixins = std::move(ctx.table_mixins);
+	ctx.table_mixins.clear();
 	{
 		TableMacroScope scope(td, ctx.rd_scope());
 		ScopeGuard guard(ctx, &scope);
-		dispatch_children(r, &td, kTableChildren);
+		// The mixin attribute (a comma list) is applied before the children, <mixin> children
+		// where they stand.
+		if (auto refs = r.attr("mixin"))
+			for (auto& ref : split_list(*refs)) mix_in(ctx, td, MixinUse{ctx.qualify(ref), {}, r.pos_of("mixin")});
+		std::vector<std::string_view> children = kTableChildren;
+		children.push_back("mixin");
+		dispatch_children(r, &td, children);
 		r.finish();
-		apply_mixins(ctx, td, inherited_mixins);
+		complete_mixins(ctx, td, inherited_mixins);
 		if (view) td.view_statement = std::string(trim(ctx.expand(*view, Expand::Rd, r.pos_of("viewStatement"))));
 		check_table(ctx, td);
 	}
 	ctx.current_table = saved_table;
+	ctx.table_mixins = std::move(saved_mixins);
 	(*rd)->tables.push_back(std::move(td));
 }
 

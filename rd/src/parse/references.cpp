@@ -62,6 +62,7 @@ const Column* resolve_column_ref(ParseContext& ctx, std::string_view ref, const 
 		if (!t) return nullptr;
 		if (qualified) *qualified = q + "." + col;
 		if (auto* c = t->find_column(col)) return c;
+		if (ctx.incomplete(t)) return nullptr;
 		ctx.error(pos, concat("table '", table_id, "' has no column '", col, "'", did_you_mean(col, column_names(*t))),
 		          ErrorKind::NotFound);
 		return nullptr;
@@ -69,6 +70,7 @@ const Column* resolve_column_ref(ParseContext& ctx, std::string_view ref, const 
 	if (!has_hash && name_path) {
 		if (qualified) *qualified = concat(name_path->rd_id, "#", name_path->id, ".", s.path);
 		if (auto* c = name_path->find_column(s.path)) return c;
+		if (ctx.incomplete(name_path)) return nullptr;
 		ctx.error(pos,
 		          concat("no column '", s.path, "' in table '", name_path->id, "' (the namePath)",
 		                 did_you_mean(s.path, column_names(*name_path))),
@@ -89,6 +91,7 @@ const Column* resolve_column_ref(ParseContext& ctx, std::string_view ref, const 
 				if (qualified) *qualified = concat(s.rd_id, "#", t.id, ".", c.meta.name);
 				return &c;
 			}
+	if (ctx.incomplete(ctx.current_table)) return nullptr;  // probably a column of a mixin that failed
 	ctx.error(pos,
 	          concat("cannot resolve column reference '", r,
 	                 "' (use table.column, rd#table.column, or set namePath on the table)"),

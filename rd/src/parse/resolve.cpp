@@ -145,7 +145,7 @@ void check_make(ParseContext& ctx, DataDesc& d, MakeDef& m) {
 			else ctx.error(m.pos, concat("make rowmaker='", s.path, "' names no rowmaker"), ErrorKind::NotFound);
 		}
 	}
-	if (td) {
+	if (td && !ctx.incomplete(td)) {
 		std::vector<std::string> names;
 		for (auto& c : td->columns) names.push_back(c.meta.name);
 		auto check_column = [&](const std::string& col, const SourcePos& pos, std::string_view what) {

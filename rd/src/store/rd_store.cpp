@@ -91,6 +91,20 @@ RdStore::~RdStore() = default;
 
 fs::path RdStore::file_for(std::string_view id_or_path, std::string& rd_id) const {
 	std::string arg(trim(id_or_path));
+	if (auto it = resolved_.find(arg); it != resolved_.end()) {
+		std::error_code ec;
+		if (fs::is_regular_file(it->second.second, ec)) {
+			rd_id = it->second.first;
+			return it->second.second;
+		}
+		resolved_.erase(it);
+	}
+	fs::path file = resolve_uncached(arg, rd_id);
+	resolved_[arg] = {rd_id, file};
+	return file;
+}
+
+fs::path RdStore::resolve_uncached(const std::string& arg, std::string& rd_id) const {
 	if (arg == "%") {
 		rd_id = "%";
 		if (options_.userconfig_file.empty())
@@ -242,14 +256,24 @@ std::shared_ptr<const Resource> RdStore::get(std::string_view id_or_path) {
 	return lr.resource;
 }
 
+ResolvedTable RdStore::resolve_table(const TableRef& ref) {
+	ResolvedTable out;
+	out.rd = get(ref.rd_id);
+	out.table = out.rd->find_table(ref.table_id);
+	if (!out.table) throw Error(ErrorKind::NotFound, concat("RD ", ref.rd_id, " has no table '", ref.table_id, "'"));
+	return out;
+}
+
 void RdStore::invalidate(std::string_view rd_id) {
 	std::lock_guard lock(mutex_);
 	cache_.erase(std::string(rd_id));
+	resolved_.clear();
 }
 
 void RdStore::clear() {
 	std::lock_guard lock(mutex_);
 	cache_.clear();
+	resolved_.clear();
 	site_meta_loaded_ = false;
 	site_meta_.reset();
 }

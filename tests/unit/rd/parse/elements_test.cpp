@@ -416,13 +416,13 @@ TEST_CASE("mixins: parameters, events, lateEvents, system index mixins, products
 	auto rd = load_clean("elements/mixins");
 	auto* cat = rd->find_table("cat");
 	REQUIRE(cat);
-	// Own columns first, then those of the mixin's events.
-	CHECK(column_names(*cat) == std::vector<std::string>{"ra", "dec", "mag", "band_V"});
+	// A mixin's events are replayed where the mixin is given: here the <mixin> child comes first.
+	CHECK(column_names(*cat) == std::vector<std::string>{"band_V", "ra", "dec", "mag"});
 	CHECK(cat->find_column("band_V")->meta.description == "Band V");
 	REQUIRE(cat->params.size() == 2);
 	CHECK(cat->params[0].value == "2");  // mixinPar default
 	CHECK(cat->params[1].column.meta.name == "ncols");
-	CHECK(cat->params[1].value == "ra, dec, mag, band_V");  // lateEvents see the complete table
+	CHECK(cat->params[1].value == "band_V, ra, dec, mag");  // lateEvents see the complete table
 	REQUIRE(cat->indexes.size() == 2);
 	// Mixins in the order given: the attribute's //scs#pgs-pos-index, then the child's calib.
 	CHECK(cat->indexes[0].name == "pgspos_cat");
@@ -437,7 +437,8 @@ TEST_CASE("mixins: parameters, events, lateEvents, system index mixins, products
 
 	auto* images = rd->find_table("images");
 	REQUIRE(images);
-	CHECK(column_names(*images) == std::vector<std::string>{"object", "accref", "owner", "embargo", "mime", "accsize"});
+	// The mixin attribute is applied before the table's own children.
+	CHECK(column_names(*images) == std::vector<std::string>{"accref", "owner", "embargo", "mime", "accsize", "object"});
 	CHECK(images->behaviours.count("products"));
 	CHECK(images->find_column("accref")->display_hint.at("type") == "product");
 	// The native part of //products#table: the rowmaker gets the product maps.
@@ -487,7 +488,7 @@ TEST_CASE("references into other RDs: FEED, mixin, namePath + LOOP originals, pr
 	auto rd = load_clean("other/user");
 	auto* t = rd->find_table("t");
 	REQUIRE(t);
-	CHECK(column_names(*t) == std::vector<std::string>{"obj_id", "x", "y", "stamp"});
+	CHECK(column_names(*t) == std::vector<std::string>{"stamp", "obj_id", "x", "y"});
 	CHECK(t->find_column("x")->meta.unit == "m");
 	CHECK(t->find_column("x")->original == "other/lib#proto.x");
 	CHECK(rd->find_data("d")->makes[0].rowmaker.applies[0].proc_ref == "other/lib#fill");

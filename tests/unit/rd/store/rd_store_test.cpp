@@ -59,6 +59,11 @@ TEST_CASE("RD ids and paths name the same RD; system RDs are cached") {
 	CHECK(scs1->rd_id == "//scs");
 	CHECK(scs1->is_system);
 	CHECK(fixture_store().get("//tap")->tables.size() == 5);
+	auto rt = fixture_store().resolve_table(TableRef{"//products", "products"});
+	REQUIRE(rt.table);
+	CHECK(rt.table->qualified_name() == "dc.products");
+	CHECK(rt.rd->rd_id == "//products");
+	CHECK_THROWS_AS(fixture_store().resolve_table(TableRef{"//products", "nope"}), Error);
 	auto missing = fixture_store().load("no/such");
 	REQUIRE(missing.diagnostics.has_errors());
 	CHECK(missing.diagnostics.items()[0].kind == ErrorKind::NotFound);

@@ -36,6 +36,12 @@ struct RdStoreOptions {
 // $MELES_SYSTEM_RDS if set, else the system_rds/ directory of the source tree.
 std::filesystem::path default_system_rds_dir();
 
+// A table together with the RD keeping it alive.
+struct ResolvedTable {
+	std::shared_ptr<const Resource> rd;
+	const TableDef* table = nullptr;
+};
+
 struct LoadResult {
 	std::shared_ptr<const Resource> resource;  // null when the file could not be parsed at all
 	Diagnostics diagnostics;                    // errors and warnings of this RD (not of others)
@@ -54,6 +60,10 @@ public:
 	// Like get, but never throws for problems inside the RD: returns every diagnostic.
 	// (A missing RD is reported as a diagnostic, too.)
 	LoadResult load(std::string_view id_or_path);
+
+	// The table a TableRef designates (make table=, foreignKey, queriedTable, ...); throws
+	// Error(NotFound) when the RD or the table does not exist.
+	ResolvedTable resolve_table(const TableRef& ref);
 
 	// Parses RD text as if it were the file of RD rd_id (references to other RDs go through
 	// this store); the result is not cached.  For tests and tools checking generated RDs.
@@ -77,10 +87,13 @@ private:
 	bool up_to_date(const Entry& e) const;
 	std::shared_ptr<const MetaBag> site_meta_locked(Diagnostics* diags);
 	std::filesystem::path file_for(std::string_view id_or_path, std::string& rd_id) const;
+	std::filesystem::path resolve_uncached(const std::string& arg, std::string& rd_id) const;
 
 	RdStoreOptions options_;
 	std::recursive_mutex mutex_;
 	std::map<std::string, std::unique_ptr<Entry>> cache_;
+	// Argument as given -> (RD id, file), so that repeated lookups skip path canonicalisation.
+	mutable std::map<std::string, std::pair<std::string, std::filesystem::path>> resolved_;
 	std::vector<std::string> loading_;  // RD ids being loaded (cycle detection)
 	std::shared_ptr<const MetaBag> site_meta_;
 	std::filesystem::file_time_type site_meta_mtime_{};
