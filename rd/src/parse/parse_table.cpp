@@ -58,6 +58,14 @@ const TableDef* target_name_path(ParseContext& ctx, Target t, const SourcePos& p
 	return ctx.current_queried_table;
 }
 
+bool same_definition(const Column& a, const Column& b) {
+	auto& x = a.meta;
+	auto& y = b.meta;
+	return iequals(x.name, y.name) && x.type == y.type && x.unit == y.unit && x.ucd == y.ucd &&
+	       x.description == y.description && x.tablehead == y.tablehead && x.verb_level == y.verb_level &&
+	       x.required == y.required && x.utype == y.utype && x.xtype == y.xtype;
+}
+
 std::string sanitize_index_name(std::string s) {
 	for (auto& ch : s)
 		if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') ch = '_';
@@ -151,6 +159,8 @@ void parse_column_el(ParseContext& ctx, const RawElement& e, Target t) {
 		if (existing && c.original.starts_with(own) && iequals(c.original.substr(own.size()), existing->meta.name)) {
 			c.original = existing->original;
 			*existing = std::move(c);
+		} else if (existing && same_definition(*existing, c)) {
+			// The same column arriving twice (two mixins FEEDing one STREAM) is kept once.
 		} else {
 			(*td)->columns.push_back(std::move(c));
 		}
@@ -384,14 +394,6 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 	Reader r(ctx, holder);
 	dispatch_children(r, &td, kTableChildren);
 	r.finish();
-}
-
-bool same_definition(const Column& a, const Column& b) {
-	auto& x = a.meta;
-	auto& y = b.meta;
-	return iequals(x.name, y.name) && x.type == y.type && x.unit == y.unit && x.ucd == y.ucd &&
-	       x.description == y.description && x.tablehead == y.tablehead && x.verb_level == y.verb_level &&
-	       x.required == y.required && x.utype == y.utype && x.xtype == y.xtype;
 }
 
 void check_table(ParseContext& ctx, TableDef& td) {

@@ -185,6 +185,12 @@ TEST_CASE("active tags: STREAM with DEFAULTS, NXSTREAM, FEED macros, EDIT, PRUNE
 	CHECK(t->find_column("e_V")->meta.unit == "mmag");
 	CHECK(t->find_column("a")->meta.description == "edited");
 	CHECK(t->find_column("lim_hi")->meta.type.base == BaseType::Double);
+	// The same column fed twice is kept once; original= naming a column of the table refines it.
+	auto* refine = rd->find_table("refine");
+	REQUIRE(refine);
+	REQUIRE(refine->columns.size() == 1);
+	CHECK(refine->columns[0].meta.tablehead == "Object");
+	CHECK(refine->columns[0].meta.description == "Object id");
 	// STREAMs are kept for other RDs to FEED.
 	REQUIRE(rd->find_stream("cols"));
 	CHECK(rd->find_stream("cols")->defaults.at("unit") == "mag");

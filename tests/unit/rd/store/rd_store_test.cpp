@@ -132,6 +132,25 @@ TEST_CASE("site meta is read once and reloaded when changed") {
 	CHECK(rd2->meta_text("publisher") == "Second one");
 }
 
+TEST_CASE("% references go to the configured userconfig RD") {
+	TempInputs in;
+	in.write("etc/userconfig.rd", R"(<resource schema="site">
+  <STREAM id="fastindex"><index columns="mag"/></STREAM>
+</resource>)");
+	in.write("r/q.rd", R"(<resource schema="q">
+  <table id="t"><column name="mag" type="real"/><FEED source="%#fastindex"/></table>
+</resource>)");
+	RdStore without(in.options());
+	auto bad = without.load("r/q");
+	CHECK(has_diagnostic(bad.diagnostics, "no userconfig RD (%) is configured", 2));
+	RdStoreOptions o = in.options();
+	o.userconfig_file = in.dir / "etc" / "userconfig.rd";
+	RdStore store(o);
+	auto rd = store.get("r/q");
+	REQUIRE(rd->tables[0].indexes.size() == 1);
+	CHECK(rd->tables[0].indexes[0].columns == std::vector<std::string>{"mag"});
+}
+
 TEST_CASE("load_text parses with references to system and fixture RDs") {
 	auto lr = parse(R"(<resource schema="x">
   <table id="t" mixin="//scs#q3cindex">
