@@ -33,20 +33,26 @@ namespace {
 
 // Checks rowmaker expressions.  Empty until the expression compiler is merged; the lead wires
 // it here (see meles/rd/parse/expression_sites.hpp for what a checker receives).
-rd::ExpressionChecker expression_checker() { return {}; }
+rd::ExpressionChecker expression_checker() {
+	return {};
+}
 
-}  // namespace
+} // namespace
 
 int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 	ArgParser p("val", {"quiet", "no-warnings"}, {"inputs", "system-rds", "meta", "userconfig"});
 	p.alias("q", "quiet");
 	p.alias("w", "no-warnings");
 	p.parse(args);
-	if (p.positionals().empty()) throw Error(ErrorKind::Validation, "val: name at least one RD (see meles val --help)");
+	if (p.positionals().empty())
+		throw Error(ErrorKind::Validation, "val: name at least one RD (see meles val --help)");
 	rd::RdStoreOptions opts;
-	if (auto v = p.value("inputs")) opts.inputs_dir = *v;
-	else if (const char* env = std::getenv("MELES_INPUTS"); env && *env) opts.inputs_dir = env;
-	else opts.inputs_dir = ".";
+	if (auto v = p.value("inputs"))
+		opts.inputs_dir = *v;
+	else if (const char* env = std::getenv("MELES_INPUTS"); env && *env)
+		opts.inputs_dir = env;
+	else
+		opts.inputs_dir = ".";
 	if (auto v = p.value("system-rds")) opts.system_rds_dir = *v;
 	if (auto v = p.value("meta")) opts.default_meta_file = *v;
 	if (auto v = p.value("userconfig")) opts.userconfig_file = *v;
@@ -63,7 +69,8 @@ int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 		// Problems are found in several passes; show them in file order.
 		std::vector<rd::Diagnostic> items = diags.items();
 		std::map<std::string, size_t> source_rank;
-		for (auto& d : items) source_rank.emplace(d.pos.source, source_rank.size());
+		for (auto& d : items)
+			source_rank.emplace(d.pos.source, source_rank.size());
 		std::stable_sort(items.begin(), items.end(), [&](const rd::Diagnostic& a, const rd::Diagnostic& b) {
 			size_t ra = source_rank[a.pos.source], rb = source_rank[b.pos.source];
 			return ra != rb ? ra < rb : a.pos.line < b.pos.line;
@@ -74,16 +81,21 @@ int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 		}
 		if (diags.has_errors()) {
 			++bad;
-			std::cout << arg << ": " << diags.error_count() << " error" << (diags.error_count() == 1 ? "" : "s");
-			if (diags.warning_count()) std::cout << ", " << diags.warning_count() << " warning" << (diags.warning_count() == 1 ? "" : "s");
+			std::cout << arg << ": " << diags.error_count() << " error"
+			          << (diags.error_count() == 1 ? "" : "s");
+			if (diags.warning_count())
+				std::cout << ", " << diags.warning_count() << " warning"
+				          << (diags.warning_count() == 1 ? "" : "s");
 			std::cout << "\n";
 		} else if (!quiet) {
 			std::cout << arg << ": OK";
-			if (diags.warning_count()) std::cout << " (" << diags.warning_count() << " warning" << (diags.warning_count() == 1 ? "" : "s") << ")";
+			if (diags.warning_count())
+				std::cout << " (" << diags.warning_count() << " warning"
+				          << (diags.warning_count() == 1 ? "" : "s") << ")";
 			std::cout << "\n";
 		}
 	}
 	return bad == 0 ? 0 : 1;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -38,24 +38,26 @@ int main(int argc, char** argv) {
 		t0 = Clock::now();
 		for (int r = 0; r < rounds; ++r) {
 			RdStore store(opts);
-			auto lr = store.load(id);  // includes loading the system RDs it references
+			auto lr = store.load(id); // includes loading the system RDs it references
 			if (!lr.resource) return 1;
 		}
 		double cold_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / rounds;
 		t0 = Clock::now();
 		for (int r = 0; r < rounds; ++r) {
 			warm.invalidate(warm.rd_id_for(id));
-			auto lr = warm.load(id);  // system RDs cached
+			auto lr = warm.load(id); // system RDs cached
 			if (!lr.resource) return 1;
 		}
 		double warm_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / rounds;
 		t0 = Clock::now();
 		for (int r = 0; r < rounds * 10; ++r)
 			if (!warm.get(id)) return 1;
-		double cached_us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / (rounds * 10);
-		std::printf("%-28s %7zu bytes  xml floor %7.3f ms  load %7.3f ms (%.1fx)  with fresh system RDs %7.3f ms  "
-		            "cached get %6.2f us\n",
-		            id.c_str(), text.size(), floor_ms, warm_ms, warm_ms / floor_ms, cold_ms, cached_us);
+		double cached_us =
+		    std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / (rounds * 10);
+		std::printf(
+		    "%-28s %7zu bytes  xml floor %7.3f ms  load %7.3f ms (%.1fx)  with fresh system RDs %7.3f ms  "
+		    "cached get %6.2f us\n",
+		    id.c_str(), text.size(), floor_ms, warm_ms, warm_ms / floor_ms, cold_ms, cached_us);
 	}
 	return 0;
 }

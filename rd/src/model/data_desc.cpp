@@ -9,4 +9,4 @@ std::vector<const RawElement*> GrammarDef::children(std::string_view name) const
 	return out;
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

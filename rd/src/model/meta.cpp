@@ -14,8 +14,9 @@ bool atom_char(char c) {
 
 std::vector<std::string> atoms_of(std::string_view key) {
 	if (!MetaBag::valid_key(key))
-		throw Error(ErrorKind::Syntax, concat("invalid meta key '", key,
-		                                      "' (expected names of letters, digits, '_' or '-' joined by dots)"));
+		throw Error(ErrorKind::Syntax,
+		            concat("invalid meta key '", key,
+		                   "' (expected names of letters, digits, '_' or '-' joined by dots)"));
 	return split(key, '.');
 }
 
@@ -24,13 +25,15 @@ void collect(const MetaBag& bag, const std::vector<std::string>& atoms, size_t i
 	for (auto& [name, values] : bag.entries()) {
 		if (name != atoms[i]) continue;
 		for (auto& v : values) {
-			if (i + 1 == atoms.size()) out.push_back(&v);
-			else collect(v.children, atoms, i + 1, out);
+			if (i + 1 == atoms.size())
+				out.push_back(&v);
+			else
+				collect(v.children, atoms, i + 1, out);
 		}
 	}
 }
 
-}  // namespace
+} // namespace
 
 bool MetaBag::valid_key(std::string_view key) {
 	if (key.empty()) return false;
@@ -154,7 +157,8 @@ void parse_meta_stream(std::string_view text, const SourcePos& pos, MetaBag& bag
 		    (text[i + 1] == '\n' || (text[i + 1] == '\r' && i + 2 < text.size() && text[i + 2] == '\n'))) {
 			i += text[i + 1] == '\r' ? 2 : 1;
 			++line;
-			while (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t')) ++i;
+			while (i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\t'))
+				++i;
 			continue;
 		}
 		if (c == '\n') {
@@ -190,4 +194,4 @@ std::optional<std::string> MetaChain::text(std::string_view key) const {
 	return std::nullopt;
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

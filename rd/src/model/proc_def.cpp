@@ -8,4 +8,4 @@ const ProcPar* ProcDef::find_par(std::string_view key) const {
 	return nullptr;
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

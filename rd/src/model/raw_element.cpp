@@ -47,4 +47,4 @@ std::string RawElement::describe() const {
 	return out + ">";
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

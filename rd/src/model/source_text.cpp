@@ -9,4 +9,4 @@ const Property* find_property(const std::vector<Property>& props, std::string_vi
 	return nullptr;
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -12,7 +12,7 @@ bool same_column_name(const ColumnMeta& c, std::string_view name) {
 	return iequals(c.name, name);
 }
 
-}  // namespace
+} // namespace
 
 std::string IndexDef::sql_expression() const {
 	if (!trim(content).empty()) return normalize_space(content);
@@ -50,4 +50,4 @@ bool TableDef::has_mixin(std::string_view qualified_ref) const {
 	return false;
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -10,7 +10,8 @@ namespace meles::rd::parse {
 
 namespace {
 
-std::string replay_text(ParseContext& ctx, const std::string& text, const MacroScope& scope, const SourcePos& pos) {
+std::string replay_text(ParseContext& ctx, const std::string& text, const MacroScope& scope,
+                        const SourcePos& pos) {
 	if (!may_contain_macros(text)) return text;
 	ExpandOptions opts;
 	opts.keep_unknown = true;
@@ -29,14 +30,17 @@ RawElement replay_copy(ParseContext& ctx, const RawElement& e, const MacroScope&
 	out.pos = e.pos;
 	out.text = replay_text(ctx, e.text, scope, e.pos);
 	out.attributes.reserve(e.attributes.size());
-	for (auto& a : e.attributes) out.attributes.push_back({a.name, replay_text(ctx, a.value, scope, a.pos), a.pos});
+	for (auto& a : e.attributes)
+		out.attributes.push_back({a.name, replay_text(ctx, a.value, scope, a.pos), a.pos});
 	out.children.reserve(e.children.size());
-	for (auto& c : e.children) out.children.push_back(replay_copy(ctx, c, scope));
+	for (auto& c : e.children)
+		out.children.push_back(replay_copy(ctx, c, scope));
 	return out;
 }
 
 // Only these attributes are the tags' own; everything else on a FEED is a macro.
-bool check_attributes(ParseContext& ctx, const RawElement& e, std::initializer_list<std::string_view> allowed) {
+bool check_attributes(ParseContext& ctx, const RawElement& e,
+                      std::initializer_list<std::string_view> allowed) {
 	bool ok = true;
 	std::vector<std::string> known(allowed.begin(), allowed.end());
 	for (auto& a : e.attributes) {
@@ -64,7 +68,8 @@ void record_stream(ParseContext& ctx, const RawElement& e) {
 		if (c.name == "doc") {
 			s.doc = c.text;
 		} else if (c.name == "DEFAULTS") {
-			for (auto& a : c.attributes) s.defaults[a.name] = a.value;
+			for (auto& a : c.attributes)
+				s.defaults[a.name] = a.value;
 		} else {
 			events.push_back(c);
 		}
@@ -135,21 +140,26 @@ std::vector<RawElement> replay_feed(ParseContext& ctx, const RawElement& feed) {
 			}
 			auto* target = const_cast<RawElement*>(find_by_id_or_name(events, trim(ref->value)));
 			if (!target) {
-				ctx.error(ref->pos, concat("EDIT: STREAM '", stream->id, "' has no element '", trim(ref->value), "'"));
+				ctx.error(ref->pos,
+				          concat("EDIT: STREAM '", stream->id, "' has no element '", trim(ref->value), "'"));
 				continue;
 			}
 			for (auto& a : c.attributes)
 				if (a.name != "ref") target->set_attribute(a.name, a.value, a.pos);
-			for (auto& ch : c.children) target->children.push_back(ch);
+			for (auto& ch : c.children)
+				target->children.push_back(ch);
 			if (!trim(c.text).empty()) target->text = c.text;
 		} else if (c.name == "PRUNE") {
 			if (prune(events, c) == 0)
 				ctx.warning(c.pos, concat("PRUNE removed nothing from STREAM '", stream->id, "'"));
 		} else if (c.name == "events") {
-			for (auto& ev : c.children) events.push_back(ev);
+			for (auto& ev : c.children)
+				events.push_back(ev);
 		} else {
-			ctx.error(c.pos, concat("unknown element '", c.name, "' in ", feed.name, " (allowed: EDIT, PRUNE, events)"),
-			          ErrorKind::Name);
+			ctx.error(
+			    c.pos,
+			    concat("unknown element '", c.name, "' in ", feed.name, " (allowed: EDIT, PRUNE, events)"),
+			    ErrorKind::Name);
 		}
 	}
 	return expand_active_tags(ctx, std::move(events));
@@ -211,7 +221,8 @@ std::vector<RawElement> replay_loop(ParseContext& ctx, const RawElement& loop) {
 				continue;
 			}
 			std::map<std::string, std::string> row;
-			for (size_t i = 0; i < header.size(); ++i) row[header[i]] = i < fields.size() ? fields[i] : "";
+			for (size_t i = 0; i < header.size(); ++i)
+				row[header[i]] = i < fields.size() ? fields[i] : "";
 			items.push_back(std::move(row));
 		}
 	} else {
@@ -230,18 +241,20 @@ std::vector<RawElement> replay_loop(ParseContext& ctx, const RawElement& loop) {
 	}
 	for (auto& c : loop.children)
 		if (c.name != "events" && c.name != "csvItems" && c.name != "listItems" && c.name != "codeItems")
-			ctx.error(c.pos, concat("unknown element '", c.name, "' in LOOP (allowed: events, listItems, csvItems)"),
+			ctx.error(c.pos,
+			          concat("unknown element '", c.name, "' in LOOP (allowed: events, listItems, csvItems)"),
 			          ErrorKind::Name);
 	if (!events) return {};
 	std::vector<RawElement> out;
 	for (auto& item : items) {
 		auto copies = replay_events(ctx, *events, item);
-		for (auto& c : expand_active_tags(ctx, std::move(copies))) out.push_back(std::move(c));
+		for (auto& c : expand_active_tags(ctx, std::move(copies)))
+			out.push_back(std::move(c));
 	}
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 bool is_active_tag(std::string_view name) {
 	return name == "STREAM" || name == "NXSTREAM" || name == "FEED" || name == "LFEED" || name == "LOOP" ||
@@ -253,7 +266,8 @@ std::vector<RawElement> replay_events(ParseContext& ctx, const std::vector<RawEl
 	MapMacroScope scope(macros, &ctx.rd_scope());
 	std::vector<RawElement> out;
 	out.reserve(events.size());
-	for (auto& e : events) out.push_back(replay_copy(ctx, e, scope));
+	for (auto& e : events)
+		out.push_back(replay_copy(ctx, e, scope));
 	return out;
 }
 
@@ -268,9 +282,11 @@ std::vector<RawElement> expand_active_tags(ParseContext& ctx, std::vector<RawEle
 		if (c.name == "STREAM" || c.name == "NXSTREAM") {
 			record_stream(ctx, c);
 		} else if (c.name == "FEED" || c.name == "LFEED") {
-			for (auto& r : replay_feed(ctx, c)) out.push_back(std::move(r));
+			for (auto& r : replay_feed(ctx, c))
+				out.push_back(std::move(r));
 		} else if (c.name == "LOOP") {
-			for (auto& r : replay_loop(ctx, c)) out.push_back(std::move(r));
+			for (auto& r : replay_loop(ctx, c))
+				out.push_back(std::move(r));
 		} else if (c.name == "EDIT" || c.name == "PRUNE") {
 			ctx.error(c.pos, concat(c.name, " is only allowed inside FEED"));
 		} else if (c.name == "DEFAULTS") {
@@ -283,4 +299,4 @@ std::vector<RawElement> expand_active_tags(ParseContext& ctx, std::vector<RawEle
 	return out;
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

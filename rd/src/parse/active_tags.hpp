@@ -25,4 +25,4 @@ std::vector<RawElement> replay_events(ParseContext& ctx, const std::vector<RawEl
 
 bool is_active_tag(std::string_view name);
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

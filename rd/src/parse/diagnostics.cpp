@@ -31,16 +31,18 @@ void Diagnostics::add(const Error& e, const SourcePos& fallback) {
 }
 
 void Diagnostics::append(const Diagnostics& other) {
-	for (auto& d : other.items_) add(d);
+	for (auto& d : other.items_)
+		add(d);
 }
 
 void Diagnostics::throw_if_errors() const {
 	for (auto& d : items_) {
 		if (d.severity != Severity::Error) continue;
 		std::string msg = d.message;
-		if (errors_ > 1) msg += concat(" (and ", std::to_string(errors_ - 1), " more problems; run meles val)");
+		if (errors_ > 1)
+			msg += concat(" (and ", std::to_string(errors_ - 1), " more problems; run meles val)");
 		throw Error(d.kind, msg, d.pos);
 	}
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

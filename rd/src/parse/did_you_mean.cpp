@@ -12,7 +12,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 	// Optimal string alignment distance: insertions, deletions, substitutions and
 	// transpositions of neighbours ("unti" for "unit") each count as one edit.
 	std::vector<size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+	for (size_t j = 0; j <= b.size(); ++j)
+		prev[j] = j;
 	for (size_t i = 1; i <= a.size(); ++i) {
 		cur[0] = i;
 		for (size_t j = 1; j <= b.size(); ++j) {
@@ -27,7 +28,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 	return prev[b.size()];
 }
 
-}  // namespace
+} // namespace
 
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
 	std::string lw = to_lower(word);
@@ -51,4 +52,4 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 	return m.empty() ? "" : " (did you mean '" + m + "'?)";
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

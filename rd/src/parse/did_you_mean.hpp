@@ -14,4 +14,4 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 // " (did you mean 'unit'?)" or "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -41,12 +41,12 @@ void parse_rowmaker_el(ParseContext&, const RawElement&, Target);
 void parse_parmaker_el(ParseContext&, const RawElement&, Target);
 void parse_map_el(ParseContext&, const RawElement&, Target);
 void parse_var_el(ParseContext&, const RawElement&, Target);
-void parse_apply_el(ParseContext&, const RawElement&, Target);  // apply and all procedure applications
+void parse_apply_el(ParseContext&, const RawElement&, Target); // apply and all procedure applications
 void parse_bind_el(ParseContext&, const RawElement&, Target);
 void parse_code_el(ParseContext&, const RawElement&, Target);
 void parse_setup_el(ParseContext&, const RawElement&, Target);
 void parse_ignore_on_el(ParseContext&, const RawElement&, Target);
-void parse_condition_el(ParseContext&, const RawElement&, Target);  // keyIs, keyMissing, ..., not, and
+void parse_condition_el(ParseContext&, const RawElement&, Target); // keyIs, keyMissing, ..., not, and
 void parse_procdef_el(ParseContext&, const RawElement&, Target);
 
 // services
@@ -85,8 +85,7 @@ const TableDef* name_path_table(ParseContext& ctx, const std::string& name_path,
 ApplyDef parse_apply(ParseContext& ctx, const RawElement& e);
 IgnoreOn parse_ignore_on(ParseContext& ctx, const RawElement& e);
 
-
 // After the whole resource is built: references, cross checks, native fix-ups (resolve.cpp).
 void resolve_resource(ParseContext& ctx);
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

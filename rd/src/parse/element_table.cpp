@@ -9,8 +9,8 @@ namespace meles::rd::parse {
 
 const std::vector<std::string_view>& core_element_names() {
 	static const std::vector<std::string_view> names = {
-	    "dbCore",     "scsCore",      "ssapCore",      "datalinkCore",   "fixedQueryCore", "pythonCore",
-	    "customCore", "uploadCore",   "nullCore",      "productCore",    "adqlCore",       "tapCore",
+	    "dbCore",       "scsCore",        "ssapCore",       "datalinkCore", "fixedQueryCore", "pythonCore",
+	    "customCore",   "uploadCore",     "nullCore",       "productCore",  "adqlCore",       "tapCore",
 	    "registryCore", "siapCutoutCore", "fancyQueryCore", "debugCore",
 	};
 	return names;
@@ -18,11 +18,11 @@ const std::vector<std::string_view>& core_element_names() {
 
 const std::vector<std::string_view>& grammar_element_names() {
 	static const std::vector<std::string_view> names = {
-	    "csvGrammar",       "reGrammar",        "columnGrammar",      "fitsTableGrammar", "fitsProdGrammar",
-	    "dictlistGrammar",  "customGrammar",    "embeddedGrammar",    "voTableGrammar",   "odbcGrammar",
-	    "directGrammar",    "binaryGrammar",    "cdfHeaderGrammar",   "pdsGrammar",       "hdf5Grammar",
-	    "keyValueGrammar",  "freeREGrammar",    "xmlGrammar",         "nullGrammar",      "transparentGrammar",
-	    "rowsetGrammar",    "mySQLDumpGrammar", "contextGrammar",
+	    "csvGrammar",      "reGrammar",        "columnGrammar",    "fitsTableGrammar", "fitsProdGrammar",
+	    "dictlistGrammar", "customGrammar",    "embeddedGrammar",  "voTableGrammar",   "odbcGrammar",
+	    "directGrammar",   "binaryGrammar",    "cdfHeaderGrammar", "pdsGrammar",       "hdf5Grammar",
+	    "keyValueGrammar", "freeREGrammar",    "xmlGrammar",       "nullGrammar",      "transparentGrammar",
+	    "rowsetGrammar",   "mySQLDumpGrammar", "contextGrammar",
 	};
 	return names;
 }
@@ -105,8 +105,10 @@ const std::vector<ElementEntry>& element_table() {
 		    {"updater", parse_updater_el, "how coverage is computed"},
 		    {"mixinDef", parse_mixin_def_el, "mixin definition"},
 		};
-		for (auto n : core_element_names()) t.push_back({n, parse_core_el, "service core"});
-		for (auto n : grammar_element_names()) t.push_back({n, parse_grammar_el, "grammar (kept generically)"});
+		for (auto n : core_element_names())
+			t.push_back({n, parse_core_el, "service core"});
+		for (auto n : grammar_element_names())
+			t.push_back({n, parse_grammar_el, "grammar (kept generically)"});
 		return t;
 	}();
 	return table;
@@ -118,4 +120,4 @@ const ElementEntry* find_element(std::string_view name) {
 	return nullptr;
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -16,14 +16,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool name_start(char c) {
+	return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool name_char(char c) {
+	return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // Length of a macro name at s[i] (0 if there is none: names need two characters).
 size_t name_length(std::string_view s, size_t i) {
 	if (i >= s.size() || !name_start(s[i])) return 0;
 	size_t j = i + 1;
-	while (j < s.size() && name_char(s[j])) ++j;
+	while (j < s.size() && name_char(s[j]))
+		++j;
 	return j - i >= 2 ? j - i : 0;
 }
 
@@ -37,8 +42,10 @@ size_t skip_arguments(std::string_view s, size_t i) {
 				++j;
 				continue;
 			}
-			if (s[j] == '{') ++depth;
-			else if (s[j] == '}' && --depth == 0) break;
+			if (s[j] == '{')
+				++depth;
+			else if (s[j] == '}' && --depth == 0)
+				break;
 		}
 		if (j >= s.size()) return s.size();
 		i = j + 1;
@@ -102,9 +109,9 @@ private:
 			++j;
 			args.push_back(run(s, j, true));
 			if (j >= s.size())
-				throw Error(ErrorKind::Syntax, concat("unterminated argument of macro \\", name, " (missing '}')"),
-				            pos_);
-			++j;  // the '}'
+				throw Error(ErrorKind::Syntax,
+				            concat("unterminated argument of macro \\", name, " (missing '}')"), pos_);
+			++j; // the '}'
 		}
 		i = j;
 		std::optional<std::string> value;
@@ -136,12 +143,23 @@ std::string python_string(std::string_view s) {
 	std::string out = "'";
 	for (char c : s) {
 		switch (c) {
-		case '\\': out += "\\\\"; break;
-		case '\'': out += "\\'"; break;
-		case '\n': out += "\\n"; break;
-		case '\r': out += "\\r"; break;
-		case '\t': out += "\\t"; break;
-		default: out += c;
+		case '\\':
+			out += "\\\\";
+			break;
+		case '\'':
+			out += "\\'";
+			break;
+		case '\n':
+			out += "\\n";
+			break;
+		case '\r':
+			out += "\\r";
+			break;
+		case '\t':
+			out += "\\t";
+			break;
+		default:
+			out += c;
 		}
 	}
 	return out + "'";
@@ -167,11 +185,12 @@ std::string relative_or_absolute(const fs::path& p, const fs::path& base) {
 	return rel.generic_string();
 }
 
-}  // namespace
+} // namespace
 
 // ----- MapMacroScope -----
 
-std::optional<std::string> MapMacroScope::call(std::string_view name, const std::vector<std::string>& args) const {
+std::optional<std::string> MapMacroScope::call(std::string_view name,
+                                               const std::vector<std::string>& args) const {
 	auto it = values_.find(std::string(name));
 	if (it != values_.end()) {
 		if (!args.empty())
@@ -182,7 +201,8 @@ std::optional<std::string> MapMacroScope::call(std::string_view name, const std:
 }
 
 void MapMacroScope::names(std::vector<std::string>& out) const {
-	for (auto& [k, v] : values_) out.push_back(k);
+	for (auto& [k, v] : values_)
+		out.push_back(k);
 	if (parent_) parent_->names(out);
 }
 
@@ -196,16 +216,18 @@ std::string expand_macros(std::string_view text, const MacroScope& scope, const 
 	return e.run(text, i, false);
 }
 
-bool may_contain_macros(std::string_view text) { return text.find('\\') != std::string_view::npos; }
+bool may_contain_macros(std::string_view text) {
+	return text.find('\\') != std::string_view::npos;
+}
 
 // ----- rowmaker scope -----
 
 const std::vector<std::string_view>& row_macro_names() {
 	static const std::vector<std::string_view> names = {
-	    "srcstem",       "rootlessPath",     "inputRelativePath", "fullPath",  "inputSize",
-	    "lastSourceElements", "sourceDate",  "sourceCDate",       "standardPubDID", "dlMetaURI",
-	    "fullDLURL",     "standardPreviewPath", "property",       "docField",  "rowsMade",
-	    "rowsProcessed",
+	    "srcstem",        "rootlessPath",       "inputRelativePath", "fullPath",
+	    "inputSize",      "lastSourceElements", "sourceDate",        "sourceCDate",
+	    "standardPubDID", "dlMetaURI",          "fullDLURL",         "standardPreviewPath",
+	    "property",       "docField",           "rowsMade",          "rowsProcessed",
 	};
 	return names;
 }
@@ -248,14 +270,17 @@ class RowScope : public MacroScope {
 public:
 	RowScope(const RowMacroContext& c, RowMacroRendering r) : c_(c), r_(r) {}
 
-	std::optional<std::string> call(std::string_view name, const std::vector<std::string>& args) const override {
+	std::optional<std::string> call(std::string_view name,
+	                                const std::vector<std::string>& args) const override {
 		if (!is_row_macro(name)) return std::nullopt;
 		auto need = [&](size_t n) {
 			if (args.size() != n)
-				throw Error(ErrorKind::Validation,
-				            concat("macro \\", name, " takes ", std::to_string(n), " argument", n == 1 ? "" : "s"));
+				throw Error(ErrorKind::Validation, concat("macro \\", name, " takes ", std::to_string(n),
+				                                          " argument", n == 1 ? "" : "s"));
 		};
-		auto str = [&](std::string v) { return r_ == RowMacroRendering::PythonLiteral ? python_string(v) : v; };
+		auto str = [&](std::string v) {
+			return r_ == RowMacroRendering::PythonLiteral ? python_string(v) : v;
+		};
 		auto num = [&](long long v) { return std::to_string(v); };
 		auto date = [&](std::time_t t) {
 			std::string iso = iso_utc(t);
@@ -269,7 +294,8 @@ public:
 		if (name == "rootlessPath") {
 			need(0);
 			std::string p = abs.generic_string();
-			while (!p.empty() && p.front() == '/') p.erase(0, 1);
+			while (!p.empty() && p.front() == '/')
+				p.erase(0, 1);
 			return str(p);
 		}
 		if (name == "inputRelativePath") {
@@ -292,7 +318,8 @@ public:
 			long n = std::strtol(args[0].c_str(), nullptr, 10);
 			if (n <= 0) throw Error(ErrorKind::Validation, "\\lastSourceElements needs a positive count");
 			std::vector<std::string> parts;
-			for (auto& p : abs) parts.push_back(p.string());
+			for (auto& p : abs)
+				parts.push_back(p.string());
 			size_t from = parts.size() > static_cast<size_t>(n) ? parts.size() - n : 0;
 			std::vector<std::string> tail(parts.begin() + from, parts.end());
 			if (!tail.empty() && tail.front() == "/") tail.erase(tail.begin());
@@ -313,9 +340,10 @@ public:
 			need(1);
 			std::string renderer = name == "dlMetaURI" ? "dlmeta" : "dlget";
 			std::string base = c_.server_url;
-			while (!base.empty() && base.back() == '/') base.pop_back();
-			return str(concat(base, "/", c_.rd_id, "/", args[0], "/", renderer, "?ID=",
-			                  url_encode(standard_pub_did(c_))));
+			while (!base.empty() && base.back() == '/')
+				base.pop_back();
+			return str(concat(base, "/", c_.rd_id, "/", args[0], "/", renderer,
+			                  "?ID=", url_encode(standard_pub_did(c_))));
 		}
 		if (name == "standardPreviewPath") {
 			need(0);
@@ -324,14 +352,16 @@ public:
 		if (name == "property") {
 			need(1);
 			if (auto* p = find_property(c_.properties, args[0])) return str(p->value);
-			throw Error(ErrorKind::Validation, concat("\\property{", args[0], "}: the data element has no such property"));
+			throw Error(ErrorKind::Validation,
+			            concat("\\property{", args[0], "}: the data element has no such property"));
 		}
 		if (name == "docField") {
 			need(1);
 			if (c_.doc_field)
 				if (auto v = c_.doc_field(args[0])) return str(*v);
-			throw Error(ErrorKind::Validation,
-			            concat("\\docField{", args[0], "}: the grammar provides no document field of that name"));
+			throw Error(
+			    ErrorKind::Validation,
+			    concat("\\docField{", args[0], "}: the grammar provides no document field of that name"));
 		}
 		if (name == "rowsMade") {
 			need(0);
@@ -345,7 +375,8 @@ public:
 	}
 
 	void names(std::vector<std::string>& out) const override {
-		for (auto n : row_macro_names()) out.emplace_back(n);
+		for (auto n : row_macro_names())
+			out.emplace_back(n);
 	}
 
 private:
@@ -353,10 +384,10 @@ private:
 	RowMacroRendering r_;
 };
 
-}  // namespace
+} // namespace
 
-std::string expand_row_macros(std::string_view text, const RowMacroContext& context, RowMacroRendering rendering,
-                              const SourcePos& pos) {
+std::string expand_row_macros(std::string_view text, const RowMacroContext& context,
+                              RowMacroRendering rendering, const SourcePos& pos) {
 	if (!may_contain_macros(text)) return std::string(text);
 	RowScope scope(context, rendering);
 	// Other backslash sequences were already dealt with when the RD was loaded ("\\" became
@@ -382,4 +413,4 @@ std::string expand_row_macros(std::string_view text, const RowMacroContext& cont
 	return out;
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -6,7 +6,9 @@ namespace meles::rd::parse {
 
 namespace {
 
-void products_on_table(ParseContext&, TableDef& table, const MixinUse&) { table.behaviours.insert("products"); }
+void products_on_table(ParseContext&, TableDef& table, const MixinUse&) {
+	table.behaviours.insert("products");
+}
 
 constexpr std::array<NativeMixin, 1> kNative = {{
     {"//products#table", products_on_table},
@@ -14,11 +16,11 @@ constexpr std::array<NativeMixin, 1> kNative = {{
 
 // Columns the products mixin adds and the raw keys //products#define fills for them.
 constexpr std::pair<std::string_view, std::string_view> kProductMaps[] = {
-    {"accref", "prodtblAccref"}, {"owner", "prodtblOwner"}, {"embargo", "prodtblEmbargo"},
+    {"accref", "prodtblAccref"}, {"owner", "prodtblOwner"},   {"embargo", "prodtblEmbargo"},
     {"mime", "prodtblMime"},     {"accsize", "prodtblFsize"},
 };
 
-}  // namespace
+} // namespace
 
 const NativeMixin* find_native_mixin(std::string_view qualified_ref) {
 	for (auto& m : kNative)
@@ -36,7 +38,8 @@ void apply_native_fixups(ParseContext& ctx) {
 			if (!td || !td->behaviours.count("products")) continue;
 			for (auto& [col, key] : kProductMaps) {
 				bool mapped = false;
-				for (auto& m : mk.rowmaker.maps) mapped = mapped || m.key == col;
+				for (auto& m : mk.rowmaker.maps)
+					mapped = mapped || m.key == col;
 				if (mapped) continue;
 				MapDef m;
 				m.key = std::string(col);
@@ -48,4 +51,4 @@ void apply_native_fixups(ParseContext& ctx) {
 	}
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -10,7 +10,7 @@
 namespace meles::rd::parse {
 
 struct NativeMixin {
-	std::string_view ref;  // qualified mixin id, e.g. "//products#table"
+	std::string_view ref; // qualified mixin id, e.g. "//products#table"
 	// Runs once the mixin's events and lateEvents are in the table.
 	void (*on_table)(ParseContext& ctx, TableDef& table, const MixinUse& use);
 };
@@ -21,4 +21,4 @@ const NativeMixin* find_native_mixin(std::string_view qualified_ref);
 // (maps of accref, owner, embargo, mime, accsize from the //products#define row filter).
 void apply_native_fixups(ParseContext& ctx);
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -12,15 +12,19 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 	std::string format = "plain";
 	std::map<std::string, std::string> attrs;
 	for (auto& a : e.attributes) {
-		if (a.name == "name") name = std::string(trim(a.value));
-		else if (a.name == "format") format = std::string(trim(a.value));
-		else attrs[a.name] = a.value;
+		if (a.name == "name")
+			name = std::string(trim(a.value));
+		else if (a.name == "format")
+			format = std::string(trim(a.value));
+		else
+			attrs[a.name] = a.value;
 	}
 	if (format != "plain" && format != "rst" && format != "raw" && format != "literal")
 		ctx.error(e.pos, concat("unknown meta format '", format, "' (use plain, rst, raw or literal)"));
 	if (!name) {
 		if (!attrs.empty())
-			ctx.error(e.pos, concat("meta element with attributes (", attrs.begin()->first, "=...) needs a name"));
+			ctx.error(e.pos,
+			          concat("meta element with attributes (", attrs.begin()->first, "=...) needs a name"));
 		// A meta stream: "key: value" lines; macros are expanded in the values.
 		try {
 			parse_meta_stream(e.text, e.pos, bag, [&](std::string_view v, const SourcePos& pos) {
@@ -30,8 +34,10 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 			ctx.diags.add(err, e.pos);
 		}
 		for (auto& c : e.children) {
-			if (c.name == "meta") parse_meta_into(ctx, c, bag);
-			else ctx.error(c.pos, concat("unknown element '", c.name, "' in meta"), ErrorKind::Name);
+			if (c.name == "meta")
+				parse_meta_into(ctx, c, bag);
+			else
+				ctx.error(c.pos, concat("unknown element '", c.name, "' in meta"), ErrorKind::Name);
 		}
 		return;
 	}
@@ -41,8 +47,10 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 	v.attributes = std::move(attrs);
 	v.pos = e.pos;
 	for (auto& c : e.children) {
-		if (c.name == "meta") parse_meta_into(ctx, c, v.children);
-		else ctx.error(c.pos, concat("unknown element '", c.name, "' in meta"), ErrorKind::Name);
+		if (c.name == "meta")
+			parse_meta_into(ctx, c, v.children);
+		else
+			ctx.error(c.pos, concat("unknown element '", c.name, "' in meta"), ErrorKind::Name);
 	}
 	try {
 		bag.add(*name, std::move(v));
@@ -51,7 +59,7 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 	}
 }
 
-}  // namespace
+} // namespace
 
 void parse_meta_el(ParseContext& ctx, const RawElement& e, Target t) {
 	MetaBag* bag = meta_of(t);
@@ -68,7 +76,8 @@ void parse_macdef_el(ParseContext& ctx, const RawElement& e, Target t) {
 	m.name = r.required("name");
 	m.pos = e.pos;
 	if (!m.name.empty() && m.name.size() < 2)
-		ctx.error(r.pos_of("name"), concat("macro name '", m.name, "' is too short (macros need two characters)"));
+		ctx.error(r.pos_of("name"),
+		          concat("macro name '", m.name, "' is too short (macros need two characters)"));
 	m.content = std::string(trim(r.text(Expand::Rd)));
 	r.finish();
 	if (auto** rd = std::get_if<Resource*>(&t)) (*rd)->macdefs.push_back(std::move(m));
@@ -81,12 +90,16 @@ void parse_property_el(ParseContext& ctx, const RawElement& e, Target t) {
 	auto name = r.get("name");
 	p.key = key ? *key : name ? *name : "";
 	if (p.key.empty()) ctx.error(e.pos, "property lacks required attribute 'key'");
-	if (auto v = r.get("value")) p.value = *v;
-	else p.value = std::string(trim(r.text(Expand::Rd)));
+	if (auto v = r.get("value"))
+		p.value = *v;
+	else
+		p.value = std::string(trim(r.text(Expand::Rd)));
 	p.pos = e.pos;
 	r.finish();
-	if (auto* props = properties_of(t)) props->push_back(std::move(p));
-	else ctx.error(e.pos, "property is not allowed here");
+	if (auto* props = properties_of(t))
+		props->push_back(std::move(p));
+	else
+		ctx.error(e.pos, "property is not allowed here");
 }
 
 void parse_script_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -97,10 +110,11 @@ void parse_script_el(ParseContext& ctx, const RawElement& e, Target t) {
 	s.name = r.str("name");
 	s.notify = r.flag("notify", true);
 	s.pos = e.pos;
-	static const std::vector<std::string> types = {"preImport",    "newSource",  "preIndex",   "preCreation",
-	                                               "postCreation", "afterMeta",  "beforeDrop", "sourceDone"};
+	static const std::vector<std::string> types = {"preImport",    "newSource", "preIndex",   "preCreation",
+	                                               "postCreation", "afterMeta", "beforeDrop", "sourceDone"};
 	if (!s.type.empty() && std::find(types.begin(), types.end(), s.type) == types.end())
-		ctx.error(r.pos_of("type"), concat("unknown script type '", s.type, "' (one of ", join(types, ", "), ")"));
+		ctx.error(r.pos_of("type"),
+		          concat("unknown script type '", s.type, "' (one of ", join(types, ", "), ")"));
 	bool sql = iequals(s.lang, "SQL") || iequals(s.lang, "AC_SQL");
 	if (!sql && !iequals(s.lang, "python"))
 		ctx.error(r.pos_of("lang"), concat("unknown script lang '", s.lang, "' (SQL, AC_SQL or python)"));
@@ -111,9 +125,12 @@ void parse_script_el(ParseContext& ctx, const RawElement& e, Target t) {
 		ctx.warning(e.pos, concat("python script '", s.name, "' is kept but not run by Meles"));
 	}
 	r.finish();
-	if (auto** td = std::get_if<TableDef*>(&t)) (*td)->scripts.push_back(std::move(s));
-	else if (auto** mk = std::get_if<MakeDef*>(&t)) (*mk)->scripts.push_back(std::move(s));
-	else ctx.error(e.pos, "script is not allowed here");
+	if (auto** td = std::get_if<TableDef*>(&t))
+		(*td)->scripts.push_back(std::move(s));
+	else if (auto** mk = std::get_if<MakeDef*>(&t))
+		(*mk)->scripts.push_back(std::move(s));
+	else
+		ctx.error(e.pos, "script is not allowed here");
 }
 
 void parse_publish_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -126,10 +143,14 @@ void parse_publish_el(ParseContext& ctx, const RawElement& e, Target t) {
 	p.auxiliary = r.flag("auxiliary", false);
 	p.pos = e.pos;
 	r.finish();
-	if (auto** td = std::get_if<TableDef*>(&t)) (*td)->publish.push_back(std::move(p));
-	else if (auto** dd = std::get_if<DataDesc*>(&t)) (*dd)->publish.push_back(std::move(p));
-	else if (auto** sv = std::get_if<ServiceDef*>(&t)) (*sv)->publish.push_back(std::move(p));
-	else ctx.error(e.pos, "publish is not allowed here");
+	if (auto** td = std::get_if<TableDef*>(&t))
+		(*td)->publish.push_back(std::move(p));
+	else if (auto** dd = std::get_if<DataDesc*>(&t))
+		(*dd)->publish.push_back(std::move(p));
+	else if (auto** sv = std::get_if<ServiceDef*>(&t))
+		(*sv)->publish.push_back(std::move(p));
+	else
+		ctx.error(e.pos, "publish is not allowed here");
 }
 
 void parse_resrec_el(ParseContext&, const RawElement& e, Target t) {
@@ -138,4 +159,4 @@ void parse_resrec_el(ParseContext&, const RawElement& e, Target t) {
 
 void parse_doc_el(ParseContext&, const RawElement&, Target) {}
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

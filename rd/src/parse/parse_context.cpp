@@ -56,15 +56,18 @@ constexpr ConfigDefault kConfigDefaults[] = {
 
 std::string server_url(const ParseContext& ctx) {
 	std::string u = ctx.config("web", "serverURL").value_or("http://localhost:8080");
-	while (!u.empty() && u.back() == '/') u.pop_back();
+	while (!u.empty() && u.back() == '/')
+		u.pop_back();
 	return u;
 }
 
 void need_args(std::string_view name, const std::vector<std::string>& args, size_t min, size_t max) {
 	if (args.size() < min || args.size() > max) {
-		std::string expect = min == max ? std::to_string(min) : concat(std::to_string(min), " to ", std::to_string(max));
-		throw Error(ErrorKind::Validation, concat("macro \\", name, " takes ", expect, " argument",
-		                                          max == 1 ? "" : "s", ", not ", std::to_string(args.size())));
+		std::string expect =
+		    min == max ? std::to_string(min) : concat(std::to_string(min), " to ", std::to_string(max));
+		throw Error(ErrorKind::Validation,
+		            concat("macro \\", name, " takes ", expect, " argument", max == 1 ? "" : "s", ", not ",
+		                   std::to_string(args.size())));
 	}
 }
 
@@ -95,7 +98,7 @@ std::string python_replacement(std::string_view repl) {
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 std::optional<std::string> default_config_value_impl(std::string_view section, std::string_view item) {
 	for (auto& d : kConfigDefaults)
@@ -105,7 +108,8 @@ std::optional<std::string> default_config_value_impl(std::string_view section, s
 
 // ----- RD macros -----
 
-std::optional<std::string> RdMacroScope::call(std::string_view name, const std::vector<std::string>& args) const {
+std::optional<std::string> RdMacroScope::call(std::string_view name,
+                                              const std::vector<std::string>& args) const {
 	const Resource& rd = ctx_.rd;
 	// macDefs (the latest definition wins; they shadow nothing built in because DaCHS
 	// stores them on the RD the same way)
@@ -137,18 +141,20 @@ std::optional<std::string> RdMacroScope::call(std::string_view name, const std::
 		auto values = chain.all(args[0]);
 		if (values.empty()) {
 			if (args.size() == 2) return args[1];
-			throw Error(ErrorKind::NotFound,
-			            concat("\\", name, ": no meta item '", args[0], "' (give a default as second argument)"));
+			throw Error(ErrorKind::NotFound, concat("\\", name, ": no meta item '", args[0],
+			                                        "' (give a default as second argument)"));
 		}
 		if (name == "metaString") return normalize_space(values.front()->content);
 		std::vector<std::string> parts;
-		for (auto* v : values) parts.push_back(normalize_space(v->content));
+		for (auto* v : values)
+			parts.push_back(normalize_space(v->content));
 		return join(parts, ", ");
 	}
 	if (name == "internallink") {
 		need_args(name, args, 1, 1);
 		std::string p = args[0];
-		while (!p.empty() && p.front() == '/') p.erase(0, 1);
+		while (!p.empty() && p.front() == '/')
+			p.erase(0, 1);
 		return server_url(ctx_) + "/" + p;
 	}
 	if (name == "RSTservicelink") {
@@ -217,14 +223,16 @@ std::optional<std::string> RdMacroScope::call(std::string_view name, const std::
 	}
 	if (name == "RSTcc0") {
 		need_args(name, args, 0, 1);
-		return std::string("To the extent possible under law, the authors have waived all copyright and related or "
-		                   "neighboring rights to this data (`CC0 "
-		                   "<https://creativecommons.org/publicdomain/zero/1.0/>`_).");
+		return std::string(
+		    "To the extent possible under law, the authors have waived all copyright and related or "
+		    "neighboring rights to this data (`CC0 "
+		    "<https://creativecommons.org/publicdomain/zero/1.0/>`_).");
 	}
 	if (name == "RSTccby" || name == "RSTccbysa") {
 		need_args(name, args, 1, 1);
 		bool sa = name == "RSTccbysa";
-		return concat(args[0], " is licensed under the `Creative Commons Attribution", sa ? "-ShareAlike" : "",
+		return concat(args[0], " is licensed under the `Creative Commons Attribution",
+		              sa ? "-ShareAlike" : "",
 		              " 4.0 International License <https://creativecommons.org/licenses/",
 		              sa ? "by-sa" : "by", "/4.0/>`_.");
 	}
@@ -232,27 +240,36 @@ std::optional<std::string> RdMacroScope::call(std::string_view name, const std::
 }
 
 void RdMacroScope::names(std::vector<std::string>& out) const {
-	for (auto& m : ctx_.rd.macdefs) out.push_back(m.name);
-	for (auto n : {"schema", "rdId", "rdIdDotted", "resdir", "getConfig", "metaString", "metaSeq", "internallink",
-	               "RSTservicelink", "RSTtable", "today", "upper", "lower", "decapitalize", "quote", "sqlquote",
-	               "urlquote", "reSub", "magicEmpty", "test", "sql_standardPubDID", "RSTcc0", "RSTccby", "RSTccbysa"})
+	for (auto& m : ctx_.rd.macdefs)
+		out.push_back(m.name);
+	for (auto n : {"schema",     "rdId",         "rdIdDotted",
+	               "resdir",     "getConfig",    "metaString",
+	               "metaSeq",    "internallink", "RSTservicelink",
+	               "RSTtable",   "today",        "upper",
+	               "lower",      "decapitalize", "quote",
+	               "sqlquote",   "urlquote",     "reSub",
+	               "magicEmpty", "test",         "sql_standardPubDID",
+	               "RSTcc0",     "RSTccby",      "RSTccbysa"})
 		out.emplace_back(n);
 }
 
 // ----- table macros -----
 
-std::optional<std::string> TableMacroScope::call(std::string_view name, const std::vector<std::string>& args) const {
+std::optional<std::string> TableMacroScope::call(std::string_view name,
+                                                 const std::vector<std::string>& args) const {
 	if (name == "qName" || name == "curtable") return need_args(name, args, 0, 0), table_.qualified_name();
 	if (name == "tablename") return need_args(name, args, 0, 0), table_.id;
 	if (name == "colNames") {
 		need_args(name, args, 0, 0);
 		std::vector<std::string> names;
-		for (auto& c : table_.columns) names.push_back(c.meta.delimited ? "\"" + c.meta.name + "\"" : c.meta.name);
+		for (auto& c : table_.columns)
+			names.push_back(c.meta.delimited ? "\"" + c.meta.name + "\"" : c.meta.name);
 		return join(names, ", ");
 	}
 	if (name == "nameForUCD" || name == "nameForUCDs") {
 		need_args(name, args, 1, 1);
-		auto ucds = name == "nameForUCD" ? std::vector<std::string>{std::string(trim(args[0]))} : split_list(args[0], '|');
+		auto ucds = name == "nameForUCD" ? std::vector<std::string>{std::string(trim(args[0]))}
+		                                 : split_list(args[0], '|');
 		for (auto& ucd : ucds) {
 			auto cols = table_.columns_with_ucd(ucd);
 			if (cols.size() == 1) return cols.front()->meta.name;
@@ -269,7 +286,8 @@ std::optional<std::string> TableMacroScope::call(std::string_view name, const st
 		need_args(name, args, 1, 2);
 		if (auto* p = table_.find_param(args[0])) return p->value.value_or("");
 		if (args.size() == 2) return args[1];
-		throw Error(ErrorKind::NotFound, concat("\\getParam: table '", table_.id, "' has no param '", args[0], "'"));
+		throw Error(ErrorKind::NotFound,
+		            concat("\\getParam: table '", table_.id, "' has no param '", args[0], "'"));
 	}
 	return parent_.call(name, args);
 }
@@ -291,7 +309,9 @@ void ParseContext::error(const SourcePos& pos, std::string message, ErrorKind ki
 	diags.error(kind, std::move(message), pos);
 }
 
-void ParseContext::warning(const SourcePos& pos, std::string message) { diags.warning(std::move(message), pos); }
+void ParseContext::warning(const SourcePos& pos, std::string message) {
+	diags.warning(std::move(message), pos);
+}
 
 std::string ParseContext::expand(std::string_view text, Expand mode, const SourcePos& pos) {
 	if (mode == Expand::None || !may_contain_macros(text)) return std::string(text);
@@ -364,7 +384,8 @@ const StreamDef* ParseContext::find_stream(std::string_view ref, const SourcePos
 	std::vector<std::string> known;
 	if (s.local) {
 		if (auto it = streams.find(s.path); it != streams.end()) return &it->second;
-		for (auto& [k, v] : streams) known.push_back(k);
+		for (auto& [k, v] : streams)
+			known.push_back(k);
 		error(pos,
 		      concat("no STREAM '", s.path, "' defined before this point", did_you_mean(s.path, known),
 		             " (STREAMs must precede the FEED or LOOP using them)"),
@@ -374,7 +395,8 @@ const StreamDef* ParseContext::find_stream(std::string_view ref, const SourcePos
 	const Resource* other = rd_for(s, pos);
 	if (!other) return nullptr;
 	if (auto* st = other->find_stream(s.path)) return st;
-	for (auto& st : other->streams) known.push_back(st.id);
+	for (auto& st : other->streams)
+		known.push_back(st.id);
 	error(pos, concat("RD '", s.rd_id, "' has no STREAM '", s.path, "'", did_you_mean(s.path, known)),
 	      ErrorKind::NotFound);
 	return nullptr;
@@ -386,7 +408,8 @@ const MixinDef* ParseContext::find_mixin(std::string_view ref, const SourcePos& 
 	if (!where) return nullptr;
 	if (auto* m = where->find_mixin(s.path)) return m;
 	std::vector<std::string> known;
-	for (auto& m : where->mixins) known.push_back(m.id);
+	for (auto& m : where->mixins)
+		known.push_back(m.id);
 	error(pos,
 	      concat("no mixin '", s.path, "' in RD '", s.rd_id, "'", did_you_mean(s.path, known),
 	             s.local ? " (mixinDefs must be defined in the RD)" : ""),
@@ -412,11 +435,12 @@ std::optional<std::string> Reader::get(std::string_view name, Expand mode) {
 		child_used_[i] = true;
 		auto& c = e_.children[i];
 		if (!c.children.empty())
-			ctx_.error(c.children.front().pos, concat("'", name, "' in ", e_.name, " is a plain value and cannot contain <",
-			                                          c.children.front().name, "> elements"));
+			ctx_.error(c.children.front().pos,
+			           concat("'", name, "' in ", e_.name, " is a plain value and cannot contain <",
+			                  c.children.front().name, "> elements"));
 		if (!c.attributes.empty())
-			ctx_.error(c.attributes.front().pos,
-			           concat("unknown attribute '", c.attributes.front().name, "' on ", name, " (a plain value)"));
+			ctx_.error(c.attributes.front().pos, concat("unknown attribute '", c.attributes.front().name,
+			                                            "' on ", name, " (a plain value)"));
 		return ctx_.expand(trim(c.text), mode, c.pos);
 	}
 	return std::nullopt;
@@ -458,7 +482,8 @@ bool Reader::flag(std::string_view name, bool fallback) {
 	if (!v) return fallback;
 	bool out = fallback;
 	if (!parse_bool_text(*v, out))
-		ctx_.error(pos_of(name), concat("bad boolean '", *v, "' for ", name, " on ", e_.name, " (use True or False)"));
+		ctx_.error(pos_of(name),
+		           concat("bad boolean '", *v, "' for ", name, " on ", e_.name, " (use True or False)"));
 	return out;
 }
 
@@ -498,12 +523,14 @@ std::vector<std::pair<std::string, SourcePos>> Reader::all(std::string_view name
 	for (size_t i = 0; i < e_.attributes.size(); ++i) {
 		if (e_.attributes[i].name != name) continue;
 		attr_used_[i] = true;
-		out.emplace_back(ctx_.expand(trim(e_.attributes[i].value), mode, e_.attributes[i].pos), e_.attributes[i].pos);
+		out.emplace_back(ctx_.expand(trim(e_.attributes[i].value), mode, e_.attributes[i].pos),
+		                 e_.attributes[i].pos);
 	}
 	for (size_t i = 0; i < e_.children.size(); ++i) {
 		if (child_used_[i] || e_.children[i].name != name) continue;
 		child_used_[i] = true;
-		out.emplace_back(ctx_.expand(trim(e_.children[i].text), mode, e_.children[i].pos), e_.children[i].pos);
+		out.emplace_back(ctx_.expand(trim(e_.children[i].text), mode, e_.children[i].pos),
+		                 e_.children[i].pos);
 	}
 	return out;
 }
@@ -514,7 +541,9 @@ SourcePos Reader::pos_of(std::string_view name) const {
 	return e_.pos;
 }
 
-bool Reader::has(std::string_view name) const { return e_.attribute(name) || e_.child(name); }
+bool Reader::has(std::string_view name) const {
+	return e_.attribute(name) || e_.child(name);
+}
 
 void Reader::ignore(std::string_view name) {
 	known_attrs_.emplace_back(name);
@@ -529,7 +558,9 @@ std::string Reader::text(Expand mode) {
 	return ctx_.expand(e_.text, mode, e_.pos);
 }
 
-bool Reader::has_text() const { return !trim(e_.text).empty(); }
+bool Reader::has_text() const {
+	return !trim(e_.text).empty();
+}
 
 std::vector<RawAttribute> Reader::take_other_attributes() {
 	std::vector<RawAttribute> out;
@@ -570,8 +601,10 @@ void Reader::finish() {
 		auto& a = e_.attributes[i];
 		// XML namespace declarations and schema hints are not RD attributes.
 		if (a.name.starts_with("xmlns") || a.name.find(':') != std::string::npos) continue;
-		ctx_.error(a.pos, concat("unknown attribute '", a.name, "' on ", e_.name, did_you_mean(a.name, known_attrs_)),
-		           ErrorKind::Name);
+		ctx_.error(
+		    a.pos,
+		    concat("unknown attribute '", a.name, "' on ", e_.name, did_you_mean(a.name, known_attrs_)),
+		    ErrorKind::Name);
 	}
 	std::vector<std::string> known = known_children_;
 	known.insert(known.end(), known_attrs_.begin(), known_attrs_.end());
@@ -581,7 +614,8 @@ void Reader::finish() {
 		if (find_element(c.name) || c.name == "FEED" || c.name == "LOOP" || c.name == "STREAM")
 			ctx_.error(c.pos, concat("element '", c.name, "' is not allowed in ", e_.name), ErrorKind::Name);
 		else
-			ctx_.error(c.pos, concat("unknown element '", c.name, "' in ", e_.name, did_you_mean(c.name, known)),
+			ctx_.error(c.pos,
+			           concat("unknown element '", c.name, "' in ", e_.name, did_you_mean(c.name, known)),
 			           ErrorKind::Name);
 	}
 	if (!text_used_ && has_text()) {
@@ -594,11 +628,12 @@ void Reader::finish() {
 // ----- dispatch -----
 
 void dispatch_children(Reader& r, Target target, const std::vector<std::string_view>& allowed) {
-	for (auto n : allowed) r.note_known_child(n);
+	for (auto n : allowed)
+		r.note_known_child(n);
 	for (const RawElement* c : r.unused_children()) {
 		if (std::find(allowed.begin(), allowed.end(), c->name) == allowed.end()) continue;
 		const ElementEntry* entry = find_element(c->name);
-		if (!entry) continue;  // a programming error; finish() will report the element
+		if (!entry) continue; // a programming error; finish() will report the element
 		r.mark_used(c);
 		entry->parse(r.ctx(), *c, target);
 	}
@@ -614,10 +649,10 @@ std::vector<Property>* properties_of(Target t) {
 	return std::visit(
 	    [](auto* p) -> std::vector<Property>* {
 		    using T = std::remove_pointer_t<decltype(p)>;
-		    if constexpr (std::is_same_v<T, Resource> || std::is_same_v<T, TableDef> || std::is_same_v<T, Column> ||
-		                  std::is_same_v<T, DataDesc> || std::is_same_v<T, ServiceDef> ||
-		                  std::is_same_v<T, CondDesc> || std::is_same_v<T, CoreDef> ||
-		                  std::is_same_v<T, OutputTable>)
+		    if constexpr (std::is_same_v<T, Resource> || std::is_same_v<T, TableDef> ||
+		                  std::is_same_v<T, Column> || std::is_same_v<T, DataDesc> ||
+		                  std::is_same_v<T, ServiceDef> || std::is_same_v<T, CondDesc> ||
+		                  std::is_same_v<T, CoreDef> || std::is_same_v<T, OutputTable>)
 			    return &p->properties;
 		    else
 			    return nullptr;
@@ -629,8 +664,8 @@ MetaBag* meta_of(Target t) {
 	return std::visit(
 	    [](auto* p) -> MetaBag* {
 		    using T = std::remove_pointer_t<decltype(p)>;
-		    if constexpr (std::is_same_v<T, Resource> || std::is_same_v<T, TableDef> || std::is_same_v<T, DataDesc> ||
-		                  std::is_same_v<T, ServiceDef>)
+		    if constexpr (std::is_same_v<T, Resource> || std::is_same_v<T, TableDef> ||
+		                  std::is_same_v<T, DataDesc> || std::is_same_v<T, ServiceDef>)
 			    return &p->meta;
 		    else
 			    return nullptr;
@@ -642,8 +677,10 @@ std::string dedent(std::string_view text) {
 	auto lines = split(text, '\n');
 	for (auto& l : lines)
 		if (!l.empty() && l.back() == '\r') l.pop_back();
-	while (!lines.empty() && trim(lines.front()).empty()) lines.erase(lines.begin());
-	while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
+	while (!lines.empty() && trim(lines.front()).empty())
+		lines.erase(lines.begin());
+	while (!lines.empty() && trim(lines.back()).empty())
+		lines.pop_back();
 	if (lines.empty()) return "";
 	// The first line often follows the start tag directly; the indentation of the others governs.
 	size_t indent = std::string::npos;
@@ -660,7 +697,8 @@ std::string dedent(std::string_view text) {
 		if (trim(l).empty()) continue;
 		out += indent == std::string::npos ? l : l.substr(std::min(indent, l.size()));
 	}
-	while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+	while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
+		out.pop_back();
 	return out;
 }
 
@@ -670,8 +708,9 @@ PythonCode code_of(const RawElement& e) {
 	c.pos = e.pos;
 	size_t first = e.text.find_first_not_of(" \t\r\n");
 	if (first != std::string::npos && c.pos.line > 0)
-		c.pos.line += static_cast<int>(std::count(e.text.begin(), e.text.begin() + static_cast<long>(first), '\n'));
+		c.pos.line +=
+		    static_cast<int>(std::count(e.text.begin(), e.text.begin() + static_cast<long>(first), '\n'));
 	return c;
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -27,9 +27,9 @@ namespace meles::rd::parse {
 
 // Macro expansion applied to an atomic value.
 enum class Expand {
-	None,  // kept as written
-	Rd,    // RD (and table) macros expanded; unknown macros are errors
-	Row,   // like Rd, but rowmaker-scope macros are kept for the importer
+	None, // kept as written
+	Rd,   // RD (and table) macros expanded; unknown macros are errors
+	Row,  // like Rd, but rowmaker-scope macros are kept for the importer
 };
 
 class ParseContext;
@@ -38,7 +38,8 @@ class ParseContext;
 class RdMacroScope : public MacroScope {
 public:
 	explicit RdMacroScope(const ParseContext& ctx) : ctx_(ctx) {}
-	std::optional<std::string> call(std::string_view name, const std::vector<std::string>& args) const override;
+	std::optional<std::string> call(std::string_view name,
+	                                const std::vector<std::string>& args) const override;
 	void names(std::vector<std::string>& out) const override;
 
 private:
@@ -49,7 +50,8 @@ private:
 class TableMacroScope : public MacroScope {
 public:
 	TableMacroScope(const TableDef& table, const MacroScope& parent) : table_(table), parent_(parent) {}
-	std::optional<std::string> call(std::string_view name, const std::vector<std::string>& args) const override;
+	std::optional<std::string> call(std::string_view name,
+	                                const std::vector<std::string>& args) const override;
 	void names(std::vector<std::string>& out) const override;
 
 private:
@@ -88,7 +90,7 @@ public:
 
 	// References.
 	SplitRef split_ref(std::string_view ref) const;
-	std::string qualify(std::string_view ref) const;  // "rdid#path"
+	std::string qualify(std::string_view ref) const; // "rdid#path"
 	// The RD a reference points into: this one, or another loaded through the resolver.
 	// Records an error (at pos) and returns nullptr when it cannot be loaded.
 	const Resource* rd_for(const SplitRef& ref, const SourcePos& pos);
@@ -102,7 +104,7 @@ public:
 
 	// Nesting, for messages and table scopes.
 	TableDef* current_table = nullptr;
-	const TableDef* current_queried_table = nullptr;  // inside a core: its queriedTable
+	const TableDef* current_queried_table = nullptr; // inside a core: its queriedTable
 
 	// The MixinDefs applied to current_table, parallel to its new mixins (nullptr: failed).
 	std::vector<const MixinDef*> table_mixins;
@@ -116,7 +118,7 @@ private:
 	std::unique_ptr<RdMacroScope> rd_scope_;
 	std::vector<const MacroScope*> scopes_;
 	std::map<std::string, std::shared_ptr<const Resource>> other_rds_;
-	std::map<std::string, SourcePos> failed_rds_;  // RD id -> where loading it failed first
+	std::map<std::string, SourcePos> failed_rds_; // RD id -> where loading it failed first
 };
 
 // RAII scope push.
@@ -187,10 +189,10 @@ private:
 };
 
 // Where a child element's parse result goes.
-using Target = std::variant<Resource*, TableDef*, Column*, Values*, DataDesc*, SourcesDef*, MakeDef*,
-                            RowmakerDef*, ApplyDef*, ProcDef*, IgnoreOn*, IgnoreCondition*, ServiceDef*, CoreDef*,
-                            CondDesc*, OutputTable*, MixinDef*, RegSuite*, RegTest*, ExecuteDef*, CoverageDef*,
-                            GrammarDef*>;
+using Target =
+    std::variant<Resource*, TableDef*, Column*, Values*, DataDesc*, SourcesDef*, MakeDef*, RowmakerDef*,
+                 ApplyDef*, ProcDef*, IgnoreOn*, IgnoreCondition*, ServiceDef*, CoreDef*, CondDesc*,
+                 OutputTable*, MixinDef*, RegSuite*, RegTest*, ExecuteDef*, CoverageDef*, GrammarDef*>;
 
 using ElementParser = void (*)(ParseContext&, const RawElement&, Target);
 
@@ -224,4 +226,4 @@ std::string dedent(std::string_view text);
 PythonCode code_of(const RawElement& e);
 bool parse_bool_text(std::string_view text, bool& out);
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -26,7 +26,8 @@ std::optional<std::string> key_or(Reader& r, std::string_view a, std::string_vie
 	auto x = r.get(a);
 	auto y = r.get(b);
 	if (x && y && *x != *y)
-		r.ctx().error(r.pos_of(b), concat(r.element().name, " has both ", a, "=\"", *x, "\" and ", b, "=\"", *y, "\""));
+		r.ctx().error(r.pos_of(b),
+		              concat(r.element().name, " has both ", a, "=\"", *x, "\" and ", b, "=\"", *y, "\""));
 	return x ? x : y;
 }
 
@@ -35,8 +36,8 @@ const std::map<std::string_view, std::vector<std::string>>& grammar_options() {
 	static const std::map<std::string_view, std::vector<std::string>> m = {
 	    {"csvGrammar", {"names", "delimiter", "strip", "topIgnoredLines", "enc", "gunzip", "preFilter"}},
 	    {"reGrammar",
-	     {"recordSep", "fieldSep", "names", "commentPat", "stopPat", "lax", "recordCleaner", "topIgnoredLines", "enc",
-	      "gunzip", "preFilter"}},
+	     {"recordSep", "fieldSep", "names", "commentPat", "stopPat", "lax", "recordCleaner",
+	      "topIgnoredLines", "enc", "gunzip", "preFilter"}},
 	    {"columnGrammar",
 	     {"colDefs", "col", "topIgnoredLines", "commentIntroducer", "strip", "preFilter", "enc", "gunzip"}},
 	    {"fitsTableGrammar", {"hdu", "lowerKeys", "nanIsNULL", "gunzip"}},
@@ -53,11 +54,14 @@ const std::map<std::string_view, std::vector<std::string>>& grammar_options() {
 // Grammar children are kept generically, with macros expanded (rowmaker macros kept) except
 // inside Python code.
 void expand_generic(ParseContext& ctx, RawElement& e) {
-	static const std::vector<std::string_view> code_like = {"code", "setup", "iterator", "pargetter", "codeItems"};
+	static const std::vector<std::string_view> code_like = {"code", "setup", "iterator", "pargetter",
+	                                                        "codeItems"};
 	if (std::find(code_like.begin(), code_like.end(), e.name) != code_like.end()) return;
 	e.text = ctx.expand(e.text, Expand::Row, e.pos);
-	for (auto& a : e.attributes) a.value = ctx.expand(a.value, Expand::Row, a.pos);
-	for (auto& c : e.children) expand_generic(ctx, c);
+	for (auto& a : e.attributes)
+		a.value = ctx.expand(a.value, Expand::Row, a.pos);
+	for (auto& c : e.children)
+		expand_generic(ctx, c);
 }
 
 IgnoreCondition::Kind condition_kind(std::string_view name) {
@@ -69,8 +73,8 @@ IgnoreCondition::Kind condition_kind(std::string_view name) {
 	return IgnoreCondition::Kind::And;
 }
 
-const std::vector<std::string_view> kConditions = {"keyIs", "keyMissing", "keyNull",
-                                                                 "keyPresent", "not", "and"};
+const std::vector<std::string_view> kConditions = {"keyIs",      "keyMissing", "keyNull",
+                                                   "keyPresent", "not",        "and"};
 
 RowmakerDef parse_rowmaker(ParseContext& ctx, const RawElement& e) {
 	Reader r(ctx, e);
@@ -102,10 +106,12 @@ RowmakerDef parse_rowmaker(ParseContext& ctx, const RawElement& e) {
 		for (auto& item : r.list("simplemaps", ',', Expand::Rd)) {
 			auto colon = item.find(':');
 			if (colon == std::string::npos) {
-				ctx.error(r.pos_of("simplemaps"), concat("bad simplemaps item '", item, "' (expected column:rawkey)"));
+				ctx.error(r.pos_of("simplemaps"),
+				          concat("bad simplemaps item '", item, "' (expected column:rawkey)"));
 				continue;
 			}
-			rm.simplemaps.emplace_back(std::string(trim(item.substr(0, colon))), std::string(trim(item.substr(colon + 1))));
+			rm.simplemaps.emplace_back(std::string(trim(item.substr(0, colon))),
+			                           std::string(trim(item.substr(colon + 1))));
 		}
 	}
 	dispatch_children(r, &rm, {"map", "var", "apply", "ignoreOn", "doc"});
@@ -113,7 +119,7 @@ RowmakerDef parse_rowmaker(ParseContext& ctx, const RawElement& e) {
 	return rm;
 }
 
-}  // namespace
+} // namespace
 
 // ----- data -----
 
@@ -143,18 +149,21 @@ void parse_data_el(ParseContext& ctx, const RawElement& e, Target t) {
 	d.updating = r.flag("updating", d.updating);
 	d.remake_on_data_change = r.flag("remakeOnDataChange", d.remake_on_data_change);
 	for (auto& [v, p] : r.all("recreateAfter"))
-		for (auto& ref : split_list(v)) d.recreate_after.push_back(ctx.qualify(ref));
-	for (auto& ref : r.list("dependents")) d.recreate_after.push_back(ctx.qualify(ref));
+		for (auto& ref : split_list(v))
+			d.recreate_after.push_back(ctx.qualify(ref));
+	for (auto& ref : r.list("dependents"))
+		d.recreate_after.push_back(ctx.qualify(ref));
 	// Grammars go through the table too; only one is allowed.
-	for (auto n : grammar_element_names()) r.note_known_child(n);
+	for (auto n : grammar_element_names())
+		r.note_known_child(n);
 	std::vector<const RawElement*> grammars;
 	for (const RawElement* c : r.unused_children())
 		if (is_grammar_element(c->name)) grammars.push_back(c);
 	for (size_t i = 0; i < grammars.size(); ++i) {
 		r.mark_used(grammars[i]);
 		if (i > 0) {
-			ctx.error(grammars[i]->pos, concat("data '", d.id, "' has more than one grammar (", grammars[0]->name,
-			                                   " at ", grammars[0]->pos.to_string(), ")"));
+			ctx.error(grammars[i]->pos, concat("data '", d.id, "' has more than one grammar (",
+			                                   grammars[0]->name, " at ", grammars[0]->pos.to_string(), ")"));
 			continue;
 		}
 		parse_grammar_el(ctx, *grammars[i], &d);
@@ -183,7 +192,8 @@ void parse_sources_el(ParseContext& ctx, const RawElement& e, Target t) {
 		for (auto& w : split(normalize_space(r.text(Expand::Rd)), ' '))
 			if (!w.empty()) s.patterns.push_back(w);
 	s.recurse = r.flag("recurse", false);
-	for (auto& [v, p] : r.all("item", Expand::Rd)) s.items.push_back(v);
+	for (auto& [v, p] : r.all("item", Expand::Rd))
+		s.items.push_back(v);
 	SourcesDef* saved = &s;
 	dispatch_children(r, saved, {"ignoreSources"});
 	r.finish();
@@ -204,8 +214,10 @@ void parse_ignore_sources_el(ParseContext& ctx, const RawElement& e, Target t) {
 	ig.from_db = r.str("fromdb", "", Expand::Rd);
 	ig.from_db_updating = r.str("fromdbUpdating", "", Expand::Rd);
 	ig.from_file = r.str("fromfile", "", Expand::Rd);
-	for (auto& [v, p] : r.all("pattern", Expand::Rd)) ig.patterns.push_back(v);
-	for (auto& p : r.list("patterns", ',', Expand::Rd)) ig.patterns.push_back(p);
+	for (auto& [v, p] : r.all("pattern", Expand::Rd))
+		ig.patterns.push_back(v);
+	for (auto& p : r.list("patterns", ',', Expand::Rd))
+		ig.patterns.push_back(p);
 	r.finish();
 	(*s)->ignore = std::move(ig);
 }
@@ -222,18 +234,22 @@ void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 	g.element = e;
 	expand_generic(ctx, g.element);
 	if (e.name == "embeddedGrammar" || e.name == "customGrammar")
-		ctx.error(e.pos, concat(e.name, " needs Python, which Meles does not run; this data element cannot be imported"));
-	static const std::vector<std::string> common = {"id", "original", "rowfilter", "ignoreOn", "sourceFields",
-	                                                "property", "doc"};
+		ctx.error(
+		    e.pos,
+		    concat(e.name, " needs Python, which Meles does not run; this data element cannot be imported"));
+	static const std::vector<std::string> common = {"id",           "original", "rowfilter", "ignoreOn",
+	                                                "sourceFields", "property", "doc"};
 	auto opts = grammar_options().find(e.name);
 	std::vector<std::string> known = common;
 	if (opts != grammar_options().end()) known.insert(known.end(), opts->second.begin(), opts->second.end());
 	auto check = [&](const std::string& name, const SourcePos& pos) {
 		if (opts == grammar_options().end() || name.starts_with("xmlns")) return;
 		if (std::find(known.begin(), known.end(), name) == known.end())
-			ctx.warning(pos, concat("option '", name, "' is not known for ", e.name, did_you_mean(name, known)));
+			ctx.warning(pos,
+			            concat("option '", name, "' is not known for ", e.name, did_you_mean(name, known)));
 	};
-	for (auto& a : e.attributes) check(a.name, a.pos);
+	for (auto& a : e.attributes)
+		check(a.name, a.pos);
 	for (auto& c : g.element.children) {
 		if (c.name == "rowfilter") {
 			g.rowfilters.push_back(parse_apply(ctx, c));
@@ -279,7 +295,8 @@ void parse_rowmaker_el(ParseContext& ctx, const RawElement& e, Target t) {
 		if (!(*mk)->rowmaker.implicit) ctx.error(e.pos, "make has more than one rowmaker");
 		(*mk)->rowmaker = std::move(rm);
 	} else if (auto** rd = std::get_if<Resource*>(&t)) {
-		if (rm.id.empty()) ctx.error(e.pos, "an RD-level rowmaker needs an id (make rowmaker=\"id\" refers to it)");
+		if (rm.id.empty())
+			ctx.error(e.pos, "an RD-level rowmaker needs an id (make rowmaker=\"id\" refers to it)");
 		(*rd)->rowmakers.push_back(std::move(rm));
 	} else {
 		ctx.error(e.pos, "rowmaker is not allowed here");
@@ -288,8 +305,10 @@ void parse_rowmaker_el(ParseContext& ctx, const RawElement& e, Target t) {
 
 void parse_parmaker_el(ParseContext& ctx, const RawElement& e, Target t) {
 	RowmakerDef rm = parse_rowmaker(ctx, e);
-	if (auto** mk = std::get_if<MakeDef*>(&t)) (*mk)->parmaker = std::move(rm);
-	else ctx.error(e.pos, "parmaker is not allowed here");
+	if (auto** mk = std::get_if<MakeDef*>(&t))
+		(*mk)->parmaker = std::move(rm);
+	else
+		ctx.error(e.pos, "parmaker is not allowed here");
 }
 
 void parse_map_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -302,15 +321,20 @@ void parse_map_el(ParseContext& ctx, const RawElement& e, Target t) {
 	MapDef m;
 	m.pos = e.pos;
 	auto key = key_or(r, "key", "dest");
-	if (!key || key->empty()) ctx.error(e.pos, "map lacks required attribute 'key' (or 'dest')");
-	else m.key = *key;
+	if (!key || key->empty())
+		ctx.error(e.pos, "map lacks required attribute 'key' (or 'dest')");
+	else
+		m.key = *key;
 	if (auto v = r.get("source")) m.source = *v;
 	if (auto v = r.get("nullExpr", Expand::Row)) m.null_expr = Expr{*v, r.pos_of("nullExpr")};
 	m.null_excs = r.list("nullExcs");
 	if (r.has_text()) {
 		Expr ex = expression_of(r);
-		if (m.source) ctx.error(e.pos, concat("map '", m.key, "' has both source=\"", *m.source, "\" and an expression"));
-		else m.expr = std::move(ex);
+		if (m.source)
+			ctx.error(e.pos,
+			          concat("map '", m.key, "' has both source=\"", *m.source, "\" and an expression"));
+		else
+			m.expr = std::move(ex);
 	}
 	if (!m.source && !m.expr) m.source = m.key;
 	r.finish();
@@ -327,15 +351,20 @@ void parse_var_el(ParseContext& ctx, const RawElement& e, Target t) {
 	VarDef v;
 	v.pos = e.pos;
 	auto key = key_or(r, "key", "name");
-	if (!key || key->empty()) ctx.error(e.pos, "var lacks required attribute 'key' (or 'name')");
-	else v.key = *key;
+	if (!key || key->empty())
+		ctx.error(e.pos, "var lacks required attribute 'key' (or 'name')");
+	else
+		v.key = *key;
 	if (auto s = r.get("source")) v.source = *s;
 	if (auto x = r.get("nullExpr", Expand::Row)) v.null_expr = Expr{*x, r.pos_of("nullExpr")};
 	v.null_excs = r.list("nullExcs");
 	if (r.has_text()) {
 		Expr ex = expression_of(r);
-		if (v.source) ctx.error(e.pos, concat("var '", v.key, "' has both source=\"", *v.source, "\" and an expression"));
-		else v.expr = std::move(ex);
+		if (v.source)
+			ctx.error(e.pos,
+			          concat("var '", v.key, "' has both source=\"", *v.source, "\" and an expression"));
+		else
+			v.expr = std::move(ex);
 	}
 	if (!v.source && !v.expr) ctx.error(e.pos, concat("var '", v.key, "' needs an expression or a source"));
 	r.finish();
@@ -353,7 +382,7 @@ ApplyDef parse_apply(ParseContext& ctx, const RawElement& e) {
 	a.name = r.str("name");
 	if (e.name == "metaMaker")
 		if (auto v = r.get("semantics")) a.options["semantics"] = *v;
-	r.ignore("original");  // DaCHS allows it on phraseMaker; the copy is not needed for kept code
+	r.ignore("original"); // DaCHS allows it on phraseMaker; the copy is not needed for kept code
 	dispatch_children(r, &a, {"bind", "code", "setup", "doc"});
 	r.finish();
 	return a;
@@ -384,10 +413,14 @@ void parse_bind_el(ParseContext& ctx, const RawElement& e, Target t) {
 	BindDef b;
 	b.pos = e.pos;
 	auto key = key_or(r, "key", "name");
-	if (!key || key->empty()) ctx.error(e.pos, "bind lacks required attribute 'key' (or 'name')");
-	else b.key = *key;
+	if (!key || key->empty())
+		ctx.error(e.pos, "bind lacks required attribute 'key' (or 'name')");
+	else
+		b.key = *key;
 	b.expr = expression_of(r);
-	if (b.expr.empty()) ctx.error(e.pos, concat("bind '", b.key, "' has no value (write a Python expression, e.g. \"text\" or @key)"));
+	if (b.expr.empty())
+		ctx.error(e.pos, concat("bind '", b.key,
+		                        "' has no value (write a Python expression, e.g. \"text\" or @key)"));
 	r.finish();
 	(*a)->binds.push_back(std::move(b));
 }
@@ -397,9 +430,12 @@ void parse_code_el(ParseContext& ctx, const RawElement& e, Target t) {
 	r.text();
 	r.finish();
 	PythonCode c = code_of(e);
-	if (auto** a = std::get_if<ApplyDef*>(&t)) (*a)->code = std::move(c);
-	else if (auto** p = std::get_if<ProcDef*>(&t)) (*p)->code = std::move(c);
-	else ctx.error(e.pos, "code is not allowed here");
+	if (auto** a = std::get_if<ApplyDef*>(&t))
+		(*a)->code = std::move(c);
+	else if (auto** p = std::get_if<ProcDef*>(&t))
+		(*p)->code = std::move(c);
+	else
+		ctx.error(e.pos, "code is not allowed here");
 }
 
 void parse_setup_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -420,8 +456,10 @@ void parse_setup_el(ParseContext& ctx, const RawElement& e, Target t) {
 		ProcPar p;
 		p.pos = pe->pos;
 		auto key = key_or(pr, "key", "name");
-		if (!key || key->empty()) ctx.error(pe->pos, "par lacks required attribute 'key' (or 'name')");
-		else p.key = *key;
+		if (!key || key->empty())
+			ctx.error(pe->pos, "par lacks required attribute 'key' (or 'name')");
+		else
+			p.key = *key;
 		p.late = pr.flag("late", false);
 		p.description = normalize_space(pr.str("description"));
 		Expr def = expression_of(pr);
@@ -433,12 +471,14 @@ void parse_setup_el(ParseContext& ctx, const RawElement& e, Target t) {
 	r.finish();
 	if (auto** a = std::get_if<ApplyDef*>(&t)) {
 		auto& ad = **a;
-		for (auto& p : pars) ad.setup_pars.push_back(std::move(p));
+		for (auto& p : pars)
+			ad.setup_pars.push_back(std::move(p));
 		ad.imports.insert(ad.imports.end(), imports.begin(), imports.end());
 		if (code) ad.setup_code = std::move(code);
 	} else if (auto** pd = std::get_if<ProcDef*>(&t)) {
 		auto& p = **pd;
-		for (auto& par : pars) p.pars.push_back(std::move(par));
+		for (auto& par : pars)
+			p.pars.push_back(std::move(par));
 		p.imports.insert(p.imports.end(), imports.begin(), imports.end());
 		if (code) p.setup_code = std::move(code);
 	} else {
@@ -453,14 +493,17 @@ IgnoreOn parse_ignore_on(ParseContext& ctx, const RawElement& e) {
 	ig.bail = r.flag("bail", false);
 	dispatch_children(r, &ig, kConditions);
 	r.finish();
-	if (ig.conditions.empty()) ctx.error(e.pos, "ignoreOn needs at least one condition (keyIs, keyMissing, ...)");
+	if (ig.conditions.empty())
+		ctx.error(e.pos, "ignoreOn needs at least one condition (keyIs, keyMissing, ...)");
 	return ig;
 }
 
 void parse_ignore_on_el(ParseContext& ctx, const RawElement& e, Target t) {
 	IgnoreOn ig = parse_ignore_on(ctx, e);
-	if (auto** rm = std::get_if<RowmakerDef*>(&t)) (*rm)->ignore_on.push_back(std::move(ig));
-	else ctx.error(e.pos, "ignoreOn is not allowed here");
+	if (auto** rm = std::get_if<RowmakerDef*>(&t))
+		(*rm)->ignore_on.push_back(std::move(ig));
+	else
+		ctx.error(e.pos, "ignoreOn is not allowed here");
 }
 
 void parse_condition_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -475,14 +518,19 @@ void parse_condition_el(ParseContext& ctx, const RawElement& e, Target t) {
 		c.key = r.required("key");
 		if (c.kind == IgnoreCondition::Kind::KeyIs) {
 			auto v = r.get("value", Expand::Rd);
-			if (!v) ctx.error(e.pos, "keyIs lacks required attribute 'value'");
-			else c.value = *v;
+			if (!v)
+				ctx.error(e.pos, "keyIs lacks required attribute 'value'");
+			else
+				c.value = *v;
 		}
 	}
 	r.finish();
-	if (auto** ig = std::get_if<IgnoreOn*>(&t)) (*ig)->conditions.push_back(std::move(c));
-	else if (auto** parent = std::get_if<IgnoreCondition*>(&t)) (*parent)->children.push_back(std::move(c));
-	else ctx.error(e.pos, concat(e.name, " is not allowed here"));
+	if (auto** ig = std::get_if<IgnoreOn*>(&t))
+		(*ig)->conditions.push_back(std::move(c));
+	else if (auto** parent = std::get_if<IgnoreCondition*>(&t))
+		(*parent)->children.push_back(std::move(c));
+	else
+		ctx.error(e.pos, concat(e.name, " is not allowed here"));
 }
 
 void parse_procdef_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -509,15 +557,18 @@ void parse_procdef_el(ParseContext& ctx, const RawElement& e, Target t) {
 	p.id = r.required("id");
 	p.type = r.str("type", p.type);
 	static const std::vector<std::string> types = {
-	    "apply",    "rowfilter", "sourceFields", "phraseMaker", "descriptorGenerator", "dataFunction",
-	    "dataFormatter", "metaMaker", "iterator", "pargetter", "regTest", "mixinProc", "t_t", "coreProc", "job"};
+	    "apply",        "rowfilter",     "sourceFields", "phraseMaker", "descriptorGenerator",
+	    "dataFunction", "dataFormatter", "metaMaker",    "iterator",    "pargetter",
+	    "regTest",      "mixinProc",     "t_t",          "coreProc",    "job"};
 	if (!p.type.empty() && std::find(types.begin(), types.end(), p.type) == types.end())
-		ctx.error(r.pos_of("type"), concat("unknown procDef type '", p.type, "'", did_you_mean(p.type, types)));
-	for (const RawElement* d : r.take_children("doc")) p.doc = dedent(d->text);
+		ctx.error(r.pos_of("type"),
+		          concat("unknown procDef type '", p.type, "'", did_you_mean(p.type, types)));
+	for (const RawElement* d : r.take_children("doc"))
+		p.doc = dedent(d->text);
 	if (auto v = r.get("doc")) p.doc = *v;
 	dispatch_children(r, &p, {"setup", "code"});
 	r.finish();
 	(*rd)->procdefs.push_back(std::move(p));
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -26,17 +26,22 @@ void parse_execute_el(ParseContext& ctx, const RawElement& e, Target t) {
 	r.finish();
 	int triggers = (x.every ? 1 : 0) + (!x.at.empty() ? 1 : 0) + (!x.on.empty() ? 1 : 0);
 	if (triggers == 0) ctx.error(e.pos, "execute needs every=, at= or on=\"loaded\"");
-	if (!x.on.empty() && x.on != "loaded") ctx.error(r.pos_of("on"), concat("bad on='", x.on, "' (only \"loaded\")"));
+	if (!x.on.empty() && x.on != "loaded")
+		ctx.error(r.pos_of("on"), concat("bad on='", x.on, "' (only \"loaded\")"));
 	for (auto& spec : x.at) {
 		// "HH:MM", "m<day> HH:MM", "w<weekday> HH:MM"
 		auto parts = split(normalize_space(spec), ' ');
 		std::string hm = parts.back();
 		bool ok = parts.size() <= 2 && hm.find(':') != std::string::npos;
 		if (parts.size() == 2) ok = ok && (parts[0].starts_with("m") || parts[0].starts_with("w"));
-		if (!ok) ctx.error(r.pos_of("at"), concat("bad at time '", spec, "' (HH:MM, m<day> HH:MM or w<weekday> HH:MM)"));
+		if (!ok)
+			ctx.error(r.pos_of("at"),
+			          concat("bad at time '", spec, "' (HH:MM, m<day> HH:MM or w<weekday> HH:MM)"));
 	}
 	if (x.job.has_python() || !x.job.proc_ref.empty()) {
-		std::string what = !x.id.empty() ? concat("execute '", x.id, "'") : !x.title.empty() ? concat("execute '", x.title, "'") : "execute";
+		std::string what = !x.id.empty()      ? concat("execute '", x.id, "'")
+		                   : !x.title.empty() ? concat("execute '", x.title, "'")
+		                                      : "execute";
 		ctx.warning(e.pos, what + ": the job is Python; it is kept but not run by Meles");
 	}
 	(*rd)->executes.push_back(std::move(x));
@@ -83,7 +88,8 @@ void parse_reg_test_el(ParseContext& ctx, const RawElement& e, Target t) {
 		url.pos = r.pos_of("url");
 		rt.url = std::move(url);
 	}
-	for (const RawElement* c : r.take_children("code")) rt.code = code_of(*c);
+	for (const RawElement* c : r.take_children("code"))
+		rt.code = code_of(*c);
 	r.finish();
 	(*suite)->tests.push_back(std::move(rt));
 }
@@ -150,8 +156,10 @@ void parse_mixin_def_el(ParseContext& ctx, const RawElement& e, Target t) {
 		p.late = pr.flag("late", false);
 		p.description = normalize_space(pr.str("description"));
 		std::string def(trim(pr.text()));
-		if (def == "__EMPTY__") p.default_value = "";
-		else if (!def.empty()) p.default_value = def;
+		if (def == "__EMPTY__")
+			p.default_value = "";
+		else if (!def.empty())
+			p.default_value = def;
 		pr.finish();
 		m.pars.push_back(std::move(p));
 	}
@@ -167,4 +175,4 @@ void parse_mixin_def_el(ParseContext& ctx, const RawElement& e, Target t) {
 	(*rd)->mixins.push_back(std::move(m));
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -10,17 +10,31 @@ namespace meles::rd::parse {
 
 namespace {
 
-const std::vector<std::string_view> kCoreChildren = {
-    "condDesc",  "inputKey",     "inputTable",    "outputTable", "property", "coreProc", "descriptorGenerator",
-    "metaMaker", "dataFunction", "dataFormatter", "doc"};
+const std::vector<std::string_view> kCoreChildren = {"condDesc",
+                                                     "inputKey",
+                                                     "inputTable",
+                                                     "outputTable",
+                                                     "property",
+                                                     "coreProc",
+                                                     "descriptorGenerator",
+                                                     "metaMaker",
+                                                     "dataFunction",
+                                                     "dataFormatter",
+                                                     "doc"};
 
 // Extra options of the cores Meles checks strictly; other cores take any attribute.
 const std::map<std::string_view, std::vector<std::string_view>>& core_options() {
 	static const std::map<std::string_view, std::vector<std::string_view>> m = {
-	    {"dbCore", {}},         {"scsCore", {}},          {"ssapCore", {}},
-	    {"fancyQueryCore", {}}, {"nullCore", {}},         {"pythonCore", {}},
-	    {"datalinkCore", {}},   {"fixedQueryCore", {"query", "timeout", "writable"}},
-	    {"customCore", {"module"}}, {"uploadCore", {"destDD"}},
+	    {"dbCore", {}},
+	    {"scsCore", {}},
+	    {"ssapCore", {}},
+	    {"fancyQueryCore", {}},
+	    {"nullCore", {}},
+	    {"pythonCore", {}},
+	    {"datalinkCore", {}},
+	    {"fixedQueryCore", {"query", "timeout", "writable"}},
+	    {"customCore", {"module"}},
+	    {"uploadCore", {"destDD"}},
 	};
 	return m;
 }
@@ -40,7 +54,8 @@ const CondDesc* find_cond_desc_in(const Resource& rd, std::string_view id) {
 	return nullptr;
 }
 
-const TableDef* resolve_queried_table(ParseContext& ctx, const std::string& ref, const SourcePos& pos, TableRef& out) {
+const TableDef* resolve_queried_table(ParseContext& ctx, const std::string& ref, const SourcePos& pos,
+                                      TableRef& out) {
 	auto s = ctx.split_ref(ref);
 	out = TableRef{s.rd_id, s.path};
 	// A table defined later in this RD is checked once everything is parsed (resolve.cpp).
@@ -48,7 +63,7 @@ const TableDef* resolve_queried_table(ParseContext& ctx, const std::string& ref,
 	return resolve_table_ref(ctx, ref, pos);
 }
 
-}  // namespace
+} // namespace
 
 void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 	auto** rd = std::get_if<Resource*>(&t);
@@ -83,7 +98,8 @@ void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 	for (auto name : {"customRF", "customDF"})
 		for (const RawElement* c : r.take_children(name))
 			ctx.warning(c->pos, concat(name, " is Python; it is kept but not run by Meles"));
-	for (auto n : core_element_names()) r.note_known_child(n);
+	for (auto n : core_element_names())
+		r.note_known_child(n);
 	std::vector<const RawElement*> cores;
 	for (const RawElement* c : r.unused_children())
 		if (is_core_element(c->name)) cores.push_back(c);
@@ -98,7 +114,8 @@ void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 	const TableDef* saved_qt = ctx.current_queried_table;
 	if (s.core && !s.core->queried_table.empty()) {
 		auto sr = ctx.split_ref(s.core->queried_table.to_string());
-		if (const Resource* where = ctx.rd_for(sr, s.pos)) ctx.current_queried_table = where->find_table(sr.path);
+		if (const Resource* where = ctx.rd_for(sr, s.pos))
+			ctx.current_queried_table = where->find_table(sr.path);
 	}
 	dispatch_children(r, &s, {"meta", "property", "publish", "inputKey", "outputTable", "doc"});
 	ctx.current_queried_table = saved_qt;
@@ -146,7 +163,8 @@ void parse_core_el(ParseContext& ctx, const RawElement& e, Target t) {
 		for (auto opt : known->second)
 			if (auto v = r.get(opt, Expand::Rd)) c.options[std::string(opt)] = *v;
 	} else {
-		for (auto& a : r.take_other_attributes()) c.options[a.name] = ctx.expand(a.value, Expand::Rd, a.pos);
+		for (auto& a : r.take_other_attributes())
+			c.options[a.name] = ctx.expand(a.value, Expand::Rd, a.pos);
 	}
 	if (e.name == "pythonCore" || e.name == "customCore")
 		ctx.warning(e.pos, concat(e.name, " needs Python; the service is kept but Meles cannot run it"));
@@ -154,13 +172,16 @@ void parse_core_el(ParseContext& ctx, const RawElement& e, Target t) {
 	ctx.current_queried_table = queried;
 	dispatch_children(r, &c, kCoreChildren);
 	if (known == core_options().end())
-		for (const RawElement* other : r.unused_children()) r.mark_used(other);  // kept in c.element
+		for (const RawElement* other : r.unused_children())
+			r.mark_used(other); // kept in c.element
 	r.finish();
 	ctx.current_queried_table = saved;
 	if (auto** sv = std::get_if<ServiceDef*>(&t)) {
 		(*sv)->core = std::move(c);
 	} else if (auto** rd = std::get_if<Resource*>(&t)) {
-		if (c.id.empty()) ctx.error(e.pos, concat("an RD-level ", e.name, " needs an id (service core=\"id\" refers to it)"));
+		if (c.id.empty())
+			ctx.error(e.pos,
+			          concat("an RD-level ", e.name, " needs an id (service core=\"id\" refers to it)"));
 		(*rd)->cores.push_back(std::move(c));
 	} else {
 		ctx.error(e.pos, concat(e.name, " is not allowed here"));
@@ -179,10 +200,12 @@ void parse_cond_desc_el(ParseContext& ctx, const RawElement& e, Target t) {
 				cd.id.clear();
 			} else {
 				std::vector<std::string> ids;
-				for (auto& x : where->cond_descs) ids.push_back(x.id);
-				ctx.error(r.pos_of("original"),
-				          concat("no condDesc '", sr.path, "' in RD '", sr.rd_id, "'", did_you_mean(sr.path, ids)),
-				          ErrorKind::NotFound);
+				for (auto& x : where->cond_descs)
+					ids.push_back(x.id);
+				ctx.error(
+				    r.pos_of("original"),
+				    concat("no condDesc '", sr.path, "' in RD '", sr.rd_id, "'", did_you_mean(sr.path, ids)),
+				    ErrorKind::NotFound);
 			}
 		}
 	}
@@ -192,9 +215,11 @@ void parse_cond_desc_el(ParseContext& ctx, const RawElement& e, Target t) {
 		cd.build_from = *v;
 		if (auto* qt = ctx.current_queried_table; qt && !ctx.incomplete(qt) && !qt->find_column(*v)) {
 			std::vector<std::string> names;
-			for (auto& col : qt->columns) names.push_back(col.meta.name);
-			ctx.error(r.pos_of("buildFrom"), concat("condDesc buildFrom='", *v, "': table '", qt->id,
-			                                        "' has no such column", did_you_mean(*v, names)),
+			for (auto& col : qt->columns)
+				names.push_back(col.meta.name);
+			ctx.error(r.pos_of("buildFrom"),
+			          concat("condDesc buildFrom='", *v, "': table '", qt->id, "' has no such column",
+			                 did_you_mean(*v, names)),
 			          ErrorKind::NotFound);
 		}
 	}
@@ -207,9 +232,12 @@ void parse_cond_desc_el(ParseContext& ctx, const RawElement& e, Target t) {
 	r.finish();
 	if (cd.phrase_maker && cd.phrase_maker->has_python() && !ctx.options.is_system)
 		ctx.warning(cd.phrase_maker->pos, "phraseMaker code is Python; it is kept but not run by Meles");
-	if (auto** core = std::get_if<CoreDef*>(&t)) (*core)->cond_descs.push_back(std::move(cd));
-	else if (auto** rd = std::get_if<Resource*>(&t)) (*rd)->cond_descs.push_back(std::move(cd));
-	else ctx.error(e.pos, "condDesc is not allowed here");
+	if (auto** core = std::get_if<CoreDef*>(&t))
+		(*core)->cond_descs.push_back(std::move(cd));
+	else if (auto** rd = std::get_if<Resource*>(&t))
+		(*rd)->cond_descs.push_back(std::move(cd));
+	else
+		ctx.error(e.pos, "condDesc is not allowed here");
 }
 
 void parse_input_key_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -217,7 +245,8 @@ void parse_input_key_el(ParseContext& ctx, const RawElement& e, Target t) {
 	InputKey k;
 	if (auto orig = r.get("original")) {
 		std::string q;
-		if (const Column* src = resolve_column_ref(ctx, *orig, r.pos_of("original"), ctx.current_queried_table, &q)) {
+		if (const Column* src =
+		        resolve_column_ref(ctx, *orig, r.pos_of("original"), ctx.current_queried_table, &q)) {
 			k.column = *src;
 			k.original = q;
 		}
@@ -225,7 +254,8 @@ void parse_input_key_el(ParseContext& ctx, const RawElement& e, Target t) {
 	k.pos = e.pos;
 	k.column.pos = e.pos;
 	read_column_attributes(r, k.column, true);
-	if (k.column.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "inputKey lacks required attribute 'name'");
+	if (k.column.meta.name.empty() && !r.has("original"))
+		ctx.error(e.pos, "inputKey lacks required attribute 'name'");
 	k.multiplicity = r.str("multiplicity");
 	if (!k.multiplicity.empty() && k.multiplicity != "single" && k.multiplicity != "forced-single" &&
 	    k.multiplicity != "multiple")
@@ -237,15 +267,21 @@ void parse_input_key_el(ParseContext& ctx, const RawElement& e, Target t) {
 	k.input_unit = r.str("inputUnit");
 	k.widget_factory = r.str("widgetFactory");
 	r.ignore("preparse");
-	if (auto v = r.get("value", Expand::Rd)) k.value = *v;
-	else if (r.has_text()) k.value = std::string(trim(r.text(Expand::Rd)));
+	if (auto v = r.get("value", Expand::Rd))
+		k.value = *v;
+	else if (r.has_text())
+		k.value = std::string(trim(r.text(Expand::Rd)));
 	dispatch_children(r, &k.column, {"values", "property"});
 	r.finish();
 	if (k.column.meta.name.empty()) return;
-	if (auto** core = std::get_if<CoreDef*>(&t)) (*core)->input_keys.push_back(std::move(k));
-	else if (auto** cd = std::get_if<CondDesc*>(&t)) (*cd)->input_keys.push_back(std::move(k));
-	else if (auto** sv = std::get_if<ServiceDef*>(&t)) (*sv)->input_keys.push_back(std::move(k));
-	else ctx.error(e.pos, "inputKey is not allowed here");
+	if (auto** core = std::get_if<CoreDef*>(&t))
+		(*core)->input_keys.push_back(std::move(k));
+	else if (auto** cd = std::get_if<CondDesc*>(&t))
+		(*cd)->input_keys.push_back(std::move(k));
+	else if (auto** sv = std::get_if<ServiceDef*>(&t))
+		(*sv)->input_keys.push_back(std::move(k));
+	else
+		ctx.error(e.pos, "inputKey is not allowed here");
 }
 
 void parse_input_table_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -268,7 +304,8 @@ void parse_output_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 				ot = *src;
 				ot.original = sr.rd_id + "#" + sr.path;
 			} else {
-				ctx.error(r.pos_of("original"), concat("no outputTable '", sr.path, "' in RD '", sr.rd_id, "'"),
+				ctx.error(r.pos_of("original"),
+				          concat("no outputTable '", sr.path, "' in RD '", sr.rd_id, "'"),
 				          ErrorKind::NotFound);
 			}
 		}
@@ -278,23 +315,30 @@ void parse_output_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (r.has("autoCols")) ot.auto_cols = r.list("autoCols");
 	if (auto v = r.integer("verbLevel")) ot.verb_level = static_cast<int>(*v);
 	const TableDef* saved = ctx.current_queried_table;
-	if (auto np = r.get("namePath")) ctx.current_queried_table = name_path_table(ctx, ctx.qualify(*np), r.pos_of("namePath"));
+	if (auto np = r.get("namePath"))
+		ctx.current_queried_table = name_path_table(ctx, ctx.qualify(*np), r.pos_of("namePath"));
 	if (auto* qt = ctx.current_queried_table; qt && !ctx.incomplete(qt)) {
 		std::vector<std::string> names;
-		for (auto& c : qt->columns) names.push_back(c.meta.name);
+		for (auto& c : qt->columns)
+			names.push_back(c.meta.name);
 		for (auto& ac : ot.auto_cols)
 			if (ac.find_first_of("*?[") == std::string::npos && !qt->find_column(ac))
-				ctx.error(r.pos_of("autoCols"), concat("outputTable autoCols: table '", qt->id, "' has no column '", ac,
-				                                       "'", did_you_mean(ac, names)),
+				ctx.error(r.pos_of("autoCols"),
+				          concat("outputTable autoCols: table '", qt->id, "' has no column '", ac, "'",
+				                 did_you_mean(ac, names)),
 				          ErrorKind::NotFound);
 	}
 	dispatch_children(r, &ot, {"column", "outputField", "param", "property", "doc"});
 	r.finish();
 	ctx.current_queried_table = saved;
-	if (auto** core = std::get_if<CoreDef*>(&t)) (*core)->output_table = std::move(ot);
-	else if (auto** sv = std::get_if<ServiceDef*>(&t)) (*sv)->output_table = std::move(ot);
-	else if (auto** rd = std::get_if<Resource*>(&t)) (*rd)->output_tables.push_back(std::move(ot));
-	else ctx.error(e.pos, "outputTable is not allowed here");
+	if (auto** core = std::get_if<CoreDef*>(&t))
+		(*core)->output_table = std::move(ot);
+	else if (auto** sv = std::get_if<ServiceDef*>(&t))
+		(*sv)->output_table = std::move(ot);
+	else if (auto** rd = std::get_if<Resource*>(&t))
+		(*rd)->output_tables.push_back(std::move(ot));
+	else
+		ctx.error(e.pos, "outputTable is not allowed here");
 }
 
 void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -307,18 +351,21 @@ void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
 	OutputField f;
 	if (auto orig = r.get("original")) {
 		std::string q;
-		if (const Column* src = resolve_column_ref(ctx, *orig, r.pos_of("original"), ctx.current_queried_table, &q)) {
+		if (const Column* src =
+		        resolve_column_ref(ctx, *orig, r.pos_of("original"), ctx.current_queried_table, &q)) {
 			f.column = *src;
 			f.column.original = q;
 		}
 	}
 	f.column.pos = e.pos;
 	read_column_attributes(r, f.column, false);
-	if (f.column.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "outputField lacks required attribute 'name'");
+	if (f.column.meta.name.empty() && !r.has("original"))
+		ctx.error(e.pos, "outputField lacks required attribute 'name'");
 	f.select = r.str("select", "", Expand::Rd);
 	f.wants_row = r.flag("wantsRow", false);
 	f.sets = r.list("sets");
-	for (const RawElement* fm : r.take_children("formatter")) f.formatter = code_of(*fm);
+	for (const RawElement* fm : r.take_children("formatter"))
+		f.formatter = code_of(*fm);
 	if (auto v = r.get("formatter")) f.formatter = PythonCode{*v, r.pos_of("formatter")};
 	dispatch_children(r, &f.column, {"values", "property"});
 	r.finish();
@@ -326,4 +373,4 @@ void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
 	(*ot)->fields.push_back(std::move(f));
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -20,9 +20,15 @@ const std::vector<std::string_view> kTableChildren = {
 // DaCHS input-only pseudo types and what they are stored as.
 const std::map<std::string, std::string>& pseudo_types() {
 	static const std::map<std::string, std::string> m = {
-	    {"vexpr-float", "double precision"}, {"vexpr-string", "text"}, {"vexpr-date", "date"},
-	    {"vexpr-mjd", "double precision"},   {"pql-float", "double precision"}, {"pql-string", "text"},
-	    {"pql-date", "date"},                {"pql-int", "integer"},   {"pql-upload", "text"},
+	    {"vexpr-float", "double precision"},
+	    {"vexpr-string", "text"},
+	    {"vexpr-date", "date"},
+	    {"vexpr-mjd", "double precision"},
+	    {"pql-float", "double precision"},
+	    {"pql-string", "text"},
+	    {"pql-date", "date"},
+	    {"pql-int", "integer"},
+	    {"pql-upload", "text"},
 	};
 	return m;
 }
@@ -42,7 +48,8 @@ void set_column_name(Reader& r, Column& c, std::string name) {
 	}
 	if (!c.meta.delimited) {
 		bool ok = std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_';
-		for (char ch : name) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+		for (char ch : name)
+			ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
 		if (!ok)
 			r.ctx().error(r.pos_of("name"),
 			              concat("'", name, "' is not a valid SQL identifier for a ", r.element().name,
@@ -72,7 +79,7 @@ std::string sanitize_index_name(std::string s) {
 	return s;
 }
 
-}  // namespace
+} // namespace
 
 void read_column_attributes(Reader& r, Column& c, bool allow_pseudo_types) {
 	auto& ctx = r.ctx();
@@ -102,7 +109,8 @@ void read_column_attributes(Reader& r, Column& c, bool allow_pseudo_types) {
 		for (auto& item : split_list(*v)) {
 			auto eq = item.find('=');
 			if (eq == std::string::npos) {
-				ctx.error(r.pos_of("displayHint"), concat("bad displayHint item '", item, "' (expected key=value)"));
+				ctx.error(r.pos_of("displayHint"),
+				          concat("bad displayHint item '", item, "' (expected key=value)"));
 				continue;
 			}
 			c.display_hint[std::string(trim(item.substr(0, eq)))] = std::string(trim(item.substr(eq + 1)));
@@ -127,7 +135,7 @@ Column column_base(Reader& r, Target t) {
 		const TableDef* name_path = target_name_path(r.ctx(), t, r.pos_of("original"));
 		auto** td = std::get_if<TableDef*>(&t);
 		const Column* src = nullptr;
-		if (!(td && !(*td)->name_path.empty() && !name_path))  // else the namePath's problem is reported
+		if (!(td && !(*td)->name_path.empty() && !name_path)) // else the namePath's problem is reported
 			src = resolve_column_ref(r.ctx(), *orig, r.pos_of("original"), name_path, &q);
 		if (src) {
 			c = *src;
@@ -141,7 +149,7 @@ Column column_base(Reader& r, Target t) {
 	return c;
 }
 
-}  // namespace
+} // namespace
 
 void parse_column_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Reader r(ctx, e);
@@ -150,13 +158,14 @@ void parse_column_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (c.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "column lacks required attribute 'name'");
 	dispatch_children(r, &c, {"values", "property"});
 	r.finish();
-	if (c.meta.name.empty()) return;  // reported above (or the original= it copies is)
+	if (c.meta.name.empty()) return; // reported above (or the original= it copies is)
 	if (auto** td = std::get_if<TableDef*>(&t)) {
 		// <column original="x" .../> naming a column of this very table refines it in place
 		// (used after LOOPs and FEEDs to adjust single columns).
 		std::string own = concat(ctx.rd.rd_id, "#", (*td)->id, ".");
 		Column* existing = (*td)->find_column(c.meta.name);
-		if (existing && c.original.starts_with(own) && iequals(c.original.substr(own.size()), existing->meta.name)) {
+		if (existing && c.original.starts_with(own) &&
+		    iequals(c.original.substr(own.size()), existing->meta.name)) {
 			c.original = existing->original;
 			*existing = std::move(c);
 		} else if (existing && same_definition(*existing, c)) {
@@ -178,7 +187,8 @@ void parse_param_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Param p;
 	p.column = column_base(r, t);
 	read_column_attributes(r, p.column, false);
-	if (p.column.meta.name.empty() && !r.has("original")) ctx.error(e.pos, "param lacks required attribute 'name'");
+	if (p.column.meta.name.empty() && !r.has("original"))
+		ctx.error(e.pos, "param lacks required attribute 'name'");
 	if (auto v = r.get("value", Expand::Rd)) {
 		p.value = *v;
 	} else if (r.has_text()) {
@@ -188,10 +198,14 @@ void parse_param_el(ParseContext& ctx, const RawElement& e, Target t) {
 	dispatch_children(r, &p.column, {"values", "property"});
 	r.finish();
 	if (p.column.meta.name.empty()) return;
-	if (auto** td = std::get_if<TableDef*>(&t)) (*td)->params.push_back(std::move(p));
-	else if (auto** ot = std::get_if<OutputTable*>(&t)) (*ot)->params.push_back(std::move(p));
-	else if (auto** dd = std::get_if<DataDesc*>(&t)) (*dd)->params.push_back(std::move(p));
-	else ctx.error(e.pos, "param is not allowed here");
+	if (auto** td = std::get_if<TableDef*>(&t))
+		(*td)->params.push_back(std::move(p));
+	else if (auto** ot = std::get_if<OutputTable*>(&t))
+		(*ot)->params.push_back(std::move(p));
+	else if (auto** dd = std::get_if<DataDesc*>(&t))
+		(*dd)->params.push_back(std::move(p));
+	else
+		ctx.error(e.pos, "param is not allowed here");
 }
 
 void parse_values_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -229,8 +243,10 @@ void parse_option_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Reader r(ctx, e);
 	ValuesOption o;
 	o.title = r.str("title");
-	if (auto v = r.get("value")) o.value = *v;
-	else o.value = std::string(trim(r.text(Expand::Rd)));
+	if (auto v = r.get("value"))
+		o.value = *v;
+	else
+		o.value = std::string(trim(r.text(Expand::Rd)));
 	r.finish();
 	(*vals)->options.push_back(std::move(o));
 }
@@ -291,18 +307,24 @@ void parse_stc_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Reader r(ctx, e);
 	std::string text = normalize_space(r.text(Expand::Rd));
 	r.finish();
-	if (auto** td = std::get_if<TableDef*>(&t)) (*td)->stc = text;
-	else ctx.error(e.pos, "stc is not allowed here");
+	if (auto** td = std::get_if<TableDef*>(&t))
+		(*td)->stc = text;
+	else
+		ctx.error(e.pos, "stc is not allowed here");
 }
 
 void parse_group_el(ParseContext& ctx, const RawElement& e, Target t) {
-	if (auto** td = std::get_if<TableDef*>(&t)) (*td)->groups.push_back(e);
-	else ctx.error(e.pos, "group is not allowed here");
+	if (auto** td = std::get_if<TableDef*>(&t))
+		(*td)->groups.push_back(e);
+	else
+		ctx.error(e.pos, "group is not allowed here");
 }
 
 void parse_dm_el(ParseContext& ctx, const RawElement& e, Target t) {
-	if (auto** td = std::get_if<TableDef*>(&t)) (*td)->dms.push_back(e);
-	else ctx.error(e.pos, "dm is not allowed here");
+	if (auto** td = std::get_if<TableDef*>(&t))
+		(*td)->dms.push_back(e);
+	else
+		ctx.error(e.pos, "dm is not allowed here");
 }
 
 // ----- table -----
@@ -340,7 +362,8 @@ void finish_indexes(ParseContext& ctx, TableDef& td, size_t from) {
 		auto& ix = td.indexes[i];
 		std::vector<std::string> cols;
 		for (auto& c : ix.columns)
-			for (auto& part : split_list(ctx.expand(c, Expand::Rd, ix.pos))) cols.push_back(part);
+			for (auto& part : split_list(ctx.expand(c, Expand::Rd, ix.pos)))
+				cols.push_back(part);
 		ix.columns = std::move(cols);
 		ix.content = std::string(trim(ctx.expand(ix.content, Expand::Rd, ix.pos)));
 		ix.name = ctx.expand(ix.name, Expand::Rd, ix.pos);
@@ -355,8 +378,10 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 	if (events.empty()) return;
 	std::map<std::string, std::string> macros;
 	for (auto& p : m.pars) {
-		if (auto it = use.params.find(p.key); it != use.params.end()) macros[p.key] = it->second;
-		else if (p.default_value) macros[p.key] = *p.default_value;
+		if (auto it = use.params.find(p.key); it != use.params.end())
+			macros[p.key] = it->second;
+		else if (p.default_value)
+			macros[p.key] = *p.default_value;
 	}
 	TableMacroScope ts(td, ctx.rd_scope());
 	MapMacroScope scope(macros, &ts);
@@ -380,12 +405,15 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 			}
 		};
 		out.text = expand(e.text, e.pos);
-		for (auto& a : e.attributes) out.attributes.push_back({a.name, expand(a.value, a.pos), a.pos});
-		for (auto& c : e.children) out.children.push_back(copy(c));
+		for (auto& a : e.attributes)
+			out.attributes.push_back({a.name, expand(a.value, a.pos), a.pos});
+		for (auto& c : e.children)
+			out.children.push_back(copy(c));
 		return out;
 	};
 	std::vector<RawElement> copies;
-	for (auto& ev : events) copies.push_back(copy(ev));
+	for (auto& ev : events)
+		copies.push_back(copy(ev));
 	if (failed) return;
 	RawElement holder;
 	holder.name = concat("mixin ", use.ref);
@@ -400,8 +428,10 @@ void check_table(ParseContext& ctx, TableDef& td) {
 	// The same column arriving twice (e.g. from two mixins FEEDing one STREAM) is kept once.
 	for (size_t i = 0; i < td.columns.size(); ++i)
 		for (size_t j = i + 1; j < td.columns.size();)
-			if (same_definition(td.columns[i], td.columns[j])) td.columns.erase(td.columns.begin() + static_cast<long>(j));
-			else ++j;
+			if (same_definition(td.columns[i], td.columns[j]))
+				td.columns.erase(td.columns.begin() + static_cast<long>(j));
+			else
+				++j;
 	std::map<std::string, const Column*> seen;
 	for (auto& c : td.columns) {
 		std::string key = c.meta.delimited ? c.meta.name : to_lower(c.meta.name);
@@ -414,30 +444,34 @@ void check_table(ParseContext& ctx, TableDef& td) {
 	std::map<std::string, const Param*> pseen;
 	for (auto& p : td.params) {
 		auto [it, fresh] = pseen.emplace(to_lower(p.column.meta.name), &p);
-		if (!fresh) ctx.error(p.column.pos, concat("duplicate param name '", p.column.meta.name, "' in table '", td.id, "'"));
+		if (!fresh)
+			ctx.error(p.column.pos,
+			          concat("duplicate param name '", p.column.meta.name, "' in table '", td.id, "'"));
 	}
 	std::vector<std::string> names;
-	for (auto& c : td.columns) names.push_back(c.meta.name);
+	for (auto& c : td.columns)
+		names.push_back(c.meta.name);
 	bool complete = !ctx.incomplete(&td);
 	for (auto& pk : td.primary)
 		if (complete)
-		if (!td.find_column(pk))
-			ctx.error(td.pos, concat("primary key column '", pk, "' is not a column of table '", td.id, "'",
-			                         did_you_mean(pk, names)));
+			if (!td.find_column(pk))
+				ctx.error(td.pos, concat("primary key column '", pk, "' is not a column of table '", td.id,
+				                         "'", did_you_mean(pk, names)));
 	for (auto& ix : td.indexes)
 		for (auto& col : ix.columns)
 			if (complete && !td.find_column(col))
-				ctx.error(ix.pos, concat("index '", ix.name, "' names column '", col, "', which table '", td.id,
-				                         "' does not have", did_you_mean(col, names)));
+				ctx.error(ix.pos, concat("index '", ix.name, "' names column '", col, "', which table '",
+				                         td.id, "' does not have", did_you_mean(col, names)));
 	for (auto& fk : td.foreign_keys)
 		for (auto& col : fk.source)
 			if (complete && !td.find_column(col))
-				ctx.error(fk.pos, concat("foreignKey source column '", col, "' is not a column of table '", td.id,
-				                         "'", did_you_mean(col, names)));
+				ctx.error(fk.pos, concat("foreignKey source column '", col, "' is not a column of table '",
+				                         td.id, "'", did_you_mean(col, names)));
 	if (td.dupe_policy != DupePolicy::Check && td.primary.empty())
 		ctx.error(td.pos, concat("table '", td.id, "': dupePolicy needs a primary key"));
 	// TAP_SCHEMA `indexed`: every column in an index or the primary key.
-	for (auto& c : td.columns) c.meta.indexed = false;
+	for (auto& c : td.columns)
+		c.meta.indexed = false;
 	for (auto& pk : td.primary)
 		if (auto* c = td.find_column(pk)) c->meta.indexed = true;
 	for (auto& ix : td.indexes)
@@ -445,7 +479,7 @@ void check_table(ParseContext& ctx, TableDef& td) {
 			if (auto* c = td.find_column(col)) c->meta.indexed = true;
 }
 
-}  // namespace
+} // namespace
 
 // Mixes `use` into the table now (DaCHS replays a mixin's events where it is given: the
 // mixin attribute before the table's children, a <mixin> child at its place) and remembers
@@ -455,20 +489,24 @@ void mix_in(ParseContext& ctx, TableDef& td, MixinUse use) {
 	if (m) {
 		size_t errors_before = ctx.diags.error_count();
 		std::vector<std::string> keys;
-		for (auto& p : m->pars) keys.push_back(p.key);
+		for (auto& p : m->pars)
+			keys.push_back(p.key);
 		for (auto& [k, v] : use.params)
 			if (std::find(keys.begin(), keys.end(), k) == keys.end())
-				ctx.error(use.pos, concat("mixin ", use.ref, " has no parameter '", k, "'", did_you_mean(k, keys)),
+				ctx.error(use.pos,
+				          concat("mixin ", use.ref, " has no parameter '", k, "'", did_you_mean(k, keys)),
 				          ErrorKind::Name);
 		for (auto& p : m->pars)
 			if (!p.default_value && !use.params.count(p.key))
 				ctx.error(use.pos, concat("mixin ", use.ref, " needs parameter '", p.key,
-				                          "' (give it as attribute: <mixin ", p.key, "=\"...\">", use.ref, "</mixin>)"));
+				                          "' (give it as attribute: <mixin ", p.key, "=\"...\">", use.ref,
+				                          "</mixin>)"));
 		const NativeMixin* native = find_native_mixin(use.ref);
 		if ((m->process_early || m->process_late) && !native)
-			ctx.error(use.pos, concat("mixin ", use.ref, " needs Python (", m->process_early ? "processEarly" : "processLate",
+			ctx.error(use.pos, concat("mixin ", use.ref, " needs Python (",
+			                          m->process_early ? "processEarly" : "processLate",
 			                          "), which Meles does not run"));
-		if (ctx.diags.error_count() > errors_before) m = nullptr;  // do not replay a misused mixin
+		if (ctx.diags.error_count() > errors_before) m = nullptr; // do not replay a misused mixin
 	}
 	if (!m) ctx.incomplete_tables.insert(td.rd_id + "#" + td.id);
 	td.mixins.push_back(use);
@@ -485,8 +523,10 @@ void parse_mixin_el(ParseContext& ctx, const RawElement& e, Target t) {
 	MixinUse use;
 	use.ref = ctx.qualify(trim(e.text));
 	use.pos = e.pos;
-	for (auto& a : e.attributes) use.params[a.name] = a.value;
-	for (auto& c : e.children) use.params[c.name] = c.text;  // parameters may be child elements, too
+	for (auto& a : e.attributes)
+		use.params[a.name] = a.value;
+	for (auto& c : e.children)
+		use.params[c.name] = c.text; // parameters may be child elements, too
 	if (trim(e.text).empty()) {
 		ctx.error(e.pos, "mixin element needs the mixin reference as content");
 		return;
@@ -503,7 +543,8 @@ void complete_mixins(ParseContext& ctx, TableDef& td, size_t first_new_mixin) {
 		const MixinDef* m = ctx.table_mixins[i - first_new_mixin];
 		if (!m) continue;
 		replay_mixin(ctx, td, *m, td.mixins[i], true);
-		if (const NativeMixin* native = find_native_mixin(td.mixins[i].ref)) native->on_table(ctx, td, td.mixins[i]);
+		if (const NativeMixin* native = find_native_mixin(td.mixins[i].ref))
+			native->on_table(ctx, td, td.mixins[i]);
 	}
 	finish_indexes(ctx, td, first_late_index);
 }
@@ -544,7 +585,7 @@ void parse_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (auto v = r.integer("nrows")) td.nrows = *v;
 	if (r.has("readProfiles")) td.read_profiles = r.list("readProfiles");
 	if (r.has("allProfiles")) td.all_profiles = r.list("allProfiles");
-	r.ignore("description");  // DaCHS takes it as meta; see below
+	r.ignore("description"); // DaCHS takes it as meta; see below
 	if (auto* d = e.attribute("description")) {
 		MetaValue v;
 		v.content = normalize_space(d->value);
@@ -561,13 +602,15 @@ void parse_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 		// The mixin attribute (a comma list) is applied before the children, <mixin> children
 		// where they stand.
 		if (auto refs = r.attr("mixin"))
-			for (auto& ref : split_list(*refs)) mix_in(ctx, td, MixinUse{ctx.qualify(ref), {}, r.pos_of("mixin")});
+			for (auto& ref : split_list(*refs))
+				mix_in(ctx, td, MixinUse{ctx.qualify(ref), {}, r.pos_of("mixin")});
 		std::vector<std::string_view> children = kTableChildren;
 		children.push_back("mixin");
 		dispatch_children(r, &td, children);
 		r.finish();
 		complete_mixins(ctx, td, inherited_mixins);
-		if (view) td.view_statement = std::string(trim(ctx.expand(*view, Expand::Rd, r.pos_of("viewStatement"))));
+		if (view)
+			td.view_statement = std::string(trim(ctx.expand(*view, Expand::Rd, r.pos_of("viewStatement"))));
 		check_table(ctx, td);
 	}
 	ctx.current_table = saved_table;
@@ -575,4 +618,4 @@ void parse_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 	(*rd)->tables.push_back(std::move(td));
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

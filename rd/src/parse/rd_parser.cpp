@@ -27,7 +27,8 @@ fs::path resolve_resdir(const std::string& text, const std::string& schema, cons
 void parse_resource(ParseContext& ctx, RawElement& root, const fs::path& rd_file) {
 	Resource& rd = ctx.rd;
 	if (root.name != "resource") {
-		ctx.error(root.pos, concat("the root element of an RD must be resource, not ", root.name), ErrorKind::Syntax);
+		ctx.error(root.pos, concat("the root element of an RD must be resource, not ", root.name),
+		          ErrorKind::Syntax);
 		return;
 	}
 	// What replayed streams may need (\schema, \resdir, macDefs) is read before active tags
@@ -50,23 +51,28 @@ void parse_resource(ParseContext& ctx, RawElement& root, const fs::path& rd_file
 		ctx.warning(r.pos_of("require"), "require= imports Python modules, which Meles does not load");
 	if (!rd.schema.empty()) {
 		bool ok = std::isalpha(static_cast<unsigned char>(rd.schema[0])) || rd.schema[0] == '_';
-		for (char c : rd.schema) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-		if (!ok) ctx.error(r.pos_of("schema"), concat("schema '", rd.schema, "' is not a valid SQL identifier"));
+		for (char c : rd.schema)
+			ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+		if (!ok)
+			ctx.error(r.pos_of("schema"), concat("schema '", rd.schema, "' is not a valid SQL identifier"));
 	}
-	r.take_children("macDef");  // parsed above
+	r.take_children("macDef"); // parsed above
 	// mixinDefs first, so that tables may use mixins defined further down.
-	for (const RawElement* m : r.take_children("mixinDef")) parse_mixin_def_el(ctx, *m, &rd);
-	for (auto n : core_element_names()) r.note_known_child(n);
+	for (const RawElement* m : r.take_children("mixinDef"))
+		parse_mixin_def_el(ctx, *m, &rd);
+	for (auto n : core_element_names())
+		r.note_known_child(n);
 	for (const RawElement* c : r.unused_children())
 		if (is_core_element(c->name)) {
 			r.mark_used(c);
 			parse_core_el(ctx, *c, &rd);
 		}
 	dispatch_children(r, &rd,
-	                  {"meta", "table", "data", "service", "execute", "regSuite", "coverage", "procDef", "condDesc",
-	                   "rowmaker", "outputTable", "resRec", "property", "doc"});
+	                  {"meta", "table", "data", "service", "execute", "regSuite", "coverage", "procDef",
+	                   "condDesc", "rowmaker", "outputTable", "resRec", "property", "doc"});
 	r.finish();
-	for (auto& [id, s] : ctx.streams) rd.streams.push_back(std::move(s));
+	for (auto& [id, s] : ctx.streams)
+		rd.streams.push_back(std::move(s));
 	ctx.streams.clear();
 	resolve_resource(ctx);
 }
@@ -85,7 +91,7 @@ ParseResult parse_root(RawElement root, const fs::path& file, const std::string&
 	return res;
 }
 
-}  // namespace
+} // namespace
 
 ParseResult parse_rd_file(const fs::path& file, const ParseOptions& options) {
 	std::string source = file.string();
@@ -116,4 +122,4 @@ std::optional<std::string> default_config_value(std::string_view section, std::s
 	return default_config_value_impl(section, item);
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

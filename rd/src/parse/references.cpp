@@ -11,13 +11,15 @@ namespace {
 
 std::vector<std::string> table_ids(const Resource& rd) {
 	std::vector<std::string> out;
-	for (auto& t : rd.tables) out.push_back(t.id);
+	for (auto& t : rd.tables)
+		out.push_back(t.id);
 	return out;
 }
 
 std::vector<std::string> column_names(const TableDef& t) {
 	std::vector<std::string> out;
-	for (auto& c : t.columns) out.push_back(c.meta.name);
+	for (auto& c : t.columns)
+		out.push_back(c.meta.name);
 	return out;
 }
 
@@ -28,7 +30,7 @@ const TableDef* find_table_in(ParseContext& ctx, const Resource& rd, std::string
 	return nullptr;
 }
 
-}  // namespace
+} // namespace
 
 const TableDef* resolve_table_ref(ParseContext& ctx, std::string_view ref, const SourcePos& pos,
                                   std::string* qualified) {
@@ -63,8 +65,10 @@ const Column* resolve_column_ref(ParseContext& ctx, std::string_view ref, const 
 		if (qualified) *qualified = q + "." + col;
 		if (auto* c = t->find_column(col)) return c;
 		if (ctx.incomplete(t)) return nullptr;
-		ctx.error(pos, concat("table '", table_id, "' has no column '", col, "'", did_you_mean(col, column_names(*t))),
-		          ErrorKind::NotFound);
+		ctx.error(
+		    pos,
+		    concat("table '", table_id, "' has no column '", col, "'", did_you_mean(col, column_names(*t))),
+		    ErrorKind::NotFound);
 		return nullptr;
 	}
 	if (!has_hash && name_path) {
@@ -91,7 +95,7 @@ const Column* resolve_column_ref(ParseContext& ctx, std::string_view ref, const 
 				if (qualified) *qualified = concat(s.rd_id, "#", t.id, ".", c.meta.name);
 				return &c;
 			}
-	if (ctx.incomplete(ctx.current_table)) return nullptr;  // probably a column of a mixin that failed
+	if (ctx.incomplete(ctx.current_table)) return nullptr; // probably a column of a mixin that failed
 	ctx.error(pos,
 	          concat("cannot resolve column reference '", r,
 	                 "' (use table.column, rd#table.column, or set namePath on the table)"),
@@ -99,4 +103,4 @@ const Column* resolve_column_ref(ParseContext& ctx, std::string_view ref, const 
 	return nullptr;
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

@@ -25,21 +25,32 @@ void check_duplicate_ids(ParseContext& ctx) {
 		if (id.empty()) return;
 		auto [it, fresh] = seen.emplace(id, IdUse{std::string(kind), pos});
 		if (!fresh)
-			ctx.error(pos, concat("duplicate id '", id, "' (", kind, "; already used by the ", it->second.kind, " at ",
-			                      it->second.pos.to_string(), ")"));
+			ctx.error(pos, concat("duplicate id '", id, "' (", kind, "; already used by the ",
+			                      it->second.kind, " at ", it->second.pos.to_string(), ")"));
 	};
 	Resource& rd = ctx.rd;
-	for (auto& t : rd.tables) note(t.id, "table", t.pos);
-	for (auto& d : rd.data) note(d.id, "data", d.pos);
-	for (auto& s : rd.services) note(s.id, "service", s.pos);
-	for (auto& p : rd.procdefs) note(p.id, "procDef", p.pos);
-	for (auto& m : rd.mixins) note(m.id, "mixinDef", m.pos);
-	for (auto& c : rd.cond_descs) note(c.id, "condDesc", c.pos);
-	for (auto& r : rd.rowmakers) note(r.id, "rowmaker", r.pos);
-	for (auto& o : rd.output_tables) note(o.id, "outputTable", o.pos);
-	for (auto& c : rd.cores) note(c.id, c.type, c.pos);
-	for (auto& x : rd.executes) note(x.id, "execute", x.pos);
-	for (auto& s : rd.reg_suites) note(s.id, "regSuite", s.pos);
+	for (auto& t : rd.tables)
+		note(t.id, "table", t.pos);
+	for (auto& d : rd.data)
+		note(d.id, "data", d.pos);
+	for (auto& s : rd.services)
+		note(s.id, "service", s.pos);
+	for (auto& p : rd.procdefs)
+		note(p.id, "procDef", p.pos);
+	for (auto& m : rd.mixins)
+		note(m.id, "mixinDef", m.pos);
+	for (auto& c : rd.cond_descs)
+		note(c.id, "condDesc", c.pos);
+	for (auto& r : rd.rowmakers)
+		note(r.id, "rowmaker", r.pos);
+	for (auto& o : rd.output_tables)
+		note(o.id, "outputTable", o.pos);
+	for (auto& c : rd.cores)
+		note(c.id, c.type, c.pos);
+	for (auto& x : rd.executes)
+		note(x.id, "execute", x.pos);
+	for (auto& s : rd.reg_suites)
+		note(s.id, "regSuite", s.pos);
 }
 
 std::string_view expected_proc_type(std::string_view element) {
@@ -60,7 +71,8 @@ std::string_view expected_proc_type(std::string_view element) {
 void check_apply(ParseContext& ctx, const ApplyDef& a, bool import_time) {
 	std::vector<std::string> par_keys;
 	std::vector<const ProcPar*> pars;
-	for (auto& p : a.setup_pars) pars.push_back(&p);
+	for (auto& p : a.setup_pars)
+		pars.push_back(&p);
 	bool python = a.has_python();
 	std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
 	if (!a.proc_ref.empty()) {
@@ -70,10 +82,11 @@ void check_apply(ParseContext& ctx, const ApplyDef& a, bool import_time) {
 		const ProcDef* pd = where->find_procdef(s.path);
 		if (!pd) {
 			std::vector<std::string> ids;
-			for (auto& p : where->procdefs) ids.push_back(p.id);
+			for (auto& p : where->procdefs)
+				ids.push_back(p.id);
 			ctx.error(a.pos,
-			          concat(a.element, ": no procDef '", s.path, "' in ", s.local ? "this RD" : "RD '" + s.rd_id + "'",
-			                 did_you_mean(s.path, ids)),
+			          concat(a.element, ": no procDef '", s.path, "' in ",
+			                 s.local ? "this RD" : "RD '" + s.rd_id + "'", did_you_mean(s.path, ids)),
 			          ErrorKind::NotFound);
 			return;
 		}
@@ -81,26 +94,32 @@ void check_apply(ParseContext& ctx, const ApplyDef& a, bool import_time) {
 		if (!want.empty() && !pd->type.empty() && pd->type != want)
 			ctx.error(a.pos, concat(a.element, " uses procDef ", a.proc_ref, ", which is of type '", pd->type,
 			                        "' (expected '", want, "')"));
-		for (auto& p : pd->pars) pars.push_back(&p);
+		for (auto& p : pd->pars)
+			pars.push_back(&p);
 		python = python || pd->has_python();
 	}
-	for (auto* p : pars) par_keys.push_back(p->key);
+	for (auto* p : pars)
+		par_keys.push_back(p->key);
 	if (!a.proc_ref.empty() || !a.setup_pars.empty()) {
 		for (auto& b : a.binds)
 			if (std::find(par_keys.begin(), par_keys.end(), b.key) == par_keys.end())
-				ctx.error(b.pos, concat(what, " has no parameter '", b.key, "'", did_you_mean(b.key, par_keys)),
+				ctx.error(b.pos,
+				          concat(what, " has no parameter '", b.key, "'", did_you_mean(b.key, par_keys)),
 				          ErrorKind::Name);
 		for (auto* p : pars) {
 			if (p->default_value) continue;
 			bool bound = false;
-			for (auto& b : a.binds) bound = bound || b.key == p->key;
+			for (auto& b : a.binds)
+				bound = bound || b.key == p->key;
 			if (!bound) ctx.error(a.pos, concat(what, " needs a bind for parameter '", p->key, "'"));
 		}
 	}
 	if (python) {
 		std::string msg = concat(what, " is Python code, which Meles does not run");
-		if (import_time) ctx.error(a.pos, msg + "; this data element cannot be imported");
-		else ctx.warning(a.pos, msg + "; it is kept");
+		if (import_time)
+			ctx.error(a.pos, msg + "; this data element cannot be imported");
+		else
+			ctx.warning(a.pos, msg + "; it is kept");
 	}
 }
 
@@ -127,7 +146,8 @@ void check_make(ParseContext& ctx, DataDesc& d, MakeDef& m) {
 				m.table = TableRef{s.rd_id, s.path};
 			} else {
 				std::vector<std::string> ids;
-				for (auto& t : where->tables) ids.push_back(t.id);
+				for (auto& t : where->tables)
+					ids.push_back(t.id);
 				ctx.error(m.pos,
 				          concat("make table='", m.table_ref, "' names no table",
 				                 s.local ? "" : concat(" in RD '", s.rd_id, "'"), did_you_mean(s.path, ids)),
@@ -141,21 +161,28 @@ void check_make(ParseContext& ctx, DataDesc& d, MakeDef& m) {
 			const RowmakerDef* src = nullptr;
 			for (auto& r : where->rowmakers)
 				if (r.id == s.path) src = &r;
-			if (src) m.rowmaker = *src;
-			else ctx.error(m.pos, concat("make rowmaker='", s.path, "' names no rowmaker"), ErrorKind::NotFound);
+			if (src)
+				m.rowmaker = *src;
+			else
+				ctx.error(m.pos, concat("make rowmaker='", s.path, "' names no rowmaker"),
+				          ErrorKind::NotFound);
 		}
 	}
 	if (td && !ctx.incomplete(td)) {
 		std::vector<std::string> names;
-		for (auto& c : td->columns) names.push_back(c.meta.name);
+		for (auto& c : td->columns)
+			names.push_back(c.meta.name);
 		auto check_column = [&](const std::string& col, const SourcePos& pos, std::string_view what) {
 			if (!td->find_column(col))
 				ctx.error(pos,
-				          concat(what, " '", col, "' is not a column of table '", td->id, "'", did_you_mean(col, names)),
+				          concat(what, " '", col, "' is not a column of table '", td->id, "'",
+				                 did_you_mean(col, names)),
 				          ErrorKind::Name);
 		};
-		for (auto& mp : m.rowmaker.maps) check_column(mp.key, mp.pos, "map key");
-		for (auto& [dest, src] : m.rowmaker.simplemaps) check_column(dest, m.rowmaker.pos, "simplemaps destination");
+		for (auto& mp : m.rowmaker.maps)
+			check_column(mp.key, mp.pos, "map key");
+		for (auto& [dest, src] : m.rowmaker.simplemaps)
+			check_column(dest, m.rowmaker.pos, "simplemaps destination");
 		if (!m.rowmaker.implicit)
 			for (auto& pat : m.rowmaker.idmaps) {
 				if (pat.find_first_of("*?[") == std::string::npos) {
@@ -163,24 +190,28 @@ void check_make(ParseContext& ctx, DataDesc& d, MakeDef& m) {
 					continue;
 				}
 				bool any = false;
-				for (auto& n : names) any = any || matches_pattern(pat, n);
+				for (auto& n : names)
+					any = any || matches_pattern(pat, n);
 				if (!any)
-					ctx.warning(m.rowmaker.pos, concat("idmaps pattern '", pat, "' matches no column of table '",
-					                                   td->id, "'"));
+					ctx.warning(m.rowmaker.pos, concat("idmaps pattern '", pat,
+					                                   "' matches no column of table '", td->id, "'"));
 			}
 		if (td->behaviours.count("products")) {
 			bool has_define = false;
 			if (d.grammar)
-				for (auto& rf : d.grammar->rowfilters) has_define = has_define || rf.proc_ref == "//products#define";
+				for (auto& rf : d.grammar->rowfilters)
+					has_define = has_define || rf.proc_ref == "//products#define";
 			if (!has_define)
 				ctx.warning(m.pos, concat("table '", td->id,
 				                          "' mixes in //products#table; its data element should have "
 				                          "<rowfilter procDef=\"//products#define\"> in the grammar"));
 		}
 	}
-	for (auto& a : m.rowmaker.applies) check_apply(ctx, a, true);
+	for (auto& a : m.rowmaker.applies)
+		check_apply(ctx, a, true);
 	if (m.parmaker)
-		for (auto& a : m.parmaker->applies) check_apply(ctx, a, true);
+		for (auto& a : m.parmaker->applies)
+			check_apply(ctx, a, true);
 }
 
 void check_service(ParseContext& ctx, ServiceDef& s) {
@@ -190,26 +221,33 @@ void check_service(ParseContext& ctx, ServiceDef& s) {
 			const CoreDef* src = nullptr;
 			for (auto& c : where->cores)
 				if (c.id == sr.path) src = &c;
-			if (src) s.core = *src;
-			else ctx.error(s.pos, concat("service '", s.id, "': core='", sr.path, "' names no core"), ErrorKind::NotFound);
+			if (src)
+				s.core = *src;
+			else
+				ctx.error(s.pos, concat("service '", s.id, "': core='", sr.path, "' names no core"),
+				          ErrorKind::NotFound);
 		}
 	}
 	if (s.core) {
 		auto& c = *s.core;
 		if (!c.queried_table.empty() && !table_of(ctx, c.queried_table, c.pos)) {
 			std::vector<std::string> ids;
-			for (auto& t : ctx.rd.tables) ids.push_back(t.id);
-			ctx.error(c.pos, concat(c.type, " queriedTable='", c.queried_table_ref, "' names no table",
-			                        did_you_mean(c.queried_table.table_id, ids)),
+			for (auto& t : ctx.rd.tables)
+				ids.push_back(t.id);
+			ctx.error(c.pos,
+			          concat(c.type, " queriedTable='", c.queried_table_ref, "' names no table",
+			                 did_you_mean(c.queried_table.table_id, ids)),
 			          ErrorKind::NotFound);
 		}
-		for (auto& a : c.procs) check_apply(ctx, a, false);
+		for (auto& a : c.procs)
+			check_apply(ctx, a, false);
 		for (auto& cd : c.cond_descs)
 			if (cd.phrase_maker) check_apply(ctx, *cd.phrase_maker, false);
 	}
 	for (auto& p : s.publish)
 		if (!p.service.empty() && !ctx.rd.find_service(p.service))
-			ctx.error(p.pos, concat("publish service='", p.service, "' names no service of this RD"), ErrorKind::NotFound);
+			ctx.error(p.pos, concat("publish service='", p.service, "' names no service of this RD"),
+			          ErrorKind::NotFound);
 	if (!s.default_renderer.empty() && !s.allowed.empty() &&
 	    std::find(s.allowed.begin(), s.allowed.end(), s.default_renderer) == s.allowed.end())
 		ctx.warning(s.pos, concat("service '", s.id, "': defaultRenderer '", s.default_renderer,
@@ -224,16 +262,18 @@ void check_foreign_keys(ParseContext& ctx, TableDef& t) {
 		auto hash = q.find('#');
 		fk.dest_table = TableRef{q.substr(0, hash), q.substr(hash + 1)};
 		std::vector<std::string> names;
-		for (auto& c : dest->columns) names.push_back(c.meta.name);
+		for (auto& c : dest->columns)
+			names.push_back(c.meta.name);
 		for (auto& col : fk.dest)
 			if (!dest->find_column(col))
-				ctx.error(fk.pos, concat("foreignKey dest column '", col, "' is not a column of table '", dest->id, "'",
-				                         did_you_mean(col, names)),
+				ctx.error(fk.pos,
+				          concat("foreignKey dest column '", col, "' is not a column of table '", dest->id,
+				                 "'", did_you_mean(col, names)),
 				          ErrorKind::Name);
 	}
 }
 
-}  // namespace
+} // namespace
 
 void resolve_resource(ParseContext& ctx) {
 	Resource& rd = ctx.rd;
@@ -243,21 +283,25 @@ void resolve_resource(ParseContext& ctx) {
 		check_foreign_keys(ctx, t);
 	}
 	for (auto& d : rd.data) {
-		for (auto& m : d.makes) check_make(ctx, d, m);
+		for (auto& m : d.makes)
+			check_make(ctx, d, m);
 		for (auto& ref : d.recreate_after) {
 			auto s = ctx.split_ref(ref);
 			if (const Resource* where = ctx.rd_for(s, d.pos); where && !where->find_data(s.path))
 				ctx.error(d.pos, concat("recreateAfter: no data '", s.path, "'"), ErrorKind::NotFound);
 		}
 		if (d.grammar) {
-			for (auto& rf : d.grammar->rowfilters) check_apply(ctx, rf, true);
+			for (auto& rf : d.grammar->rowfilters)
+				check_apply(ctx, rf, true);
 			if (d.grammar->source_fields) check_apply(ctx, *d.grammar->source_fields, true);
 		}
 	}
 	for (auto& c : rd.cores) {
-		for (auto& a : c.procs) check_apply(ctx, a, false);
+		for (auto& a : c.procs)
+			check_apply(ctx, a, false);
 	}
-	for (auto& s : rd.services) check_service(ctx, s);
+	for (auto& s : rd.services)
+		check_service(ctx, s);
 	for (auto& x : rd.executes) {
 		if (!x.job.proc_ref.empty()) {
 			auto s = ctx.split_ref(x.job.proc_ref);
@@ -273,4 +317,4 @@ void resolve_resource(ParseContext& ctx) {
 	apply_native_fixups(ctx);
 }
 
-}  // namespace meles::rd::parse
+} // namespace meles::rd::parse

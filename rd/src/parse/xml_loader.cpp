@@ -45,21 +45,27 @@ bool name_char(char c) {
 std::vector<std::pair<std::string, size_t>> attribute_offsets(std::string_view text, size_t offset) {
 	std::vector<std::pair<std::string, size_t>> out;
 	size_t i = offset;
-	while (i < text.size() && name_char(text[i])) ++i;
+	while (i < text.size() && name_char(text[i]))
+		++i;
 	while (i < text.size()) {
-		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+			++i;
 		if (i >= text.size() || text[i] == '>' || text[i] == '/') break;
 		size_t start = i;
-		while (i < text.size() && name_char(text[i])) ++i;
+		while (i < text.size() && name_char(text[i]))
+			++i;
 		if (i == start) break;
 		std::string name(text.substr(start, i - start));
-		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+			++i;
 		if (i >= text.size() || text[i] != '=') break;
 		++i;
-		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+		while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+			++i;
 		if (i >= text.size() || (text[i] != '"' && text[i] != '\'')) break;
 		char q = text[i++];
-		while (i < text.size() && text[i] != q) ++i;
+		while (i < text.size() && text[i] != q)
+			++i;
 		++i;
 		out.emplace_back(std::move(name), start);
 	}
@@ -91,13 +97,16 @@ void convert(const pugi::xml_node& node, RawElement& out, std::string_view text,
 			break;
 		}
 		case pugi::node_pcdata:
-		case pugi::node_cdata: out.text += child.value(); break;
-		default: break;
+		case pugi::node_cdata:
+			out.text += child.value();
+			break;
+		default:
+			break;
 		}
 	}
 }
 
-}  // namespace
+} // namespace
 
 RawElement load_xml_text(std::string_view xml, const std::string& source_name) {
 	pugi::xml_document doc;
@@ -110,7 +119,8 @@ RawElement load_xml_text(std::string_view xml, const std::string& source_name) {
 		throw Error(ErrorKind::Syntax, concat("XML not well-formed: ", res.description()), pos);
 	}
 	pugi::xml_node root = doc.document_element();
-	if (!root) throw Error(ErrorKind::Syntax, "XML document has no root element", SourcePos{source_name, 1, 0});
+	if (!root)
+		throw Error(ErrorKind::Syntax, "XML document has no root element", SourcePos{source_name, 1, 0});
 	RawElement out;
 	convert(root, out, xml, lines, source_name);
 	return out;
@@ -126,4 +136,4 @@ RawElement load_xml_file(const std::filesystem::path& file, const std::string& s
 	return load_xml_text(text, source_name);
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

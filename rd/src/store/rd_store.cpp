@@ -108,9 +108,11 @@ fs::path RdStore::resolve_uncached(const std::string& arg, std::string& rd_id) c
 	if (arg == "%") {
 		rd_id = "%";
 		if (options_.userconfig_file.empty())
-			throw Error(ErrorKind::NotFound, "no userconfig RD (%) is configured (DaCHS keeps it in etc/userconfig.rd)");
+			throw Error(ErrorKind::NotFound,
+			            "no userconfig RD (%) is configured (DaCHS keeps it in etc/userconfig.rd)");
 		if (!fs::is_regular_file(options_.userconfig_file))
-			throw Error(ErrorKind::NotFound, concat("userconfig RD (%) ", options_.userconfig_file.string(), " does not exist"));
+			throw Error(ErrorKind::NotFound,
+			            concat("userconfig RD (%) ", options_.userconfig_file.string(), " does not exist"));
 		return options_.userconfig_file;
 	}
 	if (is_system_rd_id(arg)) {
@@ -132,7 +134,8 @@ bool RdStore::up_to_date(const Entry& e) const {
 	if (FileStamp::of(e.file) != e.stamp) return false;
 	for (auto& [dep, seen] : e.dependencies) {
 		auto it = cache_.find(dep);
-		if (it == cache_.end() || it->second->resource.get() != seen || !up_to_date(*it->second)) return false;
+		if (it == cache_.end() || it->second->resource.get() != seen || !up_to_date(*it->second))
+			return false;
 	}
 	if (!options_.default_meta_file.empty() && site_meta_loaded_) {
 		std::error_code ec;
@@ -149,7 +152,8 @@ std::shared_ptr<const MetaBag> RdStore::site_meta_locked(Diagnostics* diags) {
 	auto mt = fs::last_write_time(options_.default_meta_file, ec);
 	if (ec) {
 		if (diags)
-			diags->error(ErrorKind::Io, concat("cannot read the default meta file ", options_.default_meta_file.string()),
+			diags->error(ErrorKind::Io,
+			             concat("cannot read the default meta file ", options_.default_meta_file.string()),
 			             SourcePos{options_.default_meta_file.string(), 0, 0});
 		return nullptr;
 	}
@@ -244,7 +248,7 @@ std::shared_ptr<const Resource> RdStore::get(std::string_view id_or_path) {
 	{
 		std::lock_guard lock(mutex_);
 		std::string id;
-		fs::path file = file_for(id_or_path, id);  // throws NotFound
+		fs::path file = file_for(id_or_path, id); // throws NotFound
 		auto it = cache_.find(id);
 		if (it != cache_.end() && it->second->file == file && up_to_date(*it->second) &&
 		    !it->second->diagnostics.has_errors() && it->second->resource)
@@ -260,7 +264,8 @@ ResolvedTable RdStore::resolve_table(const TableRef& ref) {
 	ResolvedTable out;
 	out.rd = get(ref.rd_id);
 	out.table = out.rd->find_table(ref.table_id);
-	if (!out.table) throw Error(ErrorKind::NotFound, concat("RD ", ref.rd_id, " has no table '", ref.table_id, "'"));
+	if (!out.table)
+		throw Error(ErrorKind::NotFound, concat("RD ", ref.rd_id, " has no table '", ref.table_id, "'"));
 	return out;
 }
 
@@ -278,4 +283,4 @@ void RdStore::clear() {
 	site_meta_.reset();
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

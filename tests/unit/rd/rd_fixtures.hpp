@@ -23,7 +23,9 @@ inline RdStore& fixture_store() {
 	return store;
 }
 
-inline std::shared_ptr<const Resource> load_fixture(std::string_view id) { return fixture_store().get(id); }
+inline std::shared_ptr<const Resource> load_fixture(std::string_view id) {
+	return fixture_store().get(id);
+}
 
 // Parses RD text (references to other RDs resolve against the fixtures and system RDs).
 inline LoadResult parse(std::string_view xml, const std::string& id = "inline/q") {
@@ -32,7 +34,8 @@ inline LoadResult parse(std::string_view xml, const std::string& id = "inline/q"
 
 inline std::string dump(const Diagnostics& d) {
 	std::string out;
-	for (auto& i : d.items()) out += i.to_string() + "\n";
+	for (auto& i : d.items())
+		out += i.to_string() + "\n";
 	return out;
 }
 
@@ -43,4 +46,4 @@ inline bool has_diagnostic(const Diagnostics& d, std::string_view text, int line
 	return false;
 }
 
-}  // namespace meles::rd::test
+} // namespace meles::rd::test

@@ -12,7 +12,7 @@ MetaValue v(std::string content) {
 	m.content = std::move(content);
 	return m;
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("meta keys append, nest through dots and replace with !") {
 	MetaBag bag;
@@ -24,7 +24,7 @@ TEST_CASE("meta keys append, nest through dots and replace with !") {
 	CHECK(bag.text("subject") == "c");
 	bag.add("contact.name", v("Jane"));
 	bag.add("contact.email", v("jane@example.org"));
-	CHECK(bag.all("contact").size() == 1);  // both went below the same contact
+	CHECK(bag.all("contact").size() == 1); // both went below the same contact
 	CHECK(bag.text("contact.email") == "jane@example.org");
 	bag.add("creator", v(""));
 	bag.add("creator.name", v("One"));
@@ -56,16 +56,15 @@ TEST_CASE("meta chains fall back to the parents") {
 
 TEST_CASE("meta streams") {
 	MetaBag bag;
-	parse_meta_stream(
-	    "  # comment\n"
-	    "title: A title\n"
-	    "subject: one\n"
-	    "subject: two\n"
-	    "description: a long \\\n"
-	    "      text\n"
-	    "\n"
-	    "!subject: three\n",
-	    SourcePos{"defaultmeta.txt", 1, 0}, bag);
+	parse_meta_stream("  # comment\n"
+	                  "title: A title\n"
+	                  "subject: one\n"
+	                  "subject: two\n"
+	                  "description: a long \\\n"
+	                  "      text\n"
+	                  "\n"
+	                  "!subject: three\n",
+	                  SourcePos{"defaultmeta.txt", 1, 0}, bag);
 	CHECK(bag.text("title") == "A title");
 	CHECK(bag.text("description") == "a long text");
 	CHECK(bag.all("subject").size() == 1);
@@ -79,8 +78,7 @@ TEST_CASE("meta streams") {
 		CHECK(e.message().find("not a meta stream line") != std::string::npos);
 	}
 	MetaBag upper;
-	parse_meta_stream("k: v", SourcePos{}, upper, [](std::string_view s, const SourcePos&) {
-		return std::string(s) + "!";
-	});
+	parse_meta_stream("k: v", SourcePos{}, upper,
+	                  [](std::string_view s, const SourcePos&) { return std::string(s) + "!"; });
 	CHECK(upper.text("k") == "v!");
 }

@@ -24,11 +24,12 @@ std::shared_ptr<const Resource> load_clean(std::string_view id, RdStore& store =
 
 std::vector<std::string> column_names(const TableDef& t) {
 	std::vector<std::string> out;
-	for (auto& c : t.columns) out.push_back(c.meta.name);
+	for (auto& c : t.columns)
+		out.push_back(c.meta.name);
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("meta: nested, dotted, append, replace, typed, streams, inheritance") {
 	RdStoreOptions o;
@@ -72,7 +73,7 @@ TEST_CASE("meta: nested, dotted, append, replace, typed, streams, inheritance") 
 	CHECK(rd->meta_text("title", &s->meta) == "Service title");
 	CHECK(rd->meta_text("subject", &s->meta) == "only");
 	CHECK(rd->meta_text("publisher", &s->meta) == "Meles Test Data Centre");
-	CHECK(rd->meta_text("contact.name", &t->meta) == "Jane Doe");  // the RD's wins over the site's
+	CHECK(rd->meta_text("contact.name", &t->meta) == "Jane Doe"); // the RD's wins over the site's
 	CHECK(rd->meta_text("authority.title") == "Meles tests authority");
 	CHECK(rd->meta_text("nonexistent").empty());
 }
@@ -89,9 +90,10 @@ TEST_CASE("table, column, param, values, option, index, foreignKey, stc, group, 
 	CHECK(t->nrows == 1000);
 	CHECK(t->read_profiles == std::vector<std::string>{"trustedquery", "untrustedquery"});
 	CHECK(t->all_profiles == std::vector<std::string>{"admin"});
-	CHECK(column_names(*t) == std::vector<std::string>{"id", "flux", "kind", "pos", "spec", "code", "select", "epoch"});
+	CHECK(column_names(*t) ==
+	      std::vector<std::string>{"id", "flux", "kind", "pos", "spec", "code", "select", "epoch"});
 
-	auto* id = t->find_column("ID");  // SQL names fold case
+	auto* id = t->find_column("ID"); // SQL names fold case
 	REQUIRE(id);
 	CHECK(id->meta.type.base == BaseType::BigInt);
 	CHECK(id->meta.required);
@@ -125,14 +127,14 @@ TEST_CASE("table, column, param, values, option, index, foreignKey, stc, group, 
 	CHECK(kind->values->options[0].value == "star");
 	CHECK(kind->values->options[0].title == "A star");
 	CHECK(kind->values->options[1].value == "galaxy");
-	CHECK(kind->meta.indexed);  // metaOnly indexes count for TAP_SCHEMA
+	CHECK(kind->meta.indexed); // metaOnly indexes count for TAP_SCHEMA
 
 	CHECK(t->find_column("pos")->meta.type.base == BaseType::SPoint);
 	CHECK(t->find_column("spec")->meta.type.is_array);
 	CHECK(t->find_column("code")->meta.type.char_len == 8);
 	auto* sel = t->find_column("select");
 	CHECK(sel->meta.delimited);
-	auto* epoch = t->find_column("epoch");  // atomic values written as child elements
+	auto* epoch = t->find_column("epoch"); // atomic values written as child elements
 	REQUIRE(epoch);
 	CHECK(epoch->meta.type.base == BaseType::Double);
 	CHECK(epoch->meta.unit == "yr");
@@ -141,7 +143,7 @@ TEST_CASE("table, column, param, values, option, index, foreignKey, stc, group, 
 	REQUIRE(t->params.size() == 2);
 	CHECK(t->params[0].column.meta.name == "flux_limit");
 	CHECK(t->params[0].value == "0.5");
-	CHECK_FALSE(t->params[1].value.has_value());  // __NULL__
+	CHECK_FALSE(t->params[1].value.has_value()); // __NULL__
 
 	REQUIRE(t->indexes.size() == 4);
 	CHECK(t->indexes[0].name == "t_flux_idx");
@@ -178,8 +180,8 @@ TEST_CASE("active tags: STREAM with DEFAULTS, NXSTREAM, FEED macros, EDIT, PRUNE
 	auto rd = load_clean("elements/active");
 	auto* t = rd->find_table("t");
 	REQUIRE(t);
-	CHECK(column_names(*t) == std::vector<std::string>{"m_V", "e_V", "c_x", "c_y", "a", "c", "d", "lim_lo", "lim_hi",
-	                                                   "s_p", "s_q", "l_V"});
+	CHECK(column_names(*t) == std::vector<std::string>{"m_V", "e_V", "c_x", "c_y", "a", "c", "d", "lim_lo",
+	                                                   "lim_hi", "s_p", "s_q", "l_V"});
 	CHECK(t->find_column("m_V")->meta.unit == "mag");
 	CHECK(t->find_column("m_V")->meta.description == "Magnitude in V");
 	CHECK(t->find_column("e_V")->meta.unit == "mmag");
@@ -224,7 +226,7 @@ TEST_CASE("data: sources, grammars kept generically, make, rowmaker, parmaker, i
 	CHECK(g.rowfilters[0].binds[0].expr.text == "\"elements.t\"");
 	REQUIRE(g.ignore_on.size() == 1);
 	CHECK(g.ignore_on[0].conditions[0].kind == IgnoreCondition::Kind::KeyMissing);
-	CHECK(g.children("rowfilter").size() == 1);  // the generic form keeps everything
+	CHECK(g.children("rowfilter").size() == 1); // the generic form keeps everything
 
 	REQUIRE(d->makes.size() == 3);
 	auto& m = d->makes[0];
@@ -255,11 +257,11 @@ TEST_CASE("data: sources, grammars kept generically, make, rowmaker, parmaker, i
 	REQUIRE(rm.maps.size() == 4);
 	CHECK(rm.maps[0].key == "c");
 	CHECK(rm.maps[0].expr->text == "parseFloat(@tmp)");
-	CHECK(rm.maps[0].expr->pos.line == 49);  // the line the expression is on, not the <map> line
+	CHECK(rm.maps[0].expr->pos.line == 49); // the line the expression is on, not the <map> line
 	CHECK(rm.maps[0].null_expr->text == "-1");
 	CHECK(rm.maps[0].null_excs == std::vector<std::string>{"ValueError", "TypeError"});
 	CHECK(rm.maps[1].key == "accref");
-	CHECK(rm.maps[1].expr->text == "\\inputRelativePath");  // rowmaker macros wait for the importer
+	CHECK(rm.maps[1].expr->text == "\\inputRelativePath"); // rowmaker macros wait for the importer
 	CHECK(rm.maps[2].source == "e");
 	CHECK(rm.maps[3].source == "ff");
 
@@ -283,7 +285,7 @@ TEST_CASE("data: sources, grammars kept generically, make, rowmaker, parmaker, i
 	CHECK(rd->find_data("items")->grammar->type == "nullGrammar");
 	CHECK(rd->find_data("cols")->grammar->option("colDefs") == "a:1-3 b:5");
 	auto& re = *rd->find_data("re")->grammar;
-	CHECK(re.option("recordSep") == "\\n");  // backslashes that are no macros stay
+	CHECK(re.option("recordSep") == "\\n"); // backslashes that are no macros stay
 	CHECK(re.option("fieldSep") == "\\s+");
 	CHECK(rd->find_data("fits")->grammar->option("hdu") == "1");
 	CHECK(rd->find_data("dict")->grammar->option("asPars") == "True");
@@ -426,9 +428,9 @@ TEST_CASE("mixins: parameters, events, lateEvents, system index mixins, products
 	CHECK(column_names(*cat) == std::vector<std::string>{"band_V", "ra", "dec", "mag"});
 	CHECK(cat->find_column("band_V")->meta.description == "Band V");
 	REQUIRE(cat->params.size() == 2);
-	CHECK(cat->params[0].value == "2");  // mixinPar default
+	CHECK(cat->params[0].value == "2"); // mixinPar default
 	CHECK(cat->params[1].column.meta.name == "ncols");
-	CHECK(cat->params[1].value == "band_V, ra, dec, mag");  // lateEvents see the complete table
+	CHECK(cat->params[1].value == "band_V, ra, dec, mag"); // lateEvents see the complete table
 	REQUIRE(cat->indexes.size() == 2);
 	// Mixins in the order given: the attribute's //scs#pgs-pos-index, then the child's calib.
 	CHECK(cat->indexes[0].name == "pgspos_cat");
@@ -444,7 +446,8 @@ TEST_CASE("mixins: parameters, events, lateEvents, system index mixins, products
 	auto* images = rd->find_table("images");
 	REQUIRE(images);
 	// The mixin attribute is applied before the table's own children.
-	CHECK(column_names(*images) == std::vector<std::string>{"accref", "owner", "embargo", "mime", "accsize", "object"});
+	CHECK(column_names(*images) ==
+	      std::vector<std::string>{"accref", "owner", "embargo", "mime", "accsize", "object"});
 	CHECK(images->behaviours.count("products"));
 	CHECK(images->find_column("accref")->display_hint.at("type") == "product");
 	// The native part of //products#table: the rowmaker gets the product maps.
@@ -470,7 +473,7 @@ TEST_CASE("original= on tables, columns (also across RDs and through namePath), 
 	CHECK_FALSE(derived->on_disk);
 	CHECK(derived->primary == std::vector<std::string>{"id"});
 	CHECK(derived->meta.text("description") == "Base table");
-	CHECK(derived->indexes.size() == 1);  // copied, not mixed in a second time
+	CHECK(derived->indexes.size() == 1); // copied, not mixed in a second time
 	auto* borrow = rd->find_table("borrow");
 	REQUIRE(borrow);
 	CHECK(column_names(*borrow) == std::vector<std::string>{"ra", "accref", "dec"});

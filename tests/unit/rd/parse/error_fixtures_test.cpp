@@ -32,7 +32,7 @@ std::string read_file(const fs::path& p) {
 	return ss.str();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("error fixtures report each problem at its line") {
 	std::vector<fs::path> files;
@@ -47,7 +47,8 @@ TEST_CASE("error fixtures report each problem at its line") {
 			std::string text = read_file(f);
 			std::vector<Expectation> expected;
 			for (std::sregex_iterator it(text.begin(), text.end(), expect_re), end; it != end; ++it)
-				expected.push_back({std::stoi((*it)[1]), (*it)[2].matched ? std::stoi((*it)[2]) : 0, (*it)[3]});
+				expected.push_back(
+				    {std::stoi((*it)[1]), (*it)[2].matched ? std::stoi((*it)[2]) : 0, (*it)[3]});
 			REQUIRE_FALSE(expected.empty());
 			auto lr = fixture_store().load("errors/" + f.stem().string());
 			INFO("diagnostics of ", f.filename().string(), ":\n", dump(lr.diagnostics));
@@ -55,14 +56,16 @@ TEST_CASE("error fixtures report each problem at its line") {
 			for (auto& ex : expected) {
 				bool found = false;
 				for (auto& d : lr.diagnostics.items())
-					found = found || (d.pos.line == ex.line && (ex.column == 0 || d.pos.column == ex.column) &&
-					                  d.message.find(ex.text) != std::string::npos);
+					found =
+					    found || (d.pos.line == ex.line && (ex.column == 0 || d.pos.column == ex.column) &&
+					              d.message.find(ex.text) != std::string::npos);
 				INFO("expected at line ", ex.line, ": ", ex.text);
 				CHECK(found);
 			}
 			std::smatch m;
 			if (std::regex_search(text, m, count_re)) CHECK(lr.diagnostics.error_count() == std::stoul(m[1]));
-			for (auto& d : lr.diagnostics.items()) CHECK(d.pos.source.ends_with(f.filename().string()));
+			for (auto& d : lr.diagnostics.items())
+				CHECK(d.pos.source.ends_with(f.filename().string()));
 		}
 	}
 }
@@ -71,11 +74,13 @@ TEST_CASE("diagnostics read as file:line: message") {
 	auto lr = fixture_store().load("errors/unknown_attribute");
 	REQUIRE(lr.diagnostics.items().size() >= 1);
 	std::string first = lr.diagnostics.items()[0].to_string();
-	CHECK(first.ends_with("errors/unknown_attribute.rd:4: unknown attribute 'unti' on column (did you mean 'unit'?)"));
+	CHECK(first.ends_with(
+	    "errors/unknown_attribute.rd:4: unknown attribute 'unti' on column (did you mean 'unit'?)"));
 	auto bad = fixture_store().load("errors/not_well_formed");
 	REQUIRE(bad.diagnostics.items().size() == 1);
 	CHECK(bad.diagnostics.items()[0].kind == ErrorKind::Syntax);
-	CHECK(bad.diagnostics.items()[0].to_string().find("not_well_formed.rd:4:5: XML not well-formed") != std::string::npos);
+	CHECK(bad.diagnostics.items()[0].to_string().find("not_well_formed.rd:4:5: XML not well-formed") !=
+	      std::string::npos);
 	CHECK_FALSE(bad.resource);
 }
 

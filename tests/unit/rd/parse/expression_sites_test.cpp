@@ -15,7 +15,8 @@ TEST_CASE("expression sites of a data element") {
 	auto rd = load_fixture("elements/data");
 	auto sites = collect_expression_sites(*rd);
 	std::vector<std::string> described;
-	for (auto& s : sites) described.push_back(std::string(expression_kind_name(s.kind)) + " " + s.key + " = " + s.expr->text);
+	for (auto& s : sites)
+		described.push_back(std::string(expression_kind_name(s.kind)) + " " + s.key + " = " + s.expr->text);
 	INFO(meles::join(described, "\n"));
 	auto find = [&](ExpressionKind k, std::string_view key) -> const ExpressionSite* {
 		for (auto& s : sites)
@@ -37,7 +38,7 @@ TEST_CASE("expression sites of a data element") {
 	CHECK(bind->expr->text == "\"elements.t\"");
 	CHECK(bind->context.find("rowfilter //products#define in the grammar") != std::string::npos);
 	CHECK(find(ExpressionKind::Bind, "column"));
-	CHECK(find(ExpressionKind::ParDefault, "factor"));  // procDef par defaults
+	CHECK(find(ExpressionKind::ParDefault, "factor")); // procDef par defaults
 	// Maps with source= have no expression.
 	CHECK_FALSE(find(ExpressionKind::Map, "f"));
 }
@@ -45,7 +46,7 @@ TEST_CASE("expression sites of a data element") {
 TEST_CASE("a checker's diagnostics are added at the expression's line") {
 	auto rd = load_fixture("tutorial/q");
 	Diagnostics diags;
-	check_expressions(*rd, ExpressionChecker{}, diags);  // no checker: nothing
+	check_expressions(*rd, ExpressionChecker{}, diags); // no checker: nothing
 	CHECK(diags.items().empty());
 	check_expressions(
 	    *rd,

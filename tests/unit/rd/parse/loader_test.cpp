@@ -61,13 +61,16 @@ TEST_CASE("every element of the element table occurs in a fixture") {
 		// Grammars and cores share one parse function; the common ones are checked.
 		if (entry.summary == "grammar (kept generically)" || entry.summary == "service core") continue;
 		std::string name(entry.name);
-		bool found = all.find("<" + name + " ") != std::string::npos || all.find("<" + name + ">") != std::string::npos ||
-		             all.find("<" + name + "/") != std::string::npos || all.find("<" + name + "\n") != std::string::npos;
+		bool found = all.find("<" + name + " ") != std::string::npos ||
+		             all.find("<" + name + ">") != std::string::npos ||
+		             all.find("<" + name + "/") != std::string::npos ||
+		             all.find("<" + name + "\n") != std::string::npos;
 		INFO("element without fixture: ", name);
 		CHECK(found);
 	}
-	for (auto name : {"csvGrammar", "columnGrammar", "reGrammar", "fitsTableGrammar", "fitsProdGrammar",
-	                  "voTableGrammar", "dictlistGrammar", "nullGrammar", "embeddedGrammar", "dbCore", "scsCore",
-	                  "ssapCore", "datalinkCore", "fixedQueryCore", "pythonCore", "nullCore", "tapCore"})
+	for (auto name :
+	     {"csvGrammar", "columnGrammar", "reGrammar", "fitsTableGrammar", "fitsProdGrammar", "voTableGrammar",
+	      "dictlistGrammar", "nullGrammar", "embeddedGrammar", "dbCore", "scsCore", "ssapCore",
+	      "datalinkCore", "fixedQueryCore", "pythonCore", "nullCore", "tapCore"})
 		CHECK(all.find(std::string("<") + name) != std::string::npos);
 }

@@ -14,15 +14,18 @@ namespace {
 
 class Upper : public MacroScope {
 public:
-	std::optional<std::string> call(std::string_view name, const std::vector<std::string>& args) const override {
+	std::optional<std::string> call(std::string_view name,
+	                                const std::vector<std::string>& args) const override {
 		if (name == "up" && args.size() == 1) {
 			std::string s = args[0];
-			for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+			for (auto& c : s)
+				c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
 			return s;
 		}
 		if (name == "cat") {
 			std::string s;
-			for (auto& a : args) s += a;
+			for (auto& a : args)
+				s += a;
 			return s;
 		}
 		if (name == "fail") throw Error(ErrorKind::Validation, "this macro always fails");
@@ -43,21 +46,21 @@ std::string ex(std::string_view text, bool keep_unknown = false, bool keep_row =
 	return expand_macros(text, scope, o, SourcePos{"t.rd", 3, 0});
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("macro syntax") {
 	CHECK(ex("plain text") == "plain text");
 	CHECK(ex("\\ab and \\name") == "X and flux");
 	CHECK(ex("\\up{abc}") == "ABC");
 	CHECK(ex("\\cat{a}{b}{c}") == "abc");
-	CHECK(ex("\\up{x\\name}") == "XFLUX");           // macros inside arguments
-	CHECK(ex("\\cat{\\{}{\\}}") == "{}");             // escaped braces in arguments
-	CHECK(ex("\\\\name") == "\\name");                // \\ is a literal backslash
-	CHECK(ex("\\name\\+s") == "fluxs");               // glue
-	CHECK(ex("a\\\nb") == "a b");                     // backslash-newline
-	CHECK(ex("\\n \\d+ \\s") == "\\n \\d+ \\s");       // one-letter names are no macros
+	CHECK(ex("\\up{x\\name}") == "XFLUX");       // macros inside arguments
+	CHECK(ex("\\cat{\\{}{\\}}") == "{}");        // escaped braces in arguments
+	CHECK(ex("\\\\name") == "\\name");           // \\ is a literal backslash
+	CHECK(ex("\\name\\+s") == "fluxs");          // glue
+	CHECK(ex("a\\\nb") == "a b");                // backslash-newline
+	CHECK(ex("\\n \\d+ \\s") == "\\n \\d+ \\s"); // one-letter names are no macros
 	CHECK(ex("trailing \\") == "trailing \\");
-	CHECK(ex("\\name_x", true) == "\\name_x");        // names are greedy: name_x is unknown
+	CHECK(ex("\\name_x", true) == "\\name_x"); // names are greedy: name_x is unknown
 	CHECK(ex("\\unknown{a}{b} stays", true) == "\\unknown{a}{b} stays");
 	CHECK(ex("\\srcstem.fits", false, true) == "\\srcstem.fits");
 	CHECK(ex("\\fullDLURL{sdl}", false, true) == "\\fullDLURL{sdl}");
@@ -119,10 +122,11 @@ TEST_CASE("rowmaker macros are expanded per source at import time") {
 	CHECK(py("\\docField{OBJECT}") == "'M31'");
 	CHECK(py("\\rowsMade + \\rowsProcessed") == "41 + 42");
 	CHECK(py("\\sourceDate").starts_with("parseISODT('"));
-	CHECK(py("float(@x) + \\n \\\\ \\other") == "float(@x) + \\n \\\\ \\other");  // everything else untouched
+	CHECK(py("float(@x) + \\n \\\\ \\other") == "float(@x) + \\n \\\\ \\other"); // everything else untouched
 	CHECK(uses_per_row_macros("a + \\rowsMade"));
 	CHECK_FALSE(uses_per_row_macros("\\srcstem"));
-	CHECK(row_macros_in("\\srcstem + \\\\srcstem + \\fullDLURL{x}") == std::vector<std::string>{"srcstem", "fullDLURL"});
+	CHECK(row_macros_in("\\srcstem + \\\\srcstem + \\fullDLURL{x}") ==
+	      std::vector<std::string>{"srcstem", "fullDLURL"});
 	CHECK_THROWS_WITH_AS(py("\\property{nope}"), doctest::Contains("no such property"), Error);
 	CHECK_THROWS_WITH_AS(py("\\docField{nope}"), doctest::Contains("no document field"), Error);
 	fs::remove_all(dir);

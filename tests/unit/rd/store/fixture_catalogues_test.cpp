@@ -26,7 +26,7 @@ TEST_CASE("anchor RD from DaCHS loads unchanged") {
 		CHECK(t.on_disk);
 		CHECK(t.adql == AdqlAccess::Yes);
 		CHECK(t.primary == std::vector<std::string>{"id"});
-		REQUIRE(t.columns.size() == 5);  // fed from the catcols STREAM
+		REQUIRE(t.columns.size() == 5); // fed from the catcols STREAM
 		CHECK(t.columns[1].meta.name == "ra");
 		CHECK(t.columns[1].meta.type.base == BaseType::Double);
 		CHECK(t.has_mixin("//scs#q3cindex"));
@@ -61,7 +61,7 @@ TEST_CASE("anchor RD from DaCHS loads unchanged") {
 	CHECK(svc.core->cond_descs[1].original == "//scs#protoInput");
 	CHECK(svc.core->cond_descs[1].input_keys.size() == 3);
 	CHECK(svc.core->cond_descs[1].input_keys[0].column.meta.name == "RA");
-	CHECK(svc.core->cond_descs[2].input_keys[0].value == "10000");  // \getConfig{ivoa}{dalDefaultLimit}
+	CHECK(svc.core->cond_descs[2].input_keys[0].value == "10000"); // \getConfig{ivoa}{dalDefaultLimit}
 	CHECK(svc.meta.text("testQuery.ra") == "10.0");
 	REQUIRE(svc.publish.size() == 2);
 	CHECK(svc.publish[1].sets == std::vector<std::string>{"local", "ivo_managed"});
@@ -80,13 +80,15 @@ TEST_CASE("tutorial-style catalogue RD: columnGrammar, sexagesimal maps, q3c ind
 	CHECK(rd.meta.text("contact.email") == "jdoe@example.org");
 	CHECK(rd.meta.first("description")->format == "rst");
 	CHECK(rd.meta.text("description")->starts_with("A small sample of bright stars"));
-	CHECK(rd.meta.text("_longdoc")->find("<http://localhost:8080/tableinfo/tutorial.main>") != std::string::npos);
+	CHECK(rd.meta.text("_longdoc")->find("<http://localhost:8080/tableinfo/tutorial.main>") !=
+	      std::string::npos);
 
 	const TableDef* main = rd.find_table("main");
 	REQUIRE(main);
 	CHECK(main->qualified_name() == "tutorial.main");
 	CHECK(main->columns.size() == 7);
-	CHECK(main->meta.text("description") == "Positions, proper motions and magnitudes of the Bright star sample (tutorial)");
+	CHECK(main->meta.text("description") ==
+	      "Positions, proper motions and magnitudes of the Bright star sample (tutorial)");
 	CHECK(main->stc == "Position ICRS Epoch J1991.25 \"raj2000\" \"dej2000\"");
 	CHECK(main->find_column("raj2000")->display_hint.at("type") == "hms");
 	CHECK(main->find_column("vmag")->values->max == "15");
@@ -117,7 +119,8 @@ TEST_CASE("tutorial-style catalogue RD: columnGrammar, sexagesimal maps, q3c ind
 	CHECK(phot->columns[0].original == "tutorial/q#main.hip");
 	CHECK(phot->columns[0].meta.ucd == "meta.id;meta.main");
 	CHECK(phot->columns[1].meta.type.rd_name() == "char");
-	CHECK(phot->meta.text("description") == "Multi-band magnitudes of the stars in tutorial.photometry's parent table.");
+	CHECK(phot->meta.text("description") ==
+	      "Multi-band magnitudes of the stars in tutorial.photometry's parent table.");
 	REQUIRE(phot->foreign_keys.size() == 1);
 	CHECK(phot->foreign_keys[0].dest_table == TableRef{"tutorial/q", "main"});
 	CHECK(phot->foreign_keys[0].dest == std::vector<std::string>{"hip"});

@@ -17,7 +17,9 @@ namespace {
 struct TempInputs {
 	fs::path dir;
 	TempInputs() {
-		dir = fs::temp_directory_path() / ("meles_store_test_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+		dir = fs::temp_directory_path() /
+		      ("meles_store_test_" +
+		       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
 		fs::create_directories(dir);
 	}
 	~TempInputs() { fs::remove_all(dir); }
@@ -28,7 +30,8 @@ struct TempInputs {
 		auto before = existed ? fs::last_write_time(p) : fs::file_time_type{};
 		std::ofstream(p) << text;
 		// Make the change visible even on coarse file system clocks.
-		if (existed && fs::last_write_time(p) <= before) fs::last_write_time(p, before + std::chrono::seconds(1));
+		if (existed && fs::last_write_time(p) <= before)
+			fs::last_write_time(p, before + std::chrono::seconds(1));
 	}
 	RdStoreOptions options() const {
 		RdStoreOptions o;
@@ -45,7 +48,7 @@ const char* kUser = R"(<resource schema="usr">
   <table id="t"><FEED source="res/lib#cols"/></table>
 </resource>)";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("RD ids and paths name the same RD; system RDs are cached") {
 	auto by_id = fixture_store().get("tutorial/q");
@@ -71,16 +74,18 @@ TEST_CASE("RD ids and paths name the same RD; system RDs are cached") {
 
 TEST_CASE("a changed RD is reloaded, an unchanged one is not") {
 	TempInputs in;
-	in.write("res/q.rd", R"(<resource schema="s"><table id="t"><column name="a" type="integer"/></table></resource>)");
+	in.write("res/q.rd",
+	         R"(<resource schema="s"><table id="t"><column name="a" type="integer"/></table></resource>)");
 	RdStore store(in.options());
 	auto first = store.get("res/q");
 	CHECK(store.get("res/q") == first);
-	in.write("res/q.rd",
-	         R"(<resource schema="s"><table id="t"><column name="a" type="integer"/><column name="b" type="text"/></table></resource>)");
+	in.write(
+	    "res/q.rd",
+	    R"(<resource schema="s"><table id="t"><column name="a" type="integer"/><column name="b" type="text"/></table></resource>)");
 	auto second = store.get("res/q");
 	CHECK(second != first);
 	CHECK(second->tables[0].columns.size() == 2);
-	CHECK(first->tables[0].columns.size() == 1);  // holders of the old version keep it
+	CHECK(first->tables[0].columns.size() == 1); // holders of the old version keep it
 	store.invalidate("res/q");
 	CHECK(store.get("res/q") != second);
 }

@@ -17,7 +17,7 @@ namespace meles::rd {
 
 struct ValuesOption {
 	std::string value;
-	std::string title;  // empty: use value
+	std::string title; // empty: use value
 };
 
 // `values` child of column/param/inputKey.
@@ -29,22 +29,22 @@ struct Values {
 	std::vector<ValuesOption> options;
 	bool caseless = false;
 	bool multi_ok = false;
-	std::string from_db;  // SQL fragment selecting the options
+	std::string from_db; // SQL fragment selecting the options
 	// Statistics slots (normally filled from the database by `limits`).
 	std::optional<std::string> fill_factor, median, percentile03, percentile97;
 	SourcePos pos;
 };
 
 struct Column {
-	ColumnMeta meta;  // name, type, unit, ucd, utype, description, tablehead, xtype, verbLevel, required
-	std::string id;   // element id, if any (rare)
+	ColumnMeta meta; // name, type, unit, ucd, utype, description, tablehead, xtype, verbLevel, required
+	std::string id;  // element id, if any (rare)
 	// The type as written ("double precision", "vexpr-float"); meta.type is its SqlType.
 	std::string type_text = "real";
 	// displayHint as written and split into key=value pairs (`type=hms,sf=2`).
 	std::string display_hint_text;
 	std::map<std::string, std::string> display_hint;
 	std::optional<Values> values;
-	std::string note;  // key of a `note` meta of the table
+	std::string note; // key of a `note` meta of the table
 	std::optional<Expr> fixup;
 	std::string stc_utype;
 	bool hidden = false;
@@ -61,4 +61,4 @@ struct Param {
 	std::optional<std::string> value;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -16,11 +16,11 @@ namespace meles::rd {
 struct ExecuteDef {
 	std::string id;
 	std::string title;
-	std::optional<long long> every;  // seconds; negative = also once at RD load
-	std::vector<std::string> at;     // "HH:MM", "m22 7:30", "w3 15:02" (UTC)
-	std::string on;                  // "loaded" (DaCHS 2.11) or ""
+	std::optional<long long> every; // seconds; negative = also once at RD load
+	std::vector<std::string> at;    // "HH:MM", "m22 7:30", "w3 15:02" (UTC)
+	std::string on;                 // "loaded" (DaCHS 2.11) or ""
 	bool debug = false;
-	ApplyDef job;                    // its Python (setup/code) is kept, not run
+	ApplyDef job; // its Python (setup/code) is kept, not run
 	SourcePos pos;
 };
 
@@ -30,7 +30,7 @@ struct RegTest {
 	// The `url` element: its text is the service-relative URL, its attributes (and PARAM-like
 	// children) the request parameters; httpMethod, parSet, postPayload etc. stay attributes.
 	std::optional<RawElement> url;
-	std::optional<PythonCode> code;  // assertions (Python)
+	std::optional<PythonCode> code; // assertions (Python)
 	SourcePos pos;
 };
 
@@ -43,17 +43,17 @@ struct RegSuite {
 };
 
 struct CoverageUpdater {
-	std::string source_table, space_table, time_table, spectral_table;  // as written
+	std::string source_table, space_table, time_table, spectral_table; // as written
 	std::optional<int> moc_order;
 	SourcePos pos;
 };
 
 struct CoverageDef {
 	std::optional<CoverageUpdater> updater;
-	std::string spatial;   // ASCII MOC
-	std::string temporal;  // MJD interval pairs
-	std::string spectral;  // interval pairs in Joule
+	std::string spatial;  // ASCII MOC
+	std::string temporal; // MJD interval pairs
+	std::string spectral; // interval pairs in Joule
 	SourcePos pos;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

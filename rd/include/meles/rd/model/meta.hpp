@@ -53,7 +53,7 @@ private:
 
 struct MetaValue {
 	std::string content;          // dedented text, macros expanded
-	std::string format = "plain";  // plain, rst, raw, literal
+	std::string format = "plain"; // plain, rst, raw, literal
 	// Further attributes of typed meta (title=, role=, ivoId=, tag=, ...).
 	std::map<std::string, std::string> attributes;
 	MetaBag children;
@@ -75,4 +75,4 @@ struct MetaChain {
 	std::optional<std::string> text(std::string_view key) const;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

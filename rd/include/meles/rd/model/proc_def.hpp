@@ -20,7 +20,7 @@ namespace meles::rd {
 
 struct ProcDef {
 	std::string id;
-	std::string type;  // apply, rowfilter, sourceFields, phraseMaker, descriptorGenerator, ...
+	std::string type; // apply, rowfilter, sourceFields, phraseMaker, descriptorGenerator, ...
 	std::vector<ProcPar> pars;
 	std::vector<std::string> imports;
 	std::optional<PythonCode> setup_code;
@@ -35,7 +35,7 @@ struct ProcDef {
 
 struct MixinPar {
 	std::string key;
-	std::optional<std::string> default_value;  // nullopt: required
+	std::optional<std::string> default_value; // nullopt: required
 	bool late = false;
 	std::string description;
 	SourcePos pos;
@@ -44,8 +44,8 @@ struct MixinPar {
 struct MixinDef {
 	std::string id;
 	std::string doc;
-	std::vector<RawElement> events;       // replayed into the table after its own children
-	std::vector<RawElement> late_events;  // replayed once the table is complete
+	std::vector<RawElement> events;      // replayed into the table after its own children
+	std::vector<RawElement> late_events; // replayed once the table is complete
 	std::vector<MixinPar> pars;
 	// processEarly / processLate bodies (Python); only mixins with a native implementation
 	// registered under their qualified id may have them.
@@ -58,8 +58,8 @@ struct StreamDef {
 	std::string id;
 	std::string doc;
 	std::vector<RawElement> events;
-	std::map<std::string, std::string> defaults;  // DEFAULTS child: macro defaults
-	bool no_expand = false;  // NXSTREAM: nested active tags are expanded at replay, not recording
+	std::map<std::string, std::string> defaults; // DEFAULTS child: macro defaults
+	bool no_expand = false; // NXSTREAM: nested active tags are expanded at replay, not recording
 	SourcePos pos;
 };
 
@@ -69,4 +69,4 @@ struct MacDef {
 	SourcePos pos;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

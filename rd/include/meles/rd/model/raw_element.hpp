@@ -18,7 +18,7 @@ namespace meles::rd {
 struct RawAttribute {
 	std::string name;
 	std::string value;
-	SourcePos pos;  // line of the attribute itself (multi-line start tags are common)
+	SourcePos pos; // line of the attribute itself (multi-line start tags are common)
 };
 
 struct RawElement {
@@ -40,4 +40,4 @@ struct RawElement {
 	std::string describe() const;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -23,16 +23,16 @@
 namespace meles::rd {
 
 struct Resource {
-	std::string rd_id;                   // "anchor/q", "//scs"
-	std::filesystem::path source_path;  // the .rd file
+	std::string rd_id;                 // "anchor/q", "//scs"
+	std::filesystem::path source_path; // the .rd file
 	std::string schema;
-	std::string resdir_text;             // as written (may be empty)
-	std::filesystem::path resdir;        // resolved absolute directory for sources
+	std::string resdir_text;      // as written (may be empty)
+	std::filesystem::path resdir; // resolved absolute directory for sources
 	std::vector<std::string> read_profiles, all_profiles;
-	std::vector<std::string> require;    // Python modules (not supported; kept for diagnostics)
+	std::vector<std::string> require; // Python modules (not supported; kept for diagnostics)
 
 	MetaBag meta;
-	std::shared_ptr<const MetaBag> site_meta;  // the site-wide default meta, if any
+	std::shared_ptr<const MetaBag> site_meta; // the site-wide default meta, if any
 
 	std::vector<MacDef> macdefs;
 	std::vector<TableDef> tables;
@@ -44,11 +44,11 @@ struct Resource {
 	std::vector<ProcDef> procdefs;
 	std::vector<MixinDef> mixins;
 	std::vector<StreamDef> streams;
-	std::vector<CondDesc> cond_descs;        // RD-level condDescs (libraries like //scs)
-	std::vector<RowmakerDef> rowmakers;      // RD-level rowmakers (referenced from make)
-	std::vector<OutputTable> output_tables;  // RD-level outputTables
-	std::vector<CoreDef> cores;              // RD-level cores (referenced via service core=)
-	std::vector<RawElement> res_recs;        // `resRec`: registry-only records
+	std::vector<CondDesc> cond_descs;       // RD-level condDescs (libraries like //scs)
+	std::vector<RowmakerDef> rowmakers;     // RD-level rowmakers (referenced from make)
+	std::vector<OutputTable> output_tables; // RD-level outputTables
+	std::vector<CoreDef> cores;             // RD-level cores (referenced via service core=)
+	std::vector<RawElement> res_recs;       // `resRec`: registry-only records
 	std::vector<Property> properties;
 	bool is_system = false;
 
@@ -67,4 +67,4 @@ struct Resource {
 	std::string meta_text(std::string_view key, const MetaBag* element_meta = nullptr) const;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

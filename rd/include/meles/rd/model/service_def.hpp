@@ -24,10 +24,10 @@ namespace meles::rd {
 
 struct InputKey {
 	Column column;
-	std::optional<std::string> value;  // default (element content)
-	std::string multiplicity;          // single | forced-single | multiple | "" (derived)
+	std::optional<std::string> value; // default (element content)
+	std::string multiplicity;         // single | forced-single | multiple | "" (derived)
 	std::optional<int> show_items;
-	bool std = false;  // part of a standard protocol
+	bool std = false; // part of a standard protocol
 	std::string input_unit;
 	std::string widget_factory;
 	std::string original;
@@ -36,8 +36,8 @@ struct InputKey {
 
 struct CondDesc {
 	std::string id;
-	std::string original;    // fully qualified origin ("//scs#humanInput"), transitively the first
-	std::string build_from;  // column name of the queried table
+	std::string original;   // fully qualified origin ("//scs#humanInput"), transitively the first
+	std::string build_from; // column name of the queried table
 	bool required = false;
 	bool silent = false;
 	std::string fixed_sql;
@@ -51,7 +51,7 @@ struct CondDesc {
 
 struct OutputField {
 	Column column;
-	std::string select;  // SQL select expression, if not the column itself
+	std::string select; // SQL select expression, if not the column itself
 	std::optional<PythonCode> formatter;
 	bool wants_row = false;
 	std::vector<std::string> sets;
@@ -59,9 +59,9 @@ struct OutputField {
 
 struct OutputTable {
 	std::string id;
-	std::vector<std::string> auto_cols;  // names/patterns copied from the queried table
+	std::vector<std::string> auto_cols; // names/patterns copied from the queried table
 	std::optional<int> verb_level;
-	std::vector<OutputField> fields;     // `column` (usually original=) and `outputField`
+	std::vector<OutputField> fields; // `column` (usually original=) and `outputField`
 	std::vector<Param> params;
 	std::vector<Property> properties;
 	std::string original;
@@ -69,12 +69,12 @@ struct OutputTable {
 };
 
 struct CoreDef {
-	std::string type;  // dbCore, scsCore, ssapCore, datalinkCore, fixedQueryCore, pythonCore, nullCore, ...
+	std::string type; // dbCore, scsCore, ssapCore, datalinkCore, fixedQueryCore, pythonCore, nullCore, ...
 	std::string id;
-	std::string queried_table_ref;  // as written
-	TableRef queried_table;         // resolved (empty if none)
+	std::string queried_table_ref; // as written
+	TableRef queried_table;        // resolved (empty if none)
 	std::vector<CondDesc> cond_descs;
-	std::vector<InputKey> input_keys;  // inputTable / inputKey children
+	std::vector<InputKey> input_keys; // inputTable / inputKey children
 	std::optional<OutputTable> output_table;
 	std::optional<int> limit;
 	std::string sort_key;
@@ -85,22 +85,22 @@ struct CoreDef {
 	// Procedure applications (coreProc, descriptorGenerator, metaMaker, dataFunction, dataFormatter).
 	std::vector<ApplyDef> procs;
 	std::vector<Property> properties;
-	RawElement element;  // the complete element, for what is not modelled above
+	RawElement element; // the complete element, for what is not modelled above
 	std::string original;
 	SourcePos pos;
 };
 
 struct ServiceDef {
 	std::string id;
-	std::vector<std::string> allowed;  // renderers
+	std::vector<std::string> allowed; // renderers
 	std::string default_renderer;
-	std::string core_ref;  // fully qualified, when the core is referenced (core="...")
-	std::optional<CoreDef> core;  // inline or copied from core_ref
+	std::string core_ref;        // fully qualified, when the core is referenced (core="...")
+	std::optional<CoreDef> core; // inline or copied from core_ref
 	std::string limit_to;
 	std::string custom_page;
 	std::string template_path;
 	std::vector<PublishDef> publish;
-	std::vector<InputKey> input_keys;  // service-level inputKey
+	std::vector<InputKey> input_keys; // service-level inputKey
 	std::optional<OutputTable> output_table;
 	MetaBag meta;
 	std::vector<Property> properties;
@@ -108,4 +108,4 @@ struct ServiceDef {
 	SourcePos pos;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -18,7 +18,7 @@ namespace meles::rd {
 // A Python expression in the rowmaker subset (map/var bodies, bind values, nullExpr).
 struct Expr {
 	std::string text;
-	SourcePos pos;  // RD file and line of the element holding the expression
+	SourcePos pos; // RD file and line of the element holding the expression
 
 	bool empty() const { return text.empty(); }
 };
@@ -42,4 +42,4 @@ struct Property {
 // Value of the property `key`, or nullptr.
 const Property* find_property(const std::vector<Property>& props, std::string_view key);
 
-}  // namespace meles::rd
+} // namespace meles::rd

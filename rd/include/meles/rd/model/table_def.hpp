@@ -30,16 +30,16 @@ struct TableRef {
 	bool operator==(const TableRef&) const = default;
 };
 
-enum class AdqlAccess { No, Yes, Hidden };  // adql="False" / "True" / "hidden"
+enum class AdqlAccess { No, Yes, Hidden }; // adql="False" / "True" / "hidden"
 enum class DupePolicy { Check, Drop, DropOld, Overwrite };
 
 struct IndexDef {
-	std::string name;  // defaults to <table>_<columns>
+	std::string name; // defaults to <table>_<columns>
 	std::vector<std::string> columns;
-	std::string method;  // "" (btree), GIST, SPGIST, ...
+	std::string method; // "" (btree), GIST, SPGIST, ...
 	bool cluster = false;
 	std::string kind;
-	bool meta_only = false;  // declared for TAP_SCHEMA only, not built
+	bool meta_only = false; // declared for TAP_SCHEMA only, not built
 	// Raw SQL expression to index (element content), macros expanded; empty = the columns.
 	std::string content;
 	// `option` children (WHERE, INCLUDE, WITH, TABLESPACE) as type -> SQL text.
@@ -51,52 +51,53 @@ struct IndexDef {
 };
 
 struct ForeignKey {
-	std::string in_table;  // the reference as written
-	TableRef dest_table;   // resolved
-	std::vector<std::string> source;  // local columns
-	std::vector<std::string> dest;    // columns of dest_table (default: same as source)
+	std::string in_table;            // the reference as written
+	TableRef dest_table;             // resolved
+	std::vector<std::string> source; // local columns
+	std::vector<std::string> dest;   // columns of dest_table (default: same as source)
 	bool meta_only = false;
 	SourcePos pos;
 };
 
 // A mixin applied to a table, with the parameters given in the `<mixin par="v">ref</mixin>` form.
 struct MixinUse {
-	std::string ref;  // fully qualified: "//scs#q3cindex", "ogle/aux#prototype"
+	std::string ref; // fully qualified: "//scs#q3cindex", "ogle/aux#prototype"
 	std::map<std::string, std::string> params;
 	SourcePos pos;
 };
 
 // `script` on tables and makes: SQL run at lifecycle points (Python scripts are kept, not run).
 struct ScriptDef {
-	std::string type;  // preImport, newSource, preIndex, preCreation, postCreation, afterMeta, beforeDrop, sourceDone
-	std::string lang;  // SQL, AC_SQL, python
+	std::string
+	    type; // preImport, newSource, preIndex, preCreation, postCreation, afterMeta, beforeDrop, sourceDone
+	std::string lang; // SQL, AC_SQL, python
 	std::string name;
 	bool notify = true;
-	std::string content;  // table-scope macros (\qName, ...) expanded for SQL scripts
+	std::string content; // table-scope macros (\qName, ...) expanded for SQL scripts
 	SourcePos pos;
 };
 
 // `publish` on tables, data and services.
 struct PublishDef {
-	std::vector<std::string> render;  // renderers (services only)
-	std::vector<std::string> sets;    // OAI sets; default ivo_managed
-	std::string service;              // service id the capability points to
+	std::vector<std::string> render; // renderers (services only)
+	std::vector<std::string> sets;   // OAI sets; default ivo_managed
+	std::string service;             // service id the capability points to
 	bool auxiliary = false;
 	SourcePos pos;
 };
 
 struct TableDef {
-	std::string id;      // also the SQL table name
-	std::string rd_id;   // RD the table belongs to
-	std::string schema;  // the RD's schema
+	std::string id;     // also the SQL table name
+	std::string rd_id;  // RD the table belongs to
+	std::string schema; // the RD's schema
 	bool on_disk = false;
 	AdqlAccess adql = AdqlAccess::No;
 	std::vector<std::string> primary;
 	std::vector<MixinUse> mixins;
 	bool force_unique = false;
 	DupePolicy dupe_policy = DupePolicy::Check;
-	std::optional<std::string> view_statement;  // macros (\qName, \colNames) expanded
-	std::string name_path;                      // where bare column original= refs resolve
+	std::optional<std::string> view_statement; // macros (\qName, \colNames) expanded
+	std::string name_path;                     // where bare column original= refs resolve
 	bool temporary = false;
 	bool system = false;
 	std::optional<std::int64_t> nrows;
@@ -106,9 +107,9 @@ struct TableDef {
 	std::vector<Param> params;
 	std::vector<IndexDef> indexes;
 	std::vector<ForeignKey> foreign_keys;
-	std::string stc;  // STC-S-like annotation text
-	std::vector<RawElement> groups;  // `group` elements, kept generically
-	std::vector<RawElement> dms;     // `dm` (VO-DML annotation), kept generically
+	std::string stc;                // STC-S-like annotation text
+	std::vector<RawElement> groups; // `group` elements, kept generically
+	std::vector<RawElement> dms;    // `dm` (VO-DML annotation), kept generically
 	std::vector<PublishDef> publish;
 	std::vector<ScriptDef> scripts;
 	MetaBag meta;
@@ -116,7 +117,7 @@ struct TableDef {
 	// Native behaviours contributed by system mixins, e.g. "products" (rows mirrored into
 	// dc.products by the importer; see docs/rd-reference.md).
 	std::set<std::string> behaviours;
-	std::string original;  // fully qualified ref this table was copied from, if any
+	std::string original; // fully qualified ref this table was copied from, if any
 	SourcePos pos;
 
 	std::string qualified_name() const { return schema + "." + id; }
@@ -130,4 +131,4 @@ struct TableDef {
 	bool has_mixin(std::string_view qualified_ref) const;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

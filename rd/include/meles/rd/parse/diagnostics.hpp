@@ -48,4 +48,4 @@ private:
 	size_t errors_ = 0;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd

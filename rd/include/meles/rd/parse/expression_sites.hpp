@@ -17,12 +17,12 @@
 namespace meles::rd {
 
 enum class ExpressionKind {
-	Map,         // <map key="x">expr</map>
-	Var,         // <var key="x">expr</var>
-	Bind,        // <bind key="p">expr</bind> of apply/rowfilter/sourceFields/...
-	NullExpr,    // nullExpr="..." of map/var
-	ParDefault,  // default of a procDef/setup `par`
-	Fixup,       // column fixup="..."
+	Map,        // <map key="x">expr</map>
+	Var,        // <var key="x">expr</var>
+	Bind,       // <bind key="p">expr</bind> of apply/rowfilter/sourceFields/...
+	NullExpr,   // nullExpr="..." of map/var
+	ParDefault, // default of a procDef/setup `par`
+	Fixup,      // column fixup="..."
 };
 
 std::string_view expression_kind_name(ExpressionKind kind);
@@ -34,7 +34,7 @@ struct ExpressionSite {
 	std::string context;             // human description: "map 'ra' in make table='main' of data 'import'"
 	const DataDesc* data = nullptr;  // enclosing data element, if any
 	const MakeDef* make = nullptr;   // enclosing make, if any
-	const TableDef* table = nullptr;  // target table of the make, when it is in this RD
+	const TableDef* table = nullptr; // target table of the make, when it is in this RD
 };
 
 // All expressions of the RD, in document order within each data element.
@@ -46,4 +46,4 @@ using ExpressionChecker = std::function<void(const ExpressionSite& site, Diagnos
 // Runs checker over every expression site (no-op for an empty checker).
 void check_expressions(const Resource& rd, const ExpressionChecker& checker, Diagnostics& diagnostics);
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -33,7 +33,8 @@ public:
 	// The expansion of \name with these (already expanded) arguments, or nullopt when neither
 	// this scope nor its parents define name.  Throws Error when a known macro fails (wrong
 	// number of arguments, no column with the UCD asked for, unknown configuration item, ...).
-	virtual std::optional<std::string> call(std::string_view name, const std::vector<std::string>& args) const = 0;
+	virtual std::optional<std::string> call(std::string_view name,
+	                                        const std::vector<std::string>& args) const = 0;
 	// Names defined here and in the parents (for "did you mean" hints).
 	virtual void names(std::vector<std::string>& out) const = 0;
 };
@@ -43,7 +44,8 @@ class MapMacroScope : public MacroScope {
 public:
 	explicit MapMacroScope(std::map<std::string, std::string> values, const MacroScope* parent = nullptr)
 	    : values_(std::move(values)), parent_(parent) {}
-	std::optional<std::string> call(std::string_view name, const std::vector<std::string>& args) const override;
+	std::optional<std::string> call(std::string_view name,
+	                                const std::vector<std::string>& args) const override;
 	void names(std::vector<std::string>& out) const override;
 
 private:
@@ -79,31 +81,31 @@ std::vector<std::string> row_macros_in(std::string_view text);
 bool uses_per_row_macros(std::string_view text);
 
 struct RowMacroContext {
-	std::filesystem::path source;      // the source being imported (absolute path)
-	std::filesystem::path inputs_dir;  // for \inputRelativePath, \standardPubDID
-	std::filesystem::path resdir;      // for \standardPreviewPath
-	std::string rd_id;                 // for \dlMetaURI, \fullDLURL
-	std::string server_url = "http://localhost:8080";  // [web]serverURL
-	std::string authority = "org.example";               // [ivoa]authority
+	std::filesystem::path source;                     // the source being imported (absolute path)
+	std::filesystem::path inputs_dir;                 // for \inputRelativePath, \standardPubDID
+	std::filesystem::path resdir;                     // for \standardPreviewPath
+	std::string rd_id;                                // for \dlMetaURI, \fullDLURL
+	std::string server_url = "http://localhost:8080"; // [web]serverURL
+	std::string authority = "org.example";            // [ivoa]authority
 	std::int64_t rows_made = 0;
 	std::int64_t rows_processed = 0;
-	std::vector<Property> properties;  // of the data element, for \property{key}
+	std::vector<Property> properties; // of the data element, for \property{key}
 	// Document-level fields of the grammar (\docField{name}); empty function: not available.
 	std::function<std::optional<std::string>(std::string_view)> doc_field;
 };
 
 enum class RowMacroRendering {
-	PythonLiteral,  // '...' string literals, plain integers, parseISODT('...') for dates: for expressions
-	PlainText,      // the bare values: for non-expression text
+	PythonLiteral, // '...' string literals, plain integers, parseISODT('...') for dates: for expressions
+	PlainText,     // the bare values: for non-expression text
 };
 
 // Expands the rowmaker-scope macros in text for one source (and row, for \rowsMade); other
 // backslash sequences are left as they are.  Throws Error(Validation) naming the macro when
 // a value is not available (e.g. \property{x} without such a property), positioned at pos.
-std::string expand_row_macros(std::string_view text, const RowMacroContext& context, RowMacroRendering rendering,
-                              const SourcePos& pos = {});
+std::string expand_row_macros(std::string_view text, const RowMacroContext& context,
+                              RowMacroRendering rendering, const SourcePos& pos = {});
 
 // The standard publisher DID of a file: ivo://<authority>/~?<path relative to inputs>.
 std::string standard_pub_did(const RowMacroContext& context);
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -32,19 +32,20 @@ public:
 };
 
 // Configuration values for \getConfig{section}{item}; nullopt = not set.
-using ConfigLookup = std::function<std::optional<std::string>(std::string_view section, std::string_view item)>;
+using ConfigLookup =
+    std::function<std::optional<std::string>(std::string_view section, std::string_view item)>;
 
 struct ParseOptions {
-	std::string rd_id;                  // defaults to the file name without .rd
-	std::filesystem::path inputs_dir;   // for resdir resolution
-	ConfigLookup config;                // falls back to default_config_value()
+	std::string rd_id;                // defaults to the file name without .rd
+	std::filesystem::path inputs_dir; // for resdir resolution
+	ConfigLookup config;              // falls back to default_config_value()
 	std::shared_ptr<const MetaBag> site_meta;
-	RdResolver* resolver = nullptr;     // nullptr: references to other RDs are errors
-	bool is_system = false;             // a system RD (//name)
+	RdResolver* resolver = nullptr; // nullptr: references to other RDs are errors
+	bool is_system = false;         // a system RD (//name)
 };
 
 struct ParseResult {
-	std::shared_ptr<Resource> resource;  // null only when the file is not well-formed XML
+	std::shared_ptr<Resource> resource; // null only when the file is not well-formed XML
 	Diagnostics diagnostics;
 };
 
@@ -55,4 +56,4 @@ ParseResult parse_rd_text(std::string_view xml, const std::string& source_name, 
 // authority/dalDefaultLimit/dalHardLimit, async defaultMAXREC/hardMAXREC, general inputsDir, ...).
 std::optional<std::string> default_config_value(std::string_view section, std::string_view item);
 
-}  // namespace meles::rd
+} // namespace meles::rd

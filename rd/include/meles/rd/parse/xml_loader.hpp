@@ -19,4 +19,4 @@ namespace meles::rd {
 RawElement load_xml_file(const std::filesystem::path& file, const std::string& source_name);
 RawElement load_xml_text(std::string_view xml, const std::string& source_name);
 
-}  // namespace meles::rd
+} // namespace meles::rd

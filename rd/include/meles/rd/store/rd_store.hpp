@@ -24,10 +24,10 @@
 namespace meles::rd {
 
 struct RdStoreOptions {
-	std::filesystem::path inputs_dir;       // RD ids are paths below this directory
-	std::filesystem::path system_rds_dir;   // empty: default_system_rds_dir()
-	std::filesystem::path default_meta_file;  // site-wide meta stream (DaCHS etc/defaultmeta.txt); optional
-	ConfigLookup config;                    // for \getConfig; falls back to DaCHS defaults
+	std::filesystem::path inputs_dir;        // RD ids are paths below this directory
+	std::filesystem::path system_rds_dir;    // empty: default_system_rds_dir()
+	std::filesystem::path default_meta_file; // site-wide meta stream (DaCHS etc/defaultmeta.txt); optional
+	ConfigLookup config;                     // for \getConfig; falls back to DaCHS defaults
 	// The site's userconfig RD, referenced as "%" ("%#obscore-extracolumns"); DaCHS keeps it
 	// in etc/userconfig.rd.  Empty: references to % are errors.
 	std::filesystem::path userconfig_file;
@@ -43,8 +43,8 @@ struct ResolvedTable {
 };
 
 struct LoadResult {
-	std::shared_ptr<const Resource> resource;  // null when the file could not be parsed at all
-	Diagnostics diagnostics;                    // errors and warnings of this RD (not of others)
+	std::shared_ptr<const Resource> resource; // null when the file could not be parsed at all
+	Diagnostics diagnostics;                  // errors and warnings of this RD (not of others)
 };
 
 class RdStore {
@@ -94,10 +94,10 @@ private:
 	std::map<std::string, std::unique_ptr<Entry>> cache_;
 	// Argument as given -> (RD id, file), so that repeated lookups skip path canonicalisation.
 	mutable std::map<std::string, std::pair<std::string, std::filesystem::path>> resolved_;
-	std::vector<std::string> loading_;  // RD ids being loaded (cycle detection)
+	std::vector<std::string> loading_; // RD ids being loaded (cycle detection)
 	std::shared_ptr<const MetaBag> site_meta_;
 	std::filesystem::file_time_type site_meta_mtime_{};
 	bool site_meta_loaded_ = false;
 };
 
-}  // namespace meles::rd
+} // namespace meles::rd
