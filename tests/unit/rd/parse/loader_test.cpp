@@ -74,3 +74,12 @@ TEST_CASE("every element of the element table occurs in a fixture") {
 	      "datalinkCore", "fixedQueryCore", "pythonCore", "nullCore", "tapCore"})
 		CHECK(all.find(std::string("<") + name) != std::string::npos);
 }
+
+TEST_CASE("text content is dedented like DaCHS does") {
+	using parse::dedent;
+	CHECK(dedent("\n    A\n      B\n  ") == "A\n  B");
+	CHECK(dedent("A line\n      continued\n      here") == "A line\ncontinued\nhere");
+	CHECK(dedent("  single  ") == "single");
+	CHECK(dedent("\n\n   x = 1\n   if x:\n       y = 2\n\n") == "x = 1\nif x:\n    y = 2");
+	CHECK(dedent("   \n  ") == "");
+}
