@@ -3,12 +3,14 @@
 #include "meles/rd/parse/xml_loader.hpp"
 
 #include "meles/core/common/error.hpp"
+#include "meles/core/common/strings.hpp"
 
 #include <pugixml.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace meles::rd {
@@ -106,9 +108,34 @@ void convert(const pugi::xml_node& node, RawElement& out, std::string_view text,
 	}
 }
 
+// RDs are UTF-8 in practice; a Latin-1 declaration is honoured by converting first, so that
+// node offsets (and thus line numbers) refer to the text we index.
+std::optional<std::string> latin1_to_utf8_if_declared(std::string_view xml) {
+	if (!xml.starts_with("<?xml")) return std::nullopt;
+	auto end = xml.find("?>");
+	std::string decl = to_lower(xml.substr(0, end == std::string_view::npos ? 0 : end));
+	if (decl.find("iso-8859-1") == std::string::npos && decl.find("latin-1") == std::string::npos &&
+	    decl.find("latin1") == std::string::npos)
+		return std::nullopt;
+	std::string out;
+	out.reserve(xml.size() + xml.size() / 8);
+	for (char ch : xml) {
+		auto c = static_cast<unsigned char>(ch);
+		if (c < 0x80) {
+			out += ch;
+		} else {
+			out += static_cast<char>(0xC0 | (c >> 6));
+			out += static_cast<char>(0x80 | (c & 0x3F));
+		}
+	}
+	return out;
+}
+
 } // namespace
 
-RawElement load_xml_text(std::string_view xml, const std::string& source_name) {
+RawElement load_xml_text(std::string_view input, const std::string& source_name) {
+	auto converted = latin1_to_utf8_if_declared(input);
+	std::string_view xml = converted ? std::string_view(*converted) : input;
 	pugi::xml_document doc;
 	auto flags = pugi::parse_default | pugi::parse_declaration;
 	auto res = doc.load_buffer(xml.data(), xml.size(), flags, pugi::encoding_utf8);
@@ -132,7 +159,6 @@ RawElement load_xml_file(const std::filesystem::path& file, const std::string& s
 	std::ostringstream ss;
 	ss << in.rdbuf();
 	std::string text = ss.str();
-	// A UTF-8 byte order mark would shift nothing for pugixml, but keep offsets honest.
 	return load_xml_text(text, source_name);
 }
 

@@ -83,3 +83,12 @@ TEST_CASE("text content is dedented like DaCHS does") {
 	CHECK(dedent("\n\n   x = 1\n   if x:\n       y = 2\n\n") == "x = 1\nif x:\n    y = 2");
 	CHECK(dedent("   \n  ") == "");
 }
+
+TEST_CASE("Latin-1 RDs are read when they say so") {
+	std::string xml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<resource schema=\"x\">\n"
+	                  "<meta name=\"creator\">Jahrei\xdf, H.</meta>\n<bad attr=\"1\"/>\n</resource>";
+	RawElement root = load_xml_text(xml, "latin.rd");
+	REQUIRE(root.children.size() == 2);
+	CHECK(root.children[0].text == "Jahrei\xc3\x9f, H.");
+	CHECK(root.children[1].pos.line == 4);
+}
