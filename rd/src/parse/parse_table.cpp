@@ -52,8 +52,8 @@ void set_column_name(Reader& r, Column& c, std::string name) {
 			ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
 		if (!ok)
 			r.ctx().error(r.pos_of("name"),
-			              concat("'", name, "' is not a valid SQL identifier for a ", r.element().name,
-			                     " name (letters, digits and _; write quoted/", name,
+			              concat(r.element().name, " name '", name,
+			                     "' is not a valid SQL identifier (letters, digits and _; write quoted/", name,
 			                     " for a delimited identifier)"));
 	}
 	c.meta.name = std::move(name);
