@@ -395,6 +395,7 @@ const StreamDef* ParseContext::find_stream(std::string_view ref, const SourcePos
 	const Resource* other = rd_for(s, pos);
 	if (!other) return nullptr;
 	if (auto* st = other->find_stream(s.path)) return st;
+	if (!missing_reported_.insert("stream:" + s.rd_id + "#" + s.path).second) return nullptr;
 	for (auto& st : other->streams)
 		known.push_back(st.id);
 	error(pos, concat("RD '", s.rd_id, "' has no STREAM '", s.path, "'", did_you_mean(s.path, known)),
@@ -407,6 +408,7 @@ const MixinDef* ParseContext::find_mixin(std::string_view ref, const SourcePos& 
 	const Resource* where = rd_for(s, pos);
 	if (!where) return nullptr;
 	if (auto* m = where->find_mixin(s.path)) return m;
+	if (!s.local && !missing_reported_.insert("mixin:" + s.rd_id + "#" + s.path).second) return nullptr;
 	std::vector<std::string> known;
 	for (auto& m : where->mixins)
 		known.push_back(m.id);

@@ -118,7 +118,8 @@ private:
 	std::unique_ptr<RdMacroScope> rd_scope_;
 	std::vector<const MacroScope*> scopes_;
 	std::map<std::string, std::shared_ptr<const Resource>> other_rds_;
-	std::map<std::string, SourcePos> failed_rds_; // RD id -> where loading it failed first
+	std::map<std::string, SourcePos> failed_rds_;
+	std::set<std::string> missing_reported_;  // "stream:rd#id" already reported once // RD id -> where loading it failed first
 };
 
 // RAII scope push.
