@@ -134,14 +134,17 @@ void leftover_macros(const RawElement& e, std::set<std::string>& out) {
 			}
 			size_t j = i + 1;
 			if (!std::isalpha(static_cast<unsigned char>(t[j])) && t[j] != '_') continue;
-			while (j < t.size() && (std::isalnum(static_cast<unsigned char>(t[j])) || t[j] == '_')) ++j;
+			while (j < t.size() && (std::isalnum(static_cast<unsigned char>(t[j])) || t[j] == '_'))
+				++j;
 			if (j - i - 1 >= 2) out.emplace(t.substr(i + 1, j - i - 1));
 			i = j - 1;
 		}
 	};
 	scan(e.text);
-	for (auto& a : e.attributes) scan(a.value);
-	for (auto& c : e.children) leftover_macros(c, out);
+	for (auto& a : e.attributes)
+		scan(a.value);
+	for (auto& c : e.children)
+		leftover_macros(c, out);
 }
 
 // A macro the replay left that nobody else defines is a FEED attribute someone forgot
@@ -149,18 +152,20 @@ void leftover_macros(const RawElement& e, std::set<std::string>& out) {
 bool check_leftovers(ParseContext& ctx, const RawElement& feed, const StreamDef& stream,
                      const std::vector<RawElement>& events) {
 	std::set<std::string> left;
-	for (auto& e : events) leftover_macros(e, left);
+	for (auto& e : events)
+		leftover_macros(e, left);
 	if (left.empty()) return true;
 	bool ok = true;
 	std::vector<std::string> known;
 	ctx.rd_scope().names(known);
 	for (auto n : {"qName", "curtable", "tablename", "colNames", "nameForUCD", "nameForUCDs", "getParam"})
 		known.emplace_back(n);
-	for (auto n : row_macro_names()) known.emplace_back(n);
+	for (auto n : row_macro_names())
+		known.emplace_back(n);
 	for (auto& name : left)
 		if (std::find(known.begin(), known.end(), name) == known.end() && (ok = false, true))
-			ctx.error(feed.pos, concat("STREAM '", stream.id, "' uses the macro \\", name, ", which this ", feed.name,
-			                           " does not set (add ", name, "=\"...\" to it)"));
+			ctx.error(feed.pos, concat("STREAM '", stream.id, "' uses the macro \\", name, ", which this ",
+			                           feed.name, " does not set (add ", name, "=\"...\" to it)"));
 	return ok;
 }
 
@@ -176,7 +181,7 @@ std::vector<RawElement> replay_feed(ParseContext& ctx, const RawElement& feed) {
 	for (auto& a : feed.attributes)
 		if (a.name != "source") macros[a.name] = a.value;
 	auto events = replay_events(ctx, stream->events, macros);
-	if (!check_leftovers(ctx, feed, *stream, events)) return {};  // replaying it would only cascade
+	if (!check_leftovers(ctx, feed, *stream, events)) return {}; // replaying it would only cascade
 	for (auto& c : feed.children) {
 		if (c.name == "EDIT") {
 			auto* ref = c.attribute("ref");

@@ -395,6 +395,7 @@ const StreamDef* ParseContext::find_stream(std::string_view ref, const SourcePos
 	const Resource* other = rd_for(s, pos);
 	if (!other) return nullptr;
 	if (auto* st = other->find_stream(s.path)) return st;
+	if (!missing_reported_.insert("stream:" + s.rd_id + "#" + s.path).second) return nullptr;
 	for (auto& st : other->streams)
 		known.push_back(st.id);
 	error(pos, concat("RD '", s.rd_id, "' has no STREAM '", s.path, "'", did_you_mean(s.path, known)),
@@ -407,6 +408,7 @@ const MixinDef* ParseContext::find_mixin(std::string_view ref, const SourcePos& 
 	const Resource* where = rd_for(s, pos);
 	if (!where) return nullptr;
 	if (auto* m = where->find_mixin(s.path)) return m;
+	if (!s.local && !missing_reported_.insert("mixin:" + s.rd_id + "#" + s.path).second) return nullptr;
 	std::vector<std::string> known;
 	for (auto& m : where->mixins)
 		known.push_back(m.id);
@@ -677,13 +679,15 @@ std::string dedent(std::string_view text) {
 	// Text starting on the line of the start tag has no meaningful indentation on its first
 	// line; otherwise every line counts.
 	size_t first_content = text.find_first_not_of(" \t\r\n");
-	bool first_on_tag_line = first_content != std::string_view::npos && text.substr(0, first_content).find('\n') ==
-	                                                                       std::string_view::npos;
+	bool first_on_tag_line = first_content != std::string_view::npos &&
+	                         text.substr(0, first_content).find('\n') == std::string_view::npos;
 	auto lines = split(text, '\n');
 	for (auto& l : lines)
 		if (!l.empty() && l.back() == '\r') l.pop_back();
-	while (!lines.empty() && trim(lines.front()).empty()) lines.erase(lines.begin());
-	while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
+	while (!lines.empty() && trim(lines.front()).empty())
+		lines.erase(lines.begin());
+	while (!lines.empty() && trim(lines.back()).empty())
+		lines.pop_back();
 	if (lines.empty()) return "";
 	size_t indent = std::string::npos;
 	for (size_t i = first_on_tag_line ? 1 : 0; i < lines.size(); ++i) {
@@ -696,10 +700,13 @@ std::string dedent(std::string_view text) {
 		if (i) out += '\n';
 		auto& l = lines[i];
 		if (trim(l).empty()) continue;
-		if (i == 0 && first_on_tag_line) out += std::string(trim(l));
-		else out += indent == std::string::npos ? l : l.substr(std::min(indent, l.size()));
+		if (i == 0 && first_on_tag_line)
+			out += std::string(trim(l));
+		else
+			out += indent == std::string::npos ? l : l.substr(std::min(indent, l.size()));
 	}
-	while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+	while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
+		out.pop_back();
 	return out;
 }
 

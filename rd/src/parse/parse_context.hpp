@@ -118,7 +118,9 @@ private:
 	std::unique_ptr<RdMacroScope> rd_scope_;
 	std::vector<const MacroScope*> scopes_;
 	std::map<std::string, std::shared_ptr<const Resource>> other_rds_;
-	std::map<std::string, SourcePos> failed_rds_; // RD id -> where loading it failed first
+	std::map<std::string, SourcePos> failed_rds_;
+	std::set<std::string>
+	    missing_reported_; // "stream:rd#id" already reported once // RD id -> where loading it failed first
 };
 
 // RAII scope push.
@@ -217,6 +219,32 @@ std::string describe(const RawElement& e);
 
 // DaCHS defaults for \getConfig items (used when the caller's lookup has no value).
 std::optional<std::string> default_config_value_impl(std::string_view section, std::string_view item);
+
+// The element with this id among items, or nullptr.
+template <typename T> const T* find_with_id(const std::vector<T>& items, std::string_view id) {
+	for (auto& x : items)
+		if (x.id == id) return &x;
+	return nullptr;
+}
+
+// original="ref" on an element of kind T: copies the element with that id from
+// members(rd of the reference) into out and records the qualified reference in out.original.
+template <typename T, typename Members>
+void copy_original(Reader& r, T& out, std::string_view kind, Members members) {
+	auto orig = r.get("original");
+	if (!orig) return;
+	ParseContext& ctx = r.ctx();
+	SourcePos pos = r.pos_of("original");
+	auto s = ctx.split_ref(*orig);
+	const Resource* where = ctx.rd_for(s, pos);
+	if (!where) return;
+	if (const T* src = find_with_id(members(*where), s.path)) {
+		out = *src;
+		out.original = s.rd_id + "#" + s.path;
+		return;
+	}
+	ctx.error(pos, concat("no ", kind, " '", s.path, "' in RD '", s.rd_id, "'"), ErrorKind::NotFound);
+}
 
 // Helpers shared by the parse functions.
 std::vector<Property>* properties_of(Target t);

@@ -79,21 +79,8 @@ const std::vector<std::string_view> kConditions = {"keyIs",      "keyMissing", "
 RowmakerDef parse_rowmaker(ParseContext& ctx, const RawElement& e) {
 	Reader r(ctx, e);
 	RowmakerDef rm;
-	if (auto orig = r.get("original")) {
-		auto s = ctx.split_ref(*orig);
-		if (const Resource* where = ctx.rd_for(s, r.pos_of("original"))) {
-			const RowmakerDef* src = nullptr;
-			for (auto& x : where->rowmakers)
-				if (x.id == s.path) src = &x;
-			if (src) {
-				rm = *src;
-				rm.original = s.rd_id + "#" + s.path;
-			} else {
-				ctx.error(r.pos_of("original"), concat("no rowmaker '", s.path, "' in RD '", s.rd_id, "'"),
-				          ErrorKind::NotFound);
-			}
-		}
-	}
+	copy_original(
+	    r, rm, "rowmaker", [](const Resource& x) -> const auto& { return x.rowmakers; });
 	rm.pos = e.pos;
 	rm.implicit = false;
 	if (auto v = r.get("id")) rm.id = *v;
@@ -131,18 +118,8 @@ void parse_data_el(ParseContext& ctx, const RawElement& e, Target t) {
 	}
 	Reader r(ctx, e);
 	DataDesc d;
-	if (auto orig = r.get("original")) {
-		auto s = ctx.split_ref(*orig);
-		if (const Resource* where = ctx.rd_for(s, r.pos_of("original"))) {
-			if (auto* src = where->find_data(s.path)) {
-				d = *src;
-				d.original = s.rd_id + "#" + s.path;
-			} else {
-				ctx.error(r.pos_of("original"), concat("no data '", s.path, "' in RD '", s.rd_id, "'"),
-				          ErrorKind::NotFound);
-			}
-		}
-	}
+	copy_original(
+	    r, d, "data", [](const Resource& x) -> const auto& { return x.data; });
 	d.pos = e.pos;
 	if (auto v = r.get("id")) d.id = *v;
 	d.auto_import = r.flag("auto", d.auto_import);
@@ -541,18 +518,8 @@ void parse_procdef_el(ParseContext& ctx, const RawElement& e, Target t) {
 	}
 	Reader r(ctx, e);
 	ProcDef p;
-	if (auto orig = r.get("original")) {
-		auto s = ctx.split_ref(*orig);
-		if (const Resource* where = ctx.rd_for(s, r.pos_of("original"))) {
-			if (auto* src = where->find_procdef(s.path)) {
-				p = *src;
-				p.original = s.rd_id + "#" + s.path;
-			} else {
-				ctx.error(r.pos_of("original"), concat("no procDef '", s.path, "' in RD '", s.rd_id, "'"),
-				          ErrorKind::NotFound);
-			}
-		}
-	}
+	copy_original(
+	    r, p, "procDef", [](const Resource& x) -> const auto& { return x.procdefs; });
 	p.pos = e.pos;
 	p.id = r.required("id");
 	p.type = r.str("type", p.type);

@@ -73,18 +73,8 @@ void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 	}
 	Reader r(ctx, e);
 	ServiceDef s;
-	if (auto orig = r.get("original")) {
-		auto sr = ctx.split_ref(*orig);
-		if (const Resource* where = ctx.rd_for(sr, r.pos_of("original"))) {
-			if (auto* src = where->find_service(sr.path)) {
-				s = *src;
-				s.original = sr.rd_id + "#" + sr.path;
-			} else {
-				ctx.error(r.pos_of("original"), concat("no service '", sr.path, "' in RD '", sr.rd_id, "'"),
-				          ErrorKind::NotFound);
-			}
-		}
-	}
+	copy_original(
+	    r, s, "service", [](const Resource& x) -> const auto& { return x.services; });
 	s.pos = e.pos;
 	s.id = r.required("id");
 	if (r.has("allowed")) s.allowed = r.list("allowed");
@@ -127,21 +117,8 @@ void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 void parse_core_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Reader r(ctx, e);
 	CoreDef c;
-	if (auto orig = r.get("original")) {
-		auto sr = ctx.split_ref(*orig);
-		if (const Resource* where = ctx.rd_for(sr, r.pos_of("original"))) {
-			const CoreDef* src = nullptr;
-			for (auto& x : where->cores)
-				if (x.id == sr.path) src = &x;
-			if (src) {
-				c = *src;
-				c.original = sr.rd_id + "#" + sr.path;
-			} else {
-				ctx.error(r.pos_of("original"), concat("no core '", sr.path, "' in RD '", sr.rd_id, "'"),
-				          ErrorKind::NotFound);
-			}
-		}
-	}
+	copy_original(
+	    r, c, "core", [](const Resource& x) -> const auto& { return x.cores; });
 	c.type = e.name;
 	c.pos = e.pos;
 	c.element = e;
@@ -294,22 +271,8 @@ void parse_input_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 void parse_output_table_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Reader r(ctx, e);
 	OutputTable ot;
-	if (auto orig = r.get("original")) {
-		auto sr = ctx.split_ref(*orig);
-		if (const Resource* where = ctx.rd_for(sr, r.pos_of("original"))) {
-			const OutputTable* src = nullptr;
-			for (auto& x : where->output_tables)
-				if (x.id == sr.path) src = &x;
-			if (src) {
-				ot = *src;
-				ot.original = sr.rd_id + "#" + sr.path;
-			} else {
-				ctx.error(r.pos_of("original"),
-				          concat("no outputTable '", sr.path, "' in RD '", sr.rd_id, "'"),
-				          ErrorKind::NotFound);
-			}
-		}
-	}
+	copy_original(
+	    r, ot, "outputTable", [](const Resource& x) -> const auto& { return x.output_tables; });
 	ot.pos = e.pos;
 	if (auto v = r.get("id")) ot.id = *v;
 	if (r.has("autoCols")) ot.auto_cols = r.list("autoCols");

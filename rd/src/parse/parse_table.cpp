@@ -53,8 +53,8 @@ void set_column_name(Reader& r, Column& c, std::string name) {
 		if (!ok)
 			r.ctx().error(r.pos_of("name"),
 			              concat(r.element().name, " name '", name,
-			                     "' is not a valid SQL identifier (letters, digits and _; write quoted/", name,
-			                     " for a delimited identifier)"));
+			                     "' is not a valid SQL identifier (letters, digits and _; write quoted/",
+			                     name, " for a delimited identifier)"));
 	}
 	c.meta.name = std::move(name);
 }

@@ -158,10 +158,7 @@ void check_make(ParseContext& ctx, DataDesc& d, MakeDef& m) {
 	if (!m.rowmaker_ref.empty()) {
 		auto s = ctx.split_ref(m.rowmaker_ref);
 		if (const Resource* where = ctx.rd_for(s, m.pos)) {
-			const RowmakerDef* src = nullptr;
-			for (auto& r : where->rowmakers)
-				if (r.id == s.path) src = &r;
-			if (src)
+			if (const RowmakerDef* src = find_with_id(where->rowmakers, s.path))
 				m.rowmaker = *src;
 			else
 				ctx.error(m.pos, concat("make rowmaker='", s.path, "' names no rowmaker"),
@@ -218,10 +215,7 @@ void check_service(ParseContext& ctx, ServiceDef& s) {
 	if (!s.core_ref.empty()) {
 		auto sr = ctx.split_ref(s.core_ref);
 		if (const Resource* where = ctx.rd_for(sr, s.pos)) {
-			const CoreDef* src = nullptr;
-			for (auto& c : where->cores)
-				if (c.id == sr.path) src = &c;
-			if (src)
+			if (const CoreDef* src = find_with_id(where->cores, sr.path))
 				s.core = *src;
 			else
 				ctx.error(s.pos, concat("service '", s.id, "': core='", sr.path, "' names no core"),
