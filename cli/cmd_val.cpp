@@ -2,7 +2,9 @@
 #include "commands.hpp"
 
 #include "meles/core/common/error.hpp"
+#include "meles/rd/expr/expression.hpp"
 #include "meles/rd/parse/expression_sites.hpp"
+#include "meles/rd/parse/macros.hpp"
 #include "meles/rd/store/rd_store.hpp"
 
 #include <algorithm>
@@ -31,10 +33,33 @@ const std::string_view val_usage =
 
 namespace {
 
-// Checks rowmaker expressions.  Empty until the expression compiler is merged; the lead wires
-// it here (see meles/rd/parse/expression_sites.hpp for what a checker receives).
+// Compiles every rowmaker expression with the native compiler; row macros are replaced by
+// a placeholder source first (their values only exist at import time).
 rd::ExpressionChecker expression_checker() {
-	return {};
+	return [](const rd::ExpressionSite& site, rd::Diagnostics& diags) {
+		if (!site.expr || site.expr->empty()) return;
+		std::string text = site.expr->text;
+		if (!rd::row_macros_in(text).empty()) {
+			rd::RowMacroContext ctx;
+			ctx.source = "/inputs/data/source.dat";
+			ctx.inputs_dir = "/inputs";
+			ctx.resdir = "/inputs/data";
+			try {
+				text = rd::expand_row_macros(text, ctx, rd::RowMacroRendering::PythonLiteral, site.expr->pos);
+			} catch (const Error& e) {
+				diags.add(e, site.expr->pos);
+				return;
+			}
+		}
+		rd::expr::Scope scope(true);
+		rd::expr::CompileOptions opts;
+		opts.pos = site.expr->pos;
+		auto outcome = rd::expr::Expression::try_compile(text, scope, opts);
+		if (!outcome) {
+			Error e = outcome.error->to_error(site.expr->pos);
+			diags.error(e.kind(), concat(e.message(), " (in ", site.context, ")"), site.expr->pos);
+		}
+	};
 }
 
 } // namespace
