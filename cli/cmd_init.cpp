@@ -4,6 +4,8 @@
 
 #include "meles/core/common/process.hpp"
 #include "meles/core/pg/database.hpp"
+#include "meles/rd/ingest/importer.hpp"
+#include "meles/rd/schema/catalog_store.hpp"
 
 #include <unistd.h>
 
@@ -79,6 +81,18 @@ int cmd_init(const GlobalOptions& global, const std::vector<std::string>& argv) 
 
 	pg::Database db(config);
 	db.initialize([](const std::string& line) { std::cout << line << "\n"; });
+	// TAP_SCHEMA (the system RD //tap) is part of every Meles database.
+	{
+		pg::Connection conn(db.admin());
+		if (!rd::schema::tap_schema_exists(conn)) {
+			auto store = make_rd_store(config);
+			rd::ingest::Importer importer(conn, *store);
+			rd::ingest::ImportOptions o;
+			o.read_role = db.read_role();
+			importer.import("//tap", o);
+			std::cout << "created TAP_SCHEMA\n";
+		}
+	}
 	std::cout << "Meles is initialised in " << state.string() << "\n";
 	return 0;
 }

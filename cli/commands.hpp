@@ -11,6 +11,8 @@ int cmd_init(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_config(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_serve(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_adm(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_imp(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_drop(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_db(const GlobalOptions&, const std::vector<std::string>&);
 
 int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args);

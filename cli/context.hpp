@@ -18,3 +18,14 @@ Config load_config(const GlobalOptions& global, bool must_exist = false);
 void init_cli_logging(const GlobalOptions& global, const Config& config);
 
 }  // namespace meles::cli
+
+#include "meles/rd/store/rd_store.hpp"
+
+#include <memory>
+
+namespace meles::cli {
+
+// An RD store over the configured inputs directory, default meta file and config.
+std::unique_ptr<rd::RdStore> make_rd_store(const Config& config);
+
+}  // namespace meles::cli

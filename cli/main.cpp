@@ -37,6 +37,23 @@ const std::vector<Command>& command_table() {
 	     "gracefully (running requests finish), `reload` re-reads the resource descriptors,\n"
 	     "`status` exits 0 when it runs and 3 when not. --port overrides [web] serverPort.\n",
 	     cmd_serve},
+	    {"imp", "import the data of an RD into the database",
+	     "usage: meles imp [-m] [-c] [-s] [--max-rows N] RD [DATA-ID...]\n\n"
+	     "Loads an RD (by id, e.g. anchor/q, or path) and imports its data elements (all with\n"
+	     "auto=\"True\" unless DATA-IDs are given): each table is built afresh, indexed, clustered\n"
+	     "and analyzed, then swapped in together with its TAP_SCHEMA entries in one transaction.\n"
+	     "If anything fails, the previous table and its metadata are left exactly as they were.\n\n"
+	     "  -m, --meta-only      only refresh metadata (TAP_SCHEMA, descriptions) and permissions\n"
+	     "  -c, --continue-bad   skip rows that cannot be ingested (counted, the first ones shown)\n"
+	     "  -s, --system         also recreate system tables (e.g. TAP_SCHEMA of //tap)\n"
+	     "  -M, --max-rows N     import at most N rows per table (for trying an RD)\n",
+	     cmd_imp},
+	    {"drop", "remove an RD's tables and their metadata",
+	     "usage: meles drop [--system] RD...\n\n"
+	     "Drops the tables an RD defines (and whatever the database records for it, so an RD whose\n"
+	     "file is gone can still be dropped), and removes them from TAP_SCHEMA. System RDs (//name)\n"
+	     "need --system.\n",
+	     cmd_drop},
 	    {"adm", "administration: user accounts",
 	     "usage: meles adm ACTION [ARGS]\n\n"
 	     "actions:\n"

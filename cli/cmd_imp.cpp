@@ -1,0 +1,143 @@
+// meles imp / meles drop — loading RDs' data into the database and removing it again.
+#include "commands.hpp"
+#include "context.hpp"
+
+#include "meles/core/log/logger.hpp"
+#include "meles/core/pg/database.hpp"
+#include "meles/rd/ingest/importer.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace meles::cli {
+
+namespace {
+
+std::string thousands(uint64_t n) {
+	std::string s = std::to_string(n), out;
+	for (size_t i = 0; i < s.size(); ++i) {
+		if (i && (s.size() - i) % 3 == 0) out += ',';
+		out += s[i];
+	}
+	return out;
+}
+
+// On a terminal: a one-line progress bar redrawn in place; otherwise a log line every 10 s.
+class ProgressPrinter {
+public:
+	ProgressPrinter() : tty_(isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+	void operator()(const rd::ingest::ImportProgress& p) {
+		auto now = std::chrono::steady_clock::now();
+		double secs = std::chrono::duration<double>(now - start_).count();
+		if (p.table != table_) {
+			table_ = p.table;
+			start_ = now;
+			secs = 0;
+		}
+		std::string line = concat(p.table, ": ", thousands(p.rows), " rows");
+		if (secs > 0.5 && p.phase == "reading")
+			line += concat(", ", thousands(static_cast<uint64_t>(p.rows / secs)), " rows/s");
+		if (p.bytes_total && p.phase == "reading")
+			line += concat(", ", std::to_string(std::min<uint64_t>(100, p.bytes_read * 100 / p.bytes_total)), "%");
+		if (p.phase != "reading") line += concat(", ", p.phase);
+		if (tty_) {
+			std::fprintf(stderr, "\r%-78s", line.c_str());
+			std::fflush(stderr);
+			dirty_ = true;
+		} else if (now - last_log_ > std::chrono::seconds(10)) {
+			last_log_ = now;
+			log::info(line);
+		}
+	}
+	void done() {
+		if (dirty_) std::fprintf(stderr, "\r%-78s\r", "");
+		dirty_ = false;
+	}
+
+private:
+	bool tty_;
+	bool dirty_ = false;
+	std::string table_;
+	std::chrono::steady_clock::time_point start_, last_log_{};
+};
+
+}  // namespace
+
+int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
+	ArgParser args("imp", {"meta-only", "continue-bad", "system"}, {"max-rows"});
+	args.alias("m", "meta-only");
+	args.alias("c", "continue-bad");
+	args.alias("s", "system");
+	args.alias("M", "max-rows");
+	args.parse(argv);
+	if (args.positionals().empty()) throw Error(ErrorKind::Validation, "usage: meles imp RD [DATA-ID...] (see --help)");
+	Config config = load_config(global, true);
+	init_cli_logging(global, config);
+	auto store = make_rd_store(config);
+	pg::Database db(config);
+	db.ensure_running();
+	pg::Connection conn(db.admin());
+
+	rd::ingest::ImportOptions opts;
+	opts.data_ids.assign(args.positionals().begin() + 1, args.positionals().end());
+	opts.meta_only = args.has("meta-only");
+	opts.skip_bad_rows = args.has("continue-bad");
+	opts.allow_system = args.has("system");
+	opts.read_role = db.read_role();
+	opts.server_url = config.server_url();
+	opts.authority = config.get("ivoa", "authority");
+	if (auto m = args.value("max-rows")) {
+		try {
+			opts.max_rows = std::stoull(*m);
+		} catch (...) {
+			throw Error(ErrorKind::Validation, concat("--max-rows needs a number, not '", *m, "'"));
+		}
+	}
+	ProgressPrinter printer;
+	opts.progress = [&](const rd::ingest::ImportProgress& p) { printer(p); };
+	rd::ingest::Importer importer(conn, *store);
+	rd::ingest::ImportReport report;
+	try {
+		report = importer.import(args.positionals()[0], opts);
+	} catch (...) {
+		printer.done();
+		throw;
+	}
+	printer.done();
+	double secs = report.duration.count() / 1000.0;
+	for (auto& t : report.tables) {
+		std::cout << t.table << ": " << thousands(t.rows) << " rows";
+		if (t.skipped) std::cout << ", " << thousands(t.skipped) << " bad rows skipped";
+		std::cout << "\n";
+		for (auto& p : t.first_problems) std::cout << "  skipped: " << p << "\n";
+	}
+	std::cout << "imported in " << (secs < 10 ? std::to_string(static_cast<int>(secs * 100) / 100.0).substr(0, 4)
+	                                          : std::to_string(static_cast<int>(secs)))
+	          << " s\n";
+	return 0;
+}
+
+int cmd_drop(const GlobalOptions& global, const std::vector<std::string>& argv) {
+	ArgParser args("drop", {"system"}, {});
+	args.alias("s", "system");
+	args.parse(argv);
+	if (args.positionals().empty()) throw Error(ErrorKind::Validation, "usage: meles drop [--system] RD...");
+	Config config = load_config(global, true);
+	init_cli_logging(global, config);
+	auto store = make_rd_store(config);
+	pg::Database db(config);
+	db.ensure_running();
+	pg::Connection conn(db.admin());
+	rd::ingest::Importer importer(conn, *store);
+	for (auto& rd : args.positionals()) {
+		auto dropped = importer.drop(rd, args.has("system"));
+		if (dropped.empty()) std::cout << rd << ": nothing to drop\n";
+		for (auto& t : dropped) std::cout << "dropped " << t << "\n";
+	}
+	return 0;
+}
+
+}  // namespace meles::cli

@@ -1,0 +1,339 @@
+#include "meles/rd/ingest/importer.hpp"
+
+#include "meles/core/common/strings.hpp"
+#include "meles/core/log/logger.hpp"
+#include "meles/rd/ingest/grammar_registry.hpp"
+#include "meles/rd/ingest/rowmaker.hpp"
+#include "meles/rd/ingest/sources.hpp"
+#include "meles/rd/schema/catalog_store.hpp"
+#include "meles/rd/schema/ddl.hpp"
+
+#include <map>
+#include <set>
+
+namespace meles::rd::ingest {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kCopyBuffer = 1 << 20;
+
+GrammarElement to_grammar_element(const RawElement& e) {
+	GrammarElement g;
+	g.name = e.name;
+	g.pos = e.pos;
+	g.text = e.text;
+	for (auto& a : e.attributes) g.attributes.push_back({a.name, a.value, a.pos});
+	for (auto& c : e.children) g.children.push_back(to_grammar_element(c));
+	return g;
+}
+
+SourcesSpec to_sources_spec(const SourcesDef& s) {
+	if (s.ignore)
+		throw Error(ErrorKind::Validation, "ignoreSources is not supported by this version of Meles", s.ignore->pos);
+	SourcesSpec spec;
+	for (auto& p : s.patterns) spec.patterns.push_back({p, s.pos});
+	spec.items = s.items;
+	spec.recurse = s.recurse;
+	spec.pos = s.pos;
+	return spec;
+}
+
+// Runs the table's SQL scripts of `type` (AC_SQL: failures ignored, inside a savepoint).
+void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::string_view type) {
+	for (auto& s : scripts) {
+		if (s.type != type) continue;
+		std::string lang = to_lower(s.lang);
+		if (lang == "python") throw Error(ErrorKind::Validation, "python scripts cannot run in this version of Meles", s.pos);
+		if (lang == "ac_sql") {
+			c.exec("SAVEPOINT meles_script");
+			try {
+				c.exec(s.content);
+				c.exec("RELEASE SAVEPOINT meles_script");
+			} catch (const pg::DbError& e) {
+				c.exec("ROLLBACK TO SAVEPOINT meles_script");
+				log::info(concat("script ", s.name, " failed (ignored, AC_SQL): ", e.message()));
+			}
+		} else {
+			try {
+				c.exec(s.content);
+			} catch (const pg::DbError& e) {
+				throw Error(ErrorKind::Database, concat("script ", s.name, " failed: ", e.message()), s.pos);
+			}
+		}
+	}
+}
+
+bool table_exists(pg::Connection& c, const std::string& relation) {
+	auto r = c.exec_params("SELECT to_regclass($1) IS NOT NULL", {relation});
+	return r.get(0, 0) == "t";
+}
+
+struct Target {
+	const MakeDef* make;
+	const TableDef* table;
+	std::shared_ptr<const Resource> table_rd;
+	std::string final_relation;
+	std::string new_relation;
+	std::vector<schema::IndexSql> indexes;
+	bool fresh = true;      // built under a new name and swapped in
+	TableImport result;
+};
+
+class Progress {
+public:
+	explicit Progress(const ImportOptions& o) : opts_(o) {}
+	void report(ImportProgress& p, bool force = false) {
+		if (!opts_.progress) return;
+		auto now = Clock::now();
+		if (!force && now - last_ < std::chrono::milliseconds(200)) return;
+		last_ = now;
+		opts_.progress(p);
+	}
+
+private:
+	const ImportOptions& opts_;
+	Clock::time_point last_{};
+};
+
+}  // namespace
+
+ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& opts) {
+	auto started = Clock::now();
+	auto rd = store_.get(rd_arg);
+	ImportReport report;
+
+	std::vector<const DataDesc*> selected;
+	if (opts.data_ids.empty()) {
+		for (auto& d : rd->data)
+			if (d.auto_import) selected.push_back(&d);
+	} else {
+		for (auto& id : opts.data_ids) {
+			const DataDesc* d = rd->find_data(id);
+			if (!d) {
+				std::vector<std::string> ids;
+				for (auto& dd : rd->data) ids.push_back(dd.id);
+				throw Error(ErrorKind::NotFound, concat("RD ", rd->rd_id, " has no data element '", id, "' (it has: ",
+				                                        ids.empty() ? std::string("none") : join(ids, ", "), ")"));
+			}
+			selected.push_back(d);
+		}
+	}
+	if (selected.empty())
+		throw Error(ErrorKind::NotFound, concat("RD ", rd->rd_id, " has no data elements to import",
+		                                        opts.data_ids.empty() ? " (none with auto=\"True\")" : ""));
+
+	Progress progress(opts);
+	conn_.begin();
+	try {
+		schema::ensure_catalog_tables(conn_);
+		for (const DataDesc* dd : selected) {
+			// -- the tables this data element makes
+			std::vector<Target> targets;
+			std::set<std::string> seen;
+			for (auto& mk : dd->makes) {
+				auto resolved = store_.resolve_table(mk.table);
+				const TableDef* t = resolved.table;
+				if (!seen.insert(t->qualified_name()).second) continue;
+				Target tg{&mk, t, resolved.rd, schema::qualified(t->schema, t->id), "", {}, true, {}};
+				tg.result.table = t->qualified_name();
+				if (t->system && !opts.allow_system && table_exists(conn_, tg.final_relation)) {
+					// System tables are kept (their rows belong to other RDs); only -s recreates them.
+					tg.fresh = false;
+				}
+				if (dd->updating && table_exists(conn_, tg.final_relation)) tg.fresh = false;
+				targets.push_back(std::move(tg));
+			}
+			for (auto& tg : targets) {
+				const TableDef& t = *tg.table;
+				if (!t.on_disk && !t.is_view()) continue;
+				conn_.exec(concat("CREATE SCHEMA IF NOT EXISTS ", schema::sql_identifier(t.schema, false)));
+				conn_.exec(concat("GRANT USAGE ON SCHEMA ", schema::sql_identifier(t.schema, false), " TO ",
+				                  pg::quote_ident(opts.read_role)));
+				if (opts.meta_only) continue;
+				if (t.is_view()) {
+					conn_.exec(concat("DROP VIEW IF EXISTS ", tg.final_relation, " CASCADE"));
+					conn_.exec(*t.view_statement);
+					continue;
+				}
+				if (!tg.fresh) {
+					if (!table_exists(conn_, tg.final_relation)) conn_.exec(schema::create_table_sql(t, tg.final_relation));
+					tg.new_relation = tg.final_relation;
+					continue;
+				}
+				tg.new_relation = schema::qualified(t.schema, t.id + "__meles_new");
+				conn_.exec(concat("DROP TABLE IF EXISTS ", tg.new_relation));
+				run_scripts(conn_, t.scripts, "preCreation");
+				conn_.exec(schema::create_table_sql(t, tg.new_relation));
+				run_scripts(conn_, t.scripts, "postCreation");
+			}
+
+			// -- data
+			bool has_input = dd->grammar.has_value();
+			if (has_input && !opts.meta_only) {
+				auto grammar = make_grammar(to_grammar_element(dd->grammar->element));
+				std::vector<SourceInfo> sources;
+				if (dd->sources) sources = expand_sources(to_sources_spec(*dd->sources), rd->resdir.string());
+				uint64_t total = total_bytes(sources);
+				for (auto& tg : targets) {
+					const TableDef& t = *tg.table;
+					if (!t.on_disk || t.is_view() || tg.new_relation.empty()) continue;
+					run_scripts(conn_, tg.make->scripts, "preImport");
+					std::string copy_sql = concat("COPY ", tg.new_relation, " FROM STDIN");
+					auto copy = conn_.copy_in(copy_sql);
+					std::string buf;
+					buf.reserve(kCopyBuffer + 65536);
+					ImportProgress pr{dd->id, t.qualified_name(), 0, 0, total, "reading"};
+					uint64_t bytes_before = 0;
+					bool stop = false;
+					for (auto& src : sources) {
+						if (stop) break;
+						auto reader = grammar->open(src);
+						RowMacroContext macros;
+						macros.source = src.path;
+						macros.inputs_dir = store_.options().inputs_dir;
+						macros.resdir = rd->resdir;
+						macros.rd_id = rd->rd_id;
+						macros.server_url = opts.server_url;
+						macros.authority = opts.authority;
+						macros.properties = dd->properties;
+						std::optional<CompiledRowmaker> rm;
+						RecordBatch batch;
+						while (reader->next(batch)) {
+							if (!rm) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros);
+							for (size_t r = 0; r < batch.size(); ++r) {
+								try {
+									if (rm->append(batch, r, buf)) ++tg.result.rows;
+								} catch (const Error& e) {
+									if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
+									++tg.result.skipped;
+									if (tg.result.first_problems.size() < 10) tg.result.first_problems.push_back(e.full_message());
+								}
+								if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
+									stop = true;
+									break;
+								}
+							}
+							if (buf.size() >= kCopyBuffer) {
+								copy.write(buf);
+								buf.clear();
+							}
+							pr.rows = tg.result.rows;
+							pr.bytes_read = bytes_before + reader->bytes_consumed();
+							progress.report(pr);
+							if (stop) break;
+						}
+						bytes_before += src.size;
+						run_scripts(conn_, tg.make->scripts, "sourceDone");
+					}
+					copy.write(buf);
+					copy.finish();
+					pr.rows = tg.result.rows;
+					pr.bytes_read = total;
+					progress.report(pr, true);
+					if (tg.result.skipped)
+						log::warn(concat(t.qualified_name(), ": skipped ", std::to_string(tg.result.skipped), " bad rows"));
+				}
+			}
+
+			// -- keys, indexes, swap
+			for (auto& tg : targets) {
+				const TableDef& t = *tg.table;
+				if (opts.meta_only || !t.on_disk || t.is_view() || !tg.fresh || tg.new_relation.empty()) continue;
+				ImportProgress pr{dd->id, t.qualified_name(), tg.result.rows, 0, 0, "indexing"};
+				progress.report(pr, true);
+				run_scripts(conn_, t.scripts, "preIndex");
+				if (!t.primary.empty()) conn_.exec(schema::primary_key_sql(t, tg.new_relation, t.id + "__meles_new_pkey"));
+				tg.indexes = schema::index_sqls(t, tg.new_relation, "__meles_new");
+				std::string cluster_on;
+				for (auto& ix : tg.indexes) {
+					conn_.exec(ix.sql);
+					if (ix.cluster && cluster_on.empty()) cluster_on = ix.name + "__meles_new";
+				}
+				if (!cluster_on.empty()) {
+					pr.phase = "clustering";
+					progress.report(pr, true);
+					conn_.exec(concat("CLUSTER ", tg.new_relation, " USING ", schema::sql_identifier(cluster_on, false)));
+				}
+				pr.phase = "analyzing";
+				progress.report(pr, true);
+				conn_.exec(concat("ANALYZE ", tg.new_relation));
+				// the swap: readers of the old table see it until we commit
+				conn_.exec(concat("DROP TABLE IF EXISTS ", tg.final_relation, " CASCADE"));
+				conn_.exec(concat("ALTER TABLE ", tg.new_relation, " RENAME TO ", schema::sql_identifier(t.id, false)));
+				if (!t.primary.empty())
+					conn_.exec(concat("ALTER TABLE ", tg.final_relation, " RENAME CONSTRAINT ",
+					                  schema::sql_identifier(t.id + "__meles_new_pkey", false), " TO ",
+					                  schema::sql_identifier(t.id + "_pkey", false)));
+				for (auto& ix : tg.indexes)
+					conn_.exec(concat("ALTER INDEX ", schema::sql_identifier(t.schema, false), ".",
+					                  schema::sql_identifier(ix.name + "__meles_new", false), " RENAME TO ",
+					                  schema::sql_identifier(ix.name, false)));
+			}
+			for (auto& tg : targets) {
+				const TableDef& t = *tg.table;
+				if (!t.on_disk && !t.is_view()) continue;
+				if (!table_exists(conn_, tg.final_relation)) continue;  // meta-only on a never-imported table
+				conn_.exec(concat("GRANT SELECT ON ", tg.final_relation, " TO ", pg::quote_ident(opts.read_role)));
+				std::optional<int64_t> nrows;
+				if (!opts.meta_only && tg.fresh && !t.is_view()) nrows = static_cast<int64_t>(tg.result.rows);
+				else {
+					auto r = conn_.exec(concat("SELECT reltuples::bigint FROM pg_class WHERE oid = '",
+					                           tg.final_relation, "'::regclass"));
+					if (r.rows() && !r.is_null(0, 0) && r.get_int(0, 0) >= 0) nrows = r.get_int(0, 0);
+				}
+				schema::record_table(conn_, *tg.table_rd, t, nrows);
+				run_scripts(conn_, t.scripts, "afterMeta");
+				report.tables.push_back(tg.result);
+			}
+		}
+		schema::bump_catalog_version(conn_);
+		conn_.commit();
+	} catch (...) {
+		conn_.rollback();
+		throw;
+	}
+	report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+	return report;
+}
+
+std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_system) {
+	std::string rd_id = store_.rd_id_for(rd_arg);
+	std::shared_ptr<const Resource> rd;
+	try {
+		rd = store_.get(rd_arg);
+	} catch (const Error& e) {
+		// The RD may be gone or broken; its recorded tables can still be dropped.
+		log::warn(concat("cannot load ", rd_arg, " (", e.what(), "); dropping what the database records for it"));
+	}
+	if (rd && rd->is_system && !allow_system)
+		throw Error(ErrorKind::Permission, concat(rd_id, " is a system RD; use meles drop --system ", rd_arg));
+	std::vector<std::string> dropped;
+	conn_.begin();
+	try {
+		schema::ensure_catalog_tables(conn_);
+		std::set<std::pair<std::string, std::string>> tables;
+		if (rd)
+			for (auto& t : rd->tables)
+				if (t.on_disk || t.is_view()) tables.insert({t.schema, t.id});
+		for (auto& t : schema::recorded_tables(conn_, rd ? rd->rd_id : rd_id)) tables.insert(t);
+		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
+		for (auto& [schema_name, id] : tables) schema::forget_table(conn_, schema_name, id);
+		for (auto& [schema_name, id] : tables) {
+			std::string rel = schema::qualified(schema_name, id);
+			if (table_exists(conn_, rel)) {
+				auto kind = conn_.exec(concat("SELECT relkind FROM pg_class WHERE oid = '", rel, "'::regclass")).get(0, 0);
+				conn_.exec(concat(kind == "v" ? "DROP VIEW " : "DROP TABLE ", rel, " CASCADE"));
+				dropped.push_back(schema_name + "." + id);
+			}
+		}
+		schema::bump_catalog_version(conn_);
+		conn_.commit();
+	} catch (...) {
+		conn_.rollback();
+		throw;
+	}
+	return dropped;
+}
+
+}  // namespace meles::rd::ingest
