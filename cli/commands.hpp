@@ -7,5 +7,10 @@ namespace meles::cli {
 
 // Each returns the process exit code; failures are thrown as meles::Error.
 // (Add yours here and to the table in main.cpp.)
+int cmd_init(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_config(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_serve(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_adm(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_db(const GlobalOptions&, const std::vector<std::string>&);
 
 }  // namespace meles::cli

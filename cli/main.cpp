@@ -18,6 +18,41 @@ namespace {
 
 const std::vector<Command>& command_table() {
 	static const std::vector<Command> table = {
+	    {"init", "create the state directory, configuration and database",
+	     "usage: meles init [--state DIR] [--dsn DSN] [--port N] [--bind ADDR] [--url URL] [--authority AUTH]\n\n"
+	     "Creates the state directory (default: the directory of the configuration file), writes\n"
+	     "meles.conf there if it does not exist (using the options given), creates the embedded\n"
+	     "PostgreSQL cluster (or uses --dsn), the roles, the database and Meles's bookkeeping tables.\n"
+	     "Running it again is harmless.\n",
+	     cmd_init},
+	    {"config", "show the effective configuration or its documentation",
+	     "usage: meles config [SECTION.KEY...] [--doc]\n\n"
+	     "Without arguments, prints every key with its effective value; with SECTION.KEY, that value;\n"
+	     "--doc prints the documentation of every key (docs/configuration.md).\n",
+	     cmd_config},
+	    {"serve", "run the HTTP daemon (foreground, or start|stop|reload|status)",
+	     "usage: meles serve [start|stop|reload|status] [--port N]\n\n"
+	     "Without an action the daemon runs in the foreground and logs to stderr. `start` runs it in\n"
+	     "the background (logs in [general] logDir, pid file in [general] tmpDir), `stop` ends it\n"
+	     "gracefully (running requests finish), `reload` re-reads the resource descriptors,\n"
+	     "`status` exits 0 when it runs and 3 when not. --port overrides [web] serverPort.\n",
+	     cmd_serve},
+	    {"adm", "administration: user accounts",
+	     "usage: meles adm ACTION [ARGS]\n\n"
+	     "actions:\n"
+	     "  adduser NAME [PASSWORD] [--random] [--remarks TEXT]   create an account\n"
+	     "  deluser NAME                                          remove an account\n"
+	     "  changepw NAME [PASSWORD] [--random]                   set a new password\n"
+	     "  listusers                                             list accounts\n\n"
+	     "Without PASSWORD the password is read from the terminal (twice, not echoed) or from one\n"
+	     "line of standard input; --random generates one and prints it. Passwords are stored only\n"
+	     "as salted Argon2id hashes.\n",
+	     cmd_adm},
+	    {"db", "start, stop or inspect the embedded database; open psql",
+	     "usage: meles db start|stop|status|psql\n\n"
+	     "Controls the PostgreSQL cluster Meles runs in its state directory. `status` exits 0 when\n"
+	     "it runs, 3 when not. `psql` opens psql as the admin role on Meles's database.\n",
+	     cmd_db},
 	};
 	return table;
 }

@@ -24,6 +24,8 @@ check_absent '#include\s*[<"](fitsio|longnam)\.h' '^core/src/fits/' 'CFITSIO'
 check_absent '#include\s*[<"]wcslib' '^core/src/wcs/' 'WCSLIB'
 check_absent '#include\s*[<"]sodium' '^core/src/auth/' 'libsodium'
 check_absent '#include\s*[<"]nlohmann' '^core/src/json/' 'nlohmann-json'
+check_absent '#include\s*[<"]re2/' '^rd/src/ingest/grammars/' 'RE2'
+check_absent '#include\s*[<"]expat' '^core/src/votable/' 'expat'
 
 while IFS= read -r hit; do bad "core must not depend on rd/services: $hit"; done \
 	< <(grep -rnE '#include\s*"meles/(rd|services)/' core 2>/dev/null)

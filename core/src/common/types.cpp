@@ -152,7 +152,7 @@ VOTableType votable_type(const SqlType& t) {
 	case BaseType::Date: v.datatype = "char"; elem_size = "*"; v.xtype = "timestamp"; break;
 	case BaseType::Timestamp: v.datatype = "char"; elem_size = "*"; v.xtype = "timestamp"; break;
 	case BaseType::Time: v.datatype = "char"; elem_size = "*"; break;
-	case BaseType::Bytea: v.datatype = "unsignedByte"; break;
+	case BaseType::Bytea: v.datatype = "unsignedByte"; elem_size = "*"; break;
 	case BaseType::SPoint: v.datatype = "double"; elem_size = "2"; v.xtype = "point"; break;
 	case BaseType::SCircle: v.datatype = "double"; elem_size = "3"; v.xtype = "circle"; break;
 	case BaseType::SPoly: v.datatype = "double"; elem_size = "*"; v.xtype = "polygon"; break;

@@ -61,6 +61,12 @@ void init(const Options& options) {
 	m->flush_on(spdlog::level::warn);
 	if (a != m) a->set_pattern("%v");
 	std::lock_guard lock(g_mutex);
+	// Registered loggers are flushed once a second by spdlog's flusher thread, so the
+	// access log is current without a flush per request.
+	spdlog::drop_all();
+	spdlog::register_logger(m);
+	if (a != m) spdlog::register_logger(a);
+	spdlog::flush_every(std::chrono::seconds(1));
 	g_main = m;
 	g_access = a;
 }
@@ -89,6 +95,10 @@ void access(std::string_view line) {
 	else main_logger()->info(line);
 }
 
-void flush() { main_logger()->flush(); }
+void flush() {
+	main_logger()->flush();
+	std::lock_guard lock(g_mutex);
+	if (g_access) g_access->flush();
+}
 
 }  // namespace meles::log

@@ -1,0 +1,20 @@
+// cli/context.hpp — what most commands need first: the configuration and logging.
+#pragma once
+
+#include "command.hpp"
+
+#include "meles/core/common/error.hpp"
+
+#include "meles/core/config/config.hpp"
+
+#include <filesystem>
+
+namespace meles::cli {
+
+// Loads the configuration named by --config / MELES_CONFIG / the default location.
+// A missing file is fine (defaults apply) unless `must_exist`.
+Config load_config(const GlobalOptions& global, bool must_exist = false);
+// Logging to stderr at the configured level (debug with --debug).
+void init_cli_logging(const GlobalOptions& global, const Config& config);
+
+}  // namespace meles::cli

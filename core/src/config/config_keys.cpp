@@ -1,0 +1,78 @@
+// The table of every configuration key.  Adding a key here documents it too:
+// docs/configuration.md is generated from this table (and a test checks it is current).
+#include "meles/core/config/config.hpp"
+
+namespace meles {
+
+const std::vector<ConfigKey>& config_keys() {
+	using T = ConfigType;
+	static const std::vector<ConfigKey> keys = {
+	    // [general]
+	    {"general", "inputsDir", T::Path, "{stateDir}/inputs",
+	     "Directory holding the resource descriptors; an RD's id is its path below here without `.rd`."},
+	    {"general", "logDir", T::Path, "{stateDir}/logs", "Directory for the daemon's log files."},
+	    {"general", "logLevel", T::Enum, "info", "Least severe message that is logged.", "debug,info,warning,error"},
+	    {"general", "tmpDir", T::Path, "{stateDir}/tmp", "Scratch space (spooled FITS output, uploads in flight)."},
+	    {"general", "defaultMetaFile", T::Path, "{stateDir}/etc/defaultmeta.txt",
+	     "Site-wide meta stream every RD inherits from (publisher, contact, ...)."},
+	    {"general", "user", T::String, "meles",
+	     "Unprivileged system user that owns the embedded database and runs the daemon when Meles is "
+	     "started as root (PostgreSQL refuses to run as root). Created by `meles init` if missing."},
+
+	    // [web]
+	    {"web", "bindAddress", T::String, "127.0.0.1", "Address the HTTP server listens on."},
+	    {"web", "serverPort", T::Integer, "8080", "TCP port of the HTTP server.", {}, 1, 65535},
+	    {"web", "serverURL", T::Url, "http://{bindAddress}:{serverPort}",
+	     "Public base URL of the service, used in capabilities, job URLs and registry records."},
+	    {"web", "ioThreads", T::Integer, "2", "Threads running network I/O.", {}, 1, 64},
+	    {"web", "workers", T::Integer, "32",
+	     "Threads running request handlers (database work happens here, never on I/O threads).", {}, 1, 1024},
+	    {"web", "readTimeout", T::Duration, "30",
+	     "Seconds a client may take to send a request's headers (and each part of its body).", {}, 1, 86400},
+	    {"web", "idleTimeout", T::Duration, "60", "Seconds an idle keep-alive connection is kept open.", {}, 1, 86400},
+	    {"web", "writeTimeout", T::Duration, "300",
+	     "Seconds a client may stall reading a response before the connection is dropped.", {}, 1, 86400},
+	    {"web", "maxBodySize", T::Size, "64M",
+	     "Largest request body accepted by ordinary endpoints (uploads have their own limits).", {}, 1024,
+	     INT64_MAX},
+	    {"web", "shutdownGrace", T::Duration, "30",
+	     "On SIGTERM, seconds running requests get to finish before the daemon exits.", {}, 0, 3600},
+
+	    // [db]
+	    {"db", "dsn", T::String, "",
+	     "libpq connection string or URI of an external PostgreSQL database (admin role). Empty: Meles "
+	     "runs its own PostgreSQL cluster in {stateDir}/pgdata, reachable only through a Unix socket."},
+	    {"db", "database", T::String, "meles", "Database name used in the embedded cluster."},
+	    {"db", "adminRole", T::String, "meles_admin", "Role for ingestion, DDL and bookkeeping."},
+	    {"db", "readRole", T::String, "meles_ro",
+	     "Role every web query runs under; it may only read published tables."},
+	    {"db", "readPassword", T::String, "",
+	     "Password of readRole for an external database (the embedded one needs none)."},
+	    {"db", "poolSize", T::Integer, "8", "Connections for web queries.", {}, 1, 1000},
+	    {"db", "adminPoolSize", T::Integer, "4", "Connections for bookkeeping in the daemon.", {}, 1, 100},
+	    {"db", "pgBinDir", T::Path, "/usr/lib/postgresql/15/bin",
+	     "Where initdb, pg_ctl and postgres are (embedded cluster only)."},
+
+	    // [ivoa]
+	    {"ivoa", "authority", T::String, "x-unregistered",
+	     "Registry authority; identifiers are ivo://<authority>/<rd id>/<element id>."},
+
+	    // [async]
+	    {"async", "defaultMAXREC", T::Integer, "20000", "Rows returned when a query gives no MAXREC.", {}, 0,
+	     INT64_MAX},
+	    {"async", "hardMAXREC", T::Integer, "20000000", "Largest MAXREC a client may ask for.", {}, 1, INT64_MAX},
+	    {"async", "maxTAPRunning", T::Integer, "4",
+	     "Asynchronous jobs executing at once; further jobs wait in phase QUEUED.", {}, 1, 1000},
+	    {"async", "defaultExecTime", T::Duration, "3600",
+	     "Execution time limit of asynchronous jobs, in seconds (EXECUTIONDURATION).", {}, 1, 86400 * 30},
+	    {"async", "defaultExecTimeSync", T::Duration, "60",
+	     "Execution time limit of synchronous queries; when hit, the client gets HTTP 408.", {}, 1, 86400},
+	    {"async", "defaultLifetime", T::Duration, "172800",
+	     "Seconds until an asynchronous job is destroyed (its DESTRUCTION time).", {}, 60, 86400 * 365},
+	    {"async", "maxWait", T::Duration, "300", "Longest blocking WAIT on a job, whatever the client asks.", {}, 0,
+	     3600},
+	};
+	return keys;
+}
+
+}  // namespace meles

@@ -1,0 +1,112 @@
+#include "meles/core/formats/output_format.hpp"
+
+#include "meles/core/common/error.hpp"
+#include "meles/core/common/strings.hpp"
+#include "meles/core/fits/fits_table_writer.hpp"
+#include "meles/core/formats/delimited_writer.hpp"
+#include "meles/core/formats/json_writer.hpp"
+#include "meles/core/votable/votable_writer.hpp"
+
+#include <array>
+
+namespace meles::formats {
+
+namespace {
+
+using namespace std::string_view_literals;
+
+constexpr std::array kVotAliases = {"votable"sv};
+constexpr std::array kVotAlso = {"text/xml"sv, "application/xml"sv, "vot"sv};
+constexpr std::array kTdAliases = {"votable/td"sv};
+constexpr std::array kTdAlso = {"votabletd"sv, "votable/tabledata"sv};
+constexpr std::array kBinAliases = {"votable/b"sv};
+constexpr std::array kBinAlso = {"votableb"sv, "votable/binary"sv};
+constexpr std::array kBin2Aliases = {"votable/b2"sv};
+constexpr std::array kBin2Also = {"votableb2"sv, "votable/binary2"sv};
+constexpr std::array kCsvAliases = {"csv"sv};
+constexpr std::array kCsvAlso = {"text/csv;header=present"sv};
+constexpr std::array kTsvAliases = {"tsv"sv};
+constexpr std::array kTsvAlso = {"text/tsv"sv, "tab-separated-values"sv};
+constexpr std::array kFitsAliases = {"fits"sv};
+constexpr std::array kFitsAlso = {"application/fits-table"sv, "image/fits"sv};
+constexpr std::array kJsonAliases = {"json"sv};
+constexpr std::array<std::string_view, 0> kNone = {};
+
+const OutputFormatInfo kFormats[] = {
+    {OutputFormat::VOTableBinary2, "application/x-votable+xml", kVotAliases, kVotAlso, "vot", true},
+    {OutputFormat::VOTableTabledata, "application/x-votable+xml;serialization=TABLEDATA", kTdAliases, kTdAlso,
+     "vot", true},
+    {OutputFormat::VOTableBinary, "application/x-votable+xml;serialization=BINARY", kBinAliases, kBinAlso,
+     "vot", true},
+    {OutputFormat::VOTableBinary2, "application/x-votable+xml;serialization=BINARY2", kBin2Aliases, kBin2Also,
+     "vot", true},
+    {OutputFormat::Csv, "text/csv", kCsvAliases, kCsvAlso, "csv", true},
+    {OutputFormat::Tsv, "text/tab-separated-values", kTsvAliases, kTsvAlso, "tsv", true},
+    {OutputFormat::Fits, "application/fits", kFitsAliases, kFitsAlso, "fits", true},
+    {OutputFormat::Json, "application/json", kJsonAliases, kNone, "json", true},
+};
+
+// Lower case, no blanks: "Application/X-VOTable+XML; serialization = BINARY2" and the table's
+// spelling compare equal.
+std::string normalize(std::string_view s) {
+	std::string out;
+	out.reserve(s.size());
+	for (char c : trim(s))
+		if (c != ' ' && c != '\t') out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	return out;
+}
+
+} // namespace
+
+std::span<const OutputFormatInfo> output_formats() {
+	return kFormats;
+}
+
+const OutputFormatInfo* find_output_format(std::string_view responseformat) {
+	std::string want = normalize(responseformat);
+	for (auto& f : kFormats) {
+		if (normalize(f.mime) == want) return &f;
+		for (auto a : f.aliases)
+			if (normalize(a) == want) return &f;
+		for (auto a : f.also_accepted)
+			if (normalize(a) == want) return &f;
+	}
+	return nullptr;
+}
+
+const OutputFormatInfo& output_format_info(OutputFormat format) {
+	// Skip the plain-VOTable row so BINARY2 gets its explicit mime.
+	for (std::size_t i = 1; i < std::size(kFormats); ++i)
+		if (kFormats[i].format == format) return kFormats[i];
+	return kFormats[0];
+}
+
+std::unique_ptr<TableWriter> make_table_writer(OutputFormat format, ByteSink& sink,
+                                               const WriterOptions& options) {
+	votable::VOTableOptions vo;
+	vo.version = options.votable_version;
+	vo.coosys_system = options.coosys_system;
+	vo.timesys_timescale = options.timesys_timescale;
+	switch (format) {
+	case OutputFormat::VOTableTabledata:
+		vo.serialization = votable::Serialization::Tabledata;
+		break;
+	case OutputFormat::VOTableBinary:
+		vo.serialization = votable::Serialization::Binary;
+		break;
+	case OutputFormat::VOTableBinary2:
+		vo.serialization = votable::Serialization::Binary2;
+		break;
+	case OutputFormat::Csv:
+		return make_delimited_writer(sink, Delimiter::Comma);
+	case OutputFormat::Tsv:
+		return make_delimited_writer(sink, Delimiter::Tab);
+	case OutputFormat::Json:
+		return make_json_writer(sink);
+	case OutputFormat::Fits:
+		return fits::make_fits_table_writer(sink, options.spool_dir);
+	}
+	return votable::make_votable_writer(sink, vo);
+}
+
+} // namespace meles::formats

@@ -1,0 +1,55 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!-- The Meles demo catalogue: 1,000,000 synthetic stars, uniform on the sky.
+     scripts/demo generates data/cat1m.csv (deterministically) before importing. -->
+<resource schema="stars" resdir=".">
+  <meta name="creationDate">2026-11-23T00:00:00Z</meta>
+  <meta name="title">Meles demo star catalogue</meta>
+  <meta name="description">
+    A synthetic, deterministically generated catalogue of one million point
+    sources, uniformly distributed on the sky, with V magnitudes drawn from a
+    Gaussian around 17 mag.  It exists to show what Meles does with a
+    catalogue: TAP, cone search, VOSI.
+  </meta>
+  <meta name="creator">Meles developers</meta>
+  <meta name="subject">catalogs</meta>
+  <meta name="subject">stars</meta>
+  <meta name="content.type">Catalog</meta>
+  <meta name="coverage.waveband">Optical</meta>
+
+  <table id="main" onDisk="True" adql="True" primary="id" mixin="//scs#q3cindex">
+    <meta name="description">One million synthetic stars.</meta>
+    <column name="id" type="bigint" ucd="meta.id;meta.main" required="True"
+      tablehead="ID" description="Running source identifier" verbLevel="1"/>
+    <column name="ra" type="double precision" unit="deg"
+      ucd="pos.eq.ra;meta.main" tablehead="RA" verbLevel="1"
+      description="ICRS right ascension" required="True"/>
+    <column name="dec" type="double precision" unit="deg"
+      ucd="pos.eq.dec;meta.main" tablehead="Dec" verbLevel="1"
+      description="ICRS declination" required="True"/>
+    <column name="mag" type="real" unit="mag" ucd="phot.mag;em.opt.V"
+      tablehead="V" verbLevel="1" description="Synthetic V magnitude"/>
+    <column name="name" type="text" ucd="meta.id" tablehead="Name"
+      verbLevel="1" description="IAU-style designation"/>
+  </table>
+
+  <data id="import">
+    <sources>data/cat1m.csv</sources>
+    <csvGrammar topIgnoredLines="1" names="id,ra,dec,mag,name"/>
+    <make table="main">
+      <rowmaker idmaps="*"/>
+    </make>
+  </data>
+
+  <service id="cone" allowed="form,scs.xml">
+    <meta name="title">Meles demo cone search</meta>
+    <meta name="shortName">demo cone</meta>
+    <meta name="testQuery.ra">10.0</meta>
+    <meta name="testQuery.dec">10.0</meta>
+    <meta name="testQuery.sr">0.5</meta>
+    <scsCore queriedTable="main">
+      <FEED source="//scs#coreDescs"/>
+    </scsCore>
+    <publish render="scs.xml" sets="ivo_managed"/>
+    <publish render="form" sets="local,ivo_managed"/>
+  </service>
+</resource>

@@ -1,0 +1,26 @@
+// meles/services/app/app.hpp — the daemon's request handling: builds the router with
+// every route (root page, protocol endpoints) over a Context.
+// Thread-safety: handle() is called concurrently by the transport's workers.
+#pragma once
+
+#include "meles/core/net/http.hpp"
+#include "meles/services/app/context.hpp"
+#include "meles/services/router/router.hpp"
+
+namespace meles::services {
+
+class App {
+public:
+	explicit App(Context& context);
+	// Authenticates (HTTP Basic, optional everywhere) and routes.
+	void handle(net::Request& request, net::Response& response);
+	// Re-reads what can change without a restart (RDs).  Called on SIGHUP.
+	void reload();
+
+private:
+	void root_page(net::Request& request, net::Response& response);
+	Context& ctx_;
+	Router router_;
+};
+
+}  // namespace meles::services

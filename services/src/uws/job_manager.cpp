@@ -1,0 +1,312 @@
+#include "meles/services/uws/job_manager.hpp"
+
+#include "meles/core/common/strings.hpp"
+#include "meles/core/log/logger.hpp"
+#include "meles/services/dali/error_status.hpp"
+
+#include <fstream>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace meles::services::uws {
+
+std::string new_job_id() {
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	std::random_device rd;  // /dev/urandom on Linux
+	std::string id;
+	for (int i = 0; i < 16; ++i) id += alphabet[rd() % 36];
+	return id;
+}
+
+void JobRun::set_canceller(std::function<void()> f) {
+	std::lock_guard lock(mutex_);
+	canceller_ = std::move(f);
+	if (canceller_ && (aborted_ || timed_out_)) canceller_();
+}
+
+void JobRun::cancel(bool timeout) {
+	(timeout ? timed_out_ : aborted_) = true;
+	std::lock_guard lock(mutex_);
+	if (canceller_) canceller_();
+}
+
+JobManager::JobManager(const Config& config, pg::Pool& admin_pool, fs::path jobs_dir)
+    : config_(config), store_(admin_pool), jobs_dir_(std::move(jobs_dir)),
+      default_duration_(config.get_int("async", "defaultExecTime")),
+      default_lifetime_(config.get_int("async", "defaultLifetime")), max_wait_(config.get_int("async", "maxWait")),
+      max_running_(static_cast<size_t>(config.get_int("async", "maxTAPRunning"))) {}
+
+JobManager::~JobManager() { stop(); }
+
+void JobManager::register_kind(const std::string& name, JobKind* kind) { kinds_[name] = kind; }
+
+void JobManager::start() {
+	store_.ensure_schema();
+	fs::create_directories(jobs_dir_);
+	for (auto& [kind, id] : store_.recover()) {
+		std::lock_guard lock(mutex_);
+		queue_.push_back(id);
+	}
+	for (size_t i = 0; i < max_running_; ++i) threads_.emplace_back([this] { runner_loop(); });
+	threads_.emplace_back([this] { housekeeping_loop(); });
+}
+
+void JobManager::stop() {
+	{
+		std::lock_guard lock(mutex_);
+		if (stopping_) return;
+		stopping_ = true;
+		// Jobs still executing are cancelled; on the next start they are reported as
+		// interrupted (ERROR) by recover().
+		for (auto& [id, run] : running_) run->cancel(false);
+	}
+	queue_cv_.notify_all();
+	change_cv_.notify_all();
+	housekeeping_cv_.notify_all();
+	for (auto& t : threads_) t.join();
+	threads_.clear();
+}
+
+void JobManager::notify(const std::string& id) {
+	{
+		std::lock_guard lock(mutex_);
+		++versions_[id];
+	}
+	change_cv_.notify_all();
+}
+
+Job JobManager::create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
+                       std::optional<std::string> owner, const std::vector<fs::path>& files) {
+	Job j;
+	j.id = new_job_id();
+	j.kind = kind;
+	j.owner = std::move(owner);
+	j.phase = Phase::Pending;
+	j.creation_time = std::chrono::system_clock::now();
+	j.execution_duration = default_duration_;
+	j.destruction = j.creation_time + std::chrono::seconds(default_lifetime_);
+	for (auto& [k, v] : params) {
+		std::string key = to_upper(k);
+		if (key == "PHASE" || key == "ACTION") continue;  // commands, not parameters
+		if (key == "RUNID") j.run_id = v;
+		if (key == "EXECUTIONDURATION") continue;
+		if (key == "DESTRUCTION") continue;
+		bool replaced = false;
+		for (auto& p : j.parameters)
+			if (p.first == key && key != "UPLOAD") {
+				p.second = v;
+				replaced = true;
+			}
+		if (!replaced) j.parameters.emplace_back(key, v);
+	}
+	for (auto& [k, v] : params) {
+		std::string key = to_upper(k);
+		if (key == "EXECUTIONDURATION") {
+			int64_t d = 0;
+			try {
+				d = std::stoll(v);
+			} catch (...) {
+				throw Error(ErrorKind::Validation, concat("EXECUTIONDURATION must be an integer number of seconds, not '", v, "'"));
+			}
+			if (d > 0 && d < default_duration_) j.execution_duration = d;
+		} else if (key == "DESTRUCTION") {
+			auto t = parse_iso(v);
+			if (!t) throw Error(ErrorKind::Validation, concat("DESTRUCTION must be an ISO 8601 time, not '", v, "'"));
+			if (*t < j.creation_time) throw Error(ErrorKind::Validation, "DESTRUCTION lies in the past");
+			if (*t < j.destruction) j.destruction = *t;
+		}
+	}
+	fs::path dir = job_dir(j.id);
+	fs::create_directories(dir);
+	for (auto& f : files) {
+		std::error_code ec;
+		fs::rename(f, dir / f.filename(), ec);
+		if (ec) {
+			fs::copy_file(f, dir / f.filename(), ec);
+			fs::remove(f, ec);
+		}
+	}
+	store_.insert(j);
+	return j;
+}
+
+void JobManager::run(const std::string& kind, const std::string& id) {
+	auto j = store_.get(kind, id);
+	if (!j) throw Error(ErrorKind::NotFound, concat("no job ", id));
+	if (j->phase == Phase::Queued || j->phase == Phase::Executing) return;  // already running: harmless
+	if (j->phase != Phase::Pending && j->phase != Phase::Held)
+		throw Error(ErrorKind::Validation, concat("job ", id, " is ", phase_name(j->phase), " and cannot be run again"));
+	if (!store_.transition(id, j->phase, Phase::Queued)) return;
+	{
+		std::lock_guard lock(mutex_);
+		queue_.push_back(id);
+	}
+	queue_cv_.notify_one();
+	notify(id);
+}
+
+void JobManager::abort(const std::string& kind, const std::string& id) {
+	auto j = store_.get(kind, id);
+	if (!j) throw Error(ErrorKind::NotFound, concat("no job ", id));
+	if (!is_active(j->phase)) return;  // finished jobs stay as they are
+	std::shared_ptr<JobRun> r;
+	{
+		std::lock_guard lock(mutex_);
+		auto it = running_.find(id);
+		if (it != running_.end()) r = it->second;
+		else queued_aborts_.insert(id);
+	}
+	if (r) {
+		r->cancel(false);  // the runner records ABORTED when the work returns
+		return;
+	}
+	if (store_.transition(id, j->phase, Phase::Aborted)) {
+		store_.finish(id, Phase::Aborted, {}, std::nullopt, "fatal");
+		notify(id);
+	}
+}
+
+void JobManager::destroy(const std::string& kind, const std::string& id) {
+	auto j = store_.get(kind, id);
+	if (!j) throw Error(ErrorKind::NotFound, concat("no job ", id));
+	{
+		std::lock_guard lock(mutex_);
+		auto it = running_.find(id);
+		if (it != running_.end()) it->second->cancel(false);
+		queued_aborts_.insert(id);
+	}
+	store_.remove(id);
+	std::error_code ec;
+	fs::remove_all(job_dir(id), ec);
+	notify(id);
+}
+
+std::optional<Job> JobManager::wait(const std::string& kind, const std::string& id, int64_t seconds,
+                                    std::optional<Phase> phase) {
+	auto j = store_.get(kind, id);
+	if (!j || !is_active(j->phase)) return j;
+	if (phase && *phase != j->phase) return j;
+	if (seconds < 0 || seconds > max_wait_) seconds = max_wait_;
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+	std::unique_lock lock(mutex_);
+	uint64_t v0 = versions_[id];
+	while (!stopping_ && versions_[id] == v0) {
+		if (change_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+	}
+	lock.unlock();
+	return store_.get(kind, id);
+}
+
+size_t JobManager::running() const {
+	std::lock_guard lock(mutex_);
+	return running_.size();
+}
+
+size_t JobManager::queued() const {
+	std::lock_guard lock(mutex_);
+	return queue_.size();
+}
+
+void JobManager::runner_loop() {
+	for (;;) {
+		std::string id;
+		{
+			std::unique_lock lock(mutex_);
+			queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+			if (stopping_) return;
+			id = queue_.front();
+			queue_.pop_front();
+			if (queued_aborts_.erase(id)) continue;
+		}
+		try {
+			execute(id);
+		} catch (const std::exception& e) {
+			log::error(concat("job ", id, ": ", e.what()));
+		}
+	}
+}
+
+void JobManager::execute(const std::string& id) {
+	if (!store_.transition(id, Phase::Queued, Phase::Executing)) return;  // aborted or deleted meanwhile
+	store_.set_started(id);
+	auto job = store_.get_any(id);
+	if (!job) return;
+	notify(id);
+	auto kit = kinds_.find(job->kind);
+	std::optional<TimePoint> deadline;
+	if (job->execution_duration > 0)
+		deadline = std::chrono::system_clock::now() + std::chrono::seconds(job->execution_duration);
+	auto run = std::make_shared<JobRun>(*job, job_dir(id), deadline);
+	{
+		std::lock_guard lock(mutex_);
+		running_[id] = run;
+	}
+	Phase outcome = Phase::Completed;
+	std::optional<std::string> message;
+	std::string type = "fatal";
+	try {
+		if (kit == kinds_.end()) throw Error(ErrorKind::Internal, concat("no runner for jobs of kind ", job->kind));
+		fs::create_directories(run->dir());
+		kit->second->execute(*run);
+		if (run->timed_out_) throw Error(ErrorKind::Timeout, "");
+		if (run->aborted_) outcome = Phase::Aborted;
+	} catch (const Error& e) {
+		if (run->aborted_) {
+			outcome = Phase::Aborted;
+		} else {
+			outcome = Phase::Error;
+			Error shown = run->timed_out_ ? Error(ErrorKind::Timeout,
+			                                      concat("The job exceeded its execution duration of ",
+			                                             std::to_string(job->execution_duration),
+			                                             " seconds and was stopped; make the query cheaper or "
+			                                             "ask for a longer EXECUTIONDURATION."))
+			                              : e;
+			if (shown.kind() == ErrorKind::Internal) log::error(concat("job ", id, ": ", shown.what()));
+			message = public_message(shown);
+			if (shown.kind() == ErrorKind::Timeout || shown.kind() == ErrorKind::Database) type = "transient";
+			std::ofstream(run->dir() / "error.xml") << dali_error_document(shown);
+		}
+	} catch (const std::exception& e) {
+		outcome = Phase::Error;
+		log::error(concat("job ", id, ": ", e.what()));
+		Error shown(ErrorKind::Internal, e.what());
+		message = public_message(shown);
+		std::ofstream(run->dir() / "error.xml") << dali_error_document(shown);
+	}
+	{
+		std::lock_guard lock(mutex_);
+		running_.erase(id);
+		queued_aborts_.erase(id);
+	}
+	store_.finish(id, outcome, outcome == Phase::Completed ? run->results() : std::vector<JobResult>{}, message, type);
+	notify(id);
+}
+
+void JobManager::housekeeping_loop() {
+	auto next_reap = std::chrono::steady_clock::now();
+	for (;;) {
+		{
+			std::unique_lock lock(mutex_);
+			housekeeping_cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
+			if (stopping_) return;
+			auto now = std::chrono::system_clock::now();
+			for (auto& [id, run] : running_)
+				if (run->deadline() && now > *run->deadline() && !run->timed_out_) run->cancel(true);
+		}
+		if (std::chrono::steady_clock::now() >= next_reap) {
+			next_reap = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+			try {
+				for (auto& id : store_.expired(std::chrono::system_clock::now())) {
+					log::info(concat("job ", id, " reached its destruction time; removing it"));
+					auto j = store_.get_any(id);
+					if (j) destroy(j->kind, id);
+				}
+			} catch (const std::exception& e) {
+				log::warn(concat("job reaper: ", e.what()));
+			}
+		}
+	}
+}
+
+}  // namespace meles::services::uws

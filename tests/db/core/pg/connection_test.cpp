@@ -1,0 +1,126 @@
+#include "meles/core/pg/connection.hpp"
+#include "meles/core/pg/pool.hpp"
+#include "test_db.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace meles;
+using meles::testing::TestDb;
+
+TEST_CASE("pg: exec, parameters, quoting") {
+	TestDb db("pg_exec");
+	pg::Connection c(db.admin());
+	c.exec("CREATE TABLE t (id int, name text)");
+	c.exec_params("INSERT INTO t VALUES ($1, $2)", {"1", std::string("O'Brien \"x\"")});
+	c.exec_params("INSERT INTO t VALUES ($1, $2)", {"2", std::nullopt});
+	auto r = c.exec("SELECT id, name FROM t ORDER BY id");
+	REQUIRE(r.rows() == 2);
+	CHECK(r.get(0, 1) == "O'Brien \"x\"");
+	CHECK(r.is_null(1, 1));
+	CHECK(r.column_name(1) == "name");
+	CHECK(r.get_int(1, 0) == 2);
+	auto q = c.exec("SELECT " + pg::quote_literal("it's") + " AS " + pg::quote_ident("We\"ird"));
+	CHECK(q.get(0, 0) == "it's");
+	CHECK(q.column_name(0) == "We\"ird");
+}
+
+TEST_CASE("pg: errors are typed by SQLSTATE") {
+	TestDb db("pg_errors");
+	pg::Connection c(db.admin());
+	try {
+		c.exec("SELECT * FROM no_such_table");
+		FAIL("no error");
+	} catch (const pg::DbError& e) {
+		CHECK(e.sqlstate() == "42P01");
+		CHECK(e.kind() == ErrorKind::Name);
+		CHECK(std::string(e.what()).find("no_such_table") != std::string::npos);
+	}
+	c.exec("SET statement_timeout = 100");
+	try {
+		c.exec("SELECT pg_sleep(5)");
+		FAIL("no timeout");
+	} catch (const pg::DbError& e) {
+		CHECK(e.kind() == ErrorKind::Timeout);
+	}
+	pg::ConnectParams bad = db.admin();
+	bad.conninfo += "x";  // database t_pg_errorsx does not exist
+	CHECK_THROWS_WITH_AS(pg::Connection{bad}, doctest::Contains("cannot connect to the"), pg::DbError);
+}
+
+TEST_CASE("pg: the read-only role cannot write outside temp tables") {
+	TestDb db("pg_roles");
+	pg::Connection a(db.admin());
+	a.exec("CREATE SCHEMA pub; CREATE TABLE pub.t (x int); GRANT USAGE ON SCHEMA pub TO meles_ro; "
+	       "GRANT SELECT ON pub.t TO meles_ro;");
+	pg::Connection r(db.read_only());
+	CHECK(r.exec("SELECT count(*) FROM pub.t").get(0, 0) == "0");
+	CHECK_THROWS_AS(r.exec("INSERT INTO pub.t VALUES (1)"), pg::DbError);
+	CHECK_THROWS_AS(r.exec("CREATE TABLE pub.u (x int)"), pg::DbError);
+	CHECK_THROWS_AS(r.exec("CREATE TABLE public.u (x int)"), pg::DbError);
+	r.exec("CREATE TEMP TABLE up (x int)");  // uploads need this
+	r.exec("INSERT INTO up VALUES (1)");
+}
+
+TEST_CASE("pg: COPY in, and an unfinished COPY never commits") {
+	TestDb db("pg_copy");
+	pg::Connection c(db.admin());
+	c.exec("CREATE TABLE t (id int, s text)");
+	{
+		c.begin();
+		auto copy = c.copy_in("COPY t FROM STDIN");
+		for (int i = 0; i < 10000; ++i) copy.write(std::to_string(i) + "\tv" + std::to_string(i) + "\n");
+		CHECK(copy.finish() == 10000);
+		c.commit();
+	}
+	CHECK(c.exec("SELECT count(*) FROM t").get(0, 0) == "10000");
+	{
+		c.begin();
+		{
+			auto copy = c.copy_in("COPY t FROM STDIN");
+			copy.write("1\tx\n");
+		}  // abandoned: aborted
+		CHECK_THROWS_AS(c.commit(), pg::DbError);
+		c.rollback();
+	}
+	CHECK(c.exec("SELECT count(*) FROM t").get(0, 0) == "10000");
+	c.begin();
+	auto copy = c.copy_in("COPY t FROM STDIN");
+	copy.write("notanumber\tx\n");
+	CHECK_THROWS_WITH_AS(copy.finish(), doctest::Contains("invalid input syntax"), pg::DbError);
+	c.rollback();
+}
+
+TEST_CASE("pg: pool bounds connections and recovers") {
+	TestDb db("pg_pool");
+	pg::Pool pool(db.admin(), 2);
+	{
+		auto a = pool.acquire();
+		auto b = pool.acquire();
+		CHECK(pool.in_use() == 2);
+		CHECK_THROWS_WITH_AS(pool.acquire(std::chrono::milliseconds(50)), doctest::Contains("busy"), Error);
+		a->exec("BEGIN");  // returned inside a transaction: rolled back on return
+	}
+	CHECK(pool.in_use() == 0);
+	auto c = pool.acquire();
+	CHECK_FALSE(c->in_transaction());
+	// A connection killed by the server is replaced transparently.
+	int pid = c->backend_pid();
+	{
+		pg::Connection su(db.superuser(db.name()));
+		su.exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+	}
+	CHECK_THROWS(c->exec("SELECT 1"));
+	c.discard();
+	{ auto dummy = std::move(c); }
+	auto d = pool.acquire();
+	CHECK(d->exec("SELECT 1").get(0, 0) == "1");
+	// cancel from another thread
+	std::thread t([&] {
+		std::this_thread::sleep_for(std::chrono::milliseconds(200));
+		d->cancel();
+	});
+	CHECK_THROWS_AS(d->exec("SELECT pg_sleep(10)"), pg::DbError);
+	t.join();
+}
