@@ -12,5 +12,6 @@ int cmd_config(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_serve(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_adm(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_db(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_adql(const GlobalOptions&, const std::vector<std::string>&);
 
 }  // namespace meles::cli

@@ -31,15 +31,18 @@ void SimpleCatalog::find_tables(std::string_view lower_name, std::vector<const T
 }
 
 void SimpleCatalog::all_tables(std::vector<const TableEntry*>& out) const {
-	for (const auto& t : tables_) out.push_back(t.get());
+	for (const auto& t : tables_)
+		out.push_back(t.get());
 }
 
 void CompositeCatalog::find_tables(std::string_view lower_name, std::vector<const TableEntry*>& out) const {
-	for (const Catalog* c : parts_) c->find_tables(lower_name, out);
+	for (const Catalog* c : parts_)
+		c->find_tables(lower_name, out);
 }
 
 void CompositeCatalog::all_tables(std::vector<const TableEntry*>& out) const {
-	for (const Catalog* c : parts_) c->all_tables(out);
+	for (const Catalog* c : parts_)
+		c->all_tables(out);
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -18,17 +18,21 @@ const std::vector<LanguageFeature>& language_features() {
 		out.push_back({ft::sets, "UNION", ""});
 		out.push_back({ft::sets, "EXCEPT", ""});
 		out.push_back({ft::sets, "INTERSECT", ""});
-		out.push_back({ft::type, "CAST", "To SMALLINT, INTEGER, BIGINT, REAL, DOUBLE PRECISION, CHAR(n), VARCHAR(n), TIMESTAMP, and from DALI strings to POINT, CIRCLE, POLYGON"});
+		out.push_back({ft::type, "CAST",
+		               "To SMALLINT, INTEGER, BIGINT, REAL, DOUBLE PRECISION, CHAR(n), VARCHAR(n), "
+		               "TIMESTAMP, and from DALI strings to POINT, CIRCLE, POLYGON"});
 		for (std::string_view type : {ft::conditional, ft::unit})
 			for (const auto& f : function_table())
 				if (f.feature_type == type) out.push_back({type, f.form, f.description});
 		out.push_back({ft::offset, "OFFSET", ""});
 		for (const auto& f : function_table())
 			if (f.feature_type == ft::udf) out.push_back({ft::udf, f.form, f.description});
-		out.push_back({ft::gavo_extra, "TABLESAMPLE", "FROM table TABLESAMPLE(percent): a random sample of about percent % of the table's rows (PostgreSQL SYSTEM sampling)"});
+		out.push_back({ft::gavo_extra, "TABLESAMPLE",
+		               "FROM table TABLESAMPLE(percent): a random sample of about percent % of the table's "
+		               "rows (PostgreSQL SYSTEM sampling)"});
 		return out;
 	}();
 	return features;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -9,8 +9,8 @@ namespace {
 
 struct Word {
 	std::string text;
-	std::string_view raw;  // as written, quotes included
-	bool quoted = false;   // the whole word was in double quotes
+	std::string_view raw; // as written, quotes included
+	bool quoted = false;  // the whole word was in double quotes
 };
 
 // Splits a line into words; "..." keeps blanks ("" for a quote); key="..." stays one word.
@@ -18,7 +18,8 @@ std::vector<Word> words(std::string_view line, std::string_view source, int line
 	std::vector<Word> out;
 	size_t i = 0;
 	while (i < line.size()) {
-		while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+		while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+			++i;
 		if (i >= line.size()) break;
 		Word w;
 		size_t word_start = i;
@@ -29,7 +30,8 @@ std::vector<Word> words(std::string_view line, std::string_view source, int line
 				++i;
 				for (;;) {
 					if (i >= line.size())
-						throw Error(ErrorKind::Syntax, "unterminated quote", SourcePos{std::string(source), lineno, 0});
+						throw Error(ErrorKind::Syntax, "unterminated quote",
+						            SourcePos{std::string(source), lineno, 0});
 					if (line[i] == '"') {
 						if (i + 1 < line.size() && line[i + 1] == '"') {
 							w.text += '"';
@@ -53,7 +55,7 @@ std::vector<Word> words(std::string_view line, std::string_view source, int line
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 SimpleCatalog parse_table_file(std::string_view text, std::string_view source) {
 	SimpleCatalog catalog;
@@ -83,7 +85,8 @@ SimpleCatalog parse_table_file(std::string_view text, std::string_view source) {
 		auto options = [&](size_t from, auto&& apply) {
 			for (size_t k = from; k < w.size(); ++k) {
 				auto eq = w[k].text.find('=');
-				if (eq == std::string::npos || w[k].quoted) throw fail(concat("expected key=value, found '", w[k].text, "'"));
+				if (eq == std::string::npos || w[k].quoted)
+					throw fail(concat("expected key=value, found '", w[k].text, "'"));
 				apply(to_lower(w[k].text.substr(0, eq)), w[k].text.substr(eq + 1));
 			}
 		};
@@ -95,7 +98,8 @@ SimpleCatalog parse_table_file(std::string_view text, std::string_view source) {
 			std::string_view raw = trim(line.substr(line.find_first_not_of(" \t") + 5));
 			size_t k = 0;
 			auto part = [&](std::string& name, bool& delimited) {
-				while (k < raw.size() && (raw[k] == ' ' || raw[k] == '\t')) ++k;
+				while (k < raw.size() && (raw[k] == ' ' || raw[k] == '\t'))
+					++k;
 				if (k < raw.size() && raw[k] == '"') {
 					delimited = true;
 					++k;
@@ -113,7 +117,8 @@ SimpleCatalog parse_table_file(std::string_view text, std::string_view source) {
 					}
 					throw fail("unterminated quote in the table name");
 				}
-				while (k < raw.size() && raw[k] != '.' && raw[k] != ' ' && raw[k] != '\t') name += raw[k++];
+				while (k < raw.size() && raw[k] != '.' && raw[k] != ' ' && raw[k] != '\t')
+					name += raw[k++];
 			};
 			std::string first;
 			bool first_delim = false;
@@ -135,9 +140,12 @@ SimpleCatalog parse_table_file(std::string_view text, std::string_view source) {
 				if (eq == std::string::npos) throw fail(concat("expected key=value, found '", r.text, "'"));
 				std::string key = to_lower(r.text.substr(0, eq));
 				std::string value = r.text.substr(eq + 1);
-				if (key == "sql") sql = std::string(r.raw.substr(r.raw.find('=') + 1));  // SQL text: quotes kept
-				else if (key == "description") current->description = value;
-				else throw fail(concat("unknown table option '", key, "' (known: sql, description)"));
+				if (key == "sql")
+					sql = std::string(r.raw.substr(r.raw.find('=') + 1)); // SQL text: quotes kept
+				else if (key == "description")
+					current->description = value;
+				else
+					throw fail(concat("unknown table option '", key, "' (known: sql, description)"));
 			}
 			current->sql_name = sql.empty() ? current->qualified_name() : sql;
 			continue;
@@ -154,28 +162,39 @@ SimpleCatalog parse_table_file(std::string_view text, std::string_view source) {
 				throw fail(e.message());
 			}
 			options(3, [&](const std::string& key, const std::string& value) {
-				if (key == "unit") c.unit = value;
-				else if (key == "ucd") c.ucd = value;
-				else if (key == "utype") c.utype = value;
-				else if (key == "xtype") c.xtype = value;
-				else if (key == "description") c.description = value;
-				else throw fail(concat("unknown column option '", key, "' (known: unit, ucd, utype, xtype, description)"));
+				if (key == "unit")
+					c.unit = value;
+				else if (key == "ucd")
+					c.ucd = value;
+				else if (key == "utype")
+					c.utype = value;
+				else if (key == "xtype")
+					c.xtype = value;
+				else if (key == "description")
+					c.description = value;
+				else
+					throw fail(concat("unknown column option '", key,
+					                  "' (known: unit, ucd, utype, xtype, description)"));
 			});
 			current->columns.push_back(std::move(c));
 		} else if (directive == "q3c" || directive == "spoint") {
-			if (w.size() != 3) throw fail(concat(directive, " needs two column names: ", directive, " RA DEC"));
+			if (w.size() != 3)
+				throw fail(concat(directive, " needs two column names: ", directive, " RA DEC"));
 			PositionIndex p{w[1].text, w[2].text};
 			for (const auto& name : {p.ra, p.dec}) {
 				bool found = false;
-				for (const auto& c : current->columns) found |= c.name == name;
-				if (!found) throw fail(concat("no column '", name, "' in this table (declare columns first)"));
+				for (const auto& c : current->columns)
+					found |= c.name == name;
+				if (!found)
+					throw fail(concat("no column '", name, "' in this table (declare columns first)"));
 			}
 			(directive == "q3c" ? current->q3c_indexes : current->spoint_indexes).push_back(std::move(p));
 		} else if (directive == "gist") {
 			if (w.size() != 2) throw fail("gist needs one column name: gist COLUMN");
 			current->gist_columns.push_back(w[1].text);
 		} else {
-			throw fail(concat("unknown directive '", w[0].text, "' (known: table, column, q3c, spoint, gist)"));
+			throw fail(
+			    concat("unknown directive '", w[0].text, "' (known: table, column, q3c, spoint, gist)"));
 		}
 		if (end == text.size()) break;
 	}
@@ -183,4 +202,4 @@ SimpleCatalog parse_table_file(std::string_view text, std::string_view source) {
 	return catalog;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -22,15 +22,16 @@ std::optional<int64_t> outer_top(const QueryNode& q) {
 	return std::nullopt;
 }
 
-}  // namespace
+} // namespace
 
 Translation translate(std::string_view adql, const Catalog& catalog, const TranslateOptions& options) {
 	Parser parser(adql, nullptr);
 	Statement st = parser.parse_statement();
 	if (st.kind == StatementKind::CreateTableAs && !options.allow_create_table)
-		throw_at(ErrorKind::Syntax, adql, 0,
-		         "CREATE TABLE is not accepted here (it creates persistent user tables through the user-table "
-		         "interface); send the query without it");
+		throw_at(
+		    ErrorKind::Syntax, adql, 0,
+		    "CREATE TABLE is not accepted here (it creates persistent user tables through the user-table "
+		    "interface); send the query without it");
 
 	Binder binder(adql, catalog);
 	binder.bind(st);
@@ -53,7 +54,8 @@ Translation translate(std::string_view adql, const Catalog& catalog, const Trans
 	Emitter emitter;
 	t.sql = emitter.emit(st, t.limit);
 	t.columns.reserve(st.query->outputs.size());
-	for (const auto& o : st.query->outputs) t.columns.push_back(o.meta);
+	for (const auto& o : st.query->outputs)
+		t.columns.push_back(o.meta);
 	t.tables = binder.tables_used();
 	t.uses_q3c = binder.uses_q3c();
 	if (st.kind == StatementKind::CreateTableAs) {
@@ -72,4 +74,4 @@ StatementKind parse_only(std::string_view adql, const ParseOptions& options) {
 	return parser.parse_statement().kind;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -12,9 +12,9 @@ namespace meles::adql {
 
 struct CaseExpr final : Expr {
 	explicit CaseExpr(uint32_t p) : Expr(ExprKind::Case, p) {}
-	ExprPtr operand;  // simple CASE; null for searched CASE
+	ExprPtr operand; // simple CASE; null for searched CASE
 	std::vector<std::pair<ExprPtr, ExprPtr>> whens;
 	ExprPtr otherwise;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -15,13 +15,13 @@ struct BoundColumn;
 
 struct ColumnRefExpr final : Expr {
 	explicit ColumnRefExpr(uint32_t p) : Expr(ExprKind::ColumnRef, p) {}
-	std::vector<Identifier> parts;  // 1..4, the last is the column
+	std::vector<Identifier> parts; // 1..4, the last is the column
 
-	const BoundColumn* target = nullptr;  // binder: a FROM column
-	const Expr* substitute = nullptr;     // binder: select-list expression named by an alias
-	int output_position = 0;              // binder: 1-based output column named (set-op ORDER BY)
+	const BoundColumn* target = nullptr; // binder: a FROM column
+	const Expr* substitute = nullptr;    // binder: select-list expression named by an alias
+	int output_position = 0;             // binder: 1-based output column named (set-op ORDER BY)
 
 	const Identifier& column() const { return parts.back(); }
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

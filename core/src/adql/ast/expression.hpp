@@ -22,7 +22,7 @@ enum class ExprKind : uint8_t {
 	Function,
 	Cast,
 	Case,
-	Subquery,  // scalar subquery
+	Subquery, // scalar subquery
 	// conditions
 	Compare,
 	Between,
@@ -38,13 +38,13 @@ enum class ExprKind : uint8_t {
 // What the binder knows about a value.
 struct ValueInfo {
 	SqlType type{BaseType::Double};
-	bool known = false;    // false: NULL, or a function of unknown result type
-	bool is_null = false;  // the NULL literal
+	bool known = false;   // false: NULL, or a function of unknown result type
+	bool is_null = false; // the NULL literal
 	// PostgreSQL computes this value as numeric (decimal literals, avg of integers...)
 	// although ADQL calls it DOUBLE; select lists cast such values so that the database
 	// returns exactly the declared type.
 	bool pg_numeric = false;
-	bool constant = false;  // no column references, no aggregates, no RAND()
+	bool constant = false; // no column references, no aggregates, no RAND()
 	std::string unit;
 	std::string ucd;
 	// Set when the value is a plain copy of a column: its description, utype, xtype...
@@ -58,8 +58,8 @@ struct Expr {
 	Expr& operator=(const Expr&) = delete;
 
 	ExprKind kind;
-	uint32_t pos;         // byte offset of the node's first token
-	uint32_t height = 1;  // longest chain of nodes below and including this one (parser)
+	uint32_t pos;        // byte offset of the node's first token
+	uint32_t height = 1; // longest chain of nodes below and including this one (parser)
 	ValueInfo info;
 
 	bool is_condition() const { return kind >= ExprKind::Compare; }
@@ -67,13 +67,11 @@ struct Expr {
 
 using ExprPtr = std::unique_ptr<Expr>;
 
-template <typename T>
-T& as(Expr& e) {
+template <typename T> T& as(Expr& e) {
 	return static_cast<T&>(e);
 }
-template <typename T>
-const T& as(const Expr& e) {
+template <typename T> const T& as(const Expr& e) {
 	return static_cast<const T&>(e);
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -3,13 +3,16 @@
 namespace meles::adql {
 
 namespace {
-inline char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-}  // namespace
+inline char fold(char c) {
+	return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+} // namespace
 
 std::string Identifier::key() const {
 	if (delimited) return name;
 	std::string k(name);
-	for (auto& c : k) c = fold(c);
+	for (auto& c : k)
+		c = fold(c);
 	return k;
 }
 
@@ -34,4 +37,4 @@ std::string display_name(std::string_view name, bool delimited) {
 	return out;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

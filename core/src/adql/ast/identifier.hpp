@@ -14,9 +14,9 @@
 namespace meles::adql {
 
 struct Identifier {
-	std::string name;  // delimited: the unescaped text between the quotes
+	std::string name; // delimited: the unescaped text between the quotes
 	bool delimited = false;
-	uint32_t pos = 0;  // byte offset in the query
+	uint32_t pos = 0; // byte offset in the query
 
 	// What the name denotes: lower-cased if regular.
 	std::string key() const;
@@ -31,4 +31,4 @@ inline bool names_match(const Identifier& a, std::string_view b, bool b_delimite
 // The user-facing spelling: as written, in double quotes if delimited.
 std::string display_name(std::string_view name, bool delimited);
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -15,10 +15,13 @@ enum class LiteralKind : uint8_t { Null, Integer, Decimal, Real, Hex, String };
 struct LiteralExpr final : Expr {
 	LiteralExpr(uint32_t p, LiteralKind k) : Expr(ExprKind::Literal, p), lit(k) {}
 	LiteralKind lit;
-	std::string_view text;  // numbers: source text (points into the query)
-	std::string value;      // strings: unescaped value
+	std::string_view text; // numbers: source text (points into the query)
+	std::string value;     // strings: unescaped value
 
-	bool is_number() const { return lit == LiteralKind::Integer || lit == LiteralKind::Decimal || lit == LiteralKind::Real || lit == LiteralKind::Hex; }
+	bool is_number() const {
+		return lit == LiteralKind::Integer || lit == LiteralKind::Decimal || lit == LiteralKind::Real ||
+		       lit == LiteralKind::Hex;
+	}
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

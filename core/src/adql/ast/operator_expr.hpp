@@ -24,4 +24,4 @@ struct BinaryExpr final : Expr {
 	ExprPtr right;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -15,7 +15,7 @@ namespace meles::adql {
 struct OrderItem {
 	ExprPtr expr;
 	bool descending = false;
-	int position = 0;  // binder: 1-based output position for ORDER BY n
+	int position = 0; // binder: 1-based output position for ORDER BY n
 };
 
 struct OrderedNode final : QueryNode {
@@ -25,4 +25,4 @@ struct OrderedNode final : QueryNode {
 	std::optional<int64_t> offset;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -9,4 +9,4 @@ CompareExpr::CompareExpr(uint32_t p, CompareOp o, ExprPtr l, ExprPtr r)
 
 CompareExpr::~CompareExpr() = default;
 
-}  // namespace meles::adql
+} // namespace meles::adql

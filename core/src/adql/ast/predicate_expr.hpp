@@ -22,7 +22,7 @@ struct CompareExpr final : Expr {
 	CompareOp op;
 	ExprPtr left;
 	ExprPtr right;
-	std::unique_ptr<SpatialPlan> spatial;  // binder
+	std::unique_ptr<SpatialPlan> spatial; // binder
 };
 
 struct BetweenExpr final : Expr {
@@ -35,8 +35,8 @@ struct InExpr final : Expr {
 	explicit InExpr(uint32_t p) : Expr(ExprKind::In, p) {}
 	bool negated = false;
 	ExprPtr value;
-	std::vector<ExprPtr> list;  // IN (a, b, ...)
-	QueryPtr subquery;          // IN (SELECT ...)
+	std::vector<ExprPtr> list; // IN (a, b, ...)
+	QueryPtr subquery;         // IN (SELECT ...)
 };
 
 struct LikeExpr final : Expr {
@@ -69,4 +69,4 @@ struct NotExpr final : Expr {
 	ExprPtr operand;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -19,12 +19,12 @@ enum class QueryKind : uint8_t { Select, SetOp, Ordered };
 
 // One column of a query's result.
 struct OutputColumn {
-	std::string name;  // unique within the query's outputs
+	std::string name; // unique within the query's outputs
 	bool delimited = false;
-	ColumnMeta meta;                      // name/delimited repeated here for callers
-	const Expr* expr = nullptr;           // the select-list expression, or
-	const BoundColumn* column = nullptr;  // the column a * stood for
-	bool needs_alias = false;             // the SQL must say AS name
+	ColumnMeta meta;                     // name/delimited repeated here for callers
+	const Expr* expr = nullptr;          // the select-list expression, or
+	const BoundColumn* column = nullptr; // the column a * stood for
+	bool needs_alias = false;            // the SQL must say AS name
 };
 
 struct QueryNode {
@@ -35,10 +35,10 @@ struct QueryNode {
 
 	QueryKind kind;
 	uint32_t pos;
-	uint32_t height = 1;  // see Expr::height
-	std::vector<OutputColumn> outputs;  // binder
+	uint32_t height = 1;               // see Expr::height
+	std::vector<OutputColumn> outputs; // binder
 };
 
 using QueryPtr = std::unique_ptr<QueryNode>;
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -17,10 +17,10 @@ struct Scope;
 
 struct SelectItem {
 	uint32_t pos = 0;
-	ExprPtr expr;                      // null for * and t.*
+	ExprPtr expr; // null for * and t.*
 	std::optional<Identifier> alias;
 	bool star = false;
-	std::vector<Identifier> star_qualifier;  // t.* / s.t.*
+	std::vector<Identifier> star_qualifier; // t.* / s.t.*
 };
 
 struct SelectNode final : QueryNode {
@@ -33,7 +33,7 @@ struct SelectNode final : QueryNode {
 	std::vector<ExprPtr> group_by;
 	ExprPtr having;
 
-	Scope* scope = nullptr;  // binder
+	Scope* scope = nullptr; // binder
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

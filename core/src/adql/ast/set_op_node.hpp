@@ -17,4 +17,4 @@ struct SetOpNode final : QueryNode {
 	QueryPtr right;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -21,8 +21,8 @@ struct Statement {
 	StatementKind kind = StatementKind::Select;
 	std::vector<CommonTable> with;
 	QueryPtr query;
-	std::optional<Identifier> target_schema;  // CREATE TABLE only
+	std::optional<Identifier> target_schema; // CREATE TABLE only
 	Identifier target_name;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -12,4 +12,4 @@ struct SubqueryExpr final : Expr {
 	QueryPtr query;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

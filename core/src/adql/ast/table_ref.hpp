@@ -26,17 +26,17 @@ struct TableRef {
 	TableRef& operator=(const TableRef&) = delete;
 	TableRefKind kind;
 	uint32_t pos;
-	uint32_t height = 1;  // see Expr::height
+	uint32_t height = 1; // see Expr::height
 };
 using TableRefPtr = std::unique_ptr<TableRef>;
 
 struct BaseTableRef final : TableRef {
 	explicit BaseTableRef(uint32_t p) : TableRef(TableRefKind::Base, p) {}
-	std::vector<Identifier> parts;  // [catalog.][schema.]table
+	std::vector<Identifier> parts; // [catalog.][schema.]table
 	std::optional<Identifier> alias;
-	std::string_view sample_percent;  // TABLESAMPLE(n): the number's source text, or empty
+	std::string_view sample_percent; // TABLESAMPLE(n): the number's source text, or empty
 
-	RangeVar* range = nullptr;  // binder
+	RangeVar* range = nullptr; // binder
 };
 
 struct DerivedTableRef final : TableRef {
@@ -44,7 +44,7 @@ struct DerivedTableRef final : TableRef {
 	QueryPtr query;
 	Identifier alias;
 
-	RangeVar* range = nullptr;  // binder
+	RangeVar* range = nullptr; // binder
 };
 
 enum class JoinType : uint8_t { Inner, Left, Right, Full };
@@ -61,4 +61,4 @@ struct JoinRef final : TableRef {
 	std::vector<std::pair<const BoundColumn*, const BoundColumn*>> merged;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -15,12 +15,18 @@ namespace {
 
 int rank(BaseType b) {
 	switch (b) {
-	case BaseType::SmallInt: return 1;
-	case BaseType::Integer: return 2;
-	case BaseType::BigInt: return 3;
-	case BaseType::Real: return 4;
-	case BaseType::Double: return 5;
-	default: return 0;
+	case BaseType::SmallInt:
+		return 1;
+	case BaseType::Integer:
+		return 2;
+	case BaseType::BigInt:
+		return 3;
+	case BaseType::Real:
+		return 4;
+	case BaseType::Double:
+		return 5;
+	default:
+		return 0;
 	}
 }
 
@@ -36,14 +42,22 @@ const char* kind_of(const ValueInfo& v) {
 	switch (t.base) {
 	case BaseType::Timestamp:
 	case BaseType::Date:
-	case BaseType::Time: return "a timestamp";
-	case BaseType::SPoint: return "a point";
-	case BaseType::SCircle: return "a circle";
-	case BaseType::SPoly: return "a polygon";
-	case BaseType::SBox: return "a box";
-	case BaseType::SMoc: return "a MOC";
-	case BaseType::Boolean: return "a boolean";
-	default: return "binary data";
+	case BaseType::Time:
+		return "a timestamp";
+	case BaseType::SPoint:
+		return "a point";
+	case BaseType::SCircle:
+		return "a circle";
+	case BaseType::SPoly:
+		return "a polygon";
+	case BaseType::SBox:
+		return "a box";
+	case BaseType::SMoc:
+		return "a MOC";
+	case BaseType::Boolean:
+		return "a boolean";
+	default:
+		return "binary data";
 	}
 }
 
@@ -57,7 +71,7 @@ std::string unit_combine(const std::string& a, const std::string& b, char op) {
 	return wrap(a, false) + op + wrap(b, op == '/');
 }
 
-}  // namespace
+} // namespace
 
 void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 	ValueInfo& v = e.info;
@@ -66,10 +80,20 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 		auto& lit = as<LiteralExpr>(e);
 		v.constant = true;
 		switch (lit.lit) {
-		case LiteralKind::Null: v.is_null = true; v.type = SqlType{BaseType::Text, 0}; break;
-		case LiteralKind::String: v.known = true; v.type = SqlType{BaseType::Text, 0}; break;
+		case LiteralKind::Null:
+			v.is_null = true;
+			v.type = SqlType{BaseType::Text, 0};
+			break;
+		case LiteralKind::String:
+			v.known = true;
+			v.type = SqlType{BaseType::Text, 0};
+			break;
 		case LiteralKind::Decimal:
-		case LiteralKind::Real: v.known = true; v.type = SqlType{BaseType::Double}; v.pg_numeric = true; break;
+		case LiteralKind::Real:
+			v.known = true;
+			v.type = SqlType{BaseType::Double};
+			v.pg_numeric = true;
+			break;
 		case LiteralKind::Integer: {
 			v.known = true;
 			int64_t n = 0;
@@ -78,7 +102,8 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 				v.type = SqlType{BaseType::Double};
 				v.pg_numeric = true;
 			} else {
-				v.type = SqlType{n <= std::numeric_limits<int32_t>::max() ? BaseType::Integer : BaseType::BigInt};
+				v.type =
+				    SqlType{n <= std::numeric_limits<int32_t>::max() ? BaseType::Integer : BaseType::BigInt};
 			}
 			break;
 		}
@@ -88,14 +113,19 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 			auto t = lit.text.substr(2);
 			auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n, 16);
 			if (ec != std::errc() || n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-				fail(ErrorKind::Type, e.pos, concat("The hexadecimal literal ", lit.text, " does not fit into a BIGINT"));
-			v.type = SqlType{n <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max()) ? BaseType::Integer : BaseType::BigInt};
+				fail(ErrorKind::Type, e.pos,
+				     concat("The hexadecimal literal ", lit.text, " does not fit into a BIGINT"));
+			v.type =
+			    SqlType{n <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max()) ? BaseType::Integer
+			                                                                            : BaseType::BigInt};
 			break;
 		}
 		}
 		break;
 	}
-	case ExprKind::ColumnRef: bind_column_ref(as<ColumnRefExpr>(e), scope, clause); break;
+	case ExprKind::ColumnRef:
+		bind_column_ref(as<ColumnRefExpr>(e), scope, clause);
+		break;
 	case ExprKind::Unary: {
 		auto& u = as<UnaryExpr>(e);
 		bind_expr(*u.operand, scope, clause);
@@ -124,7 +154,9 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 		bind_binary(b);
 		break;
 	}
-	case ExprKind::Function: bind_function(as<FunctionExpr>(e), scope, clause); break;
+	case ExprKind::Function:
+		bind_function(as<FunctionExpr>(e), scope, clause);
+		break;
 	case ExprKind::Cast: {
 		auto& c = as<CastExpr>(e);
 		bind_expr(*c.operand, scope, clause);
@@ -146,8 +178,10 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 			if (!x.info.known) return;
 			if (!result) result = &x.info;
 			if (x.info.type.is_numeric()) {
-				if (x.info.pg_numeric) any_numeric = true;
-				else if (rank(x.info.type.base) >= 4) any_float = true;
+				if (x.info.pg_numeric)
+					any_numeric = true;
+				else if (rank(x.info.type.base) >= 4)
+					any_float = true;
 			}
 		};
 		for (auto& [cond, value] : c.whens) {
@@ -197,7 +231,8 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 		auto& in = as<InExpr>(e);
 		bind_expr(*in.value, scope, clause);
 		if (in.subquery) bind_subquery(*in.subquery, scope, e.pos, true);
-		for (auto& x : in.list) bind_expr(*x, scope, clause);
+		for (auto& x : in.list)
+			bind_expr(*x, scope, clause);
 		break;
 	}
 	case ExprKind::Like: {
@@ -206,16 +241,24 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 		bind_expr(*l.pattern, scope, clause);
 		for (const Expr* x : {l.value.get(), l.pattern.get()})
 			if (x->info.known && !x->info.type.is_string())
-				fail(ErrorKind::Type, x->pos, concat(l.ilike ? "ILIKE" : "LIKE", " needs strings, found ", kind_of(x->info)));
+				fail(ErrorKind::Type, x->pos,
+				     concat(l.ilike ? "ILIKE" : "LIKE", " needs strings, found ", kind_of(x->info)));
 		break;
 	}
-	case ExprKind::IsNull: bind_expr(*as<IsNullExpr>(e).value, scope, clause); break;
-	case ExprKind::Exists: bind_subquery(*as<ExistsExpr>(e).query, scope, e.pos, false); break;
+	case ExprKind::IsNull:
+		bind_expr(*as<IsNullExpr>(e).value, scope, clause);
+		break;
+	case ExprKind::Exists:
+		bind_subquery(*as<ExistsExpr>(e).query, scope, e.pos, false);
+		break;
 	case ExprKind::And:
 	case ExprKind::Or:
-		for (auto& x : as<LogicalExpr>(e).operands) bind_expr(*x, scope, clause);
+		for (auto& x : as<LogicalExpr>(e).operands)
+			bind_expr(*x, scope, clause);
 		break;
-	case ExprKind::Not: bind_expr(*as<NotExpr>(e).operand, scope, clause); break;
+	case ExprKind::Not:
+		bind_expr(*as<NotExpr>(e).operand, scope, clause);
+		break;
 	}
 }
 
@@ -223,7 +266,8 @@ void Binder::bind_subquery(QueryNode& q, Scope& scope, uint32_t pos, bool single
 	bind_query(q, &scope);
 	if (single_column && q.outputs.size() != 1)
 		fail(ErrorKind::Type, pos,
-		     concat("A subquery used as a value must return one column; this one returns ", std::to_string(q.outputs.size())));
+		     concat("A subquery used as a value must return one column; this one returns ",
+		            std::to_string(q.outputs.size())));
 }
 
 void Binder::bind_binary(BinaryExpr& e) {
@@ -247,9 +291,12 @@ void Binder::bind_binary(BinaryExpr& e) {
 		for (const Expr* x : {e.left.get(), e.right.get()})
 			if (x->info.known && !x->info.type.is_integer())
 				fail(ErrorKind::Type, x->pos, concat(op, " needs integers, found ", kind_of(x->info)));
-		v.type = SqlType{rank(l.type.base) >= rank(r.type.base) && l.known ? l.type.base : r.known ? r.type.base : BaseType::BigInt};
+		v.type = SqlType{rank(l.type.base) >= rank(r.type.base) && l.known ? l.type.base
+		                 : r.known                                         ? r.type.base
+		                                                                   : BaseType::BigInt};
 		return;
-	default: break;
+	default:
+		break;
 	}
 	for (const Expr* x : {e.left.get(), e.right.get()})
 		if (x->info.known && !x->info.type.is_numeric() && !is_string_literal(*x))
@@ -257,14 +304,16 @@ void Binder::bind_binary(BinaryExpr& e) {
 	// PostgreSQL's numeric type resolution: any float wins, else numeric, else the wider integer.
 	auto is_float = [](const ValueInfo& x) { return x.known && !x.pg_numeric && rank(x.type.base) >= 4; };
 	if (is_float(l) || is_float(r)) {
-		bool both_real = (!l.known || l.type.base == BaseType::Real) && (!r.known || r.type.base == BaseType::Real);
+		bool both_real =
+		    (!l.known || l.type.base == BaseType::Real) && (!r.known || r.type.base == BaseType::Real);
 		v.type = SqlType{both_real ? BaseType::Real : BaseType::Double};
 	} else if (l.pg_numeric || r.pg_numeric) {
 		v.type = SqlType{BaseType::Double};
 		v.pg_numeric = true;
 	} else {
-		BaseType lb = l.known ? l.type.base : BaseType::Integer, rb = r.known ? r.type.base : BaseType::Integer;
-		if (rank(lb) == 0) lb = BaseType::Integer;  // string literals read as numbers
+		BaseType lb = l.known ? l.type.base : BaseType::Integer,
+		         rb = r.known ? r.type.base : BaseType::Integer;
+		if (rank(lb) == 0) lb = BaseType::Integer; // string literals read as numbers
 		if (rank(rb) == 0) rb = BaseType::Integer;
 		v.type = SqlType{rank(lb) >= rank(rb) ? lb : rb};
 	}
@@ -304,7 +353,8 @@ void Binder::bind_binary(BinaryExpr& e) {
 			v.unit = unit_combine(l.unit, r.unit, '/');
 		}
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -317,7 +367,9 @@ void Binder::bind_compare(CompareExpr& e, const Scope& scope) {
 			if (x.type.is_array) return 5;
 			if (x.type.is_numeric()) return 1;
 			if (x.type.is_string()) return 2;
-			if (x.type.base == BaseType::Timestamp || x.type.base == BaseType::Date || x.type.base == BaseType::Time) return 3;
+			if (x.type.base == BaseType::Timestamp || x.type.base == BaseType::Date ||
+			    x.type.base == BaseType::Time)
+				return 3;
 			if (x.type.is_geometry()) return 10 + static_cast<int>(x.type.base);
 			return 4;
 		};
@@ -332,7 +384,8 @@ void Binder::bind_compare(CompareExpr& e, const Scope& scope) {
 void Binder::bind_column_ref(ColumnRefExpr& ref, Scope& scope, Clause clause) {
 	const BoundColumn* c = find_column(ref, scope);
 	if (!c) {
-		if ((clause == Clause::GroupBy || clause == Clause::OrderBy || clause == Clause::Having) && ref.parts.size() == 1) {
+		if ((clause == Clause::GroupBy || clause == Clause::OrderBy || clause == Clause::Having) &&
+		    ref.parts.size() == 1) {
 			if (const Expr* alias = find_select_alias(ref, scope)) {
 				ref.substitute = alias;
 				ref.info = alias->info;
@@ -357,24 +410,30 @@ const Expr* Binder::find_select_alias(const ColumnRefExpr& ref, Scope& scope) co
 	const Expr* hit = nullptr;
 	for (const auto& item : scope.select->items) {
 		if (!item.alias || !names_match(ref.column(), item.alias->name, item.alias->delimited)) continue;
-		if (hit) fail(ErrorKind::Name, ref.pos, concat("'", ref.column().name, "' names more than one select-list column"));
+		if (hit)
+			fail(ErrorKind::Name, ref.pos,
+			     concat("'", ref.column().name, "' names more than one select-list column"));
 		hit = item.expr.get();
 	}
 	return hit;
 }
 
-const BoundColumn* Binder::find_in_range_var(const RangeVar& rv, const Identifier& column, uint32_t pos) const {
+const BoundColumn* Binder::find_in_range_var(const RangeVar& rv, const Identifier& column,
+                                             uint32_t pos) const {
 	const BoundColumn* hit = nullptr;
 	for (const auto& c : rv.columns) {
 		if (!names_match(column, c.name, c.delimited)) continue;
 		if (hit)
-			fail(ErrorKind::Name, pos, concat("Column '", column.name, "' is ambiguous: ", rv.display(), " has it twice"));
+			fail(ErrorKind::Name, pos,
+			     concat("Column '", column.name, "' is ambiguous: ", rv.display(), " has it twice"));
 		hit = &c;
 	}
 	if (!hit) {
 		Suggester s(column.name);
-		for (const auto& c : rv.columns) s.offer(c.name, display_name(c.name, c.delimited));
-		fail(ErrorKind::Name, column.pos, concat("Unknown column '", column.name, "' in ", rv.display()), s.suffix());
+		for (const auto& c : rv.columns)
+			s.offer(c.name, display_name(c.name, c.delimited));
+		fail(ErrorKind::Name, column.pos, concat("Unknown column '", column.name, "' in ", rv.display()),
+		     s.suffix());
 	}
 	return hit;
 }
@@ -388,10 +447,12 @@ const BoundColumn* Binder::find_column(const ColumnRefExpr& ref, Scope& scope) {
 			for (const BoundColumn* c : s->visible) {
 				if (!names_match(col, c->name, c->delimited)) continue;
 				if (hit) {
-					auto where = [](const BoundColumn* b) { return b->owner ? b->owner->display() : std::string("a join"); };
+					auto where = [](const BoundColumn* b) {
+						return b->owner ? b->owner->display() : std::string("a join");
+					};
 					fail(ErrorKind::Name, col.pos,
-					     concat("Column '", col.name, "' is ambiguous: it is in ", where(hit), " and in ", where(c),
-					            "; qualify it, e.g. ", where(hit), ".", col.name));
+					     concat("Column '", col.name, "' is ambiguous: it is in ", where(hit), " and in ",
+					            where(c), "; qualify it, e.g. ", where(hit), ".", col.name));
 				}
 				hit = c;
 			}
@@ -415,7 +476,8 @@ const BoundColumn* Binder::find_column(const ColumnRefExpr& ref, Scope& scope) {
 			}
 			if (!match) continue;
 			if (found)
-				fail(ErrorKind::Name, table.pos, concat("'", table.name, "' is ambiguous here; qualify it with its schema"));
+				fail(ErrorKind::Name, table.pos,
+				     concat("'", table.name, "' is ambiguous here; qualify it with its schema"));
 			found = rv;
 		}
 		if (found) return find_in_range_var(*found, col, ref.pos);
@@ -431,7 +493,8 @@ const BoundColumn* Binder::find_column(const ColumnRefExpr& ref, Scope& scope) {
 			if (rv->alias && names_match(table, rv->name, rv->name_delimited))
 				hint = concat(" (the table is called '", rv->alias->name, "' in this query)");
 		}
-	fail(ErrorKind::Name, table.pos, concat("Unknown table '", written, "' in '", written, ".", col.name, "'"),
+	fail(ErrorKind::Name, table.pos,
+	     concat("Unknown table '", written, "' in '", written, ".", col.name, "'"),
 	     hint.empty() ? sg.suffix() : hint);
 }
 
@@ -439,13 +502,16 @@ void Binder::fail_unknown_column(const ColumnRefExpr& ref, Scope& scope, Clause 
 	const Identifier& col = ref.column();
 	Suggester s(col.name);
 	for (Scope* sc = &scope; sc; sc = sc->parent) {
-		for (const BoundColumn* c : sc->visible) s.offer(c->name, display_name(c->name, c->delimited));
+		for (const BoundColumn* c : sc->visible)
+			s.offer(c->name, display_name(c->name, c->delimited));
 		if (sc->select && clause != Clause::Where && clause != Clause::On && clause != Clause::Select)
 			for (const auto& item : sc->select->items)
-				if (item.alias) s.offer(item.alias->name, display_name(item.alias->name, item.alias->delimited));
+				if (item.alias)
+					s.offer(item.alias->name, display_name(item.alias->name, item.alias->delimited));
 	}
-	fail(ErrorKind::Name, col.pos, concat("Unknown column '", col.delimited ? display_name(col.name, true) : col.name, "'"),
+	fail(ErrorKind::Name, col.pos,
+	     concat("Unknown column '", col.delimited ? display_name(col.name, true) : col.name, "'"),
 	     s.suffix());
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

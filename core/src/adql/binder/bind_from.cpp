@@ -17,22 +17,27 @@ std::string RangeVar::display() const {
 }
 
 void Binder::bind_from(SelectNode& sel, Scope& scope) {
-	for (auto& ref : sel.from) bind_table_ref(*ref, scope, scope.visible);
+	for (auto& ref : sel.from)
+		bind_table_ref(*ref, scope, scope.visible);
 }
 
 void Binder::bind_table_ref(TableRef& ref, Scope& scope, std::vector<const BoundColumn*>& visible) {
 	switch (ref.kind) {
 	case TableRefKind::Base: {
 		RangeVar& rv = bind_base_table(static_cast<BaseTableRef&>(ref), scope);
-		for (const auto& c : rv.columns) visible.push_back(&c);
+		for (const auto& c : rv.columns)
+			visible.push_back(&c);
 		break;
 	}
 	case TableRefKind::Derived: {
 		RangeVar& rv = bind_derived_table(static_cast<DerivedTableRef&>(ref), scope);
-		for (const auto& c : rv.columns) visible.push_back(&c);
+		for (const auto& c : rv.columns)
+			visible.push_back(&c);
 		break;
 	}
-	case TableRefKind::Join: bind_join(static_cast<JoinRef&>(ref), scope, visible); break;
+	case TableRefKind::Join:
+		bind_join(static_cast<JoinRef&>(ref), scope, visible);
+		break;
 	}
 }
 
@@ -70,7 +75,8 @@ const TableEntry* Binder::lookup_table(const BaseTableRef& ref) {
 	Suggester s(schema ? std::string_view(written) : std::string_view(table.name));
 	lookup_buffer_.clear();
 	catalog_.all_tables(lookup_buffer_);
-	for (const TableEntry* t : lookup_buffer_) s.offer(schema ? t->qualified_name() : t->name);
+	for (const TableEntry* t : lookup_buffer_)
+		s.offer(schema ? t->qualified_name() : t->name);
 	for (const CommonTable* ct : ctes_)
 		if (!schema) s.offer(ct->name.name);
 	fail(ErrorKind::Name, ref.pos, concat("Unknown table '", written, "'"), s.suffix());
@@ -83,18 +89,21 @@ void Binder::register_range_var(RangeVar& rv, Scope& scope, uint32_t pos) {
 		std::string_view oname = other->alias ? std::string_view(other->alias->name) : other->name;
 		bool odelim = other->alias ? other->alias->delimited : other->name_delimited;
 		if (!names_match(exposed, exposed_delimited, oname, odelim)) continue;
-		bool distinguishable = !rv.alias && !other->alias && rv.table && other->table &&
-		                       !names_match(rv.schema, rv.schema_delimited, other->schema, other->schema_delimited);
+		bool distinguishable =
+		    !rv.alias && !other->alias && rv.table && other->table &&
+		    !names_match(rv.schema, rv.schema_delimited, other->schema, other->schema_delimited);
 		if (!distinguishable)
 			fail(ErrorKind::Name, pos,
-			     concat("The name '", exposed, "' is used twice in FROM; give one of the tables an alias (... AS other_name)"));
+			     concat("The name '", exposed,
+			            "' is used twice in FROM; give one of the tables an alias (... AS other_name)"));
 	}
 	scope.range_vars.push_back(&rv);
 	// SQL aliases are unique in the whole statement, so that no alias in a subquery can
 	// capture a reference meant for an enclosing query.
 	std::string base = exposed_delimited ? std::string(exposed) : to_lower(exposed);
 	std::string candidate = base;
-	for (int n = 2; !sql_aliases_.insert(candidate).second; ++n) candidate = base + "_" + std::to_string(n);
+	for (int n = 2; !sql_aliases_.insert(candidate).second; ++n)
+		candidate = base + "_" + std::to_string(n);
 	rv.sql_alias.clear();
 	append_identifier(rv.sql_alias, candidate, exposed_delimited);
 }
@@ -110,7 +119,8 @@ RangeVar& Binder::bind_base_table(BaseTableRef& ref, Scope& scope) {
 		rv.name_delimited = cte->name.delimited;
 		rv.cte = cte;
 		rv.columns.reserve(cte->query->outputs.size());
-		for (const auto& o : cte->query->outputs) rv.columns.push_back(BoundColumn{o.name, o.delimited, &o.meta, &rv});
+		for (const auto& o : cte->query->outputs)
+			rv.columns.push_back(BoundColumn{o.name, o.delimited, &o.meta, &rv});
 	} else {
 		const TableEntry* t = lookup_table(ref);
 		rv.table = t;
@@ -119,7 +129,8 @@ RangeVar& Binder::bind_base_table(BaseTableRef& ref, Scope& scope) {
 		rv.schema = t->schema;
 		rv.schema_delimited = t->schema_delimited;
 		rv.columns.reserve(t->columns.size());
-		for (const auto& c : t->columns) rv.columns.push_back(BoundColumn{c.name, c.delimited, &c, &rv});
+		for (const auto& c : t->columns)
+			rv.columns.push_back(BoundColumn{c.name, c.delimited, &c, &rv});
 		auto column = [&](const std::string& name) -> const ColumnMeta* {
 			for (const auto& c : t->columns)
 				if (c.name == name) return &c;
@@ -132,7 +143,8 @@ RangeVar& Binder::bind_base_table(BaseTableRef& ref, Scope& scope) {
 		for (const auto& g : t->gist_columns)
 			if (auto c = column(g)) rv.gist.push_back(c);
 		bool seen = false;
-		for (const auto& u : tables_) seen |= u.entry == t;
+		for (const auto& u : tables_)
+			seen |= u.entry == t;
 		if (!seen) tables_.push_back(TableUse{t->schema, t->name, t->sql_name, t});
 	}
 	register_range_var(rv, scope, ref.pos);
@@ -148,7 +160,8 @@ RangeVar& Binder::bind_derived_table(DerivedTableRef& ref, Scope& scope) {
 	rv.name = ref.alias.name;
 	rv.name_delimited = ref.alias.delimited;
 	rv.columns.reserve(ref.query->outputs.size());
-	for (const auto& o : ref.query->outputs) rv.columns.push_back(BoundColumn{o.name, o.delimited, &o.meta, &rv});
+	for (const auto& o : ref.query->outputs)
+		rv.columns.push_back(BoundColumn{o.name, o.delimited, &o.meta, &rv});
 	register_range_var(rv, scope, ref.pos);
 	return rv;
 }
@@ -163,7 +176,8 @@ void Binder::bind_join(JoinRef& join, Scope& scope, std::vector<const BoundColum
 		// ON sees the two sides of its join (and enclosing queries), as in SQL.
 		Scope& on_scope = scopes_.emplace_back();
 		on_scope.parent = scope.parent;
-		on_scope.range_vars.assign(scope.range_vars.begin() + static_cast<std::ptrdiff_t>(first_rv), scope.range_vars.end());
+		on_scope.range_vars.assign(scope.range_vars.begin() + static_cast<std::ptrdiff_t>(first_rv),
+		                           scope.range_vars.end());
 		on_scope.visible = left;
 		on_scope.visible.insert(on_scope.visible.end(), right.begin(), right.end());
 		bind_expr(*join.on, on_scope, Clause::On);
@@ -175,7 +189,9 @@ void Binder::bind_join(JoinRef& join, Scope& scope, std::vector<const BoundColum
 		for (const BoundColumn* c : side) {
 			if (!names_match(name, delimited, c->name, c->delimited)) continue;
 			if (hit)
-				fail(ErrorKind::Name, pos, concat("Column '", name, "' appears more than once in the ", which, " side of the join"));
+				fail(
+				    ErrorKind::Name, pos,
+				    concat("Column '", name, "' appears more than once in the ", which, " side of the join"));
 			hit = c;
 		}
 		return hit;
@@ -195,7 +211,8 @@ void Binder::bind_join(JoinRef& join, Scope& scope, std::vector<const BoundColum
 			const BoundColumn* r = find_one(right, id.name, id.delimited, id.pos, "right");
 			if (!l || !r)
 				fail(ErrorKind::Name, id.pos,
-				     concat("Column '", id.name, "' named in USING is not in the ", l ? "right" : "left", "-hand table"));
+				     concat("Column '", id.name, "' named in USING is not in the ", l ? "right" : "left",
+				            "-hand table"));
 			join.merged.emplace_back(l, r);
 		}
 	}
@@ -218,4 +235,4 @@ void Binder::bind_join(JoinRef& join, Scope& scope, std::vector<const BoundColum
 		if (!is_merged(c)) visible.push_back(c);
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -22,25 +22,39 @@ const char* describe(const ValueInfo& v) {
 	switch (t.base) {
 	case BaseType::Timestamp:
 	case BaseType::Date:
-	case BaseType::Time: return "a timestamp";
-	case BaseType::SPoint: return "a point";
-	case BaseType::SCircle: return "a circle";
-	case BaseType::SPoly: return "a polygon";
-	case BaseType::SBox: return "a box";
-	default: return "a value of another type";
+	case BaseType::Time:
+		return "a timestamp";
+	case BaseType::SPoint:
+		return "a point";
+	case BaseType::SCircle:
+		return "a circle";
+	case BaseType::SPoly:
+		return "a polygon";
+	case BaseType::SBox:
+		return "a box";
+	default:
+		return "a value of another type";
 	}
 }
 
 SqlType result_type(ResultType t) {
 	switch (t) {
-	case ResultType::Integer: return SqlType{BaseType::Integer};
-	case ResultType::Bigint: return SqlType{BaseType::BigInt};
-	case ResultType::Text: return SqlType{BaseType::Text, 0};
-	case ResultType::Point: return SqlType{BaseType::SPoint};
-	case ResultType::Circle: return SqlType{BaseType::SCircle};
-	case ResultType::Polygon: return SqlType{BaseType::SPoly};
-	case ResultType::Box: return SqlType{BaseType::SBox};
-	default: return SqlType{BaseType::Double};
+	case ResultType::Integer:
+		return SqlType{BaseType::Integer};
+	case ResultType::Bigint:
+		return SqlType{BaseType::BigInt};
+	case ResultType::Text:
+		return SqlType{BaseType::Text, 0};
+	case ResultType::Point:
+		return SqlType{BaseType::SPoint};
+	case ResultType::Circle:
+		return SqlType{BaseType::SCircle};
+	case ResultType::Polygon:
+		return SqlType{BaseType::SPoly};
+	case ResultType::Box:
+		return SqlType{BaseType::SBox};
+	default:
+		return SqlType{BaseType::Double};
 	}
 }
 
@@ -49,17 +63,19 @@ std::string with_stat(const std::string& ucd, const char* stat) {
 	return ucd + ";" + stat;
 }
 
-}  // namespace
+} // namespace
 
 void Binder::require_numeric(const Expr& arg, std::string_view function) const {
 	if (arg.info.known && !arg.info.type.is_numeric())
-		fail(ErrorKind::Type, arg.pos, concat(function, " expects a number here, found ", describe(arg.info)));
+		fail(ErrorKind::Type, arg.pos,
+		     concat(function, " expects a number here, found ", describe(arg.info)));
 }
 
 void Binder::require_geometry(const Expr& arg, std::string_view function) const {
 	if (arg.info.known && !is_geometry(arg.info))
 		fail(ErrorKind::Type, arg.pos,
-		     concat(function, " expects a geometry (POINT, CIRCLE, POLYGON, ...), found ", describe(arg.info)));
+		     concat(function, " expects a geometry (POINT, CIRCLE, POLYGON, ...), found ",
+		            describe(arg.info)));
 }
 
 void Binder::require_point(const Expr& arg, std::string_view function) const {
@@ -72,7 +88,9 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 	if (d.aggregate && (clause == Clause::Where || clause == Clause::On || clause == Clause::GroupBy))
 		fail(ErrorKind::Syntax, f.pos,
 		     concat("Aggregate functions such as ", d.name, " are not allowed in ",
-		            clause == Clause::Where ? "WHERE (use HAVING)" : clause == Clause::On ? "ON" : "GROUP BY"));
+		            clause == Clause::Where ? "WHERE (use HAVING)"
+		            : clause == Clause::On  ? "ON"
+		                                    : "GROUP BY"));
 	bool constant = !d.aggregate && d.id != FunctionId::Rand;
 	bool any_pg_numeric = false;
 	for (auto& a : f.args) {
@@ -85,14 +103,16 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 	v.known = true;
 	const ValueInfo* a0 = f.args.empty() ? nullptr : &f.args[0]->info;
 	if (d.numeric_args)
-		for (auto& a : f.args) require_numeric(*a, d.name);
+		for (auto& a : f.args)
+			require_numeric(*a, d.name);
 
 	switch (d.rule) {
 	case ResultRule::Double:
 		v.type = SqlType{BaseType::Double};
 		// exp, ln, log, sqrt and power keep PostgreSQL's numeric for numeric input
-		v.pg_numeric = any_pg_numeric && (d.id == FunctionId::Exp || d.id == FunctionId::Log || d.id == FunctionId::Log10 ||
-		                                  d.id == FunctionId::Sqrt || d.id == FunctionId::Power);
+		v.pg_numeric = any_pg_numeric &&
+		               (d.id == FunctionId::Exp || d.id == FunctionId::Log || d.id == FunctionId::Log10 ||
+		                d.id == FunctionId::Sqrt || d.id == FunctionId::Power);
 		break;
 	case ResultRule::KeepNumeric:
 		v.unit = a0->unit;
@@ -100,8 +120,8 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		if (d.id == FunctionId::Abs) {
 			v.type = a0->known ? a0->type : SqlType{BaseType::Double};
 			v.pg_numeric = a0->pg_numeric;
-		} else if (d.id == FunctionId::Mod && a0->type.is_integer() && f.args[1]->info.type.is_integer() && a0->known &&
-		           f.args[1]->info.known) {
+		} else if (d.id == FunctionId::Mod && a0->type.is_integer() && f.args[1]->info.type.is_integer() &&
+		           a0->known && f.args[1]->info.known) {
 			v.type = SqlType{rank_max(a0->type.base, f.args[1]->info.type.base)};
 		} else {
 			v.type = SqlType{BaseType::Double};
@@ -187,11 +207,13 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		for (auto& a : f.args) {
 			const ValueInfo& x = a->info;
 			if (!x.known) continue;
-			if (first->type.is_numeric() != x.type.is_numeric() || first->type.is_string() != x.type.is_string())
+			if (first->type.is_numeric() != x.type.is_numeric() ||
+			    first->type.is_string() != x.type.is_string())
 				fail(ErrorKind::Type, a->pos,
-				     concat("All arguments of ", d.name, " must have the same kind of type; found ", describe(*first),
-				            " and ", describe(x)));
-			if (x.type.is_numeric() && !x.pg_numeric && (x.type.base == BaseType::Real || x.type.base == BaseType::Double))
+				     concat("All arguments of ", d.name, " must have the same kind of type; found ",
+				            describe(*first), " and ", describe(x)));
+			if (x.type.is_numeric() && !x.pg_numeric &&
+			    (x.type.base == BaseType::Real || x.type.base == BaseType::Double))
 				any_float = true;
 		}
 		if (v.type.is_numeric() && any_pg_numeric) {
@@ -205,7 +227,8 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		const std::string& target = as<LiteralExpr>(*f.args[1]).value;
 		if (a0->unit.empty())
 			fail(ErrorKind::Type, f.args[0]->pos,
-			     "IN_UNIT needs a value with a known unit (a column with a unit, or an expression keeping it)");
+			     "IN_UNIT needs a value with a known unit (a column with a unit, or an expression keeping "
+			     "it)");
 		UnitConversion conv = convert_unit(a0->unit, target);
 		if (!conv.ok) fail(ErrorKind::Type, f.args[1]->pos, concat("IN_UNIT ", conv.error));
 		f.unit_factor = conv.factor;
@@ -231,10 +254,13 @@ void Binder::bind_geometry(FunctionExpr& f) {
 	auto& args = f.args;
 	ValueInfo& v = f.info;
 	auto numbers = [&](size_t from, size_t to) {
-		for (size_t k = from; k < to && k < args.size(); ++k) require_numeric(*args[k], d.name);
+		for (size_t k = from; k < to && k < args.size(); ++k)
+			require_numeric(*args[k], d.name);
 	};
 	switch (d.id) {
-	case FunctionId::Point: numbers(0, 2); break;
+	case FunctionId::Point:
+		numbers(0, 2);
+		break;
 	case FunctionId::Circle:
 	case FunctionId::Box:
 		if (f.form == GeometryForm::Points) {
@@ -248,23 +274,34 @@ void Binder::bind_geometry(FunctionExpr& f) {
 		if (f.form == GeometryForm::Unset)
 			f.form = is_point(args[0]->info) ? GeometryForm::Points : GeometryForm::Numbers;
 		if (f.form == GeometryForm::Points) {
-			for (auto& a : args) require_point(*a, d.name);
+			for (auto& a : args)
+				require_point(*a, d.name);
 		} else {
 			numbers(0, args.size());
 			if (args.size() < 6 || args.size() % 2)
-				fail(ErrorKind::Type, f.pos, "POLYGON needs at least three vertices given as pairs of numbers");
+				fail(ErrorKind::Type, f.pos,
+				     "POLYGON needs at least three vertices given as pairs of numbers");
 		}
 		break;
 	case FunctionId::Region: {
 		StcsShape shape;
 		std::string error;
-		if (!parse_stcs(as<LiteralExpr>(*args[0]).value, shape, error)) fail(ErrorKind::Type, args[0]->pos, error);
+		if (!parse_stcs(as<LiteralExpr>(*args[0]).value, shape, error))
+			fail(ErrorKind::Type, args[0]->pos, error);
 		f.constants = std::move(shape.values);
 		switch (shape.kind) {
-		case StcsShape::Kind::Position: v.type = SqlType{BaseType::SPoint}; break;
-		case StcsShape::Kind::Circle: v.type = SqlType{BaseType::SCircle}; break;
-		case StcsShape::Kind::Box: v.type = SqlType{BaseType::SBox}; break;
-		case StcsShape::Kind::Polygon: v.type = SqlType{BaseType::SPoly}; break;
+		case StcsShape::Kind::Position:
+			v.type = SqlType{BaseType::SPoint};
+			break;
+		case StcsShape::Kind::Circle:
+			v.type = SqlType{BaseType::SCircle};
+			break;
+		case StcsShape::Kind::Box:
+			v.type = SqlType{BaseType::SBox};
+			break;
+		case StcsShape::Kind::Polygon:
+			v.type = SqlType{BaseType::SPoly};
+			break;
 		}
 		break;
 	}
@@ -291,16 +328,21 @@ void Binder::bind_geometry(FunctionExpr& f) {
 			}
 		}
 		if (!constant)
-			fail(ErrorKind::Type, g.pos,
-			     "CENTROID is available for points, circles, and polygons or boxes with constant coordinates");
+			fail(
+			    ErrorKind::Type, g.pos,
+			    "CENTROID is available for points, circles, and polygons or boxes with constant coordinates");
 		SkyCap cap = vertex_cap(vertices);
 		f.constants = {cap.ra, cap.dec};
 		break;
 	}
 	case FunctionId::Area:
-	case FunctionId::Coordsys: require_geometry(*args[0], d.name); break;
+	case FunctionId::Coordsys:
+		require_geometry(*args[0], d.name);
+		break;
 	case FunctionId::Coord1:
-	case FunctionId::Coord2: require_point(*args[0], d.name); break;
+	case FunctionId::Coord2:
+		require_point(*args[0], d.name);
+		break;
 	case FunctionId::Distance:
 		if (args.size() == 2) {
 			require_point(*args[0], d.name);
@@ -313,18 +355,24 @@ void Binder::bind_geometry(FunctionExpr& f) {
 	case FunctionId::Intersects:
 		require_geometry(*args[0], d.name);
 		require_geometry(*args[1], d.name);
-		if (d.id == FunctionId::Contains && is_point(args[1]->info) && args[0]->info.known && !is_point(args[0]->info))
+		if (d.id == FunctionId::Contains && is_point(args[1]->info) && args[0]->info.known &&
+		    !is_point(args[0]->info))
 			fail(ErrorKind::Type, f.pos,
 			     "CONTAINS(a, b) tests whether a lies within b, and nothing but a point lies within a point; "
 			     "did you mean CONTAINS(point, shape)?");
 		break;
 	case FunctionId::IvoHealpixIndex:
-		if (args.size() == 2) require_point(*args[1], d.name);
-		else numbers(0, 3);
+		if (args.size() == 2)
+			require_point(*args[1], d.name);
+		else
+			numbers(0, 3);
 		require_numeric(*args[0], d.name);
 		break;
-	case FunctionId::IvoHealpixCenter: numbers(0, 2); break;
-	default: break;
+	case FunctionId::IvoHealpixCenter:
+		numbers(0, 2);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -335,17 +383,44 @@ void Binder::bind_cast(CastExpr& c) {
 	v.constant = o.constant;
 	bool numeric_target = false;
 	switch (c.target) {
-	case CastTarget::Smallint: v.type = SqlType{BaseType::SmallInt}; numeric_target = true; break;
-	case CastTarget::Integer: v.type = SqlType{BaseType::Integer}; numeric_target = true; break;
-	case CastTarget::Bigint: v.type = SqlType{BaseType::BigInt}; numeric_target = true; break;
-	case CastTarget::Real: v.type = SqlType{BaseType::Real}; numeric_target = true; break;
-	case CastTarget::Double: v.type = SqlType{BaseType::Double}; numeric_target = true; break;
-	case CastTarget::Char: v.type = c.length > 0 ? SqlType{BaseType::Char, c.length} : SqlType{BaseType::Text, 0}; break;
-	case CastTarget::Varchar: v.type = SqlType{BaseType::Text, 0}; break;
-	case CastTarget::Timestamp: v.type = SqlType{BaseType::Timestamp}; break;
-	case CastTarget::Point: v.type = SqlType{BaseType::SPoint}; break;
-	case CastTarget::Circle: v.type = SqlType{BaseType::SCircle}; break;
-	case CastTarget::Polygon: v.type = SqlType{BaseType::SPoly}; break;
+	case CastTarget::Smallint:
+		v.type = SqlType{BaseType::SmallInt};
+		numeric_target = true;
+		break;
+	case CastTarget::Integer:
+		v.type = SqlType{BaseType::Integer};
+		numeric_target = true;
+		break;
+	case CastTarget::Bigint:
+		v.type = SqlType{BaseType::BigInt};
+		numeric_target = true;
+		break;
+	case CastTarget::Real:
+		v.type = SqlType{BaseType::Real};
+		numeric_target = true;
+		break;
+	case CastTarget::Double:
+		v.type = SqlType{BaseType::Double};
+		numeric_target = true;
+		break;
+	case CastTarget::Char:
+		v.type = c.length > 0 ? SqlType{BaseType::Char, c.length} : SqlType{BaseType::Text, 0};
+		break;
+	case CastTarget::Varchar:
+		v.type = SqlType{BaseType::Text, 0};
+		break;
+	case CastTarget::Timestamp:
+		v.type = SqlType{BaseType::Timestamp};
+		break;
+	case CastTarget::Point:
+		v.type = SqlType{BaseType::SPoint};
+		break;
+	case CastTarget::Circle:
+		v.type = SqlType{BaseType::SCircle};
+		break;
+	case CastTarget::Polygon:
+		v.type = SqlType{BaseType::SPoly};
+		break;
 	}
 	if (numeric_target) {
 		if (o.known && !o.type.is_numeric() && !o.type.is_string())
@@ -357,8 +432,10 @@ void Binder::bind_cast(CastExpr& c) {
 		return;
 	}
 	if (c.target == CastTarget::Timestamp) {
-		if (o.known && !o.type.is_string() && o.type.base != BaseType::Timestamp && o.type.base != BaseType::Date)
-			fail(ErrorKind::Type, c.pos, concat("Only strings can be CAST to TIMESTAMP, found ", describe(o)));
+		if (o.known && !o.type.is_string() && o.type.base != BaseType::Timestamp &&
+		    o.type.base != BaseType::Date)
+			fail(ErrorKind::Type, c.pos,
+			     concat("Only strings can be CAST to TIMESTAMP, found ", describe(o)));
 		return;
 	}
 	if (c.target == CastTarget::Point || c.target == CastTarget::Circle || c.target == CastTarget::Polygon) {
@@ -371,28 +448,34 @@ void Binder::bind_cast(CastExpr& c) {
 		std::string_view s = as<LiteralExpr>(*c.operand).value;
 		size_t i = 0;
 		while (i < s.size()) {
-			while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+			while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
+				++i;
 			if (i >= s.size()) break;
 			size_t start = i;
-			while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+			while (i < s.size() && s[i] != ' ' && s[i] != '\t')
+				++i;
 			std::string word(s.substr(start, i - start));
 			char* end = nullptr;
 			double x = std::strtod(word.c_str(), &end);
 			if (!end || *end || !std::isfinite(x))
-				fail(ErrorKind::Type, c.operand->pos, concat("'", word, "' is not a number in the DALI geometry string"));
+				fail(ErrorKind::Type, c.operand->pos,
+				     concat("'", word, "' is not a number in the DALI geometry string"));
 			values.push_back(x);
 		}
 		size_t n = values.size();
-		bool ok = c.target == CastTarget::Point ? n == 2 : c.target == CastTarget::Circle ? n == 3 : (n >= 6 && n % 2 == 0);
+		bool ok = c.target == CastTarget::Point    ? n == 2
+		          : c.target == CastTarget::Circle ? n == 3
+		                                           : (n >= 6 && n % 2 == 0);
 		if (!ok)
 			fail(ErrorKind::Type, c.operand->pos,
-			     c.target == CastTarget::Point    ? "A DALI point is two numbers: 'ra dec'"
-			     : c.target == CastTarget::Circle ? "A DALI circle is three numbers: 'ra dec radius'"
-			                                      : "A DALI polygon is at least three vertices: 'ra1 dec1 ra2 dec2 ra3 dec3 ...'");
+			     c.target == CastTarget::Point ? "A DALI point is two numbers: 'ra dec'"
+			     : c.target == CastTarget::Circle
+			         ? "A DALI circle is three numbers: 'ra dec radius'"
+			         : "A DALI polygon is at least three vertices: 'ra1 dec1 ra2 dec2 ra3 dec3 ...'");
 		c.constants = std::move(values);
 		return;
 	}
 	// strings: anything castable
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -44,7 +44,8 @@ const RangeVar* q3c_owner(const PointOperand& o) {
 }
 
 bool gist_indexed(const PointOperand& o) {
-	if (const BoundColumn* ra = plain_column(o.ra), *dec = plain_column(o.dec); ra && dec && ra->owner == dec->owner) {
+	if (const BoundColumn* ra = plain_column(o.ra), *dec = plain_column(o.dec);
+	    ra && dec && ra->owner == dec->owner) {
 		for (const auto& p : ra->owner->spoint)
 			if (p.ra == ra->meta && p.dec == dec->meta) return true;
 	}
@@ -59,7 +60,7 @@ bool is_constant(const PointOperand& o) {
 	return o.point->info.constant;
 }
 
-}  // namespace
+} // namespace
 
 void Binder::plan_spatial(CompareExpr& e, const Scope& scope) {
 	Expr* l = e.left.get();
@@ -110,8 +111,10 @@ void Binder::plan_spatial(CompareExpr& e, const Scope& scope) {
 	// DISTANCE(...) < r, <= r, r > DISTANCE(...), r >= DISTANCE(...)
 	const FunctionExpr* d = nullptr;
 	const Expr* radius = nullptr;
-	if ((e.op == CompareOp::Lt || e.op == CompareOp::Le) && (d = as_function(*l, FunctionId::Distance))) radius = r;
-	else if ((e.op == CompareOp::Gt || e.op == CompareOp::Ge) && (d = as_function(*r, FunctionId::Distance))) radius = l;
+	if ((e.op == CompareOp::Lt || e.op == CompareOp::Le) && (d = as_function(*l, FunctionId::Distance)))
+		radius = r;
+	else if ((e.op == CompareOp::Gt || e.op == CompareOp::Ge) && (d = as_function(*r, FunctionId::Distance)))
+		radius = l;
 	if (!d) return;
 	if (radius->info.known && !radius->info.type.is_numeric()) return;
 	PointOperand p, q;
@@ -127,7 +130,8 @@ void Binder::plan_spatial(CompareExpr& e, const Scope& scope) {
 	e.spatial = plan_cone(p, q, radius, scope);
 }
 
-std::unique_ptr<SpatialPlan> Binder::plan_cone(PointOperand p, PointOperand c, const Expr* radius, const Scope& scope) {
+std::unique_ptr<SpatialPlan> Binder::plan_cone(PointOperand p, PointOperand c, const Expr* radius,
+                                               const Scope& scope) {
 	auto plan = std::make_unique<SpatialPlan>();
 	plan->radius = radius;
 	const RangeVar* qp = q3c_owner(p);
@@ -176,4 +180,4 @@ std::unique_ptr<SpatialPlan> Binder::plan_polygon_prefilter(const FunctionExpr& 
 	return plan;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -20,7 +20,8 @@ const char* category(const ValueInfo& v) {
 	if (t.is_array) return "array";
 	if (t.is_numeric()) return "number";
 	if (t.is_string()) return "string";
-	if (t.base == BaseType::Timestamp || t.base == BaseType::Date || t.base == BaseType::Time) return "timestamp";
+	if (t.base == BaseType::Timestamp || t.base == BaseType::Date || t.base == BaseType::Time)
+		return "timestamp";
 	if (t.base == BaseType::SPoint) return "point";
 	if (t.is_geometry()) return "geometry";
 	if (t.base == BaseType::Boolean) return "boolean";
@@ -47,8 +48,8 @@ bool emits_own_name(const OutputColumn& o) {
 	const BoundColumn* c = o.column;
 	if (!c && o.expr && o.expr->kind == ExprKind::ColumnRef) c = as<ColumnRefExpr>(*o.expr).target;
 	if (!c) return false;
-	if (o.expr && o.expr->info.pg_numeric) return false;  // wrapped in a CAST
-	while (!c->owner) {  // merged USING column: INNER/LEFT emit the left column, RIGHT the right
+	if (o.expr && o.expr->info.pg_numeric) return false; // wrapped in a CAST
+	while (!c->owner) { // merged USING column: INNER/LEFT emit the left column, RIGHT the right
 		if (c->merge == JoinType::Full) return false;
 		c = c->merge == JoinType::Right ? c->right : c->left;
 	}
@@ -60,10 +61,14 @@ bool categories_compatible(const ValueInfo& a, const ValueInfo& b) {
 	return std::string_view(category(a)) == category(b);
 }
 
-}  // namespace
+} // namespace
 
-bool is_point(const ValueInfo& v) { return v.known && !v.type.is_array && v.type.base == BaseType::SPoint; }
-bool is_geometry(const ValueInfo& v) { return v.known && !v.type.is_array && v.type.is_geometry(); }
+bool is_point(const ValueInfo& v) {
+	return v.known && !v.type.is_array && v.type.base == BaseType::SPoint;
+}
+bool is_geometry(const ValueInfo& v) {
+	return v.known && !v.type.is_array && v.type.is_geometry();
+}
 
 void Binder::fail(ErrorKind kind, uint32_t offset, std::string message, std::string_view suffix) const {
 	throw_at(kind, src_, offset, std::move(message), suffix);
@@ -79,9 +84,15 @@ void Binder::bind(Statement& st) {
 
 void Binder::bind_query(QueryNode& q, Scope* outer) {
 	switch (q.kind) {
-	case QueryKind::Select: bind_select(static_cast<SelectNode&>(q), outer); break;
-	case QueryKind::SetOp: bind_set_op(static_cast<SetOpNode&>(q), outer); break;
-	case QueryKind::Ordered: bind_ordered(static_cast<OrderedNode&>(q), outer); break;
+	case QueryKind::Select:
+		bind_select(static_cast<SelectNode&>(q), outer);
+		break;
+	case QueryKind::SetOp:
+		bind_set_op(static_cast<SetOpNode&>(q), outer);
+		break;
+	case QueryKind::Ordered:
+		bind_ordered(static_cast<OrderedNode&>(q), outer);
+		break;
 	}
 }
 
@@ -111,7 +122,8 @@ void Binder::build_outputs(SelectNode& sel, Scope& scope) {
 	for (auto& item : sel.items) {
 		if (item.star) {
 			if (item.star_qualifier.empty()) {
-				for (const BoundColumn* bc : scope.visible) add_column(bc);
+				for (const BoundColumn* bc : scope.visible)
+					add_column(bc);
 				continue;
 			}
 			// t.* / s.t.*: a FROM item of this SELECT
@@ -123,21 +135,27 @@ void Binder::build_outputs(SelectNode& sel, Scope& scope) {
 					match = rv->alias ? names_match(q[0], rv->alias->name, rv->alias->delimited)
 					                  : names_match(q[0], rv->name, rv->name_delimited);
 				} else {
-					match = q.size() == 2 && !rv->alias && rv->table && names_match(q[0], rv->schema, rv->schema_delimited) &&
+					match = q.size() == 2 && !rv->alias && rv->table &&
+					        names_match(q[0], rv->schema, rv->schema_delimited) &&
 					        names_match(q[1], rv->name, rv->name_delimited);
 				}
 				if (match) {
 					if (found)
-						fail(ErrorKind::Name, item.pos, concat("'", q.back().name, ".*' is ambiguous; qualify the table with its schema"));
+						fail(ErrorKind::Name, item.pos,
+						     concat("'", q.back().name,
+						            ".*' is ambiguous; qualify the table with its schema"));
 					found = rv;
 				}
 			}
 			if (!found) {
 				Suggester s(q.back().name);
-				for (const RangeVar* rv : scope.range_vars) s.offer(rv->display());
-				fail(ErrorKind::Name, item.pos, concat("Unknown table '", q.back().name, "' in ", q.back().name, ".*"), s.suffix());
+				for (const RangeVar* rv : scope.range_vars)
+					s.offer(rv->display());
+				fail(ErrorKind::Name, item.pos,
+				     concat("Unknown table '", q.back().name, "' in ", q.back().name, ".*"), s.suffix());
 			}
-			for (const BoundColumn& bc : found->columns) add_column(&bc);
+			for (const BoundColumn& bc : found->columns)
+				add_column(&bc);
 			continue;
 		}
 		OutputColumn o;
@@ -191,7 +209,8 @@ void Binder::bind_group_by(SelectNode& sel, Scope& scope) {
 			if (n < 1 || n > static_cast<int64_t>(sel.outputs.size()))
 				fail(ErrorKind::Name, g->pos,
 				     concat("GROUP BY position ", t, " is not in the select list (which has ",
-				            std::to_string(sel.outputs.size()), sel.outputs.size() == 1 ? " column)" : " columns)"));
+				            std::to_string(sel.outputs.size()),
+				            sel.outputs.size() == 1 ? " column)" : " columns)"));
 			g->info = sel.outputs[n - 1].expr ? sel.outputs[n - 1].expr->info : ValueInfo{};
 			continue;
 		}
@@ -204,17 +223,20 @@ void Binder::bind_set_op(SetOpNode& node, Scope* outer) {
 	bind_query(*node.right, outer);
 	const auto& l = node.left->outputs;
 	const auto& r = node.right->outputs;
-	const char* name = node.op == SetOpKind::Union ? "UNION" : node.op == SetOpKind::Except ? "EXCEPT" : "INTERSECT";
+	const char* name = node.op == SetOpKind::Union    ? "UNION"
+	                   : node.op == SetOpKind::Except ? "EXCEPT"
+	                                                  : "INTERSECT";
 	if (l.size() != r.size())
 		fail(ErrorKind::Type, node.pos,
-		     concat(name, " needs the same number of columns on both sides; found ", std::to_string(l.size()), " and ",
-		            std::to_string(r.size())));
+		     concat(name, " needs the same number of columns on both sides; found ", std::to_string(l.size()),
+		            " and ", std::to_string(r.size())));
 	for (size_t i = 0; i < l.size(); ++i) {
 		ValueInfo a, b;
 		a.known = b.known = true;
 		a.type = l[i].meta.type;
 		b.type = r[i].meta.type;
-		if (!categories_compatible(a, b) && !(l[i].expr && !l[i].expr->info.known) && !(r[i].expr && !r[i].expr->info.known))
+		if (!categories_compatible(a, b) && !(l[i].expr && !l[i].expr->info.known) &&
+		    !(r[i].expr && !r[i].expr->info.known))
 			fail(ErrorKind::Type, node.pos,
 			     concat(name, " column ", std::to_string(i + 1), " ('", l[i].name, "') is a ", category(a),
 			            " on the left but a ", category(b), " on the right"));
@@ -231,8 +253,10 @@ void Binder::bind_set_op(SetOpNode& node, Scope* outer) {
 
 void Binder::bind_ordered(OrderedNode& node, Scope* outer) {
 	bind_query(*node.body, outer);
-	Scope* scope = node.body->kind == QueryKind::Select ? static_cast<SelectNode&>(*node.body).scope : nullptr;
-	for (auto& item : node.order_by) bind_order_item(item, *node.body, scope);
+	Scope* scope =
+	    node.body->kind == QueryKind::Select ? static_cast<SelectNode&>(*node.body).scope : nullptr;
+	for (auto& item : node.order_by)
+		bind_order_item(item, *node.body, scope);
 	for (const auto& o : node.body->outputs) {
 		OutputColumn c;
 		c.name = o.name;
@@ -251,8 +275,8 @@ void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 		std::from_chars(t.data(), t.data() + t.size(), n);
 		if (n < 1 || n > static_cast<int64_t>(outs.size()))
 			fail(ErrorKind::Name, e.pos,
-			     concat("ORDER BY position ", t, " is not in the select list (which has ", std::to_string(outs.size()),
-			            outs.size() == 1 ? " column)" : " columns)"));
+			     concat("ORDER BY position ", t, " is not in the select list (which has ",
+			            std::to_string(outs.size()), outs.size() == 1 ? " column)" : " columns)"));
 		item.position = static_cast<int>(n);
 		return;
 	}
@@ -261,7 +285,10 @@ void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 		int found = 0;
 		for (size_t i = 0; i < outs.size(); ++i) {
 			if (!names_match(ref.column(), outs[i].name, outs[i].delimited)) continue;
-			if (found) fail(ErrorKind::Name, e.pos, concat("ORDER BY '", ref.column().name, "' is ambiguous: several output columns have that name"));
+			if (found)
+				fail(ErrorKind::Name, e.pos,
+				     concat("ORDER BY '", ref.column().name,
+				            "' is ambiguous: several output columns have that name"));
 			found = static_cast<int>(i) + 1;
 		}
 		if (found) {
@@ -272,8 +299,10 @@ void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 		}
 		if (!scope) {
 			Suggester s(ref.column().name);
-			for (const auto& o : outs) s.offer(o.name);
-			fail(ErrorKind::Name, e.pos, concat("Unknown output column '", ref.column().name, "' in ORDER BY"), s.suffix());
+			for (const auto& o : outs)
+				s.offer(o.name);
+			fail(ErrorKind::Name, e.pos,
+			     concat("Unknown output column '", ref.column().name, "' in ORDER BY"), s.suffix());
 		}
 	}
 	if (!scope)
@@ -282,4 +311,4 @@ void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 	bind_expr(e, *scope, Clause::OrderBy);
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

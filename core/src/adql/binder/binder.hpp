@@ -17,8 +17,8 @@
 #include "meles/core/common/error.hpp"
 
 #include <deque>
-#include <unordered_set>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace meles::adql {
@@ -37,13 +37,14 @@ private:
 	const Catalog& catalog_;
 	std::deque<RangeVar> range_vars_;
 	std::deque<Scope> scopes_;
-	std::vector<CommonTable*> ctes_;  // visible common table expressions
+	std::vector<CommonTable*> ctes_; // visible common table expressions
 	std::vector<TableUse> tables_;
 	std::vector<const TableEntry*> lookup_buffer_;
-	std::unordered_set<std::string> sql_aliases_;  // every SQL alias of the statement
+	std::unordered_set<std::string> sql_aliases_; // every SQL alias of the statement
 	bool uses_q3c_ = false;
 
-	[[noreturn]] void fail(ErrorKind kind, uint32_t offset, std::string message, std::string_view suffix = {}) const;
+	[[noreturn]] void fail(ErrorKind kind, uint32_t offset, std::string message,
+	                       std::string_view suffix = {}) const;
 
 	// --- queries (binder.cpp)
 	void bind_query(QueryNode& q, Scope* outer);
@@ -87,7 +88,8 @@ private:
 
 	// --- cones and crossmatches (bind_spatial.cpp)
 	void plan_spatial(CompareExpr& e, const Scope& scope);
-	std::unique_ptr<SpatialPlan> plan_cone(PointOperand p, PointOperand c, const Expr* radius, const Scope& scope);
+	std::unique_ptr<SpatialPlan> plan_cone(PointOperand p, PointOperand c, const Expr* radius,
+	                                       const Scope& scope);
 	std::unique_ptr<SpatialPlan> plan_polygon_prefilter(const FunctionExpr& predicate, PointOperand p,
 	                                                    const FunctionExpr& polygon);
 };
@@ -96,4 +98,4 @@ private:
 bool is_point(const ValueInfo& v);
 bool is_geometry(const ValueInfo& v);
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -39,21 +39,29 @@ std::optional<double> constant_number(const Expr& e) {
 		if (!r) return std::nullopt;
 		double v;
 		switch (b.op) {
-		case BinaryOp::Add: v = *l + *r; break;
-		case BinaryOp::Sub: v = *l - *r; break;
-		case BinaryOp::Mul: v = *l * *r; break;
+		case BinaryOp::Add:
+			v = *l + *r;
+			break;
+		case BinaryOp::Sub:
+			v = *l - *r;
+			break;
+		case BinaryOp::Mul:
+			v = *l * *r;
+			break;
 		case BinaryOp::Div:
 			if (*r == 0) return std::nullopt;
 			// integer division in SQL: do not guess
 			if (b.left->info.type.is_integer() && b.right->info.type.is_integer()) return std::nullopt;
 			v = *l / *r;
 			break;
-		default: return std::nullopt;
+		default:
+			return std::nullopt;
 		}
 		if (!std::isfinite(v)) return std::nullopt;
 		return v;
 	}
-	default: return std::nullopt;
+	default:
+		return std::nullopt;
 	}
 }
 
@@ -82,4 +90,4 @@ bool constant_vertices(const FunctionExpr& shape, std::vector<double>& lonlat) {
 	return false;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

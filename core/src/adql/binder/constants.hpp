@@ -17,4 +17,4 @@ std::optional<double> constant_number(const Expr& e);
 // constant BOX's corners; false if any coordinate is not constant.
 bool constant_vertices(const FunctionExpr& shape, std::vector<double>& lonlat);
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -22,10 +22,10 @@ struct CommonTable;
 
 // A column as seen through a FROM item.
 struct BoundColumn {
-	std::string_view name;  // its SQL name (regular names fold to lower case when matched)
+	std::string_view name; // its SQL name (regular names fold to lower case when matched)
 	bool delimited = false;
 	const ColumnMeta* meta = nullptr;
-	const RangeVar* owner = nullptr;  // null for a USING/NATURAL merged column
+	const RangeVar* owner = nullptr; // null for a USING/NATURAL merged column
 	// merged column: the join type decides which side (or COALESCE of both) it stands for
 	JoinType merge = JoinType::Inner;
 	const BoundColumn* left = nullptr;
@@ -34,14 +34,14 @@ struct BoundColumn {
 
 // A named FROM item: catalog table, CTE reference or derived table.
 struct RangeVar {
-	std::optional<Identifier> alias;        // when given, the only name it answers to
-	const TableEntry* table = nullptr;      // catalog table
-	CommonTable* cte = nullptr;      // WITH query
-	std::string_view name;                  // table/CTE name when no alias
+	std::optional<Identifier> alias;   // when given, the only name it answers to
+	const TableEntry* table = nullptr; // catalog table
+	CommonTable* cte = nullptr;        // WITH query
+	std::string_view name;             // table/CTE name when no alias
 	bool name_delimited = false;
-	std::string_view schema;                // catalog tables
+	std::string_view schema; // catalog tables
 	bool schema_delimited = false;
-	std::string sql_alias;                  // SQL text after AS, quoted as needed
+	std::string sql_alias; // SQL text after AS, quoted as needed
 	std::vector<BoundColumn> columns;
 
 	// spatial index facts resolved to column metadata (catalog tables only)
@@ -62,9 +62,9 @@ enum class Clause : uint8_t { Select, On, Where, GroupBy, Having, OrderBy };
 struct Scope {
 	Scope* parent = nullptr;
 	std::vector<RangeVar*> range_vars;
-	std::vector<const BoundColumn*> visible;  // unqualified names and * expansion, in order
-	std::deque<BoundColumn> merged;           // storage for USING/NATURAL columns
-	SelectNode* select = nullptr;             // for select-list aliases in GROUP/ORDER BY
+	std::vector<const BoundColumn*> visible; // unqualified names and * expansion, in order
+	std::deque<BoundColumn> merged;          // storage for USING/NATURAL columns
+	SelectNode* select = nullptr;            // for select-list aliases in GROUP/ORDER BY
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -20,19 +20,19 @@ struct PointOperand {
 
 struct SpatialPlan {
 	enum class Form : unsigned char {
-		Q3cRadial,        // q3c_radial_query(idx.ra, idx.dec, other.ra, other.dec, r): centre is constant
-		Q3cJoin,          // q3c_join(other.ra, other.dec, idx.ra, idx.dec, r): centre from another table
-		Q3cCapThenExact,  // q3c_radial_query over a bounding cap AND the exact pg_sphere test
-		PointInCircle,    // indexed.point @ scircle(other, radians(r)): pg_sphere, GiST-usable
+		Q3cRadial,       // q3c_radial_query(idx.ra, idx.dec, other.ra, other.dec, r): centre is constant
+		Q3cJoin,         // q3c_join(other.ra, other.dec, idx.ra, idx.dec, r): centre from another table
+		Q3cCapThenExact, // q3c_radial_query over a bounding cap AND the exact pg_sphere test
+		PointInCircle,   // indexed.point @ scircle(other, radians(r)): pg_sphere, GiST-usable
 	};
 	Form form = Form::PointInCircle;
-	bool negate = false;  // 0 = CONTAINS(...) and friends
+	bool negate = false; // 0 = CONTAINS(...) and friends
 	PointOperand indexed;
 	PointOperand other;
-	const Expr* radius = nullptr;  // in degrees
+	const Expr* radius = nullptr; // in degrees
 	// Q3cCapThenExact: the cap (degrees) and the exact test (a CONTAINS/INTERSECTS call)
 	double cap_ra = 0, cap_dec = 0, cap_radius = 0;
 	const Expr* exact = nullptr;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -6,14 +6,17 @@
 namespace meles::adql {
 
 namespace {
-inline char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-}  // namespace
+inline char fold(char c) {
+	return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+} // namespace
 
 size_t edit_distance(std::string_view a, std::string_view b) {
 	if (a.size() > 64 || b.size() > 64) return static_cast<size_t>(-1) / 2;
 	// optimal string alignment: Levenshtein plus adjacent transpositions ("mian" -> "main")
 	std::vector<size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+	for (size_t j = 0; j <= b.size(); ++j)
+		prev[j] = j;
 	for (size_t i = 1; i <= a.size(); ++i) {
 		cur[0] = i;
 		for (size_t j = 1; j <= b.size(); ++j) {
@@ -42,4 +45,4 @@ std::string Suggester::suffix() const {
 	return " (did you mean '" + best_ + "'?)";
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

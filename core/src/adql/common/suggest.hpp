@@ -28,4 +28,4 @@ private:
 // Case-insensitive Levenshtein distance.
 size_t edit_distance(std::string_view a, std::string_view b);
 
-}  // namespace meles::adql
+} // namespace meles::adql

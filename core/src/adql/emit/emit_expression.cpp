@@ -10,60 +10,95 @@ namespace meles::adql {
 
 namespace {
 
-enum Prec : int { kOr = 1, kAnd = 2, kNot = 3, kPredicate = 4, kOther = 5, kAdd = 6, kMul = 7, kUnary = 8, kPrimary = 10 };
+enum Prec : int {
+	kOr = 1,
+	kAnd = 2,
+	kNot = 3,
+	kPredicate = 4,
+	kOther = 5,
+	kAdd = 6,
+	kMul = 7,
+	kUnary = 8,
+	kPrimary = 10
+};
 
 int precedence(const Expr& e) {
 	switch (e.kind) {
-	case ExprKind::Or: return kOr;
-	case ExprKind::And: return kAnd;
-	case ExprKind::Not: return kNot;
+	case ExprKind::Or:
+		return kOr;
+	case ExprKind::And:
+		return kAnd;
+	case ExprKind::Not:
+		return kNot;
 	case ExprKind::Compare:
 	case ExprKind::Between:
 	case ExprKind::In:
 	case ExprKind::Like:
-	case ExprKind::IsNull: return kPredicate;
+	case ExprKind::IsNull:
+		return kPredicate;
 	case ExprKind::Binary:
 		switch (as<BinaryExpr>(e).op) {
 		case BinaryOp::Add:
-		case BinaryOp::Sub: return kAdd;
+		case BinaryOp::Sub:
+			return kAdd;
 		case BinaryOp::Mul:
-		case BinaryOp::Div: return kMul;
-		default: return kOther;
+		case BinaryOp::Div:
+			return kMul;
+		default:
+			return kOther;
 		}
-	case ExprKind::Unary: return kUnary;
-	default: return kPrimary;
+	case ExprKind::Unary:
+		return kUnary;
+	default:
+		return kPrimary;
 	}
 }
 
 const char* binary_op(BinaryOp op) {
 	switch (op) {
-	case BinaryOp::Add: return " + ";
-	case BinaryOp::Sub: return " - ";
-	case BinaryOp::Mul: return " * ";
-	case BinaryOp::Div: return " / ";
-	case BinaryOp::Concat: return " || ";
-	case BinaryOp::BitAnd: return " & ";
-	case BinaryOp::BitOr: return " | ";
-	case BinaryOp::BitXor: return " # ";  // PostgreSQL's XOR; ^ is its power operator
+	case BinaryOp::Add:
+		return " + ";
+	case BinaryOp::Sub:
+		return " - ";
+	case BinaryOp::Mul:
+		return " * ";
+	case BinaryOp::Div:
+		return " / ";
+	case BinaryOp::Concat:
+		return " || ";
+	case BinaryOp::BitAnd:
+		return " & ";
+	case BinaryOp::BitOr:
+		return " | ";
+	case BinaryOp::BitXor:
+		return " # "; // PostgreSQL's XOR; ^ is its power operator
 	}
 	return " ";
 }
 
 const char* compare_op(CompareOp op) {
 	switch (op) {
-	case CompareOp::Eq: return " = ";
-	case CompareOp::Ne: return " <> ";
-	case CompareOp::Lt: return " < ";
-	case CompareOp::Gt: return " > ";
-	case CompareOp::Le: return " <= ";
-	case CompareOp::Ge: return " >= ";
+	case CompareOp::Eq:
+		return " = ";
+	case CompareOp::Ne:
+		return " <> ";
+	case CompareOp::Lt:
+		return " < ";
+	case CompareOp::Gt:
+		return " > ";
+	case CompareOp::Le:
+		return " <= ";
+	case CompareOp::Ge:
+		return " >= ";
 	}
 	return " ";
 }
 
-}  // namespace
+} // namespace
 
-void Emitter::operand(const Expr& e) { child(e, precedence(e) < kPrimary); }
+void Emitter::operand(const Expr& e) {
+	child(e, precedence(e) < kPrimary);
+}
 
 void Emitter::child(const Expr& e, bool parens) {
 	if (parens) out_ += '(';
@@ -86,39 +121,61 @@ void Emitter::column(const BoundColumn& c) {
 		column(*c.right);
 		out_ += ')';
 		return;
-	case JoinType::Right: column(*c.right); return;
-	default: column(*c.left); return;
+	case JoinType::Right:
+		column(*c.right);
+		return;
+	default:
+		column(*c.left);
+		return;
 	}
 }
 
 void Emitter::literal(const LiteralExpr& l) {
 	switch (l.lit) {
-	case LiteralKind::Null: out_ += "NULL"; return;
-	case LiteralKind::String: append_string_literal(out_, l.value); return;
+	case LiteralKind::Null:
+		out_ += "NULL";
+		return;
+	case LiteralKind::String:
+		append_string_literal(out_, l.value);
+		return;
 	case LiteralKind::Hex: {
 		uint64_t v = 0;
 		auto t = l.text.substr(2);
-		std::from_chars(t.data(), t.data() + t.size(), v, 16);  // range checked by the binder
+		std::from_chars(t.data(), t.data() + t.size(), v, 16); // range checked by the binder
 		out_ += std::to_string(v);
 		return;
 	}
-	default: out_ += l.text; return;  // digits, '.', 'e', sign of the exponent: checked by the lexer
+	default:
+		out_ += l.text;
+		return; // digits, '.', 'e', sign of the exponent: checked by the lexer
 	}
 }
 
 void Emitter::sql_type(const SqlType& t) {
 	switch (t.base) {
-	case BaseType::SmallInt: out_ += "smallint"; return;
-	case BaseType::Integer: out_ += "integer"; return;
-	case BaseType::BigInt: out_ += "bigint"; return;
-	case BaseType::Real: out_ += "real"; return;
-	default: out_ += "double precision"; return;
+	case BaseType::SmallInt:
+		out_ += "smallint";
+		return;
+	case BaseType::Integer:
+		out_ += "integer";
+		return;
+	case BaseType::BigInt:
+		out_ += "bigint";
+		return;
+	case BaseType::Real:
+		out_ += "real";
+		return;
+	default:
+		out_ += "double precision";
+		return;
 	}
 }
 
 void Emitter::expr(const Expr& e) {
 	switch (e.kind) {
-	case ExprKind::Literal: literal(as<LiteralExpr>(e)); return;
+	case ExprKind::Literal:
+		literal(as<LiteralExpr>(e));
+		return;
 	case ExprKind::ColumnRef: {
 		const auto& ref = as<ColumnRefExpr>(e);
 		if (ref.target) {
@@ -141,15 +198,20 @@ void Emitter::expr(const Expr& e) {
 		const auto& b = as<BinaryExpr>(e);
 		int p = precedence(e);
 		int lp = precedence(*b.left), rp = precedence(*b.right);
-		bool lparen = lp < p || (p == kOther && lp == kOther && !(b.left->kind == ExprKind::Binary && as<BinaryExpr>(*b.left).op == b.op));
+		bool lparen = lp < p || (p == kOther && lp == kOther &&
+		                         !(b.left->kind == ExprKind::Binary && as<BinaryExpr>(*b.left).op == b.op));
 		bool rparen = rp <= p;
 		child(*b.left, lparen);
 		out_ += binary_op(b.op);
 		child(*b.right, rparen);
 		return;
 	}
-	case ExprKind::Function: function(as<FunctionExpr>(e)); return;
-	case ExprKind::Cast: cast(as<CastExpr>(e)); return;
+	case ExprKind::Function:
+		function(as<FunctionExpr>(e));
+		return;
+	case ExprKind::Cast:
+		cast(as<CastExpr>(e));
+		return;
 	case ExprKind::Case: {
 		const auto& c = as<CaseExpr>(e);
 		out_ += "CASE";
@@ -175,7 +237,9 @@ void Emitter::expr(const Expr& e) {
 		query(*as<SubqueryExpr>(e).query, std::nullopt);
 		out_ += ')';
 		return;
-	case ExprKind::Compare: compare(as<CompareExpr>(e)); return;
+	case ExprKind::Compare:
+		compare(as<CompareExpr>(e));
+		return;
 	case ExprKind::Between: {
 		const auto& b = as<BetweenExpr>(e);
 		child(*b.value, precedence(*b.value) <= kPredicate);
@@ -244,9 +308,12 @@ void Emitter::compare(const CompareExpr& c) {
 	}
 	// 1 = CONTAINS(...), ivo_hasword(...) = 0 ...: the predicate itself, not its 0/1 value
 	if (c.op == CompareOp::Eq || c.op == CompareOp::Ne) {
-		for (auto [fn, value] : {std::pair{c.left.get(), c.right.get()}, std::pair{c.right.get(), c.left.get()}}) {
-			if (fn->kind != ExprKind::Function || as<FunctionExpr>(*fn).def->rule != ResultRule::Flag) continue;
-			if (value->kind != ExprKind::Literal || as<LiteralExpr>(*value).lit != LiteralKind::Integer) continue;
+		for (auto [fn, value] :
+		     {std::pair{c.left.get(), c.right.get()}, std::pair{c.right.get(), c.left.get()}}) {
+			if (fn->kind != ExprKind::Function || as<FunctionExpr>(*fn).def->rule != ResultRule::Flag)
+				continue;
+			if (value->kind != ExprKind::Literal || as<LiteralExpr>(*value).lit != LiteralKind::Integer)
+				continue;
 			std::string_view t = as<LiteralExpr>(*value).text;
 			size_t k = t.find_first_not_of('0');
 			std::string_view digits = k == std::string_view::npos ? std::string_view("0") : t.substr(k);
@@ -268,8 +335,10 @@ void Emitter::cast(const CastExpr& c) {
 	case CastTarget::Circle:
 	case CastTarget::Polygon: {
 		const auto& v = c.constants;
-		if (v.empty()) {  // NULL
-			out_ += c.target == CastTarget::Point ? "CAST(NULL AS spoint)" : c.target == CastTarget::Circle ? "CAST(NULL AS scircle)" : "CAST(NULL AS spoly)";
+		if (v.empty()) { // NULL
+			out_ += c.target == CastTarget::Point    ? "CAST(NULL AS spoint)"
+			        : c.target == CastTarget::Circle ? "CAST(NULL AS scircle)"
+			                                         : "CAST(NULL AS spoly)";
 			return;
 		}
 		if (c.target == CastTarget::Point) {
@@ -285,29 +354,47 @@ void Emitter::cast(const CastExpr& c) {
 		}
 		return;
 	}
-	default: break;
+	default:
+		break;
 	}
 	out_ += "CAST(";
 	expr(*c.operand);
 	out_ += " AS ";
 	switch (c.target) {
-	case CastTarget::Smallint: out_ += "smallint"; break;
-	case CastTarget::Integer: out_ += "integer"; break;
-	case CastTarget::Bigint: out_ += "bigint"; break;
-	case CastTarget::Real: out_ += "real"; break;
-	case CastTarget::Double: out_ += "double precision"; break;
+	case CastTarget::Smallint:
+		out_ += "smallint";
+		break;
+	case CastTarget::Integer:
+		out_ += "integer";
+		break;
+	case CastTarget::Bigint:
+		out_ += "bigint";
+		break;
+	case CastTarget::Real:
+		out_ += "real";
+		break;
+	case CastTarget::Double:
+		out_ += "double precision";
+		break;
 	case CastTarget::Char:
-		if (c.length) out_ += "char(" + std::to_string(c.length) + ")";
-		else out_ += "text";  // ADQL allows CHAR "just big enough"; char(1) would truncate
+		if (c.length)
+			out_ += "char(" + std::to_string(c.length) + ")";
+		else
+			out_ += "text"; // ADQL allows CHAR "just big enough"; char(1) would truncate
 		break;
 	case CastTarget::Varchar:
-		if (c.length) out_ += "varchar(" + std::to_string(c.length) + ")";
-		else out_ += "varchar";
+		if (c.length)
+			out_ += "varchar(" + std::to_string(c.length) + ")";
+		else
+			out_ += "varchar";
 		break;
-	case CastTarget::Timestamp: out_ += "timestamp"; break;
-	default: break;
+	case CastTarget::Timestamp:
+		out_ += "timestamp";
+		break;
+	default:
+		break;
 	}
 	out_ += ')';
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

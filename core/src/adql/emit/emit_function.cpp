@@ -15,7 +15,7 @@ namespace {
 constexpr double kDegToRad = std::numbers::pi / 180;
 // square degrees per steradian
 constexpr std::string_view kSquareDegrees = "3282.806350011744";
-}  // namespace
+} // namespace
 
 void Emitter::args(const FunctionExpr& f, std::string_view name) {
 	out_ += name;
@@ -34,7 +34,9 @@ void Emitter::radians(const Expr& e) {
 	out_ += ')';
 }
 
-void Emitter::point_value(const Expr& e) { operand(e); }
+void Emitter::point_value(const Expr& e) {
+	operand(e);
+}
 
 void Emitter::spoint_literal(double ra, double dec) {
 	out_ += "spoint(";
@@ -102,10 +104,13 @@ void Emitter::bool_function(const FunctionExpr& f) {
 		const Expr* y = a[1].get();
 		bool px = is_point(x->info), py = is_point(y->info);
 		const char* op = " @ ";
-		if (px && py) op = " = ";
+		if (px && py)
+			op = " = ";
 		else if (f.def->id == FunctionId::Intersects) {
-			if (py) std::swap(x, y);
-			else if (!px) op = " && ";
+			if (py)
+				std::swap(x, y);
+			else if (!px)
+				op = " && ";
 		}
 		point_value(*x);
 		out_ += op;
@@ -148,7 +153,8 @@ void Emitter::bool_function(const FunctionExpr& f) {
 		expr(*a[1]);
 		out_ += ")[2]";
 		break;
-	default: break;
+	default:
+		break;
 	}
 	out_ += ')';
 }
@@ -156,18 +162,42 @@ void Emitter::bool_function(const FunctionExpr& f) {
 void Emitter::function(const FunctionExpr& f) {
 	const auto& a = f.args;
 	switch (f.def->id) {
-	case FunctionId::Abs: args(f, "abs"); return;
-	case FunctionId::Ceiling: args(f, "ceiling"); return;
-	case FunctionId::Degrees: args(f, "degrees"); return;
-	case FunctionId::Exp: args(f, "exp"); return;
-	case FunctionId::Floor: args(f, "floor"); return;
-	case FunctionId::Log: args(f, "ln"); return;
-	case FunctionId::Log10: args(f, "log"); return;
-	case FunctionId::Pi: out_ += "pi()"; return;
-	case FunctionId::Power: args(f, "power"); return;
-	case FunctionId::Radians: args(f, "radians"); return;
-	case FunctionId::Rand: out_ += "random()"; return;
-	case FunctionId::Sqrt: args(f, "sqrt"); return;
+	case FunctionId::Abs:
+		args(f, "abs");
+		return;
+	case FunctionId::Ceiling:
+		args(f, "ceiling");
+		return;
+	case FunctionId::Degrees:
+		args(f, "degrees");
+		return;
+	case FunctionId::Exp:
+		args(f, "exp");
+		return;
+	case FunctionId::Floor:
+		args(f, "floor");
+		return;
+	case FunctionId::Log:
+		args(f, "ln");
+		return;
+	case FunctionId::Log10:
+		args(f, "log");
+		return;
+	case FunctionId::Pi:
+		out_ += "pi()";
+		return;
+	case FunctionId::Power:
+		args(f, "power");
+		return;
+	case FunctionId::Radians:
+		args(f, "radians");
+		return;
+	case FunctionId::Rand:
+		out_ += "random()";
+		return;
+	case FunctionId::Sqrt:
+		args(f, "sqrt");
+		return;
 	case FunctionId::Mod:
 		if (f.info.type.is_integer()) {
 			args(f, "mod");
@@ -195,22 +225,48 @@ void Emitter::function(const FunctionExpr& f) {
 		out_ += " AS integer)) AS double precision)";
 		return;
 	}
-	case FunctionId::Acos: args(f, "acos"); return;
-	case FunctionId::Asin: args(f, "asin"); return;
-	case FunctionId::Atan: args(f, "atan"); return;
-	case FunctionId::Atan2: args(f, "atan2"); return;
-	case FunctionId::Cos: args(f, "cos"); return;
-	case FunctionId::Cot: args(f, "cot"); return;
-	case FunctionId::Sin: args(f, "sin"); return;
-	case FunctionId::Tan: args(f, "tan"); return;
-	case FunctionId::Count:
-		if (f.star) out_ += "count(*)";
-		else args(f, "count");
+	case FunctionId::Acos:
+		args(f, "acos");
 		return;
-	case FunctionId::Avg: args(f, "avg"); return;
-	case FunctionId::Min: args(f, "min"); return;
-	case FunctionId::Max: args(f, "max"); return;
-	case FunctionId::Sum: args(f, "sum"); return;
+	case FunctionId::Asin:
+		args(f, "asin");
+		return;
+	case FunctionId::Atan:
+		args(f, "atan");
+		return;
+	case FunctionId::Atan2:
+		args(f, "atan2");
+		return;
+	case FunctionId::Cos:
+		args(f, "cos");
+		return;
+	case FunctionId::Cot:
+		args(f, "cot");
+		return;
+	case FunctionId::Sin:
+		args(f, "sin");
+		return;
+	case FunctionId::Tan:
+		args(f, "tan");
+		return;
+	case FunctionId::Count:
+		if (f.star)
+			out_ += "count(*)";
+		else
+			args(f, "count");
+		return;
+	case FunctionId::Avg:
+		args(f, "avg");
+		return;
+	case FunctionId::Min:
+		args(f, "min");
+		return;
+	case FunctionId::Max:
+		args(f, "max");
+		return;
+	case FunctionId::Sum:
+		args(f, "sum");
+		return;
 
 	case FunctionId::Point:
 		out_ += "spoint(";
@@ -284,11 +340,15 @@ void Emitter::function(const FunctionExpr& f) {
 		out_ += ')';
 		return;
 	}
-	case FunctionId::Polygon: polygon(f); return;
+	case FunctionId::Polygon:
+		polygon(f);
+		return;
 	case FunctionId::Region: {
 		const auto& v = f.constants;
 		switch (f.info.type.base) {
-		case BaseType::SPoint: spoint_literal(v[0], v[1]); return;
+		case BaseType::SPoint:
+			spoint_literal(v[0], v[1]);
+			return;
 		case BaseType::SCircle:
 			out_ += "scircle(";
 			spoint_literal(v[0], v[1]);
@@ -296,8 +356,12 @@ void Emitter::function(const FunctionExpr& f) {
 			append_double(out_, v[2] * kDegToRad);
 			out_ += ')';
 			return;
-		case BaseType::SBox: sbox_literal(v); return;
-		default: constant_polygon(v); return;
+		case BaseType::SBox:
+			sbox_literal(v);
+			return;
+		default:
+			constant_polygon(v);
+			return;
 		}
 	}
 	case FunctionId::Centroid:
@@ -331,7 +395,8 @@ void Emitter::function(const FunctionExpr& f) {
 	case FunctionId::Coordsys: {
 		const Expr& g = *a[0];
 		std::string sys = "ICRS";
-		if (g.kind == ExprKind::Function && as<FunctionExpr>(g).coordsys && !as<FunctionExpr>(g).coordsys->empty())
+		if (g.kind == ExprKind::Function && as<FunctionExpr>(g).coordsys &&
+		    !as<FunctionExpr>(g).coordsys->empty())
 			sys = *as<FunctionExpr>(g).coordsys;
 		append_string_literal(out_, sys);
 		return;
@@ -366,12 +431,24 @@ void Emitter::function(const FunctionExpr& f) {
 		bool_function(f);
 		out_ += " AS integer)";
 		return;
-	case FunctionId::Lower: args(f, "lower"); return;
-	case FunctionId::Upper: args(f, "upper"); return;
-	case FunctionId::Coalesce: args(f, "COALESCE"); return;
-	case FunctionId::Nullif: args(f, "NULLIF"); return;
-	case FunctionId::Greatest: args(f, "GREATEST"); return;
-	case FunctionId::Least: args(f, "LEAST"); return;
+	case FunctionId::Lower:
+		args(f, "lower");
+		return;
+	case FunctionId::Upper:
+		args(f, "upper");
+		return;
+	case FunctionId::Coalesce:
+		args(f, "COALESCE");
+		return;
+	case FunctionId::Nullif:
+		args(f, "NULLIF");
+		return;
+	case FunctionId::Greatest:
+		args(f, "GREATEST");
+		return;
+	case FunctionId::Least:
+		args(f, "LEAST");
+		return;
 	case FunctionId::InUnit:
 		out_ += "(CAST(";
 		expr(*a[0]);
@@ -415,8 +492,10 @@ void Emitter::function(const FunctionExpr& f) {
 		expr(*a[1]);
 		out_ += " AS bigint))";
 		return;
-	case FunctionId::Declared: args(f, f.name); return;  // parse_only declarations: never translated
+	case FunctionId::Declared:
+		args(f, f.name);
+		return; // parse_only declarations: never translated
 	}
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -103,7 +103,8 @@ void Emitter::order_by(const OrderedNode& o, const QueryNode& body) {
 		if (item.position) {
 			out_ += std::to_string(item.position);
 		} else if (item.expr->kind == ExprKind::ColumnRef && as<ColumnRefExpr>(*item.expr).output_position) {
-			const OutputColumn& oc = body.outputs[static_cast<size_t>(as<ColumnRefExpr>(*item.expr).output_position - 1)];
+			const OutputColumn& oc =
+			    body.outputs[static_cast<size_t>(as<ColumnRefExpr>(*item.expr).output_position - 1)];
 			append_identifier(out_, oc.name, oc.delimited);
 		} else {
 			expr(*item.expr);
@@ -136,13 +137,15 @@ void Emitter::table_ref(const TableRef& t) {
 	case TableRefKind::Base: {
 		const auto& b = static_cast<const BaseTableRef&>(t);
 		const RangeVar& rv = *b.range;
-		if (rv.table) out_ += rv.table->sql_name;
-		else append_identifier(out_, rv.cte->name.name, rv.cte->name.delimited);
+		if (rv.table)
+			out_ += rv.table->sql_name;
+		else
+			append_identifier(out_, rv.cte->name.name, rv.cte->name.delimited);
 		out_ += " AS ";
 		out_ += rv.sql_alias;
 		if (!b.sample_percent.empty()) {
 			out_ += " TABLESAMPLE SYSTEM (";
-			out_ += b.sample_percent;  // lexer-validated number
+			out_ += b.sample_percent; // lexer-validated number
 			out_ += ')';
 		}
 		return;
@@ -160,10 +163,18 @@ void Emitter::table_ref(const TableRef& t) {
 		bool has_condition = j.on || !j.merged.empty();
 		table_ref(*j.left);
 		switch (j.type) {
-		case JoinType::Inner: out_ += has_condition ? " JOIN " : " CROSS JOIN "; break;
-		case JoinType::Left: out_ += " LEFT JOIN "; break;
-		case JoinType::Right: out_ += " RIGHT JOIN "; break;
-		case JoinType::Full: out_ += " FULL JOIN "; break;
+		case JoinType::Inner:
+			out_ += has_condition ? " JOIN " : " CROSS JOIN ";
+			break;
+		case JoinType::Left:
+			out_ += " LEFT JOIN ";
+			break;
+		case JoinType::Right:
+			out_ += " RIGHT JOIN ";
+			break;
+		case JoinType::Full:
+			out_ += " FULL JOIN ";
+			break;
 		}
 		bool nested = j.right->kind == TableRefKind::Join;
 		if (nested) out_ += '(';
@@ -187,4 +198,4 @@ void Emitter::table_ref(const TableRef& t) {
 	}
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -75,4 +75,4 @@ void Emitter::spatial(const SpatialPlan& p) {
 	if (p.negate) out_ += ')';
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -37,7 +37,7 @@ private:
 	// --- expressions (emit_expression.cpp)
 	void expr(const Expr& e);
 	void child(const Expr& e, bool parens);
-	void operand(const Expr& e);  // parenthesised unless a primary
+	void operand(const Expr& e); // parenthesised unless a primary
 	void column(const BoundColumn& c);
 	void literal(const LiteralExpr& l);
 	void cast(const CastExpr& c);
@@ -46,9 +46,9 @@ private:
 
 	// --- functions and geometry (emit_function.cpp)
 	void function(const FunctionExpr& f);
-	void bool_function(const FunctionExpr& f);  // CONTAINS, ivo_hasword... as SQL booleans
+	void bool_function(const FunctionExpr& f); // CONTAINS, ivo_hasword... as SQL booleans
 	void args(const FunctionExpr& f, std::string_view name);
-	void point_value(const Expr& e);  // spoint-valued SQL
+	void point_value(const Expr& e); // spoint-valued SQL
 	void radians(const Expr& e);
 	void spoint_literal(double ra_deg, double dec_deg);
 	void polygon(const FunctionExpr& f);
@@ -61,4 +61,4 @@ private:
 	void coordinate(const PointOperand& p, bool dec);
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -19,4 +19,4 @@ void append_string_literal(std::string& out, std::string_view value);
 // Shortest text that reads back as the same double ("0.1", "1e-07", "-3").
 void append_double(std::string& out, double v);
 
-}  // namespace meles::adql
+} // namespace meles::adql

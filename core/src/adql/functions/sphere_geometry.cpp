@@ -8,7 +8,7 @@ namespace meles::adql {
 
 namespace {
 constexpr double kRad = std::numbers::pi / 180;
-}  // namespace
+} // namespace
 
 double angular_distance(double ra1, double dec1, double ra2, double dec2) {
 	// haversine: well-conditioned for small angles
@@ -28,14 +28,15 @@ SkyCap vertex_cap(const std::vector<double>& v) {
 	SkyCap c;
 	double n = std::sqrt(x * x + y * y + z * z);
 	if (n < 1e-12) {
-		c.radius = 180;  // vertices balance out: no useful cap
+		c.radius = 180; // vertices balance out: no useful cap
 		return c;
 	}
 	c.ra = std::atan2(y, x) / kRad;
 	if (c.ra < 0) c.ra += 360;
 	c.dec = std::asin(std::clamp(z / n, -1.0, 1.0)) / kRad;
-	for (size_t i = 0; i + 1 < v.size(); i += 2) c.radius = std::max(c.radius, angular_distance(c.ra, c.dec, v[i], v[i + 1]));
+	for (size_t i = 0; i + 1 < v.size(); i += 2)
+		c.radius = std::max(c.radius, angular_distance(c.ra, c.dec, v[i], v[i + 1]));
 	return c;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

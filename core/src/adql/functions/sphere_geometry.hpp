@@ -9,7 +9,7 @@
 namespace meles::adql {
 
 struct SkyCap {
-	double ra = 0, dec = 0, radius = 0;  // degrees
+	double ra = 0, dec = 0, radius = 0; // degrees
 };
 
 // lonlat: ra1, dec1, ra2, dec2, ... in degrees (at least one vertex).
@@ -18,4 +18,4 @@ SkyCap vertex_cap(const std::vector<double>& lonlat);
 // Angular distance in degrees.
 double angular_distance(double ra1, double dec1, double ra2, double dec2);
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -12,10 +12,10 @@ namespace meles::adql {
 
 struct StcsShape {
 	enum class Kind { Position, Circle, Box, Polygon } kind = Kind::Position;
-	std::vector<double> values;  // degrees: ra dec | ra dec r | ra dec w h | ra1 dec1 ra2 dec2 ...
+	std::vector<double> values; // degrees: ra dec | ra dec r | ra dec w h | ra1 dec1 ra2 dec2 ...
 };
 
 // Returns false and sets `error` for anything else.
 bool parse_stcs(std::string_view text, StcsShape& out, std::string& error);
 
-}  // namespace meles::adql
+} // namespace meles::adql

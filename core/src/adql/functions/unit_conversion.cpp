@@ -14,8 +14,25 @@ namespace meles::adql {
 namespace {
 
 // Base dimensions: SI plus the countable things astronomy treats as units of their own.
-enum Dim { kLength, kMass, kTime, kCurrent, kTemperature, kAmount, kLuminous, kAngle, kBit, kCount, kPhoton, kPixel,
-           kAdu, kBeam, kChannel, kVoxel, kDims };
+enum Dim {
+	kLength,
+	kMass,
+	kTime,
+	kCurrent,
+	kTemperature,
+	kAmount,
+	kLuminous,
+	kAngle,
+	kBit,
+	kCount,
+	kPhoton,
+	kPixel,
+	kAdu,
+	kBeam,
+	kChannel,
+	kVoxel,
+	kDims
+};
 using Dims = std::array<int8_t, kDims>;
 
 struct Quantity {
@@ -26,8 +43,8 @@ struct Quantity {
 struct UnitDef {
 	std::string_view name;
 	double factor;
-	std::array<int8_t, 8> si;  // m kg s A K mol cd rad
-	int8_t extra = -1;         // index of a non-SI dimension, or -1
+	std::array<int8_t, 8> si; // m kg s A K mol cd rad
+	int8_t extra = -1;        // index of a non-SI dimension, or -1
 	bool prefixable = true;
 	bool logarithmic = false;
 };
@@ -108,15 +125,16 @@ struct Prefix {
 	std::string_view name;
 	double factor;
 };
-constexpr Prefix kPrefixes[] = {{"da", 1e1}, {"y", 1e-24}, {"z", 1e-21}, {"a", 1e-18}, {"f", 1e-15}, {"p", 1e-12},
-                                {"n", 1e-9}, {"u", 1e-6},  {"m", 1e-3},  {"c", 1e-2},  {"d", 1e-1},  {"h", 1e2},
-                                {"k", 1e3},  {"M", 1e6},   {"G", 1e9},   {"T", 1e12},  {"P", 1e15},  {"E", 1e18},
-                                {"Z", 1e21}, {"Y", 1e24}};
+constexpr Prefix kPrefixes[] = {{"da", 1e1},  {"y", 1e-24}, {"z", 1e-21}, {"a", 1e-18}, {"f", 1e-15},
+                                {"p", 1e-12}, {"n", 1e-9},  {"u", 1e-6},  {"m", 1e-3},  {"c", 1e-2},
+                                {"d", 1e-1},  {"h", 1e2},   {"k", 1e3},   {"M", 1e6},   {"G", 1e9},
+                                {"T", 1e12},  {"P", 1e15},  {"E", 1e18},  {"Z", 1e21},  {"Y", 1e24}};
 
 Quantity from_def(const UnitDef& u, double scale) {
 	Quantity q;
 	q.factor = u.factor * scale;
-	for (size_t i = 0; i < 8; ++i) q.dims[i] = u.si[i];
+	for (size_t i = 0; i < 8; ++i)
+		q.dims[i] = u.si[i];
 	if (u.extra >= 0) q.dims[static_cast<size_t>(u.extra)] = 1;
 	return q;
 }
@@ -152,17 +170,21 @@ private:
 	size_t i_ = 0;
 
 	void skip_space() {
-		while (i_ < s_.size() && s_[i_] == ' ') ++i_;
+		while (i_ < s_.size() && s_[i_] == ' ')
+			++i_;
 	}
 
 	bool number(double& v) {
 		size_t start = i_;
 		if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
-		while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.')) ++i_;
+		while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.'))
+			++i_;
 		if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E') && i_ + 1 < s_.size() &&
-		    (std::isdigit(static_cast<unsigned char>(s_[i_ + 1])) || s_[i_ + 1] == '-' || s_[i_ + 1] == '+')) {
+		    (std::isdigit(static_cast<unsigned char>(s_[i_ + 1])) || s_[i_ + 1] == '-' ||
+		     s_[i_ + 1] == '+')) {
 			i_ += 2;
-			while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
+			while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_])))
+				++i_;
 		}
 		if (i_ == start) return false;
 		std::string text(s_.substr(start, i_ - start));
@@ -200,7 +222,8 @@ private:
 			auto r = power(error);
 			if (!r) return std::nullopt;
 			q->factor = divide ? q->factor / r->factor : q->factor * r->factor;
-			for (size_t k = 0; k < kDims; ++k) q->dims[k] = static_cast<int8_t>(q->dims[k] + (divide ? -r->dims[k] : r->dims[k]));
+			for (size_t k = 0; k < kDims; ++k)
+				q->dims[k] = static_cast<int8_t>(q->dims[k] + (divide ? -r->dims[k] : r->dims[k]));
 		}
 	}
 
@@ -238,7 +261,8 @@ private:
 			return std::nullopt;
 		}
 		q->factor = std::pow(q->factor, e);
-		for (auto& d : q->dims) d = static_cast<int8_t>(d * static_cast<int>(e));
+		for (auto& d : q->dims)
+			d = static_cast<int8_t>(d * static_cast<int>(e));
 		return q;
 	}
 
@@ -255,10 +279,12 @@ private:
 			return q;
 		}
 		size_t start = i_;
-		while (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_]))) ++i_;
+		while (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_])))
+			++i_;
 		std::string_view name = s_.substr(start, i_ - start);
 		if (name.empty()) {
-			error = i_ < s_.size() ? "unexpected '" + std::string(s_.substr(i_, 1)) + "'" : "a unit is missing";
+			error =
+			    i_ < s_.size() ? "unexpected '" + std::string(s_.substr(i_, 1)) + "'" : "a unit is missing";
 			return std::nullopt;
 		}
 		for (const auto& u : kUnits)
@@ -280,7 +306,7 @@ private:
 	}
 };
 
-}  // namespace
+} // namespace
 
 UnitConversion convert_unit(std::string_view from, std::string_view to) {
 	UnitConversion r;
@@ -296,7 +322,8 @@ UnitConversion convert_unit(std::string_view from, std::string_view to) {
 		return r;
 	}
 	if (a->dims != b->dims) {
-		r.error = "cannot convert '" + std::string(from) + "' to '" + std::string(to) + "' (different physical dimensions)";
+		r.error = "cannot convert '" + std::string(from) + "' to '" + std::string(to) +
+		          "' (different physical dimensions)";
 		return r;
 	}
 	r.ok = true;
@@ -305,8 +332,9 @@ UnitConversion convert_unit(std::string_view from, std::string_view to) {
 	char buf[32];
 	std::snprintf(buf, sizeof buf, "%.15g", r.factor);
 	double snapped = std::strtod(buf, nullptr);
-	if (std::fabs(snapped - r.factor) <= 4 * std::numeric_limits<double>::epsilon() * std::fabs(r.factor)) r.factor = snapped;
+	if (std::fabs(snapped - r.factor) <= 4 * std::numeric_limits<double>::epsilon() * std::fabs(r.factor))
+		r.factor = snapped;
 	return r;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -14,10 +14,10 @@ namespace meles::adql {
 
 struct UnitConversion {
 	bool ok = false;
-	double factor = 1.0;  // value_in_to = value_in_from * factor
-	std::string error;    // why not, for the user
+	double factor = 1.0; // value_in_to = value_in_from * factor
+	std::string error;   // why not, for the user
 };
 
 UnitConversion convert_unit(std::string_view from, std::string_view to);
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -31,9 +31,9 @@ const std::array<Entry, kCount>& sorted() {
 	return table;
 }
 
-constexpr size_t kMaxKeywordLength = 17;  // CURRENT_TIMESTAMP
+constexpr size_t kMaxKeywordLength = 17; // CURRENT_TIMESTAMP
 
-}  // namespace
+} // namespace
 
 Keyword lookup_keyword(std::string_view word) noexcept {
 	if (word.size() < 2 || word.size() > kMaxKeywordLength) return Keyword::None;
@@ -44,7 +44,8 @@ Keyword lookup_keyword(std::string_view word) noexcept {
 	}
 	std::string_view up(buf, word.size());
 	const auto& t = sorted();
-	auto it = std::lower_bound(t.begin(), t.end(), up, [](const Entry& e, std::string_view w) { return e.text < w; });
+	auto it = std::lower_bound(t.begin(), t.end(), up,
+	                           [](const Entry& e, std::string_view w) { return e.text < w; });
 	if (it != t.end() && it->text == up) return it->kw;
 	return Keyword::None;
 }
@@ -55,4 +56,4 @@ std::string_view keyword_text(Keyword kw) noexcept {
 	return kUnsorted[i - 1].text;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -11,6 +11,7 @@
 
 namespace meles::adql {
 
+// clang-format off
 #define MELES_ADQL_KEYWORDS(X)                                                                               \
 	X(Abs, "ABS") X(Absolute, "ABSOLUTE") X(Acos, "ACOS") X(Action, "ACTION") X(Add, "ADD") X(All, "ALL")    \
 	X(Allocate, "ALLOCATE") X(Alter, "ALTER") X(And, "AND") X(Any, "ANY") X(Are, "ARE") X(Area, "AREA")      \
@@ -69,6 +70,7 @@ namespace meles::adql {
 	X(User, "USER") X(Using, "USING") X(Value, "VALUE") X(Values, "VALUES") X(Varchar, "VARCHAR")            \
 	X(Varying, "VARYING") X(View, "VIEW") X(When, "WHEN") X(Whenever, "WHENEVER") X(Where, "WHERE")          \
 	X(With, "WITH") X(Work, "WORK") X(Write, "WRITE") X(Year, "YEAR") X(Zone, "ZONE")
+// clang-format on
 
 enum class Keyword : uint16_t {
 	None,
@@ -82,4 +84,4 @@ Keyword lookup_keyword(std::string_view word) noexcept;
 // Upper-case spelling ("SELECT").
 std::string_view keyword_text(Keyword kw) noexcept;
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -9,18 +9,28 @@ enum CharClass : uint8_t { kOther = 0, kSpace = 1, kLetter = 2, kDigit = 4, kUnd
 struct CharTable {
 	uint8_t cls[256] = {};
 	constexpr CharTable() {
-		for (int c = 'a'; c <= 'z'; ++c) cls[c] = kLetter;
-		for (int c = 'A'; c <= 'Z'; ++c) cls[c] = kLetter;
-		for (int c = '0'; c <= '9'; ++c) cls[c] = kDigit;
+		for (int c = 'a'; c <= 'z'; ++c)
+			cls[c] = kLetter;
+		for (int c = 'A'; c <= 'Z'; ++c)
+			cls[c] = kLetter;
+		for (int c = '0'; c <= '9'; ++c)
+			cls[c] = kDigit;
 		cls[static_cast<unsigned char>('_')] = kUnderscore;
-		for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) cls[static_cast<unsigned char>(c)] = kSpace;
+		for (char c : {' ', '\t', '\n', '\r', '\f', '\v'})
+			cls[static_cast<unsigned char>(c)] = kSpace;
 	}
 };
 constexpr CharTable kChars;
 
-inline uint8_t cls(char c) { return kChars.cls[static_cast<unsigned char>(c)]; }
-inline bool is_ident_char(char c) { return cls(c) & (kLetter | kDigit | kUnderscore); }
-inline bool is_digit(char c) { return cls(c) == kDigit; }
+inline uint8_t cls(char c) {
+	return kChars.cls[static_cast<unsigned char>(c)];
+}
+inline bool is_ident_char(char c) {
+	return cls(c) & (kLetter | kDigit | kUnderscore);
+}
+inline bool is_digit(char c) {
+	return cls(c) == kDigit;
+}
 inline bool is_hex(char c) {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -31,10 +41,14 @@ size_t utf8_length(std::string_view s, size_t i) {
 	size_t n;
 	uint32_t cp;
 	if (c < 0x80) return 1;
-	if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F;
-	else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F;
-	else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07;
-	else return 0;
+	if ((c & 0xE0) == 0xC0)
+		n = 2, cp = c & 0x1F;
+	else if ((c & 0xF0) == 0xE0)
+		n = 3, cp = c & 0x0F;
+	else if ((c & 0xF8) == 0xF0)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
 	if (i + n > s.size()) return 0;
 	for (size_t k = 1; k < n; ++k) {
 		unsigned char d = static_cast<unsigned char>(s[i + k]);
@@ -68,7 +82,9 @@ private:
 	std::vector<Token>& out_;
 	size_t i_ = 0;
 
-	[[noreturn]] void fail(size_t at, std::string msg) { throw_at(ErrorKind::Syntax, s_, static_cast<uint32_t>(at), std::move(msg)); }
+	[[noreturn]] void fail(size_t at, std::string msg) {
+		throw_at(ErrorKind::Syntax, s_, static_cast<uint32_t>(at), std::move(msg));
+	}
 
 	// Skips whitespace and comments; returns true if a newline was crossed.
 	bool skip_blank() {
@@ -83,7 +99,7 @@ private:
 					if (s_[i_] == '\0') fail(i_, "NUL characters are not allowed in queries");
 					++i_;
 				}
-				newline = true;  // a comment ends with its line (or the query)
+				newline = true; // a comment ends with its line (or the query)
 			} else if (c == '\0') {
 				fail(i_, "NUL characters are not allowed in queries");
 			} else {
@@ -102,7 +118,8 @@ private:
 		char c = s_[i_];
 		uint8_t cl = cls(c);
 		if (cl == kLetter) {
-			while (i_ < s_.size() && is_ident_char(s_[i_])) ++i_;
+			while (i_ < s_.size() && is_ident_char(s_[i_]))
+				++i_;
 			std::string_view word = s_.substr(start, i_ - start);
 			Keyword kw = lookup_keyword(word);
 			push(kw == Keyword::None ? TokenKind::Identifier : TokenKind::Keyword, start, i_, kw);
@@ -113,21 +130,64 @@ private:
 			return;
 		}
 		switch (c) {
-		case '\'': lex_string(); return;
-		case '"': lex_delimited(); return;
-		case '(': ++i_; push(TokenKind::LParen, start, i_); return;
-		case ')': ++i_; push(TokenKind::RParen, start, i_); return;
-		case ',': ++i_; push(TokenKind::Comma, start, i_); return;
-		case '.': ++i_; push(TokenKind::Period, start, i_); return;
-		case ';': ++i_; push(TokenKind::Semicolon, start, i_); return;
-		case '*': ++i_; push(TokenKind::Star, start, i_); return;
-		case '+': ++i_; push(TokenKind::Plus, start, i_); return;
-		case '-': ++i_; push(TokenKind::Minus, start, i_); return;
-		case '/': ++i_; push(TokenKind::Slash, start, i_); return;
-		case '&': ++i_; push(TokenKind::Amp, start, i_); return;
-		case '^': ++i_; push(TokenKind::Caret, start, i_); return;
-		case '~': ++i_; push(TokenKind::Tilde, start, i_); return;
-		case '=': ++i_; push(TokenKind::Eq, start, i_); return;
+		case '\'':
+			lex_string();
+			return;
+		case '"':
+			lex_delimited();
+			return;
+		case '(':
+			++i_;
+			push(TokenKind::LParen, start, i_);
+			return;
+		case ')':
+			++i_;
+			push(TokenKind::RParen, start, i_);
+			return;
+		case ',':
+			++i_;
+			push(TokenKind::Comma, start, i_);
+			return;
+		case '.':
+			++i_;
+			push(TokenKind::Period, start, i_);
+			return;
+		case ';':
+			++i_;
+			push(TokenKind::Semicolon, start, i_);
+			return;
+		case '*':
+			++i_;
+			push(TokenKind::Star, start, i_);
+			return;
+		case '+':
+			++i_;
+			push(TokenKind::Plus, start, i_);
+			return;
+		case '-':
+			++i_;
+			push(TokenKind::Minus, start, i_);
+			return;
+		case '/':
+			++i_;
+			push(TokenKind::Slash, start, i_);
+			return;
+		case '&':
+			++i_;
+			push(TokenKind::Amp, start, i_);
+			return;
+		case '^':
+			++i_;
+			push(TokenKind::Caret, start, i_);
+			return;
+		case '~':
+			++i_;
+			push(TokenKind::Tilde, start, i_);
+			return;
+		case '=':
+			++i_;
+			push(TokenKind::Eq, start, i_);
+			return;
 		case '|':
 			if (next_is('|')) {
 				i_ += 2;
@@ -138,13 +198,18 @@ private:
 			}
 			return;
 		case '<':
-			if (next_is('=')) i_ += 2, push(TokenKind::Le, start, i_);
-			else if (next_is('>')) i_ += 2, push(TokenKind::Ne, start, i_);
-			else ++i_, push(TokenKind::Lt, start, i_);
+			if (next_is('='))
+				i_ += 2, push(TokenKind::Le, start, i_);
+			else if (next_is('>'))
+				i_ += 2, push(TokenKind::Ne, start, i_);
+			else
+				++i_, push(TokenKind::Lt, start, i_);
 			return;
 		case '>':
-			if (next_is('=')) i_ += 2, push(TokenKind::Ge, start, i_);
-			else ++i_, push(TokenKind::Gt, start, i_);
+			if (next_is('='))
+				i_ += 2, push(TokenKind::Ge, start, i_);
+			else
+				++i_, push(TokenKind::Gt, start, i_);
 			return;
 		case '!':
 			if (next_is('=')) {
@@ -155,11 +220,13 @@ private:
 			break;
 		case '_': {
 			size_t e = i_;
-			while (e < s_.size() && is_ident_char(s_[e])) ++e;
+			while (e < s_.size() && is_ident_char(s_[e]))
+				++e;
 			fail(start, concat("Identifiers must start with a letter; write \"", s_.substr(start, e - start),
 			                   "\" in double quotes to use this name"));
 		}
-		default: break;
+		default:
+			break;
 		}
 		size_t n = utf8_length(s_, i_);
 		if (n == 0) fail(start, "Invalid UTF-8 in the query");
@@ -170,24 +237,29 @@ private:
 
 	void lex_number() {
 		size_t start = i_;
-		if (s_[i_] == '0' && i_ + 2 < s_.size() && (s_[i_ + 1] == 'x' || s_[i_ + 1] == 'X') && is_hex(s_[i_ + 2])) {
+		if (s_[i_] == '0' && i_ + 2 < s_.size() && (s_[i_ + 1] == 'x' || s_[i_ + 1] == 'X') &&
+		    is_hex(s_[i_ + 2])) {
 			i_ += 2;
-			while (i_ < s_.size() && is_hex(s_[i_])) ++i_;
+			while (i_ < s_.size() && is_hex(s_[i_]))
+				++i_;
 			push(TokenKind::Hex, start, i_);
 			return;
 		}
 		TokenKind kind = TokenKind::Integer;
-		while (i_ < s_.size() && is_digit(s_[i_])) ++i_;
+		while (i_ < s_.size() && is_digit(s_[i_]))
+			++i_;
 		if (i_ < s_.size() && s_[i_] == '.') {
 			kind = TokenKind::Decimal;
 			++i_;
-			while (i_ < s_.size() && is_digit(s_[i_])) ++i_;
+			while (i_ < s_.size() && is_digit(s_[i_]))
+				++i_;
 		}
 		if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
 			size_t j = i_ + 1;
 			if (j < s_.size() && (s_[j] == '+' || s_[j] == '-')) ++j;
 			if (j < s_.size() && is_digit(s_[j])) {
-				while (j < s_.size() && is_digit(s_[j])) ++j;
+				while (j < s_.size() && is_digit(s_[j]))
+					++j;
 				i_ = j;
 				kind = TokenKind::Real;
 			}
@@ -214,7 +286,8 @@ private:
 		size_t start = i_;
 		size_t k = i_ + 1;
 		for (;;) {
-			if (k >= s_.size()) fail(start, concat("Unterminated ", what, " (missing closing ", std::string(1, q), ")"));
+			if (k >= s_.size())
+				fail(start, concat("Unterminated ", what, " (missing closing ", std::string(1, q), ")"));
 			if (s_[k] == q) {
 				if (k + 1 < s_.size() && s_[k + 1] == q) {
 					k += 2;
@@ -254,9 +327,11 @@ private:
 	}
 };
 
-}  // namespace
+} // namespace
 
-void tokenize(std::string_view source, std::vector<Token>& out) { Lexer(source, out).run(); }
+void tokenize(std::string_view source, std::vector<Token>& out) {
+	Lexer(source, out).run();
+}
 
 SourcePos source_pos(std::string_view source, uint32_t offset) {
 	SourcePos p;
@@ -275,7 +350,8 @@ SourcePos source_pos(std::string_view source, uint32_t offset) {
 	return p;
 }
 
-void throw_at(ErrorKind kind, std::string_view source, uint32_t offset, std::string message, std::string_view suffix) {
+void throw_at(ErrorKind kind, std::string_view source, uint32_t offset, std::string message,
+              std::string_view suffix) {
 	SourcePos p = source_pos(source, offset);
 	message += concat(" at line ", std::to_string(p.line), ", column ", std::to_string(p.column));
 	message += suffix;
@@ -287,7 +363,7 @@ std::string unquote_identifier(std::string_view t) {
 	out.reserve(t.size());
 	for (size_t i = 1; i + 1 < t.size(); ++i) {
 		out += t[i];
-		if (t[i] == '"') ++i;  // "" -> "
+		if (t[i] == '"') ++i; // "" -> "
 	}
 	return out;
 }
@@ -300,13 +376,14 @@ std::string unquote_string(std::string_view t) {
 		if (t[i] != '\'') {
 			// between continuation pieces: blanks and comments
 			if (t[i] == '-' && i + 1 < t.size() && t[i + 1] == '-') {
-				while (i < t.size() && t[i] != '\n') ++i;
+				while (i < t.size() && t[i] != '\n')
+					++i;
 			} else {
 				++i;
 			}
 			continue;
 		}
-		++i;  // opening quote
+		++i; // opening quote
 		for (;;) {
 			if (t[i] == '\'') {
 				if (i + 1 < t.size() && t[i + 1] == '\'') {
@@ -328,10 +405,11 @@ std::string describe_token(std::string_view source, const Token& token) {
 	std::string_view t = token.text(source);
 	if (t.size() > 40) {
 		size_t cut = 37;
-		while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80) --cut;
+		while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80)
+			--cut;
 		return concat("'", t.substr(0, cut), "...'");
 	}
 	return concat("'", t, "'");
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -33,4 +33,4 @@ std::string unquote_string(std::string_view token_text);
 // How a token is shown in messages: 'text' (shortened), or "end of query".
 std::string describe_token(std::string_view source, const Token& token);
 
-}  // namespace meles::adql
+} // namespace meles::adql

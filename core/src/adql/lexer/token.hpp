@@ -12,14 +12,14 @@ namespace meles::adql {
 
 enum class TokenKind : uint8_t {
 	End,
-	Identifier,  // regular identifier (not a reserved word)
-	Delimited,   // "delimited identifier" (span includes the quotes)
-	Keyword,     // reserved word, see Token::kw
-	String,      // 'literal' (span from the first to the last quote, continuations included)
-	Integer,     // 123
-	Decimal,     // 1.5, .5, 5.
-	Real,        // 1e5, 1.5E-3
-	Hex,         // 0x1F (extension)
+	Identifier, // regular identifier (not a reserved word)
+	Delimited,  // "delimited identifier" (span includes the quotes)
+	Keyword,    // reserved word, see Token::kw
+	String,     // 'literal' (span from the first to the last quote, continuations included)
+	Integer,    // 123
+	Decimal,    // 1.5, .5, 5.
+	Real,       // 1e5, 1.5E-3
+	Hex,        // 0x1F (extension)
 	LParen,
 	RParen,
 	Comma,
@@ -29,17 +29,17 @@ enum class TokenKind : uint8_t {
 	Plus,
 	Minus,
 	Slash,
-	Concat,  // ||
+	Concat, // ||
 	Eq,
-	Ne,  // <> or !=
+	Ne, // <> or !=
 	Lt,
 	Gt,
 	Le,
 	Ge,
-	Amp,    // & (bitwise and, extension)
-	Pipe,   // | (bitwise or, extension)
-	Caret,  // ^ (bitwise xor, extension)
-	Tilde,  // ~ (bitwise not, extension)
+	Amp,   // & (bitwise and, extension)
+	Pipe,  // | (bitwise or, extension)
+	Caret, // ^ (bitwise xor, extension)
+	Tilde, // ~ (bitwise not, extension)
 };
 
 struct Token {
@@ -53,4 +53,4 @@ struct Token {
 	std::string_view text(std::string_view source) const { return source.substr(offset, length); }
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

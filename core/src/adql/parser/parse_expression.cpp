@@ -20,20 +20,53 @@ bool is_geometry_value(const Expr& e) {
 // helpful message, not "quote it to use it as a name".
 bool structural(Keyword kw) {
 	switch (kw) {
-	case Keyword::From: case Keyword::Where: case Keyword::Group: case Keyword::Order: case Keyword::Having:
-	case Keyword::By: case Keyword::Union: case Keyword::Except: case Keyword::Intersect: case Keyword::Offset:
-	case Keyword::On: case Keyword::Using: case Keyword::Join: case Keyword::As: case Keyword::And:
-	case Keyword::Or: case Keyword::Not: case Keyword::Is: case Keyword::In: case Keyword::Like:
-	case Keyword::Ilike: case Keyword::Between: case Keyword::Asc: case Keyword::Desc: case Keyword::Distinct:
-	case Keyword::All: case Keyword::Top: case Keyword::Inner: case Keyword::Left: case Keyword::Right:
-	case Keyword::Full: case Keyword::Outer: case Keyword::Natural: case Keyword::When: case Keyword::Then:
-	case Keyword::Else: case Keyword::End: case Keyword::With: case Keyword::Create: case Keyword::Table:
+	case Keyword::From:
+	case Keyword::Where:
+	case Keyword::Group:
+	case Keyword::Order:
+	case Keyword::Having:
+	case Keyword::By:
+	case Keyword::Union:
+	case Keyword::Except:
+	case Keyword::Intersect:
+	case Keyword::Offset:
+	case Keyword::On:
+	case Keyword::Using:
+	case Keyword::Join:
+	case Keyword::As:
+	case Keyword::And:
+	case Keyword::Or:
+	case Keyword::Not:
+	case Keyword::Is:
+	case Keyword::In:
+	case Keyword::Like:
+	case Keyword::Ilike:
+	case Keyword::Between:
+	case Keyword::Asc:
+	case Keyword::Desc:
+	case Keyword::Distinct:
+	case Keyword::All:
+	case Keyword::Top:
+	case Keyword::Inner:
+	case Keyword::Left:
+	case Keyword::Right:
+	case Keyword::Full:
+	case Keyword::Outer:
+	case Keyword::Natural:
+	case Keyword::When:
+	case Keyword::Then:
+	case Keyword::Else:
+	case Keyword::End:
+	case Keyword::With:
+	case Keyword::Create:
+	case Keyword::Table:
 		return true;
-	default: return false;
+	default:
+		return false;
 	}
 }
 
-}  // namespace
+} // namespace
 
 void Parser::require_value(const Expr& e, std::string_view context) const {
 	if (e.is_condition())
@@ -46,16 +79,19 @@ void Parser::require_condition(const Expr& e, std::string_view context) const {
 	if (e.kind == ExprKind::Function) {
 		auto id = as<FunctionExpr>(e).def->id;
 		if (id == FunctionId::Contains || id == FunctionId::Intersects)
-			fail(e.pos, concat(as<FunctionExpr>(e).def->name, " returns 0 or 1; compare it with 1, as in 1 = ",
-			                   as<FunctionExpr>(e).def->name, "(...)"));
+			fail(e.pos,
+			     concat(as<FunctionExpr>(e).def->name, " returns 0 or 1; compare it with 1, as in 1 = ",
+			            as<FunctionExpr>(e).def->name, "(...)"));
 	}
-	fail_expected(concat("a comparison operator, BETWEEN, IN, LIKE or IS NULL to make a condition in ", context));
+	fail_expected(
+	    concat("a comparison operator, BETWEEN, IN, LIKE or IS NULL to make a condition in ", context));
 }
 
 void Parser::require_arithmetic_operand(const Expr& e, std::string_view op) const {
 	if (e.is_condition()) fail(e.pos, concat("A condition cannot be an operand of ", op));
 	if (is_geometry_value(e))
-		fail(e.pos, concat(op, " cannot be applied to a geometry (", as<FunctionExpr>(e).def->name, ")"), ErrorKind::Type);
+		fail(e.pos, concat(op, " cannot be applied to a geometry (", as<FunctionExpr>(e).def->name, ")"),
+		     ErrorKind::Type);
 }
 
 ExprPtr Parser::parse_condition(std::string_view context) {
@@ -103,8 +139,9 @@ ExprPtr Parser::parse_and() {
 }
 
 ExprPtr Parser::parse_not() {
-	std::vector<uint32_t> nots;  // iterative, so NOT NOT NOT ... cannot recurse deeply
-	while (at(Keyword::Not)) nots.push_back(advance().offset);
+	std::vector<uint32_t> nots; // iterative, so NOT NOT NOT ... cannot recurse deeply
+	while (at(Keyword::Not))
+		nots.push_back(advance().offset);
 	ExprPtr e = parse_predicate();
 	if (nots.empty()) return e;
 	require_condition(*e, "NOT");
@@ -121,18 +158,31 @@ ExprPtr Parser::parse_predicate() {
 	const Token& t = peek();
 	CompareOp op;
 	switch (t.kind) {
-	case TokenKind::Eq: op = CompareOp::Eq; break;
-	case TokenKind::Ne: op = CompareOp::Ne; break;
-	case TokenKind::Lt: op = CompareOp::Lt; break;
-	case TokenKind::Gt: op = CompareOp::Gt; break;
-	case TokenKind::Le: op = CompareOp::Le; break;
-	case TokenKind::Ge: op = CompareOp::Ge; break;
+	case TokenKind::Eq:
+		op = CompareOp::Eq;
+		break;
+	case TokenKind::Ne:
+		op = CompareOp::Ne;
+		break;
+	case TokenKind::Lt:
+		op = CompareOp::Lt;
+		break;
+	case TokenKind::Gt:
+		op = CompareOp::Gt;
+		break;
+	case TokenKind::Le:
+		op = CompareOp::Le;
+		break;
+	case TokenKind::Ge:
+		op = CompareOp::Ge;
+		break;
 	case TokenKind::Keyword: {
 		bool negated = false;
 		size_t k = 0;
 		if (t.kw == Keyword::Not) {
 			const Token& n = peek(1);
-			if (!(n.is(Keyword::Between) || n.is(Keyword::In) || n.is(Keyword::Like) || n.is(Keyword::Ilike))) return left;
+			if (!(n.is(Keyword::Between) || n.is(Keyword::In) || n.is(Keyword::Like) || n.is(Keyword::Ilike)))
+				return left;
 			negated = true;
 			k = 1;
 		}
@@ -148,7 +198,8 @@ ExprPtr Parser::parse_predicate() {
 			expect(Keyword::And);
 			node->high = parse_concat();
 			require_value(*node->high, "BETWEEN");
-			grow(node->height, std::max({node->value->height, node->low->height, node->high->height}), node->pos);
+			grow(node->height, std::max({node->value->height, node->low->height, node->high->height}),
+			     node->pos);
 			return node;
 		}
 		if (kwt.is(Keyword::In)) {
@@ -197,7 +248,8 @@ ExprPtr Parser::parse_predicate() {
 		}
 		return left;
 	}
-	default: return left;
+	default:
+		return left;
 	}
 	advance();
 	require_value(*left, "a comparison");
@@ -216,26 +268,26 @@ struct BinaryLevel {
 	const char* text;
 };
 
-}  // namespace
+} // namespace
 
 // The binary levels share one shape: operand {op operand}, left-associative.
-#define MELES_ADQL_BINARY_LEVEL(method, next, ...)                                                       \
-	ExprPtr Parser::method() {                                                                           \
-		static constexpr BinaryLevel kOps[] = {__VA_ARGS__};                                             \
-		ExprPtr left = next();                                                                           \
-		for (;;) {                                                                                       \
-			const BinaryLevel* hit = nullptr;                                                            \
-			for (const auto& o : kOps)                                                                   \
-				if (at(o.token)) hit = &o;                                                               \
-			if (!hit) return left;                                                                       \
-			uint32_t pos = advance().offset;                                                             \
-			require_arithmetic_operand(*left, hit->text);                                                \
-			ExprPtr right = next();                                                                      \
-			require_arithmetic_operand(*right, hit->text);                                               \
+#define MELES_ADQL_BINARY_LEVEL(method, next, ...)                                                           \
+	ExprPtr Parser::method() {                                                                               \
+		static constexpr BinaryLevel kOps[] = {__VA_ARGS__};                                                 \
+		ExprPtr left = next();                                                                               \
+		for (;;) {                                                                                           \
+			const BinaryLevel* hit = nullptr;                                                                \
+			for (const auto& o : kOps)                                                                       \
+				if (at(o.token)) hit = &o;                                                                   \
+			if (!hit) return left;                                                                           \
+			uint32_t pos = advance().offset;                                                                 \
+			require_arithmetic_operand(*left, hit->text);                                                    \
+			ExprPtr right = next();                                                                          \
+			require_arithmetic_operand(*right, hit->text);                                                   \
 			auto node = std::make_unique<BinaryExpr>(left->pos, hit->op, std::move(left), std::move(right)); \
-			grow(node->height, std::max(node->left->height, node->right->height), pos);                 \
-			left = std::move(node);                                                                      \
-		}                                                                                                \
+			grow(node->height, std::max(node->left->height, node->right->height), pos);                      \
+			left = std::move(node);                                                                          \
+		}                                                                                                    \
 	}
 
 MELES_ADQL_BINARY_LEVEL(parse_concat, parse_bitor, {TokenKind::Concat, BinaryOp::Concat, "'||'"})
@@ -254,16 +306,22 @@ ExprPtr Parser::parse_factor() {
 		UnaryOp op;
 		uint32_t pos;
 	};
-	std::vector<Pending> ops;  // iterative: "- - - - x" must not recurse
+	std::vector<Pending> ops; // iterative: "- - - - x" must not recurse
 	for (;;) {
-		if (at(TokenKind::Minus)) ops.push_back({UnaryOp::Minus, advance().offset});
-		else if (at(TokenKind::Plus)) ops.push_back({UnaryOp::Plus, advance().offset});
-		else if (at(TokenKind::Tilde)) ops.push_back({UnaryOp::BitNot, advance().offset});
-		else break;
+		if (at(TokenKind::Minus))
+			ops.push_back({UnaryOp::Minus, advance().offset});
+		else if (at(TokenKind::Plus))
+			ops.push_back({UnaryOp::Plus, advance().offset});
+		else if (at(TokenKind::Tilde))
+			ops.push_back({UnaryOp::BitNot, advance().offset});
+		else
+			break;
 	}
 	ExprPtr e = parse_primary();
 	for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
-		require_arithmetic_operand(*e, it->op == UnaryOp::BitNot ? "'~'" : it->op == UnaryOp::Minus ? "'-'" : "'+'");
+		require_arithmetic_operand(*e, it->op == UnaryOp::BitNot  ? "'~'"
+		                               : it->op == UnaryOp::Minus ? "'-'"
+		                                                          : "'+'");
 		auto node = std::make_unique<UnaryExpr>(it->pos, it->op, std::move(e));
 		grow(node->height, node->operand->height, node->pos);
 		e = std::move(node);
@@ -275,16 +333,30 @@ ExprPtr Parser::parse_literal() {
 	const Token& t = advance();
 	LiteralKind k;
 	switch (t.kind) {
-	case TokenKind::Integer: k = LiteralKind::Integer; break;
-	case TokenKind::Decimal: k = LiteralKind::Decimal; break;
-	case TokenKind::Real: k = LiteralKind::Real; break;
-	case TokenKind::Hex: k = LiteralKind::Hex; break;
-	case TokenKind::String: k = LiteralKind::String; break;
-	default: k = LiteralKind::Null; break;
+	case TokenKind::Integer:
+		k = LiteralKind::Integer;
+		break;
+	case TokenKind::Decimal:
+		k = LiteralKind::Decimal;
+		break;
+	case TokenKind::Real:
+		k = LiteralKind::Real;
+		break;
+	case TokenKind::Hex:
+		k = LiteralKind::Hex;
+		break;
+	case TokenKind::String:
+		k = LiteralKind::String;
+		break;
+	default:
+		k = LiteralKind::Null;
+		break;
 	}
 	auto lit = std::make_unique<LiteralExpr>(t.offset, k);
-	if (k == LiteralKind::String) lit->value = unquote_string(text(t));
-	else if (k != LiteralKind::Null) lit->text = text(t);
+	if (k == LiteralKind::String)
+		lit->value = unquote_string(text(t));
+	else if (k != LiteralKind::Null)
+		lit->text = text(t);
 	return lit;
 }
 
@@ -296,7 +368,8 @@ ExprPtr Parser::parse_column_ref() {
 		if (!at_identifier()) fail_expected("a name after '.'");
 		ref->parts.push_back(identifier(advance()));
 	}
-	if (ref->parts.size() > 4) fail(ref->pos, "A column reference has at most four parts (catalog.schema.table.column)");
+	if (ref->parts.size() > 4)
+		fail(ref->pos, "A column reference has at most four parts (catalog.schema.table.column)");
 	return ref;
 }
 
@@ -307,12 +380,14 @@ ExprPtr Parser::parse_primary() {
 	case TokenKind::Decimal:
 	case TokenKind::Real:
 	case TokenKind::Hex:
-	case TokenKind::String: return parse_literal();
+	case TokenKind::String:
+		return parse_literal();
 	case TokenKind::Identifier:
 		if (peek(1).kind == TokenKind::LParen) return parse_function_call(lookup_function(t), t);
 		return parse_column_ref();
 	case TokenKind::Delimited:
-		if (peek(1).kind == TokenKind::LParen) fail(t.offset, "A function name cannot be a delimited identifier");
+		if (peek(1).kind == TokenKind::LParen)
+			fail(t.offset, "A function name cannot be a delimited identifier");
 		return parse_column_ref();
 	case TokenKind::LParen: {
 		advance();
@@ -327,7 +402,7 @@ ExprPtr Parser::parse_primary() {
 				return node;
 			} catch (const Error&) {
 				if (toks_[save].is(Keyword::Select)) throw;
-				i_ = save;  // "((SELECT ...) + 1)": a value after all
+				i_ = save; // "((SELECT ...) + 1)": a value after all
 			}
 		}
 		if (at(Keyword::With)) fail(peek().offset, "WITH is only allowed at the start of the main query");
@@ -361,8 +436,9 @@ ExprPtr Parser::parse_primary() {
 		fail(t.offset, concat("'", word, "' is a reserved word; write \"", word,
 		                      "\" in double quotes to use it as a name"));
 	}
-	default: fail_expected("an expression");
+	default:
+		fail_expected("an expression");
 	}
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -29,7 +29,9 @@ TableRefPtr Parser::parse_table_reference() {
 			explicit_inner = true;
 		} else if (at(Keyword::Left) || at(Keyword::Right) || at(Keyword::Full)) {
 			const Token& t = advance();
-			type = t.is(Keyword::Left) ? JoinType::Left : t.is(Keyword::Right) ? JoinType::Right : JoinType::Full;
+			type = t.is(Keyword::Left)    ? JoinType::Left
+			       : t.is(Keyword::Right) ? JoinType::Right
+			                              : JoinType::Full;
 			accept(Keyword::Outer);
 		} else if (!natural && !at(Keyword::Join)) {
 			return left;
@@ -92,11 +94,14 @@ void Parser::parse_alias(std::optional<Identifier>& alias) {
 }
 
 void Parser::parse_tablesample(BaseTableRef& ref) {
-	if (!at(TokenKind::Identifier) || !iequals(text(peek()), "tablesample") || peek(1).kind != TokenKind::LParen) return;
+	if (!at(TokenKind::Identifier) || !iequals(text(peek()), "tablesample") ||
+	    peek(1).kind != TokenKind::LParen)
+		return;
 	advance();
 	advance();
 	const Token& n = peek();
-	if (n.kind != TokenKind::Integer && n.kind != TokenKind::Decimal) fail_expected("a percentage in TABLESAMPLE");
+	if (n.kind != TokenKind::Integer && n.kind != TokenKind::Decimal)
+		fail_expected("a percentage in TABLESAMPLE");
 	ref.sample_percent = text(n);
 	advance();
 	expect(TokenKind::RParen, "')' after the TABLESAMPLE percentage");
@@ -105,7 +110,8 @@ void Parser::parse_tablesample(BaseTableRef& ref) {
 bool Parser::looks_like_query_after_paren() const {
 	// peek() is the token after '('
 	size_t j = 0;
-	while (peek(j).kind == TokenKind::LParen) ++j;
+	while (peek(j).kind == TokenKind::LParen)
+		++j;
 	return peek(j).is(Keyword::Select) || peek(j).is(Keyword::With);
 }
 
@@ -145,4 +151,4 @@ TableRefPtr Parser::parse_parenthesized_from() {
 	return inner;
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

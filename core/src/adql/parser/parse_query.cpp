@@ -15,7 +15,8 @@ QueryPtr Parser::parse_query_expression() {
 	if (accept(Keyword::Order)) {
 		expect(Keyword::By);
 		parse_order_by(*node);
-		for (auto& item : node->order_by) grow(node->height, item.expr->height, pos);
+		for (auto& item : node->order_by)
+			grow(node->height, item.expr->height, pos);
 	}
 	if (accept(Keyword::Offset)) node->offset = unsigned_integer("OFFSET");
 	return node;
@@ -43,7 +44,8 @@ QueryPtr Parser::parse_set_term() {
 		bool all = accept(Keyword::All);
 		if (!all) accept(Keyword::Distinct);
 		QueryPtr right = parse_set_primary();
-		auto node = std::make_unique<SetOpNode>(t.offset, SetOpKind::Intersect, all, std::move(left), std::move(right));
+		auto node = std::make_unique<SetOpNode>(t.offset, SetOpKind::Intersect, all, std::move(left),
+		                                        std::move(right));
 		grow(node->height, std::max(node->left->height, node->right->height), t.offset);
 		left = std::move(node);
 	}
@@ -67,8 +69,10 @@ QueryPtr Parser::parse_set_primary() {
 std::unique_ptr<SelectNode> Parser::parse_select() {
 	const Token& sel_tok = expect(Keyword::Select);
 	auto sel = std::make_unique<SelectNode>(sel_tok.offset);
-	if (accept(Keyword::Distinct)) sel->distinct = true;
-	else accept(Keyword::All);
+	if (accept(Keyword::Distinct))
+		sel->distinct = true;
+	else
+		accept(Keyword::All);
 	if (accept(Keyword::Top)) sel->top = unsigned_integer("TOP");
 	parse_select_list(*sel);
 	if (!at(Keyword::From)) {
@@ -92,9 +96,11 @@ std::unique_ptr<SelectNode> Parser::parse_select() {
 
 	for (auto& item : sel->items)
 		if (item.expr) grow(sel->height, item.expr->height, sel->pos);
-	for (auto& t : sel->from) grow(sel->height, t->height, sel->pos);
+	for (auto& t : sel->from)
+		grow(sel->height, t->height, sel->pos);
 	if (sel->where) grow(sel->height, sel->where->height, sel->pos);
-	for (auto& g : sel->group_by) grow(sel->height, g->height, sel->pos);
+	for (auto& g : sel->group_by)
+		grow(sel->height, g->height, sel->pos);
 	if (sel->having) grow(sel->height, sel->having->height, sel->pos);
 	return sel;
 }
@@ -115,7 +121,8 @@ void Parser::parse_select_list(SelectNode& sel) {
 			j += 2;
 		if (j > 0 && peek(j).kind == TokenKind::Star) {
 			if (j / 2 > 3) fail(item.pos, "Qualified * has too many name parts");
-			for (size_t k = 0; k < j; k += 2) item.star_qualifier.push_back(identifier(peek(k)));
+			for (size_t k = 0; k < j; k += 2)
+				item.star_qualifier.push_back(identifier(peek(k)));
 			i_ += j + 1;
 			item.star = true;
 			sel.items.push_back(std::move(item));
@@ -136,10 +143,12 @@ void Parser::parse_order_by(OrderedNode& node) {
 	do {
 		OrderItem item;
 		item.expr = parse_value("ORDER BY");
-		if (accept(Keyword::Desc)) item.descending = true;
-		else accept(Keyword::Asc);
+		if (accept(Keyword::Desc))
+			item.descending = true;
+		else
+			accept(Keyword::Asc);
 		node.order_by.push_back(std::move(item));
 	} while (accept(TokenKind::Comma));
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

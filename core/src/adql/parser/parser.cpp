@@ -67,14 +67,16 @@ int64_t Parser::unsigned_integer(std::string_view after) {
 	std::string_view s = text(t);
 	int64_t v = 0;
 	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc() || p != s.data() + s.size()) fail(t.offset, concat("The number after ", after, " is too large"));
+	if (ec != std::errc() || p != s.data() + s.size())
+		fail(t.offset, concat("The number after ", after, " is too large"));
 	advance();
 	return v;
 }
 
 void Parser::grow(uint32_t& height, uint32_t child, uint32_t offset) const {
 	if (child + 1 > height) height = child + 1;
-	if (height > kMaxHeight) fail(offset, "The query is too deeply nested (more than 1000 levels of operators or joins)");
+	if (height > kMaxHeight)
+		fail(offset, "The query is too deeply nested (more than 1000 levels of operators or joins)");
 }
 
 Statement Parser::parse_statement() {
@@ -97,7 +99,8 @@ Statement Parser::parse_statement() {
 		st.kind = StatementKind::CreateTableAs;
 	}
 	if (at(Keyword::With)) parse_with(st);
-	if (!at(Keyword::Select) && !at(TokenKind::LParen)) fail_expected(st.with.empty() ? "SELECT" : "SELECT after the WITH clause");
+	if (!at(Keyword::Select) && !at(TokenKind::LParen))
+		fail_expected(st.with.empty() ? "SELECT" : "SELECT after the WITH clause");
 	st.query = parse_query_expression();
 	accept(TokenKind::Semicolon);
 	if (!at(TokenKind::End)) fail_expected("end of query");
@@ -105,14 +108,15 @@ Statement Parser::parse_statement() {
 }
 
 void Parser::parse_with(Statement& st) {
-	advance();  // WITH
+	advance(); // WITH
 	do {
 		if (!at_identifier()) fail_expected("a name for the common table expression");
 		CommonTable ct;
 		ct.name = identifier(advance());
 		for (const auto& other : st.with)
 			if (names_match(other.name, ct.name.name, ct.name.delimited))
-				fail(ct.name.pos, concat("The WITH clause defines '", ct.name.name, "' twice"), ErrorKind::Name);
+				fail(ct.name.pos, concat("The WITH clause defines '", ct.name.name, "' twice"),
+				     ErrorKind::Name);
 		expect(Keyword::As);
 		const Token& open = expect(TokenKind::LParen, "'(' after AS");
 		Descend d(*this, open.offset);
@@ -123,4 +127,4 @@ void Parser::parse_with(Statement& st) {
 	} while (accept(TokenKind::Comma));
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

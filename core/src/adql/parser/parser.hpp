@@ -12,8 +12,8 @@
 #include "adql/ast/ast.hpp"
 #include "adql/functions/function_table.hpp"
 #include "adql/lexer/token.hpp"
-#include "meles/core/common/error.hpp"
 #include "meles/core/adql/translator.hpp"
+#include "meles/core/common/error.hpp"
 
 #include <string_view>
 #include <vector>
@@ -37,7 +37,7 @@ private:
 	std::vector<Token> toks_;
 	size_t i_ = 0;
 	const ParseOptions* options_;
-	int height_ = 0;  // current recursion depth of the descent
+	int height_ = 0; // current recursion depth of the descent
 
 	// --- tokens (parser.cpp)
 	const Token& peek(size_t k = 0) const { return toks_[std::min(i_ + k, toks_.size() - 1)]; }
@@ -68,7 +68,7 @@ private:
 	void parse_with(Statement& st);
 
 	// --- queries (parse_query.cpp)
-	QueryPtr parse_query_expression();  // <select_expression>: set expression [ORDER BY] [OFFSET]
+	QueryPtr parse_query_expression(); // <select_expression>: set expression [ORDER BY] [OFFSET]
 	QueryPtr parse_set_expression();
 	QueryPtr parse_set_term();
 	QueryPtr parse_set_primary();
@@ -86,8 +86,8 @@ private:
 	bool looks_like_query_after_paren() const;
 
 	// --- expressions (parse_expression.cpp)
-	ExprPtr parse_condition(std::string_view context);  // must be a search condition
-	ExprPtr parse_value(std::string_view context);      // must be a value
+	ExprPtr parse_condition(std::string_view context); // must be a search condition
+	ExprPtr parse_value(std::string_view context);     // must be a value
 	ExprPtr parse_or();
 	ExprPtr parse_and();
 	ExprPtr parse_not();
@@ -115,5 +115,4 @@ private:
 	const FunctionDef* lookup_function(const Token& name_token) const;
 };
 
-
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -49,7 +49,8 @@ std::string read_file(const std::string& path) {
 }
 
 const SimpleCatalog& test_catalog() {
-	static const SimpleCatalog catalog = parse_table_file(read_file(kDir + "catalog.tables"), "catalog.tables");
+	static const SimpleCatalog catalog =
+	    parse_table_file(read_file(kDir + "catalog.tables"), "catalog.tables");
 	return catalog;
 }
 
@@ -71,14 +72,20 @@ std::string unescape(const std::string& s) {
 
 std::string_view kind_word(ErrorKind k) {
 	switch (k) {
-	case ErrorKind::Syntax: return "Syntax";
-	case ErrorKind::Name: return "Name";
-	case ErrorKind::Type: return "Type";
-	default: return "Other";
+	case ErrorKind::Syntax:
+		return "Syntax";
+	case ErrorKind::Name:
+		return "Name";
+	case ErrorKind::Type:
+		return "Type";
+	default:
+		return "Other";
 	}
 }
 
-std::string field(const std::string& s) { return s.empty() ? "-" : s; }
+std::string field(const std::string& s) {
+	return s.empty() ? "-" : s;
+}
 
 struct Case {
 	int line = 0;
@@ -94,7 +101,7 @@ std::vector<Case> read_cases(const std::string& text) {
 	std::string line;
 	int lineno = 0;
 	Case* cur = nullptr;
-	int section = 0;  // 0 adql, 1 expected, 2 columns
+	int section = 0; // 0 adql, 1 expected, 2 columns
 	while (std::getline(in, line)) {
 		++lineno;
 		if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -130,11 +137,16 @@ void run_case(const std::string& file, const Case& c) {
 	TranslateOptions options;
 	std::optional<bool> overflow;
 	for (size_t i = 1; i < words.size(); ++i) {
-		if (words[i].starts_with("maxrec=")) options.maxrec = std::stoll(words[i].substr(7));
-		else if (words[i] == "create") options.allow_create_table = true;
-		else if (words[i] == "overflow=yes") overflow = true;
-		else if (words[i] == "overflow=no") overflow = false;
-		else FAIL(file << ":" << c.line << ": unknown case option '" << words[i] << "'");
+		if (words[i].starts_with("maxrec="))
+			options.maxrec = std::stoll(words[i].substr(7));
+		else if (words[i] == "create")
+			options.allow_create_table = true;
+		else if (words[i] == "overflow=yes")
+			overflow = true;
+		else if (words[i] == "overflow=no")
+			overflow = false;
+		else
+			FAIL(file << ":" << c.line << ": unknown case option '" << words[i] << "'");
 	}
 	std::string adql = unescape(join(c.adql, "\n"));
 	std::string expected = normalize_space(unescape(join(c.expected, " ")));
@@ -162,9 +174,10 @@ void run_case(const std::string& file, const Case& c) {
 			for (size_t i = 0; i < c.columns.size(); ++i) {
 				const ColumnMeta& m = t.columns[i];
 				VOTableType v = votable_type(m.type);
-				std::string got = join({m.delimited ? "\"" + m.name + "\"" : m.name, v.datatype, field(v.arraysize),
-				                        field(m.effective_xtype()), field(m.unit), field(m.ucd)},
-				                       " ");
+				std::string got =
+				    join({m.delimited ? "\"" + m.name + "\"" : m.name, v.datatype, field(v.arraysize),
+				          field(m.effective_xtype()), field(m.unit), field(m.ucd)},
+				         " ");
 				CHECK(got == normalize_space(c.columns[i]));
 			}
 		}
@@ -175,12 +188,14 @@ void run_case(const std::string& file, const Case& c) {
 		std::string want_kind, want_pos;
 		std::istringstream es(expected);
 		es >> want_kind >> want_pos;
-		std::string want_prefix(trim(expected.substr(std::min(expected.size(), want_kind.size() + want_pos.size() + 2))));
+		std::string want_prefix(
+		    trim(expected.substr(std::min(expected.size(), want_kind.size() + want_pos.size() + 2))));
 		try {
 			translate(adql, test_catalog(), options);
 			FAIL_CHECK("translated, but an error was expected: " << expected);
 		} catch (const Error& e) {
-			std::string pos = e.pos() ? std::to_string(e.pos()->line) + ":" + std::to_string(e.pos()->column) : "-";
+			std::string pos =
+			    e.pos() ? std::to_string(e.pos()->line) + ":" + std::to_string(e.pos()->column) : "-";
 			CHECK(std::string(kind_word(e.kind())) == want_kind);
 			CHECK(pos == want_pos);
 			CHECK_MESSAGE(e.message().starts_with(want_prefix), "message: " << e.message());
@@ -193,20 +208,21 @@ void run_case(const std::string& file, const Case& c) {
 void run_file(const std::string& name) {
 	auto cases = read_cases(read_file(kDir + name));
 	REQUIRE_MESSAGE(!cases.empty(), name << " has no cases");
-	for (const auto& c : cases) run_case(name, c);
+	for (const auto& c : cases)
+		run_case(name, c);
 }
 
 // Every .test file must be listed here, so none is silently skipped.
 const std::set<std::string>& registered() {
 	static const std::set<std::string> files = {
-	    "select.test",  "from_join.test", "where.test",   "group_order.test",   "sets_with.test",
-	    "functions.test", "geometry.test", "spatial_index.test", "udf.test", "limits.test",
-	    "errors.test",  "hostile.test",   "create_table.test", "metadata.test", "corpus_sql.test",
+	    "select.test",    "from_join.test", "where.test",         "group_order.test", "sets_with.test",
+	    "functions.test", "geometry.test",  "spatial_index.test", "udf.test",         "limits.test",
+	    "errors.test",    "hostile.test",   "create_table.test",  "metadata.test",    "corpus_sql.test",
 	};
 	return files;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("adql test files: every file in tests/adql is run") {
 	std::set<std::string> found;
@@ -215,18 +231,48 @@ TEST_CASE("adql test files: every file in tests/adql is run") {
 	CHECK(found == registered());
 }
 
-TEST_CASE("adql/select.test") { run_file("select.test"); }
-TEST_CASE("adql/from_join.test") { run_file("from_join.test"); }
-TEST_CASE("adql/where.test") { run_file("where.test"); }
-TEST_CASE("adql/group_order.test") { run_file("group_order.test"); }
-TEST_CASE("adql/sets_with.test") { run_file("sets_with.test"); }
-TEST_CASE("adql/functions.test") { run_file("functions.test"); }
-TEST_CASE("adql/geometry.test") { run_file("geometry.test"); }
-TEST_CASE("adql/spatial_index.test") { run_file("spatial_index.test"); }
-TEST_CASE("adql/udf.test") { run_file("udf.test"); }
-TEST_CASE("adql/limits.test") { run_file("limits.test"); }
-TEST_CASE("adql/errors.test") { run_file("errors.test"); }
-TEST_CASE("adql/hostile.test") { run_file("hostile.test"); }
-TEST_CASE("adql/create_table.test") { run_file("create_table.test"); }
-TEST_CASE("adql/metadata.test") { run_file("metadata.test"); }
-TEST_CASE("adql/corpus_sql.test") { run_file("corpus_sql.test"); }
+TEST_CASE("adql/select.test") {
+	run_file("select.test");
+}
+TEST_CASE("adql/from_join.test") {
+	run_file("from_join.test");
+}
+TEST_CASE("adql/where.test") {
+	run_file("where.test");
+}
+TEST_CASE("adql/group_order.test") {
+	run_file("group_order.test");
+}
+TEST_CASE("adql/sets_with.test") {
+	run_file("sets_with.test");
+}
+TEST_CASE("adql/functions.test") {
+	run_file("functions.test");
+}
+TEST_CASE("adql/geometry.test") {
+	run_file("geometry.test");
+}
+TEST_CASE("adql/spatial_index.test") {
+	run_file("spatial_index.test");
+}
+TEST_CASE("adql/udf.test") {
+	run_file("udf.test");
+}
+TEST_CASE("adql/limits.test") {
+	run_file("limits.test");
+}
+TEST_CASE("adql/errors.test") {
+	run_file("errors.test");
+}
+TEST_CASE("adql/hostile.test") {
+	run_file("hostile.test");
+}
+TEST_CASE("adql/create_table.test") {
+	run_file("create_table.test");
+}
+TEST_CASE("adql/metadata.test") {
+	run_file("metadata.test");
+}
+TEST_CASE("adql/corpus_sql.test") {
+	run_file("corpus_sql.test");
+}

@@ -50,9 +50,11 @@ const SimpleCatalog& catalog() {
 	return c;
 }
 
-Translation tr(std::string_view q, TranslateOptions o = {}) { return translate(q, catalog(), o); }
+Translation tr(std::string_view q, TranslateOptions o = {}) {
+	return translate(q, catalog(), o);
+}
 
-}  // namespace
+} // namespace
 
 TEST_CASE("binder metadata: a selected column keeps all of its metadata under its output name") {
 	auto t = tr("SELECT ra AS \"RightAscension\", id FROM cat.stars");
@@ -72,19 +74,23 @@ TEST_CASE("binder metadata: a selected column keeps all of its metadata under it
 }
 
 TEST_CASE("binder metadata: arithmetic keeps or combines units") {
-	auto t = tr("SELECT ra*2, 2*ra, ra+1, ra-dec, ra*dec, pmra/vmag, ra+vmag, -ra, ra/2, 1/ra FROM cat.stars");
+	auto t =
+	    tr("SELECT ra*2, 2*ra, ra+1, ra-dec, ra*dec, pmra/vmag, ra+vmag, -ra, ra/2, 1/ra FROM cat.stars");
 	std::vector<std::string> units, ucds;
-	for (auto& c : t.columns) units.push_back(c.unit), ucds.push_back(c.ucd);
-	CHECK(units == std::vector<std::string>{"deg", "deg", "deg", "deg", "deg.deg", "(mas/yr)/mag", "", "deg", "deg", ""});
-	CHECK(ucds[0] == "pos.eq.ra;meta.main");  // ra*2 keeps the UCD
-	CHECK(ucds[3] == "");                     // ra-dec: different UCDs
+	for (auto& c : t.columns)
+		units.push_back(c.unit), ucds.push_back(c.ucd);
+	CHECK(units == std::vector<std::string>{"deg", "deg", "deg", "deg", "deg.deg", "(mas/yr)/mag", "", "deg",
+	                                        "deg", ""});
+	CHECK(ucds[0] == "pos.eq.ra;meta.main"); // ra*2 keeps the UCD
+	CHECK(ucds[3] == "");                    // ra-dec: different UCDs
 	CHECK(ucds[4] == "");
-	CHECK(t.columns[0].description.empty());  // an expression is not the column
+	CHECK(t.columns[0].description.empty()); // an expression is not the column
 }
 
 TEST_CASE("binder metadata: aggregates, DISTANCE, geometry and CAST") {
 	auto t = tr("SELECT COUNT(*), MAX(vmag), AVG(vmag), DISTANCE(POINT(ra, dec), POINT(1, 2)), "
-	            "POINT(ra, dec), footprint, CAST(vmag AS INTEGER), obs_time FROM cat.stars GROUP BY ra, dec, footprint, obs_time");
+	            "POINT(ra, dec), footprint, CAST(vmag AS INTEGER), obs_time FROM cat.stars GROUP BY ra, dec, "
+	            "footprint, obs_time");
 	REQUIRE(t.columns.size() == 8);
 	CHECK(t.columns[0].ucd == "meta.number");
 	CHECK(t.columns[0].unit.empty());
@@ -198,10 +204,12 @@ TEST_CASE("translator: hostile input that cannot be written in a .test file") {
 	CHECK_THROWS_AS(tr("SELECT \"\xFF\" FROM cat.stars"), Error);
 	CHECK_THROWS_AS(tr(std::string_view("SELECT id FROM cat.stars WHERE name = 'a\0b'", 44)), Error);
 	// nesting beyond the limits is refused with a syntax error, not a stack overflow
-	std::string deep = "SELECT " + std::string(10000, '(') + "1" + std::string(10000, ')') + " FROM cat.stars";
+	std::string deep =
+	    "SELECT " + std::string(10000, '(') + "1" + std::string(10000, ')') + " FROM cat.stars";
 	CHECK_THROWS_AS(tr(deep), Error);
 	std::string chain = "SELECT id FROM cat.stars WHERE id = 1";
-	for (int i = 0; i < 5000; ++i) chain += " + 1";
+	for (int i = 0; i < 5000; ++i)
+		chain += " + 1";
 	try {
 		tr(chain);
 		FAIL("no error");
@@ -209,17 +217,21 @@ TEST_CASE("translator: hostile input that cannot be written in a .test file") {
 		CHECK(e.kind() == ErrorKind::Syntax);
 	}
 	std::string nots = "SELECT id FROM cat.stars WHERE " + std::string(3000 * 4, ' ');
-	for (int i = 0; i < 3000; ++i) nots.replace(31 + 4 * i, 4, "NOT ");
+	for (int i = 0; i < 3000; ++i)
+		nots.replace(31 + 4 * i, 4, "NOT ");
 	CHECK_THROWS_AS(tr(nots + "id = 1"), Error);
 	std::string subs = "SELECT id FROM cat.stars WHERE id IN ";
-	for (int i = 0; i < 500; ++i) subs += "(SELECT id FROM cat.stars WHERE id IN ";
+	for (int i = 0; i < 500; ++i)
+		subs += "(SELECT id FROM cat.stars WHERE id IN ";
 	CHECK_THROWS_AS(tr(subs + "(1)"), Error);
 	// long flat lists are fine: generated IN lists and OR chains
 	std::string in = "SELECT id FROM cat.stars WHERE id IN (0";
-	for (int i = 1; i < 20000; ++i) in += ", " + std::to_string(i);
+	for (int i = 1; i < 20000; ++i)
+		in += ", " + std::to_string(i);
 	CHECK_NOTHROW(tr(in + ")"));
 	std::string ors = "SELECT id FROM cat.stars WHERE id = 0";
-	for (int i = 1; i < 5000; ++i) ors += " OR id = " + std::to_string(i);
+	for (int i = 1; i < 5000; ++i)
+		ors += " OR id = " + std::to_string(i);
 	CHECK_NOTHROW(tr(ors));
 	// every byte value outside literals either lexes or is refused; none reaches the SQL
 	for (int c = 1; c < 256; ++c) {

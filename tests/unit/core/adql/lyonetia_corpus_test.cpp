@@ -59,17 +59,28 @@ std::string xml_text(std::string_view s) {
 		} else if (s[i] == '&') {
 			size_t semi = s.find(';', i);
 			std::string_view ent = s.substr(i + 1, semi - i - 1);
-			if (ent == "lt") out += '<';
-			else if (ent == "gt") out += '>';
-			else if (ent == "amp") out += '&';
-			else if (ent == "quot") out += '"';
-			else if (ent == "apos") out += '\'';
+			if (ent == "lt")
+				out += '<';
+			else if (ent == "gt")
+				out += '>';
+			else if (ent == "amp")
+				out += '&';
+			else if (ent == "quot")
+				out += '"';
+			else if (ent == "apos")
+				out += '\'';
 			else if (!ent.empty() && ent[0] == '#') {
-				long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X') ? std::strtol(std::string(ent.substr(2)).c_str(), nullptr, 16)
-				                                                             : std::strtol(std::string(ent.substr(1)).c_str(), nullptr, 10);
-				if (cp < 0x80) out += static_cast<char>(cp);
-				else if (cp < 0x800) out += static_cast<char>(0xC0 | (cp >> 6)), out += static_cast<char>(0x80 | (cp & 0x3F));
-				else out += static_cast<char>(0xE0 | (cp >> 12)), out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), out += static_cast<char>(0x80 | (cp & 0x3F));
+				long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
+				              ? std::strtol(std::string(ent.substr(2)).c_str(), nullptr, 16)
+				              : std::strtol(std::string(ent.substr(1)).c_str(), nullptr, 10);
+				if (cp < 0x80)
+					out += static_cast<char>(cp);
+				else if (cp < 0x800)
+					out += static_cast<char>(0xC0 | (cp >> 6)), out += static_cast<char>(0x80 | (cp & 0x3F));
+				else
+					out += static_cast<char>(0xE0 | (cp >> 12)),
+					    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+					    out += static_cast<char>(0x80 | (cp & 0x3F));
 			}
 			i = semi + 1;
 		} else {
@@ -80,7 +91,8 @@ std::string xml_text(std::string_view s) {
 }
 
 // All <tag ...>content</tag> in s (not nested in themselves).
-std::vector<std::pair<std::string_view, std::string_view>> elements(std::string_view s, std::string_view tag) {
+std::vector<std::pair<std::string_view, std::string_view>> elements(std::string_view s,
+                                                                    std::string_view tag) {
 	std::vector<std::pair<std::string_view, std::string_view>> out;
 	std::string open = "<" + std::string(tag), close = "</" + std::string(tag) + ">";
 	size_t pos = 0;
@@ -137,8 +149,11 @@ void check_file(const fs::path& file, Outcome& outcome) {
 	for (const auto& [qtag, qbody] : elements(doc, "query")) {
 		ParseOptions options;
 		options.extra_functions = file_functions;
-		for (auto& f : declared_functions(qbody)) options.extra_functions.push_back(std::move(f));
-		std::string description = xml_text(elements(qbody, "description").empty() ? std::string_view() : elements(qbody, "description")[0].second);
+		for (auto& f : declared_functions(qbody))
+			options.extra_functions.push_back(std::move(f));
+		std::string description =
+		    xml_text(elements(qbody, "description").empty() ? std::string_view()
+		                                                    : elements(qbody, "description")[0].second);
 		for (const auto& [atag, abody] : elements(qbody, "adql")) {
 			bool valid = attribute(atag, "valid") == "true";
 			std::string query = xml_text(abody);
@@ -153,20 +168,24 @@ void check_file(const fs::path& file, Outcome& outcome) {
 			}
 			if (parsed != valid) {
 				++outcome.failures;
-				outcome.report += concat(name, " [", normalize_space(description), "] expected ", valid ? "valid" : "invalid",
-				                         ", got ", parsed ? "accepted" : "rejected: " + error, "\n    ", normalize_space(query), "\n");
+				outcome.report +=
+				    concat(name, " [", normalize_space(description), "] expected ",
+				           valid ? "valid" : "invalid", ", got ", parsed ? "accepted" : "rejected: " + error,
+				           "\n    ", normalize_space(query), "\n");
 			}
 		}
 	}
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("lyonetia corpus: ivoa/ and gavo/ parse or fail exactly as labelled") {
 	fs::path dir = corpus_dir();
 	INFO("corpus directory: " << dir.string() << " (set MELES_ADQL_CORPUS to override)");
-	REQUIRE_MESSAGE(fs::is_directory(dir / "ivoa"), "the lyonetia ADQL corpus is missing: " << (dir / "ivoa").string());
-	REQUIRE_MESSAGE(fs::is_directory(dir / "gavo"), "the lyonetia ADQL corpus is missing: " << (dir / "gavo").string());
+	REQUIRE_MESSAGE(fs::is_directory(dir / "ivoa"),
+	                "the lyonetia ADQL corpus is missing: " << (dir / "ivoa").string());
+	REQUIRE_MESSAGE(fs::is_directory(dir / "gavo"),
+	                "the lyonetia ADQL corpus is missing: " << (dir / "gavo").string());
 	Outcome outcome;
 	int files = 0;
 	for (const char* sub : {"ivoa", "gavo"}) {
@@ -179,7 +198,8 @@ TEST_CASE("lyonetia corpus: ivoa/ and gavo/ parse or fail exactly as labelled") 
 			++files;
 		}
 	}
-	MESSAGE(outcome.cases << " corpus cases in " << files << " files, " << outcome.failures << " not as labelled");
+	MESSAGE(outcome.cases << " corpus cases in " << files << " files, " << outcome.failures
+	                      << " not as labelled");
 	// 196 + 288 cases in the snapshot under shared/: a truncated corpus must not pass.
 	CHECK(files >= 25);
 	CHECK(outcome.cases >= 480);

@@ -96,4 +96,4 @@ private:
 	std::vector<const Catalog*> parts_;
 };
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -24,12 +24,12 @@ inline constexpr std::string_view offset = "ivo://ivoa.net/std/tapregext#feature
 inline constexpr std::string_view udf = "ivo://ivoa.net/std/tapregext#features-udf";
 // DaCHS's IVOID for its ADQL extensions (TABLESAMPLE); reused so clients recognise it.
 inline constexpr std::string_view gavo_extra = "ivo://org.gavo.dc/std/exts#extra-adql-keywords";
-}  // namespace feature_type
+} // namespace feature_type
 
 struct LanguageFeature {
-	std::string_view type;         // one of feature_type::*
-	std::string_view form;         // "CONTAINS", "UNION", or a UDF signature "ivo_hasword(...) -> INTEGER"
-	std::string_view description;  // may be empty for standard features
+	std::string_view type;        // one of feature_type::*
+	std::string_view form;        // "CONTAINS", "UNION", or a UDF signature "ivo_hasword(...) -> INTEGER"
+	std::string_view description; // may be empty for standard features
 };
 
 // All features, grouped by type in a stable order.
@@ -39,4 +39,4 @@ const std::vector<LanguageFeature>& language_features();
 // as plain PostgreSQL/pg_sphere/q3c expressions, nothing needs installing.
 inline constexpr std::string_view udf_install_sql = "";
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -24,4 +24,4 @@ namespace meles::adql {
 // Throws meles::Error(Syntax) naming `source` and the line for malformed input.
 SimpleCatalog parse_table_file(std::string_view text, std::string_view source = "tables file");
 
-}  // namespace meles::adql
+} // namespace meles::adql

@@ -21,8 +21,8 @@
 namespace meles::adql {
 
 enum class StatementKind {
-	Select,         // a query expression (SELECT ..., set operations, WITH ...)
-	CreateTableAs,  // our extension: CREATE TABLE schema.name AS <query expression>
+	Select,        // a query expression (SELECT ..., set operations, WITH ...)
+	CreateTableAs, // our extension: CREATE TABLE schema.name AS <query expression>
 };
 
 struct TranslateOptions {
@@ -34,10 +34,10 @@ struct TranslateOptions {
 };
 
 struct TableUse {
-	std::string schema;  // ADQL names as in the catalog entry
+	std::string schema; // ADQL names as in the catalog entry
 	std::string name;
 	std::string sql_name;
-	const TableEntry* entry = nullptr;  // valid as long as the catalog is
+	const TableEntry* entry = nullptr; // valid as long as the catalog is
 };
 
 struct Translation {
@@ -77,4 +77,4 @@ struct ParseOptions {
 // Throws meles::Error like translate(); returns the statement kind.
 StatementKind parse_only(std::string_view adql, const ParseOptions& options = {});
 
-}  // namespace meles::adql
+} // namespace meles::adql
