@@ -1,6 +1,7 @@
 // Expressions: column resolution (innermost scope first, as SQL), select-list aliases in
 // GROUP BY/ORDER BY/HAVING, and the type/unit/UCD rules of operators and predicates.
 #include "adql/binder/binder.hpp"
+#include "adql/binder/type_resolution.hpp"
 
 #include "adql/common/suggest.hpp"
 #include "adql/lexer/lexer.hpp"
@@ -171,18 +172,12 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 			constant &= c.operand->info.constant;
 		}
 		const ValueInfo* result = nullptr;
-		bool any_float = false, any_numeric = false;
+		std::vector<const ValueInfo*> branches;
 		auto consider = [&](Expr& x) {
 			bind_expr(x, scope, clause);
 			constant &= x.info.constant;
-			if (!x.info.known) return;
-			if (!result) result = &x.info;
-			if (x.info.type.is_numeric()) {
-				if (x.info.pg_numeric)
-					any_numeric = true;
-				else if (rank(x.info.type.base) >= 4)
-					any_float = true;
-			}
+			branches.push_back(&x.info);
+			if (x.info.known && !result) result = &x.info;
 		};
 		for (auto& [cond, value] : c.whens) {
 			bind_expr(*cond, scope, clause);
@@ -195,10 +190,8 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 			v.type = result->type;
 			v.unit = result->unit;
 			v.ucd = result->ucd;
-			if (v.type.is_numeric() && (any_float || any_numeric)) {
-				v.type = SqlType{BaseType::Double};
-				v.pg_numeric = any_numeric && !any_float;
-			}
+			v.pg_numeric = result->pg_numeric;
+			resolve_common_type(branches, v);
 		}
 		v.constant = constant;
 		break;

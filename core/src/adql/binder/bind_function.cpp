@@ -2,6 +2,7 @@
 // the function table gives.
 #include "adql/binder/binder.hpp"
 #include "adql/binder/constants.hpp"
+#include "adql/binder/type_resolution.hpp"
 #include "adql/functions/function_table.hpp"
 #include "adql/functions/sphere_geometry.hpp"
 #include "adql/functions/stcs.hpp"
@@ -201,25 +202,22 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 			break;
 		}
 		v.type = first->type;
+		v.pg_numeric = first->pg_numeric;
 		v.unit = first->unit;
 		v.ucd = first->ucd;
-		bool any_float = false;
+		std::vector<const ValueInfo*> values;
 		for (auto& a : f.args) {
 			const ValueInfo& x = a->info;
+			values.push_back(&x);
 			if (!x.known) continue;
 			if (first->type.is_numeric() != x.type.is_numeric() ||
 			    first->type.is_string() != x.type.is_string())
 				fail(ErrorKind::Type, a->pos,
 				     concat("All arguments of ", d.name, " must have the same kind of type; found ",
 				            describe(*first), " and ", describe(x)));
-			if (x.type.is_numeric() && !x.pg_numeric &&
-			    (x.type.base == BaseType::Real || x.type.base == BaseType::Double))
-				any_float = true;
 		}
-		if (v.type.is_numeric() && any_pg_numeric) {
-			v.type = SqlType{BaseType::Double};
-			v.pg_numeric = !any_float;
-		}
+		// NULLIF returns its first argument; the others merge like UNION columns
+		if (d.id != FunctionId::Nullif) resolve_common_type(values, v);
 		break;
 	}
 	case ResultRule::InUnit: {

@@ -1,6 +1,7 @@
 // Statements and queries: WITH, SELECT (clauses in the order their names become visible),
 // set operations, ORDER BY/OFFSET, and the output columns with their metadata.
 #include "adql/binder/binder.hpp"
+#include "adql/binder/type_resolution.hpp"
 
 #include "adql/common/suggest.hpp"
 #include "adql/functions/function_table.hpp"
@@ -242,11 +243,20 @@ void Binder::bind_set_op(SetOpNode& node, Scope* outer) {
 			            " on the left but a ", category(b), " on the right"));
 	}
 	node.outputs.reserve(l.size());
-	for (const auto& o : l) {
+	for (size_t i = 0; i < l.size(); ++i) {
 		OutputColumn c;
-		c.name = o.name;
-		c.delimited = o.delimited;
-		c.meta = o.meta;
+		c.name = l[i].name;
+		c.delimited = l[i].delimited;
+		c.meta = l[i].meta;
+		// the operands return their declared types (select lists cast numerics); PostgreSQL
+		// gives the column the type both convert to
+		ValueInfo a, b, merged;
+		a.known = b.known = true;
+		a.type = l[i].meta.type;
+		b.type = r[i].meta.type;
+		merged.type = a.type;
+		resolve_common_type({&a, &b}, merged);
+		c.meta.type = merged.type;
 		node.outputs.push_back(std::move(c));
 	}
 }

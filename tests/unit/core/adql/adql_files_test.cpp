@@ -21,6 +21,7 @@
 //
 // Inside ADQL and expectations, the escape \n (backslash n) stands for a newline and \0 for
 // a NUL byte, so hostile inputs can be written down; everything else is literal.
+#include "adql/test_file_reader.hpp"
 #include "meles/core/adql/table_file.hpp"
 #include "meles/core/adql/translator.hpp"
 #include "meles/core/common/error.hpp"
@@ -38,36 +39,21 @@ using namespace meles::adql;
 
 namespace {
 
-const std::string kDir = std::string(MELES_SOURCE_DIR) + "/tests/adql/";
+using adql_test::Case;
+using adql_test::read_cases;
+using adql_test::unescape;
+
+const std::string& kDir = adql_test::test_dir();
 
 std::string read_file(const std::string& path) {
-	std::ifstream in(path, std::ios::binary);
-	REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
+	std::string text = adql_test::read_text(path);
+	REQUIRE_MESSAGE(!text.empty(), "cannot read " << path);
+	return text;
 }
 
 const SimpleCatalog& test_catalog() {
-	static const SimpleCatalog catalog =
-	    parse_table_file(read_file(kDir + "catalog.tables"), "catalog.tables");
+	static const SimpleCatalog catalog = parse_table_file(read_file(kDir + "catalog.tables"), "catalog.tables");
 	return catalog;
-}
-
-std::string unescape(const std::string& s) {
-	std::string out;
-	for (size_t i = 0; i < s.size(); ++i) {
-		if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == 'n') {
-			out += '\n';
-			++i;
-		} else if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '0') {
-			out += '\0';
-			++i;
-		} else {
-			out += s[i];
-		}
-	}
-	return out;
 }
 
 std::string_view kind_word(ErrorKind k) {
@@ -85,50 +71,6 @@ std::string_view kind_word(ErrorKind k) {
 
 std::string field(const std::string& s) {
 	return s.empty() ? "-" : s;
-}
-
-struct Case {
-	int line = 0;
-	std::string header;
-	std::vector<std::string> adql;
-	std::vector<std::string> expected;
-	std::vector<std::string> columns;
-};
-
-std::vector<Case> read_cases(const std::string& text) {
-	std::vector<Case> cases;
-	std::istringstream in(text);
-	std::string line;
-	int lineno = 0;
-	Case* cur = nullptr;
-	int section = 0; // 0 adql, 1 expected, 2 columns
-	while (std::getline(in, line)) {
-		++lineno;
-		if (!line.empty() && line.back() == '\r') line.pop_back();
-		if (!cur) {
-			if (trim(line).empty() || line[0] == '#') continue;
-			cases.push_back(Case{});
-			cur = &cases.back();
-			cur->line = lineno;
-			cur->header = line;
-			section = 0;
-			continue;
-		}
-		if (trim(line).empty()) {
-			cur = nullptr;
-			continue;
-		}
-		if (line == "----") {
-			section = 1;
-			continue;
-		}
-		if (line == "====") {
-			section = 2;
-			continue;
-		}
-		(section == 0 ? cur->adql : section == 1 ? cur->expected : cur->columns).push_back(line);
-	}
-	return cases;
 }
 
 void run_case(const std::string& file, const Case& c) {
