@@ -174,12 +174,14 @@ private:
 			++i_;
 	}
 
-	bool number(double& v) {
+	// A number; exponents (allow_fraction false) are integers, so "m**2.Hz" reads as m**2 . Hz.
+	bool number(double& v, bool allow_fraction = true) {
 		size_t start = i_;
 		if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
-		while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.'))
+		while (i_ < s_.size() &&
+		       (std::isdigit(static_cast<unsigned char>(s_[i_])) || (allow_fraction && s_[i_] == '.')))
 			++i_;
-		if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E') && i_ + 1 < s_.size() &&
+		if (allow_fraction && i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E') && i_ + 1 < s_.size() &&
 		    (std::isdigit(static_cast<unsigned char>(s_[i_ + 1])) || s_[i_ + 1] == '-' ||
 		     s_[i_ + 1] == '+')) {
 			i_ += 2;
@@ -202,7 +204,7 @@ private:
 		if (s_.substr(i_, 2) == "**") {
 			i_ += 2;
 			double e;
-			if (!number(e)) {
+			if (!number(e, false)) {
 				error = "bad exponent in scale factor";
 				return false;
 			}
@@ -236,7 +238,7 @@ private:
 		double e;
 		bool paren = i_ < s_.size() && s_[i_] == '(';
 		if (paren) ++i_;
-		if (!number(e)) {
+		if (!number(e, false)) {
 			error = "bad exponent";
 			return std::nullopt;
 		}
@@ -244,7 +246,7 @@ private:
 			if (i_ < s_.size() && s_[i_] == '/') {
 				++i_;
 				double d;
-				if (!number(d) || d == 0) {
+				if (!number(d, false) || d == 0) {
 					error = "bad exponent";
 					return std::nullopt;
 				}

@@ -52,7 +52,8 @@ std::string read_file(const std::string& path) {
 }
 
 const SimpleCatalog& test_catalog() {
-	static const SimpleCatalog catalog = parse_table_file(read_file(kDir + "catalog.tables"), "catalog.tables");
+	static const SimpleCatalog catalog =
+	    parse_table_file(read_file(kDir + "catalog.tables"), "catalog.tables");
 	return catalog;
 }
 
