@@ -1,10 +1,6 @@
-// adql/ast/identifier.hpp — an ADQL name as written, and PostgreSQL's matching rule for it.
-//
-// One normalisation rule serves matching and SQL output alike: a regular identifier means
-// its lower-cased spelling, a delimited one means exactly what is between the quotes.  The
-// binder compares names with names_match() and the emitter quotes them with the same rule,
-// so a mixed-case alias can never be folded differently on the two sides.
-// Thread-safety: plain value type and pure functions.
+// adql/ast/identifier.hpp — an ADQL name as written, and PostgreSQL's rule for what it means
+// (regular names fold to lower case, delimited ones are exact), used alike for matching in
+// the binder and quoting in the emitter.  Thread-safety: plain value type, pure functions.
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,6 @@
-// adql/binder/binder.hpp — resolves the names of a parsed statement against a Catalog and
-// infers every value's type, unit and UCD.
-//
-// Works in place on the syntax tree: column references get their BoundColumn, queries their
-// output columns (with ColumnMeta for the VOTable), comparisons that are cones or
-// crossmatches a SpatialPlan.  Split by node family: binder.cpp (statements, queries,
-// outputs), bind_from.cpp, bind_expression.cpp, bind_function.cpp, bind_spatial.cpp.
-// Errors are Name (unknown/ambiguous names) or Type, with positions.
+// adql/binder/binder.hpp — resolves a parsed statement's names against a Catalog and infers
+// each value's type, unit and UCD, annotating the tree in place (columns, outputs, spatial
+// plans); split by node family into binder.cpp and bind_*.cpp.
 // Thread-safety: one Binder per translation.
 #pragma once
 

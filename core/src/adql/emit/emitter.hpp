@@ -1,11 +1,6 @@
-// adql/emit/emitter.hpp — writes the bound syntax tree as one line of PostgreSQL SQL.
-//
-// Everything in the output comes from the tree: keywords and operators spelled here,
-// identifiers and literals through sql_writer.hpp only, numbers from lexer-validated text or
-// from doubles.  Parentheses follow PostgreSQL's precedence, so ADQL's grouping survives.
-// ADQL degrees become pg_sphere radians here; cones and crossmatches follow the binder's
-// SpatialPlan.  Split: emit_query.cpp, emit_expression.cpp, emit_function.cpp,
-// emit_spatial.cpp.
+// adql/emit/emitter.hpp — writes the bound syntax tree as one line of PostgreSQL SQL, from
+// the tree only (names and literals through sql_writer.hpp), degrees turned into pg_sphere
+// radians and cones/crossmatches as the binder's SpatialPlan says.
 // Thread-safety: one Emitter per translation.
 #pragma once
 

@@ -1,10 +1,6 @@
-// adql/functions/unit_conversion.hpp — VOUnit strings to SI factors, for IN_UNIT.
-//
-// Parses what VOUnits 1.0 allows in practice: an optional numeric scale (1e-3, 10**-3),
-// units joined by '.' and '/', powers with ** (also ^), parentheses, the SI prefixes, and
-// the astronomical units (deg, arcsec, mas, pc, AU, Jy, solMass, yr, ...).  Logarithmic
-// units (mag, dex, dB) cannot be converted by a factor and are refused.
-// Thread-safety: pure functions.
+// adql/functions/unit_conversion.hpp — VOUnit strings to SI factors for IN_UNIT: scale
+// factors, '.', '/', powers, parentheses, SI prefixes and astronomical units; logarithmic
+// units (mag, dex, dB) are refused.  Thread-safety: pure functions.
 #pragma once
 
 #include <string>

@@ -1,12 +1,7 @@
-// adql/parser/parser.hpp — hand-written recursive-descent parser for ADQL 2.1 (plus the
-// extensions documented in docs/adql.md), producing the syntax tree of ast/.
-//
-// One method per grammar rule, split by clause family into parse_*.cpp.  Values and
-// conditions share one precedence-climbing expression parser; grammar restrictions ADQL
-// expresses through separate value/condition productions are checked where nodes are
-// built, so the messages can say what was expected.  Nesting is bounded (kMaxHeight) so
-// hostile input cannot exhaust the stack in any later stage.
-// Thread-safety: one Parser per query; not shared.
+// adql/parser/parser.hpp — hand-written recursive-descent parser for ADQL 2.1 and the
+// extensions in docs/adql.md, one method per grammar rule (parse_*.cpp by clause family);
+// nesting is bounded so hostile input cannot exhaust the stack in any later stage.
+// Thread-safety: one Parser per query.
 #pragma once
 
 #include "adql/ast/ast.hpp"

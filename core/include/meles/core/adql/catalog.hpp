@@ -1,11 +1,7 @@
-// meles/core/adql/catalog.hpp — the tables an ADQL query may name, as the binder sees them.
-//
-// The translator knows nothing of databases or RDs: whoever runs a query hands it a Catalog
-// (TAP_SCHEMA tables, per-query upload tables, a user's persistent tables, or a composition).
-// Name matching rules (regular identifiers case-insensitive, delimited exact) live in the
-// binder, so implementations only store entries and index them by lower-cased table name.
-// Thread-safety: a Catalog is read concurrently by translations; implementations must not
-// mutate after construction (SimpleCatalog/CompositeCatalog are immutable once filled).
+// meles/core/adql/catalog.hpp — the tables a query may name, as the binder sees them: ADQL
+// names, the SQL relation to emit, columns and spatial indexes.  Name matching lives in the
+// binder; implementations only store and index entries by lower-cased table name.
+// Thread-safety: read concurrently by translations; immutable once filled.
 #pragma once
 
 #include "meles/core/common/column_meta.hpp"

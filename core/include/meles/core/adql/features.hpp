@@ -1,10 +1,6 @@
-// meles/core/adql/features.hpp — the ADQL language features this translator implements,
-// in the shape TAPRegExt declares them (languageFeatures type + form + description).
-//
-// Generated from the translator's one function table plus the non-function features
-// (WITH, set operators, OFFSET, ...), so the TAP capabilities never promise more or less
-// than translate() accepts.  Feature type IVOIDs are all lower case, as ADQL 2.1 §4.1 asks.
-// Thread-safety: returns references to immutable static data.
+// meles/core/adql/features.hpp — the ADQL language features translate() implements, in
+// TAPRegExt's shape (type IVOID, form, description), generated from the function table, so
+// capabilities never promise more or less.  Thread-safety: immutable static data.
 #pragma once
 
 #include <string_view>

@@ -1,11 +1,6 @@
-// meles/core/adql/translator.hpp — ADQL 2.1 in, PostgreSQL (pg_sphere, q3c) SQL out.
-//
-// translate() runs the whole pipeline (lex, parse, bind names and types against a Catalog,
-// emit SQL) and returns the SQL together with the metadata of every output column.  The SQL
-// is built only from the syntax tree: nothing of the input text is copied into it except
-// through the literal/identifier writers, so no input can inject SQL.
-// Errors are meles::Error of kind Syntax, Name or Type carrying SourcePos{"", line, column};
-// message() is complete for users, e.g. "Expected SELECT, found 'SLECT' at line 1, column 1".
+// meles/core/adql/translator.hpp — ADQL 2.1 in, PostgreSQL (pg_sphere, q3c) SQL and result
+// column metadata out; errors are meles::Error (Syntax, Name, Type) with SourcePos and a
+// complete message().  Details: docs/adql.md.
 // Thread-safety: free functions without shared state; the Catalog is only read.
 #pragma once
 
