@@ -55,7 +55,7 @@ inline std::vector<Case> read_cases(const std::string& text) {
 	std::string line;
 	int lineno = 0;
 	Case* cur = nullptr;
-	int section = 0;  // 0 adql, 1 expected, 2 columns
+	int section = 0; // 0 adql, 1 expected, 2 columns
 	while (std::getline(in, line)) {
 		++lineno;
 		if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -85,4 +85,4 @@ inline std::vector<Case> read_cases(const std::string& text) {
 	return cases;
 }
 
-}  // namespace meles::adql_test
+} // namespace meles::adql_test

@@ -74,7 +74,9 @@ public:
 			if (i_ >= s_.size()) break;
 			lex_one();
 		}
-		out_.push_back(Token{TokenKind::End, Keyword::None, static_cast<uint32_t>(s_.size()), 0});
+		// "found end of query" points right after the last token, not past trailing blanks
+		uint32_t end = out_.empty() ? 0 : out_.back().offset + out_.back().length;
+		out_.push_back(Token{TokenKind::End, Keyword::None, end, 0});
 	}
 
 private:
