@@ -53,6 +53,7 @@ const std::vector<Command>& command_table() {
 	     "Controls the PostgreSQL cluster Meles runs in its state directory. `status` exits 0 when\n"
 	     "it runs, 3 when not. `psql` opens psql as the admin role on Meles's database.\n",
 	     cmd_db},
+	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
 	    {"adql", "translate ADQL to SQL and show the result columns, or check syntax",
 	     "usage: meles adql [--syntax-only] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
 	     "Translates the ADQL query (or stdin when QUERY is - or missing) to PostgreSQL and prints\n"

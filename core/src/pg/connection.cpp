@@ -199,6 +199,8 @@ std::string Connection::quote_literal(std::string_view value) const { return pg:
 int Connection::server_version() const { return PQserverVersion(C(conn_)); }
 int Connection::backend_pid() const { return PQbackendPID(C(conn_)); }
 
+void* connection_handle(Connection& c) { return c.conn_; }
+
 // ---------------------------------------------------------------- CopyIn
 
 CopyIn::CopyIn(CopyIn&& o) noexcept : conn_(o.conn_), done_(o.done_) { o.done_ = true; }

@@ -204,7 +204,15 @@ void Database::initialize(const std::function<void(const std::string&)>& say) {
 			su.exec(concat("CREATE DATABASE ", q(database_), " OWNER ", q(admin_role_), " ENCODING 'UTF8' TEMPLATE template0"));
 		}
 		Connection db(cluster_.superuser(database_));
-		db.exec("CREATE EXTENSION IF NOT EXISTS pg_sphere");
+		try {
+			db.exec("CREATE EXTENSION IF NOT EXISTS pg_sphere");
+		} catch (const DbError& e) {
+			if (e.message().find("commutator") == std::string::npos) throw;
+			throw Error(ErrorKind::Database,
+			            concat("the pg_sphere extension cannot be created (", e.message(),
+			                   "); Debian's pg_sphere 1.1.1 does not load in PostgreSQL 15.20 or later; scripts/deps "
+			                   "installs the newest PostgreSQL 15 it works with"));
+		}
 		db.exec("CREATE EXTENSION IF NOT EXISTS q3c");
 		db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
 		db.exec(concat("REVOKE ALL ON DATABASE ", q(database_), " FROM PUBLIC"));

@@ -72,6 +72,9 @@ private:
 };
 
 class CopyIn;
+class Connection;
+// The libpq handle, for the other files of core/src/pg only.
+void* connection_handle(Connection& c);
 
 class Connection {
 public:
@@ -110,6 +113,7 @@ public:
 
 private:
 	friend class CopyIn;
+	friend void* connection_handle(Connection&);
 	void* conn_ = nullptr;    // PGconn*
 	void* cancel_ = nullptr;  // PGcancel*
 	std::string description_;

@@ -1,0 +1,103 @@
+// meles/rd/store/rd_store.hpp — RD id -> loaded resource descriptor, with caching.
+//
+// The store loads RDs on demand (user RDs below the inputs directory, system RDs "//name" from
+// the system RD directory), resolves references between RDs while loading, caches the result
+// and reloads an RD when its file, the default meta file or any RD it references changed.
+// Resources are immutable and shared: a reload produces a new Resource, holders of the old
+// one keep a consistent view.
+// Thread-safety: all member functions may be called from any thread (one internal mutex;
+// loads are serialised).
+#pragma once
+
+#include "meles/rd/model/resource.hpp"
+#include "meles/rd/parse/diagnostics.hpp"
+#include "meles/rd/parse/rd_parser.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meles::rd {
+
+struct RdStoreOptions {
+	std::filesystem::path inputs_dir;        // RD ids are paths below this directory
+	std::filesystem::path system_rds_dir;    // empty: default_system_rds_dir()
+	std::filesystem::path default_meta_file; // site-wide meta stream (DaCHS etc/defaultmeta.txt); optional
+	ConfigLookup config;                     // for \getConfig; falls back to DaCHS defaults
+	// The site's userconfig RD, referenced as "%" ("%#obscore-extracolumns"); DaCHS keeps it
+	// in etc/userconfig.rd.  Empty: references to % are errors.
+	std::filesystem::path userconfig_file;
+};
+
+// $MELES_SYSTEM_RDS if set, else the system_rds/ directory of the source tree.
+std::filesystem::path default_system_rds_dir();
+
+// A table together with the RD keeping it alive.
+struct ResolvedTable {
+	std::shared_ptr<const Resource> rd;
+	const TableDef* table = nullptr;
+};
+
+struct LoadResult {
+	std::shared_ptr<const Resource> resource; // null when the file could not be parsed at all
+	Diagnostics diagnostics;                  // errors and warnings of this RD (not of others)
+};
+
+class RdStore {
+public:
+	explicit RdStore(RdStoreOptions options);
+	~RdStore();
+	RdStore(const RdStore&) = delete;
+	RdStore& operator=(const RdStore&) = delete;
+
+	// The RD named by id ("anchor/q", "//scs") or by path ("q.rd", "/x/y/q.rd").  Throws
+	// Error(NotFound) for unknown RDs and the first problem (with file:line) of a bad RD.
+	std::shared_ptr<const Resource> get(std::string_view id_or_path);
+	// Like get, but never throws for problems inside the RD: returns every diagnostic.
+	// (A missing RD is reported as a diagnostic, too.)
+	LoadResult load(std::string_view id_or_path);
+
+	// The table a TableRef designates (make table=, foreignKey, queriedTable, ...); throws
+	// Error(NotFound) when the RD or the table does not exist.
+	ResolvedTable resolve_table(const TableRef& ref);
+
+	// Parses RD text as if it were the file of RD rd_id (references to other RDs go through
+	// this store); the result is not cached.  For tests and tools checking generated RDs.
+	LoadResult load_text(std::string_view xml, const std::string& rd_id);
+
+	// The RD id an argument designates ("q.rd" -> "q" when inputs_dir is "."), without loading.
+	std::string rd_id_for(std::string_view id_or_path) const;
+
+	// Forgets cached RDs (all, or one id), so the next get() reads the files again.
+	void invalidate(std::string_view rd_id);
+	void clear();
+
+	const RdStoreOptions& options() const { return options_; }
+	std::shared_ptr<const MetaBag> site_meta();
+
+private:
+	struct Entry;
+	class Resolver;
+
+	LoadResult load_locked(const std::string& rd_id, const std::filesystem::path& file);
+	bool up_to_date(const Entry& e) const;
+	std::shared_ptr<const MetaBag> site_meta_locked(Diagnostics* diags);
+	std::filesystem::path file_for(std::string_view id_or_path, std::string& rd_id) const;
+	std::filesystem::path resolve_uncached(const std::string& arg, std::string& rd_id) const;
+
+	RdStoreOptions options_;
+	std::recursive_mutex mutex_;
+	std::map<std::string, std::unique_ptr<Entry>> cache_;
+	// Argument as given -> (RD id, file), so that repeated lookups skip path canonicalisation.
+	mutable std::map<std::string, std::pair<std::string, std::filesystem::path>> resolved_;
+	std::vector<std::string> loading_; // RD ids being loaded (cycle detection)
+	std::shared_ptr<const MetaBag> site_meta_;
+	std::filesystem::file_time_type site_meta_mtime_{};
+	bool site_meta_loaded_ = false;
+};
+
+} // namespace meles::rd

@@ -1,0 +1,24 @@
+// rd/src/parse/native_mixins.hpp — mixins whose DaCHS implementation is Python
+// (processEarly/processLate), implemented natively and registered by qualified mixin id.
+// Thread-safety: the registry is immutable.
+#pragma once
+
+#include "parse_context.hpp"
+
+#include <string_view>
+
+namespace meles::rd::parse {
+
+struct NativeMixin {
+	std::string_view ref; // qualified mixin id, e.g. "//products#table"
+	// Runs once the mixin's events and lateEvents are in the table.
+	void (*on_table)(ParseContext& ctx, TableDef& table, const MixinUse& use);
+};
+
+const NativeMixin* find_native_mixin(std::string_view qualified_ref);
+
+// After the whole RD is built: rowmaker additions for makes filling product tables
+// (maps of accref, owner, embargo, mime, accsize from the //products#define row filter).
+void apply_native_fixups(ParseContext& ctx);
+
+} // namespace meles::rd::parse

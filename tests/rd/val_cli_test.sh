@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `meles val` end to end: exit codes and what it prints.  Usage: val_cli_test.sh MELES FIXTURES
+set -u
+meles=$1
+fixtures=$2
+fail=0
+check() {  # description, condition
+	if eval "$2"; then :; else echo "FAILED: $1"; fail=1; fi
+}
+
+out=$("$meles" val --inputs "$fixtures" anchor/q tutorial/q //scs //products //tap //procs 2>&1); rc=$?
+check "clean RDs exit 0" "[ $rc -eq 0 ]"
+check "clean RDs say OK" "grep -q '^tutorial/q: OK' <<<\"\$out\""
+
+out=$("$meles" val --inputs "$fixtures" errors/unknown_attribute 2>&1); rc=$?
+check "bad RD exits 1" "[ $rc -eq 1 ]"
+check "file:line and suggestion" "grep -q \"unknown_attribute.rd:4: unknown attribute 'unti' on column (did you mean 'unit'?)\" <<<\"\$out\""
+check "summary line" "grep -q '^errors/unknown_attribute: 2 errors' <<<\"\$out\""
+
+out=$(MELES_INPUTS="$fixtures" "$meles" val -q anchor/q errors/make_without_table 2>&1); rc=$?
+check "one bad RD among good ones exits 1" "[ $rc -eq 1 ]"
+check "quiet omits OK lines" "! grep -q 'anchor/q: OK' <<<\"\$out\""
+check "MELES_INPUTS is used" "grep -q \"make table='mian' names no table\" <<<\"\$out\""
+
+out=$("$meles" val --inputs "$fixtures" "$fixtures/errors/not_well_formed.rd" 2>&1); rc=$?
+check "XML errors carry line:column" "grep -q 'not_well_formed.rd:4:5: XML not well-formed' <<<\"\$out\""
+
+out=$("$meles" val --inputs "$fixtures" no/such/rd 2>&1); rc=$?
+check "missing RD exits 1" "[ $rc -eq 1 ]"
+check "missing RD is named" "grep -q \"no RD 'no/such/rd'\" <<<\"\$out\""
+
+out=$("$meles" val --inputs "$fixtures" -w elements/service 2>&1); rc=$?
+check "warnings do not fail" "[ $rc -eq 0 ]"
+check "-w hides warnings" "! grep -q 'warning:' <<<\"\$out\""
+
+"$meles" val --help | grep -q 'usage: meles val' || { echo "FAILED: --help"; fail=1; }
+"$meles" val >/dev/null 2>&1 && { echo "FAILED: no argument must fail"; fail=1; }
+[ $fail = 0 ] && echo "meles val behaves"
+exit $fail
