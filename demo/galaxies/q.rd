@@ -35,7 +35,7 @@
 
   <data id="import">
     <sources>galaxies.fits</sources>
-    <fitsTableGrammar lowerKeys="True"/>
+    <fitsTableGrammar lowerKeys="True" nanIsNULL="True"/>
     <make table="main">
       <rowmaker idmaps="mgc_id,name,ra,dec,z,bmag,morph,flux">
         <map key="distance">@z*299792.458/70.</map>

@@ -32,5 +32,10 @@ while IFS= read -r hit; do bad "core must not depend on rd/services: $hit"; done
 while IFS= read -r hit; do bad "rd must not depend on services: $hit"; done \
 	< <(grep -rnE '#include\s*"meles/services/' rd 2>/dev/null)
 
+# A ';' in a doctest case name splits it into two ctest entries that match nothing and
+# pass vacuously (CMake lists); forbid it.
+while IFS= read -r hit; do bad "';' in a TEST_CASE name breaks its ctest entry: $hit"; done \
+	< <(grep -rnE 'TEST_CASE\("[^"]*;' tests 2>/dev/null)
+
 [ $fail = 0 ] && echo "dependency rules hold"
 exit $fail
