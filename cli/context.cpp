@@ -24,13 +24,7 @@ void init_cli_logging(const GlobalOptions& global, const Config& config) {
 namespace meles::cli {
 
 std::unique_ptr<rd::RdStore> make_rd_store(const Config& config) {
-	rd::RdStoreOptions o;
-	o.inputs_dir = config.inputs_dir();
-	// A site without the default meta file (never ran `meles init`, or removed it) simply
-	// has no site-wide meta.
-	if (auto f = config.get_path("general", "defaultMetaFile"); std::filesystem::exists(f)) o.default_meta_file = f;
-	o.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
-	return std::make_unique<rd::RdStore>(std::move(o));
+	return std::make_unique<rd::RdStore>(rd::store_options(config));
 }
 
 }  // namespace meles::cli

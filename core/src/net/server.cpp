@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <limits>
 #include <future>
 #include <mutex>
@@ -259,6 +260,7 @@ private:
 		continue_sent_ = false;
 		body_finished_ = parser_->is_done();
 		started_ = std::chrono::steady_clock::now();
+		handler_done_ = response_done_ = continued_ = false;
 		++srv_.active;
 		if (!req->has_body()) start_disconnect_watch();
 		asio::post(srv_.workers, [self = shared_from_this(), req] { self->run_handler(*req); });
@@ -292,6 +294,8 @@ private:
 	}
 
 	void run_handler(Request& req);
+	void write_finished(beast::error_code ec, bool final);
+	void maybe_continue();
 
 	// On the strand, after a response was completely written.
 	void after_response() {
@@ -331,6 +335,11 @@ private:
 	bool first_ = true, idle_ = false, keep_alive_ = true, head_ = false;
 	bool expect_continue_ = false, continue_sent_ = false, body_finished_ = false;
 	bool watching_ = false, resume_after_watch_ = false;
+	// Response pipelining (see Writer): in_flight_ guarded by write_mutex_; the rest strand-only.
+	std::mutex write_mutex_;
+	std::condition_variable write_cv_;
+	bool in_flight_ = false;
+	bool handler_done_ = false, response_done_ = false, continued_ = false;
 	std::atomic<bool> gone_{false};
 	std::atomic<bool> handler_running_{false};
 	std::mutex gone_mutex_;
@@ -339,42 +348,56 @@ private:
 };
 
 // The Response the handler sees; lives on the worker thread for one request.
+//
+// Writes are pipelined: a chunk (or a whole response) is handed to the session's strand and
+// the worker goes on at once; it only waits when the previous chunk is still in flight, so
+// at most two buffers exist per connection (bounded memory, backpressure) and a small
+// response costs no extra thread hand-offs.  The Beast message and serializer live in a
+// heap object shared with the strand, since the last write may finish after the handler.
 class Session::Writer final : public Response, public ByteSink {
 public:
-	Writer(Session& s, const Request& req) : s_(s), req_(req) {}
+	Writer(Session& s, const Request& req) : s_(s), req_(req), st_(std::make_shared<StreamState>()) {}
 
+	// A whole response is not written right away: run_handler hands it to the strand together
+	// with "handler finished", so a small request costs one hand-off to the I/O thread.
 	void send(std::string body) override {
-		if (done_) throw Error(ErrorKind::Internal, "response already sent");
+		if (done_ || streaming_) throw Error(ErrorKind::Internal, "response already sent");
 		done_ = true;
 		bytes_ = body.size();
-		auto ec = s_.run_on_strand([&](auto done) {
-			auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status_), 11);
-			apply_headers(*res);
-			res->body() = std::move(body);
-			res->prepare_payload();
-			if (s_.head_) res->body().clear();  // Content-Length stays that of the GET
-			headers_sent_ = true;
-			s_.stream_.expires_after(s_.srv_.options.write_timeout);
-			if (s_.head_) {
-				auto sr = std::make_shared<http::response_serializer<http::string_body>>(*res);
-				http::async_write_header(s_.stream_, *sr, [res, sr, done](beast::error_code e, size_t) { done(e); });
-			} else {
-				http::async_write(s_.stream_, *res, [res, done](beast::error_code e, size_t) { done(e); });
-			}
-		});
-		if (ec) s_.gone_ = true;
+		auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status_), 11);
+		apply_headers(*res);
+		res->body() = std::move(body);
+		res->prepare_payload();
+		if (s_.head_) res->body().clear();  // Content-Length stays that of the GET
+		headers_sent_ = true;
+		pending_ = std::move(res);
 	}
+
+	// Called on the strand by run_handler's final post: writes a pending whole response.
+	static void write_pending(const std::shared_ptr<Session>& self, std::shared_ptr<http::response<http::string_body>> res,
+	                          bool head) {
+		self->stream_.expires_after(self->srv_.options.write_timeout);
+		auto done = [self, res](beast::error_code e, size_t) { self->write_finished(e, true); };
+		if (head) {
+			auto sr = std::make_shared<http::response_serializer<http::string_body>>(*res);
+			http::async_write_header(self->stream_, *sr, [done, sr](beast::error_code e, size_t n) { done(e, n); });
+		} else {
+			http::async_write(self->stream_, *res, done);
+		}
+	}
+	std::shared_ptr<http::response<http::string_body>> take_pending() { return std::move(pending_); }
 
 	ByteSink& stream() override {
 		if (done_ || streaming_) throw Error(ErrorKind::Internal, "response already started");
 		streaming_ = true;
-		res_.result(static_cast<http::status>(status_));
-		res_.version(11);
-		apply_headers(res_);
-		res_.chunked(true);
-		res_.body().data = nullptr;
-		res_.body().more = true;
-		sr_.emplace(res_);
+		auto& res = st_->res;
+		res.result(static_cast<http::status>(status_));
+		res.version(11);
+		apply_headers(res);
+		res.chunked(true);
+		res.body().data = nullptr;
+		res.body().more = true;
+		st_->sr.emplace(res);
 		buf_.reserve(s_.srv_.options.stream_buffer);
 		return *this;
 	}
@@ -392,8 +415,7 @@ public:
 		}
 	}
 	void flush() override {
-		if (streaming_ && !buf_.empty()) push(false);
-		else if (streaming_ && !headers_sent_) push(false);
+		if (streaming_ && (!buf_.empty() || !headers_sent_)) push(false);
 	}
 
 	void finish() override {
@@ -402,7 +424,6 @@ public:
 			send("");
 			return;
 		}
-		if (!buf_.empty() || !headers_sent_) push(false);
 		push(true);
 		done_ = true;
 	}
@@ -418,8 +439,19 @@ public:
 	}
 	bool finished() const { return done_; }
 	size_t bytes() const { return bytes_; }
+	// Blocks until nothing is in flight (used before the handler's end is announced).
+	void wait_idle() {
+		std::unique_lock lock(s_.write_mutex_);
+		s_.write_cv_.wait(lock, [&] { return !s_.in_flight_; });
+	}
 
 private:
+	struct StreamState {
+		http::response<http::buffer_body> res;
+		std::optional<http::response_serializer<http::buffer_body>> sr;
+		bool header_written = false;
+	};
+
 	template <class Msg>
 	void apply_headers(Msg& m) {
 		m.set(http::field::server, s_.srv_.options.server_name);
@@ -432,54 +464,84 @@ private:
 		s_.keep_alive_ = ka;
 	}
 
-	// Sends the buffered bytes as one chunk (or the last, empty chunk) and waits.
+	void begin_flight() {
+		std::lock_guard lock(s_.write_mutex_);
+		s_.in_flight_ = true;
+	}
+
+	// Hands the buffered bytes to the strand as one chunk (or the final, empty chunk).
 	void push(bool last) {
-		std::string chunk;
-		chunk.swap(buf_);
+		wait_idle();
+		if (s_.gone_) {
+			done_ = true;
+			throw Error(ErrorKind::Io, "client went away");
+		}
+		auto chunk = std::make_shared<std::string>();
+		chunk->swap(buf_);
 		buf_.reserve(s_.srv_.options.stream_buffer);
-		bytes_ += chunk.size();
-		auto ec = s_.run_on_strand([&](auto done) {
-			s_.stream_.expires_after(s_.srv_.options.write_timeout);
-			auto after_header = [this, &chunk, last, done](beast::error_code e) {
-				if (e) return done(e);
+		bytes_ += chunk->size();
+		headers_sent_ = true;
+		begin_flight();
+		asio::post(s_.stream_.get_executor(), [self = s_.shared_from_this(), st = st_, chunk, last] {
+			self->stream_.expires_after(self->srv_.options.write_timeout);
+			auto write_body = [self, st, chunk, last](beast::error_code e) {
+				if (e) return self->write_finished(e, true);
+				auto& body = st->res.body();
 				if (last) {
-					res_.body().data = nullptr;
-					res_.body().size = 0;
-					res_.body().more = false;
+					body.data = nullptr;
+					body.size = 0;
+					body.more = false;
 				} else {
-					if (chunk.empty()) return done({});
-					res_.body().data = chunk.data();
-					res_.body().size = chunk.size();
-					res_.body().more = true;
+					if (chunk->empty()) return self->write_finished({}, false);
+					body.data = chunk->data();
+					body.size = chunk->size();
+					body.more = true;
 				}
-				http::async_write(s_.stream_, *sr_, [done](beast::error_code e2, size_t) {
+				http::async_write(self->stream_, *st->sr, [self, st, chunk, last](beast::error_code e2, size_t) {
 					if (e2 == http::error::need_buffer) e2 = {};
-					done(e2);
+					self->write_finished(e2, last);
 				});
 			};
-			if (!headers_sent_) {
-				headers_sent_ = true;
-				http::async_write_header(s_.stream_, *sr_, [after_header](beast::error_code e, size_t) { after_header(e); });
+			if (!st->header_written) {
+				st->header_written = true;
+				http::async_write_header(self->stream_, *st->sr, [write_body](beast::error_code e, size_t) { write_body(e); });
 			} else {
-				after_header({});
+				write_body({});
 			}
 		});
-		if (ec) {
-			s_.gone_ = true;
-			done_ = true;
-			throw Error(ErrorKind::Io, concat("client went away: ", ec.message()));
-		}
 	}
 
 	Session& s_;
 	const Request& req_;
+	std::shared_ptr<StreamState> st_;
+	std::shared_ptr<http::response<http::string_body>> pending_;
 	bool done_ = false, streaming_ = false;
 	std::atomic<bool> headers_sent_{false};
 	size_t bytes_ = 0;
-	http::response<http::buffer_body> res_;
-	std::optional<http::response_serializer<http::buffer_body>> sr_;
 	std::string buf_;
 };
+
+// On the strand: a write completed.  `final` marks the end of the response.
+void Session::write_finished(beast::error_code ec, bool final) {
+	if (ec) gone_ = true;
+	{
+		std::lock_guard lock(write_mutex_);
+		in_flight_ = false;
+	}
+	write_cv_.notify_all();
+	if (final || ec) {
+		response_done_ = true;
+		maybe_continue();
+	}
+}
+
+// On the strand: the next request may be read once the handler returned and the response
+// is out (or the connection is dead).
+void Session::maybe_continue() {
+	if (!handler_done_ || !(response_done_ || gone_) || continued_) return;
+	continued_ = true;
+	after_response();
+}
 
 void Session::run_handler(Request& req) {
 	Writer w(*this, req);
@@ -501,6 +563,7 @@ void Session::run_handler(Request& req) {
 		} else {
 			// Headers are out: the only honest signal left is to cut the connection.
 			gone_ = true;
+			keep_alive_ = false;
 		}
 	}
 	handler_running_ = false;
@@ -513,7 +576,11 @@ void Session::run_handler(Request& req) {
 	                   std::to_string(w.bytes()), " ", std::to_string(ms / 1000), ".", std::to_string(ms % 1000 / 100),
 	                   "ms", gone_ ? " (client gone)" : ""));
 	--srv_.active;
-	asio::post(stream_.get_executor(), [self = shared_from_this()] { self->after_response(); });
+	asio::post(stream_.get_executor(), [self = shared_from_this(), pending = w.take_pending(), head = head_] {
+		self->handler_done_ = true;
+		if (pending && !self->gone_) Writer::write_pending(self, pending, head);
+		else self->maybe_continue();
+	});
 }
 
 // ------------------------------------------------------------------ Server

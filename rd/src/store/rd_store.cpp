@@ -284,3 +284,17 @@ void RdStore::clear() {
 }
 
 } // namespace meles::rd
+
+namespace meles::rd {
+
+RdStoreOptions store_options(const Config& config) {
+	RdStoreOptions o;
+	o.inputs_dir = config.inputs_dir();
+	// A site without the default meta file (never ran `meles init`, or removed it) simply
+	// has no site-wide meta.
+	if (auto f = config.get_path("general", "defaultMetaFile"); std::filesystem::exists(f)) o.default_meta_file = f;
+	o.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
+	return o;
+}
+
+}  // namespace meles::rd

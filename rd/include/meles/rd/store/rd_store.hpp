@@ -101,3 +101,13 @@ private:
 };
 
 } // namespace meles::rd
+
+#include "meles/core/config/config.hpp"
+
+namespace meles::rd {
+
+// Store options from the configuration: [general] inputsDir, defaultMetaFile (if the file
+// exists) and \getConfig lookups.  `config` must outlive the store.
+RdStoreOptions store_options(const Config& config);
+
+}  // namespace meles::rd

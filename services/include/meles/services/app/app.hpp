@@ -6,6 +6,7 @@
 #include "meles/core/net/http.hpp"
 #include "meles/services/app/context.hpp"
 #include "meles/services/router/router.hpp"
+#include "meles/services/scs/scs_service.hpp"
 
 namespace meles::services {
 
@@ -19,8 +20,11 @@ public:
 
 private:
 	void root_page(net::Request& request, net::Response& response);
+	// /<rd id>/<service>/<renderer>: everything the RD's services offer.
+	void rd_service(net::Request& request, net::Response& response);
 	Context& ctx_;
 	Router router_;
+	ScsService scs_;
 };
 
 }  // namespace meles::services
