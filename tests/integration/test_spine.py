@@ -88,7 +88,10 @@ def test_http_basics():
 
         # oversized header → 431
         s = socket.create_connection(("127.0.0.1", m.port))
-        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n")
+        try:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer and close before it read all of it
         data = s.recv(65536)
         check(data.startswith(b"HTTP/1.1 431"), data[:80])
         s.close()

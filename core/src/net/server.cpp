@@ -361,6 +361,13 @@ public:
 	// A whole response is not written right away: run_handler hands it to the strand together
 	// with "handler finished", so a small request costs one hand-off to the I/O thread.
 	void send(std::string body) override {
+		if (streaming_ && !headers_sent_ && !done_) {
+			// Nothing of the stream has gone out yet: the status can still change (e.g. to an
+			// error document when the query fails before the first row).
+			streaming_ = false;
+			buf_.clear();
+			st_ = std::make_shared<StreamState>();
+		}
 		if (done_ || streaming_) throw Error(ErrorKind::Internal, "response already sent");
 		done_ = true;
 		bytes_ = body.size();
@@ -484,21 +491,28 @@ private:
 		begin_flight();
 		asio::post(s_.stream_.get_executor(), [self = s_.shared_from_this(), st = st_, chunk, last] {
 			self->stream_.expires_after(self->srv_.options.write_timeout);
-			auto write_body = [self, st, chunk, last](beast::error_code e) {
+			// Writes the data chunk (if any), then for the last push also the final empty chunk.
+			auto write_final = [self, st](beast::error_code e) {
 				if (e) return self->write_finished(e, true);
 				auto& body = st->res.body();
-				if (last) {
-					body.data = nullptr;
-					body.size = 0;
-					body.more = false;
-				} else {
-					if (chunk->empty()) return self->write_finished({}, false);
-					body.data = chunk->data();
-					body.size = chunk->size();
-					body.more = true;
-				}
-				http::async_write(self->stream_, *st->sr, [self, st, chunk, last](beast::error_code e2, size_t) {
+				body.data = nullptr;
+				body.size = 0;
+				body.more = false;
+				http::async_write(self->stream_, *st->sr, [self, st](beast::error_code e2, size_t) {
 					if (e2 == http::error::need_buffer) e2 = {};
+					self->write_finished(e2, true);
+				});
+			};
+			auto write_body = [self, st, chunk, last, write_final](beast::error_code e) {
+				if (e) return self->write_finished(e, true);
+				if (chunk->empty()) return last ? write_final({}) : self->write_finished({}, false);
+				auto& body = st->res.body();
+				body.data = chunk->data();
+				body.size = chunk->size();
+				body.more = true;
+				http::async_write(self->stream_, *st->sr, [self, st, chunk, last, write_final](beast::error_code e2, size_t) {
+					if (e2 == http::error::need_buffer) e2 = {};
+					if (last && !e2) return write_final(e2);
 					self->write_finished(e2, last);
 				});
 			};

@@ -304,10 +304,12 @@ bool BinaryRowDecoder::feed(std::string_view m, formats::TableWriter& w) {
 }
 
 StreamResult stream_query(Connection& conn, std::string_view sql, const std::vector<ColumnMeta>& columns,
-                          formats::TableWriter& writer, uint64_t max_rows, uint64_t flush_rows) {
+                          formats::TableWriter& writer, uint64_t max_rows, uint64_t flush_rows,
+                          const std::function<void()>& on_started) {
 	StreamResult res;
 	BinaryRowDecoder dec(columns);
 	CopyOut copy(conn, concat("COPY (", binary_shaped_query(sql, columns), ") TO STDOUT (FORMAT binary)"));
+	if (on_started) on_started();
 	while (auto msg = copy.next()) {
 		if (res.rows >= max_rows) {
 			// A row beyond MAXREC: rows were cut (the translator asked for MAXREC+1).

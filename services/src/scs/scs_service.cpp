@@ -165,8 +165,8 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		h.table_name = table.id;
 		h.description = normalize_space(rd.meta_text("description", &table.meta));
 		h.infos.push_back({"request", concat("RA=", num(ra), " DEC=", num(dec), " SR=", num(sr)), ""});
-		writer->begin(h);
-		auto res = pg::stream_query(conn, q.sql, q.columns, *writer, static_cast<uint64_t>(maxrec));
+		auto res = pg::stream_query(conn, q.sql, q.columns, *writer, static_cast<uint64_t>(maxrec), 10000,
+		                            [&] { writer->begin(h); });
 		response.on_client_gone({});
 		writer->finish(res.overflow ? formats::EndStatus::Overflow : formats::EndStatus::Ok);
 		response.finish();

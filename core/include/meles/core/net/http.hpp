@@ -76,7 +76,9 @@ public:
 	void set_header(std::string_view name, std::string_view value);
 	const std::vector<Header>& headers() const { return headers_; }
 
-	// Sends the whole response (status, headers, body with Content-Length).
+	// Sends the whole response (status, headers, body with Content-Length).  Allowed after
+	// stream() as long as nothing has been flushed yet: the buffered stream is discarded
+	// (this is how an error found before the first row becomes a proper error response).
 	virtual void send(std::string body) = 0;
 	// Starts a streamed (chunked) response; headers go out with the first flush.  Write
 	// the body into the returned sink, then call finish().  Writes block while the client
