@@ -1,6 +1,8 @@
 // Imports against a real database: a DaCHS-style catalogue RD unchanged, TAP_SCHEMA content,
 // and the guarantee that a failed or killed import leaves the previous table untouched.
+#include "meles/core/common/byte_sink.hpp"
 #include "meles/core/pg/connection.hpp"
+#include "meles/core/votable/votable_writer.hpp"
 #include "meles/rd/ingest/importer.hpp"
 #include "meles/rd/store/rd_store.hpp"
 #include "test_db.hpp"
@@ -236,4 +238,58 @@ TEST_CASE("import: fitsTableGrammar with arrays, nulls and an expression (the de
 	CHECK(f.one("SELECT spoint_pairs FROM meles.tablemeta WHERE table_name = 'galaxies.main'") == "ra dec");
 	CHECK(f.one("SELECT count(*) FROM pg_indexes WHERE tablename = 'main' AND schemaname = 'galaxies' AND indexdef LIKE '%gist%'") ==
 	      "1");
+}
+
+TEST_CASE("import: voTableGrammar reads TABLEDATA and BINARY2 with arrays and nulls") {
+	Fixture f("imp_votable");
+	fs::create_directories(f.dir / "vt/data");
+	std::ofstream(f.dir / "vt/q.rd") << R"(<resource schema="vt">
+  <table id="t" onDisk="True" adql="True">
+    <column name="id" type="integer" required="True"/>
+    <column name="flux" type="real"/>
+    <column name="label" type="text"/>
+    <column name="vec" type="double precision[]"/>
+  </table>
+  <data id="d">
+    <sources pattern="data/*.vot"/>
+    <voTableGrammar lowerKeys="True"/>
+    <make table="t"><rowmaker idmaps="*"/></make>
+  </data>
+</resource>)";
+	auto write_doc = [&](const std::string& file, votable::Serialization ser, int first) {
+		StringSink sink;
+		votable::VOTableOptions vo;
+		vo.serialization = ser;
+		auto w = votable::make_votable_writer(sink, vo);
+		formats::TableHeader h;
+		auto col = [](const char* n, const char* t) {
+			ColumnMeta c;
+			c.name = n;
+			c.type = SqlType::parse(t);
+			return c;
+		};
+		h.columns = {col("ID", "integer"), col("Flux", "real"), col("Label", "text"), col("Vec", "double precision[]")};
+		w->begin(h);
+		for (int i = first; i < first + 100; ++i) {
+			w->begin_row();
+			w->int32(i);
+			if (i % 10 == 0) w->null();
+			else w->float32(static_cast<float>(i) / 4);
+			w->string("row " + std::to_string(i));
+			std::vector<double> v = {double(i), double(i) / 2};
+			w->array(std::span<const double>(v));
+			w->end_row();
+		}
+		w->finish();
+		std::ofstream(f.dir / "vt/data" / file) << sink.str();
+	};
+	write_doc("a.vot", votable::Serialization::Tabledata, 1);
+	write_doc("b.vot", votable::Serialization::Binary2, 101);
+	rd::ingest::Importer imp(f.conn, *f.store);
+	auto rep = imp.import("vt/q", {});
+	CHECK(rep.tables[0].rows == 200);
+	CHECK(f.one("SELECT count(*) FROM vt.t WHERE flux IS NULL") == "20");
+	CHECK(f.one("SELECT label FROM vt.t WHERE id = 150") == "row 150");
+	CHECK(f.one("SELECT vec[2] FROM vt.t WHERE id = 150") == "75");
+	CHECK(f.one("SELECT flux FROM vt.t WHERE id = 3") == "0.75");
 }
