@@ -1,5 +1,6 @@
 // meles val — checks resource descriptors without touching the database.
 #include "commands.hpp"
+#include "context.hpp"
 
 #include "meles/core/common/error.hpp"
 #include "meles/rd/expr/expression.hpp"
@@ -74,7 +75,7 @@ rd::ExpressionChecker expression_checker() {
 
 } // namespace
 
-int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
+int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	ArgParser p("val", {"quiet", "no-warnings"}, {"inputs", "system-rds", "meta", "userconfig"});
 	p.alias("q", "quiet");
 	p.alias("w", "no-warnings");
@@ -91,6 +92,9 @@ int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 	if (auto v = p.value("system-rds")) opts.system_rds_dir = *v;
 	if (auto v = p.value("meta")) opts.default_meta_file = *v;
 	if (auto v = p.value("userconfig")) opts.userconfig_file = *v;
+	// \getConfig sees this site's configuration (as `meles imp` does), then DaCHS's defaults.
+	Config config = load_config(global);
+	opts.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
 	bool quiet = p.has("quiet");
 	bool warnings = !p.has("no-warnings");
 

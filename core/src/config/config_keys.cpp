@@ -56,6 +56,26 @@ const std::vector<ConfigKey>& config_keys() {
 	    // [ivoa]
 	    {"ivoa", "authority", T::String, "x-unregistered",
 	     "Registry authority; identifiers are ivo://<authority>/<rd id>/<element id>."},
+	    // persistent user tables (//tap_user, docs/user-tables.md)
+	    {"ivoa", "userTableDays", T::Real, "7",
+	     "Days a persistent user table lives after its creation before the reaper drops it "
+	     "(fractions allowed)."},
+	    {"ivoa", "userTableMaxDays", T::Real, "30",
+	     "Longest lifetime, in days from now, a user may ask for with POST .../user_tables/NAME/destruction."},
+	    {"ivoa", "userTableMaxBytes", T::Size, "10G",
+	     "Disk space (tables with their indexes) each account may use for persistent user tables; "
+	     "`meles adm quota` overrides it per account.", {}, 0, INT64_MAX},
+	    {"ivoa", "userTableMaxCount", T::Integer, "100",
+	     "Persistent user tables each account may have at once; `meles adm quota` overrides it per account.", {}, 0,
+	     INT64_MAX},
+	    {"ivoa", "anonymousTableMaxBytes", T::Size, "1G",
+	     "Disk space all anonymous user tables together may use (they share one namespace).", {}, 0, INT64_MAX},
+	    {"ivoa", "anonymousTableMaxCount", T::Integer, "100",
+	     "Anonymous user tables that may exist at once.", {}, 0, INT64_MAX},
+	    {"ivoa", "userTableSpatialIndex", T::Enum, "q3c",
+	     "Index that INDEX=ra,dec creates on a user table: q3c (q3c_ang2ipix, the faster choice for "
+	     "crossmatches) or pgsphere (GiST on spoint).",
+	     "q3c,pgsphere"},
 
 	    // [async]
 	    {"async", "defaultMAXREC", T::Integer, "20000", "Rows returned when a query gives no MAXREC.", {}, 0,

@@ -11,7 +11,25 @@ App::App(Context& context) : ctx_(context), scs_(context) {
 	ctx_.users.ensure_schema();
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
+
+	// UWS jobs (index jobs of user tables) and persistent user tables (//tap_user).
+	jobs_ = std::make_unique<uws::JobManager>(ctx_.config, ctx_.admin_pool, ctx_.config.state_dir() / "uws");
+	user_tables_ = std::make_unique<user_tables::UserTables>(user_tables::Settings::from_config(ctx_.config),
+	                                                         ctx_.database.admin(), ctx_.admin_pool, *jobs_);
+	user_tables_->start();
+	jobs_->start();
+	// Uploads are limited by the quotas, checked while they stream, not by the body limit.
+	constexpr uint64_t kUploads = uint64_t(1) << 62;
+	auto user_tables = [this](net::Request& q, net::Response& r) { user_tables_->handle(q, r); };
+	router_.add_exact("/tap/user_tables", user_tables, ErrorStyle::Dali, kUploads);
+	router_.add_prefix("/tap/user_tables/", user_tables, ErrorStyle::Dali, kUploads);
 	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
+}
+
+App::~App() {
+	// Jobs first: a running index job uses the user tables.
+	if (jobs_) jobs_->stop();
+	user_tables_.reset();
 }
 
 void App::handle(net::Request& request, net::Response& response) {
