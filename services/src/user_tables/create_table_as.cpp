@@ -15,19 +15,24 @@ namespace {
 constexpr size_t kCopyChunk = 1 << 20;
 }
 
-CreatedTable UserTables::create_table_as(const adql::Translation& t, pg::Connection& query_conn, const Owner& user) {
+CreatedTable UserTables::create_table_as(const adql::Translation& t, pg::Connection& query_conn,
+                                         const Owner& user) {
 	if (t.kind != adql::StatementKind::CreateTableAs)
-		throw Error(ErrorKind::Internal, "create_table_as called for a query that is not CREATE TABLE ... AS");
-	bool schema_ok = t.target_schema_delimited ? t.target_schema == "tap_user" : iequals(t.target_schema, "tap_user");
+		throw Error(ErrorKind::Internal,
+		            "create_table_as called for a query that is not CREATE TABLE ... AS");
+	bool schema_ok =
+	    t.target_schema_delimited ? t.target_schema == "tap_user" : iequals(t.target_schema, "tap_user");
 	if (!schema_ok)
-		throw Error(ErrorKind::Validation,
-		            concat("CREATE TABLE can only create tables in schema tap_user; write CREATE TABLE tap_user.",
-		                   t.target_name.empty() ? std::string("NAME") : t.target_name, " AS SELECT ..."));
+		throw Error(
+		    ErrorKind::Validation,
+		    concat("CREATE TABLE can only create tables in schema tap_user; write CREATE TABLE tap_user.",
+		           t.target_name.empty() ? std::string("NAME") : t.target_name, " AS SELECT ..."));
 	if (t.target_name_delimited)
-		throw Error(ErrorKind::Validation,
-		            concat("'", t.target_name,
-		                   "' cannot be used as an upload table name (which must be regular ADQL identifiers, in "
-		                   "particular not ADQL reserved words)."));
+		throw Error(
+		    ErrorKind::Validation,
+		    concat("'", t.target_name,
+		           "' cannot be used as an upload table name (which must be regular ADQL identifiers, in "
+		           "particular not ADQL reserved words)."));
 	std::string name = check_table_name(t.target_name);
 	Limits limits;
 	{
@@ -45,7 +50,7 @@ CreatedTable UserTables::create_table_as(const adql::Translation& t, pg::Connect
 		buf.reserve(kCopyChunk + 65536);
 		uint64_t rows = 0;
 		while (auto msg = out.next()) {
-			buf.append(*msg);  // one message per row, with its newline
+			buf.append(*msg); // one message per row, with its newline
 			++rows;
 			if (buf.size() >= kCopyChunk) {
 				builder.write(buf, rows);
@@ -58,7 +63,8 @@ CreatedTable UserTables::create_table_as(const adql::Translation& t, pg::Connect
 	std::string description = concat("Created by CREATE TABLE AS");
 	UserTable made = builder.commit(description, "query");
 	log::info(concat("user table ", made.adql_name(), user ? " of " + *user : std::string(" (anonymous)"),
-	                 " created by a query: ", std::to_string(made.nrows), " rows, ", format_bytes(made.size_bytes)));
+	                 " created by a query: ", std::to_string(made.nrows), " rows, ",
+	                 format_bytes(made.size_bytes)));
 	CreatedTable out;
 	out.adql_name = made.adql_name();
 	out.columns = made.columns;
@@ -67,4 +73,4 @@ CreatedTable UserTables::create_table_as(const adql::Translation& t, pg::Connect
 	return out;
 }
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

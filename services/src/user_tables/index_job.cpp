@@ -16,7 +16,8 @@ std::vector<std::pair<std::string, bool>> parse_columns(std::string_view spec) {
 	std::vector<std::pair<std::string, bool>> out;
 	size_t i = 0;
 	auto skip_blanks = [&] {
-		while (i < spec.size() && std::isspace(static_cast<unsigned char>(spec[i]))) ++i;
+		while (i < spec.size() && std::isspace(static_cast<unsigned char>(spec[i])))
+			++i;
 	};
 	for (;;) {
 		skip_blanks();
@@ -26,7 +27,8 @@ std::vector<std::pair<std::string, bool>> parse_columns(std::string_view spec) {
 			quoted = true;
 			++i;
 			for (;;) {
-				if (i >= spec.size()) throw Error(ErrorKind::Syntax, concat("INDEX: unterminated quote in '", spec, "'"));
+				if (i >= spec.size())
+					throw Error(ErrorKind::Syntax, concat("INDEX: unterminated quote in '", spec, "'"));
 				if (spec[i] == '"') {
 					if (i + 1 < spec.size() && spec[i + 1] == '"') {
 						name += '"';
@@ -39,14 +41,17 @@ std::vector<std::pair<std::string, bool>> parse_columns(std::string_view spec) {
 				name += spec[i++];
 			}
 		} else {
-			while (i < spec.size() && spec[i] != ',') name += spec[i++];
+			while (i < spec.size() && spec[i] != ',')
+				name += spec[i++];
 			name = std::string(trim(name));
 		}
-		if (name.empty()) throw Error(ErrorKind::Validation, concat("INDEX: empty column name in '", spec, "'"));
+		if (name.empty())
+			throw Error(ErrorKind::Validation, concat("INDEX: empty column name in '", spec, "'"));
 		out.emplace_back(name, quoted);
 		skip_blanks();
 		if (i >= spec.size()) break;
-		if (spec[i] != ',') throw Error(ErrorKind::Syntax, concat("INDEX: expected ',' after a column name in '", spec, "'"));
+		if (spec[i] != ',')
+			throw Error(ErrorKind::Syntax, concat("INDEX: expected ',' after a column name in '", spec, "'"));
 		++i;
 	}
 	return out;
@@ -61,12 +66,14 @@ size_t find_column(const UserTable& t, const std::string& name, bool quoted) {
 		if (col == want) return i;
 	}
 	std::vector<std::string> names;
-	for (auto& c : t.columns) names.push_back(c.delimited ? concat("\"", c.name, "\"") : c.name);
-	throw Error(ErrorKind::Name, concat("INDEX: tap_user.", t.name, " has no column ", quoted ? concat("\"", name, "\"") : name,
-	                                    " (it has ", join(names, ", "), ")"));
+	for (auto& c : t.columns)
+		names.push_back(c.delimited ? concat("\"", c.name, "\"") : c.name);
+	throw Error(ErrorKind::Name,
+	            concat("INDEX: tap_user.", t.name, " has no column ",
+	                   quoted ? concat("\"", name, "\"") : name, " (it has ", join(names, ", "), ")"));
 }
 
-}  // namespace
+} // namespace
 
 IndexPlan plan_index(const UserTable& t, std::string_view spec, const std::optional<std::string>& kind_param,
                      IndexKind spatial_default) {
@@ -80,16 +87,19 @@ IndexPlan plan_index(const UserTable& t, std::string_view spec, const std::optio
 	}
 	std::string kind = kind_param ? to_lower(trim(*kind_param)) : "";
 	if (!kind.empty() && kind != "q3c" && kind != "pgsphere" && kind != "spoint" && kind != "btree")
-		throw Error(ErrorKind::Validation, concat("KIND must be q3c, pgsphere or btree, not '", *kind_param, "'"));
+		throw Error(ErrorKind::Validation,
+		            concat("KIND must be q3c, pgsphere or btree, not '", *kind_param, "'"));
 	const auto& cols = plan.index.columns;
 	bool spherical = kind.empty() ? cols.size() == 2 : kind != "btree";
 	if (spherical) {
 		if (cols.size() != 2)
-			throw Error(ErrorKind::Validation, "a spherical index needs exactly two columns: INDEX=ra,dec (in degrees)");
+			throw Error(ErrorKind::Validation,
+			            "a spherical index needs exactly two columns: INDEX=ra,dec (in degrees)");
 		for (auto p : cols)
 			if (!t.columns[p].type.is_numeric())
-				throw Error(ErrorKind::Type, concat("INDEX: column ", t.columns[p].name,
-				                                    " is not numeric; a spherical index needs RA and Dec in degrees"));
+				throw Error(ErrorKind::Type,
+				            concat("INDEX: column ", t.columns[p].name,
+				                   " is not numeric; a spherical index needs RA and Dec in degrees"));
 		plan.index.kind = kind == "q3c"                            ? IndexKind::Q3c
 		                  : kind == "pgsphere" || kind == "spoint" ? IndexKind::Spoint
 		                                                           : spatial_default;
@@ -100,8 +110,9 @@ IndexPlan plan_index(const UserTable& t, std::string_view spec, const std::optio
 		plan.index.kind = IndexKind::Btree;
 		for (auto p : cols)
 			if (t.columns[p].type.is_geometry())
-				throw Error(ErrorKind::Type, concat("INDEX: geometry column ", t.columns[p].name,
-				                                    " can only be indexed alone (as INDEX=", t.columns[p].name, ")"));
+				throw Error(ErrorKind::Type,
+				            concat("INDEX: geometry column ", t.columns[p].name,
+				                   " can only be indexed alone (as INDEX=", t.columns[p].name, ")"));
 	}
 	std::string kind_name(index_kind_name(plan.index.kind));
 	std::vector<std::string> idx, sql_cols, shown;
@@ -111,7 +122,8 @@ IndexPlan plan_index(const UserTable& t, std::string_view spec, const std::optio
 		shown.push_back(t.columns[p].name);
 	}
 	plan.index.name = concat(t.sql_name, "_", kind_name, "_", join(idx, "_"));
-	if (plan.index.name.size() > 63) plan.index.name = concat(t.sql_name, "_", kind_name, "_", new_sql_name().substr(1, 10));
+	if (plan.index.name.size() > 63)
+		plan.index.name = concat(t.sql_name, "_", kind_name, "_", new_sql_name().substr(1, 10));
 	std::string head = concat("CREATE INDEX ", plan.index.name, " ON ", t.relation());
 	switch (plan.index.kind) {
 	case IndexKind::Q3c:
@@ -121,10 +133,15 @@ IndexPlan plan_index(const UserTable& t, std::string_view spec, const std::optio
 		// Exactly the expression the translator writes for POINT(ra, dec).
 		plan.create_sql = concat(head, " USING gist (", adql::spoint_sql(sql_cols[0], sql_cols[1]), ")");
 		break;
-	case IndexKind::Gist: plan.create_sql = concat(head, " USING gist (", sql_cols[0], ")"); break;
-	case IndexKind::Btree: plan.create_sql = concat(head, " (", join(sql_cols, ", "), ")"); break;
+	case IndexKind::Gist:
+		plan.create_sql = concat(head, " USING gist (", sql_cols[0], ")");
+		break;
+	case IndexKind::Btree:
+		plan.create_sql = concat(head, " (", join(sql_cols, ", "), ")");
+		break;
 	}
-	plan.summary = concat(kind_name, " index on (", join(shown, ", "), ")", plan.cluster ? ", table clustered on it" : "");
+	plan.summary = concat(kind_name, " index on (", join(shown, ", "), ")",
+	                      plan.cluster ? ", table clustered on it" : "");
 	return plan;
 }
 
@@ -139,18 +156,22 @@ void UserTables::IndexJob::execute(uws::JobRun& run) {
 		~ClearCanceller() { run.set_canceller({}); }
 	} clear{run};
 	auto t = resolve(conn, job.owner, name);
-	if (!t) throw Error(ErrorKind::NotFound, concat("There is no user table tap_user.", name, " (any more)."));
+	if (!t)
+		throw Error(ErrorKind::NotFound, concat("There is no user table tap_user.", name, " (any more)."));
 	IndexPlan plan = plan_index(*t, spec, job.parameter("KIND"), tables_.settings_.spatial_index);
 	std::string summary = plan.summary;
 	bool exists = false;
-	for (auto& ix : t->indexes) exists = exists || (ix.kind == plan.index.kind && ix.columns == plan.index.columns);
+	for (auto& ix : t->indexes)
+		exists = exists || (ix.kind == plan.index.kind && ix.columns == plan.index.columns);
 	if (exists) {
 		summary += " (existed already)";
 	} else {
 		conn.begin();
 		try {
 			if (auto d = run.deadline()) {
-				auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*d - std::chrono::system_clock::now()).count();
+				auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+				              *d - std::chrono::system_clock::now())
+				              .count();
 				conn.exec(concat("SET LOCAL statement_timeout = ", std::to_string(std::max<int64_t>(ms, 1))));
 			}
 			conn.exec(plan.create_sql);
@@ -169,9 +190,9 @@ void UserTables::IndexJob::execute(uws::JobRun& run) {
 			int64_t after = u.bytes - current->size_bytes + size;
 			if (after > l.bytes)
 				throw Error(ErrorKind::Limit,
-				            concat("Quota exceeded: with the index, your tables would use ", format_bytes(after),
-				                   ", but ", quota_owner_text(t->owner), " is ", format_bytes(l.bytes),
-				                   " (they use ", format_bytes(u.bytes), " now)."));
+				            concat("Quota exceeded: with the index, your tables would use ",
+				                   format_bytes(after), ", but ", quota_owner_text(t->owner), " is ",
+				                   format_bytes(l.bytes), " (they use ", format_bytes(u.bytes), " now)."));
 			add_index(conn, *t, plan.index, size);
 			conn.commit();
 		} catch (...) {
@@ -185,4 +206,4 @@ void UserTables::IndexJob::execute(uws::JobRun& run) {
 	run.add_result({"result", "text/plain", "result.txt", static_cast<int64_t>(text.size())});
 }
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -16,9 +16,9 @@ namespace meles::services::user_tables {
 
 struct IndexPlan {
 	UserIndex index;        // name, kind, column positions
-	std::string create_sql;  // CREATE INDEX ...
-	bool cluster = false;    // CLUSTER the table on it afterwards
-	std::string summary;     // "q3c index on (ra, dec), table clustered"
+	std::string create_sql; // CREATE INDEX ...
+	bool cluster = false;   // CLUSTER the table on it afterwards
+	std::string summary;    // "q3c index on (ra, dec), table clustered"
 };
 
 // Parses INDEX (comma-separated column names, ADQL spelling: "quoted" names exactly, others
@@ -36,4 +36,4 @@ private:
 	UserTables& tables_;
 };
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

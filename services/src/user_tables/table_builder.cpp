@@ -10,35 +10,45 @@ namespace meles::services::user_tables {
 
 namespace {
 
-constexpr int kTupleOverhead = 28;  // heap tuple header (23, aligned) + line pointer
+constexpr int kTupleOverhead = 28; // heap tuple header (23, aligned) + line pointer
 
 int fixed_width(const SqlType& t) {
 	if (t.is_array) return -1;
 	switch (t.base) {
-	case BaseType::Boolean: return 1;
-	case BaseType::SmallInt: return 2;
+	case BaseType::Boolean:
+		return 1;
+	case BaseType::SmallInt:
+		return 2;
 	case BaseType::Integer:
 	case BaseType::Real:
-	case BaseType::Date: return 4;
+	case BaseType::Date:
+		return 4;
 	case BaseType::BigInt:
 	case BaseType::Double:
 	case BaseType::Timestamp:
-	case BaseType::Time: return 8;
-	case BaseType::SPoint: return 16;
-	case BaseType::SCircle: return 24;
-	case BaseType::SBox: return 32;
-	default: return -1;
+	case BaseType::Time:
+		return 8;
+	case BaseType::SPoint:
+		return 16;
+	case BaseType::SCircle:
+		return 24;
+	case BaseType::SBox:
+		return 32;
+	default:
+		return -1;
 	}
 }
 
-}  // namespace
+} // namespace
 
 std::string quota_owner_text(const Owner& owner) {
-	return owner ? concat("the user table quota of ", *owner) : std::string("the quota of anonymous user tables");
+	return owner ? concat("the user table quota of ", *owner)
+	             : std::string("the quota of anonymous user tables");
 }
 
 SizeEstimator::SizeEstimator(const std::vector<ColumnMeta>& columns) {
-	for (auto& c : columns) widths_.push_back(fixed_width(c.type));
+	for (auto& c : columns)
+		widths_.push_back(fixed_width(c.type));
 }
 
 int64_t SizeEstimator::estimate(std::string_view text) const {
@@ -69,7 +79,8 @@ int64_t SizeEstimator::estimate(std::string_view text) const {
 	return total;
 }
 
-TableBuilder::TableBuilder(pg::Connection& conn, const Settings& settings, Owner owner, std::string name, Limits limits)
+TableBuilder::TableBuilder(pg::Connection& conn, const Settings& settings, Owner owner, std::string name,
+                           Limits limits)
     : conn_(conn), settings_(settings), owner_(std::move(owner)), name_(std::move(name)), limits_(limits) {
 	conn_.begin();
 	usage_ = usage(conn_, owner_);
@@ -83,15 +94,16 @@ TableBuilder::TableBuilder(pg::Connection& conn, const Settings& settings, Owner
 
 TableBuilder::~TableBuilder() {
 	if (committed_) return;
-	copy_.reset();  // aborts an unfinished COPY
+	copy_.reset(); // aborts an unfinished COPY
 	conn_.rollback();
 }
 
 void TableBuilder::quota_bytes_error(int64_t needed) const {
 	throw Error(ErrorKind::Limit,
-	            concat("Quota exceeded: ", quota_owner_text(owner_), " is ", format_bytes(limits_.bytes), " (",
-	                   std::to_string(limits_.bytes), " bytes); the other tables use ", format_bytes(usage_.bytes),
-	                   " (", std::to_string(usage_.tables), " tables), and tap_user.", name_, " would need ",
+	            concat("Quota exceeded: ", quota_owner_text(owner_), " is ", format_bytes(limits_.bytes),
+	                   " (", std::to_string(limits_.bytes), " bytes); the other tables use ",
+	                   format_bytes(usage_.bytes), " (", std::to_string(usage_.tables),
+	                   " tables), and tap_user.", name_, " would need ",
 	                   needed > 0 ? concat("at least ", format_bytes(needed)) : std::string("more"),
 	                   ". Drop tables you no longer need (DELETE /tap/user_tables/NAME)."));
 }
@@ -99,8 +111,8 @@ void TableBuilder::quota_bytes_error(int64_t needed) const {
 void TableBuilder::check_quota_before() {
 	if (usage_.tables + 1 > limits_.tables)
 		throw Error(ErrorKind::Limit,
-		            concat("Quota exceeded: ", quota_owner_text(owner_), " allows ", std::to_string(limits_.tables),
-		                   " tables, and ", std::to_string(usage_.tables),
+		            concat("Quota exceeded: ", quota_owner_text(owner_), " allows ",
+		                   std::to_string(limits_.tables), " tables, and ", std::to_string(usage_.tables),
 		                   " exist already. Drop one first (DELETE /tap/user_tables/NAME)."));
 	if (usage_.bytes >= limits_.bytes) quota_bytes_error(0);
 }
@@ -112,9 +124,11 @@ void TableBuilder::create(std::vector<ColumnMeta> columns) {
 	for (auto& c : columns) {
 		if (c.name.empty()) throw Error(ErrorKind::Validation, "a column has no name");
 		if (c.name.size() > 63)
-			throw Error(ErrorKind::Validation,
-			            concat("column name '", c.name, "' is longer than 63 bytes, which PostgreSQL cannot store"));
-		if (c.name.find('\0') != std::string::npos) throw Error(ErrorKind::Validation, "a column name contains NUL");
+			throw Error(
+			    ErrorKind::Validation,
+			    concat("column name '", c.name, "' is longer than 63 bytes, which PostgreSQL cannot store"));
+		if (c.name.find('\0') != std::string::npos)
+			throw Error(ErrorKind::Validation, "a column name contains NUL");
 		std::string ident = rd::schema::sql_identifier(c);
 		std::string key = c.delimited ? c.name : to_lower(c.name);
 		if (!seen.insert(key).second)
@@ -186,4 +200,4 @@ UserTable TableBuilder::commit(const std::string& description, const std::string
 	return t;
 }
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -26,13 +26,14 @@ public:
 	int64_t estimate(std::string_view text) const;
 
 private:
-	std::vector<int> widths_;  // bytes of fixed-width columns, -1: variable (text length)
+	std::vector<int> widths_; // bytes of fixed-width columns, -1: variable (text length)
 };
 
 class TableBuilder {
 public:
 	// Begins a transaction on `conn`.  `usage`/`limits` are the owner's at the start.
-	TableBuilder(pg::Connection& conn, const Settings& settings, Owner owner, std::string name, Limits limits);
+	TableBuilder(pg::Connection& conn, const Settings& settings, Owner owner, std::string name,
+	             Limits limits);
 	~TableBuilder();
 	TableBuilder(const TableBuilder&) = delete;
 	TableBuilder& operator=(const TableBuilder&) = delete;
@@ -60,8 +61,8 @@ private:
 	Owner owner_;
 	std::string name_;
 	Limits limits_;
-	Usage usage_;                     // of the owner without the table being replaced
-	std::optional<UserTable> old_;    // what this table replaces, as seen at the start
+	Usage usage_;                  // of the owner without the table being replaced
+	std::optional<UserTable> old_; // what this table replaces, as seen at the start
 	std::string sql_name_;
 	std::vector<ColumnMeta> columns_;
 	std::optional<SizeEstimator> estimator_;
@@ -74,4 +75,4 @@ private:
 // "the table quota of user alice" / "the quota of anonymous tables".
 std::string quota_owner_text(const Owner& owner);
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -30,7 +30,9 @@ void UploadConsumer::on_rows(const votable::RowBatch& batch) {
 	if (buffer_.size() >= kCopyChunk) flush();
 }
 
-void UploadConsumer::on_end(std::uint64_t, const std::vector<votable::TableInfo>&) { flush(); }
+void UploadConsumer::on_end(std::uint64_t, const std::vector<votable::TableInfo>&) {
+	flush();
+}
 
 void UploadConsumer::flush() {
 	builder_.write(buffer_, pending_rows_);
@@ -38,4 +40,4 @@ void UploadConsumer::flush() {
 	pending_rows_ = 0;
 }
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -37,4 +37,4 @@ private:
 // words marked delimited (so documents show them quoted, as queries must write them).
 std::vector<ColumnMeta> upload_columns(const votable::CopyTextConverter& converter);
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

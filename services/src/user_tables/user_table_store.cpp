@@ -18,7 +18,8 @@ namespace {
 std::string epoch(TimePoint t) {
 	auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 	char buf[64];
-	std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(us / 1000000), static_cast<long long>(us % 1000000));
+	std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(us / 1000000),
+	              static_cast<long long>(us % 1000000));
 	return buf;
 }
 
@@ -52,15 +53,17 @@ std::optional<std::string> opt(const std::string& s) {
 	return s;
 }
 
-std::vector<UserTable> heads(pg::Connection& c, std::string_view where, const std::vector<std::optional<std::string>>& params) {
+std::vector<UserTable> heads(pg::Connection& c, std::string_view where,
+                             const std::vector<std::optional<std::string>>& params) {
 	auto r = c.exec_params(concat("SELECT ", kHeadColumns, " FROM meles.user_tables WHERE ", where), params);
 	std::vector<UserTable> out;
-	for (int i = 0; i < r.rows(); ++i) out.push_back(head_from(r, i));
+	for (int i = 0; i < r.rows(); ++i)
+		out.push_back(head_from(r, i));
 	return out;
 }
 
-std::optional<UserTable> one(pg::Connection& c, std::string_view where, const std::vector<std::optional<std::string>>& params,
-                             bool with_columns) {
+std::optional<UserTable> one(pg::Connection& c, std::string_view where,
+                             const std::vector<std::optional<std::string>>& params, bool with_columns) {
 	auto v = heads(c, where, params);
 	if (v.empty()) return std::nullopt;
 	if (with_columns) load_columns(c, {&v[0]});
@@ -72,25 +75,30 @@ std::string text_array(const std::vector<UserTable*>& tables) {
 	std::string out = "{";
 	for (size_t i = 0; i < tables.size(); ++i) {
 		if (i) out += ',';
-		out += '"' + tables[i]->sql_name + '"';  // [a-z0-9] only
+		out += '"' + tables[i]->sql_name + '"'; // [a-z0-9] only
 	}
 	return out + "}";
 }
 
-}  // namespace
+} // namespace
 
 std::string_view index_kind_name(IndexKind kind) {
 	switch (kind) {
-	case IndexKind::Q3c: return "q3c";
-	case IndexKind::Spoint: return "spoint";
-	case IndexKind::Btree: return "btree";
-	case IndexKind::Gist: return "gist";
+	case IndexKind::Q3c:
+		return "q3c";
+	case IndexKind::Spoint:
+		return "spoint";
+	case IndexKind::Btree:
+		return "btree";
+	case IndexKind::Gist:
+		return "gist";
 	}
 	return "btree";
 }
 
 bool enabled(pg::Connection& c) {
-	return c.exec("SELECT to_regclass('meles.user_tables') IS NOT NULL AND to_regnamespace('tap_user') IS NOT NULL")
+	return c.exec("SELECT to_regclass('meles.user_tables') IS NOT NULL AND to_regnamespace('tap_user') IS "
+	              "NOT NULL")
 	           .get(0, 0) == "t";
 }
 
@@ -103,12 +111,14 @@ void require_enabled(pg::Connection& c) {
 
 std::string check_table_name(std::string_view name) {
 	bool regular = !name.empty() && name.size() <= 60 && std::isalpha(static_cast<unsigned char>(name[0]));
-	for (char c : name) regular = regular && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+	for (char c : name)
+		regular = regular && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
 	if (!regular || adql::is_reserved_word(name))
-		throw Error(ErrorKind::Validation,
-		            concat("'", name,
-		                   "' cannot be used as an upload table name (which must be regular ADQL identifiers, in "
-		                   "particular not ADQL reserved words)."));
+		throw Error(
+		    ErrorKind::Validation,
+		    concat("'", name,
+		           "' cannot be used as an upload table name (which must be regular ADQL identifiers, in "
+		           "particular not ADQL reserved words)."));
 	return to_lower(name);
 }
 
@@ -116,17 +126,20 @@ std::string new_sql_name() {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	std::random_device rd;
 	std::string out = "t";
-	for (int i = 0; i < 20; ++i) out += alphabet[rd() % 36];
+	for (int i = 0; i < 20; ++i)
+		out += alphabet[rd() % 36];
 	return out;
 }
 
-std::optional<UserTable> find(pg::Connection& c, const Owner& owner, std::string_view name, bool with_columns) {
+std::optional<UserTable> find(pg::Connection& c, const Owner& owner, std::string_view name,
+                              bool with_columns) {
 	std::string n = to_lower(name);
 	if (owner) return one(c, "owner = $1 AND name = $2", {*owner, n}, with_columns);
 	return one(c, "owner IS NULL AND name = $1", {n}, with_columns);
 }
 
-std::optional<UserTable> resolve(pg::Connection& c, const Owner& user, std::string_view name, bool with_columns) {
+std::optional<UserTable> resolve(pg::Connection& c, const Owner& user, std::string_view name,
+                                 bool with_columns) {
 	if (user)
 		if (auto t = find(c, user, name, with_columns)) return t;
 	return find(c, std::nullopt, name, with_columns);
@@ -137,21 +150,25 @@ std::optional<UserTable> find_by_sql_name(pg::Connection& c, const std::string& 
 }
 
 std::vector<UserTable> list(pg::Connection& c, const Owner& owner, bool with_columns) {
-	auto v = owner ? heads(c, "owner = $1 ORDER BY name", {*owner}) : heads(c, "owner IS NULL ORDER BY name", {});
+	auto v =
+	    owner ? heads(c, "owner = $1 ORDER BY name", {*owner}) : heads(c, "owner IS NULL ORDER BY name", {});
 	if (with_columns) {
 		std::vector<UserTable*> ptrs;
-		for (auto& t : v) ptrs.push_back(&t);
+		for (auto& t : v)
+			ptrs.push_back(&t);
 		load_columns(c, ptrs);
 	}
 	return v;
 }
 
 std::vector<UserTable> visible(pg::Connection& c, const Owner& user, TimePoint now) {
-	std::string alive = concat("destruction > to_timestamp(", epoch(now), ") AT TIME ZONE 'UTC'");
+	std::string alive = concat("destruction > to_timestamp(", epoch(now),
+	                           ") AT TIME ZONE 'UTC' AND to_regnamespace('tap_user') IS NOT NULL");
 	if (!user) return heads(c, concat("owner IS NULL AND ", alive, " ORDER BY name"), {});
 	// Own tables shadow anonymous ones of the same name (a query means the caller's table).
 	return heads(c,
-	             concat("(owner = $1 OR (owner IS NULL AND name NOT IN (SELECT name FROM meles.user_tables WHERE owner = $1)))"
+	             concat("(owner = $1 OR (owner IS NULL AND name NOT IN (SELECT name FROM meles.user_tables "
+	                    "WHERE owner = $1)))"
 	                    " AND ",
 	                    alive, " ORDER BY owner NULLS LAST, name"),
 	             {*user});
@@ -166,10 +183,11 @@ void load_columns(pg::Connection& c, const std::vector<UserTable*>& tables) {
 		by_sql[t->sql_name] = t;
 	}
 	std::string names = text_array(tables);
-	auto r = c.exec_params("SELECT table_sql, column_name, delimited, rd_type, unit, ucd, utype, description, xtype, "
-	                       "indexed, null_literal FROM meles.user_columns WHERE table_sql = ANY($1::text[]) "
-	                       "ORDER BY table_sql, column_index",
-	                       {names});
+	auto r = c.exec_params(
+	    "SELECT table_sql, column_name, delimited, rd_type, unit, ucd, utype, description, xtype, "
+	    "indexed, null_literal FROM meles.user_columns WHERE table_sql = ANY($1::text[]) "
+	    "ORDER BY table_sql, column_index",
+	    {names});
 	for (int i = 0; i < r.rows(); ++i) {
 		auto it = by_sql.find(r.get(i, 0));
 		if (it == by_sql.end()) continue;
@@ -199,20 +217,23 @@ void load_columns(pg::Connection& c, const std::vector<UserTable*>& tables) {
 		         : kind == "spoint" ? IndexKind::Spoint
 		         : kind == "gist"   ? IndexKind::Gist
 		                            : IndexKind::Btree;
-		for (auto& p : split_list(ix.get(i, 3))) u.columns.push_back(std::stoul(p));
+		for (auto& p : split_list(ix.get(i, 3)))
+			u.columns.push_back(std::stoul(p));
 		it->second->indexes.push_back(std::move(u));
 	}
 }
 
 void insert(pg::Connection& c, const UserTable& t) {
-	c.exec_params("INSERT INTO meles.user_tables (sql_name, owner, name, description, origin, created, modified, "
-	              "destruction, nrows, size_bytes, index_job) VALUES ($1, $2, $3, $4, $5, "
-	              "to_timestamp($6) AT TIME ZONE 'UTC', to_timestamp($7) AT TIME ZONE 'UTC', "
-	              "to_timestamp($8) AT TIME ZONE 'UTC', $9, $10, $11)",
-	              {t.sql_name, t.owner, t.name, opt(t.description), t.origin, epoch(t.created), epoch(t.modified),
-	               epoch(t.destruction), std::to_string(t.nrows), std::to_string(t.size_bytes), t.index_job});
+	c.exec_params(
+	    "INSERT INTO meles.user_tables (sql_name, owner, name, description, origin, created, modified, "
+	    "destruction, nrows, size_bytes, index_job) VALUES ($1, $2, $3, $4, $5, "
+	    "to_timestamp($6) AT TIME ZONE 'UTC', to_timestamp($7) AT TIME ZONE 'UTC', "
+	    "to_timestamp($8) AT TIME ZONE 'UTC', $9, $10, $11)",
+	    {t.sql_name, t.owner, t.name, opt(t.description), t.origin, epoch(t.created), epoch(t.modified),
+	     epoch(t.destruction), std::to_string(t.nrows), std::to_string(t.size_bytes), t.index_job});
 	// One statement for all columns: uploads may have hundreds.
-	std::string sql = "INSERT INTO meles.user_columns (table_sql, column_index, column_name, delimited, rd_type, unit, ucd, "
+	std::string sql = "INSERT INTO meles.user_columns (table_sql, column_index, column_name, delimited, "
+	                  "rd_type, unit, ucd, "
 	                  "utype, description, xtype, indexed, null_literal) VALUES ";
 	std::vector<std::optional<std::string>> params;
 	for (size_t i = 0; i < t.columns.size(); ++i) {
@@ -220,18 +241,22 @@ void insert(pg::Connection& c, const UserTable& t) {
 		size_t base = params.size();
 		if (i) sql += ", ";
 		sql += "(";
-		for (size_t k = 1; k <= 12; ++k) sql += concat(k > 1 ? ", $" : "$", std::to_string(base + k));
+		for (size_t k = 1; k <= 12; ++k)
+			sql += concat(k > 1 ? ", $" : "$", std::to_string(base + k));
 		sql += ")";
-		params.insert(params.end(), {t.sql_name, std::to_string(i), m.name, m.delimited ? "t" : "f", m.type.rd_name(),
-		                             opt(m.unit), opt(m.ucd), opt(m.utype), opt(m.description), opt(m.xtype),
-		                             m.indexed ? "t" : "f", m.null_literal});
+		params.insert(params.end(),
+		              {t.sql_name, std::to_string(i), m.name, m.delimited ? "t" : "f", m.type.rd_name(),
+		               opt(m.unit), opt(m.ucd), opt(m.utype), opt(m.description), opt(m.xtype),
+		               m.indexed ? "t" : "f", m.null_literal});
 	}
 	if (!t.columns.empty()) c.exec_params(sql, params);
 	for (auto& ix : t.indexes) {
 		std::vector<std::string> cols;
-		for (auto p : ix.columns) cols.push_back(std::to_string(p));
-		c.exec_params("INSERT INTO meles.user_indexes (index_name, table_sql, kind, columns) VALUES ($1, $2, $3, $4)",
-		              {ix.name, t.sql_name, std::string(index_kind_name(ix.kind)), join(cols, ",")});
+		for (auto p : ix.columns)
+			cols.push_back(std::to_string(p));
+		c.exec_params(
+		    "INSERT INTO meles.user_indexes (index_name, table_sql, kind, columns) VALUES ($1, $2, $3, $4)",
+		    {ix.name, t.sql_name, std::string(index_kind_name(ix.kind)), join(cols, ",")});
 	}
 }
 
@@ -242,8 +267,9 @@ void remove(pg::Connection& c, const std::string& sql_name) {
 }
 
 void set_destruction(pg::Connection& c, const std::string& sql_name, TimePoint when) {
-	c.exec_params("UPDATE meles.user_tables SET destruction = to_timestamp($2) AT TIME ZONE 'UTC' WHERE sql_name = $1",
-	              {sql_name, epoch(when)});
+	c.exec_params(
+	    "UPDATE meles.user_tables SET destruction = to_timestamp($2) AT TIME ZONE 'UTC' WHERE sql_name = $1",
+	    {sql_name, epoch(when)});
 }
 
 void set_index_job(pg::Connection& c, const std::string& sql_name, const std::string& job_id) {
@@ -252,16 +278,20 @@ void set_index_job(pg::Connection& c, const std::string& sql_name, const std::st
 
 void add_index(pg::Connection& c, const UserTable& t, const UserIndex& ix, int64_t size_bytes) {
 	std::vector<std::string> cols;
-	for (auto p : ix.columns) cols.push_back(std::to_string(p));
-	c.exec_params("INSERT INTO meles.user_indexes (index_name, table_sql, kind, columns) VALUES ($1, $2, $3, $4) "
-	              "ON CONFLICT (index_name) DO NOTHING",
-	              {ix.name, t.sql_name, std::string(index_kind_name(ix.kind)), join(cols, ",")});
 	for (auto p : ix.columns)
-		c.exec_params("UPDATE meles.user_columns SET indexed = true WHERE table_sql = $1 AND column_index = $2",
-		              {t.sql_name, std::to_string(p)});
-	c.exec_params("UPDATE meles.user_tables SET size_bytes = $2, modified = to_timestamp($3) AT TIME ZONE 'UTC' "
-	              "WHERE sql_name = $1",
-	              {t.sql_name, std::to_string(size_bytes), epoch(std::chrono::system_clock::now())});
+		cols.push_back(std::to_string(p));
+	c.exec_params(
+	    "INSERT INTO meles.user_indexes (index_name, table_sql, kind, columns) VALUES ($1, $2, $3, $4) "
+	    "ON CONFLICT (index_name) DO NOTHING",
+	    {ix.name, t.sql_name, std::string(index_kind_name(ix.kind)), join(cols, ",")});
+	for (auto p : ix.columns)
+		c.exec_params(
+		    "UPDATE meles.user_columns SET indexed = true WHERE table_sql = $1 AND column_index = $2",
+		    {t.sql_name, std::to_string(p)});
+	c.exec_params(
+	    "UPDATE meles.user_tables SET size_bytes = $2, modified = to_timestamp($3) AT TIME ZONE 'UTC' "
+	    "WHERE sql_name = $1",
+	    {t.sql_name, std::to_string(size_bytes), epoch(std::chrono::system_clock::now())});
 }
 
 void lock_owner(pg::Connection& c, const Owner& owner) {
@@ -269,9 +299,13 @@ void lock_owner(pg::Connection& c, const Owner& owner) {
 }
 
 Usage usage(pg::Connection& c, const Owner& owner) {
-	auto r = owner ? c.exec_params("SELECT coalesce(sum(size_bytes), 0), count(*) FROM meles.user_tables WHERE owner = $1",
-	                               {*owner})
-	               : c.exec("SELECT coalesce(sum(size_bytes), 0), count(*) FROM meles.user_tables WHERE owner IS NULL");
+	auto r =
+	    owner
+	        ? c.exec_params(
+	              "SELECT coalesce(sum(size_bytes), 0), count(*) FROM meles.user_tables WHERE owner = $1",
+	              {*owner})
+	        : c.exec(
+	              "SELECT coalesce(sum(size_bytes), 0), count(*) FROM meles.user_tables WHERE owner IS NULL");
 	return {r.get_int(0, 0), r.get_int(0, 1)};
 }
 
@@ -294,16 +328,19 @@ void set_quota_override(pg::Connection& c, const std::string& user, const QuotaO
 		return std::to_string(*v);
 	};
 	c.exec_params("INSERT INTO meles.user_quotas (username, max_bytes, max_tables) VALUES ($1, $2, $3) "
-	              "ON CONFLICT (username) DO UPDATE SET max_bytes = EXCLUDED.max_bytes, max_tables = EXCLUDED.max_tables",
+	              "ON CONFLICT (username) DO UPDATE SET max_bytes = EXCLUDED.max_bytes, max_tables = "
+	              "EXCLUDED.max_tables",
 	              {user, num(q.bytes), num(q.tables)});
 }
 
 std::vector<std::string> expired(pg::Connection& c, TimePoint now) {
-	auto r = c.exec_params("SELECT sql_name FROM meles.user_tables WHERE destruction <= to_timestamp($1) AT TIME ZONE 'UTC' "
-	                       "ORDER BY destruction",
-	                       {epoch(now)});
+	auto r = c.exec_params(
+	    "SELECT sql_name FROM meles.user_tables WHERE destruction <= to_timestamp($1) AT TIME ZONE 'UTC' "
+	    "ORDER BY destruction",
+	    {epoch(now)});
 	std::vector<std::string> out;
-	for (int i = 0; i < r.rows(); ++i) out.push_back(r.get(i, 0));
+	for (int i = 0; i < r.rows(); ++i)
+		out.push_back(r.get(i, 0));
 	return out;
 }
 
@@ -314,11 +351,13 @@ std::optional<TimePoint> next_destruction(pg::Connection& c) {
 }
 
 std::vector<std::string> orphans(pg::Connection& c) {
-	auto r = c.exec("SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'tap_user'::regnamespace "
-	                "AND c.relkind IN ('r', 'p', 'v', 'm') "
-	                "AND NOT EXISTS (SELECT 1 FROM meles.user_tables u WHERE u.sql_name = c.relname) ORDER BY 1");
+	auto r =
+	    c.exec("SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'tap_user'::regnamespace "
+	           "AND c.relkind IN ('r', 'p', 'v', 'm') "
+	           "AND NOT EXISTS (SELECT 1 FROM meles.user_tables u WHERE u.sql_name = c.relname) ORDER BY 1");
 	std::vector<std::string> out;
-	for (int i = 0; i < r.rows(); ++i) out.push_back(r.get(i, 0));
+	for (int i = 0; i < r.rows(); ++i)
+		out.push_back(r.get(i, 0));
 	return out;
 }
 
@@ -331,7 +370,8 @@ bool drop_relation(pg::Connection& c, const std::string& relation, std::chrono::
 	} catch (const pg::DbError& e) {
 		if (c.in_transaction()) c.rollback();
 		c.exec("RESET lock_timeout");
-		log::info(concat("user tables: ", relation, " is still in use (", e.message(), "); the reaper drops it later"));
+		log::info(concat("user tables: ", relation, " is still in use (", e.message(),
+		                 "); the reaper drops it later"));
 		return false;
 	}
 }
@@ -382,9 +422,11 @@ std::string format_bytes(int64_t bytes) {
 		++u;
 	}
 	char buf[64];
-	if (u == 0) std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(bytes));
-	else std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
+	if (u == 0)
+		std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(bytes));
+	else
+		std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
 	return buf;
 }
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -18,7 +18,9 @@ namespace {
 
 constexpr std::string_view kPrefix = "/tap/user_tables";
 
-std::chrono::seconds days(double d) { return std::chrono::seconds(static_cast<int64_t>(std::llround(d * 86400))); }
+std::chrono::seconds days(double d) {
+	return std::chrono::seconds(static_cast<int64_t>(std::llround(d * 86400)));
+}
 
 Owner owner_of(const net::Request& r) {
 	if (r.user.empty()) return std::nullopt;
@@ -50,10 +52,11 @@ public:
 	void add(std::shared_ptr<const adql::TableEntry> e) { tables_.push_back(std::move(e)); }
 	void find_tables(std::string_view lower_name, std::vector<const adql::TableEntry*>& out) const override {
 		for (auto& t : tables_)
-			if (t->name == lower_name) out.push_back(t.get());  // names are stored lower-cased
+			if (t->name == lower_name) out.push_back(t.get()); // names are stored lower-cased
 	}
 	void all_tables(std::vector<const adql::TableEntry*>& out) const override {
-		for (auto& t : tables_) out.push_back(t.get());
+		for (auto& t : tables_)
+			out.push_back(t.get());
 	}
 
 private:
@@ -65,7 +68,7 @@ bool is_votable_type(std::string_view content_type) {
 	return t == "application/x-votable+xml" || t == "text/xml" || t == "application/xml";
 }
 
-}  // namespace
+} // namespace
 
 // ------------------------------------------------------------------ settings, entries
 
@@ -75,12 +78,15 @@ Settings Settings::from_config(const Config& c) {
 	s.server_url = c.server_url();
 	double d = c.get_real("ivoa", "userTableDays"), m = c.get_real("ivoa", "userTableMaxDays");
 	if (!(d > 0)) throw Error(ErrorKind::Validation, "[ivoa] userTableDays must be positive");
-	if (!(m >= d)) throw Error(ErrorKind::Validation, "[ivoa] userTableMaxDays must not be less than userTableDays");
+	if (!(m >= d))
+		throw Error(ErrorKind::Validation, "[ivoa] userTableMaxDays must not be less than userTableDays");
 	s.lifetime = days(d);
 	s.max_lifetime = days(m);
 	s.user_limits = {c.get_int("ivoa", "userTableMaxBytes"), c.get_int("ivoa", "userTableMaxCount")};
-	s.anonymous_limits = {c.get_int("ivoa", "anonymousTableMaxBytes"), c.get_int("ivoa", "anonymousTableMaxCount")};
-	s.spatial_index = c.get("ivoa", "userTableSpatialIndex") == "pgsphere" ? IndexKind::Spoint : IndexKind::Q3c;
+	s.anonymous_limits = {c.get_int("ivoa", "anonymousTableMaxBytes"),
+	                      c.get_int("ivoa", "anonymousTableMaxCount")};
+	s.spatial_index =
+	    c.get("ivoa", "userTableSpatialIndex") == "pgsphere" ? IndexKind::Spoint : IndexKind::Q3c;
 	return s;
 }
 
@@ -98,12 +104,13 @@ adql::TableEntry table_entry(const UserTable& t) {
 	adql::TableEntry e;
 	e.schema = "tap_user";
 	e.name = t.name;
-	e.sql_name = t.relation();  // [a-z0-9_] only: no quoting needed
+	e.sql_name = t.relation(); // [a-z0-9_] only: no quoting needed
 	e.description = t.description;
 	e.columns = t.columns;
 	for (auto& ix : t.indexes) {
 		if (ix.kind != IndexKind::Q3c && ix.kind != IndexKind::Spoint) continue;
-		if (ix.columns.size() != 2 || ix.columns[0] >= t.columns.size() || ix.columns[1] >= t.columns.size()) continue;
+		if (ix.columns.size() != 2 || ix.columns[0] >= t.columns.size() || ix.columns[1] >= t.columns.size())
+			continue;
 		adql::PositionIndex p{t.columns[ix.columns[0]].name, t.columns[ix.columns[1]].name};
 		if (ix.kind == IndexKind::Q3c) e.q3c_indexes.push_back(p);
 		if (ix.kind == IndexKind::Spoint) e.spoint_indexes.push_back(p);
@@ -122,11 +129,14 @@ struct UserTables::CatalogCache {
 	std::map<std::string, std::pair<TimePoint, std::shared_ptr<const adql::TableEntry>>> entries;
 };
 
-UserTables::UserTables(Settings settings, pg::ConnectParams admin, pg::Pool& admin_pool, uws::JobManager& jobs)
+UserTables::UserTables(Settings settings, pg::ConnectParams admin, pg::Pool& admin_pool,
+                       uws::JobManager& jobs)
     : settings_(std::move(settings)), admin_(std::move(admin)), pool_(admin_pool), jobs_(jobs),
       index_job_(std::make_unique<IndexJob>(*this)), cache_(std::make_unique<CatalogCache>()) {}
 
-UserTables::~UserTables() { stop(); }
+UserTables::~UserTables() {
+	stop();
+}
 
 void UserTables::start() {
 	jobs_.register_kind(kIndexJobKind, index_job_.get());
@@ -165,7 +175,7 @@ std::unique_ptr<adql::Catalog> UserTables::catalog(const Owner& user) {
 	try {
 		heads = visible(*c, user, std::chrono::system_clock::now());
 	} catch (const pg::DbError& e) {
-		if (e.kind() == ErrorKind::Name) return cat;  // //tap_user not imported: no user tables
+		if (e.kind() == ErrorKind::Name) return cat; // //tap_user not imported: no user tables
 		throw;
 	}
 	std::vector<UserTable*> missing;
@@ -180,8 +190,10 @@ std::unique_ptr<adql::Catalog> UserTables::catalog(const Owner& user) {
 	std::lock_guard lock(cache_->mutex);
 	if (cache_->entries.size() > 4096) cache_->entries.clear();
 	for (auto* h : missing)
-		cache_->entries[h->sql_name] = {h->modified, std::make_shared<const adql::TableEntry>(table_entry(*h))};
-	for (auto& h : heads) cat->add(cache_->entries[h.sql_name].second);
+		cache_->entries[h->sql_name] = {h->modified,
+		                                std::make_shared<const adql::TableEntry>(table_entry(*h))};
+	for (auto& h : heads)
+		cat->add(cache_->entries[h.sql_name].second);
 	return cat;
 }
 
@@ -191,9 +203,10 @@ std::string UserTables::table_url(const std::string& name) const {
 
 void UserTables::handle(net::Request& request, net::Response& response) {
 	std::string_view rest = std::string_view(request.path).substr(kPrefix.size());
-	while (rest.ends_with('/')) rest.remove_suffix(1);
+	while (rest.ends_with('/'))
+		rest.remove_suffix(1);
 	if (rest.empty()) return tableset(request, response);
-	rest.remove_prefix(1);  // '/'
+	rest.remove_prefix(1); // '/'
 	auto slash = rest.find('/');
 	std::string raw(rest.substr(0, slash));
 	std::string_view child = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
@@ -206,9 +219,10 @@ void UserTables::handle(net::Request& request, net::Response& response) {
 		return method_not_allowed(response, request, "GET, PUT, DELETE");
 	}
 	if (child == "destruction") return destruction(request, response, name);
-	if (child == "index" || child.starts_with("index/")) return index(request, response, name, child.substr(5));
-	throw Error(ErrorKind::NotFound,
-	            concat("a user table has no '", child, "' (there are /destruction and /index below ", raw, ")"));
+	if (child == "index" || child.starts_with("index/"))
+		return index(request, response, name, child.substr(5));
+	throw Error(ErrorKind::NotFound, concat("a user table has no '", child,
+	                                        "' (there are /destruction and /index below ", raw, ")"));
 }
 
 // ------------------------------------------------------------------ PUT
@@ -224,34 +238,46 @@ void UserTables::put(net::Request& request, net::Response& response, const std::
 			                   ct.empty() ? std::string("none") : concat("'", ct, "'"), ")"));
 		auto ce = request.header("Content-Encoding");
 		if (!ce.empty() && !iequals(trim(ce), "identity"))
-			throw Error(ErrorKind::Validation, concat("Content-Encoding '", ce, "' is not supported; send the VOTable as it is"));
-		Owner owner = owner_of(request);
-		Limits limits;
-		{
-			auto c = pool_.acquire();
-			require_enabled(*c);
-			limits = limits_for(*c, settings_, owner);
-		}
-		pg::Connection conn(admin_);
-		TableBuilder builder(conn, settings_, owner, name, limits);
-		builder.check_quota_before();
-		UploadConsumer consumer(builder);
-		{
-			votable::VOTableReader reader(consumer);
-			std::vector<char> buf(256 * 1024);
-			while (size_t n = request.read_body_some(buf.data(), buf.size())) reader.feed({buf.data(), n});
-			reader.finish();
-		}
-		if (!consumer.saw_table()) throw Error(ErrorKind::Validation, "the VOTable contains no TABLE");
-		UserTable t = builder.commit(consumer.description(), "upload");
-		log::info(concat("user table ", t.adql_name(), owner ? " of " + *owner : std::string(" (anonymous)"), ": ",
-		                 std::to_string(t.nrows), " rows, ", format_bytes(t.size_bytes), builder.replaced() ? ", replaced" : ""));
+			throw Error(ErrorKind::Validation,
+			            concat("Content-Encoding '", ce, "' is not supported; send the VOTable as it is"));
+		auto up = upload(owner_of(request), name,
+		                 [&](char* buf, size_t n) { return request.read_body_some(buf, n); });
+		const UserTable& t = up.table;
 		response.set_header("Location", table_url(name));
-		send_text(response, builder.replaced() ? 200 : 201, concat("Query this table as ", t.adql_name(), "\n"));
+		send_text(response, up.replaced ? 200 : 201, concat("Query this table as ", t.adql_name(), "\n"));
 	} catch (...) {
 		if (!request.body_consumed()) response.close_after();
 		throw;
 	}
+}
+
+UserTables::Uploaded UserTables::upload(const Owner& owner, std::string_view raw_name,
+                                        const std::function<size_t(char*, size_t)>& read) {
+	std::string name = check_table_name(raw_name);
+	Limits limits;
+	{
+		auto c = pool_.acquire();
+		require_enabled(*c);
+		limits = limits_for(*c, settings_, owner);
+	}
+	pg::Connection conn(admin_);
+	TableBuilder builder(conn, settings_, owner, name, limits);
+	builder.check_quota_before();
+	UploadConsumer consumer(builder);
+	{
+		votable::VOTableReader reader(consumer);
+		std::vector<char> buf(256 * 1024);
+		while (size_t n = read(buf.data(), buf.size()))
+			reader.feed({buf.data(), n});
+		reader.finish();
+	}
+	if (!consumer.saw_table()) throw Error(ErrorKind::Validation, "the VOTable contains no TABLE");
+	Uploaded out{builder.commit(consumer.description(), "upload"), builder.replaced()};
+	log::info(concat("user table ", out.table.adql_name(),
+	                 owner ? " of " + *owner : std::string(" (anonymous)"), ": ",
+	                 std::to_string(out.table.nrows), " rows, ", format_bytes(out.table.size_bytes),
+	                 out.replaced ? ", replaced" : ""));
+	return out;
 }
 
 // ------------------------------------------------------------------ GET, DELETE, tableset
@@ -278,16 +304,18 @@ void UserTables::delete_table(net::Request& request, net::Response& response, co
 	auto t = resolve(*c, owner_of(request), name, false);
 	if (!t || !drop_table(*c, t->sql_name))
 		throw Error(ErrorKind::NotFound, concat("There is no user table tap_user.", name, " (for you)."));
-	log::info(concat("user table ", t->adql_name(), t->owner ? " of " + *t->owner : std::string(" (anonymous)"), " dropped"));
+	log::info(concat("user table ", t->adql_name(),
+	                 t->owner ? " of " + *t->owner : std::string(" (anonymous)"), " dropped"));
 	send_text(response, 200, concat("Dropped user table ", name, "\n"));
 }
 
 void UserTables::tableset(net::Request& request, net::Response& response) {
-	if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(response, request, "GET");
+	if (request.method != "GET" && request.method != "HEAD")
+		return method_not_allowed(response, request, "GET");
 	Owner owner = owner_of(request);
 	if (!owner)
-		throw Error(ErrorKind::Permission,
-		            "Log in to list your user tables (HTTP Basic authentication); anonymous tables cannot be listed.");
+		throw Error(ErrorKind::Permission, "Log in to list your user tables (HTTP Basic authentication); "
+		                                   "anonymous tables cannot be listed.");
 	auto c = pool_.acquire();
 	require_enabled(*c);
 	response.set_header("Content-Type", "text/xml; charset=utf-8");
@@ -308,7 +336,8 @@ void UserTables::destruction(net::Request& request, net::Response& response, con
 	auto v = p.get("DESTRUCTION");
 	if (!v) throw Error(ErrorKind::Validation, "POST to destruction needs DESTRUCTION=<ISO 8601 time>");
 	auto when = parse_iso(*v);
-	if (!when) throw Error(ErrorKind::Validation, concat("DESTRUCTION must be an ISO 8601 time, not '", *v, "'"));
+	if (!when)
+		throw Error(ErrorKind::Validation, concat("DESTRUCTION must be an ISO 8601 time, not '", *v, "'"));
 	auto now = std::chrono::system_clock::now();
 	if (*when <= now)
 		throw Error(ErrorKind::Validation,
@@ -320,13 +349,16 @@ void UserTables::destruction(net::Request& request, net::Response& response, con
 	response.set_status(303);
 	response.set_header("Location", table_url(name));
 	response.set_header("Content-Type", "text/plain; charset=utf-8");
-	response.send(concat("tap_user.", name, " will be dropped at ", format_iso(std::min(*when, latest)), "\n"));
+	response.send(
+	    concat("tap_user.", name, " will be dropped at ", format_iso(std::min(*when, latest)), "\n"));
 }
 
 // ------------------------------------------------------------------ index jobs
 
-void UserTables::index(net::Request& request, net::Response& response, const std::string& name, std::string_view rest) {
-	while (rest.starts_with('/')) rest.remove_prefix(1);
+void UserTables::index(net::Request& request, net::Response& response, const std::string& name,
+                       std::string_view rest) {
+	while (rest.starts_with('/'))
+		rest.remove_prefix(1);
 	Owner owner = owner_of(request);
 	std::string url = table_url(name) + "/index";
 	uws::UwsEndpoint endpoint(jobs_, kIndexJobKind, table_url(name), param_limits());
@@ -359,12 +391,16 @@ void UserTables::index(net::Request& request, net::Response& response, const std
 			response.send(concat("Indexing tap_user.", name, "; see ", url, "\n"));
 			return;
 		}
-		if (!t->index_job) throw Error(ErrorKind::Validation, "POST INDEX=ra,dec (or INDEX=column) to index this table");
+		if (!t->index_job)
+			throw Error(ErrorKind::Validation, "POST INDEX=ra,dec (or INDEX=column) to index this table");
 		// PHASE=ABORT, ACTION=DELETE on the current job, as on any UWS job.
 		if (auto ph = p.get("PHASE")) {
-			if (iequals(*ph, "ABORT")) jobs_.abort(kIndexJobKind, *t->index_job);
-			else if (iequals(*ph, "RUN")) jobs_.run(kIndexJobKind, *t->index_job);
-			else throw Error(ErrorKind::Validation, concat("PHASE must be RUN or ABORT, not '", *ph, "'"));
+			if (iequals(*ph, "ABORT"))
+				jobs_.abort(kIndexJobKind, *t->index_job);
+			else if (iequals(*ph, "RUN"))
+				jobs_.run(kIndexJobKind, *t->index_job);
+			else
+				throw Error(ErrorKind::Validation, concat("PHASE must be RUN or ABORT, not '", *ph, "'"));
 		} else if (auto a = p.get("ACTION"); a && iequals(*a, "DELETE")) {
 			jobs_.destroy(kIndexJobKind, *t->index_job);
 		} else {
@@ -377,8 +413,9 @@ void UserTables::index(net::Request& request, net::Response& response, const std
 		return;
 	}
 	if (!t->index_job)
-		throw Error(ErrorKind::NotFound,
-		            concat("tap_user.", name, " has no index job; POST INDEX=ra,dec (or INDEX=column) to ", url));
+		throw Error(
+		    ErrorKind::NotFound,
+		    concat("tap_user.", name, " has no index job; POST INDEX=ra,dec (or INDEX=column) to ", url));
 	std::string sub = concat("/", *t->index_job);
 	if (!rest.empty()) sub += concat("/", rest);
 	endpoint.handle(request, response, sub, owner);
@@ -394,7 +431,8 @@ size_t UserTables::reap() {
 		auto t = find_by_sql_name(*c, sql_name, false);
 		if (t && drop_table(*c, sql_name)) {
 			++dropped;
-			log::info(concat("user table ", t->adql_name(), t->owner ? " of " + *t->owner : std::string(" (anonymous)"),
+			log::info(concat("user table ", t->adql_name(),
+			                 t->owner ? " of " + *t->owner : std::string(" (anonymous)"),
 			                 " reached its destruction time and was dropped"));
 		}
 	}
@@ -412,7 +450,8 @@ size_t UserTables::drop_all_of(const std::string& user) {
 
 void UserTables::reaper_loop() {
 	for (;;) {
-		std::chrono::system_clock::time_point next = std::chrono::system_clock::now() + std::chrono::seconds(60);
+		std::chrono::system_clock::time_point next =
+		    std::chrono::system_clock::now() + std::chrono::seconds(60);
 		try {
 			reap();
 			auto c = pool_.acquire();
@@ -428,4 +467,4 @@ void UserTables::reaper_loop() {
 	}
 }
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -6,9 +6,9 @@ namespace meles::services::user_tables {
 
 namespace {
 
-const char* kNamespaces =
-    "xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
-    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+const char* kNamespaces = "xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
+                          "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+                          "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
 
 void element(std::string& out, std::string_view indent, std::string_view name, std::string_view value) {
 	if (value.empty()) return;
@@ -55,7 +55,7 @@ void table_body(std::string& out, const UserTable& t, std::string_view indent) {
 	}
 }
 
-}  // namespace
+} // namespace
 
 std::string table_document(const UserTable& t) {
 	std::string out = concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vtm:table ", kNamespaces, ">\n");
@@ -65,7 +65,8 @@ std::string table_document(const UserTable& t) {
 }
 
 std::string tableset_document(const std::vector<UserTable>& tables) {
-	std::string out = concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vtm:tableset ", kNamespaces, ">\n");
+	std::string out =
+	    concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vtm:tableset ", kNamespaces, ">\n");
 	out += "  <schema>\n    <name>tap_user</name>\n"
 	       "    <description>Your persistent uploads and tables made with CREATE TABLE AS; query them as "
 	       "tap_user.NAME. They are dropped at their destruction time.</description>\n";
@@ -78,4 +79,4 @@ std::string tableset_document(const std::vector<UserTable>& tables) {
 	return out;
 }
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -16,4 +16,4 @@ std::string table_document(const UserTable& table);
 // <vtm:tableset> with one schema tap_user for GET /tap/user_tables.
 std::string tableset_document(const std::vector<UserTable>& tables);
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

@@ -26,22 +26,22 @@ enum class IndexKind { Q3c, Spoint, Btree, Gist };
 std::string_view index_kind_name(IndexKind kind);
 
 struct UserIndex {
-	std::string name;             // SQL name of the index (schema tap_user)
+	std::string name; // SQL name of the index (schema tap_user)
 	IndexKind kind = IndexKind::Btree;
-	std::vector<size_t> columns;  // positions in UserTable::columns: (ra, dec) or the B-tree's columns
+	std::vector<size_t> columns; // positions in UserTable::columns: (ra, dec) or the B-tree's columns
 };
 
 struct UserTable {
-	std::string sql_name;  // table name in schema tap_user: random, never shown to users
+	std::string sql_name; // table name in schema tap_user: random, never shown to users
 	Owner owner;
-	std::string name;      // ADQL name (a regular identifier, lower case)
+	std::string name; // ADQL name (a regular identifier, lower case)
 	std::string description;
-	std::string origin;    // "upload" or "query"
+	std::string origin; // "upload" or "query"
 	TimePoint created, modified, destruction;
 	int64_t nrows = 0;
-	int64_t size_bytes = 0;  // table + TOAST + indexes
+	int64_t size_bytes = 0; // table + TOAST + indexes
 	std::optional<std::string> index_job;
-	std::vector<ColumnMeta> columns;  // name/delimited as in ADQL, type, unit, ucd, ..., indexed
+	std::vector<ColumnMeta> columns; // name/delimited as in ADQL, type, unit, ucd, ..., indexed
 	std::vector<UserIndex> indexes;
 
 	// tap_user.<sql_name>, ready to put into SQL.
@@ -80,7 +80,8 @@ std::optional<UserTable> find(pg::Connection& conn, const Owner& owner, std::str
 // What `name` means for `user`: the user's own table, else the anonymous one.
 std::optional<UserTable> resolve(pg::Connection& conn, const Owner& user, std::string_view name,
                                  bool with_columns = true);
-std::optional<UserTable> find_by_sql_name(pg::Connection& conn, const std::string& sql_name, bool with_columns = true);
+std::optional<UserTable> find_by_sql_name(pg::Connection& conn, const std::string& sql_name,
+                                          bool with_columns = true);
 // The tables of `owner`, by name.
 std::vector<UserTable> list(pg::Connection& conn, const Owner& owner, bool with_columns);
 // Tables a query by `user` may name, without columns: own ones, then anonymous ones whose
@@ -138,4 +139,4 @@ int64_t relation_size(pg::Connection& conn, const std::string& relation);
 // "1.5 GB", "320 kB", "17 bytes".
 std::string format_bytes(int64_t bytes);
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables

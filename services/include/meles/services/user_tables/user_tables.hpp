@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,13 +29,13 @@
 namespace meles::services::user_tables {
 
 struct Settings {
-	std::string read_role = "meles_ro";            // [db] readRole: gets SELECT on every user table
-	std::string server_url = "http://localhost:8080";  // for URLs in responses
-	std::chrono::seconds lifetime{7 * 86400};      // [ivoa] userTableDays
-	std::chrono::seconds max_lifetime{30 * 86400};  // [ivoa] userTableMaxDays (from now)
-	Limits user_limits{10'000'000'000, 100};        // [ivoa] userTableMaxBytes/-Count
-	Limits anonymous_limits{1'000'000'000, 100};    // [ivoa] anonymousTableMaxBytes/-Count
-	IndexKind spatial_index = IndexKind::Q3c;       // [ivoa] userTableSpatialIndex
+	std::string read_role = "meles_ro";               // [db] readRole: gets SELECT on every user table
+	std::string server_url = "http://localhost:8080"; // for URLs in responses
+	std::chrono::seconds lifetime{7 * 86400};         // [ivoa] userTableDays
+	std::chrono::seconds max_lifetime{30 * 86400};    // [ivoa] userTableMaxDays (from now)
+	Limits user_limits{10'000'000'000, 100};          // [ivoa] userTableMaxBytes/-Count
+	Limits anonymous_limits{1'000'000'000, 100};      // [ivoa] anonymousTableMaxBytes/-Count
+	IndexKind spatial_index = IndexKind::Q3c;         // [ivoa] userTableSpatialIndex
 
 	static Settings from_config(const Config& config);
 };
@@ -48,10 +49,10 @@ adql::TableEntry table_entry(const UserTable& table);
 
 // What CREATE TABLE ... AS made.
 struct CreatedTable {
-	std::string adql_name;            // tap_user.NAME
-	std::vector<ColumnMeta> columns;  // of the new table (as the translation declared them)
+	std::string adql_name;           // tap_user.NAME
+	std::vector<ColumnMeta> columns; // of the new table (as the translation declared them)
 	int64_t rows = 0;
-	bool replaced = false;            // an earlier table of that name was dropped
+	bool replaced = false; // an earlier table of that name was dropped
 };
 
 class UserTables {
@@ -73,6 +74,15 @@ public:
 	// (the router turns them into DALI documents).
 	void handle(net::Request& request, net::Response& response);
 
+	// Creates or replaces table `name` of `owner` from a VOTable whose bytes `read` delivers
+	// (up to n bytes into buf; 0 at the end) — the body of a PUT.  Memory stays constant.
+	struct Uploaded {
+		UserTable table;
+		bool replaced = false;
+	};
+	Uploaded upload(const Owner& owner, std::string_view name,
+	                const std::function<size_t(char* buf, size_t n)>& read);
+
 	// ---- hooks for the TAP service
 	// Whether //tap_user is imported (one query).
 	bool enabled();
@@ -86,7 +96,8 @@ public:
 	// into a fresh table, which replaces an existing one of that name only when complete.
 	// Quotas are checked while the rows stream.  Throws meles::Error (Validation for a bad
 	// target, Limit for quotas, the query's own errors).
-	CreatedTable create_table_as(const adql::Translation& translation, pg::Connection& query_conn, const Owner& user);
+	CreatedTable create_table_as(const adql::Translation& translation, pg::Connection& query_conn,
+	                             const Owner& user);
 
 	// ---- maintenance
 	// Drops expired tables and orphaned relations now; returns how many tables were dropped.
@@ -107,7 +118,8 @@ private:
 	void get_table(net::Request& request, net::Response& response, const std::string& name);
 	void delete_table(net::Request& request, net::Response& response, const std::string& name);
 	void destruction(net::Request& request, net::Response& response, const std::string& name);
-	void index(net::Request& request, net::Response& response, const std::string& name, std::string_view rest);
+	void index(net::Request& request, net::Response& response, const std::string& name,
+	           std::string_view rest);
 	void tableset(net::Request& request, net::Response& response);
 	std::string table_url(const std::string& name) const;
 	// Drops one table and its bookkeeping in one transaction; false if it was gone already.
@@ -127,4 +139,4 @@ private:
 	std::thread reaper_;
 };
 
-}  // namespace meles::services::user_tables
+} // namespace meles::services::user_tables
