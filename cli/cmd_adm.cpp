@@ -46,11 +46,13 @@ std::string read_password(const std::string& prompt) {
 
 // meles adm quota NAME [--bytes SIZE] [--tables N] [--reset]: shows (and sets) the user table
 // quota of an account.
-void quota(const Config& config, pg::Connection& conn, services::UserStore& users, const std::string& name,
+void quota(const Config& config, pg::Pool& pool, services::UserStore& users, const std::string& name,
            const ArgParser& args) {
 	namespace ut = services::user_tables;
-	ut::require_enabled(conn);
 	if (!users.password_hash(name)) throw Error(ErrorKind::NotFound, concat("no user '", name, "'"));
+	auto lease = pool.acquire();
+	pg::Connection& conn = *lease;
+	ut::require_enabled(conn);
 	auto q = ut::quota_override(conn, name).value_or(ut::QuotaOverride{});
 	bool change = args.has("reset") || args.value("bytes") || args.value("tables");
 	if (args.has("reset")) q = {};
@@ -68,17 +70,19 @@ void quota(const Config& config, pg::Connection& conn, services::UserStore& user
 	ut::Limits l = ut::limits_for(conn, s, name);
 	ut::Usage u = ut::usage(conn, name);
 	std::cout << name << ": " << ut::format_bytes(u.bytes) << " of " << ut::format_bytes(l.bytes) << " ("
-	          << (q.bytes ? "set for this user" : "[ivoa] userTableMaxBytes") << "), " << u.tables << " of " << l.tables
-	          << " tables (" << (q.tables ? "set for this user" : "[ivoa] userTableMaxCount") << ")\n";
+	          << (q.bytes ? "set for this user" : "[ivoa] userTableMaxBytes") << "), " << u.tables << " of "
+	          << l.tables << " tables (" << (q.tables ? "set for this user" : "[ivoa] userTableMaxCount")
+	          << ")\n";
 }
 
-}  // namespace
+} // namespace
 
 int cmd_adm(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("adm", {"random", "reset"}, {"remarks", "bytes", "tables"});
 	args.parse(argv);
 	auto& pos = args.positionals();
-	if (pos.empty()) throw Error(ErrorKind::Validation, "usage: meles adm ACTION [ARGS] (see meles adm --help)");
+	if (pos.empty())
+		throw Error(ErrorKind::Validation, "usage: meles adm ACTION [ARGS] (see meles adm --help)");
 	const std::string& action = pos[0];
 	auto need = [&](size_t n, const char* usage) {
 		if (pos.size() < n) throw Error(ErrorKind::Validation, concat("usage: meles adm ", usage));
@@ -121,11 +125,11 @@ int cmd_adm(const GlobalOptions& global, const std::vector<std::string>& argv) {
 			std::cout << u.name << "\t" << u.created << (u.remarks.empty() ? "" : "\t" + u.remarks) << "\n";
 	} else if (action == "quota") {
 		need(2, "quota NAME [--bytes SIZE] [--tables N] [--reset]");
-		quota(config, *pool.acquire(), users, pos[1], args);
+		quota(config, pool, users, pos[1], args);
 	} else {
 		throw Error(ErrorKind::Validation, concat("unknown adm action '", action, "'; see meles adm --help"));
 	}
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -414,11 +414,12 @@ int64_t relation_size(pg::Connection& c, const std::string& relation) {
 }
 
 std::string format_bytes(int64_t bytes) {
-	const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+	// Binary units, as the configuration's sizes ("10G" is 10 GiB).
+	const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
 	double v = static_cast<double>(bytes);
 	int u = 0;
-	while (v >= 1000 && u < 5) {
-		v /= 1000;
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
 		++u;
 	}
 	char buf[64];

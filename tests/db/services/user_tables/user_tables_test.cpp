@@ -265,7 +265,7 @@ TEST_CASE("user tables: quotas are enforced while the rows stream, and on the co
 		FAIL("no quota error");
 	} catch (const Error& e) {
 		CHECK(e.kind() == ErrorKind::Limit);
-		CHECK_MESSAGE(std::string(e.what()).find("400 kB") != std::string::npos, e.what());
+		CHECK_MESSAGE(std::string(e.what()).find("(400000 bytes)") != std::string::npos, e.what());
 		CHECK_MESSAGE(std::string(e.what()).find("the quota of anonymous user tables") != std::string::npos,
 		              e.what());
 	}

@@ -136,7 +136,7 @@ size_t drop_tables_of(pg::Connection& conn, const std::string& user);
 // Disk use of a relation with TOAST and indexes.
 int64_t relation_size(pg::Connection& conn, const std::string& relation);
 
-// "1.5 GB", "320 kB", "17 bytes".
+// "1.50 GiB", "320 KiB", "17 bytes" (binary units, as sizes in the configuration).
 std::string format_bytes(int64_t bytes);
 
 } // namespace meles::services::user_tables
