@@ -37,7 +37,13 @@ struct Context {
 
 	Context(const Config& c, pg::Database& db)
 	    : config(c), database(db), read_pool(read_params(c, db), static_cast<size_t>(c.get_int("db", "poolSize"))),
-	      admin_pool(db.admin(), static_cast<size_t>(c.get_int("db", "adminPoolSize"))), rds(rd::store_options(c)) {}
+	      admin_pool(db.admin(), static_cast<size_t>(c.get_int("db", "adminPoolSize"))), rds(daemon_store_options(c)) {}
+
+	static rd::RdStoreOptions daemon_store_options(const Config& c) {
+		auto o = rd::store_options(c);
+		o.recheck_interval = std::chrono::seconds(1);
+		return o;
+	}
 };
 
 }  // namespace meles::services
