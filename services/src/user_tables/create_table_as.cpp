@@ -53,12 +53,13 @@ CreatedTable UserTables::create_table_as(const adql::Translation& t, pg::Connect
 			buf.append(*msg); // one message per row, with its newline
 			++rows;
 			if (buf.size() >= kCopyChunk) {
-				builder.write(buf, rows);
-				buf.clear();
+				builder.write(std::move(buf), rows);
+				buf = std::string();
+				buf.reserve(kCopyChunk + 65536);
 				rows = 0;
 			}
 		}
-		builder.write(buf, rows);
+		builder.write(std::move(buf), rows);
 	}
 	std::string description = concat("Created by CREATE TABLE AS");
 	UserTable made = builder.commit(description, "query");

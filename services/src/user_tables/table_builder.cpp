@@ -3,8 +3,13 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/schema/ddl.hpp"
 
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace meles::services::user_tables {
 
@@ -40,6 +45,71 @@ int fixed_width(const SqlType& t) {
 }
 
 } // namespace
+
+// COPY data written on a thread of its own.  A blocking write would make the upload's parsing
+// and PostgreSQL's take turns (the socket holds only a few hundred kB); with a short queue
+// between them both run at once.
+class CopyPipe {
+public:
+	explicit CopyPipe(pg::CopyIn copy) : copy_(std::move(copy)), thread_([this] { run(); }) {}
+	~CopyPipe() {
+		{
+			std::lock_guard lock(mutex_);
+			closed_ = abandoned_ = true;
+		}
+		data_cv_.notify_all();
+		if (thread_.joinable()) thread_.join();
+		// copy_ is destroyed unfinished: the COPY is aborted
+	}
+	void push(std::string&& chunk) {
+		std::unique_lock lock(mutex_);
+		space_cv_.wait(lock, [&] { return queue_.size() < kQueued || error_; });
+		if (error_) std::rethrow_exception(error_);
+		queue_.push_back(std::move(chunk));
+		data_cv_.notify_one();
+	}
+	int64_t finish() {
+		{
+			std::lock_guard lock(mutex_);
+			closed_ = true;
+		}
+		data_cv_.notify_all();
+		thread_.join();
+		if (error_) std::rethrow_exception(error_);
+		return copy_.finish();
+	}
+
+private:
+	static constexpr size_t kQueued = 4;
+	void run() {
+		for (;;) {
+			std::string chunk;
+			{
+				std::unique_lock lock(mutex_);
+				data_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+				if (abandoned_ || queue_.empty()) return;
+				chunk = std::move(queue_.front());
+				queue_.pop_front();
+			}
+			space_cv_.notify_one();
+			try {
+				copy_.write(chunk);
+			} catch (...) {
+				std::lock_guard lock(mutex_);
+				error_ = std::current_exception();
+				space_cv_.notify_all();
+				return;
+			}
+		}
+	}
+	pg::CopyIn copy_;
+	std::mutex mutex_;
+	std::condition_variable data_cv_, space_cv_;
+	std::deque<std::string> queue_;
+	bool closed_ = false, abandoned_ = false;
+	std::exception_ptr error_;
+	std::thread thread_; // last: starts once everything above exists
+};
 
 std::string quota_owner_text(const Owner& owner) {
 	return owner ? concat("the user table quota of ", *owner)
@@ -94,7 +164,7 @@ TableBuilder::TableBuilder(pg::Connection& conn, const Settings& settings, Owner
 
 TableBuilder::~TableBuilder() {
 	if (committed_) return;
-	copy_.reset(); // aborts an unfinished COPY
+	pipe_.reset(); // aborts an unfinished COPY
 	conn_.rollback();
 }
 
@@ -146,21 +216,21 @@ void TableBuilder::create(std::vector<ColumnMeta> columns) {
 	estimator_.emplace(columns_);
 	std::string rel = concat("tap_user.", sql_name_);
 	conn_.exec(concat("CREATE TABLE ", rel, " (", join(defs, ", "), ")"));
-	copy_.emplace(conn_.copy_in(concat("COPY ", rel, " FROM STDIN")));
+	pipe_ = std::make_unique<CopyPipe>(conn_.copy_in(concat("COPY ", rel, " FROM STDIN")));
 }
 
-void TableBuilder::write(std::string_view text, uint64_t rows) {
+void TableBuilder::write(std::string&& text, uint64_t rows) {
 	if (text.empty()) return;
 	estimated_ += estimator_->estimate(text);
 	if (usage_.bytes + estimated_ > limits_.bytes) quota_bytes_error(estimated_);
-	copy_->write(text);
+	pipe_->push(std::move(text));
 	rows_ += rows;
 }
 
 UserTable TableBuilder::commit(const std::string& description, const std::string& origin) {
 	std::string rel = concat("tap_user.", sql_name_);
-	int64_t rows = copy_->finish();
-	copy_.reset();
+	int64_t rows = pipe_->finish();
+	pipe_.reset();
 	conn_.exec(concat("ANALYZE ", rel));
 	conn_.exec(concat("GRANT SELECT ON ", rel, " TO ", pg::quote_ident(settings_.read_role)));
 	int64_t size = relation_size(conn_, rel);

@@ -10,6 +10,7 @@
 #include "meles/core/pg/connection.hpp"
 #include "meles/services/user_tables/user_tables.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ private:
 	std::vector<int> widths_; // bytes of fixed-width columns, -1: variable (text length)
 };
 
+class CopyPipe;
+
 class TableBuilder {
 public:
 	// Begins a transaction on `conn`.  `usage`/`limits` are the owner's at the start.
@@ -42,9 +45,11 @@ public:
 	void check_quota_before();
 	// Creates the table.  Column names must be unique as SQL names and at most 63 bytes.
 	void create(std::vector<ColumnMeta> columns);
-	// Appends complete COPY text lines (`rows` of them); throws Error(Limit) when the
-	// estimated size exceeds what the quota leaves.
-	void write(std::string_view copy_text, uint64_t rows);
+	// Appends complete COPY text lines (`rows` of them; the string is taken over); throws
+	// Error(Limit) when the estimated size exceeds what the quota leaves.  The bytes go to the
+	// database from a thread of its own, so that preparing the next piece overlaps with
+	// PostgreSQL parsing this one.
+	void write(std::string&& copy_text, uint64_t rows);
 	// Ends COPY, analyzes, grants read access, measures, checks quotas exactly, replaces an
 	// existing table of the name, records the bookkeeping and commits.
 	UserTable commit(const std::string& description, const std::string& origin);
@@ -66,7 +71,7 @@ private:
 	std::string sql_name_;
 	std::vector<ColumnMeta> columns_;
 	std::optional<SizeEstimator> estimator_;
-	std::optional<pg::CopyIn> copy_;
+	std::unique_ptr<CopyPipe> pipe_;
 	int64_t estimated_ = 0;
 	uint64_t rows_ = 0;
 	bool committed_ = false, replaced_ = false;

@@ -35,8 +35,9 @@ void UploadConsumer::on_end(std::uint64_t, const std::vector<votable::TableInfo>
 }
 
 void UploadConsumer::flush() {
-	builder_.write(buffer_, pending_rows_);
-	buffer_.clear();
+	builder_.write(std::move(buffer_), pending_rows_);
+	buffer_ = std::string();
+	buffer_.reserve(kCopyChunk + (kCopyChunk >> 2));
 	pending_rows_ = 0;
 }
 
