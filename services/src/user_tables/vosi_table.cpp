@@ -2,6 +2,8 @@
 
 #include "meles/core/common/strings.hpp"
 
+#include <cstring>
+
 namespace meles::services::user_tables {
 
 namespace {
@@ -13,7 +15,13 @@ const char* kNamespaces = "xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\"
 void element(std::string& out, std::string_view indent, std::string_view name, std::string_view value) {
 	if (value.empty()) return;
 	out += concat(indent, "<", name, ">");
-	append_xml_escaped(out, value);
+	// Quotes need no escaping in element text, and delimited column names are easier to read
+	// with plain ones ("_r" as in the ADQL to write).
+	std::string escaped = xml_escape(value);
+	for (auto [entity, ch] : {std::pair{"&quot;", '"'}, std::pair{"&apos;", '\''}})
+		for (size_t p; (p = escaped.find(entity)) != std::string::npos;)
+			escaped.replace(p, std::strlen(entity), 1, ch);
+	out += escaped;
 	out += concat("</", name, ">\n");
 }
 
