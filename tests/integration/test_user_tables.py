@@ -425,6 +425,34 @@ def test_quotas():
         m.__exit__(None, None, None)
 
 
+def test_interrupted_upload():
+    """A client that goes away in the middle of a PUT leaves nothing behind, and an upload of a
+    table that exists keeps the old one."""
+    import socket
+    m = enabled_instance("ut_interrupt")
+    try:
+        check(put(m, "t", stars(5)).status == 201, "first")
+        body = stars(200000, "tabledata")
+        for name in ("t", "fresh"):
+            s = socket.create_connection(("127.0.0.1", m.port))
+            s.sendall(("PUT /tap/user_tables/%s HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-votable+xml\r\n"
+                       "Content-Length: %d\r\n\r\n" % (name, len(body))).encode())
+            s.sendall(body[:len(body) // 2])
+            time.sleep(0.5)
+            s.close()
+        deadline = time.time() + 10
+        while time.time() < deadline and "client gone" not in m.daemon_log() and "PUT /tap/user_tables/fresh" not in m.daemon_log():
+            time.sleep(0.2)
+        time.sleep(0.5)
+        check(ET.fromstring(get(m, "/tap/user_tables/t").body).find("nrows").text == "5", "old table kept")
+        check(get(m, "/tap/user_tables/fresh").status == 404, "nothing made")
+        check(user_relations(m) == "1", "no half-made relations: %s" % user_relations(m))
+        check(put(m, "fresh", stars(3)).status == 201, "the daemon still works")
+    finally:
+        m.__exit__(None, None, None)
+
+
 if __name__ == "__main__":
     run_tests([test_switching_on_and_off, test_round_trips_every_datatype, test_names,
-               test_users_and_anonymous_are_kept_apart, test_destruction_and_expiry, test_index_job, test_quotas])
+               test_users_and_anonymous_are_kept_apart, test_destruction_and_expiry, test_index_job, test_quotas,
+               test_interrupted_upload])

@@ -243,6 +243,13 @@ TEST_CASE("user tables: upload, replacement only at commit, failed uploads keep 
 	          make_votable("<FIELD name=\"RA\" datatype=\"int\"/><FIELD name=\"ra\" datatype=\"int\"/>",
 	                       {"<TD>1</TD><TD>2</TD>"})),
 	    doctest::Contains("two columns are called"), Error);
+	// A table without rows: FIELDs and no DATA, or an empty TABLEDATA.
+	UserTable empty = f.put(std::nullopt, "empty",
+	                        "<VOTABLE version=\"1.4\"><RESOURCE><TABLE>" + kStarFields + "</TABLE></RESOURCE></VOTABLE>");
+	CHECK(empty.nrows == 0);
+	CHECK(empty.columns.size() == 3);
+	CHECK(f.put(std::nullopt, "empty", make_votable(kStarFields, {})).nrows == 0);
+	CHECK(f.count("SELECT count(*) FROM " + find(f.admin, std::nullopt, "empty")->relation()) == 0);
 	// Reserved words as column names are kept, as delimited names.
 	UserTable r =
 	    f.put(std::nullopt, "reserved",
