@@ -12,6 +12,14 @@ App::App(Context& context) : ctx_(context), scs_(context) {
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
 	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
+	jobs_ = std::make_unique<uws::JobManager>(ctx_.config, ctx_.admin_pool, ctx_.config.state_dir() / "uws");
+	tap_ = std::make_unique<tap::TapService>(ctx_, *jobs_);
+	tap_->install(router_);
+	jobs_->start();
+}
+
+App::~App() {
+	if (jobs_) jobs_->stop();
 }
 
 void App::handle(net::Request& request, net::Response& response) {
@@ -26,6 +34,7 @@ void App::handle(net::Request& request, net::Response& response) {
 
 void App::reload() {
 	ctx_.directory.reload();
+	tap_->catalog().invalidate();
 	log::info("reload: resource descriptors will be read again");
 }
 

@@ -154,8 +154,9 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		if (!post) return method_not_allowed("GET, POST");
 		Params p = Params::from_request(req, limits_);
 		if (check_) check_(p);
-		std::vector<fs::path> files;
-		for (auto& f : p.files()) files.push_back(f.path);
+		// Uploaded parts keep their part name in the job directory (TAP's UPLOAD=t,param:<part>).
+		std::vector<std::pair<fs::path, std::string>> files;
+		for (auto& f : p.files()) files.emplace_back(f.path, upload_file_name(f.name));
 		Job j = manager_.create(kind_, p.all(), owner, files);
 		p.release_files();
 		if (auto ph = p.get("PHASE"); ph && iequals(*ph, "RUN")) manager_.run(kind_, j.id);

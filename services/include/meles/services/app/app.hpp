@@ -7,12 +7,17 @@
 #include "meles/services/app/context.hpp"
 #include "meles/services/router/router.hpp"
 #include "meles/services/scs/scs_service.hpp"
+#include "meles/services/tap/tap_service.hpp"
+#include "meles/services/uws/job_manager.hpp"
+
+#include <memory>
 
 namespace meles::services {
 
 class App {
 public:
 	explicit App(Context& context);
+	~App();
 	// Authenticates (HTTP Basic, optional everywhere) and routes.
 	void handle(net::Request& request, net::Response& response);
 	// Re-reads what can change without a restart (RDs).  Called on SIGHUP.
@@ -25,6 +30,8 @@ private:
 	Context& ctx_;
 	Router router_;
 	ScsService scs_;
+	std::unique_ptr<uws::JobManager> jobs_;
+	std::unique_ptr<tap::TapService> tap_;
 };
 
 }  // namespace meles::services
