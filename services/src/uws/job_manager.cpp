@@ -261,7 +261,12 @@ void JobManager::execute(const std::string& id) {
 			outcome = Phase::Aborted;
 		} else {
 			outcome = Phase::Error;
-			Error shown = run->timed_out_ ? Error(ErrorKind::Timeout,
+			// The database's statement_timeout (set from the deadline) usually fires before the
+			// watchdog does; either way the job ran out of its execution duration.
+			bool out_of_time = run->timed_out_ || (e.kind() == ErrorKind::Timeout && run->deadline() &&
+			                                       std::chrono::system_clock::now() + std::chrono::milliseconds(200) >=
+			                                           *run->deadline());
+			Error shown = out_of_time ? Error(ErrorKind::Timeout,
 			                                      concat("The job exceeded its execution duration of ",
 			                                             std::to_string(job->execution_duration),
 			                                             " seconds and was stopped; make the query cheaper or "
