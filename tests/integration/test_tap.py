@@ -213,6 +213,8 @@ def test_tap():
         m.start()
         doc = ET.fromstring(m.get(job5).body)
         check(doc.find(UWS + "phase").text == "ERROR" and "restarted" in ET.tostring(doc).decode(), ET.tostring(doc)[:500])
+        e = m.get(job5 + "/error")
+        check(e.status == 200 and b"restarted" in e.body and votlint(e.body) == "", (e.status, e.text))
 
 
 PYVO_SCRIPT = r'''

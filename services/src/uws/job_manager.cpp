@@ -257,7 +257,18 @@ void JobManager::execute(const std::string& id) {
 		if (run->timed_out_) throw Error(ErrorKind::Timeout, "");
 		if (run->aborted_) outcome = Phase::Aborted;
 	} catch (const Error& e) {
-		if (run->aborted_) {
+		bool shutting_down;
+		{
+			std::lock_guard lock(mutex_);
+			shutting_down = stopping_;
+		}
+		if (run->aborted_ && shutting_down) {
+			// Not the user's ABORT: the daemon is stopping.  Say so, like after a crash.
+			outcome = Phase::Error;
+			type = "transient";
+			message = "The service was shut down while this job was executing; please submit it again.";
+			std::ofstream(run->dir() / "error.xml") << dali_error_document(Error(ErrorKind::Io, *message));
+		} else if (run->aborted_) {
 			outcome = Phase::Aborted;
 		} else {
 			outcome = Phase::Error;

@@ -1,6 +1,7 @@
 #include "meles/services/uws/uws_endpoint.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/services/dali/error_status.hpp"
 
 #include <fstream>
 
@@ -285,10 +286,15 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 	if (child == "runId") return text(res, job.run_id.value_or(""));
 	if (child == "error") {
 		fs::path f = manager_.job_dir(id) / "error.xml";
-		if (job.phase != Phase::Error || !fs::exists(f))
+		if (job.phase != Phase::Error)
 			throw Error(ErrorKind::NotFound, concat("job ", id, " has no error (phase ", phase_name(job.phase), ")"));
-		std::ifstream in(f);
-		std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+		std::string doc;
+		if (std::ifstream in(f); in) {
+			doc.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+		} else {
+			// e.g. jobs marked ERROR at start-up after a crash: only the summary exists
+			doc = dali_error_document(Error(ErrorKind::Io, job.error_message.value_or("the job failed")));
+		}
 		res.set_header("Content-Type", "application/x-votable+xml");
 		res.send(doc);
 		return;
