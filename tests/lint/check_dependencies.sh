@@ -26,6 +26,7 @@ check_absent '#include\s*[<"]sodium' '^core/src/auth/' 'libsodium'
 check_absent '#include\s*[<"]nlohmann' '^core/src/json/' 'nlohmann-json'
 check_absent '#include\s*[<"]re2/' '^rd/src/ingest/grammars/' 'RE2'
 check_absent '#include\s*[<"]expat' '^core/src/votable/' 'expat'
+check_absent '#include\s*[<"]openssl/' '^core/src/net/' 'OpenSSL'
 
 while IFS= read -r hit; do bad "core must not depend on rd/services: $hit"; done \
 	< <(grep -rnE '#include\s*"meles/(rd|services)/' core 2>/dev/null)

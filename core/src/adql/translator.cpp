@@ -3,7 +3,6 @@
 
 #include "adql/binder/binder.hpp"
 #include "adql/emit/emitter.hpp"
-#include "adql/lexer/keywords.hpp"
 #include "adql/lexer/lexer.hpp"
 #include "adql/parser/parser.hpp"
 
@@ -69,8 +68,6 @@ Translation translate(std::string_view adql, const Catalog& catalog, const Trans
 	}
 	return t;
 }
-
-bool is_reserved_word(std::string_view word) { return lookup_keyword(word) != Keyword::None; }
 
 StatementKind parse_only(std::string_view adql, const ParseOptions& options) {
 	Parser parser(adql, &options);

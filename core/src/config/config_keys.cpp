@@ -93,6 +93,13 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Seconds until an asynchronous job is destroyed (its DESTRUCTION time).", {}, 60, 86400 * 365},
 	    {"async", "maxWait", T::Duration, "300", "Longest blocking WAIT on a job, whatever the client asks.", {}, 0,
 	     3600},
+
+	    // [upload]
+	    {"upload", "maxSyncUploadSize", T::Size, "64M",
+	     "Largest total size of tables uploaded with a synchronous TAP query (UPLOAD).", {}, 0, INT64_MAX},
+	    {"upload", "maxUploadSize", T::Size, "1G",
+	     "Largest total size of tables uploaded with an asynchronous TAP job, or fetched from a URL.", {}, 0,
+	     INT64_MAX},
 	};
 	return keys;
 }

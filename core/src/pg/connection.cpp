@@ -14,9 +14,10 @@ namespace {
 
 ErrorKind kind_for_sqlstate(const std::string& s) {
 	if (s == "57014") return ErrorKind::Timeout;                    // query_canceled (statement_timeout, cancel)
-	if (s == "42501") return ErrorKind::Permission;                 // insufficient_privilege
+	// insufficient_privilege is a server set-up problem, not the client's credentials (no 401)
+	if (s == "42501") return ErrorKind::Database;
 	if (s == "42P01" || s == "42703" || s == "42883" || s == "3F000" || s == "42704") return ErrorKind::Name;
-	if (s == "25006") return ErrorKind::Permission;                 // read_only_sql_transaction
+	if (s == "25006") return ErrorKind::Validation;                 // read_only_sql_transaction
 	if (s.starts_with("22") || s.starts_with("23")) return ErrorKind::Validation;
 	if (s.starts_with("53") || s == "54000" || s == "54001") return ErrorKind::Limit;
 	if (s.starts_with("42")) return ErrorKind::Syntax;              // syntax error or access rule violation

@@ -11,23 +11,29 @@ App::App(Context& context) : ctx_(context), scs_(context) {
 	ctx_.users.ensure_schema();
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
-
-	// UWS jobs (index jobs of user tables) and persistent user tables (//tap_user).
+	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
 	jobs_ = std::make_unique<uws::JobManager>(ctx_.config, ctx_.admin_pool, ctx_.config.state_dir() / "uws");
+	tap_ = std::make_unique<tap::TapService>(ctx_, *jobs_);
+	// Persistent user tables (//tap_user): their own resource below /tap, index jobs in the
+	// same job manager, and two hooks into TAP queries (the caller's tables, CREATE TABLE AS).
 	user_tables_ = std::make_unique<user_tables::UserTables>(user_tables::Settings::from_config(ctx_.config),
 	                                                         ctx_.database.admin(), ctx_.admin_pool, *jobs_);
 	user_tables_->start();
-	jobs_->start();
+	tap_->set_extra_catalog([this](const std::optional<std::string>& user) { return user_tables_->catalog(user); });
+	tap_->set_create_table([this](const adql::Translation& t, pg::Connection& conn, const std::optional<std::string>& user) {
+		return user_tables_->create_table_as(t, conn, user).columns;
+	});
+	tap_->install(router_);
 	// Uploads are limited by the quotas, checked while they stream, not by the body limit.
 	constexpr uint64_t kUploads = uint64_t(1) << 62;
 	auto user_tables = [this](net::Request& q, net::Response& r) { user_tables_->handle(q, r); };
 	router_.add_exact("/tap/user_tables", user_tables, ErrorStyle::Dali, kUploads);
 	router_.add_prefix("/tap/user_tables/", user_tables, ErrorStyle::Dali, kUploads);
-	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
+	jobs_->start();
 }
 
 App::~App() {
-	// Jobs first: a running index job uses the user tables.
+	// Jobs first: running index jobs use the user tables, TAP jobs the TAP service.
 	if (jobs_) jobs_->stop();
 	user_tables_.reset();
 }
@@ -44,6 +50,7 @@ void App::handle(net::Request& request, net::Response& response) {
 
 void App::reload() {
 	ctx_.directory.reload();
+	tap_->catalog().invalidate();
 	log::info("reload: resource descriptors will be read again");
 }
 

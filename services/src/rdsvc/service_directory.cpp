@@ -14,14 +14,13 @@ ServiceDirectory::ServiceDirectory(rd::RdStore& store) : store_(store) {}
 std::optional<ServiceAddress> ServiceDirectory::resolve(std::string_view path) {
 	auto segs = split_list(path, '/');
 	if (segs.size() < 2) return std::nullopt;
-	const fs::path& inputs = store_.options().inputs_dir;
 	// The renderer is at index k (or absent); the service right before it; the RD id is
 	// everything before the service.  Prefer the longest RD id that exists.
 	for (size_t svc_index = segs.size() - 1; svc_index >= 1; --svc_index) {
 		std::vector<std::string> rd_parts(segs.begin(), segs.begin() + static_cast<long>(svc_index));
 		std::string rd_id = join(rd_parts, "/");
 		if (rd_id.find("..") != std::string::npos) return std::nullopt;
-		if (!fs::is_regular_file(inputs / (rd_id + ".rd"))) continue;
+		if (!rd_exists(rd_id)) continue;
 		auto rd = store_.get(rd_id);
 		const rd::ServiceDef* svc = rd->find_service(segs[svc_index]);
 		if (!svc) return std::nullopt;
@@ -33,6 +32,20 @@ std::optional<ServiceAddress> ServiceDirectory::resolve(std::string_view path) {
 		return a;
 	}
 	return std::nullopt;
+}
+
+bool ServiceDirectory::rd_exists(const std::string& rd_id) {
+	auto now = std::chrono::steady_clock::now();
+	{
+		std::lock_guard lock(mutex_);
+		auto it = exists_.find(rd_id);
+		if (it != exists_.end() && now - it->second.second < std::chrono::seconds(1)) return it->second.first;
+	}
+	bool e = fs::is_regular_file(store_.options().inputs_dir / (rd_id + ".rd"));
+	std::lock_guard lock(mutex_);
+	if (exists_.size() > 10000) exists_.clear();  // bounded: ids come from request paths
+	exists_[rd_id] = {e, now};
+	return e;
 }
 
 std::vector<std::shared_ptr<const rd::Resource>> ServiceDirectory::all_rds() {

@@ -62,7 +62,10 @@ CreatedTable UserTables::create_table_as(const adql::Translation& t, pg::Connect
 		builder.write(std::move(buf), rows);
 	}
 	std::string description = concat("Created by CREATE TABLE AS");
-	UserTable made = builder.commit(description, "query");
+	// The query may have read the table it replaces, and the caller's transaction may still
+	// hold that lock: the reaper drops the old relation once it is free.
+	UserTable made = builder.commit(description, "query", false);
+	if (builder.replaced()) poke_reaper();
 	log::info(concat("user table ", made.adql_name(), user ? " of " + *user : std::string(" (anonymous)"),
 	                 " created by a query: ", std::to_string(made.nrows), " rows, ",
 	                 format_bytes(made.size_bytes)));

@@ -227,7 +227,8 @@ void TableBuilder::write(std::string&& text, uint64_t rows) {
 	rows_ += rows;
 }
 
-UserTable TableBuilder::commit(const std::string& description, const std::string& origin) {
+UserTable TableBuilder::commit(const std::string& description, const std::string& origin,
+                               bool drop_replaced_now) {
 	std::string rel = concat("tap_user.", sql_name_);
 	int64_t rows = pipe_->finish();
 	pipe_.reset();
@@ -266,7 +267,7 @@ UserTable TableBuilder::commit(const std::string& description, const std::string
 	conn_.commit();
 	committed_ = true;
 	rows_ = static_cast<uint64_t>(rows);
-	if (old) drop_relation(conn_, old->relation());
+	if (old && drop_replaced_now) drop_relation(conn_, old->relation());
 	return t;
 }
 

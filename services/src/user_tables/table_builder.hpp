@@ -52,7 +52,9 @@ public:
 	void write(std::string&& copy_text, uint64_t rows);
 	// Ends COPY, analyzes, grants read access, measures, checks quotas exactly, replaces an
 	// existing table of the name, records the bookkeeping and commits.
-	UserTable commit(const std::string& description, const std::string& origin);
+	// `drop_replaced_now`: drop the replaced relation right after the commit (else the reaper
+	// does, e.g. when the caller's own open transaction still reads it).
+	UserTable commit(const std::string& description, const std::string& origin, bool drop_replaced_now = true);
 
 	bool replaced() const { return replaced_; }
 	uint64_t rows() const { return rows_; }

@@ -1,6 +1,6 @@
 #include "user_tables/upload.hpp"
 
-#include "meles/core/adql/translator.hpp"
+#include "meles/core/adql/identifiers.hpp"
 #include "meles/core/common/strings.hpp"
 
 namespace meles::services::user_tables {

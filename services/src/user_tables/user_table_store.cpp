@@ -1,6 +1,6 @@
 #include "meles/services/user_tables/user_table_store.hpp"
 
-#include "meles/core/adql/translator.hpp"
+#include "meles/core/adql/identifiers.hpp"
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 

@@ -77,7 +77,7 @@ void JobManager::notify(const std::string& id) {
 }
 
 Job JobManager::create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
-                       std::optional<std::string> owner, const std::vector<fs::path>& files) {
+                       std::optional<std::string> owner, const std::vector<std::pair<fs::path, std::string>>& files) {
 	Job j;
 	j.id = new_job_id();
 	j.kind = kind;
@@ -119,11 +119,11 @@ Job JobManager::create(const std::string& kind, std::vector<std::pair<std::strin
 	}
 	fs::path dir = job_dir(j.id);
 	fs::create_directories(dir);
-	for (auto& f : files) {
+	for (auto& [f, name] : files) {
 		std::error_code ec;
-		fs::rename(f, dir / f.filename(), ec);
+		fs::rename(f, dir / name, ec);
 		if (ec) {
-			fs::copy_file(f, dir / f.filename(), ec);
+			fs::copy_file(f, dir / name, ec);
 			fs::remove(f, ec);
 		}
 	}
@@ -184,13 +184,18 @@ void JobManager::destroy(const std::string& kind, const std::string& id) {
 
 std::optional<Job> JobManager::wait(const std::string& kind, const std::string& id, int64_t seconds,
                                     std::optional<Phase> phase) {
+	// The version is read before the job: a change between the two then still ends the wait.
+	uint64_t v0;
+	{
+		std::lock_guard lock(mutex_);
+		v0 = versions_[id];
+	}
 	auto j = store_.get(kind, id);
 	if (!j || !is_active(j->phase)) return j;
 	if (phase && *phase != j->phase) return j;
 	if (seconds < 0 || seconds > max_wait_) seconds = max_wait_;
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
 	std::unique_lock lock(mutex_);
-	uint64_t v0 = versions_[id];
 	while (!stopping_ && versions_[id] == v0) {
 		if (change_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
 	}
@@ -252,11 +257,27 @@ void JobManager::execute(const std::string& id) {
 		if (run->timed_out_) throw Error(ErrorKind::Timeout, "");
 		if (run->aborted_) outcome = Phase::Aborted;
 	} catch (const Error& e) {
-		if (run->aborted_) {
+		bool shutting_down;
+		{
+			std::lock_guard lock(mutex_);
+			shutting_down = stopping_;
+		}
+		if (run->aborted_ && shutting_down) {
+			// Not the user's ABORT: the daemon is stopping.  Say so, like after a crash.
+			outcome = Phase::Error;
+			type = "transient";
+			message = "The service was shut down while this job was executing; please submit it again.";
+			std::ofstream(run->dir() / "error.xml") << dali_error_document(Error(ErrorKind::Io, *message));
+		} else if (run->aborted_) {
 			outcome = Phase::Aborted;
 		} else {
 			outcome = Phase::Error;
-			Error shown = run->timed_out_ ? Error(ErrorKind::Timeout,
+			// The database's statement_timeout (set from the deadline) usually fires before the
+			// watchdog does; either way the job ran out of its execution duration.
+			bool out_of_time = run->timed_out_ || (e.kind() == ErrorKind::Timeout && run->deadline() &&
+			                                       std::chrono::system_clock::now() + std::chrono::milliseconds(200) >=
+			                                           *run->deadline());
+			Error shown = out_of_time ? Error(ErrorKind::Timeout,
 			                                      concat("The job exceeded its execution duration of ",
 			                                             std::to_string(job->execution_duration),
 			                                             " seconds and was stopped; make the query cheaper or "

@@ -233,7 +233,7 @@ TEST_CASE("import: fitsTableGrammar with arrays, nulls and an expression (the de
 	CHECK(rep.tables[0].rows == 250);
 	CHECK(f.one("SELECT count(*) FROM galaxies.main WHERE bmag IS NULL") == "7");
 	CHECK(f.one("SELECT array_length(flux, 1) FROM galaxies.main LIMIT 1") == "3");
-	CHECK(f.one("SELECT round((distance - z*299792.458/70)::numeric, 9) FROM galaxies.main WHERE mgc_id = 10") == "0.000000000");
+	CHECK(f.one("SELECT round((dist - z*299792.458/70)::numeric, 9) FROM galaxies.main WHERE mgc_id = 10") == "0.000000000");
 	CHECK(f.one("SELECT name FROM galaxies.main WHERE mgc_id = 1") == "MGC 00001");
 	CHECK(f.one("SELECT spoint_pairs FROM meles.tablemeta WHERE table_name = 'galaxies.main'") == "ra dec");
 	CHECK(f.one("SELECT count(*) FROM pg_indexes WHERE tablename = 'main' AND schemaname = 'galaxies' AND indexdef LIKE '%gist%'") ==

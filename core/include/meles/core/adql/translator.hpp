@@ -68,10 +68,6 @@ struct ParseOptions {
 	std::vector<std::string> extra_functions;
 };
 
-// True for ADQL 2.1 reserved words (SQL-92's and ADQL's own, any case), which a regular
-// identifier must not be (e.g. to check names of uploaded tables).
-bool is_reserved_word(std::string_view word);
-
 // Checks syntax only (no catalog): what `meles adql --syntax-only` and TAP's parse step use.
 // Throws meles::Error like translate(); returns the statement kind.
 StatementKind parse_only(std::string_view adql, const ParseOptions& options = {});

@@ -7,6 +7,7 @@
 #include "meles/services/app/context.hpp"
 #include "meles/services/router/router.hpp"
 #include "meles/services/scs/scs_service.hpp"
+#include "meles/services/tap/tap_service.hpp"
 #include "meles/services/user_tables/user_tables.hpp"
 #include "meles/services/uws/job_manager.hpp"
 
@@ -31,6 +32,7 @@ private:
 	Router router_;
 	ScsService scs_;
 	std::unique_ptr<uws::JobManager> jobs_;
+	std::unique_ptr<tap::TapService> tap_;
 	std::unique_ptr<user_tables::UserTables> user_tables_;
 };
 

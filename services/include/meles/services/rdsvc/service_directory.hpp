@@ -8,6 +8,8 @@
 
 #include "meles/rd/store/rd_store.hpp"
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +45,9 @@ private:
 	std::mutex mutex_;
 	std::vector<std::string> ids_;
 	bool scanned_ = false;
+	// "is there an RD file for this id" answers, kept for a second (every request asks)
+	std::map<std::string, std::pair<bool, std::chrono::steady_clock::time_point>> exists_;
+	bool rd_exists(const std::string& rd_id);
 };
 
 }  // namespace meles::services

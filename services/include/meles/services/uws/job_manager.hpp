@@ -70,9 +70,11 @@ public:
 	int64_t default_execution_duration() const { return default_duration_; }
 	int64_t max_wait() const { return max_wait_; }
 
-	// New PENDING job.  `files` are moved into the job directory (uploads).
+	// New PENDING job.  `files` (path, name in the job directory) are moved into the job
+	// directory (uploads).
 	Job create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
-	           std::optional<std::string> owner, const std::vector<std::filesystem::path>& files);
+	           std::optional<std::string> owner,
+	           const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 	// PHASE=RUN: PENDING (or HELD) → QUEUED.  Throws Error(Validation) in other phases.
 	void run(const std::string& kind, const std::string& id);
 	// PHASE=ABORT.

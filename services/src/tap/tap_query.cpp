@@ -1,0 +1,244 @@
+#include "meles/services/tap/tap_query.hpp"
+
+#include "meles/core/adql/translator.hpp"
+#include "meles/core/common/strings.hpp"
+#include "meles/core/log/logger.hpp"
+#include "meles/core/net/fetch.hpp"
+#include "meles/core/pg/copy_out.hpp"
+#include "meles/core/votable/copy_text_converter.hpp"
+#include "meles/core/votable/votable_reader.hpp"
+#include "meles/services/dali/error_status.hpp"
+
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace meles::services::tap {
+
+namespace {
+
+std::optional<std::string> param(const std::vector<std::pair<std::string, std::string>>& ps, std::string_view name) {
+	std::optional<std::string> out;
+	for (auto& [k, v] : ps)
+		if (iequals(k, name)) out = v;
+	return out;
+}
+
+// Reads an uploaded VOTable (streaming) into a temporary table; returns its catalog entry.
+class UploadLoader : public votable::VOTableConsumer {
+public:
+	UploadLoader(pg::Connection& conn, std::string name) : conn_(conn), name_(std::move(name)) {
+		sql_name_ = concat("pg_temp.", pg::quote_ident("tap_upload_" + to_lower(name_)));
+	}
+
+	void on_schema(const votable::TableSchema& schema) override {
+		conv_.emplace(schema);
+		std::string ddl = concat("CREATE TEMP TABLE ", sql_name_, " (");
+		for (size_t i = 0; i < conv_->columns().size(); ++i) {
+			auto& c = conv_->columns()[i];
+			if (i) ddl += ", ";
+			ddl += pg::quote_ident(c.delimited ? c.name : to_lower(c.name));
+			ddl += " " + c.type.pg_ddl();
+		}
+		ddl += ") ON COMMIT DROP";
+		conn_.exec(ddl);
+		copy_.emplace(conn_.copy_in(concat("COPY ", sql_name_, " FROM STDIN")));
+	}
+	void on_rows(const votable::RowBatch& batch) override {
+		buf_.clear();
+		conv_->append(batch, buf_);
+		copy_->write(buf_);
+	}
+
+	adql::TableEntry finish() {
+		if (!copy_) throw Error(ErrorKind::Validation, concat("upload ", name_, " contains no table"));
+		copy_->finish();
+		copy_.reset();
+		conn_.exec(concat("ANALYZE ", sql_name_));
+		adql::TableEntry e;
+		e.schema = "TAP_UPLOAD";
+		e.name = name_;
+		e.sql_name = sql_name_;
+		e.description = "Table uploaded with this query";
+		e.columns = conv_->columns();
+		return e;
+	}
+
+private:
+	pg::Connection& conn_;
+	std::string name_, sql_name_;
+	std::optional<votable::CopyTextConverter> conv_;
+	std::optional<pg::CopyIn> copy_;
+	std::string buf_;
+};
+
+// Feeds a VOTable reader from a stream of bytes (a sink for fetch()).
+class ReaderSink : public ByteSink {
+public:
+	explicit ReaderSink(votable::VOTableReader& r) : r_(r) {}
+	void write(std::string_view data) override { r_.feed(data); }
+
+private:
+	votable::VOTableReader& r_;
+};
+
+}  // namespace
+
+TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::string>>& ps, const Config& config) {
+	TapRequest r;
+	if (auto req = param(ps, "REQUEST"); req && !iequals(*req, "doQuery"))
+		throw Error(ErrorKind::Validation, concat("REQUEST must be doQuery, not '", *req, "'"));
+	auto lang = param(ps, "LANG");
+	if (!lang) throw Error(ErrorKind::Validation, "missing parameter LANG (use LANG=ADQL)");
+	std::string l = to_upper(*lang);
+	if (l != "ADQL" && l != "ADQL-2.0" && l != "ADQL-2.1")
+		throw Error(ErrorKind::Validation, concat("unsupported LANG '", *lang, "' (this service speaks ADQL, ADQL-2.0 and ADQL-2.1)"));
+	r.lang = *lang;
+	auto q = param(ps, "QUERY");
+	if (!q || trim(*q).empty()) throw Error(ErrorKind::Validation, "missing parameter QUERY (the ADQL query to run)");
+	r.query = *q;
+	Params p;
+	for (auto& [k, v] : ps) p.add(k, v);
+	r.maxrec = parse_maxrec(p, config.get_int("async", "defaultMAXREC"), config.get_int("async", "hardMAXREC"));
+	std::string rf = param(ps, "RESPONSEFORMAT").value_or(param(ps, "FORMAT").value_or(""));
+	r.format = &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
+	if (!trim(rf).empty()) {
+		r.format = formats::find_output_format(rf);
+		if (!r.format) {
+			std::string list;
+			for (auto& f : formats::output_formats())
+				if (f.advertise) list += (list.empty() ? "" : ", ") + std::string(f.mime);
+			throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", rf, "' (known: ", list, ")"));
+		}
+		if (to_lower(rf).find("version=1.5") != std::string::npos) r.votable_version = "1.5";
+	}
+	r.uploads = parse_uploads(p);
+	return r;
+}
+
+RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, pg::Connection& conn, ByteSink& sink,
+                        const RunOptions& opts) {
+	RunResult result;
+	bool transaction = !req.uploads.empty() || opts.time_limit.has_value();
+	if (opts.set_canceller) opts.set_canceller([&conn] { conn.cancel(); });
+	struct Reset {
+		const RunOptions& o;
+		~Reset() {
+			if (o.set_canceller) o.set_canceller({});
+		}
+	} reset{opts};
+	if (transaction) {
+		conn.begin();
+		if (opts.time_limit)
+			conn.exec(concat("SET LOCAL statement_timeout = ", std::to_string(std::max<int64_t>(1, opts.time_limit->count()))));
+	}
+	try {
+		// uploads
+		adql::SimpleCatalog uploads;
+		for (auto& u : req.uploads) {
+			UploadLoader loader(conn, u.table);
+			votable::ReaderOptions ro;
+			votable::VOTableReader reader(loader, ro);
+			if (starts_with_ci(u.uri, "param:")) {
+				std::string part = u.uri.substr(6);
+				auto file = opts.uploads ? opts.uploads(part) : std::nullopt;
+				if (!file)
+					throw Error(ErrorKind::Validation, concat("UPLOAD ", u.table, " refers to param:", part,
+					                                          ", but the request has no file part of that name"));
+				std::ifstream in(*file, std::ios::binary);
+				std::vector<char> buf(256 * 1024);
+				try {
+					while (in) {
+						in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+						if (in.gcount() > 0) reader.feed({buf.data(), static_cast<size_t>(in.gcount())});
+					}
+					reader.finish();
+				} catch (const Error& e) {
+					throw Error(e.kind() == ErrorKind::Database ? ErrorKind::Database : ErrorKind::Validation,
+					            concat("upload ", u.table, ": ", e.message()));
+				}
+			} else {
+				ReaderSink rs(reader);
+				try {
+					net::fetch(u.uri, opts.max_upload_bytes, rs);
+					reader.finish();
+				} catch (const Error& e) {
+					throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
+					            concat("upload ", u.table, " from ", u.uri, ": ", e.message()));
+				}
+			}
+			uploads.add(loader.finish());
+		}
+		std::unique_ptr<adql::Catalog> extra = opts.extra_catalog ? opts.extra_catalog(req.user) : nullptr;
+		std::vector<const adql::Catalog*> parts{&snapshot.catalog, &uploads};
+		if (extra) parts.push_back(extra.get());
+		adql::CompositeCatalog catalog(parts);
+		adql::TranslateOptions to;
+		to.maxrec = req.maxrec;
+		to.allow_create_table = static_cast<bool>(opts.create_table);
+		adql::Translation t = adql::translate(req.query, catalog, to);
+		if (t.kind != adql::StatementKind::Select) {
+			if (!opts.create_table)
+				throw Error(ErrorKind::Validation,
+				            "CREATE TABLE needs persistent uploads, which are not enabled on this service");
+			// The new table gets every row (quotas bound it, not MAXREC); the answer is a table
+			// with its columns and no rows.
+			to.maxrec.reset();
+			t = adql::translate(req.query, catalog, to);
+			formats::WriterOptions wo;
+			wo.spool_dir = opts.spool_dir;
+			wo.votable_version = req.votable_version;
+			auto writer = formats::make_table_writer(req.format->format, sink, wo);
+			formats::TableHeader header;
+			header.columns = opts.create_table(t, conn, req.user);
+			header.table_name = t.target_name;
+			header.infos.push_back({"query", req.query, ""});
+			header.infos.push_back({"request", "doQuery", ""});
+			if (opts.on_output) opts.on_output();
+			result.started_output = true;
+			writer->begin(header);
+			writer->finish(formats::EndStatus::Ok);
+			if (transaction) conn.commit();
+			return result;
+		}
+		if (t.uses_q3c && !req.uploads.empty() && transaction) conn.exec("SET LOCAL enable_seqscan = off");
+
+		formats::WriterOptions wo;
+		wo.spool_dir = opts.spool_dir;
+		wo.votable_version = req.votable_version;
+		auto writer = formats::make_table_writer(req.format->format, sink, wo);
+		formats::TableHeader header;
+		header.columns = t.columns;
+		header.table_name = "result";
+		header.infos.push_back({"query", req.query, ""});
+		header.infos.push_back({"request", "doQuery", ""});
+		auto started = [&] {
+			if (opts.on_output) opts.on_output();
+			result.started_output = true;
+			writer->begin(header);
+		};
+		uint64_t max_rows = static_cast<uint64_t>(req.maxrec);
+		try {
+			if (req.maxrec == 0) {
+				// metadata only: still runs the query (errors surface) but sends no rows
+				auto r = pg::stream_query(conn, t.sql, t.columns, *writer, 0, 10000, started);
+				result.overflow = r.overflow;
+			} else {
+				auto r = pg::stream_query(conn, t.sql, t.columns, *writer, max_rows, 10000, started);
+				result.rows = r.rows;
+				result.overflow = r.overflow && t.may_overflow;
+			}
+		} catch (const Error& e) {
+			if (result.started_output) writer->finish(formats::EndStatus::Error, public_message(e));
+			throw;
+		}
+		writer->finish(result.overflow ? formats::EndStatus::Overflow : formats::EndStatus::Ok);
+		if (transaction) conn.commit();
+	} catch (...) {
+		if (transaction) conn.rollback();
+		throw;
+	}
+	return result;
+}
+
+}  // namespace meles::services::tap

@@ -1,0 +1,350 @@
+#include "meles/services/tap/tap_service.hpp"
+
+#include "meles/core/adql/features.hpp"
+#include "meles/core/common/strings.hpp"
+#include "meles/core/formats/output_format.hpp"
+#include "meles/core/log/logger.hpp"
+#include "meles/services/dali/error_status.hpp"
+#include "meles/services/vosi/vosi.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace meles::services::tap {
+
+namespace {
+
+// A ByteSink writing a job's result file.
+class FileSink final : public ByteSink {
+public:
+	explicit FileSink(const fs::path& path) : f_(std::fopen(path.c_str(), "wb")), path_(path) {
+		if (!f_) throw Error(ErrorKind::Io, concat("cannot write ", path.string()));
+	}
+	~FileSink() override {
+		if (f_) std::fclose(f_);
+	}
+	void write(std::string_view data) override {
+		if (std::fwrite(data.data(), 1, data.size(), f_) != data.size())
+			throw Error(ErrorKind::Io, "cannot write the job result (disk full?)");
+		bytes_ += data.size();
+	}
+	void close() {
+		if (f_ && std::fclose(f_) != 0) {
+			f_ = nullptr;
+			throw Error(ErrorKind::Io, "cannot write the job result (disk full?)");
+		}
+		f_ = nullptr;
+	}
+	int64_t bytes() const { return static_cast<int64_t>(bytes_); }
+
+private:
+	FILE* f_;
+	fs::path path_;
+	uint64_t bytes_ = 0;
+};
+
+std::string esc(std::string_view s) { return xml_escape(s); }
+
+std::string column_xml(const ColumnMeta& c, bool with_flags, const std::string& indent) {
+	auto vt = votable_type(c.type);
+	std::string name = c.delimited ? concat("\"", c.name, "\"") : c.name;
+	std::string out = concat(indent, "<column>\n", indent, "  <name>", esc(name), "</name>\n");
+	if (!c.description.empty()) out += concat(indent, "  <description>", esc(c.description), "</description>\n");
+	if (!c.unit.empty()) out += concat(indent, "  <unit>", esc(c.unit), "</unit>\n");
+	if (!c.ucd.empty()) out += concat(indent, "  <ucd>", esc(c.ucd), "</ucd>\n");
+	if (!c.utype.empty()) out += concat(indent, "  <utype>", esc(c.utype), "</utype>\n");
+	out += concat(indent, "  <dataType xsi:type=\"vs:VOTableType\"");
+	if (!vt.arraysize.empty()) out += concat(" arraysize=\"", vt.arraysize, "\"");
+	std::string xtype = c.effective_xtype();
+	if (!xtype.empty()) out += concat(" extendedType=\"", esc(xtype), "\"");
+	out += concat(">", vt.datatype, "</dataType>\n");
+	if (with_flags) {
+		if (c.indexed) out += concat(indent, "  <flag>indexed</flag>\n");
+		if (!c.required) out += concat(indent, "  <flag>nullable</flag>\n");
+		if (c.principal) out += concat(indent, "  <flag>principal</flag>\n");
+		if (c.std) out += concat(indent, "  <flag>std</flag>\n");
+	}
+	out += concat(indent, "</column>\n");
+	return out;
+}
+
+std::string table_xml(const TapTable& t, bool with_columns, const std::string& indent, const char* element = "table") {
+	const auto& e = *t.entry;
+	std::string out = concat(indent, "<", element, t.table_type == "view" ? " type=\"view\"" : "", ">\n");
+	out += concat(indent, "  <name>", esc(e.qualified_name()), "</name>\n");
+	if (!e.description.empty()) out += concat(indent, "  <description>", esc(e.description), "</description>\n");
+	if (t.nrows) out += concat(indent, "  <nrows>", std::to_string(*t.nrows), "</nrows>\n");
+	if (with_columns) {
+		for (auto& c : e.columns) out += column_xml(c, true, indent + "  ");
+		for (auto& fk : t.foreign_keys) {
+			out += concat(indent, "  <foreignKey>\n", indent, "    <targetTable>", esc(fk.target_table), "</targetTable>\n");
+			for (auto& [from, to] : fk.columns)
+				out += concat(indent, "    <fkColumn>\n", indent, "      <fromColumn>", esc(from), "</fromColumn>\n", indent,
+				              "      <targetColumn>", esc(to), "</targetColumn>\n", indent, "    </fkColumn>\n");
+			out += concat(indent, "  </foreignKey>\n");
+		}
+	}
+	out += concat(indent, "</", element, ">\n");
+	return out;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ the async job
+
+class TapService::JobKind : public uws::JobKind {
+public:
+	explicit JobKind(TapService& s) : s_(s) {}
+	void execute(uws::JobRun& run) override {
+		auto& job = run.job();
+		TapRequest req = parse_tap_request(job.parameters, s_.ctx_.config);
+		req.user = job.owner;
+		RunOptions o;
+		if (auto d = run.deadline()) {
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - std::chrono::system_clock::now());
+			o.time_limit = std::max(left, std::chrono::milliseconds(1));
+		}
+		o.set_canceller = [&run](std::function<void()> c) { run.set_canceller(std::move(c)); };
+		fs::path dir = run.dir();
+		o.uploads = [dir](const std::string& part) -> std::optional<fs::path> {
+			fs::path p = dir / upload_file_name(part);
+			if (fs::exists(p)) return p;
+			return std::nullopt;
+		};
+		o.extra_catalog = s_.extra_;
+		o.create_table = s_.create_table_;
+		o.spool_dir = s_.ctx_.config.get_path("general", "tmpDir");
+		o.max_upload_bytes = s_.max_upload_bytes_;
+		std::string file = concat("result.", req.format->file_extension);
+		FileSink sink(dir / file);
+		auto snapshot = s_.catalog_.snapshot();
+		auto lease = s_.ctx_.read_pool.acquire();
+		try {
+			run_tap_query(req, *snapshot, lease.get(), sink, o);
+		} catch (const Error& e) {
+			if (e.kind() == ErrorKind::Timeout && !run.abort_requested()) throw;
+			throw;
+		}
+		sink.close();
+		run.add_result({"result", std::string(req.format->mime), file, sink.bytes()});
+	}
+
+private:
+	TapService& s_;
+};
+
+// ------------------------------------------------------------------ the service
+
+TapService::TapService(Context& ctx, uws::JobManager& jobs)
+    : ctx_(ctx), jobs_(jobs), catalog_(ctx.admin_pool), job_kind_(std::make_unique<JobKind>(*this)),
+      max_upload_bytes_(static_cast<uint64_t>(ctx.config.get_int("upload", "maxUploadSize"))) {
+	jobs_.register_kind("tap", job_kind_.get());
+	ParamLimits limits;
+	limits.max_files_bytes = max_upload_bytes_;
+	limits.spool_dir = ctx_.config.get_path("general", "tmpDir");
+	// Problems with the parameters show up when the job runs (as ERROR with the message), not
+	// at creation: UWS clients expect a job for every POST.
+	async_ = std::make_unique<uws::UwsEndpoint>(jobs_, "tap", base_url() + "/async", limits);
+}
+
+TapService::~TapService() = default;
+
+void TapService::install(Router& router) {
+	uint64_t sync_upload = static_cast<uint64_t>(ctx_.config.get_int("upload", "maxSyncUploadSize"));
+	router.add_exact("/tap", [this](net::Request&, net::Response& r) {
+		std::string b = base_url();
+		r.set_header("Content-Type", "text/html; charset=utf-8");
+		r.send(html_page("TAP service",
+		                 concat("<h1>Table Access Protocol service</h1>\n<p>Point a TAP client (TOPCAT, pyvo, astroquery) at <code>",
+		                        xml_escape(b), "</code>.</p>\n<ul><li><a href=\"", xml_escape(b), "/capabilities\">capabilities</a></li><li><a href=\"",
+		                        xml_escape(b), "/tables\">tables</a></li><li><a href=\"", xml_escape(b),
+		                        "/examples\">examples</a></li><li><a href=\"", xml_escape(b), "/availability\">availability</a></li></ul>\n")));
+	});
+	router.add_exact("/tap/sync", [this](net::Request& q, net::Response& r) { sync(q, r); }, ErrorStyle::Dali,
+	                 sync_upload + 16 * 1024 * 1024);
+	router.add_prefix("/tap/async", [this](net::Request& q, net::Response& r) {
+		std::string_view sub = std::string_view(q.path).substr(std::string_view("/tap/async").size());
+		if (!sub.empty() && sub[0] != '/') throw Error(ErrorKind::NotFound, concat("Nothing here: ", q.path));
+		async_->handle(q, r, sub, q.user.empty() ? std::nullopt : std::optional<std::string>(q.user));
+	}, ErrorStyle::Dali, max_upload_bytes_ + 16 * 1024 * 1024);
+	router.add_exact("/tap/availability", [this](net::Request&, net::Response& r) {
+		r.set_header("Content-Type", "text/xml; charset=utf-8");
+		r.send(vosi::availability_document(ctx_.started));
+	});
+	router.add_exact("/tap/capabilities", [this](net::Request&, net::Response& r) {
+		r.set_header("Content-Type", "text/xml; charset=utf-8");
+		r.send(capabilities_document());
+	});
+	router.add_prefix("/tap/tables", [this](net::Request& q, net::Response& r) {
+		std::string rest = q.path.substr(std::string("/tap/tables").size());
+		r.set_header("Content-Type", "text/xml; charset=utf-8");
+		if (rest.empty() || rest == "/") {
+			Params p = Params::from_urlencoded(q.query);
+			bool min = p.get("detail") && iequals(*p.get("detail"), "min");
+			r.send(tables_document(!min));
+			return;
+		}
+		r.send(table_document(rest.substr(1)));
+	});
+	router.add_exact("/tap/examples", [this](net::Request&, net::Response& r) {
+		r.set_header("Content-Type", "application/xhtml+xml; charset=utf-8");
+		r.send(examples_document());
+	});
+}
+
+void TapService::sync(net::Request& q, net::Response& r) {
+	if (q.method != "GET" && q.method != "POST" && q.method != "HEAD") {
+		r.set_status(405);
+		r.set_header("Allow", "GET, POST");
+		r.send("use GET or POST\n");
+		return;
+	}
+	ParamLimits limits;
+	limits.max_files_bytes = static_cast<uint64_t>(ctx_.config.get_int("upload", "maxSyncUploadSize"));
+	limits.spool_dir = ctx_.config.get_path("general", "tmpDir");
+	Params p = Params::from_request(q, limits);
+	TapRequest req = parse_tap_request(p.all(), ctx_.config);
+	if (!q.user.empty()) req.user = q.user;
+	auto snapshot = catalog_.snapshot();
+	auto lease = ctx_.read_pool.acquire();
+	RunOptions o;
+	o.on_output = [&] { r.set_header("Content-Type", std::string(req.format->mime)); };
+	o.set_canceller = [&r](std::function<void()> c) { r.on_client_gone(std::move(c)); };
+	o.uploads = [&p](const std::string& part) -> std::optional<fs::path> {
+		if (auto* f = p.file(part)) return f->path;
+		return std::nullopt;
+	};
+	o.extra_catalog = extra_;
+	o.create_table = create_table_;
+	o.spool_dir = limits.spool_dir;
+	o.max_upload_bytes = limits.max_files_bytes;
+	try {
+		run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
+	} catch (const Error& e) {
+		if (r.headers_sent()) {
+			if (e.kind() != ErrorKind::Io) log::warn(concat("TAP query failed after output began: ", e.what()));
+			r.finish();
+			return;
+		}
+		throw;  // the router answers with a DALI error document and the right status
+	}
+	r.finish();
+}
+
+std::string TapService::capabilities_document() const {
+	std::string b = base_url();
+	std::string tap = "  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
+	                  "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n      <accessURL use=\"base\">" +
+	                  esc(b) + "</accessURL>\n    </interface>\n";
+	tap += "    <language>\n      <name>ADQL</name>\n"
+	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.0\">2.0</version>\n"
+	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.1\">2.1</version>\n"
+	       "      <description>The Astronomical Data Query Language, translated to PostgreSQL with pg_sphere and q3c."
+	       "</description>\n";
+	std::string_view current;
+	for (auto& f : adql::language_features()) {
+		if (f.type != current) {
+			if (!current.empty()) tap += "      </languageFeatures>\n";
+			current = f.type;
+			tap += concat("      <languageFeatures type=\"", esc(f.type), "\">\n");
+		}
+		tap += concat("        <feature>\n          <form>", esc(f.form), "</form>\n");
+		if (!f.description.empty()) tap += concat("          <description>", esc(f.description), "</description>\n");
+		tap += "        </feature>\n";
+	}
+	if (!current.empty()) tap += "      </languageFeatures>\n";
+	tap += "    </language>\n";
+	for (auto& f : formats::output_formats()) {
+		if (!f.advertise) continue;
+		tap += concat("    <outputFormat>\n      <mime>", esc(f.mime), "</mime>\n");
+		for (auto& a : f.aliases) tap += concat("      <alias>", esc(a), "</alias>\n");
+		tap += "    </outputFormat>\n";
+	}
+	for (const char* m : {"inline", "http", "https"})
+		tap += concat("    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-", m, "\"/>\n");
+	tap += concat("    <retentionPeriod>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultLifetime")),
+	              "</default>\n    </retentionPeriod>\n");
+	tap += concat("    <executionDuration>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+	              "</default>\n      <hard>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+	              "</hard>\n    </executionDuration>\n");
+	tap += concat("    <outputLimit>\n      <default unit=\"row\">", std::to_string(ctx_.config.get_int("async", "defaultMAXREC")),
+	              "</default>\n      <hard unit=\"row\">", std::to_string(ctx_.config.get_int("async", "hardMAXREC")),
+	              "</hard>\n    </outputLimit>\n");
+	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">", std::to_string(max_upload_bytes_),
+	              "</hard>\n    </uploadLimit>\n");
+	tap += "  </capability>\n";
+	std::string examples = vosi::simple_capability("ivo://ivoa.net/std/DALI#examples", b + "/examples", "full", "",
+	                                               "");
+	// DALI examples are a plain web page, not a ParamHTTP interface.
+	examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    <interface xsi:type=\"vr:WebBrowser\">\n"
+	                  "      <accessURL use=\"full\">",
+	                  esc(b + "/examples"), "</accessURL>\n    </interface>\n  </capability>\n");
+	return vosi::capabilities_document({tap, examples}, b, true);
+}
+
+std::string TapService::tables_document(bool with_columns) const {
+	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
+	std::string out =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<vtm:tableset xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
+	    "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n";
+	for (auto& s : snap->schemas) {
+		out += concat("  <schema>\n    <name>", esc(s.name), "</name>\n");
+		if (!s.description.empty()) out += concat("    <description>", esc(s.description), "</description>\n");
+		for (auto* t : s.tables) out += table_xml(*t, with_columns, "    ");
+		out += "  </schema>\n";
+	}
+	out += "</vtm:tableset>\n";
+	return out;
+}
+
+std::string TapService::table_document(const std::string& qualified) const {
+	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
+	const TapTable* t = snap->find(to_lower(qualified));
+	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
+	std::string body = table_xml(*t, true, "", "vtm:table");
+	// the root element needs the namespace declarations
+	auto pos = body.find(' ');
+	body.insert(pos, " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+	return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body;
+}
+
+std::string TapService::examples_document() const {
+	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
+	std::string body;
+	int n = 0;
+	auto example = [&](const std::string& title, const std::string& text, const std::string& query) {
+		++n;
+		std::string id = "example" + std::to_string(n);
+		body += concat("<div typeof=\"example\" id=\"", id, "\" resource=\"#", id, "\">\n<h2 property=\"name\">", esc(title),
+		               "</h2>\n<p>", esc(text), "</p>\n<pre class=\"dachs-ex-tapquery\" property=\"query\">", esc(query),
+		               "</pre>\n</div>\n");
+	};
+	for (auto& s : snap->schemas) {
+		if (iequals(s.name, "tap_schema")) continue;
+		for (auto* t : s.tables) {
+			const auto& e = *t->entry;
+			example(concat("The first rows of ", e.qualified_name()), e.description.empty() ? "A few rows to see what is there." : e.description,
+			        concat("SELECT TOP 10 * FROM ", e.qualified_name()));
+			for (auto& pi : e.q3c_indexes) {
+				example(concat("A cone search on ", e.qualified_name()),
+				        "Objects within half a degree of a position, using the positional index.",
+				        concat("SELECT * FROM ", e.qualified_name(), "\nWHERE 1 = CONTAINS(POINT('ICRS', ", pi.ra, ", ", pi.dec,
+				               "), CIRCLE('ICRS', 10, 10, 0.5))"));
+				break;
+			}
+		}
+	}
+	example("Columns of all published tables", "What TAP_SCHEMA says about every column.",
+	        "SELECT table_name, column_name, unit, ucd, description FROM TAP_SCHEMA.columns");
+	return concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+	              "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><title>TAP examples</title></head>\n"
+	              "<body vocab=\"http://www.ivoa.net/rdf/examples#\">\n<h1>Examples for this TAP service</h1>\n",
+	              body, "</body></html>\n");
+}
+
+}  // namespace meles::services::tap
