@@ -1,5 +1,6 @@
 #include "meles/core/pg/connection.hpp"
 
+#include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 
 #include <libpq-fe.h>
@@ -140,6 +141,9 @@ Result Connection::check(void* res, std::string_view sql) {
 	    st == PGRES_EMPTY_QUERY || st == PGRES_SINGLE_TUPLE)
 		return r;
 	const char* state = PQresultErrorField(R(res), PG_DIAG_SQLSTATE);
+	if (PQstatus(C(conn_)) != CONNECTION_OK)
+		throw DbError("08006", concat("the ", description_, " is not available right now (",
+		                              normalize_space(PQerrorMessage(C(conn_))), "); try again later"));
 	std::string msg = trim_message(PQresultErrorField(R(res), PG_DIAG_MESSAGE_PRIMARY));
 	if (msg.empty()) msg = trim_message(PQresultErrorMessage(R(res)));
 	if (msg.empty()) msg = trim_message(PQerrorMessage(C(conn_)));

@@ -46,7 +46,12 @@ void Pool::give_back(std::unique_ptr<Connection> c, bool discard) {
 		if (c->in_transaction()) discard = true;
 	}
 	std::lock_guard lock(mutex_);
-	if (discard || !c->ok()) {
+	if (!c->ok()) {
+		// The server went away (restart, crash): the idle connections are as dead as this one.
+		--open_;
+		open_ -= idle_.size();
+		idle_.clear();
+	} else if (discard) {
 		--open_;
 	} else {
 		idle_.push_back(std::move(c));

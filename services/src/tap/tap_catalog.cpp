@@ -24,10 +24,16 @@ std::shared_ptr<const CatalogSnapshot> TapCatalog::snapshot() {
 	auto now = std::chrono::steady_clock::now();
 	if (current_ && now - checked_ < std::chrono::seconds(1)) return current_;
 	int64_t version = 0;
-	{
-		auto c = pool_.acquire();
-		auto r = c->exec("SELECT version FROM meles.catalog_version");
-		version = r.rows() ? r.get_int(0, 0) : 0;
+	for (int attempt = 0;; ++attempt) {
+		// A pooled connection may have died with a database restart; one retry gets a new one.
+		try {
+			auto c = pool_.acquire();
+			auto r = c->exec("SELECT version FROM meles.catalog_version");
+			version = r.rows() ? r.get_int(0, 0) : 0;
+			break;
+		} catch (const pg::DbError& e) {
+			if (attempt > 0 || !e.sqlstate().starts_with("08")) throw;
+		}
 	}
 	checked_ = now;
 	if (!current_ || current_->version != version) current_ = load(version);
