@@ -4,6 +4,7 @@
 #include "meles/core/log/logger.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -192,6 +193,18 @@ bool Connection::in_transaction() const {
 }
 
 bool Connection::ok() const { return conn_ && PQstatus(C(conn_)) == CONNECTION_OK; }
+
+bool Connection::alive() {
+	if (!ok()) return false;
+	// An idle connection has nothing to read unless the server hung up (or sent a notice).
+	// A stopping server first sends FATAL, then closes: read until the end shows.
+	for (int i = 0; i < 4 && ok(); ++i) {
+		pollfd p{PQsocket(C(conn_)), POLLIN, 0};
+		if (::poll(&p, 1, i == 0 ? 0 : 5) <= 0) break;
+		if (!PQconsumeInput(C(conn_))) break;
+	}
+	return ok();
+}
 
 void Connection::cancel() noexcept {
 	if (!cancel_) return;

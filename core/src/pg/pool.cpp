@@ -17,8 +17,8 @@ Pool::Lease Pool::acquire(std::chrono::milliseconds timeout) {
 		if (!idle_.empty()) {
 			auto c = std::move(idle_.front());
 			idle_.pop_front();
-			if (c->ok()) return Lease(this, std::move(c));
-			--open_;  // broken: drop it and try again
+			if (c->alive()) return Lease(this, std::move(c));
+			--open_;  // the server closed it: drop it and try the next (or a new one)
 			continue;
 		}
 		if (open_ < size_) {
