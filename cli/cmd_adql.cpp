@@ -1,7 +1,13 @@
 // meles adql — translates an ADQL query and shows the SQL and the output column metadata
-// (an operator's debugging aid), or only checks its syntax.  Tables come from a small
-// description file (--tables, format in docs/adql.md) until the TAP_SCHEMA catalog is wired.
+// (an operator's debugging aid), or only checks its syntax.  Tables are those the TAP
+// service sees (Meles's table metadata in the database), or come from a small description
+// file (--tables, format in docs/adql.md) for trying queries without a database.
 #include "commands.hpp"
+#include "context.hpp"
+
+#include "meles/core/pg/database.hpp"
+#include "meles/core/pg/pool.hpp"
+#include "meles/services/tap/tap_catalog.hpp"
 
 #include "meles/core/adql/table_file.hpp"
 #include "meles/core/adql/translator.hpp"
@@ -49,7 +55,7 @@ void print_columns(const std::vector<ColumnMeta>& columns) {
 
 } // namespace
 
-int cmd_adql(const GlobalOptions&, const std::vector<std::string>& argv) {
+int cmd_adql(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("adql", {"syntax-only", "create"}, {"tables", "maxrec"});
 	args.alias("s", "syntax-only");
 	args.alias("t", "tables");
@@ -66,12 +72,26 @@ int cmd_adql(const GlobalOptions&, const std::vector<std::string>& argv) {
 			std::cout << "ok: valid ADQL 2.1\n";
 			return 0;
 		}
-		adql::SimpleCatalog catalog;
+		adql::SimpleCatalog file_catalog;
+		std::shared_ptr<const services::tap::CatalogSnapshot> snapshot;
+		std::unique_ptr<pg::Pool> pool;
+		std::unique_ptr<Config> config;
+		std::unique_ptr<pg::Database> db;
+		const adql::Catalog* catalog_ptr = &file_catalog;
 		if (auto file = args.value("tables")) {
 			std::ifstream in(*file);
 			if (!in) throw Error(ErrorKind::Io, concat("adql: cannot read the tables file ", *file));
-			catalog = adql::parse_table_file(read_all(in), *file);
+			file_catalog = adql::parse_table_file(read_all(in), *file);
+		} else {
+			config = std::make_unique<Config>(load_config(global, true));
+			db = std::make_unique<pg::Database>(*config);
+			db->ensure_running();
+			pool = std::make_unique<pg::Pool>(db->admin(), 1);
+			services::tap::TapCatalog tc(*pool);
+			snapshot = tc.snapshot();
+			catalog_ptr = &snapshot->catalog;
 		}
+		const adql::Catalog& catalog = *catalog_ptr;
 		adql::TranslateOptions options;
 		options.allow_create_table = args.has("create");
 		if (auto m = args.value("maxrec")) {
@@ -85,9 +105,6 @@ int cmd_adql(const GlobalOptions&, const std::vector<std::string>& argv) {
 		try {
 			t = adql::translate(query, catalog, options);
 		} catch (const Error& e) {
-			if (e.kind() == ErrorKind::Name && !args.value("tables"))
-				std::cerr
-				    << "hint: meles adql knows no tables without --tables FILE (format: docs/adql.md)\n";
 			throw;
 		}
 		if (t.kind == adql::StatementKind::CreateTableAs)

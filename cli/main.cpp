@@ -78,7 +78,8 @@ const std::vector<Command>& command_table() {
 	     "usage: meles adql [--syntax-only] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
 	     "Translates the ADQL query (or stdin when QUERY is - or missing) to PostgreSQL and prints\n"
 	     "the SQL, the metadata of every result column and the tables read. The tables known are\n"
-	     "those of FILE (format: docs/adql.md). --maxrec adds the LIMIT a TAP MAXREC would,\n"
+	     "those the TAP service publishes (read from the database), or with --tables only those of\n"
+	     "FILE (format: docs/adql.md), which needs no database. --maxrec adds the LIMIT a TAP MAXREC would,\n"
 	     "--create accepts CREATE TABLE ... AS. --syntax-only (-s) only checks that QUERY is valid\n"
 	     "ADQL 2.1: exit 0 if so, else 1 with the message.\n",
 	     cmd_adql},

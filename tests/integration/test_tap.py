@@ -63,6 +63,12 @@ def multipart(fields, files):
 def test_tap():
     with Meles("tap", extra_config="[async]\ndefaultExecTimeSync = 3\nmaxWait = 5\n") as m:
         rows = import_stars(m)
+        # meles adql shows the SQL a TAP query would run, against the published tables
+        r = m.cli("adql", "--maxrec", "7", "SELECT TOP 3 ra, dec FROM stars.main")
+        check(r.returncode == 0 and "LIMIT 3" in r.stdout and "stars.main" in r.stdout and "pos.eq.ra" in r.stdout,
+              r.stdout + r.stderr)
+        r = m.cli("adql", "SELECT nosuch FROM stars.main")
+        check(r.returncode != 0 and "nosuch" in r.stderr and "column" in r.stderr, r.stderr)
         m.start()
 
         # taplint: nothing to complain about (ObsLocTAP and EPN-TAP stages are not ours)
