@@ -2,11 +2,13 @@
 #include "commands.hpp"
 #include "context.hpp"
 
+#include "meles/core/adql/translator.hpp"
 #include "meles/core/common/error.hpp"
 #include "meles/rd/expr/expression.hpp"
 #include "meles/rd/parse/expression_sites.hpp"
 #include "meles/rd/parse/macros.hpp"
 #include "meles/rd/store/rd_store.hpp"
+#include "meles/services/tap/examples.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -35,6 +37,29 @@ const std::string_view val_usage =
     "  --no-warnings, -w  do not print warnings\n";
 
 namespace {
+
+// TAP examples (`_example` metas of the RD and its tables) must have a title and one query
+// in valid ADQL, or /tap/examples leaves them out.
+void check_examples(const rd::Resource& res, rd::Diagnostics& diags) {
+	auto check = [&](const rd::MetaBag& bag) {
+		for (auto* v : bag.all("_example")) {
+			auto title = v->attributes.count("title") ? v->attributes.at("title") : v->children.text("title").value_or("");
+			services::tap::Example ex{title, v->content, ""};
+			std::string what = concat("_example '", title, "': ");
+			if (auto problem = services::tap::example_problem(ex); !problem.empty()) {
+				diags.error(ErrorKind::Validation, what + problem, v->pos);
+				continue;
+			}
+			try {
+				adql::parse_only(services::tap::example_query(v->content));
+			} catch (const Error& e) {
+				diags.error(ErrorKind::Syntax, concat(what, "the query is not valid ADQL: ", e.message()), v->pos);
+			}
+		}
+	};
+	check(res.meta);
+	for (auto& t : res.tables) check(t.meta);
+}
 
 // Compiles every rowmaker expression with the native compiler; row macros are replaced by
 // a placeholder source first (their values only exist at import time).
@@ -104,7 +129,10 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	for (auto& arg : p.positionals()) {
 		rd::LoadResult lr = store.load(arg);
 		rd::Diagnostics diags = lr.diagnostics;
-		if (lr.resource) rd::check_expressions(*lr.resource, checker, diags);
+		if (lr.resource) {
+			rd::check_expressions(*lr.resource, checker, diags);
+			check_examples(*lr.resource, diags);
+		}
 		// Problems are found in several passes; show them in file order.
 		std::vector<rd::Diagnostic> items = diags.items();
 		std::map<std::string, size_t> source_rank;

@@ -16,6 +16,30 @@
   <meta name="content.type">Catalog</meta>
   <meta name="coverage.waveband">Optical</meta>
 
+  <!-- TAP examples (shown at /tap/examples; TOPCAT lists them in its TAP window) -->
+  <meta name="_example" title="Bright stars in a cone">
+    The stars brighter than 15 mag within three degrees of (10, 10) in
+    :taptable:`stars.main`.  The ``CONTAINS`` constraint uses the table's
+    q3c index, so this is fast however large the catalogue.
+
+    .. tapquery::
+
+      SELECT id, ra, dec, mag FROM stars.main
+      WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 10, 10, 3))
+        AND mag &lt; 15
+  </meta>
+  <meta name="_example" title="Magnitude histogram">
+    How many stars there are per magnitude bin in :taptable:`stars.main`;
+    the aggregate runs in the database, only the bins travel.
+
+    .. tapquery::
+
+      SELECT FLOOR(mag) AS bin, COUNT(*) AS n
+      FROM stars.main
+      GROUP BY bin
+      ORDER BY bin
+  </meta>
+
   <table id="main" onDisk="True" adql="True" primary="id" mixin="//scs#q3cindex">
     <meta name="description">One million synthetic stars.</meta>
     <column name="id" type="bigint" ucd="meta.id;meta.main" required="True"

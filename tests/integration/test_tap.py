@@ -78,6 +78,20 @@ def test_tap():
         bad = [l for l in r.stdout.splitlines() if re.match(r"^[EWF]-", l)]
         check(not bad and "Totals: Errors: 0; Warnings: 0" in r.stdout, "taplint:\n" + "\n".join(bad) + r.stdout[-300:])
 
+        # examples: the RD's _example metas, rendered with DALI RDFa; each query runs
+        ex = m.get("/tap/examples")
+        doc = ET.fromstring(ex.body)
+        X = "{http://www.w3.org/1999/xhtml}"
+        divs = [d for d in doc.iter(X + "div") if d.get("typeof") == "example"]
+        names = [d.find(X + "h2").text for d in divs]
+        check(names == ["Bright stars in a cone", "Magnitude histogram"], names)
+        for d in divs:
+            query = [p for p in d.iter() if p.get("property") == "query"][0].text
+            tables = [a.text for a in d.iter(X + "span") if a.get("property") == "table"]
+            check(tables == ["stars.main"] and d.get("resource") == "#" + d.get("id"), (tables, d.attrib))
+            out = sync(m, query, RESPONSEFORMAT="votable/td")
+            check(out.status == 200 and len(table(out.body)) > 0, (query, out.status, out.text[:300]))
+
         # every serialization validates; OVERFLOW only when rows were cut
         q = "SELECT TOP 10 id, ra, dec, mag, name FROM stars.main ORDER BY id"
         for fmt in ["votable", "votable/td", "votable/b2", "application/x-votable+xml;serialization=BINARY"]:

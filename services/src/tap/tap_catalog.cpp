@@ -59,7 +59,7 @@ std::shared_ptr<const CatalogSnapshot> TapCatalog::load(int64_t version) {
 	auto c = pool_.acquire();
 	auto tables = c->exec(
 	    "SELECT table_name, schema_name, table_id, adql, sql_name, coalesce(description, ''), is_view, q3c_pairs, "
-	    "spoint_pairs, gist_columns, nrows FROM meles.tablemeta WHERE adql IN ('yes', 'hidden') ORDER BY table_name");
+	    "spoint_pairs, gist_columns, nrows, rd_id FROM meles.tablemeta WHERE adql IN ('yes', 'hidden') ORDER BY table_name");
 	auto cols = c->exec(
 	    "SELECT table_name, column_name, delimited, rd_type, coalesce(unit, ''), coalesce(ucd, ''), coalesce(utype, ''), "
 	    "coalesce(description, ''), coalesce(tablehead, ''), coalesce(xtype, ''), verb_level, required, indexed, principal, "
@@ -127,6 +127,7 @@ std::shared_ptr<const CatalogSnapshot> TapCatalog::load(int64_t version) {
 		t->table_type = tables.get(i, 6) == "t" ? "view" : "table";
 		t->listed = tables.get(i, 3) == "yes";
 		if (!tables.is_null(i, 10)) t->nrows = tables.get_int(i, 10);
+		t->rd_id = tables.get(i, 11);
 		if (auto f = fks.find(tables.get(i, 0)); f != fks.end()) t->foreign_keys = f->second;
 		if (t->listed) {
 			auto& s = schemas[t->entry->schema];

@@ -5,10 +5,12 @@
 #include "meles/core/formats/output_format.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
+#include "meles/services/tap/examples.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 namespace fs = std::filesystem;
 
@@ -313,38 +315,67 @@ std::string TapService::table_document(const std::string& qualified) const {
 	return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body;
 }
 
+// Backslashes make generated text (table descriptions) literal in reStructuredText.
+static std::string rst_literal(std::string_view s) {
+	std::string out;
+	for (char c : s) {
+		if (c == '\\' || c == '*' || c == '`') out += '\\';
+		out += c;
+	}
+	return out;
+}
+
 std::string TapService::examples_document() const {
 	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
-	std::string body;
-	int n = 0;
-	auto example = [&](const std::string& title, const std::string& text, const std::string& query) {
-		++n;
-		std::string id = "example" + std::to_string(n);
-		body += concat("<div typeof=\"example\" id=\"", id, "\" resource=\"#", id, "\">\n<h2 property=\"name\">", esc(title),
-		               "</h2>\n<p>", esc(text), "</p>\n<pre class=\"dachs-ex-tapquery\" property=\"query\">", esc(query),
-		               "</pre>\n</div>\n");
-	};
-	for (auto& s : snap->schemas) {
-		if (iequals(s.name, "tap_schema")) continue;
+	std::vector<Example> examples;
+	// The operators' examples: `_example` metas of the RDs (and their published tables)
+	// whose tables TAP lists, in the order of the tables.
+	std::set<std::string> seen;
+	for (auto& s : snap->schemas)
 		for (auto* t : s.tables) {
-			const auto& e = *t->entry;
-			example(concat("The first rows of ", e.qualified_name()), e.description.empty() ? "A few rows to see what is there." : e.description,
-			        concat("SELECT TOP 10 * FROM ", e.qualified_name()));
-			for (auto& pi : e.q3c_indexes) {
-				example(concat("A cone search on ", e.qualified_name()),
-				        "Objects within half a degree of a position, using the positional index.",
-				        concat("SELECT * FROM ", e.qualified_name(), "\nWHERE 1 = CONTAINS(POINT('ICRS', ", pi.ra, ", ", pi.dec,
-				               "), CIRCLE('ICRS', 10, 10, 0.5))"));
-				break;
+			if (t->rd_id.empty() || !seen.insert(t->rd_id).second) continue;
+			std::shared_ptr<const rd::Resource> res;
+			try {
+				res = ctx_.rds.get(t->rd_id);
+			} catch (const Error& e) {
+				log::warn(concat("/tap/examples: RD ", t->rd_id, " left out: ", e.what()));
+				continue;
+			}
+			auto add = [&](const rd::MetaBag& bag) {
+				for (auto* v : bag.all("_example")) {
+					auto title = v->attributes.count("title") ? v->attributes.at("title") : std::string();
+					if (title.empty()) title = v->children.text("title").value_or("");
+					examples.push_back({title, v->content, concat(t->rd_id, ", line ", std::to_string(v->pos.line))});
+				}
+			};
+			add(res->meta);
+			for (auto& td : res->tables) add(td.meta);
+		}
+	if (examples.empty()) {
+		// No RD has examples: generated ones still show a newcomer how to start.
+		auto example = [&](std::string title, std::string text, std::string query) {
+			std::string body = rst_literal(text) + "\n\n.. tapquery::\n\n";
+			for (auto& line : split(query, '\n')) body += "  " + line + "\n";
+			examples.push_back({std::move(title), std::move(body), "generated"});
+		};
+		for (auto& s : snap->schemas) {
+			if (iequals(s.name, "tap_schema")) continue;
+			for (auto* t : s.tables) {
+				const auto& e = *t->entry;
+				example(concat("The first rows of ", e.qualified_name()),
+				        e.description.empty() ? "A few rows to see what is there." : e.description,
+				        concat("SELECT TOP 10 * FROM ", e.qualified_name()));
+				if (!e.q3c_indexes.empty())
+					example(concat("A cone search on ", e.qualified_name()),
+					        "Objects within half a degree of a position, using the positional index.",
+					        concat("SELECT * FROM ", e.qualified_name(), "\nWHERE 1 = CONTAINS(POINT('ICRS', ",
+					               e.q3c_indexes.front().ra, ", ", e.q3c_indexes.front().dec, "), CIRCLE('ICRS', 10, 10, 0.5))"));
 			}
 		}
+		example("Columns of all published tables", "What TAP_SCHEMA says about every column.",
+		        "SELECT table_name, column_name, unit, ucd, description FROM TAP_SCHEMA.columns");
 	}
-	example("Columns of all published tables", "What TAP_SCHEMA says about every column.",
-	        "SELECT table_name, column_name, unit, ucd, description FROM TAP_SCHEMA.columns");
-	return concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
-	              "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><title>TAP examples</title></head>\n"
-	              "<body vocab=\"http://www.ivoa.net/rdf/examples#\">\n<h1>Examples for this TAP service</h1>\n",
-	              body, "</body></html>\n");
+	return examples_page(examples, base_url() + "/tables", "Examples for this TAP service");
 }
 
 }  // namespace meles::services::tap

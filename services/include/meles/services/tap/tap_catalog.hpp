@@ -31,6 +31,7 @@ struct TapTable {
 	std::string table_type = "table";  // or "view"
 	bool listed = true;                // adql="hidden" tables are queryable but not listed
 	std::optional<int64_t> nrows;
+	std::string rd_id;  // the RD that defines it (its examples go to /tap/examples)
 };
 
 struct TapSchema {
