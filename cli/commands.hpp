@@ -14,6 +14,7 @@ int cmd_adm(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_imp(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_drop(const GlobalOptions&, const std::vector<std::string>&);
 int cmd_db(const GlobalOptions&, const std::vector<std::string>&);
+int cmd_adql(const GlobalOptions&, const std::vector<std::string>&);
 
 int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args);
 extern const std::string_view val_usage;

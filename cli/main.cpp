@@ -71,6 +71,14 @@ const std::vector<Command>& command_table() {
 	     "it runs, 3 when not. `psql` opens psql as the admin role on Meles's database.\n",
 	     cmd_db},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
+	    {"adql", "translate ADQL to SQL and show the result columns, or check syntax",
+	     "usage: meles adql [--syntax-only] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
+	     "Translates the ADQL query (or stdin when QUERY is - or missing) to PostgreSQL and prints\n"
+	     "the SQL, the metadata of every result column and the tables read. The tables known are\n"
+	     "those of FILE (format: docs/adql.md). --maxrec adds the LIMIT a TAP MAXREC would,\n"
+	     "--create accepts CREATE TABLE ... AS. --syntax-only (-s) only checks that QUERY is valid\n"
+	     "ADQL 2.1: exit 0 if so, else 1 with the message.\n",
+	     cmd_adql},
 	};
 	return table;
 }
