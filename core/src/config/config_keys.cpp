@@ -71,6 +71,23 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Seconds until an asynchronous job is destroyed (its DESTRUCTION time).", {}, 60, 86400 * 365},
 	    {"async", "maxWait", T::Duration, "300", "Longest blocking WAIT on a job, whatever the client asks.", {}, 0,
 	     3600},
+
+	    // [tap]
+	    {"tap", "votableVersion", T::Enum, "1.4",
+	     "VOTable version TAP results and error documents declare. The documents use nothing specific to "
+	     "1.5, and validators and clients of 2023 (STILTS 3.4, astropy 5.2) reject or warn about 1.5; a client "
+	     "gets 1.5 by adding `;version=1.5` to RESPONSEFORMAT.",
+	     "1.4,1.5"},
+
+	    // [upload]
+	    {"upload", "maxUploadSize", T::Size, "100M",
+	     "Largest total size of the tables uploaded with one asynchronous TAP job (inline parts and tables "
+	     "fetched from http(s) URLs together); larger uploads are refused with HTTP 413.",
+	     {}, 1024, INT64_MAX},
+	    {"upload", "maxSyncUploadSize", T::Size, "20M",
+	     "Largest total size of the tables uploaded with one synchronous TAP query.", {}, 1024, INT64_MAX},
+	    {"upload", "fetchTimeout", T::Duration, "60",
+	     "Seconds a TAP upload given as an http(s) URL may take to download.", {}, 1, 3600},
 	};
 	return keys;
 }

@@ -169,6 +169,9 @@ public:
 		auto ec = run_on_strand([&](auto done) {
 			if (parser_->is_done()) {
 				body_finished_ = true;
+				// The body is in: from now on a read on the socket only tells whether the
+				// client hung up (which cancels e.g. a running query).
+				if (!watching_) start_disconnect_watch();
 				done({});
 				return;
 			}

@@ -2,6 +2,7 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/services/tap/tap_service.hpp"
 
 namespace meles::services {
 
@@ -9,12 +10,18 @@ App::App(Context& context) : ctx_(context) {
 	ctx_.users.ensure_schema();
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
+	tap_ = std::make_unique<tap::TapService>(ctx_, "/tap");
+	auto tap = [this](net::Request& q, net::Response& r) { tap_->handle(q, r); };
+	router_.add_exact("/tap", tap, ErrorStyle::Dali);
+	router_.add_prefix("/tap/", tap, ErrorStyle::Dali, tap_->body_limit());
 	router_.set_fallback([](net::Request& q, net::Response& r) {
 		r.set_status(404);
 		r.set_header("Content-Type", "text/plain; charset=utf-8");
 		r.send(concat("Not found: ", q.path, "\nThe root page / lists what this server offers.\n"));
 	});
 }
+
+App::~App() = default;
 
 void App::handle(net::Request& request, net::Response& response) {
 	try {

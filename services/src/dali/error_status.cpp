@@ -27,13 +27,12 @@ std::string public_message(const Error& error) {
 	return error.full_message();
 }
 
-std::string dali_error_document(const Error& error) {
+std::string dali_error_document(const Error& error, std::string_view votable_version) {
 	std::string out;
 	out.reserve(512);
-	out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	       "<VOTABLE version=\"1.5\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\">\n"
-	       "<RESOURCE type=\"results\">\n"
-	       "<INFO name=\"QUERY_STATUS\" value=\"ERROR\">";
+	out += concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VOTABLE version=\"", votable_version,
+	              "\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\">\n<RESOURCE type=\"results\">\n");
+	out += "<INFO name=\"QUERY_STATUS\" value=\"ERROR\">";
 	append_xml_escaped(out, public_message(error));
 	out += "</INFO>\n</RESOURCE>\n</VOTABLE>\n";
 	return out;

@@ -76,8 +76,10 @@ void JobManager::notify(const std::string& id) {
 	change_cv_.notify_all();
 }
 
+std::string part_file_name(std::string_view part) { return concat("upload_", url_encode(part)); }
+
 Job JobManager::create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
-                       std::optional<std::string> owner, const std::vector<fs::path>& files) {
+                       std::optional<std::string> owner, const std::vector<JobFile>& files) {
 	Job j;
 	j.id = new_job_id();
 	j.kind = kind;
@@ -121,10 +123,12 @@ Job JobManager::create(const std::string& kind, std::vector<std::pair<std::strin
 	fs::create_directories(dir);
 	for (auto& f : files) {
 		std::error_code ec;
-		fs::rename(f, dir / f.filename(), ec);
+		fs::rename(f.source, dir / f.name, ec);
 		if (ec) {
-			fs::copy_file(f, dir / f.filename(), ec);
-			fs::remove(f, ec);
+			ec.clear();
+			fs::copy_file(f.source, dir / f.name, ec);
+			if (ec) throw Error(ErrorKind::Io, concat("cannot keep the upload ", f.name, " with the job: ", ec.message()));
+			fs::remove(f.source, ec);
 		}
 	}
 	store_.insert(j);
@@ -179,19 +183,33 @@ void JobManager::destroy(const std::string& kind, const std::string& id) {
 	store_.remove(id);
 	std::error_code ec;
 	fs::remove_all(job_dir(id), ec);
-	notify(id);
+	{
+		std::lock_guard lock(mutex_);
+		versions_.erase(id);  // waiters see it gone
+	}
+	change_cv_.notify_all();
 }
 
 std::optional<Job> JobManager::wait(const std::string& kind, const std::string& id, int64_t seconds,
                                     std::optional<Phase> phase) {
+	// The version is taken before the job is read: a change between the two then ends the
+	// wait at once instead of being missed (which blocked until the timeout).
+	uint64_t v0;
+	{
+		std::lock_guard lock(mutex_);
+		v0 = versions_[id];
+	}
 	auto j = store_.get(kind, id);
 	if (!j || !is_active(j->phase)) return j;
 	if (phase && *phase != j->phase) return j;
 	if (seconds < 0 || seconds > max_wait_) seconds = max_wait_;
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
 	std::unique_lock lock(mutex_);
-	uint64_t v0 = versions_[id];
-	while (!stopping_ && versions_[id] == v0) {
+	auto changed = [&] {
+		auto it = versions_.find(id);
+		return it == versions_.end() || it->second != v0;  // deleted or changed
+	};
+	while (!stopping_ && !changed()) {
 		if (change_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
 	}
 	lock.unlock();
@@ -274,10 +292,20 @@ void JobManager::execute(const std::string& id) {
 		message = public_message(shown);
 		std::ofstream(run->dir() / "error.xml") << dali_error_document(shown);
 	}
+	bool shutting_down;
 	{
 		std::lock_guard lock(mutex_);
 		running_.erase(id);
 		queued_aborts_.erase(id);
+		shutting_down = stopping_;
+	}
+	if (shutting_down && outcome != Phase::Completed) {
+		// Cancelled by stop(), not by the user: say so instead of ABORTED.
+		outcome = Phase::Error;
+		type = "transient";
+		Error shown(ErrorKind::Io, "The service was shut down while this job was executing; please submit it again.");
+		message = public_message(shown);
+		std::ofstream(run->dir() / "error.xml") << dali_error_document(shown);
 	}
 	store_.finish(id, outcome, outcome == Phase::Completed ? run->results() : std::vector<JobResult>{}, message, type);
 	notify(id);

@@ -1,6 +1,7 @@
 #include "meles/services/uws/uws_endpoint.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/services/dali/error_status.hpp"
 
 #include <fstream>
 
@@ -154,8 +155,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		if (!post) return method_not_allowed("GET, POST");
 		Params p = Params::from_request(req, limits_);
 		if (check_) check_(p);
-		std::vector<fs::path> files;
-		for (auto& f : p.files()) files.push_back(f.path);
+		std::vector<JobFile> files;
+		for (auto& f : p.files()) files.push_back({part_file_name(f.name), f.path});
 		Job j = manager_.create(kind_, p.all(), owner, files);
 		p.release_files();
 		if (auto ph = p.get("PHASE"); ph && iequals(*ph, "RUN")) manager_.run(kind_, j.id);
@@ -284,10 +285,15 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 	if (child == "runId") return text(res, job.run_id.value_or(""));
 	if (child == "error") {
 		fs::path f = manager_.job_dir(id) / "error.xml";
-		if (job.phase != Phase::Error || !fs::exists(f))
+		if (job.phase != Phase::Error)
 			throw Error(ErrorKind::NotFound, concat("job ", id, " has no error (phase ", phase_name(job.phase), ")"));
-		std::ifstream in(f);
-		std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+		std::string doc;
+		if (std::ifstream in(f); in) {
+			doc.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+		} else {
+			// Jobs failed by a restart have only their message in the database.
+			doc = dali_error_document(Error(ErrorKind::Validation, job.error_message.value_or("The job failed.")));
+		}
 		res.set_header("Content-Type", "application/x-votable+xml");
 		res.send(doc);
 		return;

@@ -7,11 +7,18 @@
 #include "meles/services/app/context.hpp"
 #include "meles/services/router/router.hpp"
 
+#include <memory>
+
 namespace meles::services {
+
+namespace tap {
+class TapService;
+}
 
 class App {
 public:
 	explicit App(Context& context);
+	~App();
 	// Authenticates (HTTP Basic, optional everywhere) and routes.
 	void handle(net::Request& request, net::Response& response);
 	// Re-reads what can change without a restart (RDs).  Called on SIGHUP.
@@ -21,6 +28,7 @@ private:
 	void root_page(net::Request& request, net::Response& response);
 	Context& ctx_;
 	Router router_;
+	std::unique_ptr<tap::TapService> tap_;
 };
 
 }  // namespace meles::services

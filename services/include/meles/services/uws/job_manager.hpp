@@ -55,6 +55,17 @@ public:
 	virtual void execute(JobRun& run) = 0;
 };
 
+// A file handed to a new job (an inline upload): `source` is moved into the job directory
+// under `name`.
+struct JobFile {
+	std::string name;
+	std::filesystem::path source;
+};
+
+// The file name under which the multipart part `part` (the NAME of UPLOAD=t,param:NAME) is
+// kept in a job directory.
+std::string part_file_name(std::string_view part);
+
 class JobManager {
 public:
 	JobManager(const Config& config, pg::Pool& admin_pool, std::filesystem::path jobs_dir);
@@ -72,7 +83,7 @@ public:
 
 	// New PENDING job.  `files` are moved into the job directory (uploads).
 	Job create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
-	           std::optional<std::string> owner, const std::vector<std::filesystem::path>& files);
+	           std::optional<std::string> owner, const std::vector<JobFile>& files);
 	// PHASE=RUN: PENDING (or HELD) → QUEUED.  Throws Error(Validation) in other phases.
 	void run(const std::string& kind, const std::string& id);
 	// PHASE=ABORT.
