@@ -298,11 +298,17 @@ private:
 
 	// On the strand, after a response was completely written.
 	void after_response() {
+		// A response cut short (handler failed after the headers went out) must end the
+		// connection now: the client is still waiting for the rest of it.
+		if (gone_) {
+			do_close();
+			return;
+		}
 		if (watching_) {
 			resume_after_watch_ = true;
 			return;
 		}
-		if (gone_ || !keep_alive_ || srv_.stopping) {
+		if (!keep_alive_ || srv_.stopping) {
 			do_close();
 			return;
 		}

@@ -32,9 +32,11 @@ public:
 		if (buf_.size() >= kHoldBack) commit();
 	}
 	void flush() override {
+		if (!rows_) return; // the header alone: hold it back (see rows_started)
 		commit();
 		out_->flush();
 	}
+	void rows_started() override { rows_ = true; }
 	bool committed() const override { return out_ != nullptr; }
 	void discard() { buf_.clear(); }
 	// Sends what is held back as one response with Content-Length, or ends the stream.
@@ -60,6 +62,7 @@ private:
 	std::string content_type_;
 	std::string buf_;
 	ByteSink* out_ = nullptr;
+	bool rows_ = false;
 };
 
 // An async result file.  Stops writing once the job is aborted or out of time, whatever

@@ -50,6 +50,10 @@ TapRequest parse_tap_request(const Params& params, const TapSettings& settings, 
 class ResultSink : public ByteSink {
 public:
 	virtual bool committed() const = 0;
+	// Called when the first row is ready.  Until then a sink may ignore flush() (writers
+	// flush their header early), so that a query failing before its first row can still be
+	// answered with an error status.
+	virtual void rows_started() {}
 };
 
 struct QueryExecution {
