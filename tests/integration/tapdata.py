@@ -109,7 +109,7 @@ def config_with_url(extra=""):
     return port, "[web]\nserverURL = http://127.0.0.1:%d\n%s" % (port, extra)
 
 
-def setup(m, nrows=100000):
+def setup(m, nrows=100000, with_types=True):
     """Writes the RD and data into the test's inputs directory and imports them."""
     base = os.path.join(m.state, "inputs", "tapt")
     os.makedirs(os.path.join(base, "data"), exist_ok=True)
@@ -123,6 +123,8 @@ def setup(m, nrows=100000):
     r = m.cli("imp", "tapt/q")
     if r.returncode != 0:
         raise RuntimeError("meles imp failed:\n" + r.stdout + r.stderr)
+    if not with_types:
+        return rows
     m.sql(TYPES_SQL)
     r = m.cli("imp", "-m", "tapt/q", "types_meta")
     if r.returncode != 0:

@@ -169,9 +169,11 @@ QueryOutcome QueryRunner::run(const TapRequest& req, const Uploads& uploads, con
 		}
 	} clear{exec, target};
 
-	std::string settings_sql;
+	// The server also checks every 2 s that we are still there: a daemon that dies (kill -9)
+	// must not leave its queries running until their timeout.
+	std::string settings_sql = "SET LOCAL client_connection_check_interval = 2000; ";
 	if (exec.timeout.count() > 0)
-		settings_sql = concat("SET LOCAL statement_timeout = ", ms_text(exec.timeout), "; ");
+		settings_sql += concat("SET LOCAL statement_timeout = ", ms_text(exec.timeout), "; ");
 	bool in_transaction = false;
 	try {
 		if (!uploads.empty()) {
