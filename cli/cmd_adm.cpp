@@ -1,5 +1,5 @@
 // meles adm — administrative tasks: user accounts (adduser, deluser, listusers,
-// changepw).  Later issues add more actions here.
+// changepw) and their quotas for persistent user tables (quota).
 #include "commands.hpp"
 #include "context.hpp"
 
@@ -7,6 +7,7 @@
 #include "meles/core/pg/database.hpp"
 #include "meles/core/pg/pool.hpp"
 #include "meles/services/auth/users.hpp"
+#include "meles/services/user_tables/user_tables.hpp"
 
 #include <termios.h>
 #include <unistd.h>
@@ -43,10 +44,41 @@ std::string read_password(const std::string& prompt) {
 	return a;
 }
 
+// meles adm quota NAME [--bytes SIZE] [--tables N] [--reset]: shows (and sets) the user table
+// quota of an account.
+void quota(const Config& config, pg::Pool& pool, services::UserStore& users, const std::string& name,
+           const ArgParser& args) {
+	namespace ut = services::user_tables;
+	if (!users.password_hash(name)) throw Error(ErrorKind::NotFound, concat("no user '", name, "'"));
+	auto lease = pool.acquire();
+	pg::Connection& conn = *lease;
+	ut::require_enabled(conn);
+	auto q = ut::quota_override(conn, name).value_or(ut::QuotaOverride{});
+	bool change = args.has("reset") || args.value("bytes") || args.value("tables");
+	if (args.has("reset")) q = {};
+	if (auto b = args.value("bytes")) q.bytes = parse_size(*b);
+	if (auto t = args.value("tables")) {
+		try {
+			q.tables = std::stoll(*t);
+		} catch (...) {
+			throw Error(ErrorKind::Validation, concat("--tables needs a number, not '", *t, "'"));
+		}
+		if (*q.tables < 0) throw Error(ErrorKind::Validation, "--tables must not be negative");
+	}
+	if (change) ut::set_quota_override(conn, name, q);
+	ut::Settings s = ut::Settings::from_config(config);
+	ut::Limits l = ut::limits_for(conn, s, name);
+	ut::Usage u = ut::usage(conn, name);
+	std::cout << name << ": " << ut::format_bytes(u.bytes) << " of " << ut::format_bytes(l.bytes) << " ("
+	          << (q.bytes ? "set for this user" : "[ivoa] userTableMaxBytes") << "), " << u.tables << " of "
+	          << l.tables << " tables (" << (q.tables ? "set for this user" : "[ivoa] userTableMaxCount")
+	          << ")\n";
+}
+
 }  // namespace
 
 int cmd_adm(const GlobalOptions& global, const std::vector<std::string>& argv) {
-	ArgParser args("adm", {"random"}, {"remarks"});
+	ArgParser args("adm", {"random", "reset"}, {"remarks", "bytes", "tables"});
 	args.parse(argv);
 	auto& pos = args.positionals();
 	if (pos.empty()) throw Error(ErrorKind::Validation, "usage: meles adm ACTION [ARGS] (see meles adm --help)");
@@ -79,7 +111,10 @@ int cmd_adm(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	} else if (action == "deluser") {
 		need(2, "deluser NAME");
 		users.remove(pos[1]);
-		std::cout << "removed user " << pos[1] << "\n";
+		size_t dropped = services::user_tables::drop_tables_of(*pool.acquire(), pos[1]);
+		std::cout << "removed user " << pos[1];
+		if (dropped) std::cout << " and their " << dropped << " user table" << (dropped == 1 ? "" : "s");
+		std::cout << "\n";
 	} else if (action == "changepw") {
 		need(2, "changepw NAME [PASSWORD] [--random]");
 		users.change_password(pos[1], password_for(pos[1]));
@@ -87,10 +122,13 @@ int cmd_adm(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	} else if (action == "listusers") {
 		for (auto& u : users.list())
 			std::cout << u.name << "\t" << u.created << (u.remarks.empty() ? "" : "\t" + u.remarks) << "\n";
+	} else if (action == "quota") {
+		need(2, "quota NAME [--bytes SIZE] [--tables N] [--reset]");
+		quota(config, pool, users, pos[1], args);
 	} else {
 		throw Error(ErrorKind::Validation, concat("unknown adm action '", action, "'; see meles adm --help"));
 	}
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

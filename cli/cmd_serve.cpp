@@ -181,6 +181,8 @@ int cmd_serve(const GlobalOptions& global, const std::vector<std::string>& argv)
 	}
 	std::string action = args.positionals().empty() ? "" : args.positionals()[0];
 	Config config = load_config(global, true);
+	// --port also moves the advertised URLs (capabilities, job URLs) unless serverURL is set.
+	if (port && *port > 0) config.set("web", "serverPort", std::to_string(*port));
 	if (action.empty() || action == "debug") {
 		init_cli_logging(global, config);
 		return serve(config, port, [](uint16_t) {});

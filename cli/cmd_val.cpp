@@ -1,5 +1,6 @@
 // meles val — checks resource descriptors without touching the database.
 #include "commands.hpp"
+#include "context.hpp"
 
 #include "meles/core/common/error.hpp"
 #include "meles/rd/expr/expression.hpp"
@@ -8,6 +9,8 @@
 #include "meles/rd/store/rd_store.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -40,10 +43,18 @@ rd::ExpressionChecker expression_checker() {
 		if (!site.expr || site.expr->empty()) return;
 		std::string text = site.expr->text;
 		if (!rd::row_macros_in(text).empty()) {
+			// Row macros stand for per-source values; an empty stand-in file lets those that
+			// look at the file (\inputSize, \sourceDate) expand.
+			static const std::filesystem::path stand_in = [] {
+				auto dir = std::filesystem::temp_directory_path() / "meles-val";
+				std::filesystem::create_directories(dir / "data");
+				std::ofstream(dir / "data" / "source.dat").flush();
+				return dir;
+			}();
 			rd::RowMacroContext ctx;
-			ctx.source = "/inputs/data/source.dat";
-			ctx.inputs_dir = "/inputs";
-			ctx.resdir = "/inputs/data";
+			ctx.source = stand_in / "data" / "source.dat";
+			ctx.inputs_dir = stand_in;
+			ctx.resdir = stand_in / "data";
 			try {
 				text = rd::expand_row_macros(text, ctx, rd::RowMacroRendering::PythonLiteral, site.expr->pos);
 			} catch (const Error& e) {
@@ -64,7 +75,7 @@ rd::ExpressionChecker expression_checker() {
 
 } // namespace
 
-int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
+int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	ArgParser p("val", {"quiet", "no-warnings"}, {"inputs", "system-rds", "meta", "userconfig"});
 	p.alias("q", "quiet");
 	p.alias("w", "no-warnings");
@@ -81,6 +92,9 @@ int cmd_val(const GlobalOptions&, const std::vector<std::string>& args) {
 	if (auto v = p.value("system-rds")) opts.system_rds_dir = *v;
 	if (auto v = p.value("meta")) opts.default_meta_file = *v;
 	if (auto v = p.value("userconfig")) opts.userconfig_file = *v;
+	// \getConfig sees this site's configuration (as `meles imp` does), then DaCHS's defaults.
+	Config config = load_config(global);
+	opts.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
 	bool quiet = p.has("quiet");
 	bool warnings = !p.has("no-warnings");
 

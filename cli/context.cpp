@@ -24,11 +24,7 @@ void init_cli_logging(const GlobalOptions& global, const Config& config) {
 namespace meles::cli {
 
 std::unique_ptr<rd::RdStore> make_rd_store(const Config& config) {
-	rd::RdStoreOptions o;
-	o.inputs_dir = config.inputs_dir();
-	o.default_meta_file = config.get_path("general", "defaultMetaFile");
-	o.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
-	return std::make_unique<rd::RdStore>(std::move(o));
+	return std::make_unique<rd::RdStore>(rd::store_options(config));
 }
 
 }  // namespace meles::cli

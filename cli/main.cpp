@@ -52,18 +52,21 @@ const std::vector<Command>& command_table() {
 	     "usage: meles drop [--system] RD...\n\n"
 	     "Drops the tables an RD defines (and whatever the database records for it, so an RD whose\n"
 	     "file is gone can still be dropped), and removes them from TAP_SCHEMA. System RDs (//name)\n"
-	     "need --system.\n",
+	     "need --system; `meles drop --system //tap_user` also drops every persistent user table.\n",
 	     cmd_drop},
-	    {"adm", "administration: user accounts",
+	    {"adm", "administration: user accounts and their quotas",
 	     "usage: meles adm ACTION [ARGS]\n\n"
 	     "actions:\n"
 	     "  adduser NAME [PASSWORD] [--random] [--remarks TEXT]   create an account\n"
-	     "  deluser NAME                                          remove an account\n"
+	     "  deluser NAME                                          remove an account (and its user tables)\n"
 	     "  changepw NAME [PASSWORD] [--random]                   set a new password\n"
-	     "  listusers                                             list accounts\n\n"
+	     "  listusers                                             list accounts\n"
+	     "  quota NAME [--bytes SIZE] [--tables N] [--reset]      show or set the account's quota for\n"
+	     "                                                        persistent user tables (//tap_user)\n\n"
 	     "Without PASSWORD the password is read from the terminal (twice, not echoed) or from one\n"
 	     "line of standard input; --random generates one and prints it. Passwords are stored only\n"
-	     "as salted Argon2id hashes.\n",
+	     "as salted Argon2id hashes. Quotas default to [ivoa] userTableMaxBytes and\n"
+	     "userTableMaxCount; --reset returns to them.\n",
 	     cmd_adm},
 	    {"db", "start, stop or inspect the embedded database; open psql",
 	     "usage: meles db start|stop|status|psql\n\n"

@@ -29,16 +29,16 @@
       description="Morphological type (E, S0, Sa, Sb, Sc, Irr)"/>
     <column name="flux" type="real[3]" unit="mJy" ucd="phot.flux"
       description="Fluxes in three bands"/>
-    <column name="distance" type="double precision" unit="Mpc" ucd="pos.distance"
+    <column name="dist" type="double precision" unit="Mpc" ucd="pos.distance"
       description="Hubble-flow distance for H0 = 70 km/s/Mpc"/>
   </table>
 
   <data id="import">
     <sources>galaxies.fits</sources>
-    <fitsTableGrammar lowerKeys="True"/>
+    <fitsTableGrammar lowerKeys="True" nanIsNULL="True"/>
     <make table="main">
       <rowmaker idmaps="mgc_id,name,ra,dec,z,bmag,morph,flux">
-        <map key="distance">@z*299792.458/70.</map>
+        <map key="dist">@z*299792.458/70.</map>
       </rowmaker>
     </make>
   </data>

@@ -167,6 +167,45 @@ class Meles:
         return self.request("POST", path, body=body, headers=headers, **kw)
 
 
+def import_stars(m, rows=100000):
+    """Puts the demo star catalogue RD (schema stars) with `rows` generated rows into the
+    test's inputs and imports it; returns the rows as (id, ra, dec, mag) tuples."""
+    inputs = os.path.join(m.state, "inputs", "stars")
+    os.makedirs(os.path.join(inputs, "data"), exist_ok=True)
+    shutil.copy(os.path.join(SOURCE, "demo", "stars", "q.rd"), inputs)
+    gen = os.path.join(os.path.dirname(os.path.dirname(MELES)), "tests", "bench_grammars")
+    csv = os.path.join(inputs, "data", "cat1m.csv")
+    subprocess.run([gen, "gen", str(rows), csv], check=True, capture_output=True)
+    r = m.cli("imp", "stars/q")
+    if r.returncode != 0:
+        raise RuntimeError("meles imp failed: " + r.stdout + r.stderr)
+    out = []
+    with open(csv) as f:
+        next(f)
+        for line in f:
+            i, ra, dec, mag, name = line.rstrip("\n").split(",")
+            out.append((int(i), float(ra), float(dec), float(mag)))
+    return out
+
+
+def sky_distance(ra1, dec1, ra2, dec2):
+    import math
+    ra1, dec1, ra2, dec2 = map(math.radians, (ra1, dec1, ra2, dec2))
+    s = math.sin((dec2 - dec1) / 2) ** 2 + math.cos(dec1) * math.cos(dec2) * math.sin((ra2 - ra1) / 2) ** 2
+    return math.degrees(2 * math.asin(min(1, math.sqrt(s))))
+
+
+def votlint(data):
+    """Runs stilts votlint on a document; returns its messages ("" when clean)."""
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".vot", delete=False) as f:
+        f.write(data)
+        path = f.name
+    r = subprocess.run(["stilts", "votlint", path], capture_output=True, text=True)
+    os.unlink(path)
+    return (r.stdout + r.stderr).strip()
+
+
 def check(cond, msg):
     if not cond:
         raise AssertionError(msg)

@@ -8,7 +8,7 @@ check() {  # description, condition
 	if eval "$2"; then :; else echo "FAILED: $1"; fail=1; fi
 }
 
-out=$("$meles" val --inputs "$fixtures" anchor/q tutorial/q //scs //products //tap //procs 2>&1); rc=$?
+out=$("$meles" val --inputs "$fixtures" anchor/q tutorial/q //scs //products //tap //procs //tap_user 2>&1); rc=$?
 check "clean RDs exit 0" "[ $rc -eq 0 ]"
 check "clean RDs say OK" "grep -q '^tutorial/q: OK' <<<\"\$out\""
 

@@ -223,7 +223,11 @@ void Config::set(std::string_view section, std::string_view key, std::string_vie
 	const ConfigKey* k = find_key(section, key);
 	if (!k) throw Error(ErrorKind::Name, concat("unknown configuration key [", section, "] ", key));
 	std::string v(value);
-	validate(*k, v);
+	try {
+		validate(*k, v);
+	} catch (const Error& e) {
+		throw Error(ErrorKind::Validation, concat("[", k->section, "] ", k->key, ": ", e.message()));
+	}
 	values_[map_key(section, key)] = v;
 }
 

@@ -24,9 +24,11 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"web", "serverPort", T::Integer, "8080", "TCP port of the HTTP server.", {}, 1, 65535},
 	    {"web", "serverURL", T::Url, "http://{bindAddress}:{serverPort}",
 	     "Public base URL of the service, used in capabilities, job URLs and registry records."},
-	    {"web", "ioThreads", T::Integer, "2", "Threads running network I/O.", {}, 1, 64},
-	    {"web", "workers", T::Integer, "32",
-	     "Threads running request handlers (database work happens here, never on I/O threads).", {}, 1, 1024},
+	    {"web", "ioThreads", T::Integer, "4",
+	     "Threads the server starts with; each runs the event loop and request handlers.", {}, 1, 256},
+	    {"web", "workers", T::Integer, "256",
+	     "Most threads the server grows to when requests block (slow queries, long WAITs); one thread "
+	     "always stays free for new requests until this limit.", {}, 1, 4096},
 	    {"web", "readTimeout", T::Duration, "30",
 	     "Seconds a client may take to send a request's headers (and each part of its body).", {}, 1, 86400},
 	    {"web", "idleTimeout", T::Duration, "60", "Seconds an idle keep-alive connection is kept open.", {}, 1, 86400},
@@ -56,6 +58,26 @@ const std::vector<ConfigKey>& config_keys() {
 	    // [ivoa]
 	    {"ivoa", "authority", T::String, "x-unregistered",
 	     "Registry authority; identifiers are ivo://<authority>/<rd id>/<element id>."},
+	    // persistent user tables (//tap_user, docs/user-tables.md)
+	    {"ivoa", "userTableDays", T::Real, "7",
+	     "Days a persistent user table lives after its creation before the reaper drops it "
+	     "(fractions allowed)."},
+	    {"ivoa", "userTableMaxDays", T::Real, "30",
+	     "Longest lifetime, in days from now, a user may ask for with POST .../user_tables/NAME/destruction."},
+	    {"ivoa", "userTableMaxBytes", T::Size, "10G",
+	     "Disk space (tables with their indexes) each account may use for persistent user tables; "
+	     "`meles adm quota` overrides it per account.", {}, 0, INT64_MAX},
+	    {"ivoa", "userTableMaxCount", T::Integer, "100",
+	     "Persistent user tables each account may have at once; `meles adm quota` overrides it per account.", {}, 0,
+	     INT64_MAX},
+	    {"ivoa", "anonymousTableMaxBytes", T::Size, "1G",
+	     "Disk space all anonymous user tables together may use (they share one namespace).", {}, 0, INT64_MAX},
+	    {"ivoa", "anonymousTableMaxCount", T::Integer, "100",
+	     "Anonymous user tables that may exist at once.", {}, 0, INT64_MAX},
+	    {"ivoa", "userTableSpatialIndex", T::Enum, "q3c",
+	     "Index that INDEX=ra,dec creates on a user table: q3c (q3c_ang2ipix, the faster choice for "
+	     "crossmatches) or pgsphere (GiST on spoint).",
+	     "q3c,pgsphere"},
 
 	    // [async]
 	    {"async", "defaultMAXREC", T::Integer, "20000", "Rows returned when a query gives no MAXREC.", {}, 0,
@@ -72,22 +94,12 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"async", "maxWait", T::Duration, "300", "Longest blocking WAIT on a job, whatever the client asks.", {}, 0,
 	     3600},
 
-	    // [tap]
-	    {"tap", "votableVersion", T::Enum, "1.4",
-	     "VOTable version TAP results and error documents declare. The documents use nothing specific to "
-	     "1.5, and validators and clients of 2023 (STILTS 3.4, astropy 5.2) reject or warn about 1.5; a client "
-	     "gets 1.5 by adding `;version=1.5` to RESPONSEFORMAT.",
-	     "1.4,1.5"},
-
 	    // [upload]
-	    {"upload", "maxUploadSize", T::Size, "100M",
-	     "Largest total size of the tables uploaded with one asynchronous TAP job (inline parts and tables "
-	     "fetched from http(s) URLs together); larger uploads are refused with HTTP 413.",
-	     {}, 1024, INT64_MAX},
-	    {"upload", "maxSyncUploadSize", T::Size, "20M",
-	     "Largest total size of the tables uploaded with one synchronous TAP query.", {}, 1024, INT64_MAX},
-	    {"upload", "fetchTimeout", T::Duration, "60",
-	     "Seconds a TAP upload given as an http(s) URL may take to download.", {}, 1, 3600},
+	    {"upload", "maxSyncUploadSize", T::Size, "64M",
+	     "Largest total size of tables uploaded with a synchronous TAP query (UPLOAD).", {}, 0, INT64_MAX},
+	    {"upload", "maxUploadSize", T::Size, "1G",
+	     "Largest total size of tables uploaded with an asynchronous TAP job, or fetched from a URL.", {}, 0,
+	     INT64_MAX},
 	};
 	return keys;
 }

@@ -1,7 +1,13 @@
-// The HTTP transport: Boost.Beast sessions on per-connection strands, handlers on a
-// worker pool.  A worker talks to its session only by posting small operations to the
-// session's strand and waiting for their completion, so Beast objects are touched by
-// one thread at a time and memory per connection is bounded by one or two buffers.
+// The HTTP transport.
+//
+// Idle connections wait for their next request asynchronously (one Beast header read and a
+// timer per connection, on the connection's strand).  A request's handler then runs on the
+// event-loop thread that read the header, outside the strand: it may block on the database,
+// and it writes its response and reads its body synchronously on the socket, with poll()
+// enforcing the write and read timeouts.  No thread hand-off per request (the expensive part
+// of a small request on a two-core machine); a handler blocked on a slow query occupies one
+// of the [web] workers threads, the others go on serving.  A watcher thread notices clients
+// that disconnect while their handler runs (epoll on EPOLLRDHUP) so that queries get cancelled.
 #include "meles/core/net/http.hpp"
 
 #include "meles/core/common/error.hpp"
@@ -15,15 +21,20 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <limits>
-#include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -89,16 +100,98 @@ std::string http_date() {
 	return buf;
 }
 
+const char* reason_phrase(int status) {
+	auto r = http::obsolete_reason(static_cast<http::status>(status));
+	return r.empty() ? "Status" : r.data();
+}
+
+// Waits until fd is ready for `events` or the timeout passes; false on timeout.
+bool wait_fd(int fd, short events, std::chrono::milliseconds timeout) {
+	pollfd p{fd, events, 0};
+	for (;;) {
+		int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+		if (r > 0) return true;
+		if (r == 0) return false;
+		if (errno != EINTR) return true;  // let the following call report the error
+	}
+}
+
 }  // namespace
 
 class Session;
+
+// Notices clients that go away while their handler runs: one epoll set, one thread.
+class DisconnectWatcher {
+public:
+	DisconnectWatcher() {
+		epfd_ = epoll_create1(EPOLL_CLOEXEC);
+		wake_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		epoll_event ev{};
+		ev.events = EPOLLIN;
+		ev.data.u64 = 0;
+		epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_, &ev);
+		thread_ = std::thread([this] { run(); });
+	}
+	~DisconnectWatcher() {
+		stop_ = true;
+		uint64_t one = 1;
+		if (::write(wake_, &one, sizeof one) < 0) { /* the thread notices stop_ on its next wake */ }
+		thread_.join();
+		close(wake_);
+		close(epfd_);
+	}
+	// Watches fd until remove(); calls cb (on the watcher thread) once when the peer hangs up.
+	uint64_t add(int fd, std::function<void()> cb) {
+		std::lock_guard lock(mutex_);
+		uint64_t key = ++next_;
+		callbacks_[key] = {fd, std::move(cb)};
+		epoll_event ev{};
+		ev.events = EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLONESHOT;
+		ev.data.u64 = key;
+		if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) callbacks_.erase(key);
+		return key;
+	}
+	void remove(uint64_t key) {
+		std::lock_guard lock(mutex_);
+		auto it = callbacks_.find(key);
+		if (it == callbacks_.end()) return;
+		epoll_ctl(epfd_, EPOLL_CTL_DEL, it->second.first, nullptr);
+		callbacks_.erase(it);
+	}
+
+private:
+	void run() {
+		epoll_event evs[64];
+		while (!stop_) {
+			int n = epoll_wait(epfd_, evs, 64, -1);
+			for (int i = 0; i < n; ++i) {
+				if (evs[i].data.u64 == 0) continue;
+				std::function<void()> cb;
+				{
+					std::lock_guard lock(mutex_);
+					auto it = callbacks_.find(evs[i].data.u64);
+					if (it == callbacks_.end()) continue;
+					cb = it->second.second;
+					epoll_ctl(epfd_, EPOLL_CTL_DEL, it->second.first, nullptr);
+					callbacks_.erase(it);
+				}
+				if (cb) cb();
+			}
+		}
+	}
+	int epfd_ = -1, wake_ = -1;
+	std::atomic<bool> stop_{false};
+	std::thread thread_;
+	std::mutex mutex_;
+	uint64_t next_ = 0;
+	std::map<uint64_t, std::pair<int, std::function<void()>>> callbacks_;
+};
 
 struct Server::Impl {
 	ServerOptions options;
 	Handler handler;
 	asio::io_context ioc;
 	tcp::acceptor acceptor;
-	asio::thread_pool workers;
 	asio::signal_set signals;
 	std::atomic<size_t> active{0};
 	std::atomic<bool> stopping{false};
@@ -107,10 +200,32 @@ struct Server::Impl {
 	std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions;
 	std::unique_ptr<asio::steady_timer> shutdown_timer;
 	std::chrono::steady_clock::time_point shutdown_started;
+	std::unique_ptr<DisconnectWatcher> watcher;
+	// Threads running the event loop.  They start as io_threads and grow (up to workers)
+	// whenever all but one are busy in handlers, so a slow query or a long WAIT never stops
+	// the server from accepting and serving other requests, while a quiet server keeps few
+	// threads (idle threads cost wake-ups on every request).
+	std::mutex threads_mutex;
+	std::vector<std::thread> threads;
+	std::atomic<int> thread_count{0};
+	std::atomic<int> in_handlers{0};
 
 	Impl(ServerOptions o, Handler h)
-	    : options(std::move(o)), handler(std::move(h)), ioc(options.io_threads), acceptor(asio::make_strand(ioc)),
-	      workers(static_cast<size_t>(options.workers)), signals(ioc) {}
+	    : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.io_threads)), acceptor(asio::make_strand(ioc)),
+	      signals(ioc) {}
+
+	void add_thread() {
+		std::lock_guard lock(threads_mutex);
+		++thread_count;
+		threads.emplace_back([this] { ioc.run(); });
+	}
+	// Called before a handler starts: keep one thread free for the event loop.
+	void ensure_spare_thread() {
+		int busy = ++in_handlers;
+		if (busy >= thread_count.load() && thread_count.load() < std::max(options.workers, options.io_threads) &&
+		    !stopping)
+			add_thread();
+	}
 
 	void do_accept();
 	void begin_shutdown();
@@ -119,91 +234,96 @@ struct Server::Impl {
 
 class Session : public std::enable_shared_from_this<Session>, public BodySource {
 public:
-	Session(tcp::socket&& socket, Server::Impl& srv) : srv_(srv), stream_(std::move(socket)) {
+	Session(tcp::socket&& socket, Server::Impl& srv)
+	    : srv_(srv), socket_(std::move(socket)), timer_(socket_.get_executor()) {
 		beast::error_code ec;
-		auto ep = stream_.socket().remote_endpoint(ec);
+		auto ep = socket_.remote_endpoint(ec);
 		remote_ = ec ? std::string("?") : ep.address().to_string();
 	}
 
 	void start() {
-		asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
+		asio::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
 	}
 
 	// Called on shutdown: drop the connection if it is waiting idly for a next request.
 	void close_if_idle() {
-		asio::post(stream_.get_executor(), [self = shared_from_this()] {
-			if (self->idle_) {
-				beast::error_code ec;
-				self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-				self->stream_.close();
-			}
+		asio::post(socket_.get_executor(), [self = shared_from_this()] {
+			if (self->idle_) self->close_socket();
 		});
 	}
 
-	// ---- used from the worker thread --------------------------------------------------
+	// ---- synchronous I/O for the handler thread ---------------------------------------
 
-	// Runs `op(done)` on the strand and waits until it calls done(ec).
-	template <class Op>
-	beast::error_code run_on_strand(Op&& op) {
-		std::promise<beast::error_code> p;
-		auto fut = p.get_future();
-		asio::post(stream_.get_executor(), [&, self = shared_from_this()]() mutable {
-			op([&p](beast::error_code ec) { p.set_value(ec); });
-		});
-		return fut.get();
+	// Sends all of `data`; throws Error(Io) when the client is gone or stalls longer than
+	// the write timeout.
+	void send_all(std::string_view data) {
+		int fd = socket_.native_handle();
+		while (!data.empty()) {
+			ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n > 0) {
+				data.remove_prefix(static_cast<size_t>(n));
+				continue;
+			}
+			if (n < 0 && errno == EINTR) continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				if (!wait_fd(fd, POLLOUT, srv_.options.write_timeout)) {
+					gone_ = true;
+					throw Error(ErrorKind::Io, "client stopped reading (write timeout)");
+				}
+				continue;
+			}
+			gone_ = true;
+			throw Error(ErrorKind::Io, concat("client went away: ", std::strerror(errno)));
+		}
 	}
 
 	size_t read_some(char* buf, size_t n) override {
 		if (body_finished_) return 0;
 		if (expect_continue_ && !continue_sent_) {
 			continue_sent_ = true;
-			static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-			auto ec = run_on_strand([&](auto done) {
-				stream_.expires_after(srv_.options.write_timeout);
-				asio::async_write(stream_, asio::buffer(kContinue, sizeof kContinue - 1),
-				                  [done](beast::error_code e, size_t) { done(e); });
-			});
-			if (ec) throw Error(ErrorKind::Io, concat("client went away: ", ec.message()));
+			send_all("HTTP/1.1 100 Continue\r\n\r\n");
 		}
-		size_t got = 0;
-		auto ec = run_on_strand([&](auto done) {
+		for (;;) {
 			if (parser_->is_done()) {
 				body_finished_ = true;
-				// The body is in: from now on a read on the socket only tells whether the
-				// client hung up (which cancels e.g. a running query).
-				if (!watching_) start_disconnect_watch();
-				done({});
-				return;
+				return 0;
 			}
 			parser_->get().body().data = buf;
 			parser_->get().body().size = n;
-			stream_.expires_after(srv_.options.read_timeout);
-			http::async_read_some(stream_, buffer_, *parser_, [this, n, &got, done](beast::error_code e, size_t) {
-				if (e == http::error::need_buffer) e = {};
-				got = n - parser_->get().body().size;
-				if (!e && parser_->is_done() && got == 0) body_finished_ = true;
-				done(e);
-			});
-		});
-		if (ec) {
-			if (ec == http::error::body_limit) throw Error(ErrorKind::Limit, "request body too large");
-			throw Error(ErrorKind::Io, concat("reading the request body failed: ", ec.message()));
+			beast::error_code ec;
+			// Parse what is buffered first; read from the socket only when that is not enough.
+			if (buffer_.size() == 0) {
+				if (!wait_fd(socket_.native_handle(), POLLIN, srv_.options.read_timeout)) {
+					gone_ = true;
+					throw Error(ErrorKind::Io, "client stopped sending the request body (read timeout)");
+				}
+			}
+			http::read_some(socket_, buffer_, *parser_, ec);
+			if (ec == http::error::need_buffer) ec = {};
+			if (ec) {
+				if (ec == http::error::body_limit) throw Error(ErrorKind::Limit, "request body too large");
+				gone_ = true;
+				throw Error(ErrorKind::Io, concat("reading the request body failed: ", ec.message()));
+			}
+			size_t got = n - parser_->get().body().size;
+			if (got) return got;
+			if (parser_->is_done()) {
+				body_finished_ = true;
+				return 0;
+			}
+			// only framing (chunk headers) was read; go on
 		}
-		if (got == 0 && !body_finished_) {
-			// A read that delivered only framing (chunk headers); try again.
-			return read_some(buf, n);
-		}
-		return got;
 	}
 
 	class Writer;
 
 private:
 	friend class Writer;
+	friend class Server;
 
 	void do_read_header() {
 		if (srv_.stopping) {
-			do_close();
+			close_socket();
 			return;
 		}
 		parser_.emplace();
@@ -211,198 +331,147 @@ private:
 		// Not boost::none: Boost 1.74 compares the length against the optional and treats
 		// "none" as smaller than any length.  Routes enforce their own limits.
 		parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-		stream_.expires_after(first_ ? srv_.options.read_timeout : srv_.options.idle_timeout);
 		idle_ = !first_;
-		http::async_read_header(stream_, buffer_, *parser_,
-		                        beast::bind_front_handler(&Session::on_header, shared_from_this()));
+		timer_.expires_after(first_ ? srv_.options.read_timeout : srv_.options.idle_timeout);
+		timer_.async_wait(asio::bind_executor(socket_.get_executor(), [self = shared_from_this()](beast::error_code ec) {
+			if (!ec && !self->reading_done_) self->close_socket();  // idle or slow client
+		}));
+		reading_done_ = false;
+		http::async_read_header(socket_, buffer_, *parser_,
+		                        asio::bind_executor(socket_.get_executor(),
+		                                            beast::bind_front_handler(&Session::on_header, shared_from_this())));
 	}
 
 	void on_header(beast::error_code ec, size_t) {
+		reading_done_ = true;
+		timer_.cancel();
 		idle_ = false;
 		first_ = false;
 		if (ec) {
-			if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
-			    ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-			    ec == asio::error::bad_descriptor) {
-				do_close();
+			if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+			    ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
+				close_socket();
 				return;
 			}
 			int status = ec == http::error::header_limit ? 431 : 400;
-			send_plain_error(status, concat("Malformed HTTP request: ", ec.message(), "\n"));
-			return;
-		}
-		auto& msg = parser_->get();
-		auto req = std::make_shared<Request>();
-		req->method = std::string(msg.method_string());
-		req->target = std::string(msg.target());
-		auto q = req->target.find('?');
-		req->path = url_decode(std::string_view(req->target).substr(0, q));
-		// url_decode turns '+' into a blank, which is right for queries but not for paths.
-		{
-			std::string raw = req->target.substr(0, q), path;
-			for (size_t i = 0; i < raw.size(); ++i) {
-				if (raw[i] == '%' && i + 2 < raw.size()) {
-					path += url_decode(raw.substr(i, 3));
-					i += 2;
-				} else {
-					path += raw[i];
-				}
+			std::string body = concat("Malformed HTTP request: ", ec.message(), "\n");
+			std::string msg = concat("HTTP/1.1 ", std::to_string(status), " ", reason_phrase(status),
+			                         "\r\nServer: ", srv_.options.server_name,
+			                         "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ",
+			                         std::to_string(body.size()), "\r\n\r\n", body);
+			try {
+				send_all(msg);
+			} catch (...) {
 			}
-			req->path = path;
+			close_socket();
+			return;
 		}
-		if (q != std::string::npos) req->query = req->target.substr(q + 1);
-		req->remote = remote_;
-		for (auto& f : msg) req->headers.push_back({std::string(f.name_string()), std::string(f.value())});
-		if (auto cl = parser_->content_length()) req->content_length = *cl;
-		req->chunked = parser_->chunked();
-		req->body_source = this;
-		keep_alive_ = msg.keep_alive();
-		head_ = msg.method() == http::verb::head;
-		expect_continue_ = iequals(std::string(msg[http::field::expect]), "100-continue");
-		continue_sent_ = false;
-		body_finished_ = parser_->is_done();
-		started_ = std::chrono::steady_clock::now();
+		// The handler runs outside the strand (it blocks); posting from this event-loop
+		// thread queues it on this same thread, so no other thread has to wake up.
 		++srv_.active;
-		if (!req->has_body()) start_disconnect_watch();
-		asio::post(srv_.workers, [self = shared_from_this(), req] { self->run_handler(*req); });
+		srv_.ensure_spare_thread();
+		asio::post(srv_.ioc, [self = shared_from_this()] { self->run_handler(); });
 	}
 
-	// Reads ahead on the raw socket while the handler runs, to learn early that the client
-	// has gone (then the handler's on_client_gone callback cancels e.g. a database query).
-	// Bytes that arrive (a pipelined request) are kept in buffer_ for the next parse.
-	void start_disconnect_watch() {
-		watching_ = true;
-		auto mb = buffer_.prepare(4096);
-		stream_.socket().async_read_some(
-		    mb, asio::bind_executor(stream_.get_executor(), [self = shared_from_this()](beast::error_code ec, size_t n) {
-			    self->watching_ = false;
-			    if (!ec) {
-				    self->buffer_.commit(n);
-			    } else if (ec != asio::error::operation_aborted) {
-				    self->gone_ = true;
-				    std::function<void()> cb;
-				    {
-					    std::lock_guard lock(self->gone_mutex_);
-					    cb = self->gone_callback_;
-				    }
-				    if (cb && self->handler_running_) cb();
-			    }
-			    if (self->resume_after_watch_) {
-				    self->resume_after_watch_ = false;
-				    self->after_response();
-			    }
-		    }));
-	}
+	void run_handler();
 
-	void run_handler(Request& req);
-
-	// On the strand, after a response was completely written.
-	void after_response() {
-		// A response cut short (handler failed after the headers went out) must end the
-		// connection now: the client is still waiting for the rest of it.
-		if (gone_) {
-			do_close();
-			return;
+	// The response went out before the request body was read (e.g. 413): the client is
+	// probably still sending.  Closing now would reset the connection and the client might
+	// never see the response, so stop writing and read and discard for a short while first.
+	void lingering_close() {
+		int fd = socket_.native_handle();
+		::shutdown(fd, SHUT_WR);
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+		char scratch[65536];
+		size_t total = 0;
+		while (total < (64u << 20)) {
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+			if (left.count() <= 0 || !wait_fd(fd, POLLIN, left)) break;
+			ssize_t n = ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT);
+			if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+			if (n <= 0) break;
+			total += static_cast<size_t>(n);
 		}
-		if (watching_) {
-			resume_after_watch_ = true;
-			return;
-		}
-		if (!keep_alive_ || srv_.stopping) {
-			do_close();
-			return;
-		}
-		do_read_header();
+		gone_ = true;  // the connection is done
 	}
 
-	void send_plain_error(int status, std::string text) {
-		auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
-		res->set(http::field::server, srv_.options.server_name);
-		res->set(http::field::content_type, "text/plain; charset=utf-8");
-		res->keep_alive(false);
-		res->body() = std::move(text);
-		res->prepare_payload();
-		stream_.expires_after(srv_.options.write_timeout);
-		http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, size_t) { self->do_close(); });
-	}
-
-	void do_close() {
+	void close_socket() {
 		beast::error_code ec;
-		stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-		stream_.close();
+		timer_.cancel();
+		socket_.shutdown(tcp::socket::shutdown_both, ec);
+		socket_.close(ec);
 	}
 
 	Server::Impl& srv_;
-	beast::tcp_stream stream_;
+	tcp::socket socket_;
+	asio::steady_timer timer_;
 	beast::flat_buffer buffer_;
 	std::optional<http::request_parser<http::buffer_body>> parser_;
 	std::string remote_;
-	bool first_ = true, idle_ = false, keep_alive_ = true, head_ = false;
+	bool first_ = true, reading_done_ = false;
+	std::atomic<bool> idle_{false};
+	bool keep_alive_ = true, head_ = false;
 	bool expect_continue_ = false, continue_sent_ = false, body_finished_ = false;
-	bool watching_ = false, resume_after_watch_ = false;
 	std::atomic<bool> gone_{false};
-	std::atomic<bool> handler_running_{false};
-	std::mutex gone_mutex_;
-	std::function<void()> gone_callback_;
 	std::chrono::steady_clock::time_point started_;
 };
 
-// The Response the handler sees; lives on the worker thread for one request.
+// The Response the handler sees.  Everything happens on the handler's thread: a whole
+// response is written with one send; a streamed one in chunks of stream_buffer bytes, each
+// sent before the next is filled, so memory per connection is one buffer and a slow
+// client slows the producer down (backpressure).  Nothing is sent before the first flush,
+// so an error found early can still replace a started stream.
 class Session::Writer final : public Response, public ByteSink {
 public:
 	Writer(Session& s, const Request& req) : s_(s), req_(req) {}
+	~Writer() {
+		if (watch_key_) s_.srv_.watcher->remove(watch_key_);
+	}
 
 	void send(std::string body) override {
-		if (done_) throw Error(ErrorKind::Internal, "response already sent");
+		if (streaming_ && !headers_sent_ && !done_) {
+			streaming_ = false;
+			buf_.clear();
+		}
+		if (done_ || streaming_) throw Error(ErrorKind::Internal, "response already sent");
 		done_ = true;
 		bytes_ = body.size();
-		auto ec = s_.run_on_strand([&](auto done) {
-			auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status_), 11);
-			apply_headers(*res);
-			res->body() = std::move(body);
-			res->prepare_payload();
-			if (s_.head_) res->body().clear();  // Content-Length stays that of the GET
-			headers_sent_ = true;
-			s_.stream_.expires_after(s_.srv_.options.write_timeout);
-			if (s_.head_) {
-				auto sr = std::make_shared<http::response_serializer<http::string_body>>(*res);
-				http::async_write_header(s_.stream_, *sr, [res, sr, done](beast::error_code e, size_t) { done(e); });
-			} else {
-				http::async_write(s_.stream_, *res, [res, done](beast::error_code e, size_t) { done(e); });
-			}
-		});
-		if (ec) s_.gone_ = true;
+		std::string out = head(false, body.size());
+		if (!s_.head_) out += body;
+		headers_sent_ = true;
+		s_.send_all(out);
 	}
 
 	ByteSink& stream() override {
 		if (done_ || streaming_) throw Error(ErrorKind::Internal, "response already started");
 		streaming_ = true;
-		res_.result(static_cast<http::status>(status_));
-		res_.version(11);
-		apply_headers(res_);
-		res_.chunked(true);
-		res_.body().data = nullptr;
-		res_.body().more = true;
-		sr_.emplace(res_);
-		buf_.reserve(s_.srv_.options.stream_buffer);
+		buf_.reserve(s_.srv_.options.stream_buffer + 64);
 		return *this;
 	}
 
-	// ByteSink
 	void write(std::string_view data) override {
 		if (!streaming_) throw Error(ErrorKind::Internal, "write before stream()");
 		if (s_.gone_) throw Error(ErrorKind::Io, "client went away");
+		size_t limit = s_.srv_.options.stream_buffer;
+		if (buf_.empty() && data.size() >= limit) {
+			push(data, false);  // large writes go out without a copy
+			return;
+		}
 		while (!data.empty()) {
-			size_t room = s_.srv_.options.stream_buffer - buf_.size();
-			size_t take = std::min(room, data.size());
+			size_t take = std::min(limit - buf_.size(), data.size());
 			buf_.append(data.data(), take);
 			data.remove_prefix(take);
-			if (buf_.size() >= s_.srv_.options.stream_buffer) push(false);
+			if (buf_.size() >= limit) {
+				push(buf_, false);
+				buf_.clear();
+			}
 		}
 	}
 	void flush() override {
-		if (streaming_ && !buf_.empty()) push(false);
-		else if (streaming_ && !headers_sent_) push(false);
+		if (streaming_ && (!buf_.empty() || !headers_sent_)) {
+			push(buf_, false);
+			buf_.clear();
+		}
 	}
 
 	void finish() override {
@@ -411,73 +480,73 @@ public:
 			send("");
 			return;
 		}
-		if (!buf_.empty() || !headers_sent_) push(false);
-		push(true);
 		done_ = true;
+		push(buf_, true);
+		buf_.clear();
 	}
 
 	bool headers_sent() const override { return headers_sent_; }
 	bool client_gone() const override { return s_.gone_; }
 	void on_client_gone(std::function<void()> cb) override {
-		{
-			std::lock_guard lock(s_.gone_mutex_);
-			s_.gone_callback_ = cb;
+		if (watch_key_) {
+			s_.srv_.watcher->remove(watch_key_);
+			watch_key_ = 0;
 		}
-		if (cb && s_.gone_) cb();
+		if (!cb) return;
+		if (s_.gone_) {
+			cb();
+			return;
+		}
+		auto self = s_.shared_from_this();
+		watch_key_ = s_.srv_.watcher->add(s_.socket_.native_handle(), [self, cb] {
+			self->gone_ = true;
+			cb();
+		});
 	}
 	bool finished() const { return done_; }
 	size_t bytes() const { return bytes_; }
 
 private:
-	template <class Msg>
-	void apply_headers(Msg& m) {
-		m.set(http::field::server, s_.srv_.options.server_name);
-		m.set(http::field::date, http_date());
-		for (auto& h : headers_) m.set(h.name, h.value);
+	// Status line and headers; chunked when streaming.
+	std::string head(bool chunked, size_t length) {
 		bool ka = s_.keep_alive_ && !close_ && !s_.srv_.stopping;
 		// An unread request body would be parsed as the next request: close instead.
 		if (req_.has_body() && !s_.body_finished_ && !req_.body_consumed()) ka = false;
-		m.keep_alive(ka);
 		s_.keep_alive_ = ka;
+		std::string out = concat("HTTP/1.1 ", std::to_string(status_), " ", reason_phrase(status_), "\r\nServer: ",
+		                         s_.srv_.options.server_name, "\r\nDate: ", http_date(), "\r\n");
+		for (auto& h : headers_) out += concat(h.name, ": ", h.value, "\r\n");
+		if (chunked) out += "Transfer-Encoding: chunked\r\n";
+		else out += concat("Content-Length: ", std::to_string(length), "\r\n");
+		if (!ka) out += "Connection: close\r\n";
+		out += "\r\n";
+		return out;
 	}
 
-	// Sends the buffered bytes as one chunk (or the last, empty chunk) and waits.
-	void push(bool last) {
-		std::string chunk;
-		chunk.swap(buf_);
-		buf_.reserve(s_.srv_.options.stream_buffer);
-		bytes_ += chunk.size();
-		auto ec = s_.run_on_strand([&](auto done) {
-			s_.stream_.expires_after(s_.srv_.options.write_timeout);
-			auto after_header = [this, &chunk, last, done](beast::error_code e) {
-				if (e) return done(e);
-				if (last) {
-					res_.body().data = nullptr;
-					res_.body().size = 0;
-					res_.body().more = false;
-				} else {
-					if (chunk.empty()) return done({});
-					res_.body().data = chunk.data();
-					res_.body().size = chunk.size();
-					res_.body().more = true;
-				}
-				http::async_write(s_.stream_, *sr_, [done](beast::error_code e2, size_t) {
-					if (e2 == http::error::need_buffer) e2 = {};
-					done(e2);
-				});
-			};
-			if (!headers_sent_) {
-				headers_sent_ = true;
-				http::async_write_header(s_.stream_, *sr_, [after_header](beast::error_code e, size_t) { after_header(e); });
-			} else {
-				after_header({});
-			}
-		});
-		if (ec) {
-			s_.gone_ = true;
-			done_ = true;
-			throw Error(ErrorKind::Io, concat("client went away: ", ec.message()));
+	// Sends one chunk (and the terminating chunk when `last`), with the headers first time.
+	void push(std::string_view data, bool last) {
+		if (s_.gone_) throw Error(ErrorKind::Io, "client went away");
+		std::string frame;
+		if (!headers_sent_) {
+			frame = head(true, 0);
+			headers_sent_ = true;
 		}
+		if (!data.empty() && !s_.head_) {
+			char hex[32];
+			int n = std::snprintf(hex, sizeof hex, "%zx\r\n", data.size());
+			frame.append(hex, static_cast<size_t>(n));
+			if (frame.size() + data.size() < 128 * 1024) {
+				frame.append(data);
+				frame += "\r\n";
+			} else {
+				s_.send_all(frame);
+				s_.send_all(data);
+				frame = "\r\n";
+			}
+			bytes_ += data.size();
+		}
+		if (last && !s_.head_) frame += "0\r\n\r\n";
+		if (!frame.empty()) s_.send_all(frame);
 	}
 
 	Session& s_;
@@ -485,44 +554,82 @@ private:
 	bool done_ = false, streaming_ = false;
 	std::atomic<bool> headers_sent_{false};
 	size_t bytes_ = 0;
-	http::response<http::buffer_body> res_;
-	std::optional<http::response_serializer<http::buffer_body>> sr_;
 	std::string buf_;
+	uint64_t watch_key_ = 0;
 };
 
-void Session::run_handler(Request& req) {
-	Writer w(*this, req);
-	handler_running_ = true;
-	try {
-		srv_.handler(req, w);
-		if (!w.finished()) w.finish();
-	} catch (const std::exception& e) {
-		if (!gone_) log::error(concat("unhandled error for ", req.method, " ", req.target, ": ", e.what()));
-		if (!w.headers_sent() && !gone_) {
-			try {
-				Writer& ww = w;
-				ww.set_status(500);
-				ww.close_after();
-				ww.set_header("Content-Type", "text/plain; charset=utf-8");
-				ww.send("Internal server error; the operators can find details in the log.\n");
-			} catch (...) {
-			}
-		} else {
-			// Headers are out: the only honest signal left is to cut the connection.
-			gone_ = true;
-		}
-	}
-	handler_running_ = false;
+void Session::run_handler() {
+	auto& msg = parser_->get();
+	Request req;
+	req.method = std::string(msg.method_string());
+	req.target = std::string(msg.target());
+	auto q = req.target.find('?');
 	{
-		std::lock_guard lock(gone_mutex_);
-		gone_callback_ = nullptr;
+		// Percent-decoding without url_decode's '+' → blank, which is for queries only.
+		std::string raw = req.target.substr(0, q), path;
+		for (size_t i = 0; i < raw.size(); ++i) {
+			if (raw[i] == '%' && i + 2 < raw.size()) {
+				path += url_decode(raw.substr(i, 3));
+				i += 2;
+			} else {
+				path += raw[i];
+			}
+		}
+		req.path = path;
 	}
-	auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
-	log::access(concat(req.remote, " \"", req.method, " ", req.target, "\" ", std::to_string(w.status()), " ",
-	                   std::to_string(w.bytes()), " ", std::to_string(ms / 1000), ".", std::to_string(ms % 1000 / 100),
-	                   "ms", gone_ ? " (client gone)" : ""));
+	if (q != std::string::npos) req.query = req.target.substr(q + 1);
+	req.remote = remote_;
+	for (auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+	if (auto cl = parser_->content_length()) req.content_length = *cl;
+	req.chunked = parser_->chunked();
+	req.body_source = this;
+	keep_alive_ = msg.keep_alive();
+	head_ = msg.method() == http::verb::head;
+	expect_continue_ = iequals(std::string(msg[http::field::expect]), "100-continue");
+	continue_sent_ = false;
+	body_finished_ = parser_->is_done();
+	started_ = std::chrono::steady_clock::now();
+
+	size_t bytes = 0;
+	int status = 0;
+	{
+		Writer w(*this, req);
+		try {
+			srv_.handler(req, w);
+			if (!w.finished()) w.finish();
+		} catch (const std::exception& e) {
+			if (!gone_) log::error(concat("unhandled error for ", req.method, " ", req.target, ": ", e.what()));
+			if (!w.headers_sent() && !gone_) {
+				try {
+					w.set_status(500);
+					w.close_after();
+					w.set_header("Content-Type", "text/plain; charset=utf-8");
+					w.send("Internal server error; the operators can find details in the log.\n");
+				} catch (...) {
+				}
+			} else {
+				// Headers are out: the only honest signal left is to cut the connection.
+				gone_ = true;
+			}
+		}
+		bytes = w.bytes();
+		status = w.status();
+	}
+	if (req.has_body() && !body_finished_ && !req.body_consumed() && !gone_) lingering_close();
+	auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
+	log::access(concat(req.remote, " \"", req.method, " ", req.target, "\" ", std::to_string(status), " ",
+	                   std::to_string(bytes), " ", std::to_string(us / 1000), ".", std::to_string(us % 1000 / 100), "ms",
+	                   gone_ ? " (client gone)" : ""));
 	--srv_.active;
-	asio::post(stream_.get_executor(), [self = shared_from_this()] { self->after_response(); });
+	--srv_.in_handlers;
+	// Back to the strand for the next request (or the end of the connection).
+	asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+		if (self->gone_ || !self->keep_alive_ || self->srv_.stopping) {
+			self->close_socket();
+			return;
+		}
+		self->do_read_header();
+	});
 }
 
 // ------------------------------------------------------------------ Server
@@ -574,12 +681,10 @@ void Server::Impl::poll_shutdown() {
 
 Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
 	impl_->on_reload = &on_reload;
+	impl_->watcher = std::make_unique<DisconnectWatcher>();
 }
 
-Server::~Server() {
-	impl_->ioc.stop();
-	impl_->workers.join();
-}
+Server::~Server() { impl_->ioc.stop(); }
 
 void Server::listen() {
 	auto& o = impl_->options;
@@ -615,7 +720,7 @@ void Server::run() {
 		if (sig == SIGHUP) {
 			log::info("SIGHUP: reloading");
 			if (on_reload) {
-				asio::post(im.workers, [this] {
+				asio::post(im.ioc, [this] {
 					try {
 						on_reload();
 					} catch (const std::exception& e) {
@@ -630,11 +735,16 @@ void Server::run() {
 	};
 	im.signals.async_wait(on_signal);
 	im.do_accept();
-	std::vector<std::thread> threads;
-	for (int i = 1; i < im.options.io_threads; ++i) threads.emplace_back([&] { im.ioc.run(); });
+	// Every thread runs the event loop and, in turn, request handlers (see the top of the file).
+	for (int i = 1; i < std::max(1, im.options.io_threads); ++i) im.add_thread();
+	++im.thread_count;
 	im.ioc.run();
-	for (auto& t : threads) t.join();
-	im.workers.join();
+	std::vector<std::thread> joined;
+	{
+		std::lock_guard lock(im.threads_mutex);
+		joined.swap(im.threads);
+	}
+	for (auto& t : joined) t.join();
 }
 
 void Server::stop() {

@@ -1,8 +1,10 @@
 #include "meles/core/pg/connection.hpp"
 
+#include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -14,9 +16,10 @@ namespace {
 
 ErrorKind kind_for_sqlstate(const std::string& s) {
 	if (s == "57014") return ErrorKind::Timeout;                    // query_canceled (statement_timeout, cancel)
-	if (s == "42501") return ErrorKind::Permission;                 // insufficient_privilege
+	// insufficient_privilege is a server set-up problem, not the client's credentials (no 401)
+	if (s == "42501") return ErrorKind::Database;
 	if (s == "42P01" || s == "42703" || s == "42883" || s == "3F000" || s == "42704") return ErrorKind::Name;
-	if (s == "25006") return ErrorKind::Permission;                 // read_only_sql_transaction
+	if (s == "25006") return ErrorKind::Validation;                 // read_only_sql_transaction
 	if (s.starts_with("22") || s.starts_with("23")) return ErrorKind::Validation;
 	if (s.starts_with("53") || s == "54000" || s == "54001") return ErrorKind::Limit;
 	if (s.starts_with("42")) return ErrorKind::Syntax;              // syntax error or access rule violation
@@ -139,6 +142,9 @@ Result Connection::check(void* res, std::string_view sql) {
 	    st == PGRES_EMPTY_QUERY || st == PGRES_SINGLE_TUPLE)
 		return r;
 	const char* state = PQresultErrorField(R(res), PG_DIAG_SQLSTATE);
+	if (PQstatus(C(conn_)) != CONNECTION_OK)
+		throw DbError("08006", concat("the ", description_, " is not available right now (",
+		                              normalize_space(PQerrorMessage(C(conn_))), "); try again later"));
 	std::string msg = trim_message(PQresultErrorField(R(res), PG_DIAG_MESSAGE_PRIMARY));
 	if (msg.empty()) msg = trim_message(PQresultErrorMessage(R(res)));
 	if (msg.empty()) msg = trim_message(PQerrorMessage(C(conn_)));
@@ -187,6 +193,18 @@ bool Connection::in_transaction() const {
 }
 
 bool Connection::ok() const { return conn_ && PQstatus(C(conn_)) == CONNECTION_OK; }
+
+bool Connection::alive() {
+	if (!ok()) return false;
+	// An idle connection has nothing to read unless the server hung up (or sent a notice).
+	// A stopping server first sends FATAL, then closes: read until the end shows.
+	for (int i = 0; i < 4 && ok(); ++i) {
+		pollfd p{PQsocket(C(conn_)), POLLIN, 0};
+		if (::poll(&p, 1, i == 0 ? 0 : 5) <= 0) break;
+		if (!PQconsumeInput(C(conn_))) break;
+	}
+	return ok();
+}
 
 void Connection::cancel() noexcept {
 	if (!cancel_) return;

@@ -304,29 +304,39 @@ bool BinaryRowDecoder::feed(std::string_view m, formats::TableWriter& w) {
 }
 
 StreamResult stream_query(Connection& conn, std::string_view sql, const std::vector<ColumnMeta>& columns,
-                          formats::TableWriter& writer, uint64_t max_rows, uint64_t flush_rows) {
+                          formats::TableWriter& writer, uint64_t max_rows, uint64_t flush_rows,
+                          const std::function<void()>& on_started) {
 	StreamResult res;
 	BinaryRowDecoder dec(columns);
 	CopyOut copy(conn, concat("COPY (", binary_shaped_query(sql, columns), ") TO STDOUT (FORMAT binary)"));
+	// on_started runs with the first row (or at the end of an empty result): a query that
+	// fails or times out before producing anything — an aggregate, say — can then still be
+	// answered with a proper error status.
+	bool started = false;
+	auto start = [&] {
+		if (!started && on_started) on_started();
+		started = true;
+	};
 	while (auto msg = copy.next()) {
+		bool is_header = msg->size() >= 11 && std::memcmp(msg->data(), "PGCOPY\n\377\r\n\0", 11) == 0;
+		bool is_trailer = msg->size() == 2 && static_cast<int16_t>(be16(msg->data())) == -1;
+		bool has_tuple = !is_trailer && (!is_header || msg->size() > 19);
+		if (!has_tuple) {
+			if (is_header) dec.feed(*msg, writer);  // consumes the header
+			continue;
+		}
+		start();
 		if (res.rows >= max_rows) {
 			// A row beyond MAXREC: rows were cut (the translator asked for MAXREC+1).
-			if (msg->size() > 2 && !(msg->size() == 2)) {
-				// Header-only or trailer messages are 19+ / 2 bytes without a tuple count of -1.
-				int16_t nf = static_cast<int16_t>(be16(msg->data()));
-				bool is_header = msg->size() >= 11 && std::memcmp(msg->data(), "PGCOPY\n\377\r\n\0", 11) == 0;
-				if (!is_header && nf != -1) {
-					res.overflow = true;
-					break;
-				}
-			}
-			continue;
+			res.overflow = true;
+			break;
 		}
 		if (dec.feed(*msg, writer)) {
 			++res.rows;
 			if (res.rows == 1 || res.rows % flush_rows == 0) writer.flush();
 		}
 	}
+	start();
 	return res;
 }
 

@@ -17,8 +17,8 @@ Pool::Lease Pool::acquire(std::chrono::milliseconds timeout) {
 		if (!idle_.empty()) {
 			auto c = std::move(idle_.front());
 			idle_.pop_front();
-			if (c->ok()) return Lease(this, std::move(c));
-			--open_;  // broken: drop it and try again
+			if (c->alive()) return Lease(this, std::move(c));
+			--open_;  // the server closed it: drop it and try the next (or a new one)
 			continue;
 		}
 		if (open_ < size_) {
@@ -46,7 +46,12 @@ void Pool::give_back(std::unique_ptr<Connection> c, bool discard) {
 		if (c->in_transaction()) discard = true;
 	}
 	std::lock_guard lock(mutex_);
-	if (discard || !c->ok()) {
+	if (!c->ok()) {
+		// The server went away (restart, crash): the idle connections are as dead as this one.
+		--open_;
+		open_ -= idle_.size();
+		idle_.clear();
+	} else if (discard) {
 		--open_;
 	} else {
 		idle_.push_back(std::move(c));

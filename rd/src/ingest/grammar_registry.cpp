@@ -5,6 +5,7 @@
 #include "meles/rd/ingest/grammars/csv_grammar.hpp"
 #include "meles/rd/ingest/grammars/fits_table_grammar.hpp"
 #include "meles/rd/ingest/grammars/re_grammar.hpp"
+#include "meles/rd/ingest/grammars/votable_grammar.hpp"
 
 #include <array>
 
@@ -19,8 +20,7 @@ constexpr std::array<GrammarEntry, 22> kGrammars{{
     {"reGrammar", &ReGrammar::create, "records and fields split by regular expressions"},
     {"columnGrammar", &ColumnGrammar::create, "fixed-width columns (colDefs, col)"},
     {"fitsTableGrammar", &FitsTableGrammar::create, "FITS binary and ASCII table HDUs, typed values"},
-    // Slot for the VOTable grammar (TABLEDATA, BINARY, BINARY2 via core/votable).
-    {"voTableGrammar", nullptr, "VOTable tables (not implemented yet)"},
+    {"voTableGrammar", &VOTableGrammar::create, "the first table of a VOTable (TABLEDATA, BINARY, BINARY2), typed values"},
     {"fitsProdGrammar", nullptr, "FITS headers, one row per file (not implemented yet)"},
     {"dictlistGrammar", nullptr, "in-memory lists of dicts (not implemented yet)"},
     {"customGrammar", nullptr, "Python row iterator module (needs embedded Python)"},

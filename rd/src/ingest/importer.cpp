@@ -317,6 +317,11 @@ std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_sy
 			for (auto& t : rd->tables)
 				if (t.on_disk || t.is_view()) tables.insert({t.schema, t.id});
 		for (auto& t : schema::recorded_tables(conn_, rd ? rd->rd_id : rd_id)) tables.insert(t);
+		// beforeDrop scripts clean up what the tables' owner made outside them (e.g. //tap_user
+		// drops the schema of user tables).
+		if (rd)
+			for (auto& t : rd->tables)
+				if (t.on_disk && table_exists(conn_, schema::qualified(t.schema, t.id))) run_scripts(conn_, t.scripts, "beforeDrop");
 		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
 		for (auto& [schema_name, id] : tables) schema::forget_table(conn_, schema_name, id);
 		for (auto& [schema_name, id] : tables) {

@@ -1,6 +1,7 @@
 #include "meles/rd/schema/catalog_store.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/core/adql/identifiers.hpp"
 #include "meles/rd/schema/ddl.hpp"
 
 namespace meles::rd::schema {
@@ -23,9 +24,13 @@ std::string adql_word(AdqlAccess a) {
 	return "no";
 }
 
-// TAP_SCHEMA spelling of a name: delimited names keep their quotes (TAP 1.1 §4).
+// Whether ADQL users must write the name in double quotes: declared so, or not a regular
+// identifier (a reserved word such as "distance", odd characters).
+bool needs_quotes(const ColumnMeta& c) { return c.delimited || !adql::is_regular_identifier(c.name); }
+
+// TAP_SCHEMA spelling of a name: names needing quotes keep them (TAP 1.1 §4).
 std::string tap_name(const ColumnMeta& c) {
-	if (!c.delimited) return c.name;
+	if (!needs_quotes(c)) return c.name;
 	std::string out = "\"";
 	for (char ch : c.name) {
 		if (ch == '"') out += '"';
@@ -120,7 +125,7 @@ void record_table(pg::Connection& c, const Resource& rd, const TableDef& t, std:
 		const auto& col = t.columns[i];
 		const auto& m = col.meta;
 		c.exec_params("INSERT INTO meles.columnmeta VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
-		              {name, std::to_string(i), m.name, b(m.delimited), m.type.rd_name(), opt(m.unit), opt(m.ucd),
+		              {name, std::to_string(i), m.name, b(needs_quotes(m)), m.type.rd_name(), opt(m.unit), opt(m.ucd),
 		               opt(m.utype), opt(m.description), opt(m.tablehead), opt(m.effective_xtype()),
 		               std::to_string(m.verb_level), b(m.required), b(m.indexed), b(m.principal || m.verb_level <= 10),
 		               b(m.std || rd.is_system), m.null_literal});

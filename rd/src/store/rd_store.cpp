@@ -1,5 +1,7 @@
 #include "meles/rd/store/rd_store.hpp"
 
+#include <chrono>
+
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/store/rd_id.hpp"
 
@@ -46,6 +48,9 @@ struct RdStore::Entry {
 	// RDs this one referenced while loading, with the Resource seen then.
 	std::vector<std::pair<std::string, const Resource*>> dependencies;
 	const MetaBag* site_meta = nullptr;
+	// When the files were last found unchanged: a daemon asks for the same RD on every
+	// request, and one look at the files per second is plenty to notice an edit.
+	std::chrono::steady_clock::time_point verified{};
 };
 
 // Hands other RDs to the parser, loading them through the store and noting the dependency.
@@ -250,9 +255,15 @@ std::shared_ptr<const Resource> RdStore::get(std::string_view id_or_path) {
 		std::string id;
 		fs::path file = file_for(id_or_path, id); // throws NotFound
 		auto it = cache_.find(id);
-		if (it != cache_.end() && it->second->file == file && up_to_date(*it->second) &&
-		    !it->second->diagnostics.has_errors() && it->second->resource)
-			return it->second->resource;
+		if (it != cache_.end() && it->second->file == file && !it->second->diagnostics.has_errors() &&
+		    it->second->resource) {
+			auto now = std::chrono::steady_clock::now();
+			if (now - it->second->verified < options_.recheck_interval) return it->second->resource;
+			if (up_to_date(*it->second)) {
+				it->second->verified = now;
+				return it->second->resource;
+			}
+		}
 	}
 	LoadResult lr = load(id_or_path);
 	lr.diagnostics.throw_if_errors();
@@ -284,3 +295,17 @@ void RdStore::clear() {
 }
 
 } // namespace meles::rd
+
+namespace meles::rd {
+
+RdStoreOptions store_options(const Config& config) {
+	RdStoreOptions o;
+	o.inputs_dir = config.inputs_dir();
+	// A site without the default meta file (never ran `meles init`, or removed it) simply
+	// has no site-wide meta.
+	if (auto f = config.get_path("general", "defaultMetaFile"); std::filesystem::exists(f)) o.default_meta_file = f;
+	o.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
+	return o;
+}
+
+}  // namespace meles::rd

@@ -2,26 +2,41 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
-#include "meles/services/tap/tap_service.hpp"
+#include "meles/services/rdsvc/service_pages.hpp"
+#include "meles/services/vosi/vosi.hpp"
 
 namespace meles::services {
 
-App::App(Context& context) : ctx_(context) {
+App::App(Context& context) : ctx_(context), scs_(context) {
 	ctx_.users.ensure_schema();
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
-	tap_ = std::make_unique<tap::TapService>(ctx_, "/tap");
-	auto tap = [this](net::Request& q, net::Response& r) { tap_->handle(q, r); };
-	router_.add_exact("/tap", tap, ErrorStyle::Dali);
-	router_.add_prefix("/tap/", tap, ErrorStyle::Dali, tap_->body_limit());
-	router_.set_fallback([](net::Request& q, net::Response& r) {
-		r.set_status(404);
-		r.set_header("Content-Type", "text/plain; charset=utf-8");
-		r.send(concat("Not found: ", q.path, "\nThe root page / lists what this server offers.\n"));
+	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
+	jobs_ = std::make_unique<uws::JobManager>(ctx_.config, ctx_.admin_pool, ctx_.config.state_dir() / "uws");
+	tap_ = std::make_unique<tap::TapService>(ctx_, *jobs_);
+	// Persistent user tables (//tap_user): their own resource below /tap, index jobs in the
+	// same job manager, and two hooks into TAP queries (the caller's tables, CREATE TABLE AS).
+	user_tables_ = std::make_unique<user_tables::UserTables>(user_tables::Settings::from_config(ctx_.config),
+	                                                         ctx_.database.admin(), ctx_.admin_pool, *jobs_);
+	user_tables_->start();
+	tap_->set_extra_catalog([this](const std::optional<std::string>& user) { return user_tables_->catalog(user); });
+	tap_->set_create_table([this](const adql::Translation& t, pg::Connection& conn, const std::optional<std::string>& user) {
+		return user_tables_->create_table_as(t, conn, user).columns;
 	});
+	tap_->install(router_);
+	// Uploads are limited by the quotas, checked while they stream, not by the body limit.
+	constexpr uint64_t kUploads = uint64_t(1) << 62;
+	auto user_tables = [this](net::Request& q, net::Response& r) { user_tables_->handle(q, r); };
+	router_.add_exact("/tap/user_tables", user_tables, ErrorStyle::Dali, kUploads);
+	router_.add_prefix("/tap/user_tables/", user_tables, ErrorStyle::Dali, kUploads);
+	jobs_->start();
 }
 
-App::~App() = default;
+App::~App() {
+	// Jobs first: running index jobs use the user tables, TAP jobs the TAP service.
+	if (jobs_) jobs_->stop();
+	user_tables_.reset();
+}
 
 void App::handle(net::Request& request, net::Response& response) {
 	try {
@@ -33,7 +48,62 @@ void App::handle(net::Request& request, net::Response& response) {
 	router_.handle(request, response);
 }
 
-void App::reload() { log::info("reload: nothing to reload yet"); }
+void App::reload() {
+	ctx_.directory.reload();
+	tap_->catalog().invalidate();
+	log::info("reload: resource descriptors will be read again");
+}
+
+void App::rd_service(net::Request& request, net::Response& response) {
+	auto addr = ctx_.directory.resolve(request.path);
+	if (!addr) {
+		response.set_status(404);
+		response.set_header("Content-Type", "text/plain; charset=utf-8");
+		response.send(concat("Not found: ", request.path, "\nThe root page / lists what this server offers.\n"));
+		return;
+	}
+	const rd::Resource& rd = *addr->rd;
+	const rd::ServiceDef& svc = *addr->service;
+	std::string service_url = concat(ctx_.config.server_url(), "/", rd.rd_id, "/", svc.id);
+	std::string renderer = addr->renderer.empty() ? "info" : addr->renderer;
+	auto allowed = [&](const std::string& r) {
+		for (auto& a : svc.allowed)
+			if (a == r) return true;
+		return false;
+	};
+	if (renderer == "info") {
+		response.set_header("Content-Type", "text/html; charset=utf-8");
+		response.send(service_info_html(rd, svc, service_url));
+		return;
+	}
+	if (renderer == "availability") {
+		response.set_header("Content-Type", "text/xml; charset=utf-8");
+		response.send(vosi::availability_document(ctx_.started));
+		return;
+	}
+	if (renderer == "capabilities") {
+		std::vector<std::string> caps;
+		if (allowed("scs.xml") && ScsService::is_cone_service(svc)) caps.push_back(scs_.capability(rd, svc, service_url));
+		if (allowed("form"))
+			caps.push_back(concat("  <capability>\n    <interface xsi:type=\"vr:WebBrowser\">\n      <accessURL use=\"full\">",
+			                      xml_escape(service_url + "/form"), "</accessURL>\n    </interface>\n  </capability>\n"));
+		response.set_header("Content-Type", "text/xml; charset=utf-8");
+		response.send(vosi::capabilities_document(caps, service_url, false));
+		return;
+	}
+	if (!allowed(renderer))
+		throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '", renderer, "' (it offers: ",
+		                                        join(svc.allowed, ", "), ")"));
+	const rd::TableDef* table = nullptr;
+	if (svc.core && !svc.core->queried_table.empty()) table = ctx_.directory.store().resolve_table(svc.core->queried_table).table;
+	if ((renderer == "scs.xml" || renderer == "form") && ScsService::is_cone_service(svc) && table) {
+		if (renderer == "scs.xml") scs_.scs_xml(rd, svc, *table, request, response);
+		else scs_.form(rd, svc, *table, request, response);
+		return;
+	}
+	throw Error(ErrorKind::NotFound, concat("the '", renderer, "' renderer of ", rd.rd_id, "/", svc.id,
+	                                        " is not available in this version of Meles"));
+}
 
 void App::root_page(net::Request& request, net::Response& response) {
 	if (request.method != "GET" && request.method != "HEAD") {
@@ -43,11 +113,8 @@ void App::root_page(net::Request& request, net::Response& response) {
 		response.send("Only GET and HEAD are allowed here.\n");
 		return;
 	}
-	std::string body = "<h1>Meles data centre</h1>\n";
-	body += "<p>This server publishes astronomical data through Virtual Observatory protocols.</p>\n";
-	body += "<h2>Resources</h2>\n<p>No resources have been imported yet.</p>\n";
 	response.set_header("Content-Type", "text/html; charset=utf-8");
-	response.send(html_page("Meles data centre", body));
+	response.send(root_page_html(ctx_.directory.all_rds(), ctx_.config.server_url()));
 }
 
 }  // namespace meles::services

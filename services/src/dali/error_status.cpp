@@ -24,15 +24,19 @@ int http_status(ErrorKind kind, bool authenticated) {
 std::string public_message(const Error& error) {
 	if (error.kind() == ErrorKind::Internal)
 		return "Internal error in the server; the operators have been notified through the log.";
+	// Positions without a source (ADQL) are already part of the message ("... at line 1,
+	// column 8"); file positions (RDs, configuration) are prefixed as file:line.
+	if (error.pos() && error.pos()->source.empty()) return error.message();
 	return error.full_message();
 }
 
-std::string dali_error_document(const Error& error, std::string_view votable_version) {
+std::string dali_error_document(const Error& error) {
 	std::string out;
 	out.reserve(512);
-	out += concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VOTABLE version=\"", votable_version,
-	              "\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\">\n<RESOURCE type=\"results\">\n");
-	out += "<INFO name=\"QUERY_STATUS\" value=\"ERROR\">";
+	out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	       "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\">\n"
+	       "<RESOURCE type=\"results\">\n"
+	       "<INFO name=\"QUERY_STATUS\" value=\"ERROR\">";
 	append_xml_escaped(out, public_message(error));
 	out += "</INFO>\n</RESOURCE>\n</VOTABLE>\n";
 	return out;

@@ -284,6 +284,22 @@ std::vector<UploadSpec> parse_uploads(const Params& params) {
 	return out;
 }
 
+std::string upload_file_name(std::string_view part) {
+	static const char* hex = "0123456789abcdef";
+	std::string out = "param_";
+	for (char ch : part) {
+		auto c = static_cast<unsigned char>(ch);
+		if (std::isalnum(c) || c == '-' || c == '_') {
+			out += ch;
+		} else {
+			out += '%';
+			out += hex[c >> 4];
+			out += hex[c & 15];
+		}
+	}
+	return out;
+}
+
 int64_t parse_int_param(const Params& params, std::string_view name, int64_t dflt) {
 	auto v = params.get(name);
 	if (!v) return dflt;

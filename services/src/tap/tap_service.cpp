@@ -1,13 +1,14 @@
 #include "meles/services/tap/tap_service.hpp"
 
+#include "meles/core/adql/features.hpp"
 #include "meles/core/common/strings.hpp"
+#include "meles/core/formats/output_format.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
-#include "meles/services/router/router.hpp"
-#include "meles/services/tap/examples.hpp"
-#include "meles/services/tap/vosi.hpp"
+#include "meles/services/vosi/vosi.hpp"
 
 #include <cstdio>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -15,376 +16,335 @@ namespace meles::services::tap {
 
 namespace {
 
-// The HTTP side of a sync result: holds the document back until the first rows are ready
-// (or 64 kB are written), so that any failure before then can still be answered with an
-// error status and a DALI error document instead of a broken 200.
-class HttpResultSink final : public ResultSink {
+// A ByteSink writing a job's result file.
+class FileSink final : public ByteSink {
 public:
-	HttpResultSink(net::Response& res, std::string content_type)
-	    : res_(res), content_type_(std::move(content_type)) {}
-
-	void write(std::string_view data) override {
-		if (out_) {
-			out_->write(data);
-			return;
-		}
-		buf_.append(data);
-		if (buf_.size() >= kHoldBack) commit();
+	explicit FileSink(const fs::path& path) : f_(std::fopen(path.c_str(), "wb")), path_(path) {
+		if (!f_) throw Error(ErrorKind::Io, concat("cannot write ", path.string()));
 	}
-	void flush() override {
-		if (!rows_) return; // the header alone: hold it back (see rows_started)
-		commit();
-		out_->flush();
-	}
-	void rows_started() override { rows_ = true; }
-	bool committed() const override { return out_ != nullptr; }
-	void discard() { buf_.clear(); }
-	// Sends what is held back as one response with Content-Length, or ends the stream.
-	void finish() {
-		if (out_) {
-			res_.finish();
-			return;
-		}
-		res_.set_header("Content-Type", content_type_);
-		res_.send(std::move(buf_));
-	}
-
-private:
-	static constexpr size_t kHoldBack = 64 * 1024;
-	void commit() {
-		if (out_) return;
-		res_.set_header("Content-Type", content_type_);
-		out_ = &res_.stream();
-		if (!buf_.empty()) out_->write(buf_);
-		std::string().swap(buf_);
-	}
-	net::Response& res_;
-	std::string content_type_;
-	std::string buf_;
-	ByteSink* out_ = nullptr;
-	bool rows_ = false;
-};
-
-// An async result file.  Stops writing once the job is aborted or out of time, whatever
-// the output format; removes the file unless keep() was called.
-class FileResultSink final : public ResultSink {
-public:
-	FileResultSink(fs::path path, const uws::JobRun& run) : path_(std::move(path)), run_(run) {
-		f_ = std::fopen(path_.c_str(), "wb");
-		if (!f_)
-			throw Error(ErrorKind::Io, concat("cannot create the result file ", path_.filename().string()));
-	}
-	~FileResultSink() override {
+	~FileSink() override {
 		if (f_) std::fclose(f_);
-		if (!kept_) {
-			std::error_code ec;
-			fs::remove(path_, ec);
-		}
 	}
 	void write(std::string_view data) override {
-		if (run_.abort_requested()) throw Error(ErrorKind::Io, "the job was stopped");
 		if (std::fwrite(data.data(), 1, data.size(), f_) != data.size())
-			throw Error(ErrorKind::Io, "cannot write the result file (disk full?)");
-		size_ += data.size();
+			throw Error(ErrorKind::Io, "cannot write the job result (disk full?)");
+		bytes_ += data.size();
 	}
-	bool committed() const override { return false; }
-	int64_t keep() {
-		if (std::fclose(f_) != 0) {
+	void close() {
+		if (f_ && std::fclose(f_) != 0) {
 			f_ = nullptr;
-			throw Error(ErrorKind::Io, "cannot write the result file (disk full?)");
+			throw Error(ErrorKind::Io, "cannot write the job result (disk full?)");
 		}
 		f_ = nullptr;
-		kept_ = true;
-		return static_cast<int64_t>(size_);
 	}
+	int64_t bytes() const { return static_cast<int64_t>(bytes_); }
 
 private:
+	FILE* f_;
 	fs::path path_;
-	const uws::JobRun& run_;
-	FILE* f_ = nullptr;
-	uint64_t size_ = 0;
-	bool kept_ = false;
+	uint64_t bytes_ = 0;
 };
 
-rd::RdStoreOptions rd_options(const Config& config) {
-	rd::RdStoreOptions o;
-	o.inputs_dir = config.inputs_dir();
-	o.default_meta_file = config.get_path("general", "defaultMetaFile");
-	o.config = [&config](std::string_view section, std::string_view key) {
-		return config.lookup(section, key);
-	};
-	return o;
+std::string esc(std::string_view s) { return xml_escape(s); }
+
+std::string column_xml(const ColumnMeta& c, bool with_flags, const std::string& indent) {
+	auto vt = votable_type(c.type);
+	std::string name = c.delimited ? concat("\"", c.name, "\"") : c.name;
+	std::string out = concat(indent, "<column>\n", indent, "  <name>", esc(name), "</name>\n");
+	if (!c.description.empty()) out += concat(indent, "  <description>", esc(c.description), "</description>\n");
+	if (!c.unit.empty()) out += concat(indent, "  <unit>", esc(c.unit), "</unit>\n");
+	if (!c.ucd.empty()) out += concat(indent, "  <ucd>", esc(c.ucd), "</ucd>\n");
+	if (!c.utype.empty()) out += concat(indent, "  <utype>", esc(c.utype), "</utype>\n");
+	out += concat(indent, "  <dataType xsi:type=\"vs:VOTableType\"");
+	if (!vt.arraysize.empty()) out += concat(" arraysize=\"", vt.arraysize, "\"");
+	std::string xtype = c.effective_xtype();
+	if (!xtype.empty()) out += concat(" extendedType=\"", esc(xtype), "\"");
+	out += concat(">", vt.datatype, "</dataType>\n");
+	if (with_flags) {
+		if (c.indexed) out += concat(indent, "  <flag>indexed</flag>\n");
+		if (!c.required) out += concat(indent, "  <flag>nullable</flag>\n");
+		if (c.principal) out += concat(indent, "  <flag>principal</flag>\n");
+		if (c.std) out += concat(indent, "  <flag>std</flag>\n");
+	}
+	out += concat(indent, "</column>\n");
+	return out;
 }
 
-TapSettings settings_from(const Config& c) {
-	TapSettings s;
-	s.default_maxrec = c.get_int("async", "defaultMAXREC");
-	s.hard_maxrec = c.get_int("async", "hardMAXREC");
-	s.default_maxrec = std::min(s.default_maxrec, s.hard_maxrec);
-	s.votable_version = c.get("tap", "votableVersion");
-	s.spool_dir = c.get_path("general", "tmpDir");
-	return s;
+std::string table_xml(const TapTable& t, bool with_columns, const std::string& indent, const char* element = "table") {
+	const auto& e = *t.entry;
+	std::string out = concat(indent, "<", element, t.table_type == "view" ? " type=\"view\"" : "", ">\n");
+	out += concat(indent, "  <name>", esc(e.qualified_name()), "</name>\n");
+	if (!e.description.empty()) out += concat(indent, "  <description>", esc(e.description), "</description>\n");
+	if (t.nrows) out += concat(indent, "  <nrows>", std::to_string(*t.nrows), "</nrows>\n");
+	if (with_columns) {
+		for (auto& c : e.columns) out += column_xml(c, true, indent + "  ");
+		for (auto& fk : t.foreign_keys) {
+			out += concat(indent, "  <foreignKey>\n", indent, "    <targetTable>", esc(fk.target_table), "</targetTable>\n");
+			for (auto& [from, to] : fk.columns)
+				out += concat(indent, "    <fkColumn>\n", indent, "      <fromColumn>", esc(from), "</fromColumn>\n", indent,
+				              "      <targetColumn>", esc(to), "</targetColumn>\n", indent, "    </fkColumn>\n");
+			out += concat(indent, "  </foreignKey>\n");
+		}
+	}
+	out += concat(indent, "</", element, ">\n");
+	return out;
 }
 
-} // namespace
+}  // namespace
 
-// ---------------------------------------------------------------- async jobs
+// ------------------------------------------------------------------ the async job
 
-class TapService::JobKind final : public uws::JobKind {
+class TapService::JobKind : public uws::JobKind {
 public:
 	explicit JobKind(TapService& s) : s_(s) {}
-
 	void execute(uws::JobRun& run) override {
-		const uws::Job& job = run.job();
-		Params p;
-		for (auto& [k, v] : job.parameters)
-			p.add(k, v);
-		TapRequest tr = parse_tap_request(p, s_.runner_.settings());
-		UploadLimits ul{static_cast<uint64_t>(s_.max_upload_), static_cast<int>(s_.fetch_timeout_),
-		                run.dir()};
-		Uploads uploads = Uploads::resolve(
-		    tr.uploads, [&](const std::string& part) { return run.dir() / uws::part_file_name(part); }, ul);
-		std::string file = concat("result.", tr.format->file_extension);
-		FileResultSink sink(run.dir() / file, run);
-		QueryExecution ex;
+		auto& job = run.job();
+		TapRequest req = parse_tap_request(job.parameters, s_.ctx_.config);
+		req.user = job.owner;
+		RunOptions o;
 		if (auto d = run.deadline()) {
-			auto left =
-			    std::chrono::duration_cast<std::chrono::milliseconds>(*d - std::chrono::system_clock::now());
-			ex.timeout = std::max(left, std::chrono::milliseconds(1));
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - std::chrono::system_clock::now());
+			o.time_limit = std::max(left, std::chrono::milliseconds(1));
 		}
-		ex.set_canceller = [&run](std::function<void()> f) { run.set_canceller(std::move(f)); };
-		ex.timeout_message =
-		    concat("The job exceeded its execution duration of ", std::to_string(job.execution_duration),
-		           " seconds and was stopped; make the query cheaper or ask for a longer "
-		           "EXECUTIONDURATION (at most ",
-		           std::to_string(s_.jobs_->default_execution_duration()), " seconds).");
-		ex.pool_wait = std::chrono::minutes(10); // jobs queue anyway; waiting is better than failing
-		s_.runner_.run(tr, uploads, ex, sink);
-		int64_t size = sink.keep();
-		run.add_result({"result", std::string(tr.format->mime), file, size});
+		o.set_canceller = [&run](std::function<void()> c) { run.set_canceller(std::move(c)); };
+		fs::path dir = run.dir();
+		o.uploads = [dir](const std::string& part) -> std::optional<fs::path> {
+			fs::path p = dir / upload_file_name(part);
+			if (fs::exists(p)) return p;
+			return std::nullopt;
+		};
+		o.extra_catalog = s_.extra_;
+		o.create_table = s_.create_table_;
+		o.spool_dir = s_.ctx_.config.get_path("general", "tmpDir");
+		o.max_upload_bytes = s_.max_upload_bytes_;
+		std::string file = concat("result.", req.format->file_extension);
+		FileSink sink(dir / file);
+		auto snapshot = s_.catalog_.snapshot();
+		auto lease = s_.ctx_.read_pool.acquire();
+		try {
+			run_tap_query(req, *snapshot, lease.get(), sink, o);
+		} catch (const Error& e) {
+			if (e.kind() == ErrorKind::Timeout && !run.abort_requested()) throw;
+			throw;
+		}
+		sink.close();
+		run.add_result({"result", std::string(req.format->mime), file, sink.bytes()});
 	}
 
 private:
 	TapService& s_;
 };
 
-// ---------------------------------------------------------------- the service
+// ------------------------------------------------------------------ the service
 
-TapService::TapService(Context& ctx, std::string prefix)
-    : ctx_(ctx), prefix_(std::move(prefix)), base_url_(ctx.config.server_url() + prefix_),
-      catalog_(ctx.admin_pool), runner_(catalog_, ctx.read_pool, settings_from(ctx.config)),
-      rd_store_(rd_options(ctx.config)) {
-	const Config& c = ctx.config;
-	sync_timeout_ = c.get_int("async", "defaultExecTimeSync");
-	max_upload_ = c.get_int("upload", "maxUploadSize");
-	max_sync_upload_ = c.get_int("upload", "maxSyncUploadSize");
-	fetch_timeout_ = c.get_int("upload", "fetchTimeout");
-	spool_dir_ = c.get_path("general", "tmpDir");
-	kind_ = std::make_unique<JobKind>(*this);
-	jobs_ = std::make_unique<uws::JobManager>(c, ctx.admin_pool, c.state_dir() / "uws");
-	jobs_->register_kind("tap", kind_.get());
-	ParamLimits async_limits;
-	async_limits.max_files_bytes = static_cast<uint64_t>(max_upload_);
-	async_limits.spool_dir = spool_dir_;
-	// Only what can never be fixed later is refused at creation: inline upload parts must come
-	// with the creating request.  Everything else (LANG, QUERY, FORMAT, ...) may still be set
-	// through /parameters and is checked when the job runs, failing the job (UWS semantics).
-	uws_ = std::make_unique<uws::UwsEndpoint>(
-	    *jobs_, "tap", base_url_ + "/async", async_limits, [](const Params& p) {
-		    std::vector<UploadSpec> uploads;
-		    try {
-			    uploads = parse_uploads(p);
-		    } catch (const Error&) {
-			    return; // reported when the job runs
-		    }
-		    for (auto& u : uploads)
-			    if (starts_with_ci(u.uri, "param:") && !p.file(u.uri.substr(6)))
-				    throw Error(ErrorKind::Validation,
-				                concat("UPLOAD ", u.table, " refers to ", u.uri,
-				                       ", but the request has no file part named '", u.uri.substr(6), "'"));
-	    });
-	jobs_->start();
-	try {
-		catalog_.snapshot(); // fail early and visibly if the metadata cannot be read
-	} catch (const Error& e) {
-		log::warn(concat("TAP: cannot read the table metadata yet: ", e.message()));
+TapService::TapService(Context& ctx, uws::JobManager& jobs)
+    : ctx_(ctx), jobs_(jobs), catalog_(ctx.admin_pool), job_kind_(std::make_unique<JobKind>(*this)),
+      max_upload_bytes_(static_cast<uint64_t>(ctx.config.get_int("upload", "maxUploadSize"))) {
+	jobs_.register_kind("tap", job_kind_.get());
+	ParamLimits limits;
+	limits.max_files_bytes = max_upload_bytes_;
+	limits.spool_dir = ctx_.config.get_path("general", "tmpDir");
+	// Problems with the parameters show up when the job runs (as ERROR with the message), not
+	// at creation: UWS clients expect a job for every POST.
+	async_ = std::make_unique<uws::UwsEndpoint>(jobs_, "tap", base_url() + "/async", limits);
+}
+
+TapService::~TapService() = default;
+
+void TapService::install(Router& router) {
+	uint64_t sync_upload = static_cast<uint64_t>(ctx_.config.get_int("upload", "maxSyncUploadSize"));
+	router.add_exact("/tap", [this](net::Request&, net::Response& r) {
+		std::string b = base_url();
+		r.set_header("Content-Type", "text/html; charset=utf-8");
+		r.send(html_page("TAP service",
+		                 concat("<h1>Table Access Protocol service</h1>\n<p>Point a TAP client (TOPCAT, pyvo, astroquery) at <code>",
+		                        xml_escape(b), "</code>.</p>\n<ul><li><a href=\"", xml_escape(b), "/capabilities\">capabilities</a></li><li><a href=\"",
+		                        xml_escape(b), "/tables\">tables</a></li><li><a href=\"", xml_escape(b),
+		                        "/examples\">examples</a></li><li><a href=\"", xml_escape(b), "/availability\">availability</a></li></ul>\n")));
+	});
+	router.add_exact("/tap/sync", [this](net::Request& q, net::Response& r) { sync(q, r); }, ErrorStyle::Dali,
+	                 sync_upload + 16 * 1024 * 1024);
+	router.add_prefix("/tap/async", [this](net::Request& q, net::Response& r) {
+		std::string_view sub = std::string_view(q.path).substr(std::string_view("/tap/async").size());
+		if (!sub.empty() && sub[0] != '/') throw Error(ErrorKind::NotFound, concat("Nothing here: ", q.path));
+		async_->handle(q, r, sub, q.user.empty() ? std::nullopt : std::optional<std::string>(q.user));
+	}, ErrorStyle::Dali, max_upload_bytes_ + 16 * 1024 * 1024);
+	router.add_exact("/tap/availability", [this](net::Request&, net::Response& r) {
+		r.set_header("Content-Type", "text/xml; charset=utf-8");
+		r.send(vosi::availability_document(ctx_.started));
+	});
+	router.add_exact("/tap/capabilities", [this](net::Request&, net::Response& r) {
+		r.set_header("Content-Type", "text/xml; charset=utf-8");
+		r.send(capabilities_document());
+	});
+	router.add_prefix("/tap/tables", [this](net::Request& q, net::Response& r) {
+		std::string rest = q.path.substr(std::string("/tap/tables").size());
+		r.set_header("Content-Type", "text/xml; charset=utf-8");
+		if (rest.empty() || rest == "/") {
+			Params p = Params::from_urlencoded(q.query);
+			bool min = p.get("detail") && iequals(*p.get("detail"), "min");
+			r.send(tables_document(!min));
+			return;
+		}
+		r.send(table_document(rest.substr(1)));
+	});
+	router.add_exact("/tap/examples", [this](net::Request&, net::Response& r) {
+		r.set_header("Content-Type", "application/xhtml+xml; charset=utf-8");
+		r.send(examples_document());
+	});
+}
+
+void TapService::sync(net::Request& q, net::Response& r) {
+	if (q.method != "GET" && q.method != "POST" && q.method != "HEAD") {
+		r.set_status(405);
+		r.set_header("Allow", "GET, POST");
+		r.send("use GET or POST\n");
+		return;
 	}
-}
-
-TapService::~TapService() {
-	if (jobs_) jobs_->stop();
-}
-
-uint64_t TapService::body_limit() const {
-	// Uploads plus generous room for the other fields.
-	return static_cast<uint64_t>(std::max(max_upload_, max_sync_upload_)) + 16 * 1024 * 1024;
-}
-
-void TapService::send_xml(net::Response& res, std::string body, std::string_view content_type) {
-	res.set_header("Content-Type", content_type);
-	res.send(std::move(body));
-}
-
-bool TapService::has_examples() {
-	auto snap = catalog_.snapshot();
-	return !collect_examples(rd_store_, snap->rd_ids).empty();
-}
-
-void TapService::send_examples(net::Response& res) {
-	auto snap = catalog_.snapshot();
-	auto examples = collect_examples(rd_store_, snap->rd_ids);
-	// TAP 1.1: without examples the endpoint must not exist.
-	if (examples.empty())
-		throw Error(ErrorKind::NotFound,
-		            "this TAP service has no examples (no resource descriptor declares _example meta)");
-	send_xml(res, examples_document(examples, base_url_), "application/xhtml+xml; charset=utf-8");
-}
-
-void TapService::vosi_tables(net::Request& req, net::Response& res, std::string_view rest) {
-	auto snap = catalog_.snapshot();
-	if (rest.empty()) {
-		Params p = Params::from_urlencoded(req.query);
-		auto detail = p.get("detail");
-		bool min = detail && iequals(*detail, "min");
-		if (detail && !min && !iequals(*detail, "max"))
-			throw Error(ErrorKind::Validation, concat("detail must be min or max, not '", *detail, "'"));
-		return send_xml(res, tableset_document(*snap, min));
-	}
-	const TapTable* t = snap->find_table(rest);
-	if (!t)
-		throw Error(ErrorKind::NotFound,
-		            concat("no table '", std::string(rest), "' is published through TAP here"));
-	send_xml(res, table_document(*t));
-}
-
-void TapService::handle(net::Request& req, net::Response& res) {
-	std::string_view sub = std::string_view(req.path).substr(prefix_.size());
-	bool get = req.method == "GET" || req.method == "HEAD";
-	auto only_get = [&] {
-		if (get) return true;
-		res.set_status(405);
-		res.set_header("Allow", "GET, HEAD");
-		res.set_header("Content-Type", "text/plain; charset=utf-8");
-		res.send(concat(req.method, " is not allowed here; use GET\n"));
-		return false;
+	ParamLimits limits;
+	limits.max_files_bytes = static_cast<uint64_t>(ctx_.config.get_int("upload", "maxSyncUploadSize"));
+	limits.spool_dir = ctx_.config.get_path("general", "tmpDir");
+	Params p = Params::from_request(q, limits);
+	TapRequest req = parse_tap_request(p.all(), ctx_.config);
+	if (!q.user.empty()) req.user = q.user;
+	auto snapshot = catalog_.snapshot();
+	auto lease = ctx_.read_pool.acquire();
+	RunOptions o;
+	o.on_output = [&] { r.set_header("Content-Type", std::string(req.format->mime)); };
+	o.set_canceller = [&r](std::function<void()> c) { r.on_client_gone(std::move(c)); };
+	o.uploads = [&p](const std::string& part) -> std::optional<fs::path> {
+		if (auto* f = p.file(part)) return f->path;
+		return std::nullopt;
 	};
-	if (sub == "/sync") return sync(req, res);
-	if (sub == "/async" || sub.starts_with("/async/")) {
-		std::optional<std::string> owner;
-		if (!req.user.empty()) owner = req.user;
-		return uws_->handle(req, res, sub.substr(6), owner);
-	}
-	if (sub == "/availability") {
-		if (!only_get()) return;
-		bool ok = true;
-		std::string note;
-		try {
-			auto lease = ctx_.read_pool.acquire(std::chrono::seconds(5));
-			lease->exec("SELECT 1");
-		} catch (const Error& e) {
-			ok = false;
-			note = concat("the database cannot be reached: ", e.message());
-		}
-		return send_xml(res, availability_document(ok, ctx_.started, note));
-	}
-	if (sub == "/capabilities") {
-		if (!only_get()) return;
-		CapabilityFacts f;
-		f.base_url = base_url_;
-		f.default_maxrec = runner_.settings().default_maxrec;
-		f.hard_maxrec = runner_.settings().hard_maxrec;
-		f.execution_duration = jobs_->default_execution_duration();
-		f.retention = ctx_.config.get_int("async", "defaultLifetime");
-		f.max_upload_bytes = max_upload_;
-		f.examples = has_examples();
-		return send_xml(res, capabilities_document(f));
-	}
-	if (sub == "/tables" || sub.starts_with("/tables/")) {
-		if (!only_get()) return;
-		std::string_view rest = sub.size() > 8 ? sub.substr(8) : std::string_view();
-		return vosi_tables(req, res, rest);
-	}
-	if (sub == "/examples") {
-		if (!only_get()) return;
-		return send_examples(res);
-	}
-	if (sub.empty() || sub == "/") {
-		if (!only_get()) return;
-		std::string body = concat("<h1>Table Access Protocol (TAP) service</h1>\n<p>Base URL for TAP clients "
-		                          "(TOPCAT, pyvo, astroquery): <code>",
-		                          xml_escape(base_url_), "</code></p>\n<ul>\n");
-		for (auto [path, what] : {std::pair{"/sync", "synchronous queries"},
-		                          {"/async", "asynchronous jobs (UWS)"},
-		                          {"/capabilities", "capabilities"},
-		                          {"/availability", "availability"},
-		                          {"/tables", "published tables"},
-		                          {"/examples", "example queries"}})
-			body += concat("<li><a href=\"", xml_escape(base_url_ + path), "\">", path, "</a>: ", what,
-			               "</li>\n");
-		body += "</ul>\n";
-		res.set_header("Content-Type", "text/html; charset=utf-8");
-		return res.send(html_page("TAP service", body));
-	}
-	throw Error(ErrorKind::NotFound,
-	            concat("nothing at ", req.path, "; the TAP service offers ", prefix_, "/sync, ", prefix_,
-	                   "/async, ", prefix_, "/capabilities, ", prefix_, "/tables"));
-}
-
-void TapService::sync(net::Request& req, net::Response& res) {
-	if (req.method != "GET" && req.method != "POST") {
-		res.set_status(405);
-		res.set_header("Allow", "GET, POST");
-		res.set_header("Content-Type", "text/plain; charset=utf-8");
-		return res.send(concat(req.method, " is not allowed here; use GET or POST\n"));
-	}
-	std::string version = runner_.settings().votable_version;
+	o.extra_catalog = extra_;
+	o.create_table = create_table_;
+	o.spool_dir = limits.spool_dir;
+	o.max_upload_bytes = limits.max_files_bytes;
 	try {
-		ParamLimits limits;
-		limits.max_files_bytes = static_cast<uint64_t>(max_sync_upload_);
-		limits.spool_dir = spool_dir_;
-		Params p = Params::from_request(req, limits);
-		TapRequest tr = parse_tap_request(p, runner_.settings());
-		version = tr.votable_version;
-		UploadLimits ul{static_cast<uint64_t>(max_sync_upload_), static_cast<int>(fetch_timeout_),
-		                spool_dir_};
-		Uploads uploads = Uploads::resolve(
-		    tr.uploads,
-		    [&](const std::string& part) {
-			    auto* f = p.file(part);
-			    return f ? f->path : fs::path();
-		    },
-		    ul);
-		HttpResultSink sink(res, std::string(tr.format->mime));
-		QueryExecution ex;
-		ex.timeout = std::chrono::seconds(sync_timeout_);
-		ex.timeout_message =
-		    concat("The query did not finish within the limit of ", std::to_string(sync_timeout_),
-		           " seconds for synchronous queries.  Submit it as an asynchronous job (", base_url_,
-		           "/async), which may run up to ", std::to_string(jobs_->default_execution_duration()),
-		           " seconds, or make it cheaper (e.g. with a constraint on an indexed column).");
-		ex.set_canceller = [&res](std::function<void()> f) { res.on_client_gone(std::move(f)); };
-		ex.pool_wait = std::chrono::seconds(std::min<int64_t>(sync_timeout_, 30));
-		try {
-			runner_.run(tr, uploads, ex, sink);
-		} catch (...) {
-			if (sink.committed()) throw;
-			sink.discard();
-			throw;
-		}
-		sink.finish();
-	} catch (const ServerBusy& e) {
-		if (res.headers_sent()) throw;
-		res.set_status(503);
-		res.set_header("Retry-After", "5");
-		res.set_header("Content-Type", "application/x-votable+xml");
-		res.send(dali_error_document(e, version));
+		run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
 	} catch (const Error& e) {
-		if (res.headers_sent() || res.client_gone()) throw;
-		if (e.kind() == ErrorKind::Internal) log::error(concat("TAP sync: ", e.what()));
-		res.set_status(http_status(e.kind(), !req.user.empty()));
-		res.set_header("Content-Type", "application/x-votable+xml");
-		res.send(dali_error_document(e, version));
+		if (r.headers_sent()) {
+			if (e.kind() != ErrorKind::Io) log::warn(concat("TAP query failed after output began: ", e.what()));
+			r.finish();
+			return;
+		}
+		throw;  // the router answers with a DALI error document and the right status
 	}
+	r.finish();
 }
 
-} // namespace meles::services::tap
+std::string TapService::capabilities_document() const {
+	std::string b = base_url();
+	std::string tap = "  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
+	                  "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n      <accessURL use=\"base\">" +
+	                  esc(b) + "</accessURL>\n    </interface>\n";
+	tap += "    <language>\n      <name>ADQL</name>\n"
+	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.0\">2.0</version>\n"
+	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.1\">2.1</version>\n"
+	       "      <description>The Astronomical Data Query Language, translated to PostgreSQL with pg_sphere and q3c."
+	       "</description>\n";
+	std::string_view current;
+	for (auto& f : adql::language_features()) {
+		if (f.type != current) {
+			if (!current.empty()) tap += "      </languageFeatures>\n";
+			current = f.type;
+			tap += concat("      <languageFeatures type=\"", esc(f.type), "\">\n");
+		}
+		tap += concat("        <feature>\n          <form>", esc(f.form), "</form>\n");
+		if (!f.description.empty()) tap += concat("          <description>", esc(f.description), "</description>\n");
+		tap += "        </feature>\n";
+	}
+	if (!current.empty()) tap += "      </languageFeatures>\n";
+	tap += "    </language>\n";
+	for (auto& f : formats::output_formats()) {
+		if (!f.advertise) continue;
+		tap += concat("    <outputFormat>\n      <mime>", esc(f.mime), "</mime>\n");
+		for (auto& a : f.aliases) tap += concat("      <alias>", esc(a), "</alias>\n");
+		tap += "    </outputFormat>\n";
+	}
+	for (const char* m : {"inline", "http", "https"})
+		tap += concat("    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-", m, "\"/>\n");
+	tap += concat("    <retentionPeriod>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultLifetime")),
+	              "</default>\n    </retentionPeriod>\n");
+	tap += concat("    <executionDuration>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+	              "</default>\n      <hard>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+	              "</hard>\n    </executionDuration>\n");
+	tap += concat("    <outputLimit>\n      <default unit=\"row\">", std::to_string(ctx_.config.get_int("async", "defaultMAXREC")),
+	              "</default>\n      <hard unit=\"row\">", std::to_string(ctx_.config.get_int("async", "hardMAXREC")),
+	              "</hard>\n    </outputLimit>\n");
+	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">", std::to_string(max_upload_bytes_),
+	              "</hard>\n    </uploadLimit>\n");
+	tap += "  </capability>\n";
+	std::string examples = vosi::simple_capability("ivo://ivoa.net/std/DALI#examples", b + "/examples", "full", "",
+	                                               "");
+	// DALI examples are a plain web page, not a ParamHTTP interface.
+	examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    <interface xsi:type=\"vr:WebBrowser\">\n"
+	                  "      <accessURL use=\"full\">",
+	                  esc(b + "/examples"), "</accessURL>\n    </interface>\n  </capability>\n");
+	return vosi::capabilities_document({tap, examples}, b, true);
+}
+
+std::string TapService::tables_document(bool with_columns) const {
+	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
+	std::string out =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<vtm:tableset xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
+	    "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n";
+	for (auto& s : snap->schemas) {
+		out += concat("  <schema>\n    <name>", esc(s.name), "</name>\n");
+		if (!s.description.empty()) out += concat("    <description>", esc(s.description), "</description>\n");
+		for (auto* t : s.tables) out += table_xml(*t, with_columns, "    ");
+		out += "  </schema>\n";
+	}
+	out += "</vtm:tableset>\n";
+	return out;
+}
+
+std::string TapService::table_document(const std::string& qualified) const {
+	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
+	const TapTable* t = snap->find(to_lower(qualified));
+	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
+	std::string body = table_xml(*t, true, "", "vtm:table");
+	// the root element needs the namespace declarations
+	auto pos = body.find(' ');
+	body.insert(pos, " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+	return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body;
+}
+
+std::string TapService::examples_document() const {
+	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
+	std::string body;
+	int n = 0;
+	auto example = [&](const std::string& title, const std::string& text, const std::string& query) {
+		++n;
+		std::string id = "example" + std::to_string(n);
+		body += concat("<div typeof=\"example\" id=\"", id, "\" resource=\"#", id, "\">\n<h2 property=\"name\">", esc(title),
+		               "</h2>\n<p>", esc(text), "</p>\n<pre class=\"dachs-ex-tapquery\" property=\"query\">", esc(query),
+		               "</pre>\n</div>\n");
+	};
+	for (auto& s : snap->schemas) {
+		if (iequals(s.name, "tap_schema")) continue;
+		for (auto* t : s.tables) {
+			const auto& e = *t->entry;
+			example(concat("The first rows of ", e.qualified_name()), e.description.empty() ? "A few rows to see what is there." : e.description,
+			        concat("SELECT TOP 10 * FROM ", e.qualified_name()));
+			for (auto& pi : e.q3c_indexes) {
+				example(concat("A cone search on ", e.qualified_name()),
+				        "Objects within half a degree of a position, using the positional index.",
+				        concat("SELECT * FROM ", e.qualified_name(), "\nWHERE 1 = CONTAINS(POINT('ICRS', ", pi.ra, ", ", pi.dec,
+				               "), CIRCLE('ICRS', 10, 10, 0.5))"));
+				break;
+			}
+		}
+	}
+	example("Columns of all published tables", "What TAP_SCHEMA says about every column.",
+	        "SELECT table_name, column_name, unit, ucd, description FROM TAP_SCHEMA.columns");
+	return concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+	              "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><title>TAP examples</title></head>\n"
+	              "<body vocab=\"http://www.ivoa.net/rdf/examples#\">\n<h1>Examples for this TAP service</h1>\n",
+	              body, "</body></html>\n");
+}
+
+}  // namespace meles::services::tap

@@ -76,10 +76,8 @@ void JobManager::notify(const std::string& id) {
 	change_cv_.notify_all();
 }
 
-std::string part_file_name(std::string_view part) { return concat("upload_", url_encode(part)); }
-
 Job JobManager::create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
-                       std::optional<std::string> owner, const std::vector<JobFile>& files) {
+                       std::optional<std::string> owner, const std::vector<std::pair<fs::path, std::string>>& files) {
 	Job j;
 	j.id = new_job_id();
 	j.kind = kind;
@@ -121,14 +119,12 @@ Job JobManager::create(const std::string& kind, std::vector<std::pair<std::strin
 	}
 	fs::path dir = job_dir(j.id);
 	fs::create_directories(dir);
-	for (auto& f : files) {
+	for (auto& [f, name] : files) {
 		std::error_code ec;
-		fs::rename(f.source, dir / f.name, ec);
+		fs::rename(f, dir / name, ec);
 		if (ec) {
-			ec.clear();
-			fs::copy_file(f.source, dir / f.name, ec);
-			if (ec) throw Error(ErrorKind::Io, concat("cannot keep the upload ", f.name, " with the job: ", ec.message()));
-			fs::remove(f.source, ec);
+			fs::copy_file(f, dir / name, ec);
+			fs::remove(f, ec);
 		}
 	}
 	store_.insert(j);
@@ -183,17 +179,12 @@ void JobManager::destroy(const std::string& kind, const std::string& id) {
 	store_.remove(id);
 	std::error_code ec;
 	fs::remove_all(job_dir(id), ec);
-	{
-		std::lock_guard lock(mutex_);
-		versions_.erase(id);  // waiters see it gone
-	}
-	change_cv_.notify_all();
+	notify(id);
 }
 
 std::optional<Job> JobManager::wait(const std::string& kind, const std::string& id, int64_t seconds,
                                     std::optional<Phase> phase) {
-	// The version is taken before the job is read: a change between the two then ends the
-	// wait at once instead of being missed (which blocked until the timeout).
+	// The version is read before the job: a change between the two then still ends the wait.
 	uint64_t v0;
 	{
 		std::lock_guard lock(mutex_);
@@ -205,11 +196,7 @@ std::optional<Job> JobManager::wait(const std::string& kind, const std::string& 
 	if (seconds < 0 || seconds > max_wait_) seconds = max_wait_;
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
 	std::unique_lock lock(mutex_);
-	auto changed = [&] {
-		auto it = versions_.find(id);
-		return it == versions_.end() || it->second != v0;  // deleted or changed
-	};
-	while (!stopping_ && !changed()) {
+	while (!stopping_ && versions_[id] == v0) {
 		if (change_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
 	}
 	lock.unlock();
@@ -270,11 +257,27 @@ void JobManager::execute(const std::string& id) {
 		if (run->timed_out_) throw Error(ErrorKind::Timeout, "");
 		if (run->aborted_) outcome = Phase::Aborted;
 	} catch (const Error& e) {
-		if (run->aborted_) {
+		bool shutting_down;
+		{
+			std::lock_guard lock(mutex_);
+			shutting_down = stopping_;
+		}
+		if (run->aborted_ && shutting_down) {
+			// Not the user's ABORT: the daemon is stopping.  Say so, like after a crash.
+			outcome = Phase::Error;
+			type = "transient";
+			message = "The service was shut down while this job was executing; please submit it again.";
+			std::ofstream(run->dir() / "error.xml") << dali_error_document(Error(ErrorKind::Io, *message));
+		} else if (run->aborted_) {
 			outcome = Phase::Aborted;
 		} else {
 			outcome = Phase::Error;
-			Error shown = run->timed_out_ ? Error(ErrorKind::Timeout,
+			// The database's statement_timeout (set from the deadline) usually fires before the
+			// watchdog does; either way the job ran out of its execution duration.
+			bool out_of_time = run->timed_out_ || (e.kind() == ErrorKind::Timeout && run->deadline() &&
+			                                       std::chrono::system_clock::now() + std::chrono::milliseconds(200) >=
+			                                           *run->deadline());
+			Error shown = out_of_time ? Error(ErrorKind::Timeout,
 			                                      concat("The job exceeded its execution duration of ",
 			                                             std::to_string(job->execution_duration),
 			                                             " seconds and was stopped; make the query cheaper or "
@@ -292,20 +295,10 @@ void JobManager::execute(const std::string& id) {
 		message = public_message(shown);
 		std::ofstream(run->dir() / "error.xml") << dali_error_document(shown);
 	}
-	bool shutting_down;
 	{
 		std::lock_guard lock(mutex_);
 		running_.erase(id);
 		queued_aborts_.erase(id);
-		shutting_down = stopping_;
-	}
-	if (shutting_down && outcome != Phase::Completed) {
-		// Cancelled by stop(), not by the user: say so instead of ABORTED.
-		outcome = Phase::Error;
-		type = "transient";
-		Error shown(ErrorKind::Io, "The service was shut down while this job was executing; please submit it again.");
-		message = public_message(shown);
-		std::ofstream(run->dir() / "error.xml") << dali_error_document(shown);
 	}
 	store_.finish(id, outcome, outcome == Phase::Completed ? run->results() : std::vector<JobResult>{}, message, type);
 	notify(id);

@@ -155,8 +155,9 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		if (!post) return method_not_allowed("GET, POST");
 		Params p = Params::from_request(req, limits_);
 		if (check_) check_(p);
-		std::vector<JobFile> files;
-		for (auto& f : p.files()) files.push_back({part_file_name(f.name), f.path});
+		// Uploaded parts keep their part name in the job directory (TAP's UPLOAD=t,param:<part>).
+		std::vector<std::pair<fs::path, std::string>> files;
+		for (auto& f : p.files()) files.emplace_back(f.path, upload_file_name(f.name));
 		Job j = manager_.create(kind_, p.all(), owner, files);
 		p.release_files();
 		if (auto ph = p.get("PHASE"); ph && iequals(*ph, "RUN")) manager_.run(kind_, j.id);
@@ -291,8 +292,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		if (std::ifstream in(f); in) {
 			doc.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 		} else {
-			// Jobs failed by a restart have only their message in the database.
-			doc = dali_error_document(Error(ErrorKind::Validation, job.error_message.value_or("The job failed.")));
+			// e.g. jobs marked ERROR at start-up after a crash: only the summary exists
+			doc = dali_error_document(Error(ErrorKind::Io, job.error_message.value_or("the job failed")));
 		}
 		res.set_header("Content-Type", "application/x-votable+xml");
 		res.send(doc);

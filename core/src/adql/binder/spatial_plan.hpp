@@ -20,9 +20,9 @@ struct PointOperand {
 
 struct SpatialPlan {
 	enum class Form : unsigned char {
-		Q3cRadial,       // q3c_radial_query(idx.ra, idx.dec, other.ra, other.dec, r): centre is constant
+		Q3cRadial,       // centre is constant: emitted as q3c_join(other.ra, other.dec, idx.ra, idx.dec, r)
 		Q3cJoin,         // q3c_join(other.ra, other.dec, idx.ra, idx.dec, r): centre from another table
-		Q3cCapThenExact, // q3c_radial_query over a bounding cap AND the exact pg_sphere test
+		Q3cCapThenExact, // q3c_join over a bounding cap AND the exact pg_sphere test
 		PointInCircle,   // indexed.point @ scircle(other, radians(r)): pg_sphere, GiST-usable
 	};
 	Form form = Form::PointInCircle;

@@ -56,7 +56,7 @@ TEST_CASE("pg: binary COPY streams every column type into a writer") {
 	CHECK(lines[2].find("2026") == std::string::npos);               // the null row
 }
 
-TEST_CASE("pg: stream_query cuts at max_rows and reports overflow; errors surface") {
+TEST_CASE("pg: stream_query cuts at max_rows and reports overflow and errors") {
 	TestDb db("copy_out2");
 	pg::Connection c(db.admin());
 	c.exec("CREATE TABLE n AS SELECT generate_series(1, 1000) AS x");

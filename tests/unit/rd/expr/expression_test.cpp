@@ -52,7 +52,7 @@ TEST_CASE("A closed Scope rejects fields the grammar does not provide") {
 	CHECK(scope.size() == 1);
 }
 
-TEST_CASE("Caller variables are bare names; an unset one is a NameError") {
+TEST_CASE("Caller variables are bare names and an unset one is a NameError") {
 	Scope scope;
 	int k = scope.add_variable("factor");
 	Expression e = Expression::compile("float(@x) * factor", scope);
@@ -136,7 +136,7 @@ TEST_CASE("nullExcs turns the named exceptions into NULL and lets others through
 	CHECK(ExcSet::parse("AssertionError").empty());
 }
 
-TEST_CASE("Results may borrow row text; to_owned detaches them") {
+TEST_CASE("Results may borrow row text and to_owned detaches them") {
 	Scope scope;
 	Expression e = Expression::compile("@id[3:11]", scope);
 	std::string text = "ABC12345678XYZ";

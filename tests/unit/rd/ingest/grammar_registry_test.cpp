@@ -30,8 +30,8 @@ TEST_CASE("grammar registry errors: unknown with did-you-mean, known but unimple
 	      "q.rd:12: unknown grammar 'csvGramar'; did you mean 'csvGrammar'?");
 	CHECK(error_of([] { make_grammar(element("spreadsheet")); }) == "q.rd:12: unknown grammar 'spreadsheet'");
 	CHECK(error_of([] {
-		      make_grammar(element("voTableGrammar"));
-	      }).starts_with("q.rd:12: voTableGrammar is not supported by Meles yet"));
+		      make_grammar(element("fitsProdGrammar"));
+	      }).starts_with("q.rd:12: fitsProdGrammar is not supported by Meles yet"));
 	CHECK(error_of([] {
 		      make_grammar(
 		          element("csvGrammar", {}, {element("names", {}, {}, "a"), element("names", {}, {}, "b")}));

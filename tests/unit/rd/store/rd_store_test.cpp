@@ -50,7 +50,7 @@ const char* kUser = R"(<resource schema="usr">
 
 } // namespace
 
-TEST_CASE("RD ids and paths name the same RD; system RDs are cached") {
+TEST_CASE("RD ids and paths name the same RD and system RDs are cached") {
 	auto by_id = fixture_store().get("tutorial/q");
 	auto by_path = fixture_store().get((fixtures_dir() / "tutorial" / "q.rd").string());
 	CHECK(by_id == by_path);

@@ -9,16 +9,17 @@
 namespace meles::adql {
 
 namespace feature_type {
-inline constexpr std::string_view geometry = "ivo://ivoa.net/std/tapregext#features-adqlgeo";
-inline constexpr std::string_view string = "ivo://ivoa.net/std/tapregext#features-adql-string";
-inline constexpr std::string_view common_table = "ivo://ivoa.net/std/tapregext#features-adql-common-table";
-inline constexpr std::string_view sets = "ivo://ivoa.net/std/tapregext#features-adql-sets";
-inline constexpr std::string_view type = "ivo://ivoa.net/std/tapregext#features-adql-type";
-inline constexpr std::string_view conditional = "ivo://ivoa.net/std/tapregext#features-adql-conditional";
-inline constexpr std::string_view unit = "ivo://ivoa.net/std/tapregext#features-adql-unit";
-inline constexpr std::string_view offset = "ivo://ivoa.net/std/tapregext#features-adql-offset";
-inline constexpr std::string_view udf = "ivo://ivoa.net/std/tapregext#features-udf";
-// DaCHS's IVOID for its ADQL extensions (TABLESAMPLE); reused so clients recognise it.
+inline constexpr std::string_view geometry = "ivo://ivoa.net/std/TAPRegExt#features-adqlgeo";
+inline constexpr std::string_view string = "ivo://ivoa.net/std/TAPRegExt#features-adql-string";
+inline constexpr std::string_view common_table = "ivo://ivoa.net/std/TAPRegExt#features-adql-common-table";
+inline constexpr std::string_view sets = "ivo://ivoa.net/std/TAPRegExt#features-adql-sets";
+inline constexpr std::string_view type = "ivo://ivoa.net/std/TAPRegExt#features-adql-type";
+inline constexpr std::string_view conditional = "ivo://ivoa.net/std/TAPRegExt#features-adql-conditional";
+inline constexpr std::string_view unit = "ivo://ivoa.net/std/TAPRegExt#features-adql-unit";
+inline constexpr std::string_view offset = "ivo://ivoa.net/std/TAPRegExt#features-adql-offset";
+inline constexpr std::string_view udf = "ivo://ivoa.net/std/TAPRegExt#features-udf";
+// DaCHS's IVOID for its ADQL extensions (TABLESAMPLE).  TABLESAMPLE is accepted but not
+// declared: validators warn about every non-standard feature type (docs/adql.md).
 inline constexpr std::string_view gavo_extra = "ivo://org.gavo.dc/std/exts#extra-adql-keywords";
 } // namespace feature_type
 

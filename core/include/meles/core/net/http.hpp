@@ -1,12 +1,13 @@
 // meles/core/net/http.hpp — the HTTP server as protocol code sees it.
 //
 // The transport (core/src/net, the only Beast/Asio user) knows nothing of VO protocols:
-// it parses requests, runs the Handler on a worker thread (never on an I/O thread, since
-// handlers do blocking database work), and carries the Handler's Response back — either
-// whole (Content-Length) or streamed in chunks with backpressure.  Request bodies can be
-// read whole (with a limit) or streamed, so multi-gigabyte uploads need constant memory.
-// Thread-safety: a Request/Response pair belongs to the one worker running the handler;
-// Response::on_client_gone callbacks run on an I/O thread.
+// it parses requests, runs the Handler on one of its threads (handlers may block, e.g. on
+// the database; each occupies a thread meanwhile), and carries the Handler's Response back
+// — either whole (Content-Length) or streamed in chunks with backpressure.  Request bodies
+// can be read whole (with a limit) or streamed, so multi-gigabyte uploads need constant
+// memory.
+// Thread-safety: a Request/Response pair belongs to the thread running the handler;
+// Response::on_client_gone callbacks run on the transport's watcher thread.
 #pragma once
 
 #include "meles/core/common/byte_sink.hpp"
@@ -76,7 +77,9 @@ public:
 	void set_header(std::string_view name, std::string_view value);
 	const std::vector<Header>& headers() const { return headers_; }
 
-	// Sends the whole response (status, headers, body with Content-Length).
+	// Sends the whole response (status, headers, body with Content-Length).  Allowed after
+	// stream() as long as nothing has been flushed yet: the buffered stream is discarded
+	// (this is how an error found before the first row becomes a proper error response).
 	virtual void send(std::string body) = 0;
 	// Starts a streamed (chunked) response; headers go out with the first flush.  Write
 	// the body into the returned sink, then call finish().  Writes block while the client
@@ -104,7 +107,7 @@ using Handler = std::function<void(Request&, Response&)>;
 struct ServerOptions {
 	std::string address = "127.0.0.1";
 	uint16_t port = 8080;  // 0: pick a free port (see Server::port())
-	int io_threads = 2;
+	int io_threads = 2;  // the larger of io_threads and workers threads run the server
 	int workers = 32;
 	std::chrono::seconds read_timeout{30};
 	std::chrono::seconds idle_timeout{60};

@@ -102,6 +102,9 @@ public:
 	void rollback() noexcept;
 	bool in_transaction() const;  // inside a transaction block (idle or failed)
 	bool ok() const;              // connection usable
+	// For idle connections: notices a server that closed the connection meanwhile (restart,
+	// terminated backend) without a round trip.  False when the connection is dead.
+	bool alive();
 
 	// Asks the server to cancel the running statement; safe from any thread.
 	void cancel() noexcept;

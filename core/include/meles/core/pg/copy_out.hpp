@@ -13,6 +13,7 @@
 #include "meles/core/formats/table_writer.hpp"
 #include "meles/core/pg/connection.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,14 +67,18 @@ private:
 	std::vector<double> f64_;
 };
 
-// Streams the rows of `sql` into `writer` (whose begin() the caller has called), at most
-// `max_rows` of them; reports whether more rows were available (overflow).  Calls
-// writer.flush() after the first row and then every `flush_rows` rows.
+// Streams the rows of `sql` into `writer`, at most `max_rows` of them; reports whether more
+// rows were available (overflow).  Calls writer.flush() after the first row and then every
+// `flush_rows` rows.  `on_started` runs once the server has accepted and started the query
+// (errors such as unknown tables have been raised by then), typically to call
+// writer.begin() — so such errors can still become a proper error response; without it,
+// the caller must have called writer.begin() before.
 struct StreamResult {
 	uint64_t rows = 0;
 	bool overflow = false;
 };
 StreamResult stream_query(Connection& conn, std::string_view sql, const std::vector<ColumnMeta>& columns,
-                          formats::TableWriter& writer, uint64_t max_rows, uint64_t flush_rows = 10000);
+                          formats::TableWriter& writer, uint64_t max_rows, uint64_t flush_rows = 10000,
+                          const std::function<void()>& on_started = {});
 
 }  // namespace meles::pg

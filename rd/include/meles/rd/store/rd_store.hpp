@@ -13,6 +13,7 @@
 #include "meles/rd/parse/diagnostics.hpp"
 #include "meles/rd/parse/rd_parser.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -31,6 +32,10 @@ struct RdStoreOptions {
 	// The site's userconfig RD, referenced as "%" ("%#obscore-extracolumns"); DaCHS keeps it
 	// in etc/userconfig.rd.  Empty: references to % are errors.
 	std::filesystem::path userconfig_file;
+	// How long a cached RD counts as current before its files are looked at again; 0 =
+	// every time (the CLI).  The daemon uses a second: edits show up almost at once and
+	// requests do not each stat a handful of files.
+	std::chrono::milliseconds recheck_interval{0};
 };
 
 // $MELES_SYSTEM_RDS if set, else the system_rds/ directory of the source tree.
@@ -101,3 +106,13 @@ private:
 };
 
 } // namespace meles::rd
+
+#include "meles/core/config/config.hpp"
+
+namespace meles::rd {
+
+// Store options from the configuration: [general] inputsDir, defaultMetaFile (if the file
+// exists) and \getConfig lookups.  `config` must outlive the store.
+RdStoreOptions store_options(const Config& config);
+
+}  // namespace meles::rd

@@ -6,14 +6,14 @@
 #include "meles/core/net/http.hpp"
 #include "meles/services/app/context.hpp"
 #include "meles/services/router/router.hpp"
+#include "meles/services/scs/scs_service.hpp"
+#include "meles/services/tap/tap_service.hpp"
+#include "meles/services/user_tables/user_tables.hpp"
+#include "meles/services/uws/job_manager.hpp"
 
 #include <memory>
 
 namespace meles::services {
-
-namespace tap {
-class TapService;
-}
 
 class App {
 public:
@@ -26,9 +26,14 @@ public:
 
 private:
 	void root_page(net::Request& request, net::Response& response);
+	// /<rd id>/<service>/<renderer>: everything the RD's services offer.
+	void rd_service(net::Request& request, net::Response& response);
 	Context& ctx_;
 	Router router_;
+	ScsService scs_;
+	std::unique_ptr<uws::JobManager> jobs_;
 	std::unique_ptr<tap::TapService> tap_;
+	std::unique_ptr<user_tables::UserTables> user_tables_;
 };
 
 }  // namespace meles::services

@@ -3,10 +3,13 @@
 // Thread-safety: the members are thread-safe (pools) or immutable after start.
 #pragma once
 
+#include "meles/core/common/strings.hpp"
 #include "meles/core/config/config.hpp"
 #include "meles/core/pg/database.hpp"
 #include "meles/core/pg/pool.hpp"
+#include "meles/rd/store/rd_store.hpp"
 #include "meles/services/auth/users.hpp"
+#include "meles/services/rdsvc/service_directory.hpp"
 
 #include <chrono>
 #include <memory>
@@ -21,10 +24,26 @@ struct Context {
 	std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 	UserStore users{admin_pool};
 	Authenticator authenticator{users};
+	rd::RdStore rds;
+	ServiceDirectory directory{rds};
+
+	// Web queries get the synchronous time limit on every connection, so a one-statement
+	// query needs no transaction (one round trip); longer work sets its own SET LOCAL.
+	static pg::ConnectParams read_params(const Config& c, pg::Database& db) {
+		auto p = db.read_only();
+		p.on_connect.push_back(concat("SET statement_timeout = ", std::to_string(c.get_int("async", "defaultExecTimeSync") * 1000)));
+		return p;
+	}
 
 	Context(const Config& c, pg::Database& db)
-	    : config(c), database(db), read_pool(db.read_only(), static_cast<size_t>(c.get_int("db", "poolSize"))),
-	      admin_pool(db.admin(), static_cast<size_t>(c.get_int("db", "adminPoolSize"))) {}
+	    : config(c), database(db), read_pool(read_params(c, db), static_cast<size_t>(c.get_int("db", "poolSize"))),
+	      admin_pool(db.admin(), static_cast<size_t>(c.get_int("db", "adminPoolSize"))), rds(daemon_store_options(c)) {}
+
+	static rd::RdStoreOptions daemon_store_options(const Config& c) {
+		auto o = rd::store_options(c);
+		o.recheck_interval = std::chrono::seconds(1);
+		return o;
+	}
 };
 
 }  // namespace meles::services

@@ -16,8 +16,7 @@ int http_status(ErrorKind kind, bool authenticated = false);
 // The message shown to a web user.  Internal errors never reveal details.
 std::string public_message(const Error& error);
 
-// A DALI/TAP error VOTable: RESOURCE type="results" with INFO QUERY_STATUS=ERROR.  Version
-// 1.4 by default: the document is the same in 1.5, which validators of 2023 reject.
-std::string dali_error_document(const Error& error, std::string_view votable_version = "1.4");
+// A DALI/TAP error VOTable: RESOURCE type="results" with INFO QUERY_STATUS=ERROR.
+std::string dali_error_document(const Error& error);
 
 }  // namespace meles::services

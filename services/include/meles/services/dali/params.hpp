@@ -71,6 +71,11 @@ struct UploadSpec {
 };
 std::vector<UploadSpec> parse_uploads(const Params& params);
 
+// The file name a multipart part is kept under in a job directory ("param_" + the part name
+// with anything but letters, digits, '-' and '_' hex-escaped), so no part name can reach
+// outside the directory and distinct names stay distinct.
+std::string upload_file_name(std::string_view part);
+
 // MAXREC: the client's value capped at `hard`; `dflt` if absent.  Throws Error(Validation)
 // for non-integers and negative values.
 int64_t parse_maxrec(const Params& params, int64_t dflt, int64_t hard);

@@ -1,108 +1,76 @@
-// meles/services/tap/tap_query.hpp — one TAP query from parameters to bytes, the code path
-// shared by /sync and async jobs: parameter checks, uploads into temporary tables, ADQL
-// translation, a read-only connection with the execution time limit, binary COPY of the
-// result into the output format's writer, OVERFLOW only when MAXREC cut rows.
-// Thread-safety: a QueryRunner may be used by many threads at once; each run() call uses
-// its own connection.
+// meles/services/tap/tap_query.hpp — one TAP query from parameters to bytes: uploads into
+// temporary tables, ADQL translation against the catalog (plus uploads, plus whatever extra
+// catalog the caller brings, e.g. persistent user tables), execution with a time limit,
+// streaming through the writer RESPONSEFORMAT chose.  Shared by /sync and the async job.
+// Thread-safety: a TapQuery is used by one thread; the catalog snapshot is shared read-only.
 #pragma once
 
+#include "meles/core/adql/catalog.hpp"
+#include "meles/core/adql/translator.hpp"
 #include "meles/core/common/byte_sink.hpp"
 #include "meles/core/formats/output_format.hpp"
-#include "meles/core/pg/pool.hpp"
+#include "meles/core/pg/connection.hpp"
+#include "meles/services/app/context.hpp"
 #include "meles/services/dali/params.hpp"
 #include "meles/services/tap/tap_catalog.hpp"
-#include "meles/services/tap/uploads.hpp"
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace meles::services::tap {
 
-struct TapSettings {
-	int64_t default_maxrec = 20000;
-	int64_t hard_maxrec = 20000000;
-	std::string votable_version = "1.4";      // unless RESPONSEFORMAT says ;version=...
-	std::filesystem::path spool_dir = "/tmp"; // FITS spooling
-};
-
-// A validated request.
 struct TapRequest {
-	std::string query; // ADQL
-	std::string lang;  // as given ("ADQL", "ADQL-2.0", ...)
+	std::string query;
+	std::string lang = "ADQL";
 	int64_t maxrec = 0;
 	const formats::OutputFormatInfo* format = nullptr;
-	std::string votable_version;
+	std::string votable_version = "1.4";
 	std::vector<UploadSpec> uploads;
+	std::optional<std::string> user;
 };
 
-// Checks LANG (ADQL, ADQL-2.0, ADQL-2.1), REQUEST (doQuery, optional), QUERY (required
-// unless `require_query` is false), MAXREC, RESPONSEFORMAT or FORMAT (with an optional
-// ";version=1.4|1.5" for VOTables) and UPLOAD syntax.  Throws Error(Validation) naming the
-// parameter and what would be right.
-TapRequest parse_tap_request(const Params& params, const TapSettings& settings, bool require_query = true);
+// Validates the TAP parameters (REQUEST, LANG, QUERY, MAXREC, RESPONSEFORMAT/FORMAT,
+// UPLOAD); throws Error(Validation) with a message naming the parameter.
+TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::string>>& params, const Config& config);
 
-// Where results go.  committed(): bytes have reached the client, so errors must now be
-// reported inside the document (a file sink never commits: failures fail the job instead).
-class ResultSink : public ByteSink {
-public:
-	virtual bool committed() const = 0;
-	// Called when the first row is ready.  Until then a sink may ignore flush() (writers
-	// flush their header early), so that a query failing before its first row can still be
-	// answered with an error status.
-	virtual void rows_started() {}
-};
+// Where `param:NAME` uploads come from (multipart parts or files in a job directory).
+using UploadResolver = std::function<std::optional<std::filesystem::path>(const std::string& part)>;
 
-struct QueryExecution {
-	// statement_timeout of the query (zero: none).
-	std::chrono::milliseconds timeout{0};
-	// Told how to cancel the running statement (from another thread: client gone, ABORT,
-	// execution duration over).  May be empty.
+// A hook for catalogs beyond the published tables (persistent user tables).
+using ExtraCatalog = std::function<std::unique_ptr<adql::Catalog>(const std::optional<std::string>& user)>;
+// A hook running CREATE TABLE ... AS (persistent user tables): makes the table from the
+// translation, reading its rows through `conn`; returns the new table's columns.
+using CreateTable = std::function<std::vector<ColumnMeta>(const adql::Translation& translation, pg::Connection& conn,
+                                                          const std::optional<std::string>& user)>;
+
+struct RunOptions {
+	// Limit for the database statement; nullopt: the connection's default (synchronous limit).
+	std::optional<std::chrono::milliseconds> time_limit;
+	// Called right before the first byte of the result (e.g. to set Content-Type).
+	std::function<void()> on_output;
+	// Registers a canceller (called from another thread to stop the running statement).
 	std::function<void(std::function<void()>)> set_canceller;
-	// The message of the Error(Timeout) when the statement timeout fires.
-	std::string timeout_message;
-	// How long to wait for a free database connection.
-	std::chrono::milliseconds pool_wait{std::chrono::seconds(30)};
+	UploadResolver uploads;
+	ExtraCatalog extra_catalog;
+	// Without it, CREATE TABLE ... AS is refused.
+	CreateTable create_table;
+	std::filesystem::path spool_dir = "/tmp";
+	uint64_t max_upload_bytes = 100 << 20;
 };
 
-// No database connection became free in time (the client should retry: HTTP 503).
-class ServerBusy : public Error {
-public:
-	explicit ServerBusy(std::string message) : Error(ErrorKind::Limit, std::move(message)) {}
-};
-
-struct QueryOutcome {
+struct RunResult {
 	uint64_t rows = 0;
 	bool overflow = false;
-	bool failed_in_band = false; // an error was written into the already committed document
+	bool started_output = false;  // bytes went to the sink (errors after that are in-band)
 };
 
-class QueryRunner {
-public:
-	QueryRunner(TapCatalog& catalog, pg::Pool& read_pool, TapSettings settings)
-	    : catalog_(catalog), pool_(read_pool), settings_(std::move(settings)) {}
+// Runs the request on `conn` (a read-only-role connection) writing to `sink`.  Errors before
+// any output are thrown; errors after it end the document in-band and are rethrown too.
+RunResult run_tap_query(const TapRequest& request, const CatalogSnapshot& catalog, pg::Connection& conn, ByteSink& sink,
+                        const RunOptions& options);
 
-	const TapSettings& settings() const { return settings_; }
-
-	// Runs the query and writes the whole document to `sink`.  Throws meles::Error for
-	// every failure before the sink committed (nothing reached the client: answer with an
-	// error document); after that, VOTable and JSON documents end with the error in-band
-	// (QUERY_STATUS=ERROR) and run() returns with failed_in_band, while formats that cannot
-	// carry an error (CSV, TSV) throw Error(Io) so that the transfer is cut.
-	QueryOutcome run(const TapRequest& request, const Uploads& uploads, const QueryExecution& exec,
-	                 ResultSink& sink);
-
-private:
-	TapCatalog& catalog_;
-	pg::Pool& pool_;
-	TapSettings settings_;
-};
-
-// A database error as the user should see it: statement timeout → Error(Timeout, hint);
-// cancel → Error(Io); data and syntax errors → Error(Validation); the rest unchanged.
-Error user_error(const Error& e, const std::string& timeout_message);
-
-} // namespace meles::services::tap
+}  // namespace meles::services::tap

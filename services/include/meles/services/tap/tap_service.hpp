@@ -1,56 +1,50 @@
-// meles/services/tap/tap_service.hpp — the TAP service at /tap: /sync, /async (UWS 1.1
-// jobs run by the TAP JobKind through the same QueryRunner as /sync), /availability,
-// /capabilities, /tables[/schema.table], /examples.
-// Thread-safety: handle() is called concurrently by the transport's workers.
+// meles/services/tap/tap_service.hpp — the TAP service at /tap: /sync, /async (UWS),
+// /availability, /capabilities (TAPRegExt), /tables (VODataService), /examples.
+// Thread-safety: handlers run concurrently; shared state is the catalog (snapshots) and
+// the job manager, both thread-safe.
 #pragma once
 
 #include "meles/core/net/http.hpp"
-#include "meles/rd/store/rd_store.hpp"
 #include "meles/services/app/context.hpp"
+#include "meles/services/router/router.hpp"
 #include "meles/services/tap/tap_catalog.hpp"
 #include "meles/services/tap/tap_query.hpp"
 #include "meles/services/uws/job_manager.hpp"
 #include "meles/services/uws/uws_endpoint.hpp"
 
 #include <memory>
-#include <string>
 
 namespace meles::services::tap {
 
 class TapService {
 public:
-	// `prefix` is where the service is mounted ("/tap").  Starts the job manager (which
-	// also recovers jobs interrupted by a restart).
-	TapService(Context& context, std::string prefix = "/tap");
+	TapService(Context& ctx, uws::JobManager& jobs);
 	~TapService();
-
-	void handle(net::Request& request, net::Response& response);
-
-	// Largest request body the route must accept (uploads), for the router.
-	uint64_t body_limit() const;
-
+	void install(Router& router);
 	TapCatalog& catalog() { return catalog_; }
-	uws::JobManager& jobs() { return *jobs_; }
+	// Persistent user tables plug their catalog in here (issue: tap_user).
+	void set_extra_catalog(ExtraCatalog extra) { extra_ = std::move(extra); }
+	// ... and run CREATE TABLE tap_user.NAME AS ... here.
+	void set_create_table(CreateTable create) { create_table_ = std::move(create); }
+
+	std::string capabilities_document() const;
+	std::string tables_document(bool with_columns) const;
+	std::string table_document(const std::string& qualified) const;
+	std::string examples_document() const;
 
 private:
 	class JobKind;
 	void sync(net::Request& request, net::Response& response);
-	void vosi_tables(net::Request& request, net::Response& response, std::string_view rest);
-	void send_examples(net::Response& response);
-	void send_xml(net::Response& response, std::string body,
-	              std::string_view content_type = "text/xml; charset=utf-8");
-	bool has_examples();
+	std::string base_url() const { return ctx_.config.server_url() + "/tap"; }
 
 	Context& ctx_;
-	std::string prefix_, base_url_;
+	uws::JobManager& jobs_;
 	TapCatalog catalog_;
-	QueryRunner runner_;
-	rd::RdStore rd_store_;
-	int64_t sync_timeout_, max_upload_, max_sync_upload_, fetch_timeout_;
-	std::filesystem::path spool_dir_;
-	std::unique_ptr<JobKind> kind_;
-	std::unique_ptr<uws::JobManager> jobs_;
-	std::unique_ptr<uws::UwsEndpoint> uws_;
+	std::unique_ptr<JobKind> job_kind_;
+	std::unique_ptr<uws::UwsEndpoint> async_;
+	ExtraCatalog extra_;
+	CreateTable create_table_;
+	uint64_t max_upload_bytes_;
 };
 
-} // namespace meles::services::tap
+}  // namespace meles::services::tap

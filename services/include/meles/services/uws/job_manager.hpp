@@ -55,17 +55,6 @@ public:
 	virtual void execute(JobRun& run) = 0;
 };
 
-// A file handed to a new job (an inline upload): `source` is moved into the job directory
-// under `name`.
-struct JobFile {
-	std::string name;
-	std::filesystem::path source;
-};
-
-// The file name under which the multipart part `part` (the NAME of UPLOAD=t,param:NAME) is
-// kept in a job directory.
-std::string part_file_name(std::string_view part);
-
 class JobManager {
 public:
 	JobManager(const Config& config, pg::Pool& admin_pool, std::filesystem::path jobs_dir);
@@ -81,9 +70,11 @@ public:
 	int64_t default_execution_duration() const { return default_duration_; }
 	int64_t max_wait() const { return max_wait_; }
 
-	// New PENDING job.  `files` are moved into the job directory (uploads).
+	// New PENDING job.  `files` (path, name in the job directory) are moved into the job
+	// directory (uploads).
 	Job create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
-	           std::optional<std::string> owner, const std::vector<JobFile>& files);
+	           std::optional<std::string> owner,
+	           const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 	// PHASE=RUN: PENDING (or HELD) → QUEUED.  Throws Error(Validation) in other phases.
 	void run(const std::string& kind, const std::string& id);
 	// PHASE=ABORT.

@@ -27,7 +27,10 @@ public:
 	void handle(net::Request& request, net::Response& response, std::string_view subpath,
 	            const std::optional<std::string>& owner);
 
-	std::string job_url(const std::string& id) const { return base_url_ + "/" + id; }
+	std::string job_url(const std::string& id) const { return job_url_ ? job_url_(id) : base_url_ + "/" + id; }
+	// Replaces base_url/ID as the URL of a job, for resources showing one job at a fixed URL
+	// (a user table's index job at .../user_tables/NAME/index).
+	void set_job_url(std::function<std::string(const std::string& id)> f) { job_url_ = std::move(f); }
 	std::string job_document(const Job& job) const;
 	std::string job_list_document(const std::vector<Job>& jobs) const;
 
@@ -41,6 +44,7 @@ private:
 	std::string base_url_;
 	ParamLimits limits_;
 	std::function<void(const Params&)> check_;
+	std::function<std::string(const std::string&)> job_url_;
 };
 
 }  // namespace meles::services::uws

@@ -1,0 +1,42 @@
+// meles/services/scs/scs_service.hpp — Simple Cone Search 1.03 (the scs.xml renderer) and
+// the HTML cone form, for RD services with an scsCore (or a dbCore over //scs conditions).
+//
+// The cone becomes SQL that the table's positional index serves (q3c_radial_query for a q3c
+// index, the spoint expression of a pg_sphere index), with a leading _r distance column;
+// rows stream from PostgreSQL straight into the VOTable.  Errors are SCS error documents
+// (VOTable with INFO name="Error", HTTP 200 as SCS 1.03 wants).
+// Thread-safety: handle() runs concurrently.
+#pragma once
+
+#include "meles/core/net/http.hpp"
+#include "meles/rd/model/resource.hpp"
+#include "meles/services/app/context.hpp"
+
+#include <memory>
+
+namespace meles::services {
+
+class ScsService {
+public:
+	explicit ScsService(Context& ctx) : ctx_(ctx) {}
+
+	// Whether a service answers cone searches (scsCore, or conditions from //scs).
+	static bool is_cone_service(const rd::ServiceDef& service);
+
+	void scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table, net::Request& request,
+	             net::Response& response);
+	void form(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table, net::Request& request,
+	          net::Response& response);
+	// The ConeSearch capability element for VOSI capabilities.
+	std::string capability(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url);
+
+private:
+	Context& ctx_;
+};
+
+// Parses a position for the form: "10.5 -20.25", "10.5, -20.25" (decimal degrees) or
+// sexagesimal "12 30 00 -45 30 00" / "12:30:00 -45:30:00" (hours and degrees).
+// Throws Error(Validation) with a hint on the accepted forms.
+std::pair<double, double> parse_position(std::string_view text);
+
+}  // namespace meles::services
