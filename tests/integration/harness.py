@@ -114,8 +114,9 @@ class Meles:
         return subprocess.run([MELES, "--config", self.conf] + list(args), capture_output=True, text=True,
                               input=input, timeout=timeout, env=e)
 
-    def start(self, *extra):
-        self.port = free_port()
+    def start(self, *extra, port=None):
+        """Starts the daemon on `port` (default: a free one)."""
+        self.port = port or free_port()
         self.log = open(os.path.join(self.state, "daemon.log"), "w")
         self.proc = subprocess.Popen([MELES, "--config", self.conf, "serve", "--port", str(self.port)] + list(extra),
                                      stdout=self.log, stderr=subprocess.STDOUT)

@@ -121,6 +121,9 @@ void fetch(const std::string& url_text, uint64_t max_bytes, ByteSink& sink, std:
 				location = get(stream, u, max_bytes, sink, buffer);
 			}
 		} catch (const boost::system::system_error& e) {
+			// read_header() already refuses a Content-Length over the limit.
+			if (e.code() == http::error::body_limit)
+				throw Error(ErrorKind::Limit, concat("the document exceeds the limit of ", std::to_string(max_bytes), " bytes"));
 			throw Error(ErrorKind::Io, concat("fetching ", url, " failed: ", e.code().message()));
 		}
 		if (location.empty()) return;

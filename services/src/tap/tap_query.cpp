@@ -10,6 +10,8 @@
 #include "meles/services/dali/error_status.hpp"
 
 #include <fstream>
+#include <memory>
+#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -103,14 +105,29 @@ TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::strin
 	std::string rf = param(ps, "RESPONSEFORMAT").value_or(param(ps, "FORMAT").value_or(""));
 	r.format = &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
 	if (!trim(rf).empty()) {
-		r.format = formats::find_output_format(rf);
+		// ";version=1.5" chooses the VOTable version; the rest names the format
+		// ("votable/td;version=1.5", "application/x-votable+xml;serialization=BINARY2;version=1.5").
+		std::vector<std::string> kept;
+		for (auto& part : split(rf, ';')) {
+			auto t = trim(part);
+			auto eq = t.find('=');
+			if (eq != std::string_view::npos && iequals(trim(t.substr(0, eq)), "version")) {
+				std::string v(trim(t.substr(eq + 1)));
+				if (v != "1.3" && v != "1.4" && v != "1.5")
+					throw Error(ErrorKind::Validation,
+					            concat("RESPONSEFORMAT asks for VOTable version ", v, "; this service writes 1.3, 1.4 and 1.5"));
+				r.votable_version = v;
+				continue;
+			}
+			kept.push_back(std::string(t));
+		}
+		r.format = formats::find_output_format(join(kept, ";"));
 		if (!r.format) {
 			std::string list;
 			for (auto& f : formats::output_formats())
 				if (f.advertise) list += (list.empty() ? "" : ", ") + std::string(f.mime);
 			throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", rf, "' (known: ", list, ")"));
 		}
-		if (to_lower(rf).find("version=1.5") != std::string::npos) r.votable_version = "1.5";
 	}
 	r.uploads = parse_uploads(p);
 	return r;
@@ -120,17 +137,44 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
                         const RunOptions& opts) {
 	RunResult result;
 	bool transaction = !req.uploads.empty() || opts.time_limit.has_value();
-	if (opts.set_canceller) opts.set_canceller([&conn] { conn.cancel(); });
+	// The canceller may run on another thread at any time, even after it was unregistered
+	// (callers copy callbacks before calling them): it must never reach the connection once
+	// it is back in the pool, serving someone else.
+	struct CancelTarget {
+		std::mutex mutex;
+		pg::Connection* conn = nullptr;
+	};
+	auto target = std::make_shared<CancelTarget>();
+	target->conn = &conn;
+	if (opts.set_canceller)
+		opts.set_canceller([target] {
+			std::lock_guard lock(target->mutex);
+			if (target->conn) target->conn->cancel();
+		});
 	struct Reset {
 		const RunOptions& o;
+		std::shared_ptr<CancelTarget> t;
 		~Reset() {
+			{
+				std::lock_guard lock(t->mutex);
+				t->conn = nullptr;
+			}
 			if (o.set_canceller) o.set_canceller({});
 		}
-	} reset{opts};
+	} reset{opts, target};
+	// A cancel that arrives while no statement runs is lost; so look before each step.
+	auto check_stopped = [&] {
+		if (opts.stopped && opts.stopped()) throw Error(ErrorKind::Io, "the query was stopped");
+	};
+	check_stopped();
 	if (transaction) {
 		conn.begin();
+		// The server also checks every 2 s that the daemon is still there: one killed with -9
+		// must not leave its queries running until their time limit.
+		std::string settings = "SET LOCAL client_connection_check_interval = 2000";
 		if (opts.time_limit)
-			conn.exec(concat("SET LOCAL statement_timeout = ", std::to_string(std::max<int64_t>(1, opts.time_limit->count()))));
+			settings += concat("; SET LOCAL statement_timeout = ", std::to_string(std::max<int64_t>(1, opts.time_limit->count())));
+		conn.exec(settings);
 	}
 	try {
 		// uploads
@@ -201,7 +245,10 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			if (transaction) conn.commit();
 			return result;
 		}
-		if (t.uses_q3c && !req.uploads.empty() && transaction) conn.exec("SET LOCAL enable_seqscan = off");
+		// q3c's estimates for crossmatches are huge, which also switches on JIT compilation
+		// with inlining: tens of milliseconds for a join that takes a few.
+		if (t.uses_q3c && !req.uploads.empty() && transaction) conn.exec("SET LOCAL enable_seqscan = off; SET LOCAL jit = off");
+		check_stopped();
 
 		formats::WriterOptions wo;
 		wo.spool_dir = opts.spool_dir;

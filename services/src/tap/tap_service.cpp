@@ -109,6 +109,7 @@ public:
 			o.time_limit = std::max(left, std::chrono::milliseconds(1));
 		}
 		o.set_canceller = [&run](std::function<void()> c) { run.set_canceller(std::move(c)); };
+		o.stopped = [&run] { return run.abort_requested(); };
 		fs::path dir = run.dir();
 		o.uploads = [dir](const std::string& part) -> std::optional<fs::path> {
 			fs::path p = dir / upload_file_name(part);
@@ -214,6 +215,7 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	RunOptions o;
 	o.on_output = [&] { r.set_header("Content-Type", std::string(req.format->mime)); };
 	o.set_canceller = [&r](std::function<void()> c) { r.on_client_gone(std::move(c)); };
+	o.stopped = [&r] { return r.client_gone(); };
 	o.uploads = [&p](const std::string& part) -> std::optional<fs::path> {
 		if (auto* f = p.file(part)) return f->path;
 		return std::nullopt;
@@ -227,9 +229,21 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	} catch (const Error& e) {
 		if (r.headers_sent()) {
 			if (e.kind() != ErrorKind::Io) log::warn(concat("TAP query failed after output began: ", e.what()));
+			// VOTable and JSON end with the error in-band; CSV and TSV cannot say it, so the
+			// transfer is cut (the client sees an incomplete response, never a clean short one).
+			auto f = req.format->format;
+			if (f == formats::OutputFormat::Csv || f == formats::OutputFormat::Tsv)
+				throw Error(ErrorKind::Io, concat("result cut after an error: ", e.message()));
 			r.finish();
 			return;
 		}
+		if (e.kind() == ErrorKind::Timeout)
+			throw Error(ErrorKind::Timeout,
+			            concat("The query did not finish within the limit of ",
+			                   std::to_string(ctx_.config.get_int("async", "defaultExecTimeSync")),
+			                   " seconds for synchronous queries.  Submit it as an asynchronous job (", base_url(),
+			                   "/async), which may run up to ", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+			                   " seconds, or make it cheaper (e.g. with a constraint on an indexed column)."));
 		throw;  // the router answers with a DALI error document and the right status
 	}
 	r.finish();

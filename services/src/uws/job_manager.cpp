@@ -25,6 +25,11 @@ void JobRun::set_canceller(std::function<void()> f) {
 	if (canceller_ && (aborted_ || timed_out_)) canceller_();
 }
 
+void JobRun::repeat_cancel() {
+	std::lock_guard lock(mutex_);
+	if (canceller_) canceller_();
+}
+
 void JobRun::cancel(bool timeout) {
 	(timeout ? timed_out_ : aborted_) = true;
 	std::lock_guard lock(mutex_);
@@ -64,6 +69,16 @@ void JobManager::stop() {
 	queue_cv_.notify_all();
 	change_cv_.notify_all();
 	housekeeping_cv_.notify_all();
+	// A cancel that arrived between two statements of a job is lost: repeat it until every
+	// job has returned, so that a shutdown never waits for a long query to end by itself.
+	for (;;) {
+		{
+			std::lock_guard lock(mutex_);
+			if (running_.empty()) break;
+			for (auto& [id, run] : running_) run->repeat_cancel();
+		}
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	}
 	for (auto& t : threads_) t.join();
 	threads_.clear();
 }
@@ -246,6 +261,7 @@ void JobManager::execute(const std::string& id) {
 	{
 		std::lock_guard lock(mutex_);
 		running_[id] = run;
+		if (stopping_) run->cancel(false);  // started while the manager stops: stop it at once
 	}
 	Phase outcome = Phase::Completed;
 	std::optional<std::string> message;
@@ -312,8 +328,10 @@ void JobManager::housekeeping_loop() {
 			housekeeping_cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
 			if (stopping_) return;
 			auto now = std::chrono::system_clock::now();
-			for (auto& [id, run] : running_)
+			for (auto& [id, run] : running_) {
 				if (run->deadline() && now > *run->deadline() && !run->timed_out_) run->cancel(true);
+				else if (run->abort_requested()) run->repeat_cancel();  // in case the first one was lost
+			}
 		}
 		if (std::chrono::steady_clock::now() >= next_reap) {
 			next_reap = std::chrono::steady_clock::now() + std::chrono::seconds(30);

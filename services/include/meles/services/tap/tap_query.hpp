@@ -54,6 +54,9 @@ struct RunOptions {
 	std::function<void()> on_output;
 	// Registers a canceller (called from another thread to stop the running statement).
 	std::function<void(std::function<void()>)> set_canceller;
+	// Whether the caller wants the query stopped (client gone, job aborted): checked before
+	// each step, since a cancel that arrives between statements would be lost.
+	std::function<bool()> stopped;
 	UploadResolver uploads;
 	ExtraCatalog extra_catalog;
 	// Without it, CREATE TABLE ... AS is refused.

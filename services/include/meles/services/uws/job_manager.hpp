@@ -38,6 +38,8 @@ public:
 private:
 	friend class JobManager;
 	void cancel(bool timeout);
+	// Calls the canceller again (a cancel arriving between two statements is lost).
+	void repeat_cancel();
 	const Job& job_;
 	std::filesystem::path dir_;
 	std::optional<TimePoint> deadline_;
