@@ -446,7 +446,7 @@ def test_client_disconnect_cancels_query():
 def main():
     global M, ROWS
     port, config = tapdata.config_with_url(CONFIG)
-    with Meles("tap", extra_config=config) as m:
+    with Meles("tap_sync", extra_config=config) as m:
         ROWS = tapdata.setup(m)
         m.start(port=port)
         M = m
