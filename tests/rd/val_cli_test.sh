@@ -33,10 +33,10 @@ out=$("$meles" val --inputs "$fixtures" -w elements/service 2>&1); rc=$?
 check "warnings do not fail" "[ $rc -eq 0 ]"
 check "-w hides warnings" "! grep -q 'warning:' <<<\"\$out\""
 
-out=$("$meles" val --inputs "$fixtures" errors/examples 2>&1); rc=$?
+out=$("$meles" val --inputs "$fixtures" val/examples 2>&1); rc=$?
 check "bad TAP examples fail" "[ $rc -eq 1 ]"
-check "ADQL error in an example names RD line and query position" "grep -q \"examples.rd:9: _example 'Bad': the query is not valid ADQL: .*line 1, column 1\" <<<\"\$out\""
-check "example without title and query" "grep -q 'examples.rd:14: .*no title.*no query' <<<\"\$out\""
+check "ADQL error in an example names RD line and query position" "grep -q \"examples.rd:10: _example 'Bad': the query is not valid ADQL: .*line 1, column 1\" <<<\"\$out\""
+check "example without title and query" "grep -q 'examples.rd:15: .*no title.*no query' <<<\"\$out\""
 check "a good example is not reported" "! grep -q \"'Good'\" <<<\"\$out\""
 
 "$meles" val --help | grep -q 'usage: meles val' || { echo "FAILED: --help"; fail=1; }
