@@ -77,6 +77,12 @@ def test_queries_and_isolation():
         check(len(bob.run_sync("SELECT * FROM tap_user.mine")) == 7, "bob's own")
         check(len(alice.run_sync("SELECT * FROM tap_user.anon")) == 4, "anonymous tables for users too")
         check(len(anonymous.run_sync("SELECT * FROM tap_user.anon")) == 4, "anonymous")
+        # an anonymous table named like a public one leaves everybody's unqualified name alone
+        check(put(m, "main", encode(TABLE, rows_of(3, 5000), "binary2")).status == 201, "anonymous main")
+        check(len(bob.run_sync("SELECT TOP 5 id FROM main")) == 5, "FROM main is still stars.main")
+        check(len(bob.run_sync("SELECT id FROM tap_user.main")) == 3, "tap_user.main is the user table")
+        r = sync(m, "SELECT * FROM anon", "alice")
+        check(r.status == 400 and "did you mean tap_user.anon?" in dali_message(r), dali_message(r))
         # another user's table cannot be reached by any spelling
         tricks = [
             "SELECT * FROM tap_user.private",

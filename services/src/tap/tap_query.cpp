@@ -213,14 +213,29 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			}
 			uploads.add(loader.finish());
 		}
-		std::unique_ptr<adql::Catalog> extra = opts.extra_catalog ? opts.extra_catalog(req.user) : nullptr;
+		// The extra catalog (persistent user tables) costs a database round trip; its tables are
+		// only ever named with their schema, so a query that never mentions it does without
+		// (unless a name is unknown: then the user tables may tell what was meant).
+		std::unique_ptr<adql::Catalog> extra;
 		std::vector<const adql::Catalog*> parts{&snapshot.catalog, &uploads};
-		if (extra) parts.push_back(extra.get());
-		adql::CompositeCatalog catalog(parts);
+		auto add_extra = [&] {
+			extra = opts.extra_catalog(req.user);
+			if (extra) parts.push_back(extra.get());
+		};
+		if (opts.extra_catalog && to_lower(req.query).find(opts.extra_schema) != std::string::npos) add_extra();
 		adql::TranslateOptions to;
 		to.maxrec = req.maxrec;
 		to.allow_create_table = static_cast<bool>(opts.create_table);
-		adql::Translation t = adql::translate(req.query, catalog, to);
+		std::optional<adql::Translation> first;
+		try {
+			first = adql::translate(req.query, adql::CompositeCatalog(parts), to);
+		} catch (const Error& e) {
+			if (e.kind() != ErrorKind::Name || extra || !opts.extra_catalog) throw;
+			add_extra();
+			if (!extra) throw;
+		}
+		adql::CompositeCatalog catalog(parts);
+		adql::Translation t = first ? std::move(*first) : adql::translate(req.query, catalog, to);
 		if (t.kind != adql::StatementKind::Select) {
 			if (!opts.create_table)
 				throw Error(ErrorKind::Validation,

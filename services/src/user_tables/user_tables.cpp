@@ -104,6 +104,7 @@ adql::TableEntry table_entry(const UserTable& t) {
 	adql::TableEntry e;
 	e.schema = "tap_user";
 	e.name = t.name;
+	e.qualified_only = true;
 	e.sql_name = t.relation(); // [a-z0-9_] only: no quoting needed
 	e.description = t.description;
 	e.columns = t.columns;

@@ -56,10 +56,15 @@ const TableEntry* Binder::lookup_table(const BaseTableRef& ref) {
 	lookup_buffer_.clear();
 	catalog_.find_tables(to_lower(table.name), lookup_buffer_);
 	const TableEntry* found = nullptr;
+	const TableEntry* needs_schema = nullptr;
 	std::string others;
 	for (const TableEntry* t : lookup_buffer_) {
 		if (!names_match(table, t->name, t->name_delimited)) continue;
 		if (schema && !names_match(*schema, t->schema, t->schema_delimited)) continue;
+		if (!schema && t->qualified_only) {
+			needs_schema = t;
+			continue;
+		}
 		if (found) {
 			if (others.empty()) others = found->qualified_name();
 			others += ", " + t->qualified_name();
@@ -70,6 +75,10 @@ const TableEntry* Binder::lookup_table(const BaseTableRef& ref) {
 		fail(ErrorKind::Name, ref.pos,
 		     concat("Table '", table.name, "' is ambiguous (", others, "); qualify it with its schema"));
 	if (found) return found;
+	if (needs_schema)
+		fail(ErrorKind::Name, ref.pos,
+		     concat("Unknown table '", table.name, "'; did you mean ", needs_schema->qualified_name(),
+		            "? (persistent user tables are always named with their schema)"));
 	std::string written = schema ? display_name(schema->name, schema->delimited) + "." : "";
 	written += display_name(table.name, table.delimited);
 	Suggester s(schema ? std::string_view(written) : std::string_view(table.name));

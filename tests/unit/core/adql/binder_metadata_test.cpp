@@ -265,3 +265,33 @@ TEST_CASE("catalog: composition and lookup") {
 	CHECK(all.size() == 2);
 	CHECK(spoint_sql("t.ra", "t.dec") == "spoint(radians(t.ra), radians(t.dec))");
 }
+
+TEST_CASE("qualified_only tables match only with their schema and never make other names ambiguous") {
+	SimpleCatalog cat = make_catalog();
+	TableEntry mine;
+	mine.schema = "tap_user";
+	mine.name = "stars";
+	mine.sql_name = "tap_user.t_1";
+	mine.columns = {col("x", "integer")};
+	mine.qualified_only = true;
+	cat.add(std::move(mine));
+	// the public table, not ambiguous
+	CHECK(translate("SELECT id FROM stars", cat).sql.find("cat.stars") != std::string::npos);
+	CHECK(translate("SELECT x FROM tap_user.stars", cat).sql.find("tap_user.t_1") != std::string::npos);
+
+	SimpleCatalog only;
+	TableEntry t;
+	t.schema = "tap_user";
+	t.name = "mytable";
+	t.sql_name = "tap_user.t_2";
+	t.columns = {col("x", "integer")};
+	t.qualified_only = true;
+	only.add(std::move(t));
+	try {
+		translate("SELECT x FROM mytable", only);
+		FAIL("an unqualified name found a qualified_only table");
+	} catch (const Error& e) {
+		CHECK(e.kind() == ErrorKind::Name);
+		CHECK(std::string(e.what()).find("did you mean tap_user.mytable?") != std::string::npos);
+	}
+}

@@ -42,6 +42,10 @@ struct TableEntry {
 	// ... and geometry columns (spoint, scircle, spoly, ...) with a GiST index.
 	std::vector<std::string> gist_columns;
 
+	// Matched only when the query names the schema too.  Persistent user tables are like this:
+	// anyone may create one, and that must never make someone else's unqualified name ambiguous.
+	bool qualified_only = false;
+
 	// "schema.name" as the user would write it (for messages).
 	std::string qualified_name() const;
 };

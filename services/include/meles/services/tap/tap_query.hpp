@@ -59,6 +59,9 @@ struct RunOptions {
 	std::function<bool()> stopped;
 	UploadResolver uploads;
 	ExtraCatalog extra_catalog;
+	// The (lower-case) schema of the extra catalog's tables, all of them `qualified_only`: the
+	// catalog is only asked for when the query text contains this name.
+	std::string extra_schema = "tap_user";
 	// Without it, CREATE TABLE ... AS is refused.
 	CreateTable create_table;
 	std::filesystem::path spool_dir = "/tmp";
