@@ -54,6 +54,14 @@ def test_vosi_documents():
         check(std[sid].find("interface/accessURL").text == M.url + "/tap" + path, "accessURL of " + sid)
     tap = std["ivo://ivoa.net/std/TAP"]
     check(tap.find("interface/accessURL").text == M.url + "/tap", "TAP accessURL")
+    sec = [s.get("standardID") for s in tap.findall("interface/securityMethod")]
+    check(sec == [None, "ivo://ivoa.net/sso#BasicAA"], "anonymous and HTTP Basic declared: %s" % sec)
+    from pyvo.io.vosi import parse_capabilities
+    import io
+    pcaps = parse_capabilities(io.BytesIO(r.body))
+    ptap = [c for c in pcaps if c.standardid == "ivo://ivoa.net/std/TAP"][0]
+    pm = [s.standardid for s in ptap.interfaces[0].securitymethods]
+    check(pm == [None, "ivo://ivoa.net/sso#BasicAA"], "pyvo reads the security methods: %s" % pm)
     versions = [v.get("ivo-id") for v in tap.findall("language/version")]
     check(versions == ["ivo://ivoa.net/std/ADQL#v2.0", "ivo://ivoa.net/std/ADQL#v2.1"], versions)
     ftypes = {f.get("type") for f in tap.findall("language/languageFeatures")}
