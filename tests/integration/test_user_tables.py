@@ -294,6 +294,12 @@ def test_users_and_anonymous_are_kept_apart():
         # wrong credentials: 401, not anonymous access
         r = m.request("GET", "/tap/user_tables/t", headers=auth("alice", "wrong"))
         check(r.status == 401 and r.header("WWW-Authenticate"), r.text)
+        # repeated failures slow the account down: after five, even the right password waits
+        for _ in range(5):
+            check(m.request("GET", "/tap/user_tables", headers=auth("bob", "guess")).status == 401, "guess")
+        r = m.request("GET", "/tap/user_tables", headers=auth("bob"))
+        check(r.status == 401 and "too many failed logins for 'bob'" in dali_message(r), r.text)
+        check(get(m, "/tap/user_tables", "alice").status == 200, "other accounts are not affected")
         # SQL names are random, not derived from user or table names
         names = [x[0] for x in m.sql("SELECT sql_name FROM meles.user_tables")]
         check(all(re.fullmatch(r"t[a-z0-9]{20}", n) for n in names) and len(set(names)) == len(names), names)

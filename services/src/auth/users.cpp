@@ -101,14 +101,16 @@ std::optional<std::string> Authenticator::authenticate(const net::Request& reque
 	std::string digest = auth::keyed_digest(concat(user, std::string(1, '\0'), password));
 	{
 		std::lock_guard lock(mutex_);
-		auto v = verified_.find(digest);
-		if (v != verified_.end() && v->second > now) return user;
+		// The block comes first: were cached credentials let through, a blocked guesser would
+		// still learn at full speed whether a guess equals a recently used password.
 		auto f = failures_.find(user);
 		if (f != failures_.end() && f->second.blocked_until > now) {
 			auto secs = std::chrono::duration_cast<std::chrono::seconds>(f->second.blocked_until - now).count() + 1;
 			throw Error(ErrorKind::Permission, concat("too many failed logins for '", user, "'; try again in ",
 			                                          std::to_string(secs), " seconds"));
 		}
+		auto v = verified_.find(digest);
+		if (v != verified_.end() && v->second > now) return user;
 	}
 	auto hash = users_.password_hash(user);
 	bool ok = hash && auth::verify_password(*hash, password);
