@@ -94,6 +94,14 @@ def test_vosi_documents():
     ET.fromstring(r.body)  # well-formed XHTML
     r = M.get("/tap/nothing/here")
     check(r.status == 404, (r.status, r.text))
+    # DaCHS's long URLs of its TAP service, from old registry records, work too
+    for path in ["/__system__/tap/run/tap/capabilities", "/__system__/tap/run/capabilities",
+                 "/__system__/tap/run/tables/tapt.main"]:
+        check(M.get(path).status == 200, path)
+    r = M.post("/__system__/tap/run/tap/sync", fields={"LANG": "ADQL", "QUERY": "SELECT COUNT(*) FROM tapt.main",
+                                                       "RESPONSEFORMAT": "csv"})
+    check(r.status == 200 and int(r.body.split(b"\r\n")[1]) > 0, (r.status, r.text))
+    check(M.get("/__system__/tap/runaway").status == 404, "alias only matches whole path segments")
 
 
 def test_sync_get_post_multipart_and_parameters():

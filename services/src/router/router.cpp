@@ -39,7 +39,16 @@ void send_error(net::Response& response, const Error& error, ErrorStyle style) {
 	}
 }
 
+void Router::add_alias(std::string from, std::string to) {
+	aliases_.emplace_back(std::move(from), std::move(to));
+}
+
 void Router::handle(net::Request& request, net::Response& response) const {
+	for (auto& [from, to] : aliases_)
+		if (request.path.starts_with(from) && (request.path.size() == from.size() || request.path[from.size()] == '/')) {
+			request.path = to + request.path.substr(from.size());
+			break;
+		}
 	const Route* best = nullptr;
 	for (auto& r : routes_) {
 		bool match = r.prefix ? request.path.starts_with(r.path) : request.path == r.path;

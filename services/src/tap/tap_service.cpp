@@ -156,6 +156,10 @@ TapService::~TapService() = default;
 
 void TapService::install(Router& router) {
 	uint64_t sync_upload = static_cast<uint64_t>(ctx_.config.get_int("upload", "maxSyncUploadSize"));
+	// DaCHS's own URLs of its system TAP service (the `tap` renderer of //tap#run, and that
+	// service's VOSI endpoints), found in old registry records and scripts.
+	router.add_alias("/__system__/tap/run/tap", "/tap");
+	router.add_alias("/__system__/tap/run", "/tap");
 	router.add_exact("/tap", [this](net::Request&, net::Response& r) {
 		std::string b = base_url();
 		r.set_header("Content-Type", "text/html; charset=utf-8");

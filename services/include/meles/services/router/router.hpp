@@ -31,6 +31,9 @@ public:
 	               uint64_t body_limit = 0);
 	void add_prefix(std::string prefix, RouteHandler handler, ErrorStyle errors = ErrorStyle::PlainText,
 	                uint64_t body_limit = 0);
+	// Serves `from` (a path, and everything below it) as `to`: DaCHS's long service URLs
+	// keep working where Meles has short ones (/__system__/tap/run/tap -> /tap).
+	void add_alias(std::string from, std::string to);
 	// Handles requests no route matched (default: 404 page).
 	void set_fallback(RouteHandler handler) { fallback_ = std::move(handler); }
 
@@ -45,6 +48,7 @@ private:
 		uint64_t body_limit;
 	};
 	std::vector<Route> routes_;
+	std::vector<std::pair<std::string, std::string>> aliases_;
 	uint64_t body_limit_ = 64 * 1024 * 1024;
 	RouteHandler fallback_;
 };
