@@ -75,6 +75,12 @@ def test_queries_and_isolation():
         r = alice.run_sync("SELECT * FROM tap_user.mine")
         check(r.fieldname_with_ucd("phot.mag") == "mag", "UCDs reach the result")
         check(len(bob.run_sync("SELECT * FROM tap_user.mine")) == 7, "bob's own")
+        # pyvo's AuthSession picks HTTP Basic from the securityMethods of the capabilities
+        from pyvo.auth import authsession
+        s = authsession.AuthSession()
+        s.credentials.set_password("bob", "bob-pw")
+        check(len(pyvo.dal.TAPService(m.url + "/tap", session=s).run_sync("SELECT * FROM tap_user.mine")) == 7,
+              "AuthSession logs in")
         check(len(alice.run_sync("SELECT * FROM tap_user.anon")) == 4, "anonymous tables for users too")
         check(len(anonymous.run_sync("SELECT * FROM tap_user.anon")) == 4, "anonymous")
         # an anonymous table named like a public one leaves everybody's unqualified name alone
