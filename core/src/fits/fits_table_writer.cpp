@@ -218,7 +218,6 @@ public:
 		layout();
 		write_headers(status, message);
 		write_data();
-		sink_.flush();
 	}
 
 private:

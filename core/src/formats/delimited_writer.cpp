@@ -23,7 +23,6 @@ public:
 		out_.append(D::row_close);
 		this->enc_ = std::make_unique<TextRows<D>>(plans_, out_);
 		write_out();
-		sink_.flush();
 	}
 	void end_row() override {
 		this->enc_->end_row();
@@ -44,7 +43,6 @@ public:
 		if (in_row_ && this->enc_) this->enc_->drop_row();
 		in_row_ = false;
 		write_out();
-		sink_.flush();
 	}
 
 private:

@@ -51,7 +51,6 @@ public:
 		out_.append("],\n\"rows\":[\n");
 		enc_ = std::make_unique<TextRows<JsonDialect>>(plans_, out_);
 		write_out();
-		sink_.flush();
 	}
 	void begin_row() override {
 		enc_->begin_row();
@@ -85,7 +84,6 @@ public:
 		if (!message.empty()) key(out_, "message", message);
 		out_.append("}\n");
 		write_out();
-		sink_.flush();
 	}
 
 private:

@@ -235,7 +235,6 @@ public:
 		out_.append("<TABLEDATA>\n");
 		enc_ = std::make_unique<formats::TextRows<formats::TabledataDialect>>(plans_, out_);
 		write_out();
-		sink_.flush();
 	}
 	void begin_row() override {
 		enc_->begin_row();
@@ -259,7 +258,6 @@ public:
 		out_.append("</TABLEDATA></DATA>\n");
 		write_trailer(out_, status, message);
 		write_out();
-		sink_.flush();
 	}
 };
 
@@ -274,7 +272,6 @@ public:
 		out_.append("<STREAM encoding=\"base64\">\n");
 		enc_ = std::make_unique<formats::BinaryRows>(plans_, binary2(), raw_);
 		write_out();
-		sink_.flush();
 	}
 	void begin_row() override {
 		enc_->begin_row();
@@ -302,7 +299,6 @@ public:
 		out_.append("</DATA>\n");
 		write_trailer(out_, status, message);
 		write_out();
-		sink_.flush();
 	}
 
 private:

@@ -94,7 +94,9 @@ public:
 
 	// Ends the document (closing elements, trailing INFO, FITS header and data).  After an
 	// Error, a partly written row is dropped.  Must be called once; the writer does not flush
-	// on destruction.
+	// on destruction.  begin() and finish() write to the sink without flushing it: whoever ends
+	// the response sends the rest together (a small result then leaves in one or two packets,
+	// not four), and only flush() — after the first row and each batch — pushes bytes early.
 	virtual void finish(EndStatus status = EndStatus::Ok, std::string_view message = {}) = 0;
 
 	// Hands the complete rows buffered so far to the sink and flushes it (call after each
