@@ -29,9 +29,11 @@ const std::string_view val_usage =
     "attributes, duplicate ids and column names, index and key columns that do not exist, mixin\n"
     "parameters.  Exits with 0 only when all RDs are free of errors (warnings do not count).\n"
     "\n"
-    "  --inputs DIR       directory RD ids are relative to (default: $MELES_INPUTS, else .)\n"
+    "  --inputs DIR       directory RD ids are relative to (default: $MELES_INPUTS, else the\n"
+    "                     configured [general] inputsDir when there is a configuration, else .)\n"
     "  --system-rds DIR   where //name RDs live (default: $MELES_SYSTEM_RDS, else the built-in ones)\n"
-    "  --meta FILE        site-wide default meta stream (DaCHS's etc/defaultmeta.txt)\n"
+    "  --meta FILE        site-wide default meta stream (DaCHS's etc/defaultmeta.txt; default: the\n"
+    "                     configured defaultMetaFile)\n"
     "  --userconfig FILE  the RD that % references go to (DaCHS's etc/userconfig.rd)\n"
     "  --quiet, -q        print only problems, not a line per clean RD\n"
     "  --no-warnings, -w  do not print warnings\n";
@@ -107,18 +109,22 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	p.parse(args);
 	if (p.positionals().empty())
 		throw Error(ErrorKind::Validation, "val: name at least one RD (see meles val --help)");
-	rd::RdStoreOptions opts;
+	// On a configured site, RD ids and the default meta file are the site's, as for `meles imp`
+	// (so `meles val stars/q` checks what `meles imp stars/q` would load); without a
+	// configuration, ids are relative to the current directory.
+	Config config = load_config(global);
+	bool configured = std::filesystem::exists(config.file());
+	rd::RdStoreOptions opts = configured ? rd::store_options(config) : rd::RdStoreOptions{};
 	if (auto v = p.value("inputs"))
 		opts.inputs_dir = *v;
 	else if (const char* env = std::getenv("MELES_INPUTS"); env && *env)
 		opts.inputs_dir = env;
-	else
+	else if (!configured)
 		opts.inputs_dir = ".";
 	if (auto v = p.value("system-rds")) opts.system_rds_dir = *v;
 	if (auto v = p.value("meta")) opts.default_meta_file = *v;
 	if (auto v = p.value("userconfig")) opts.userconfig_file = *v;
 	// \getConfig sees this site's configuration (as `meles imp` does), then DaCHS's defaults.
-	Config config = load_config(global);
 	opts.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
 	bool quiet = p.has("quiet");
 	bool warnings = !p.has("no-warnings");

@@ -4,6 +4,9 @@ set -u
 meles=$1
 fixtures=$2
 fail=0
+# Hermetic: the cases below name their inputs; one case at the end sets up a configured site.
+export MELES_CONFIG=/nonexistent/meles.conf
+unset MELES_INPUTS
 check() {  # description, condition
 	if eval "$2"; then :; else echo "FAILED: $1"; fail=1; fi
 }
@@ -38,6 +41,15 @@ check "bad TAP examples fail" "[ $rc -eq 1 ]"
 check "ADQL error in an example names RD line and query position" "grep -q \"examples.rd:10: _example 'Bad': the query is not valid ADQL: .*line 1, column 1\" <<<\"\$out\""
 check "example without title and query" "grep -q 'examples.rd:15: .*no title.*no query' <<<\"\$out\""
 check "a good example is not reported" "! grep -q \"'Good'\" <<<\"\$out\""
+
+# On a configured site, RD ids are below its inputs directory (as for `meles imp`).
+site=$(mktemp -d)
+printf '[general]\ninputsDir = %s\n' "$fixtures" > "$site/meles.conf"
+out=$(MELES_CONFIG="$site/meles.conf" "$meles" val tutorial/q 2>&1); rc=$?
+check "RD ids resolve in the configured inputsDir" "[ $rc -eq 0 ] && grep -q '^tutorial/q: OK' <<<\"\$out\""
+out=$(MELES_CONFIG="$site/meles.conf" "$meles" val --inputs /nonexistent tutorial/q 2>&1); rc=$?
+check "--inputs overrides the configuration" "[ $rc -eq 1 ]"
+rm -rf "$site"
 
 "$meles" val --help | grep -q 'usage: meles val' || { echo "FAILED: --help"; fail=1; }
 "$meles" val >/dev/null 2>&1 && { echo "FAILED: no argument must fail"; fail=1; }
