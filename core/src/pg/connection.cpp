@@ -40,8 +40,9 @@ PGresult* R(void* p) { return static_cast<PGresult*>(p); }
 
 }  // namespace
 
-DbError::DbError(std::string sqlstate, std::string message)
-    : Error(kind_for_sqlstate(sqlstate), std::move(message)), sqlstate_(std::move(sqlstate)) {}
+DbError::DbError(std::string sqlstate, std::string message, std::string detail)
+    : Error(kind_for_sqlstate(sqlstate), std::move(message)), sqlstate_(std::move(sqlstate)),
+      detail_(std::move(detail)) {}
 
 // ---------------------------------------------------------------- Result
 
@@ -149,7 +150,7 @@ Result Connection::check(void* res, std::string_view sql) {
 	if (msg.empty()) msg = trim_message(PQresultErrorMessage(R(res)));
 	if (msg.empty()) msg = trim_message(PQerrorMessage(C(conn_)));
 	(void)sql;
-	throw DbError(state ? state : "XX000", msg);
+	throw DbError(state ? state : "XX000", msg, trim_message(PQresultErrorField(R(res), PG_DIAG_MESSAGE_DETAIL)));
 }
 
 Result Connection::exec(std::string_view sql) {
@@ -204,6 +205,25 @@ bool Connection::alive() {
 		if (!PQconsumeInput(C(conn_))) break;
 	}
 	return ok();
+}
+
+std::vector<std::string> Connection::wait_for_notifications(std::chrono::milliseconds timeout) {
+	std::vector<std::string> out;
+	auto take = [&] {
+		if (!PQconsumeInput(C(conn_)))
+			throw DbError("08006", concat("lost connection to the ", description_, ": ", trim_message(PQerrorMessage(C(conn_)))));
+		while (PGnotify* n = PQnotifies(C(conn_))) {
+			out.emplace_back(n->relname);
+			PQfreemem(n);
+		}
+	};
+	take();
+	if (!out.empty()) return out;
+	pollfd p{PQsocket(C(conn_)), POLLIN, 0};
+	int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+	if (r > 0) take();
+	if (!ok()) throw DbError("08006", concat("lost connection to the ", description_));
+	return out;
 }
 
 void Connection::cancel() noexcept {

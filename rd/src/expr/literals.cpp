@@ -631,14 +631,17 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			i = v.as_int();
 			break;
 		case Kind::Float: {
-			// PostgreSQL's assignment cast from float rounds half to even.
+			// PostgreSQL's assignment cast would round silently (14.777 -> 15); a value that
+			// does not fit is the RD's mistake, so say so rather than store something else.
 			double d = v.as_float();
 			if (!std::isfinite(d))
 				raise(PyExc::ValueError, "cannot store " + v.repr() + " in a " + type_label(t) + " column");
-			double r = std::nearbyint(d);
-			if (r >= 9223372036854775808.0 || r < -9223372036854775808.0)
+			if (d >= 9223372036854775808.0 || d < -9223372036854775808.0)
 				raise(PyExc::ValueError, v.repr() + " is out of range for " + type_label(t));
-			i = static_cast<std::int64_t>(r);
+			if (std::trunc(d) != d)
+				raise(PyExc::ValueError, v.repr() + " has a fraction, which the " + type_label(t) +
+				                             " column would lose (round() or int() in the map says which integer is meant)");
+			i = static_cast<std::int64_t>(d);
 			break;
 		}
 		case Kind::Str:

@@ -229,7 +229,17 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	o.spool_dir = limits.spool_dir;
 	o.max_upload_bytes = limits.max_files_bytes;
 	try {
-		run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
+		try {
+			run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
+		} catch (const Error& e) {
+			// An unknown name may be brand new: the notification of an import that has just
+			// committed can still be on its way.  Ask the database once before saying so.
+			if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
+			auto fresh = catalog_.newer_than(*snapshot);
+			if (!fresh) throw;
+			snapshot = fresh;
+			run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
+		}
 	} catch (const Error& e) {
 		if (r.headers_sent()) {
 			if (e.kind() != ErrorKind::Io) log::warn(concat("TAP query failed after output began: ", e.what()));

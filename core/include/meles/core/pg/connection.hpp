@@ -9,6 +9,7 @@
 
 #include "meles/core/common/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,11 +26,15 @@ namespace meles::pg {
 // Limit, everything else → Database.
 class DbError : public Error {
 public:
-	DbError(std::string sqlstate, std::string message);
+	DbError(std::string sqlstate, std::string message, std::string detail = {});
 	const std::string& sqlstate() const { return sqlstate_; }
+	// The server's DETAIL line ("Key (id)=(5) is duplicated."), "" if none.  Kept apart from
+	// the message: it may name internal objects, so callers decide what to show.
+	const std::string& detail() const { return detail_; }
 
 private:
 	std::string sqlstate_;
+	std::string detail_;
 };
 
 // How to reach a database: a libpq connection string or URI plus keyword overrides
@@ -108,6 +113,10 @@ public:
 
 	// Asks the server to cancel the running statement; safe from any thread.
 	void cancel() noexcept;
+
+	// For a connection that LISTENs: waits up to `timeout` for notifications and returns
+	// their channel names (empty when none came).  Throws DbError when the connection broke.
+	std::vector<std::string> wait_for_notifications(std::chrono::milliseconds timeout);
 
 	std::string quote_identifier(std::string_view name) const;
 	std::string quote_literal(std::string_view value) const;
