@@ -61,7 +61,7 @@ def test_guide_has_steps():
 
 def test_guide_runs_as_written():
     port = free_port()
-    with Meles("guide", extra_config="[web]\nserverPort = %d\n" % port) as m:
+    with Meles("guide", extra_config="[web]\nserverPort = %d\nserverURL = http://localhost:%d\n" % (port, port)) as m:
         bindir = tempfile.mkdtemp(prefix="meles-guide-bin-")
         os.symlink(MELES, os.path.join(bindir, "meles"))
         work = tempfile.mkdtemp(prefix="meles-guide-work-")
