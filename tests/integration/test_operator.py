@@ -171,11 +171,15 @@ def test_val_reports_what_it_used_to_miss():
         check(re.search(r"q\.rd:\d+: warning: column 'flux' of table 'main' is filled by no map", out), out)
 
 
-def test_daemon_follows_rds_and_imports():
-    with Meles("op_daemon") as m:
-        write_rd(m, data=HEADER + rows(20))
-        check(m.cli("imp", "optest/q").returncode == 0, "import failed")
-        m.start()
+def started_daemon(m):
+    write_rd(m, data=HEADER + rows(20))
+    check(m.cli("imp", "optest/q").returncode == 0, "import failed")
+    m.start()
+
+
+def test_root_page_follows_new_and_deleted_rds():
+    with Meles("op_root") as m:
+        started_daemon(m)
         check("optest/q" in m.get("/").text, "first RD not on the root page")
         # a new RD shows without a reload; a deleted one disappears without warnings
         write_rd(m, rd_id="newer/q", data=HEADER + rows(3), schema="newer")
@@ -191,7 +195,11 @@ def test_daemon_follows_rds_and_imports():
         # the SCS echo keeps the RA as given
         r = m.get("/optest/q/cone/scs.xml?RA=235.95&DEC=12&SR=0.5")
         check("RA=235.95 DEC=12 SR=0.5" in r.text, r.text[:600])
-        # a broken RD: 503 in the protocol's form, no server path; details in the log
+
+
+def test_broken_rd_gives_503_without_paths():
+    with Meles("op_broken") as m:
+        started_daemon(m)
         path = os.path.join(m.state, "inputs", "optest", "q.rd")
         good = open(path).read()
         open(path, "w").write(good.replace('<column name="name"', '<column nmae="name"'))
@@ -206,8 +214,13 @@ def test_daemon_follows_rds_and_imports():
         open(path, "w").write(good)
         time.sleep(1.2)
         check(m.get("/optest/q/cone/scs.xml?RA=10&DEC=20&SR=1").status == 200, "fixed RD not served again")
+
+
+def test_tap_metadata_is_current_when_imp_returns():
+    with Meles("op_notify") as m:
+        started_daemon(m)
         # re-import with a new column: TAP knows it the moment imp returns (LISTEN/NOTIFY)
-        q = "/tap/sync?" + urllib.parse.urlencode({"LANG": "ADQL", "FORMAT": "csv", "QUERY": "SELECT TOP 1 extra FROM optest.main"})
+        q = "/tap/sync?" + urllib.parse.urlencode({"LANG": "ADQL", "FORMAT": "csv", "QUERY": "SELECT TOP 1 extra0 FROM optest.main"})
         check(m.get(q).status == 400, "column exists before it was added")
         for attempt in range(3):
             write_rd(m, extra_columns='<column name="extra%d" type="integer" description="E"/>' % attempt,
@@ -218,9 +231,13 @@ def test_daemon_follows_rds_and_imports():
                 {"LANG": "ADQL", "FORMAT": "csv", "QUERY": "SELECT TOP 1 extra%d FROM optest.main" % attempt})
             r = m.get(q)
             check(r.status == 200 and r.text.splitlines()[1].strip() == "7", "attempt %d: %d %s" % (attempt, r.status, r.text))
+        # and the listener, not the retry, did it: the daemon logs that it listens
+        check("listening for metadata changes" in m.daemon_log(), "no catalog listener")
 
 
 if __name__ == "__main__":
     run_tests([test_duplicate_primary_key_names_key_and_lines, test_drop_of_a_gone_rd_and_empty_schema,
                test_types_val_and_lossy_conversion, test_continue_bad_skips_every_bad_record_in_file_order,
-               test_meta_only_and_takeover, test_val_reports_what_it_used_to_miss, test_daemon_follows_rds_and_imports])
+               test_meta_only_and_takeover, test_val_reports_what_it_used_to_miss,
+               test_root_page_follows_new_and_deleted_rds, test_broken_rd_gives_503_without_paths,
+               test_tap_metadata_is_current_when_imp_returns])
