@@ -40,9 +40,8 @@ PGresult* R(void* p) { return static_cast<PGresult*>(p); }
 
 }  // namespace
 
-DbError::DbError(std::string sqlstate, std::string message, std::string detail)
-    : Error(kind_for_sqlstate(sqlstate), std::move(message)), sqlstate_(std::move(sqlstate)),
-      detail_(std::move(detail)) {}
+DbError::DbError(std::string sqlstate, std::string message)
+    : Error(kind_for_sqlstate(sqlstate), std::move(message)), sqlstate_(std::move(sqlstate)) {}
 
 // ---------------------------------------------------------------- Result
 
@@ -150,7 +149,7 @@ Result Connection::check(void* res, std::string_view sql) {
 	if (msg.empty()) msg = trim_message(PQresultErrorMessage(R(res)));
 	if (msg.empty()) msg = trim_message(PQerrorMessage(C(conn_)));
 	(void)sql;
-	throw DbError(state ? state : "XX000", msg, trim_message(PQresultErrorField(R(res), PG_DIAG_MESSAGE_DETAIL)));
+	throw DbError(state ? state : "XX000", msg);
 }
 
 Result Connection::exec(std::string_view sql) {

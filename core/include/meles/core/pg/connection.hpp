@@ -26,15 +26,11 @@ namespace meles::pg {
 // Limit, everything else → Database.
 class DbError : public Error {
 public:
-	DbError(std::string sqlstate, std::string message, std::string detail = {});
+	DbError(std::string sqlstate, std::string message);
 	const std::string& sqlstate() const { return sqlstate_; }
-	// The server's DETAIL line ("Key (id)=(5) is duplicated."), "" if none.  Kept apart from
-	// the message: it may name internal objects, so callers decide what to show.
-	const std::string& detail() const { return detail_; }
 
 private:
 	std::string sqlstate_;
-	std::string detail_;
 };
 
 // How to reach a database: a libpq connection string or URI plus keyword overrides
