@@ -284,7 +284,9 @@ std::string TapService::capabilities_document() const {
 	tap += "    </language>\n";
 	for (auto& f : formats::output_formats()) {
 		if (!f.advertise) continue;
-		tap += concat("    <outputFormat>\n      <mime>", esc(f.mime), "</mime>\n");
+		tap += f.ivo_id.empty() ? std::string("    <outputFormat>\n")
+		                        : concat("    <outputFormat ivo-id=\"", esc(f.ivo_id), "\">\n");
+		tap += concat("      <mime>", esc(f.mime), "</mime>\n");
 		for (auto& a : f.aliases) tap += concat("      <alias>", esc(a), "</alias>\n");
 		tap += "    </outputFormat>\n";
 	}
@@ -332,10 +334,11 @@ std::string TapService::table_document(const std::string& qualified) const {
 	const TapTable* t = snap->find(to_lower(qualified));
 	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
 	std::string body = table_xml(*t, true, "", "vtm:table");
-	// the root element needs the namespace declarations
-	auto pos = body.find(' ');
-	body.insert(pos, " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
-	                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+	// the root element needs the namespace declarations, right after its name
+	constexpr std::string_view root = "<vtm:table";
+	body.insert(root.size(), " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
+	                         "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	                         "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
 	return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body;
 }
 
