@@ -80,14 +80,18 @@ def test_vosi_documents():
         check(std[sid].find("interface/accessURL").text == M.url + "/tap" + path, "accessURL of " + sid)
     tap = std["ivo://ivoa.net/std/TAP"]
     check(tap.find("interface/accessURL").text == M.url + "/tap", "TAP accessURL")
-    sec = [s.get("standardID") for s in tap.findall("interface/securityMethod")]
-    check(sec == [None, "ivo://ivoa.net/sso#BasicAA"], "anonymous and HTTP Basic declared: %s" % sec)
+    # anonymous use on the standard interface (no securityMethod), HTTP Basic on a second
+    # interface of the same URL: VOResource 1.1 allows one securityMethod per interface
+    ifaces = tap.findall("interface")
+    sec = [[s.get("standardID") for s in i.findall("securityMethod")] for i in ifaces]
+    check(sec == [[], ["ivo://ivoa.net/sso#BasicAA"]] and ifaces[0].get("role") == "std", "security: %s" % sec)
+    check({i.find("accessURL").text for i in ifaces} == {M.url + "/tap"}, "one access URL")
     from pyvo.io.vosi import parse_capabilities
     import io
     pcaps = parse_capabilities(io.BytesIO(r.body))
     ptap = [c for c in pcaps if c.standardid == "ivo://ivoa.net/std/TAP"][0]
-    pm = [s.standardid for s in ptap.interfaces[0].securitymethods]
-    check(pm == [None, "ivo://ivoa.net/sso#BasicAA"], "pyvo reads the security methods: %s" % pm)
+    pm = [s.standardid for i in ptap.interfaces for s in i.securitymethods]
+    check(pm == ["ivo://ivoa.net/sso#BasicAA"], "pyvo reads the security methods: %s" % pm)
     versions = [v.get("ivo-id") for v in tap.findall("language/version")]
     check(versions == ["ivo://ivoa.net/std/ADQL#v2.0", "ivo://ivoa.net/std/ADQL#v2.1"], versions)
     ftypes = {f.get("type") for f in tap.findall("language/languageFeatures")}
@@ -547,7 +551,7 @@ def test_geometry_in_other_frames():
         msg = error_message(r.body) or ""
         check(r.status == 400 and all(w in msg for w in words), (q, r.status, msg))
     # cones and boxes in other frames select what brute force selects
-    for frame, lon, lat, radius in [("GALACTIC", 10, 20, 1.5), ("ECLIPTIC", 200, -30, 2), ("FK4", 45, 45, 1),
+    for frame, lon, lat, radius in [("GALACTIC", 10, 20, 1.5), ("ECLIPTIC", 200, -30, 2), ("FK4", 45, 45, 2.5),
                                     ("FK5", 300, 80, 2)]:
         ra0, dec0 = to_icrs(frame, lon, lat)
         want, edge = set(), set()
@@ -671,8 +675,8 @@ def main():
                    test_sync_get_post_multipart_and_parameters, test_output_formats_are_valid,
                    test_maxrec_and_overflow, test_errors_are_dali_documents, test_sync_time_limit_gives_408,
                    test_error_after_rows_is_reported_in_band, test_identifier_case, test_uploads,
-                   test_cone_results_match_brute_force, test_geometry_in_other_frames, test_derived_ucds_are_valid,
-                   test_upload_crossmatch_matches_brute_force_and_uses_index,
+                   test_cone_results_match_brute_force, test_upload_crossmatch_matches_brute_force_and_uses_index,
+                   test_geometry_in_other_frames, test_derived_ucds_are_valid,
                    test_client_disconnect_cancels_query])
 
 

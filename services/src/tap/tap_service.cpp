@@ -255,15 +255,16 @@ void TapService::sync(net::Request& q, net::Response& r) {
 
 std::string TapService::capabilities_document() const {
 	std::string b = base_url();
-	std::string tap = "  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
-	                  "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n      <accessURL use=\"base\">" +
-	                  esc(b) +
-	                  "</accessURL>\n"
-	                  // Anonymous use and HTTP Basic on the same URL (VOResource 1.1: a securityMethod
-	                  // without standardID is anonymous access); logging in reaches one's own user tables.
-	                  "      <securityMethod/>\n"
-	                  "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n"
-	                  "    </interface>\n";
+	// Anonymous use and HTTP Basic on the same URL; logging in reaches one's own user tables.
+	// VOResource 1.1 allows one securityMethod per interface, so HTTP Basic is a second
+	// interface; the standard one is anonymous (no securityMethod, as taplint prefers) and
+	// the only one with role="std" (taplint warns about several).
+	std::string tap = concat("  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
+	                         "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
+	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n    </interface>\n"
+	                         "    <interface xsi:type=\"vs:ParamHTTP\" version=\"1.1\">\n"
+	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n"
+	                         "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n    </interface>\n");
 	tap += "    <language>\n      <name>ADQL</name>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.0\">2.0</version>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.1\">2.1</version>\n"
