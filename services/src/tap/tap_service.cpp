@@ -232,7 +232,20 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	o.spool_dir = limits.spool_dir;
 	o.max_upload_bytes = limits.max_files_bytes;
 	try {
-		run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
+		// One stream for both tries: a response's stream() may be asked for only once.
+		ByteSink& out = r.stream();
+		try {
+			run_tap_query(req, *snapshot, lease.get(), out, o);
+		} catch (const Error& e) {
+			// An unknown name may be brand new: the notification of an import that has just
+			// committed can still be on its way.  Ask the database once before saying so.
+			// (Names are bound before anything is written, so the stream is still empty.)
+			if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
+			auto fresh = catalog_.newer_than(*snapshot);
+			if (!fresh) throw;
+			snapshot = fresh;
+			run_tap_query(req, *snapshot, lease.get(), out, o);
+		}
 	} catch (const Error& e) {
 		if (r.headers_sent()) {
 			if (e.kind() != ErrorKind::Io) log::warn(concat("TAP query failed after output began: ", e.what()));
