@@ -30,6 +30,7 @@ void send_error(net::Response& response, const Error& error, ErrorStyle style) {
 	int status = http_status(error.kind());
 	response.set_status(status);
 	if (status == 401) response.set_header("WWW-Authenticate", "Basic realm=\"Meles\", charset=\"UTF-8\"");
+	if (status == 503) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 	if (style == ErrorStyle::Dali) {
 		response.set_header("Content-Type", "application/x-votable+xml");
 		response.send(dali_error_document(error));
