@@ -14,6 +14,9 @@ ServiceDirectory::ServiceDirectory(rd::RdStore& store) : store_(store) {}
 std::optional<ServiceAddress> ServiceDirectory::resolve(std::string_view path) {
 	auto segs = split_list(path, '/');
 	if (segs.size() < 2) return std::nullopt;
+	// (The transport refuses control characters in paths already; a NUL would cut file names.)
+	for (char c : path)
+		if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
 	// The renderer is at index k (or absent); the service right before it; the RD id is
 	// everything before the service.  Prefer the longest RD id that exists.
 	for (size_t svc_index = segs.size() - 1; svc_index >= 1; --svc_index) {
@@ -21,7 +24,9 @@ std::optional<ServiceAddress> ServiceDirectory::resolve(std::string_view path) {
 		std::string rd_id = join(rd_parts, "/");
 		if (rd_id.find("..") != std::string::npos) return std::nullopt;
 		if (!rd_exists(rd_id)) continue;
-		auto rd = store_.get(rd_id);
+		// The RD file itself, not whatever else the id might name (a file of that name in the
+		// working directory, say).
+		auto rd = store_.get((store_.options().inputs_dir / (rd_id + ".rd")).string());
 		const rd::ServiceDef* svc = rd->find_service(segs[svc_index]);
 		if (!svc) return std::nullopt;
 		ServiceAddress a;

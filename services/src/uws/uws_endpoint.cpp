@@ -2,6 +2,7 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/services/dali/error_status.hpp"
+#include "meles/services/router/router.hpp"
 
 #include <fstream>
 
@@ -106,6 +107,24 @@ Job UwsEndpoint::load(const std::string& id, const std::optional<std::string>& o
 	return *j;
 }
 
+void UwsEndpoint::park_wait(net::Response& res, const std::string& id, const std::optional<std::string>& owner,
+                            const std::string& client, uint64_t since, std::chrono::seconds timeout) {
+	auto key = std::make_shared<uint64_t>(0);
+	auto wakeup = res.park(timeout, [this, id, owner, client, key](net::Response& r) {
+		manager_.unwatch(id, *key);
+		manager_.end_client_wait(client);
+		try {
+			Job j = load(id, owner);
+			r.set_header("Content-Type", "text/xml; charset=utf-8");
+			r.send(job_document(j));
+		} catch (const Error& e) {
+			if (!r.client_gone()) send_error(r, e, ErrorStyle::Dali);
+		}
+	});
+	// The resumption runs after this handler has returned, so it sees the key.
+	*key = manager_.watch(id, since, [wakeup] { wakeup->wake(); });
+}
+
 void UwsEndpoint::redirect(net::Response& r, const std::string& url) {
 	r.set_status(303);
 	r.set_header("Location", url);
@@ -186,9 +205,18 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 					phase = parse_phase(*ph);
 					if (!phase) throw Error(ErrorKind::Validation, concat("unknown PHASE '", *ph, "'"));
 				}
-				auto w = manager_.wait(kind_, id, parse_int_param(p, "WAIT", 0), phase);
-				if (!w) throw Error(ErrorKind::NotFound, concat("job '", id, "' was deleted"));
-				job = *w;
+				int64_t seconds = parse_int_param(p, "WAIT", 0);
+				if (seconds < 0 || seconds > manager_.max_wait()) seconds = manager_.max_wait();
+				// The version is read before the job: a change between the two still ends the wait.
+				uint64_t since = manager_.version(id);
+				job = load(id, owner);
+				bool wait = seconds > 0 && is_active(job.phase) && (!phase || *phase == job.phase);
+				// A wait holds no thread: the response is parked until the job changes.  Past its
+				// share of waits a client is answered at once (UWS lets a server end a WAIT early).
+				if (wait && manager_.begin_client_wait(req.remote)) {
+					park_wait(res, id, owner, req.remote, since, std::chrono::seconds(seconds));
+					return;
+				}
 			}
 			res.set_header("Content-Type", "text/xml; charset=utf-8");
 			res.send(job_document(job));
