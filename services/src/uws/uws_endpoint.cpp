@@ -108,17 +108,33 @@ Job UwsEndpoint::load(const std::string& id, const std::optional<std::string>& o
 }
 
 void UwsEndpoint::park_wait(net::Response& res, const std::string& id, const std::optional<std::string>& owner,
-                            const std::string& client, uint64_t since, std::chrono::seconds timeout) {
+                            const std::string& client, Phase seen, uint64_t since,
+                            std::chrono::steady_clock::time_point deadline) {
 	auto key = std::make_shared<uint64_t>(0);
-	auto wakeup = res.park(timeout, [this, id, owner, client, key](net::Response& r) {
-		manager_.unwatch(id, *key);
-		manager_.end_client_wait(client);
+	auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+	// The resumption outlives this handler, and endpoints may live only as long as one (a user
+	// table's index job): it takes a copy.
+	auto self = std::make_shared<UwsEndpoint>(*this);
+	auto wakeup = res.park(std::max(left, std::chrono::milliseconds(0)), [=](net::Response& r) {
+		self->manager_.unwatch(id, *key);
+		bool parked_again = false;
 		try {
-			Job j = load(id, owner);
+			uint64_t version = self->manager_.version(id);
+			Job j = self->load(id, owner);
+			// A change that left the phase as it was (the start time of an executing job, say)
+			// does not end the wait.
+			if (j.phase == seen && !r.client_gone() &&
+			    std::chrono::steady_clock::now() + std::chrono::milliseconds(10) < deadline) {
+				self->park_wait(r, id, owner, client, seen, version, deadline);
+				parked_again = true;
+				return;
+			}
+			self->manager_.end_client_wait(client);
 			r.set_header("Content-Type", "text/xml; charset=utf-8");
-			r.send(job_document(j));
+			r.send(self->job_document(j));
 		} catch (const Error& e) {
-			if (!r.client_gone()) send_error(r, e, ErrorStyle::Dali);
+			if (!parked_again) self->manager_.end_client_wait(client);
+			if (!r.client_gone() && !parked_again) send_error(r, e, ErrorStyle::Dali);
 		}
 	});
 	// The resumption runs after this handler has returned, so it sees the key.
@@ -214,7 +230,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 				// A wait holds no thread: the response is parked until the job changes.  Past its
 				// share of waits a client is answered at once (UWS lets a server end a WAIT early).
 				if (wait && manager_.begin_client_wait(req.remote)) {
-					park_wait(res, id, owner, req.remote, since, std::chrono::seconds(seconds));
+					park_wait(res, id, owner, req.remote, job.phase, since,
+					          std::chrono::steady_clock::now() + std::chrono::seconds(seconds));
 					return;
 				}
 			}

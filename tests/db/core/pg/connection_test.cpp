@@ -92,7 +92,7 @@ TEST_CASE("pg: COPY in, and an unfinished COPY never commits") {
 	c.rollback();
 }
 
-TEST_CASE("pg: a client gets at most its share of the pool; exhaustion is Busy (503), not Limit") {
+TEST_CASE("pg: a client gets at most its share of the pool, and exhaustion is Busy (503), not Limit") {
 	TestDb db("pg_pool_share");
 	pg::Pool pool(db.admin(), 3);
 	auto a = pool.acquire_for("10.0.0.1", 2, std::chrono::milliseconds(50));

@@ -157,7 +157,7 @@ TEST_CASE("uws: a restart turns executing jobs into errors and keeps queued ones
 	fs::remove_all(dir);
 }
 
-TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered; waits per client are bounded") {
+TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered, and waits per client are bounded") {
 	TestDb db("uws_watch");
 	{
 		pg::Connection su(db.superuser(db.name()));

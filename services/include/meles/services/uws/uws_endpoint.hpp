@@ -40,10 +40,11 @@ private:
 	Job load(const std::string& id, const std::optional<std::string>& owner);
 	void redirect(net::Response& r, const std::string& url);
 	void text(net::Response& r, const std::string& body);
-	// Parks `res` until job `id` changes after version `since`, or `timeout`; then answers
-	// the job document.
+	// Parks `res` until job `id` leaves phase `seen` (watching for changes after version
+	// `since`) or `deadline`; then answers the job document.
 	void park_wait(net::Response& res, const std::string& id, const std::optional<std::string>& owner,
-	               const std::string& client, uint64_t since, std::chrono::seconds timeout);
+	               const std::string& client, Phase seen, uint64_t since,
+	               std::chrono::steady_clock::time_point deadline);
 
 	JobManager& manager_;
 	std::string kind_;
