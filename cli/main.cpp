@@ -75,13 +75,15 @@ const std::vector<Command>& command_table() {
 	     cmd_db},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
 	    {"adql", "translate ADQL to SQL and show the result columns, or check syntax",
-	     "usage: meles adql [--syntax-only] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
+	     "usage: meles adql [--syntax-only [--udf NAME,...]] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
 	     "Translates the ADQL query (or stdin when QUERY is - or missing) to PostgreSQL and prints\n"
 	     "the SQL, the metadata of every result column and the tables read. The tables known are\n"
 	     "those the TAP service publishes (read from the database), or with --tables only those of\n"
 	     "FILE (format: docs/adql.md), which needs no database. --maxrec adds the LIMIT a TAP MAXREC would,\n"
 	     "--create accepts CREATE TABLE ... AS. --syntax-only (-s) only checks that QUERY is valid\n"
-	     "ADQL 2.1: exit 0 if so, else 1 with the message.\n",
+	     "ADQL 2.1: exit 0 if so, else 1 with the message. Functions are not looked up: a name with\n"
+	     "a prefix (ivo_x, eso_y) may be any service's user-defined function; --udf lists the\n"
+	     "functions of the service the query is for, and then only those and ADQL's are accepted.\n",
 	     cmd_adql},
 	};
 	return table;

@@ -65,6 +65,10 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Seconds a web query waits for a free connection before it is answered 503 (Retry-After).", {}, 0,
 	     3600},
 	    {"db", "adminPoolSize", T::Integer, "4", "Connections for bookkeeping in the daemon.", {}, 1, 100},
+	    {"db", "uploadPoolSize", T::Integer, "4",
+	     "Connections for uploads into persistent user tables (PUT /tap/user_tables/NAME). An upload takes one "
+	     "only once its VOTable's data begins; while all are in use, further uploads are answered 503.",
+	     {}, 1, 100},
 	    {"db", "pgBinDir", T::Path, "/usr/lib/postgresql/15/bin",
 	     "Where initdb, pg_ctl and postgres are (embedded cluster only)."},
 
@@ -121,6 +125,10 @@ const std::vector<ConfigKey>& config_keys() {
 	     "host: 127/8, ::1), private (also 10/8, 172.16/12, 192.168/16, fc00::/7, ...). Link-local "
 	     "addresses (cloud metadata services) and this server itself are always refused.",
 	     "public,loopback,private"},
+	    {"upload", "maxUserTableUploadSize", T::Size, "2G",
+	     "Largest body of a PUT /tap/user_tables/NAME (the VOTable streamed into a persistent user table; "
+	     "quotas limit what is stored, this what may be sent).",
+	     {}, 1, INT64_MAX},
 	};
 	return keys;
 }

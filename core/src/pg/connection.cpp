@@ -16,6 +16,7 @@ namespace {
 
 ErrorKind kind_for_sqlstate(const std::string& s) {
 	if (s == "57014") return ErrorKind::Timeout;                    // query_canceled (statement_timeout, cancel)
+	if (s.starts_with("08")) return ErrorKind::Unavailable;         // connection_exception: cannot connect, lost
 	// insufficient_privilege is a server set-up problem, not the client's credentials (no 401)
 	if (s == "42501") return ErrorKind::Database;
 	if (s == "42P01" || s == "42703" || s == "42883" || s == "3F000" || s == "42704") return ErrorKind::Name;

@@ -60,11 +60,11 @@ Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chro
 		}
 		if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
 			if (at_share())
-				throw Error(ErrorKind::Busy,
+				throw Error(ErrorKind::Unavailable,
 				            concat("this client already runs ", std::to_string(share),
 				                   " queries at once, as many as one client may; try again when one of them has ended"));
 			if (idle_.empty() && open_ >= size_)
-				throw Error(ErrorKind::Busy,
+				throw Error(ErrorKind::Unavailable,
 				            concat("all ", std::to_string(size_), " database connections are busy; try again later"));
 		}
 	}

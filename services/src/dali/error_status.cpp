@@ -1,6 +1,7 @@
 #include "meles/services/dali/error_status.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/core/pg/connection.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -16,8 +17,8 @@ int http_status(ErrorKind kind, bool authenticated) {
 	case ErrorKind::Permission: return authenticated ? 403 : 401;
 	case ErrorKind::NotFound: return 404;
 	case ErrorKind::Timeout: return 408;
-	case ErrorKind::Busy: return 503;
 	case ErrorKind::Limit: return 413;
+	case ErrorKind::Unavailable: return 503;
 	case ErrorKind::Database: return 500;
 	case ErrorKind::Io: return 500;
 	case ErrorKind::Internal: return 500;
@@ -89,6 +90,8 @@ std::string without_server_paths(std::string_view text) {
 std::string public_message(const Error& error) {
 	if (error.kind() == ErrorKind::Internal)
 		return "Internal error in the server; the operators have been notified through the log.";
+	if (auto* db = dynamic_cast<const pg::DbError*>(&error); db && db->sqlstate().starts_with("08"))
+		return "The database is not available right now; please try again in a few seconds.";
 	// Positions without a source (ADQL) are already part of the message ("... at line 1,
 	// column 8"); file positions (RDs, configuration) are prefixed as file:line.
 	if (error.pos() && error.pos()->source.empty()) return without_server_paths(error.message());

@@ -73,7 +73,8 @@ void Router::handle(net::Request& request, net::Response& response) const {
 		}
 	} catch (const Error& e) {
 		if (e.kind() == ErrorKind::Internal) log::error(concat(request.method, " ", request.target, ": ", e.what()));
-		else if (e.kind() == ErrorKind::Database) log::warn(concat(request.method, " ", request.target, ": ", e.what()));
+		else if (e.kind() == ErrorKind::Database || e.kind() == ErrorKind::Unavailable)
+			log::warn(concat(request.method, " ", request.target, ": ", e.what()));
 		if (response.client_gone()) return;
 		if (response.headers_sent()) throw;  // transport cuts the connection
 		send_error(response, e, style);

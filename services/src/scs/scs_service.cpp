@@ -187,8 +187,8 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		if (response.headers_sent()) throw;
 		// SCS errors are documents with status 200; running out of time or of connections is
 		// not the request's fault, and clients retry on 503 when told when.
-		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : e.kind() == ErrorKind::Busy ? 503 : 200);
-		if (e.kind() == ErrorKind::Busy) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : e.kind() == ErrorKind::Unavailable ? 503 : 200);
+		if (e.kind() == ErrorKind::Unavailable) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 		response.set_header("Content-Type", "text/xml; charset=utf-8");
 		response.send(scs_error_document(public_message(e)));
 	}

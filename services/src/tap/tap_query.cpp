@@ -79,6 +79,14 @@ private:
 	std::string buf_;
 };
 
+// Whether an error while reading an upload is the upload's fault (told as "upload NAME: ...",
+// 400 or 413) rather than the database's or the server's, which keep their kind (and, for a
+// lost database connection, the wording that hides libpq's details).
+bool is_upload_fault(const Error& e) {
+	return e.kind() != ErrorKind::Database && e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Timeout &&
+	       e.kind() != ErrorKind::Internal;
+}
+
 // Writes fetched bytes to a file descriptor, counting them against the request's limit.
 class FdSink : public ByteSink {
 public:
@@ -124,7 +132,7 @@ std::optional<fs::path> FetchedUploads::find(const std::string& uri) const {
 
 Error url_upload_error(const std::string& table, const std::string& uri) {
 	return Error(ErrorKind::Validation,
-	             concat("upload ", table, ": ", uri,
+	             concat("upload ", table, ": ", excerpt(uri, 200),
 	                    " could not be used: it could not be fetched, or what it returned is not a VOTable this "
 	                    "service can read (the service does not say which, so as not to tell what it can reach)"));
 }
@@ -260,20 +268,20 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			std::vector<char> buf(256 * 1024);
 			try {
 				while (in) {
+					check_stopped();
 					in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
 					if (in.gcount() > 0) reader.feed({buf.data(), static_cast<size_t>(in.gcount())});
 				}
 				reader.finish();
 				uploads.add(loader.finish());
 			} catch (const Error& e) {
-				if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Busy) throw;
-				if (e.kind() == ErrorKind::Database)
-					throw Error(ErrorKind::Database, concat("upload ", u.table, ": ", e.message()));
+				if (!is_upload_fault(e) || (opts.stopped && opts.stopped())) throw;
 				if (by_url) {
 					log::info(concat("upload ", u.table, " from ", u.uri, " unreadable: ", e.what()));
 					throw url_upload_error(u.table, u.uri);
 				}
-				throw Error(ErrorKind::Validation, concat("upload ", u.table, ": ", e.message()));
+				throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
+				            concat("upload ", u.table, ": ", e.message()));
 			}
 		}
 		// The extra catalog (persistent user tables) costs a database round trip; its tables are

@@ -8,6 +8,7 @@
 #include "meles/core/votable/votable_reader.hpp"
 #include "user_tables/table_builder.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -15,7 +16,9 @@ namespace meles::services::user_tables {
 
 class UploadConsumer final : public votable::VOTableConsumer {
 public:
-	explicit UploadConsumer(TableBuilder& builder) : builder_(builder) {}
+	// `open` is called once, when the schema is known: it makes the builder (and takes the
+	// database connection that needs).
+	explicit UploadConsumer(std::function<TableBuilder&()> open) : open_(std::move(open)) {}
 
 	void on_schema(const votable::TableSchema& schema) override;
 	void on_rows(const votable::RowBatch& batch) override;
@@ -26,15 +29,16 @@ public:
 
 private:
 	void flush();
-	TableBuilder& builder_;
+	std::function<TableBuilder&()> open_;
+	TableBuilder* builder_ = nullptr;
 	std::optional<votable::CopyTextConverter> converter_;
 	std::string description_;
 	std::string buffer_;
 	uint64_t pending_rows_ = 0;
 };
 
-// The columns an uploaded table gets: the converter's, with names that are ADQL reserved
-// words marked delimited (so documents show them quoted, as queries must write them).
+// The columns an uploaded table gets: the converter's (the VOTable reader marks names that are
+// not regular ADQL identifiers, reserved words included, as delimited).
 std::vector<ColumnMeta> upload_columns(const votable::CopyTextConverter& converter);
 
 } // namespace meles::services::user_tables

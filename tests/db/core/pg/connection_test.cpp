@@ -92,7 +92,7 @@ TEST_CASE("pg: COPY in, and an unfinished COPY never commits") {
 	c.rollback();
 }
 
-TEST_CASE("pg: a client gets at most its share of the pool, and exhaustion is Busy (503), not Limit") {
+TEST_CASE("pg: a client gets at most its share of the pool, and exhaustion is Unavailable (503), not Limit") {
 	TestDb db("pg_pool_share");
 	pg::Pool pool(db.admin(), 3);
 	auto a = pool.acquire_for("10.0.0.1", 2, std::chrono::milliseconds(50));
@@ -101,7 +101,7 @@ TEST_CASE("pg: a client gets at most its share of the pool, and exhaustion is Bu
 		pool.acquire_for("10.0.0.1", 2, std::chrono::milliseconds(50));
 		FAIL("a third lease for a client whose share is two");
 	} catch (const Error& e) {
-		CHECK(e.kind() == ErrorKind::Busy);
+		CHECK(e.kind() == ErrorKind::Unavailable);
 		CHECK(std::string(e.what()).find("as many as one client may") != std::string::npos);
 	}
 	// The last connection is still there for somebody else.
@@ -110,7 +110,7 @@ TEST_CASE("pg: a client gets at most its share of the pool, and exhaustion is Bu
 		pool.acquire(std::chrono::milliseconds(50));
 		FAIL("a lease from an exhausted pool");
 	} catch (const Error& e) {
-		CHECK(e.kind() == ErrorKind::Busy);
+		CHECK(e.kind() == ErrorKind::Unavailable);
 		CHECK(std::string(e.what()).find("busy") != std::string::npos);
 	}
 	// A returned lease counts for its client again; a waiting client gets its own back.

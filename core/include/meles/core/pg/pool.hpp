@@ -49,12 +49,12 @@ public:
 		bool discard_ = false;
 	};
 
-	// Throws Error(Busy) "all N database connections are busy" after `timeout`, or the
+	// Throws Error(Unavailable) "all N database connections are busy" after `timeout`, or the
 	// DbError of a failed connect.
 	Lease acquire(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 	// Same for `client` (e.g. an IP address), who may hold at most `share` connections at
 	// once (0: no limit of its own); waiting for its own to come back counts against the
-	// same timeout, then Error(Busy) says that this client uses its share.
+	// same timeout, then Error(Unavailable) says that this client uses its share.
 	Lease acquire_for(const std::string& client, size_t share, std::chrono::milliseconds timeout);
 
 	size_t size() const { return size_; }

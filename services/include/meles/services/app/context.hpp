@@ -49,7 +49,7 @@ public:
 
 	// A read-role connection for a web request from `client` (its address): at most the
 	// client's share of the pool ([db] maxPerClient), so that others always find one; after
-	// [db] acquireTimeout without one, Error(Busy) — a 503 with Retry-After.
+	// [db] acquireTimeout without one, Error(Unavailable) — a 503 with Retry-After.
 	pg::Pool::Lease acquire_read(const std::string& client) {
 		return read_pool.acquire_for(client, read_share_, acquire_timeout_);
 	}

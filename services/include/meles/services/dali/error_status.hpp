@@ -12,13 +12,15 @@
 namespace meles::services {
 
 // HTTP status for an error kind: Syntax/Name/Type/Validation 400, Permission 401
-// (authenticated: 403), NotFound 404, Timeout 408, Limit 413, Busy 503 ...
+// (authenticated: 403), NotFound 404, Timeout 408, Limit 413 for sizes else 400,
+// Unavailable 503 (send Retry-After: kRetryAfterSeconds with it) ...
 int http_status(ErrorKind kind, bool authenticated = false);
 
-// What a 503 (ErrorKind::Busy) tells clients in Retry-After.
-constexpr int kRetryAfterSeconds = 5;
+// What a 503 tells clients about when to come back.
+inline constexpr int kRetryAfterSeconds = 5;
 
-// The message shown to a web user.  Internal errors never reveal details, and no message
+// The message shown to a web user.  Internal errors never reveal details, nor do failures to
+// reach the database (libpq's texts name the server's socket path or host), and no message
 // shows a path of the server's file system (see hide_server_paths).
 std::string public_message(const Error& error);
 
