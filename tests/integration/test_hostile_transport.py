@@ -267,7 +267,7 @@ def test_slow_readers_release_connections():
 # ---------------------------------------------------------------------------- item 6: 503
 
 def test_exhausted_pool_answers_503():
-    # A client gets at most 3 of the 4 connections ([db] maxPerClient 0: all but a quarter).
+    # A client gets at most 3 of the 4 connections ([db] maxPerClient 0: all but one).
     slow = []
     def run(source, out):
         s = client_socket(source)

@@ -59,8 +59,8 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Password of readRole for an external database (the embedded one needs none)."},
 	    {"db", "poolSize", T::Integer, "8", "Connections for web queries.", {}, 1, 1000},
 	    {"db", "maxPerClient", T::Integer, "0",
-	     "Connections for web queries one client address may use at once (0: all but a quarter of "
-	     "poolSize, at least one staying free for others).", {}, 0, 1000},
+	     "Connections for web queries one client address may use at once (0: all but one of poolSize, "
+	     "which stays free for others).", {}, 0, 1000},
 	    {"db", "acquireTimeout", T::Duration, "10",
 	     "Seconds a web query waits for a free connection before it is answered 503 (Retry-After).", {}, 0,
 	     3600},
