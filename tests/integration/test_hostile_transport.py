@@ -379,7 +379,9 @@ def test_control_characters_in_paths_and_no_server_paths():
             check(r.status == 404, (path, r.status, r.text[:300]))
         r = M.get("/broken/s/info")
         BODIES.append(r.body)
-        check(r.status >= 400 and b"broken.rd" in r.body, (r.status, r.text[:500]))
+        # the public learns that the RD is broken, the file and line go to the operators' log
+        check(r.status == 503 and b"resource descriptor has errors" in r.body, (r.status, r.text[:500]))
+        check("broken.rd" in M.daemon_log(), "the log names the broken RD")
     for body in BODIES:
         for needle in (M.state.encode(), b"/tmp/", os.path.realpath(M.state).encode()):
             check(needle not in body, "a response shows the server path %r: %r" % (needle, body[:500]))
