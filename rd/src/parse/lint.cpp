@@ -243,7 +243,7 @@ struct MetaRequirement {
 };
 
 std::vector<std::string> missing_meta(const Resource& rd, const MetaBag& own,
-                                      std::initializer_list<MetaRequirement> requirements) {
+                                      const std::vector<MetaRequirement>& requirements) {
 	std::vector<std::string> failures;
 	for (auto& req : requirements) {
 		size_t values = 0;
@@ -275,32 +275,18 @@ void lint_required_meta(const Resource& rd, Diagnostics& diags) {
 		                   what == "service" ? "; shortName on the service itself)" : ")"),
 		            pos);
 	};
-	for (auto& t : rd.tables) {
-		if (t.publish.empty())
-			report("table", t.id, t.pos,
-			       missing_meta(rd, t.meta,
-			                    {{"creationDate", true}, {"description", true}, {"subject", false}}));
-		else // a Registry record needs a title, too
-			report("table", t.id, t.pos,
-			       missing_meta(
-			           rd, t.meta,
-			           {{"title", true}, {"creationDate", true}, {"description", true}, {"subject", false}}));
-	}
+	// metaModel of DaCHS's tables; what is published (a Registry record) also needs a title.
+	const std::vector<MetaRequirement> table{{"creationDate", true}, {"description", true}, {"subject", false}};
+	std::vector<MetaRequirement> published = table;
+	published.insert(published.begin(), {"title", true});
+	std::vector<MetaRequirement> service = published;
+	service.push_back({"shortName", true, true});
+	for (auto& t : rd.tables)
+		report("table", t.id, t.pos, missing_meta(rd, t.meta, t.publish.empty() ? table : published));
 	for (auto& d : rd.data)
-		if (!d.publish.empty())
-			report("data", d.id, d.pos,
-			       missing_meta(
-			           rd, d.meta,
-			           {{"title", true}, {"creationDate", true}, {"description", true}, {"subject", false}}));
+		if (!d.publish.empty()) report("data", d.id, d.pos, missing_meta(rd, d.meta, published));
 	for (auto& s : rd.services)
-		if (!s.publish.empty())
-			report("service", s.id, s.pos,
-			       missing_meta(rd, s.meta,
-			                    {{"title", true},
-			                     {"creationDate", true},
-			                     {"description", true},
-			                     {"subject", false},
-			                     {"shortName", true, true}}));
+		if (!s.publish.empty()) report("service", s.id, s.pos, missing_meta(rd, s.meta, service));
 }
 
 } // namespace
