@@ -5,7 +5,7 @@ Usage: val_dachs_test.py MELES FIXTURES CORPUS_JSONL MIRROR_DIR
 
 1. The RDs in FIXTURES/val/dachs/*.rd, each beside the output `dachs val` gave for it
    (NAME.dachs.txt; see the README there for how it was obtained): the verdict (OK/Fail) and
-   every unit, UCD, metadata and column-name finding must be the same, with the severity DaCHS
+   every unit, UCD, metadata, column-name and coverage finding must be the same, with the severity DaCHS
    gives it (error or warning), unless the README lists the case as a deliberate difference.
 2. Public RDs (CORPUS_JSONL: DaCHS's findings on the RDs of the public repositories in
    MIRROR_DIR, recorded with the blob of each RD file), where those snapshots are present:
@@ -40,8 +40,8 @@ def dachs_findings(text):
         items.add(("warning", "ucd", m.group(1)))
     for m in re.finditer(r"Missing metadata (?:in table|for publication of service) (\S+):", text):
         items.add(("error", "meta", m.group(1)))
-    for m in re.finditer(r"Column name '(\S+)' coincides with a ADQL/SQL reserved name", text):
-        items.add(("warning", "reserved", m.group(1)))
+    for m in re.finditer(r"Column \S+?\.(\S+): Name is not a regular ADQL identifier", text):
+        items.add(("warning", "identifier", m.group(1)))
     for m in re.finditer(r"is not a valid value for (spectral|temporal)", text):
         items.add(("error", "coverage", m.group(1)))
     return items
@@ -64,7 +64,7 @@ def meles_findings(text):
         items.add(("error", "meta", m.group(1)))
     for m in re.finditer(r"^\S+:\d+: warning: column '(\S+)' \(table \S+\) is named like an ADQL/SQL reserved word",
                          text, re.M):
-        items.add(("warning", "reserved", m.group(1)))
+        items.add(("warning", "identifier", m.group(1)))
     for m in re.finditer(r"^\S+:\d+: coverage (spectral|temporal) '.*' is not an interval", text, re.M):
         items.add(("error", "coverage", m.group(1)))
     return items

@@ -302,6 +302,7 @@ void lint_resource(const Resource& rd, Diagnostics& diags) {
 			const SourcePos& pos = c.pos.line ? c.pos : t.pos;
 			lint_unit(c.meta, pos, "column", table, diags);
 			lint_ucd(c.meta, pos, "column", table, diags);
+			// DaCHS warns about these (not about a leading '_', which PostgreSQL takes as well).
 			if (!c.meta.delimited && adql::is_reserved_word(c.meta.name))
 				diags.warning(
 				    concat("column '", c.meta.name, "' (table ", table,
