@@ -1,6 +1,7 @@
 #include "meles/services/dali/error_status.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/core/log/logger.hpp"
 
 namespace meles::services {
 
@@ -24,6 +25,11 @@ int http_status(ErrorKind kind, bool authenticated) {
 std::string public_message(const Error& error) {
 	if (error.kind() == ErrorKind::Internal)
 		return "Internal error in the server; the operators have been notified through the log.";
+	// The details stay here: the message is for the operators (PostgreSQL's text, say).
+	if (!error.client_text().empty()) {
+		log::warn(concat("not shown to the client (", error_kind_name(error.kind()), "): ", error.full_message()));
+		return error.client_text();
+	}
 	// Positions without a source (ADQL) are already part of the message ("... at line 1,
 	// column 8"); file positions (RDs, configuration) are prefixed as file:line.
 	if (error.pos() && error.pos()->source.empty()) return error.message();

@@ -198,6 +198,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 					}
 					reader.finish();
 				} catch (const Error& e) {
+					if (!e.client_text().empty()) throw;  // its details are for the log only
 					throw Error(e.kind() == ErrorKind::Database ? ErrorKind::Database : ErrorKind::Validation,
 					            concat("upload ", u.table, ": ", e.message()));
 				}
@@ -207,6 +208,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 					net::fetch(u.uri, opts.max_upload_bytes, rs);
 					reader.finish();
 				} catch (const Error& e) {
+					if (!e.client_text().empty()) throw;
 					throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
 					            concat("upload ", u.table, " from ", u.uri, ": ", e.message()));
 				}

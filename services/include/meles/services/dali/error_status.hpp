@@ -1,6 +1,6 @@
 // meles/services/dali/error_status.hpp — the one place that turns a meles::Error into
 // what a client sees: an HTTP status and a DALI error document.
-// Thread-safety: pure functions.
+// Thread-safety: thread-safe (public_message may log).
 #pragma once
 
 #include "meles/core/common/error.hpp"
@@ -13,7 +13,9 @@ namespace meles::services {
 // (authenticated: 403), NotFound 404, Timeout 408, Limit 413 for sizes else 400 ...
 int http_status(ErrorKind kind, bool authenticated = false);
 
-// The message shown to a web user.  Internal errors never reveal details.
+// The message shown to a web user.  Internal errors never reveal details; errors with a
+// client_text (PostgreSQL's texts other than the few a user can act on, see pg::DbError) show
+// that text and leave their message to the log (warning level).
 std::string public_message(const Error& error);
 
 // A DALI/TAP error VOTable: RESOURCE type="results" with INFO QUERY_STATUS=ERROR.
