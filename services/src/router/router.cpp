@@ -25,9 +25,9 @@ std::string html_page(const std::string& title, const std::string& body_html) {
 	return out;
 }
 
-void send_error(net::Response& response, const Error& error, ErrorStyle style) {
+void send_error(net::Response& response, const Error& error, ErrorStyle style, int status) {
 	if (response.headers_sent()) return;
-	int status = http_status(error.kind());
+	if (!status) status = http_status(error.kind());
 	response.set_status(status);
 	if (status == 401) response.set_header("WWW-Authenticate", "Basic realm=\"Meles\", charset=\"UTF-8\"");
 	if (style == ErrorStyle::Dali) {
