@@ -93,7 +93,8 @@ std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, 
 
 DbError::DbError(std::string sqlstate, std::string message)
     : Error(kind_for_sqlstate(sqlstate), std::move(message)), sqlstate_(std::move(sqlstate)) {
-	if (auto t = client_text_for_sqlstate(sqlstate_, kind(), this->message()); !t.empty()) set_client_text(std::move(t));
+	auto text = client_text_for_sqlstate(sqlstate_, kind(), this->message());
+	if (!text.empty()) set_client_text(std::move(text));
 }
 
 // ---------------------------------------------------------------- Result

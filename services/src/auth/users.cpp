@@ -12,7 +12,9 @@ namespace meles::services {
 
 namespace {
 
-bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool ascii_alnum(char c) {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 // Where credentials stop being text HTTP Basic may carry (RFC 7617: UTF-8, no control
 // characters), or npos.
@@ -162,9 +164,7 @@ std::optional<std::string> Authenticator::authenticate(const net::Request& reque
 		auto v = verified_.find(digest);
 		if (v != verified_.end() && v->second > now) return user;
 	}
-	// A name no account can have is not looked up (it still costs a check, like any unknown name).
-	auto hash = UserStore::valid_name(user) ? users_.password_hash(user) : std::nullopt;
-	bool ok = verify(hash, password);
+	bool ok = verify(user, password);
 	now = std::chrono::steady_clock::now();
 	std::lock_guard lock(mutex_);
 	if (ok) {
@@ -177,13 +177,14 @@ std::optional<std::string> Authenticator::authenticate(const net::Request& reque
 	throw Error(ErrorKind::Permission, "wrong user name or password");
 }
 
-bool Authenticator::verify(const std::optional<std::string>& hash, std::string_view password) {
+bool Authenticator::verify(const std::string& user, std::string_view password) {
 	// Made before waiting for a slot, so that the first unknown name does not pay for it.
 	const std::string& dummy = auth::dummy_hash();
 	{
 		std::unique_lock lock(gate_mutex_);
 		if (checking_ >= limits_.concurrent) {
-			int retry = static_cast<int>(std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(limits_.wait).count()));
+			auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(limits_.wait).count();
+			int retry = static_cast<int>(std::max<int64_t>(1, wait_s));
 			if (waiting_ >= limits_.queue) throw AuthBusy(retry);
 			++waiting_;
 			bool turn = gate_cv_.wait_for(lock, limits_.wait, [&] { return checking_ < limits_.concurrent; });
@@ -202,7 +203,10 @@ bool Authenticator::verify(const std::optional<std::string>& hash, std::string_v
 			a.gate_cv_.notify_one();
 		}
 	} leave{*this};
-	// Unknown names take as long as known ones: the same check against a hash of the same cost.
+	// Looked up in the slot, so that a flood of logins cannot take the admin pool either.  A
+	// name no account can have is not looked up; unknown names take as long as known ones:
+	// the same check against a hash of the same cost.
+	auto hash = UserStore::valid_name(user) ? users_.password_hash(user) : std::nullopt;
 	bool ok = auth::verify_password(hash ? *hash : dummy, password);
 	return ok && hash.has_value();
 }

@@ -17,7 +17,8 @@ TEST_CASE("error status: PostgreSQL internals never reach clients, user-meaningf
 	      std::pair{"42501", "permission denied for table secret"},
 	      std::pair{"XX000", "spoly: invalid polygon"}, std::pair{"53200", "out of memory"}}) {
 		pg::DbError e(state, text);
-		CAPTURE(state);
+		std::string sqlstate = state;
+		CAPTURE(sqlstate);
 		CHECK(e.message() == text); // operators (log, CLI) still read it
 		std::string shown = public_message(e);
 		CHECK(shown.find(text) == std::string::npos);

@@ -73,7 +73,8 @@ struct AuthLimits {
 class AuthBusy : public Error {
 public:
 	explicit AuthBusy(int retry_after)
-	    : Error(ErrorKind::Limit, "too many logins are being checked at the moment; please try again in a few seconds"),
+	    : Error(ErrorKind::Limit,
+	            "too many logins are being checked at the moment; please try again in a few seconds"),
 	      retry_after_(retry_after) {}
 	int retry_after() const { return retry_after_; }
 
@@ -97,10 +98,11 @@ private:
 		int count = 0;
 		std::chrono::steady_clock::time_point first, blocked_until;
 	};
-	// Runs the memory-hard check in one of limits_.concurrent slots.
-	bool verify(const std::optional<std::string>& hash, std::string_view password);
+	// Looks the account up and runs the memory-hard check in one of limits_.concurrent slots.
+	bool verify(const std::string& user, std::string_view password);
 	// Counts a failed login of `name`; mutex_ held.
-	void count_failure(const std::string& name, const std::string& remote, std::chrono::steady_clock::time_point now);
+	void count_failure(const std::string& name, const std::string& remote,
+	                   std::chrono::steady_clock::time_point now);
 
 	UserStore& users_;
 	AuthLimits limits_;
