@@ -75,6 +75,9 @@ std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, 
 		while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
 		return concat(message.substr(0, cut), "...");
 	}
+	// Down, restarting, or out of connections: libpq's texts name socket paths and hosts.
+	if (sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate == "53300")
+		return "The database is not available right now; try again later.";
 	switch (kind) {
 	case ErrorKind::Syntax:
 	case ErrorKind::Name:

@@ -49,11 +49,12 @@ Error outcome(Authenticator& a, const std::string& credentials) {
 	}
 }
 
+// Each test case its own database: ctest runs them in parallel.
 struct Accounts {
-	TestDb db{"auth_hostile"};
+	TestDb db;
 	pg::Pool pool{db.admin(), 4};
 	UserStore users{pool};
-	Accounts() {
+	explicit Accounts(const std::string& name) : db(name) {
 		pg::Connection su(db.superuser(db.name()));
 		su.exec("CREATE SCHEMA meles AUTHORIZATION meles_admin");
 		users.ensure_schema();
@@ -64,7 +65,7 @@ struct Accounts {
 } // namespace
 
 TEST_CASE("auth: credentials with control characters or invalid UTF-8 are refused and counted") {
-	Accounts acc;
+	Accounts acc("auth_controls");
 	Authenticator a(acc.users);
 	CHECK(outcome(a, "acc1:acc1pw").message() == "accepted: acc1");
 	a.forget("acc1");
@@ -87,7 +88,7 @@ TEST_CASE("auth: credentials with control characters or invalid UTF-8 are refuse
 }
 
 TEST_CASE("auth: five wrong passwords still block, NULs or not") {
-	Accounts acc;
+	Accounts acc("auth_lockout");
 	Authenticator a(acc.users);
 	for (int i = 0; i < 4; ++i)
 		CHECK(outcome(a, "acc1:wrong").message() == "wrong user name or password");
@@ -96,7 +97,7 @@ TEST_CASE("auth: five wrong passwords still block, NULs or not") {
 }
 
 TEST_CASE("auth: hostile credentials never reach the database") {
-	Accounts acc;
+	Accounts acc("auth_no_db");
 	// A user store whose database does not exist: any lookup would throw a DbError.
 	auto params = acc.db.admin();
 	params.conninfo += "_absent";
@@ -148,8 +149,8 @@ Outcomes simultaneous_logins(Authenticator& a, int n) {
 
 } // namespace
 
-TEST_CASE("auth: concurrent password checks are bounded; the rest wait, then get AuthBusy") {
-	Accounts acc;
+TEST_CASE("auth: concurrent password checks are bounded, the rest wait, then get AuthBusy") {
+	Accounts acc("auth_gate");
 	// One check at a time, nobody may wait: of simultaneous wrong logins only some are checked.
 	Authenticator a(acc.users, AuthLimits{1, 0, std::chrono::milliseconds(0)});
 	auto o = simultaneous_logins(a, 8);
