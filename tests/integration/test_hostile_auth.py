@@ -145,6 +145,7 @@ def test_concurrent_wrong_passwords_keep_memory_bounded():
     while time.time() < deadline and vmrss_kib(pid) - base > 100 * 1024:
         time.sleep(0.2)
     after = vmrss_kib(pid)
+    print("    RSS %.0f MiB after the flood" % (after / 1024))
     check(after - base < 100 * 1024, "RSS %.0f MiB after the flood, %.0f MiB before" % (after / 1024, base / 1024))
 
 
