@@ -14,6 +14,7 @@ std::string_view error_kind_name(ErrorKind kind) {
 	case ErrorKind::Io: return "I/O error";
 	case ErrorKind::Limit: return "limit exceeded";
 	case ErrorKind::Timeout: return "time limit exceeded";
+	case ErrorKind::Unavailable: return "temporarily unavailable";
 	case ErrorKind::Internal: return "internal error";
 	}
 	return "error";

@@ -1,5 +1,7 @@
 #include "meles/core/common/strings.hpp"
 
+#include "meles/core/common/error.hpp"
+
 #include "formats/unicode.hpp"
 
 #include <cctype>
@@ -82,6 +84,14 @@ std::string normalize_space(std::string_view s) {
 		}
 	}
 	return out;
+}
+
+std::string excerpt(std::string_view s, std::size_t max) {
+	if (s.size() <= max) return std::string(s);
+	std::size_t n = max;
+	while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+		--n; // s[n] continues a character: cut before that character
+	return concat(s.substr(0, n), "...");
 }
 
 void append_xml_escaped(std::string& out, std::string_view s) {

@@ -60,6 +60,10 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Password of readRole for an external database (the embedded one needs none)."},
 	    {"db", "poolSize", T::Integer, "8", "Connections for web queries.", {}, 1, 1000},
 	    {"db", "adminPoolSize", T::Integer, "4", "Connections for bookkeeping in the daemon.", {}, 1, 100},
+	    {"db", "uploadPoolSize", T::Integer, "4",
+	     "Connections for uploads into persistent user tables (PUT /tap/user_tables/NAME). An upload takes one "
+	     "only once its VOTable's data begins; while all are in use, further uploads are answered 503.",
+	     {}, 1, 100},
 	    {"db", "pgBinDir", T::Path, "/usr/lib/postgresql/15/bin",
 	     "Where initdb, pg_ctl and postgres are (embedded cluster only)."},
 
@@ -108,6 +112,10 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"upload", "maxUploadSize", T::Size, "1G",
 	     "Largest total size of tables uploaded with an asynchronous TAP job, or fetched from a URL.", {}, 0,
 	     INT64_MAX},
+	    {"upload", "maxUserTableUploadSize", T::Size, "2G",
+	     "Largest body of a PUT /tap/user_tables/NAME (the VOTable streamed into a persistent user table; "
+	     "quotas limit what is stored, this what may be sent).",
+	     {}, 1, INT64_MAX},
 	};
 	return keys;
 }

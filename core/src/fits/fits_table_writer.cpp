@@ -5,6 +5,7 @@
 #include "formats/column_plan.hpp"
 #include "formats/row_writer.hpp"
 #include "meles/core/common/error.hpp"
+#include "meles/core/log/logger.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -34,9 +35,12 @@ public:
 	explicit TempFile(const std::filesystem::path& dir) {
 		std::string tmpl = (dir / "meles-fits-XXXXXX").string();
 		fd_ = ::mkstemp(tmpl.data());
-		if (fd_ < 0)
-			throw Error(ErrorKind::Io, concat("cannot create a FITS spool file in ", dir.string(), ": ",
-			                                  std::strerror(errno)));
+		if (fd_ < 0) {
+			// The operator needs the directory; a client must not see it.
+			log::error(
+			    concat("cannot create a FITS spool file in ", dir.string(), ": ", std::strerror(errno)));
+			throw Error(ErrorKind::Io, "cannot write the FITS output on the server (see the server log)");
+		}
 		::unlink(tmpl.c_str());
 	}
 	~TempFile() {

@@ -16,6 +16,9 @@ namespace {
 
 ErrorKind kind_for_sqlstate(const std::string& s) {
 	if (s == "57014") return ErrorKind::Timeout;                    // query_canceled (statement_timeout, cancel)
+	if (s.starts_with("08")) return ErrorKind::Unavailable;         // connection_exception: cannot connect, lost
+	// too_many_connections; admin_shutdown, crash_shutdown, cannot_connect_now (restarting)
+	if (s == "53300" || s == "57P01" || s == "57P02" || s == "57P03") return ErrorKind::Unavailable;
 	// insufficient_privilege is a server set-up problem, not the client's credentials (no 401)
 	if (s == "42501") return ErrorKind::Database;
 	if (s == "42P01" || s == "42703" || s == "42883" || s == "3F000" || s == "42704") return ErrorKind::Name;
@@ -75,10 +78,9 @@ std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, 
 		while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
 		return concat(message.substr(0, cut), "...");
 	}
-	// Down, restarting, or out of connections: libpq's texts name socket paths and hosts.
-	if (sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate == "53300")
-		return "The database is not available right now; try again later.";
 	switch (kind) {
+	case ErrorKind::Unavailable:  // down, restarting, out of connections: libpq names socket paths and hosts
+		return "The database is not available right now; please try again in a few seconds.";
 	case ErrorKind::Syntax:
 	case ErrorKind::Name:
 		return "The database refused the SQL translated from this request; the details are in the server log.";

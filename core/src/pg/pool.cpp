@@ -35,7 +35,7 @@ Pool::Lease Pool::acquire(std::chrono::milliseconds timeout) {
 			}
 		}
 		if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= size_)
-			throw Error(ErrorKind::Limit,
+			throw Error(ErrorKind::Unavailable,
 			            concat("all ", std::to_string(size_), " database connections are busy; try again later"));
 	}
 }

@@ -269,15 +269,226 @@ struct Decode {
 	bool all_null_means_null = false;
 };
 
+// Follows the raw bytes through XML markup, so that no tag (with its attributes), comment,
+// processing instruction or declaration grows beyond a limit before expat sees it.  expat
+// before 2.6 (Debian 12's 2.5.0 up to +deb12u1) scans an unfinished token again from its start
+// whenever more bytes arrive: a token of n bytes in pieces of k costs n²/k.  Character data
+// and CDATA sections are not tokens of that kind and are not limited here.  The guard is
+// approximate in ways that only ever make it more lenient, never refuse well-formed input
+// whose markup stays within the limit.
+class MarkupGuard {
+public:
+	explicit MarkupGuard(std::size_t limit) : limit_(limit) {}
+
+	void scan(const char* p, std::size_t n) {
+		const char* end = p + n;
+		while (p < end) {
+			switch (state_) {
+			case S::Text: {
+				auto* lt = static_cast<const char*>(std::memchr(p, '<', static_cast<std::size_t>(end - p)));
+				if (!lt) return;
+				p = lt + 1;
+				state_ = S::Open;
+				len_ = 1;
+				continue;
+			}
+			case S::Open:
+				if (*p == '!') {
+					state_ = S::Bang;
+					lead_.clear();
+				} else if (*p == '?') {
+					state_ = S::Pi;
+					mark_ = 0;
+				} else {
+					state_ = S::Tag;
+					continue; // the character is the tag's first
+				}
+				++p;
+				++len_;
+				continue;
+			case S::Bang:
+				// "<!--" comment, "<![CDATA[" character data, else a declaration (DOCTYPE).
+				lead_ += *p++;
+				++len_;
+				if (lead_ == "--") {
+					state_ = S::Comment;
+					mark_ = 0;
+				} else if (lead_ == "[CDATA[") {
+					state_ = S::Cdata;
+					mark_ = 0;
+				} else if (!std::string_view("--").starts_with(lead_) &&
+				           !std::string_view("[CDATA[").starts_with(lead_)) {
+					state_ = S::Decl;
+					depth_ = 0;
+					mark_ = 0;
+				}
+				continue;
+			case S::Tag:
+				for (; p < end; ++p) {
+					char c = *p;
+					if (c == '>') {
+						state_ = S::Text;
+						++p;
+						break;
+					}
+					if (c == '"' || c == '\'') {
+						quote_ = c;
+						state_ = S::Quote;
+						++len_;
+						++p;
+						break;
+					}
+					++len_;
+				}
+				break;
+			case S::Quote: {
+				auto* q = static_cast<const char*>(std::memchr(p, quote_, static_cast<std::size_t>(end - p)));
+				const char* stop = q ? q + 1 : end;
+				len_ += static_cast<std::size_t>(stop - p);
+				p = stop;
+				if (q) state_ = S::Tag;
+				break;
+			}
+			case S::Comment: // ends with "-->"
+				for (; p < end; ++p, ++len_) {
+					if (*p == '>' && mark_ >= 2) {
+						state_ = S::Text;
+						++p;
+						break;
+					}
+					mark_ = *p == '-' ? mark_ + 1 : 0;
+				}
+				break;
+			case S::Pi: // ends with "?>"
+				for (; p < end; ++p, ++len_) {
+					if (*p == '>' && mark_) {
+						state_ = S::Text;
+						++p;
+						break;
+					}
+					mark_ = *p == '?';
+				}
+				break;
+			case S::Cdata: // ends with "]]>"; its content is character data
+				for (; p < end; ++p) {
+					if (*p == '>' && mark_ >= 2) {
+						state_ = S::Text;
+						++p;
+						break;
+					}
+					mark_ = *p == ']' ? mark_ + 1 : 0;
+				}
+				len_ = 0;
+				break;
+			case S::Decl:
+				// A DOCTYPE may hold an internal subset in [...] with quoted literals and comments.
+				for (; p < end; ++p, ++len_) {
+					char c = *p;
+					if (c == '"' || c == '\'') {
+						quote_ = c;
+						state_ = S::DeclQuote;
+						++p;
+						++len_;
+						break;
+					}
+					if (c == '-' && mark_ == 3) {
+						state_ = S::DeclComment; // "<!--" inside the subset
+						mark_ = 0;
+						++p;
+						++len_;
+						break;
+					}
+					mark_ = c == '<' ? 1 : (c == '!' && mark_ == 1) ? 2 : (c == '-' && mark_ == 2) ? 3 : 0;
+					if (c == '[') ++depth_;
+					if (c == ']' && depth_ > 0) --depth_;
+					if (c == '>' && depth_ == 0) {
+						state_ = S::Text;
+						++p;
+						++len_;
+						break;
+					}
+				}
+				break;
+			case S::DeclQuote: {
+				auto* q = static_cast<const char*>(std::memchr(p, quote_, static_cast<std::size_t>(end - p)));
+				const char* stop = q ? q + 1 : end;
+				len_ += static_cast<std::size_t>(stop - p);
+				p = stop;
+				if (q) {
+					state_ = S::Decl;
+					mark_ = 0;
+				}
+				break;
+			}
+			case S::DeclComment:
+				for (; p < end; ++p, ++len_) {
+					if (*p == '>' && mark_ >= 2) {
+						state_ = S::Decl;
+						mark_ = 0;
+						++p;
+						++len_;
+						break;
+					}
+					mark_ = *p == '-' ? mark_ + 1 : 0;
+				}
+				break;
+			}
+			if (state_ != S::Text && len_ > limit_) too_long();
+		}
+	}
+
+private:
+	enum class S { Text, Open, Bang, Tag, Quote, Comment, Pi, Cdata, Decl, DeclQuote, DeclComment };
+
+	[[noreturn]] void too_long() const {
+		const char* what = "tag";
+		switch (state_) {
+		case S::Comment:
+			what = "comment";
+			break;
+		case S::Pi:
+			what = "processing instruction";
+			break;
+		case S::Decl:
+		case S::DeclQuote:
+		case S::DeclComment:
+			what = "declaration";
+			break;
+		default:
+			break;
+		}
+		throw Error(ErrorKind::Limit,
+		            concat("the upload has a ", what, " longer than ", std::to_string(limit_), " bytes",
+		                   state_ == S::Tag || state_ == S::Quote ? " with its attributes" : "",
+		                   " (the limit for one tag, comment or declaration)"));
+	}
+
+	std::size_t limit_;
+	S state_ = S::Text;
+	std::size_t len_ = 0;
+	std::string lead_;
+	char quote_ = '"';
+	int mark_ = 0;
+	int depth_ = 0;
+};
+
 } // namespace
 
 struct VOTableReader::Impl {
-	Impl(VOTableConsumer& c, ReaderOptions o) : consumer(c), opts(o), builder(batch) {
+	Impl(VOTableConsumer& c, ReaderOptions o)
+	    : consumer(c), opts(o), builder(batch), guard(o.max_markup_bytes) {
 		parser = XML_ParserCreateNS(nullptr, kNsSep);
 		if (!parser) throw Error(ErrorKind::Internal, "cannot create an XML parser");
 		XML_SetUserData(parser, this);
 		XML_SetElementHandler(parser, &Impl::on_start, &Impl::on_end);
 		XML_SetCharacterDataHandler(parser, &Impl::on_text);
+		// Nothing outside the document is ever read: no external DTD or parameter entities,
+		// no entity declarations at all (VOTables need none, and expansion multiplies the
+		// input), and a reference expat cannot resolve is an error, not an empty string.
+		XML_SetParamEntityParsing(parser, XML_PARAM_ENTITY_PARSING_NEVER);
+		XML_SetEntityDeclHandler(parser, &Impl::on_entity_decl);
+		XML_SetSkippedEntityHandler(parser, &Impl::on_skipped_entity);
+		XML_SetExternalEntityRefHandler(parser, &Impl::on_external_entity);
 	}
 	~Impl() { XML_ParserFree(parser); }
 
@@ -306,9 +517,63 @@ struct VOTableReader::Impl {
 			self->park();
 		}
 	}
+	static void XMLCALL on_entity_decl(void* ud, const XML_Char* name, int, const XML_Char*, int,
+	                                   const XML_Char*, const XML_Char*, const XML_Char*, const XML_Char*) {
+		auto* self = static_cast<Impl*>(ud);
+		try {
+			throw Error(ErrorKind::Validation, concat("the upload declares the entity '", excerpt(name),
+			                                          "'; entity declarations are not accepted in uploads"));
+		} catch (...) {
+			self->park();
+		}
+	}
+	static void XMLCALL on_skipped_entity(void* ud, const XML_Char* name, int parameter) {
+		auto* self = static_cast<Impl*>(ud);
+		try {
+			throw Error(ErrorKind::Validation,
+			            concat("the upload refers to the entity ", parameter ? "%" : "&", excerpt(name),
+			                   ";, which is not defined (VOTables use no entities but the predefined ones, "
+			                   "&lt; &gt; &amp; &quot; &apos;, and character references)"));
+		} catch (...) {
+			self->park();
+		}
+	}
+	// Unreachable while declarations are refused; should that change, nothing is fetched.
+	static int XMLCALL on_external_entity(XML_Parser p, const XML_Char*, const XML_Char*,
+	                                      const XML_Char* system_id, const XML_Char*) {
+		auto* self = static_cast<Impl*>(XML_GetUserData(p));
+		try {
+			throw Error(ErrorKind::Validation, concat("the upload refers to an external entity (",
+			                                          excerpt(system_id ? system_id : ""),
+			                                          "); external entities are never fetched"));
+		} catch (...) {
+			if (!self->pending) self->pending = std::current_exception();
+		}
+		return XML_STATUS_ERROR;
+	}
 	void park() {
 		if (!pending) pending = std::current_exception();
 		XML_StopParser(parser, XML_FALSE);
+	}
+
+	// Bytes from the caller: checked by the markup guard at once, parsed in steps of at least
+	// kParseStep bytes (see MarkupGuard for why small steps cost).
+	static constexpr std::size_t kParseStep = 256 * 1024;
+	void feed(std::string_view bytes) {
+		if (failed) throw Error(ErrorKind::Internal, "VOTable reader used after an error");
+		try {
+			guard.scan(bytes.data(), bytes.size());
+		} catch (...) {
+			failed = true;
+			throw;
+		}
+		if (held.empty() && bytes.size() >= kParseStep) return parse(bytes.data(), bytes.size(), false);
+		if (held.capacity() < kParseStep) held.reserve(kParseStep + (64 << 10));
+		held.append(bytes);
+		if (held.size() >= kParseStep) {
+			parse(held.data(), held.size(), false);
+			held.clear();
+		}
 	}
 
 	void parse(const char* data, std::size_t n, bool final) {
@@ -352,8 +617,33 @@ struct VOTableReader::Impl {
 		return n.substr(sep + 1);
 	}
 
+	// Name without its namespace URI ("uri\x01local" → "local").
+	static std::string_view unqualified(std::string_view n) { return n.substr(n.find(kNsSep) + 1); }
+
+	void check_names(const XML_Char* raw_name, const XML_Char** atts) const {
+		std::string_view el = unqualified(raw_name);
+		auto long_name = [&](std::string_view n) {
+			return Error(ErrorKind::Limit,
+			             concat("the upload has an element or attribute name longer than ",
+			                    std::to_string(opts.max_name_bytes), " bytes ('", excerpt(n), "')"));
+		};
+		if (el.size() > opts.max_name_bytes) throw long_name(el);
+		for (int i = 0; atts[i]; i += 2) {
+			std::string_view a = unqualified(atts[i]);
+			if (a.size() > opts.max_name_bytes) throw long_name(a);
+			if (a != "value" && std::strlen(atts[i + 1]) > opts.max_attribute_bytes)
+				throw Error(ErrorKind::Limit, concat("the attribute ", a, " of a ", el, " is longer than ",
+				                                     std::to_string(opts.max_attribute_bytes), " bytes ('",
+				                                     excerpt(atts[i + 1]), "')"));
+		}
+	}
+
 	void start(const XML_Char* raw_name, const XML_Char** atts) {
-		++depth;
+		if (++depth > opts.max_depth)
+			throw Error(ErrorKind::Limit,
+			            concat("the upload nests elements deeper than ", std::to_string(opts.max_depth),
+			                   " levels (VOTables need about 10)"));
+		check_names(raw_name, atts);
 		if (foreign_depth) {
 			++foreign_depth;
 			return;
@@ -362,9 +652,7 @@ struct VOTableReader::Impl {
 		if (depth == 1) {
 			if (name != "VOTABLE")
 				throw Error(ErrorKind::Validation, concat("not a VOTable: the document's root element is '",
-				                                          std::string_view(raw_name).substr(
-				                                              std::string_view(raw_name).find(kNsSep) + 1),
-				                                          "'"));
+				                                          excerpt(unqualified(raw_name)), "'"));
 			schema.version = std::string(attr(atts, "version"));
 			seen_root = true;
 			return;
@@ -452,17 +740,23 @@ struct VOTableReader::Impl {
 		} else if (name == "FIELD") {
 			if (in_field) {
 				in_field = false;
+				if (schema.fields.size() >= opts.max_fields)
+					throw Error(ErrorKind::Limit,
+					            concat("the TABLE has more than ", std::to_string(opts.max_fields),
+					                   " FIELDs, the limit here"));
 				schema.fields.push_back(std::move(field));
 			}
 		} else if (name == "PARAM") {
 			if (in_param) {
 				in_param = false;
 				finish_field(param.field, "PARAM");
+				count_param_or_info();
 				schema.params.push_back(std::move(param));
 			}
 		} else if (name == "INFO") {
 			if (in_info) {
 				in_info = false;
+				count_param_or_info();
 				if (state == State::Before || (state == State::InTable && !data_done))
 					schema.infos.push_back(std::move(info));
 				else
@@ -474,13 +768,24 @@ struct VOTableReader::Impl {
 	void text(std::string_view s) {
 		if (stream_active) return stream_text(s);
 		if (collect) {
-			if (collect->size() + s.size() > opts.max_cell_bytes) too_big();
+			if (collect == &td) {
+				if (collect->size() + s.size() > opts.max_cell_bytes) too_big();
+			} else if (collect->size() + s.size() > opts.max_text_bytes) {
+				throw Error(ErrorKind::Limit, concat("a DESCRIPTION or INFO of the upload is longer than ",
+				                                     std::to_string(opts.max_text_bytes), " bytes"));
+			}
 			collect->append(s);
 		}
 	}
 	void collect_into(std::string& s) {
 		s.clear();
 		collect = &s;
+	}
+	void count_param_or_info() {
+		if (schema.params.size() + schema.infos.size() + trailing.size() >= opts.max_params_infos)
+			throw Error(ErrorKind::Limit,
+			            concat("the VOTable has more than ", std::to_string(opts.max_params_infos),
+			                   " PARAMs and INFOs, the limit here"));
 	}
 
 	static void read_field_attrs(FieldInfo& f, const XML_Char** atts) {
@@ -499,12 +804,12 @@ struct VOTableReader::Impl {
 
 	// Works out element counts, value kind, null value and storage type of a FIELD or PARAM.
 	void finish_field(FieldInfo& f, const char* what) {
-		std::string label = concat(what, " '", f.meta.name, "'");
+		std::string label = concat(what, " '", excerpt(f.meta.name), "'");
 		if (f.meta.name.empty()) throw Error(ErrorKind::Validation, concat("a ", what, " has no name"));
 		if (f.datatype_name.empty()) throw Error(ErrorKind::Validation, concat(label, " has no datatype"));
 		if (!parse_datatype(f.datatype_name, f.datatype))
 			throw Error(ErrorKind::Validation,
-			            concat(label, " has an unknown datatype '", f.datatype_name, "'"));
+			            concat(label, " has an unknown datatype '", excerpt(f.datatype_name), "'"));
 		f.meta.delimited = !is_regular_identifier(f.meta.name);
 		std::string as = f.arraysize;
 		f.scalar = as.empty() || as == "1";
@@ -523,18 +828,19 @@ struct VOTableReader::Impl {
 						auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), bound);
 						if (ec != std::errc() || p != d.data() + d.size())
 							throw Error(ErrorKind::Validation,
-							            concat(label, " has a bad arraysize '", as, "'"));
+							            concat(label, " has a bad arraysize '", excerpt(as), "'"));
 					}
 					break;
 				}
 				std::uint64_t n = 0;
 				auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), n);
 				if (ec != std::errc() || p != d.data() + d.size() || n == 0 || n > (1u << 30))
-					throw Error(ErrorKind::Validation, concat(label, " has a bad arraysize '", as, "'"));
+					throw Error(ErrorKind::Validation,
+					            concat(label, " has a bad arraysize '", excerpt(as), "'"));
 				f.elements *= n;
 				if (f.elements > (1u << 30))
 					throw Error(ErrorKind::Validation,
-					            concat(label, " has an arraysize too large: '", as, "'"));
+					            concat(label, " has an arraysize too large: '", excerpt(as), "'"));
 			}
 		}
 		bool complex = f.datatype == Datatype::FloatComplex || f.datatype == Datatype::DoubleComplex;
@@ -566,15 +872,15 @@ struct VOTableReader::Impl {
 		if (!f.null_text.empty() && is_integer_type(f.datatype)) {
 			std::int64_t v = 0;
 			if (!parse_integer(trim(f.null_text), f.datatype, v))
-				throw Error(ErrorKind::Validation, concat(label, ": VALUES null='", f.null_text, "' is not ",
-				                                          datatype_word(f.datatype)));
+				throw Error(ErrorKind::Validation, concat(label, ": VALUES null='", excerpt(f.null_text),
+				                                          "' is not ", datatype_word(f.datatype)));
 			f.null_int = v;
 			f.meta.null_literal = f.null_text;
 		}
 		try {
 			f.meta.type = sql_type_from_votable(f.datatype_name, f.arraysize, f.xtype);
 		} catch (const Error& e) {
-			f.storage_problem = concat("column '", f.meta.name, "': ", e.message());
+			f.storage_problem = concat("column '", excerpt(f.meta.name), "': ", e.message());
 		}
 	}
 
@@ -582,6 +888,9 @@ struct VOTableReader::Impl {
 		if (schema_delivered)
 			throw Error(ErrorKind::Validation, "the table has more than one DATA serialization");
 		schema_delivered = true;
+		// Without columns a row has no bytes: nothing could ever advance through the data.
+		if (schema.fields.empty())
+			throw Error(ErrorKind::Validation, "the TABLE has no FIELD: a table needs at least one column");
 		decode.clear();
 		std::vector<ValueKind> kinds;
 		for (auto& f : schema.fields) {
@@ -617,6 +926,13 @@ struct VOTableReader::Impl {
 				d.has_null = true;
 				d.null_value = *f.null_int;
 			}
+			// elements <= 2^31 (complex), so this cannot overflow.
+			std::uint64_t fixed_bytes = d.width ? f.elements * d.width : (f.elements + 7) / 8;
+			if (!f.variable && fixed_bytes > opts.max_cell_bytes)
+				throw Error(ErrorKind::Limit,
+				            concat("FIELD '", excerpt(f.meta.name), "' holds ", std::to_string(fixed_bytes),
+				                   " bytes per row, more than the ", std::to_string(opts.max_cell_bytes),
+				                   "-byte limit for one cell"));
 			bool array = f.kind == ValueKind::BoolArray || f.kind == ValueKind::IntArray ||
 			             f.kind == ValueKind::DoubleArray;
 			d.all_null_means_null =
@@ -646,20 +962,22 @@ struct VOTableReader::Impl {
 			if (schema.format != DataFormat::Binary && schema.format != DataFormat::Binary2) return;
 			if (has_attr(atts, "href"))
 				throw Error(ErrorKind::Validation,
-				            concat("the table's data is in an external STREAM (href=\"", attr(atts, "href"),
+				            concat("the table's data is in an external STREAM (href=\"",
+				                   excerpt(attr(atts, "href")),
 				                   "\"); only inline base64 STREAMs are accepted"));
 			std::string_view enc = attr(atts, "encoding");
 			if (enc == "gzip")
 				throw Error(ErrorKind::Validation,
 				            "gzip-encoded STREAMs are not supported; send the data with encoding=\"base64\"");
 			if (enc != "base64")
-				throw Error(ErrorKind::Validation, concat("STREAM encoding \"", enc,
+				throw Error(ErrorKind::Validation, concat("STREAM encoding \"", excerpt(enc),
 				                                          "\" is not supported; inline data must be base64"));
 			stream_active = true;
 		} else if (name == "TR" && in_tabledata) {
 			check_row_limit();
 			builder.add_row();
 			td_index = 0;
+			row_arena_start = builder.arena_bytes();
 		} else if (name == "TD" && in_tabledata) {
 			td.clear();
 			collect = &td;
@@ -677,6 +995,7 @@ struct VOTableReader::Impl {
 				                                      std::to_string(decode.size()), " cells"));
 			tabledata_cell(td_index, td);
 			++td_index;
+			if (builder.arena_bytes() - row_arena_start > opts.max_row_bytes) row_too_big();
 		} else if (name == "TR" && in_tabledata) {
 			if (td_index != decode.size())
 				throw Error(ErrorKind::Syntax,
@@ -724,12 +1043,17 @@ struct VOTableReader::Impl {
 
 	[[noreturn]] void cell_error(std::size_t col, std::string_view msg) {
 		throw Error(ErrorKind::Syntax, concat("row ", std::to_string(row_number()), ", column '",
-		                                      schema.fields[col].meta.name, "': ", msg));
+		                                      excerpt(schema.fields[col].meta.name), "': ", msg));
 	}
 	[[noreturn]] void bad_value(std::size_t col, std::string_view text, const char* what) {
 		std::string shown(text.substr(0, 60));
 		if (text.size() > 60) shown += "...";
 		cell_error(col, concat("'", shown, "' is not ", what));
+	}
+	[[noreturn]] void row_too_big() {
+		throw Error(ErrorKind::Limit,
+		            concat("row ", std::to_string(row_number()), " is larger than ",
+		                   std::to_string(opts.max_row_bytes), " bytes, the limit for one row"));
 	}
 	[[noreturn]] void too_big() {
 		throw Error(ErrorKind::Limit, concat("row ", std::to_string(row_number()), ": a cell is larger than ",
@@ -854,7 +1178,7 @@ struct VOTableReader::Impl {
 	void check_count(std::size_t c, const Decode& d, std::size_t n) {
 		if (d.variable ? (d.step > 1 && n % d.step) : n != d.fixed)
 			cell_error(c, concat("has ", std::to_string(n), " values, but arraysize=\"",
-			                     schema.fields[c].arraysize, "\"",
+			                     excerpt(schema.fields[c].arraysize), "\"",
 			                     (d.type == Datatype::FloatComplex || d.type == Datatype::DoubleComplex)
 			                         ? " (complex numbers take two values each)"
 			                         : ""));
@@ -876,10 +1200,11 @@ struct VOTableReader::Impl {
 		if (d.variable) {
 			if (avail < 4) return false;
 			std::uint32_t count = formats::load_be32(p);
-			n = std::uint64_t(count) * d.step;
+			n = std::uint64_t(count) * d.step; // < 2^32 * 2^31: fits
 			head = 4;
-			std::uint64_t bytes = d.width ? n * d.width : (n + 7) / 8;
-			if (bytes > opts.max_cell_bytes)
+			// Compared as elements: n * width could wrap around (to 0, say) in 64 bits.
+			bool too_many = d.width ? n > opts.max_cell_bytes / d.width : (n + 7) / 8 > opts.max_cell_bytes;
+			if (too_many)
 				cell_error(c, concat("holds ", std::to_string(n), " elements, more than the ",
 				                     std::to_string(opts.max_cell_bytes), "-byte limit for one cell"));
 		}
@@ -905,7 +1230,14 @@ struct VOTableReader::Impl {
 				}
 				off += sz;
 			}
-			if (!complete) break;
+			if (!complete || off > opts.max_row_bytes) {
+				// The partial row waits for more bytes; it may not grow without bound.
+				if (avail > opts.max_row_bytes || off > opts.max_row_bytes) row_too_big();
+				break;
+			}
+			// Every column takes at least one byte (a variable one its 4-byte count), so each
+			// row advances; should that ever not hold, stop rather than loop forever.
+			if (off == 0) throw Error(ErrorKind::Internal, "a BINARY row of no bytes");
 			check_row_limit();
 			builder.add_row();
 			const char* p = row + bitmap_bytes;
@@ -1073,7 +1405,10 @@ struct VOTableReader::Impl {
 	}
 
 	void finish() {
-		parse(nullptr, 0, true);
+		if (failed) throw Error(ErrorKind::Internal, "VOTable reader used after an error");
+		std::string rest = std::move(held);
+		held = std::string();
+		parse(rest.data(), rest.size(), true);
 		if (!seen_root) throw Error(ErrorKind::Validation, "the upload is empty");
 		if (!schema_delivered) throw Error(ErrorKind::Validation, "the VOTable contains no TABLE");
 		consumer.on_end(rows_done, trailing);
@@ -1113,6 +1448,10 @@ struct VOTableReader::Impl {
 	bool in_tabledata = false;
 	std::string td;
 	std::size_t td_index = 0;
+	std::size_t row_arena_start = 0;
+
+	MarkupGuard guard;
+	std::string held; // bytes fed but not parsed yet (less than kParseStep)
 
 	bool stream_active = false;
 	formats::Base64Decoder b64;
@@ -1128,7 +1467,7 @@ VOTableReader::VOTableReader(VOTableConsumer& consumer, ReaderOptions options)
 VOTableReader::~VOTableReader() = default;
 
 void VOTableReader::feed(std::string_view bytes) {
-	impl_->parse(bytes.data(), bytes.size(), false);
+	impl_->feed(bytes);
 }
 void VOTableReader::finish() {
 	impl_->finish();

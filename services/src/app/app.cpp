@@ -39,15 +39,10 @@ App::~App() {
 }
 
 void App::handle(net::Request& request, net::Response& response) {
-	ErrorStyle style = request.path.starts_with("/tap") ? ErrorStyle::Dali : ErrorStyle::PlainText;
 	try {
 		if (auto user = ctx_.authenticator.authenticate(request)) request.user = *user;
-	} catch (const AuthBusy& e) {
-		response.set_header("Retry-After", std::to_string(e.retry_after()));
-		send_error(response, e, style, 503);
-		return;
 	} catch (const Error& e) {
-		send_error(response, e, style);
+		send_error(response, e, request.path.starts_with("/tap") ? ErrorStyle::Dali : ErrorStyle::PlainText);
 		return;
 	}
 	router_.handle(request, response);

@@ -183,13 +183,11 @@ bool Authenticator::verify(const std::string& user, std::string_view password) {
 	{
 		std::unique_lock lock(gate_mutex_);
 		if (checking_ >= limits_.concurrent) {
-			auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(limits_.wait).count();
-			int retry = static_cast<int>(std::max<int64_t>(1, wait_s));
-			if (waiting_ >= limits_.queue) throw AuthBusy(retry);
+			if (waiting_ >= limits_.queue) throw AuthBusy();
 			++waiting_;
 			bool turn = gate_cv_.wait_for(lock, limits_.wait, [&] { return checking_ < limits_.concurrent; });
 			--waiting_;
-			if (!turn) throw AuthBusy(retry);
+			if (!turn) throw AuthBusy();
 		}
 		++checking_;
 	}

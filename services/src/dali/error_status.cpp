@@ -15,6 +15,7 @@ int http_status(ErrorKind kind, bool authenticated) {
 	case ErrorKind::NotFound: return 404;
 	case ErrorKind::Timeout: return 408;
 	case ErrorKind::Limit: return 413;
+	case ErrorKind::Unavailable: return 503;
 	case ErrorKind::Database: return 500;
 	case ErrorKind::Io: return 500;
 	case ErrorKind::Internal: return 500;

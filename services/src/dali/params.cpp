@@ -3,10 +3,13 @@
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
 #include "meles/core/common/utf8.hpp"
+#include "meles/core/log/logger.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -58,10 +61,13 @@ std::string header_param(std::string_view header, std::string_view key) {
 	return {};
 }
 
+constexpr std::string_view kSpoolPrefix = "upload-";
+
+// upload-<pid of the daemon>-<salt>-<counter>: the pid tells whose file it is.
 fs::path spool_name(const fs::path& dir) {
 	static std::atomic<uint64_t> counter{0};
 	static const uint64_t salt = std::random_device{}();
-	return dir / concat("upload-", std::to_string(getpid()), "-", std::to_string(salt % 100000), "-",
+	return dir / concat(kSpoolPrefix, std::to_string(getpid()), "-", std::to_string(salt % 100000), "-",
 	                    std::to_string(++counter));
 }
 
@@ -135,7 +141,11 @@ private:
 			part.content_type = ctype;
 			part.path = spool_name(limits_.spool_dir);
 			f = std::fopen(part.path.c_str(), "wb");
-			if (!f) throw Error(ErrorKind::Io, concat("cannot spool upload to ", part.path.string()));
+			if (!f) {
+				// The operator needs the path; the client must not see it.
+				log::error(concat("cannot create the upload spool file ", part.path.string(), ": ", std::strerror(errno)));
+				throw Error(ErrorKind::Io, "cannot keep the upload on the server (see the server log)");
+			}
 			part_index = out_.files().size();
 			out_.add_file(std::move(part));  // registered first, so a failure below still removes it
 		}
@@ -288,24 +298,42 @@ std::vector<UploadSpec> parse_uploads(const Params& params) {
 		for (auto& item : split_list(value, ';')) {
 			auto comma = item.find(',');
 			if (comma == std::string::npos)
-				throw Error(ErrorKind::Validation, concat("UPLOAD must be 'name,URI', not '", item, "'"));
+				throw Error(ErrorKind::Validation, concat("UPLOAD must be 'name,URI', not '", excerpt(item), "'"));
 			UploadSpec u{std::string(trim(std::string_view(item).substr(0, comma))),
 			             std::string(trim(std::string_view(item).substr(comma + 1)))};
 			bool ident = !u.table.empty() && std::isalpha(static_cast<unsigned char>(u.table[0]));
 			for (char c : u.table) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
 			if (!ident)
 				throw Error(ErrorKind::Validation,
-				            concat("upload table name '", u.table, "' is not a regular ADQL identifier (letters, digits, _)"));
+				            concat("upload table name '", excerpt(u.table), "' is not a regular ADQL identifier (letters, digits, _)"));
 			for (auto& o : out)
 				if (iequals(o.table, u.table))
-					throw Error(ErrorKind::Validation, concat("upload table name '", u.table, "' given twice"));
+					throw Error(ErrorKind::Validation, concat("upload table name '", excerpt(u.table), "' given twice"));
 			if (!starts_with_ci(u.uri, "param:") && !starts_with_ci(u.uri, "http://") && !starts_with_ci(u.uri, "https://"))
 				throw Error(ErrorKind::Validation,
-				            concat("unsupported upload URI '", u.uri, "' (use param:, http:// or https://)"));
+				            concat("unsupported upload URI '", excerpt(u.uri), "' (use param:, http:// or https://)"));
 			out.push_back(std::move(u));
 		}
 	}
 	return out;
+}
+
+size_t remove_stale_spool_files(const fs::path& dir) {
+	size_t removed = 0;
+	std::error_code ec;
+	for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+		std::string name = it->path().filename().string();
+		if (!name.starts_with(kSpoolPrefix)) continue;
+		std::string_view rest = std::string_view(name).substr(kSpoolPrefix.size());
+		long pid = 0;
+		auto [p, err] = std::from_chars(rest.data(), rest.data() + rest.size(), pid);
+		if (err != std::errc() || p == rest.data() || *p != '-' || pid <= 0) continue;
+		// ESRCH: no such process.  EPERM means it runs (as another user): not ours to touch.
+		if (pid == getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+		std::error_code rm;
+		if (fs::remove(it->path(), rm)) ++removed;
+	}
+	return removed;
 }
 
 std::string upload_file_name(std::string_view part) {

@@ -25,11 +25,12 @@ std::string html_page(const std::string& title, const std::string& body_html) {
 	return out;
 }
 
-void send_error(net::Response& response, const Error& error, ErrorStyle style, int status) {
+void send_error(net::Response& response, const Error& error, ErrorStyle style) {
 	if (response.headers_sent()) return;
-	if (!status) status = http_status(error.kind());
+	int status = http_status(error.kind());
 	response.set_status(status);
 	if (status == 401) response.set_header("WWW-Authenticate", "Basic realm=\"Meles\", charset=\"UTF-8\"");
+	if (status == 503) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 	if (style == ErrorStyle::Dali) {
 		response.set_header("Content-Type", "application/x-votable+xml");
 		response.send(dali_error_document(error));
@@ -72,7 +73,8 @@ void Router::handle(net::Request& request, net::Response& response) const {
 		}
 	} catch (const Error& e) {
 		if (e.kind() == ErrorKind::Internal) log::error(concat(request.method, " ", request.target, ": ", e.what()));
-		else if (e.kind() == ErrorKind::Database) log::warn(concat(request.method, " ", request.target, ": ", e.what()));
+		else if (e.kind() == ErrorKind::Database || e.kind() == ErrorKind::Unavailable)
+			log::warn(concat(request.method, " ", request.target, ": ", e.what()));
 		if (response.client_gone()) return;
 		if (response.headers_sent()) throw;  // transport cuts the connection
 		send_error(response, e, style);

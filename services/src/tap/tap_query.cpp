@@ -74,6 +74,16 @@ private:
 	std::string buf_;
 };
 
+// Whether an error while reading an upload is the upload's fault (told as "upload NAME: ...",
+// 400 or 413) rather than the database's or the server's, which keep their kind (and, for a
+// lost database connection, the wording that hides libpq's details).
+bool is_upload_fault(const Error& e) {
+	// An error whose message is for the log only (PostgreSQL's text) must not be reworded into
+	// one a client reads.
+	return e.kind() != ErrorKind::Database && e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Timeout &&
+	       e.kind() != ErrorKind::Internal && e.client_text().empty();
+}
+
 // Feeds a VOTable reader from a stream of bytes (a sink for fetch()).
 class ReaderSink : public ByteSink {
 public:
@@ -193,13 +203,14 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 				std::vector<char> buf(256 * 1024);
 				try {
 					while (in) {
+						check_stopped();
 						in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
 						if (in.gcount() > 0) reader.feed({buf.data(), static_cast<size_t>(in.gcount())});
 					}
 					reader.finish();
 				} catch (const Error& e) {
-					if (!e.client_text().empty()) throw;  // its details are for the log only
-					throw Error(e.kind() == ErrorKind::Database ? ErrorKind::Database : ErrorKind::Validation,
+					if (!is_upload_fault(e) || (opts.stopped && opts.stopped())) throw;
+					throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
 					            concat("upload ", u.table, ": ", e.message()));
 				}
 			} else {
@@ -208,9 +219,9 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 					net::fetch(u.uri, opts.max_upload_bytes, rs);
 					reader.finish();
 				} catch (const Error& e) {
-					if (!e.client_text().empty()) throw;
+					if (!is_upload_fault(e) || (opts.stopped && opts.stopped())) throw;
 					throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
-					            concat("upload ", u.table, " from ", u.uri, ": ", e.message()));
+					            concat("upload ", u.table, " from ", excerpt(u.uri, 200), ": ", e.message()));
 				}
 			}
 			uploads.add(loader.finish());

@@ -147,6 +147,9 @@ TapService::TapService(Context& ctx, uws::JobManager& jobs)
 	ParamLimits limits;
 	limits.max_files_bytes = max_upload_bytes_;
 	limits.spool_dir = ctx_.config.get_path("general", "tmpDir");
+	// Uploads spooled by a daemon that was killed (-9, OOM, power) would stay forever.
+	if (size_t n = remove_stale_spool_files(limits.spool_dir))
+		log::info(concat("removed ", std::to_string(n), " upload spool file(s) left by an earlier daemon"));
 	// Problems with the parameters show up when the job runs (as ERROR with the message), not
 	// at creation: UWS clients expect a job for every POST.
 	async_ = std::make_unique<uws::UwsEndpoint>(jobs_, "tap", base_url() + "/async", limits);

@@ -194,16 +194,16 @@ void TableBuilder::create(std::vector<ColumnMeta> columns) {
 	for (auto& c : columns) {
 		if (c.name.empty()) throw Error(ErrorKind::Validation, "a column has no name");
 		if (c.name.size() > 63)
-			throw Error(
-			    ErrorKind::Validation,
-			    concat("column name '", c.name, "' is longer than 63 bytes, which PostgreSQL cannot store"));
+			throw Error(ErrorKind::Validation,
+			            concat("column name '", excerpt(c.name),
+			                   "' is longer than 63 bytes, which PostgreSQL cannot store"));
 		if (c.name.find('\0') != std::string::npos)
 			throw Error(ErrorKind::Validation, "a column name contains NUL");
 		std::string ident = rd::schema::sql_identifier(c);
 		std::string key = c.delimited ? c.name : to_lower(c.name);
 		if (!seen.insert(key).second)
 			throw Error(ErrorKind::Validation,
-			            concat("two columns are called '", c.name,
+			            concat("two columns are called '", excerpt(c.name),
 			                   "' (regular names are case-insensitive in ADQL); rename one of them"));
 		defs.push_back(concat(ident, " ", c.type.pg_ddl()));
 		// Facts of the source (keys, indexes of another table) do not hold here.

@@ -21,7 +21,8 @@ std::vector<ColumnMeta> upload_columns(const votable::CopyTextConverter& convert
 void UploadConsumer::on_schema(const votable::TableSchema& schema) {
 	converter_.emplace(schema);
 	description_ = normalize_space(schema.description);
-	builder_.create(upload_columns(*converter_));
+	builder_ = &open_();
+	builder_->create(upload_columns(*converter_));
 }
 
 void UploadConsumer::on_rows(const votable::RowBatch& batch) {
@@ -35,7 +36,8 @@ void UploadConsumer::on_end(std::uint64_t, const std::vector<votable::TableInfo>
 }
 
 void UploadConsumer::flush() {
-	builder_.write(std::move(buffer_), pending_rows_);
+	if (!builder_) return;
+	builder_->write(std::move(buffer_), pending_rows_);
 	buffer_ = std::string();
 	buffer_.reserve(kCopyChunk + (kCopyChunk >> 2));
 	pending_rows_ = 0;

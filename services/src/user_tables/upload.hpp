@@ -8,6 +8,7 @@
 #include "meles/core/votable/votable_reader.hpp"
 #include "user_tables/table_builder.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -15,7 +16,9 @@ namespace meles::services::user_tables {
 
 class UploadConsumer final : public votable::VOTableConsumer {
 public:
-	explicit UploadConsumer(TableBuilder& builder) : builder_(builder) {}
+	// `open` is called once, when the schema is known: it makes the builder (and takes the
+	// database connection that needs).
+	explicit UploadConsumer(std::function<TableBuilder&()> open) : open_(std::move(open)) {}
 
 	void on_schema(const votable::TableSchema& schema) override;
 	void on_rows(const votable::RowBatch& batch) override;
@@ -26,7 +29,8 @@ public:
 
 private:
 	void flush();
-	TableBuilder& builder_;
+	std::function<TableBuilder&()> open_;
+	TableBuilder* builder_ = nullptr;
 	std::optional<votable::CopyTextConverter> converter_;
 	std::string description_;
 	std::string buffer_;

@@ -116,7 +116,7 @@ std::string check_table_name(std::string_view name) {
 	if (!regular || adql::is_reserved_word(name))
 		throw Error(
 		    ErrorKind::Validation,
-		    concat("'", name,
+		    concat("'", excerpt(name),
 		           "' cannot be used as an upload table name (which must be regular ADQL identifiers, in "
 		           "particular not ADQL reserved words)."));
 	return to_lower(name);

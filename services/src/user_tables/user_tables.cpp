@@ -9,8 +9,10 @@
 #include "user_tables/upload.hpp"
 #include "user_tables/vosi_table.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <map>
+#include <mutex>
 
 namespace meles::services::user_tables {
 
@@ -87,6 +89,8 @@ Settings Settings::from_config(const Config& c) {
 	                      c.get_int("ivoa", "anonymousTableMaxCount")};
 	s.spatial_index =
 	    c.get("ivoa", "userTableSpatialIndex") == "pgsphere" ? IndexKind::Spoint : IndexKind::Q3c;
+	s.upload_connections = static_cast<std::size_t>(c.get_int("db", "uploadPoolSize"));
+	s.max_upload_bytes = static_cast<std::uint64_t>(c.get_int("upload", "maxUserTableUploadSize"));
 	return s;
 }
 
@@ -132,7 +136,8 @@ struct UserTables::CatalogCache {
 
 UserTables::UserTables(Settings settings, pg::ConnectParams admin, pg::Pool& admin_pool,
                        uws::JobManager& jobs)
-    : settings_(std::move(settings)), admin_(std::move(admin)), pool_(admin_pool), jobs_(jobs),
+    : settings_(std::move(settings)), admin_(std::move(admin)), pool_(admin_pool),
+      upload_pool_(admin_, settings_.upload_connections), jobs_(jobs),
       index_job_(std::make_unique<IndexJob>(*this)), cache_(std::make_unique<CatalogCache>()) {}
 
 UserTables::~UserTables() {
@@ -236,13 +241,19 @@ void UserTables::put(net::Request& request, net::Response& response, const std::
 		if (!is_votable_type(ct))
 			throw Error(ErrorKind::Validation,
 			            concat("PUT a VOTable with Content-Type application/x-votable+xml (this request has ",
-			                   ct.empty() ? std::string("none") : concat("'", ct, "'"), ")"));
+			                   ct.empty() ? std::string("none") : concat("'", excerpt(ct), "'"), ")"));
 		auto ce = request.header("Content-Encoding");
 		if (!ce.empty() && !iequals(trim(ce), "identity"))
-			throw Error(ErrorKind::Validation,
-			            concat("Content-Encoding '", ce, "' is not supported; send the VOTable as it is"));
-		auto up = upload(owner_of(request), name,
-		                 [&](char* buf, size_t n) { return request.read_body_some(buf, n); });
+			throw Error(ErrorKind::Validation, concat("Content-Encoding '", excerpt(ce),
+			                                          "' is not supported; send the VOTable as it is"));
+		if (request.content_length && *request.content_length > settings_.max_upload_bytes) too_large();
+		UploadControl control;
+		control.on_client_gone = [&response](std::function<void()> cb) {
+			response.on_client_gone(std::move(cb));
+		};
+		auto up = upload(
+		    owner_of(request), name, [&](char* buf, size_t n) { return request.read_body_some(buf, n); },
+		    control);
 		const UserTable& t = up.table;
 		response.set_header("Location", table_url(name));
 		send_text(response, up.replaced ? 200 : 201, concat("Query this table as ", t.adql_name(), "\n"));
@@ -252,8 +263,36 @@ void UserTables::put(net::Request& request, net::Response& response, const std::
 	}
 }
 
+void UserTables::too_large() const {
+	throw Error(ErrorKind::Limit, concat("the upload is larger than the limit for user table uploads here, ",
+	                                     format_bytes(static_cast<int64_t>(settings_.max_upload_bytes)), " (",
+	                                     std::to_string(settings_.max_upload_bytes), " bytes)"));
+}
+
+namespace {
+
+// What the client-gone callback reaches, from the transport's watcher thread: a flag the
+// upload polls, and the upload's connection (while it has one) to cancel its statement.
+struct UploadStop {
+	std::mutex mutex;
+	pg::Connection* conn = nullptr;
+	std::atomic<bool> gone{false};
+	void fire() {
+		gone = true;
+		std::lock_guard lock(mutex);
+		if (conn) conn->cancel();
+	}
+	void attach(pg::Connection* c) {
+		std::lock_guard lock(mutex);
+		conn = c;
+	}
+};
+
+} // namespace
+
 UserTables::Uploaded UserTables::upload(const Owner& owner, std::string_view raw_name,
-                                        const std::function<size_t(char*, size_t)>& read) {
+                                        const std::function<size_t(char*, size_t)>& read,
+                                        const UploadControl& control) {
 	std::string name = check_table_name(raw_name);
 	Limits limits;
 	{
@@ -261,19 +300,56 @@ UserTables::Uploaded UserTables::upload(const Owner& owner, std::string_view raw
 		require_enabled(*c);
 		limits = limits_for(*c, settings_, owner);
 	}
-	pg::Connection conn(admin_);
-	TableBuilder builder(conn, settings_, owner, name, limits);
-	builder.check_quota_before();
-	UploadConsumer consumer(builder);
+	// Declared in this order so that they go in the reverse one: the callback is unregistered
+	// and forgets the connection, then the builder rolls back, then the connection returns.
+	std::optional<pg::Pool::Lease> lease;
+	std::optional<TableBuilder> builder;
+	auto stop = std::make_shared<UploadStop>();
+	struct Unregister {
+		const UploadControl& control;
+		std::shared_ptr<UploadStop> stop;
+		~Unregister() {
+			stop->attach(nullptr);
+			if (control.on_client_gone) control.on_client_gone({});
+		}
+	} unregister{control, stop};
+	if (control.on_client_gone) control.on_client_gone([stop] { stop->fire(); });
+
+	// The connection (and the transaction) only when the rows begin: a client that sends
+	// slowly, or never gets that far, holds none.
+	UploadConsumer consumer([&]() -> TableBuilder& {
+		try {
+			lease.emplace(upload_pool_.acquire(settings_.upload_wait));
+		} catch (const pg::DbError&) {
+			throw; // the database itself (public_message hides libpq's details)
+		} catch (const Error& e) {
+			if (e.kind() != ErrorKind::Unavailable) throw;
+			throw Error(ErrorKind::Unavailable,
+			            concat("all ", std::to_string(upload_pool_.size()),
+			                   " connections for uploads are in use; please try again in a few seconds"));
+		}
+		stop->attach(&lease->get());
+		if (stop->gone) throw Error(ErrorKind::Io, "the client went away");
+		builder.emplace(lease->get(), settings_, owner, name, limits);
+		builder->check_quota_before();
+		return *builder;
+	});
 	{
 		votable::VOTableReader reader(consumer);
 		std::vector<char> buf(256 * 1024);
-		while (size_t n = read(buf.data(), buf.size()))
+		std::uint64_t total = 0;
+		while (size_t n = read(buf.data(), buf.size())) {
+			if (stop->gone) throw Error(ErrorKind::Io, "the client went away");
+			total += n;
+			if (total > settings_.max_upload_bytes) too_large();
 			reader.feed({buf.data(), n});
+		}
 		reader.finish();
 	}
-	if (!consumer.saw_table()) throw Error(ErrorKind::Validation, "the VOTable contains no TABLE");
-	Uploaded out{builder.commit(consumer.description(), "upload"), builder.replaced()};
+	if (!consumer.saw_table() || !builder)
+		throw Error(ErrorKind::Validation, "the VOTable contains no TABLE");
+	if (stop->gone) throw Error(ErrorKind::Io, "the client went away");
+	Uploaded out{builder->commit(consumer.description(), "upload"), builder->replaced()};
 	log::info(concat("user table ", out.table.adql_name(),
 	                 owner ? " of " + *owner : std::string(" (anonymous)"), ": ",
 	                 std::to_string(out.table.nrows), " rows, ", format_bytes(out.table.size_bytes),

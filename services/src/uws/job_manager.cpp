@@ -293,15 +293,17 @@ void JobManager::execute(const std::string& id) {
 			bool out_of_time = run->timed_out_ || (e.kind() == ErrorKind::Timeout && run->deadline() &&
 			                                       std::chrono::system_clock::now() + std::chrono::milliseconds(200) >=
 			                                           *run->deadline());
-			Error shown = out_of_time ? Error(ErrorKind::Timeout,
-			                                      concat("The job exceeded its execution duration of ",
-			                                             std::to_string(job->execution_duration),
-			                                             " seconds and was stopped; make the query cheaper or "
-			                                             "ask for a longer EXECUTIONDURATION."))
-			                              : e;
+			Error over(ErrorKind::Timeout, concat("The job exceeded its execution duration of ",
+			                                      std::to_string(job->execution_duration),
+			                                      " seconds and was stopped; make the query cheaper or "
+			                                      "ask for a longer EXECUTIONDURATION."));
+			// A reference, not a copy: public_message needs the DbError behind a database failure.
+			const Error& shown = out_of_time ? over : e;
 			if (shown.kind() == ErrorKind::Internal) log::error(concat("job ", id, ": ", shown.what()));
 			message = public_message(shown);
-			if (shown.kind() == ErrorKind::Timeout || shown.kind() == ErrorKind::Database) type = "transient";
+			if (shown.kind() == ErrorKind::Timeout || shown.kind() == ErrorKind::Database ||
+			    shown.kind() == ErrorKind::Unavailable)
+				type = "transient";
 			std::ofstream(run->dir() / "error.xml") << dali_error_document(shown);
 		}
 	} catch (const std::exception& e) {

@@ -134,10 +134,7 @@ Outcomes simultaneous_logins(Authenticator& a, int n) {
 				    basic(i % 2 ? "acc1:wrong" + std::to_string(i) : "nobody" + std::to_string(i) + ":x"));
 				++other;
 			} catch (const AuthBusy& e) {
-				if (e.retry_after() >= 1)
-					++busy;
-				else
-					++other;
+				(e.kind() == ErrorKind::Unavailable ? busy : other)++;
 			} catch (const Error& e) {
 				(e.kind() == ErrorKind::Permission ? wrong : other)++;
 			}

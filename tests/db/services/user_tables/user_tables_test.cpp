@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -257,6 +258,116 @@ TEST_CASE("user tables: upload, replacement only at commit, failed uploads keep 
 	                       {"<TD>1</TD><TD>2</TD>"}));
 	CHECK(r.columns[0].delimited);
 	CHECK_FALSE(r.columns[1].delimited);
+}
+
+TEST_CASE("user tables: hostile uploads — connections only once data arrives, a bounded pool, a size limit, "
+          "and the end when the client goes away") {
+	Settings s = test_settings();
+	s.upload_connections = 1;
+	s.upload_wait = std::chrono::milliseconds(200);
+	s.max_upload_bytes = 4 << 20;
+	Fixture f("ut_hostile", s);
+	f.put(std::nullopt, "warm", stars(2));
+	auto open_transactions = [&] {
+		return f.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+		               "AND state LIKE 'idle in transaction%'");
+	};
+	auto reader_of = [](std::vector<std::string> pieces, std::function<void(size_t)> before = {}) {
+		return [pieces = std::move(pieces), before, i = size_t(0)](char* buf, size_t n) mutable -> size_t {
+			if (before) before(i);
+			if (i == pieces.size()) return 0;
+			REQUIRE(pieces[i].size() <= n);
+			std::memcpy(buf, pieces[i].data(), pieces[i].size());
+			return pieces[i++].size();
+		};
+	};
+
+	// No connection, no transaction while the client has sent nothing (each PUT used to open a
+	// connection and a transaction before reading its body).
+	int64_t at_first_read = -1;
+	f.tables.upload(std::nullopt, "lazy", reader_of({stars(3)}, [&](size_t i) {
+		if (i == 0) at_first_read = open_transactions();
+	}));
+	CHECK(at_first_read == 0);
+
+	// One upload connection: an upload whose rows have begun holds it, the next one is told to
+	// come back (503), not given a connection of its own.
+	std::string head = "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"><RESOURCE><TABLE>"
+	                   "<FIELD name=\"x\" datatype=\"double\"/><DATA><BINARY2><STREAM encoding=\"base64\">" +
+	                   std::string(200 << 10, ' ');
+	std::promise<void> holding, release;
+	auto released = release.get_future().share();
+	std::string holder_error;
+	std::thread holder([&] {
+		try {
+			f.tables.upload(std::nullopt, "holder",
+			                reader_of({head, std::string(100 << 10, ' '), "</STREAM></BINARY2></DATA></TABLE></RESOURCE></VOTABLE>"},
+			                          [&](size_t i) {
+				                if (i == 2) { // the reader has parsed 300 kB: the rows have begun
+					                holding.set_value();
+					                released.wait();
+				                }
+			                }));
+		} catch (const std::exception& e) {
+			holder_error = e.what();
+		}
+	});
+	struct Release { // whatever happens below, the holder finishes
+		std::promise<void>& p;
+		std::thread& t;
+		bool done = false;
+		void operator()() {
+			if (done) return;
+			done = true;
+			p.set_value();
+			t.join();
+		}
+		~Release() { (*this)(); }
+	} finish_holder{release, holder};
+	holding.get_future().wait();
+	std::string second_error = "none";
+	try {
+		f.put(std::nullopt, "other", stars(2));
+	} catch (const Error& e) {
+		CHECK(e.kind() == ErrorKind::Unavailable);
+		second_error = e.what();
+	}
+	CHECK(second_error == "all 1 connections for uploads are in use; please try again in a few seconds");
+	finish_holder();
+	CHECK(holder_error == "");
+	CHECK(find(f.admin, std::nullopt, "holder"));
+	CHECK(f.put(std::nullopt, "other", stars(2)).nrows == 2);
+
+	// The body is limited.
+	CHECK_THROWS_WITH_AS(f.put(std::nullopt, "big", stars(2) + std::string(5 << 20, ' ')),
+	                     doctest::Contains("larger than the limit for user table uploads here"), Error);
+
+	// The client goes away in the middle: the upload stops, nothing is made, the callback is
+	// unregistered at the end.
+	std::function<void()> gone_callback;
+	bool registered = false;
+	UserTables::UploadControl control;
+	control.on_client_gone = [&](std::function<void()> cb) {
+		registered = static_cast<bool>(cb);
+		gone_callback = std::move(cb);
+	};
+	std::string doc = stars(2000);
+	std::vector<std::string> pieces;
+	for (size_t i = 0; i < doc.size(); i += 64 << 10)
+		pieces.push_back(doc.substr(i, 64 << 10));
+	int64_t relations = f.tap_user_relations();
+	try {
+		f.tables.upload(std::nullopt, "gone", reader_of(pieces, [&](size_t i) {
+			if (i == 2 && gone_callback) gone_callback();
+		}), control);
+		FAIL("the upload went on without its client");
+	} catch (const Error& e) {
+		CHECK(e.kind() == ErrorKind::Io);
+	}
+	CHECK_FALSE(registered);
+	CHECK_FALSE(find(f.admin, std::nullopt, "gone"));
+	CHECK(f.tap_user_relations() == relations);
+	CHECK(open_transactions() == 0);
 }
 
 TEST_CASE("user tables: quotas are enforced while the rows stream, and on the count of tables") {
@@ -569,7 +680,8 @@ TEST_CASE("user tables: the reaper drops expired tables and relations without bo
 	set_destruction(f.admin, keep.sql_name,
 	                std::chrono::system_clock::now() + std::chrono::milliseconds(300));
 	f.tables.poke_reaper();
-	for (int i = 0; i < 100 && find(f.admin, std::nullopt, "keep"); ++i)
+	// The bookkeeping goes first (committed), the relation right after it: wait for both.
+	for (int i = 0; i < 100 && (find(f.admin, std::nullopt, "keep") || f.tap_user_relations() != 0); ++i)
 		std::this_thread::sleep_for(std::chrono::milliseconds(50));
 	CHECK_FALSE(find(f.admin, std::nullopt, "keep"));
 	CHECK(f.tap_user_relations() == 0);

@@ -24,6 +24,7 @@ enum class ErrorKind {
 	Io,          // files, sockets, processes
 	Limit,       // a configured limit or quota was exceeded (size, rows, time, count)
 	Timeout,     // an execution time limit was hit
+	Unavailable, // busy or not reachable right now (all connections in use, database down): retry later
 	Internal,    // a bug in Meles; never shown with details to web users
 };
 

@@ -2,6 +2,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@ std::vector<std::string> split_list(std::string_view s, char sep = ',');
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Collapses runs of whitespace to one blank and trims (DaCHS normalises descriptions so).
 std::string normalize_space(std::string_view s);
+// What an error message may quote of a client's text: at most `max` bytes (cut at a UTF-8
+// character boundary) followed by "..." when longer, so that a megabyte name sent by a client
+// is never echoed back whole.
+std::string excerpt(std::string_view s, std::size_t max = 60);
 
 // Escapes &, <, >, " and ' for XML text and attribute values; drops characters that
 // XML 1.0 cannot represent at all (most C0 controls) and replaces bytes that are not UTF-8

@@ -20,7 +20,8 @@
 namespace meles::pg {
 
 // An error reported by the server or libpq.  kind() is derived from the SQLSTATE:
-// query_canceled → Timeout, undefined_table/column → Name, data exceptions and constraint
+// query_canceled → Timeout, connection exceptions, too many connections and shutdowns →
+// Unavailable, undefined_table/column → Name, data exceptions and constraint
 // violations → Validation, out of resources → Limit, everything else (insufficient_privilege
 // too: a set-up problem, not the client's credentials) → Database.
 // Web clients read PostgreSQL's own message only for the SQLSTATEs of errors a query can cause

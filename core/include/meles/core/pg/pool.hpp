@@ -40,7 +40,7 @@ public:
 		bool discard_ = false;
 	};
 
-	// Throws Error(Limit) "all N database connections are busy" after `timeout`, or the
+	// Throws Error(Unavailable) "all N database connections are busy" after `timeout`, or the
 	// DbError of a failed connect.
 	Lease acquire(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

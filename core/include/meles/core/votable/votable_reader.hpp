@@ -96,15 +96,28 @@ public:
 	}
 };
 
+// Limits that keep a hostile upload's cost in proportion to its size: Error(Limit) beyond them.
 struct ReaderOptions {
 	std::size_t batch_rows = 1024;
 	std::size_t batch_bytes = 4 << 20;          // text/array bytes per batch before it is delivered
 	std::uint64_t max_rows = 0;                 // 0: unlimited; else Error(Limit) beyond it
 	std::uint64_t max_cell_bytes = 64ull << 20; // one cell (a string or array) at most
+	std::uint64_t max_row_bytes = 128ull << 20; // one row (held whole until it is complete)
+	std::size_t max_fields = 10000;             // FIELDs of the table
+	std::size_t max_params_infos = 10000;       // PARAMs and INFOs kept for the consumer
+	int max_depth = 64;                         // element nesting (VOTables need about 10)
+	std::size_t max_markup_bytes = 1 << 20;     // one tag with its attributes, comment, PI, DOCTYPE
+	std::size_t max_name_bytes = 1024;          // an element or attribute name
+	std::size_t max_attribute_bytes = 64 << 10; // an attribute value (PARAM/INFO value: markup limit)
+	std::size_t max_text_bytes = 1 << 20;       // a DESCRIPTION or INFO text
 };
 
 // TABLEDATA, BINARY and BINARY2 (inline base64 STREAMs); external STREAM hrefs, gzip encoding
 // and FITS serialization are refused with an Error.  Every data error names row and column.
+// A table needs at least one FIELD.  No entity is ever fetched: entity declarations and
+// references to undefined entities are errors (expat would silently drop the latter).
+// Small pieces are collected and parsed in steps of 256 kB, so feeding a few bytes at a time
+// costs no more than feeding large buffers.
 class VOTableReader {
 public:
 	explicit VOTableReader(VOTableConsumer& consumer, ReaderOptions options = {});

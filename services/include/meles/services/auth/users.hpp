@@ -69,17 +69,13 @@ struct AuthLimits {
 	static AuthLimits from_config(const Config& config);
 };
 
-// No password check could start in time: the client should come back (503, Retry-After).
+// No password check could start in time: the client should come back (Unavailable: 503 with
+// Retry-After).
 class AuthBusy : public Error {
 public:
-	explicit AuthBusy(int retry_after)
-	    : Error(ErrorKind::Limit,
-	            "too many logins are being checked at the moment; please try again in a few seconds"),
-	      retry_after_(retry_after) {}
-	int retry_after() const { return retry_after_; }
-
-private:
-	int retry_after_;
+	AuthBusy()
+	    : Error(ErrorKind::Unavailable,
+	            "too many logins are being checked at the moment; please try again in a few seconds") {}
 };
 
 class Authenticator {

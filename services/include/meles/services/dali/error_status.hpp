@@ -10,12 +10,17 @@
 namespace meles::services {
 
 // HTTP status for an error kind: Syntax/Name/Type/Validation 400, Permission 401
-// (authenticated: 403), NotFound 404, Timeout 408, Limit 413 for sizes else 400 ...
+// (authenticated: 403), NotFound 404, Timeout 408, Limit 413 for sizes else 400,
+// Unavailable 503 (send Retry-After: kRetryAfterSeconds with it) ...
 int http_status(ErrorKind kind, bool authenticated = false);
 
+// What a 503 tells clients about when to come back.
+inline constexpr int kRetryAfterSeconds = 5;
+
 // The message shown to a web user.  Internal errors never reveal details; errors with a
-// client_text (PostgreSQL's texts other than the few a user can act on, see pg::DbError) show
-// that text and leave their message to the log (warning level).
+// client_text (PostgreSQL's and libpq's texts other than the few a user can act on, see
+// pg::DbError; failures to reach the database among them) show that text and leave their
+// message to the log (warning level).
 std::string public_message(const Error& error);
 
 // A DALI/TAP error VOTable: RESOURCE type="results" with INFO QUERY_STATUS=ERROR.

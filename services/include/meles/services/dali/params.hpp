@@ -73,6 +73,10 @@ struct UploadSpec {
 };
 std::vector<UploadSpec> parse_uploads(const Params& params);
 
+// Removes upload spool files (in `dir`) of daemons that no longer run — killed before their
+// requests could clean up; files of running processes stay.  Returns how many went.
+size_t remove_stale_spool_files(const std::filesystem::path& dir);
+
 // The file name a multipart part is kept under in a job directory ("param_" + the part name
 // with anything but letters, digits, '-' and '_' hex-escaped), so no part name can reach
 // outside the directory and distinct names stay distinct.

@@ -53,9 +53,8 @@ private:
 	RouteHandler fallback_;
 };
 
-// Writes an error response in the given style (if headers are not yet out), with the status
-// error_status assigns unless `status` is given (503 for a busy service, say).
-void send_error(net::Response& response, const Error& error, ErrorStyle style, int status = 0);
+// Writes an error response in the given style (if headers are not yet out).
+void send_error(net::Response& response, const Error& error, ErrorStyle style);
 // A minimal, valid HTML page (used by the root page and error pages).
 std::string html_page(const std::string& title, const std::string& body_html);
 

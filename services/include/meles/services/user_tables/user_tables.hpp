@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,9 @@ struct Settings {
 	Limits user_limits{10'000'000'000, 100};          // [ivoa] userTableMaxBytes/-Count
 	Limits anonymous_limits{1'000'000'000, 100};      // [ivoa] anonymousTableMaxBytes/-Count
 	IndexKind spatial_index = IndexKind::Q3c;         // [ivoa] userTableSpatialIndex
+	std::size_t upload_connections = 4;               // [db] uploadPoolSize
+	std::chrono::milliseconds upload_wait{3000};      // for one of them, before answering 503
+	std::uint64_t max_upload_bytes = 2ull << 30;      // [upload] maxUserTableUploadSize
 
 	static Settings from_config(const Config& config);
 };
@@ -76,12 +80,23 @@ public:
 
 	// Creates or replaces table `name` of `owner` from a VOTable whose bytes `read` delivers
 	// (up to n bytes into buf; 0 at the end) — the body of a PUT.  Memory stays constant.
+	// A database connection (from a pool of Settings::upload_connections) is taken only when
+	// the VOTable's data begins, so slow or idle senders hold none; when all are in use for
+	// longer than Settings::upload_wait the upload fails with Error(Unavailable).  More than
+	// Settings::max_upload_bytes is Error(Limit).
 	struct Uploaded {
 		UserTable table;
 		bool replaced = false;
 	};
+	struct UploadControl {
+		// Registers a callback the transport runs (on any thread) when the client goes away, and
+		// unregisters it when called with {} (net::Response::on_client_gone): the upload then
+		// stops reading and cancels its statement.
+		std::function<void(std::function<void()>)> on_client_gone;
+	};
 	Uploaded upload(const Owner& owner, std::string_view name,
-	                const std::function<size_t(char* buf, size_t n)>& read);
+	                const std::function<size_t(char* buf, size_t n)>& read,
+	                const UploadControl& control = {});
 
 	// ---- hooks for the TAP service
 	// Whether //tap_user is imported (one query).
@@ -122,6 +137,7 @@ private:
 	           std::string_view rest);
 	void tableset(net::Request& request, net::Response& response);
 	std::string table_url(const std::string& name) const;
+	[[noreturn]] void too_large() const;
 	// Drops one table and its bookkeeping in one transaction; false if it was gone already.
 	bool drop_table(pg::Connection& conn, const std::string& sql_name);
 	void reaper_loop();
@@ -129,6 +145,7 @@ private:
 	Settings settings_;
 	pg::ConnectParams admin_;
 	pg::Pool& pool_;
+	pg::Pool upload_pool_; // for PUTs, which may hold a connection as long as their client sends
 	uws::JobManager& jobs_;
 	std::unique_ptr<IndexJob> index_job_;
 	std::unique_ptr<CatalogCache> cache_;
