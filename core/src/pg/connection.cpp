@@ -73,10 +73,7 @@ PGresult* R(void* p) { return static_cast<PGresult*>(p); }
 std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, std::string_view message) {
 	if (user_meaningful(sqlstate)) {
 		// The message may quote the user's own value; a few hundred characters say enough.
-		if (message.size() <= 300) return {};
-		size_t cut = 297;
-		while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
-		return concat(message.substr(0, cut), "...");
+		return message.size() <= 300 ? std::string() : excerpt(message, 297);
 	}
 	switch (kind) {
 	case ErrorKind::Unavailable:  // down, restarting, out of connections: libpq names socket paths and hosts

@@ -75,15 +75,10 @@ int constant_position(std::string_view src, const Expr& e, size_t outputs, std::
 	}
 	if (x->kind != ExprKind::Literal) return 0;
 	const auto& lit = as<LiteralExpr>(*x);
-	std::string text = lit.lit == LiteralKind::String ? concat("'", lit.value, "'")
-	                   : lit.lit == LiteralKind::Null ? std::string("NULL")
-	                                                  : concat(negative ? "-" : "", lit.text);
-	if (text.size() > 40) { // at a character boundary
-		size_t cut = 37;
-		while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-			--cut;
-		text = concat(std::string_view(text).substr(0, cut), "...");
-	}
+	std::string text = excerpt(lit.lit == LiteralKind::String ? concat("'", lit.value, "'")
+	                           : lit.lit == LiteralKind::Null ? std::string("NULL")
+	                                                          : concat(negative ? "-" : "", lit.text),
+	                           40);
 	if (lit.lit != LiteralKind::Integer && lit.lit != LiteralKind::Hex)
 		throw_at(ErrorKind::Syntax, src, e.pos,
 		         concat(clause, " ", text, " is a constant, which does not ",
