@@ -36,13 +36,17 @@ fs::path resolve_rd_file(std::string_view arg, const fs::path& inputs_dir, const
 	std::string s(arg);
 	if (is_system_rd_id(s)) {
 		fs::path p = system_rds_dir / (system_rd_name(s) + ".rd");
-		if (fs::exists(p)) return p;
+		std::error_code ec;
+		if (fs::exists(p, ec)) return p;
 		throw Error(ErrorKind::NotFound, concat("no system RD ", s, " (looked for ", p.string(), ")"));
 	}
 	std::vector<fs::path> tried;
 	auto attempt = [&](const fs::path& p) -> bool {
 		tried.push_back(p);
-		return fs::is_regular_file(p);
+		// Not the throwing overload: a daemon started in a directory its user may not read
+		// (`cd /root; meles serve start`) must still find RDs below the inputs directory.
+		std::error_code ec;
+		return fs::is_regular_file(p, ec);
 	};
 	fs::path as_path(s);
 	if (attempt(as_path)) return as_path;

@@ -114,6 +114,11 @@ std::string scs_error_document(const std::string& message) {
 
 }  // namespace
 
+void ScsService::send_error(net::Response& response, const std::string& message) {
+	response.set_header("Content-Type", "text/xml; charset=utf-8");
+	response.send(scs_error_document(message));
+}
+
 bool ScsService::is_cone_service(const rd::ServiceDef& s) {
 	if (!s.core) return false;
 	if (s.core->type == "scsCore") return true;
@@ -141,7 +146,9 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		}
 		if (dec < -90 || dec > 90) throw Error(ErrorKind::Validation, concat("DEC must lie in [-90, 90], not ", num(dec)));
 		if (sr < 0 || sr > 180) throw Error(ErrorKind::Validation, concat("SR must lie in [0, 180], not ", num(sr)));
-		ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
+		// Only RAs outside [0, 360) are wrapped: fmod(x + 360, 360) would turn 235.95 into
+		// 235.95000000000005 in the query and the request echo.
+		if (ra < 0 || ra >= 360) ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
 		int verb = static_cast<int>(parse_int_param(p, "VERB", 2));
 		if (verb < 1 || verb > 3) throw Error(ErrorKind::Validation, "VERB must be 1, 2 or 3");
 		int64_t dflt = service.core && service.core->limit ? *service.core->limit : ctx_.config.get_int("async", "defaultMAXREC");
@@ -182,8 +189,7 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		}
 		if (response.headers_sent()) throw;
 		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : 200);
-		response.set_header("Content-Type", "text/xml; charset=utf-8");
-		response.send(scs_error_document(public_message(e)));
+		send_error(response, public_message(e));
 	}
 }
 

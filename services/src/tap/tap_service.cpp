@@ -232,7 +232,20 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	o.spool_dir = limits.spool_dir;
 	o.max_upload_bytes = limits.max_files_bytes;
 	try {
-		run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
+		// One stream for both tries: a response's stream() may be asked for only once.
+		ByteSink& out = r.stream();
+		try {
+			run_tap_query(req, *snapshot, lease.get(), out, o);
+		} catch (const Error& e) {
+			// An unknown name may be brand new: the notification of an import that has just
+			// committed can still be on its way.  Ask the database once before saying so.
+			// (Names are bound before anything is written, so the stream is still empty.)
+			if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
+			auto fresh = catalog_.newer_than(*snapshot);
+			if (!fresh) throw;
+			snapshot = fresh;
+			run_tap_query(req, *snapshot, lease.get(), out, o);
+		}
 	} catch (const Error& e) {
 		if (r.headers_sent()) {
 			if (e.kind() != ErrorKind::Io) log::warn(concat("TAP query failed after output began: ", e.what()));
@@ -258,15 +271,16 @@ void TapService::sync(net::Request& q, net::Response& r) {
 
 std::string TapService::capabilities_document() const {
 	std::string b = base_url();
-	std::string tap = "  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
-	                  "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n      <accessURL use=\"base\">" +
-	                  esc(b) +
-	                  "</accessURL>\n"
-	                  // Anonymous use and HTTP Basic on the same URL (VOResource 1.1: a securityMethod
-	                  // without standardID is anonymous access); logging in reaches one's own user tables.
-	                  "      <securityMethod/>\n"
-	                  "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n"
-	                  "    </interface>\n";
+	// Anonymous use and HTTP Basic on the same URL; logging in reaches one's own user tables.
+	// VOResource 1.1 allows one securityMethod per interface, so HTTP Basic is a second
+	// interface; the standard one is anonymous (no securityMethod, as taplint prefers) and
+	// the only one with role="std" (taplint warns about several).
+	std::string tap = concat("  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
+	                         "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
+	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n    </interface>\n"
+	                         "    <interface xsi:type=\"vs:ParamHTTP\" version=\"1.1\">\n"
+	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n"
+	                         "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n    </interface>\n");
 	tap += "    <language>\n      <name>ADQL</name>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.0\">2.0</version>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.1\">2.1</version>\n"
@@ -287,7 +301,9 @@ std::string TapService::capabilities_document() const {
 	tap += "    </language>\n";
 	for (auto& f : formats::output_formats()) {
 		if (!f.advertise) continue;
-		tap += concat("    <outputFormat>\n      <mime>", esc(f.mime), "</mime>\n");
+		tap += f.ivo_id.empty() ? std::string("    <outputFormat>\n")
+		                        : concat("    <outputFormat ivo-id=\"", esc(f.ivo_id), "\">\n");
+		tap += concat("      <mime>", esc(f.mime), "</mime>\n");
 		for (auto& a : f.aliases) tap += concat("      <alias>", esc(a), "</alias>\n");
 		tap += "    </outputFormat>\n";
 	}
@@ -335,10 +351,11 @@ std::string TapService::table_document(const std::string& qualified) const {
 	const TapTable* t = snap->find(to_lower(qualified));
 	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
 	std::string body = table_xml(*t, true, "", "vtm:table");
-	// the root element needs the namespace declarations
-	auto pos = body.find(' ');
-	body.insert(pos, " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
-	                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+	// the root element needs the namespace declarations, right after its name
+	constexpr std::string_view root = "<vtm:table";
+	body.insert(root.size(), " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
+	                         "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	                         "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
 	return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body;
 }
 

@@ -124,3 +124,24 @@ TEST_CASE("pg: pool bounds connections and recovers") {
 	CHECK_THROWS_AS(d->exec("SELECT pg_sleep(10)"), pg::DbError);
 	t.join();
 }
+
+TEST_CASE("pg: notifications reach a LISTENing connection when the notifier commits") {
+	TestDb db("pg_notify");
+	pg::Connection listener(db.admin()), notifier(db.admin());
+	listener.exec("LISTEN meles_test");
+	// nothing sent: the wait ends empty after its timeout
+	CHECK(listener.wait_for_notifications(std::chrono::milliseconds(50)).empty());
+	notifier.begin();
+	notifier.exec("NOTIFY meles_test");
+	// not before the commit
+	CHECK(listener.wait_for_notifications(std::chrono::milliseconds(50)).empty());
+	notifier.commit();
+	auto got = listener.wait_for_notifications(std::chrono::milliseconds(5000));
+	REQUIRE(got.size() == 1);
+	CHECK(got[0] == "meles_test");
+	// a rolled-back notification never arrives
+	notifier.begin();
+	notifier.exec("NOTIFY meles_test");
+	notifier.rollback();
+	CHECK(listener.wait_for_notifications(std::chrono::milliseconds(100)).empty());
+}
