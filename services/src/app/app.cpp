@@ -2,6 +2,7 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/services/dali/error_status.hpp"
 #include "meles/services/rdsvc/service_pages.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
@@ -9,6 +10,14 @@ namespace meles::services {
 
 App::App(Context& context) : ctx_(context), scs_(context) {
 	ctx_.users.ensure_schema();
+	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
+	std::error_code ec;
+	auto canonical = [&](const std::filesystem::path& p) {
+		auto c = std::filesystem::weakly_canonical(p, ec);
+		return (ec ? p : c).string();
+	};
+	hide_server_paths({ctx_.config.inputs_dir().string(), canonical(ctx_.config.inputs_dir()),
+	                   ctx_.config.state_dir().string(), canonical(ctx_.config.state_dir())});
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
 	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });

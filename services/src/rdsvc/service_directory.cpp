@@ -14,6 +14,9 @@ ServiceDirectory::ServiceDirectory(rd::RdStore& store) : store_(store) {}
 std::optional<ServiceAddress> ServiceDirectory::resolve(std::string_view path) {
 	auto segs = split_list(path, '/');
 	if (segs.size() < 2) return std::nullopt;
+	// (The transport refuses control characters in paths already; a NUL would cut file names.)
+	for (char c : path)
+		if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
 	// The renderer is at index k (or absent); the service right before it; the RD id is
 	// everything before the service.  Prefer the longest RD id that exists.
 	for (size_t svc_index = segs.size() - 1; svc_index >= 1; --svc_index) {
@@ -23,7 +26,9 @@ std::optional<ServiceAddress> ServiceDirectory::resolve(std::string_view path) {
 		if (!rd_exists(rd_id)) continue;
 		std::shared_ptr<const rd::Resource> rd;
 		try {
-			rd = store_.get(rd_id);
+			// The RD file itself, not whatever else the id might name (a file of that name in the
+			// working directory, say).
+			rd = store_.get((store_.options().inputs_dir / (rd_id + ".rd")).string());
 		} catch (const Error& e) {
 			ServiceAddress broken;
 			broken.rd_id = rd_id;

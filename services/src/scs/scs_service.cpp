@@ -159,9 +159,12 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 			if (!fmt) throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", *rf, "'"));
 		}
 		ConeQuery q = cone_query(table, ra, dec, sr, verb, maxrec);
-		auto lease = ctx_.read_pool.acquire();
-		pg::Connection& conn = lease.get();  // carries the synchronous statement_timeout
+		std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(request.remote));
+		pg::Connection& conn = lease->get();  // carries the synchronous statement_timeout
 		response.on_client_gone([&conn] { conn.cancel(); });
+		// A slow reader's rest of the result waits in a file, not in the database.
+		response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
+		                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
 		response.set_header("Content-Type", std::string(fmt->mime));
 		formats::WriterOptions wo;
 		wo.votable_version = "1.4";
@@ -176,6 +179,7 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		                            [&] { writer->begin(h); });
 		response.on_client_gone({});
 		writer->finish(res.overflow ? formats::EndStatus::Overflow : formats::EndStatus::Ok);
+		lease.reset();
 		response.finish();
 	} catch (const Error& e) {
 		response.on_client_gone({});
@@ -188,7 +192,10 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 			return;
 		}
 		if (response.headers_sent()) throw;
-		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : 200);
+		// SCS errors are documents with status 200; running out of time or of connections is
+		// not the request's fault, and clients retry on 503 when told when.
+		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : e.kind() == ErrorKind::Unavailable ? 503 : 200);
+		if (e.kind() == ErrorKind::Unavailable) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 		send_error(response, public_message(e));
 	}
 }
@@ -225,8 +232,10 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 	}
 	int64_t limit = service.core && service.core->limit ? *service.core->limit : 1000;
 	ConeQuery q = cone_query(table, ra, dec, sr, 2, limit);
-	auto lease = ctx_.read_pool.acquire();
-	pg::Connection& conn = lease.get();
+	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(request.remote));
+	pg::Connection& conn = lease->get();
+	response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
+	                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
 	ByteSink& out = response.stream();
 	std::string page = html_page(title, body);
 	auto cut = page.find("</body>");
@@ -242,6 +251,7 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 		writer->finish(formats::EndStatus::Error, public_message(e));
 	}
 	out.write(page.substr(cut));
+	lease.reset();
 	response.finish();
 }
 
