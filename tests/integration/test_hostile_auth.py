@@ -4,6 +4,7 @@ probed through a real daemon: credentials with NULs and invalid UTF-8 are refuse
 are served, unknown and known user names take comparable time, and no PostgreSQL text or
 server path reaches a client, whether the hostile input comes through sync, async or an upload."""
 import base64
+import http.client
 import re
 import statistics
 import threading
@@ -11,7 +12,7 @@ import time
 import urllib.parse
 
 import tapdata
-from harness import Meles, check, run_tests
+from harness import Meles, check, check_locked_out, run_tests
 from tapdata import create_job, error_message, multipart, sync, uws_job, wait_job
 from votable_encode import Col, encode
 
@@ -58,27 +59,34 @@ def vmrss_kib(pid):
 # -- item 9: control characters in credentials ------------------------------------------------
 
 def test_nul_credentials_refused_and_counted():
+    def refused(creds, path="/tap/tables"):
+        def attempt():
+            r = M.get(path, headers=basic(creds))
+            check(r.status == 401, "%r: %d %s" % (creds, r.status, r.text[:300]))
+            check(r.header("WWW-Authenticate"), "401 without WWW-Authenticate")
+            no_leaks(r, repr(creds))
+            return r
+        return attempt
+
+    def with_nul(creds):
+        def attempt():
+            check("control characters" in error_message(refused(creds)().body), creds)
+        return attempt
+
     # acc1\0:acc1pw used to log in as acc1; any number of NULs, and other control characters.
-    for creds in [b"acc1\0:acc1pw", b"acc1\0\0\0\0:acc1pw", b"acc1:acc1pw\0", b"acc1\x1b:acc1pw", b"acc1\x7f:acc1pw"]:
-        r = M.get("/tap/tables", headers=basic(creds))
-        check(r.status == 401, "%r: %d %s" % (creds, r.status, r.text[:300]))
-        check(r.header("WWW-Authenticate"), "401 without WWW-Authenticate")
-        check("control characters" in error_message(r.body), r.text)
-        no_leaks(r, repr(creds))
-    # They counted as failures of acc1 (5 so far): the account is blocked now, even for the right password.
-    r = M.get("/tap/tables", headers=basic("acc1:acc1pw"))
-    check(r.status == 401 and "too many failed logins for 'acc1'" in error_message(r.body), (r.status, r.text[:300]))
+    # They count as failures of acc1: after five the account is blocked, even for the right password.
+    r = check_locked_out([with_nul(c) for c in [b"acc1\0:acc1pw", b"acc1\0\0\0\0:acc1pw", b"acc1:acc1pw\0",
+                                                 b"acc1\x1b:acc1pw", b"acc1\x7f:acc1pw"]],
+                         lambda: M.get("/tap/tables", headers=basic("acc1:acc1pw")))
+    check("too many failed logins for 'acc1'" in error_message(r.body), (r.status, r.text[:300]))
     # acc2: NULs mixed with wrong passwords trip the same counter.
-    for creds in [b"acc2:wrong", b"acc2\0:wrong", b"acc2:wrong2", b"acc2\0\0:wrong", b"acc2:wrong3"]:
-        check(M.get("/", headers=basic(creds)).status == 401, creds)
-    r = M.get("/", headers=basic("acc2:acc2pw"))
-    check(r.status == 401 and "too many failed logins" in r.text, (r.status, r.text))
+    check_locked_out([refused(c, "/") for c in [b"acc2:wrong", b"acc2\0:wrong", b"acc2:wrong2", b"acc2\0\0:wrong",
+                                               b"acc2:wrong3"]],
+                     lambda: M.get("/", headers=basic("acc2:acc2pw")))
     # The lockout itself still works: five plain wrong passwords block acc3.
     check(M.get("/", headers=basic("acc3:acc3pw")).status == 200, "acc3 cannot log in")
-    for i in range(5):
-        check(M.get("/", headers=basic("acc3:wrong%d" % i)).status == 401, i)
-    r = M.get("/", headers=basic("acc3:acc3pw"))
-    check(r.status == 401 and "too many failed logins" in r.text, (r.status, r.text))
+    check_locked_out([refused("acc3:wrong%d" % i, "/") for i in range(5)],
+                     lambda: M.get("/", headers=basic("acc3:acc3pw")))
     # Invalid UTF-8 in a user name is refused before PostgreSQL can say "invalid byte sequence".
     for creds in [b"\xff:x", b"acc4\xff:acc4pw", b"acc4:\xc3\x28"]:
         for path in ("/", "/tap/sync?REQUEST=doQuery&LANG=ADQL&QUERY=SELECT+1+AS+x+FROM+tapt.main"):
@@ -110,17 +118,25 @@ def test_concurrent_wrong_passwords_keep_memory_bounded():
     def attacker(i):
         # Half guess the password of one account (all pass the lockout check before the first
         # failure is counted), half try names that do not exist (checked against the dummy hash).
+        # From eight addresses (127.0.0.2-9), as from as many machines: one address gets at most
+        # [web] maxClientRequests handlers, and more logins must be checked than that.
         creds = "flood:guess%d" % i if i % 2 else "prober%d:guess%d" % (i, i)
-        r = M.get("/", headers=basic(creds), timeout=120)
-        with lock:
-            statuses.append((r.status, r.header("Retry-After")))
+        c = http.client.HTTPConnection("127.0.0.1", M.port, timeout=120, source_address=("127.0.0.%d" % (2 + i % 8), 0))
+        try:
+            c.request("GET", "/", headers=basic(creds))
+            r = c.getresponse()
+            r.read()
+            with lock:
+                statuses.append((r.status, r.getheader("Retry-After")))
+        finally:
+            c.close()
 
     sampler = threading.Thread(target=sample)
     sampler.start()
     threads = [threading.Thread(target=attacker, args=(i,)) for i in range(64)]
     for t in threads:
         t.start()
-    # Meanwhile the daemon serves others.
+    # Meanwhile the daemon serves others (from 127.0.0.1).
     time.sleep(0.05)
     t0 = time.time()
     r = M.get("/", timeout=60)
