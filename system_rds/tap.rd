@@ -45,6 +45,8 @@
 		</column>
 		<column name="sourcerd" type="text" verbLevel="30" tablehead="Source RD"
 			description="Id of the RD that defines the table (Meles bookkeeping)"/>
+		<column name="nrows" type="bigint" verbLevel="20" tablehead="Rows"
+			description="Number of rows in the table (from the import, exact after meles limits)"/>
 		<foreignKey inTable="schemas" source="schema_name" metaOnly="True"/>
 	</table>
 

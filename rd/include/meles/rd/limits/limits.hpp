@@ -73,6 +73,8 @@ struct Options {
 	// PostgreSQL's own parallel scans do; without it everything goes through one connection.
 	std::function<std::unique_ptr<pg::Connection>()> connect;
 	int streams = 2;
+	// Below this many 8 kB blocks per stream, one stream is as fast (16 MB).
+	int64_t min_blocks_per_stream = 2000;
 };
 
 // What `meles limits RD [TABLE]` did.
