@@ -256,8 +256,7 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	r.finish();
 }
 
-std::string TapService::capabilities_document() const {
-	std::string b = base_url();
+std::string tap_capability(const Config& config, const std::string& b) {
 	// Anonymous use and HTTP Basic on the same URL; logging in reaches one's own user tables.
 	// VOResource 1.1 allows one securityMethod per interface, so HTTP Basic is a second
 	// interface; the standard one is anonymous (no securityMethod, as taplint prefers) and
@@ -296,24 +295,27 @@ std::string TapService::capabilities_document() const {
 	}
 	for (const char* m : {"inline", "http", "https"})
 		tap += concat("    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-", m, "\"/>\n");
-	tap += concat("    <retentionPeriod>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultLifetime")),
+	tap += concat("    <retentionPeriod>\n      <default>", std::to_string(config.get_int("async", "defaultLifetime")),
 	              "</default>\n    </retentionPeriod>\n");
-	tap += concat("    <executionDuration>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
-	              "</default>\n      <hard>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+	tap += concat("    <executionDuration>\n      <default>", std::to_string(config.get_int("async", "defaultExecTime")),
+	              "</default>\n      <hard>", std::to_string(config.get_int("async", "defaultExecTime")),
 	              "</hard>\n    </executionDuration>\n");
-	tap += concat("    <outputLimit>\n      <default unit=\"row\">", std::to_string(ctx_.config.get_int("async", "defaultMAXREC")),
-	              "</default>\n      <hard unit=\"row\">", std::to_string(ctx_.config.get_int("async", "hardMAXREC")),
+	tap += concat("    <outputLimit>\n      <default unit=\"row\">", std::to_string(config.get_int("async", "defaultMAXREC")),
+	              "</default>\n      <hard unit=\"row\">", std::to_string(config.get_int("async", "hardMAXREC")),
 	              "</hard>\n    </outputLimit>\n");
-	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">", std::to_string(max_upload_bytes_),
+	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">", std::to_string(config.get_int("upload", "maxUploadSize")),
 	              "</hard>\n    </uploadLimit>\n");
 	tap += "  </capability>\n";
-	std::string examples = vosi::simple_capability("ivo://ivoa.net/std/DALI#examples", b + "/examples", "full", "",
-	                                               "");
 	// DALI examples are a plain web page, not a ParamHTTP interface.
-	examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    <interface xsi:type=\"vr:WebBrowser\">\n"
+	std::string examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    <interface xsi:type=\"vr:WebBrowser\">\n"
 	                  "      <accessURL use=\"full\">",
 	                  esc(b + "/examples"), "</accessURL>\n    </interface>\n  </capability>\n");
-	return vosi::capabilities_document({tap, examples}, b, true);
+	return tap + examples;
+}
+
+std::string TapService::capabilities_document() const {
+	std::string b = base_url();
+	return vosi::capabilities_document({tap_capability(ctx_.config, b)}, b, true);
 }
 
 std::string TapService::tables_document(bool with_columns) const {
