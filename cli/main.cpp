@@ -44,7 +44,7 @@ const std::vector<Command>& command_table() {
 	     "and analyzed, then swapped in together with its TAP_SCHEMA entries in one transaction.\n"
 	     "If anything fails, the previous table and its metadata are left exactly as they were.\n\n"
 	     "  -m, --meta-only      only refresh metadata (TAP_SCHEMA, descriptions) and permissions\n"
-	     "  -c, --continue-bad   skip rows that cannot be ingested (counted, the first ones shown)\n"
+	     "  -c, --continue-bad   skip records that cannot be ingested (each is listed, in file order)\n"
 	     "  -s, --system         also recreate system tables (e.g. TAP_SCHEMA of //tap)\n"
 	     "  -M, --max-rows N     import at most N rows per table (for trying an RD)\n",
 	     cmd_imp},
