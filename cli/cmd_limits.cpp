@@ -5,6 +5,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/core/pg/database.hpp"
 #include "meles/rd/limits/limits.hpp"
+#include "meles/services/registry/publisher.hpp"
 
 #include <cstdio>
 #include <iostream>
@@ -123,6 +124,8 @@ int cmd_limits(const GlobalOptions& global, const std::vector<std::string>& argv
 	for (auto& s : report.tables) print_stats(s);
 	if (report.coverage) print_coverage(*report.coverage);
 	for (auto& n : report.notes) std::cout << "note: " << n << "\n";
+	// the coverage is part of the RD's registry records: published ones follow it at once
+	for (auto& n : services::registry::refresh_if_published(config, *store, conn, rd->rd_id)) std::cout << n << "\n";
 	return 0;
 }
 

@@ -120,6 +120,24 @@
 		<foreignKey inTable="keys" source="key_id" metaOnly="True"/>
 	</table>
 
+	<!-- The TAP service itself (served natively at /tap), for its registry record:
+		`meles pub //tap` publishes it with every table TAP lists in its tableset.  The
+		site's metadata (publisher, creator, contact) comes from defaultmeta.txt; the date
+		of the first publication stands in for a creationDate. -->
+	<nullCore id="null"/>
+	<service id="run" core="null" allowed="tap">
+		<meta name="title">\getConfig{web}{sitename} TAP service</meta>
+		<meta name="identifier">ivo://\getConfig{ivoa}{authority}/tap</meta>
+		<meta name="description">The Table Access Protocol (TAP) service of \getConfig{web}{sitename}:
+			ADQL queries against every table published here, synchronously or as
+			asynchronous jobs, with uploads of one's own tables to join against.</meta>
+		<meta name="subject">virtual-observatories</meta>
+		<meta name="contentLevel">Research</meta>
+		<meta name="type">Catalog</meta>
+		<meta name="referenceURL">\getConfig{web}{serverURL}/tap</meta>
+		<publish render="tap" sets="ivo_managed"/>
+	</service>
+
 	<data id="createSchema" auto="True">
 		<make table="schemas"/>
 		<make table="tables"/>

@@ -12,7 +12,7 @@
   </meta>
   <meta name="creator">Meles developers</meta>
   <meta name="subject">catalogs</meta>
-  <meta name="subject">stars</meta>
+  <meta name="subject">stellar-astronomy</meta>
   <meta name="content.type">Catalog</meta>
   <meta name="contentLevel">Research</meta>
   <meta name="coverage.waveband">Optical</meta>

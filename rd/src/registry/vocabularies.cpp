@@ -128,14 +128,30 @@ SubjectCheck check_subject(std::string_view subject) {
 		                                 : concat("; use instead: ", quoted_list(t.instead));
 		return out;
 	}
-	// Close terms: the identifier within a few edits, or sharing the words given.
+	// Close terms: the identifier within a few edits, or containing it, or sharing words
+	// with it ("catalogue data" finds "catalogs": words a couple of letters apart count).
 	std::string want = as_identifier(s);
+	std::vector<std::string> want_words;
+	for (auto& w : split(want, '-'))
+		if (w.size() >= 4) want_words.push_back(w);
+	auto word_near = [](const std::string& a, const std::string& b) {
+		return edit_distance(a, b) <= std::max<size_t>(1, std::min(a.size(), b.size()) / 4);
+	};
 	std::vector<std::pair<size_t, std::string>> near;
 	for (auto& t : u.terms) {
 		if (t.deprecated) continue;
 		size_t d = edit_distance(want, t.id);
 		bool contains = want.size() >= 4 && t.id.find(want) != std::string::npos;
-		if (d <= std::max<size_t>(2, want.size() / 4) || contains) near.emplace_back(contains ? d / 2 : d, t.id);
+		if (d <= std::max<size_t>(2, want.size() / 4) || contains) {
+			near.emplace_back(contains ? d / 2 : d, t.id);
+			continue;
+		}
+		size_t shared = 0;
+		auto term_words = split(t.id, '-');
+		for (auto& w : want_words)
+			if (std::any_of(term_words.begin(), term_words.end(), [&](const std::string& tw) { return word_near(w, tw); })) ++shared;
+		// ranked after the close spellings, terms with more shared words and fewer others first
+		if (shared) near.emplace_back(1000 - 100 * shared + term_words.size(), t.id);
 	}
 	std::sort(near.begin(), near.end());
 	std::vector<std::string> names;

@@ -6,6 +6,7 @@
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
 #include "meles/services/tap/examples.hpp"
+#include "meles/services/tap/vs_tables.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
 #include <cstdio>
@@ -58,49 +59,6 @@ net::FetchPolicy fetch_policy(const Config& c) {
 	p.own_ports.push_back(static_cast<uint16_t>(c.get_int("web", "serverPort")));
 	p.own_url = c.server_url();
 	return p;
-}
-
-std::string column_xml(const ColumnMeta& c, bool with_flags, const std::string& indent) {
-	auto vt = votable_type(c.type);
-	std::string name = c.delimited ? concat("\"", c.name, "\"") : c.name;
-	std::string out = concat(indent, "<column>\n", indent, "  <name>", esc(name), "</name>\n");
-	if (!c.description.empty()) out += concat(indent, "  <description>", esc(c.description), "</description>\n");
-	if (!c.unit.empty()) out += concat(indent, "  <unit>", esc(c.unit), "</unit>\n");
-	if (!c.ucd.empty()) out += concat(indent, "  <ucd>", esc(c.ucd), "</ucd>\n");
-	if (!c.utype.empty()) out += concat(indent, "  <utype>", esc(c.utype), "</utype>\n");
-	out += concat(indent, "  <dataType xsi:type=\"vs:VOTableType\"");
-	if (!vt.arraysize.empty()) out += concat(" arraysize=\"", vt.arraysize, "\"");
-	std::string xtype = c.effective_xtype();
-	if (!xtype.empty()) out += concat(" extendedType=\"", esc(xtype), "\"");
-	out += concat(">", vt.datatype, "</dataType>\n");
-	if (with_flags) {
-		if (c.indexed) out += concat(indent, "  <flag>indexed</flag>\n");
-		if (!c.required) out += concat(indent, "  <flag>nullable</flag>\n");
-		if (c.principal) out += concat(indent, "  <flag>principal</flag>\n");
-		if (c.std) out += concat(indent, "  <flag>std</flag>\n");
-	}
-	out += concat(indent, "</column>\n");
-	return out;
-}
-
-std::string table_xml(const TapTable& t, bool with_columns, const std::string& indent, const char* element = "table") {
-	const auto& e = *t.entry;
-	std::string out = concat(indent, "<", element, t.table_type == "view" ? " type=\"view\"" : "", ">\n");
-	out += concat(indent, "  <name>", esc(e.qualified_name()), "</name>\n");
-	if (!e.description.empty()) out += concat(indent, "  <description>", esc(e.description), "</description>\n");
-	if (t.nrows) out += concat(indent, "  <nrows>", std::to_string(*t.nrows), "</nrows>\n");
-	if (with_columns) {
-		for (auto& c : e.columns) out += column_xml(c, true, indent + "  ");
-		for (auto& fk : t.foreign_keys) {
-			out += concat(indent, "  <foreignKey>\n", indent, "    <targetTable>", esc(fk.target_table), "</targetTable>\n");
-			for (auto& [from, to] : fk.columns)
-				out += concat(indent, "    <fkColumn>\n", indent, "      <fromColumn>", esc(from), "</fromColumn>\n", indent,
-				              "      <targetColumn>", esc(to), "</targetColumn>\n", indent, "    </fkColumn>\n");
-			out += concat(indent, "  </foreignKey>\n");
-		}
-	}
-	out += concat(indent, "</", element, ">\n");
-	return out;
 }
 
 }  // namespace
@@ -378,7 +336,7 @@ std::string TapService::tables_document(bool with_columns) const {
 	for (auto& s : snap->schemas) {
 		out += concat("  <schema>\n    <name>", esc(s.name), "</name>\n");
 		if (!s.description.empty()) out += concat("    <description>", esc(s.description), "</description>\n");
-		for (auto* t : s.tables) out += table_xml(*t, with_columns, "    ");
+		for (auto* t : s.tables) out += vs_table(*t, with_columns, "    ");
 		out += "  </schema>\n";
 	}
 	out += "</vtm:tableset>\n";
@@ -389,7 +347,7 @@ std::string TapService::table_document(const std::string& qualified) const {
 	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
 	const TapTable* t = snap->find(to_lower(qualified));
 	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
-	std::string body = table_xml(*t, true, "", "vtm:table");
+	std::string body = vs_table(*t, true, "", "vtm:table");
 	// the root element needs the namespace declarations, right after its name
 	constexpr std::string_view root = "<vtm:table";
 	body.insert(root.size(), " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
