@@ -254,6 +254,14 @@ private:
 
 	std::string tap_ivoid() const { return concat("ivo://", in_.config.get("ivoa", "authority"), "/tap"); }
 
+	// A table without a title of its own would carry its RD's, like every other table of the
+	// RD: its name tells them apart in registry searches.
+	std::string table_title(const rd::TableDef& t) const {
+		std::string title = normalize_space(rd_.meta_text("title", &t.meta));
+		if (t.meta.has("title") || title.empty()) return title;
+		return concat(title, " (table ", t.qualified_name(), ")");
+	}
+
 	// Where a table's human-readable description is: the info page of a service of the RD
 	// querying it, else the root page (which lists every table).
 	std::string table_reference(const rd::TableDef& t) const {
@@ -342,7 +350,7 @@ private:
 				}
 				if (resolved.rd->rd_id == rd_.rd_id)
 					if (auto it = table_ids_.find(resolved.table->id); it != table_ids_.end())
-						p.relationships.push_back({"IsServiceFor", it->second, normalize_space(rd_.meta_text("title", &resolved.table->meta))});
+						p.relationships.push_back({"IsServiceFor", it->second, table_title(*resolved.table)});
 			} catch (const Error& e) {
 				problem(s.pos, concat(what, ": ", e.message()));
 			}
@@ -362,6 +370,7 @@ private:
 		RecordParts p;
 		p.type = "vs:CatalogResource";
 		p.meta = rd::registry::gather_meta(rd_, &t.meta, what, t.pos, out_.problems);
+		p.meta.title = table_title(t);
 		p.ivoid = table_ids_[t.id];
 		p.reference_url = p.meta.reference_url.empty() ? table_reference(t) : p.meta.reference_url;
 		auto sets = sets_of(t.publish, what);

@@ -274,3 +274,15 @@ TEST_CASE("limits: bad requests name the problem and change nothing") {
 	CHECK(f.conn.ok());
 	CHECK_FALSE(f.conn.in_transaction());
 }
+
+TEST_CASE("limits: meles drop forgets the statistics and coverage of what it drops") {
+	Fixture f("limits_drop", 100);
+	rd::limits::Options o;
+	rd::limits::run(f.conn, *f.rd(), std::nullopt, o);
+	REQUIRE(rd::limits::load_table_stats(f.conn, "lim.obs"));
+	REQUIRE(rd::limits::load_coverage(f.conn, "lim/q"));
+	rd::ingest::Importer imp(f.conn, *f.store);
+	imp.drop("lim/q", false);
+	CHECK_FALSE(rd::limits::load_table_stats(f.conn, "lim.obs"));
+	CHECK_FALSE(rd::limits::load_coverage(f.conn, "lim/q"));
+}
