@@ -43,26 +43,12 @@ std::string format_float(float v) {
 	return std::string(buf, r.ptr);
 }
 
-void civil_from_days(int64_t z, int& y, unsigned& m, unsigned& d) {
-	// days since 1970-01-01 to the proleptic Gregorian date (H. Hinnant's algorithm)
-	z += 719468;
-	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	const auto doe = static_cast<unsigned>(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = static_cast<int>(yy + (m <= 2));
-}
-
 std::string format_date(int64_t days_since_2000) {
-	int y;
+	int64_t y;
 	unsigned m, d;
 	civil_from_days(days_since_2000 + kDaysFrom1970To2000, y, m, d);
 	char buf[32];
-	std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+	std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
 	return buf;
 }
 
