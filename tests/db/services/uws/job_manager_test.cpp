@@ -195,3 +195,39 @@ TEST_CASE("uws: watchers fire once on the next change, also one that came before
 	m.stop();
 	fs::remove_all(dir);
 }
+
+TEST_CASE("uws: deleted jobs leave nothing behind in memory, whatever phase they were in") {
+	TestDb db("uws_forget");
+	{
+		pg::Connection su(db.superuser(db.name()));
+		su.exec("CREATE SCHEMA meles AUTHORIZATION meles_admin");
+	}
+	fs::path dir = fs::temp_directory_path() / ("meles_uws_forget_" + std::to_string(getpid()));
+	Config cfg = test_config(dir, 1, 60);
+	pg::Pool pool(db.admin(), 4);
+	ScriptedKind kind;
+	JobManager m(cfg, pool, dir / "jobs");
+	m.register_kind("t", &kind);
+	m.start();
+	std::vector<std::string> ids;
+	for (int i = 0; i < 12; ++i) ids.push_back(m.create("t", {{"RESULT", "x"}}, std::nullopt, {}).id);
+	for (int i = 0; i < 4; ++i) m.run("t", ids[i]);  // completed
+	for (int i = 0; i < 4; ++i) CHECK(wait_final(m, ids[i]) == Phase::Completed);
+	for (int i = 4; i < 6; ++i) m.abort("t", ids[i]);  // aborted while pending
+	// A watcher that fired, another still registered when its job is deleted.
+	std::atomic<int> fired{0};
+	auto key = m.watch(ids[6], m.version(ids[6]), [&] { ++fired; });
+	m.run("t", ids[6]);
+	CHECK(wait_final(m, ids[6]) == Phase::Completed);
+	m.unwatch(ids[6], key);
+	m.watch(ids[7], m.version(ids[7]), [&] { ++fired; });
+	// Versions asked for ids that never existed are not remembered.
+	CHECK(m.version("nosuchjob") == 0);
+	CHECK(m.tracked_jobs() > 0);
+	for (auto& id : ids) m.destroy("t", id);
+	CHECK(fired == 2);
+	// Before: a change counter per job that ever changed, an abort mark per deleted job.
+	CHECK(m.tracked_jobs() == 0);
+	m.stop();
+	fs::remove_all(dir);
+}
