@@ -301,6 +301,21 @@ def raw_put(m, path, pieces, content_length=None, pace=0.0, headers=None, timeou
     return out
 
 
+def abandon_put(m, path, doc, source="127.0.0.1"):
+    """A PUT announcing twice `doc`'s size that sends its first third in small pieces and goes
+    away: the daemon must stop working on it."""
+    s = client_socket(m.port, source)
+    s.sendall(b"PUT %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-votable+xml\r\n"
+              b"Content-Length: %d\r\n\r\n" % (path.encode(), len(doc) * 2))
+    try:
+        for p in pieces_of(doc[:len(doc) // 3], 2048):
+            s.sendall(p)
+            time.sleep(0.0002)
+    except OSError:
+        pass  # the daemon refused the document before the third was sent
+    s.close()
+
+
 def pieces_of(data, size):
     for i in range(0, len(data), size):
         yield data[i:i + size]
@@ -417,6 +432,7 @@ class Monitor:
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
         self.targets = targets
+        self.interval = interval
         self.proc = ctx.Process(target=_monitor_main, args=(child, m.port, m.proc.pid, targets, interval, source),
                                 daemon=True)
         self.proc.start()
@@ -424,7 +440,7 @@ class Monitor:
     def window(self, cmd="collect"):
         self.conn.send(cmd)
         samples, procs = self.conn.recv()
-        out = Window(self.targets)
+        out = Window(self.targets, self.interval)
         for name, t0, took, status in samples:
             out.latency[name].append(took)
             if status != 200:
@@ -449,16 +465,31 @@ class Monitor:
 
 
 class Window:
-    """What the monitor saw in a stretch of time."""
+    """What the monitor saw in a stretch of time.  Percentiles are corrected for coordinated
+    omission: a request that took L while the monitor would have sent one every `interval`
+    stands for the L / interval requests it kept from being sent, which would have waited
+    L - interval, L - 2 interval, ... (as HdrHistogram's recordValueWithExpectedInterval);
+    else one request stuck for four seconds would be a single sample among hundreds."""
 
-    def __init__(self, targets):
+    def __init__(self, targets, interval):
         self.latency = {name: [] for name in targets}
+        self.interval = interval
         self.failures = []
         self.threads = 0
         self.rss_kib = 0
 
+    def corrected(self, name):
+        out = []
+        for took in self.latency[name]:
+            out.append(took)
+            missed = took - self.interval
+            while missed > self.interval:
+                out.append(missed)
+                missed -= self.interval
+        return out
+
     def p(self, name, q):
-        return percentile(self.latency[name], q)
+        return percentile(self.corrected(name), q)
 
     def worst(self, name):
         return max(self.latency[name], default=0.0)

@@ -142,17 +142,7 @@ def test_megabyte_attribute_in_small_pieces():
     check(used < 1.0, "the daemon used %.1f s of CPU for a 3 MB upload" % used)
     settled("large attribute")
     # Abandoned half-way: the client goes away, the work stops.
-    s = socket.create_connection(("127.0.0.1", M.port))
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.sendall(b"PUT /tap/user_tables/gone HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-votable+xml\r\n"
-              b"Content-Length: %d\r\n\r\n" % (len(doc) * 2))
-    try:
-        for p in pieces_of(doc[:len(doc) // 3], 2048):
-            s.sendall(p)
-            time.sleep(0.0002)
-    except OSError:
-        pass
-    s.close()
+    hostile.abandon_put(M, "/tap/user_tables/gone", doc)
     settled("abandoned PUT")
 
 
