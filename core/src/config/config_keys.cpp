@@ -30,7 +30,8 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Threads the server starts with; each runs the event loop and request handlers.", {}, 1, 256},
 	    {"web", "workers", T::Integer, "256",
 	     "Most threads the server grows to when requests block (slow queries, slow clients); one thread "
-	     "always stays free for new requests until this limit.", {}, 1, 4096},
+	     "always stays free for new requests until this limit.  Threads beyond ioThreads that 5 s did not "
+	     "need leave again.", {}, 1, 4096},
 	    {"web", "maxClientRequests", T::Integer, "16",
 	     "Requests of one client address handled at once; further ones wait, holding no thread, until "
 	     "one of them ends, so that one client cannot take every thread (0: no limit).", {}, 0, 4096},

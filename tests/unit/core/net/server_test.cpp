@@ -334,3 +334,73 @@ TEST_CASE("net: spool_when_slow lets the producer finish while the client does n
 		}
 	}
 }
+
+namespace {
+int process_threads() {
+	FILE* f = fopen("/proc/self/status", "r");
+	REQUIRE(f);
+	char line[256];
+	int n = -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Threads: %d", &n) == 1) break;
+	fclose(f);
+	return n;
+}
+}  // namespace
+
+TEST_CASE("net: threads grown for blocking handlers leave again when no longer needed") {
+	net::ServerOptions o;
+	o.io_threads = 2;
+	o.thread_retire = std::chrono::milliseconds(100);
+	std::atomic<int> running{0};
+	std::atomic<bool> release{false};
+	TestServer s(
+	    [&](net::Request& q, net::Response& r) {
+		    if (q.path == "/ping") return r.send("pong");
+		    ++running;
+		    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		    --running;
+		    r.send("done");
+	    },
+	    o);
+	CHECK(get(s.port(), "/ping").find("pong") != std::string::npos);
+	// (a request that comes while run() starts its threads may make it grow at once)
+	for (int i = 0; i < 200 && s.server.threads() > 2; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	int at_rest = process_threads();
+	CHECK(s.server.threads() == 2);
+	// Three handlers block: the server grows to workers (4) so that one thread stays free.
+	std::vector<int> fds;
+	for (int i = 0; i < 3; ++i) {
+		fds.push_back(connect_to(s.port()));
+		send_get(fds.back(), "/block");
+	}
+	for (int i = 0; i < 500 && running < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	if (running != 3) release = true;  // lets the server stop
+	REQUIRE(running == 3);
+	CHECK(s.server.threads() == 4);
+	CHECK(process_threads() == at_rest + 2);
+	// While they block, the threads are needed and stay.
+	std::this_thread::sleep_for(std::chrono::milliseconds(400));
+	CHECK(s.server.threads() == 4);
+	release = true;
+	for (int fd : fds) CHECK(read_to_end(fd).find("done") != std::string::npos);
+	// Not needed any more: they leave within a few intervals, and the server still answers.
+	for (int i = 0; i < 200 && process_threads() > at_rest; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	CHECK(s.server.threads() == 2);
+	CHECK(process_threads() == at_rest);
+	CHECK(get(s.port(), "/ping").find("pong") != std::string::npos);
+	// ... and the pool grows again for the next burst.
+	release = false;
+	fds.clear();
+	for (int i = 0; i < 3; ++i) {
+		fds.push_back(connect_to(s.port()));
+		send_get(fds.back(), "/block");
+	}
+	for (int i = 0; i < 500 && running < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	CHECK(running == 3);
+	CHECK(s.server.threads() == 4);
+	release = true;
+	for (int fd : fds) CHECK(read_to_end(fd).find("done") != std::string::npos);
+}
