@@ -5,8 +5,10 @@
 // event-loop thread that read the header, outside the strand: it may block on the database,
 // and it writes its response and reads its body synchronously on the socket, with poll()
 // enforcing the write and read timeouts.  No thread hand-off per request (the expensive part
-// of a small request on a two-core machine); a handler blocked on a slow query occupies one
-// of the [web] workers threads, the others go on serving.  A watcher thread notices clients
+// of a small request on a two-core machine): the handler is deferred to the reading thread's
+// own queue, and a keep-alive client's next request, when already there, is read on the
+// same thread right after the response.  A handler blocked on a slow query occupies one of
+// the [web] workers threads, the others go on serving.  A watcher thread notices clients
 // that disconnect while their handler runs (epoll on EPOLLRDHUP) so that queries get cancelled.
 #include "meles/core/net/http.hpp"
 
@@ -327,6 +329,10 @@ public:
 	~Session() override;
 
 	void start() {
+		// Synchronous reads on the socket (the fast path of do_read_header, request bodies)
+		// must never block a thread: they return would_block instead.
+		beast::error_code ec;
+		socket_.non_blocking(true, ec);
 		asio::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
 	}
 
@@ -392,6 +398,14 @@ public:
 				}
 			}
 			http::read_some(socket_, buffer_, *parser_, ec);
+			if (ec == asio::error::would_block || ec == asio::error::try_again) {
+				// Buffered bytes were not enough (e.g. half a chunk header): wait for more.
+				if (!wait_fd(socket_.native_handle(), POLLIN, srv_.options.read_timeout)) {
+					gone_ = true;
+					throw Error(ErrorKind::Io, "client stopped sending the request body (read timeout)");
+				}
+				ec = {};
+			}
 			if (ec == http::error::need_buffer) ec = {};
 			if (ec) {
 				if (ec == http::error::body_limit) throw Error(ErrorKind::Limit, "request body too large");
@@ -451,6 +465,12 @@ private:
 		                   (first_ ? srv_.options.read_timeout : srv_.options.idle_timeout);
 		// A shorter deadline than the one waited for (idle_timeout < read_timeout) needs a new wait.
 		if (!header_timer_armed_ || header_deadline_ < timer_.expiry()) wait_header_deadline();
+		// When the next request is here already (keep-alive clients send it as soon as they
+		// have the answer), it is read at once on this thread, whose deferred handler then
+		// serves it: no event-loop round and no hand-off to another thread.
+		beast::error_code ec;
+		http::read_header(socket_, buffer_, *parser_, ec);
+		if (ec != asio::error::would_block && ec != asio::error::try_again) return on_header(ec, 0);
 		http::async_read_header(socket_, buffer_, *parser_,
 		                        asio::bind_executor(socket_.get_executor(),
 		                                            beast::bind_front_handler(&Session::on_header, shared_from_this())));

@@ -150,6 +150,21 @@ TEST_CASE("net: keep-alive serves several requests on one connection") {
 	close(fd);
 }
 
+TEST_CASE("net: pipelined requests are answered in order, the next one read without the event loop") {
+	std::atomic<int> n{0};
+	TestServer s([&](net::Request& q, net::Response& r) { r.send(q.path + "=" + std::to_string(++n) + ";"); });
+	int fd = connect_to(s.port());
+	std::string reqs = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+	                   "GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	REQUIRE(::send(fd, reqs.data(), reqs.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(reqs.size()));
+	std::string all = read_to_end(fd);
+	auto a = all.find("/a=1;"), b = all.find("/b=2;"), c = all.find("/c=3;");
+	CHECK(a != std::string::npos);
+	CHECK(b != std::string::npos);
+	CHECK(c != std::string::npos);
+	CHECK((a < b && b < c));
+}
+
 TEST_CASE("net: stop lets a running request finish") {
 	std::atomic<bool> started{false};
 	auto s = std::make_unique<TestServer>([&](net::Request&, net::Response& r) {
