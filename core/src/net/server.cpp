@@ -65,15 +65,17 @@ std::string_view Request::header(std::string_view name) const {
 std::string Request::read_body(size_t limit) {
 	std::string out;
 	if (content_length && *content_length > limit)
-		throw Error(ErrorKind::Limit, concat("request body of ", std::to_string(*content_length),
-		                                     " bytes exceeds the limit of ", std::to_string(limit), " bytes"));
+		throw Error(ErrorKind::Limit,
+		            concat("request body of ", std::to_string(*content_length),
+		                   " bytes exceeds the limit of ", std::to_string(limit), " bytes"));
 	if (content_length) out.reserve(static_cast<size_t>(*content_length));
 	char buf[64 * 1024];
 	for (;;) {
 		size_t n = read_body_some(buf, sizeof buf);
 		if (n == 0) break;
 		if (out.size() + n > limit)
-			throw Error(ErrorKind::Limit, concat("request body exceeds the limit of ", std::to_string(limit), " bytes"));
+			throw Error(ErrorKind::Limit,
+			            concat("request body exceeds the limit of ", std::to_string(limit), " bytes"));
 		out.append(buf, n);
 	}
 	return out;
@@ -120,11 +122,11 @@ bool wait_fd(int fd, short events, std::chrono::milliseconds timeout) {
 		int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
 		if (r > 0) return true;
 		if (r == 0) return false;
-		if (errno != EINTR) return true;  // let the following call report the error
+		if (errno != EINTR) return true; // let the following call report the error
 	}
 }
 
-}  // namespace
+} // namespace
 
 class Session;
 
@@ -177,7 +179,7 @@ public:
 		auto it = watches_.find(key);
 		if (it == watches_.end()) return;
 		if (it->second.registered) epoll_ctl(epfd_, EPOLL_CTL_DEL, it->second.fd, nullptr);
-		watches_.erase(it);  // a pending one leaves pending_ when its time comes
+		watches_.erase(it); // a pending one leaves pending_ when its time comes
 	}
 
 private:
@@ -190,7 +192,8 @@ private:
 
 	void wake() {
 		uint64_t one = 1;
-		if (::write(wake_, &one, sizeof one) < 0) { /* a wake-up is pending already */ }
+		if (::write(wake_, &one, sizeof one) < 0) { /* a wake-up is pending already */
+		}
 	}
 
 	void run() {
@@ -200,7 +203,8 @@ private:
 			for (int i = 0; i < n; ++i) {
 				if (evs[i].data.u64 == 0) {
 					uint64_t v;
-					if (::read(wake_, &v, sizeof v) < 0) { /* nothing to reset */ }
+					if (::read(wake_, &v, sizeof v) < 0) { /* nothing to reset */
+					}
 					continue;
 				}
 				std::function<void()> cb;
@@ -225,16 +229,19 @@ private:
 			auto [added, key] = pending_.front();
 			if (now - added < delay)
 				return static_cast<int>(
-				           std::chrono::duration_cast<std::chrono::milliseconds>(delay - (now - added)).count()) +
+				           std::chrono::duration_cast<std::chrono::milliseconds>(delay - (now - added))
+				               .count()) +
 				       1;
 			pending_.pop_front();
 			auto it = watches_.find(key);
-			if (it == watches_.end()) continue;  // removed: its request ended in time
+			if (it == watches_.end()) continue; // removed: its request ended in time
 			epoll_event ev{};
 			ev.events = EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLONESHOT;
 			ev.data.u64 = key;
-			if (epoll_ctl(epfd_, EPOLL_CTL_ADD, it->second.fd, &ev) != 0) watches_.erase(it);
-			else it->second.registered = true;
+			if (epoll_ctl(epfd_, EPOLL_CTL_ADD, it->second.fd, &ev) != 0)
+				watches_.erase(it);
+			else
+				it->second.registered = true;
 		}
 		if (now - last_add_ < linger) return static_cast<int>(delay.count());
 		sleeping_ = true;
@@ -247,7 +254,7 @@ private:
 	std::mutex mutex_;
 	uint64_t next_ = 0;
 	std::unordered_map<uint64_t, Watch> watches_;
-	std::deque<std::pair<Clock::time_point, uint64_t>> pending_;  // in the order added
+	std::deque<std::pair<Clock::time_point, uint64_t>> pending_; // in the order added
 	Clock::time_point last_add_{};
 	bool sleeping_ = false;
 };
@@ -277,30 +284,30 @@ struct Server::Impl {
 	std::vector<std::thread> threads;
 	std::atomic<int> thread_count{0};
 	std::atomic<int> in_handlers{0};
-	std::atomic<int> peak_busy{0};      // most handlers at once since the last check
-	std::atomic<int> retire_wanted{0};  // threads asked to leave
-	std::atomic<uint64_t> handled{0};   // handlers started, for trim_memory
+	std::atomic<int> peak_busy{0};     // most handlers at once since the last check
+	std::atomic<int> retire_wanted{0}; // threads asked to leave
+	std::atomic<uint64_t> handled{0};  // handlers started, for trim_memory
 	uint64_t trimmed_at = 0;
 	std::unique_ptr<asio::steady_timer> spare_timer;
 	// Per client address: requests in handlers now, and those waiting for their turn
 	// (options.max_client_requests).  Parked responses hold no turn.
 	struct ClientTurns {
 		int running = 0;
-		std::deque<std::pair<std::shared_ptr<Session>, bool>> waiting;  // (session, resume)
+		std::deque<std::pair<std::shared_ptr<Session>, bool>> waiting; // (session, resume)
 	};
 	std::mutex clients_mutex;
 	std::unordered_map<std::string, ClientTurns> clients;
 	std::unique_ptr<asio::steady_timer> accept_backoff;
 
 	Impl(ServerOptions o, Handler h)
-	    : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.io_threads)), acceptor(asio::make_strand(ioc)),
-	      signals(ioc) {}
+	    : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.io_threads)),
+	      acceptor(asio::make_strand(ioc)), signals(ioc) {}
 
 	void add_thread() {
 		std::lock_guard lock(threads_mutex);
 		start_thread();
 	}
-	void start_thread() {  // under threads_mutex
+	void start_thread() { // under threads_mutex
 		++thread_count;
 		threads.emplace_back([this] { run_loop(); });
 	}
@@ -335,8 +342,8 @@ struct Server::Impl {
 		int busy = ++in_handlers;
 		++handled;
 		if (busy > peak_busy.load()) peak_busy = busy;
-		if (busy >= thread_count.load() && thread_count.load() < std::max(options.workers, options.io_threads) &&
-		    !stopping)
+		if (busy >= thread_count.load() &&
+		    thread_count.load() < std::max(options.workers, options.io_threads) && !stopping)
 			start_thread();
 	}
 	// Every thread_retire: the threads beyond those the interval needed (its most handlers
@@ -347,7 +354,8 @@ struct Server::Impl {
 		int needed = std::max({options.io_threads, 1, peak_busy.exchange(busy) + 1});
 		int excess = std::max(0, thread_count.load() - needed);
 		retire_wanted = excess;
-		for (int i = 0; i < excess; ++i) asio::post(ioc, [] {});
+		for (int i = 0; i < excess; ++i)
+			asio::post(ioc, [] {});
 		trim_memory();
 		spare_timer->expires_after(options.thread_retire);
 		spare_timer->async_wait([this](beast::error_code ec) {
@@ -378,7 +386,8 @@ struct Server::Impl {
 class Session : public std::enable_shared_from_this<Session>, public BodySource {
 public:
 	Session(tcp::socket&& socket, Server::Impl& srv)
-	    : srv_(srv), socket_(std::move(socket)), timer_(socket_.get_executor()), park_timer_(socket_.get_executor()) {
+	    : srv_(srv), socket_(std::move(socket)), timer_(socket_.get_executor()),
+	      park_timer_(socket_.get_executor()) {
 		beast::error_code ec;
 		auto ep = socket_.remote_endpoint(ec);
 		if (ec) {
@@ -386,7 +395,8 @@ public:
 		} else {
 			auto a = ep.address();
 			// IPv4 clients of a dual-stack listener count as themselves.
-			if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+			if (a.is_v6() && a.to_v6().is_v4_mapped())
+				a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
 			remote_ = a.to_string();
 		}
 	}
@@ -397,7 +407,8 @@ public:
 		// must never block a thread: they return would_block instead.
 		beast::error_code ec;
 		socket_.non_blocking(true, ec);
-		asio::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
+		asio::dispatch(socket_.get_executor(),
+		               beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
 	}
 
 	// Called on shutdown: drop the connection if it is waiting idly for a next request, and
@@ -431,7 +442,8 @@ public:
 	// when the client is gone.
 	size_t send_some(std::string_view data) {
 		for (;;) {
-			ssize_t n = ::send(socket_.native_handle(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t n =
+			    ::send(socket_.native_handle(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n >= 0) return static_cast<size_t>(n);
 			if (errno == EINTR) continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
@@ -497,7 +509,7 @@ public:
 	void wake_park(uint64_t gen) {
 		if (!parked_ || gen != park_gen_ || park_woken_.exchange(true)) return;
 		asio::post(socket_.get_executor(), [self = shared_from_this()] {
-			if (!self->park_armed_) return;  // arm_park() has not run yet: it will see park_woken_
+			if (!self->park_armed_) return; // arm_park() has not run yet: it will see park_woken_
 			self->park_armed_ = false;
 			self->park_timer_.cancel();
 			if (self->park_watch_) self->srv_.watcher->remove(self->park_watch_);
@@ -507,7 +519,7 @@ public:
 	}
 
 	class Writer;
-	bool holds_turn_ = false;  // Server::Impl::admit gave this request a turn
+	bool holds_turn_ = false; // Server::Impl::admit gave this request a turn
 
 private:
 	friend class Writer;
@@ -535,9 +547,10 @@ private:
 		beast::error_code ec;
 		http::read_header(socket_, buffer_, *parser_, ec);
 		if (ec != asio::error::would_block && ec != asio::error::try_again) return on_header(ec, 0);
-		http::async_read_header(socket_, buffer_, *parser_,
-		                        asio::bind_executor(socket_.get_executor(),
-		                                            beast::bind_front_handler(&Session::on_header, shared_from_this())));
+		http::async_read_header(
+		    socket_, buffer_, *parser_,
+		    asio::bind_executor(socket_.get_executor(),
+		                        beast::bind_front_handler(&Session::on_header, shared_from_this())));
 	}
 
 	// The timer enforcing the header deadline is not re-armed or cancelled per request (each
@@ -547,15 +560,17 @@ private:
 	void wait_header_deadline() {
 		header_timer_armed_ = true;
 		uint64_t gen = ++header_wait_gen_;
-		timer_.expires_at(header_deadline_);  // ends an earlier wait (which then sees a newer gen)
-		timer_.async_wait(asio::bind_executor(socket_.get_executor(), [self = shared_from_this(), gen](beast::error_code ec) {
-			if (gen != self->header_wait_gen_) return;  // superseded by a wait for a shorter deadline
-			self->header_timer_armed_ = false;
-			// Cancelled (the socket closes), or a handler runs: the next header read arms again.
-			if (ec || self->reading_done_) return;
-			if (std::chrono::steady_clock::now() < self->header_deadline_) return self->wait_header_deadline();
-			self->close_socket();  // idle or slow client
-		}));
+		timer_.expires_at(header_deadline_); // ends an earlier wait (which then sees a newer gen)
+		timer_.async_wait(asio::bind_executor(
+		    socket_.get_executor(), [self = shared_from_this(), gen](beast::error_code ec) {
+			    if (gen != self->header_wait_gen_) return; // superseded by a wait for a shorter deadline
+			    self->header_timer_armed_ = false;
+			    // Cancelled (the socket closes), or a handler runs: the next header read arms again.
+			    if (ec || self->reading_done_) return;
+			    if (std::chrono::steady_clock::now() < self->header_deadline_)
+				    return self->wait_header_deadline();
+			    self->close_socket(); // idle or slow client
+		    }));
 	}
 
 	void on_header(beast::error_code ec, size_t) {
@@ -563,8 +578,9 @@ private:
 		idle_ = false;
 		first_ = false;
 		if (ec) {
-			if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-			    ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
+			if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+			    ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+			    ec == asio::error::bad_descriptor) {
 				close_socket();
 				return;
 			}
@@ -577,10 +593,11 @@ private:
 	}
 
 	void send_error_and_close(int status, const std::string& body) {
-		std::string msg = concat("HTTP/1.1 ", std::to_string(status), " ", reason_phrase(status),
-		                         "\r\nServer: ", srv_.options.server_name,
-		                         "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ",
-		                         std::to_string(body.size()), "\r\n\r\n", body);
+		std::string msg =
+		    concat("HTTP/1.1 ", std::to_string(status), " ", reason_phrase(status),
+		           "\r\nServer: ", srv_.options.server_name,
+		           "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ",
+		           std::to_string(body.size()), "\r\n\r\n", body);
 		try {
 			send_all(msg);
 		} catch (...) {
@@ -607,14 +624,15 @@ private:
 		char scratch[65536];
 		size_t total = 0;
 		while (total < (64u << 20)) {
-			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+			    deadline - std::chrono::steady_clock::now());
 			if (left.count() <= 0 || !wait_fd(fd, POLLIN, left)) break;
 			ssize_t n = ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT);
 			if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
 			if (n <= 0) break;
 			total += static_cast<size_t>(n);
 		}
-		gone_ = true;  // the connection is done
+		gone_ = true; // the connection is done
 	}
 
 	void close_socket() {
@@ -707,7 +725,7 @@ public:
 		if (s_.gone_) throw Error(ErrorKind::Io, "client went away");
 		size_t limit = s_.srv_.options.stream_buffer;
 		if (buf_.empty() && data.size() >= limit) {
-			push(data, false);  // large writes go out without a copy
+			push(data, false); // large writes go out without a copy
 			return;
 		}
 		while (!data.empty()) {
@@ -729,7 +747,8 @@ public:
 			spool_overflow_reported_ = true;
 			throw Error(ErrorKind::Limit,
 			            concat("the client reads more slowly than the result is produced, and more than ",
-			                   std::to_string(spool_max_), " bytes of it were waiting; the rest of the result "
+			                   std::to_string(spool_max_),
+			                   " bytes of it were waiting; the rest of the result "
 			                   "was not sent (ask for fewer rows, or submit an asynchronous job)"));
 		}
 	}
@@ -766,7 +785,8 @@ public:
 		});
 	}
 
-	std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout, std::function<void(Response&)> resume) override {
+	std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout,
+	                             std::function<void(Response&)> resume) override {
 		if (done_ || streaming_ || headers_sent_ || parked_)
 			throw Error(ErrorKind::Internal, "only a response that has not begun can be parked");
 		if (watch_key_) {
@@ -800,11 +820,15 @@ private:
 		// An unread request body would be parsed as the next request: close instead.
 		if (req_.has_body() && !s_.body_finished_ && !req_.body_consumed()) ka = false;
 		s_.keep_alive_ = ka;
-		std::string out = concat("HTTP/1.1 ", std::to_string(status_), " ", reason_phrase(status_), "\r\nServer: ",
-		                         s_.srv_.options.server_name, "\r\nDate: ", http_date(), "\r\n");
-		for (auto& h : headers_) out += concat(h.name, ": ", h.value, "\r\n");
-		if (chunked) out += "Transfer-Encoding: chunked\r\n";
-		else out += concat("Content-Length: ", std::to_string(length), "\r\n");
+		std::string out =
+		    concat("HTTP/1.1 ", std::to_string(status_), " ", reason_phrase(status_),
+		           "\r\nServer: ", s_.srv_.options.server_name, "\r\nDate: ", http_date(), "\r\n");
+		for (auto& h : headers_)
+			out += concat(h.name, ": ", h.value, "\r\n");
+		if (chunked)
+			out += "Transfer-Encoding: chunked\r\n";
+		else
+			out += concat("Content-Length: ", std::to_string(length), "\r\n");
 		if (!ka) out += "Connection: close\r\n";
 		out += "\r\n";
 		return out;
@@ -850,7 +874,8 @@ private:
 			data.remove_prefix(s_.send_some(data));
 			// A client that is merely a little slower than the producer gets a moment before
 			// its bytes go to disk.
-			while (!data.empty() && wait_fd(s_.socket_.native_handle(), POLLOUT, std::chrono::milliseconds(20)))
+			while (!data.empty() &&
+			       wait_fd(s_.socket_.native_handle(), POLLOUT, std::chrono::milliseconds(20)))
 				data.remove_prefix(s_.send_some(data));
 			if (data.empty()) return;
 		}
@@ -914,7 +939,8 @@ private:
 		}
 		// All sent: start the file over.
 		spool_sent_ = spool_end_ = 0;
-		if (ftruncate(spool_fd_, 0) != 0) { /* the next writes overwrite it anyway */ }
+		if (ftruncate(spool_fd_, 0) != 0) { /* the next writes overwrite it anyway */
+		}
 	}
 	void drain_some() { drain(false); }
 	void drain_spool() {
@@ -956,9 +982,10 @@ void Session::arm_park() {
 	park_armed_ = true;
 	uint64_t gen = park_gen_;
 	park_timer_.expires_after(park_timeout_);
-	park_timer_.async_wait(asio::bind_executor(socket_.get_executor(), [self = shared_from_this(), gen](beast::error_code ec) {
-		if (!ec) self->wake_park(gen);
-	}));
+	park_timer_.async_wait(
+	    asio::bind_executor(socket_.get_executor(), [self = shared_from_this(), gen](beast::error_code ec) {
+		    if (!ec) self->wake_park(gen);
+	    }));
 	// A client that hangs up ends the wait at once (its answer goes nowhere; the resumption
 	// still runs, so that whoever parked can clean up).
 	park_watch_ = srv_.watcher->add(socket_.native_handle(), [self = shared_from_this(), gen] {
@@ -1018,7 +1045,8 @@ void Session::run_handler() {
 	}
 	if (q != std::string::npos) req.query = req.target.substr(q + 1);
 	req.remote = remote_;
-	for (auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+	for (auto& f : msg)
+		req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
 	if (auto cl = parser_->content_length()) req.content_length = *cl;
 	req.chunked = parser_->chunked();
 	req.body_source = this;
@@ -1070,10 +1098,12 @@ void Session::complete() {
 	int status = writer_->status();
 	writer_.reset();
 	if (req.has_body() && !body_finished_ && !req.body_consumed() && !gone_) lingering_close();
-	auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
+	auto us =
+	    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_)
+	        .count();
 	log::access(concat(req.remote, " \"", req.method, " ", req.target, "\" ", std::to_string(status), " ",
-	                   std::to_string(bytes), " ", std::to_string(us / 1000), ".", std::to_string(us % 1000 / 100), "ms",
-	                   gone_ ? " (client gone)" : ""));
+	                   std::to_string(bytes), " ", std::to_string(us / 1000), ".",
+	                   std::to_string(us % 1000 / 100), "ms", gone_ ? " (client gone)" : ""));
 	request_.reset();
 	--srv_.active;
 	--srv_.in_handlers;
@@ -1118,7 +1148,7 @@ void Server::Impl::end_turn(const std::string& remote) {
 		if (!it->second.waiting.empty()) {
 			next = std::move(it->second.waiting.front());
 			it->second.waiting.pop_front();
-			next.first->holds_turn_ = true;  // the turn passes on
+			next.first->holds_turn_ = true; // the turn passes on
 		} else if (--it->second.running <= 0) {
 			clients.erase(it);
 		}
@@ -1132,8 +1162,10 @@ void Server::Impl::start_handler(const std::shared_ptr<Session>& s, bool resume)
 	// as soon as the strand is left, without waking another thread for it; a post would wake
 	// one (a futex call or two, and a context switch, per request).
 	ensure_spare_thread();
-	if (resume) asio::defer(ioc, [s] { s->run_resume(); });
-	else asio::defer(ioc, [s] { s->run_handler(); });
+	if (resume)
+		asio::defer(ioc, [s] { s->run_resume(); });
+	else
+		asio::defer(ioc, [s] { s->run_handler(); });
 }
 
 // ------------------------------------------------------------------ Server
@@ -1143,10 +1175,11 @@ void Server::Impl::do_accept() {
 		if (ec) {
 			if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
 			log::warn(concat("accept failed: ", ec.message()));
-			if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
-			    ec == asio::error::no_memory) {
+			if (ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+			    ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
 				// Out of file descriptors: accepting again at once would spin; wait for some to close.
-				if (!accept_backoff) accept_backoff = std::make_unique<asio::steady_timer>(acceptor.get_executor());
+				if (!accept_backoff)
+					accept_backoff = std::make_unique<asio::steady_timer>(acceptor.get_executor());
 				accept_backoff->expires_after(std::chrono::milliseconds(100));
 				accept_backoff->async_wait([this](beast::error_code) {
 					if (!stopping) do_accept();
@@ -1158,7 +1191,8 @@ void Server::Impl::do_accept() {
 			auto s = std::make_shared<Session>(std::move(socket), *this);
 			{
 				std::lock_guard lock(sessions_mutex);
-				for (auto it = sessions.begin(); it != sessions.end();) it = it->expired() ? sessions.erase(it) : ++it;
+				for (auto it = sessions.begin(); it != sessions.end();)
+					it = it->expired() ? sessions.erase(it) : ++it;
 				sessions.insert(s);
 			}
 			s->start();
@@ -1185,7 +1219,9 @@ void Server::Impl::begin_shutdown() {
 void Server::Impl::poll_shutdown() {
 	bool grace_over = std::chrono::steady_clock::now() - shutdown_started > options.shutdown_grace;
 	if (active == 0 || grace_over) {
-		if (active) log::warn(concat("shutdown grace period over; abandoning ", std::to_string(active.load()), " requests"));
+		if (active)
+			log::warn(concat("shutdown grace period over; abandoning ", std::to_string(active.load()),
+			                 " requests"));
 		ioc.stop();
 		return;
 	}
@@ -1193,18 +1229,22 @@ void Server::Impl::poll_shutdown() {
 	shutdown_timer->async_wait([this](beast::error_code) { poll_shutdown(); });
 }
 
-Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
 	impl_->on_reload = &on_reload;
 	impl_->watcher = std::make_unique<DisconnectWatcher>();
 }
 
-Server::~Server() { impl_->ioc.stop(); }
+Server::~Server() {
+	impl_->ioc.stop();
+}
 
 void Server::listen() {
 	auto& o = impl_->options;
 	beast::error_code ec;
 	auto addr = asio::ip::make_address(o.address, ec);
-	if (ec) throw Error(ErrorKind::Validation, concat("bad listen address '", o.address, "': ", ec.message()));
+	if (ec)
+		throw Error(ErrorKind::Validation, concat("bad listen address '", o.address, "': ", ec.message()));
 	tcp::endpoint ep(addr, o.port);
 	auto& a = impl_->acceptor;
 	a.open(ep.protocol(), ec);
@@ -1222,9 +1262,13 @@ uint16_t Server::port() const {
 	return ec ? 0 : ep.port();
 }
 
-size_t Server::active_requests() const { return impl_->active; }
+size_t Server::active_requests() const {
+	return impl_->active;
+}
 
-int Server::threads() const { return impl_->thread_count; }
+int Server::threads() const {
+	return impl_->thread_count;
+}
 
 void Server::run() {
 	auto& im = *impl_;
@@ -1268,7 +1312,8 @@ void Server::run() {
 		});
 	}
 	// Every thread runs the event loop and, in turn, request handlers (see the top of the file).
-	for (int i = 1; i < std::max(1, im.options.io_threads); ++i) im.add_thread();
+	for (int i = 1; i < std::max(1, im.options.io_threads); ++i)
+		im.add_thread();
 	++im.thread_count;
 	im.ioc.run();
 	std::vector<std::thread> joined;
@@ -1276,11 +1321,12 @@ void Server::run() {
 		std::lock_guard lock(im.threads_mutex);
 		joined.swap(im.threads);
 	}
-	for (auto& t : joined) t.join();
+	for (auto& t : joined)
+		t.join();
 }
 
 void Server::stop() {
 	asio::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
 }
 
-}  // namespace meles::net
+} // namespace meles::net

@@ -21,16 +21,16 @@ enum class CellKind { Null, Raw, Expression };
 
 struct Cell {
 	CellKind kind = CellKind::Null;
-	size_t field = 0;                    // Raw: index in the layout
-	int expr = -1;                       // Expression: index into exprs
-	int null_expr = -1;                  // compiled nullExpr, if any
+	size_t field = 0;   // Raw: index in the layout
+	int expr = -1;      // Expression: index into exprs
+	int null_expr = -1; // compiled nullExpr, if any
 	ex::ExcSet null_excs;
-	SourcePos pos;                       // of the map element
+	SourcePos pos; // of the map element
 };
 
 struct VarStep {
 	int slot;
-	int expr = -1;                       // expression, or -1 for a plain source copy
+	int expr = -1; // expression, or -1 for a plain source copy
 	size_t source_field = 0;
 	bool source_known = false;
 	int null_expr = -1;
@@ -47,11 +47,16 @@ struct Condition {
 
 ex::Value to_expr_value(const Value& v, std::vector<std::string>& /*scratch*/) {
 	switch (v.kind()) {
-	case ValueKind::Null: return ex::Value::none();
-	case ValueKind::Text: return ex::Value::borrow(v.as_text());
-	case ValueKind::Int: return ex::Value::integer(v.as_int());
-	case ValueKind::Double: return ex::Value::real(v.as_double());
-	case ValueKind::Bool: return ex::Value::boolean(v.as_bool());
+	case ValueKind::Null:
+		return ex::Value::none();
+	case ValueKind::Text:
+		return ex::Value::borrow(v.as_text());
+	case ValueKind::Int:
+		return ex::Value::integer(v.as_int());
+	case ValueKind::Double:
+		return ex::Value::real(v.as_double());
+	case ValueKind::Bool:
+		return ex::Value::boolean(v.as_bool());
 	case ValueKind::IntArray: {
 		std::vector<ex::Value> items;
 		for (size_t i = 0; i < v.array_size(); ++i)
@@ -74,16 +79,16 @@ ex::Value to_expr_value(const Value& v, std::vector<std::string>& /*scratch*/) {
 	return ex::Value::none();
 }
 
-}  // namespace
+} // namespace
 
 struct CompiledRowmaker::Impl {
 	const TableDef& table;
-	std::vector<Cell> cells;  // one per table column
+	std::vector<Cell> cells; // one per table column
 	std::vector<VarStep> vars;
 	std::vector<ex::Expression> exprs;
-	std::vector<std::pair<int, size_t>> field_slots;  // (slot, layout index) filled per row
-	std::vector<Condition> ignore;                    // any true → skip
-	std::vector<bool> bail;                           // per ignore entry: error instead of skip
+	std::vector<std::pair<int, size_t>> field_slots; // (slot, layout index) filled per row
+	std::vector<Condition> ignore;                   // any true → skip
+	std::vector<bool> bail;                          // per ignore entry: error instead of skip
 	std::vector<ex::Value> slots;
 	std::vector<std::string> scratch;
 	std::string tmp;
@@ -92,8 +97,10 @@ struct CompiledRowmaker::Impl {
 
 	bool holds(const Condition& c, std::span<const Value> rec) const {
 		switch (c.kind) {
-		case IgnoreCondition::Kind::KeyMissing: return !c.field;
-		case IgnoreCondition::Kind::KeyPresent: return c.field.has_value();
+		case IgnoreCondition::Kind::KeyMissing:
+			return !c.field;
+		case IgnoreCondition::Kind::KeyPresent:
+			return c.field.has_value();
 		case IgnoreCondition::Kind::KeyNull:
 			return !c.field || rec[*c.field].is_null() ||
 			       (rec[*c.field].kind() == ValueKind::Text && rec[*c.field].as_text().empty());
@@ -122,11 +129,12 @@ namespace {
 Condition compile_condition(const IgnoreCondition& c, const FieldLayout& layout) {
 	Condition out{c.kind, std::nullopt, c.value, {}};
 	if (!c.key.empty()) out.field = layout.index_of(c.key);
-	for (auto& ch : c.children) out.children.push_back(compile_condition(ch, layout));
+	for (auto& ch : c.children)
+		out.children.push_back(compile_condition(ch, layout));
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 bool CompiledRowmaker::needs_per_source(const RowmakerDef& rm) {
 	auto uses = [](const std::optional<Expr>& e) { return e && !row_macros_in(e->text).empty(); };
@@ -175,7 +183,7 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 			step.source_field = idx.value_or(0);
 		}
 		if (v.null_expr) step.null_expr = compile(*v.null_expr);
-			step.null_excs = ex::ExcSet::parse(join(v.null_excs, ","));
+		step.null_excs = ex::ExcSet::parse(join(v.null_excs, ","));
 		im.vars.push_back(std::move(step));
 	}
 
@@ -190,14 +198,18 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		const auto& cname = table.columns[i].meta.name;
 		for (auto& pat : rm.idmaps)
 			if (name_matches(pat, cname)) {
-				if (auto idx = layout.index_of(cname)) im.cells[i] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
-				else im.cells[i] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
+				if (auto idx = layout.index_of(cname))
+					im.cells[i] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
+				else
+					im.cells[i] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
 			}
 	}
 	for (auto& [dest, src] : rm.simplemaps) {
 		size_t ci = column_index(dest, rm.pos);
-		if (auto idx = layout.index_of(src)) im.cells[ci] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
-		else im.cells[ci] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
+		if (auto idx = layout.index_of(src))
+			im.cells[ci] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
+		else
+			im.cells[ci] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
 	}
 	for (auto& m : rm.maps) {
 		size_t ci = column_index(m.key, m.pos);
@@ -218,7 +230,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 				cell.expr = compile(e);
 			} else {
 				throw Error(ErrorKind::Name,
-				            concat("map of column '", m.key, "' reads '", src, "', which the grammar does not provide (it has: ",
+				            concat("map of column '", m.key, "' reads '", src,
+				                   "', which the grammar does not provide (it has: ",
 				                   join(layout.names(), ", "), ")"),
 				            m.pos);
 			}
@@ -232,7 +245,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	for (auto& f : layout.fields()) {
 		if (auto s = scope.field(f.name)) {
 			bool is_var = false;
-			for (auto& v : im.vars) is_var = is_var || v.slot == *s;
+			for (auto& v : im.vars)
+				is_var = is_var || v.slot == *s;
 			if (!is_var) im.field_slots.emplace_back(*s, *layout.index_of(f.name));
 		}
 	}
@@ -241,10 +255,12 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		if (scope.is_variable(s)) continue;
 		const std::string& name = scope.name(s);
 		bool known = layout.index_of(name).has_value();
-		for (auto& v : rm.vars) known = known || v.key == name;
+		for (auto& v : rm.vars)
+			known = known || v.key == name;
 		if (!known)
 			throw Error(ErrorKind::Name,
-			            concat("an expression of this rowmaker uses @", name, ", but the grammar provides no field '", name,
+			            concat("an expression of this rowmaker uses @", name,
+			                   ", but the grammar provides no field '", name,
 			                   "' (it has: ", join(layout.names(), ", "), ") and no var defines it"),
 			            rm.pos);
 	}
@@ -262,17 +278,21 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			return false;
 		}
 	}
-	for (auto& [slot, field] : im.field_slots) im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field], im.scratch);
+	for (auto& [slot, field] : im.field_slots)
+		im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field], im.scratch);
 	size_t start = out.size();
 	try {
 		for (auto& v : im.vars) {
 			ex::Value val;
 			try {
-				if (v.expr >= 0) val = im.eval(v.expr, v.null_excs);
-				else if (v.source_known) val = to_expr_value(rec[v.source_field], im.scratch);
+				if (v.expr >= 0)
+					val = im.eval(v.expr, v.null_excs);
+				else if (v.source_known)
+					val = to_expr_value(rec[v.source_field], im.scratch);
 				if (v.null_expr >= 0 && ex::py_equal(val, im.eval(v.null_expr, {}))) val = ex::Value::none();
 			} catch (const ex::ExprError& e) {
-				throw batch.error(r, concat("var ", std::string(v.pos.to_string()), ": ", e.exc_name(), ": ", e.detail()));
+				throw batch.error(
+				    r, concat("var ", std::string(v.pos.to_string()), ": ", e.exc_name(), ": ", e.detail()));
 			}
 			im.slots[static_cast<size_t>(v.slot)] = val.to_owned();
 		}
@@ -282,13 +302,18 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			const auto& col = im.table.columns[c].meta;
 			size_t before = out.size();
 			switch (cell.kind) {
-			case CellKind::Null: out += "\\N"; break;
+			case CellKind::Null:
+				out += "\\N";
+				break;
 			case CellKind::Raw: {
 				const Value& v = rec[cell.field];
 				try {
-					if (v.kind() == ValueKind::Text) ex::append_copy_literal(out, v.as_text(), col.type);
-					else if (v.is_null()) out += "\\N";
-					else ex::append_copy_value(out, to_expr_value(v, im.scratch), col.type);
+					if (v.kind() == ValueKind::Text)
+						ex::append_copy_literal(out, v.as_text(), col.type);
+					else if (v.is_null())
+						out += "\\N";
+					else
+						ex::append_copy_value(out, to_expr_value(v, im.scratch), col.type);
 				} catch (const Error& e) {
 					std::string detail = e.message();
 					if (auto* pe = dynamic_cast<const ex::ExprError*>(&e)) detail = pe->detail();
@@ -300,14 +325,16 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 				ex::Value val;
 				try {
 					val = im.eval(cell.expr, cell.null_excs);
-					if (cell.null_expr >= 0 && ex::py_equal(val, im.eval(cell.null_expr, {}))) val = ex::Value::none();
+					if (cell.null_expr >= 0 && ex::py_equal(val, im.eval(cell.null_expr, {})))
+						val = ex::Value::none();
 					ex::append_copy_value(out, val, col.type);
 				} catch (const ex::ExprError& e) {
-					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(), "): ", e.exc_name(),
-					                            ": ", e.detail()));
+					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(),
+					                            "): ", e.exc_name(), ": ", e.detail()));
 				} catch (const Error& e) {
 					if (e.kind() == ErrorKind::Internal) throw;
-					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(), "): ", e.message()));
+					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(),
+					                            "): ", e.message()));
 				}
 				break;
 			}
@@ -323,4 +350,4 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 	return true;
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -22,7 +22,8 @@ public:
 		int ms = std::stoi(run.job().parameter("SLEEP").value_or("0"));
 		std::atomic<bool> cancelled{false};
 		run.set_canceller([&] { cancelled = true; });
-		for (int i = 0; i < ms / 10 && !cancelled; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		for (int i = 0; i < ms / 10 && !cancelled; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		if (cancelled) throw Error(ErrorKind::Timeout, "cancelled");
 		std::ofstream(run.dir() / "out.txt") << run.job().parameter("RESULT").value_or("");
 		run.add_result({"result", "text/plain", "out.txt", 1});
@@ -75,7 +76,7 @@ Phase wait_final(JobManager& m, const std::string& id) {
 	return Phase::Unknown;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("uws: jobs run, fail, abort, time out and are queued beyond the limit") {
 	TestDb db("uws_manager");
@@ -185,7 +186,8 @@ TEST_CASE("uws: a restart turns executing jobs into errors and keeps queued ones
 	fs::remove_all(dir);
 }
 
-TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered, and waits per client are bounded") {
+TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered, and waits "
+          "per client are bounded") {
 	Setup setup("uws_watch", 1, 60);
 	setup.cfg.set("async", "maxWaitsPerClient", "2");
 	JobManager& m = setup.start();
@@ -198,7 +200,7 @@ TEST_CASE("uws: watchers fire once on the next change, also one that came before
 	CHECK(fired == 0);
 	m.run("t", job.id);
 	CHECK(wait_final(m, job.id) == Phase::Completed);
-	CHECK(fired == 1);  // once, although the job changed several times
+	CHECK(fired == 1); // once, although the job changed several times
 	CHECK(removed == 0);
 	// A change between reading the version and watching fires at once.
 	m.watch(job.id, v, [&] { ++fired; });
@@ -216,10 +218,14 @@ TEST_CASE("uws: deleted jobs leave nothing behind in memory, whatever phase they
 	Setup setup("uws_forget", 1, 60);
 	JobManager& m = setup.start();
 	std::vector<std::string> ids;
-	for (int i = 0; i < 12; ++i) ids.push_back(m.create("t", {{"RESULT", "x"}}, std::nullopt, {}).id);
-	for (int i = 0; i < 4; ++i) m.run("t", ids[i]);  // completed
-	for (int i = 0; i < 4; ++i) CHECK(wait_final(m, ids[i]) == Phase::Completed);
-	for (int i = 4; i < 6; ++i) m.abort("t", ids[i]);  // aborted while pending
+	for (int i = 0; i < 12; ++i)
+		ids.push_back(m.create("t", {{"RESULT", "x"}}, std::nullopt, {}).id);
+	for (int i = 0; i < 4; ++i)
+		m.run("t", ids[i]); // completed
+	for (int i = 0; i < 4; ++i)
+		CHECK(wait_final(m, ids[i]) == Phase::Completed);
+	for (int i = 4; i < 6; ++i)
+		m.abort("t", ids[i]); // aborted while pending
 	// A watcher that fired, another still registered when its job is deleted.
 	std::atomic<int> fired{0};
 	auto key = m.watch(ids[6], m.version(ids[6]), [&] { ++fired; });
@@ -230,7 +236,8 @@ TEST_CASE("uws: deleted jobs leave nothing behind in memory, whatever phase they
 	// Versions asked for ids that never existed are not remembered.
 	CHECK(m.version("nosuchjob") == 0);
 	CHECK(m.tracked_jobs() > 0);
-	for (auto& id : ids) m.destroy("t", id);
+	for (auto& id : ids)
+		m.destroy("t", id);
 	CHECK(fired == 2);
 	// Before: a change counter per job that ever changed, an abort mark per deleted job.
 	CHECK(m.tracked_jobs() == 0);

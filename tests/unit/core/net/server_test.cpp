@@ -26,13 +26,14 @@ namespace {
 struct TestServer {
 	net::Server server;
 	std::thread thread;
-	explicit TestServer(net::Handler h, net::ServerOptions o = {}) : server(([&o] {
-		                                                                        o.port = 0;
-		                                                                        o.workers = 4;
-		                                                                        o.shutdown_grace = std::chrono::seconds(10);
-		                                                                        return o;
-	                                                                        })(),
-	                                                                        std::move(h)) {
+	explicit TestServer(net::Handler h, net::ServerOptions o = {})
+	    : server(([&o] {
+		             o.port = 0;
+		             o.workers = 4;
+		             o.shutdown_grace = std::chrono::seconds(10);
+		             return o;
+	             })(),
+	             std::move(h)) {
 		server.listen();
 		thread = std::thread([this] { server.run(); });
 	}
@@ -57,7 +58,9 @@ int connect_from(uint16_t port, const char* source) {
 	return fd;
 }
 
-int connect_to(uint16_t port) { return connect_from(port, "127.0.0.1"); }
+int connect_to(uint16_t port) {
+	return connect_from(port, "127.0.0.1");
+}
 
 std::string read_to_end(int fd, int seconds = 10) {
 	std::string out;
@@ -83,7 +86,7 @@ std::string get(uint16_t port, const std::string& path) {
 	return exchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("net: whole responses, streamed responses and request bodies") {
 	TestServer s([](net::Request& q, net::Response& r) {
@@ -92,7 +95,8 @@ TEST_CASE("net: whole responses, streamed responses and request bodies") {
 			r.send("hello");
 		} else if (q.path == "/stream") {
 			auto& out = r.stream();
-			for (int i = 0; i < 100000; ++i) out.write("line " + std::to_string(i) + "\n");
+			for (int i = 0; i < 100000; ++i)
+				out.write("line " + std::to_string(i) + "\n");
 			r.finish();
 		} else if (q.path == "/echo") {
 			std::string body = q.read_body(1 << 20);
@@ -152,7 +156,8 @@ TEST_CASE("net: keep-alive serves several requests on one connection") {
 
 TEST_CASE("net: pipelined requests are answered in order, the next one read without the event loop") {
 	std::atomic<int> n{0};
-	TestServer s([&](net::Request& q, net::Response& r) { r.send(q.path + "=" + std::to_string(++n) + ";"); });
+	TestServer s(
+	    [&](net::Request& q, net::Response& r) { r.send(q.path + "=" + std::to_string(++n) + ";"); });
 	int fd = connect_to(s.port());
 	std::string reqs = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
 	                   "GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
@@ -175,14 +180,16 @@ TEST_CASE("net: stop lets a running request finish") {
 	uint16_t port = s->port();
 	std::string result;
 	std::thread client([&] { result = get(port, "/slow"); });
-	while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-	s->server.stop();  // while the handler sleeps
+	while (!started)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	s->server.stop(); // while the handler sleeps
 	client.join();
 	CHECK(result.find("finished") != std::string::npos);
 	s.reset();
 }
 
-TEST_CASE("net: an idle keep-alive connection closes after idle_timeout, also when it is below read_timeout") {
+TEST_CASE(
+    "net: an idle keep-alive connection closes after idle_timeout, also when it is below read_timeout") {
 	// The header deadline is enforced by one timer per connection that is not re-armed per
 	// request; a deadline shorter than the one it waits for must still count.
 	net::ServerOptions o;
@@ -193,7 +200,7 @@ TEST_CASE("net: an idle keep-alive connection closes after idle_timeout, also wh
 	std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) > 0);
 	auto t0 = std::chrono::steady_clock::now();
-	std::string resp = read_to_end(fd, 15);  // the response, then the end of the connection
+	std::string resp = read_to_end(fd, 15); // the response, then the end of the connection
 	auto waited = std::chrono::steady_clock::now() - t0;
 	CHECK(resp.find("HTTP/1.1 200") == 0);
 	CHECK(waited < std::chrono::seconds(10));
@@ -230,27 +237,29 @@ TEST_CASE("net: a client that disconnects is noticed while the handler runs") {
 	TestServer s([&](net::Request&, net::Response& r) {
 		r.on_client_gone([&] { gone = true; });
 		started = true;
-		for (int i = 0; i < 300 && !gone; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		for (int i = 0; i < 300 && !gone; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		r.send("too late");
 	});
 	int fd = connect_to(s.port());
 	std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) > 0);
-	while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	while (!started)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	close(fd);
-	for (int i = 0; i < 200 && !gone; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	for (int i = 0; i < 200 && !gone; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	CHECK(gone);
 }
 
 namespace {
-
 
 void send_get(int fd, const std::string& path) {
 	std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("net: NUL and other control characters in the path are refused before any handler runs") {
 	std::atomic<int> handled{0};
@@ -298,10 +307,12 @@ TEST_CASE("net: parked responses hold no thread and resume on wake-up, timeout o
 	REQUIRE(wakeups.size() == 40);
 	CHECK(get(s.port(), "/ping").find("pong") != std::string::npos);
 	CHECK(resumed == 0);
-	for (auto& w : wakeups) w->wake();
-	for (int fd : fds) CHECK(read_to_end(fd).find("resumed /wait") != std::string::npos);
+	for (auto& w : wakeups)
+		w->wake();
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("resumed /wait") != std::string::npos);
 	CHECK(resumed == 40);
-	wakeups[0]->wake();  // once only
+	wakeups[0]->wake(); // once only
 	// timeout
 	auto t0 = std::chrono::steady_clock::now();
 	CHECK(get(s.port(), "/short").find("resumed /short") != std::string::npos);
@@ -309,9 +320,11 @@ TEST_CASE("net: parked responses hold no thread and resume on wake-up, timeout o
 	// a client that hangs up ends its park at once
 	int fd = connect_to(s.port());
 	send_get(fd, "/long");
-	for (int i = 0; i < 500 && wakeups.size() < 42; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	for (int i = 0; i < 500 && wakeups.size() < 42; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	close(fd);
-	for (int i = 0; i < 500 && resumed < 42; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	for (int i = 0; i < 500 && resumed < 42; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	CHECK(resumed == 42);
 	CHECK(resumed_gone == 1);
 }
@@ -328,7 +341,8 @@ TEST_CASE("net: a client's requests beyond max_client_requests wait for their tu
 		    int seen = most;
 		    while (now > seen && !most.compare_exchange_weak(seen, now)) {
 		    }
-		    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		    while (!release)
+			    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 		    --running;
 		    r.send("done");
 	    },
@@ -345,7 +359,8 @@ TEST_CASE("net: a client's requests beyond max_client_requests wait for their tu
 	send_get(other, "/ping");
 	CHECK(read_to_end(other).find("pong") != std::string::npos);
 	release = true;
-	for (int fd : fds) CHECK(read_to_end(fd).find("done") != std::string::npos);
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("done") != std::string::npos);
 	CHECK(most == 2);
 }
 
@@ -372,14 +387,15 @@ TEST_CASE("net: spool_when_slow lets the producer finish while the client does n
 			++limit_errors;
 			out.write("CUT\n");
 		}
-		produced = true;  // what a handler does when it gives its database connection back
+		produced = true; // what a handler does when it gives its database connection back
 		r.finish();
 	});
 	for (const char* path : {"/spool", "/small-spool"}) {
 		produced = false;
 		int fd = connect_to(s.port());
 		send_get(fd, path);
-		for (int i = 0; i < 500 && !produced; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		for (int i = 0; i < 500 && !produced; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		CHECK_MESSAGE(produced, "the producer finished although the client has read nothing yet");
 		std::string got = read_to_end(fd, 30);
 		if (std::string(path) == "/spool") {
@@ -405,7 +421,7 @@ int process_threads() {
 	fclose(f);
 	return n;
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("net: threads grown for blocking handlers leave again when no longer needed") {
 	net::ServerOptions o;
@@ -417,7 +433,8 @@ TEST_CASE("net: threads grown for blocking handlers leave again when no longer n
 	    [&](net::Request& q, net::Response& r) {
 		    if (q.path == "/ping") return r.send("pong");
 		    ++running;
-		    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		    while (!release)
+			    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 		    --running;
 		    r.send("done");
 	    },
@@ -434,8 +451,9 @@ TEST_CASE("net: threads grown for blocking handlers leave again when no longer n
 		fds.push_back(connect_to(s.port()));
 		send_get(fds.back(), "/block");
 	}
-	for (int i = 0; i < 500 && running < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-	if (running != 3) release = true;  // lets the server stop
+	for (int i = 0; i < 500 && running < 3; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	if (running != 3) release = true; // lets the server stop
 	REQUIRE(running == 3);
 	CHECK(s.server.threads() == 4);
 	CHECK(process_threads() == at_rest + 2);
@@ -443,7 +461,8 @@ TEST_CASE("net: threads grown for blocking handlers leave again when no longer n
 	std::this_thread::sleep_for(std::chrono::milliseconds(400));
 	CHECK(s.server.threads() == 4);
 	release = true;
-	for (int fd : fds) CHECK(read_to_end(fd).find("done") != std::string::npos);
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("done") != std::string::npos);
 	// Not needed any more: they leave within a few intervals, and the server still answers.
 	for (int i = 0; i < 200 && process_threads() > at_rest; ++i)
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -457,9 +476,11 @@ TEST_CASE("net: threads grown for blocking handlers leave again when no longer n
 		fds.push_back(connect_to(s.port()));
 		send_get(fds.back(), "/block");
 	}
-	for (int i = 0; i < 500 && running < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	for (int i = 0; i < 500 && running < 3; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	CHECK(running == 3);
 	CHECK(s.server.threads() == 4);
 	release = true;
-	for (int fd : fds) CHECK(read_to_end(fd).find("done") != std::string::npos);
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("done") != std::string::npos);
 }

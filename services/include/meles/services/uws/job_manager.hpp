@@ -110,8 +110,8 @@ private:
 	void housekeeping_loop();
 	void execute(const std::string& id);
 	void notify(const std::string& id);
-	uint64_t version_locked(const std::string& id) const;  // under mutex_
-	void mark_queued_abort(const std::string& id);          // under mutex_
+	uint64_t version_locked(const std::string& id) const; // under mutex_
+	void mark_queued_abort(const std::string& id);        // under mutex_
 
 	const Config& config_;
 	JobStore store_;
@@ -137,4 +137,4 @@ private:
 // A fresh job id: 16 characters from [a-z0-9], unguessable.
 std::string new_job_id();
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws
