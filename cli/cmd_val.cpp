@@ -7,6 +7,7 @@
 #include "meles/rd/expr/expression.hpp"
 #include "meles/rd/parse/expression_sites.hpp"
 #include "meles/rd/parse/macros.hpp"
+#include "meles/rd/python/runtime.hpp"
 #include "meles/rd/store/rd_store.hpp"
 #include "meles/services/tap/examples.hpp"
 
@@ -93,10 +94,18 @@ rd::ExpressionChecker expression_checker() {
 		rd::expr::CompileOptions opts;
 		opts.pos = site.expr->pos;
 		auto outcome = rd::expr::Expression::try_compile(text, scope, opts);
-		if (!outcome) {
-			Error e = outcome.error->to_error(site.expr->pos);
-			diags.error(e.kind(), concat(e.message(), " (in ", site.context, ")"), site.expr->pos);
+		if (outcome) return;
+		// Outside the native subset: the import runs it as Python, so Python decides.
+		auto py = rd::python::check_expression(text, site.expr->pos);
+		if (py.error) {
+			diags.error(py.error->kind(), concat(py.error->message(), " (in ", site.context, ")"),
+			            py.error->pos() ? *py.error->pos() : site.expr->pos);
+			return;
 		}
+		for (auto& name : py.unknown_names)
+			diags.warning(concat("unknown name '", name, "' (in ", site.context,
+			                     "): Python will raise NameError when a row is made"),
+			              site.expr->pos);
 	};
 }
 

@@ -48,7 +48,7 @@ void parse_resource(ParseContext& ctx, RawElement& root, const fs::path& rd_file
 	if (r.has("allProfiles")) rd.all_profiles = r.list("allProfiles");
 	rd.require = r.list("require");
 	if (!rd.require.empty())
-		ctx.warning(r.pos_of("require"), "require= imports Python modules, which Meles does not load");
+		ctx.warning(r.pos_of("require"), python::kept_message(python::Site::Require, "require="));
 	if (!rd.schema.empty()) {
 		bool ok = std::isalpha(static_cast<unsigned char>(rd.schema[0])) || rd.schema[0] == '_';
 		for (char c : rd.schema)
