@@ -5,6 +5,8 @@
 #include "meles/rd/ingest/grammar_registry.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
 #include "meles/rd/ingest/sources.hpp"
+#include "meles/rd/python/grammars.hpp"
+#include "meles/rd/python/rd_code.hpp"
 #include "meles/rd/schema/catalog_store.hpp"
 #include "meles/rd/schema/ddl.hpp"
 
@@ -39,12 +41,24 @@ SourcesSpec to_sources_spec(const SourcesDef& s) {
 	return spec;
 }
 
-// Runs the table's SQL scripts of `type` (AC_SQL: failures ignored, inside a savepoint).
-void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::string_view type) {
+// Where a table's scripts run: python scripts see the table being made.
+struct ScriptTarget {
+	std::shared_ptr<const Resource> rd;
+	const TableDef* table = nullptr;
+	std::string relation;
+};
+
+// Runs the table's scripts of `type`: SQL (AC_SQL: failures ignored, inside a savepoint) and
+// python (through meles/rd/python, with the import's connection).
+void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::string_view type,
+                 const ScriptTarget& target = {}) {
 	for (auto& s : scripts) {
 		if (s.type != type) continue;
 		std::string lang = to_lower(s.lang);
-		if (lang == "python") throw Error(ErrorKind::Validation, "python scripts cannot run in this version of Meles", s.pos);
+		if (lang == "python") {
+			python::run_script(s, python::ScriptContext{target.rd, target.table, target.relation, &c});
+			continue;
+		}
 		if (lang == "ac_sql") {
 			c.exec("SAVEPOINT meles_script");
 			try {
@@ -123,6 +137,17 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 		throw Error(ErrorKind::NotFound, concat("RD ", rd->rd_id, " has no data elements to import",
 		                                        opts.data_ids.empty() ? " (none with auto=\"True\")" : ""));
 
+	// procDefs of applies (other RDs are kept loaded for the import's duration).
+	std::vector<std::shared_ptr<const Resource>> proc_rds;
+	auto find_procdef = [&](std::string_view ref) -> const ProcDef* {
+		auto hash = ref.find('#');
+		if (hash == std::string_view::npos) return rd->find_procdef(ref);
+		std::string rd_id(ref.substr(0, hash));
+		std::shared_ptr<const Resource> where = rd_id == rd->rd_id ? rd : store_.get(rd_id);
+		proc_rds.push_back(where);
+		return where->find_procdef(ref.substr(hash + 1));
+	};
+
 	Progress progress(opts);
 	conn_.begin();
 	try {
@@ -163,22 +188,27 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				}
 				tg.new_relation = schema::qualified(t.schema, t.id + "__meles_new");
 				conn_.exec(concat("DROP TABLE IF EXISTS ", tg.new_relation));
-				run_scripts(conn_, t.scripts, "preCreation");
+				run_scripts(conn_, t.scripts, "preCreation", {tg.table_rd, &t, tg.new_relation});
 				conn_.exec(schema::create_table_sql(t, tg.new_relation));
-				run_scripts(conn_, t.scripts, "postCreation");
+				run_scripts(conn_, t.scripts, "postCreation", {tg.table_rd, &t, tg.new_relation});
 			}
 
 			// -- data
 			bool has_input = dd->grammar.has_value();
 			if (has_input && !opts.meta_only) {
-				auto grammar = make_grammar(to_grammar_element(dd->grammar->element));
+				// Python grammars come from the Python runtime, the others from the registry.
+				std::unique_ptr<Grammar> grammar = python::is_python_grammar(dd->grammar->type)
+				                                       ? python::make_grammar(*dd->grammar, rd, find_procdef)
+				                                       : make_grammar(to_grammar_element(dd->grammar->element));
+				bool python_filters = python::has_python_filters(*dd->grammar, find_procdef);
 				std::vector<SourceInfo> sources;
 				if (dd->sources) sources = expand_sources(to_sources_spec(*dd->sources), rd->resdir.string());
 				uint64_t total = total_bytes(sources);
 				for (auto& tg : targets) {
 					const TableDef& t = *tg.table;
 					if (!t.on_disk || t.is_view() || tg.new_relation.empty()) continue;
-					run_scripts(conn_, tg.make->scripts, "preImport");
+					RowmakerContext rm_context{rd, find_procdef};
+					run_scripts(conn_, tg.make->scripts, "preImport", {rd, &t, tg.new_relation});
 					std::string copy_sql = concat("COPY ", tg.new_relation, " FROM STDIN");
 					auto copy = conn_.copy_in(copy_sql);
 					std::string buf;
@@ -188,7 +218,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					bool stop = false;
 					for (auto& src : sources) {
 						if (stop) break;
-						auto reader = grammar->open(src);
+						std::unique_ptr<RecordReader> reader = grammar->open(src);
 						RowMacroContext macros;
 						macros.source = src.path;
 						macros.inputs_dir = store_.options().inputs_dir;
@@ -197,23 +227,39 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 						macros.server_url = opts.server_url;
 						macros.authority = opts.authority;
 						macros.properties = dd->properties;
+						if (python_filters)
+							reader = python::filter_records(std::move(reader), *dd->grammar, rd, find_procdef,
+							                                [&macros](std::string_view text, const SourcePos& pos) {
+								                                std::string t(text);
+								                                if (!row_macros_in(t).empty())
+									                                t = expand_row_macros(t, macros, RowMacroRendering::PythonLiteral, pos);
+								                                return t;
+							                                });
 						std::optional<CompiledRowmaker> rm;
+						const FieldLayout* rm_layout = nullptr;
 						RecordBatch batch;
 						while (reader->next(batch)) {
-							if (!rm) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros);
-							for (size_t r = 0; r < batch.size(); ++r) {
-								try {
-									if (rm->append(batch, r, buf)) ++tg.result.rows;
-								} catch (const Error& e) {
-									if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
-									++tg.result.skipped;
-									if (tg.result.first_problems.size() < 10) tg.result.first_problems.push_back(e.full_message());
-								}
-								if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
-									stop = true;
-									break;
-								}
+							// Python grammars and rowfilters may add fields as they go: a new
+							// layout gets its own rowmaker.
+							if (!rm || rm_layout != &batch.layout()) {
+								rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, rm_context);
+								rm_layout = &batch.layout();
 							}
+							rm->run([&] {
+								for (size_t r = 0; r < batch.size(); ++r) {
+									try {
+										if (rm->append(batch, r, buf)) ++tg.result.rows;
+									} catch (const Error& e) {
+										if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
+										++tg.result.skipped;
+										if (tg.result.first_problems.size() < 10) tg.result.first_problems.push_back(e.full_message());
+									}
+									if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
+										stop = true;
+										break;
+									}
+								}
+							});
 							if (buf.size() >= kCopyBuffer) {
 								copy.write(buf);
 								buf.clear();
@@ -224,7 +270,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 							if (stop) break;
 						}
 						bytes_before += src.size;
-						run_scripts(conn_, tg.make->scripts, "sourceDone");
+						run_scripts(conn_, tg.make->scripts, "sourceDone", {rd, &t, tg.new_relation});
 					}
 					copy.write(buf);
 					copy.finish();
@@ -242,7 +288,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				if (opts.meta_only || !t.on_disk || t.is_view() || !tg.fresh || tg.new_relation.empty()) continue;
 				ImportProgress pr{dd->id, t.qualified_name(), tg.result.rows, 0, 0, "indexing"};
 				progress.report(pr, true);
-				run_scripts(conn_, t.scripts, "preIndex");
+				run_scripts(conn_, t.scripts, "preIndex", {tg.table_rd, &t, tg.new_relation});
 				if (!t.primary.empty()) conn_.exec(schema::primary_key_sql(t, tg.new_relation, t.id + "__meles_new_pkey"));
 				tg.indexes = schema::index_sqls(t, tg.new_relation, "__meles_new");
 				std::string cluster_on;
@@ -283,7 +329,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					if (r.rows() && !r.is_null(0, 0) && r.get_int(0, 0) >= 0) nrows = r.get_int(0, 0);
 				}
 				schema::record_table(conn_, *tg.table_rd, t, nrows);
-				run_scripts(conn_, t.scripts, "afterMeta");
+				run_scripts(conn_, t.scripts, "afterMeta", {tg.table_rd, &t, tg.final_relation});
 				report.tables.push_back(tg.result);
 			}
 		}
@@ -321,7 +367,7 @@ std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_sy
 		// drops the schema of user tables).
 		if (rd)
 			for (auto& t : rd->tables)
-				if (t.on_disk && table_exists(conn_, schema::qualified(t.schema, t.id))) run_scripts(conn_, t.scripts, "beforeDrop");
+				if (t.on_disk && table_exists(conn_, schema::qualified(t.schema, t.id))) run_scripts(conn_, t.scripts, "beforeDrop", {rd, &t, schema::qualified(t.schema, t.id)});
 		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
 		for (auto& [schema_name, id] : tables) schema::forget_table(conn_, schema_name, id);
 		for (auto& [schema_name, id] : tables) {
