@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""Runs Meles over the corpus of real DaCHS RDs listed in corpus.tsv.
+
+The RDs themselves are NOT in this repository (their licences were not checked): each row
+names a public GitHub repository, a path and a commit.  Snapshots of those repositories are
+kept beside the checkout (bare git directories, MELES_RD_CORPUS_MIRROR or ../.mirror as the
+`fetch` tool lays them out: <mirror>/<owner>+<name>/repo).  Where none are present the test is
+skipped (exit 77).
+
+For each row whose snapshot is present the runner extracts the repository at that commit into
+a temporary inputs directory (the repository root goes to inputs/<place>), runs `meles val` and
+compares the verdict with the list: `meles_val` is what this version of Meles answers (a change
+fails the test, so regressions and improvements are both noticed; update the list with --update),
+`dachs_val` is what DaCHS 2.7 answered (recorded with dachs_verdicts.sh), and the summary counts
+how many RDs get DaCHS's verdict.  Rows with expected row counts (data committed to the
+repository) are also imported into a test database with `meles imp`, counted, and dropped again
+(with --imp, or when run under ctest with the test cluster).
+
+    run_corpus.py [--meles BIN] [--only REGEX] [--imp] [--update] [--verbose]
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+COLUMNS = ["repo", "path", "commit", "place", "userconfig", "exercises", "dachs_val", "meles_val", "rows", "note"]
+
+
+def mirror_dirs():
+    env = os.environ.get("MELES_RD_CORPUS_MIRROR")
+    if env:
+        return [env]
+    return [os.path.join(SOURCE, "..", ".mirror"), os.path.join(SOURCE, "..", "..", ".mirror")]
+
+
+def git_dir(repo):
+    for m in mirror_dirs():
+        base = os.path.join(m, repo.replace("/", "+"), "repo")
+        for g in (os.path.join(base, ".git"), base):
+            if os.path.isfile(os.path.join(g, "HEAD")):
+                return g
+    return None
+
+
+def read_list(path):
+    rows = []
+    with open(path) as f:
+        header = None
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split("\t")
+            if header is None:
+                header = fields
+                continue
+            rows.append(dict(zip(header, fields + [""] * (len(header) - len(fields)))))
+    return rows
+
+
+def write_list(path, rows):
+    with open(path) as f:
+        comments = [l for l in f if l.startswith("#")]
+    with open(path, "w") as f:
+        f.writelines(comments)
+        f.write("\t".join(COLUMNS) + "\n")
+        for r in rows:
+            f.write("\t".join(r.get(c, "") for c in COLUMNS) + "\n")
+
+
+def extract(gitdir, commit, dest):
+    """git archive, except that blobs absent from the snapshot (large files) are skipped."""
+    out = subprocess.run(["git", "--git-dir", gitdir, "ls-tree", "-r", "-z", commit], capture_output=True, check=True).stdout
+    missing = []
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        meta, path = entry.split(b"\t", 1)
+        mode, kind, sha = meta.split()
+        if kind != b"blob":
+            continue
+        target = os.path.join(dest, path.decode())
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        r = subprocess.run(["git", "--git-dir", gitdir, "cat-file", "blob", sha.decode()], capture_output=True)
+        if r.returncode != 0:
+            missing.append(path.decode())
+            continue
+        with open(target, "wb") as f:
+            f.write(r.stdout)
+        if mode == b"100755":
+            os.chmod(target, 0o755)
+    return missing
+
+
+def rd_id(row):
+    path = row["path"][:-3] if row["path"].endswith(".rd") else row["path"]
+    return path if row["place"] == "." else row["place"] + "/" + path
+
+
+class Corpus:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = tempfile.mkdtemp(prefix="meles-rd-corpus-")
+        self.extracted = {}
+
+    def inputs_for(self, row):
+        key = (row["repo"], row["commit"], row["place"])
+        if key not in self.extracted:
+            inputs = os.path.join(self.tmp, "in%d" % len(self.extracted))
+            dest = inputs if row["place"] == "." else os.path.join(inputs, row["place"])
+            os.makedirs(dest, exist_ok=True)
+            extract(git_dir(row["repo"]), row["commit"], dest)
+            self.extracted[key] = (inputs, dest)
+        return self.extracted[key]
+
+    def val(self, row):
+        inputs, root = self.inputs_for(row)
+        cmd = [self.args.meles, "val", "--inputs", inputs]
+        if row.get("userconfig"):
+            cmd += ["--userconfig", os.path.join(root, row["userconfig"])]
+        cmd.append(rd_id(row))
+        env = dict(os.environ)
+        env.pop("MELES_INPUTS", None)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=self.tmp)
+        if r.returncode not in (0, 1):
+            return "Crash", r.stdout + r.stderr
+        return ("OK" if r.returncode == 0 else "Fail"), r.stdout + r.stderr
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def expected_rows(spec):
+    out = {}
+    for item in spec.split(","):
+        if "=" in item:
+            k, v = item.split("=", 1)
+            out[k.strip().lower()] = int(v)
+    return out
+
+
+def import_rows(corpus, rows):
+    """Imports each row with expected counts into its own test database; returns problems."""
+    sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+    from harness import Meles  # noqa: E402
+    problems = []
+    for i, row in enumerate(rows):
+        want = expected_rows(row["rows"])
+        inputs, root = corpus.inputs_for(row)
+        extra = "[general]\ninputsDir = %s\n" % inputs
+        if row.get("userconfig"):
+            extra += "userconfig = %s\n" % os.path.join(root, row["userconfig"])
+        with Meles("corpus%d" % i, extra_config=extra) as m:
+            r = m.cli("imp", rd_id(row), timeout=1800)
+            if r.returncode != 0:
+                problems.append("%s: meles imp failed: %s" % (rd_id(row), (r.stdout + r.stderr).strip()[-600:]))
+                continue
+            for table, n in want.items():
+                got = m.sql("SELECT count(*) FROM %s" % table)[0][0]
+                if int(got) != n:
+                    problems.append("%s: %s has %s rows, DaCHS imported %d" % (rd_id(row), table, got, n))
+            r = m.cli("drop", rd_id(row))
+            if r.returncode != 0:
+                problems.append("%s: meles drop failed: %s" % (rd_id(row), (r.stdout + r.stderr).strip()[-600:]))
+                continue
+            for table in want:
+                left = m.sql("SELECT to_regclass('%s') IS NOT NULL" % table)[0][0]
+                if left == "t":
+                    problems.append("%s: %s is still there after meles drop" % (rd_id(row), table))
+            print("imp  %-45s %s" % (rd_id(row), ", ".join("%s=%d" % kv for kv in want.items())), flush=True)
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--meles", default=os.environ.get("MELES_BIN") or os.path.join(SOURCE, "build", "cli", "meles"))
+    ap.add_argument("--list", default=os.path.join(HERE, "corpus.tsv"))
+    ap.add_argument("--only", help="regular expression over repo:path")
+    ap.add_argument("--imp", action="store_true", help="also import rows with expected counts (needs the test cluster)")
+    ap.add_argument("--update", action="store_true", help="write Meles's verdicts into the list")
+    ap.add_argument("--verbose", "-v", action="store_true")
+    args = ap.parse_args()
+    if os.environ.get("MELES_TEST_STATE"):
+        args.imp = True
+
+    rows = read_list(args.list)
+    if args.only:
+        rows_sel = [r for r in rows if re.search(args.only, r["repo"] + ":" + r["path"])]
+    else:
+        rows_sel = rows
+    present = [r for r in rows_sel if git_dir(r["repo"])]
+    if not present:
+        print("no snapshots of the corpus repositories found (looked in %s); set MELES_RD_CORPUS_MIRROR"
+              % ", ".join(mirror_dirs()))
+        sys.exit(77)
+
+    corpus = Corpus(args)
+    changed, agree, total = [], 0, 0
+    try:
+        for row in present:
+            verdict, output = corpus.val(row)
+            total += 1
+            dachs = row["dachs_val"]
+            if verdict == dachs:
+                agree += 1
+            mark = "  " if verdict == row["meles_val"] else "!!"
+            print("%s %-48s meles %-5s dachs %-5s %s" % (mark, rd_id(row), verdict, dachs,
+                                                         "" if verdict == dachs else "(differs from DaCHS)"), flush=True)
+            if args.verbose or (verdict != row["meles_val"] and not args.update):
+                print("   " + output.strip().replace("\n", "\n   ")[:3000])
+            if verdict != row["meles_val"]:
+                changed.append((row, verdict))
+            if args.update:
+                row["meles_val"] = verdict
+        problems = []
+        if args.imp:
+            problems = import_rows(corpus, [r for r in present if r["rows"] not in ("", "-")])
+    finally:
+        corpus.cleanup()
+    print("%d of %d corpus RDs checked (%d snapshots missing); %d get DaCHS's verdict from meles val"
+          % (total, len(rows_sel), len(rows_sel) - len(present), agree))
+    if args.update:
+        write_list(args.list, rows)
+        print("verdicts written to %s" % args.list)
+        changed = []
+    for row, verdict in changed:
+        print("verdict changed: %s: %s -> %s" % (rd_id(row), row["meles_val"], verdict))
+    for p in problems:
+        print("import problem: " + p)
+    sys.exit(1 if changed or problems else 0)
+
+
+if __name__ == "__main__":
+    main()
