@@ -12,6 +12,7 @@
 #include "meles/core/adql/table_file.hpp"
 #include "meles/core/adql/translator.hpp"
 #include "meles/core/common/error.hpp"
+#include "meles/core/common/strings.hpp"
 #include "meles/core/common/types.hpp"
 
 #include <fstream>
@@ -56,7 +57,7 @@ void print_columns(const std::vector<ColumnMeta>& columns) {
 } // namespace
 
 int cmd_adql(const GlobalOptions& global, const std::vector<std::string>& argv) {
-	ArgParser args("adql", {"syntax-only", "create"}, {"tables", "maxrec"});
+	ArgParser args("adql", {"syntax-only", "create"}, {"tables", "maxrec", "udf"});
 	args.alias("s", "syntax-only");
 	args.alias("t", "tables");
 	args.parse(argv);
@@ -68,7 +69,9 @@ int cmd_adql(const GlobalOptions& global, const std::vector<std::string>& argv) 
 
 	try {
 		if (args.has("syntax-only")) {
-			adql::parse_only(query);
+			adql::ParseOptions po;
+			if (auto udfs = args.value("udf")) po.udfs = split_list(*udfs, ',');
+			adql::parse_only(query, po);
 			std::cout << "ok: valid ADQL 2.1\n";
 			return 0;
 		}

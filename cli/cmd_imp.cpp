@@ -98,6 +98,15 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	}
 	ProgressPrinter printer;
 	opts.progress = [&](const rd::ingest::ImportProgress& p) { printer(p); };
+	// Every skipped record as it is met (file order), not only a first few at the end.
+	opts.skipped = [&](const std::string&, const std::string& message) {
+		printer.done();
+		std::cout << "skipped: " << message << "\n";
+	};
+	opts.warning = [&](const std::string& message) {
+		printer.done();
+		std::cerr << "warning: " << message << "\n";
+	};
 	rd::ingest::Importer importer(conn, *store);
 	rd::ingest::ImportReport report;
 	try {
@@ -109,10 +118,16 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	printer.done();
 	double secs = report.duration.count() / 1000.0;
 	for (auto& t : report.tables) {
+		if (!t.data_imported) {
+			// -m (or a view): this import wrote no rows, so say what the table holds instead.
+			std::cout << t.table << ": metadata updated";
+			if (t.rows_in_table) std::cout << " (about " << thousands(static_cast<uint64_t>(*t.rows_in_table)) << " rows)";
+			std::cout << "\n";
+			continue;
+		}
 		std::cout << t.table << ": " << thousands(t.rows) << " rows";
-		if (t.skipped) std::cout << ", " << thousands(t.skipped) << " bad rows skipped";
+		if (t.skipped) std::cout << ", " << thousands(t.skipped) << " bad records skipped (listed above)";
 		std::cout << "\n";
-		for (auto& p : t.first_problems) std::cout << "  skipped: " << p << "\n";
 	}
 	std::cout << "imported in " << (secs < 10 ? std::to_string(static_cast<int>(secs * 100) / 100.0).substr(0, 4)
 	                                          : std::to_string(static_cast<int>(secs)))

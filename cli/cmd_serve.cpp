@@ -46,6 +46,7 @@ net::ServerOptions server_options(const Config& c, std::optional<int> port_overr
 	o.read_timeout = std::chrono::seconds(c.get_int("web", "readTimeout"));
 	o.idle_timeout = std::chrono::seconds(c.get_int("web", "idleTimeout"));
 	o.write_timeout = std::chrono::seconds(c.get_int("web", "writeTimeout"));
+	o.max_client_requests = static_cast<int>(c.get_int("web", "maxClientRequests"));
 	o.shutdown_grace = std::chrono::seconds(c.get_int("web", "shutdownGrace"));
 	return o;
 }

@@ -5,7 +5,9 @@
 #include "meles/core/adql/translator.hpp"
 #include "meles/core/common/error.hpp"
 #include "meles/rd/expr/expression.hpp"
+#include "meles/rd/ingest/data_check.hpp"
 #include "meles/rd/parse/expression_sites.hpp"
+#include "meles/rd/parse/lint.hpp"
 #include "meles/rd/parse/macros.hpp"
 #include "meles/rd/python/runtime.hpp"
 #include "meles/rd/store/rd_store.hpp"
@@ -28,7 +30,10 @@ const std::string_view val_usage =
     "system RD) without touching the database and reports every problem found with its file and\n"
     "line: XML errors, unknown elements and attributes, bad references, types and macros, missing\n"
     "attributes, duplicate ids and column names, index and key columns that do not exist, mixin\n"
-    "parameters.  Exits with 0 only when all RDs are free of errors (warnings do not count).\n"
+    "parameters, positional indexes over columns that are no numbers, grammars Meles cannot read,\n"
+    "renderers that do not exist; warns about meta keys that look like typos, malformed UCDs and\n"
+    "table columns no rowmaker fills.  Exits with 0 only when all RDs are free of errors (warnings\n"
+    "do not count).\n"
     "\n"
     "  --inputs DIR       directory RD ids are relative to (default: $MELES_INPUTS, else the\n"
     "                     configured [general] inputsDir when there is a configuration, else .)\n"
@@ -54,7 +59,8 @@ void check_examples(const rd::Resource& res, rd::Diagnostics& diags) {
 				continue;
 			}
 			try {
-				adql::parse_only(services::tap::example_query(v->content));
+				// examples run on this service: only its own functions
+				adql::parse_only(services::tap::example_query(v->content), {.udfs = std::vector<std::string>{}});
 			} catch (const Error& e) {
 				diags.error(ErrorKind::Syntax, concat(what, "the query is not valid ADQL: ", e.message()), v->pos);
 			}
@@ -147,6 +153,8 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 		if (lr.resource) {
 			rd::check_expressions(*lr.resource, checker, diags);
 			check_examples(*lr.resource, diags);
+			rd::lint_resource(*lr.resource, diags);
+			rd::ingest::check_data_elements(*lr.resource, diags);
 		}
 		// Problems are found in several passes; show them in file order.
 		std::vector<rd::Diagnostic> items = diags.items();

@@ -44,7 +44,7 @@ const std::vector<Command>& command_table() {
 	     "and analyzed, then swapped in together with its TAP_SCHEMA entries in one transaction.\n"
 	     "If anything fails, the previous table and its metadata are left exactly as they were.\n\n"
 	     "  -m, --meta-only      only refresh metadata (TAP_SCHEMA, descriptions) and permissions\n"
-	     "  -c, --continue-bad   skip rows that cannot be ingested (counted, the first ones shown)\n"
+	     "  -c, --continue-bad   skip records that cannot be ingested (each is listed, in file order)\n"
 	     "  -s, --system         also recreate system tables (e.g. TAP_SCHEMA of //tap)\n"
 	     "  -M, --max-rows N     import at most N rows per table (for trying an RD)\n",
 	     cmd_imp},
@@ -75,13 +75,15 @@ const std::vector<Command>& command_table() {
 	     cmd_db},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
 	    {"adql", "translate ADQL to SQL and show the result columns, or check syntax",
-	     "usage: meles adql [--syntax-only] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
+	     "usage: meles adql [--syntax-only [--udf NAME,...]] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
 	     "Translates the ADQL query (or stdin when QUERY is - or missing) to PostgreSQL and prints\n"
 	     "the SQL, the metadata of every result column and the tables read. The tables known are\n"
 	     "those the TAP service publishes (read from the database), or with --tables only those of\n"
 	     "FILE (format: docs/adql.md), which needs no database. --maxrec adds the LIMIT a TAP MAXREC would,\n"
 	     "--create accepts CREATE TABLE ... AS. --syntax-only (-s) only checks that QUERY is valid\n"
-	     "ADQL 2.1: exit 0 if so, else 1 with the message.\n",
+	     "ADQL 2.1: exit 0 if so, else 1 with the message. Functions are not looked up: a name with\n"
+	     "a prefix (ivo_x, eso_y) may be any service's user-defined function; --udf lists the\n"
+	     "functions of the service the query is for, and then only those and ADQL's are accepted.\n",
 	     cmd_adql},
 	};
 	return table;

@@ -1,13 +1,14 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!-- //products — the product registry (Meles system RD).
 
-  Every file served through getproduct is registered in dc.products.  Tables
-  describing files mix in //products#table, which adds the product columns;
-  their data elements run the //products#define row filter in the grammar,
-  which computes the product fields of each source.  Meles implements the row
-  filter and the mirroring of rows into dc.products natively (the mixin adds
-  maps from the prodtbl* keys of the row filter to the product columns);
-  see docs/rd-reference.md. -->
+  In DaCHS every file served through getproduct is registered in dc.products:
+  tables describing files mix in //products#table, which adds the product
+  columns, and their data elements run the //products#define row filter in
+  the grammar, which computes the product fields of each source.  Meles has
+  the table, the mixin (with maps from the prodtbl* keys to the product
+  columns) and the procDef's declaration, but does not run row filters yet:
+  nothing fills dc.products, and importing a data element with a rowfilter
+  is an error.  See docs/rd-reference.md. -->
 <resource schema="dc" resdir=".">
 	<meta name="title">Product registry</meta>
 	<meta name="description">Files the data centre delivers: their access keys,

@@ -114,13 +114,6 @@ struct CorpusCase {
 	std::vector<std::string> functions; // declared by the file or the query
 };
 
-// The undeclared UDFs of the services the corpus queries come from (see the unit test).
-inline const std::vector<std::string>& service_functions() {
-	static const std::vector<std::string> f = {"ESO_INTERSECTION", "eso_dateadd_sec", "ivo_foo",
-	                                           "ivo_getstring"};
-	return f;
-}
-
 inline std::vector<CorpusCase> read_corpus(const std::vector<std::string>& subdirs, int* files = nullptr) {
 	std::vector<CorpusCase> out;
 	for (const auto& sub : subdirs) {

@@ -204,6 +204,27 @@ def votlint(data):
     return [l for l in lines if (l.startswith("ERROR") or l.startswith("WARNING")) and not any(i in l for i in VOTLINT_IGNORED)]
 
 
+SCHEMATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemata")
+
+
+def xsd_problems(data):
+    """Validates a VOSI document against the IVOA schemas kept in tests/schemata (xmllint, no
+    network); returns xmllint's complaints (empty: valid)."""
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as f:
+        f.write(data)
+        name = f.name
+    try:
+        r = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", os.path.join(SCHEMATA, "vosi-all.xsd"), name],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        os.unlink(name)
+    lines = [l for l in (r.stdout + r.stderr).splitlines()
+             if l.strip() and "Schemas parser warning" not in l and not l.endswith(" validates")]
+    if r.returncode != 0 and not lines:
+        lines = ["xmllint exited with %d" % r.returncode]
+    return lines
+
+
 def infos(data):
     """(name, value, text) of every INFO of a VOTable document, in document order."""
     root = ET.fromstring(data)

@@ -9,6 +9,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 from harness import MELES, SOURCE, Meles, check, run_tests
+from tapdata import xsd_problems
 
 ROWS = 100000
 
@@ -106,6 +107,9 @@ print(len(svc.search(pos=(200, -30), radius=1.0, verbosity=3)))
         ids = [c.get("standardID") for c in caps]
         check("ivo://ivoa.net/std/ConeSearch" in ids and "ivo://ivoa.net/std/VOSI#availability" in ids, ids)
         check(b"<avail:available>true" in m.get("/stars/q/cone/availability").body, "availability")
+        for doc in ("capabilities", "availability"):
+            problems = xsd_problems(m.get("/stars/q/cone/" + doc).body)
+            check(problems == [], (doc, problems))
         # the form and the root page
         r = m.get("/stars/q/cone/form?hscs_pos=0+40+0+%2B10+0+0&hscs_sr=30")
         check(r.status == 200 and b"<table class=\"results\">" in r.body and b"ANC J" in r.body, r.text[:500])

@@ -26,6 +26,8 @@ CONFIG = """[async]
 defaultExecTimeSync = 2
 [upload]
 maxSyncUploadSize = 2M
+# the URL uploads below come from a server on this host
+urlNetworks = loopback
 """
 
 FORMATS = [  # alias, Content-Type, VOTable serialization (None: not a VOTable)
@@ -38,6 +40,32 @@ FORMATS = [  # alias, Content-Type, VOTable serialization (None: not a VOTable)
     ("fits", "application/fits", None),
     ("json", "application/json", None),
 ]
+
+
+def test_vosi_documents_are_schema_valid():
+    """Issue 11.6: every VOSI document -- capabilities, availability, the tableset with and
+    without columns, and the document of every table -- is well-formed and valid against the
+    IVOA schemas."""
+    import xml.dom.minidom
+    paths = ["/tap/capabilities", "/tap/availability", "/tap/tables", "/tap/tables?detail=min"]
+    tableset = ET.fromstring(M.get("/tap/tables").body)
+    names = [t.find("name").text for t in tableset.iter("table")]
+    check(len(names) >= 3 and "tapt.main" in names, names)
+    paths += ["/tap/tables/" + n for n in names]
+    for path in paths:
+        r = M.get(path)
+        check(r.status == 200, (path, r.status))
+        xml.dom.minidom.parseString(r.body)   # well-formed, prefixes bound
+        problems = tapdata.xsd_problems(r.body)
+        check(problems == [], (path, problems))
+    # the per-table document says what the tableset says about that table
+    one = ET.fromstring(M.get("/tap/tables/tapt.main").body)
+    check(one.tag == "{http://www.ivoa.net/xml/VOSITables/v1.0}table" and one.find("name").text == "tapt.main",
+          one.tag)
+    in_set = [t for t in tableset.iter("table") if t.find("name").text == "tapt.main"][0]
+    check([c.find("name").text for c in one.findall("column")] == [c.find("name").text for c in in_set.findall("column")],
+          "columns differ")
+    check(M.get("/tap/tables/nosuch.table").status == 404, "unknown table")
 
 
 def test_vosi_documents():
@@ -54,14 +82,18 @@ def test_vosi_documents():
         check(std[sid].find("interface/accessURL").text == M.url + "/tap" + path, "accessURL of " + sid)
     tap = std["ivo://ivoa.net/std/TAP"]
     check(tap.find("interface/accessURL").text == M.url + "/tap", "TAP accessURL")
-    sec = [s.get("standardID") for s in tap.findall("interface/securityMethod")]
-    check(sec == [None, "ivo://ivoa.net/sso#BasicAA"], "anonymous and HTTP Basic declared: %s" % sec)
+    # anonymous use on the standard interface (no securityMethod), HTTP Basic on a second
+    # interface of the same URL: VOResource 1.1 allows one securityMethod per interface
+    ifaces = tap.findall("interface")
+    sec = [[s.get("standardID") for s in i.findall("securityMethod")] for i in ifaces]
+    check(sec == [[], ["ivo://ivoa.net/sso#BasicAA"]] and ifaces[0].get("role") == "std", "security: %s" % sec)
+    check({i.find("accessURL").text for i in ifaces} == {M.url + "/tap"}, "one access URL")
     from pyvo.io.vosi import parse_capabilities
     import io
     pcaps = parse_capabilities(io.BytesIO(r.body))
     ptap = [c for c in pcaps if c.standardid == "ivo://ivoa.net/std/TAP"][0]
-    pm = [s.standardid for s in ptap.interfaces[0].securitymethods]
-    check(pm == [None, "ivo://ivoa.net/sso#BasicAA"], "pyvo reads the security methods: %s" % pm)
+    pm = [s.standardid for i in ptap.interfaces for s in i.securitymethods]
+    check(pm == ["ivo://ivoa.net/sso#BasicAA"], "pyvo reads the security methods: %s" % pm)
     versions = [v.get("ivo-id") for v in tap.findall("language/version")]
     check(versions == ["ivo://ivoa.net/std/ADQL#v2.0", "ivo://ivoa.net/std/ADQL#v2.1"], versions)
     ftypes = {f.get("type") for f in tap.findall("language/languageFeatures")}
@@ -102,6 +134,79 @@ def test_vosi_documents():
                                                        "RESPONSEFORMAT": "csv"})
     check(r.status == 200 and int(r.body.split(b"\r\n")[1]) > 0, (r.status, r.text))
     check(M.get("/__system__/tap/runaway").status == 404, "alias only matches whole path segments")
+
+
+TAPREGEXT_IDS = {"TABLEDATA": "ivo://ivoa.net/std/TAPRegExt#output-votable-td",
+                 "BINARY": "ivo://ivoa.net/std/TAPRegExt#output-votable-binary",
+                 "BINARY2": "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2"}
+# Spellings a client may send that the capabilities do not list: what they return must still
+# be a declared format.
+UNDECLARED_SPELLINGS = ["text/xml", "application/xml", "vot", "votabletd", "votable/tabledata", "votableb",
+                        "votable/binary", "votableb2", "votable/binary2", "text/csv;header=present", "text/tsv",
+                        "tab-separated-values", "application/fits-table", "image/fits",
+                        "Application/X-VOTable+XML; serialization = binary2"]
+
+
+def served_kind(content_type, body):
+    """What a response is, from its bytes: a VOTable serialization, or csv/tsv/fits/json."""
+    if content_type.startswith("application/x-votable+xml"):
+        for ser in ("TABLEDATA", "BINARY2", "BINARY"):
+            if ("<%s>" % ser).encode() in body:
+                return ser
+        return "VOTable without data"
+    if body[:9] == b"SIMPLE  =":
+        return "fits"
+    if body[:1] == b"{":
+        json.loads(body)
+        return "json"
+    first = body.split(b"\n", 1)[0]
+    return "tsv" if b"\t" in first else "csv"
+
+
+def test_capabilities_and_served_formats_agree():
+    """Issue 11.3: each declared <outputFormat> (its mime and every alias) is served with that
+    MIME type and as what its ivo-id says; TAPRegExt's identifiers are there for every VOTable
+    serialization; and every other spelling serves one of the declared formats."""
+    tap = [c for c in ET.fromstring(M.get("/tap/capabilities").body).findall("capability")
+           if c.get("standardID") == "ivo://ivoa.net/std/TAP"][0]
+    declared = {}   # mime -> what it serves
+    ids = {}
+    q = "SELECT TOP 3 id, ra FROM tapt.main ORDER BY id"
+    for of in tap.findall("outputFormat"):
+        mime = of.find("mime").text
+        ivo_id = of.get("ivo-id")
+        kinds = set()
+        for spelling in [mime] + [a.text for a in of.findall("alias")]:
+            r = sync(M, q, RESPONSEFORMAT=spelling)
+            check(r.status == 200 and r.header("Content-Type") == mime, (spelling, r.status, r.header("Content-Type")))
+            kinds.add(served_kind(mime, r.body))
+        check(len(kinds) == 1, (mime, kinds))
+        kind = kinds.pop()
+        declared[mime] = kind
+        if kind in TAPREGEXT_IDS:
+            check(ivo_id == TAPREGEXT_IDS[kind], "%s serves %s but declares ivo-id %s" % (mime, kind, ivo_id))
+            ids[kind] = mime
+        else:
+            check(ivo_id is None, "%s has ivo-id %s although TAPRegExt defines none for %s" % (mime, ivo_id, kind))
+    check(set(ids) == set(TAPREGEXT_IDS), "serializations without their TAPRegExt identifier: %s" % ids)
+    check(set(declared.values()) >= {"csv", "tsv", "fits", "json"}, declared)
+    # pyvo finds BINARY2 by its identifier
+    from pyvo.io.vosi import parse_capabilities
+    ptap = [c for c in parse_capabilities(io.BytesIO(M.get("/tap/capabilities").body))
+            if c.standardid == "ivo://ivoa.net/std/TAP"][0]
+    by_id = {f.ivo_id: f.mime for f in ptap.outputformats if f.ivo_id}
+    check(TAPREGEXT_IDS["BINARY2"] in by_id, by_id)
+    # the other way round: whatever is served is declared, with the mime it is declared under
+    for spelling in UNDECLARED_SPELLINGS:
+        r = sync(M, q, RESPONSEFORMAT=spelling)
+        ctype = r.header("Content-Type")
+        check(r.status == 200 and ctype in declared, (spelling, r.status, ctype))
+        check(served_kind(ctype, r.body) == declared[ctype], (spelling, ctype, served_kind(ctype, r.body)))
+    r = sync(M, q, RESPONSEFORMAT="application/x-votable+xml;serialization=FITS")
+    known = error_message(r.body)
+    check(r.status == 400, r.text[:300])
+    for mime in declared:
+        check(mime in known, (mime, known))
 
 
 def test_sync_get_post_multipart_and_parameters():
@@ -335,6 +440,14 @@ def test_uploads():
         def __init__(self, *a, **k):
             super().__init__(*a, directory=d, **k)
 
+        def do_GET(self):
+            if self.path == "/to-self":  # a redirect back to the TAP service itself
+                self.send_response(302)
+                self.send_header("Location", M.url + "/tap/sync?LANG=ADQL&QUERY=SELECT+1")
+                self.end_headers()
+                return
+            super().do_GET()
+
         def log_message(self, *a):
             pass
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
@@ -343,12 +456,22 @@ def test_uploads():
     try:
         r = sync(M, "SELECT COUNT(*) AS n FROM TAP_UPLOAD.web", UPLOAD="web," + url + "/t.vot")
         check(r.status == 200 and read_votable(r.body)["n"][0] == 5, r.text)
-        r = sync(M, "SELECT * FROM TAP_UPLOAD.web", UPLOAD="web," + url + "/missing.vot")
-        check(r.status == 400 and "404" in error_message(r.body), r.text)
+        # Whatever goes wrong, the client learns only that the URL could not be used (what a
+        # server answers is none of its business: SSRF); the log has the details.
+        neutral = "could not be used: it could not be fetched, or what it returned is not a VOTable"
         with open(os.path.join(d, "big.vot"), "wb") as f:
             f.write(upload_table(1) + b"<!--" + b"x" * (3 * 1024 * 1024) + b"-->")
-        r = sync(M, "SELECT * FROM TAP_UPLOAD.web", UPLOAD="web," + url + "/big.vot")
-        check(r.status == 413 and "limit" in error_message(r.body), (r.status, r.text))
+        with open(os.path.join(d, "caps.xml"), "wb") as f:
+            f.write(b"<capabilities/>")
+        for path, detail in [("/missing.vot", "HTTP 404"), ("/big.vot", "exceed"), ("/caps.xml", "capabilities"),
+                             ("/to-self", "this server itself")]:
+            r = sync(M, "SELECT * FROM TAP_UPLOAD.web", UPLOAD="web," + url + path)
+            msg = error_message(r.body) or ""
+            check(r.status == 400 and neutral in msg and detail not in msg, (path, r.status, r.text))
+            check(detail in M.daemon_log(), "the log has the detail: " + detail)
+        # this server itself, directly: refused although loopback is allowed (no loops)
+        r = sync(M, "SELECT * FROM TAP_UPLOAD.web", UPLOAD="web," + M.url + "/tap/sync?LANG=ADQL&QUERY=SELECT+1")
+        check(r.status == 400 and neutral in (error_message(r.body) or ""), r.text)
     finally:
         srv.shutdown()
     # too large inline upload: 413 with a DALI document (fornax-demo-notebooks#700)
@@ -362,8 +485,10 @@ def test_uploads():
                                   ("x,param:p", [("p", "p.vot", b"<VOTABLE><oops")], "upload x: the upload is not well-formed XML")]:
         r = sync(M, "SELECT * FROM TAP_UPLOAD.x", files=files, UPLOAD=upload)
         check(r.status == 400 and needle in (error_message(r.body) or ""), (upload, r.status, r.text))
+    # an unreachable host says nothing about itself either (no "Connection refused")
     r = sync(M, "SELECT * FROM TAP_UPLOAD.x", UPLOAD="x,http://127.0.0.1:1/nothing.vot")
-    check(r.status == 400 and "Connection refused" in error_message(r.body), r.text)
+    msg = error_message(r.body) or ""
+    check(r.status == 400 and "could not be fetched" in msg and "refused" not in msg, r.text)
 
 
 def test_cone_results_match_brute_force():
@@ -390,6 +515,108 @@ def test_cone_results_match_brute_force():
         q2 = "SELECT id FROM tapt.main WHERE DISTANCE(ra, dec, %r, %r) < %r" % (ra, dec, r)
         got2 = set(int(x) for x in read_votable(sync(M, q2, MAXREC=10 ** 6).body)["id"])
         check(got2 - edge == want, "DISTANCE form differs")
+
+
+def astropy_frames():
+    from astropy.coordinates import FK4, FK5, BarycentricMeanEcliptic, Galactic
+    return {"FK5": FK5(equinox="J2000"), "FK4": FK4(equinox="B1950", obstime="B1950"), "GALACTIC": Galactic(),
+            "ECLIPTIC": BarycentricMeanEcliptic(equinox="J2000")}
+
+
+def to_icrs(frame, lon, lat):
+    import warnings
+    import astropy.units as u
+    from astropy.coordinates import ICRS, SkyCoord
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = SkyCoord(lon * u.deg, lat * u.deg, frame=astropy_frames()[frame]).transform_to(ICRS())
+    return c.ra.deg, c.dec.deg
+
+
+def test_geometry_in_other_frames():
+    """Issue 11.5: POINT, CIRCLE, BOX, POLYGON and REGION in FK5, FK4, GALACTIC and ECLIPTIC are
+    converted to ICRS as astropy converts them (constants and, but for FK4, column values);
+    what cannot be converted is refused naming the frame; cones in another frame select the
+    rows brute force selects."""
+    positions = [(0, 0), (10, 20), (123.4, -56.7), (359.9, 89.9), (266.4, -29.0), (45, 45)]
+    for frame in ("FK5", "FK4", "GALACTIC", "ECLIPTIC"):
+        cols = ", ".join("POINT('%s', %r, %r) AS p%d" % (frame, lon, lat, i) for i, (lon, lat) in enumerate(positions))
+        r = sync(M, "SELECT TOP 1 %s, COORDSYS(POINT('%s', 1, 2)) AS cs FROM tapt.main" % (cols, frame),
+                 RESPONSEFORMAT="votable/td")
+        check(r.status == 200, (frame, r.text[:300]))
+        t = read_votable(r.body)
+        check(t["cs"][0] == "ICRS", (frame, t["cs"][0]))
+        for i, (lon, lat) in enumerate(positions):
+            ra, dec = to_icrs(frame, lon, lat)
+            got = t["p%d" % i][0]
+            d = tapdata.angdist(ra, dec, float(got[0]), float(got[1])) * 3.6e6
+            check(d < 0.01, "%s (%r, %r): %.4f mas from astropy" % (frame, lon, lat, d))
+    # values from columns: converted in SQL (pg_sphere's strans)
+    for frame in ("FK5", "GALACTIC", "ECLIPTIC"):
+        r = sync(M, "SELECT id, ra, dec, POINT('%s', ra, dec) AS p FROM tapt.main WHERE id <= 30 ORDER BY id" % frame,
+                 RESPONSEFORMAT="votable/td")
+        check(r.status == 200, (frame, r.text[:300]))
+        t = read_votable(r.body)
+        check(len(t) == 30, len(t))
+        for row in t:
+            ra, dec = to_icrs(frame, float(row["ra"]), float(row["dec"]))
+            d = tapdata.angdist(ra, dec, float(row["p"][0]), float(row["p"][1])) * 3.6e6
+            check(d < 0.01, "%s column values: %.4f mas from astropy" % (frame, d))
+    # refused, naming what cannot be converted
+    for q, words in [("SELECT POINT('FK4', ra, dec) FROM tapt.main", ["FK4", "constant"]),
+                     ("SELECT POINT('SUPERGALACTIC', 1, 2) FROM tapt.main", ["SUPERGALACTIC"]),
+                     ("SELECT POINT('FK5 J1975', 1, 2) FROM tapt.main", ["J1975", "J2000"]),
+                     ("SELECT POINT('ICRS CARTESIAN3', 1, 2) FROM tapt.main", ["CARTESIAN3"]),
+                     ("SELECT * FROM tapt.main WHERE 1 = CONTAINS(POINT(ra, dec), REGION('Circle UNKNOWNFrame 1 2 3'))",
+                      ["UNKNOWNFrame"])]:
+        r = sync(M, q)
+        msg = error_message(r.body) or ""
+        check(r.status == 400 and all(w in msg for w in words), (q, r.status, msg))
+    # cones and boxes in other frames select what brute force selects
+    for frame, lon, lat, radius in [("GALACTIC", 10, 20, 1.5), ("ECLIPTIC", 200, -30, 2), ("FK4", 45, 45, 2.5),
+                                    ("FK5", 300, 80, 2)]:
+        ra0, dec0 = to_icrs(frame, lon, lat)
+        want, edge = set(), set()
+        for i, ra, dec, _, _ in ROWS:
+            d = tapdata.angdist(ra0, dec0, ra, dec)
+            if abs(d - radius) < 1e-7:
+                edge.add(i)
+            elif d < radius:
+                want.add(i)
+        check(len(want) > 10, (frame, len(want)))
+        for shape in ("CIRCLE('%s', %r, %r, %r)" % (frame, lon, lat, radius),
+                      "REGION('Circle %s %r %r %r')" % (frame, lon, lat, radius)):
+            r = sync(M, "SELECT id FROM tapt.main WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), %s)" % shape,
+                     MAXREC=10 ** 6)
+            check(r.status == 200, (shape, r.text[:300]))
+            got = set(int(x) for x in read_votable(r.body)["id"])
+            check(got - edge == want - edge, "%s: %d extra, %d missing" % (shape, len(got - edge - want),
+                                                                         len(want - edge - got)))
+
+
+def test_derived_ucds_are_valid():
+    """Issue 11.8: computed columns carry no UCD that no longer holds, and those they carry pass
+    astropy's UCD1+ check."""
+    from astropy.io.votable.ucd import check_ucd
+    r = sync(M, "SELECT id, MOD(id, 7) AS m, id / 3 AS third, POINT(ra, dec) AS p, ROUND(mag, 1) AS rmag, "
+                "AVG(mag) AS amag, MAX(ra) AS mra, COUNT(*) AS n, DISTANCE(ra, dec, 0, 0) AS dist, "
+                "AREA(CIRCLE(ra, dec, 1)) AS ar, COORD1(POINT(ra, dec)) AS c1, -dec AS mdec, ra * 2 AS ra2 "
+                "FROM tapt.main WHERE id < 10 GROUP BY id, ra, dec, mag", RESPONSEFORMAT="votable/td")
+    check(r.status == 200, r.text[:300])
+    from astropy.io.votable import parse_single_table
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fields = {f.name: f.ucd for f in parse_single_table(io.BytesIO(r.body)).fields}
+    main = [n for n, u in fields.items() if u and "meta.main" in u]
+    check(main == ["id"], "several main identifiers: %s" % fields)
+    for n in ("m", "third", "mdec", "ra2"):
+        check(not fields[n], (n, fields[n]))
+    check(fields["rmag"] == "phot.mag;em.opt.V" and fields["amag"] == "phot.mag;em.opt.V;stat.mean", fields)
+    check(fields["mra"] == "pos.eq.ra;stat.max" and fields["p"] == "pos", fields)
+    for name, ucd in fields.items():
+        if ucd:
+            check(check_ucd(ucd, check_controlled_vocabulary=True), "%s: %s is no valid UCD1+" % (name, ucd))
 
 
 def index_stats():
@@ -466,10 +693,12 @@ def main():
         ROWS = tapdata.setup(m)
         m.start(port=port)
         M = m
-        run_tests([test_vosi_documents, test_sync_get_post_multipart_and_parameters, test_output_formats_are_valid,
+        run_tests([test_vosi_documents, test_vosi_documents_are_schema_valid, test_capabilities_and_served_formats_agree,
+                   test_sync_get_post_multipart_and_parameters, test_output_formats_are_valid,
                    test_maxrec_and_overflow, test_errors_are_dali_documents, test_sync_time_limit_gives_408,
                    test_error_after_rows_is_reported_in_band, test_identifier_case, test_uploads,
                    test_cone_results_match_brute_force, test_upload_crossmatch_matches_brute_force_and_uses_index,
+                   test_geometry_in_other_frames, test_derived_ucds_are_valid,
                    test_client_disconnect_cancels_query])
 
 

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import requests
 
 from harness import Meles, check, import_stars, run_tests, sky_distance
+from tapdata import xsd_problems
 from test_user_tables import auth, dali_message, enabled_instance, get, post, put, sql_name, wait_job
 from votable_encode import Col, encode
 
@@ -227,5 +228,64 @@ def test_create_table_as():
         m.__exit__(None, None, None)
 
 
+def multipart_sync(m, fields, files, user=None):
+    boundary = "b0uNd"
+    body = b"".join([("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary, k, v)).encode()
+                     for k, v in fields])
+    for name, data in files:
+        body += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s.vot\"\r\n"
+                 "Content-Type: application/x-votable+xml\r\n\r\n" % (boundary, name, name)).encode() + data + b"\r\n"
+    body += ("--%s--\r\n" % boundary).encode()
+    h = {"Content-Type": "multipart/form-data; boundary=" + boundary}
+    if user:
+        h.update(auth(user))
+    return m.request("POST", "/tap/sync", body=body, headers=h)
+
+
+def test_delimited_upload_names():
+    """Issue 11.1: FIELDs named MixedCase, select and "Ra Col" are found by delimited identifiers,
+    exactly as written, in TAP_UPLOAD tables, in user tables uploaded with PUT and in user tables
+    made by CREATE TABLE AS; results carry the original names."""
+    m = enabled_instance("utq_delimited")
+    cols = [Col("MixedCase", "int"), Col("select", "int"), Col("Ra Col", "double", unit="deg")]
+    data = encode(cols, [[i, i * 10, 100.0 + i] for i in range(5)], "binary2")
+    q = 'SELECT "MixedCase", "select", "Ra Col" FROM %s WHERE "select" > 1 ORDER BY "select"'
+    names = ["MixedCase", "select", "Ra Col"]
+    try:
+        r = multipart_sync(m, [("REQUEST", "doQuery"), ("LANG", "ADQL"), ("UPLOAD", "t1,param:t1"),
+                               ("QUERY", q % "TAP_UPLOAD.t1")], [("t1", data)])
+        check(r.status == 200, r.text[:500])
+        t = votable(r.body)
+        check([f.name for f in t.fields] == names, [f.name for f in t.fields])
+        check(list(t.array["select"]) == [10, 20, 30, 40] and list(t.array["MixedCase"]) == [1, 2, 3, 4], t.array)
+        # unquoted, a regular name still folds
+        r = multipart_sync(m, [("REQUEST", "doQuery"), ("LANG", "ADQL"), ("UPLOAD", "t1,param:t1"),
+                               ("QUERY", "SELECT mixedcase, MIXEDCASE AS m2 FROM TAP_UPLOAD.t1")], [("t1", data)])
+        check(r.status == 200 and [f.name for f in votable(r.body).fields] == ["MixedCase", "m2"], r.text[:500])
+        # a persistent user table uploaded with PUT
+        check(put(m, "odd", data, user="alice").status == 201, "PUT")
+        r = sync(m, q % "tap_user.odd", "alice")
+        check(r.status == 200, r.text[:500])
+        t = votable(r.body)
+        check([f.name for f in t.fields] == names and list(t.array["select"]) == [10, 20, 30, 40], t.array)
+        doc = ET.fromstring(get(m, "/tap/user_tables/odd", "alice").body)
+        shown = [c.find("name").text for c in doc.findall("column")]
+        check(shown == ["MixedCase", '"select"', '"Ra Col"'], shown)
+        for path in ("/tap/user_tables/odd", "/tap/user_tables"):
+            problems = xsd_problems(get(m, path, "alice").body)
+            check(problems == [], (path, problems))
+        # ... and one made by CREATE TABLE AS from the upload
+        r = multipart_sync(m, [("REQUEST", "doQuery"), ("LANG", "ADQL"), ("UPLOAD", "t1,param:t1"),
+                               ("QUERY", 'CREATE TABLE tap_user.made AS SELECT "MixedCase", "select", "Ra Col" '
+                                         'FROM TAP_UPLOAD.t1')], [("t1", data)], user="alice")
+        check(r.status == 200 and [f.name for f in votable(r.body).fields] == names, r.text[:500])
+        r = sync(m, q % "tap_user.made", "alice")
+        check(r.status == 200, r.text[:500])
+        t = votable(r.body)
+        check([f.name for f in t.fields] == names and list(t.array["Ra Col"]) == [101.0, 102.0, 103.0, 104.0], t.array)
+    finally:
+        m.__exit__(None, None, None)
+
+
 if __name__ == "__main__":
-    run_tests([test_queries_and_isolation, test_create_table_as])
+    run_tests([test_queries_and_isolation, test_create_table_as, test_delimited_upload_names])

@@ -42,6 +42,16 @@ check "ADQL error in an example names RD line and query position" "grep -q \"exa
 check "example without title and query" "grep -q 'examples.rd:15: .*no title.*no query' <<<\"\$out\""
 check "a good example is not reported" "! grep -q \"'Good'\" <<<\"\$out\""
 
+# What a first-day operator gets wrong (issue 12): each with file:line.
+out=$("$meles" val --inputs "$fixtures" val/operator_mistakes 2>&1); rc=$?
+check "operator mistakes fail" "[ $rc -eq 1 ]"
+check "text column under q3c" "grep -q \"operator_mistakes.rd:6: column 'ra' is text, but index 'q3c_main'.*q3c_ang2ipix\" <<<\"\$out\""
+check "unknown renderer" "grep -q \"operator_mistakes.rd:17: service 'cone' allows renderer 'scs.xlm', which does not exist (did you mean 'scs.xml'?)\" <<<\"\$out\""
+check "meta key typo" "grep -q \"operator_mistakes.rd:3: warning: unknown meta key 'creationDat' (did you mean 'creationDate'?)\" <<<\"\$out\""
+check "malformed UCD" "grep -q \"operator_mistakes.rd:8: warning: UCD 'phot.flux;;em.opt' of column 'flux' (table 'main') is not well-formed\" <<<\"\$out\""
+check "column no rowmaker fills" "grep -q \"operator_mistakes.rd:8: warning: column 'flux' of table 'main' is filled by no map of data 'import'\" <<<\"\$out\""
+check "system RDs stay free of warnings" "! \"$meles\" val --inputs \"$fixtures\" //scs //products //tap //procs //tap_user 2>&1 | grep -q warning"
+
 # On a configured site, RD ids are below its inputs directory (as for `meles imp`).
 site=$(mktemp -d)
 printf '[general]\ninputsDir = %s\n' "$fixtures" > "$site/meles.conf"

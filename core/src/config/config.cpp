@@ -2,6 +2,7 @@
 
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/suggest.hpp"
 
 #include <unistd.h>
 
@@ -28,30 +29,11 @@ const ConfigKey* find_key(std::string_view section, std::string_view key) {
 	return nullptr;
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-	std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-	for (size_t i = 1; i <= a.size(); ++i) {
-		cur[0] = i;
-		for (size_t j = 1; j <= b.size(); ++j) {
-			size_t cost = std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1;
-			cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-		}
-		std::swap(prev, cur);
-	}
-	return prev[b.size()];
-}
-
 std::string suggestion(std::string_view section, std::string_view key) {
-	const ConfigKey* best = nullptr;
-	size_t best_d = 4;
-	for (auto& k : config_keys()) {
-		if (!iequals(k.section, section)) continue;
-		size_t d = edit_distance(k.key, key);
-		if (d < best_d) best_d = d, best = &k;
-	}
-	if (best) return concat(" (did you mean '", best->key, "'?)");
-	return {};
+	Suggester s(key, 3);
+	for (auto& k : config_keys())
+		if (iequals(k.section, section)) s.offer(k.key);
+	return s.suffix();
 }
 
 bool known_section(std::string_view section) {

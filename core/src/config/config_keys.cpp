@@ -27,13 +27,20 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"web", "ioThreads", T::Integer, "4",
 	     "Threads the server starts with; each runs the event loop and request handlers.", {}, 1, 256},
 	    {"web", "workers", T::Integer, "256",
-	     "Most threads the server grows to when requests block (slow queries, long WAITs); one thread "
+	     "Most threads the server grows to when requests block (slow queries, slow clients); one thread "
 	     "always stays free for new requests until this limit.", {}, 1, 4096},
+	    {"web", "maxClientRequests", T::Integer, "16",
+	     "Requests of one client address handled at once; further ones wait, holding no thread, until "
+	     "one of them ends, so that one client cannot take every thread (0: no limit).", {}, 0, 4096},
 	    {"web", "readTimeout", T::Duration, "30",
 	     "Seconds a client may take to send a request's headers (and each part of its body).", {}, 1, 86400},
 	    {"web", "idleTimeout", T::Duration, "60", "Seconds an idle keep-alive connection is kept open.", {}, 1, 86400},
 	    {"web", "writeTimeout", T::Duration, "300",
 	     "Seconds a client may stall reading a response before the connection is dropped.", {}, 1, 86400},
+	    {"web", "slowClientSpool", T::Size, "1G",
+	     "Bytes of a TAP or cone search result kept in a temporary file for a client that reads more "
+	     "slowly than the database delivers, so that the client does not hold a database connection; "
+	     "past that, the result ends with an error.", {}, 0, INT64_MAX},
 	    {"web", "maxBodySize", T::Size, "64M",
 	     "Largest request body accepted by ordinary endpoints (uploads have their own limits).", {}, 1024,
 	     INT64_MAX},
@@ -51,6 +58,12 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"db", "readPassword", T::String, "",
 	     "Password of readRole for an external database (the embedded one needs none)."},
 	    {"db", "poolSize", T::Integer, "8", "Connections for web queries.", {}, 1, 1000},
+	    {"db", "maxPerClient", T::Integer, "0",
+	     "Connections for web queries one client address may use at once (0: all but one of poolSize, "
+	     "which stays free for others).", {}, 0, 1000},
+	    {"db", "acquireTimeout", T::Duration, "10",
+	     "Seconds a web query waits for a free connection before it is answered 503 (Retry-After).", {}, 0,
+	     3600},
 	    {"db", "adminPoolSize", T::Integer, "4", "Connections for bookkeeping in the daemon.", {}, 1, 100},
 	    {"db", "uploadPoolSize", T::Integer, "4",
 	     "Connections for uploads into persistent user tables (PUT /tap/user_tables/NAME). An upload takes one "
@@ -97,6 +110,9 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Seconds until an asynchronous job is destroyed (its DESTRUCTION time).", {}, 60, 86400 * 365},
 	    {"async", "maxWait", T::Duration, "300", "Longest blocking WAIT on a job, whatever the client asks.", {}, 0,
 	     3600},
+	    {"async", "maxWaitsPerClient", T::Integer, "8",
+	     "Blocking WAITs one client address may have at once (they hold no thread); further ones are "
+	     "answered at once with the job as it is.", {}, 0, 100000},
 
 	    // [upload]
 	    {"upload", "maxSyncUploadSize", T::Size, "64M",
@@ -104,6 +120,11 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"upload", "maxUploadSize", T::Size, "1G",
 	     "Largest total size of tables uploaded with an asynchronous TAP job, or fetched from a URL.", {}, 0,
 	     INT64_MAX},
+	    {"upload", "urlNetworks", T::Enum, "public",
+	     "Which addresses UPLOAD URLs may lead to: public (the Internet only), loopback (also this "
+	     "host: 127/8, ::1), private (also 10/8, 172.16/12, 192.168/16, fc00::/7, ...). Link-local "
+	     "addresses (cloud metadata services) and this server itself are always refused.",
+	     "public,loopback,private"},
 	    {"upload", "maxUserTableUploadSize", T::Size, "2G",
 	     "Largest body of a PUT /tap/user_tables/NAME (the VOTable streamed into a persistent user table; "
 	     "quotas limit what is stored, this what may be sent).",

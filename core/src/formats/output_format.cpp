@@ -32,14 +32,20 @@ constexpr std::array kFitsAlso = {"application/fits-table"sv, "image/fits"sv};
 constexpr std::array kJsonAliases = {"json"sv};
 constexpr std::array<std::string_view, 0> kNone = {};
 
+// TAPRegExt's identifiers of the VOTable serializations (TAPRegExt 1.0, 2.4; BINARY2 in 1.1)
+constexpr std::string_view kIvoTd = "ivo://ivoa.net/std/TAPRegExt#output-votable-td";
+constexpr std::string_view kIvoBinary = "ivo://ivoa.net/std/TAPRegExt#output-votable-binary";
+constexpr std::string_view kIvoBinary2 = "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2";
+
 const OutputFormatInfo kFormats[] = {
-    {OutputFormat::VOTableBinary2, "application/x-votable+xml", kVotAliases, kVotAlso, "vot", true},
+    // plain VOTable is written as BINARY2, and declared so
+    {OutputFormat::VOTableBinary2, "application/x-votable+xml", kVotAliases, kVotAlso, "vot", true, kIvoBinary2},
     {OutputFormat::VOTableTabledata, "application/x-votable+xml;serialization=TABLEDATA", kTdAliases, kTdAlso,
-     "vot", true},
+     "vot", true, kIvoTd},
     {OutputFormat::VOTableBinary, "application/x-votable+xml;serialization=BINARY", kBinAliases, kBinAlso,
-     "vot", true},
+     "vot", true, kIvoBinary},
     {OutputFormat::VOTableBinary2, "application/x-votable+xml;serialization=BINARY2", kBin2Aliases, kBin2Also,
-     "vot", true},
+     "vot", true, kIvoBinary2},
     {OutputFormat::Csv, "text/csv", kCsvAliases, kCsvAlso, "csv", true},
     {OutputFormat::Tsv, "text/tab-separated-values", kTsvAliases, kTsvAlso, "tsv", true},
     {OutputFormat::Fits, "application/fits", kFitsAliases, kFitsAlso, "fits", true},

@@ -24,6 +24,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -32,12 +33,15 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <deque>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -209,6 +213,15 @@ struct Server::Impl {
 	std::vector<std::thread> threads;
 	std::atomic<int> thread_count{0};
 	std::atomic<int> in_handlers{0};
+	// Per client address: requests in handlers now, and those waiting for their turn
+	// (options.max_client_requests).  Parked responses hold no turn.
+	struct ClientTurns {
+		int running = 0;
+		std::deque<std::pair<std::shared_ptr<Session>, bool>> waiting;  // (session, resume)
+	};
+	std::mutex clients_mutex;
+	std::unordered_map<std::string, ClientTurns> clients;
+	std::unique_ptr<asio::steady_timer> accept_backoff;
 
 	Impl(ServerOptions o, Handler h)
 	    : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.io_threads)), acceptor(asio::make_strand(ioc)),
@@ -230,6 +243,12 @@ struct Server::Impl {
 	void do_accept();
 	void begin_shutdown();
 	void poll_shutdown();
+	// A request whose header was read (or a parked response to resume): runs its handler now
+	// or when its client's turn comes.
+	void admit(const std::shared_ptr<Session>& s, bool resume);
+	// The handler of a request of `remote` ended (or parked): the next waiting one may run.
+	void end_turn(const std::string& remote);
+	void start_handler(const std::shared_ptr<Session>& s, bool resume);
 };
 
 class Session : public std::enable_shared_from_this<Session>, public BodySource {
@@ -238,19 +257,31 @@ public:
 	    : srv_(srv), socket_(std::move(socket)), timer_(socket_.get_executor()) {
 		beast::error_code ec;
 		auto ep = socket_.remote_endpoint(ec);
-		remote_ = ec ? std::string("?") : ep.address().to_string();
+		if (ec) {
+			remote_ = "?";
+		} else {
+			auto a = ep.address();
+			// IPv4 clients of a dual-stack listener count as themselves.
+			if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+			remote_ = a.to_string();
+		}
 	}
+	~Session() override;
 
 	void start() {
 		asio::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
 	}
 
-	// Called on shutdown: drop the connection if it is waiting idly for a next request.
+	// Called on shutdown: drop the connection if it is waiting idly for a next request, and
+	// answer a parked response now.
 	void close_if_idle() {
 		asio::post(socket_.get_executor(), [self = shared_from_this()] {
 			if (self->idle_) self->close_socket();
 		});
+		wake_park(park_gen_);
 	}
+
+	const std::string& remote() const { return remote_; }
 
 	// ---- synchronous I/O for the handler thread ---------------------------------------
 
@@ -259,19 +290,23 @@ public:
 	void send_all(std::string_view data) {
 		int fd = socket_.native_handle();
 		while (!data.empty()) {
-			ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (n > 0) {
-				data.remove_prefix(static_cast<size_t>(n));
-				continue;
+			size_t n = send_some(data);
+			data.remove_prefix(n);
+			if (n == 0 && !wait_fd(fd, POLLOUT, srv_.options.write_timeout)) {
+				gone_ = true;
+				throw Error(ErrorKind::Io, "client stopped reading (write timeout)");
 			}
-			if (n < 0 && errno == EINTR) continue;
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				if (!wait_fd(fd, POLLOUT, srv_.options.write_timeout)) {
-					gone_ = true;
-					throw Error(ErrorKind::Io, "client stopped reading (write timeout)");
-				}
-				continue;
-			}
+		}
+	}
+
+	// Sends what the socket takes without blocking (0 when it would block); throws Error(Io)
+	// when the client is gone.
+	size_t send_some(std::string_view data) {
+		for (;;) {
+			ssize_t n = ::send(socket_.native_handle(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n >= 0) return static_cast<size_t>(n);
+			if (errno == EINTR) continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
 			gone_ = true;
 			throw Error(ErrorKind::Io, concat("client went away: ", std::strerror(errno)));
 		}
@@ -315,7 +350,28 @@ public:
 		}
 	}
 
+	// Runs the handler of the request just read (on a transport thread, outside the strand).
+	void run_handler();
+	// Runs the resumption of a parked response (same).
+	void run_resume();
+
+	// ---- parking (Response::park) --------------------------------------------------------
+	std::shared_ptr<Wakeup> begin_park(std::chrono::milliseconds timeout);
+	// Ends the park numbered `gen` (any thread; only the first call counts).
+	void wake_park(uint64_t gen) {
+		if (!parked_ || gen != park_gen_ || park_woken_.exchange(true)) return;
+		asio::post(socket_.get_executor(), [self = shared_from_this()] {
+			if (!self->park_armed_) return;  // arm_park() has not run yet: it will see park_woken_
+			self->park_armed_ = false;
+			self->timer_.cancel();
+			if (self->park_watch_) self->srv_.watcher->remove(self->park_watch_);
+			self->park_watch_ = 0;
+			self->srv_.admit(self, true);
+		});
+	}
+
 	class Writer;
+	bool holds_turn_ = false;  // Server::Impl::admit gave this request a turn
 
 private:
 	friend class Writer;
@@ -354,26 +410,33 @@ private:
 				return;
 			}
 			int status = ec == http::error::header_limit ? 431 : 400;
-			std::string body = concat("Malformed HTTP request: ", ec.message(), "\n");
-			std::string msg = concat("HTTP/1.1 ", std::to_string(status), " ", reason_phrase(status),
-			                         "\r\nServer: ", srv_.options.server_name,
-			                         "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ",
-			                         std::to_string(body.size()), "\r\n\r\n", body);
-			try {
-				send_all(msg);
-			} catch (...) {
-			}
-			close_socket();
+			send_error_and_close(status, concat("Malformed HTTP request: ", ec.message(), "\n"));
 			return;
 		}
-		// The handler runs outside the strand (it blocks); posting from this event-loop
-		// thread queues it on this same thread, so no other thread has to wake up.
 		++srv_.active;
-		srv_.ensure_spare_thread();
-		asio::post(srv_.ioc, [self = shared_from_this()] { self->run_handler(); });
+		srv_.admit(shared_from_this(), false);
 	}
 
-	void run_handler();
+	void send_error_and_close(int status, const std::string& body) {
+		std::string msg = concat("HTTP/1.1 ", std::to_string(status), " ", reason_phrase(status),
+		                         "\r\nServer: ", srv_.options.server_name,
+		                         "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ",
+		                         std::to_string(body.size()), "\r\n\r\n", body);
+		try {
+			send_all(msg);
+		} catch (...) {
+		}
+		close_socket();
+	}
+
+	// Runs `body` (the handler or a resumption) with the transport's last line of defence.
+	void invoke(const std::function<void()>& body);
+	// The handler returned a parked response: free the thread and the turn.
+	void enter_park();
+	// The park began: wait on the strand for the wake-up or timeout.
+	void arm_park();
+	// After the response: access log, bookkeeping, next request or close.
+	void complete();
 
 	// The response went out before the request body was read (e.g. 413): the client is
 	// probably still sending.  Closing now would reset the connection and the client might
@@ -414,18 +477,42 @@ private:
 	bool expect_continue_ = false, continue_sent_ = false, body_finished_ = false;
 	std::atomic<bool> gone_{false};
 	std::chrono::steady_clock::time_point started_;
+	// The request being handled and its response; they outlive the handler while parked.
+	std::unique_ptr<Request> request_;
+	std::unique_ptr<Writer> writer_;
+	// Parking: parked_/park_gen_/park_woken_ are read by wake_park() on any thread; the
+	// others belong to the strand.
+	std::atomic<bool> parked_{false}, park_woken_{false};
+	std::atomic<uint64_t> park_gen_{0};
+	std::chrono::milliseconds park_timeout_{0};
+	bool park_armed_ = false;
+	uint64_t park_watch_ = 0;
+};
+
+class ParkHandle final : public Wakeup {
+public:
+	ParkHandle(std::weak_ptr<Session> s, uint64_t gen) : s_(std::move(s)), gen_(gen) {}
+	void wake() override {
+		if (auto s = s_.lock()) s->wake_park(gen_);
+	}
+
+private:
+	std::weak_ptr<Session> s_;
+	uint64_t gen_;
 };
 
 // The Response the handler sees.  Everything happens on the handler's thread: a whole
 // response is written with one send; a streamed one in chunks of stream_buffer bytes, each
 // sent before the next is filled, so memory per connection is one buffer and a slow
-// client slows the producer down (backpressure).  Nothing is sent before the first flush,
-// so an error found early can still replace a started stream.
+// client slows the producer down (backpressure) — or, after spool_when_slow(), fills a
+// bounded temporary file instead.  Nothing is sent before the first flush, so an error
+// found early can still replace a started stream.
 class Session::Writer final : public Response, public ByteSink {
 public:
 	Writer(Session& s, const Request& req) : s_(s), req_(req) {}
-	~Writer() {
+	~Writer() override {
 		if (watch_key_) s_.srv_.watcher->remove(watch_key_);
+		if (spool_fd_ >= 0) ::close(spool_fd_);
 	}
 
 	void send(std::string body) override {
@@ -433,7 +520,7 @@ public:
 			streaming_ = false;
 			buf_.clear();
 		}
-		if (done_ || streaming_) throw Error(ErrorKind::Internal, "response already sent");
+		if (done_ || streaming_ || parked_) throw Error(ErrorKind::Internal, "response already sent");
 		done_ = true;
 		bytes_ = body.size();
 		std::string out = head(false, body.size());
@@ -443,7 +530,7 @@ public:
 	}
 
 	ByteSink& stream() override {
-		if (done_ || streaming_) throw Error(ErrorKind::Internal, "response already started");
+		if (done_ || streaming_ || parked_) throw Error(ErrorKind::Internal, "response already started");
 		streaming_ = true;
 		buf_.reserve(s_.srv_.options.stream_buffer + 64);
 		return *this;
@@ -472,10 +559,18 @@ public:
 			push(buf_, false);
 			buf_.clear();
 		}
+		if (spool_fd_ >= 0 && !spool_overflow_reported_ && spooled() > spool_max_) {
+			spool_overflow_reported_ = true;
+			throw Error(ErrorKind::Limit,
+			            concat("the client reads more slowly than the result is produced, and more than ",
+			                   std::to_string(spool_max_), " bytes of it were waiting; the rest of the result "
+			                   "was not sent (ask for fewer rows, or submit an asynchronous job)"));
+		}
 	}
 
 	void finish() override {
 		if (done_) return;
+		if (parked_) throw Error(ErrorKind::Internal, "finish() on a parked response");
 		if (!streaming_) {
 			send("");
 			return;
@@ -483,6 +578,7 @@ public:
 		done_ = true;
 		push(buf_, true);
 		buf_.clear();
+		drain_spool();
 	}
 
 	bool headers_sent() const override { return headers_sent_; }
@@ -503,6 +599,31 @@ public:
 			cb();
 		});
 	}
+
+	std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout, std::function<void(Response&)> resume) override {
+		if (done_ || streaming_ || headers_sent_ || parked_)
+			throw Error(ErrorKind::Internal, "only a response that has not begun can be parked");
+		if (watch_key_) {
+			s_.srv_.watcher->remove(watch_key_);
+			watch_key_ = 0;
+		}
+		parked_ = true;
+		resume_ = std::move(resume);
+		return s_.begin_park(timeout);
+	}
+	bool parked() const { return parked_; }
+	// Ends the park; returns the resumption to run.
+	std::function<void(Response&)> unpark() {
+		parked_ = false;
+		return std::move(resume_);
+	}
+
+	void spool_when_slow(const std::filesystem::path& dir, uint64_t max_bytes) override {
+		spool_dir_ = dir;
+		spool_max_ = max_bytes;
+		spool_enabled_ = true;
+	}
+
 	bool finished() const { return done_; }
 	size_t bytes() const { return bytes_; }
 
@@ -539,31 +660,179 @@ private:
 				frame.append(data);
 				frame += "\r\n";
 			} else {
-				s_.send_all(frame);
-				s_.send_all(data);
+				emit(frame);
+				emit(data);
 				frame = "\r\n";
 			}
 			bytes_ += data.size();
 		}
 		if (last && !s_.head_) frame += "0\r\n\r\n";
-		if (!frame.empty()) s_.send_all(frame);
+		if (!frame.empty()) emit(frame);
+	}
+
+	// ---- output, directly or through the spool file ------------------------------------
+
+	uint64_t spooled() const { return spool_end_ - spool_sent_; }
+
+	void emit(std::string_view data) {
+		if (!spool_enabled_) {
+			s_.send_all(data);
+			return;
+		}
+		if (spooled() > 0) drain_some();
+		if (spooled() == 0) {
+			data.remove_prefix(s_.send_some(data));
+			// A client that is merely a little slower than the producer gets a moment before
+			// its bytes go to disk.
+			while (!data.empty() && wait_fd(s_.socket_.native_handle(), POLLOUT, std::chrono::milliseconds(20)))
+				data.remove_prefix(s_.send_some(data));
+			if (data.empty()) return;
+		}
+		append_spool(data);
+	}
+
+	void append_spool(std::string_view data) {
+		// Far past the limit (a producer that does not flush): cut the transfer.
+		if (spooled() + data.size() > spool_max_ + (uint64_t(256) << 20)) {
+			s_.gone_ = true;
+			throw Error(ErrorKind::Io, "the client reads too slowly (spool file full)");
+		}
+		if (spool_fd_ < 0) {
+			spool_fd_ = ::open(spool_dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+			if (spool_fd_ < 0) {
+				// No O_TMPFILE on this file system: an unlinked named file.
+				std::string tmpl = (spool_dir_ / "meles-spool-XXXXXX").string();
+				spool_fd_ = ::mkostemp(tmpl.data(), O_CLOEXEC);
+				if (spool_fd_ >= 0) ::unlink(tmpl.c_str());
+			}
+			if (spool_fd_ < 0) {
+				// No scratch space: fall back to blocking on the client.
+				spool_enabled_ = false;
+				s_.send_all(data);
+				return;
+			}
+		}
+		while (!data.empty()) {
+			ssize_t n = ::pwrite(spool_fd_, data.data(), data.size(), static_cast<off_t>(spool_end_));
+			if (n < 0 && errno == EINTR) continue;
+			if (n <= 0) {
+				s_.gone_ = true;
+				throw Error(ErrorKind::Io, "cannot spool the response (disk full?)");
+			}
+			spool_end_ += static_cast<uint64_t>(n);
+			data.remove_prefix(static_cast<size_t>(n));
+		}
+	}
+
+	// Sends spooled bytes while the socket takes them (blocking: until all are sent, with
+	// the write timeout for every stall).
+	void drain(bool blocking) {
+		char buf[64 * 1024];
+		while (spooled() > 0) {
+			size_t want = static_cast<size_t>(std::min<uint64_t>(sizeof buf, spooled()));
+			ssize_t got = ::pread(spool_fd_, buf, want, static_cast<off_t>(spool_sent_));
+			if (got < 0 && errno == EINTR) continue;
+			if (got <= 0) {
+				s_.gone_ = true;
+				throw Error(ErrorKind::Io, "cannot read the spooled response");
+			}
+			std::string_view chunk(buf, static_cast<size_t>(got));
+			if (blocking) {
+				s_.send_all(chunk);
+				spool_sent_ += chunk.size();
+				continue;
+			}
+			size_t n = s_.send_some(chunk);
+			spool_sent_ += n;
+			if (n < chunk.size()) return;
+		}
+		// All sent: start the file over.
+		spool_sent_ = spool_end_ = 0;
+		if (ftruncate(spool_fd_, 0) != 0) { /* the next writes overwrite it anyway */ }
+	}
+	void drain_some() { drain(false); }
+	void drain_spool() {
+		if (spool_fd_ >= 0) drain(true);
 	}
 
 	Session& s_;
 	const Request& req_;
-	bool done_ = false, streaming_ = false;
+	bool done_ = false, streaming_ = false, parked_ = false;
 	std::atomic<bool> headers_sent_{false};
 	size_t bytes_ = 0;
 	std::string buf_;
 	uint64_t watch_key_ = 0;
+	std::function<void(Response&)> resume_;
+	// spool_when_slow(): bytes [spool_sent_, spool_end_) of the file wait for the client.
+	bool spool_enabled_ = false, spool_overflow_reported_ = false;
+	std::filesystem::path spool_dir_;
+	uint64_t spool_max_ = 0, spool_sent_ = 0, spool_end_ = 0;
+	int spool_fd_ = -1;
 };
+
+Session::~Session() = default;
+
+std::shared_ptr<Wakeup> Session::begin_park(std::chrono::milliseconds timeout) {
+	park_timeout_ = timeout;
+	park_woken_ = false;
+	uint64_t gen = ++park_gen_;
+	parked_ = true;
+	return std::make_shared<ParkHandle>(weak_from_this(), gen);
+}
+
+void Session::arm_park() {
+	// On the strand.  A wake-up that came while the handler was still returning resumes now.
+	if (park_woken_ || srv_.stopping) {
+		park_woken_ = true;
+		srv_.admit(shared_from_this(), true);
+		return;
+	}
+	park_armed_ = true;
+	uint64_t gen = park_gen_;
+	timer_.expires_after(park_timeout_);
+	timer_.async_wait(asio::bind_executor(socket_.get_executor(), [self = shared_from_this(), gen](beast::error_code ec) {
+		if (!ec) self->wake_park(gen);
+	}));
+	// A client that hangs up ends the wait at once (its answer goes nowhere; the resumption
+	// still runs, so that whoever parked can clean up).
+	park_watch_ = srv_.watcher->add(socket_.native_handle(), [self = shared_from_this(), gen] {
+		self->gone_ = true;
+		self->wake_park(gen);
+	});
+}
+
+void Session::invoke(const std::function<void()>& body) {
+	auto& w = *writer_;
+	auto& req = *request_;
+	try {
+		body();
+		if (!w.finished() && !w.parked()) w.finish();
+	} catch (const std::exception& e) {
+		if (w.parked()) w.unpark();
+		if (!gone_) log::error(concat("unhandled error for ", req.method, " ", req.target, ": ", e.what()));
+		if (!w.headers_sent() && !gone_) {
+			try {
+				w.set_status(500);
+				w.close_after();
+				w.set_header("Content-Type", "text/plain; charset=utf-8");
+				w.send("Internal server error; the operators can find details in the log.\n");
+			} catch (...) {
+			}
+		} else {
+			// Headers are out: the only honest signal left is to cut the connection.
+			gone_ = true;
+		}
+	}
+}
 
 void Session::run_handler() {
 	auto& msg = parser_->get();
-	Request req;
+	request_ = std::make_unique<Request>();
+	Request& req = *request_;
 	req.method = std::string(msg.method_string());
 	req.target = std::string(msg.target());
 	auto q = req.target.find('?');
+	bool control = false;
 	{
 		// Percent-decoding without url_decode's '+' → blank, which is for queries only.
 		std::string raw = req.target.substr(0, q), path;
@@ -575,6 +844,10 @@ void Session::run_handler() {
 				path += raw[i];
 			}
 		}
+		// NUL and other control characters have no place in a path; passed on, a NUL would
+		// cut file names short in every system call below (%00 made any file look like an RD).
+		for (char c : path)
+			if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) control = true;
 		req.path = path;
 	}
 	if (q != std::string::npos) req.query = req.target.substr(q + 1);
@@ -589,39 +862,59 @@ void Session::run_handler() {
 	continue_sent_ = false;
 	body_finished_ = parser_->is_done();
 	started_ = std::chrono::steady_clock::now();
-
-	size_t bytes = 0;
-	int status = 0;
-	{
-		Writer w(*this, req);
-		try {
-			srv_.handler(req, w);
-			if (!w.finished()) w.finish();
-		} catch (const std::exception& e) {
-			if (!gone_) log::error(concat("unhandled error for ", req.method, " ", req.target, ": ", e.what()));
-			if (!w.headers_sent() && !gone_) {
-				try {
-					w.set_status(500);
-					w.close_after();
-					w.set_header("Content-Type", "text/plain; charset=utf-8");
-					w.send("Internal server error; the operators can find details in the log.\n");
-				} catch (...) {
-				}
-			} else {
-				// Headers are out: the only honest signal left is to cut the connection.
-				gone_ = true;
-			}
-		}
-		bytes = w.bytes();
-		status = w.status();
+	writer_ = std::make_unique<Writer>(*this, req);
+	if (control) {
+		invoke([&] {
+			writer_->set_status(400);
+			writer_->close_after();
+			writer_->set_header("Content-Type", "text/plain; charset=utf-8");
+			writer_->send("Bad request: the path contains control characters.\n");
+		});
+	} else {
+		invoke([&] { srv_.handler(req, *writer_); });
 	}
+	if (writer_->parked()) return enter_park();
+	complete();
+}
+
+void Session::run_resume() {
+	parked_ = false;
+	auto resume = writer_->unpark();
+	invoke([&] {
+		if (resume) resume(*writer_);
+	});
+	if (writer_->parked()) return enter_park();
+	complete();
+}
+
+void Session::enter_park() {
+	// The thread goes back to the event loop (and the client's turn to its next request); the
+	// response waits on the strand.
+	--srv_.in_handlers;
+	if (holds_turn_) {
+		holds_turn_ = false;
+		srv_.end_turn(remote_);
+	}
+	asio::post(socket_.get_executor(), [self = shared_from_this()] { self->arm_park(); });
+}
+
+void Session::complete() {
+	Request& req = *request_;
+	size_t bytes = writer_->bytes();
+	int status = writer_->status();
+	writer_.reset();
 	if (req.has_body() && !body_finished_ && !req.body_consumed() && !gone_) lingering_close();
 	auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
 	log::access(concat(req.remote, " \"", req.method, " ", req.target, "\" ", std::to_string(status), " ",
 	                   std::to_string(bytes), " ", std::to_string(us / 1000), ".", std::to_string(us % 1000 / 100), "ms",
 	                   gone_ ? " (client gone)" : ""));
+	request_.reset();
 	--srv_.active;
 	--srv_.in_handlers;
+	if (holds_turn_) {
+		holds_turn_ = false;
+		srv_.end_turn(remote_);
+	}
 	// Back to the strand for the next request (or the end of the connection).
 	asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
 		if (self->gone_ || !self->keep_alive_ || self->srv_.stopping) {
@@ -632,6 +925,49 @@ void Session::run_handler() {
 	});
 }
 
+// ------------------------------------------------------------------ turns per client
+
+void Server::Impl::admit(const std::shared_ptr<Session>& s, bool resume) {
+	// Resumptions take turns too: two hundred WAITs that one job change ends at once must not
+	// all want a thread at the same moment.
+	if (options.max_client_requests > 0) {
+		std::lock_guard lock(clients_mutex);
+		auto& c = clients[s->remote()];
+		if (c.running >= options.max_client_requests) {
+			c.waiting.emplace_back(s, resume);
+			return;
+		}
+		++c.running;
+		s->holds_turn_ = true;
+	}
+	start_handler(s, resume);
+}
+
+void Server::Impl::end_turn(const std::string& remote) {
+	std::pair<std::shared_ptr<Session>, bool> next;
+	{
+		std::lock_guard lock(clients_mutex);
+		auto it = clients.find(remote);
+		if (it == clients.end()) return;
+		if (!it->second.waiting.empty()) {
+			next = std::move(it->second.waiting.front());
+			it->second.waiting.pop_front();
+			next.first->holds_turn_ = true;  // the turn passes on
+		} else if (--it->second.running <= 0) {
+			clients.erase(it);
+		}
+	}
+	if (next.first) start_handler(next.first, next.second);
+}
+
+void Server::Impl::start_handler(const std::shared_ptr<Session>& s, bool resume) {
+	// The handler runs outside the strand (it blocks); posting from an event-loop thread
+	// queues it on that same thread, so no other thread has to wake up.
+	ensure_spare_thread();
+	if (resume) asio::post(ioc, [s] { s->run_resume(); });
+	else asio::post(ioc, [s] { s->run_handler(); });
+}
+
 // ------------------------------------------------------------------ Server
 
 void Server::Impl::do_accept() {
@@ -639,6 +975,16 @@ void Server::Impl::do_accept() {
 		if (ec) {
 			if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
 			log::warn(concat("accept failed: ", ec.message()));
+			if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+			    ec == asio::error::no_memory) {
+				// Out of file descriptors: accepting again at once would spin; wait for some to close.
+				if (!accept_backoff) accept_backoff = std::make_unique<asio::steady_timer>(acceptor.get_executor());
+				accept_backoff->expires_after(std::chrono::milliseconds(100));
+				accept_backoff->async_wait([this](beast::error_code) {
+					if (!stopping) do_accept();
+				});
+				return;
+			}
 		} else {
 			socket.set_option(tcp::no_delay(true), ec);
 			auto s = std::make_shared<Session>(std::move(socket), *this);

@@ -207,6 +207,25 @@ bool Connection::alive() {
 	return ok();
 }
 
+std::vector<std::string> Connection::wait_for_notifications(std::chrono::milliseconds timeout) {
+	std::vector<std::string> out;
+	auto take = [&] {
+		if (!PQconsumeInput(C(conn_)))
+			throw DbError("08006", concat("lost connection to the ", description_, ": ", trim_message(PQerrorMessage(C(conn_)))));
+		while (PGnotify* n = PQnotifies(C(conn_))) {
+			out.emplace_back(n->relname);
+			PQfreemem(n);
+		}
+	};
+	take();
+	if (!out.empty()) return out;
+	pollfd p{PQsocket(C(conn_)), POLLIN, 0};
+	int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+	if (r > 0) take();
+	if (!ok()) throw DbError("08006", concat("lost connection to the ", description_));
+	return out;
+}
+
 void Connection::cancel() noexcept {
 	if (!cancel_) return;
 	char buf[256];

@@ -69,10 +69,31 @@ void CopyOut::release() {
 	}
 }
 
+std::optional<std::string_view> CopyOut::next_if_ready(bool& would_block) {
+	would_block = false;
+	release();
+	if (done_) return std::nullopt;
+	int n = PQgetCopyData(raw(conn_), &buf_, 1); // from what libpq has buffered
+	if (n == 0) {
+		// libpq's socket is non-blocking: this reads what has arrived, and waits for nothing
+		if (!PQconsumeInput(raw(conn_)))
+			throw DbError("08006", concat("reading query results failed: ", PQerrorMessage(raw(conn_))));
+		n = PQgetCopyData(raw(conn_), &buf_, 1);
+	}
+	if (n == 0) {
+		would_block = true;
+		return std::nullopt;
+	}
+	return finish_message(n);
+}
+
 std::optional<std::string_view> CopyOut::next() {
 	release();
 	if (done_) return std::nullopt;
-	int n = PQgetCopyData(raw(conn_), &buf_, 0);
+	return finish_message(PQgetCopyData(raw(conn_), &buf_, 0));
+}
+
+std::optional<std::string_view> CopyOut::finish_message(int n) {
 	if (n > 0) return std::string_view(buf_, static_cast<size_t>(n));
 	done_ = true;
 	if (n == -2) throw DbError("08006", concat("reading query results failed: ", PQerrorMessage(raw(conn_))));
@@ -317,7 +338,25 @@ StreamResult stream_query(Connection& conn, std::string_view sql, const std::vec
 		if (!started && on_started) on_started();
 		started = true;
 	};
-	while (auto msg = copy.next()) {
+	// Rows go out when the database makes us wait (so the first ones arrive early whatever
+	// the query costs) and every flush_rows rows -- not after the first row: a small result
+	// that is there at once leaves in one send with its end (one syscall and one client
+	// wake-up less per cone search).
+	uint64_t unflushed = 0;
+	for (;;) {
+		std::optional<std::string_view> msg;
+		if (unflushed) {
+			bool would_block = false;
+			msg = copy.next_if_ready(would_block);
+			if (would_block) {
+				writer.flush();
+				unflushed = 0;
+				msg = copy.next();
+			}
+		} else {
+			msg = copy.next();
+		}
+		if (!msg) break;
 		bool is_header = msg->size() >= 11 && std::memcmp(msg->data(), "PGCOPY\n\377\r\n\0", 11) == 0;
 		bool is_trailer = msg->size() == 2 && static_cast<int16_t>(be16(msg->data())) == -1;
 		bool has_tuple = !is_trailer && (!is_header || msg->size() > 19);
@@ -333,7 +372,11 @@ StreamResult stream_query(Connection& conn, std::string_view sql, const std::vec
 		}
 		if (dec.feed(*msg, writer)) {
 			++res.rows;
-			if (res.rows == 1 || res.rows % flush_rows == 0) writer.flush();
+			++unflushed;
+			if (res.rows % flush_rows == 0) {
+				writer.flush();
+				unflushed = 0;
+			}
 		}
 	}
 	start();

@@ -7,6 +7,7 @@
 #include "formats/binary_rows.hpp"
 #include "formats/byte_buffer.hpp"
 #include "formats/unicode.hpp"
+#include "meles/core/adql/identifiers.hpp"
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
 
@@ -89,13 +90,6 @@ namespace {
 using formats::ByteBuffer;
 
 constexpr char kNsSep = '\x01';
-
-bool is_regular_identifier(std::string_view s) {
-	if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
-	for (char c : s)
-		if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-	return true;
-}
 
 bool parse_datatype(std::string_view s, Datatype& out) {
 	static constexpr std::pair<std::string_view, Datatype> kNames[] = {
@@ -810,7 +804,9 @@ struct VOTableReader::Impl {
 		if (!parse_datatype(f.datatype_name, f.datatype))
 			throw Error(ErrorKind::Validation,
 			            concat(label, " has an unknown datatype '", excerpt(f.datatype_name), "'"));
-		f.meta.delimited = !is_regular_identifier(f.meta.name);
+		// ADQL's rule (reserved words too), so that every consumer -- TAP_UPLOAD, user tables,
+		// ingestion -- stores and shows the name the same way.
+		f.meta.delimited = !adql::is_regular_identifier(f.meta.name);
 		std::string as = f.arraysize;
 		f.scalar = as.empty() || as == "1";
 		f.elements = 1;

@@ -6,6 +6,7 @@
 #include "expr/object.hpp"
 #include "meles/rd/expr/expression.hpp"
 #include "meles/rd/expr/helpers.hpp"
+#include "meles/core/common/suggest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -805,19 +806,6 @@ private:
 	throw ast::Failure{k, std::move(message), std::move(construct), offset};
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-	std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-	for (std::size_t j = 0; j <= b.size(); ++j)
-		prev[j] = j;
-	for (std::size_t i = 1; i <= a.size(); ++i) {
-		cur[0] = i;
-		for (std::size_t j = 1; j <= b.size(); ++j)
-			cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-		std::swap(prev, cur);
-	}
-	return prev[b.size()];
-}
-
 std::vector<std::string_view> split_params(std::string_view params) {
 	std::vector<std::string_view> out;
 	if (params.empty() || params == "*") return out;
@@ -898,6 +886,21 @@ private:
 		return "";
 	}
 
+	// DaCHS RDs build pg_sphere values with pgsphere.SPoint.fromDegrees(...) and friends; the
+	// geometry columns here take plain numbers in degrees instead.
+	static std::string pgsphere_hint(const std::string& path) {
+		if (path.starts_with("pgsphere.SPoint"))
+			return "; for an spoint column, map the position in degrees instead: (@ra, @dec), or a string "
+			       "\"ra, dec\"";
+		if (path.starts_with("pgsphere.SCircle"))
+			return "; for an scircle column, map (ra, dec, radius) in degrees instead";
+		if (path.starts_with("pgsphere.SPoly"))
+			return "; for an spoly column, map a list of vertices in degrees instead: [ra1, dec1, ra2, dec2, ...]";
+		if (path.starts_with("pgsphere.SBox"))
+			return "; for an sbox column, map (ra1, dec1, ra2, dec2) in degrees instead";
+		return {};
+	}
+
 	NodePtr resolve_module_member(const std::string& path, int pos) {
 		if (const Builtin* b = rt::find_builtin(path))
 			return std::make_unique<ConstNode>(pos, Value::callable(b));
@@ -908,27 +911,21 @@ private:
 		auto dot = path.rfind('.');
 		fail(CompileFailure::UnknownName, pos,
 		     "module '" + path.substr(0, dot) + "' has no attribute '" + path.substr(dot + 1) +
-		         "' in rowmaker expressions",
+		         "' in rowmaker expressions" + pgsphere_hint(path),
 		     path);
 	}
 
 	std::string suggestion(const std::string& name) const {
-		std::string best;
-		std::size_t best_d = 3;
-		auto consider = [&](std::string_view cand) {
-			std::size_t d = edit_distance(name, cand);
-			if (d < best_d && d < name.size()) {
-				best_d = d;
-				best = std::string(cand);
-			}
-		};
+		// Python names are case-sensitive: "Math" is no typo of "math" to be silently offered.
+		if (name.size() < 2) return {};
+		Suggester s(name, std::min<std::size_t>(2, name.size() - 1), false);
 		for (auto c : rt::global_names())
-			consider(c);
+			s.offer(c);
 		for (int i = 0; i < scope_.size(); ++i)
-			if (scope_.is_variable(i)) consider(scope_.name(i));
+			if (scope_.is_variable(i)) s.offer(scope_.name(i));
 		for (const char* m : {"math", "datetime", "re", "os"})
-			consider(m);
-		return best.empty() ? "" : " (did you mean '" + best + "'?)";
+			s.offer(m);
+		return s.suffix();
 	}
 
 	NodePtr lower_name(const ast::Node& n) {

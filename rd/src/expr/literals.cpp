@@ -40,6 +40,21 @@ void int_range(std::int64_t v, const SqlType& t, std::string_view raw) {
 		bad_literal(raw, t, "out of range for integer");
 }
 
+// char(n) holds n characters (trailing blanks beyond them are dropped, as PostgreSQL does);
+// anything longer PostgreSQL would refuse with the COPY's line, not the source's.
+void check_char_length(std::string_view s, const SqlType& t) {
+	if (t.char_len <= 0 || s.size() <= static_cast<std::size_t>(t.char_len)) return;
+	std::size_t end = s.size();
+	while (end > 0 && s[end - 1] == ' ') --end;
+	std::size_t chars = 0;
+	for (std::size_t i = 0; i < end; ++i)
+		if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++chars;
+	if (chars > static_cast<std::size_t>(t.char_len))
+		raise(PyExc::ValueError, Value::str(std::string(s)).repr() + " is longer than the " + std::to_string(t.char_len) +
+		                             " character" + (t.char_len == 1 ? "" : "s") + " a " + type_label(t) +
+		                             " column holds (declare it text, or char(n) with a larger n)");
+}
+
 bool parse_float_literal(std::string_view raw, double& d) {
 	if (rt::parse_py_float(raw, d)) return true;
 	// Fortran exponents: 1.5D3, 2.0d-4.
@@ -517,6 +532,9 @@ void append_copy_literal(std::string& out, std::string_view raw, const SqlType& 
 	if (!t.is_array) {
 		switch (t.base) {
 		case BaseType::Char:
+			check_char_length(raw, t);
+			append_copy_escaped(out, raw);
+			return;
 		case BaseType::Text:
 		case BaseType::Unicode:
 			append_copy_escaped(out, raw);
@@ -602,12 +620,12 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 	switch (t.base) {
 	case BaseType::Char:
 	case BaseType::Text:
-	case BaseType::Unicode:
-		if (v.kind() == Kind::Str)
-			append_copy_escaped(out, v.as_str());
-		else
-			append_copy_escaped(out, v.str_text());
+	case BaseType::Unicode: {
+		std::string text = v.kind() == Kind::Str ? std::string(v.as_str()) : v.str_text();
+		if (t.base == BaseType::Char) check_char_length(text, t);
+		append_copy_escaped(out, text);
 		return;
+	}
 	case BaseType::Boolean:
 		switch (v.kind()) {
 		case Kind::Bool:
@@ -631,14 +649,17 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			i = v.as_int();
 			break;
 		case Kind::Float: {
-			// PostgreSQL's assignment cast from float rounds half to even.
+			// PostgreSQL's assignment cast would round silently (14.777 -> 15); a value that
+			// does not fit is the RD's mistake, so say so rather than store something else.
 			double d = v.as_float();
 			if (!std::isfinite(d))
 				raise(PyExc::ValueError, "cannot store " + v.repr() + " in a " + type_label(t) + " column");
-			double r = std::nearbyint(d);
-			if (r >= 9223372036854775808.0 || r < -9223372036854775808.0)
+			if (d >= 9223372036854775808.0 || d < -9223372036854775808.0)
 				raise(PyExc::ValueError, v.repr() + " is out of range for " + type_label(t));
-			i = static_cast<std::int64_t>(r);
+			if (std::trunc(d) != d)
+				raise(PyExc::ValueError, v.repr() + " has a fraction, which the " + type_label(t) +
+				                             " column would lose (round() or int() in the map says which integer is meant)");
+			i = static_cast<std::int64_t>(d);
 			break;
 		}
 		case Kind::Str:

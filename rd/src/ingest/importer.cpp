@@ -1,5 +1,7 @@
 #include "meles/rd/ingest/importer.hpp"
 
+#include "ingest/model_adapters.hpp"
+
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/rd/ingest/grammar_registry.hpp"
@@ -9,6 +11,7 @@
 #include "meles/rd/python/rd_code.hpp"
 #include "meles/rd/schema/catalog_store.hpp"
 #include "meles/rd/schema/ddl.hpp"
+#include "meles/rd/store/rd_id.hpp"
 
 #include <map>
 #include <set>
@@ -19,27 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kCopyBuffer = 1 << 20;
-
-GrammarElement to_grammar_element(const RawElement& e) {
-	GrammarElement g;
-	g.name = e.name;
-	g.pos = e.pos;
-	g.text = e.text;
-	for (auto& a : e.attributes) g.attributes.push_back({a.name, a.value, a.pos});
-	for (auto& c : e.children) g.children.push_back(to_grammar_element(c));
-	return g;
-}
-
-SourcesSpec to_sources_spec(const SourcesDef& s) {
-	if (s.ignore)
-		throw Error(ErrorKind::Validation, "ignoreSources is not supported by this version of Meles", s.ignore->pos);
-	SourcesSpec spec;
-	for (auto& p : s.patterns) spec.patterns.push_back({p, s.pos});
-	spec.items = s.items;
-	spec.recurse = s.recurse;
-	spec.pos = s.pos;
-	return spec;
-}
 
 // Where a table's scripts run: python scripts see the table being made.
 struct ScriptTarget {
@@ -110,6 +92,170 @@ private:
 	Clock::time_point last_{};
 };
 
+// One field of a COPY text line, unescaped; nullopt for \N.
+std::optional<std::string> copy_field(std::string_view line, size_t index) {
+	size_t start = 0;
+	for (size_t i = 0; i < index; ++i) {
+		start = line.find('\t', start);
+		if (start == std::string_view::npos) return std::nullopt;
+		++start;
+	}
+	size_t end = line.find('\t', start);
+	std::string_view f = line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+	if (!f.empty() && f.back() == '\n') f.remove_suffix(1);
+	if (f == "\\N") return std::nullopt;
+	std::string out;
+	for (size_t i = 0; i < f.size(); ++i) {
+		if (f[i] != '\\' || i + 1 == f.size()) {
+			out += f[i];
+			continue;
+		}
+		char c = f[++i];
+		switch (c) {
+		case 't': out += '\t'; break;
+		case 'n': out += '\n'; break;
+		case 'r': out += '\r'; break;
+		case 'b': out += '\b'; break;
+		case 'f': out += '\f'; break;
+		case 'v': out += '\v'; break;
+		default: out += c;
+		}
+	}
+	return out;
+}
+
+// Sources this large are not read a second time just to say where duplicate keys are.
+constexpr uint64_t kRescanLimit = uint64_t(1) << 30;
+
+RowMacroContext row_macros(const SourceInfo& src, RdStore& store, const Resource& rd, const DataDesc& dd,
+                           const ImportOptions& opts) {
+	RowMacroContext macros;
+	macros.source = src.path;
+	macros.inputs_dir = store.options().inputs_dir;
+	macros.resdir = rd.resdir;
+	macros.rd_id = rd.rd_id;
+	macros.server_url = opts.server_url;
+	macros.authority = opts.authority;
+	macros.properties = dd.properties;
+	return macros;
+}
+
+// Reads the data element's sources again and returns where the first `max` rows the
+// rowmaker makes for `t` satisfying `match` (given the row's COPY line) come from.  Only for
+// error messages: bad records are passed over, and nothing is returned for huge sources.
+std::vector<SourcePos> find_rows(RdStore& store, const Resource& rd, const DataDesc& dd, const TableDef& t,
+                                 const MakeDef& mk, const ImportOptions& opts,
+                                 const std::function<bool(std::string_view)>& match, size_t max) {
+	std::vector<SourcePos> out;
+	try {
+		if (!dd.grammar || !dd.sources) return out;
+		auto grammar = make_grammar(to_grammar_element(dd.grammar->element));
+		auto sources = expand_sources(to_sources_spec(*dd.sources), rd.resdir.string());
+		if (total_bytes(sources) > kRescanLimit) return out;
+		ReadOptions ro;
+		ro.bad_records_in_batch = true;
+		std::string line;
+		for (auto& src : sources) {
+			auto reader = grammar->open(src, ro);
+			std::optional<CompiledRowmaker> rm;
+			RecordBatch batch;
+			while (reader->next(batch)) {
+				if (!rm) rm.emplace(mk.rowmaker, t, batch.layout(), row_macros(src, store, rd, dd, opts));
+				for (size_t r = 0; r < batch.size(); ++r) {
+					if (batch.problem(r)) continue;
+					line.clear();
+					try {
+						if (!rm->append(batch, r, line)) continue;
+					} catch (const Error&) {
+						continue;
+					}
+					if (match(line)) {
+						out.push_back(batch.pos(r));
+						if (out.size() >= max) return out;
+					}
+				}
+			}
+		}
+	} catch (const Error& e) {
+		log::debug(concat("looking for the source lines of rows failed: ", e.what()));
+	}
+	return out;
+}
+
+std::string positions_text(const std::vector<SourcePos>& where) {
+	std::vector<std::string> items;
+	for (auto& p : where) items.push_back(p.to_string());
+	return join(items, " and ");
+}
+
+// Adds the table's primary key.  PostgreSQL refuses it when key values repeat or are NULL,
+// naming the temporary table; the operator instead gets the key, its value and, where the
+// sources can be read again, the source lines of the rows.
+void add_primary_key(pg::Connection& c, RdStore& store, const Resource& rd, const DataDesc& dd, const TableDef& t,
+                     const MakeDef& mk, const std::string& relation, const ImportOptions& opts) {
+	c.exec("SAVEPOINT meles_pkey");
+	try {
+		c.exec(schema::primary_key_sql(t, relation, t.id + "__meles_new_pkey"));
+		c.exec("RELEASE SAVEPOINT meles_pkey");
+		return;
+	} catch (const pg::DbError& e) {
+		if (e.sqlstate() != "23505" && e.sqlstate() != "23502") throw;
+		c.exec("ROLLBACK TO SAVEPOINT meles_pkey");
+	}
+	std::vector<std::string> cols;
+	std::vector<size_t> indexes;
+	for (auto& p : t.primary) {
+		const Column* col = t.find_column(p);
+		cols.push_back(col ? col->meta.name : p);
+		indexes.push_back(col ? static_cast<size_t>(col - t.columns.data()) : 0);
+	}
+	std::vector<std::string> sql_cols;
+	for (auto& p : t.primary) {
+		const Column* col = t.find_column(p);
+		sql_cols.push_back(col ? schema::sql_identifier(col->meta) : schema::sql_identifier(p, false));
+	}
+	std::string key_list = join(sql_cols, ", ");
+	std::string table = t.qualified_name();
+	// NULL in a key column
+	for (size_t i = 0; i < sql_cols.size(); ++i) {
+		auto r = c.exec(concat("SELECT count(*) FROM ", relation, " WHERE ", sql_cols[i], " IS NULL"));
+		if (r.get_int(0, 0) == 0) continue;
+		size_t at = indexes[i];
+		auto where = find_rows(store, rd, dd, t, mk, opts, [&](std::string_view line) { return !copy_field(line, at); }, 1);
+		std::string msg = concat("primary key column ", cols[i], " of table ", table, " is empty (NULL) in ",
+		                         std::to_string(r.get_int(0, 0)), r.get_int(0, 0) == 1 ? " row" : " rows");
+		if (!where.empty()) msg += concat(", the first at ", positions_text(where));
+		throw Error(ErrorKind::Validation, msg, t.pos);
+	}
+	// repeated key values
+	std::string select;
+	for (auto& sc : sql_cols) select += concat(select.empty() ? "" : ", ", sc, "::text");
+	auto dup = c.exec(concat("SELECT ", select, " FROM ", relation, " GROUP BY ", key_list,
+	                         " HAVING count(*) > 1 ORDER BY ", key_list, " LIMIT 1"));
+	if (!dup.rows()) throw Error(ErrorKind::Validation, concat("the primary key of table ", table, " cannot be built"), t.pos);
+	auto ndup = c.exec(concat("SELECT count(*) FROM (SELECT 1 FROM ", relation, " GROUP BY ", key_list,
+	                          " HAVING count(*) > 1) d"));
+	std::vector<std::string> values;
+	for (size_t i = 0; i < sql_cols.size(); ++i) values.push_back(dup.get(0, static_cast<int>(i)));
+	std::string key = cols.size() == 1 ? concat(cols[0], " = ", values[0])
+	                                   : concat("(", join(cols, ", "), ") = (", join(values, ", "), ")");
+	auto where = find_rows(store, rd, dd, t, mk, opts,
+	                       [&](std::string_view line) {
+		                       for (size_t i = 0; i < indexes.size(); ++i) {
+			                       auto v = copy_field(line, indexes[i]);
+			                       if (!v || *v != values[i]) return false;
+		                       }
+		                       return true;
+	                       },
+	                       2);
+	std::string msg = concat("duplicate primary key in table ", table, ": ", key, " occurs more than once");
+	if (where.size() == 2) msg += concat(" (", positions_text(where), ")");
+	int64_t others = ndup.get_int(0, 0) - 1;
+	if (others > 0)
+		msg += concat("; ", std::to_string(others), " other key value", others == 1 ? " repeats" : "s repeat", " as well");
+	throw Error(ErrorKind::Validation, msg, t.pos);
+}
+
 }  // namespace
 
 ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& opts) {
@@ -167,6 +313,16 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					tg.fresh = false;
 				}
 				if (dd->updating && table_exists(conn_, tg.final_relation)) tg.fresh = false;
+				// Two RDs declaring the same schema.table would silently replace each other's data.
+				auto owner = conn_.exec_params("SELECT rd_id FROM meles.tablemeta WHERE table_name = $1",
+				                               {to_lower(t->qualified_name())});
+				if (owner.rows() && owner.get(0, 0) != resolved.rd->rd_id) {
+					std::string w = concat("table ", t->qualified_name(), " was imported from RD ", owner.get(0, 0), "; RD ",
+					                       resolved.rd->rd_id, " now replaces it (two RDs should not declare the same table)");
+					report.warnings.push_back(w);
+					if (opts.warning) opts.warning(w);
+					else log::warn(w);
+				}
 				targets.push_back(std::move(tg));
 			}
 			for (auto& tg : targets) {
@@ -196,11 +352,22 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 			// -- data
 			bool has_input = dd->grammar.has_value();
 			if (has_input && !opts.meta_only) {
+				// Rowfilters without Python code are native procedures Meles does not have yet
+				// (//products#define); the Python ones run in python::filter_records.
+				for (auto& rf : dd->grammar->rowfilters)
+					if (!python::runs_application(rf, find_procdef))
+						throw Error(ErrorKind::Validation,
+						            concat("rowfilter", rf.proc_ref.empty() ? "" : concat(" ", rf.proc_ref),
+						                   ": this version of Meles does not run this row filter",
+						                   rf.proc_ref == "//products#define" ? " (the product registry is not implemented yet)" : ""),
+						            rf.pos);
 				// Python grammars come from the Python runtime, the others from the registry.
 				std::unique_ptr<Grammar> grammar = python::is_python_grammar(dd->grammar->type)
 				                                       ? python::make_grammar(*dd->grammar, rd, find_procdef)
 				                                       : make_grammar(to_grammar_element(dd->grammar->element));
 				bool python_filters = python::has_python_filters(*dd->grammar, find_procdef);
+				ReadOptions read_options;
+				read_options.bad_records_in_batch = true;
 				std::vector<SourceInfo> sources;
 				if (dd->sources) sources = expand_sources(to_sources_spec(*dd->sources), rd->resdir.string());
 				uint64_t total = total_bytes(sources);
@@ -218,15 +385,8 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					bool stop = false;
 					for (auto& src : sources) {
 						if (stop) break;
-						std::unique_ptr<RecordReader> reader = grammar->open(src);
-						RowMacroContext macros;
-						macros.source = src.path;
-						macros.inputs_dir = store_.options().inputs_dir;
-						macros.resdir = rd->resdir;
-						macros.rd_id = rd->rd_id;
-						macros.server_url = opts.server_url;
-						macros.authority = opts.authority;
-						macros.properties = dd->properties;
+						std::unique_ptr<RecordReader> reader = grammar->open(src, read_options);
+						RowMacroContext macros = row_macros(src, store_, *rd, *dd, opts);
 						if (python_filters)
 							reader = python::filter_records(std::move(reader), *dd->grammar, rd, find_procdef,
 							                                [&macros](std::string_view text, const SourcePos& pos) {
@@ -248,11 +408,16 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 							rm->run([&] {
 								for (size_t r = 0; r < batch.size(); ++r) {
 									try {
+										if (batch.has_problems())
+											if (const std::string* bad = batch.problem(r))
+												throw Error(ErrorKind::Validation, *bad, batch.pos(r));
 										if (rm->append(batch, r, buf)) ++tg.result.rows;
 									} catch (const Error& e) {
 										if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
 										++tg.result.skipped;
-										if (tg.result.first_problems.size() < 10) tg.result.first_problems.push_back(e.full_message());
+										std::string msg = e.full_message();
+										if (opts.skipped) opts.skipped(tg.result.table, msg);
+										if (tg.result.first_problems.size() < 10) tg.result.first_problems.push_back(std::move(msg));
 									}
 									if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
 										stop = true;
@@ -289,7 +454,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				ImportProgress pr{dd->id, t.qualified_name(), tg.result.rows, 0, 0, "indexing"};
 				progress.report(pr, true);
 				run_scripts(conn_, t.scripts, "preIndex", {tg.table_rd, &t, tg.new_relation});
-				if (!t.primary.empty()) conn_.exec(schema::primary_key_sql(t, tg.new_relation, t.id + "__meles_new_pkey"));
+				if (!t.primary.empty()) add_primary_key(conn_, store_, *rd, *dd, t, *tg.make, tg.new_relation, opts);
 				tg.indexes = schema::index_sqls(t, tg.new_relation, "__meles_new");
 				std::string cluster_on;
 				for (auto& ix : tg.indexes) {
@@ -328,6 +493,8 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					                           tg.final_relation, "'::regclass"));
 					if (r.rows() && !r.is_null(0, 0) && r.get_int(0, 0) >= 0) nrows = r.get_int(0, 0);
 				}
+				tg.result.data_imported = !opts.meta_only && !t.is_view();
+				tg.result.rows_in_table = nrows;
 				schema::record_table(conn_, *tg.table_rd, t, nrows);
 				run_scripts(conn_, t.scripts, "afterMeta", {tg.table_rd, &t, tg.final_relation});
 				report.tables.push_back(tg.result);
@@ -344,15 +511,18 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 }
 
 std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_system) {
-	std::string rd_id = store_.rd_id_for(rd_arg);
+	// The RD may be gone or broken: what the database records for its id can still be dropped.
+	std::string rd_id;
 	std::shared_ptr<const Resource> rd;
 	try {
+		rd_id = store_.rd_id_for(rd_arg);
 		rd = store_.get(rd_arg);
+		rd_id = rd->rd_id;
 	} catch (const Error& e) {
-		// The RD may be gone or broken; its recorded tables can still be dropped.
-		log::warn(concat("cannot load ", rd_arg, " (", e.what(), "); dropping what the database records for it"));
+		if (rd_id.empty()) rd_id = store_.rd_id_without_file(rd_arg);
+		log::warn(concat("cannot load ", rd_arg, " (", e.what(), "); dropping what the database records for ", rd_id));
 	}
-	if (rd && rd->is_system && !allow_system)
+	if ((rd && rd->is_system && !allow_system) || (!rd && is_system_rd_id(rd_id) && !allow_system))
 		throw Error(ErrorKind::Permission, concat(rd_id, " is a system RD; use meles drop --system ", rd_arg));
 	std::vector<std::string> dropped;
 	conn_.begin();
@@ -362,7 +532,11 @@ std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_sy
 		if (rd)
 			for (auto& t : rd->tables)
 				if (t.on_disk || t.is_view()) tables.insert({t.schema, t.id});
-		for (auto& t : schema::recorded_tables(conn_, rd ? rd->rd_id : rd_id)) tables.insert(t);
+		auto recorded = schema::recorded_tables(conn_, rd_id);
+		if (!rd && recorded.empty())
+			throw Error(ErrorKind::NotFound, concat("no RD '", rd_arg, "', and the database records no tables for RD id '",
+			                                        rd_id, "'"));
+		for (auto& t : recorded) tables.insert(t);
 		// beforeDrop scripts clean up what the tables' owner made outside them (e.g. //tap_user
 		// drops the schema of user tables).
 		if (rd)
@@ -370,12 +544,29 @@ std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_sy
 				if (t.on_disk && table_exists(conn_, schema::qualified(t.schema, t.id))) run_scripts(conn_, t.scripts, "beforeDrop", {rd, &t, schema::qualified(t.schema, t.id)});
 		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
 		for (auto& [schema_name, id] : tables) schema::forget_table(conn_, schema_name, id);
+		std::set<std::string> schemas;
 		for (auto& [schema_name, id] : tables) {
 			std::string rel = schema::qualified(schema_name, id);
+			schemas.insert(schema_name);
 			if (table_exists(conn_, rel)) {
 				auto kind = conn_.exec(concat("SELECT relkind FROM pg_class WHERE oid = '", rel, "'::regclass")).get(0, 0);
 				conn_.exec(concat(kind == "v" ? "DROP VIEW " : "DROP TABLE ", rel, " CASCADE"));
 				dropped.push_back(schema_name + "." + id);
+			}
+		}
+		// A schema the import created and that is empty now goes, too; one holding anything
+		// else (another RD's tables, functions) stays.
+		for (auto& name : schemas) {
+			std::string lower = to_lower(name);
+			if (lower == "public" || lower == "meles" || lower.starts_with("pg_")) continue;
+			if (conn_.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", {lower}).rows() == 0) continue;
+			conn_.exec("SAVEPOINT meles_schema");
+			try {
+				conn_.exec(concat("DROP SCHEMA ", schema::sql_identifier(name, false)));
+				conn_.exec("RELEASE SAVEPOINT meles_schema");
+			} catch (const pg::DbError& e) {
+				if (e.sqlstate() != "2BP01") throw;  // dependent objects: not empty
+				conn_.exec("ROLLBACK TO SAVEPOINT meles_schema");
 			}
 		}
 		schema::bump_catalog_version(conn_);

@@ -127,6 +127,7 @@ void RecordBatch::begin(std::shared_ptr<const SourceInfo> source, std::shared_pt
 	width_ = layout_ ? layout_->size() : 0;
 	values_.clear();
 	lines_.clear();
+	problems_.clear();
 	stored_.clear();
 	objects_.clear();
 }

@@ -469,6 +469,27 @@ void check_table(ParseContext& ctx, TableDef& td) {
 				                         td.id, "'", did_you_mean(col, names)));
 	if (td.dupe_policy != DupePolicy::Check && td.primary.empty())
 		ctx.error(td.pos, concat("table '", td.id, "': dupePolicy needs a primary key"));
+	// Positional indexes (//scs#q3cindex, //scs#pgs-pos-index, hand-written ones) compute on
+	// their columns as degrees: a text or date column there would only fail in PostgreSQL, at
+	// import, with a message about functions that do not exist.
+	for (auto& ix : td.indexes) {
+		std::string flat;
+		for (char ch : to_lower(ix.content))
+			if (!std::isspace(static_cast<unsigned char>(ch))) flat += ch;
+		const char* fn = flat.starts_with("q3c_ang2ipix(")     ? "q3c_ang2ipix"
+		                 : flat.find("spoint(") != std::string::npos ? "spoint"
+		                                                             : nullptr;
+		if (!fn || !complete) continue;
+		for (auto& col : ix.columns) {
+			const Column* c = td.find_column(col);
+			if (!c || c->meta.type.is_numeric()) continue;
+			bool from_mixin = ix.pos.source != td.pos.source;
+			ctx.error(c->pos.line ? c->pos : td.pos,
+			          concat("column '", c->meta.name, "' is ", c->meta.type.rd_name(), ", but index '", ix.name, "'",
+			                 from_mixin ? " (from a mixin of table '" + td.id + "')" : std::string(), " passes it to ", fn,
+			                 ", which needs a number (degrees); declare it double precision"));
+		}
+	}
 	// TAP_SCHEMA `indexed`: every column in an index or the primary key.
 	for (auto& c : td.columns)
 		c.meta.indexed = false;

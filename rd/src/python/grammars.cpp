@@ -385,6 +385,10 @@ std::unique_ptr<ingest::Grammar> make_grammar(const GrammarDef& grammar, std::sh
 	return std::make_unique<PythonGrammar>(grammar, std::move(rd), find_procdef);
 }
 
+bool runs_application(const ApplyDef& a, const ProcDefLookup& find_procdef) {
+	return has_code(a, find_procdef);
+}
+
 bool has_python_filters(const GrammarDef& grammar, const ProcDefLookup& find_procdef) {
 	for (auto& f : grammar.rowfilters)
 		if (has_code(f, find_procdef)) return true;

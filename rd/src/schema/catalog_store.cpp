@@ -93,7 +93,11 @@ bool tap_schema_exists(pg::Connection& c) {
 	return c.exec("SELECT 1 FROM pg_class WHERE oid = to_regclass('tap_schema.columns')").rows() > 0;
 }
 
-void bump_catalog_version(pg::Connection& c) { c.exec("UPDATE meles.catalog_version SET version = version + 1"); }
+void bump_catalog_version(pg::Connection& c) {
+	// The NOTIFY goes out when the transaction commits: daemons LISTENing rebuild their TAP
+	// metadata at once instead of noticing the new version at their next poll.
+	c.exec(concat("UPDATE meles.catalog_version SET version = version + 1; NOTIFY ", kCatalogChannel));
+}
 
 void forget_table(pg::Connection& c, const std::string& schema, const std::string& table) {
 	std::string name = to_lower(schema + "." + table);

@@ -36,19 +36,27 @@ fs::path resolve_rd_file(std::string_view arg, const fs::path& inputs_dir, const
 	std::string s(arg);
 	if (is_system_rd_id(s)) {
 		fs::path p = system_rds_dir / (system_rd_name(s) + ".rd");
-		if (fs::exists(p)) return p;
+		std::error_code ec;
+		if (fs::exists(p, ec)) return p;
 		throw Error(ErrorKind::NotFound, concat("no system RD ", s, " (looked for ", p.string(), ")"));
 	}
+	// A NUL would end the file name early in the system calls: "x.csv\0" would open x.csv.
+	for (char c : s)
+		if (static_cast<unsigned char>(c) < 0x20) throw Error(ErrorKind::NotFound, "no RD of a name with control characters");
 	std::vector<fs::path> tried;
+	// Only files ending in .rd are RDs.
 	auto attempt = [&](const fs::path& p) -> bool {
 		tried.push_back(p);
-		return fs::is_regular_file(p);
+		// Not the throwing overload: a daemon started in a directory its user may not read
+		// (`cd /root; meles serve start`) must still find RDs below the inputs directory.
+		std::error_code ec;
+		return p.extension() == ".rd" && fs::is_regular_file(p, ec);
 	};
 	fs::path as_path(s);
-	if (attempt(as_path)) return as_path;
+	if (as_path.extension() == ".rd" && attempt(as_path)) return as_path;
 	if (as_path.extension() != ".rd" && attempt(fs::path(s + ".rd"))) return fs::path(s + ".rd");
 	if (as_path.is_relative()) {
-		if (attempt(inputs_dir / as_path)) return inputs_dir / as_path;
+		if (as_path.extension() == ".rd" && attempt(inputs_dir / as_path)) return inputs_dir / as_path;
 		if (attempt(inputs_dir / (s + ".rd"))) return inputs_dir / (s + ".rd");
 	}
 	std::string list;

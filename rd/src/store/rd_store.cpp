@@ -135,6 +135,18 @@ std::string RdStore::rd_id_for(std::string_view id_or_path) const {
 	return id;
 }
 
+std::string RdStore::rd_id_without_file(std::string_view id_or_path) const {
+	std::string arg(trim(id_or_path));
+	if (is_system_rd_id(arg)) return "//" + system_rd_name(arg);
+	fs::path p(arg);
+	if (p.is_absolute())
+		return rd_id_from_path(options_.inputs_dir.empty() ? fs::current_path() : options_.inputs_dir, p);
+	if (p.extension() == ".rd") p.replace_extension();
+	std::string id = p.lexically_normal().generic_string();
+	while (id.starts_with("./")) id.erase(0, 2);
+	return id;
+}
+
 bool RdStore::up_to_date(const Entry& e) const {
 	if (FileStamp::of(e.file) != e.stamp) return false;
 	for (auto& [dep, seen] : e.dependencies) {

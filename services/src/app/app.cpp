@@ -2,6 +2,7 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/services/dali/error_status.hpp"
 #include "meles/services/rdsvc/service_pages.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
@@ -9,6 +10,14 @@ namespace meles::services {
 
 App::App(Context& context) : ctx_(context), scs_(context) {
 	ctx_.users.ensure_schema();
+	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
+	std::error_code ec;
+	auto canonical = [&](const std::filesystem::path& p) {
+		auto c = std::filesystem::weakly_canonical(p, ec);
+		return (ec ? p : c).string();
+	};
+	hide_server_paths({ctx_.config.inputs_dir().string(), canonical(ctx_.config.inputs_dir()),
+	                   ctx_.config.state_dir().string(), canonical(ctx_.config.state_dir())});
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
 	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
@@ -23,6 +32,8 @@ App::App(Context& context) : ctx_(context), scs_(context) {
 	tap_->set_create_table([this](const adql::Translation& t, pg::Connection& conn, const std::optional<std::string>& user) {
 		return user_tables_->create_table_as(t, conn, user).columns;
 	});
+	// New TAP metadata is visible as soon as `meles imp` commits (LISTEN/NOTIFY).
+	tap_->catalog().listen(ctx_.database.admin());
 	tap_->install(router_);
 	// Uploads are limited by the quotas, checked while they stream, not by the body limit.
 	constexpr uint64_t kUploads = uint64_t(1) << 62;
@@ -54,12 +65,39 @@ void App::reload() {
 	log::info("reload: resource descriptors will be read again");
 }
 
+// An RD that does not load is the operator's problem: the details (file, line) go to the
+// log, the public gets a 503 in the protocol's own error form, without server paths.
+void App::unavailable(net::Request& request, net::Response& response, const std::string& rd_id,
+                      const std::string& renderer, const Error& error) {
+	log::error(concat(request.method, " ", request.target, ": RD ", rd_id, " cannot be loaded: ", error.full_message()));
+	static const std::string message =
+	    "This service is temporarily unavailable: its resource descriptor has errors. The operators have been "
+	    "notified through the log.";
+	response.set_status(503);
+	if (renderer == "scs.xml") {
+		ScsService::send_error(response, message);
+	} else if (renderer == "availability") {
+		response.set_header("Content-Type", "text/xml; charset=utf-8");
+		response.send(vosi::availability_document(ctx_.started, false, message));
+	} else if (renderer == "form" || renderer == "info" || renderer.empty()) {
+		response.set_header("Content-Type", "text/html; charset=utf-8");
+		response.send(html_page("Service unavailable", concat("<h1>Service unavailable</h1>\n<p>", xml_escape(message), "</p>")));
+	} else {
+		response.set_header("Content-Type", "text/plain; charset=utf-8");
+		response.send(message + "\n");
+	}
+}
+
 void App::rd_service(net::Request& request, net::Response& response) {
 	auto addr = ctx_.directory.resolve(request.path);
 	if (!addr) {
 		response.set_status(404);
 		response.set_header("Content-Type", "text/plain; charset=utf-8");
 		response.send(concat("Not found: ", request.path, "\nThe root page / lists what this server offers.\n"));
+		return;
+	}
+	if (addr->load_error) {
+		unavailable(request, response, addr->rd_id, addr->renderer, *addr->load_error);
 		return;
 	}
 	const rd::Resource& rd = *addr->rd;
@@ -95,7 +133,17 @@ void App::rd_service(net::Request& request, net::Response& response) {
 		throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '", renderer, "' (it offers: ",
 		                                        join(svc.allowed, ", "), ")"));
 	const rd::TableDef* table = nullptr;
-	if (svc.core && !svc.core->queried_table.empty()) table = ctx_.directory.store().resolve_table(svc.core->queried_table).table;
+	rd::ResolvedTable resolved;
+	if (svc.core && !svc.core->queried_table.empty()) {
+		try {
+			resolved = ctx_.directory.store().resolve_table(svc.core->queried_table);
+		} catch (const Error& e) {
+			// The queried table lives in another RD that does not load (or lost the table).
+			unavailable(request, response, svc.core->queried_table.rd_id, renderer, e);
+			return;
+		}
+		table = resolved.table;
+	}
 	if ((renderer == "scs.xml" || renderer == "form") && ScsService::is_cone_service(svc) && table) {
 		if (renderer == "scs.xml") scs_.scs_xml(rd, svc, *table, request, response);
 		else scs_.form(rd, svc, *table, request, response);

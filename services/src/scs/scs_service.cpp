@@ -114,6 +114,11 @@ std::string scs_error_document(const std::string& message) {
 
 }  // namespace
 
+void ScsService::send_error(net::Response& response, const std::string& message) {
+	response.set_header("Content-Type", "text/xml; charset=utf-8");
+	response.send(scs_error_document(message));
+}
+
 bool ScsService::is_cone_service(const rd::ServiceDef& s) {
 	if (!s.core) return false;
 	if (s.core->type == "scsCore") return true;
@@ -141,7 +146,9 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		}
 		if (dec < -90 || dec > 90) throw Error(ErrorKind::Validation, concat("DEC must lie in [-90, 90], not ", num(dec)));
 		if (sr < 0 || sr > 180) throw Error(ErrorKind::Validation, concat("SR must lie in [0, 180], not ", num(sr)));
-		ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
+		// Only RAs outside [0, 360) are wrapped: fmod(x + 360, 360) would turn 235.95 into
+		// 235.95000000000005 in the query and the request echo.
+		if (ra < 0 || ra >= 360) ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
 		int verb = static_cast<int>(parse_int_param(p, "VERB", 2));
 		if (verb < 1 || verb > 3) throw Error(ErrorKind::Validation, "VERB must be 1, 2 or 3");
 		int64_t dflt = service.core && service.core->limit ? *service.core->limit : ctx_.config.get_int("async", "defaultMAXREC");
@@ -152,9 +159,12 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 			if (!fmt) throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", *rf, "'"));
 		}
 		ConeQuery q = cone_query(table, ra, dec, sr, verb, maxrec);
-		auto lease = ctx_.read_pool.acquire();
-		pg::Connection& conn = lease.get();  // carries the synchronous statement_timeout
+		std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(request.remote));
+		pg::Connection& conn = lease->get();  // carries the synchronous statement_timeout
 		response.on_client_gone([&conn] { conn.cancel(); });
+		// A slow reader's rest of the result waits in a file, not in the database.
+		response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
+		                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
 		response.set_header("Content-Type", std::string(fmt->mime));
 		formats::WriterOptions wo;
 		wo.votable_version = "1.4";
@@ -169,6 +179,7 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		                            [&] { writer->begin(h); });
 		response.on_client_gone({});
 		writer->finish(res.overflow ? formats::EndStatus::Overflow : formats::EndStatus::Ok);
+		lease.reset();
 		response.finish();
 	} catch (const Error& e) {
 		response.on_client_gone({});
@@ -181,9 +192,11 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 			return;
 		}
 		if (response.headers_sent()) throw;
-		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : 200);
-		response.set_header("Content-Type", "text/xml; charset=utf-8");
-		response.send(scs_error_document(public_message(e)));
+		// SCS errors are documents with status 200; running out of time or of connections is
+		// not the request's fault, and clients retry on 503 when told when.
+		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : e.kind() == ErrorKind::Unavailable ? 503 : 200);
+		if (e.kind() == ErrorKind::Unavailable) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+		send_error(response, public_message(e));
 	}
 }
 
@@ -219,8 +232,10 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 	}
 	int64_t limit = service.core && service.core->limit ? *service.core->limit : 1000;
 	ConeQuery q = cone_query(table, ra, dec, sr, 2, limit);
-	auto lease = ctx_.read_pool.acquire();
-	pg::Connection& conn = lease.get();
+	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(request.remote));
+	pg::Connection& conn = lease->get();
+	response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
+	                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
 	ByteSink& out = response.stream();
 	std::string page = html_page(title, body);
 	auto cut = page.find("</body>");
@@ -236,6 +251,7 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 		writer->finish(formats::EndStatus::Error, public_message(e));
 	}
 	out.write(page.substr(cut));
+	lease.reset();
 	response.finish();
 }
 

@@ -2,6 +2,7 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/rd/schema/catalog_store.hpp"
 
 #include <algorithm>
 
@@ -13,29 +14,80 @@ const TapTable* CatalogSnapshot::find(std::string_view qualified_lower) const {
 	return nullptr;
 }
 
+TapCatalog::~TapCatalog() {
+	stop_ = true;
+	if (listener_.joinable()) listener_.join();
+}
+
+void TapCatalog::listen(pg::ConnectParams params) {
+	if (listener_.joinable()) return;
+	listener_ = std::thread([this, p = std::move(params)] { listen_loop(p); });
+}
+
+void TapCatalog::listen_loop(pg::ConnectParams params) {
+	// Waits in slices of 200 ms so that the destructor's stop is noticed quickly.
+	constexpr auto kSlice = std::chrono::milliseconds(200);
+	while (!stop_) {
+		try {
+			pg::Connection c(params);
+			c.exec(concat("LISTEN ", rd::schema::kCatalogChannel));
+			// Whatever changed while nobody listened counts as a change.
+			stale_ = true;
+			listening_ = true;
+			log::debug("TAP catalog: listening for metadata changes");
+			while (!stop_)
+				if (!c.wait_for_notifications(kSlice).empty()) stale_ = true;
+		} catch (const Error& e) {
+			if (listening_) log::warn(concat("TAP catalog: lost the notification connection (", e.what(),
+			                                 "); polling the catalog version until it is back"));
+		}
+		listening_ = false;
+		stale_ = true;
+		for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(kSlice);
+	}
+}
+
 void TapCatalog::invalidate() {
 	std::lock_guard lock(mutex_);
 	checked_ = {};
 	current_.reset();
+	stale_ = true;
 }
 
-std::shared_ptr<const CatalogSnapshot> TapCatalog::snapshot() {
-	std::lock_guard lock(mutex_);
-	auto now = std::chrono::steady_clock::now();
-	if (current_ && now - checked_ < std::chrono::seconds(1)) return current_;
-	int64_t version = 0;
+int64_t TapCatalog::current_version() {
 	for (int attempt = 0;; ++attempt) {
 		// A pooled connection may have died with a database restart; one retry gets a new one.
 		try {
 			auto c = pool_.acquire();
 			auto r = c->exec("SELECT version FROM meles.catalog_version");
-			version = r.rows() ? r.get_int(0, 0) : 0;
-			break;
+			return r.rows() ? r.get_int(0, 0) : 0;
 		} catch (const pg::DbError& e) {
 			if (attempt > 0 || !e.sqlstate().starts_with("08")) throw;
 		}
 	}
+}
+
+std::shared_ptr<const CatalogSnapshot> TapCatalog::snapshot() {
+	std::lock_guard lock(mutex_);
+	auto now = std::chrono::steady_clock::now();
+	if (current_) {
+		// Listening: only a notification (or a reconnect) makes the snapshot doubtful.
+		if (listening_ && !stale_) return current_;
+		if (!listening_ && now - checked_ < std::chrono::seconds(1)) return current_;
+	}
+	// Cleared before asking: a notification arriving meanwhile makes the next call ask again.
+	stale_ = false;
+	int64_t version = current_version();
 	checked_ = now;
+	if (!current_ || current_->version != version) current_ = load(version);
+	return current_;
+}
+
+std::shared_ptr<const CatalogSnapshot> TapCatalog::newer_than(const CatalogSnapshot& seen) {
+	std::lock_guard lock(mutex_);
+	int64_t version = current_version();
+	checked_ = std::chrono::steady_clock::now();
+	if (version == seen.version) return nullptr;
 	if (!current_ || current_->version != version) current_ = load(version);
 	return current_;
 }

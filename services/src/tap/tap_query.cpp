@@ -9,6 +9,11 @@
 #include "meles/core/votable/votable_reader.hpp"
 #include "meles/services/dali/error_status.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -53,7 +58,7 @@ public:
 	}
 
 	adql::TableEntry finish() {
-		if (!copy_) throw Error(ErrorKind::Validation, concat("upload ", name_, " contains no table"));
+		if (!copy_) throw Error(ErrorKind::Validation, "the document contains no table");
 		copy_->finish();
 		copy_.reset();
 		conn_.exec(concat("ANALYZE ", sql_name_));
@@ -82,17 +87,73 @@ bool is_upload_fault(const Error& e) {
 	       e.kind() != ErrorKind::Internal;
 }
 
-// Feeds a VOTable reader from a stream of bytes (a sink for fetch()).
-class ReaderSink : public ByteSink {
+// Writes fetched bytes to a file descriptor, counting them against the request's limit.
+class FdSink : public ByteSink {
 public:
-	explicit ReaderSink(votable::VOTableReader& r) : r_(r) {}
-	void write(std::string_view data) override { r_.feed(data); }
+	FdSink(int fd, uint64_t& left) : fd_(fd), left_(left) {}
+	void write(std::string_view data) override {
+		if (data.size() > left_) throw Error(ErrorKind::Limit, "the URL uploads exceed the upload size limit");
+		left_ -= data.size();
+		while (!data.empty()) {
+			ssize_t n = ::write(fd_, data.data(), data.size());
+			if (n < 0 && errno == EINTR) continue;
+			if (n <= 0) throw Error(ErrorKind::Io, "cannot spool a URL upload (disk full?)");
+			data.remove_prefix(static_cast<size_t>(n));
+		}
+	}
 
 private:
-	votable::VOTableReader& r_;
+	int fd_;
+	uint64_t& left_;
 };
 
+// An anonymous file in `dir`: nothing is left behind however the process ends.
+int anonymous_file(const fs::path& dir) {
+	int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0) return fd;
+	std::string tmpl = (dir / "meles-fetch-XXXXXX").string();
+	fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+	if (fd < 0) throw Error(ErrorKind::Io, "cannot create a file for a URL upload in the scratch directory");
+	::unlink(tmpl.c_str());
+	return fd;
+}
+
 }  // namespace
+
+FetchedUploads::~FetchedUploads() {
+	for (auto& [uri, fd] : files_) ::close(fd);
+}
+
+std::optional<fs::path> FetchedUploads::find(const std::string& uri) const {
+	for (auto& [u, fd] : files_)
+		if (u == uri) return fs::path("/proc/self/fd") / std::to_string(fd);
+	return std::nullopt;
+}
+
+Error url_upload_error(const std::string& table, const std::string& uri) {
+	return Error(ErrorKind::Validation,
+	             concat("upload ", table, ": ", excerpt(uri, 200),
+	                    " could not be used: it could not be fetched, or what it returned is not a VOTable this "
+	                    "service can read (the service does not say which, so as not to tell what it can reach)"));
+}
+
+FetchedUploads fetch_uploads(const TapRequest& request, const FetchSettings& settings) {
+	FetchedUploads out;
+	uint64_t left = settings.max_bytes;
+	for (auto& u : request.uploads) {
+		if (starts_with_ci(u.uri, "param:") || out.find(u.uri)) continue;
+		int fd = anonymous_file(settings.spool_dir);
+		out.add(u.uri, fd);
+		FdSink sink(fd, left);
+		try {
+			net::fetch(u.uri, left, sink, settings.timeout, settings.policy);
+		} catch (const Error& e) {
+			log::info(concat("upload ", u.table, " from ", u.uri, " refused or failed: ", e.what()));
+			throw url_upload_error(u.table, u.uri);
+		}
+	}
+	return out;
+}
 
 TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::string>>& ps, const Config& config) {
 	TapRequest r;
@@ -191,38 +252,37 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			UploadLoader loader(conn, u.table);
 			votable::ReaderOptions ro;
 			votable::VOTableReader reader(loader, ro);
-			if (starts_with_ci(u.uri, "param:")) {
+			bool by_url = !starts_with_ci(u.uri, "param:");
+			std::optional<fs::path> file;
+			if (by_url) {
+				file = opts.fetched ? opts.fetched->find(u.uri) : std::nullopt;
+				if (!file) throw Error(ErrorKind::Internal, concat("upload ", u.uri, " was not fetched before the query"));
+			} else {
 				std::string part = u.uri.substr(6);
-				auto file = opts.uploads ? opts.uploads(part) : std::nullopt;
+				file = opts.uploads ? opts.uploads(part) : std::nullopt;
 				if (!file)
 					throw Error(ErrorKind::Validation, concat("UPLOAD ", u.table, " refers to param:", part,
 					                                          ", but the request has no file part of that name"));
-				std::ifstream in(*file, std::ios::binary);
-				std::vector<char> buf(256 * 1024);
-				try {
-					while (in) {
-						check_stopped();
-						in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-						if (in.gcount() > 0) reader.feed({buf.data(), static_cast<size_t>(in.gcount())});
-					}
-					reader.finish();
-				} catch (const Error& e) {
-					if (!is_upload_fault(e) || (opts.stopped && opts.stopped())) throw;
-					throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
-					            concat("upload ", u.table, ": ", e.message()));
-				}
-			} else {
-				ReaderSink rs(reader);
-				try {
-					net::fetch(u.uri, opts.max_upload_bytes, rs);
-					reader.finish();
-				} catch (const Error& e) {
-					if (!is_upload_fault(e) || (opts.stopped && opts.stopped())) throw;
-					throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
-					            concat("upload ", u.table, " from ", excerpt(u.uri, 200), ": ", e.message()));
-				}
 			}
-			uploads.add(loader.finish());
+			std::ifstream in(*file, std::ios::binary);
+			std::vector<char> buf(256 * 1024);
+			try {
+				while (in) {
+					check_stopped();
+					in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+					if (in.gcount() > 0) reader.feed({buf.data(), static_cast<size_t>(in.gcount())});
+				}
+				reader.finish();
+				uploads.add(loader.finish());
+			} catch (const Error& e) {
+				if (!is_upload_fault(e) || (opts.stopped && opts.stopped())) throw;
+				if (by_url) {
+					log::info(concat("upload ", u.table, " from ", u.uri, " unreadable: ", e.what()));
+					throw url_upload_error(u.table, u.uri);
+				}
+				throw Error(e.kind() == ErrorKind::Limit ? ErrorKind::Limit : ErrorKind::Validation,
+				            concat("upload ", u.table, ": ", e.message()));
+			}
 		}
 		// The extra catalog (persistent user tables) costs a database round trip; its tables are
 		// only ever named with their schema, so a query that never mentions it does without

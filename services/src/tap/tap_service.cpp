@@ -49,6 +49,17 @@ private:
 
 std::string esc(std::string_view s) { return xml_escape(s); }
 
+// [upload] urlNetworks, and this server's own addresses, which are never fetched.
+net::FetchPolicy fetch_policy(const Config& c) {
+	net::FetchPolicy p;
+	std::string networks = c.get("upload", "urlNetworks");
+	p.allow_loopback = networks == "loopback" || networks == "private";
+	p.allow_private = networks == "private";
+	p.own_ports.push_back(static_cast<uint16_t>(c.get_int("web", "serverPort")));
+	p.own_url = c.server_url();
+	return p;
+}
+
 std::string column_xml(const ColumnMeta& c, bool with_flags, const std::string& indent) {
 	auto vt = votable_type(c.type);
 	std::string name = c.delimited ? concat("\"", c.name, "\"") : c.name;
@@ -104,10 +115,12 @@ public:
 		TapRequest req = parse_tap_request(job.parameters, s_.ctx_.config);
 		req.user = job.owner;
 		RunOptions o;
-		if (auto d = run.deadline()) {
+		auto time_left = [&run]() -> std::optional<std::chrono::milliseconds> {
+			auto d = run.deadline();
+			if (!d) return std::nullopt;
 			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - std::chrono::system_clock::now());
-			o.time_limit = std::max(left, std::chrono::milliseconds(1));
-		}
+			return std::max(left, std::chrono::milliseconds(1));
+		};
 		o.set_canceller = [&run](std::function<void()> c) { run.set_canceller(std::move(c)); };
 		o.stopped = [&run] { return run.abort_requested(); };
 		fs::path dir = run.dir();
@@ -120,6 +133,16 @@ public:
 		o.create_table = s_.create_table_;
 		o.spool_dir = s_.ctx_.config.get_path("general", "tmpDir");
 		o.max_upload_bytes = s_.max_upload_bytes_;
+		// URL uploads first: no connection is held while they arrive.
+		FetchSettings fetch;
+		fetch.policy = s_.fetch_policy_;
+		fetch.max_bytes = s_.max_upload_bytes_;
+		fetch.spool_dir = o.spool_dir;
+		if (auto left = time_left()) fetch.timeout = std::chrono::duration_cast<std::chrono::seconds>(*left) + std::chrono::seconds(1);
+		FetchedUploads fetched = fetch_uploads(req, fetch);
+		o.fetched = &fetched;
+		if (run.abort_requested()) throw Error(ErrorKind::Io, "the job was aborted");
+		o.time_limit = time_left();
 		std::string file = concat("result.", req.format->file_extension);
 		FileSink sink(dir / file);
 		auto snapshot = s_.catalog_.snapshot();
@@ -142,7 +165,8 @@ private:
 
 TapService::TapService(Context& ctx, uws::JobManager& jobs)
     : ctx_(ctx), jobs_(jobs), catalog_(ctx.admin_pool), job_kind_(std::make_unique<JobKind>(*this)),
-      max_upload_bytes_(static_cast<uint64_t>(ctx.config.get_int("upload", "maxUploadSize"))) {
+      max_upload_bytes_(static_cast<uint64_t>(ctx.config.get_int("upload", "maxUploadSize"))),
+      fetch_policy_(fetch_policy(ctx.config)) {
 	jobs_.register_kind("tap", job_kind_.get());
 	ParamLimits limits;
 	limits.max_files_bytes = max_upload_bytes_;
@@ -218,7 +242,6 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	TapRequest req = parse_tap_request(p.all(), ctx_.config);
 	if (!q.user.empty()) req.user = q.user;
 	auto snapshot = catalog_.snapshot();
-	auto lease = ctx_.read_pool.acquire();
 	RunOptions o;
 	o.on_output = [&] { r.set_header("Content-Type", std::string(req.format->mime)); };
 	o.set_canceller = [&r](std::function<void()> c) { r.on_client_gone(std::move(c)); };
@@ -231,9 +254,35 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	o.create_table = create_table_;
 	o.spool_dir = limits.spool_dir;
 	o.max_upload_bytes = limits.max_files_bytes;
+	// URL uploads are fetched before a connection is taken, within the synchronous time limit.
+	FetchSettings fetch;
+	fetch.policy = fetch_policy_;
+	fetch.max_bytes = limits.max_files_bytes;
+	fetch.spool_dir = limits.spool_dir;
+	fetch.timeout = std::chrono::seconds(ctx_.config.get_int("async", "defaultExecTimeSync"));
+	FetchedUploads fetched = fetch_uploads(req, fetch);
+	o.fetched = &fetched;
+	// The connection is given back before the last of the result goes to the client: what a
+	// slow client has not taken yet waits in a file (bounded), not in the database.
+	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(q.remote));
+	r.spool_when_slow(limits.spool_dir, static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
 	try {
-		run_tap_query(req, *snapshot, lease.get(), r.stream(), o);
+		// One stream for both tries: a response's stream() may be asked for only once.
+		ByteSink& out = r.stream();
+		try {
+			run_tap_query(req, *snapshot, lease->get(), out, o);
+		} catch (const Error& e) {
+			// An unknown name may be brand new: the notification of an import that has just
+			// committed can still be on its way.  Ask the database once before saying so.
+			// (Names are bound before anything is written, so the stream is still empty.)
+			if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
+			auto fresh = catalog_.newer_than(*snapshot);
+			if (!fresh) throw;
+			snapshot = fresh;
+			run_tap_query(req, *snapshot, lease->get(), out, o);
+		}
 	} catch (const Error& e) {
+		lease.reset();
 		if (r.headers_sent()) {
 			if (e.kind() != ErrorKind::Io) log::warn(concat("TAP query failed after output began: ", e.what()));
 			// VOTable and JSON end with the error in-band; CSV and TSV cannot say it, so the
@@ -253,20 +302,22 @@ void TapService::sync(net::Request& q, net::Response& r) {
 			                   " seconds, or make it cheaper (e.g. with a constraint on an indexed column)."));
 		throw;  // the router answers with a DALI error document and the right status
 	}
+	lease.reset();
 	r.finish();
 }
 
 std::string TapService::capabilities_document() const {
 	std::string b = base_url();
-	std::string tap = "  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
-	                  "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n      <accessURL use=\"base\">" +
-	                  esc(b) +
-	                  "</accessURL>\n"
-	                  // Anonymous use and HTTP Basic on the same URL (VOResource 1.1: a securityMethod
-	                  // without standardID is anonymous access); logging in reaches one's own user tables.
-	                  "      <securityMethod/>\n"
-	                  "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n"
-	                  "    </interface>\n";
+	// Anonymous use and HTTP Basic on the same URL; logging in reaches one's own user tables.
+	// VOResource 1.1 allows one securityMethod per interface, so HTTP Basic is a second
+	// interface; the standard one is anonymous (no securityMethod, as taplint prefers) and
+	// the only one with role="std" (taplint warns about several).
+	std::string tap = concat("  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
+	                         "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
+	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n    </interface>\n"
+	                         "    <interface xsi:type=\"vs:ParamHTTP\" version=\"1.1\">\n"
+	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n"
+	                         "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n    </interface>\n");
 	tap += "    <language>\n      <name>ADQL</name>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.0\">2.0</version>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.1\">2.1</version>\n"
@@ -287,7 +338,9 @@ std::string TapService::capabilities_document() const {
 	tap += "    </language>\n";
 	for (auto& f : formats::output_formats()) {
 		if (!f.advertise) continue;
-		tap += concat("    <outputFormat>\n      <mime>", esc(f.mime), "</mime>\n");
+		tap += f.ivo_id.empty() ? std::string("    <outputFormat>\n")
+		                        : concat("    <outputFormat ivo-id=\"", esc(f.ivo_id), "\">\n");
+		tap += concat("      <mime>", esc(f.mime), "</mime>\n");
 		for (auto& a : f.aliases) tap += concat("      <alias>", esc(a), "</alias>\n");
 		tap += "    </outputFormat>\n";
 	}
@@ -335,10 +388,11 @@ std::string TapService::table_document(const std::string& qualified) const {
 	const TapTable* t = snap->find(to_lower(qualified));
 	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
 	std::string body = table_xml(*t, true, "", "vtm:table");
-	// the root element needs the namespace declarations
-	auto pos = body.find(' ');
-	body.insert(pos, " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
-	                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+	// the root element needs the namespace declarations, right after its name
+	constexpr std::string_view root = "<vtm:table";
+	body.insert(root.size(), " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
+	                         "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	                         "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
 	return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body;
 }
 

@@ -1,6 +1,5 @@
 #include "user_tables/upload.hpp"
 
-#include "meles/core/adql/identifiers.hpp"
 #include "meles/core/common/strings.hpp"
 
 namespace meles::services::user_tables {
@@ -11,10 +10,8 @@ constexpr size_t kCopyChunk = 1 << 20;
 
 std::vector<ColumnMeta> upload_columns(const votable::CopyTextConverter& converter) {
 	std::vector<ColumnMeta> cols = converter.columns();
-	for (auto& c : cols) {
-		if (!c.delimited && adql::is_reserved_word(c.name)) c.delimited = true;
+	for (auto& c : cols)
 		c.description = normalize_space(c.description);
-	}
 	return cols;
 }
 

@@ -37,8 +37,8 @@ private:
 	uint64_t pending_rows_ = 0;
 };
 
-// The columns an uploaded table gets: the converter's, with names that are ADQL reserved
-// words marked delimited (so documents show them quoted, as queries must write them).
+// The columns an uploaded table gets: the converter's (the VOTable reader marks names that are
+// not regular ADQL identifiers, reserved words included, as delimited).
 std::vector<ColumnMeta> upload_columns(const votable::CopyTextConverter& converter);
 
 } // namespace meles::services::user_tables

@@ -40,7 +40,8 @@ JobManager::JobManager(const Config& config, pg::Pool& admin_pool, fs::path jobs
     : config_(config), store_(admin_pool), jobs_dir_(std::move(jobs_dir)),
       default_duration_(config.get_int("async", "defaultExecTime")),
       default_lifetime_(config.get_int("async", "defaultLifetime")), max_wait_(config.get_int("async", "maxWait")),
-      max_running_(static_cast<size_t>(config.get_int("async", "maxTAPRunning"))) {}
+      max_running_(static_cast<size_t>(config.get_int("async", "maxTAPRunning"))),
+      max_client_waits_(config.get_int("async", "maxWaitsPerClient")) {}
 
 JobManager::~JobManager() { stop(); }
 
@@ -84,11 +85,61 @@ void JobManager::stop() {
 }
 
 void JobManager::notify(const std::string& id) {
+	std::map<uint64_t, std::function<void()>> fire;
 	{
 		std::lock_guard lock(mutex_);
 		++versions_[id];
+		if (auto it = watchers_.find(id); it != watchers_.end()) {
+			fire.swap(it->second);
+			watchers_.erase(it);
+		}
 	}
 	change_cv_.notify_all();
+	for (auto& [key, f] : fire) f();
+}
+
+uint64_t JobManager::version(const std::string& id) {
+	std::lock_guard lock(mutex_);
+	return versions_[id];
+}
+
+uint64_t JobManager::watch(const std::string& id, uint64_t since, std::function<void()> on_change) {
+	uint64_t key;
+	{
+		std::lock_guard lock(mutex_);
+		key = ++next_watch_;
+		if (versions_[id] == since && !stopping_) {
+			watchers_[id][key] = std::move(on_change);
+			return key;
+		}
+	}
+	on_change();  // changed already
+	return key;
+}
+
+void JobManager::unwatch(const std::string& id, uint64_t key) {
+	std::lock_guard lock(mutex_);
+	auto it = watchers_.find(id);
+	if (it == watchers_.end()) return;
+	it->second.erase(key);
+	if (it->second.empty()) watchers_.erase(it);
+}
+
+bool JobManager::begin_client_wait(const std::string& client) {
+	std::lock_guard lock(mutex_);
+	auto& n = client_waits_[client];
+	if (n >= max_client_waits_) {
+		if (n == 0) client_waits_.erase(client);
+		return false;
+	}
+	++n;
+	return true;
+}
+
+void JobManager::end_client_wait(const std::string& client) {
+	std::lock_guard lock(mutex_);
+	auto it = client_waits_.find(client);
+	if (it != client_waits_.end() && --it->second <= 0) client_waits_.erase(it);
 }
 
 Job JobManager::create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,

@@ -2,6 +2,7 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/services/dali/error_status.hpp"
+#include "meles/services/router/router.hpp"
 
 #include <fstream>
 
@@ -106,6 +107,40 @@ Job UwsEndpoint::load(const std::string& id, const std::optional<std::string>& o
 	return *j;
 }
 
+void UwsEndpoint::park_wait(net::Response& res, const std::string& id, const std::optional<std::string>& owner,
+                            const std::string& client, Phase seen, uint64_t since,
+                            std::chrono::steady_clock::time_point deadline) {
+	auto key = std::make_shared<uint64_t>(0);
+	auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+	// The resumption outlives this handler, and endpoints may live only as long as one (a user
+	// table's index job): it takes a copy.
+	auto self = std::make_shared<UwsEndpoint>(*this);
+	auto wakeup = res.park(std::max(left, std::chrono::milliseconds(0)), [=](net::Response& r) {
+		self->manager_.unwatch(id, *key);
+		bool parked_again = false;
+		try {
+			uint64_t version = self->manager_.version(id);
+			Job j = self->load(id, owner);
+			// A change that left the phase as it was (the start time of an executing job, say)
+			// does not end the wait.
+			if (j.phase == seen && !r.client_gone() &&
+			    std::chrono::steady_clock::now() + std::chrono::milliseconds(10) < deadline) {
+				self->park_wait(r, id, owner, client, seen, version, deadline);
+				parked_again = true;
+				return;
+			}
+			self->manager_.end_client_wait(client);
+			r.set_header("Content-Type", "text/xml; charset=utf-8");
+			r.send(self->job_document(j));
+		} catch (const Error& e) {
+			if (!parked_again) self->manager_.end_client_wait(client);
+			if (!r.client_gone() && !parked_again) send_error(r, e, ErrorStyle::Dali);
+		}
+	});
+	// The resumption runs after this handler has returned, so it sees the key.
+	*key = manager_.watch(id, since, [wakeup] { wakeup->wake(); });
+}
+
 void UwsEndpoint::redirect(net::Response& r, const std::string& url) {
 	r.set_status(303);
 	r.set_header("Location", url);
@@ -186,9 +221,19 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 					phase = parse_phase(*ph);
 					if (!phase) throw Error(ErrorKind::Validation, concat("unknown PHASE '", *ph, "'"));
 				}
-				auto w = manager_.wait(kind_, id, parse_int_param(p, "WAIT", 0), phase);
-				if (!w) throw Error(ErrorKind::NotFound, concat("job '", id, "' was deleted"));
-				job = *w;
+				int64_t seconds = parse_int_param(p, "WAIT", 0);
+				if (seconds < 0 || seconds > manager_.max_wait()) seconds = manager_.max_wait();
+				// The version is read before the job: a change between the two still ends the wait.
+				uint64_t since = manager_.version(id);
+				job = load(id, owner);
+				bool wait = seconds > 0 && is_active(job.phase) && (!phase || *phase == job.phase);
+				// A wait holds no thread: the response is parked until the job changes.  Past its
+				// share of waits a client is answered at once (UWS lets a server end a WAIT early).
+				if (wait && manager_.begin_client_wait(req.remote)) {
+					park_wait(res, id, owner, req.remote, job.phase, since,
+					          std::chrono::steady_clock::now() + std::chrono::seconds(seconds));
+					return;
+				}
 			}
 			res.set_header("Content-Type", "text/xml; charset=utf-8");
 			res.send(job_document(job));

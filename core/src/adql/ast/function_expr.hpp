@@ -6,6 +6,7 @@
 #pragma once
 
 #include "adql/ast/expression.hpp"
+#include "adql/functions/sky_frames.hpp"
 
 #include <optional>
 #include <string>
@@ -34,8 +35,12 @@ struct FunctionExpr final : Expr {
 	// binder notes
 	GeometryForm form = GeometryForm::Unset;
 	double unit_factor = 1.0; // IN_UNIT: multiply by this
-	// REGION: the shape's coordinates (degrees); CENTROID of a constant shape: ra, dec
+	// REGION: the shape's coordinates (degrees; a box as its four corners); CENTROID of a
+	// constant shape: ra, dec; BOX with constant arguments: its corners (ICRS, degrees)
 	std::vector<double> constants;
+	// POINT, CIRCLE, POLYGON, BOX whose coordinates are expressions in another frame: the SQL
+	// turns them into ICRS (constant coordinates are converted by the binder instead)
+	SkyFrame frame = SkyFrame::Icrs;
 };
 
 } // namespace meles::adql

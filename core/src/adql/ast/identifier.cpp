@@ -26,6 +26,12 @@ bool names_match(std::string_view a, bool a_delimited, std::string_view b, bool 
 	return true;
 }
 
+NameMatch reference_match(const Identifier& ref, std::string_view name, bool delimited) noexcept {
+	if (names_match(ref.name, ref.delimited, name, delimited)) return NameMatch::Exact;
+	if (ref.delimited && !delimited && ref.name == name) return NameMatch::Spelling;
+	return NameMatch::None;
+}
+
 std::string display_name(std::string_view name, bool delimited) {
 	if (!delimited) return std::string(name);
 	std::string out = "\"";

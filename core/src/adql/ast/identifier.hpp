@@ -24,6 +24,15 @@ inline bool names_match(const Identifier& a, std::string_view b, bool b_delimite
 	return names_match(a.name, a.delimited, b, b_delimited);
 }
 
+// How a name written in a query (a reference) finds a name the catalogue or an earlier part
+// of the query declares.  Exact: PostgreSQL's rule (names_match).  Spelling: a delimited
+// reference written exactly like a regular declared name that has capitals ("MixedCase" for a
+// VOTable FIELD named MixedCase, whose SQL name is mixedcase).  Users copy names from
+// TAP_SCHEMA, VOSI and uploaded documents as they are shown and quote them to be safe; such a
+// reference can mean nothing else, so it finds the name -- unless a name matches exactly.
+enum class NameMatch : uint8_t { None, Spelling, Exact };
+NameMatch reference_match(const Identifier& ref, std::string_view name, bool delimited) noexcept;
+
 // The user-facing spelling: as written, in double quotes if delimited.
 std::string display_name(std::string_view name, bool delimited);
 

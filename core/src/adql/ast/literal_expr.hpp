@@ -15,8 +15,9 @@ enum class LiteralKind : uint8_t { Null, Integer, Decimal, Real, Hex, String };
 struct LiteralExpr final : Expr {
 	LiteralExpr(uint32_t p, LiteralKind k) : Expr(ExprKind::Literal, p), lit(k) {}
 	LiteralKind lit;
-	std::string_view text; // numbers: source text (points into the query)
+	std::string_view text; // numbers: source text (points into the query, or into storage)
 	std::string value;     // strings: unescaped value
+	std::string storage;   // numbers the binder computed (coordinates converted to ICRS)
 
 	bool is_number() const {
 		return lit == LiteralKind::Integer || lit == LiteralKind::Decimal || lit == LiteralKind::Real ||

@@ -1,6 +1,7 @@
 // Expressions: column resolution (innermost scope first, as SQL), select-list aliases in
 // GROUP BY/ORDER BY/HAVING, and the type/unit/UCD rules of operators and predicates.
 #include "adql/binder/binder.hpp"
+#include "adql/binder/derived_ucd.hpp"
 #include "adql/binder/type_resolution.hpp"
 
 #include "adql/common/suggest.hpp"
@@ -145,7 +146,8 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 		v.type = o.type;
 		v.pg_numeric = o.pg_numeric;
 		v.unit = o.unit;
-		v.ucd = o.ucd;
+		// -ra is no right ascension; +x is x
+		v.ucd = u.op == UnaryOp::Plus ? o.ucd : std::string();
 		break;
 	}
 	case ExprKind::Binary: {
@@ -189,7 +191,7 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 			v.known = true;
 			v.type = result->type;
 			v.unit = result->unit;
-			v.ucd = result->ucd;
+			v.ucd = common_ucd(branches);
 			v.pg_numeric = result->pg_numeric;
 			resolve_common_type(branches, v);
 		}
@@ -203,7 +205,7 @@ void Binder::bind_expr(Expr& e, Scope& scope, Clause clause) {
 		v.known = true;
 		v.type = m.type;
 		v.unit = m.unit;
-		v.ucd = m.ucd;
+		v.ucd = same_meaning_ucd(m.ucd, false);
 		break;
 	}
 	case ExprKind::Compare: {
@@ -310,30 +312,26 @@ void Binder::bind_binary(BinaryExpr& e) {
 		if (rank(rb) == 0) rb = BaseType::Integer;
 		v.type = SqlType{rank(lb) >= rank(rb) ? lb : rb};
 	}
-	// units and UCDs: a unit-less constant factor keeps the other side's unit
+	// Units follow the algebra (a unit-less constant factor keeps the other side's unit); UCDs
+	// do not survive arithmetic: id / 3 is no identifier, ra * 2 no right ascension,
+	// mag1 + mag2 no magnitude (derived_ucd.hpp).
 	bool l_scalar = l.constant && l.unit.empty();
 	bool r_scalar = r.constant && r.unit.empty();
 	switch (e.op) {
 	case BinaryOp::Add:
 	case BinaryOp::Sub:
-		if (l.unit == r.unit) {
+		if (l.unit == r.unit)
 			v.unit = l.unit;
-			v.ucd = l.ucd == r.ucd ? l.ucd : std::string();
-		} else if (r_scalar) {
+		else if (r_scalar)
 			v.unit = l.unit;
-			v.ucd = l.ucd;
-		} else if (l_scalar) {
+		else if (l_scalar)
 			v.unit = r.unit;
-			v.ucd = r.ucd;
-		}
 		break;
 	case BinaryOp::Mul:
 		if (r_scalar) {
 			v.unit = l.unit;
-			v.ucd = l.ucd;
 		} else if (l_scalar) {
 			v.unit = r.unit;
-			v.ucd = r.ucd;
 		} else if (!l.unit.empty() && !r.unit.empty()) {
 			v.unit = unit_combine(l.unit, r.unit, '.');
 		}
@@ -341,7 +339,6 @@ void Binder::bind_binary(BinaryExpr& e) {
 	case BinaryOp::Div:
 		if (r_scalar) {
 			v.unit = l.unit;
-			v.ucd = l.ucd;
 		} else if (!l.unit.empty() && !r.unit.empty()) {
 			v.unit = unit_combine(l.unit, r.unit, '/');
 		}
@@ -414,13 +411,18 @@ const Expr* Binder::find_select_alias(const ColumnRefExpr& ref, Scope& scope) co
 const BoundColumn* Binder::find_in_range_var(const RangeVar& rv, const Identifier& column,
                                              uint32_t pos) const {
 	const BoundColumn* hit = nullptr;
+	NameMatch best = NameMatch::None;
+	bool twice = false;
 	for (const auto& c : rv.columns) {
-		if (!names_match(column, c.name, c.delimited)) continue;
-		if (hit)
-			fail(ErrorKind::Name, pos,
-			     concat("Column '", column.name, "' is ambiguous: ", rv.display(), " has it twice"));
+		NameMatch m = reference_match(column, c.name, c.delimited);
+		if (m == NameMatch::None || m < best) continue;
+		twice = m == best;
+		best = m;
 		hit = &c;
 	}
+	if (twice)
+		fail(ErrorKind::Name, pos,
+		     concat("Column '", column.name, "' is ambiguous: ", rv.display(), " has it twice"));
 	if (!hit) {
 		Suggester s(column.name);
 		for (const auto& c : rv.columns)
@@ -431,23 +433,38 @@ const BoundColumn* Binder::find_in_range_var(const RangeVar& rv, const Identifie
 	return hit;
 }
 
+namespace {
+bool finds(const Identifier& ref, std::string_view name, bool delimited) {
+	return reference_match(ref, name, delimited) != NameMatch::None;
+}
+} // namespace
+
 const BoundColumn* Binder::find_column(const ColumnRefExpr& ref, Scope& scope) {
 	const Identifier& col = ref.column();
 	size_t nq = ref.parts.size() - 1;
 	if (nq == 0) {
 		for (Scope* s = &scope; s; s = s->parent) {
 			const BoundColumn* hit = nullptr;
+			const BoundColumn* other = nullptr; // a second one as good as hit
+			NameMatch best = NameMatch::None;
 			for (const BoundColumn* c : s->visible) {
-				if (!names_match(col, c->name, c->delimited)) continue;
-				if (hit) {
-					auto where = [](const BoundColumn* b) {
-						return b->owner ? b->owner->display() : std::string("a join");
-					};
-					fail(ErrorKind::Name, col.pos,
-					     concat("Column '", col.name, "' is ambiguous: it is in ", where(hit), " and in ",
-					            where(c), "; qualify it, e.g. ", where(hit), ".", col.name));
+				NameMatch m = reference_match(col, c->name, c->delimited);
+				if (m == NameMatch::None || m < best) continue;
+				if (m == best && hit) {
+					if (!other) other = c;
+					continue;
 				}
+				best = m;
 				hit = c;
+				other = nullptr;
+			}
+			if (other) {
+				auto where = [](const BoundColumn* b) {
+					return b->owner ? b->owner->display() : std::string("a join");
+				};
+				fail(ErrorKind::Name, col.pos,
+				     concat("Column '", col.name, "' is ambiguous: it is in ", where(hit), " and in ",
+				            where(other), "; qualify it, e.g. ", where(hit), ".", col.name));
 			}
 			if (hit) return hit;
 		}
@@ -461,11 +478,11 @@ const BoundColumn* Binder::find_column(const ColumnRefExpr& ref, Scope& scope) {
 		for (const RangeVar* rv : s->range_vars) {
 			bool match;
 			if (schema) {
-				match = !rv->alias && rv->table && names_match(*schema, rv->schema, rv->schema_delimited) &&
-				        names_match(table, rv->name, rv->name_delimited);
+				match = !rv->alias && rv->table && finds(*schema, rv->schema, rv->schema_delimited) &&
+				        finds(table, rv->name, rv->name_delimited);
 			} else {
 				match = rv->alias ? names_match(table, rv->alias->name, rv->alias->delimited)
-				                  : names_match(table, rv->name, rv->name_delimited);
+				                  : finds(table, rv->name, rv->name_delimited);
 			}
 			if (!match) continue;
 			if (found)

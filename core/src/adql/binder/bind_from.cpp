@@ -7,6 +7,8 @@
 #include "adql/lexer/lexer.hpp"
 #include "meles/core/common/strings.hpp"
 
+#include <algorithm>
+
 namespace meles::adql {
 
 std::string RangeVar::display() const {
@@ -57,18 +59,23 @@ const TableEntry* Binder::lookup_table(const BaseTableRef& ref) {
 	catalog_.find_tables(to_lower(table.name), lookup_buffer_);
 	const TableEntry* found = nullptr;
 	const TableEntry* needs_schema = nullptr;
+	NameMatch best = NameMatch::None;
 	std::string others;
 	for (const TableEntry* t : lookup_buffer_) {
-		if (!names_match(table, t->name, t->name_delimited)) continue;
-		if (schema && !names_match(*schema, t->schema, t->schema_delimited)) continue;
+		NameMatch m = reference_match(table, t->name, t->name_delimited);
+		if (schema) m = std::min(m, reference_match(*schema, t->schema, t->schema_delimited));
+		if (m == NameMatch::None || m < best) continue;
 		if (!schema && t->qualified_only) {
 			needs_schema = t;
 			continue;
 		}
-		if (found) {
+		if (m > best) {
+			others.clear();
+		} else if (found) {
 			if (others.empty()) others = found->qualified_name();
 			others += ", " + t->qualified_name();
 		}
+		best = m;
 		found = t;
 	}
 	if (!others.empty())

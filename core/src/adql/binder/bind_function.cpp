@@ -1,15 +1,20 @@
 // Function calls and CAST: argument types, and the result's type, unit and UCD by the rule
 // the function table gives.
 #include "adql/binder/binder.hpp"
+#include "adql/binder/derived_ucd.hpp"
 #include "adql/binder/constants.hpp"
 #include "adql/binder/type_resolution.hpp"
+#include "adql/emit/sql_writer.hpp"
 #include "adql/functions/function_table.hpp"
+#include "adql/functions/sky_frames.hpp"
 #include "adql/functions/sphere_geometry.hpp"
 #include "adql/functions/stcs.hpp"
 #include "adql/functions/unit_conversion.hpp"
 #include "adql/lexer/lexer.hpp"
 
+#include <array>
 #include <cmath>
+#include <numbers>
 
 namespace meles::adql {
 
@@ -59,9 +64,29 @@ SqlType result_type(ResultType t) {
 	}
 }
 
-std::string with_stat(const std::string& ucd, const char* stat) {
-	if (ucd.empty()) return {};
-	return ucd + ";" + stat;
+// Replaces a constant coordinate by a literal of its value in ICRS: everything after the
+// binder (cone planning, constant shapes, the SQL) then sees plain ICRS numbers.
+void set_number(ExprPtr& e, double v) {
+	auto lit = std::make_unique<LiteralExpr>(e->pos, LiteralKind::Real);
+	append_double(lit->storage, v);
+	lit->text = lit->storage;
+	lit->info.known = true;
+	lit->info.constant = true;
+	lit->info.type = SqlType{BaseType::Double};
+	lit->info.pg_numeric = true;
+	e = std::move(lit);
+}
+
+std::string shortest(double v) {
+	std::string out;
+	append_double(out, v);
+	return out;
+}
+
+// BOX(ra, dec, w, h): ADQL's special polygon whose sides are great circles through the
+// corners (ra -+ w/2, dec -+ h/2), in its own frame; corners go counter-clockwise.
+std::vector<double> box_corners(double ra, double dec, double w, double h) {
+	return {ra - w / 2, dec - h / 2, ra + w / 2, dec - h / 2, ra + w / 2, dec + h / 2, ra - w / 2, dec + h / 2};
 }
 
 } // namespace
@@ -117,7 +142,8 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		break;
 	case ResultRule::KeepNumeric:
 		v.unit = a0->unit;
-		v.ucd = a0->ucd;
+		// a rounded quantity is still that quantity; ABS(dec) is no declination, MOD(id, 7) no id
+		if (d.id != FunctionId::Abs && d.id != FunctionId::Mod) v.ucd = same_meaning_ucd(a0->ucd, true);
 		if (d.id == FunctionId::Abs) {
 			v.type = a0->known ? a0->type : SqlType{BaseType::Double};
 			v.pg_numeric = a0->pg_numeric;
@@ -138,7 +164,7 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 	case ResultRule::ToRadians:
 		v.type = SqlType{BaseType::Double};
 		v.unit = d.rule == ResultRule::ToDegrees ? "deg" : "rad";
-		v.ucd = a0->ucd;
+		v.ucd = same_meaning_ucd(a0->ucd, true);
 		break;
 	case ResultRule::Count:
 		v.type = SqlType{BaseType::BigInt};
@@ -149,19 +175,18 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		v.type = a0->type;
 		v.pg_numeric = a0->pg_numeric;
 		v.unit = a0->unit;
-		v.ucd = with_stat(a0->ucd, d.id == FunctionId::Min ? "stat.min" : "stat.max");
+		v.ucd = statistic_ucd(a0->ucd, d.id == FunctionId::Min ? "stat.min" : "stat.max");
 		break;
 	case ResultRule::Avg:
 		require_numeric(*f.args[0], d.name);
 		v.type = SqlType{BaseType::Double};
 		v.pg_numeric = !a0->known || a0->pg_numeric || a0->type.is_integer();
 		v.unit = a0->unit;
-		v.ucd = with_stat(a0->ucd, "stat.mean");
+		v.ucd = statistic_ucd(a0->ucd, "stat.mean");
 		break;
 	case ResultRule::Sum:
 		require_numeric(*f.args[0], d.name);
-		v.unit = a0->unit;
-		v.ucd = a0->ucd;
+		v.unit = a0->unit; // a sum of magnitudes or positions means nothing: no UCD
 		if (a0->known && (a0->type.base == BaseType::SmallInt || a0->type.base == BaseType::Integer)) {
 			v.type = SqlType{BaseType::BigInt};
 		} else if (a0->known && a0->type.base == BaseType::BigInt) {
@@ -185,7 +210,7 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		break;
 	case ResultRule::KeepText:
 		v.type = SqlType{BaseType::Text, 0};
-		v.ucd = a0->ucd;
+		v.ucd = same_meaning_ucd(a0->ucd, false);
 		if (a0->known && !a0->type.is_string())
 			fail(ErrorKind::Type, f.args[0]->pos, concat(d.name, " expects a string, found ", describe(*a0)));
 		break;
@@ -204,7 +229,6 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		v.type = first->type;
 		v.pg_numeric = first->pg_numeric;
 		v.unit = first->unit;
-		v.ucd = first->ucd;
 		std::vector<const ValueInfo*> values;
 		for (auto& a : f.args) {
 			const ValueInfo& x = a->info;
@@ -218,6 +242,7 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		}
 		// NULLIF returns its first argument; the others merge like UNION columns
 		if (d.id != FunctionId::Nullif) resolve_common_type(values, v);
+		v.ucd = d.id == FunctionId::Nullif ? same_meaning_ucd(first->ucd, false) : common_ucd(values);
 		break;
 	}
 	case ResultRule::InUnit: {
@@ -232,7 +257,7 @@ void Binder::bind_function(FunctionExpr& f, Scope& scope, Clause clause) {
 		f.unit_factor = conv.factor;
 		v.type = SqlType{BaseType::Double};
 		v.unit = target;
-		v.ucd = a0->ucd;
+		v.ucd = same_meaning_ucd(a0->ucd, true);
 		break;
 	}
 	case ResultRule::Unknown:
@@ -258,6 +283,7 @@ void Binder::bind_geometry(FunctionExpr& f) {
 	switch (d.id) {
 	case FunctionId::Point:
 		numbers(0, 2);
+		apply_frame(f);
 		break;
 	case FunctionId::Circle:
 	case FunctionId::Box:
@@ -267,6 +293,7 @@ void Binder::bind_geometry(FunctionExpr& f) {
 		} else {
 			numbers(0, args.size());
 		}
+		apply_frame(f);
 		break;
 	case FunctionId::Polygon:
 		if (f.form == GeometryForm::Unset)
@@ -280,13 +307,17 @@ void Binder::bind_geometry(FunctionExpr& f) {
 				fail(ErrorKind::Type, f.pos,
 				     "POLYGON needs at least three vertices given as pairs of numbers");
 		}
+		apply_frame(f);
 		break;
 	case FunctionId::Region: {
 		StcsShape shape;
 		std::string error;
 		if (!parse_stcs(as<LiteralExpr>(*args[0]).value, shape, error))
 			fail(ErrorKind::Type, args[0]->pos, error);
+		auto frame = parse_coordsys(shape.coordsys, error);
+		if (!frame) fail(ErrorKind::Type, args[0]->pos, "REGION: " + error);
 		f.constants = std::move(shape.values);
+		auto& c = f.constants;
 		switch (shape.kind) {
 		case StcsShape::Kind::Position:
 			v.type = SqlType{BaseType::SPoint};
@@ -295,12 +326,17 @@ void Binder::bind_geometry(FunctionExpr& f) {
 			v.type = SqlType{BaseType::SCircle};
 			break;
 		case StcsShape::Kind::Box:
-			v.type = SqlType{BaseType::SBox};
+			check_box(c[1], c[2], c[3], args[0]->pos);
+			c = box_corners(c[0], c[1], c[2], c[3]);
+			v.type = SqlType{BaseType::SPoly};
 			break;
 		case StcsShape::Kind::Polygon:
 			v.type = SqlType{BaseType::SPoly};
 			break;
 		}
+		size_t pairs = v.type.base == BaseType::SCircle ? 1 : c.size() / 2;
+		for (size_t k = 0; k < pairs; ++k)
+			to_icrs(*frame, c[2 * k], c[2 * k + 1], c[2 * k], c[2 * k + 1]);
 		break;
 	}
 	case FunctionId::Centroid: {
@@ -313,13 +349,8 @@ void Binder::bind_geometry(FunctionExpr& f) {
 		bool constant = false;
 		if (g.kind == ExprKind::Function) {
 			const auto& shape = as<FunctionExpr>(g);
-			if (shape.def->id == FunctionId::Region && (b == BaseType::SPoly || b == BaseType::SBox)) {
+			if (shape.def->id == FunctionId::Region && b == BaseType::SPoly) {
 				vertices = shape.constants;
-				if (b == BaseType::SBox) {
-					const auto& c = shape.constants;
-					vertices = {c[0] - c[2] / 2, c[1] - c[3] / 2, c[0] + c[2] / 2, c[1] - c[3] / 2,
-					            c[0] + c[2] / 2, c[1] + c[3] / 2, c[0] - c[2] / 2, c[1] + c[3] / 2};
-				}
 				constant = true;
 			} else {
 				constant = constant_vertices(shape, vertices);
@@ -374,6 +405,94 @@ void Binder::bind_geometry(FunctionExpr& f) {
 	}
 }
 
+void Binder::check_box(double dec, double w, double h, uint32_t pos) const {
+	if (!(w > 0 && h > 0))
+		fail(ErrorKind::Type, pos, "BOX needs a positive width and height");
+	if (w >= 180)
+		fail(ErrorKind::Type, pos,
+		     "BOX is a polygon with great-circle sides and must be narrower than 180 degrees; use a POLYGON "
+		     "or several boxes");
+	if (std::abs(dec) + h / 2 >= 90)
+		fail(ErrorKind::Type, pos, "BOX reaches a pole (its corners are at dec -+ height/2); make it lower");
+	// Near a pole, the great circles through wide corners bulge past the centre: such a
+	// "box" would hold everything but what was meant.
+	auto corners = box_corners(0, dec, w, h);
+	auto unit = [](double ra, double de) {
+		double a = ra * std::numbers::pi / 180, d = de * std::numbers::pi / 180;
+		return std::array<double, 3>{std::cos(d) * std::cos(a), std::cos(d) * std::sin(a), std::sin(d)};
+	};
+	auto centre = unit(0, dec);
+	for (size_t k = 0; k < 4; ++k) {
+		auto p = unit(corners[2 * k], corners[2 * k + 1]);
+		auto q = unit(corners[(2 * k + 2) % 8], corners[(2 * k + 3) % 8]);
+		std::array<double, 3> n = {p[1] * q[2] - p[2] * q[1], p[2] * q[0] - p[0] * q[2], p[0] * q[1] - p[1] * q[0]};
+		if (n[0] * centre[0] + n[1] * centre[1] + n[2] * centre[2] <= 0)
+			fail(ErrorKind::Type, pos,
+			     concat("BOX of width ", shortest(w), " at declination ", shortest(dec),
+			            " does not contain its centre: the great circles through its corners bulge past it; "
+			            "make it narrower or use a POLYGON"));
+	}
+}
+
+void Binder::apply_frame(FunctionExpr& f) {
+	const FunctionDef& d = *f.def;
+	SkyFrame frame = SkyFrame::Icrs;
+	if (f.coordsys && !f.coordsys->empty()) {
+		std::string error;
+		auto parsed = parse_coordsys(*f.coordsys, error);
+		if (!parsed) fail(ErrorKind::Type, f.pos, concat(d.name, ": ", error));
+		frame = *parsed;
+	}
+	if (frame != SkyFrame::Icrs) {
+		if (f.form == GeometryForm::Points)
+			fail(ErrorKind::Type, f.pos,
+			     concat(d.name, " made of points is in the coordinate system of its points; give '",
+			            *f.coordsys, "' to the POINTs instead"));
+		f.coordsys = "ICRS"; // the value is converted: from here on it is in ICRS
+	}
+	auto& a = f.args;
+	if (d.id == FunctionId::Box) {
+		if (f.form != GeometryForm::Numbers) return;
+		double c[4];
+		for (int i = 0; i < 4; ++i) {
+			auto v = constant_number(*a[static_cast<size_t>(i)]);
+			if (!v) {
+				if (frame == SkyFrame::Fk4)
+					fail(ErrorKind::Type, f.pos,
+					     "FK4 coordinates are converted only when they are constants (the E-terms of "
+					     "aberration depend on the position); give them in ICRS");
+				f.frame = frame; // the SQL converts the corners
+				return;
+			}
+			c[i] = *v;
+		}
+		check_box(c[1], c[2], c[3], f.pos);
+		f.constants = box_corners(c[0], c[1], c[2], c[3]);
+		for (size_t k = 0; k < 4; ++k)
+			to_icrs(frame, f.constants[2 * k], f.constants[2 * k + 1], f.constants[2 * k], f.constants[2 * k + 1]);
+		return;
+	}
+	if (frame == SkyFrame::Icrs) return;
+	size_t pairs = d.id == FunctionId::Polygon ? a.size() / 2 : 1;
+	bool all_constant = true;
+	for (size_t k = 0; k < 2 * pairs; ++k)
+		all_constant &= constant_number(*a[k]).has_value();
+	if (!all_constant) {
+		if (frame == SkyFrame::Fk4)
+			fail(ErrorKind::Type, f.pos,
+			     "FK4 coordinates are converted only when they are constants (the E-terms of aberration "
+			     "depend on the position); give them in ICRS");
+		f.frame = frame;
+		return;
+	}
+	for (size_t k = 0; k < pairs; ++k) {
+		double ra = 0, dec = 0;
+		to_icrs(frame, *constant_number(*a[2 * k]), *constant_number(*a[2 * k + 1]), ra, dec);
+		set_number(a[2 * k], ra);
+		set_number(a[2 * k + 1], dec);
+	}
+}
+
 void Binder::bind_cast(CastExpr& c) {
 	const ValueInfo& o = c.operand->info;
 	ValueInfo& v = c.info;
@@ -425,7 +544,7 @@ void Binder::bind_cast(CastExpr& c) {
 			fail(ErrorKind::Type, c.pos, concat("Cannot CAST ", describe(o), " to a number"));
 		if (o.known && o.type.is_numeric()) {
 			v.unit = o.unit;
-			v.ucd = o.ucd;
+			v.ucd = same_meaning_ucd(o.ucd, false);
 		}
 		return;
 	}

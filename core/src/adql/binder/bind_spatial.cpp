@@ -20,7 +20,8 @@ const FunctionExpr* as_function(const Expr& e, FunctionId id) {
 PointOperand point_operand(const Expr& e) {
 	PointOperand p;
 	p.point = &e;
-	if (const FunctionExpr* f = as_function(e, FunctionId::Point)) {
+	// a POINT in another frame is converted in SQL: only the point value means ICRS
+	if (const FunctionExpr* f = as_function(e, FunctionId::Point); f && f->frame == SkyFrame::Icrs) {
 		p.ra = f->args[0].get();
 		p.dec = f->args[1].get();
 	}
@@ -87,7 +88,11 @@ void Binder::plan_spatial(CompareExpr& e, const Scope& scope) {
 		if (f->def->id == FunctionId::Intersects && is_point(b->info) && !is_point(a->info)) std::swap(a, b);
 		if (!is_point(a->info)) return;
 		std::unique_ptr<SpatialPlan> plan;
-		if (const FunctionExpr* circle = as_function(*b, FunctionId::Circle)) {
+		const FunctionExpr* circle = as_function(*b, FunctionId::Circle);
+		if (circle && circle->frame != SkyFrame::Icrs) return; // centre converted in SQL
+		const FunctionExpr* poly = as_function(*b, FunctionId::Polygon);
+		if (!poly) poly = as_function(*b, FunctionId::Box);
+		if (circle) {
 			PointOperand centre;
 			const Expr* radius;
 			if (circle->form == GeometryForm::Points) {
@@ -99,7 +104,7 @@ void Binder::plan_spatial(CompareExpr& e, const Scope& scope) {
 				radius = circle->args[2].get();
 			}
 			plan = plan_cone(point_operand(*a), centre, radius, scope);
-		} else if (const FunctionExpr* poly = as_function(*b, FunctionId::Polygon)) {
+		} else if (poly) {
 			plan = plan_polygon_prefilter(*f, point_operand(*a), *poly);
 		}
 		if (plan) {

@@ -293,14 +293,18 @@ void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 	if (e.kind == ExprKind::ColumnRef && as<ColumnRefExpr>(e).parts.size() == 1) {
 		auto& ref = as<ColumnRefExpr>(e);
 		int found = 0;
+		NameMatch best = NameMatch::None;
+		bool twice = false;
 		for (size_t i = 0; i < outs.size(); ++i) {
-			if (!names_match(ref.column(), outs[i].name, outs[i].delimited)) continue;
-			if (found)
-				fail(ErrorKind::Name, e.pos,
-				     concat("ORDER BY '", ref.column().name,
-				            "' is ambiguous: several output columns have that name"));
+			NameMatch m = reference_match(ref.column(), outs[i].name, outs[i].delimited);
+			if (m == NameMatch::None || m < best) continue;
+			twice = m == best;
+			best = m;
 			found = static_cast<int>(i) + 1;
 		}
+		if (twice)
+			fail(ErrorKind::Name, e.pos,
+			     concat("ORDER BY '", ref.column().name, "' is ambiguous: several output columns have that name"));
 		if (found) {
 			ref.output_position = found;
 			ref.info.known = true;

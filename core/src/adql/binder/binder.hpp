@@ -75,6 +75,8 @@ private:
 	// --- functions (bind_function.cpp)
 	void bind_function(FunctionExpr& f, Scope& scope, Clause clause);
 	void bind_geometry(FunctionExpr& f);
+	void apply_frame(FunctionExpr& f); // converts to ICRS, makes BOX a polygon
+	void check_box(double dec, double w, double h, uint32_t pos) const;
 	void bind_cast(CastExpr& c);
 	static BaseType rank_max(BaseType a, BaseType b);
 	void require_numeric(const Expr& arg, std::string_view function) const;

@@ -76,15 +76,8 @@ bool constant_vertices(const FunctionExpr& shape, std::vector<double>& lonlat) {
 		}
 		return true;
 	}
-	if (shape.def->id == FunctionId::Box) {
-		double c[4];
-		for (int i = 0; i < 4; ++i) {
-			auto v = constant_number(*shape.args[static_cast<size_t>(i)]);
-			if (!v) return false;
-			c[i] = *v;
-		}
-		lonlat = {c[0] - c[2] / 2, c[1] - c[3] / 2, c[0] + c[2] / 2, c[1] - c[3] / 2,
-		          c[0] + c[2] / 2, c[1] + c[3] / 2, c[0] - c[2] / 2, c[1] + c[3] / 2};
+	if (shape.def->id == FunctionId::Box && shape.constants.size() == 8) {
+		lonlat = shape.constants; // the binder's corners, in ICRS
 		return true;
 	}
 	return false;

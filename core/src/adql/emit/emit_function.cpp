@@ -6,6 +6,7 @@
 #include "adql/emit/emitter.hpp"
 #include "adql/emit/sql_writer.hpp"
 #include "adql/functions/function_table.hpp"
+#include "adql/functions/sky_frames.hpp"
 
 #include <numbers>
 
@@ -60,12 +61,30 @@ void Emitter::constant_polygon(const std::vector<double>& v) {
 	out_ += "}'";
 }
 
-void Emitter::sbox_literal(const std::vector<double>& v) {
-	out_ += "sbox(";
-	spoint_literal(v[0] - v[2] / 2, v[1] - v[3] / 2);
+void Emitter::frame_start(const FunctionExpr& f) {
+	if (f.frame != SkyFrame::Icrs) out_ += '(';
+}
+
+void Emitter::frame_end(const FunctionExpr& f) {
+	if (f.frame == SkyFrame::Icrs) return;
+	// pg_sphere's Euler transformation: exactly the rotation into ICRS
+	auto e = strans_to_icrs(f.frame);
+	out_ += " + strans(";
+	for (int i = 0; i < 3; ++i) {
+		append_double(out_, e[static_cast<size_t>(i)]);
+		out_ += ", ";
+	}
+	out_ += "'ZXZ'))";
+}
+
+void Emitter::numbers_point(const FunctionExpr& f, const Expr& ra, const Expr& dec) {
+	frame_start(f);
+	out_ += "spoint(";
+	radians(ra);
 	out_ += ", ";
-	spoint_literal(v[0] + v[2] / 2, v[1] + v[3] / 2);
+	radians(dec);
 	out_ += ')';
+	frame_end(f);
 }
 
 void Emitter::polygon(const FunctionExpr& f) {
@@ -83,11 +102,7 @@ void Emitter::polygon(const FunctionExpr& f) {
 		if (f.form == GeometryForm::Points) {
 			point_value(*f.args[k]);
 		} else {
-			out_ += "spoint(";
-			radians(*f.args[2 * k]);
-			out_ += ", ";
-			radians(*f.args[2 * k + 1]);
-			out_ += ')';
+			numbers_point(f, *f.args[2 * k], *f.args[2 * k + 1]);
 		}
 		out_ += ')';
 	}
@@ -269,75 +284,57 @@ void Emitter::function(const FunctionExpr& f) {
 		return;
 
 	case FunctionId::Point:
-		out_ += "spoint(";
-		radians(*a[0]);
-		out_ += ", ";
-		radians(*a[1]);
-		out_ += ')';
+		numbers_point(f, *a[0], *a[1]);
 		return;
 	case FunctionId::Circle:
 		out_ += "scircle(";
-		if (f.form == GeometryForm::Points) {
+		if (f.form == GeometryForm::Points)
 			point_value(*a[0]);
-		} else {
-			out_ += "spoint(";
-			radians(*a[0]);
-			out_ += ", ";
-			radians(*a[1]);
-			out_ += ')';
-		}
+		else
+			numbers_point(f, *a[0], *a[1]);
 		out_ += ", ";
 		radians(*a.back());
 		out_ += ')';
 		return;
 	case FunctionId::Box: {
-		// pg_sphere's sbox: sides along parallels and meridians, from the centre and size
-		if (f.form == GeometryForm::Numbers) {
-			std::vector<double> v;
-			for (const auto& x : a)
-				if (auto c = constant_number(*x)) v.push_back(*c);
-			if (v.size() == 4) {
-				sbox_literal(v);
-				return;
-			}
+		// ADQL's BOX is a polygon: great circles through the corners (ra -+ w/2, dec -+ h/2)
+		if (f.constants.size() == 8) { // the binder's corners, in ICRS
+			constant_polygon(f.constants);
+			return;
 		}
-		auto corner = [&](const char* sign) {
-			out_ += "spoint(";
+		static constexpr const char* kSigns[4][2] = {{"-", "-"}, {"+", "-"}, {"+", "+"}, {"-", "+"}};
+		out_ += "(SELECT spoly(q.p ORDER BY q.i) FROM (VALUES ";
+		for (int k = 0; k < 4; ++k) {
+			const char* sx = kSigns[k][0];
+			const char* sy = kSigns[k][1];
+			out_ += k ? ", (" : "(";
+			out_ += std::to_string(k + 1) + ", ";
 			if (f.form == GeometryForm::Points) {
-				out_ += "long(";
+				out_ += "spoint(long(";
 				point_value(*a[0]);
-				out_ += ") ";
-				out_ += sign;
-				out_ += " radians(";
+				out_ += concat(") ", sx, " radians(");
 				expr(*a[1]);
 				out_ += ") / 2, lat(";
 				point_value(*a[0]);
-				out_ += ") ";
-				out_ += sign;
-				out_ += " radians(";
+				out_ += concat(") ", sy, " radians(");
 				expr(*a[2]);
 				out_ += ") / 2)";
 			} else {
-				out_ += "radians(";
+				frame_start(f);
+				out_ += "spoint(radians(";
 				operand(*a[0]);
-				out_ += ' ';
-				out_ += sign;
-				out_ += ' ';
+				out_ += concat(" ", sx, " ");
 				operand(*a[2]);
 				out_ += " / 2.0), radians(";
 				operand(*a[1]);
-				out_ += ' ';
-				out_ += sign;
-				out_ += ' ';
+				out_ += concat(" ", sy, " ");
 				operand(*a[3]);
 				out_ += " / 2.0))";
+				frame_end(f);
 			}
-		};
-		out_ += "sbox(";
-		corner("-");
-		out_ += ", ";
-		corner("+");
-		out_ += ')';
+			out_ += ')';
+		}
+		out_ += ") AS q(i, p))";
 		return;
 	}
 	case FunctionId::Polygon:
@@ -355,9 +352,6 @@ void Emitter::function(const FunctionExpr& f) {
 			out_ += ", ";
 			append_double(out_, v[2] * kDegToRad);
 			out_ += ')';
-			return;
-		case BaseType::SBox:
-			sbox_literal(v);
 			return;
 		default:
 			constant_polygon(v);

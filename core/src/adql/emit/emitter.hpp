@@ -48,7 +48,10 @@ private:
 	void spoint_literal(double ra_deg, double dec_deg);
 	void polygon(const FunctionExpr& f);
 	void constant_polygon(const std::vector<double>& lonlat);
-	void sbox_literal(const std::vector<double>& values);
+	// a point from two numbers, converted to ICRS when f is in another frame
+	void numbers_point(const FunctionExpr& f, const Expr& ra, const Expr& dec);
+	void frame_start(const FunctionExpr& f);
+	void frame_end(const FunctionExpr& f);
 
 	// --- cones and crossmatches (emit_spatial.cpp)
 	void spatial(const SpatialPlan& p);

@@ -56,10 +56,10 @@ constexpr FunctionDef kTable[] = {
 
     {FunctionId::Area, "AREA", K::Area, 1, 1, false, false, false, R::Fixed, T::Double, "deg**2",
      "phys.angArea", ft::geometry, "AREA", "Area of a geometry in square degrees"},
-    {FunctionId::Box, "BOX", K::Box, 3, 5, false, true, false, R::Geometry, T::Box, "deg", "", ft::geometry,
-     "BOX", "A box (deprecated in ADQL 2.1) as a pg_sphere sbox with sides along parallels and meridians"},
+    {FunctionId::Box, "BOX", K::Box, 3, 5, false, true, false, R::Geometry, T::Polygon, "deg", "", ft::geometry,
+     "BOX", "A box (deprecated in ADQL 2.1): the polygon with great-circle sides through its corners"},
     {FunctionId::Centroid, "CENTROID", K::Centroid, 1, 1, false, true, false, R::Geometry, T::Point, "deg",
-     "pos.eq", ft::geometry, "CENTROID", "Centre of a point, circle, box or constant polygon"},
+     "pos", ft::geometry, "CENTROID", "Centre of a point, circle, box or constant polygon"},
     {FunctionId::Circle, "CIRCLE", K::Circle, 2, 4, false, true, false, R::Geometry, T::Circle, "deg", "",
      ft::geometry, "CIRCLE", ""},
     {FunctionId::Contains, "CONTAINS", K::Contains, 2, 2, false, false, false, R::Flag, T::Integer, "", "",
@@ -75,7 +75,7 @@ constexpr FunctionDef kTable[] = {
      "pos.angDistance", ft::geometry, "DISTANCE", ""},
     {FunctionId::Intersects, "INTERSECTS", K::Intersects, 2, 2, false, false, false, R::Flag, T::Integer, "",
      "", ft::geometry, "INTERSECTS", ""},
-    {FunctionId::Point, "POINT", K::Point, 2, 3, false, true, false, R::Geometry, T::Point, "deg", "pos.eq",
+    {FunctionId::Point, "POINT", K::Point, 2, 3, false, true, false, R::Geometry, T::Point, "deg", "pos",
      ft::geometry, "POINT", ""},
     {FunctionId::Polygon, "POLYGON", K::Polygon, 3, -1, false, true, false, R::Geometry, T::Polygon, "deg",
      "", ft::geometry, "POLYGON", ""},
@@ -129,7 +129,7 @@ constexpr FunctionDef kTable[] = {
      "NESTED HEALPix index at hpxOrder of the position (ra, dec) in degrees; also "
      "ivo_healpix_index(hpxOrder, point)"},
     {FunctionId::IvoHealpixCenter, "ivo_healpix_center", K::None, 2, 2, false, true, false, R::Geometry,
-     T::Point, "deg", "pos.eq", ft::udf, "ivo_healpix_center(hpxOrder INTEGER, hpxIndex BIGINT) -> POINT",
+     T::Point, "deg", "pos", ft::udf, "ivo_healpix_center(hpxOrder INTEGER, hpxIndex BIGINT) -> POINT",
      "Centre of the NESTED HEALPix cell hpxIndex at hpxOrder"},
 };
 

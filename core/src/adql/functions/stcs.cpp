@@ -56,6 +56,8 @@ bool parse_stcs(std::string_view text, StcsShape& out, std::string& error) {
 			error = "REGION does not support compound STC-S regions (" + std::string(words[k]) + ")";
 			return false;
 		}
+		if (!out.coordsys.empty()) out.coordsys += ' ';
+		out.coordsys += words[k];
 		++k;
 	}
 	for (; k < words.size(); ++k) {

@@ -1,6 +1,6 @@
 // adql/functions/stcs.hpp — the part of STC-S that REGION() supports: Position, Circle, Box
-// and Polygon with an optional frame (ignored, like the coordinate system argument of the
-// geometry constructors).  Unions, intersections and negations have no pg_sphere type.
+// and Polygon with an optional frame (converted by the binder, as the coordinate system
+// argument of the geometry constructors).  Unions, intersections and negations have no pg_sphere type.
 // Thread-safety: pure function.
 #pragma once
 
@@ -13,6 +13,7 @@ namespace meles::adql {
 struct StcsShape {
 	enum class Kind { Position, Circle, Box, Polygon } kind = Kind::Position;
 	std::vector<double> values; // degrees: ra dec | ra dec r | ra dec w h | ra1 dec1 ra2 dec2 ...
+	std::string coordsys;       // the words between the shape name and the numbers ("ICRS GEOCENTER")
 };
 
 // Returns false and sets `error` for anything else.

@@ -51,9 +51,17 @@ std::string arity_text(const FunctionDef& d) {
 const FunctionDef* Parser::lookup_function(const Token& name_token) const {
 	std::string_view name = text(name_token);
 	if (const FunctionDef* d = find_function(name)) return d;
-	if (options_)
-		for (const auto& extra : options_->extra_functions)
-			if (iequals(extra, name)) return &declared_function_def();
+	if (options_) {
+		if (!options_->udfs) {
+			// ADQL 2.1 (4.3): user-defined functions carry a prefix naming who defines them
+			size_t underscore = name.find('_');
+			if (underscore != std::string_view::npos && underscore > 0 && underscore + 1 < name.size())
+				return &declared_function_def();
+		} else {
+			for (const auto& udf : *options_->udfs)
+				if (iequals(udf, name)) return &declared_function_def();
+		}
+	}
 	Suggester s(name);
 	for (const auto& f : function_table())
 		s.offer(f.keyword == Keyword::None ? f.name : to_lower(f.name));
@@ -178,6 +186,9 @@ void Parser::check_geometry_arguments(FunctionExpr& f) {
 				fail(args[0]->pos,
 				     "POINT takes two coordinates, optionally after a coordinate system string");
 			take_coordsys();
+		} else if (n == 2 && is_coordsys_candidate(*args[0])) {
+			// a leading string is the coordinate system, whatever follows
+			fail(f.pos, "POINT takes two coordinates after its coordinate system string, found one");
 		} else if (n != 2) {
 			fail(f.pos,
 			     concat("POINT takes two coordinates (optionally after a coordinate system string), found ",

@@ -1,45 +1,15 @@
 #include "ingest/grammars/attribute_reader.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/suggest.hpp"
 
 #include <algorithm>
 #include <charconv>
 
 namespace meles::rd::ingest::detail {
 
-namespace {
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-	std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); ++j)
-		prev[j] = j;
-	for (size_t i = 1; i <= a.size(); ++i) {
-		cur[0] = i;
-		for (size_t j = 1; j <= b.size(); ++j) {
-			size_t sub = prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-			                                    std::tolower(static_cast<unsigned char>(b[j - 1]))
-			                                ? 0
-			                                : 1);
-			cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-		}
-		std::swap(prev, cur);
-	}
-	return prev[b.size()];
-}
-
-} // namespace
-
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
-	std::string_view best;
-	size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
-	for (auto c : candidates) {
-		size_t d = edit_distance(word, c);
-		if (d < best_d) {
-			best_d = d;
-			best = c;
-		}
-	}
-	return std::string(best);
+	return suggest(word, candidates, std::max<size_t>(2, word.size() / 3));
 }
 
 std::vector<std::string_view> common_grammar_children() {

@@ -235,7 +235,8 @@ public:
 	      chunker_(*source_,
 	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
 	               ro.chunk_bytes),
-	      delim_(opt.delimiter), strip_(opt.strip), max_records_(std::max<size_t>(1, ro.max_records)) {
+	      delim_(opt.delimiter), strip_(opt.strip), max_records_(std::max<size_t>(1, ro.max_records)),
+	      bad_in_batch_(ro.bad_records_in_batch) {
 		skip_top_lines(opt.top_ignored_lines);
 		if (opt.names) {
 			set_layout(FieldLayout::from_names(*opt.names, SourcePos{source_->display, 0, 0}));
@@ -329,6 +330,15 @@ private:
 		}
 	}
 
+	// End of the physical line starting at `from` (after its line break), or npos.
+	static size_t line_end(const char* buf, size_t size, size_t from) {
+		for (size_t i = from; i < size; ++i) {
+			if (buf[i] == '\n') return i + 1;
+			if (buf[i] == '\r') return (i + 1 < size && buf[i + 1] == '\n') ? i + 2 : i + 1;
+		}
+		return std::string_view::npos;
+	}
+
 	size_t parse(RecordBatch& batch, const TextChunker::Chunk& chunk) {
 		char* buf = chunk.data;
 		const size_t size = chunk.size;
@@ -364,6 +374,11 @@ private:
 			Value* vals = batch.append(rec_line);
 			size_t nf = 0;
 			bool incomplete = false;
+			std::string unterminated;
+			// The first quoted field running over a line end: the usual cause of a wrong
+			// field count is a quote that was never closed on its own line.
+			size_t span_field = 0;
+			int64_t span_from = 0, span_to = 0;
 			pending_.clear();
 			for (;;) {
 				if (pos < size && buf[pos] == '"') {
@@ -371,12 +386,24 @@ private:
 					try {
 						q = scan_quoted(buf, size, pos, delim, last);
 					} catch (const std::runtime_error&) {
-						fail(rec_line, concat("unterminated quoted field (field ", std::to_string(nf + 1),
-						                      " opens a quote that is never closed)"));
+						unterminated = concat("unterminated quoted field: field ", std::to_string(nf + 1),
+						                      " opens a quote that is never closed");
+						break;
 					}
 					if (!q.complete) {
+						if (rec_start == 0 && size >= kMaxRecordBytes) {
+							unterminated = concat("unterminated quoted field: field ", std::to_string(nf + 1),
+							                      " opens a quote that is not closed within ",
+							                      std::to_string(kMaxRecordBytes >> 20), " MiB");
+							break;
+						}
 						incomplete = true;
 						break;
+					}
+					if (q.newlines && !span_field) {
+						span_field = nf + 1;
+						span_from = line;
+						span_to = line + q.newlines;
 					}
 					if (nf < width) {
 						if (q.simple)
@@ -422,14 +449,44 @@ private:
 				break;
 			}
 			if (incomplete) {
+				// Bounded memory: a record never grows the chunk beyond this.
+				if (rec_start == 0 && size >= kMaxRecordBytes)
+					fail(rec_line, concat("a record longer than ", std::to_string(kMaxRecordBytes >> 20),
+					                      " MiB (no line end found)"));
 				batch.pop_back();
 				pos = rec_start;
 				line = rec_line;
 				break;
 			}
-			if (nf != width) {
-				fail(rec_line,
-				     concat("expected ", std::to_string(width), " fields, found ", std::to_string(nf)));
+			std::string problem = std::move(unterminated);
+			if (problem.empty() && nf != width) {
+				problem = concat("expected ", std::to_string(width), " fields, found ", std::to_string(nf));
+				if (span_field)
+					problem += concat(" (field ", std::to_string(span_field), " opens a quote on line ",
+					                  std::to_string(span_from), " that closes only on line ", std::to_string(span_to),
+					                  ": is a closing quote missing?)");
+			}
+			if (!problem.empty()) {
+				if (!bad_in_batch_) fail(rec_line, std::move(problem));
+				// Skip the record's first line only: when a quote was left open, what follows
+				// on the next lines is most likely good records.
+				size_t next = line_end(buf, size, rec_start);
+				if (next == std::string_view::npos) {
+					if (!last && size < kMaxRecordBytes) {
+						batch.pop_back();
+						pos = rec_start;
+						line = rec_line;
+						break;
+					}
+					if (!last) fail(rec_line, std::move(problem));
+					next = size;
+				}
+				batch.pop_back();
+				batch.append_problem(rec_line, std::move(problem));
+				pos = next;
+				line = rec_line + 1;
+				++nrec;
+				continue;
 			}
 			for (auto& p : pending_) {
 				size_t n = unescape_in_place(buf, p.begin, p.end);
@@ -441,10 +498,13 @@ private:
 		return pos;
 	}
 
+	static constexpr size_t kMaxRecordBytes = size_t{32} << 20;
+
 	TextChunker chunker_;
 	char delim_;
 	bool strip_;
 	size_t max_records_;
+	bool bad_in_batch_;
 	int64_t line_ = 1;
 	bool no_fields_ = false;
 	std::vector<Pending> pending_;

@@ -109,7 +109,8 @@ public:
 	      chunker_(*source_,
 	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
 	               ro.chunk_bytes),
-	      opt_(opt), re_(std::move(re)), max_records_(std::max<size_t>(1, ro.max_records)) {
+	      opt_(opt), re_(std::move(re)), max_records_(std::max<size_t>(1, ro.max_records)),
+	      bad_in_batch_(ro.bad_records_in_batch) {
 		set_layout(FieldLayout::from_names(opt.names));
 		for (int64_t i = 0; i < opt.top_ignored_lines; ++i) {
 			size_t want = 4096;
@@ -217,7 +218,14 @@ private:
 			while (!rec.empty() && is_py_space(rec.back()))
 				rec.remove_suffix(1);
 			if (rec.empty()) continue;
-			if (re_->cleaner_re) rec = clean(batch, rec, rec_line);
+			if (re_->cleaner_re) {
+				size_t before = batch.size();
+				rec = clean(batch, rec, rec_line);
+				if (batch.size() != before) { // a bad record
+					++nrec;
+					continue;
+				}
+			}
 			if (rec.empty()) continue;
 			split(batch, rec, rec_line);
 			++nrec;
@@ -248,11 +256,14 @@ private:
 		int ngroups = re_->cleaner_re->NumberOfCapturingGroups();
 		std::vector<re2::StringPiece> groups(static_cast<size_t>(ngroups) + 1);
 		if (!re_->cleaner_re->Match(re2::StringPiece(rec.data(), rec.size()), 0, rec.size(),
-		                            RE2::ANCHOR_START, groups.data(), ngroups + 1))
-			throw Error(ErrorKind::Validation,
-			            concat("record does not match recordCleaner: '", rec.substr(0, 80),
-			                   rec.size() > 80 ? "...'" : "'"),
-			            SourcePos{source_->display, static_cast<int>(line), 0});
+		                            RE2::ANCHOR_START, groups.data(), ngroups + 1)) {
+			std::string msg = concat("record does not match recordCleaner: '", rec.substr(0, 80),
+			                         rec.size() > 80 ? "...'" : "'");
+			if (!bad_in_batch_)
+				throw Error(ErrorKind::Validation, msg, SourcePos{source_->display, static_cast<int>(line), 0});
+			batch.append_problem(line, std::move(msg));
+			return {};
+		}
 		std::string joined;
 		for (int g = 1; g <= ngroups; ++g) {
 			if (g > 1) joined += ' ';
@@ -301,12 +312,15 @@ private:
 			fields_.push_back(rec.substr(s));
 		}
 		size_t width = layout_->size();
-		if (!opt_.lax && fields_.size() != width)
-			throw Error(ErrorKind::Validation,
-			            concat("expected ", std::to_string(width), " fields, found ",
-			                   std::to_string(fields_.size()),
-			                   " (reGrammar needs one field per name unless lax=\"True\")"),
-			            SourcePos{source_->display, static_cast<int>(line), 0});
+		if (!opt_.lax && fields_.size() != width) {
+			std::string msg = concat("expected ", std::to_string(width), " fields, found ",
+			                         std::to_string(fields_.size()),
+			                         " (reGrammar needs one field per name unless lax=\"True\")");
+			if (!bad_in_batch_)
+				throw Error(ErrorKind::Validation, msg, SourcePos{source_->display, static_cast<int>(line), 0});
+			batch.append_problem(line, std::move(msg));
+			return;
+		}
 		Value* vals = batch.append(line);
 		size_t n = std::min(width, fields_.size());
 		for (size_t i = 0; i < n; ++i)
@@ -317,6 +331,7 @@ private:
 	ReGrammarOptions opt_;
 	std::shared_ptr<const ReGrammar::Compiled> re_;
 	size_t max_records_;
+	bool bad_in_batch_;
 	int64_t line_ = 1;
 	bool stopped_ = false;
 	std::vector<std::string_view> fields_;

@@ -92,6 +92,37 @@ TEST_CASE("pg: COPY in, and an unfinished COPY never commits") {
 	c.rollback();
 }
 
+TEST_CASE("pg: a client gets at most its share of the pool, and exhaustion is Unavailable (503), not Limit") {
+	TestDb db("pg_pool_share");
+	pg::Pool pool(db.admin(), 3);
+	auto a = pool.acquire_for("10.0.0.1", 2, std::chrono::milliseconds(50));
+	auto b = pool.acquire_for("10.0.0.1", 2, std::chrono::milliseconds(50));
+	try {
+		pool.acquire_for("10.0.0.1", 2, std::chrono::milliseconds(50));
+		FAIL("a third lease for a client whose share is two");
+	} catch (const Error& e) {
+		CHECK(e.kind() == ErrorKind::Unavailable);
+		CHECK(std::string(e.what()).find("as many as one client may") != std::string::npos);
+	}
+	// The last connection is still there for somebody else.
+	auto c = pool.acquire_for("10.0.0.2", 2, std::chrono::milliseconds(50));
+	try {
+		pool.acquire(std::chrono::milliseconds(50));
+		FAIL("a lease from an exhausted pool");
+	} catch (const Error& e) {
+		CHECK(e.kind() == ErrorKind::Unavailable);
+		CHECK(std::string(e.what()).find("busy") != std::string::npos);
+	}
+	// A returned lease counts for its client again; a waiting client gets its own back.
+	std::thread give_back([l = std::move(a)]() mutable {
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+		auto gone = std::move(l);
+	});
+	auto d = pool.acquire_for("10.0.0.1", 2, std::chrono::seconds(5));
+	give_back.join();
+	CHECK(pool.in_use() == 3);
+}
+
 TEST_CASE("pg: pool bounds connections and recovers") {
 	TestDb db("pg_pool");
 	pg::Pool pool(db.admin(), 2);
@@ -123,4 +154,25 @@ TEST_CASE("pg: pool bounds connections and recovers") {
 	});
 	CHECK_THROWS_AS(d->exec("SELECT pg_sleep(10)"), pg::DbError);
 	t.join();
+}
+
+TEST_CASE("pg: notifications reach a LISTENing connection when the notifier commits") {
+	TestDb db("pg_notify");
+	pg::Connection listener(db.admin()), notifier(db.admin());
+	listener.exec("LISTEN meles_test");
+	// nothing sent: the wait ends empty after its timeout
+	CHECK(listener.wait_for_notifications(std::chrono::milliseconds(50)).empty());
+	notifier.begin();
+	notifier.exec("NOTIFY meles_test");
+	// not before the commit
+	CHECK(listener.wait_for_notifications(std::chrono::milliseconds(50)).empty());
+	notifier.commit();
+	auto got = listener.wait_for_notifications(std::chrono::milliseconds(5000));
+	REQUIRE(got.size() == 1);
+	CHECK(got[0] == "meles_test");
+	// a rolled-back notification never arrives
+	notifier.begin();
+	notifier.exec("NOTIFY meles_test");
+	notifier.rollback();
+	CHECK(listener.wait_for_notifications(std::chrono::milliseconds(100)).empty());
 }

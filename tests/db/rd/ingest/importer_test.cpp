@@ -293,3 +293,50 @@ TEST_CASE("import: voTableGrammar reads TABLEDATA and BINARY2 with arrays and nu
 	CHECK(f.one("SELECT vec[2] FROM vt.t WHERE id = 150") == "75");
 	CHECK(f.one("SELECT flux FROM vt.t WHERE id = 3") == "0.75");
 }
+
+TEST_CASE("import: duplicate primary keys name the key and both source lines, not the temporary table") {
+	Fixture f("imp_dupkey");
+	f.write_data(std::string(kGoodData) + "2| 01:00:00 | +10:00:00 | 3.0 | A0\n");
+	try {
+		f.import();
+		FAIL("duplicate key accepted");
+	} catch (const Error& e) {
+		std::string m = e.what();
+		INFO(m);
+		CHECK(m.find("__meles_new") == std::string::npos);
+		CHECK(m.find("duplicate primary key in table tcat.main: id = 2") != std::string::npos);
+		CHECK(m.find("data/stars.csv:3 and data/stars.csv:5") != std::string::npos);
+	}
+	CHECK(f.one("SELECT count(*) FROM pg_class WHERE relname LIKE '%meles_new%'") == "0");
+}
+
+TEST_CASE("import: -c skips records the grammar cannot parse, with bad values, in file order") {
+	Fixture f("imp_badrecords");
+	f.write_data(std::string(kGoodData) + "4| 01:00:00 | +10:00:00\n5| 02:00:00 | +20:00:00 | bright | B1\n"
+	                                      "6| 03:00:00 | +30:00:00 | 4.0 | F0\n");
+	rd::ingest::ImportOptions o;
+	o.skip_bad_rows = true;
+	std::vector<std::string> seen;
+	o.skipped = [&](const std::string&, const std::string& m) { seen.push_back(m); };
+	auto rep = f.import(o);
+	CHECK(rep.tables[0].rows == 4);
+	CHECK(rep.tables[0].skipped == 2);
+	REQUIRE(seen.size() == 2);
+	CHECK(seen[0].find("stars.csv:5: expected 5 fields, found 3") != std::string::npos);
+	CHECK(seen[1].find("stars.csv:6") != std::string::npos);
+	CHECK(seen[1].find("bright") != std::string::npos);
+}
+
+TEST_CASE("drop: an RD whose file is gone is dropped by id, with its empty schema") {
+	Fixture f("imp_dropgone");
+	f.write_data(kGoodData);
+	f.import();
+	fs::remove(f.dir / "tcat/q.rd");
+	f.store->clear();
+	rd::ingest::Importer imp(f.conn, *f.store);
+	auto dropped = imp.drop("tcat/q", false);
+	CHECK(dropped == std::vector<std::string>{"tcat.main"});
+	CHECK(f.one("SELECT count(*) FROM meles.tablemeta WHERE rd_id = 'tcat/q'") == "0");
+	CHECK(f.one("SELECT count(*) FROM pg_namespace WHERE nspname = 'tcat'") == "0");
+	CHECK_THROWS_WITH_AS(imp.drop("tcat/q", false), doctest::Contains("records no tables"), Error);
+}

@@ -156,3 +156,42 @@ TEST_CASE("uws: a restart turns executing jobs into errors and keeps queued ones
 	m2.stop();
 	fs::remove_all(dir);
 }
+
+TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered, and waits per client are bounded") {
+	TestDb db("uws_watch");
+	{
+		pg::Connection su(db.superuser(db.name()));
+		su.exec("CREATE SCHEMA meles AUTHORIZATION meles_admin");
+	}
+	fs::path dir = fs::temp_directory_path() / ("meles_uws_watch_" + std::to_string(getpid()));
+	Config cfg = test_config(dir, 1, 60);
+	cfg.set("async", "maxWaitsPerClient", "2");
+	pg::Pool pool(db.admin(), 4);
+	ScriptedKind kind;
+	JobManager m(cfg, pool, dir / "jobs");
+	m.register_kind("t", &kind);
+	m.start();
+	auto job = m.create("t", {{"RESULT", "x"}}, std::nullopt, {});
+	std::atomic<int> fired{0}, removed{0};
+	uint64_t v = m.version(job.id);
+	m.watch(job.id, v, [&] { ++fired; });
+	auto key = m.watch(job.id, v, [&] { ++removed; });
+	m.unwatch(job.id, key);
+	CHECK(fired == 0);
+	m.run("t", job.id);
+	CHECK(wait_final(m, job.id) == Phase::Completed);
+	CHECK(fired == 1);  // once, although the job changed several times
+	CHECK(removed == 0);
+	// A change between reading the version and watching fires at once.
+	m.watch(job.id, v, [&] { ++fired; });
+	CHECK(fired == 2);
+
+	CHECK(m.begin_client_wait("10.0.0.1"));
+	CHECK(m.begin_client_wait("10.0.0.1"));
+	CHECK_FALSE(m.begin_client_wait("10.0.0.1"));
+	CHECK(m.begin_client_wait("10.0.0.2"));
+	m.end_client_wait("10.0.0.1");
+	CHECK(m.begin_client_wait("10.0.0.1"));
+	m.stop();
+	fs::remove_all(dir);
+}

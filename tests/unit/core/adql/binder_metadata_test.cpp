@@ -81,9 +81,9 @@ TEST_CASE("binder metadata: arithmetic keeps or combines units") {
 		units.push_back(c.unit), ucds.push_back(c.ucd);
 	CHECK(units == std::vector<std::string>{"deg", "deg", "deg", "deg", "deg.deg", "(mas/yr)/mag", "", "deg",
 	                                        "deg", ""});
-	CHECK(ucds[0] == "pos.eq.ra;meta.main"); // ra*2 keeps the UCD
-	CHECK(ucds[3] == "");                    // ra-dec: different UCDs
-	CHECK(ucds[4] == "");
+	// arithmetic changes what a value means: no UCD survives it (ra*2 is no right ascension)
+	for (auto& u : ucds)
+		CHECK(u == "");
 	CHECK(t.columns[0].description.empty()); // an expression is not the column
 }
 

@@ -62,6 +62,44 @@ TEST_CASE("The format table advertises each mime and alias once") {
 	CHECK(formats::output_format_info(OutputFormat::Fits).mime == "application/fits");
 }
 
+TEST_CASE("Every VOTable serialization carries its TAPRegExt identifier, and every served format is declared") {
+	auto standard_id = [](OutputFormat f) -> std::string_view {
+		switch (f) {
+		case OutputFormat::VOTableTabledata:
+			return "ivo://ivoa.net/std/TAPRegExt#output-votable-td";
+		case OutputFormat::VOTableBinary:
+			return "ivo://ivoa.net/std/TAPRegExt#output-votable-binary";
+		case OutputFormat::VOTableBinary2:
+			return "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2";
+		default:
+			return ""; // TAPRegExt defines none for CSV, TSV, FITS, JSON
+		}
+	};
+	std::set<OutputFormat> declared;
+	for (auto& f : formats::output_formats()) {
+		CAPTURE(f.mime);
+		if (!f.advertise) continue;
+		declared.insert(f.format);
+		CHECK(f.ivo_id == standard_id(f.format));
+	}
+	// whatever spelling a request uses, the format it gets is one the capabilities declare
+	for (auto& f : formats::output_formats()) {
+		std::vector<std::string_view> spellings{f.mime};
+		spellings.insert(spellings.end(), f.aliases.begin(), f.aliases.end());
+		spellings.insert(spellings.end(), f.also_accepted.begin(), f.also_accepted.end());
+		for (auto s : spellings) {
+			CAPTURE(s);
+			auto* found = formats::find_output_format(s);
+			REQUIRE(found != nullptr);
+			CHECK(found->advertise);
+			CHECK(declared.count(found->format) == 1);
+		}
+	}
+	for (auto f : {OutputFormat::VOTableTabledata, OutputFormat::VOTableBinary, OutputFormat::VOTableBinary2,
+	               OutputFormat::Csv, OutputFormat::Tsv, OutputFormat::Fits, OutputFormat::Json})
+		CHECK(declared.count(f) == 1);
+}
+
 TEST_CASE("make_table_writer gives a writer of each format") {
 	for (auto& f : formats::output_formats()) {
 		CAPTURE(f.mime);

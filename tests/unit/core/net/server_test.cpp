@@ -12,8 +12,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace meles;
 
@@ -39,8 +42,12 @@ struct TestServer {
 	uint16_t port() { return server.port(); }
 };
 
-int connect_to(uint16_t port) {
+int connect_from(uint16_t port, const char* source) {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	sockaddr_in s{};
+	s.sin_family = AF_INET;
+	inet_pton(AF_INET, source, &s.sin_addr);
+	REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&s), sizeof s) == 0);
 	sockaddr_in a{};
 	a.sin_family = AF_INET;
 	a.sin_port = htons(port);
@@ -49,12 +56,12 @@ int connect_to(uint16_t port) {
 	return fd;
 }
 
-std::string exchange(uint16_t port, const std::string& request) {
-	int fd = connect_to(port);
-	REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+int connect_to(uint16_t port) { return connect_from(port, "127.0.0.1"); }
+
+std::string read_to_end(int fd, int seconds = 10) {
 	std::string out;
 	char buf[65536];
-	timeval tv{10, 0};
+	timeval tv{seconds, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof buf, 0);
@@ -63,6 +70,12 @@ std::string exchange(uint16_t port, const std::string& request) {
 	}
 	close(fd);
 	return out;
+}
+
+std::string exchange(uint16_t port, const std::string& request) {
+	int fd = connect_to(port);
+	REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+	return read_to_end(fd);
 }
 
 std::string get(uint16_t port, const std::string& path) {
@@ -168,4 +181,156 @@ TEST_CASE("net: a client that disconnects is noticed while the handler runs") {
 	close(fd);
 	for (int i = 0; i < 200 && !gone; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	CHECK(gone);
+}
+
+namespace {
+
+
+void send_get(int fd, const std::string& path) {
+	std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+}
+
+}  // namespace
+
+TEST_CASE("net: NUL and other control characters in the path are refused before any handler runs") {
+	std::atomic<int> handled{0};
+	TestServer s([&](net::Request&, net::Response& r) {
+		++handled;
+		r.send("handled");
+	});
+	for (const char* path : {"/data/cat.csv%00/x/info", "/a%01b", "/tap%0Async", "/x%7f", "/x%1B[31m"}) {
+		auto r = get(s.port(), path);
+		CHECK_MESSAGE(r.find("HTTP/1.1 400") == 0, path);
+		CHECK(r.find("control characters") != std::string::npos);
+	}
+	CHECK(handled == 0);
+	CHECK(get(s.port(), "/fine%20path").find("handled") != std::string::npos);
+}
+
+TEST_CASE("net: parked responses hold no thread and resume on wake-up, timeout or hang-up") {
+	std::mutex m;
+	std::vector<std::shared_ptr<net::Wakeup>> wakeups;
+	std::atomic<int> resumed{0}, resumed_gone{0};
+	TestServer s([&](net::Request& q, net::Response& r) {
+		if (q.path == "/ping") return r.send("pong");
+		auto timeout = std::chrono::milliseconds(q.path == "/short" ? 300 : 20000);
+		auto w = r.park(timeout, [&, path = q.path](net::Response& res) {
+			++resumed;
+			if (res.client_gone()) ++resumed_gone;
+			res.send("resumed " + path);
+		});
+		std::lock_guard lock(m);
+		wakeups.push_back(w);
+	});
+	// Far more parked requests than the server has threads (workers = 4).
+	std::vector<int> fds;
+	for (int i = 0; i < 40; ++i) {
+		fds.push_back(connect_to(s.port()));
+		send_get(fds.back(), "/wait");
+	}
+	for (int i = 0; i < 500; ++i) {
+		{
+			std::lock_guard lock(m);
+			if (wakeups.size() == 40) break;
+		}
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+	REQUIRE(wakeups.size() == 40);
+	CHECK(get(s.port(), "/ping").find("pong") != std::string::npos);
+	CHECK(resumed == 0);
+	for (auto& w : wakeups) w->wake();
+	for (int fd : fds) CHECK(read_to_end(fd).find("resumed /wait") != std::string::npos);
+	CHECK(resumed == 40);
+	wakeups[0]->wake();  // once only
+	// timeout
+	auto t0 = std::chrono::steady_clock::now();
+	CHECK(get(s.port(), "/short").find("resumed /short") != std::string::npos);
+	CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(250));
+	// a client that hangs up ends its park at once
+	int fd = connect_to(s.port());
+	send_get(fd, "/long");
+	for (int i = 0; i < 500 && wakeups.size() < 42; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	close(fd);
+	for (int i = 0; i < 500 && resumed < 42; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	CHECK(resumed == 42);
+	CHECK(resumed_gone == 1);
+}
+
+TEST_CASE("net: a client's requests beyond max_client_requests wait for their turn without a thread") {
+	net::ServerOptions o;
+	o.max_client_requests = 2;
+	std::atomic<int> running{0}, most{0};
+	std::atomic<bool> release{false};
+	TestServer s(
+	    [&](net::Request& q, net::Response& r) {
+		    if (q.path == "/ping") return r.send("pong");
+		    int now = ++running;
+		    int seen = most;
+		    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+		    }
+		    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		    --running;
+		    r.send("done");
+	    },
+	    o);
+	std::vector<int> fds;
+	for (int i = 0; i < 6; ++i) {
+		fds.push_back(connect_from(s.port(), "127.0.0.5"));
+		send_get(fds.back(), "/block");
+	}
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	CHECK(running == 2);
+	// Another client address is served meanwhile (the server has 4 threads).
+	int other = connect_from(s.port(), "127.0.0.6");
+	send_get(other, "/ping");
+	CHECK(read_to_end(other).find("pong") != std::string::npos);
+	release = true;
+	for (int fd : fds) CHECK(read_to_end(fd).find("done") != std::string::npos);
+	CHECK(most == 2);
+}
+
+TEST_CASE("net: spool_when_slow lets the producer finish while the client does not read") {
+	auto dir = std::filesystem::temp_directory_path();
+	std::atomic<bool> produced{false};
+	std::atomic<int> limit_errors{0};
+	TestServer s([&](net::Request& q, net::Response& r) {
+		bool small = q.path == "/small-spool";
+		r.spool_when_slow(dir, small ? (1u << 20) : (64u << 20));
+		auto& out = r.stream();
+		std::string line(99, 'x');
+		line += '\n';
+		try {
+			// 40 MB (more than the socket buffers of both ends hold), flushed every 1000 lines as
+			// table writers do
+			for (int i = 0; i < 400000; ++i) {
+				out.write(line);
+				if (i % 1000 == 999) out.flush();
+			}
+			out.write("END\n");
+		} catch (const Error& e) {
+			CHECK(e.kind() == ErrorKind::Limit);
+			++limit_errors;
+			out.write("CUT\n");
+		}
+		produced = true;  // what a handler does when it gives its database connection back
+		r.finish();
+	});
+	for (const char* path : {"/spool", "/small-spool"}) {
+		produced = false;
+		int fd = connect_to(s.port());
+		send_get(fd, path);
+		for (int i = 0; i < 500 && !produced; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		CHECK_MESSAGE(produced, "the producer finished although the client has read nothing yet");
+		std::string got = read_to_end(fd, 30);
+		if (std::string(path) == "/spool") {
+			CHECK(got.find("0\r\n\r\n") == got.size() - 5);
+			CHECK(got.find("END\n") != std::string::npos);
+			CHECK(limit_errors == 0);
+		} else {
+			CHECK(got.find("CUT\n") != std::string::npos);
+			CHECK(got.find("END\n") == std::string::npos);
+			CHECK(limit_errors == 1);
+		}
+	}
 }

@@ -327,3 +327,63 @@ TEST_CASE("csvGrammar: dropping a reader stops an endless preFilter") {
 	reader.reset(); // must terminate and reap `yes`, not hang
 	CHECK(b.line(99) == 100);
 }
+
+namespace {
+
+// Records and problems of a source read with bad_records_in_batch: "line: message" for bad
+// records, the first field's text for good ones.
+std::vector<std::string> read_with_problems(const std::string& path, size_t chunk = 256 * 1024) {
+	ReadOptions ro;
+	ro.bad_records_in_batch = true;
+	ro.chunk_bytes = chunk;
+	auto g = make_grammar(element("csvGrammar"));
+	auto reader = g->open(SourceInfo::for_file(path), ro);
+	RecordBatch batch;
+	std::vector<std::string> out;
+	while (reader->next(batch))
+		for (size_t i = 0; i < batch.size(); ++i)
+			if (auto* p = batch.problem(i)) out.push_back(std::to_string(batch.line(i)) + ": " + *p);
+			else out.push_back(std::string(batch.value(i, 0).as_text()));
+	return out;
+}
+
+} // namespace
+
+TEST_CASE("csvGrammar puts unparseable records into the batch in file order, skipping only their line") {
+	TempDir d;
+	auto p = d.write("bad.csv", "a,b,c\n"
+	                            "1,x,y\n"
+	                            "2,short\n"                     // line 3: too few fields
+	                            "3,\"open,y\n"                  // line 4: quote never closed
+	                            "4,x,y\n"
+	                            "5,x,y,extra\n"                 // line 6: too many
+	                            "6,x,y\n");
+	auto got = read_with_problems(p);
+	REQUIRE(got.size() == 6);
+	CHECK(got[0] == "1");
+	CHECK(got[1] == "3: expected 3 fields, found 2");
+	CHECK(got[2].starts_with("4: unterminated quoted field: field 2 opens a quote that is never closed"));
+	CHECK(got[3] == "4");
+	CHECK(got[4] == "6: expected 3 fields, found 4");
+	CHECK(got[5] == "6");
+	// the same with chunks smaller than the file: records cut at chunk ends are carried over
+	CHECK(read_with_problems(p, 8) == got);
+}
+
+TEST_CASE("csvGrammar says where a quote that spans lines opened and closed") {
+	TempDir d;
+	// Line 3 opens a quote that the stray one on line 5 closes: Python's csv reads lines 3-5 as
+	// one record, here of 4 fields.
+	auto q = d.write("span.csv", "a,b,c\n1,x,y\n2,\"open,y\n3,x,y\n4,x\"y,z,w\n5,x,y\n");
+	CHECK(error_of([&] { read_file(element("csvGrammar"), q); }) ==
+	      q + ":3: expected 3 fields, found 4 (field 2 opens a quote on line 3 that closes only on line 5: is a "
+	          "closing quote missing?)");
+	// Skipping bad records costs line 3 only; line 5 is bad in its own right.
+	auto got = read_with_problems(q);
+	REQUIRE(got.size() == 5);
+	CHECK(got[0] == "1");
+	CHECK(got[1].starts_with("3: expected 3 fields, found 4 (field 2 opens a quote on line 3"));
+	CHECK(got[2] == "3");
+	CHECK(got[3] == "5: expected 3 fields, found 4");
+	CHECK(got[4] == "5");
+}

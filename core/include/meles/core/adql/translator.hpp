@@ -63,13 +63,20 @@ struct Translation {
 Translation translate(std::string_view adql, const Catalog& catalog, const TranslateOptions& options = {});
 
 struct ParseOptions {
-	// Function names to accept in addition to the built-in and ivo_ ones (the user-defined
-	// functions another service declares; lets the conformance corpus be checked as is).
-	std::vector<std::string> extra_functions;
+	// The user-defined functions of the service the query is meant for, when known (its
+	// TAPRegExt declarations; a conformance-corpus file's <functions>): then exactly ADQL's own
+	// functions and these are accepted.  When not known (nullopt), a call of a name with a
+	// prefix -- ivo_healpix_foo, eso_dateadd_sec: ADQL 2.1's convention for user-defined
+	// functions -- is taken as some service's function, with any arguments; an unknown name
+	// without one (TAN2) cannot be one and is refused.
+	std::optional<std::vector<std::string>> udfs;
 };
 
-// Checks syntax only (no catalog): what `meles adql --syntax-only` and TAP's parse step use.
-// Throws meles::Error like translate(); returns the statement kind.
+// Checks syntax only (no catalog): what `meles adql --syntax-only` and `meles val` use.
+// ADQL's own functions are checked for their arguments (also the structure of geometry
+// constructors: POINT takes two coordinates after an optional coordinate system), other
+// functions only as options.udfs says.  Throws meles::Error like translate(); returns the
+// statement kind.
 StatementKind parse_only(std::string_view adql, const ParseOptions& options = {});
 
 } // namespace meles::adql

@@ -29,6 +29,9 @@ struct OutputFormatInfo {
 	std::span<const std::string_view> also_accepted;
 	std::string_view file_extension; // for async result names: "vot", "csv", ...
 	bool advertise;                  // list in capabilities
+	// The standard identifier TAPRegExt defines for the format (ivo-id of <outputFormat>),
+	// empty where there is none (CSV, TSV, FITS and JSON have none).
+	std::string_view ivo_id = {};
 };
 
 // Every row of the table, in the order capabilities list them.  The first row is plain VOTable

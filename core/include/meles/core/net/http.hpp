@@ -5,15 +5,18 @@
 // the database; each occupies a thread meanwhile), and carries the Handler's Response back
 // — either whole (Content-Length) or streamed in chunks with backpressure.  Request bodies
 // can be read whole (with a limit) or streamed, so multi-gigabyte uploads need constant
-// memory.
-// Thread-safety: a Request/Response pair belongs to the thread running the handler;
-// Response::on_client_gone callbacks run on the transport's watcher thread.
+// memory.  A handler that has to wait for an event (UWS's WAIT) parks its response instead
+// of blocking: no thread is held until the event or the timeout resumes it.
+// Thread-safety: a Request/Response pair belongs to the thread running the handler (or the
+// resumption of a parked one); Response::on_client_gone callbacks run on the transport's
+// watcher thread; Wakeup::wake may be called from any thread.
 #pragma once
 
 #include "meles/core/common/byte_sink.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,6 +70,14 @@ private:
 	bool body_done_ = false;
 };
 
+// Resumes a parked response (see Response::park).  Calling it more than once, or after the
+// park has ended (timeout, client gone), does nothing.
+class Wakeup {
+public:
+	virtual ~Wakeup() = default;
+	virtual void wake() = 0;
+};
+
 class Response {
 public:
 	virtual ~Response() = default;
@@ -92,6 +103,19 @@ public:
 	// Called (on an I/O thread) if the client disconnects while the handler runs, e.g.
 	// to cancel a database query.  Replaces an earlier callback; pass {} to clear.
 	virtual void on_client_gone(std::function<void()> callback) = 0;
+	// Parks the response: the handler returns without answering and its thread goes back to
+	// the event loop; the connection then waits (holding no thread) until the returned
+	// Wakeup is called, `timeout` passes, the client hangs up or the server shuts down.
+	// Then `resume` runs, exactly once, on a transport thread like a handler (it may park
+	// again) and answers; errors it throws become a plain 500.  Only before anything was sent.
+	virtual std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout, std::function<void(Response&)> resume) = 0;
+	// For producers holding something precious while they stream (a database connection):
+	// from now on, what the client does not take at once goes to a temporary file in `dir`
+	// and is sent from there (while streaming and, the rest, by finish() — which the handler
+	// calls after letting go of the connection).  A slow reader then costs disk, not a
+	// connection.  Once more than `max_bytes` wait, flush() throws Error(Limit) (at a row
+	// boundary of a table writer, so the error can still go in-band).
+	virtual void spool_when_slow(const std::filesystem::path& dir, uint64_t max_bytes) = 0;
 	// Close the connection after this response (no keep-alive).
 	void close_after() { close_ = true; }
 	bool closes() const { return close_; }
@@ -115,6 +139,9 @@ struct ServerOptions {
 	std::chrono::seconds shutdown_grace{30};
 	size_t header_limit = 64 * 1024;
 	size_t stream_buffer = 64 * 1024;  // chunk size of streamed responses
+	// Requests of one client address handled at once; further ones wait (holding no thread)
+	// until one of them ends, so that one client cannot take every thread.  0: no limit.
+	int max_client_requests = 0;
 	std::string server_name = "Meles";
 };
 

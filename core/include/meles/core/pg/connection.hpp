@@ -9,6 +9,7 @@
 
 #include "meles/core/common/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -108,6 +109,10 @@ public:
 
 	// Asks the server to cancel the running statement; safe from any thread.
 	void cancel() noexcept;
+
+	// For a connection that LISTENs: waits up to `timeout` for notifications and returns
+	// their channel names (empty when none came).  Throws DbError when the connection broke.
+	std::vector<std::string> wait_for_notifications(std::chrono::milliseconds timeout);
 
 	std::string quote_identifier(std::string_view name) const;
 	std::string quote_literal(std::string_view value) const;

@@ -32,9 +32,13 @@ public:
 	// The next CopyData message, valid until the next call; nullopt at the end.  Throws
 	// DbError when the query fails (e.g. statement_timeout, cancel).
 	std::optional<std::string_view> next();
+	// Like next(), but without waiting: when the next message has not arrived yet, nullopt
+	// with `would_block` set (then call next() to wait for it).
+	std::optional<std::string_view> next_if_ready(bool& would_block);
 
 private:
 	void release();
+	std::optional<std::string_view> finish_message(int n);
 	Connection& conn_;
 	char* buf_ = nullptr;
 	bool done_ = false;
@@ -68,8 +72,8 @@ private:
 };
 
 // Streams the rows of `sql` into `writer`, at most `max_rows` of them; reports whether more
-// rows were available (overflow).  Calls writer.flush() after the first row and then every
-// `flush_rows` rows.  `on_started` runs once the server has accepted and started the query
+// rows were available (overflow).  Calls writer.flush() whenever rows are written and the
+// next message has not arrived yet (the database makes us wait), and every `flush_rows` rows.  `on_started` runs once the server has accepted and started the query
 // (errors such as unknown tables have been raised by then), typically to call
 // writer.begin() — so such errors can still become a proper error response; without it,
 // the caller must have called writer.begin() before.

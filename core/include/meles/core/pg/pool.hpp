@@ -1,8 +1,10 @@
 // meles/core/pg/pool.hpp — a bounded pool of connections shared by worker threads.
 //
 // Connections are opened lazily up to `size`; acquire() waits (with a timeout) when all
-// are leased.  A lease returned while a transaction is open is rolled back; a broken
-// connection is dropped and replaced on demand, so a database restart heals by itself.
+// are leased.  Leases may be taken for a client (acquire_for): a client then gets at most
+// its share, so that one client cannot hold every connection.  A lease returned while a
+// transaction is open is rolled back; a broken connection is dropped and replaced on demand,
+// so a database restart heals by itself.
 // Thread-safety: all members are safe to call from any thread.
 #pragma once
 
@@ -11,8 +13,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace meles::pg {
 
@@ -23,7 +27,10 @@ public:
 
 	class Lease {
 	public:
-		Lease(Lease&& o) noexcept : pool_(o.pool_), conn_(std::move(o.conn_)) { o.pool_ = nullptr; }
+		Lease(Lease&& o) noexcept
+		    : pool_(o.pool_), conn_(std::move(o.conn_)), client_(std::move(o.client_)), discard_(o.discard_) {
+			o.pool_ = nullptr;
+		}
 		Lease& operator=(Lease&&) = delete;
 		~Lease();
 		Connection& operator*() { return *conn_; }
@@ -34,15 +41,21 @@ public:
 
 	private:
 		friend class Pool;
-		Lease(Pool* p, std::unique_ptr<Connection> c) : pool_(p), conn_(std::move(c)) {}
+		Lease(Pool* p, std::unique_ptr<Connection> c, std::string client = {})
+		    : pool_(p), conn_(std::move(c)), client_(std::move(client)) {}
 		Pool* pool_;
 		std::unique_ptr<Connection> conn_;
+		std::string client_;
 		bool discard_ = false;
 	};
 
 	// Throws Error(Unavailable) "all N database connections are busy" after `timeout`, or the
 	// DbError of a failed connect.
 	Lease acquire(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+	// Same for `client` (e.g. an IP address), who may hold at most `share` connections at
+	// once (0: no limit of its own); waiting for its own to come back counts against the
+	// same timeout, then Error(Unavailable) says that this client uses its share.
+	Lease acquire_for(const std::string& client, size_t share, std::chrono::milliseconds timeout);
 
 	size_t size() const { return size_; }
 	size_t in_use() const;
@@ -50,13 +63,14 @@ public:
 	void close_idle();
 
 private:
-	void give_back(std::unique_ptr<Connection> c, bool discard);
+	void give_back(std::unique_ptr<Connection> c, bool discard, const std::string& client);
 	ConnectParams params_;
 	size_t size_;
 	mutable std::mutex mutex_;
 	std::condition_variable cv_;
 	std::deque<std::unique_ptr<Connection>> idle_;
 	size_t open_ = 0;  // idle + leased
+	std::map<std::string, size_t> per_client_;  // leases taken with acquire_for
 };
 
 }  // namespace meles::pg

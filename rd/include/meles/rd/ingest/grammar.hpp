@@ -48,6 +48,10 @@ struct ReadOptions {
 	size_t chunk_bytes = 256 * 1024;
 	// Upper bound of records per batch.
 	size_t max_records = 8192;
+	// Records the grammar cannot parse become bad records of the batch (RecordBatch::problem)
+	// instead of an exception, so the importer meets them in file order and `imp -c` can
+	// skip them.  Problems of the whole source (encoding, header, I/O) still throw.
+	bool bad_records_in_batch = false;
 };
 
 // Reads one source.  Field names are known once the reader is open (header line, names,

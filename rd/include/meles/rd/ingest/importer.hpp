@@ -40,17 +40,28 @@ struct ImportOptions {
 	std::string server_url = "http://localhost:8080";
 	std::string authority = "x-unregistered";
 	std::function<void(const ImportProgress&)> progress;  // called about every 0.2 s
+	// With skip_bad_rows: called for every record skipped, in file order, with the message
+	// ("data/x.csv:501: expected 6 fields, found 7").
+	std::function<void(const std::string& table, const std::string& message)> skipped;
+	// Things the operator should know that do not stop the import (a table taken over from
+	// another RD, ...).  Without a callback they go to the log.
+	std::function<void(const std::string& message)> warning;
 };
 
 struct TableImport {
 	std::string table;  // schema.table
-	uint64_t rows = 0;
+	uint64_t rows = 0;  // rows written by this import
 	uint64_t skipped = 0;
 	std::vector<std::string> first_problems;  // up to 10 messages of skipped rows
+	// False when this import wrote no rows into the table (-m, or a view): `rows` then says
+	// nothing about its content, `rows_in_table` does (PostgreSQL's estimate, if known).
+	bool data_imported = true;
+	std::optional<int64_t> rows_in_table;
 };
 
 struct ImportReport {
 	std::vector<TableImport> tables;
+	std::vector<std::string> warnings;
 	std::chrono::milliseconds duration{0};
 };
 

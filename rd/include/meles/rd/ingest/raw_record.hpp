@@ -12,6 +12,7 @@
 #include "meles/core/common/error.hpp"
 #include "meles/rd/expr/value.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -200,6 +201,17 @@ public:
 	SourcePos pos(size_t r) const;
 	// "data/cat.csv:1532: <message>" style error for record r, field `field` (or none).
 	Error error(size_t r, std::string message, std::optional<size_t> field = std::nullopt) const;
+	// Records the grammar could not parse (wrong number of fields, an unterminated quote),
+	// when the reader was opened with ReadOptions::bad_records_in_batch: they hold Null
+	// values and this says what is wrong.  nullptr for good records.  The consumer decides
+	// whether a bad record stops the import or is skipped, and it meets them in file order.
+	const std::string* problem(size_t r) const {
+		if (problems_.empty()) return nullptr;
+		auto it = std::lower_bound(problems_.begin(), problems_.end(), r,
+		                           [](const auto& p, size_t v) { return p.first < v; });
+		return it != problems_.end() && it->first == r ? &it->second : nullptr;
+	}
+	bool has_problems() const { return !problems_.empty(); }
 
 	// --- filling (grammars) ---
 	void begin(std::shared_ptr<const SourceInfo> source, std::shared_ptr<const FieldLayout> layout,
@@ -215,6 +227,12 @@ public:
 	void pop_back() {
 		lines_.pop_back();
 		values_.resize(values_.size() - width_);
+		if (!problems_.empty() && problems_.back().first == lines_.size()) problems_.pop_back();
+	}
+	// Appends a record that could not be parsed (all Null) with what is wrong with it.
+	void append_problem(int64_t line, std::string message) {
+		append(line);
+		problems_.emplace_back(lines_.size() - 1, std::move(message));
 	}
 	// Appends n records at once (typed grammars fill them column by column).
 	void append_n(size_t n, int64_t first_line) {
@@ -242,6 +260,7 @@ private:
 	size_t width_ = 0;
 	std::vector<Value> values_;
 	std::vector<int64_t> lines_;
+	std::vector<std::pair<size_t, std::string>> problems_; // (record, message), in record order
 	std::unique_ptr<char[]> chars_;
 	size_t chars_cap_ = 0;
 	std::unique_ptr<int64_t[]> words_;

@@ -33,6 +33,8 @@ using ProcDefLookup = std::function<const ProcDef*(std::string_view qualified_re
 std::unique_ptr<ingest::Grammar> make_grammar(const GrammarDef& grammar, std::shared_ptr<const Resource> rd,
                                               const ProcDefLookup& find_procdef);
 
+// True when a procedure application has Python code to run (its own or its procDef's).
+bool runs_application(const ApplyDef& application, const ProcDefLookup& find_procdef);
 // True when the grammar has rowfilters or sourceFields with Python to run.
 bool has_python_filters(const GrammarDef& grammar, const ProcDefLookup& find_procdef);
 // Wraps a reader so that its records go through the grammar's sourceFields and rowfilters.

@@ -27,7 +27,11 @@ void record_table(pg::Connection& conn, const Resource& rd, const TableDef& tabl
 // schema's TAP_SCHEMA row if no table of it remains).
 void forget_table(pg::Connection& conn, const std::string& schema, const std::string& table);
 
-// Increments the catalog version so that running daemons reload their table metadata.
+// The channel bump_catalog_version NOTIFYs on when its transaction commits.
+inline constexpr const char* kCatalogChannel = "meles_catalog";
+
+// Increments the catalog version and notifies kCatalogChannel (at commit) so that running
+// daemons reload their table metadata.
 void bump_catalog_version(pg::Connection& conn);
 
 // Whether TAP_SCHEMA exists (the //tap system RD was imported).

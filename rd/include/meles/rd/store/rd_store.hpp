@@ -76,6 +76,10 @@ public:
 
 	// The RD id an argument designates ("q.rd" -> "q" when inputs_dir is "."), without loading.
 	std::string rd_id_for(std::string_view id_or_path) const;
+	// The RD id an argument designates even when no such file exists (any more): for
+	// `meles drop` of an RD whose file is gone.  Ids stay as given (without ".rd"), absolute
+	// paths are made relative to the inputs directory.
+	std::string rd_id_without_file(std::string_view id_or_path) const;
 
 	// Forgets cached RDs (all, or one id), so the next get() reads the files again.
 	void invalidate(std::string_view rd_id);

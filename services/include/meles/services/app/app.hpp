@@ -28,6 +28,8 @@ private:
 	void root_page(net::Request& request, net::Response& response);
 	// /<rd id>/<service>/<renderer>: everything the RD's services offer.
 	void rd_service(net::Request& request, net::Response& response);
+	void unavailable(net::Request& request, net::Response& response, const std::string& rd_id,
+	                 const std::string& renderer, const Error& error);
 	Context& ctx_;
 	Router router_;
 	ScsService scs_;

@@ -6,6 +6,8 @@
 #include "meles/core/common/error.hpp"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace meles::services {
 
@@ -18,8 +20,16 @@ int http_status(ErrorKind kind, bool authenticated = false);
 inline constexpr int kRetryAfterSeconds = 5;
 
 // The message shown to a web user.  Internal errors never reveal details, nor do failures to
-// reach the database (libpq's texts name the server's socket path or host).
+// reach the database (libpq's texts name the server's socket path or host), and no message
+// shows a path of the server's file system (see hide_server_paths).
 std::string public_message(const Error& error);
+
+// Directories whose paths public_message shows relative to them (the inputs directory, so
+// that an RD error names `myrd/q.rd:12`).  Any other absolute path in a message is cut to
+// its file name.  Call once at start-up, before requests are served.
+void hide_server_paths(std::vector<std::string> directories);
+// What public_message does to a text: absolute paths made relative or cut to file names.
+std::string without_server_paths(std::string_view text);
 
 // A DALI/TAP error VOTable: RESOURCE type="results" with INFO QUERY_STATUS=ERROR.
 std::string dali_error_document(const Error& error);

@@ -27,6 +27,9 @@ public:
 	             net::Response& response);
 	void form(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table, net::Request& request,
 	          net::Response& response);
+	// Sends an SCS error document (VOTable with INFO name="Error" and QUERY_STATUS) with the
+	// status the response already has.
+	static void send_error(net::Response& response, const std::string& message);
 	// The ConeSearch capability element for VOSI capabilities.
 	std::string capability(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url);
 

@@ -9,6 +9,7 @@
 #include "meles/core/adql/translator.hpp"
 #include "meles/core/common/byte_sink.hpp"
 #include "meles/core/formats/output_format.hpp"
+#include "meles/core/net/fetch.hpp"
 #include "meles/core/pg/connection.hpp"
 #include "meles/services/app/context.hpp"
 #include "meles/services/dali/params.hpp"
@@ -40,6 +41,37 @@ TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::strin
 // Where `param:NAME` uploads come from (multipart parts or files in a job directory).
 using UploadResolver = std::function<std::optional<std::filesystem::path>(const std::string& part)>;
 
+// The URL uploads of a request, fetched ahead of the query into temporary files that vanish
+// with this object (and with the process, however it ends): fetching must not hold a
+// database connection, or a slow URL — or one pointing back at this service, nested —
+// would hold as many as it likes.
+class FetchedUploads {
+public:
+	FetchedUploads() = default;
+	FetchedUploads(FetchedUploads&& other) noexcept : files_(std::move(other.files_)) { other.files_.clear(); }
+	FetchedUploads& operator=(FetchedUploads&&) = delete;
+	~FetchedUploads();
+	// A path that reads what `uri` returned; nullopt if it was not fetched.
+	std::optional<std::filesystem::path> find(const std::string& uri) const;
+	// Takes over `fd`, an open file (unlinked) holding what `uri` returned.
+	void add(std::string uri, int fd) { files_.emplace_back(std::move(uri), fd); }
+
+private:
+	std::vector<std::pair<std::string, int>> files_;  // URI, file descriptor of the unlinked file
+};
+
+struct FetchSettings {
+	net::FetchPolicy policy;
+	std::chrono::seconds timeout{60};
+	uint64_t max_bytes = 100 << 20;  // all URL uploads of the request together
+	std::filesystem::path spool_dir = "/tmp";
+};
+
+// What a client learns when a URL upload fails, whatever the reason (refused address,
+// unreachable host, HTTP error, not a VOTable): the details would tell it what this server
+// can reach and what those hosts answer.  The details go to the log.
+Error url_upload_error(const std::string& table, const std::string& uri);
+
 // A hook for catalogs beyond the published tables (persistent user tables).
 using ExtraCatalog = std::function<std::unique_ptr<adql::Catalog>(const std::optional<std::string>& user)>;
 // A hook running CREATE TABLE ... AS (persistent user tables): makes the table from the
@@ -66,6 +98,8 @@ struct RunOptions {
 	CreateTable create_table;
 	std::filesystem::path spool_dir = "/tmp";
 	uint64_t max_upload_bytes = 100 << 20;
+	// URL uploads, fetched before the connection was taken (fetch_uploads).
+	const FetchedUploads* fetched = nullptr;
 };
 
 struct RunResult {
@@ -73,6 +107,10 @@ struct RunResult {
 	bool overflow = false;
 	bool started_output = false;  // bytes went to the sink (errors after that are in-band)
 };
+
+// Fetches the URL uploads of `request` (those not `param:`), checking every address
+// against the policy; throws url_upload_error() for any failure.
+FetchedUploads fetch_uploads(const TapRequest& request, const FetchSettings& settings);
 
 // Runs the request on `conn` (a read-only-role connection) writing to `sink`.  Errors before
 // any output are thrown; errors after it end the document in-band and are rethrown too.

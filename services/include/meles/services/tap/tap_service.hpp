@@ -45,6 +45,7 @@ private:
 	ExtraCatalog extra_;
 	CreateTable create_table_;
 	uint64_t max_upload_bytes_;
+	net::FetchPolicy fetch_policy_;
 };
 
 }  // namespace meles::services::tap

@@ -87,6 +87,17 @@ public:
 	// (capped at [async] maxWait); returns the job as it is then.
 	std::optional<Job> wait(const std::string& kind, const std::string& id, int64_t seconds,
 	                        std::optional<Phase> phase);
+	// The same without blocking a thread (the HTTP WAIT parks its response instead):
+	// a counter that changes with the job; read it before reading the job.
+	uint64_t version(const std::string& id);
+	// Calls `on_change` once (on whichever thread changes the job, or at once if the job
+	// changed since `since`).  Returns a key for unwatch(), which must follow in any case.
+	uint64_t watch(const std::string& id, uint64_t since, std::function<void()> on_change);
+	void unwatch(const std::string& id, uint64_t key);
+	// Blocking WAITs of one client at once are limited ([async] maxWaitsPerClient); false
+	// when `client` has used them up.  Each true is followed by end_client_wait().
+	bool begin_client_wait(const std::string& client);
+	void end_client_wait(const std::string& client);
 	// Number of jobs executing now / waiting in the queue.
 	size_t running() const;
 	size_t queued() const;
@@ -109,6 +120,10 @@ private:
 	std::deque<std::string> queue_;
 	std::map<std::string, std::shared_ptr<JobRun>> running_;
 	std::map<std::string, uint64_t> versions_;
+	std::map<std::string, std::map<uint64_t, std::function<void()>>> watchers_;
+	uint64_t next_watch_ = 0;
+	std::map<std::string, int64_t> client_waits_;
+	int64_t max_client_waits_;
 	std::set<std::string> queued_aborts_;
 	bool stopping_ = false;
 	std::vector<std::thread> threads_;

@@ -1,6 +1,7 @@
 // meles/services/uws/uws_endpoint.hpp — the UWS 1.1 REST interface over a JobManager:
 // job list (PHASE/AFTER/LAST filters), creation (PHASE=RUN accepted right away), the job
-// document with WAIT long-polling, and the children phase, executionduration,
+// document with WAIT long-polling (parked on the transport's event loop, no thread per
+// waiting client), and the children phase, executionduration,
 // destruction, error, quote, results, parameters, owner, runId.  State-changing
 // requests answer 303 See Other; a deleted job redirects to a short job list.
 // Thread-safety: handle() is called concurrently.
@@ -10,6 +11,7 @@
 #include "meles/services/dali/params.hpp"
 #include "meles/services/uws/job_manager.hpp"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -38,6 +40,11 @@ private:
 	Job load(const std::string& id, const std::optional<std::string>& owner);
 	void redirect(net::Response& r, const std::string& url);
 	void text(net::Response& r, const std::string& body);
+	// Parks `res` until job `id` leaves phase `seen` (watching for changes after version
+	// `since`) or `deadline`; then answers the job document.
+	void park_wait(net::Response& res, const std::string& id, const std::optional<std::string>& owner,
+	               const std::string& client, Phase seen, uint64_t since,
+	               std::chrono::steady_clock::time_point deadline);
 
 	JobManager& manager_;
 	std::string kind_;

@@ -1,0 +1,88 @@
+#include "meles/rd/ingest/data_check.hpp"
+
+#include "ingest/model_adapters.hpp"
+#include "meles/core/common/strings.hpp"
+#include "meles/rd/ingest/grammar_registry.hpp"
+#include "meles/rd/ingest/rowmaker.hpp"
+
+#include <optional>
+
+namespace meles::rd::ingest {
+
+namespace {
+
+// The record's field names, if they can be known without importing: declared by the
+// grammar, or the layout of the first source (which reads only its header).
+std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd, Diagnostics& diags) {
+	std::unique_ptr<Grammar> grammar;
+	try {
+		grammar = make_grammar(to_grammar_element(dd.grammar->element));
+	} catch (const Error& e) {
+		diags.add(e, dd.grammar->pos);
+		return std::nullopt;
+	}
+	if (auto declared = grammar->declared_fields()) return declared;
+	if (!dd.sources) return std::nullopt;
+	try {
+		ExpandOptions eo;
+		eo.allow_empty = true;
+		auto sources = expand_sources(to_sources_spec(*dd.sources), rd.resdir.string(), eo);
+		if (sources.empty()) return std::nullopt;
+		return grammar->open(sources.front())->layout().names();
+	} catch (const Error&) {
+		// Missing or unreadable data is `meles imp`'s to report; val checks the RD.
+		return std::nullopt;
+	}
+}
+
+bool has_field(const std::optional<std::vector<std::string>>& fields, const std::string& name) {
+	if (!fields) return true; // unknown: give the benefit of the doubt
+	for (auto& f : *fields)
+		if (f == name) return true;
+	return false;
+}
+
+} // namespace
+
+void check_data_elements(const Resource& rd, Diagnostics& diags) {
+	for (auto& dd : rd.data) {
+		std::optional<std::vector<std::string>> fields;
+		if (dd.grammar) fields = field_names(rd, dd, diags);
+		else continue; // no grammar: nothing is read (parmakers, views, ...)
+		for (auto& mk : dd.makes) {
+			if (mk.table.rd_id != rd.rd_id) continue; // tables of other RDs are checked there
+			const TableDef* t = rd.find_table(mk.table.table_id);
+			if (!t || !t->on_disk || t->is_view() || mk.row_source != "rows") continue;
+			const RowmakerDef& rm = mk.rowmaker;
+			// apply procedures may set any column: no verdict possible.
+			if (!rm.applies.empty()) continue;
+			for (auto& c : t->columns) {
+				const std::string& name = c.meta.name;
+				bool filled = false;
+				auto provided = [&](const std::string& key) {
+					for (auto& v : rm.vars)
+						if (v.key == key) return true;
+					return has_field(fields, key);
+				};
+				for (auto& m : rm.maps)
+					if (iequals(m.key, name)) filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
+				for (auto& [dest, src] : rm.simplemaps)
+					if (iequals(dest, name)) filled = filled || has_field(fields, src);
+				for (auto& pat : rm.idmaps)
+					if (name_matches(pat, name)) filled = filled || has_field(fields, name);
+				if (filled) continue;
+				std::string hint;
+				if (fields) {
+					for (auto& f : *fields)
+						if (iequals(f, name)) hint = concat(" (the grammar has a field '", f, "': field names are case-sensitive)");
+					if (hint.empty() && !rm.idmaps.empty()) hint = concat(" (the grammar's fields are: ", join(*fields, ", "), ")");
+				}
+				diags.warning(concat("column '", name, "' of table '", t->id, "' is filled by no map of data '", dd.id,
+				                     "': it will be NULL in every row", hint),
+				              c.pos.line ? c.pos : mk.pos);
+			}
+		}
+	}
+}
+
+} // namespace meles::rd::ingest

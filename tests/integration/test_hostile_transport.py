@@ -1,0 +1,398 @@
+"""Hostile clients against the transport, threads and outgoing fetches (issue 10, items 5-8
+and 11), each probe run against a real daemon while a watcher measures the latency of `/`
+and of a tiny TAP query from another client address and samples the daemon's threads:
+
+- 250 blocking WAITs hold no thread (parked on the event loop), and a client's share of
+  waits is bounded; the waits end when the job changes;
+- clients that stop reading a large result do not keep its database connection (the rest
+  of the result waits in a bounded file), still get the whole document, and one falling
+  too far behind gets it cut with an in-band error;
+- an exhausted pool answers 503 with Retry-After and a DALI document; one client cannot
+  take every connection;
+- UPLOAD URLs to loopback, link-local and this server itself are refused with one neutral
+  message that tells nothing about the target (nothing is fetched);
+- NUL and control characters in paths are refused early; no response shows a server path.
+
+Clients that misbehave connect from other loopback addresses (127.0.0.2, ...), as separate
+machines would; the watcher uses 127.0.0.1."""
+import http.client
+import os
+import re
+import select
+import socket
+import threading
+import time
+import urllib.parse
+
+import tapdata
+from harness import Meles, check, run_tests
+from tapdata import SLOW_QUERY, UWS_NS, create_job, error_message, read_votable, sync, uws_job
+
+M = None
+PORT = None
+WEB = """workers = 24
+maxClientRequests = 6
+slowClientSpool = 16M
+writeTimeout = 60
+"""
+CONFIG = """[db]
+poolSize = 4
+acquireTimeout = 1
+[async]
+defaultExecTimeSync = 8
+maxWait = 20
+maxWaitsPerClient = 200
+maxTAPRunning = 1
+"""
+BASE_THREADS = None  # the daemon's threads at rest
+BODIES = []  # every response body the probes saw, checked for server paths at the end
+TINY = "/tap/sync?" + urllib.parse.urlencode({"LANG": "ADQL", "QUERY": "SELECT TOP 1 id FROM tapt.main"})
+# (worst latency of `/` and of the tiny query seen while a probe ran, in seconds)
+LATENCY_BOUND = 2.0
+
+
+def daemon_threads():
+    with open("/proc/%d/status" % M.proc.pid) as f:
+        return int(re.search(r"^Threads:\s+(\d+)", f.read(), re.M).group(1))
+
+
+class Watcher:
+    """Measures `/` and a tiny TAP query from 127.0.0.1 and the daemon's thread count while
+    a probe runs."""
+
+    def __init__(self):
+        self.worst = {"/": 0.0, "tiny": 0.0}
+        self.max_threads = 0
+        self.failures = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop.is_set():
+            for name, path in (("/", "/"), ("tiny", TINY)):
+                t0 = time.time()
+                try:
+                    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                    c.request("GET", path)
+                    r = c.getresponse()
+                    r.read()
+                    c.close()
+                    if r.status != 200:
+                        self.failures.append((name, r.status))
+                except Exception as e:  # noqa
+                    self.failures.append((name, str(e)))
+                self.worst[name] = max(self.worst[name], time.time() - t0)
+            self.max_threads = max(self.max_threads, daemon_threads())
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        if exc[0] is None:
+            check(not self.failures, "the watcher's requests failed: %s" % self.failures[:5])
+            check(self.worst["/"] < LATENCY_BOUND and self.worst["tiny"] < LATENCY_BOUND,
+                  "latency while the probe ran: %s" % self.worst)
+            # The thread pool may grow from ioThreads (4) to workers (24), never further.
+            check(self.max_threads <= BASE_THREADS + 20, "daemon threads grew to %d (%d at rest)" %
+                  (self.max_threads, BASE_THREADS))
+        print("    worst latency / %.0f ms, tiny query %.0f ms; at most %d threads" %
+              (self.worst["/"] * 1000, self.worst["tiny"] * 1000, self.max_threads))
+        return False
+
+
+def client_socket(source):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", PORT))
+    return s
+
+
+def raw_request(method, path, fields=None):
+    body = urllib.parse.urlencode(fields).encode() if fields else b""
+    head = "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" % (method, path)
+    if fields:
+        head += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n" % len(body)
+    return (head + "\r\n").encode() + body
+
+
+def read_all(sockets, deadline, close_rest=True):
+    """Reads the sockets until each ends (or the deadline); returns {socket: bytes} and, with
+    close_rest=False, leaves the sockets that have not ended open."""
+    out = {s: b"" for s in sockets}
+    open_ = set(sockets)
+    while open_ and time.time() < deadline:
+        ready, _, _ = select.select(list(open_), [], [], 0.2)
+        for s in ready:
+            try:
+                data = s.recv(1 << 20)
+            except OSError:
+                data = b""
+            if not data:
+                open_.discard(s)
+                s.close()
+            else:
+                out[s] += data
+    if close_rest:
+        for s in open_:
+            s.close()
+    return out, open_
+
+
+def body_of(response):
+    head, _, body = response.partition(b"\r\n\r\n")
+    if b"transfer-encoding: chunked" in head.lower():
+        out, rest = b"", body
+        while rest:
+            size, _, rest = rest.partition(b"\r\n")
+            n = int(size.split(b";")[0], 16)
+            if n == 0:
+                break
+            out, rest = out + rest[:n], rest[n + 2:]
+        body = out
+    return head, body
+
+
+def active_ro_queries(needle):
+    """Statements of the read role containing `needle` that are not done (running, or blocked
+    sending their rows)."""
+    rows = M.superuser_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' AND usename = 'meles_ro' "
+                           "AND state <> 'idle' AND query LIKE '%%%s%%' AND pid <> pg_backend_pid()"
+                           % (M.dbname, needle), db=M.dbname)
+    return int(re.search(r"\d+", rows.split("\n", 2)[2]).group(0))
+
+
+def ro_connections():
+    rows = M.superuser_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' AND usename = 'meles_ro'"
+                           % M.dbname, db=M.dbname)
+    return int(re.search(r"\d+", rows.split("\n", 2)[2]).group(0))
+
+
+# ---------------------------------------------------------------------------- item 5: WAIT
+
+def test_waits_hold_no_thread():
+    job = create_job(M, "SELECT TOP 1 id FROM tapt.main")  # PENDING: a WAIT blocks until it runs
+    socks = []
+    threads_before = daemon_threads()
+    with Watcher():
+        t0 = time.time()
+        for i in range(250):
+            s = client_socket("127.0.0.2")
+            s.sendall(raw_request("GET", "/tap/async/%s?WAIT=15" % job))
+            socks.append(s)
+        # Past its share (200) a client is answered at once: 50 come back now, PENDING.
+        early, still_open = read_all(socks, time.time() + 3, close_rest=False)
+        answered = [s for s in socks if s not in still_open]
+        check(len(answered) == 50, "%d WAITs answered at once, expected the 50 past the share" % len(answered))
+        for s in answered:
+            head, body = body_of(early[s])
+            BODIES.append(body)
+            check(b" 200 " in head.split(b"\r\n")[0] and uws_job(body)["phase"] == "PENDING", head)
+        waiting = [s for s in socks if s not in answered]
+        threads_parked = daemon_threads()
+        time.sleep(1)  # the watcher measures / and the tiny query meanwhile
+        # The job changes: every parked WAIT answers now, long before its 15 s.
+        r = M.post("/tap/async/%s/phase" % job, fields={"PHASE": "RUN"})
+        check(r.status == 303, r.text)
+        done, _ = read_all(waiting, time.time() + 10)
+        check(time.time() - t0 < 12, "the waits did not end with the phase change")
+        for s, data in done.items():
+            head, body = body_of(data)
+            BODIES.append(body)
+            check(b" 200 " in head.split(b"\r\n")[0], head[:200])
+            check(uws_job(body)["phase"] in ("QUEUED", "EXECUTING", "COMPLETED"), body[:300])
+    # Threads follow the handlers running at once (this client's 6 turns, the watcher's request
+    # and one spare), not the 200 waits; before, each wait held one, up to workers (24).
+    check(threads_parked <= threads_before + 6 + 2, "%d threads while 200 WAITs were parked (%d before)" %
+          (threads_parked, threads_before))
+    # Clients that hang up while parked end their waits; the server goes on as before.
+    gone = [client_socket("127.0.0.3") for _ in range(5)]
+    job2 = create_job(M, "SELECT TOP 1 id FROM tapt.main")
+    for s in gone:
+        s.sendall(raw_request("GET", "/tap/async/%s?WAIT=15" % job2))
+    time.sleep(0.3)
+    for s in gone:
+        s.close()
+    t0 = time.time()
+    r = M.get("/tap/async/%s?WAIT=1" % job2)
+    check(r.status == 200 and 0.8 < time.time() - t0 < 5, "WAIT=1 after hang-ups: %.1f s" % (time.time() - t0))
+
+
+# ---------------------------------------------------------------------------- item 6: slow readers
+
+# ~15 MB of TABLEDATA (a cross join makes the rows): more than the socket buffers of both ends
+# hold (up to ~10 MB on loopback), less than the spool (16M) and the socket buffers together.
+MEDIUM = ("SELECT TOP 100000 a.id, a.ra, a.dec, a.name, b.name AS other FROM tapt.main AS a, tapt.main AS b "
+          "WHERE b.id <= 2")
+# ~50 MB: more than the spool (16M) and the socket buffers together.
+LARGE = ("SELECT TOP 400000 a.id, a.ra, a.dec, a.name, b.name AS other FROM tapt.main AS a, tapt.main AS b "
+         "WHERE b.id <= 10")
+
+
+def test_slow_readers_release_connections():
+    fields = {"REQUEST": "doQuery", "LANG": "ADQL", "MAXREC": "1000000", "RESPONSEFORMAT": "votable/td"}
+    with Watcher():
+        readers = []
+        for i in range(2):  # with the large one, three client addresses take 3 of the 4 connections
+            s = client_socket("127.0.0.%d" % (10 + i))
+            s.sendall(raw_request("POST", "/tap/sync", dict(fields, QUERY=MEDIUM)))
+            readers.append(s)
+        big = client_socket("127.0.0.20")
+        big.sendall(raw_request("POST", "/tap/sync", dict(fields, QUERY=LARGE)))
+        # Nobody reads.  The results go to spool files; the connections come back.
+        deadline = time.time() + 20
+        time.sleep(1)
+        while time.time() < deadline and active_ro_queries("other") > 0:
+            time.sleep(0.25)
+        check(active_ro_queries("other") == 0, "%d queries still hold their connections while their clients "
+                                        "do not read" % active_ro_queries("other"))
+        r = sync(M, "SELECT TOP 1 id FROM tapt.main")
+        check(r.status == 200, "a query while slow readers wait: %d %s" % (r.status, r.text[:300]))
+        time.sleep(1)
+        results, _ = read_all(readers + [big], time.time() + 60)
+    for s in readers:
+        head, body = body_of(results[s])
+        check(b" 200 " in head.split(b"\r\n")[0], head[:300])
+        t = read_votable(body)
+        check(len(t) == 100000, "a slow reader got %d rows" % len(t))
+        check(tapdata.query_statuses(body) == ["OK"], tapdata.query_statuses(body))
+    head, body = body_of(results[big])
+    check(body.rstrip().endswith(b"</VOTABLE>"), "the cut result is a complete document: %r" % body[-300:])
+    msg = error_message(body)
+    check(msg and "reads more slowly" in msg, "in-band error for the reader that fell too far behind: %r" % msg)
+    BODIES.append(body[-2000:])
+
+
+# ---------------------------------------------------------------------------- item 6: 503
+
+def test_exhausted_pool_answers_503():
+    # A client gets at most 3 of the 4 connections ([db] maxPerClient 0: all but one).
+    slow = []
+    def run(source, out):
+        s = client_socket(source)
+        s.sendall(raw_request("POST", "/tap/sync", {"LANG": "ADQL", "QUERY": SLOW_QUERY}))
+        out.append(s)
+    for _ in range(3):
+        run("127.0.0.30", slow)
+    deadline = time.time() + 10
+    while time.time() < deadline and active_ro_queries("a.mag + b.mag") < 3:
+        time.sleep(0.1)
+    check(active_ro_queries("a.mag + b.mag") == 3, "three slow queries of one client run")
+    # The same client's fourth query: its share is used up.
+    s4 = client_socket("127.0.0.30")
+    s4.sendall(raw_request("POST", "/tap/sync", {"LANG": "ADQL", "QUERY": "SELECT TOP 1 id FROM tapt.main"}))
+    head, body = body_of(read_all([s4], time.time() + 10)[0][s4])
+    BODIES.append(body)
+    check(b" 503 " in head.split(b"\r\n")[0] and b"retry-after:" in head.lower(), head)
+    check("as many as one client may" in (error_message(body) or ""), body)
+    # Another client still finds the fourth connection.
+    r = sync(M, "SELECT TOP 1 id FROM tapt.main")
+    check(r.status == 200, "another client's query while one holds its share: %d %s" % (r.status, r.text[:300]))
+    # Now the whole pool: one more slow query from elsewhere, then a tiny one waits 1 s and gets a 503.
+    run("127.0.0.31", slow)
+    while time.time() < deadline and active_ro_queries("a.mag + b.mag") < 4:
+        time.sleep(0.1)
+    t0 = time.time()
+    r = sync(M, "SELECT TOP 1 id FROM tapt.main")
+    BODIES.append(r.body)
+    check(r.status == 503 and r.header("Retry-After") == "5", (r.status, r.headers))
+    check(r.header("Content-Type").startswith("application/x-votable+xml") and
+          "database connections are busy" in (error_message(r.body) or ""), r.text)
+    check(time.time() - t0 < 4, "the 503 came after %.1f s" % (time.time() - t0))
+    for s in slow:
+        s.close()
+    deadline = time.time() + 15
+    while time.time() < deadline and active_ro_queries("a.mag + b.mag") > 0:
+        time.sleep(0.2)
+    check(active_ro_queries("a.mag + b.mag") == 0 and ro_connections() <= 4, "connections after the slow queries")
+
+
+# ---------------------------------------------------------------------------- items 7, 8: URL uploads
+
+NEUTRAL = ("could not be used: it could not be fetched, or what it returned is not a VOTable this service can "
+           "read (the service does not say which, so as not to tell what it can reach)")
+
+
+def test_upload_urls_refused_with_one_message():
+    hits = []
+
+    import http.server
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<capabilities/>")
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    local = srv.server_address[1]
+    urls = ["http://127.0.0.1:%d/t.vot" % local,            # loopback: not allowed by default
+            "http://localhost:%d/t.vot" % local,            # checked on the resolved address
+            "http://127.0.0.1:1/",                          # a closed port looks the same
+            "http://[fe80::1]/latest/meta-data/",           # link-local (cloud metadata): never
+            "http://0.0.0.0:%d/" % local,                   # "this host"
+            M.url + "/tap/sync?LANG=ADQL&QUERY=SELECT+1",   # this server itself: never
+            "http://127.0.0.1:%d/tap/sync" % PORT]
+    try:
+        with Watcher():
+            for url in urls:
+                r = sync(M, "SELECT * FROM TAP_UPLOAD.t", UPLOAD="t," + url)
+                BODIES.append(r.body)
+                msg = error_message(r.body) or ""
+                check(r.status == 400 and msg == "upload t: %s %s" % (url, NEUTRAL), (url, r.status, msg))
+            # async jobs fetch the same way (before they take a connection)
+            job = create_job(M, "SELECT * FROM TAP_UPLOAD.t", run=True, UPLOAD="t,http://[fe80::1]/x")
+            j = tapdata.wait_job(M, job)
+            check(j["phase"] == "ERROR" and NEUTRAL in j["errorSummary"], j)
+    finally:
+        srv.shutdown()
+    check(hits == [], "the local server was asked for %s" % hits)
+    log = M.daemon_log()
+    check("refused to fetch from the loopback address 127.0.0.1" in log and
+          "refused to fetch from the link-local address fe80::1" in log and
+          "refused to fetch from this server itself" in log, "the log tells the operators why")
+
+
+# ---------------------------------------------------------------------------- item 11: paths
+
+def test_control_characters_in_paths_and_no_server_paths():
+    inputs = os.path.join(M.state, "inputs")
+    with open(os.path.join(inputs, "broken.rd"), "w") as f:
+        f.write('<resource schema="broken">\n<service id="s">\n')  # not even well-formed
+    with Watcher():
+        for path in ["/tapt/data/cat.csv%00/x/info", "/tapt/data/cat.csv%00.rd/x/info", "/tapt/q%01/x/info",
+                     "/tap%0async", "/%7f"]:
+            r = M.get(path)
+            BODIES.append(r.body)
+            check(r.status == 400 and b"control characters" in r.body, (path, r.status, r.text[:300]))
+        # only .rd files are RDs
+        for path in ["/tapt/data/cat.csv/x/info", "/tapt/data/cat/x/info"]:
+            r = M.get(path)
+            BODIES.append(r.body)
+            check(r.status == 404, (path, r.status, r.text[:300]))
+        r = M.get("/broken/s/info")
+        BODIES.append(r.body)
+        # the public learns that the RD is broken, the file and line go to the operators' log
+        check(r.status == 503 and b"resource descriptor has errors" in r.body, (r.status, r.text[:500]))
+        check("broken.rd" in M.daemon_log(), "the log names the broken RD")
+    for body in BODIES:
+        for needle in (M.state.encode(), b"/tmp/", os.path.realpath(M.state).encode()):
+            check(needle not in body, "a response shows the server path %r: %r" % (needle, body[:500]))
+
+
+if __name__ == "__main__":
+    PORT, config = tapdata.config_with_url(WEB + CONFIG)
+    with Meles("hostile_transport", config) as m:
+        M = m
+        tapdata.setup(m, nrows=50000, with_types=False)
+        m.start(port=PORT)
+        BASE_THREADS = daemon_threads()
+        run_tests([test_waits_hold_no_thread, test_slow_readers_release_connections, test_exhausted_pool_answers_503,
+                   test_upload_urls_refused_with_one_message, test_control_characters_in_paths_and_no_server_paths])
