@@ -129,6 +129,7 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	// configuration, ids are relative to the current directory.
 	Config config = load_config(global);
 	bool configured = std::filesystem::exists(config.file());
+	configure_python(config);
 	rd::RdStoreOptions opts = configured ? rd::store_options(config) : rd::RdStoreOptions{};
 	if (auto v = p.value("inputs"))
 		opts.inputs_dir = *v;

@@ -129,6 +129,18 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Largest body of a PUT /tap/user_tables/NAME (the VOTable streamed into a persistent user table; "
 	     "quotas limit what is stored, this what may be sent).",
 	     {}, 1, INT64_MAX},
+
+	    // [python]
+	    {"python", "threads", T::Integer, "2",
+	     "Threads that run RD code written in Python (rowmaker applies and expressions the native "
+	     "compiler does not take, Python grammars, pythonCore services, execute jobs). The HTTP threads "
+	     "never run Python: they hand such work to these and wait.", {}, 1, 64},
+	    {"python", "nice", T::Integer, "10",
+	     "CPU niceness of the Python threads, so that a busy import or job leaves the HTTP and database "
+	     "threads their share of the cores (0: as the rest of the process).", {}, 0, 19},
+	    {"python", "jobTimeLimit", T::Duration, "3600",
+	     "Seconds an execute job or python script may run before it is stopped with a TimeoutError.", {}, 1,
+	     86400 * 7},
 	};
 	return keys;
 }

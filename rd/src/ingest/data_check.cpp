@@ -4,6 +4,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/ingest/grammar_registry.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
+#include "meles/rd/python/grammars.hpp"
 
 #include <optional>
 
@@ -14,6 +15,10 @@ namespace {
 // The record's field names, if they can be known without importing: declared by the
 // grammar, or the layout of the first source (which reads only its header).
 std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd, Diagnostics& diags) {
+	// Rows made by Python (embedded/custom grammars) and rows that rowfilters or sourceFields
+	// change have fields known only once the code runs.
+	if (python::is_python_grammar(dd.grammar->type) || !dd.grammar->rowfilters.empty() || dd.grammar->source_fields)
+		return std::nullopt;
 	std::unique_ptr<Grammar> grammar;
 	try {
 		grammar = make_grammar(to_grammar_element(dd.grammar->element));

@@ -23,8 +23,8 @@ constexpr std::array<GrammarEntry, 22> kGrammars{{
     {"voTableGrammar", &VOTableGrammar::create, "the first table of a VOTable (TABLEDATA, BINARY, BINARY2), typed values"},
     {"fitsProdGrammar", nullptr, "FITS headers, one row per file (not implemented yet)"},
     {"dictlistGrammar", nullptr, "in-memory lists of dicts (not implemented yet)"},
-    {"customGrammar", nullptr, "Python row iterator module (made by the Python runtime, meles/rd/python)"},
-    {"embeddedGrammar", nullptr, "Python iterator in the RD (made by the Python runtime, meles/rd/python)"},
+    {"customGrammar", nullptr, "Python row iterator module (made by meles/rd/python, not here)"},
+    {"embeddedGrammar", nullptr, "Python iterator in the RD (made by meles/rd/python, not here)"},
     {"keyValueGrammar", nullptr, "key=value files (not implemented yet)"},
     {"freeREGrammar", nullptr, "one regular expression per record (not implemented yet)"},
     {"binaryGrammar", nullptr, "fixed binary records (not implemented yet)"},
@@ -69,7 +69,7 @@ std::unique_ptr<Grammar> make_grammar(const GrammarElement& el) {
 	}
 	if (!g->factory)
 		throw Error(ErrorKind::Validation,
-		            concat(el.name, " is not made here (", g->summary, ")"), el.pos);
+		            concat(el.name, " is not supported by Meles yet (", g->summary, ")"), el.pos);
 	return g->factory(el);
 }
 

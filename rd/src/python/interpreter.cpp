@@ -244,7 +244,9 @@ PythonFailure fetch_python_failure(const SourcePos& fallback) {
 
 void throw_python_error(std::string_view what, const SourcePos& fallback, ErrorKind kind) {
 	PythonFailure f = fetch_python_failure(fallback);
-	std::string msg = what.empty() ? concat(f.type, ": ", f.message) : concat(what, ": ", f.type, ": ", f.message);
+	std::string exc = f.is_syntax ? concat("Python syntax error: ", f.message) : concat(f.type, ": ", f.message);
+	std::string msg = what.empty() ? exc : concat(what, ": ", exc);
+	if (f.is_syntax) kind = ErrorKind::Syntax;
 	if (!f.trace.empty()) msg += concat(" (", f.trace, ")");
 	if (f.pos.source.empty() && f.pos.line == 0) throw Error(kind, msg);
 	throw Error(kind, msg, f.pos);

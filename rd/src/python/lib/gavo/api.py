@@ -18,25 +18,7 @@ def getRD(rdId, **kwargs):
     return caches.getRD(rdId)
 
 
-class Table(object):
-    """An in-memory table: tableDef and rows (dicts)."""
-
-    def __init__(self, tableDef, rows=()):
-        self.tableDef = tableDef
-        self.rows = [dict(r) for r in rows]
-
-    def addRow(self, row):
-        self.rows.append(dict(row))
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self):
-        return len(self.rows)
-
-
-def TableForDef(tableDef, rows=(), **kwargs):
-    return Table(tableDef, rows)
+from gavo.rsc import Table, TableForDef  # noqa: E402,F401
 
 
 _VOT_TYPES = {

@@ -198,6 +198,7 @@ def _lazy_base():
 
 def _fill():
     base, utils, stc, pgsphere = _lazy_base()
+    from gavo import svcs, rscdef, rsc
     try:
         import numpy
     except ImportError:  # numpy is a run dependency, but RD code without it should still work
@@ -225,6 +226,9 @@ def _fill():
         "ValidationError": errors.ValidationError,
         "base": base,
         "utils": utils,
+        "svcs": svcs,
+        "rscdef": rscdef,
+        "rsc": rsc,
         "stc": stc,
         "coords": stc,
         "pgsphere": pgsphere,
