@@ -17,6 +17,12 @@ repository) are also imported into a test database with `meles imp`, counted, an
 (with --imp, or when run under ctest with the test cluster).
 
     run_corpus.py [--meles BIN] [--only REGEX] [--imp] [--update] [--verbose]
+    run_corpus.py --record-dachs [--only REGEX]   # fills dachs_val from DaCHS 2.7's `dachs val`
+
+--record-dachs runs the real DaCHS (Debian's gavodachs2-server, /usr/bin/dachs) over the same
+extracted trees with a private configuration (GAVOSETTINGS: its own root, inputs, logs and
+cache below a temporary directory; the database profiles of /var/gavo/etc), so it touches
+neither the DaCHS installation's inputs nor its database.
 """
 import argparse
 import os
@@ -135,6 +141,46 @@ class Corpus:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def record_dachs(corpus, rows):
+    """dachs val over each row; returns {id(row): (verdict, output)}."""
+    root = os.path.join(corpus.tmp, "dachs")
+    for d in ("logs", "tmp", "cache", "state", "etc", "web"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    for d, dest in (("/var/gavo/etc", "etc"), ("/var/gavo/cache", "cache")):
+        if os.path.isdir(d):
+            for name in os.listdir(d):
+                src = os.path.join(d, name)
+                if os.path.isfile(src):
+                    shutil.copy(src, os.path.join(root, dest, name))
+    out = {}
+    for row in rows:
+        inputs, place = corpus.inputs_for(row)
+        os.makedirs(os.path.join(inputs, "__system"), exist_ok=True)
+        userconfig = os.path.join(root, "etc", "userconfig.rd")
+        if os.path.exists(userconfig):
+            os.remove(userconfig)
+        if row.get("userconfig"):
+            shutil.copy(os.path.join(place, row["userconfig"]), userconfig)
+        rc = os.path.join(root, "gavo.rc")
+        with open(rc, "w") as f:
+            f.write("[general]\nrootDir: %s\ninputsDir: %s\nlogDir: %s/logs\ntempDir: %s/tmp\n"
+                    "cacheDir: %s/cache\nstateDir: %s/state\nconfigDir: %s/etc\nwebDir: %s/web\n"
+                    "[web]\nserverURL: http://localhost:8080\n[ivoa]\nauthority: x-unregistered\n"
+                    % (root, inputs, root, root, root, root, root, root))
+        env = dict(os.environ, GAVOSETTINGS=rc, GAVOCUSTOM=os.path.join(root, "nocustom"))
+        try:
+            r = subprocess.run(["dachs", "val", rd_id(row)], capture_output=True, text=True, timeout=300,
+                               env=env, cwd=inputs)
+            text = r.stdout + r.stderr
+            last = [l for l in text.splitlines() if l.strip()]
+            verdict = "OK" if last and last[-1].strip() == "OK" else "Fail"
+        except subprocess.TimeoutExpired:
+            verdict, text = "Fail", "timed out"
+        out[id(row)] = (verdict, text)
+        print("dachs %-48s %s" % (rd_id(row), verdict), flush=True)
+    return out
+
+
 def expected_rows(spec):
     out = {}
     for item in spec.split(","):
@@ -184,6 +230,7 @@ def main():
     ap.add_argument("--imp", action="store_true", help="also import rows with expected counts (needs the test cluster)")
     ap.add_argument("--update", action="store_true", help="write Meles's verdicts into the list")
     ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument("--record-dachs", action="store_true", help="run DaCHS 2.7's dachs val and write its verdicts into the list")
     args = ap.parse_args()
     if os.environ.get("MELES_TEST_STATE"):
         args.imp = True
@@ -200,6 +247,18 @@ def main():
         sys.exit(77)
 
     corpus = Corpus(args)
+    if args.record_dachs:
+        try:
+            verdicts = record_dachs(corpus, present)
+        finally:
+            corpus.cleanup()
+        for r in present:
+            r["dachs_val"] = verdicts[id(r)][0]
+            if args.verbose:
+                print(verdicts[id(r)][1])
+        write_list(args.list, rows)
+        print("DaCHS verdicts of %d RDs written to %s" % (len(present), args.list))
+        return
     changed, agree, total = [], 0, 0
     try:
         for row in present:
