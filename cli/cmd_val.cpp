@@ -108,7 +108,10 @@ rd::ExpressionChecker expression_checker() {
 			            py.error->pos() ? *py.error->pos() : site.expr->pos);
 			return;
 		}
-		for (auto& name : py.unknown_names)
+		// Binds and parameter defaults also see the procedure's arguments and setup names,
+		// which this check does not know: only rowmaker expressions are judged.
+		bool rowmaker_expression = site.kind != rd::ExpressionKind::Bind && site.kind != rd::ExpressionKind::ParDefault;
+		for (auto& name : rowmaker_expression ? py.unknown_names : std::vector<std::string>{})
 			diags.warning(concat("unknown name '", name, "' (in ", site.context,
 			                     "): Python will raise NameError when a row is made"),
 			              site.expr->pos);

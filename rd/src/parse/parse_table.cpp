@@ -170,6 +170,10 @@ void parse_column_el(ParseContext& ctx, const RawElement& e, Target t) {
 			*existing = std::move(c);
 		} else if (existing && same_definition(*existing, c)) {
 			// The same column arriving twice (two mixins FEEDing one STREAM) is kept once.
+		} else if (existing && existing->pos.source != c.pos.source) {
+			// A column of this RD redefining one a mixin from another RD brought in replaces
+			// it in place, as in DaCHS (where a later column of the same name always does).
+			*existing = std::move(c);
 		} else {
 			(*td)->columns.push_back(std::move(c));
 		}
@@ -548,7 +552,17 @@ void mix_in(ParseContext& ctx, TableDef& td, MixinUse use) {
 	replay_mixin(ctx, td, *m, td.mixins.back(), false);
 	// processEarly runs where the mixin is applied (mixins with a native implementation have
 	// theirs done natively).
-	if (m->process_early && !find_native_mixin(use.ref)) run_mixin_code(ctx, td, *m, td.mixins.back(), false);
+	const NativeMixin* native = find_native_mixin(use.ref);
+	if (native && native->on_early) {
+		std::map<std::string, std::string> pars;
+		for (auto& p : m->pars)
+			if (p.default_value) pars[p.key] = *p.default_value;
+		for (auto& [k, v] : td.mixins.back().params)
+			pars[k] = v;
+		native->on_early(ctx, td, td.mixins.back(), pars);
+	} else if (m->process_early && !native) {
+		run_mixin_code(ctx, td, *m, td.mixins.back(), false);
+	}
 }
 
 void parse_mixin_el(ParseContext& ctx, const RawElement& e, Target t) {

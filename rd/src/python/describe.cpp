@@ -99,6 +99,23 @@ PyRef describe_table(const TableDef& t) {
 	PyDict_SetItemString(o, "params", pars.get());
 	PyRef meta = describe_meta(t.meta);
 	PyDict_SetItemString(o, "meta", meta.get());
+	PyRef props(PyDict_New());
+	for (auto& p : t.properties)
+		set_str(props.get(), p.key.c_str(), p.value);
+	PyDict_SetItemString(o, "properties", props.get());
+	PyRef indexes(PyList_New(0));
+	for (auto& ix : t.indexes) {
+		PyRef id(PyDict_New());
+		set_str(id.get(), "name", ix.name);
+		set_str(id.get(), "kind", ix.kind);
+		set_str(id.get(), "method", ix.method);
+		PyRef ic(PyList_New(0));
+		for (auto& c : ix.columns)
+			PyList_Append(ic.get(), py_str(c).get());
+		PyDict_SetItemString(id.get(), "columns", ic.get());
+		PyList_Append(indexes.get(), id.get());
+	}
+	PyDict_SetItemString(o, "indices", indexes.get());
 	return d;
 }
 

@@ -73,6 +73,14 @@ class Column(object):
         return "<Column %s>" % self.name
 
 
+class Index(object):
+    def __init__(self, desc):
+        self.name = desc.get("name", "")
+        self.kind = desc.get("kind", "")
+        self.method = desc.get("method", "")
+        self.columns = list(desc.get("columns", []))
+
+
 class TableDef(MetaMixin):
     def __init__(self, desc, rd=None):
         self._desc = desc
@@ -82,6 +90,18 @@ class TableDef(MetaMixin):
         self.adql = desc.get("adql", False)
         self.columns = [Column(c, self) for c in desc.get("columns", [])]
         self.params = [Column(c, self) for c in desc.get("params", [])]
+        self.indices = [Index(i) for i in desc.get("indices", [])]
+        self.properties = dict(desc.get("properties", {}))
+
+    def getProperty(self, name, default=None):
+        return self.properties.get(name, default)
+
+    def setProperty(self, name, value):
+        self.properties[name] = value
+
+    def getFullId(self):
+        rd = self.rd
+        return "%s#%s" % (rd.sourceId, self.id) if rd is not None else self.id
 
     def getQName(self):
         return self._desc.get("qname") or self.id

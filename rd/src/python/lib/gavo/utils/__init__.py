@@ -57,3 +57,49 @@ def __getattr__(name):
         from astropy.io import fits
         return fits
     raise AttributeError("module 'gavo.utils' (Meles) has no attribute %r" % name)
+
+
+def parseAssignments(assignments):
+    """'a:b, c' -> {"a": "b", "c": "c"}: pairs of source and destination names."""
+    out = {}
+    for item in str(assignments).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if ":" in item:
+            src, dest = (s.strip() for s in item.split(":", 1))
+        else:
+            src = dest = item
+        if not identifierPattern.match(src) or not dest:
+            raise StructureError("bad assignment %r (want name or name:name)" % item)
+        out[src] = dest
+    return out
+
+
+class NameMap(object):
+    """A map read from a text file of lines `<target><TAB><source keys>`: each of the
+    blank-separated source keys (quoted-printable, so =20 is a blank) maps to target.
+    Lines starting with # are comments."""
+
+    def __init__(self, src, missingOk=False):
+        import quopri
+        self.namesDict = {}
+        try:
+            f = open(src, encoding="utf-8")
+        except OSError:
+            if missingOk:
+                return
+            raise
+        with f:
+            for lineNo, line in enumerate(f, 1):
+                if not line.strip() or line.startswith("#"):
+                    continue
+                if "\t" not in line:
+                    raise LiteralParseError("name map line", line.strip(),
+                                            hint="%s:%d has no tab between target and sources" % (src, lineNo))
+                target, sources = line.rstrip("\n").split("\t", 1)
+                for key in sources.split():
+                    self.namesDict[quopri.decodestring(key.encode("utf-8")).decode("utf-8")] = target.strip()
+
+    def resolve(self, name):
+        return self.namesDict[name]
