@@ -173,7 +173,9 @@ def record_dachs(corpus, rows):
                                env=env, cwd=inputs)
             text = r.stdout + r.stderr
             last = [l for l in text.splitlines() if l.strip()]
-            verdict = "OK" if last and last[-1].strip() == "OK" else "Fail"
+            # The verdict ends the output: "OK" on a line of its own after warnings, or
+            # "rd/id -- OK" when there was nothing to say.
+            verdict = "OK" if last and (last[-1].strip() == "OK" or last[-1].rstrip().endswith(" -- OK")) else "Fail"
         except subprocess.TimeoutExpired:
             verdict, text = "Fail", "timed out"
         out[id(row)] = (verdict, text)
