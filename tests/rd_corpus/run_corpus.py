@@ -18,11 +18,15 @@ repository) are also imported into a test database with `meles imp`, counted, an
 
     run_corpus.py [--meles BIN] [--only REGEX] [--imp] [--update] [--verbose]
     run_corpus.py --record-dachs [--only REGEX]   # fills dachs_val from DaCHS 2.7's `dachs val`
+    run_corpus.py --record-dachs-rows DIR [--only REGEX]  # fills rows from DaCHS 2.7's `dachs imp`
 
 --record-dachs runs the real DaCHS (Debian's gavodachs2-server, /usr/bin/dachs) over the same
 extracted trees with a private configuration (GAVOSETTINGS: its own root, inputs, logs and
 cache below a temporary directory; the database profiles of /var/gavo/etc), so it touches
-neither the DaCHS installation's inputs nor its database.
+neither the DaCHS installation's inputs nor its database.  --record-dachs-rows imports the
+RDs DaCHS accepts with `dachs imp` (as the PostgreSQL superuser dachsroot) into the database
+of a DaCHS root DIR prepared for it (DIR/gavo.rc, DIR/etc/dsn naming a database of its own on
+which `dachs init` ran), counts the rows of the tables each RD made and drops them again.
 """
 import argparse
 import os
@@ -183,6 +187,42 @@ def record_dachs(corpus, rows):
     return out
 
 
+def record_dachs_rows(corpus, rows, root):
+    """dachs imp of each row into the private DaCHS root; returns {id(row): "table=n,..."}."""
+    out = {}
+    rc = os.path.join(root, "gavo.rc")
+    inputs = os.path.join(root, "in")
+    dsn = dict(l.split("=", 1) for l in open(os.path.join(root, "etc", "dsn")).read().replace(" = ", "=").split("\n") if "=" in l)
+    db = dsn.get("database", "gavo").strip()
+
+    def psql(sql):
+        r = subprocess.run(["su", "postgres", "-c", "psql -X -At -p 5432 -d %s -c \"%s\"" % (db, sql)],
+                           capture_output=True, text=True)
+        return r.stdout.strip()
+
+    for row in rows:
+        src_inputs, place = corpus.inputs_for(row)
+        dest = inputs if row["place"] == "." else os.path.join(inputs, row["place"])
+        shutil.rmtree(os.path.join(inputs, row["place"]) if row["place"] != "." else os.path.join(inputs, row["path"].split("/")[0]), ignore_errors=True)
+        shutil.copytree(place, dest, dirs_exist_ok=True)
+        subprocess.run(["chmod", "-R", "a+rwX", root])
+        cmd = "cd %s && GAVOSETTINGS=%s timeout 1200 dachs imp %s" % (inputs, rc, rd_id(row))
+        r = subprocess.run(["su", "dachsroot", "-c", cmd], capture_output=True, text=True)
+        tables = psql("SELECT tablename FROM dc.tablemeta WHERE sourcerd = '%s'" % rd_id(row)).split()
+        counts = []
+        for t in tables:
+            if psql("SELECT relkind FROM pg_class WHERE oid = to_regclass('%s')" % t) == "r":
+                counts.append("%s=%s" % (t, psql("SELECT count(*) FROM %s" % t)))
+        spec = ",".join(counts) if r.returncode == 0 and counts else "-"
+        out[id(row)] = spec
+        print("dachs imp %-44s %s%s" % (rd_id(row), spec, "" if r.returncode == 0 else
+                                          " (failed: %s)" % (r.stdout + r.stderr).strip().splitlines()[-1:]),
+              flush=True)
+        subprocess.run(["su", "dachsroot", "-c", "cd %s && GAVOSETTINGS=%s dachs drop %s" % (inputs, rc, rd_id(row))],
+                       capture_output=True, text=True)
+    return out
+
+
 def expected_rows(spec):
     out = {}
     for item in spec.split(","):
@@ -233,6 +273,7 @@ def main():
     ap.add_argument("--update", action="store_true", help="write Meles's verdicts into the list")
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--record-dachs", action="store_true", help="run DaCHS 2.7's dachs val and write its verdicts into the list")
+    ap.add_argument("--record-dachs-rows", metavar="DIR", help="import with DaCHS 2.7 (a prepared DaCHS root) and write the row counts into the list")
     args = ap.parse_args()
     if os.environ.get("MELES_TEST_STATE"):
         args.imp = True
@@ -260,6 +301,17 @@ def main():
                 print(verdicts[id(r)][1])
         write_list(args.list, rows)
         print("DaCHS verdicts of %d RDs written to %s" % (len(present), args.list))
+        return
+    if args.record_dachs_rows:
+        try:
+            counts = record_dachs_rows(corpus, [r for r in present if r["dachs_val"] == "OK"], args.record_dachs_rows)
+        finally:
+            corpus.cleanup()
+        for r in present:
+            if id(r) in counts:
+                r["rows"] = counts[id(r)]
+        write_list(args.list, rows)
+        print("DaCHS row counts written to %s" % args.list)
         return
     changed, agree, total = [], 0, 0
     try:

@@ -1,0 +1,313 @@
+"""RD code written for DaCHS runs in Meles's embedded Python (issue 13): procDef applies with
+setup, rowmaker expressions beyond the native subset, embedded and custom grammars, python
+scripts, //procs and //epntap2, pythonCore services; and bad input: a Python exception names
+the RD line, the source row and the exception and leaves the old table; syntax errors are
+`meles val` errors at their line."""
+import os
+import re
+import urllib.parse
+
+from harness import Meles, check, run_tests, votlint
+
+RD = r"""<resource schema="pyt">
+  <meta name="title">Python sites</meta>
+  <meta name="description">RD code in every place Meles runs it.</meta>
+  <meta name="creationDate">2026-12-01T00:00:00Z</meta>
+  <meta name="subject">tests</meta>
+
+  <procDef id="scale" type="apply">
+    <setup>
+      <par key="factor">2</par>
+      <par key="col" late="True">"n"</par>
+      <code>
+        import math
+        def scaled(x):
+          return x * factor
+      </code>
+    </setup>
+    <code>
+      vars[col] = scaled(int(vars[col]))
+    </code>
+  </procDef>
+
+  <table id="main" onDisk="True" adql="True">
+    <column name="n" type="integer" required="True"/>
+    <column name="flux" type="double precision"/>
+    <column name="label" type="text"/>
+    <column name="kind" type="text"/>
+    <column name="pos" type="spoint"/>
+    <column name="mjd" type="double precision"/>
+    <script type="postCreation" lang="python" name="comment">
+      table.query("COMMENT ON TABLE %s IS 'made by a python script'" % table.getQName())
+    </script>
+  </table>
+
+  <data id="import">
+    <sources>data/x.csv</sources>
+    <csvGrammar/>
+    <make table="main">
+      <rowmaker idmaps="n">
+        <apply procDef="scale"/>
+        <apply procDef="//procs#dictMap">
+          <bind key="key">"kind"</bind>
+          <bind key="mapping">{"s": "star", "g": "galaxy"}</bind>
+        </apply>
+        <apply name="derive">
+          <code>
+            if @n > 100:
+              raise IgnoreThisRow()
+            result["label"] = "row %s of %s" % (@n, rd.schema)
+            @flux = float(@flux) ** 2
+            from gavo import api
+            result["mjd"] = api.dateTimeToMJD(api.parseISODT(@obs))
+            base.ui.notifyInfo("made row %s" % @n)
+          </code>
+        </apply>
+        <map key="flux">@flux</map>
+        <map key="kind">@kind</map>
+        <map key="pos">(lambda a, d: pgsphere.SPoint.fromDegrees(a, d))(float(@ra), float(@dec))</map>
+      </rowmaker>
+    </make>
+  </data>
+
+  <table id="gen" onDisk="True">
+    <column name="i" type="integer"/>
+    <column name="sq" type="bigint"/>
+  </table>
+  <data id="embedded">
+    <sources item="4"/>
+    <embeddedGrammar>
+      <iterator><code>
+        for i in range(int(self.sourceToken)):
+          yield {"i": i, "sq": i * i}
+      </code></iterator>
+    </embeddedGrammar>
+    <make table="gen"/>
+  </data>
+
+  <table id="custom" onDisk="True">
+    <column name="word" type="text"/>
+    <column name="len" type="integer"/>
+  </table>
+  <data id="words">
+    <sources>data/words.txt</sources>
+    <customGrammar module="res/wordgrammar"/>
+    <make table="custom"/>
+  </data>
+
+  <service id="sq" allowed="form,api">
+    <meta name="title">Squares</meta>
+    <pythonCore>
+      <inputTable>
+        <inputKey name="n" type="integer" required="True" description="How many"/>
+      </inputTable>
+      <outputTable>
+        <outputField name="i" type="integer"/>
+        <outputField name="square" type="double precision"/>
+      </outputTable>
+      <coreProc>
+        <code>
+          n = inputTable.getParam("n")
+          if n > 1000:
+            raise base.ValidationError("at most 1000 rows, please", "n")
+          return rsc.TableForDef(self.outputTable, rows=[{"i": i, "square": float(i * i)} for i in range(n)])
+        </code>
+      </coreProc>
+    </pythonCore>
+  </service>
+</resource>
+"""
+
+GRAMMAR = """from gavo.grammars.customgrammar import CustomRowIterator
+
+class RowIterator(CustomRowIterator):
+    def _iterRows(self):
+        with open(self.sourceToken) as f:
+            for word in f.read().split():
+                yield {"word": word, "len": len(word)}
+"""
+
+GOOD = "n,flux,kind,ra,dec,obs\n1,2.5,s,10,20,2000-01-01T12:00:00\n2,3,g,11,21,2000-01-02T00:00:00\n200,1,s,0,0,2000-01-01\n"
+
+
+def setup(m, data=GOOD, rd=RD):
+    d = os.path.join(m.state, "inputs", "pyt")
+    os.makedirs(os.path.join(d, "data"), exist_ok=True)
+    os.makedirs(os.path.join(d, "res"), exist_ok=True)
+    with open(os.path.join(d, "q.rd"), "w") as f:
+        f.write(rd)
+    with open(os.path.join(d, "data", "x.csv"), "w") as f:
+        f.write(data)
+    with open(os.path.join(d, "data", "words.txt"), "w") as f:
+        f.write("badger sett\nmeles\n")
+    with open(os.path.join(d, "res", "wordgrammar.py"), "w") as f:
+        f.write(GRAMMAR)
+    return d
+
+
+def rd_line(pattern, rd=RD):
+    for i, line in enumerate(rd.split("\n"), 1):
+        if pattern in line:
+            return i
+    raise AssertionError("no line with " + pattern)
+
+
+def test_import_runs_every_python_site():
+    with Meles("py_import") as m:
+        setup(m)
+        r = m.cli("val", "pyt/q")
+        check(r.returncode == 0, "val: " + r.stdout + r.stderr)
+        r = m.cli("imp", "pyt/q", "import", "embedded", "words")
+        check(r.returncode == 0, "imp: " + r.stdout + r.stderr)
+        check("made row 2" in r.stderr, "notifyInfo goes to the log: " + r.stderr)
+        rows = m.sql("SELECT n, flux, label, kind, round(degrees(long(pos))::numeric, 6), mjd FROM pyt.main ORDER BY n")
+        check(rows == [["2", "6.25", "row 2 of pyt", "star", "10.000000", "51544.5"],
+                       ["4", "9", "row 4 of pyt", "galaxy", "11.000000", "51545"]], repr(rows))
+        check(m.sql("SELECT obj_description('pyt.main'::regclass)") == [["made by a python script"]],
+              "the postCreation script ran on the new table")
+        check(m.sql("SELECT i, sq FROM pyt.gen ORDER BY i") == [["0", "0"], ["1", "1"], ["2", "4"], ["3", "9"]],
+              "embeddedGrammar")
+        check(m.sql("SELECT word, len FROM pyt.custom ORDER BY word") ==
+              [["badger", "6"], ["meles", "5"], ["sett", "4"]], "customGrammar")
+
+
+def test_python_exception_names_rd_line_row_and_keeps_old_table():
+    with Meles("py_error") as m:
+        setup(m)
+        r = m.cli("imp", "pyt/q", "import")
+        check(r.returncode == 0, r.stdout + r.stderr)
+        setup(m, data="n,flux,kind,ra,dec,obs\n1,2.5,s,10,20,2000-01-01\n3,oops,s,1,1,2000-01-01\n")
+        r = m.cli("imp", "pyt/q", "import")
+        out = r.stdout + r.stderr
+        check(r.returncode != 0, "a failing apply fails the import: " + out)
+        check("data/x.csv:3" in out, "names the source row: " + out)
+        check("q.rd:%d" % rd_line('@flux = float(@flux) ** 2') in out, "names the RD line of the code: " + out)
+        check("ValueError: could not convert string to float: 'oops'" in out, "names the exception: " + out)
+        check("Traceback" not in out, "no Python traceback: " + out)
+        check(m.sql("SELECT count(*) FROM pyt.main") == [["2"]], "the old table stays")
+        # A dictMap that meets an unknown key: the //procs procedure's own error.
+        setup(m, data="n,flux,kind,ra,dec,obs\n1,2.5,x,10,20,2000-01-01\n")
+        out = m.cli("imp", "pyt/q", "import")
+        out = out.stdout + out.stderr
+        check("dictMap: 'x' is not among the keys" in out and "data/x.csv:2" in out, out)
+        check(m.sql("SELECT count(*) FROM pyt.main") == [["2"]], "the old table stays")
+
+
+def test_python_syntax_errors_are_val_errors_at_their_line():
+    bad = RD.replace("if @n > 100:", "if @n > 100").replace(
+        "for i in range(int(self.sourceToken)):", "for i in range(int(self.sourceToken):")
+    bad = bad.replace('<map key="flux">@flux</map>', '<map key="flux">[x for x in @flux if]</map>')
+    with Meles("py_syntax") as m:
+        setup(m, rd=bad)
+        r = m.cli("val", "pyt/q")
+        out = r.stdout + r.stderr
+        check(r.returncode != 0, out)
+        for pattern in ("if @n > 100", "for i in range(int(self.sourceToken):", '<map key="flux">'):
+            line = rd_line(pattern, bad)
+            check(re.search(r"q\.rd:%d: .*[Ss]yntax" % line, out), "syntax error at line %d: %s" % (line, out))
+        r = m.cli("imp", "pyt/q")
+        check(r.returncode != 0, "imp refuses the RD too")
+        check(m.sql("SELECT to_regclass('pyt.main') IS NULL") == [["t"]], "nothing was made")
+
+
+def test_python_core_service_through_http():
+    with Meles("py_core") as m:
+        setup(m)
+        m.start()
+        r = m.get("/pyt/q/sq/api?n=3")
+        check(r.status == 200, "api: %d %s" % (r.status, r.text[:500]))
+        check(votlint(r.body) == "", "votlint: " + votlint(r.body))
+        from astropy.io.votable import parse_single_table
+        import io
+        t = parse_single_table(io.BytesIO(r.body)).to_table()
+        check(list(t["square"]) == [0.0, 1.0, 4.0], repr(t))
+        r = m.get("/pyt/q/sq/api?n=5000")
+        check(r.status == 400 and b"at most 1000 rows" in r.body, "ValidationError -> 400: %d %s" % (r.status, r.body[:300]))
+        r = m.get("/pyt/q/sq/api")
+        check(r.status == 400 and b"missing parameter n" in r.body, "required key: %d %s" % (r.status, r.body[:300]))
+        r = m.get("/pyt/q/sq/api?n=abc")
+        check(r.status == 400 and b"not an integer" in r.body, "typed key: %d %s" % (r.status, r.body[:300]))
+        r = m.get("/pyt/q/sq/form?n=2")
+        check(r.status == 200 and b"<table" in r.body and b"Squares" in r.body, "form: " + r.text[:400])
+        # Request parameters are data, never code.
+        r = m.get("/pyt/q/sq/api?n=" + urllib.parse.quote("__import__('os').system('touch /tmp/meles_pwned')"))
+        check(r.status == 400 and not os.path.exists("/tmp/meles_pwned"), "parameters are not evaluated")
+
+
+def test_epntap2_table_with_procs_and_tap_schema():
+    rd = r"""<resource schema="epn">
+  <meta name="title">EPN test</meta>
+  <meta name="description">A tiny EPN-TAP 2.0 service.</meta>
+  <meta name="creationDate">2026-12-01T00:00:00Z</meta>
+  <meta name="subject">planetology</meta>
+  <table id="epn_core" onDisk="True">
+    <mixin spatial_frame_type="body" optional_columns="access_url access_format access_estsize">//epntap2#table-2_0</mixin>
+  </table>
+  <data id="import">
+    <sources>data/g.csv</sources>
+    <csvGrammar/>
+    <make table="epn_core">
+      <rowmaker idmaps="*">
+        <apply procDef="//procs#dictMap">
+          <bind key="key">"target"</bind>
+          <bind key="mapping">{"M": "Mars", "V": "Venus"}</bind>
+        </apply>
+        <apply procDef="//epntap2#populate-2_0">
+          <bind key="granule_uid">@gid</bind>
+          <bind key="granule_gid">"maps"</bind>
+          <bind key="obs_id">@gid</bind>
+          <bind key="dataproduct_type">"ma"</bind>
+          <bind key="target_name">@target</bind>
+          <bind key="target_class">"planet"</bind>
+          <bind key="c1min">float(@lon1)</bind>
+          <bind key="c1max">float(@lon2)</bind>
+          <bind key="c2min">float(@lat1)</bind>
+          <bind key="c2max">float(@lat2)</bind>
+          <bind key="s_region">pgsphere.SPoly.fromDALI([float(@lon1), float(@lat1), float(@lon2), float(@lat1), float(@lon2), float(@lat2)])</bind>
+          <bind key="processing_level">3</bind>
+          <bind key="instrument_host_name">"MRO"</bind>
+          <bind key="instrument_name">"CTX"</bind>
+          <bind key="service_title">"epntest"</bind>
+          <bind key="creation_date">"2021-3-4"</bind>
+        </apply>
+        <!-- populate-2_0 knows only the mandatory columns (as in DaCHS): optional ones are vars -->
+        <var key="access_url">"http://example.org/" + @gid</var>
+        <var key="access_format">"image/png"</var>
+        <var key="access_estsize">12</var>
+      </rowmaker>
+    </make>
+  </data>
+</resource>
+"""
+    with Meles("py_epn") as m:
+        d = os.path.join(m.state, "inputs", "epn")
+        os.makedirs(os.path.join(d, "data"))
+        with open(os.path.join(d, "q.rd"), "w") as f:
+            f.write(rd)
+        with open(os.path.join(d, "data", "g.csv"), "w") as f:
+            f.write("gid,target,lon1,lon2,lat1,lat2\ng1,M,10,20,-5,5\ng2,V,100,110,30,40\n")
+        r = m.cli("imp", "epn/q")
+        check(r.returncode == 0, r.stdout + r.stderr)
+        rows = m.sql("SELECT granule_uid, target_name, c1min, spatial_frame_type, processing_level, time_min IS NULL, "
+                     "access_estsize, creation_date, npoints(s_region) FROM epn.epn_core ORDER BY 1")
+        check(rows == [["g1", "Mars", "10", "body", "3", "t", "12", "2021-03-04 00:00:00", "3"],
+                       ["g2", "Venus", "100", "body", "3", "t", "12", "2021-03-04 00:00:00", "3"]], repr(rows))
+        cols = dict((c[0], c[1:]) for c in m.sql(
+            "SELECT column_name, unit, ucd, datatype FROM tap_schema.columns WHERE table_name = 'epn.epn_core'"))
+        check(cols["c1min"] == ["deg", "pos.bodyrc.lon;stat.min", "double"], repr(cols["c1min"]))
+        check(cols["c3max"] == ["km", "pos.bodyrc.alt;stat.max", "double"], repr(cols["c3max"]))
+        check(cols["c1_resol_min"] == ["deg", "pos.angResolution;stat.min", "double"], repr(cols["c1_resol_min"]))
+        check(cols["time_min"] == ["d", "time.start;obs", "double"], repr(cols["time_min"]))
+        check(cols["access_estsize"][:2] == ["kbyte", "phys.size;meta.file"], repr(cols["access_estsize"]))
+        check(cols["s_region"][1] == "pos.outline;obs.field", repr(cols["s_region"]))
+        check(len(cols) == 49, "%d columns: the 46 mandatory ones and 3 optional ones" % len(cols))
+        check(m.sql("SELECT utype FROM tap_schema.tables WHERE table_name = 'epn.epn_core'") ==
+              [["ivo://ivoa.net/std/epntap#table-2.0"]], "table utype")
+        r = m.cli("drop", "epn/q")
+        check(r.returncode == 0 and m.sql("SELECT to_regclass('epn.epn_core') IS NULL") == [["t"]], r.stdout + r.stderr)
+
+
+if __name__ == "__main__":
+    run_tests([test_import_runs_every_python_site, test_python_exception_names_rd_line_row_and_keeps_old_table,
+               test_python_syntax_errors_are_val_errors_at_their_line, test_python_core_service_through_http,
+               test_epntap2_table_with_procs_and_tap_schema])
