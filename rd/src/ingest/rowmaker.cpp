@@ -60,7 +60,7 @@ struct CompiledRowmaker::Impl {
 	ex::Scope scope{true};
 	std::unique_ptr<python::RowStage> stage; // Python parts, made when first needed
 	std::vector<int> default_slots;          // column-named slots DaCHS fills with None (Python rowmakers)
-	std::map<std::string, ex::Value, std::less<>> result; // `result` of the applies, per row
+	bool applied = false; // this row's applies ran (their `result` may fill Null cells)
 	std::vector<Cell> cells;  // one per table column
 	std::vector<VarStep> vars;
 	std::vector<ex::Expression> exprs;
@@ -334,9 +334,9 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			if (stage) stage->slot_changed(v.slot);
 		}
 		if (stage && stage->has_applies()) {
-			im.result.clear();
+			im.applied = true;
 			try {
-				if (!stage->run_applies(im.result)) return false;
+				if (!stage->run_applies()) return false;
 			} catch (const Error& e) {
 				if (e.kind() == ErrorKind::Internal) throw;
 				throw batch.error(r, e.full_message());
@@ -349,13 +349,13 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			size_t before = out.size();
 			switch (cell.kind) {
 			case CellKind::Null: {
-				auto it = im.result.empty() ? im.result.end() : im.result.find(col.name);
-				if (it == im.result.end()) {
+				ex::Value set;
+				if (!im.applied || !stage->result_value(c, set)) {
 					out += "\\N";
 					break;
 				}
 				try {
-					append_slot_value(out, it->second, col.type);
+					append_slot_value(out, set, col.type);
 				} catch (const ex::ExprError& e) {
 					throw batch.error(r, concat("column ", col.name, " (result set by an apply): ", e.detail()));
 				}

@@ -142,14 +142,18 @@ struct RowStage::Impl {
 	PyObject* dict = nullptr;           // current row's vars (owned)
 	std::vector<PyObject*> inserted;    // per slot: the object put into dict (borrowed), or null
 	std::vector<PyObject*> keys;        // per slot: the key string (owned)
+	PyObject* result = nullptr;         // current row's `result` (owned; cleared per row)
+	std::vector<PyObject*> column_keys; // per table column: its name, interned (owned)
 
 	Impl(std::shared_ptr<const Resource> r, const TableDef& t) : rd(std::move(r)), table(t) {}
 
 	~Impl() {
-		std::vector<PyObject*> refs{ns, target_table, dict};
+		std::vector<PyObject*> refs{ns, target_table, dict, result};
 		for (auto& a : applies)
 			refs.push_back(a.fn);
 		for (auto* k : keys)
+			refs.push_back(k);
+		for (auto* k : column_keys)
 			refs.push_back(k);
 		for (auto* o : refs)
 			release_later(o);
@@ -166,6 +170,12 @@ struct RowStage::Impl {
 		if (!n) throw_python_error("making the rowmaker namespace", table.pos, ErrorKind::Internal);
 		ns = n.release();
 		target_table = target.release();
+		result = PyDict_New();
+		for (auto& c : table.columns) {
+			PyObject* k = py_str(c.meta.name).release();
+			PyUnicode_InternInPlace(&k);
+			column_keys.push_back(k);
+		}
 	}
 
 	PyObject* key(int slot) {
@@ -262,13 +272,14 @@ void RowStage::slot_changed(int slot) {
 	im.inserted[i] = o.get();
 }
 
-bool RowStage::run_applies(std::map<std::string, ex::Value, std::less<>>& result) {
+bool RowStage::run_applies() {
 	auto& im = *impl_;
 	PyObject* d = im.row_dict();
-	PyRef res(PyDict_New());
+	PyObject* res = im.result;
+	PyDict_Clear(res);
 	static PyObject* ignore = rt_function("IgnoreThisRow");
 	for (auto& a : im.applies) {
-		PyRef r(PyObject_CallFunctionObjArgs(a.fn, d, res.get(), im.target_table, Py_None, nullptr));
+		PyRef r(PyObject_CallFunctionObjArgs(a.fn, d, res, im.target_table, Py_None, nullptr));
 		if (!r) {
 			bool skip = PyErr_ExceptionMatches(ignore);
 			if (skip) {
@@ -291,15 +302,18 @@ bool RowStage::run_applies(std::map<std::string, ex::Value, std::less<>>& result
 		}
 		im.inserted[static_cast<size_t>(s)] = cur;
 	}
-	PyObject *k, *v;
-	Py_ssize_t pos = 0;
-	while (PyDict_Next(res.get(), &pos, &k, &v)) {
-		std::string key = py_text(k);
-		try {
-			result[key] = from_python(v);
-		} catch (const ex::ExprError& e) {
-			throw Error(ErrorKind::Validation, concat("result[\"", key, "\"] set by an apply: ", e.detail()));
-		}
+	return true;
+}
+
+bool RowStage::result_value(size_t column, ex::Value& out) {
+	auto& im = *impl_;
+	if (!im.result || PyDict_GET_SIZE(im.result) == 0 || column >= im.column_keys.size()) return false;
+	PyObject* v = PyDict_GetItem(im.result, im.column_keys[column]); // borrowed
+	if (!v) return false;
+	try {
+		out = from_python(v);
+	} catch (const ex::ExprError& e) {
+		throw Error(ErrorKind::Validation, concat("result[\"", im.table.columns[column].meta.name, "\"] set by an apply: ", e.detail()));
 	}
 	return true;
 }

@@ -156,13 +156,15 @@ public:
 	expr::FallbackCompiler fallback();
 
 	// Per row, on a Python thread (inside run_batch): begin_row() once the raw fields are in
-	// the slots; slot_changed() after each var; run_applies() runs the applies, copies the vars
-	// they changed back into the slots and returns the `result` entries they set.  It returns
-	// false when the code raised IgnoreThisRow; other Python exceptions become Errors naming the
-	// apply and the RD line.
+	// the slots; slot_changed() after each var; run_applies() runs the applies and copies the
+	// vars they changed back into the slots.  It returns false when the code raised
+	// IgnoreThisRow; other Python exceptions become Errors naming the apply and the RD line.
+	// result_value() then gives what the applies put into `result` for the table's column
+	// `column` (an index into the TableDef's columns): false when they set nothing.
 	void begin_row(const expr::Scope& scope, std::span<expr::Value> slots);
 	void slot_changed(int slot);
-	bool run_applies(std::map<std::string, expr::Value, std::less<>>& result);
+	bool run_applies();
+	bool result_value(size_t column, expr::Value& out);
 
 	// Runs `work` on a Python thread with the GIL (one hand-off per batch of rows).
 	void run_batch(const std::function<void()>& work);
