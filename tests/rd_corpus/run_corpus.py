@@ -38,7 +38,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
-COLUMNS = ["repo", "path", "commit", "place", "userconfig", "exercises", "dachs_val", "meles_val", "rows", "note"]
+COLUMNS = ["repo", "path", "commit", "place", "userconfig", "exercises", "dachs_val", "meles_val", "rows", "meles_rows",
+           "note"]
 
 
 def mirror_dirs():
@@ -233,10 +234,12 @@ def expected_rows(spec):
 
 
 def import_rows(corpus, rows):
-    """Imports each row with expected counts into its own test database; returns problems."""
+    """Imports each row (those DaCHS imported) into its own test database, counts the rows of
+    the tables DaCHS made and drops the RD again; returns {id(row): outcome}, the outcome being
+    "table=n,..." as in the rows column, or "Fail: why"."""
     sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
     from harness import Meles  # noqa: E402
-    problems = []
+    out = {}
     for i, row in enumerate(rows):
         want = expected_rows(row["rows"])
         inputs, root = corpus.inputs_for(row)
@@ -246,22 +249,22 @@ def import_rows(corpus, rows):
         with Meles("corpus%d" % i, extra_config=extra) as m:
             r = m.cli("imp", rd_id(row), timeout=1800)
             if r.returncode != 0:
-                problems.append("%s: meles imp failed: %s" % (rd_id(row), (r.stdout + r.stderr).strip()[-600:]))
-                continue
-            for table, n in want.items():
-                got = m.sql("SELECT count(*) FROM %s" % table)[0][0]
-                if int(got) != n:
-                    problems.append("%s: %s has %s rows, DaCHS imported %d" % (rd_id(row), table, got, n))
-            r = m.cli("drop", rd_id(row))
-            if r.returncode != 0:
-                problems.append("%s: meles drop failed: %s" % (rd_id(row), (r.stdout + r.stderr).strip()[-600:]))
-                continue
-            for table in want:
-                left = m.sql("SELECT to_regclass('%s') IS NOT NULL" % table)[0][0]
-                if left == "t":
-                    problems.append("%s: %s is still there after meles drop" % (rd_id(row), table))
-            print("imp  %-45s %s" % (rd_id(row), ", ".join("%s=%d" % kv for kv in want.items())), flush=True)
-    return problems
+                lines = [l for l in (r.stdout + r.stderr).splitlines() if l.startswith("meles:")]
+                why = (lines[-1] if lines else (r.stdout + r.stderr).strip().splitlines()[-1])[:200]
+                out[id(row)] = "Fail: " + re.sub(r"/tmp/meles-rd-corpus-\w+/in\d+/", "", why).replace("\t", " ")
+            else:
+                counts = []
+                for table in want:
+                    got = m.sql("SELECT CASE WHEN to_regclass('%s') IS NULL THEN -1 ELSE 0 END" % table)[0][0]
+                    n = m.sql("SELECT count(*) FROM %s" % table)[0][0] if got == "0" else "missing"
+                    counts.append("%s=%s" % (table, n))
+                out[id(row)] = ",".join(counts)
+                r = m.cli("drop", rd_id(row))
+                left = [t for t in want if m.sql("SELECT to_regclass('%s') IS NOT NULL" % t)[0][0] == "t"]
+                if r.returncode != 0 or left:
+                    out[id(row)] += " (drop failed: %s)" % (", ".join(left) or (r.stdout + r.stderr).strip()[-200:])
+        print("imp  %-45s %s   (DaCHS: %s)" % (rd_id(row), out[id(row)], row["rows"]), flush=True)
+    return out
 
 
 def main():
@@ -313,7 +316,8 @@ def main():
         write_list(args.list, rows)
         print("DaCHS row counts written to %s" % args.list)
         return
-    changed, agree, total = [], 0, 0
+    changed, changed_rows, agree, total = [], [], 0, 0
+    imported = {}
     try:
         for row in present:
             verdict, output = corpus.val(row)
@@ -330,22 +334,33 @@ def main():
                 changed.append((row, verdict))
             if args.update:
                 row["meles_val"] = verdict
-        problems = []
+        imported = {}
         if args.imp:
-            problems = import_rows(corpus, [r for r in present if r["rows"] not in ("", "-")])
+            imported = import_rows(corpus, [r for r in present if r["rows"] not in ("", "-")])
+        for r in present:
+            if id(r) not in imported:
+                continue
+            if imported[id(r)] != r["meles_rows"]:
+                changed_rows.append((r, imported[id(r)]))
+            if args.update:
+                r["meles_rows"] = imported[id(r)]
     finally:
         corpus.cleanup()
     print("%d of %d corpus RDs checked (%d snapshots missing); %d get DaCHS's verdict from meles val"
           % (total, len(rows_sel), len(rows_sel) - len(present), agree))
+    if imported:
+        same = sum(1 for r in present if id(r) in imported and imported[id(r)] == r["rows"])
+        print("%d of %d RDs DaCHS imported from their committed data get the same row counts from meles imp"
+              % (same, len(imported)))
     if args.update:
         write_list(args.list, rows)
         print("verdicts written to %s" % args.list)
-        changed = []
+        changed, changed_rows = [], []
     for row, verdict in changed:
         print("verdict changed: %s: %s -> %s" % (rd_id(row), row["meles_val"], verdict))
-    for p in problems:
-        print("import problem: " + p)
-    sys.exit(1 if changed or problems else 0)
+    for row, got in changed_rows:
+        print("import changed: %s: %s -> %s" % (rd_id(row), row["meles_rows"], got))
+    sys.exit(1 if changed or changed_rows else 0)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"general", "tmpDir", T::Path, "{stateDir}/tmp", "Scratch space (spooled FITS output, uploads in flight)."},
 	    {"general", "defaultMetaFile", T::Path, "{stateDir}/etc/defaultmeta.txt",
 	     "Site-wide meta stream every RD inherits from (publisher, contact, ...)."},
+	    {"general", "userconfig", T::Path, "{stateDir}/etc/userconfig.rd",
+	     "The site's userconfig RD (DaCHS's etc/userconfig.rd): what RDs reference as `%#id` (streams, "
+	     "tables shared by several RDs).  Not needed by RDs that do not use it."},
 	    {"general", "user", T::String, "meles",
 	     "Unprivileged system user that owns the embedded database and runs the daemon when Meles is "
 	     "started as root (PostgreSQL refuses to run as root). Created by `meles init` if missing."},

@@ -202,6 +202,13 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 			c.slot = scope.add_field(src);
 			return c;
 		}
+		// A var of that name wins over a raw field (vars are the raw row with the vars set on it).
+		for (auto& v : rm.vars)
+			if (v.key == src) {
+				c.kind = CellKind::Slot;
+				c.slot = scope.add_field(src);
+				return c;
+			}
 		if (auto idx = layout.index_of(src)) {
 			c.kind = CellKind::Raw;
 			c.field = *idx;
@@ -257,15 +264,11 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 			if (!is_var) im.default_slots.push_back(scope.add_field(c.meta.name));
 		}
 	}
-	// Which @names the expressions read from the record (vars get their slots by evaluation).
+	// Which @names the expressions read from the record.  A var of a raw field's name starts
+	// as that field (vars are the raw row), so that <var key="b">@b + "!"</var> reads it.
 	im.slots.assign(static_cast<size_t>(scope.size()), ex::Value::missing());
-	for (auto& f : layout.fields()) {
-		if (auto s = scope.field(f.name)) {
-			bool is_var = false;
-			for (auto& v : im.vars) is_var = is_var || v.slot == *s;
-			if (!is_var) im.field_slots.emplace_back(*s, *layout.index_of(f.name));
-		}
-	}
+	for (auto& f : layout.fields())
+		if (auto s = scope.field(f.name)) im.field_slots.emplace_back(*s, *layout.index_of(f.name));
 	// @names neither in the record nor defined by a var: DaCHS raises at run time; say it now
 	// (unless Python applies, which may define any name, run first).
 	for (int s = 0; s < scope.size() && !applies; ++s) {

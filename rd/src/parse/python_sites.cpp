@@ -3,7 +3,11 @@
 #include "element_parsers.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/rd/parse/macros.hpp"
 #include "meles/rd/python/rd_code.hpp"
+
+#include <filesystem>
+#include <fstream>
 
 namespace meles::rd::parse {
 
@@ -23,9 +27,36 @@ python::Site site_of_application(std::string_view element) {
 	return Site::Apply;
 }
 
+namespace {
+
+// Row macros (\srcstem, \inputRelativePath, ...) stay in the code until the importer expands
+// them per source; for the syntax check they become Python literals of a stand-in source, on
+// the same line (so positions stay right).
+std::string with_stand_in_row_macros(const std::string& text, const SourcePos& pos) {
+	if (row_macros_in(text).empty()) return text;
+	static const std::filesystem::path stand_in = [] {
+		auto dir = std::filesystem::temp_directory_path() / "meles-val";
+		std::error_code ec;
+		std::filesystem::create_directories(dir / "data", ec);
+		std::ofstream(dir / "data" / "source.dat").flush();
+		return dir;
+	}();
+	RowMacroContext mc;
+	mc.source = stand_in / "data" / "source.dat";
+	mc.inputs_dir = stand_in;
+	mc.resdir = stand_in / "data";
+	try {
+		return expand_row_macros(text, mc, RowMacroRendering::PythonLiteral, pos);
+	} catch (const Error&) {
+		return text; // the macro's own problem is reported where it is expanded
+	}
+}
+
+} // namespace
+
 void check_python(ParseContext& ctx, const PythonCode& code, python::CodeShape shape, std::string_view at_dict) {
 	if (code.empty() || ctx.options.is_system) return;
-	if (auto err = python::check_code(code.text, code.pos, shape, at_dict))
+	if (auto err = python::check_code(with_stand_in_row_macros(code.text, code.pos), code.pos, shape, at_dict))
 		ctx.error(err->pos() ? *err->pos() : code.pos, err->message(), ErrorKind::Syntax);
 }
 

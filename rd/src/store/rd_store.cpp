@@ -316,6 +316,7 @@ RdStoreOptions store_options(const Config& config) {
 	// A site without the default meta file (never ran `meles init`, or removed it) simply
 	// has no site-wide meta.
 	if (auto f = config.get_path("general", "defaultMetaFile"); std::filesystem::exists(f)) o.default_meta_file = f;
+	if (auto f = config.get_path("general", "userconfig"); std::filesystem::exists(f)) o.userconfig_file = f;
 	o.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
 	return o;
 }

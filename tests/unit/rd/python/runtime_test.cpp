@@ -285,3 +285,25 @@ TEST_CASE("python: RD code never runs on the calling thread") {
 	});
 	CHECK(ran != caller);
 }
+
+TEST_CASE("python: row macros in RD code do not make meles val see syntax errors") {
+	// olgavoz1971/dachs_upjs_vo ogle/lc.rd: `name = \srcstem` in apply code; the importer
+	// expands the macro per source, the syntax check uses a stand-in.
+	auto lr = parse(R"(<resource schema="t">
+  <table id="t"><column name="o" type="text"/></table>
+  <data id="d">
+    <sources pattern="*.txt"/>
+    <csvGrammar/>
+    <make table="t">
+      <rowmaker>
+        <apply name="name"><code>
+          name = \srcstem
+          @o = name + \inputRelativePath
+        </code></apply>
+      </rowmaker>
+    </make>
+  </data>
+</resource>)");
+	INFO(dump(lr.diagnostics));
+	CHECK_FALSE(lr.diagnostics.has_errors());
+}
