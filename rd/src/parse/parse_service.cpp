@@ -87,7 +87,7 @@ void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (auto v = r.get("template")) s.template_path = *v;
 	for (auto name : {"customRF", "customDF"})
 		for (const RawElement* c : r.take_children(name))
-			ctx.warning(c->pos, concat(name, " is Python; it is kept but not run by Meles"));
+			ctx.warning(c->pos, python::kept_message(python::Site::CustomRenderer, name));
 	for (auto n : core_element_names())
 		r.note_known_child(n);
 	std::vector<const RawElement*> cores;

@@ -19,7 +19,7 @@ namespace ex = meles::rd::expr;
 
 namespace {
 
-constexpr std::array<SiteInfo, 17> kSites{{
+constexpr std::array<SiteInfo, 18> kSites{{
     {Site::Expression, "expression", true, ""},
     {Site::Apply, "apply", true, ""},
     {Site::Rowfilter, "rowfilter", true, ""},
@@ -35,6 +35,7 @@ constexpr std::array<SiteInfo, 17> kSites{{
     {Site::PhraseMaker, "phraseMaker", false, "Meles's form services use their native condDescs"},
     {Site::Datalink, "datalink procedure", false, "Meles has no datalink service yet"},
     {Site::Formatter, "outputField formatter", false, "Meles formats output fields natively"},
+    {Site::CustomRenderer, "customRF/customDF", false, "Meles's renderers are native"},
     {Site::RegTest, "regTest", false, "Meles has no `test` command yet"},
     {Site::Require, "require", false, "RD code imports what it needs itself"},
 }};

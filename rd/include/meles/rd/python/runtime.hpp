@@ -67,6 +67,7 @@ enum class Site {
 	PhraseMaker,     // condDesc phraseMaker (per request)
 	Datalink,        // descriptorGenerator, metaMaker, dataFunction, dataFormatter
 	Formatter,       // outputField formatter (per output row)
+	CustomRenderer,  // service customRF/customDF (per request)
 	RegTest,         // regTest code (`dachs test`)
 	Require,         // resource require= (module imports)
 };
