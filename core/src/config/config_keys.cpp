@@ -27,6 +27,8 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"web", "serverPort", T::Integer, "8080", "TCP port of the HTTP server.", {}, 1, 65535},
 	    {"web", "serverURL", T::Url, "http://{bindAddress}:{serverPort}",
 	     "Public base URL of the service, used in capabilities, job URLs and registry records."},
+	    {"web", "sitename", T::String, "Unnamed data centre",
+	     "Name of the site, in the titles of the registry's own records and of the TAP service."},
 	    {"web", "ioThreads", T::Integer, "4",
 	     "Threads the server starts with; each runs the event loop and request handlers.", {}, 1, 256},
 	    {"web", "workers", T::Integer, "256",
@@ -49,6 +51,14 @@ const std::vector<ConfigKey>& config_keys() {
 	     INT64_MAX},
 	    {"web", "shutdownGrace", T::Duration, "30",
 	     "On SIGTERM, seconds running requests get to finish before the daemon exits.", {}, 0, 3600},
+	    {"web", "passwordChecks", T::Integer, "0",
+	     "Password checks (Argon2id: 64 MiB and about 0.1 s of a core each) that may run at once; 0: one "
+	     "per core. Further logins wait for a turn.", {}, 0, 256},
+	    {"web", "passwordCheckQueue", T::Integer, "16",
+	     "Logins that may wait for a password check; beyond that they are answered 503 with Retry-After at "
+	     "once.", {}, 0, 4096},
+	    {"web", "passwordCheckWait", T::Duration, "5",
+	     "Seconds a login waits for a password check before it is answered 503 with Retry-After.", {}, 0, 300},
 
 	    // [db]
 	    {"db", "dsn", T::String, "",
@@ -78,6 +88,9 @@ const std::vector<ConfigKey>& config_keys() {
 	    // [ivoa]
 	    {"ivoa", "authority", T::String, "x-unregistered",
 	     "Registry authority; identifiers are ivo://<authority>/<rd id>/<element id>."},
+	    {"ivoa", "oaipmhPageSize", T::Integer, "500",
+	     "Records in one OAI-PMH response (/oai.xml); longer lists continue with a resumption token.", {}, 1,
+	     100000},
 	    // persistent user tables (//tap_user, docs/user-tables.md)
 	    {"ivoa", "userTableDays", T::Real, "7",
 	     "Days a persistent user table lives after its creation before the reaper drops it "

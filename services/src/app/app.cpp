@@ -5,11 +5,12 @@
 #include "meles/services/dali/error_status.hpp"
 #include "meles/services/rdsvc/python_core_service.hpp"
 #include "meles/services/rdsvc/service_pages.hpp"
+#include "meles/services/registry/capabilities.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
 namespace meles::services {
 
-App::App(Context& context) : ctx_(context), scs_(context) {
+App::App(Context& context) : ctx_(context), scs_(context), oai_(context) {
 	ctx_.users.ensure_schema();
 	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
 	std::error_code ec;
@@ -41,6 +42,8 @@ App::App(Context& context) : ctx_(context), scs_(context) {
 	auto user_tables = [this](net::Request& q, net::Response& r) { user_tables_->handle(q, r); };
 	router_.add_exact("/tap/user_tables", user_tables, ErrorStyle::Dali, kUploads);
 	router_.add_prefix("/tap/user_tables/", user_tables, ErrorStyle::Dali, kUploads);
+	// The publishing registry (what `meles pub` stored), at DaCHS's URL.
+	oai_.install(router_);
 	jobs_->start();
 }
 
@@ -121,11 +124,11 @@ void App::rd_service(net::Request& request, net::Response& response) {
 		return;
 	}
 	if (renderer == "capabilities") {
+		// the same capabilities as the service's registry record
 		std::vector<std::string> caps;
-		if (allowed("scs.xml") && ScsService::is_cone_service(svc)) caps.push_back(scs_.capability(rd, svc, service_url));
-		if (allowed("form"))
-			caps.push_back(concat("  <capability>\n    <interface xsi:type=\"vr:WebBrowser\">\n      <accessURL use=\"full\">",
-			                      xml_escape(service_url + "/form"), "</accessURL>\n    </interface>\n  </capability>\n"));
+		registry::CapabilitySite site{ctx_.config, rd, svc, service_url, ctx_.config.server_url()};
+		for (auto& cap : registry::renderer_capabilities())
+			if (allowed(std::string(cap.renderer)) && cap.unusable(svc).empty()) caps.push_back(cap.write(site));
 		response.set_header("Content-Type", "text/xml; charset=utf-8");
 		response.send(vosi::capabilities_document(caps, service_url, false));
 		return;

@@ -255,8 +255,9 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 	response.finish();
 }
 
-std::string ScsService::capability(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url) {
-	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>", std::to_string(ctx_.config.get_int("async", "hardMAXREC")),
+std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
+                           const std::string& service_url) {
+	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>", std::to_string(config.get_int("async", "hardMAXREC")),
 	                           "</maxRecords>\n    <verbosity>true</verbosity>\n");
 	std::string tra = rd.meta_text("testQuery.ra", &service.meta), tdec = rd.meta_text("testQuery.dec", &service.meta),
 	            tsr = rd.meta_text("testQuery.sr", &service.meta);

@@ -69,7 +69,7 @@ std::string rd_with(const std::string& rowmaker, const std::string& idmaps = "*"
 
 } // namespace
 
-TEST_CASE("rowmaker: idmaps copy a var that has a column's name, not the raw field; a var reads its own raw field") {
+TEST_CASE("rowmaker: idmaps copy a var that has a column's name, not the raw field, and a var reads its own raw field") {
 	// cbdc/wdsdss10: <var name="raj2000">hmsToDeg(@raj2000HMS, "")</var> with idmaps="*".
 	auto rows = make_rows(rd_with(R"(<var key="a">float(@hms) * 15</var><var key="b">@b + "!"</var>)"),
 	                      "hms,b\n1.5,x\n2,y\n");
@@ -78,7 +78,7 @@ TEST_CASE("rowmaker: idmaps copy a var that has a column's name, not the raw fie
 	CHECK(rows[1] == "30.0\ty!");
 }
 
-TEST_CASE("rowmaker: a Python apply fills result and changes vars; IgnoreThisRow skips the row") {
+TEST_CASE("rowmaker: a Python apply fills result and changes vars, IgnoreThisRow skips the row") {
 	// As in DaCHS, maps (idmaps too) run after the applies: b is the var the apply changed,
 	// a (not mapped) what the apply put into result.
 	auto rows = make_rows(rd_with(R"(<apply name="f"><code>

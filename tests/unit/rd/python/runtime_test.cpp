@@ -177,7 +177,7 @@ TEST_CASE("python: mixin processEarly and processLate run on the table they are 
 	CHECK(t->meta.text("note").value_or("") == "late: tag,x");
 }
 
-TEST_CASE("python: execute jobs run on demand and on load; a job past its time limit is stopped") {
+TEST_CASE("python: execute jobs run on demand and on load, a job past its time limit is stopped") {
 	auto lr = parse(R"(<resource schema="t">
   <execute id="setup" on="loaded" title="attach helpers">
     <job><code>

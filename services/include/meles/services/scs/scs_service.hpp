@@ -30,12 +30,15 @@ public:
 	// Sends an SCS error document (VOTable with INFO name="Error" and QUERY_STATUS) with the
 	// status the response already has.
 	static void send_error(net::Response& response, const std::string& message);
-	// The ConeSearch capability element for VOSI capabilities.
-	std::string capability(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url);
 
 private:
 	Context& ctx_;
 };
+
+// The ConeSearch capability (SimpleDALRegExt cs:ConeSearch) of a cone service at service_url,
+// for VOSI capabilities and registry records.
+std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
+                           const std::string& service_url);
 
 // Parses a position for the form: "10.5 -20.25", "10.5, -20.25" (decimal degrees) or
 // sexagesimal "12 30 00 -45 30 00" / "12:30:00 -45:30:00" (hours and degrees).
