@@ -77,20 +77,9 @@ rd::ExpressionChecker expression_checker() {
 		if (!site.expr || site.expr->empty()) return;
 		std::string text = site.expr->text;
 		if (!rd::row_macros_in(text).empty()) {
-			// Row macros stand for per-source values; an empty stand-in file lets those that
-			// look at the file (\inputSize, \sourceDate) expand.
-			static const std::filesystem::path stand_in = [] {
-				auto dir = std::filesystem::temp_directory_path() / "meles-val";
-				std::filesystem::create_directories(dir / "data");
-				std::ofstream(dir / "data" / "source.dat").flush();
-				return dir;
-			}();
-			rd::RowMacroContext ctx;
-			ctx.source = stand_in / "data" / "source.dat";
-			ctx.inputs_dir = stand_in;
-			ctx.resdir = stand_in / "data";
 			try {
-				text = rd::expand_row_macros(text, ctx, rd::RowMacroRendering::PythonLiteral, site.expr->pos);
+				text = rd::expand_row_macros(text, rd::stand_in_row_macro_context(), rd::RowMacroRendering::PythonLiteral,
+				                              site.expr->pos);
 			} catch (const Error& e) {
 				diags.add(e, site.expr->pos);
 				return;

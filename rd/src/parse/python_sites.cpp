@@ -6,8 +6,6 @@
 #include "meles/rd/parse/macros.hpp"
 #include "meles/rd/python/rd_code.hpp"
 
-#include <filesystem>
-#include <fstream>
 
 namespace meles::rd::parse {
 
@@ -34,19 +32,8 @@ namespace {
 // the same line (so positions stay right).
 std::string with_stand_in_row_macros(const std::string& text, const SourcePos& pos) {
 	if (row_macros_in(text).empty()) return text;
-	static const std::filesystem::path stand_in = [] {
-		auto dir = std::filesystem::temp_directory_path() / "meles-val";
-		std::error_code ec;
-		std::filesystem::create_directories(dir / "data", ec);
-		std::ofstream(dir / "data" / "source.dat").flush();
-		return dir;
-	}();
-	RowMacroContext mc;
-	mc.source = stand_in / "data" / "source.dat";
-	mc.inputs_dir = stand_in;
-	mc.resdir = stand_in / "data";
 	try {
-		return expand_row_macros(text, mc, RowMacroRendering::PythonLiteral, pos);
+		return expand_row_macros(text, stand_in_row_macro_context(), RowMacroRendering::PythonLiteral, pos);
 	} catch (const Error&) {
 		return text; // the macro's own problem is reported where it is expanded
 	}
