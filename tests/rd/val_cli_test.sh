@@ -50,7 +50,9 @@ check "unknown renderer" "grep -q \"operator_mistakes.rd:17: service 'cone' allo
 check "meta key typo" "grep -q \"operator_mistakes.rd:3: warning: unknown meta key 'creationDat' (did you mean 'creationDate'?)\" <<<\"\$out\""
 check "malformed UCD" "grep -q \"operator_mistakes.rd:8: warning: UCD 'phot.flux;;em.opt' of column 'flux' (table 'main') is not well-formed\" <<<\"\$out\""
 check "column no rowmaker fills" "grep -q \"operator_mistakes.rd:8: warning: column 'flux' of table 'main' is filled by no map of data 'import'\" <<<\"\$out\""
-check "system RDs stay free of warnings" "! \"$meles\" val --inputs \"$fixtures\" //scs //products //tap //procs //tap_user 2>&1 | grep -q warning"
+check "system RDs stay free of warnings" "! \"$meles\" val --inputs \"$fixtures\" //scs //products //tap //procs //tap_user //epntap2 2>&1 | grep -q warning"
+out=$("$meles" val --inputs "$fixtures" val/var_idmap 2>&1); rc=$?
+check "a var fills the column an idmap copies (cbdc/wdsdss10)" "[ $rc -eq 0 ] && ! grep -q 'filled by no map' <<<\"\$out\""
 
 # On a configured site, RD ids are below its inputs directory (as for `meles imp`).
 site=$(mktemp -d)

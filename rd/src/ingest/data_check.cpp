@@ -72,9 +72,10 @@ void check_data_elements(const Resource& rd, Diagnostics& diags) {
 				for (auto& m : rm.maps)
 					if (iequals(m.key, name)) filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
 				for (auto& [dest, src] : rm.simplemaps)
-					if (iequals(dest, name)) filled = filled || has_field(fields, src);
+					if (iequals(dest, name)) filled = filled || provided(src);
+				// idmaps copy a var of the column's name as well as a raw field.
 				for (auto& pat : rm.idmaps)
-					if (name_matches(pat, name)) filled = filled || has_field(fields, name);
+					if (name_matches(pat, name)) filled = filled || provided(name);
 				if (filled) continue;
 				std::string hint;
 				if (fields) {
