@@ -33,6 +33,7 @@ rd::python::RuntimeOptions python_options(const Config& config) {
 	o.threads = static_cast<int>(config.get_int("python", "threads"));
 	o.nice = static_cast<int>(config.get_int("python", "nice"));
 	o.job_time_limit = std::chrono::seconds(config.get_int("python", "jobTimeLimit"));
+	o.request_time_limit = std::chrono::seconds(config.get_int("async", "defaultExecTimeSync"));
 	o.server_url = config.server_url();
 	// base.getConfig(section, key): Meles's keys where they exist (DaCHS's names mostly agree:
 	// inputsDir, serverURL, authority); unknown ones are None to the code.

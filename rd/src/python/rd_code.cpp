@@ -348,14 +348,32 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 		PyRef rdobjects(PyImport_ImportModule("meles_rt.rdobjects"));
 		PyRef svc(rdobjects ? PyObject_CallMethod(rdobjects.get(), "Element", "OO", sdesc.get(), rdo.get()) : nullptr);
 		if (!itable || !qm || !core_obj || !svc) throw_python_error(what, proc->pos, ErrorKind::Internal);
+		// A request's code gets the synchronous time limit: its client waits for it.
+		std::chrono::seconds limit = Interpreter::get().options().request_time_limit;
+		Watchdog dog(PyThread_get_thread_ident(), limit);
 		PyRef res(PyObject_CallFunctionObjArgs(rt_function("run_core"), fn.get(), core_obj.get(), svc.get(), itable.get(),
 		                                       qm.get(), nullptr));
 		if (!res) {
+			PyObject *et, *ev, *etb;
+			PyErr_Fetch(&et, &ev, &etb);
+			dog.stop();
+			PyErr_Restore(et, ev, etb);
+			if (dog.fired()) {
+				PyErr_Clear();
+				throw Error(ErrorKind::Timeout, concat("the service ", service.id, " did not answer within ",
+				                                       std::to_string(limit.count()), " s"));
+			}
 			PythonFailure f = fetch_python_failure(proc->pos);
 			std::string msg = f.message;
 			if (f.type != "UnknownURI" && f.type != "ValidationError" && f.type != "ForbiddenURI")
 				msg = concat(what, ": ", f.type, ": ", f.message);
 			throw Error(kind_of_service_exception(f.type), msg, f.pos);
+		}
+		dog.stop();
+		if (dog.fired()) {
+			// The exception may arrive after the code returned; do not let it hit unrelated code.
+			PyRef swallow(PyRun_String("None", Py_eval_input, PyEval_GetBuiltins(), PyEval_GetBuiltins()));
+			PyErr_Clear();
 		}
 		std::string kind = py_text(PyTuple_GET_ITEM(res.get(), 0));
 		if (kind == "data") {

@@ -307,3 +307,34 @@ TEST_CASE("python: row macros in RD code do not make meles val see syntax errors
 	INFO(dump(lr.diagnostics));
 	CHECK_FALSE(lr.diagnostics.has_errors());
 }
+
+TEST_CASE("python: a pythonCore request past the synchronous time limit is stopped") {
+	auto lr = parse(R"(<resource schema="t">
+  <service id="spin" allowed="api">
+    <pythonCore>
+      <outputTable><outputField name="i" type="integer"/></outputTable>
+      <coreProc><code>
+        while True:
+          pass
+      </code></coreProc>
+    </pythonCore>
+  </service>
+</resource>)");
+	REQUIRE(lr.resource);
+	python::RuntimeOptions o;
+	o.request_time_limit = std::chrono::seconds(1);
+	python::configure(o);
+	auto t0 = std::chrono::steady_clock::now();
+	std::string msg;
+	ErrorKind kind = ErrorKind::Internal;
+	try {
+		python::run_core(lr.resource, *lr.resource->find_service("spin"), {});
+	} catch (const Error& e) {
+		msg = e.message();
+		kind = e.kind();
+	}
+	python::configure({});
+	CHECK(kind == ErrorKind::Timeout);
+	CHECK(msg.find("did not answer within 1 s") != std::string::npos);
+	CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
+}

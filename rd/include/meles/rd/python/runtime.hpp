@@ -90,6 +90,7 @@ struct RuntimeOptions {
 	int threads = 2;              // Python threads (jobs and requests may run side by side)
 	int nice = 10;                // CPU niceness of the Python threads (0: as the process)
 	std::chrono::seconds job_time_limit{3600}; // execute jobs and scripts are stopped after this
+	std::chrono::seconds request_time_limit{60}; // pythonCore code of a request is stopped after this
 	// Opens a database connection for RD code (base.getTableConn() and friends); unset: RD code
 	// that asks for one gets a Python error saying there is no database here (meles val).
 	std::function<std::unique_ptr<pg::Connection>(DbRole)> connect;
