@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -102,6 +103,28 @@ private:
 	std::atomic<bool> fired_{false};
 };
 
+// Calls `call` (which returns a new reference or nullptr with a Python error set) under a Watchdog.
+// timed_out: the limit stopped the code (no Python error is then pending).  A TimeoutError the
+// watchdog raised too late to be delivered is withdrawn, so it never hits unrelated code later.
+PyRef call_with_limit(std::chrono::seconds limit, bool& timed_out, const std::function<PyObject*()>& call) {
+	unsigned long id = PyThread_get_thread_ident();
+	Watchdog dog(id, limit);
+	PyRef r(call());
+	PyObject *t, *v, *tb;
+	PyErr_Fetch(&t, &v, &tb);
+	dog.stop();
+	PyErr_Restore(t, v, tb);
+	timed_out = false;
+	if (dog.fired()) {
+		PyThreadState_SetAsyncExc(id, nullptr);
+		if (!r) {
+			timed_out = true;
+			PyErr_Clear();
+		}
+	}
+	return r;
+}
+
 std::string job_name(const ExecuteDef& x) {
 	return x.title.empty() ? (x.id.empty() ? std::string("execute") : concat("execute ", x.id))
 	                       : concat("execute '", x.title, "'");
@@ -130,29 +153,13 @@ void run_job_locked(const std::shared_ptr<const Resource>& rd, PyObject* rdo, co
 	PyRef exec_def(PyObject_CallFunctionObjArgs(rt_function("ExecDef"), desc.get(), rdo, nullptr));
 	if (!exec_def) throw_python_error(what, x.pos, ErrorKind::Internal);
 	if (limit.count() == 0) limit = Interpreter::get().options().job_time_limit;
-	Watchdog dog(PyThread_get_thread_ident(), limit);
-	PyRef r(PyObject_CallFunctionObjArgs(fn.get(), rdo, exec_def.get(), nullptr));
-	bool fired = false;
-	if (!r) {
-		// Keep the exception while the watchdog winds down.
-		PyObject *t, *v, *tb;
-		PyErr_Fetch(&t, &v, &tb);
-		dog.stop();
-		fired = dog.fired();
-		PyErr_Restore(t, v, tb);
-		if (fired) {
-			PyErr_Clear();
-			throw Error(ErrorKind::Timeout, concat(what, " was stopped after ", std::to_string(limit.count()),
-			                                       " s (time limit)"), x.pos);
-		}
-		throw_python_error(what, x.pos);
-	}
-	dog.stop();
-	if (dog.fired()) {
-		// The exception may arrive after the job returned; do not let it hit unrelated code.
-		PyRef swallow(PyRun_String("None", Py_eval_input, PyEval_GetBuiltins(), PyEval_GetBuiltins()));
-		PyErr_Clear();
-	}
+	bool timed_out = false;
+	PyRef r = call_with_limit(limit, timed_out,
+	                          [&] { return PyObject_CallFunctionObjArgs(fn.get(), rdo, exec_def.get(), nullptr); });
+	if (timed_out)
+		throw Error(ErrorKind::Timeout, concat(what, " was stopped after ", std::to_string(limit.count()), " s (time limit)"),
+		            x.pos);
+	if (!r) throw_python_error(what, x.pos);
 }
 
 } // namespace
@@ -349,31 +356,21 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 		PyRef svc(rdobjects ? PyObject_CallMethod(rdobjects.get(), "Element", "OO", sdesc.get(), rdo.get()) : nullptr);
 		if (!itable || !qm || !core_obj || !svc) throw_python_error(what, proc->pos, ErrorKind::Internal);
 		// A request's code gets the synchronous time limit: its client waits for it.
-		std::chrono::seconds limit = Interpreter::get().options().request_time_limit;
-		Watchdog dog(PyThread_get_thread_ident(), limit);
-		PyRef res(PyObject_CallFunctionObjArgs(rt_function("run_core"), fn.get(), core_obj.get(), svc.get(), itable.get(),
-		                                       qm.get(), nullptr));
+		std::chrono::seconds time_limit = Interpreter::get().options().request_time_limit;
+		bool timed_out = false;
+		PyRef res = call_with_limit(time_limit, timed_out, [&] {
+			return PyObject_CallFunctionObjArgs(rt_function("run_core"), fn.get(), core_obj.get(), svc.get(), itable.get(),
+			                                    qm.get(), nullptr);
+		});
+		if (timed_out)
+			throw Error(ErrorKind::Timeout, concat("the service ", service.id, " did not answer within ",
+			                                       std::to_string(time_limit.count()), " s"));
 		if (!res) {
-			PyObject *et, *ev, *etb;
-			PyErr_Fetch(&et, &ev, &etb);
-			dog.stop();
-			PyErr_Restore(et, ev, etb);
-			if (dog.fired()) {
-				PyErr_Clear();
-				throw Error(ErrorKind::Timeout, concat("the service ", service.id, " did not answer within ",
-				                                       std::to_string(limit.count()), " s"));
-			}
 			PythonFailure f = fetch_python_failure(proc->pos);
 			std::string msg = f.message;
 			if (f.type != "UnknownURI" && f.type != "ValidationError" && f.type != "ForbiddenURI")
 				msg = concat(what, ": ", f.type, ": ", f.message);
 			throw Error(kind_of_service_exception(f.type), msg, f.pos);
-		}
-		dog.stop();
-		if (dog.fired()) {
-			// The exception may arrive after the code returned; do not let it hit unrelated code.
-			PyRef swallow(PyRun_String("None", Py_eval_input, PyEval_GetBuiltins(), PyEval_GetBuiltins()));
-			PyErr_Clear();
 		}
 		std::string kind = py_text(PyTuple_GET_ITEM(res.get(), 0));
 		if (kind == "data") {
