@@ -15,14 +15,17 @@ int cmd_config(const GlobalOptions& global, const std::vector<std::string>& argv
 	}
 	Config config = load_config(global);
 	if (args.positionals().empty()) {
-		std::cout << "# " << config.file().string() << (config.file_exists() ? "" : " (absent: defaults)") << "\n";
-		for (auto& [k, v] : config.effective()) std::cout << k << " = " << v << "\n";
+		std::cout << "# " << config.file().string() << (config.file_exists() ? "" : " (absent: defaults)")
+		          << "\n";
+		for (auto& [k, v] : config.effective())
+			std::cout << k << " = " << v << "\n";
 		return 0;
 	}
 	for (auto& item : args.positionals()) {
 		auto dot = item.find('.');
 		if (dot == std::string::npos)
-			throw Error(ErrorKind::Validation, concat("name a key as SECTION.KEY (e.g. web.serverPort), not '", item, "'"));
+			throw Error(ErrorKind::Validation,
+			            concat("name a key as SECTION.KEY (e.g. web.serverPort), not '", item, "'"));
 		auto v = config.lookup(item.substr(0, dot), item.substr(dot + 1));
 		if (!v) throw Error(ErrorKind::Name, concat("unknown configuration key ", item));
 		std::cout << *v << "\n";
@@ -30,4 +33,4 @@ int cmd_config(const GlobalOptions& global, const std::vector<std::string>& argv
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

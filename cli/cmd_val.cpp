@@ -51,7 +51,8 @@ namespace {
 void check_examples(const rd::Resource& res, rd::Diagnostics& diags) {
 	auto check = [&](const rd::MetaBag& bag) {
 		for (auto* v : bag.all("_example")) {
-			auto title = v->attributes.count("title") ? v->attributes.at("title") : v->children.text("title").value_or("");
+			auto title = v->attributes.count("title") ? v->attributes.at("title")
+			                                          : v->children.text("title").value_or("");
 			services::tap::Example ex{title, v->content, ""};
 			std::string what = concat("_example '", title, "': ");
 			if (auto problem = services::tap::example_problem(ex); !problem.empty()) {
@@ -60,14 +61,17 @@ void check_examples(const rd::Resource& res, rd::Diagnostics& diags) {
 			}
 			try {
 				// examples run on this service: only its own functions
-				adql::parse_only(services::tap::example_query(v->content), {.udfs = std::vector<std::string>{}});
+				adql::parse_only(services::tap::example_query(v->content),
+				                 {.udfs = std::vector<std::string>{}});
 			} catch (const Error& e) {
-				diags.error(ErrorKind::Syntax, concat(what, "the query is not valid ADQL: ", e.message()), v->pos);
+				diags.error(ErrorKind::Syntax, concat(what, "the query is not valid ADQL: ", e.message()),
+				            v->pos);
 			}
 		}
 	};
 	check(res.meta);
-	for (auto& t : res.tables) check(t.meta);
+	for (auto& t : res.tables)
+		check(t.meta);
 }
 
 // Compiles every rowmaker expression with the native compiler; row macros are replaced by
@@ -78,8 +82,8 @@ rd::ExpressionChecker expression_checker() {
 		std::string text = site.expr->text;
 		if (!rd::row_macros_in(text).empty()) {
 			try {
-				text = rd::expand_row_macros(text, rd::stand_in_row_macro_context(), rd::RowMacroRendering::PythonLiteral,
-				                              site.expr->pos);
+				text = rd::expand_row_macros(text, rd::stand_in_row_macro_context(),
+				                             rd::RowMacroRendering::PythonLiteral, site.expr->pos);
 			} catch (const Error& e) {
 				diags.add(e, site.expr->pos);
 				return;
@@ -99,7 +103,8 @@ rd::ExpressionChecker expression_checker() {
 		}
 		// Binds and parameter defaults also see the procedure's arguments and setup names,
 		// which this check does not know: only rowmaker expressions are judged.
-		bool rowmaker_expression = site.kind != rd::ExpressionKind::Bind && site.kind != rd::ExpressionKind::ParDefault;
+		bool rowmaker_expression =
+		    site.kind != rd::ExpressionKind::Bind && site.kind != rd::ExpressionKind::ParDefault;
 		for (auto& name : rowmaker_expression ? py.unknown_names : std::vector<std::string>{})
 			diags.warning(concat("unknown name '", name, "' (in ", site.context,
 			                     "): Python will raise NameError when a row is made"),
@@ -133,7 +138,9 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	if (auto v = p.value("meta")) opts.default_meta_file = *v;
 	if (auto v = p.value("userconfig")) opts.userconfig_file = *v;
 	// \getConfig sees this site's configuration (as `meles imp` does), then DaCHS's defaults.
-	opts.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
+	opts.config = [&config](std::string_view section, std::string_view key) {
+		return config.lookup(section, key);
+	};
 	bool quiet = p.has("quiet");
 	bool warnings = !p.has("no-warnings");
 

@@ -22,7 +22,7 @@ void init_cli_logging(const GlobalOptions& global, const Config& config) {
 	log::init(o);
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli
 
 namespace meles::cli {
 
@@ -41,8 +41,10 @@ rd::python::RuntimeOptions python_options(const Config& config) {
 		return config.lookup(section.empty() ? "general" : section, key);
 	};
 	o.notify = [](std::string_view level, std::string_view message) {
-		if (level == "warning" || level == "error") log::warn(message);
-		else log::info(message);
+		if (level == "warning" || level == "error")
+			log::warn(message);
+		else
+			log::info(message);
 	};
 	return o;
 }
@@ -69,4 +71,4 @@ void allow_python_database(pg::ConnectParams admin, pg::ConnectParams read_only)
 	rd::python::configure(g_python_options);
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -17,7 +17,7 @@ Config load_config(const GlobalOptions& global, bool must_exist = false);
 // Logging to stderr at the configured level (debug with --debug).
 void init_cli_logging(const GlobalOptions& global, const Config& config);
 
-}  // namespace meles::cli
+} // namespace meles::cli
 
 #include "meles/core/pg/connection.hpp"
 #include "meles/rd/store/rd_store.hpp"
@@ -36,4 +36,4 @@ void configure_python(const Config& config);
 // parameters; commands that never connect (val) do not call it.
 void allow_python_database(pg::ConnectParams admin, pg::ConnectParams read_only);
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -14,10 +14,12 @@ namespace {
 
 // The record's field names, if they can be known without importing: declared by the
 // grammar, or the layout of the first source (which reads only its header).
-std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd, Diagnostics& diags) {
+std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd,
+                                                    Diagnostics& diags) {
 	// Rows made by Python (embedded/custom grammars) and rows that rowfilters or sourceFields
 	// change have fields known only once the code runs.
-	if (python::is_python_grammar(dd.grammar->type) || !dd.grammar->rowfilters.empty() || dd.grammar->source_fields)
+	if (python::is_python_grammar(dd.grammar->type) || !dd.grammar->rowfilters.empty() ||
+	    dd.grammar->source_fields)
 		return std::nullopt;
 	std::unique_ptr<Grammar> grammar;
 	try {
@@ -52,8 +54,10 @@ bool has_field(const std::optional<std::vector<std::string>>& fields, const std:
 void check_data_elements(const Resource& rd, Diagnostics& diags) {
 	for (auto& dd : rd.data) {
 		std::optional<std::vector<std::string>> fields;
-		if (dd.grammar) fields = field_names(rd, dd, diags);
-		else continue; // no grammar: nothing is read (parmakers, views, ...)
+		if (dd.grammar)
+			fields = field_names(rd, dd, diags);
+		else
+			continue; // no grammar: nothing is read (parmakers, views, ...)
 		for (auto& mk : dd.makes) {
 			if (mk.table.rd_id != rd.rd_id) continue; // tables of other RDs are checked there
 			const TableDef* t = rd.find_table(mk.table.table_id);
@@ -70,7 +74,8 @@ void check_data_elements(const Resource& rd, Diagnostics& diags) {
 					return has_field(fields, key);
 				};
 				for (auto& m : rm.maps)
-					if (iequals(m.key, name)) filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
+					if (iequals(m.key, name))
+						filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
 				for (auto& [dest, src] : rm.simplemaps)
 					if (iequals(dest, name)) filled = filled || provided(src);
 				// idmaps copy a var of the column's name as well as a raw field.
@@ -80,10 +85,14 @@ void check_data_elements(const Resource& rd, Diagnostics& diags) {
 				std::string hint;
 				if (fields) {
 					for (auto& f : *fields)
-						if (iequals(f, name)) hint = concat(" (the grammar has a field '", f, "': field names are case-sensitive)");
-					if (hint.empty() && !rm.idmaps.empty()) hint = concat(" (the grammar's fields are: ", join(*fields, ", "), ")");
+						if (iequals(f, name))
+							hint = concat(" (the grammar has a field '", f,
+							              "': field names are case-sensitive)");
+					if (hint.empty() && !rm.idmaps.empty())
+						hint = concat(" (the grammar's fields are: ", join(*fields, ", "), ")");
 				}
-				diags.warning(concat("column '", name, "' of table '", t->id, "' is filled by no map of data '", dd.id,
+				diags.warning(concat("column '", name, "' of table '", t->id,
+				                     "' is filled by no map of data '", dd.id,
 				                     "': it will be NULL in every row", hint),
 				              c.pos.line ? c.pos : mk.pos);
 			}

@@ -158,10 +158,14 @@ expr::Value to_expr_value(const Value& v) {
 		std::vector<ex::Value> items;
 		items.reserve(v.array_size());
 		for (size_t i = 0; i < v.array_size(); ++i) {
-			if (v.element_null(i)) items.push_back(ex::Value::none());
-			else if (v.kind() == ValueKind::IntArray) items.push_back(ex::Value::integer(v.ints()[i]));
-			else if (v.kind() == ValueKind::DoubleArray) items.push_back(ex::Value::real(v.doubles()[i]));
-			else items.push_back(ex::Value::boolean(v.bools()[i] != 0));
+			if (v.element_null(i))
+				items.push_back(ex::Value::none());
+			else if (v.kind() == ValueKind::IntArray)
+				items.push_back(ex::Value::integer(v.ints()[i]));
+			else if (v.kind() == ValueKind::DoubleArray)
+				items.push_back(ex::Value::real(v.doubles()[i]));
+			else
+				items.push_back(ex::Value::boolean(v.bools()[i] != 0));
 		}
 		return ex::Value::list(std::move(items));
 	}

@@ -28,17 +28,17 @@ enum class CellKind { Null, Raw, Expression, Slot };
 
 struct Cell {
 	CellKind kind = CellKind::Null;
-	size_t field = 0;                    // Raw: index in the layout
-	int slot = -1;                       // Slot: slot index
-	int expr = -1;                       // Expression: index into exprs
-	int null_expr = -1;                  // compiled nullExpr, if any
+	size_t field = 0;   // Raw: index in the layout
+	int slot = -1;      // Slot: slot index
+	int expr = -1;      // Expression: index into exprs
+	int null_expr = -1; // compiled nullExpr, if any
 	ex::ExcSet null_excs;
-	SourcePos pos;                       // of the map element
+	SourcePos pos; // of the map element
 };
 
 struct VarStep {
 	int slot;
-	int expr = -1;                       // expression, or -1 for a plain source copy
+	int expr = -1; // expression, or -1 for a plain source copy
 	size_t source_field = 0;
 	bool source_known = false;
 	int null_expr = -1;
@@ -53,20 +53,20 @@ struct Condition {
 	std::vector<Condition> children;
 };
 
-}  // namespace
+} // namespace
 
 struct CompiledRowmaker::Impl {
 	const TableDef& table;
 	ex::Scope scope{true};
 	std::unique_ptr<python::RowStage> stage; // Python parts, made when first needed
 	std::vector<int> default_slots;          // column-named slots DaCHS fills with None (Python rowmakers)
-	bool applied = false; // this row's applies ran (their `result` may fill Null cells)
-	std::vector<Cell> cells;  // one per table column
+	bool applied = false;                    // this row's applies ran (their `result` may fill Null cells)
+	std::vector<Cell> cells;                 // one per table column
 	std::vector<VarStep> vars;
 	std::vector<ex::Expression> exprs;
-	std::vector<std::pair<int, size_t>> field_slots;  // (slot, layout index) filled per row
-	std::vector<Condition> ignore;                    // any true → skip
-	std::vector<bool> bail;                           // per ignore entry: error instead of skip
+	std::vector<std::pair<int, size_t>> field_slots; // (slot, layout index) filled per row
+	std::vector<Condition> ignore;                   // any true → skip
+	std::vector<bool> bail;                          // per ignore entry: error instead of skip
 	std::vector<ex::Value> slots;
 	std::string tmp;
 
@@ -74,8 +74,10 @@ struct CompiledRowmaker::Impl {
 
 	bool holds(const Condition& c, std::span<const Value> rec) const {
 		switch (c.kind) {
-		case IgnoreCondition::Kind::KeyMissing: return !c.field;
-		case IgnoreCondition::Kind::KeyPresent: return c.field.has_value();
+		case IgnoreCondition::Kind::KeyMissing:
+			return !c.field;
+		case IgnoreCondition::Kind::KeyPresent:
+			return c.field.has_value();
 		case IgnoreCondition::Kind::KeyNull:
 			return !c.field || rec[*c.field].is_null() ||
 			       (rec[*c.field].kind() == ValueKind::Text && rec[*c.field].as_text().empty());
@@ -104,11 +106,12 @@ namespace {
 Condition compile_condition(const IgnoreCondition& c, const FieldLayout& layout) {
 	Condition out{c.kind, std::nullopt, c.value, {}};
 	if (!c.key.empty()) out.field = layout.index_of(c.key);
-	for (auto& ch : c.children) out.children.push_back(compile_condition(ch, layout));
+	for (auto& ch : c.children)
+		out.children.push_back(compile_condition(ch, layout));
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 bool CompiledRowmaker::needs_per_source(const RowmakerDef& rm) {
 	auto uses = [](const std::optional<Expr>& e) { return e && !row_macros_in(e->text).empty(); };
@@ -126,7 +129,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	ex::Scope& scope = im.scope;
 	auto expand = [&macros](std::string_view text, const SourcePos& pos) {
 		std::string t(text);
-		if (!row_macros_in(t).empty()) t = expand_row_macros(t, macros, RowMacroRendering::PythonLiteral, pos);
+		if (!row_macros_in(t).empty())
+			t = expand_row_macros(t, macros, RowMacroRendering::PythonLiteral, pos);
 		return t;
 	};
 	// The Python stage, made only for rowmakers that need it; its `vars` holds every raw field.
@@ -157,7 +161,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		if (!a.proc_ref.empty()) {
 			pd = context.find_procdef ? context.find_procdef(a.proc_ref) : nullptr;
 			if (!pd)
-				throw Error(ErrorKind::NotFound, concat("apply: procDef ", a.proc_ref, " cannot be found"), a.pos);
+				throw Error(ErrorKind::NotFound, concat("apply: procDef ", a.proc_ref, " cannot be found"),
+				            a.pos);
 			if (!pd->has_python() && !a.has_python() && pd->pars.empty() && a.binds.empty()) continue;
 		}
 		need_stage().add_apply(a, pd, expand);
@@ -246,7 +251,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 				cell.expr = compile(e);
 			} else {
 				throw Error(ErrorKind::Name,
-				            concat("map of column '", m.key, "' reads '", src, "', which the grammar does not provide (it has: ",
+				            concat("map of column '", m.key, "' reads '", src,
+				                   "', which the grammar does not provide (it has: ",
 				                   join(layout.names(), ", "), ")"),
 				            m.pos);
 			}
@@ -260,7 +266,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		for (auto& c : table.columns) {
 			if (layout.index_of(c.meta.name)) continue;
 			bool is_var = false;
-			for (auto& v : rm.vars) is_var = is_var || v.key == c.meta.name;
+			for (auto& v : rm.vars)
+				is_var = is_var || v.key == c.meta.name;
 			if (!is_var) im.default_slots.push_back(scope.add_field(c.meta.name));
 		}
 	}
@@ -275,11 +282,14 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		if (scope.is_variable(s)) continue;
 		const std::string& name = scope.name(s);
 		bool known = layout.index_of(name).has_value();
-		for (auto& v : rm.vars) known = known || v.key == name;
-		for (int d : im.default_slots) known = known || d == s;
+		for (auto& v : rm.vars)
+			known = known || v.key == name;
+		for (int d : im.default_slots)
+			known = known || d == s;
 		if (!known)
 			throw Error(ErrorKind::Name,
-			            concat("an expression of this rowmaker uses @", name, ", but the grammar provides no field '", name,
+			            concat("an expression of this rowmaker uses @", name,
+			                   ", but the grammar provides no field '", name,
 			                   "' (it has: ", join(layout.names(), ", "), ") and no var defines it"),
 			            rm.pos);
 	}
@@ -289,8 +299,10 @@ CompiledRowmaker::~CompiledRowmaker() = default;
 CompiledRowmaker::CompiledRowmaker(CompiledRowmaker&&) noexcept = default;
 
 void CompiledRowmaker::run(const std::function<void()>& work) {
-	if (impl_->stage) impl_->stage->run_batch(work);
-	else work();
+	if (impl_->stage)
+		impl_->stage->run_batch(work);
+	else
+		work();
 }
 
 bool CompiledRowmaker::uses_python() const {
@@ -300,9 +312,12 @@ bool CompiledRowmaker::uses_python() const {
 namespace {
 
 void append_slot_value(std::string& out, const ex::Value& v, const SqlType& type) {
-	if (v.is_missing() || v.is_none()) out += "\\N";
-	else if (v.kind() == ex::Kind::Str) ex::append_copy_literal(out, v.as_str(), type);
-	else ex::append_copy_value(out, v, type);
+	if (v.is_missing() || v.is_none())
+		out += "\\N";
+	else if (v.kind() == ex::Kind::Str)
+		ex::append_copy_literal(out, v.as_str(), type);
+	else
+		ex::append_copy_value(out, v, type);
 }
 
 } // namespace
@@ -316,10 +331,12 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			return false;
 		}
 	}
-	for (auto& [slot, field] : im.field_slots) im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field]);
+	for (auto& [slot, field] : im.field_slots)
+		im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field]);
 	python::RowStage* stage = im.stage.get();
 	if (stage) {
-		for (int s : im.default_slots) im.slots[static_cast<size_t>(s)] = ex::Value::none();
+		for (int s : im.default_slots)
+			im.slots[static_cast<size_t>(s)] = ex::Value::none();
 		stage->begin_row(im.scope, im.slots);
 	}
 	size_t start = out.size();
@@ -327,11 +344,14 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 		for (auto& v : im.vars) {
 			ex::Value val;
 			try {
-				if (v.expr >= 0) val = im.eval(v.expr, v.null_excs);
-				else if (v.source_known) val = to_expr_value(rec[v.source_field]);
+				if (v.expr >= 0)
+					val = im.eval(v.expr, v.null_excs);
+				else if (v.source_known)
+					val = to_expr_value(rec[v.source_field]);
 				if (v.null_expr >= 0 && ex::py_equal(val, im.eval(v.null_expr, {}))) val = ex::Value::none();
 			} catch (const ex::ExprError& e) {
-				throw batch.error(r, concat("var ", std::string(v.pos.to_string()), ": ", e.exc_name(), ": ", e.detail()));
+				throw batch.error(
+				    r, concat("var ", std::string(v.pos.to_string()), ": ", e.exc_name(), ": ", e.detail()));
 			}
 			im.slots[static_cast<size_t>(v.slot)] = val.to_owned();
 			if (stage) stage->slot_changed(v.slot);
@@ -360,16 +380,20 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 				try {
 					append_slot_value(out, set, col.type);
 				} catch (const ex::ExprError& e) {
-					throw batch.error(r, concat("column ", col.name, " (result set by an apply): ", e.detail()));
+					throw batch.error(r,
+					                  concat("column ", col.name, " (result set by an apply): ", e.detail()));
 				}
 				break;
 			}
 			case CellKind::Raw: {
 				const Value& v = rec[cell.field];
 				try {
-					if (v.kind() == ValueKind::Text) ex::append_copy_literal(out, v.as_text(), col.type);
-					else if (v.is_null()) out += "\\N";
-					else ex::append_copy_value(out, to_expr_value(v), col.type);
+					if (v.kind() == ValueKind::Text)
+						ex::append_copy_literal(out, v.as_text(), col.type);
+					else if (v.is_null())
+						out += "\\N";
+					else
+						ex::append_copy_value(out, to_expr_value(v), col.type);
 				} catch (const Error& e) {
 					std::string detail = e.message();
 					if (auto* pe = dynamic_cast<const ex::ExprError*>(&e)) detail = pe->detail();
@@ -391,14 +415,16 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 				ex::Value val;
 				try {
 					val = im.eval(cell.expr, cell.null_excs);
-					if (cell.null_expr >= 0 && ex::py_equal(val, im.eval(cell.null_expr, {}))) val = ex::Value::none();
+					if (cell.null_expr >= 0 && ex::py_equal(val, im.eval(cell.null_expr, {})))
+						val = ex::Value::none();
 					ex::append_copy_value(out, val, col.type);
 				} catch (const ex::ExprError& e) {
-					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(), "): ", e.exc_name(),
-					                            ": ", e.detail()));
+					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(),
+					                            "): ", e.exc_name(), ": ", e.detail()));
 				} catch (const Error& e) {
 					if (e.kind() == ErrorKind::Internal) throw;
-					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(), "): ", e.message()));
+					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(),
+					                            "): ", e.message()));
 				}
 				break;
 			}
@@ -414,4 +440,4 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 	return true;
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

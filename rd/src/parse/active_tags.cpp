@@ -260,8 +260,10 @@ std::vector<RawElement> replay_loop(ParseContext& ctx, const RawElement& loop) {
 		PythonCode pc;
 		pc.pos = code->second;
 		const RawElement* c = loop.child("codeItems");
-		if (c) pc = code_of(*c);
-		else pc.text = dedent(code->first);
+		if (c)
+			pc = code_of(*c);
+		else
+			pc.text = dedent(code->first);
 		try {
 			items = python::loop_items(pc, load_hooks(ctx, loop.pos));
 		} catch (const Error& e) {

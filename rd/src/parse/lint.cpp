@@ -12,38 +12,126 @@ namespace meles::rd {
 const std::vector<std::string>& known_renderers() {
 	// DaCHS 2.7's renderer names (docs: rd-language.md §1.8).
 	static const std::vector<std::string> names = {
-	    "form",      "docform",     "scs.xml",   "siap.xml",   "siap2.xml", "ssap.xml",      "slap.xml",
-	    "dlmeta",    "dlget",       "dlasync",   "tap",        "sync",      "async",         "uws.xml",
-	    "upload",    "mupload",     "qp",        "static",     "fixed",     "examples",      "api",
-	    "dali",      "get",         "info",      "tableinfo",  "tablenote", "tables",        "tableMetadata",
-	    "capabilities", "availability", "coverage", "edition", "howtocite", "rdinfo",     "pubreg.xml",
-	    "oai.xml",   "external",    "custom",    "volatile",   "admin",     "soap",          "hips",
-	    "img.jpeg",  "mimg.jpeg"};
+	    "form",         "docform",      "scs.xml",  "siap.xml",  "siap2.xml", "ssap.xml", "slap.xml",
+	    "dlmeta",       "dlget",        "dlasync",  "tap",       "sync",      "async",    "uws.xml",
+	    "upload",       "mupload",      "qp",       "static",    "fixed",     "examples", "api",
+	    "dali",         "get",          "info",     "tableinfo", "tablenote", "tables",   "tableMetadata",
+	    "capabilities", "availability", "coverage", "edition",   "howtocite", "rdinfo",   "pubreg.xml",
+	    "oai.xml",      "external",     "custom",   "volatile",  "admin",     "soap",     "hips",
+	    "img.jpeg",     "mimg.jpeg"};
 	return names;
 }
 
 const std::vector<std::string>& known_meta_keys() {
 	// The keys DaCHS's RDs, templates and registry records use (RMI names and DaCHS's own
 	// underscore keys).  Free keys are allowed; only near misses of these are reported.
-	static const std::vector<std::string> keys = {
-	    "title", "shortName", "description", "creationDate", "_dataUpdated", "_metadataUpdated", "subject",
-	    "creator", "creator.name", "creator.logo", "creator.altIdentifier", "contributor", "publisher",
-	    "publisherID", "contact", "contact.name", "contact.email", "contact.address", "contact.telephone",
-	    "contact.altIdentifier", "referenceURL", "source", "rights", "rights.rightsURI", "type", "contentLevel",
-	    "facility", "instrument", "coverage", "coverage.waveband", "coverage.regionOfRegard", "coverage.profile",
-	    "coverage.spatial", "coverage.temporal", "coverage.spectral", "identifier", "doi", "version", "utype",
-	    "sia.type", "testQuery", "testQuery.pos.ra", "testQuery.pos.dec", "testQuery.size.ra",
-	    "testQuery.size.dec", "testQuery.ra", "testQuery.dec", "testQuery.sr", "ssap.dataSource",
-	    "ssap.creationType", "ssap.complianceLevel", "ssap.testQuery", "productType",
-	    "_associatedDatalinkService", "_associatedDatalinkService.serviceId",
-	    "_associatedDatalinkService.idColumn", "_longdoc", "_example", "schema-rank", "table-rank", "_news",
-	    "_related", "_intro", "_bottominfo", "_infolink", "_plainUI", "_noresultwarning", "_copyright", "_legal",
-	    "_type", "_hidden", "logo", "howtocite", "superseded", "date", "dateUpdated", "datePublished",
-	    "altIdentifier", "resolutionTime", "uniqueness", "waveband", "isServedBy", "isServiceFor",
-	    "isSupplementTo", "isSupplementedBy", "isDerivedFrom", "isSourceOf", "isIdenticalTo", "cites",
-	    "isCitedBy", "isPartOf", "hasPart", "isContinuedBy", "continues", "isNewVersionOf",
-	    "isPreviousVersionOf", "mirrorURL", "managingOrg", "authority", "format", "referenceURL",
-	    "supportsModel", "supportsModel.ivoId", "dataModel", "note", "inputsDir", "tableType"};
+	static const std::vector<std::string> keys = {"title",
+	                                              "shortName",
+	                                              "description",
+	                                              "creationDate",
+	                                              "_dataUpdated",
+	                                              "_metadataUpdated",
+	                                              "subject",
+	                                              "creator",
+	                                              "creator.name",
+	                                              "creator.logo",
+	                                              "creator.altIdentifier",
+	                                              "contributor",
+	                                              "publisher",
+	                                              "publisherID",
+	                                              "contact",
+	                                              "contact.name",
+	                                              "contact.email",
+	                                              "contact.address",
+	                                              "contact.telephone",
+	                                              "contact.altIdentifier",
+	                                              "referenceURL",
+	                                              "source",
+	                                              "rights",
+	                                              "rights.rightsURI",
+	                                              "type",
+	                                              "contentLevel",
+	                                              "facility",
+	                                              "instrument",
+	                                              "coverage",
+	                                              "coverage.waveband",
+	                                              "coverage.regionOfRegard",
+	                                              "coverage.profile",
+	                                              "coverage.spatial",
+	                                              "coverage.temporal",
+	                                              "coverage.spectral",
+	                                              "identifier",
+	                                              "doi",
+	                                              "version",
+	                                              "utype",
+	                                              "sia.type",
+	                                              "testQuery",
+	                                              "testQuery.pos.ra",
+	                                              "testQuery.pos.dec",
+	                                              "testQuery.size.ra",
+	                                              "testQuery.size.dec",
+	                                              "testQuery.ra",
+	                                              "testQuery.dec",
+	                                              "testQuery.sr",
+	                                              "ssap.dataSource",
+	                                              "ssap.creationType",
+	                                              "ssap.complianceLevel",
+	                                              "ssap.testQuery",
+	                                              "productType",
+	                                              "_associatedDatalinkService",
+	                                              "_associatedDatalinkService.serviceId",
+	                                              "_associatedDatalinkService.idColumn",
+	                                              "_longdoc",
+	                                              "_example",
+	                                              "schema-rank",
+	                                              "table-rank",
+	                                              "_news",
+	                                              "_related",
+	                                              "_intro",
+	                                              "_bottominfo",
+	                                              "_infolink",
+	                                              "_plainUI",
+	                                              "_noresultwarning",
+	                                              "_copyright",
+	                                              "_legal",
+	                                              "_type",
+	                                              "_hidden",
+	                                              "logo",
+	                                              "howtocite",
+	                                              "superseded",
+	                                              "date",
+	                                              "dateUpdated",
+	                                              "datePublished",
+	                                              "altIdentifier",
+	                                              "resolutionTime",
+	                                              "uniqueness",
+	                                              "waveband",
+	                                              "isServedBy",
+	                                              "isServiceFor",
+	                                              "isSupplementTo",
+	                                              "isSupplementedBy",
+	                                              "isDerivedFrom",
+	                                              "isSourceOf",
+	                                              "isIdenticalTo",
+	                                              "cites",
+	                                              "isCitedBy",
+	                                              "isPartOf",
+	                                              "hasPart",
+	                                              "isContinuedBy",
+	                                              "continues",
+	                                              "isNewVersionOf",
+	                                              "isPreviousVersionOf",
+	                                              "mirrorURL",
+	                                              "managingOrg",
+	                                              "authority",
+	                                              "format",
+	                                              "referenceURL",
+	                                              "supportsModel",
+	                                              "supportsModel.ivoId",
+	                                              "dataModel",
+	                                              "note",
+	                                              "inputsDir",
+	                                              "tableType"};
 	return keys;
 }
 
@@ -57,7 +145,8 @@ bool is_ucd1(std::string_view ucd) {
 	// Old UCD1 names (POS_EQ_RA_MAIN, PHOT_JHN_V): capitals, digits and underscores.
 	if (ucd.empty()) return false;
 	for (char c : ucd)
-		if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+		if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+		      c == '_'))
 			return false;
 	return true;
 }
@@ -90,8 +179,8 @@ void lint_ucd(const ColumnMeta& m, const SourcePos& pos, std::string_view what, 
 	if (m.ucd.empty()) return;
 	std::string problem = ucd_problem(m.ucd, words);
 	if (!problem.empty())
-		diags.warning(concat("UCD '", m.ucd, "' of ", what, " '", m.name, "' (table '", table, "') is not well-formed: ",
-		                     problem),
+		diags.warning(concat("UCD '", m.ucd, "' of ", what, " '", m.name, "' (table '", table,
+		                     "') is not well-formed: ", problem),
 		              pos);
 }
 
@@ -105,8 +194,10 @@ std::string ucd_problem(std::string_view ucd, const UcdWords& words) {
 	for (size_t i = 0; i < parts.size(); ++i) {
 		std::string_view w = parts[i];
 		if (w.empty())
-			return i + 1 == parts.size() ? "it ends with ';'" : "it has an empty word (';;' or a leading ';')";
-		if (w != trim(w)) return concat("word '", w, "' has blanks around it (UCD words are joined by ';' alone)");
+			return i + 1 == parts.size() ? "it ends with ';'"
+			                             : "it has an empty word (';;' or a leading ';')";
+		if (w != trim(w))
+			return concat("word '", w, "' has blanks around it (UCD words are joined by ';' alone)");
 		// An optional namespace prefix: "ivoa:pos.eq.ra", "custom:x".
 		std::string_view body = w;
 		if (auto colon = w.find(':'); colon != std::string_view::npos) {
@@ -119,7 +210,8 @@ std::string ucd_problem(std::string_view ucd, const UcdWords& words) {
 			if (!atom_char(c) && c != '.')
 				return concat("word '", w, "' contains '", std::string(1, c),
 				              "' (UCD words are letters, digits, '-' and '_' in atoms joined by '.')");
-		if (body.empty() || body.front() == '.' || body.back() == '.' || body.find("..") != std::string_view::npos)
+		if (body.empty() || body.front() == '.' || body.back() == '.' ||
+		    body.find("..") != std::string_view::npos)
 			return concat("word '", w, "' has an empty atom");
 		if (words && body.size() == w.size()) {
 			std::string lower = to_lower(body);
@@ -136,7 +228,8 @@ void lint_resource(const Resource& rd, Diagnostics& diags, const UcdWords& ucd_w
 		for (auto& c : t.columns)
 			lint_ucd(c.meta, c.pos.line ? c.pos : t.pos, "column", t.id, ucd_words, diags);
 		for (auto& p : t.params)
-			lint_ucd(p.column.meta, p.column.pos.line ? p.column.pos : t.pos, "param", t.id, ucd_words, diags);
+			lint_ucd(p.column.meta, p.column.pos.line ? p.column.pos : t.pos, "param", t.id, ucd_words,
+			         diags);
 	}
 	for (auto& d : rd.data)
 		lint_meta(d.meta, "", diags);
@@ -149,7 +242,8 @@ void lint_resource(const Resource& rd, Diagnostics& diags, const UcdWords& ucd_w
 			for (auto& k : renderers)
 				sug.offer(k);
 			diags.error(ErrorKind::Name,
-			            concat("service '", s.id, "' allows renderer '", r, "', which does not exist", sug.suffix(),
+			            concat("service '", s.id, "' allows renderer '", r, "', which does not exist",
+			                   sug.suffix(),
 			                   "; renderers: form, scs.xml, tap, siap.xml, ssap.xml, dlget, dlmeta, ..."),
 			            s.pos);
 		}

@@ -22,16 +22,26 @@ struct Frame {
 	std::array<std::string_view, 3> units, ucds, descriptions;
 };
 constexpr std::array<Frame, 6> kFrames{{
-    {"celestial", {"deg", "deg", "AU"}, {"pos.eq.ra", "pos.eq.dec", "pos.distance"},
+    {"celestial",
+     {"deg", "deg", "AU"},
+     {"pos.eq.ra", "pos.eq.dec", "pos.distance"},
      {"Right ascension (ICRS)", "Declination (ICRS)", "Distance from the coordinate origin"}},
-    {"body", {"deg", "deg", "km"}, {"pos.bodyrc.lon", "pos.bodyrc.lat", "pos.bodyrc.alt"},
+    {"body",
+     {"deg", "deg", "km"},
+     {"pos.bodyrc.lon", "pos.bodyrc.lat", "pos.bodyrc.alt"},
      {"Longitude on the body", "Latitude on the body", "Altitude above the reference surface"}},
-    {"cartesian", {"km", "km", "km"}, {"pos.cartesian.x", "pos.cartesian.y", "pos.cartesian.z"},
+    {"cartesian",
+     {"km", "km", "km"},
+     {"pos.cartesian.x", "pos.cartesian.y", "pos.cartesian.z"},
      {"Cartesian x coordinate", "Cartesian y coordinate", "Cartesian z coordinate"}},
-    {"spherical", {"m", "deg", "deg"}, {"pos.distance", "pos.az.zd", "pos.az.azi"},
+    {"spherical",
+     {"m", "deg", "deg"},
+     {"pos.distance", "pos.az.zd", "pos.az.azi"},
      {"Radial distance (spherical coordinates)", "Polar angle or colatitude (spherical coordinates)",
       "Azimuth (spherical coordinates)"}},
-    {"cylindrical", {"km", "deg", "km"}, {"pos.distance", "pos.az.azi", "pos.distance"},
+    {"cylindrical",
+     {"km", "deg", "km"},
+     {"pos.distance", "pos.az.azi", "pos.distance"},
      {"Radial distance (cylindrical coordinates)", "Azimuth (cylindrical coordinates)",
       "Height (cylindrical coordinates)"}},
     {"none", {"", "", ""}, {"", "", ""}, {"", "", ""}},
@@ -39,7 +49,8 @@ constexpr std::array<Frame, 6> kFrames{{
 
 // Angles are resolved as angles, lengths as lengths.
 std::string_view resolution_ucd(std::string_view ucd) {
-	if (ucd == "pos.distance" || ucd == "pos.bodyrc.alt" || ucd.starts_with("pos.cartesian")) return "pos.resolution";
+	if (ucd == "pos.distance" || ucd == "pos.bodyrc.alt" || ucd.starts_with("pos.cartesian"))
+		return "pos.resolution";
 	return "pos.angResolution";
 }
 
@@ -49,7 +60,8 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 	return s;
 }
 
-void epntap2_early(ParseContext& ctx, TableDef& table, const MixinUse& use, const std::map<std::string, std::string>& pars) {
+void epntap2_early(ParseContext& ctx, TableDef& table, const MixinUse& use,
+                   const std::map<std::string, std::string>& pars) {
 	auto get = [&](const char* k) {
 		auto it = pars.find(k);
 		return it == pars.end() ? std::string() : std::string(trim(it->second));
@@ -62,8 +74,9 @@ void epntap2_early(ParseContext& ctx, TableDef& table, const MixinUse& use, cons
 		std::vector<std::string> names;
 		for (auto& f : kFrames)
 			names.emplace_back(f.name);
-		ctx.error(use.pos, concat("//epntap2#table-2_0: unknown spatial_frame_type '", frame_name, "' (EPN-TAP 2.0 knows ",
-		                          join(names, ", "), ")", did_you_mean(frame_name, names)));
+		ctx.error(use.pos,
+		          concat("//epntap2#table-2_0: unknown spatial_frame_type '", frame_name,
+		                 "' (EPN-TAP 2.0 knows ", join(names, ", "), ")", did_you_mean(frame_name, names)));
 		frame = &kFrames.back();
 	}
 	for (auto& c : table.columns) {
@@ -77,7 +90,8 @@ void epntap2_early(ParseContext& ctx, TableDef& table, const MixinUse& use, cons
 				                    : replace_all(replace_all(m.ucd, "__framed_ucd_" + n + "__", ucd),
 				                                  "__resolution_ucd_" + n + "__", resolution_ucd(ucd));
 			}
-			if (m.unit == "__framed_unit_" + n + "__") m.unit = std::string(frame->units[static_cast<size_t>(i)]);
+			if (m.unit == "__framed_unit_" + n + "__")
+				m.unit = std::string(frame->units[static_cast<size_t>(i)]);
 			if (m.description.find("__framed_desc_" + n + "__") != std::string::npos)
 				m.description = frame->descriptions[static_cast<size_t>(i)].empty()
 				                    ? std::string("(this data collection gives no coordinates)")

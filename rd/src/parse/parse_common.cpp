@@ -127,7 +127,8 @@ void parse_script_el(ParseContext& ctx, const RawElement& e, Target t) {
 		s.content = code.text;
 		s.pos = code.pos;
 		if (!python::site_info(python::Site::Script).runs)
-			ctx.warning(e.pos, python::kept_message(python::Site::Script, concat("python script '", s.name, "'")));
+			ctx.warning(e.pos,
+			            python::kept_message(python::Site::Script, concat("python script '", s.name, "'")));
 		check_python(ctx, code, python::CodeShape::Statements);
 	}
 	r.finish();

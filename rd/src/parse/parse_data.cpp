@@ -225,7 +225,8 @@ void check_custom_grammar(ParseContext& ctx, GrammarDef& g) {
 	if (file.is_relative()) file = ctx.rd.resdir / file;
 	std::ifstream in(file);
 	if (!in) {
-		ctx.error(at, concat("customGrammar module '", module, "' not found (looked for ", file.string(), ")"),
+		ctx.error(at,
+		          concat("customGrammar module '", module, "' not found (looked for ", file.string(), ")"),
 		          ErrorKind::NotFound);
 		return;
 	}
@@ -246,12 +247,13 @@ void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 	g.element = e;
 	expand_generic(ctx, g.element);
 	if (e.name == "embeddedGrammar" || e.name == "customGrammar") {
-		python::Site site = e.name == "embeddedGrammar" ? python::Site::EmbeddedGrammar : python::Site::CustomGrammar;
+		python::Site site =
+		    e.name == "embeddedGrammar" ? python::Site::EmbeddedGrammar : python::Site::CustomGrammar;
 		if (!python::site_info(site).runs) ctx.warning(e.pos, python::kept_message(site, e.name));
 	}
 	if (e.name == "customGrammar") check_custom_grammar(ctx, g);
 	static const std::vector<std::string> common = {"id",           "original", "rowfilter", "ignoreOn",
-	                                                "sourceFields", "property", "doc",      "notify"};
+	                                                "sourceFields", "property", "doc",       "notify"};
 	auto opts = grammar_options().find(e.name);
 	std::vector<std::string> known = common;
 	if (opts != grammar_options().end()) known.insert(known.end(), opts->second.begin(), opts->second.end());

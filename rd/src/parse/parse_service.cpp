@@ -333,7 +333,8 @@ void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (auto v = r.get("formatter")) f.formatter = PythonCode{*v, r.pos_of("formatter")};
 	if (f.formatter && !f.formatter->empty() && !ctx.options.is_system) {
 		if (!python::site_info(python::Site::Formatter).runs)
-			ctx.warning(f.formatter->pos, python::kept_message(python::Site::Formatter, "outputField formatter"));
+			ctx.warning(f.formatter->pos,
+			            python::kept_message(python::Site::Formatter, "outputField formatter"));
 		check_python(ctx, *f.formatter, python::CodeShape::FunctionBody);
 	}
 	dispatch_children(r, &f.column, {"values", "property"});

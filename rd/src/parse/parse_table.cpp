@@ -480,7 +480,7 @@ void check_table(ParseContext& ctx, TableDef& td) {
 		std::string flat;
 		for (char ch : to_lower(ix.content))
 			if (!std::isspace(static_cast<unsigned char>(ch))) flat += ch;
-		const char* fn = flat.starts_with("q3c_ang2ipix(")     ? "q3c_ang2ipix"
+		const char* fn = flat.starts_with("q3c_ang2ipix(")           ? "q3c_ang2ipix"
 		                 : flat.find("spoint(") != std::string::npos ? "spoint"
 		                                                             : nullptr;
 		if (!fn || !complete) continue;
@@ -489,8 +489,10 @@ void check_table(ParseContext& ctx, TableDef& td) {
 			if (!c || c->meta.type.is_numeric()) continue;
 			bool from_mixin = ix.pos.source != td.pos.source;
 			ctx.error(c->pos.line ? c->pos : td.pos,
-			          concat("column '", c->meta.name, "' is ", c->meta.type.rd_name(), ", but index '", ix.name, "'",
-			                 from_mixin ? " (from a mixin of table '" + td.id + "')" : std::string(), " passes it to ", fn,
+			          concat("column '", c->meta.name, "' is ", c->meta.type.rd_name(), ", but index '",
+			                 ix.name, "'",
+			                 from_mixin ? " (from a mixin of table '" + td.id + "')" : std::string(),
+			                 " passes it to ", fn,
 			                 ", which needs a number (degrees); declare it double precision"));
 		}
 	}
@@ -507,7 +509,8 @@ void check_table(ParseContext& ctx, TableDef& td) {
 } // namespace
 
 // Runs a mixin's processEarly/processLate (Python) on the table; meta it sets is kept.
-static void run_mixin_code(ParseContext& ctx, TableDef& td, const MixinDef& m, const MixinUse& use, bool late) {
+static void run_mixin_code(ParseContext& ctx, TableDef& td, const MixinDef& m, const MixinUse& use,
+                           bool late) {
 	const PythonCode& code = late ? *m.process_late : *m.process_early;
 	std::map<std::string, std::string> pars;
 	for (auto& p : m.pars)

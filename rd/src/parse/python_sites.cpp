@@ -6,7 +6,6 @@
 #include "meles/rd/parse/macros.hpp"
 #include "meles/rd/python/rd_code.hpp"
 
-
 namespace meles::rd::parse {
 
 python::Site site_of_application(std::string_view element) {
@@ -41,9 +40,11 @@ std::string with_stand_in_row_macros(const std::string& text, const SourcePos& p
 
 } // namespace
 
-void check_python(ParseContext& ctx, const PythonCode& code, python::CodeShape shape, std::string_view at_dict) {
+void check_python(ParseContext& ctx, const PythonCode& code, python::CodeShape shape,
+                  std::string_view at_dict) {
 	if (code.empty() || ctx.options.is_system) return;
-	if (auto err = python::check_code(with_stand_in_row_macros(code.text, code.pos), code.pos, shape, at_dict))
+	if (auto err =
+	        python::check_code(with_stand_in_row_macros(code.text, code.pos), code.pos, shape, at_dict))
 		ctx.error(err->pos() ? *err->pos() : code.pos, err->message(), ErrorKind::Syntax);
 }
 

@@ -34,10 +34,14 @@ void parse_resource(ParseContext& ctx, RawElement& root, const fs::path& rd_file
 	// What replayed streams may need (\schema, \resdir, macDefs) is read before active tags
 	// are expanded; the Reader below then checks the attributes properly.
 	// (Both may also be written as child elements, <schema>x</schema>.)
-	if (auto* a = root.attribute("schema")) rd.schema = std::string(trim(a->value));
-	else if (auto* c = root.child("schema")) rd.schema = std::string(trim(c->text));
-	if (auto* a = root.attribute("resdir")) rd.resdir_text = std::string(trim(a->value));
-	else if (auto* c = root.child("resdir")) rd.resdir_text = std::string(trim(c->text));
+	if (auto* a = root.attribute("schema"))
+		rd.schema = std::string(trim(a->value));
+	else if (auto* c = root.child("schema"))
+		rd.schema = std::string(trim(c->text));
+	if (auto* a = root.attribute("resdir"))
+		rd.resdir_text = std::string(trim(a->value));
+	else if (auto* c = root.child("resdir"))
+		rd.resdir_text = std::string(trim(c->text));
 	rd.resdir = resolve_resdir(rd.resdir_text, rd.schema, ctx.options, rd_file);
 	for (auto& c : root.children)
 		if (c.name == "macDef") parse_macdef_el(ctx, c, &rd);

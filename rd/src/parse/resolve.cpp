@@ -301,7 +301,8 @@ void resolve_resource(ParseContext& ctx) {
 		if (p.setup_code) check_python(ctx, *p.setup_code, python::CodeShape::Statements);
 	}
 	for (auto& x : rd.executes) {
-		check_application_code(ctx, x.job, x.title.empty() ? concat("execute ", x.id) : concat("execute '", x.title, "'"));
+		check_application_code(
+		    ctx, x.job, x.title.empty() ? concat("execute ", x.id) : concat("execute '", x.title, "'"));
 		if (!x.job.proc_ref.empty()) {
 			auto s = ctx.split_ref(x.job.proc_ref);
 			if (const Resource* where = ctx.rd_for(s, x.pos); where && !where->find_procdef(s.path))

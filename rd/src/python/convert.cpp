@@ -30,10 +30,14 @@ void init_conversions() {
 PyObject* to_python(const ex::Value& v) {
 	switch (v.kind()) {
 	case ex::Kind::None:
-	case ex::Kind::Missing: Py_RETURN_NONE;
-	case ex::Kind::Bool: return PyBool_FromLong(v.as_bool() ? 1 : 0);
-	case ex::Kind::Int: return PyLong_FromLongLong(v.as_int());
-	case ex::Kind::Float: return PyFloat_FromDouble(v.as_float());
+	case ex::Kind::Missing:
+		Py_RETURN_NONE;
+	case ex::Kind::Bool:
+		return PyBool_FromLong(v.as_bool() ? 1 : 0);
+	case ex::Kind::Int:
+		return PyLong_FromLongLong(v.as_int());
+	case ex::Kind::Float:
+		return PyFloat_FromDouble(v.as_float());
 	case ex::Kind::Str: {
 		auto s = v.as_str();
 		return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape");
@@ -53,9 +57,9 @@ PyObject* to_python(const ex::Value& v) {
 		std::int64_t tod = us - days * kUsPerDay;
 		int y, m, d;
 		ex::civil_from_days(static_cast<std::int32_t>(days), y, m, d);
-		return PyDateTime_FromDateAndTime(y, m, d, static_cast<int>(tod / 3600000000LL),
-		                                  static_cast<int>(tod / 60000000LL % 60), static_cast<int>(tod / 1000000 % 60),
-		                                  static_cast<int>(tod % 1000000));
+		return PyDateTime_FromDateAndTime(
+		    y, m, d, static_cast<int>(tod / 3600000000LL), static_cast<int>(tod / 60000000LL % 60),
+		    static_cast<int>(tod / 1000000 % 60), static_cast<int>(tod % 1000000));
 	}
 	case ex::Kind::Time: {
 		std::int64_t tod = v.as_int();
@@ -66,9 +70,11 @@ PyObject* to_python(const ex::Value& v) {
 		std::int64_t us = v.as_int();
 		std::int64_t days = floor_div(us, kUsPerDay);
 		std::int64_t rest = us - days * kUsPerDay;
-		return PyDelta_FromDSU(static_cast<int>(days), static_cast<int>(rest / 1000000), static_cast<int>(rest % 1000000));
+		return PyDelta_FromDSU(static_cast<int>(days), static_cast<int>(rest / 1000000),
+		                       static_cast<int>(rest % 1000000));
 	}
-	case ex::Kind::Callable: return helper_callable(v.as_callable());
+	case ex::Kind::Callable:
+		return helper_callable(v.as_callable());
 	case ex::Kind::List:
 	case ex::Kind::Tuple: {
 		const auto& items = v.items();
@@ -82,8 +88,10 @@ PyObject* to_python(const ex::Value& v) {
 				Py_DECREF(out);
 				return nullptr;
 			}
-			if (list) PyList_SET_ITEM(out, static_cast<Py_ssize_t>(i), item);
-			else PyTuple_SET_ITEM(out, static_cast<Py_ssize_t>(i), item);
+			if (list)
+				PyList_SET_ITEM(out, static_cast<Py_ssize_t>(i), item);
+			else
+				PyTuple_SET_ITEM(out, static_cast<Py_ssize_t>(i), item);
 		}
 		return out;
 	}
@@ -145,7 +153,8 @@ ex::Value from_python(PyObject* o) {
 	if (PyLong_Check(o)) {
 		int overflow = 0;
 		long long x = PyLong_AsLongLongAndOverflow(o, &overflow);
-		if (overflow) ex::raise(ex::PyExc::OverflowError, "integer " + py_str_of(o) + " does not fit 64 bits");
+		if (overflow)
+			ex::raise(ex::PyExc::OverflowError, "integer " + py_str_of(o) + " does not fit 64 bits");
 		if (x == -1 && PyErr_Occurred()) throw_as_expr_error();
 		return ex::Value::integer(x);
 	}
@@ -154,9 +163,11 @@ ex::Value from_python(PyObject* o) {
 	if (PyBytes_Check(o))
 		return ex::Value::bytes(std::string(PyBytes_AS_STRING(o), static_cast<size_t>(PyBytes_GET_SIZE(o))));
 	if (PyByteArray_Check(o))
-		return ex::Value::bytes(std::string(PyByteArray_AS_STRING(o), static_cast<size_t>(PyByteArray_GET_SIZE(o))));
+		return ex::Value::bytes(
+		    std::string(PyByteArray_AS_STRING(o), static_cast<size_t>(PyByteArray_GET_SIZE(o))));
 	if (PyDateTime_Check(o)) {
-		std::int64_t days = ex::days_from_civil(PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o), PyDateTime_GET_DAY(o));
+		std::int64_t days =
+		    ex::days_from_civil(PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o), PyDateTime_GET_DAY(o));
 		std::int64_t us = ((PyDateTime_DATE_GET_HOUR(o) * 60LL + PyDateTime_DATE_GET_MINUTE(o)) * 60 +
 		                   PyDateTime_DATE_GET_SECOND(o)) *
 		                      1000000LL +
@@ -164,15 +175,18 @@ ex::Value from_python(PyObject* o) {
 		return ex::Value::datetime_from_us(days * kUsPerDay + us);
 	}
 	if (PyDate_Check(o))
-		return ex::Value::date_from_days(ex::days_from_civil(PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o), PyDateTime_GET_DAY(o)));
+		return ex::Value::date_from_days(
+		    ex::days_from_civil(PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o), PyDateTime_GET_DAY(o)));
 	if (PyTime_Check(o))
-		return ex::Value::time_from_us(((PyDateTime_TIME_GET_HOUR(o) * 60LL + PyDateTime_TIME_GET_MINUTE(o)) * 60 +
-		                                PyDateTime_TIME_GET_SECOND(o)) *
-		                                   1000000LL +
-		                               PyDateTime_TIME_GET_MICROSECOND(o));
+		return ex::Value::time_from_us(
+		    ((PyDateTime_TIME_GET_HOUR(o) * 60LL + PyDateTime_TIME_GET_MINUTE(o)) * 60 +
+		     PyDateTime_TIME_GET_SECOND(o)) *
+		        1000000LL +
+		    PyDateTime_TIME_GET_MICROSECOND(o));
 	if (PyDelta_Check(o))
-		return ex::Value::timedelta_us((PyDateTime_DELTA_GET_DAYS(o) * 86400LL + PyDateTime_DELTA_GET_SECONDS(o)) * 1000000LL +
-		                               PyDateTime_DELTA_GET_MICROSECONDS(o));
+		return ex::Value::timedelta_us(
+		    (PyDateTime_DELTA_GET_DAYS(o) * 86400LL + PyDateTime_DELTA_GET_SECONDS(o)) * 1000000LL +
+		    PyDateTime_DELTA_GET_MICROSECONDS(o));
 	if (PyList_Check(o) || PyTuple_Check(o)) {
 		PyRef seq(PySequence_Fast(o, "sequence"));
 		Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
@@ -221,22 +235,32 @@ ex::Value from_python(PyObject* o) {
 		if (f) return from_python(f.get());
 		PyErr_Clear();
 	}
-	ex::raise(ex::PyExc::TypeError,
-	          concat("a value of type ", Py_TYPE(o)->tp_name, " cannot go into a table (", py_str_of(o).substr(0, 80), ")"));
+	ex::raise(ex::PyExc::TypeError, concat("a value of type ", Py_TYPE(o)->tp_name,
+	                                       " cannot go into a table (", py_str_of(o).substr(0, 80), ")"));
 }
 
 PyObject* python_exception_class(ex::PyExc exc) {
 	switch (exc) {
-	case ex::PyExc::ValueError: return PyExc_ValueError;
-	case ex::PyExc::TypeError: return PyExc_TypeError;
-	case ex::PyExc::KeyError: return PyExc_KeyError;
-	case ex::PyExc::IndexError: return PyExc_IndexError;
-	case ex::PyExc::ZeroDivisionError: return PyExc_ZeroDivisionError;
-	case ex::PyExc::OverflowError: return PyExc_OverflowError;
-	case ex::PyExc::AttributeError: return PyExc_AttributeError;
-	case ex::PyExc::NameError: return PyExc_NameError;
-	case ex::PyExc::ValidationError: return validation_error_class();
-	case ex::PyExc::Other: return PyExc_Exception;
+	case ex::PyExc::ValueError:
+		return PyExc_ValueError;
+	case ex::PyExc::TypeError:
+		return PyExc_TypeError;
+	case ex::PyExc::KeyError:
+		return PyExc_KeyError;
+	case ex::PyExc::IndexError:
+		return PyExc_IndexError;
+	case ex::PyExc::ZeroDivisionError:
+		return PyExc_ZeroDivisionError;
+	case ex::PyExc::OverflowError:
+		return PyExc_OverflowError;
+	case ex::PyExc::AttributeError:
+		return PyExc_AttributeError;
+	case ex::PyExc::NameError:
+		return PyExc_NameError;
+	case ex::PyExc::ValidationError:
+		return validation_error_class();
+	case ex::PyExc::Other:
+		return PyExc_Exception;
 	}
 	return PyExc_Exception;
 }
@@ -245,10 +269,13 @@ ex::PyExc expr_exception_of(PyObject* type) {
 	// Most specific first (KeyError before LookupError-ish checks; ZeroDivisionError is an
 	// ArithmeticError like OverflowError).
 	static const std::pair<PyObject**, ex::PyExc> order[] = {
-	    {&PyExc_KeyError, ex::PyExc::KeyError},         {&PyExc_IndexError, ex::PyExc::IndexError},
+	    {&PyExc_KeyError, ex::PyExc::KeyError},
+	    {&PyExc_IndexError, ex::PyExc::IndexError},
 	    {&PyExc_ZeroDivisionError, ex::PyExc::ZeroDivisionError},
-	    {&PyExc_OverflowError, ex::PyExc::OverflowError}, {&PyExc_AttributeError, ex::PyExc::AttributeError},
-	    {&PyExc_NameError, ex::PyExc::NameError},       {&PyExc_TypeError, ex::PyExc::TypeError},
+	    {&PyExc_OverflowError, ex::PyExc::OverflowError},
+	    {&PyExc_AttributeError, ex::PyExc::AttributeError},
+	    {&PyExc_NameError, ex::PyExc::NameError},
+	    {&PyExc_TypeError, ex::PyExc::TypeError},
 	    {&PyExc_ValueError, ex::PyExc::ValueError},
 	};
 	if (PyObject* ve = validation_error_class(); ve && PyErr_GivenExceptionMatches(type, ve))

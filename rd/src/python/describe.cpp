@@ -13,8 +13,10 @@ namespace {
 
 void set_item(PyObject* d, const char* key, PyObject* value_owned) {
 	PyRef v(value_owned);
-	if (v) PyDict_SetItemString(d, key, v.get());
-	else PyErr_Clear();
+	if (v)
+		PyDict_SetItemString(d, key, v.get());
+	else
+		PyErr_Clear();
 }
 
 void set_str(PyObject* d, const char* key, std::string_view s) {
@@ -161,8 +163,10 @@ PyRef rd_object(const std::shared_ptr<const Resource>& rd) {
 	if (!rd) return PyRef::borrow(Py_None);
 	auto& cache = rd_cache();
 	for (auto it = cache.begin(); it != cache.end();) {
-		if (it->second.rd.expired()) it = cache.erase(it);
-		else ++it;
+		if (it->second.rd.expired())
+			it = cache.erase(it);
+		else
+			++it;
 	}
 	if (auto it = cache.find(rd.get()); it != cache.end()) return it->second.object;
 	PyRef desc = describe_rd(*rd);

@@ -23,7 +23,8 @@ using ingest::Value;
 
 // (procs.cpp)
 PyRef proc_spec(const ApplyDef& a, const ProcDef* pd, std::string_view name, std::string_view args,
-                std::string_view at_dict, const std::function<std::string(std::string_view, const SourcePos&)>& expand);
+                std::string_view at_dict,
+                const std::function<std::string(std::string_view, const SourcePos&)>& expand);
 
 namespace {
 
@@ -31,8 +32,10 @@ constexpr size_t kBatchRows = 4096;
 
 void release_soon(PyObject* o) {
 	if (!o) return;
-	if (Interpreter::on_python_thread()) Py_DECREF(o);
-	else Interpreter::get().post([o] { Py_DECREF(o); });
+	if (Interpreter::on_python_thread())
+		Py_DECREF(o);
+	else
+		Interpreter::get().post([o] { Py_DECREF(o); });
 }
 
 // An owned reference that may be dropped on any thread.
@@ -51,7 +54,8 @@ struct Held {
 };
 
 PyRef compile_application(const ApplyDef& a, const ProcDef* pd, std::string_view args, std::string_view at,
-                          PyObject* ns, const std::function<std::string(std::string_view, const SourcePos&)>& expand) {
+                          PyObject* ns,
+                          const std::function<std::string(std::string_view, const SourcePos&)>& expand) {
 	std::string name = a.element;
 	PyRef spec = proc_spec(a, pd, name, args, at, expand);
 	PyRef fn(PyObject_CallFunctionObjArgs(rt_function("make_proc"), spec.get(), ns, nullptr));
@@ -62,7 +66,9 @@ PyRef compile_application(const ApplyDef& a, const ProcDef* pd, std::string_view
 const ProcDef* procdef_of(const ApplyDef& a, const ProcDefLookup& find) {
 	if (a.proc_ref.empty()) return nullptr;
 	const ProcDef* pd = find ? find(a.proc_ref) : nullptr;
-	if (!pd) throw Error(ErrorKind::NotFound, concat(a.element, ": procDef ", a.proc_ref, " cannot be found"), a.pos);
+	if (!pd)
+		throw Error(ErrorKind::NotFound, concat(a.element, ": procDef ", a.proc_ref, " cannot be found"),
+		            a.pos);
 	return pd;
 }
 
@@ -79,8 +85,8 @@ public:
 	// needs a wider layout and the batch already has records.
 	bool add(RecordBatch& batch, PyObject* dict, int64_t line) {
 		if (!PyDict_Check(dict))
-			throw Error(ErrorKind::Validation,
-			            concat("a row must be a dict, not ", Py_TYPE(dict)->tp_name, " (", source_->display, ")"));
+			throw Error(ErrorKind::Validation, concat("a row must be a dict, not ", Py_TYPE(dict)->tp_name,
+			                                          " (", source_->display, ")"));
 		// New keys?
 		std::vector<std::string> fresh;
 		PyObject *k, *v;
@@ -145,14 +151,16 @@ private:
 // Pulls dicts from a Python iterator into batches.
 class IteratorReader final : public RecordReader {
 public:
-	IteratorReader(std::shared_ptr<const SourceInfo> source, PyObject* iterator, std::string what, SourcePos code_pos)
-	    : RecordReader(source), it_(iterator), batcher_(source, ingest::PositionUnit::Row), what_(std::move(what)),
-	      code_pos_(std::move(code_pos)) {}
+	IteratorReader(std::shared_ptr<const SourceInfo> source, PyObject* iterator, std::string what,
+	               SourcePos code_pos)
+	    : RecordReader(source), it_(iterator), batcher_(source, ingest::PositionUnit::Row),
+	      what_(std::move(what)), code_pos_(std::move(code_pos)) {}
 
 	bool next(RecordBatch& batch) override {
 		if (done_) return false;
 		Interpreter::get().call([&] {
-			batch.begin(source_, batcher_.layout() ? batcher_.layout() : layout_ptr(), ingest::PositionUnit::Row);
+			batch.begin(source_, batcher_.layout() ? batcher_.layout() : layout_ptr(),
+			            ingest::PositionUnit::Row);
 			batcher_.restart(batch);
 			if (pending_) {
 				batcher_.add(batch, pending_.get(), pending_line_);
@@ -163,8 +171,8 @@ public:
 				if (!row) {
 					if (PyErr_Occurred()) {
 						PythonFailure f = fetch_python_failure(code_pos_);
-						std::string msg = concat(what_, " failed on ", source_->display, " after ", std::to_string(count_),
-						                         " rows: ", f.type, ": ", f.message);
+						std::string msg = concat(what_, " failed on ", source_->display, " after ",
+						                         std::to_string(count_), " rows: ", f.type, ": ", f.message);
 						if (!f.trace.empty()) msg += " (" + f.trace + ")";
 						throw Error(ErrorKind::Validation, msg, f.pos);
 					}
@@ -200,7 +208,8 @@ public:
 	PythonGrammar(const GrammarDef& g, std::shared_ptr<const Resource> rd, const ProcDefLookup& find)
 	    : Grammar(g.pos), def_(g), rd_(std::move(rd)) {
 		if (auto v = g.option("isDispatching"); v && (*v == "True" || *v == "true"))
-			throw Error(ErrorKind::Validation, concat(g.type, " with isDispatching is not supported by Meles"), g.pos);
+			throw Error(ErrorKind::Validation,
+			            concat(g.type, " with isDispatching is not supported by Meles"), g.pos);
 		Interpreter::get().call([&] {
 			PyRef rdo = rd_object(rd_);
 			PyRef props(PyDict_New());
@@ -208,27 +217,31 @@ public:
 				PyRef v = py_str(p.value);
 				PyDict_SetItemString(props.get(), p.name.c_str(), v.get());
 			}
-			PyRef gobj(PyObject_CallFunctionObjArgs(rt_function("grammar_object"), py_str(g.type).get(), props.get(),
-			                                        rdo.get(), nullptr));
+			PyRef gobj(PyObject_CallFunctionObjArgs(rt_function("grammar_object"), py_str(g.type).get(),
+			                                        props.get(), rdo.get(), nullptr));
 			if (!gobj) throw_python_error(g.type, g.pos, ErrorKind::Internal);
 			grammar_obj_ = Held(gobj.release());
 			PyRef ns(PyObject_CallFunctionObjArgs(rt_function("proc_namespace"), rdo.get(), nullptr));
 			if (!ns) throw_python_error(g.type, g.pos, ErrorKind::Internal);
 			if (g.type == "embeddedGrammar") {
-				if (!g.iterator) throw Error(ErrorKind::Validation, "embeddedGrammar needs an iterator", g.pos);
+				if (!g.iterator)
+					throw Error(ErrorKind::Validation, "embeddedGrammar needs an iterator", g.pos);
 				const ProcDef* pd = procdef_of(*g.iterator, find);
 				iterator_ = Held(compile_application(*g.iterator, pd, "self", "", ns.get(), {}).release());
-				const PythonCode* c = g.iterator->code ? &*g.iterator->code : (pd && pd->code ? &*pd->code : nullptr);
+				const PythonCode* c =
+				    g.iterator->code ? &*g.iterator->code : (pd && pd->code ? &*pd->code : nullptr);
 				code_pos_ = c ? c->pos : g.iterator->pos;
 				if (g.pargetter) {
 					const ProcDef* ppd = procdef_of(*g.pargetter, find);
-					pargetter_ = Held(compile_application(*g.pargetter, ppd, "self", "", ns.get(), {}).release());
+					pargetter_ =
+					    Held(compile_application(*g.pargetter, ppd, "self", "", ns.get(), {}).release());
 				}
 			} else {
 				std::string file = g.module + ".py";
 				if (!file.empty() && file[0] != '/') file = (rd_->resdir / file).string();
 				note_rd_file(file);
-				PyRef mod(PyObject_CallFunction(rt_function("load_custom_grammar"), "sO", file.c_str(), grammar_obj_.p));
+				PyRef mod(PyObject_CallFunction(rt_function("load_custom_grammar"), "sO", file.c_str(),
+				                                grammar_obj_.p));
 				if (!mod) throw_python_error(concat("customGrammar module ", g.module), g.pos);
 				module_ = Held(mod.release());
 				code_pos_ = SourcePos{file, 1, 0};
@@ -243,7 +256,8 @@ public:
 	std::unique_ptr<RecordReader> open(const SourceInfo& source, const ingest::ReadOptions&) const override {
 		auto src = std::make_shared<const SourceInfo>(source);
 		PyObject* iterator = nullptr;
-		std::string what = def_.type == "embeddedGrammar" ? "the embeddedGrammar iterator" : "customGrammar " + def_.module;
+		std::string what =
+		    def_.type == "embeddedGrammar" ? "the embeddedGrammar iterator" : "customGrammar " + def_.module;
 		Interpreter::get().call([&] {
 			PyRef token = py_str(source.path);
 			PyRef it;
@@ -252,13 +266,14 @@ public:
 				                                        pargetter_.p ? pargetter_.p : Py_None, token.get(),
 				                                        grammar_obj_.p, nullptr));
 			} else {
-				it = PyRef(PyObject_CallFunctionObjArgs(rt_function("custom_rows"), module_.p, token.get(), grammar_obj_.p,
-				                                        nullptr));
+				it = PyRef(PyObject_CallFunctionObjArgs(rt_function("custom_rows"), module_.p, token.get(),
+				                                        grammar_obj_.p, nullptr));
 			}
 			if (!it) {
 				PythonFailure f = fetch_python_failure(code_pos_);
 				throw Error(ErrorKind::Validation,
-				            concat(what, " failed on ", source.display, ": ", f.type, ": ", f.message), f.pos);
+				            concat(what, " failed on ", source.display, ": ", f.type, ": ", f.message),
+				            f.pos);
 			}
 			iterator = it.release();
 		});
@@ -278,8 +293,9 @@ public:
 	FilterReader(std::unique_ptr<RecordReader> inner, std::vector<Held> filters, Held source_fields,
 	             std::vector<SourcePos> filter_pos, std::shared_ptr<const Resource> rd)
 	    : RecordReader(std::make_shared<const SourceInfo>(inner->source())), inner_(std::move(inner)),
-	      filters_(std::move(filters)), source_fields_(std::move(source_fields)), filter_pos_(std::move(filter_pos)),
-	      rd_(std::move(rd)), batcher_(source_, ingest::PositionUnit::Line) {}
+	      filters_(std::move(filters)), source_fields_(std::move(source_fields)),
+	      filter_pos_(std::move(filter_pos)), rd_(std::move(rd)),
+	      batcher_(source_, ingest::PositionUnit::Line) {}
 
 	bool next(RecordBatch& out) override {
 		for (;;) {
@@ -300,11 +316,13 @@ private:
 		if (!rowiter_.p) {
 			PyRef token = py_str(source_->path);
 			PyRef ri(PyObject_CallFunctionObjArgs(rt_function("row_iterator_object"), token.get(), nullptr));
-			if (!ri) throw_python_error("rowfilter", filter_pos_.empty() ? SourcePos{} : filter_pos_[0], ErrorKind::Internal);
+			if (!ri)
+				throw_python_error("rowfilter", filter_pos_.empty() ? SourcePos{} : filter_pos_[0],
+				                   ErrorKind::Internal);
 			rowiter_ = Held(ri.release());
 			if (source_fields_.p) {
-				PyRef data(PyObject_CallFunctionObjArgs(rt_function("source_fields"), source_fields_.p, token.get(),
-				                                        rowiter_.p, nullptr));
+				PyRef data(PyObject_CallFunctionObjArgs(rt_function("source_fields"), source_fields_.p,
+				                                        token.get(), rowiter_.p, nullptr));
 				if (!data) throw_python_error(concat("sourceFields on ", source_->display), SourcePos{});
 				extra_ = Held(data.release());
 			}
@@ -333,8 +351,8 @@ private:
 				PyDict_SetItem(row.get(), keys[i].get(), v.get());
 			}
 			if (extra_.p) PyDict_Update(row.get(), extra_.p);
-			PyRef rows(PyObject_CallFunctionObjArgs(rt_function("apply_filters"), filters.get(), row.get(), rowiter_.p,
-			                                        nullptr));
+			PyRef rows(PyObject_CallFunctionObjArgs(rt_function("apply_filters"), filters.get(), row.get(),
+			                                        rowiter_.p, nullptr));
 			if (!rows) {
 				PythonFailure f = fetch_python_failure(filter_pos_.empty() ? SourcePos{} : filter_pos_[0]);
 				std::string msg = concat("rowfilter: ", f.type, ": ", f.message);
@@ -395,9 +413,10 @@ bool has_python_filters(const GrammarDef& grammar, const ProcDefLookup& find_pro
 	return grammar.source_fields && has_code(*grammar.source_fields, find_procdef);
 }
 
-std::unique_ptr<RecordReader> filter_records(std::unique_ptr<RecordReader> reader, const GrammarDef& grammar,
-                                             std::shared_ptr<const Resource> rd, const ProcDefLookup& find_procdef,
-                                             const std::function<std::string(std::string_view, const SourcePos&)>& expand) {
+std::unique_ptr<RecordReader>
+filter_records(std::unique_ptr<RecordReader> reader, const GrammarDef& grammar,
+               std::shared_ptr<const Resource> rd, const ProcDefLookup& find_procdef,
+               const std::function<std::string(std::string_view, const SourcePos&)>& expand) {
 	std::vector<Held> filters;
 	std::vector<SourcePos> positions;
 	Held source_fields;
@@ -409,14 +428,16 @@ std::unique_ptr<RecordReader> filter_records(std::unique_ptr<RecordReader> reade
 			// Rowfilters without code are Meles's native ones (//products#define): nothing to run here.
 			if (!has_code(f, find_procdef)) continue;
 			const ProcDef* pd = procdef_of(f, find_procdef);
-			filters.emplace_back(compile_application(f, pd, "row, rowIter", "row", ns.get(), expand).release());
+			filters.emplace_back(
+			    compile_application(f, pd, "row, rowIter", "row", ns.get(), expand).release());
 			const PythonCode* c = f.code ? &*f.code : (pd && pd->code ? &*pd->code : nullptr);
 			positions.push_back(c ? c->pos : f.pos);
 		}
 		if (grammar.source_fields && has_code(*grammar.source_fields, find_procdef)) {
 			const ProcDef* pd = procdef_of(*grammar.source_fields, find_procdef);
 			source_fields = Held(
-			    compile_application(*grammar.source_fields, pd, "sourceToken, data", "", ns.get(), expand).release());
+			    compile_application(*grammar.source_fields, pd, "sourceToken, data", "", ns.get(), expand)
+			        .release());
 		}
 	});
 	return std::make_unique<FilterReader>(std::move(reader), std::move(filters), std::move(source_fields),

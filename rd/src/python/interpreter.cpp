@@ -81,17 +81,19 @@ void Interpreter::initialise_python() {
 	PyStatus status = Py_InitializeFromConfig(&config);
 	PyConfig_Clear(&config);
 	if (PyStatus_Exception(status))
-		throw Error(ErrorKind::Internal,
-		            concat("cannot start the embedded Python: ", status.err_msg ? status.err_msg : "unknown reason"));
+		throw Error(ErrorKind::Internal, concat("cannot start the embedded Python: ",
+		                                        status.err_msg ? status.err_msg : "unknown reason"));
 	init_conversions();
 	PyObject* path = PySys_GetObject("path"); // borrowed
 	PyRef dir = py_str(lib_dir());
-	if (!path || PyList_Insert(path, 0, dir.get()) != 0) throw Error(ErrorKind::Internal, "cannot set Python's sys.path");
+	if (!path || PyList_Insert(path, 0, dir.get()) != 0)
+		throw Error(ErrorKind::Internal, "cannot set Python's sys.path");
 	rt_ = PyImport_ImportModule("meles_rt");
 	if (!rt_) {
 		auto f = fetch_python_failure({});
-		throw Error(ErrorKind::Internal, concat("cannot load Meles's Python support from ", lib_dir(), ": ", f.type, ": ",
-		                                        f.message, f.trace.empty() ? "" : " (" + f.trace + ")"));
+		throw Error(ErrorKind::Internal,
+		            concat("cannot load Meles's Python support from ", lib_dir(), ": ", f.type, ": ",
+		                   f.message, f.trace.empty() ? "" : " (" + f.trace + ")"));
 	}
 	PyEval_SaveThread(); // the GIL is taken per task from now on
 }
@@ -215,15 +217,16 @@ PythonFailure fetch_python_failure(const SourcePos& fallback) {
 		PyRef msg(PyObject_GetAttrString(value, "msg"));
 		PyErr_Clear();
 		if (msg && PyUnicode_Check(msg.get())) out.message = py_text(msg.get());
-		if (fn && PyUnicode_Check(fn.get()) && rd_files().count(py_text(fn.get())) && ln && PyLong_Check(ln.get())) {
+		if (fn && PyUnicode_Check(fn.get()) && rd_files().count(py_text(fn.get())) && ln &&
+		    PyLong_Check(ln.get())) {
 			out.pos.source = py_text(fn.get());
 			out.pos.line = static_cast<int>(PyLong_AsLong(ln.get()));
 		}
 	}
 	// Innermost frame of RD code.
 	std::vector<std::string> frames;
-	for (PyObject* cur = tb; cur && PyTraceBack_Check(cur); cur = reinterpret_cast<PyObject*>(
-	                                                           reinterpret_cast<PyTracebackObject*>(cur)->tb_next)) {
+	for (PyObject* cur = tb; cur && PyTraceBack_Check(cur);
+	     cur = reinterpret_cast<PyObject*>(reinterpret_cast<PyTracebackObject*>(cur)->tb_next)) {
 		auto* t = reinterpret_cast<PyTracebackObject*>(cur);
 		PyRef code(reinterpret_cast<PyObject*>(PyFrame_GetCode(t->tb_frame)));
 		auto* co = reinterpret_cast<PyCodeObject*>(code.get());
@@ -234,7 +237,8 @@ PythonFailure fetch_python_failure(const SourcePos& fallback) {
 		out.pos.line = line;
 		std::string fname = py_text(co->co_name);
 		auto slash = file.rfind('/');
-		frames.push_back(concat(slash == std::string::npos ? file : file.substr(slash + 1), ":", std::to_string(line),
+		frames.push_back(concat(slash == std::string::npos ? file : file.substr(slash + 1), ":",
+		                        std::to_string(line),
 		                        fname.empty() || fname == "<module>" ? "" : " in " + fname));
 	}
 	if (frames.size() > 1) out.trace = join(frames, " > ");
@@ -244,7 +248,8 @@ PythonFailure fetch_python_failure(const SourcePos& fallback) {
 
 void throw_python_error(std::string_view what, const SourcePos& fallback, ErrorKind kind) {
 	PythonFailure f = fetch_python_failure(fallback);
-	std::string exc = f.is_syntax ? concat("Python syntax error: ", f.message) : concat(f.type, ": ", f.message);
+	std::string exc =
+	    f.is_syntax ? concat("Python syntax error: ", f.message) : concat(f.type, ": ", f.message);
 	std::string msg = what.empty() ? exc : concat(what, ": ", exc);
 	if (f.is_syntax) kind = ErrorKind::Syntax;
 	if (!f.trace.empty()) msg += concat(" (", f.trace, ")");

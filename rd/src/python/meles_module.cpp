@@ -25,12 +25,14 @@ struct ConnBox {
 
 PyObject* set_error(const std::exception& e) {
 	if (auto* xe = dynamic_cast<const ex::ExprError*>(&e)) {
-		PyErr_SetString(python_exception_class(xe->exc()), xe->detail().empty() ? xe->message().c_str() : xe->detail().c_str());
+		PyErr_SetString(python_exception_class(xe->exc()),
+		                xe->detail().empty() ? xe->message().c_str() : xe->detail().c_str());
 		return nullptr;
 	}
 	if (auto* me = dynamic_cast<const Error*>(&e)) {
-		PyObject* cls = (me->kind() == ErrorKind::NotFound || me->kind() == ErrorKind::Name) ? PyExc_LookupError
-		                                                                                     : PyExc_RuntimeError;
+		PyObject* cls = (me->kind() == ErrorKind::NotFound || me->kind() == ErrorKind::Name)
+		                    ? PyExc_LookupError
+		                    : PyExc_RuntimeError;
 		PyErr_SetString(cls, me->full_message().c_str());
 		return nullptr;
 	}
@@ -97,10 +99,14 @@ PyObject* m_notify(PyObject*, PyObject* args) {
 		opts.notify(level, msg);
 	} else {
 		std::string_view l(level);
-		if (l == "warning") log::warn(msg);
-		else if (l == "error") log::error(msg);
-		else if (l == "debug") log::debug(msg);
-		else log::info(msg);
+		if (l == "warning")
+			log::warn(msg);
+		else if (l == "error")
+			log::error(msg);
+		else if (l == "debug")
+			log::debug(msg);
+		else
+			log::info(msg);
 	}
 	Py_RETURN_NONE;
 }
@@ -164,8 +170,10 @@ PyObject* m_db_execute(PyObject*, PyObject* args) {
 	if (!seq) return nullptr;
 	for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); ++i) {
 		PyObject* p = PySequence_Fast_GET_ITEM(seq.get(), i);
-		if (p == Py_None) ps.emplace_back(std::nullopt);
-		else ps.emplace_back(py_text(p));
+		if (p == Py_None)
+			ps.emplace_back(std::nullopt);
+		else
+			ps.emplace_back(py_text(p));
 	}
 	std::optional<pg::Result> res;
 	std::string err;
@@ -271,8 +279,15 @@ PyMethodDef methods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
-PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_meles", "Meles's side of RD code", -1, methods,
-                          nullptr, nullptr, nullptr, nullptr};
+PyModuleDef module_def = {PyModuleDef_HEAD_INIT,
+                          "_meles",
+                          "Meles's side of RD code",
+                          -1,
+                          methods,
+                          nullptr,
+                          nullptr,
+                          nullptr,
+                          nullptr};
 
 } // namespace
 
@@ -298,8 +313,9 @@ PyObject* validation_error_class() {
 
 PyRef make_callback(std::function<PyObject*(PyObject* args)> fn) {
 	auto* box = new Callback(std::move(fn));
-	PyRef cap(PyCapsule_New(box, kCallbackCapsule,
-	                        [](PyObject* c) { delete static_cast<Callback*>(PyCapsule_GetPointer(c, kCallbackCapsule)); }));
+	PyRef cap(PyCapsule_New(box, kCallbackCapsule, [](PyObject* c) {
+		delete static_cast<Callback*>(PyCapsule_GetPointer(c, kCallbackCapsule));
+	}));
 	if (!cap) {
 		delete box;
 		return PyRef();
@@ -309,8 +325,9 @@ PyRef make_callback(std::function<PyObject*(PyObject* args)> fn) {
 
 PyRef connection_handle(pg::Connection* borrowed) {
 	auto* box = new ConnBox{borrowed, nullptr};
-	return PyRef(PyCapsule_New(box, kConnCapsule,
-	                           [](PyObject* c) { delete static_cast<ConnBox*>(PyCapsule_GetPointer(c, kConnCapsule)); }));
+	return PyRef(PyCapsule_New(box, kConnCapsule, [](PyObject* c) {
+		delete static_cast<ConnBox*>(PyCapsule_GetPointer(c, kConnCapsule));
+	}));
 }
 
 } // namespace meles::rd::python

@@ -48,7 +48,8 @@ PyRef proc_spec(const ApplyDef& a, const ProcDef* pd, std::string_view name, std
 	set(d.get(), "name", py_str(name));
 	set(d.get(), "args", py_str(args));
 	set(d.get(), "at", py_str(at_dict));
-	const PythonCode* code = (a.code && !a.code->empty()) ? &*a.code : (pd && pd->code ? &*pd->code : nullptr);
+	const PythonCode* code =
+	    (a.code && !a.code->empty()) ? &*a.code : (pd && pd->code ? &*pd->code : nullptr);
 	SourcePos code_pos = code ? code->pos : a.pos;
 	std::string file = code_pos.source.empty() ? "<rd>" : code_pos.source;
 	note_rd_file(file);

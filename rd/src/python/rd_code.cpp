@@ -23,7 +23,8 @@ namespace ex = meles::rd::expr;
 
 // (procs.cpp)
 PyRef proc_spec(const ApplyDef& a, const ProcDef* pd, std::string_view name, std::string_view args,
-                std::string_view at_dict, const std::function<std::string(std::string_view, const SourcePos&)>& expand);
+                std::string_view at_dict,
+                const std::function<std::string(std::string_view, const SourcePos&)>& expand);
 
 namespace {
 
@@ -142,7 +143,8 @@ void run_job_locked(const std::shared_ptr<const Resource>& rd, PyObject* rdo, co
 		auto hash = x.job.proc_ref.find('#');
 		if (hash != std::string::npos && x.job.proc_ref.substr(0, hash) == rd->rd_id)
 			pd = rd->find_procdef(x.job.proc_ref.substr(hash + 1));
-		if (!pd) throw Error(ErrorKind::NotFound, concat(what, ": procDef ", x.job.proc_ref, " not found"), x.pos);
+		if (!pd)
+			throw Error(ErrorKind::NotFound, concat(what, ": procDef ", x.job.proc_ref, " not found"), x.pos);
 	}
 	PyRef spec = proc_spec(x.job, pd, "job", "rd, execDef", "", {});
 	PyRef fn(PyObject_CallFunctionObjArgs(rt_function("make_proc"), spec.get(), ns.get(), nullptr));
@@ -154,10 +156,12 @@ void run_job_locked(const std::shared_ptr<const Resource>& rd, PyObject* rdo, co
 	if (!exec_def) throw_python_error(what, x.pos, ErrorKind::Internal);
 	if (limit.count() == 0) limit = Interpreter::get().options().job_time_limit;
 	bool timed_out = false;
-	PyRef r = call_with_limit(limit, timed_out,
-	                          [&] { return PyObject_CallFunctionObjArgs(fn.get(), rdo, exec_def.get(), nullptr); });
+	PyRef r = call_with_limit(limit, timed_out, [&] {
+		return PyObject_CallFunctionObjArgs(fn.get(), rdo, exec_def.get(), nullptr);
+	});
 	if (timed_out)
-		throw Error(ErrorKind::Timeout, concat(what, " was stopped after ", std::to_string(limit.count()), " s (time limit)"),
+		throw Error(ErrorKind::Timeout,
+		            concat(what, " was stopped after ", std::to_string(limit.count()), " s (time limit)"),
 		            x.pos);
 	if (!r) throw_python_error(what, x.pos);
 }
@@ -171,11 +175,12 @@ std::vector<std::map<std::string, std::string>> loop_items(const PythonCode& cod
 	Interpreter::get().call([&] {
 		PyRef ns = load_namespace(hooks);
 		std::string file = file_of(code.pos);
-		PyRef gen(PyObject_CallFunction(rt_function("make_generator"), "ssisO", code.text.c_str(), file.c_str(),
-		                                std::max(1, code.pos.line), "context", ns.get()));
+		PyRef gen(PyObject_CallFunction(rt_function("make_generator"), "ssisO", code.text.c_str(),
+		                                file.c_str(), std::max(1, code.pos.line), "context", ns.get()));
 		if (!gen) throw_python_error("LOOP codeItems", code.pos, ErrorKind::Syntax);
 		PyRef resolver = resolver_callable(hooks);
-		PyRef ctx(PyObject_CallFunction(rt_function("ParseContext"), "Os", resolver.get(), hooks.rd_id.c_str()));
+		PyRef ctx(
+		    PyObject_CallFunction(rt_function("ParseContext"), "Os", resolver.get(), hooks.rd_id.c_str()));
 		if (!ctx) throw_python_error("LOOP codeItems", code.pos, ErrorKind::Internal);
 		PyRef items(PyObject_CallFunctionObjArgs(rt_function("loop_items"), gen.get(), ctx.get(), nullptr));
 		if (!items) throw_python_error("LOOP codeItems", code.pos);
@@ -198,19 +203,24 @@ MixinProcResult run_mixin_proc(const PythonCode& code, bool late, const TableDef
 	Interpreter::get().call([&] {
 		PyRef ns = load_namespace(hooks);
 		const char* name = late ? "processLate" : "processEarly";
-		PyRef fn = compile_function(code, name, late ? "substrate, root, context, mixinPars" : "context, substrate, mixinPars",
-		                            ns.get(), name);
+		PyRef fn = compile_function(
+		    code, name, late ? "substrate, root, context, mixinPars" : "context, substrate, mixinPars",
+		    ns.get(), name);
 		PyRef tdesc = describe_table(table);
-		PyRef substrate(PyObject_CallFunctionObjArgs(rt_function("make_table"), tdesc.get(), Py_None, nullptr));
+		PyRef substrate(
+		    PyObject_CallFunctionObjArgs(rt_function("make_table"), tdesc.get(), Py_None, nullptr));
 		if (!substrate) throw_python_error(name, code.pos, ErrorKind::Internal);
 		PyRef pars(PyDict_New());
 		for (auto& [k, v] : mixin_pars)
 			PyDict_SetItemString(pars.get(), k.c_str(), py_str(v).get());
 		PyRef resolver = resolver_callable(hooks);
-		PyRef ctx(PyObject_CallFunction(rt_function("ParseContext"), "Os", resolver.get(), hooks.rd_id.c_str()));
+		PyRef ctx(
+		    PyObject_CallFunction(rt_function("ParseContext"), "Os", resolver.get(), hooks.rd_id.c_str()));
 		if (!ctx) throw_python_error(name, code.pos, ErrorKind::Internal);
-		PyRef r(late ? PyObject_CallFunctionObjArgs(fn.get(), substrate.get(), Py_None, ctx.get(), pars.get(), nullptr)
-		             : PyObject_CallFunctionObjArgs(fn.get(), ctx.get(), substrate.get(), pars.get(), nullptr));
+		PyRef r(
+		    late ? PyObject_CallFunctionObjArgs(fn.get(), substrate.get(), Py_None, ctx.get(), pars.get(),
+		                                        nullptr)
+		         : PyObject_CallFunctionObjArgs(fn.get(), ctx.get(), substrate.get(), pars.get(), nullptr));
 		if (!r) throw_python_error(concat(name, " of a mixin on table ", table.id), code.pos);
 		// Meta the code set on the substrate.
 		PyRef meta(PyObject_CallMethod(substrate.get(), "changed_meta", nullptr));
@@ -234,8 +244,10 @@ void run_script(const ScriptDef& script, const ScriptContext& context) {
 		PyRef tdef = PyRef::borrow(Py_None);
 		if (context.table) {
 			PyRef desc = describe_table(*context.table);
-			if (!context.relation.empty()) PyDict_SetItemString(desc.get(), "qname", py_str(context.relation).get());
-			tdef = PyRef(PyObject_CallFunctionObjArgs(rt_function("make_table"), desc.get(), rdo.get(), nullptr));
+			if (!context.relation.empty())
+				PyDict_SetItemString(desc.get(), "qname", py_str(context.relation).get());
+			tdef = PyRef(
+			    PyObject_CallFunctionObjArgs(rt_function("make_table"), desc.get(), rdo.get(), nullptr));
 			if (!tdef) throw_python_error(what, script.pos, ErrorKind::Internal);
 		}
 		PyRef conn = PyRef::borrow(Py_None);
@@ -245,14 +257,15 @@ void run_script(const ScriptDef& script, const ScriptContext& context) {
 			if (sql) conn = PyRef(PyObject_CallMethod(sql.get(), "Connection", "OO", handle.get(), Py_False));
 			if (!conn) throw_python_error(what, script.pos, ErrorKind::Internal);
 		}
-		PyRef table(PyObject_CallFunction(rt_function("TargetTable"), "OOs", tdef.get(), conn.get(), context.relation.c_str()));
+		PyRef table(PyObject_CallFunction(rt_function("TargetTable"), "OOs", tdef.get(), conn.get(),
+		                                  context.relation.c_str()));
 		if (!table) throw_python_error(what, script.pos, ErrorKind::Internal);
 		PyRef ns(PyObject_CallFunctionObjArgs(rt_function("proc_namespace"), rdo.get(), nullptr));
 		if (!ns) throw_python_error(what, script.pos, ErrorKind::Internal);
 		PyDict_SetItemString(ns.get(), "table", table.get());
 		std::string file = file_of(script.pos);
-		PyRef r(PyObject_CallFunction(rt_function("run_statements"), "ssiO", script.content.c_str(), file.c_str(),
-		                              std::max(1, script.pos.line), ns.get()));
+		PyRef r(PyObject_CallFunction(rt_function("run_statements"), "ssiO", script.content.c_str(),
+		                              file.c_str(), std::max(1, script.pos.line), ns.get()));
 		if (!r) throw_python_error(what, script.pos);
 	});
 }
@@ -303,7 +316,8 @@ ErrorKind kind_of_service_exception(const std::string& type) {
 
 } // namespace
 
-CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef& service, const CoreInput& input) {
+CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef& service,
+                    const CoreInput& input) {
 	CoreOutput out;
 	if (!service.core || service.core->type != "pythonCore")
 		throw Error(ErrorKind::Internal, concat("service ", service.id, " has no pythonCore"));
@@ -311,7 +325,9 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 	const ApplyDef* proc = nullptr;
 	for (auto& p : core.procs)
 		if (p.element == "coreProc") proc = &p;
-	if (!proc) throw Error(ErrorKind::Validation, concat("the pythonCore of service ", service.id, " has no coreProc"), core.pos);
+	if (!proc)
+		throw Error(ErrorKind::Validation,
+		            concat("the pythonCore of service ", service.id, " has no coreProc"), core.pos);
 	Interpreter::get().call([&] {
 		std::string what = concat("coreProc of service ", service.id);
 		PyRef rdo = rd_object(rd);
@@ -322,7 +338,8 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 		if (!fn) throw_python_error(what, proc->pos);
 		// outputTable: its columns (declared fields).
 		PyRef odesc(PyDict_New());
-		PyDict_SetItemString(odesc.get(), "id", py_str(core.output_table ? core.output_table->id : "output").get());
+		PyDict_SetItemString(odesc.get(), "id",
+		                     py_str(core.output_table ? core.output_table->id : "output").get());
 		PyRef cols(PyList_New(0));
 		if (core.output_table)
 			for (auto& f : core.output_table->fields) {
@@ -330,7 +347,8 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 				PyList_Append(cols.get(), c.get());
 			}
 		PyDict_SetItemString(odesc.get(), "columns", cols.get());
-		PyRef otable(PyObject_CallFunctionObjArgs(rt_function("make_table"), odesc.get(), rdo.get(), nullptr));
+		PyRef otable(
+		    PyObject_CallFunctionObjArgs(rt_function("make_table"), odesc.get(), rdo.get(), nullptr));
 		if (!otable) throw_python_error(what, proc->pos, ErrorKind::Internal);
 		PyRef params(PyDict_New());
 		for (auto& [k, v] : input.params) {
@@ -344,7 +362,8 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 				PyList_Append(l.get(), py_str(s).get());
 			PyDict_SetItemString(args.get(), k.c_str(), l.get());
 		}
-		PyRef itable(PyObject_CallFunctionObjArgs(rt_function("InputTable"), params.get(), args.get(), nullptr));
+		PyRef itable(
+		    PyObject_CallFunctionObjArgs(rt_function("InputTable"), params.get(), args.get(), nullptr));
 		PyRef cores_mod(PyImport_ImportModule("meles_rt.cores"));
 		PyRef limit = input.limit ? PyRef(PyLong_FromLongLong(*input.limit)) : PyRef::borrow(Py_None);
 		PyRef qm(PyObject_CallMethod(cores_mod.get(), "QueryMeta", "sO", input.format.c_str(), limit.get()));
@@ -353,14 +372,15 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 		PyDict_SetItemString(sdesc.get(), "id", py_str(service.id).get());
 		PyDict_SetItemString(sdesc.get(), "kind", py_str("service").get());
 		PyRef rdobjects(PyImport_ImportModule("meles_rt.rdobjects"));
-		PyRef svc(rdobjects ? PyObject_CallMethod(rdobjects.get(), "Element", "OO", sdesc.get(), rdo.get()) : nullptr);
+		PyRef svc(rdobjects ? PyObject_CallMethod(rdobjects.get(), "Element", "OO", sdesc.get(), rdo.get())
+		                    : nullptr);
 		if (!itable || !qm || !core_obj || !svc) throw_python_error(what, proc->pos, ErrorKind::Internal);
 		// A request's code gets the synchronous time limit: its client waits for it.
 		std::chrono::seconds time_limit = Interpreter::get().options().request_time_limit;
 		bool timed_out = false;
 		PyRef res = call_with_limit(time_limit, timed_out, [&] {
-			return PyObject_CallFunctionObjArgs(rt_function("run_core"), fn.get(), core_obj.get(), svc.get(), itable.get(),
-			                                    qm.get(), nullptr);
+			return PyObject_CallFunctionObjArgs(rt_function("run_core"), fn.get(), core_obj.get(), svc.get(),
+			                                    itable.get(), qm.get(), nullptr);
 		});
 		if (timed_out)
 			throw Error(ErrorKind::Timeout, concat("the service ", service.id, " did not answer within ",
@@ -399,7 +419,8 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 				try {
 					vals.push_back(from_python(PyTuple_GET_ITEM(row, j)).to_owned());
 				} catch (const ex::ExprError& e) {
-					throw Error(ErrorKind::Validation, concat(what, ": row ", std::to_string(i + 1), ": ", e.detail()), proc->pos);
+					throw Error(ErrorKind::Validation,
+					            concat(what, ": row ", std::to_string(i + 1), ": ", e.detail()), proc->pos);
 				}
 			}
 			out.rows.push_back(std::move(vals));

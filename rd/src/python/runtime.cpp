@@ -75,9 +75,12 @@ void release_later(PyObject* o) {
 
 const char* shape_name(CodeShape s) {
 	switch (s) {
-	case CodeShape::Statements: return "statements";
-	case CodeShape::FunctionBody: return "function";
-	case CodeShape::Expression: return "expression";
+	case CodeShape::Statements:
+		return "statements";
+	case CodeShape::FunctionBody:
+		return "function";
+	case CodeShape::Expression:
+		return "expression";
 	}
 	return "statements";
 }
@@ -94,14 +97,16 @@ std::optional<Error> check_code(std::string_view code, const SourcePos& pos, Cod
 	Interpreter::get().call([&] {
 		std::string file = file_of(pos);
 		note_rd_file(file);
-		PyRef r(PyObject_CallFunction(rt_function("check"), "s#sisz#", code.data(), static_cast<Py_ssize_t>(code.size()),
-		                              file.c_str(), std::max(1, pos.line), shape_name(shape), dict_name.data(),
+		PyRef r(PyObject_CallFunction(rt_function("check"), "s#sisz#", code.data(),
+		                              static_cast<Py_ssize_t>(code.size()), file.c_str(),
+		                              std::max(1, pos.line), shape_name(shape), dict_name.data(),
 		                              static_cast<Py_ssize_t>(dict_name.size())));
 		if (r) return;
 		PythonFailure f = fetch_python_failure(pos);
 		SourcePos at = f.pos.line > 0 ? f.pos : pos;
 		out = Error(ErrorKind::Syntax,
-		            f.is_syntax ? concat("Python syntax error: ", f.message) : concat("Python code does not compile: ", f.type, ": ", f.message),
+		            f.is_syntax ? concat("Python syntax error: ", f.message)
+		                        : concat("Python code does not compile: ", f.type, ": ", f.message),
 		            at);
 	});
 	return out;
@@ -112,7 +117,8 @@ ExpressionCheck check_expression(std::string_view text, const SourcePos& pos) {
 	out.error = check_code(text, pos, CodeShape::Expression, "vars");
 	if (out.error) return out;
 	Interpreter::get().call([&] {
-		PyRef names(PyObject_CallFunction(rt_function("unknown_names"), "s#", text.data(), static_cast<Py_ssize_t>(text.size())));
+		PyRef names(PyObject_CallFunction(rt_function("unknown_names"), "s#", text.data(),
+		                                  static_cast<Py_ssize_t>(text.size())));
 		if (!names) {
 			PyErr_Clear();
 			return;
@@ -164,10 +170,11 @@ struct RowStage::Impl {
 		if (ns) return;
 		PyRef rdo = rd_object(rd);
 		PyRef tdef = table_object(rd, table);
-		PyRef target(PyObject_CallFunctionObjArgs(PyObject_GetAttrString(Interpreter::get().rt_module(), "TargetTable"),
-		                                          tdef.get(), nullptr));
+		PyRef target(PyObject_CallFunctionObjArgs(
+		    PyObject_GetAttrString(Interpreter::get().rt_module(), "TargetTable"), tdef.get(), nullptr));
 		if (!target) throw_python_error("making targetTable", table.pos, ErrorKind::Internal);
-		PyRef n(PyObject_CallFunctionObjArgs(rt_function("rowmaker_namespace"), rdo.get(), target.get(), nullptr));
+		PyRef n(PyObject_CallFunctionObjArgs(rt_function("rowmaker_namespace"), rdo.get(), target.get(),
+		                                     nullptr));
 		if (!n) throw_python_error("making the rowmaker namespace", table.pos, ErrorKind::Internal);
 		ns = n.release();
 		target_table = target.release();
@@ -218,7 +225,8 @@ std::string identifier_for(std::string_view s, size_t index) {
 	std::string out;
 	for (char c : s)
 		out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
-	if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "apply" + std::to_string(index) + out;
+	if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0])))
+		out = "apply" + std::to_string(index) + out;
 	return out;
 }
 
@@ -226,15 +234,18 @@ std::string identifier_for(std::string_view s, size_t index) {
 
 // (defined in procs.cpp) the spec dict meles_rt.make_proc takes.
 PyRef proc_spec(const ApplyDef& a, const ProcDef* pd, std::string_view name, std::string_view args,
-                std::string_view at_dict, const std::function<std::string(std::string_view, const SourcePos&)>& expand);
+                std::string_view at_dict,
+                const std::function<std::string(std::string_view, const SourcePos&)>& expand);
 
 void RowStage::add_apply(const ApplyDef& a, const ProcDef* pd,
                          const std::function<std::string(std::string_view, const SourcePos&)>& expand) {
 	Interpreter::get().call([&] {
 		auto& im = *impl_;
 		im.ensure_namespace();
-		std::string name = identifier_for(a.name.empty() ? (pd ? pd->id : "apply") : a.name, im.applies.size());
-		std::string what = a.proc_ref.empty() ? concat("apply '", name, "'") : concat("apply of ", a.proc_ref);
+		std::string name =
+		    identifier_for(a.name.empty() ? (pd ? pd->id : "apply") : a.name, im.applies.size());
+		std::string what =
+		    a.proc_ref.empty() ? concat("apply '", name, "'") : concat("apply of ", a.proc_ref);
 		PyRef spec = proc_spec(a, pd, name, "vars, result, targetTable, _self", "vars", expand);
 		PyRef fn(PyObject_CallFunctionObjArgs(rt_function("make_proc"), spec.get(), im.ns, nullptr));
 		if (!fn) throw_python_error(what, a.pos);
@@ -299,7 +310,8 @@ bool RowStage::run_applies() {
 		try {
 			im.slots[static_cast<size_t>(s)] = cur ? from_python(cur) : ex::Value::missing();
 		} catch (const ex::ExprError& e) {
-			throw Error(ErrorKind::Validation, concat("vars[\"", im.scope->name(s), "\"] set by an apply: ", e.detail()));
+			throw Error(ErrorKind::Validation,
+			            concat("vars[\"", im.scope->name(s), "\"] set by an apply: ", e.detail()));
 		}
 		im.inserted[static_cast<size_t>(s)] = cur;
 	}
@@ -314,7 +326,8 @@ bool RowStage::result_value(size_t column, ex::Value& out) {
 	try {
 		out = from_python(v);
 	} catch (const ex::ExprError& e) {
-		throw Error(ErrorKind::Validation, concat("result[\"", im.table.columns[column].meta.name, "\"] set by an apply: ", e.detail()));
+		throw Error(ErrorKind::Validation, concat("result[\"", im.table.columns[column].meta.name,
+		                                          "\"] set by an apply: ", e.detail()));
 	}
 	return true;
 }
@@ -367,8 +380,9 @@ private:
 };
 
 ex::FallbackCompiler make_fallback(std::function<PyObject*()> namespace_of, RowStage::Impl* stage) {
-	return [namespace_of = std::move(namespace_of), stage](std::string_view source, ex::Scope& scope,
-	                                                        const ex::CompileError&) -> std::unique_ptr<ex::Evaluator> {
+	return [namespace_of = std::move(namespace_of),
+	        stage](std::string_view source, ex::Scope& scope,
+	               const ex::CompileError&) -> std::unique_ptr<ex::Evaluator> {
 		std::unique_ptr<ex::Evaluator> out;
 		SourcePos pos; // the expression adds its own position to errors
 		Interpreter::get().call([&] {
@@ -377,7 +391,8 @@ ex::FallbackCompiler make_fallback(std::function<PyObject*()> namespace_of, RowS
 			for (size_t i = 0; i < text.size(); ++i) {
 				if (text[i] != '@') continue;
 				size_t j = i + 1;
-				while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_'))
+				while (j < text.size() &&
+				       (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_'))
 					++j;
 				if (j > i + 1 && !std::isdigit(static_cast<unsigned char>(text[i + 1])))
 					if (scope.extends() || scope.field(text.substr(i + 1, j - i - 1)))
@@ -420,7 +435,8 @@ ex::FallbackCompiler expression_fallback(ExpressionContext context) {
 			    PyRef rdo = rd_object(context.rd);
 			    PyRef target = PyRef::borrow(Py_None);
 			    if (context.table && context.rd) target = table_object(context.rd, *context.table);
-			    PyRef n(PyObject_CallFunctionObjArgs(rt_function("rowmaker_namespace"), rdo.get(), Py_None, nullptr));
+			    PyRef n(PyObject_CallFunctionObjArgs(rt_function("rowmaker_namespace"), rdo.get(), Py_None,
+			                                         nullptr));
 			    if (!n) throw_python_error("making the rowmaker namespace", {}, ErrorKind::Internal);
 			    *ns_holder = n.release(); // kept for the process (one per fallback compiler)
 		    }

@@ -30,10 +30,12 @@ App::App(Context& context) : ctx_(context), scs_(context), oai_(context) {
 	user_tables_ = std::make_unique<user_tables::UserTables>(user_tables::Settings::from_config(ctx_.config),
 	                                                         ctx_.database.admin(), ctx_.admin_pool, *jobs_);
 	user_tables_->start();
-	tap_->set_extra_catalog([this](const std::optional<std::string>& user) { return user_tables_->catalog(user); });
-	tap_->set_create_table([this](const adql::Translation& t, pg::Connection& conn, const std::optional<std::string>& user) {
-		return user_tables_->create_table_as(t, conn, user).columns;
-	});
+	tap_->set_extra_catalog(
+	    [this](const std::optional<std::string>& user) { return user_tables_->catalog(user); });
+	tap_->set_create_table(
+	    [this](const adql::Translation& t, pg::Connection& conn, const std::optional<std::string>& user) {
+		    return user_tables_->create_table_as(t, conn, user).columns;
+	    });
 	// New TAP metadata is visible as soon as `meles imp` commits (LISTEN/NOTIFY).
 	tap_->catalog().listen(ctx_.database.admin());
 	tap_->install(router_);
@@ -73,10 +75,11 @@ void App::reload() {
 // log, the public gets a 503 in the protocol's own error form, without server paths.
 void App::unavailable(net::Request& request, net::Response& response, const std::string& rd_id,
                       const std::string& renderer, const Error& error) {
-	log::error(concat(request.method, " ", request.target, ": RD ", rd_id, " cannot be loaded: ", error.full_message()));
-	static const std::string message =
-	    "This service is temporarily unavailable: its resource descriptor has errors. The operators have been "
-	    "notified through the log.";
+	log::error(concat(request.method, " ", request.target, ": RD ", rd_id,
+	                  " cannot be loaded: ", error.full_message()));
+	static const std::string message = "This service is temporarily unavailable: its resource descriptor has "
+	                                   "errors. The operators have been "
+	                                   "notified through the log.";
 	response.set_status(503);
 	if (renderer == "scs.xml") {
 		ScsService::send_error(response, message);
@@ -85,7 +88,8 @@ void App::unavailable(net::Request& request, net::Response& response, const std:
 		response.send(vosi::availability_document(ctx_.started, false, message));
 	} else if (renderer == "form" || renderer == "info" || renderer.empty()) {
 		response.set_header("Content-Type", "text/html; charset=utf-8");
-		response.send(html_page("Service unavailable", concat("<h1>Service unavailable</h1>\n<p>", xml_escape(message), "</p>")));
+		response.send(html_page("Service unavailable",
+		                        concat("<h1>Service unavailable</h1>\n<p>", xml_escape(message), "</p>")));
 	} else {
 		response.set_header("Content-Type", "text/plain; charset=utf-8");
 		response.send(message + "\n");
@@ -97,7 +101,8 @@ void App::rd_service(net::Request& request, net::Response& response) {
 	if (!addr) {
 		response.set_status(404);
 		response.set_header("Content-Type", "text/plain; charset=utf-8");
-		response.send(concat("Not found: ", request.path, "\nThe root page / lists what this server offers.\n"));
+		response.send(
+		    concat("Not found: ", request.path, "\nThe root page / lists what this server offers.\n"));
 		return;
 	}
 	if (addr->load_error) {
@@ -128,14 +133,15 @@ void App::rd_service(net::Request& request, net::Response& response) {
 		std::vector<std::string> caps;
 		registry::CapabilitySite site{ctx_.config, rd, svc, service_url, ctx_.config.server_url()};
 		for (auto& cap : registry::renderer_capabilities())
-			if (allowed(std::string(cap.renderer)) && cap.unusable(svc).empty()) caps.push_back(cap.write(site));
+			if (allowed(std::string(cap.renderer)) && cap.unusable(svc).empty())
+				caps.push_back(cap.write(site));
 		response.set_header("Content-Type", "text/xml; charset=utf-8");
 		response.send(vosi::capabilities_document(caps, service_url, false));
 		return;
 	}
 	if (!allowed(renderer))
-		throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '", renderer, "' (it offers: ",
-		                                        join(svc.allowed, ", "), ")"));
+		throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '",
+		                                        renderer, "' (it offers: ", join(svc.allowed, ", "), ")"));
 	const rd::TableDef* table = nullptr;
 	rd::ResolvedTable resolved;
 	if (svc.core && !svc.core->queried_table.empty()) {
@@ -149,8 +155,10 @@ void App::rd_service(net::Request& request, net::Response& response) {
 		table = resolved.table;
 	}
 	if ((renderer == "scs.xml" || renderer == "form") && ScsService::is_cone_service(svc) && table) {
-		if (renderer == "scs.xml") scs_.scs_xml(rd, svc, *table, request, response);
-		else scs_.form(rd, svc, *table, request, response);
+		if (renderer == "scs.xml")
+			scs_.scs_xml(rd, svc, *table, request, response);
+		else
+			scs_.form(rd, svc, *table, request, response);
 		return;
 	}
 	if (is_python_core_service(svc)) {
@@ -173,4 +181,4 @@ void App::root_page(net::Request& request, net::Response& response) {
 	response.send(root_page_html(ctx_.directory.all_rds(), ctx_.config.server_url()));
 }
 
-}  // namespace meles::services
+} // namespace meles::services

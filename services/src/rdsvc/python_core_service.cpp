@@ -84,7 +84,9 @@ rd::python::CoreInput core_input(const rd::ServiceDef& service, const Params& p)
 	if (auto m = p.get("MAXREC")) {
 		char* end = nullptr;
 		long long v = std::strtoll(m->c_str(), &end, 10);
-		if (m->empty() || *end || v < 0) throw Error(ErrorKind::Validation, concat("MAXREC must be a non-negative integer, not '", *m, "'"));
+		if (m->empty() || *end || v < 0)
+			throw Error(ErrorKind::Validation,
+			            concat("MAXREC must be a non-negative integer, not '", *m, "'"));
 		in.limit = v;
 	}
 	return in;
@@ -94,7 +96,8 @@ rd::python::CoreInput core_input(const rd::ServiceDef& service, const Params& p)
 // only in text columns, else they are an error of the service's code.
 void write_cell(formats::TableWriter& w, const ColumnMeta& col, const ex::Value& v) {
 	const SqlType& t = col.type;
-	if (v.is_none() || v.is_missing() || (v.kind() == ex::Kind::Float && std::isnan(v.as_float()) && t.is_string())) {
+	if (v.is_none() || v.is_missing() ||
+	    (v.kind() == ex::Kind::Float && std::isnan(v.as_float()) && t.is_string())) {
 		w.null();
 		return;
 	}
@@ -104,13 +107,23 @@ void write_cell(formats::TableWriter& w, const ColumnMeta& col, const ex::Value&
 	}
 	switch (v.kind()) {
 	case ex::Kind::Bool:
-		if (t.base == BaseType::Boolean) w.boolean(v.truthy());
-		else w.int64(v.as_int());
+		if (t.base == BaseType::Boolean)
+			w.boolean(v.truthy());
+		else
+			w.int64(v.as_int());
 		return;
-	case ex::Kind::Int: w.int64(v.as_int()); return;
-	case ex::Kind::Float: w.float64(v.as_float()); return;
-	case ex::Kind::DateTime: w.timestamp(v.as_int() - kDays0001To2000 * 86400LL * 1000000LL); return;
-	case ex::Kind::Date: w.date(static_cast<std::int32_t>(v.as_int() - kDays0001To2000)); return;
+	case ex::Kind::Int:
+		w.int64(v.as_int());
+		return;
+	case ex::Kind::Float:
+		w.float64(v.as_float());
+		return;
+	case ex::Kind::DateTime:
+		w.timestamp(v.as_int() - kDays0001To2000 * 86400LL * 1000000LL);
+		return;
+	case ex::Kind::Date:
+		w.date(static_cast<std::int32_t>(v.as_int() - kDays0001To2000));
+		return;
 	case ex::Kind::List:
 	case ex::Kind::Tuple: {
 		std::vector<double> d;
@@ -145,7 +158,8 @@ std::string input_form(const rd::ServiceDef& service, const Params& p) {
 		std::string value = p.get(m.name).value_or(key.value.value_or(""));
 		form += concat("<label>", xml_escape(m.tablehead.empty() ? m.name : m.tablehead), " <input name=\"",
 		               xml_escape(m.name), "\" value=\"", xml_escape(value), "\"></label>",
-		               m.description.empty() ? "" : concat(" <small>", xml_escape(m.description), "</small>"), "<br>\n");
+		               m.description.empty() ? "" : concat(" <small>", xml_escape(m.description), "</small>"),
+		               "<br>\n");
 	}
 	return form + "<button>Go</button></form>\n";
 }
@@ -163,8 +177,8 @@ void python_core_request(const Config& config, const std::shared_ptr<const rd::R
 	std::string title = rd->meta_text("title", &service.meta);
 	if (renderer == "form") {
 		std::string body = concat("<h1>", xml_escape(title), "</h1>\n<p>",
-		                          xml_escape(normalize_space(rd->meta_text("description", &service.meta))), "</p>\n",
-		                          input_form(service, p));
+		                          xml_escape(normalize_space(rd->meta_text("description", &service.meta))),
+		                          "</p>\n", input_form(service, p));
 		response.set_header("Content-Type", "text/html; charset=utf-8");
 		if (p.all().empty()) {
 			response.send(html_page(title, body));
@@ -174,9 +188,12 @@ void python_core_request(const Config& config, const std::shared_ptr<const rd::R
 		try {
 			out = rd::python::run_core(rd, service, core_input(service, p));
 		} catch (const Error& e) {
-			if (e.kind() == ErrorKind::Internal) log::error(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
-			else log::info(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
-			response.send(html_page(title, body + concat("<p class=\"error\">", xml_escape(public_message(e)), "</p>")));
+			if (e.kind() == ErrorKind::Internal)
+				log::error(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
+			else
+				log::info(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
+			response.send(html_page(
+			    title, body + concat("<p class=\"error\">", xml_escape(public_message(e)), "</p>")));
 			return;
 		}
 		if (out.is_data) {
@@ -203,7 +220,8 @@ void python_core_request(const Config& config, const std::shared_ptr<const rd::R
 	std::unique_ptr<formats::TableWriter> writer;
 	try {
 		auto in = core_input(service, p);
-		const formats::OutputFormatInfo* fmt = &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
+		const formats::OutputFormatInfo* fmt =
+		    &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
 		if (auto rf = p.get("RESPONSEFORMAT"); rf && !rf->empty()) {
 			fmt = formats::find_output_format(*rf);
 			if (!fmt) throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", *rf, "'"));
@@ -223,8 +241,10 @@ void python_core_request(const Config& config, const std::shared_ptr<const rd::R
 		writer->finish(formats::EndStatus::Ok);
 		response.finish();
 	} catch (const Error& e) {
-		if (e.kind() == ErrorKind::Internal) log::error(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
-		else log::info(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
+		if (e.kind() == ErrorKind::Internal)
+			log::error(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
+		else
+			log::info(concat("pythonCore ", rd->rd_id, "/", service.id, ": ", e.full_message()));
 		if (writer && response.headers_sent()) {
 			writer->finish(formats::EndStatus::Error, public_message(e));
 			response.finish();

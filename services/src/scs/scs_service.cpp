@@ -41,7 +41,8 @@ double parse_double_param(const Params& p, const char* name, bool& present) {
 	char* end = nullptr;
 	double d = std::strtod(t.c_str(), &end);
 	if (*end || !std::isfinite(d))
-		throw Error(ErrorKind::Validation, concat(name, " must be a number in decimal degrees, not '", *v, "'"));
+		throw Error(ErrorKind::Validation,
+		            concat(name, " must be a number in decimal degrees, not '", *v, "'"));
 	return d;
 }
 
@@ -62,12 +63,14 @@ ConeQuery cone_query(const rd::TableDef& table, double ra, double dec, double sr
 	const rd::Column* dec_col = column_with_ucd(table, {"pos.eq.dec;meta.main", "POS_EQ_DEC_MAIN"});
 	const rd::Column* id_col = column_with_ucd(table, {"meta.id;meta.main", "ID_MAIN"});
 	if (!ra_col || !dec_col)
-		throw Error(ErrorKind::Internal, concat("table ", table.qualified_name(),
-		                                        " has no columns with UCDs pos.eq.ra;meta.main and pos.eq.dec;meta.main"));
+		throw Error(ErrorKind::Internal,
+		            concat("table ", table.qualified_name(),
+		                   " has no columns with UCDs pos.eq.ra;meta.main and pos.eq.dec;meta.main"));
 	std::string r = rd::schema::sql_identifier(ra_col->meta), d = rd::schema::sql_identifier(dec_col->meta);
 	auto idx = rd::schema::position_indexes(table);
 	bool q3c = false;
-	for (auto& [a, b] : idx.q3c) q3c = q3c || (iequals(a, ra_col->meta.name) && iequals(b, dec_col->meta.name));
+	for (auto& [a, b] : idx.q3c)
+		q3c = q3c || (iequals(a, ra_col->meta.name) && iequals(b, dec_col->meta.name));
 	std::string where, dist;
 	if (q3c) {
 		// q3c_join rather than q3c_radial_query: the latter plans ten times slower (q3c 2.0).
@@ -97,8 +100,8 @@ ConeQuery cone_query(const rd::TableDef& table, double ra, double dec, double sr
 		q.columns.push_back(m);
 		select += ", " + rd::schema::sql_identifier(c.meta);
 	}
-	q.sql = concat("SELECT ", select, " FROM ", rd::schema::qualified(table.schema, table.id), " WHERE ", where,
-	               " ORDER BY _r LIMIT ", std::to_string(limit + 1));
+	q.sql = concat("SELECT ", select, " FROM ", rd::schema::qualified(table.schema, table.id), " WHERE ",
+	               where, " ORDER BY _r LIMIT ", std::to_string(limit + 1));
 	return q;
 }
 
@@ -112,7 +115,7 @@ std::string scs_error_document(const std::string& message) {
 	              m, "</INFO>\n<INFO name=\"Error\" value=\"", m, "\"/>\n</RESOURCE>\n</VOTABLE>\n");
 }
 
-}  // namespace
+} // namespace
 
 void ScsService::send_error(net::Response& response, const std::string& message) {
 	response.set_header("Content-Type", "text/xml; charset=utf-8");
@@ -141,26 +144,31 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 			if (!has_ra) missing.push_back("RA");
 			if (!has_dec) missing.push_back("DEC");
 			if (!has_sr) missing.push_back("SR");
-			throw Error(ErrorKind::Validation, concat("missing parameter ", join(missing, ", "),
-			                                          ": a cone search needs RA, DEC and SR in decimal degrees"));
+			throw Error(ErrorKind::Validation,
+			            concat("missing parameter ", join(missing, ", "),
+			                   ": a cone search needs RA, DEC and SR in decimal degrees"));
 		}
-		if (dec < -90 || dec > 90) throw Error(ErrorKind::Validation, concat("DEC must lie in [-90, 90], not ", num(dec)));
-		if (sr < 0 || sr > 180) throw Error(ErrorKind::Validation, concat("SR must lie in [0, 180], not ", num(sr)));
+		if (dec < -90 || dec > 90)
+			throw Error(ErrorKind::Validation, concat("DEC must lie in [-90, 90], not ", num(dec)));
+		if (sr < 0 || sr > 180)
+			throw Error(ErrorKind::Validation, concat("SR must lie in [0, 180], not ", num(sr)));
 		// Only RAs outside [0, 360) are wrapped: fmod(x + 360, 360) would turn 235.95 into
 		// 235.95000000000005 in the query and the request echo.
 		if (ra < 0 || ra >= 360) ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
 		int verb = static_cast<int>(parse_int_param(p, "VERB", 2));
 		if (verb < 1 || verb > 3) throw Error(ErrorKind::Validation, "VERB must be 1, 2 or 3");
-		int64_t dflt = service.core && service.core->limit ? *service.core->limit : ctx_.config.get_int("async", "defaultMAXREC");
+		int64_t dflt = service.core && service.core->limit ? *service.core->limit
+		                                                   : ctx_.config.get_int("async", "defaultMAXREC");
 		int64_t maxrec = parse_maxrec(p, dflt, ctx_.config.get_int("async", "hardMAXREC"));
-		const formats::OutputFormatInfo* fmt = &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
+		const formats::OutputFormatInfo* fmt =
+		    &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
 		if (auto rf = p.get("RESPONSEFORMAT"); rf && !rf->empty()) {
 			fmt = formats::find_output_format(*rf);
 			if (!fmt) throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", *rf, "'"));
 		}
 		ConeQuery q = cone_query(table, ra, dec, sr, verb, maxrec);
 		std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(request.remote));
-		pg::Connection& conn = lease->get();  // carries the synchronous statement_timeout
+		pg::Connection& conn = lease->get(); // carries the synchronous statement_timeout
 		response.on_client_gone([&conn] { conn.cancel(); });
 		// A slow reader's rest of the result waits in a file, not in the database.
 		response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
@@ -194,8 +202,11 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		if (response.headers_sent()) throw;
 		// SCS errors are documents with status 200; running out of time or of connections is
 		// not the request's fault, and clients retry on 503 when told when.
-		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : e.kind() == ErrorKind::Unavailable ? 503 : 200);
-		if (e.kind() == ErrorKind::Unavailable) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+		response.set_status(e.kind() == ErrorKind::Timeout       ? 408
+		                    : e.kind() == ErrorKind::Unavailable ? 503
+		                                                         : 200);
+		if (e.kind() == ErrorKind::Unavailable)
+			response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 		send_error(response, public_message(e));
 	}
 }
@@ -206,8 +217,10 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 	std::string title = rd.meta_text("title", &service.meta);
 	std::string pos = p.get("hscs_pos").value_or("");
 	std::string sr_text = p.get("hscs_sr").value_or("1");
-	std::string body = concat("<h1>", xml_escape(title), "</h1>\n<p>", xml_escape(normalize_space(rd.meta_text("description", &service.meta))),
-	                          "</p>\n<form method=\"get\"><label>Position <input name=\"hscs_pos\" value=\"", xml_escape(pos),
+	std::string body = concat("<h1>", xml_escape(title), "</h1>\n<p>",
+	                          xml_escape(normalize_space(rd.meta_text("description", &service.meta))),
+	                          "</p>\n<form method=\"get\"><label>Position <input name=\"hscs_pos\" value=\"",
+	                          xml_escape(pos),
 	                          "\" placeholder=\"10.68 41.27 or 0 42 44.3 +41 16 9\"></label> "
 	                          "<label>Radius (arcmin) <input name=\"hscs_sr\" size=\"6\" value=\"",
 	                          xml_escape(sr_text), "\"></label> <button>Search</button></form>\n");
@@ -222,7 +235,8 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 		std::tie(ra, dec) = parse_position(pos);
 		char* end = nullptr;
 		sr = std::strtod(sr_text.c_str(), &end) / 60.0;
-		if (*end || sr < 0 || sr > 600) throw Error(ErrorKind::Validation, "the radius must be a number of arcminutes");
+		if (*end || sr < 0 || sr > 600)
+			throw Error(ErrorKind::Validation, "the radius must be a number of arcminutes");
 	} catch (const Error& e) {
 		err = e.message();
 	}
@@ -257,36 +271,45 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 
 std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
                            const std::string& service_url) {
-	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>", std::to_string(config.get_int("async", "hardMAXREC")),
+	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>",
+	                           std::to_string(config.get_int("async", "hardMAXREC")),
 	                           "</maxRecords>\n    <verbosity>true</verbosity>\n");
-	std::string tra = rd.meta_text("testQuery.ra", &service.meta), tdec = rd.meta_text("testQuery.dec", &service.meta),
+	std::string tra = rd.meta_text("testQuery.ra", &service.meta),
+	            tdec = rd.meta_text("testQuery.dec", &service.meta),
 	            tsr = rd.meta_text("testQuery.sr", &service.meta);
 	if (!tra.empty() && !tdec.empty())
-		extra += concat("    <testQuery>\n      <ra>", xml_escape(tra), "</ra>\n      <dec>", xml_escape(tdec),
-		                "</dec>\n      <sr>", xml_escape(tsr.empty() ? "1" : tsr), "</sr>\n    </testQuery>\n");
-	std::string out = concat("  <capability standardID=\"ivo://ivoa.net/std/ConeSearch\" xsi:type=\"cs:ConeSearch\">\n"
-	                         "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\">\n      <accessURL use=\"base\">",
-	                         xml_escape(service_url + "/scs.xml?"), "</accessURL>\n    </interface>\n", extra,
-	                         "  </capability>\n");
+		extra +=
+		    concat("    <testQuery>\n      <ra>", xml_escape(tra), "</ra>\n      <dec>", xml_escape(tdec),
+		           "</dec>\n      <sr>", xml_escape(tsr.empty() ? "1" : tsr), "</sr>\n    </testQuery>\n");
+	std::string out =
+	    concat("  <capability standardID=\"ivo://ivoa.net/std/ConeSearch\" xsi:type=\"cs:ConeSearch\">\n"
+	           "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\">\n      <accessURL use=\"base\">",
+	           xml_escape(service_url + "/scs.xml?"), "</accessURL>\n    </interface>\n", extra,
+	           "  </capability>\n");
 	return out;
 }
 
 std::pair<double, double> parse_position(std::string_view text) {
 	std::string t;
-	for (char c : text) t += (c == ',' || c == ':') ? ' ' : c;
+	for (char c : text)
+		t += (c == ',' || c == ':') ? ' ' : c;
 	std::vector<double> v;
 	std::vector<std::string> words = split_list(normalize_space(t), ' ');
 	bool neg_dec = false;
 	for (size_t i = 0; i < words.size(); ++i) {
 		char* end = nullptr;
 		double d = std::strtod(words[i].c_str(), &end);
-		if (*end) throw Error(ErrorKind::Validation, concat("cannot read '", text, "' as a position; give decimal degrees (10.5 -20.3) "
-		                                                    "or sexagesimal hours and degrees (0 42 44.3 +41 16 9)"));
+		if (*end)
+			throw Error(ErrorKind::Validation,
+			            concat("cannot read '", text,
+			                   "' as a position; give decimal degrees (10.5 -20.3) "
+			                   "or sexagesimal hours and degrees (0 42 44.3 +41 16 9)"));
 		if (words.size() == 6 && i == 3 && words[i][0] == '-') neg_dec = true;
 		v.push_back(d);
 	}
 	if (v.size() == 2) {
-		if (v[1] < -90 || v[1] > 90) throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
+		if (v[1] < -90 || v[1] > 90)
+			throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
 		return {v[0], v[1]};
 	}
 	if (v.size() == 6) {
@@ -296,8 +319,9 @@ std::pair<double, double> parse_position(std::string_view text) {
 		if (dec > 90) throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
 		return {ra, dec};
 	}
-	throw Error(ErrorKind::Validation, concat("cannot read '", text, "' as a position; give decimal degrees (10.5 -20.3) "
+	throw Error(ErrorKind::Validation, concat("cannot read '", text,
+	                                          "' as a position; give decimal degrees (10.5 -20.3) "
 	                                          "or sexagesimal hours and degrees (0 42 44.3 +41 16 9)"));
 }
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -463,8 +463,8 @@ private:
 				problem = concat("expected ", std::to_string(width), " fields, found ", std::to_string(nf));
 				if (span_field)
 					problem += concat(" (field ", std::to_string(span_field), " opens a quote on line ",
-					                  std::to_string(span_from), " that closes only on line ", std::to_string(span_to),
-					                  ": is a closing quote missing?)");
+					                  std::to_string(span_from), " that closes only on line ",
+					                  std::to_string(span_to), ": is a closing quote missing?)");
 			}
 			if (!problem.empty()) {
 				if (!bad_in_batch_) fail(rec_line, std::move(problem));

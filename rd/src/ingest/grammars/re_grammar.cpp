@@ -260,7 +260,8 @@ private:
 			std::string msg = concat("record does not match recordCleaner: '", rec.substr(0, 80),
 			                         rec.size() > 80 ? "...'" : "'");
 			if (!bad_in_batch_)
-				throw Error(ErrorKind::Validation, msg, SourcePos{source_->display, static_cast<int>(line), 0});
+				throw Error(ErrorKind::Validation, msg,
+				            SourcePos{source_->display, static_cast<int>(line), 0});
 			batch.append_problem(line, std::move(msg));
 			return {};
 		}
@@ -313,11 +314,12 @@ private:
 		}
 		size_t width = layout_->size();
 		if (!opt_.lax && fields_.size() != width) {
-			std::string msg = concat("expected ", std::to_string(width), " fields, found ",
-			                         std::to_string(fields_.size()),
-			                         " (reGrammar needs one field per name unless lax=\"True\")");
+			std::string msg =
+			    concat("expected ", std::to_string(width), " fields, found ", std::to_string(fields_.size()),
+			           " (reGrammar needs one field per name unless lax=\"True\")");
 			if (!bad_in_batch_)
-				throw Error(ErrorKind::Validation, msg, SourcePos{source_->display, static_cast<int>(line), 0});
+				throw Error(ErrorKind::Validation, msg,
+				            SourcePos{source_->display, static_cast<int>(line), 0});
 			batch.append_problem(line, std::move(msg));
 			return;
 		}

@@ -69,7 +69,8 @@ std::string rd_with(const std::string& rowmaker, const std::string& idmaps = "*"
 
 } // namespace
 
-TEST_CASE("rowmaker: idmaps copy a var that has a column's name, not the raw field, and a var reads its own raw field") {
+TEST_CASE("rowmaker: idmaps copy a var that has a column's name, not the raw field, and a var reads its own "
+          "raw field") {
 	// cbdc/wdsdss10: <var name="raj2000">hmsToDeg(@raj2000HMS, "")</var> with idmaps="*".
 	auto rows = make_rows(rd_with(R"(<var key="a">float(@hms) * 15</var><var key="b">@b + "!"</var>)"),
 	                      "hms,b\n1.5,x\n2,y\n");
@@ -86,7 +87,8 @@ TEST_CASE("rowmaker: a Python apply fills result and changes vars, IgnoreThisRow
             raise IgnoreThisRow()
           result["a"] = float(@a) * 2
           @b = @b.upper()
-        </code></apply>)", "b"),
+        </code></apply>)",
+	                              "b"),
 	                      "a,b\n1.5,x\n2,skip\n3,z\n");
 	REQUIRE(rows.size() == 2);
 	CHECK(rows[0] == "3.0\tX");

@@ -6,7 +6,7 @@ using namespace meles::rd;
 
 TEST_CASE("lint: UCD syntax") {
 	CHECK(ucd_problem("pos.eq.ra;meta.main").empty());
-	CHECK(ucd_problem("POS_EQ_RA_MAIN").empty());  // UCD1
+	CHECK(ucd_problem("POS_EQ_RA_MAIN").empty()); // UCD1
 	CHECK(ucd_problem("ivoa:phot.mag;em.opt.V").empty());
 	CHECK(ucd_problem("phot.flux;;em.opt") == "it has an empty word (';;' or a leading ';')");
 	CHECK(ucd_problem("phot.mag;").find("ends with ';'") != std::string::npos);
@@ -15,7 +15,9 @@ TEST_CASE("lint: UCD syntax") {
 	CHECK(ucd_problem("phot mag").find("contains ' '") != std::string::npos);
 	CHECK(ucd_problem("pos,eq").find("contains ','") != std::string::npos);
 	// with a word list plugged in, unknown words are named
-	UcdWords words = [](std::string_view w) -> std::optional<bool> { return w == "pos.eq.ra" || w == "meta.main"; };
+	UcdWords words = [](std::string_view w) -> std::optional<bool> {
+		return w == "pos.eq.ra" || w == "meta.main";
+	};
 	CHECK(ucd_problem("pos.eq.ra;meta.main", words).empty());
 	CHECK(ucd_problem("pos.eq.rax;meta.main", words) == "'pos.eq.rax' is not a UCD1+ word");
 }

@@ -51,14 +51,16 @@ std::string error_of(const std::function<void()>& f) {
 } // namespace
 
 TEST_CASE("python: syntax errors are reported at the RD line of the offending code line") {
-	auto err = python::check_code("x = 1\nif x\n  y = 2\n", SourcePos{"q.rd", 20, 0}, python::CodeShape::FunctionBody);
+	auto err = python::check_code("x = 1\nif x\n  y = 2\n", SourcePos{"q.rd", 20, 0},
+	                              python::CodeShape::FunctionBody);
 	REQUIRE(err);
 	CHECK(err->kind() == ErrorKind::Syntax);
 	REQUIRE(err->pos());
 	CHECK(err->pos()->line == 21);
 	CHECK(err->message().find("expected ':'") != std::string::npos);
 	// @name is vars["name"] in apply code, as in DaCHS.
-	CHECK_FALSE(python::check_code("@a = @b + 1\nyield 3", SourcePos{"q.rd", 5, 0}, python::CodeShape::FunctionBody, "vars"));
+	CHECK_FALSE(python::check_code("@a = @b + 1\nyield 3", SourcePos{"q.rd", 5, 0},
+	                               python::CodeShape::FunctionBody, "vars"));
 	auto expr_err = python::check_expression("foo(@a,, 2)", SourcePos{"q.rd", 9, 0});
 	REQUIRE(expr_err.error);
 	CHECK(expr_err.error->pos()->line == 9);
@@ -79,8 +81,8 @@ TEST_CASE("python: expressions beyond the native subset run in Python with DaCHS
 	eval_python("hmsToDeg(@ra, ':')", {{"ra", expr::Value::str("12:30:00")}}, &native);
 	CHECK(native);
 	// Rowmaker helpers are the native ones, called from Python.
-	CHECK(eval_python("round(hmsToDeg(@ra, ':') * [1][0], 6)", {{"ra", expr::Value::str("12:30:00")}}).as_float() ==
-	      doctest::Approx(187.5));
+	CHECK(eval_python("round(hmsToDeg(@ra, ':') * [1][0], 6)", {{"ra", expr::Value::str("12:30:00")}})
+	          .as_float() == doctest::Approx(187.5));
 	CHECK(eval_python("parseWithNull(@v, int, 'N/A')", {{"v", expr::Value::str("N/A")}}).is_none());
 	CHECK(eval_python("(lambda: dateTimeToMJD(datetime.datetime(2000, 1, 1, 12)))()").as_float() ==
 	      doctest::Approx(51544.5));
@@ -92,9 +94,13 @@ TEST_CASE("python: expressions beyond the native subset run in Python with DaCHS
 	          .as_str()
 	          .starts_with("Circle"));
 	// numpy is Debian's.
-	CHECK(eval_python("(lambda: float(numpy.mean(numpy.array([@a, 3.0]))))()", {{"a", expr::Value::real(1.0)}}).as_float() == 2.0);
+	CHECK(
+	    eval_python("(lambda: float(numpy.mean(numpy.array([@a, 3.0]))))()", {{"a", expr::Value::real(1.0)}})
+	        .as_float() == 2.0);
 	// A Python exception becomes ExprError naming the RD line and the exception.
-	std::string msg = error_of([] { eval_python("(lambda x: int(x))(@a)", {{"a", expr::Value::str("x1")}}); });
+	std::string msg = error_of([] {
+		eval_python("(lambda x: int(x))(@a)", {{"a", expr::Value::str("x1")}});
+	});
 	CHECK(msg.find("q.rd:7") != std::string::npos);
 	CHECK(msg.find("ValueError") != std::string::npos);
 }

@@ -38,9 +38,9 @@ bool runs_application(const ApplyDef& application, const ProcDefLookup& find_pro
 // True when the grammar has rowfilters or sourceFields with Python to run.
 bool has_python_filters(const GrammarDef& grammar, const ProcDefLookup& find_procdef);
 // Wraps a reader so that its records go through the grammar's sourceFields and rowfilters.
-std::unique_ptr<ingest::RecordReader> filter_records(std::unique_ptr<ingest::RecordReader> reader,
-                                                     const GrammarDef& grammar, std::shared_ptr<const Resource> rd,
-                                                     const ProcDefLookup& find_procdef,
-                                                     const std::function<std::string(std::string_view, const SourcePos&)>& expand);
+std::unique_ptr<ingest::RecordReader>
+filter_records(std::unique_ptr<ingest::RecordReader> reader, const GrammarDef& grammar,
+               std::shared_ptr<const Resource> rd, const ProcDefLookup& find_procdef,
+               const std::function<std::string(std::string_view, const SourcePos&)>& expand);
 
 } // namespace meles::rd::python

@@ -104,6 +104,7 @@ struct CoreOutput {
 // Runs the pythonCore of `service` (its coreProc) with the given input.  Errors of the code
 // are Errors naming the RD line; DaCHS's service exceptions map to kinds (UnknownURI ->
 // NotFound, ForbiddenURI/Authenticate -> Permission, ValidationError -> Validation).
-CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef& service, const CoreInput& input);
+CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef& service,
+                    const CoreInput& input);
 
 } // namespace meles::rd::python

@@ -87,9 +87,9 @@ std::string kept_message(Site site, std::string_view what);
 enum class DbRole { Admin, ReadOnly };
 
 struct RuntimeOptions {
-	int threads = 2;              // Python threads (jobs and requests may run side by side)
-	int nice = 10;                // CPU niceness of the Python threads (0: as the process)
-	std::chrono::seconds job_time_limit{3600}; // execute jobs and scripts are stopped after this
+	int threads = 2;                             // Python threads (jobs and requests may run side by side)
+	int nice = 10;                               // CPU niceness of the Python threads (0: as the process)
+	std::chrono::seconds job_time_limit{3600};   // execute jobs and scripts are stopped after this
 	std::chrono::seconds request_time_limit{60}; // pythonCore code of a request is stopped after this
 	// Opens a database connection for RD code (base.getTableConn() and friends); unset: RD code
 	// that asks for one gets a Python error saying there is no database here (meles val).
@@ -105,9 +105,9 @@ void configure(RuntimeOptions options);
 // ------------------------------------------------------------------ checking (meles val)
 
 enum class CodeShape {
-	Statements,    // setup code, scripts, jobs (a module body)
-	FunctionBody,  // procedure code (becomes a function body; yield allowed)
-	Expression,    // a single Python expression (map/var/bind/par defaults, codeItems excluded)
+	Statements,   // setup code, scripts, jobs (a module body)
+	FunctionBody, // procedure code (becomes a function body; yield allowed)
+	Expression,   // a single Python expression (map/var/bind/par defaults, codeItems excluded)
 };
 // Compiles `code` without running it.  Returns the SyntaxError as an Error at the RD line of
 // the offending code line, or nullopt.  `at_names` replaces @name by vars["name"] first (as

@@ -40,4 +40,4 @@ private:
 	registry::OaiPmh oai_;
 };
 
-}  // namespace meles::services
+} // namespace meles::services

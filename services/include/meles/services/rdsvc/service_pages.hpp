@@ -12,7 +12,9 @@
 
 namespace meles::services {
 
-std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds, const std::string& server_url);
-std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url);
+std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
+                           const std::string& server_url);
+std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& service,
+                              const std::string& service_url);
 
-}  // namespace meles::services
+} // namespace meles::services
