@@ -108,6 +108,23 @@ def extract(gitdir, commit, dest):
     return missing
 
 
+# What an RD uses that issue 13 is about: the system procedures and mixins it names and the
+# places of Python code in it (the `exercises` column; the summary counts verdicts per item).
+SITE_PATTERNS = [
+    ("embeddedGrammar", r"<embeddedGrammar\b"), ("customGrammar", r"<customGrammar\b"),
+    ("apply", r"<apply\b[^>]*>\s*(<setup|<code)"), ("procDef", r"<procDef\b"),
+    ("rowfilter", r"<rowfilter\b"), ("codeItems", r"<codeItems\b"), ("processEarly", r"<processEarly\b"),
+    ("processLate", r"<processLate\b"), ("pythonCore", r"<pythonCore\b"), ("metaMaker", r"<metaMaker\b"),
+    ("script-python", r"<script\b[^>]*lang=[\"']python"), ("execute", r"<execute\b"),
+]
+
+
+def exercises(text):
+    used = sorted(set(re.findall(r"//(?:procs|epntap2)#[\w-]+", text)))
+    used += [name for name, pat in SITE_PATTERNS if re.search(pat, text)]
+    return " ".join(used)
+
+
 def rd_id(row):
     path = row["path"][:-3] if row["path"].endswith(".rd") else row["path"]
     return path if row["place"] == "." else row["place"] + "/" + path
@@ -128,6 +145,11 @@ class Corpus:
             extract(git_dir(row["repo"]), row["commit"], dest)
             self.extracted[key] = (inputs, dest)
         return self.extracted[key]
+
+    def rd_text(self, row):
+        inputs, root = self.inputs_for(row)
+        with open(os.path.join(root, row["path"]), encoding="utf-8", errors="replace") as f:
+            return f.read()
 
     def val(self, row):
         inputs, root = self.inputs_for(row)
@@ -334,6 +356,7 @@ def main():
                 changed.append((row, verdict))
             if args.update:
                 row["meles_val"] = verdict
+                row["exercises"] = exercises(corpus.rd_text(row))
         imported = {}
         if args.imp:
             imported = import_rows(corpus, [r for r in present if r["rows"] not in ("", "-")])
@@ -352,6 +375,12 @@ def main():
         same = sum(1 for r in present if id(r) in imported and imported[id(r)] == r["rows"])
         print("%d of %d RDs DaCHS imported from their committed data get the same row counts from meles imp"
               % (same, len(imported)))
+    for item in ("//procs", "//epntap2"):
+        users = [r for r in present if item + "#" in r["exercises"]]
+        if users:
+            print("%s: used by %d RDs, %d of them get DaCHS's verdict; %d imported with DaCHS's row counts"
+                  % (item, len(users), sum(1 for r in users if r["meles_val"] == r["dachs_val"]),
+                     sum(1 for r in users if r["rows"] not in ("", "-") and r["meles_rows"] == r["rows"])))
     if args.update:
         write_list(args.list, rows)
         print("verdicts written to %s" % args.list)
