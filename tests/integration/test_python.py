@@ -307,7 +307,115 @@ def test_epntap2_table_with_procs_and_tap_schema():
         check(r.returncode == 0 and m.sql("SELECT to_regclass('epn.epn_core') IS NULL") == [["t"]], r.stdout + r.stderr)
 
 
+PROCS_RD = r"""<resource schema="procs">
+  <meta name="title">//procs</meta>
+  <meta name="description">The standard procedures of //procs in an import.</meta>
+  <meta name="creationDate">2026-12-01T00:00:00Z</meta>
+  <meta name="subject">tests</meta>
+  <table id="lookup" onDisk="True">
+    <column name="name" type="text"/>
+    <column name="z" type="double precision"/>
+  </table>
+  <data id="fill_lookup" auto="False">
+    <sources>data/lookup.csv</sources>
+    <csvGrammar/>
+    <make table="lookup"/>
+  </data>
+  <table id="main" onDisk="True">
+    <column name="obj" type="text"/>
+    <column name="tag" type="text"/>
+    <column name="k" type="integer"/>
+    <column name="ra" type="double precision"/>
+    <column name="dec" type="double precision"/>
+    <column name="z" type="double precision"/>
+    <column name="n" type="integer"/>
+  </table>
+  <data id="import">
+    <sources>data/objects.csv</sources>
+    <csvGrammar>
+      <rowfilter procDef="//procs#expandComma">
+        <bind key="srcField">"tags"</bind>
+        <bind key="destField">"tag"</bind>
+      </rowfilter>
+      <rowfilter procDef="//procs#expandIntegers">
+        <bind key="startName">"first"</bind>
+        <bind key="endName">"last"</bind>
+        <bind key="indName">"k"</bind>
+      </rowfilter>
+    </csvGrammar>
+    <make table="main">
+      <rowmaker>
+        <apply procDef="//procs#mapValue">
+          <bind key="destination">"cleaned"</bind>
+          <bind key="sourceName">"procs/res/names.txt"</bind>
+          <bind key="failuresMapThrough">True</bind>
+          <bind key="value">@obj</bind>
+        </apply>
+        <apply procDef="//procs#resolveObject">
+          <bind key="resolverCache">"procs/res/cache.txt"</bind>
+          <bind key="identifier">@cleaned</bind>
+        </apply>
+        <apply procDef="//procs#simpleSelect">
+          <bind key="assignments">"z:zval"</bind>
+          <bind key="table">"procs.lookup"</bind>
+          <bind key="column">"name"</bind>
+          <bind key="val">@cleaned</bind>
+        </apply>
+        <apply procDef="//procs#fullQuery">
+          <bind key="query">"SELECT count(*) AS nlookup FROM procs.lookup WHERE z &lt; 1"</bind>
+        </apply>
+        <map key="obj">@cleaned</map>
+        <map key="tag">@tag</map>
+        <map key="k">@k</map>
+        <map key="ra">@simbadAlpha</map>
+        <map key="dec">@simbadDelta</map>
+        <map key="z">@zval</map>
+        <map key="n">@nlookup</map>
+      </rowmaker>
+    </make>
+  </data>
+</resource>
+"""
+
+
+def test_procs_procedures_in_an_import():
+    """mapValue, resolveObject (without the network), simpleSelect, fullQuery, and the rowfilters
+    expandComma and expandIntegers, one after the other as DaCHS runs them; drop --all
+    removes the tables of both data elements."""
+    with Meles("py_procs") as m:
+        d = os.path.join(m.state, "inputs", "procs")
+        os.makedirs(os.path.join(d, "data"))
+        os.makedirs(os.path.join(d, "res"))
+        files = {"q.rd": PROCS_RD,
+                 "data/lookup.csv": "name,z\nM31,0.001\nJ004244.3+411609,0.5\n",
+                 "data/objects.csv": 'obj,tags,first,last\nAndromeda,"a, b",1,2\nJ004244.3+411609,c,5,5\n',
+                 # target, a tab, quoted-printable source names
+                 "res/names.txt": "M31\tAndromeda Andromeda=20Galaxy\n",
+                 "res/cache.txt": "M31 10.6847 41.2690\n"}
+        for name, text in files.items():
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        r = m.cli("val", "procs/q")
+        check(r.returncode == 0, "val: " + r.stdout + r.stderr)
+        r = m.cli("imp", "procs/q", "fill_lookup")
+        check(r.returncode == 0, "imp lookup: " + r.stdout + r.stderr)
+        r = m.cli("imp", "procs/q")
+        check(r.returncode == 0, "imp: " + r.stdout + r.stderr)
+        rows = m.sql("SELECT obj, tag, k, round(ra::numeric, 4), round(dec::numeric, 4), z, n "
+                     "FROM procs.main ORDER BY obj, tag, k")
+        check(rows == [["J004244.3+411609", "c", "5", "10.6846", "41.2692", "0.5", "2"],
+                       ["M31", "a", "1", "10.6847", "41.2690", "0.001", "2"],
+                       ["M31", "a", "2", "10.6847", "41.2690", "0.001", "2"],
+                       ["M31", "b", "1", "10.6847", "41.2690", "0.001", "2"],
+                       ["M31", "b", "2", "10.6847", "41.2690", "0.001", "2"]], repr(rows))
+        r = m.cli("drop", "--all", "procs/q")
+        check(r.returncode == 0, r.stdout + r.stderr)
+        check(m.sql("SELECT to_regclass('procs.main') IS NULL AND to_regclass('procs.lookup') IS NULL") == [["t"]],
+              "drop --all removes both tables: " + r.stdout)
+
+
 if __name__ == "__main__":
     run_tests([test_import_runs_every_python_site, test_python_exception_names_rd_line_row_and_keeps_old_table,
                test_python_syntax_errors_are_val_errors_at_their_line, test_python_core_service_through_http,
-               test_epntap2_table_with_procs_and_tap_schema])
+               test_epntap2_table_with_procs_and_tap_schema,
+               test_procs_procedures_in_an_import])

@@ -210,7 +210,10 @@ class Connection(object):
 
     # -- DaCHS's querier interface
     def query(self, sql, args=None, **kwargs):
-        return iter(self._execute(sql, args)[1])
+        # DaCHS hands back the cursor: code iterates it, calls fetchall() or reads description.
+        cursor = Cursor(self)
+        cursor.execute(sql, args)
+        return cursor
 
     def queryToDicts(self, sql, args=None, **kwargs):
         names, rows, _ = self._execute(sql, args)
@@ -266,8 +269,8 @@ class Cursor(object):
         return rows
 
     def __iter__(self):
-        while self._rows:
-            yield self._rows.pop(0)
+        rows, self._rows = self._rows, []
+        yield from rows
 
     def copy_expert(self, sql, f, size=1 << 20):
         def chunks():
