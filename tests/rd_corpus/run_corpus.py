@@ -281,7 +281,7 @@ def import_rows(corpus, rows):
                     n = m.sql("SELECT count(*) FROM %s" % table)[0][0] if got == "0" else "missing"
                     counts.append("%s=%s" % (table, n))
                 out[id(row)] = ",".join(counts)
-                r = m.cli("drop", rd_id(row))
+                r = m.cli("drop", "--all", rd_id(row))
                 left = [t for t in want if m.sql("SELECT to_regclass('%s') IS NOT NULL" % t)[0][0] == "t"]
                 if r.returncode != 0 or left:
                     out[id(row)] += " (drop failed: %s)" % (", ".join(left) or (r.stdout + r.stderr).strip()[-200:])
