@@ -277,6 +277,14 @@ def test_epntap2_table_with_procs_and_tap_schema():
       </rowmaker>
     </make>
   </data>
+  <!-- EPN-TAP services often publish epn_core as a view over their own tables -->
+  <table id="epn_view" onDisk="True" adql="True">
+    <mixin spatial_frame_type="body" optional_columns="access_url access_format access_estsize">//epntap2#table-2_0</mixin>
+    <viewStatement>CREATE VIEW \qName AS (SELECT \colNames FROM \schema.epn_core)</viewStatement>
+  </table>
+  <data id="view">
+    <make table="epn_view"/>
+  </data>
 </resource>
 """
     with Meles("py_epn") as m:
@@ -303,8 +311,14 @@ def test_epntap2_table_with_procs_and_tap_schema():
         check(len(cols) == 49, "%d columns: the 46 mandatory ones and 3 optional ones" % len(cols))
         check(m.sql("SELECT utype FROM tap_schema.tables WHERE table_name = 'epn.epn_core'") ==
               [["ivo://ivoa.net/std/epntap#table-2.0"]], "table utype")
-        r = m.cli("drop", "epn/q")
-        check(r.returncode == 0 and m.sql("SELECT to_regclass('epn.epn_core') IS NULL") == [["t"]], r.stdout + r.stderr)
+        check(m.sql("SELECT granule_uid, target_name, access_url FROM epn.epn_view ORDER BY 1") ==
+              [["g1", "Mars", "http://example.org/g1"], ["g2", "Venus", "http://example.org/g2"]], "the view")
+        check(m.sql("SELECT count(*) FROM tap_schema.columns WHERE table_name = 'epn.epn_view'") == [["49"]] and
+              m.sql("SELECT utype FROM tap_schema.tables WHERE table_name = 'epn.epn_view'") ==
+              [["ivo://ivoa.net/std/epntap#table-2.0"]], "the view's TAP_SCHEMA metadata")
+        r = m.cli("drop", "--all", "epn/q")
+        check(r.returncode == 0 and m.sql("SELECT to_regclass('epn.epn_core') IS NULL AND to_regclass('epn.epn_view') IS NULL")
+              == [["t"]], r.stdout + r.stderr)
 
 
 PROCS_RD = r"""<resource schema="procs">
