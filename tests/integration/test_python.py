@@ -428,8 +428,85 @@ def test_procs_procedures_in_an_import():
               "drop --all removes both tables: " + r.stdout)
 
 
+# The seed's on-loaded example ("On-loaded Execute-s"), with numpy's .npy files for h5py's.
+SEED_RD = r"""<resource schema="rome">
+  <meta name="title">ROME photometry</meta>
+  <meta name="description">Functions attached to rd by an on-loaded job.</meta>
+  <meta name="creationDate">2026-12-01T00:00:00Z</meta>
+  <meta name="subject">photometry</meta>
+  <execute on="loaded" title="define functions"><job>
+    <setup imports="numpy"/>
+    <code>
+    def get_photpoints(field, quadrant, quadrant_id):
+      dest_path = "data/ROME-FIELD-{:02d}_quad{:d}_photometry.npy".format(
+        field, quadrant)
+      arr = numpy.load(rd.getAbsPath(dest_path))
+
+      photpoints = arr[quadrant_id-1]
+      photpoints = numpy.array(photpoints)
+      photpoints[photpoints==0] = numpy.nan
+      photpoints[photpoints==-9999.99] = numpy.nan
+
+      return photpoints
+
+
+    def get_photpoints_for_rome_id(rome_id):
+      field = rome_id//10000000
+      quadrant = (rome_id//1000000)%10
+      quadrant_id = (rome_id%1000000)
+      base.ui.notifyInfo(f"{field} {quadrant} {quadrant_id}")
+      return get_photpoints(field, quadrant, quadrant_id)
+
+    rd.get_photpoints = get_photpoints
+    rd.get_photpoints_for_rome_id = get_photpoints_for_rome_id
+  </code></job></execute>
+  <service id="phot" allowed="api">
+    <meta name="title">ROME photometry points</meta>
+    <pythonCore>
+      <inputTable>
+        <inputKey name="rome_id" type="bigint" required="True" description="ROME star id"/>
+      </inputTable>
+      <outputTable>
+        <outputField name="i" type="integer"/>
+        <outputField name="mag" type="double precision"/>
+      </outputTable>
+      <coreProc>
+        <setup imports="numpy"/>
+        <code>
+          pts = self.rd.get_photpoints_for_rome_id(inputTable.getParam("rome_id"))
+          return rsc.TableForDef(self.outputTable,
+            rows=[{"i": i, "mag": None if numpy.isnan(v) else float(v)} for i, v in enumerate(pts)])
+        </code>
+      </coreProc>
+    </pythonCore>
+  </service>
+</resource>
+"""
+
+
+def test_seed_on_loaded_functions_on_rd():
+    import numpy
+    with Meles("py_seed") as m:
+        d = os.path.join(m.state, "inputs", "rome")
+        os.makedirs(os.path.join(d, "data"))
+        with open(os.path.join(d, "q.rd"), "w") as f:
+            f.write(SEED_RD)
+        # field 2, quadrant 3: star 2 has the points 17.5, a zero and -9999.99 (both null)
+        numpy.save(os.path.join(d, "data", "ROME-FIELD-02_quad3_photometry.npy"),
+                   numpy.array([[1.0, 2.0, 3.0], [17.5, 0.0, -9999.99]]))
+        r = m.cli("val", "rome/q")
+        check(r.returncode == 0, "val: " + r.stdout + r.stderr)
+        m.start()
+        r = m.get("/rome/q/phot/api?rome_id=23000002")
+        check(r.status == 200, "api: %d %s" % (r.status, r.text[:500]))
+        from astropy.io.votable import parse_single_table
+        import io
+        t = parse_single_table(io.BytesIO(r.body)).to_table()
+        check(list(t["i"]) == [0, 1, 2] and t["mag"][0] == 17.5 and t["mag"].mask[1] and t["mag"].mask[2], repr(t))
+
+
 if __name__ == "__main__":
     run_tests([test_import_runs_every_python_site, test_python_exception_names_rd_line_row_and_keeps_old_table,
                test_python_syntax_errors_are_val_errors_at_their_line, test_python_core_service_through_http,
                test_epntap2_table_with_procs_and_tap_schema,
-               test_procs_procedures_in_an_import])
+               test_procs_procedures_in_an_import, test_seed_on_loaded_functions_on_rd])
