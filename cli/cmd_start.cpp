@@ -15,6 +15,7 @@
 #include <fnmatch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -46,7 +47,8 @@ const std::string_view start_usage =
     "  --data PATH         the data: a file or pattern (data/*.csv) relative to DIR; default: the\n"
     "                      template's sample, written with the RD.  The columns are made from your\n"
     "                      file's header line and values\n"
-    "  --format F          csv (comma-separated) or tsv (tab-separated), with a header line\n"
+    "  --format F          csv (comma-separated) or tsv (tab-separated), with a header line (the\n"
+    "                      formats a template reads are its own)\n"
     "  --dir DIR           where to write (default: the inputs directory's subdirectory SCHEMA)\n"
     "  --defaults, -y      never ask, even on a terminal\n"
     "  --force             overwrite existing files\n"
@@ -121,8 +123,9 @@ public:
 		ask("description", "Description (what the data is, a few sentences)", non_empty);
 		ask("subject", "Subjects: UAT terms separated by ';' (see http://www.ivoa.net/rdf/uat)",
 		    [&](const std::string& v) { return subject_problem(v); });
-		ask("format", "Format of the data: csv or tsv (with a header line)", [](const std::string& v) {
-			return v == "csv" || v == "tsv" ? Problem() : concat("'", v, "' is not csv or tsv");
+		ask("format", concat("Format of the data: ", join(t_.formats, " or ")), [&](const std::string& v) {
+			bool known = std::find(t_.formats.begin(), t_.formats.end(), v) != t_.formats.end();
+			return known ? Problem() : concat("'", v, "' is not ", join(t_.formats, " or "));
 		});
 		if (!t_.sample_path.empty()) defaults_["data"] = t_.sample_path;
 		ask("data",
@@ -160,9 +163,25 @@ private:
 	Problem data_problem(const std::string& v) {
 		if (v.empty()) return "a file or pattern is needed";
 		try {
+			guessed_ = false;
+			guess_ = {};
+			ra_col_.clear();
+			dec_col_.clear();
 			if (uses_sample(v)) {
-				std::istringstream in(t_.sample_data);
-				guess_ = rd::start::guess_csv_columns(in, t_.sample_path, ',');
+				// the sample is in the template's own format, whatever was answered
+				std::string format =
+				    t_.defaults.count("format") ? t_.defaults.at("format") : t_.formats.front();
+				if (rd::start::is_delimited(format)) {
+					std::istringstream in(t_.sample_data);
+					guess_ = rd::start::guess_csv_columns(in, t_.sample_path, format == "tsv" ? '\t' : ',');
+				}
+			} else if (!rd::start::is_delimited(values_.at("format"))) {
+				// other formats keep the template's columns: the operator adapts them
+				if (matching_files(out_dir_, v).empty())
+					return concat(
+					    "no file ", has_glob(v) ? "matches '" : "'", v, has_glob(v) ? "'" : "' exists",
+					    fs::path(v).is_absolute() ? "" : concat(" (relative to ", out_dir_.string(), ")"));
+				return "";
 			} else {
 				auto files = matching_files(out_dir_, v);
 				if (files.empty())
@@ -170,6 +189,7 @@ private:
 					    "no file ", has_glob(v) ? "matches '" : "'", v, has_glob(v) ? "'" : "' exists",
 					    fs::path(v).is_absolute() ? "" : concat(" (relative to ", out_dir_.string(), ")"));
 				guess_ = rd::start::guess_csv_columns(files.front(), delimiter());
+				guessed_ = true;
 				if (guess_.columns.size() < 2 && delimiter() == ',')
 					return concat(
 					    files.front().string(),
@@ -178,7 +198,7 @@ private:
 		} catch (const Error& e) {
 			return e.message();
 		}
-		if (t_.positions) {
+		if (t_.positions && !guess_.columns.empty()) {
 			ra_col_ = find_named(guess_, ra_names(), ra_index_);
 			dec_col_ = find_named(guess_, dec_names(), dec_index_);
 			if (ra_col_.empty() || dec_col_.empty()) {
@@ -241,13 +261,13 @@ private:
 		for (size_t i = 0; i < guess_.columns.size(); ++i) {
 			auto& c = guess_.columns[i];
 			if (!out.empty()) out += "\n";
-			if (t_.positions && i == ra_index_) {
+			if (!ra_col_.empty() && i == ra_index_) {
 				out += concat("    <column name=\"", c.name,
 				              "\" type=\"double precision\" unit=\"deg\" ucd=\"pos.eq.ra;meta.main\"\n"
 				              "      tablehead=\"RA\" verbLevel=\"1\" required=\"True\"\n"
 				              "      description=\"ICRS right ascension (column '",
 				              xml_escape(c.header), "' of ", source, ")\"/>");
-			} else if (t_.positions && i == dec_index_) {
+			} else if (!dec_col_.empty() && i == dec_index_) {
 				out += concat("    <column name=\"", c.name,
 				              "\" type=\"double precision\" unit=\"deg\" ucd=\"pos.eq.dec;meta.main\"\n"
 				              "      tablehead=\"Dec\" verbLevel=\"1\" required=\"True\"\n"
@@ -294,13 +314,15 @@ private:
 			names.push_back(c.name);
 		v["names"] = join(names, ",");
 		v["delimiter"] = sample || delimiter() == ',' ? "" : " delimiter=\"\\t\"";
-		std::string columns = sample ? t_.sample_columns : generated_columns();
+		if (sample && t_.defaults.count("format")) values_["format"] = t_.defaults.at("format");
+		v["format"] = values_.at("format");
+		std::string columns = guessed_ ? generated_columns() : t_.sample_columns;
 		while (!columns.empty() && columns.back() == '\n')
 			columns.pop_back();
 		v["columns"] = columns;
 		if (t_.positions) {
 			auto at = [&](size_t i) {
-				return i < guess_.first_row.size() ? guess_.first_row[i] : std::string();
+				return ra_col_.empty() || i >= guess_.first_row.size() ? std::string() : guess_.first_row[i];
 			};
 			v["test_ra"] = xml_escape(at(ra_index_).empty() ? "0" : at(ra_index_));
 			v["test_dec"] = xml_escape(at(dec_index_).empty() ? "0" : at(dec_index_));
@@ -351,6 +373,7 @@ private:
 	std::vector<std::string> subjects_;
 	std::vector<Problem> problems_;
 	rd::start::CsvGuess guess_;
+	bool guessed_ = false; // the columns come from the operator's file
 	std::string ra_col_, dec_col_;
 	size_t ra_index_ = 0, dec_index_ = 0;
 };

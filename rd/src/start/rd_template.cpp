@@ -92,7 +92,40 @@ std::string column_name_from(const std::string& header, size_t index) {
 	return n;
 }
 
+// A binary sample (a FITS image, say) is written in the template as base64 lines.
+std::string decode_base64(std::string_view text, const SourcePos& pos) {
+	static constexpr std::string_view alphabet =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	std::string out;
+	unsigned buffer = 0;
+	int bits = 0;
+	bool padding = false;
+	for (char c : text) {
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+		if (c == '=') {
+			padding = true;
+			continue;
+		}
+		auto v = alphabet.find(c);
+		if (v == std::string_view::npos || padding)
+			throw Error(ErrorKind::Syntax,
+			            concat("the base64 section has a '", std::string(1, c), "', which is no base64"),
+			            pos);
+		buffer = (buffer << 6) | static_cast<unsigned>(v);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out += static_cast<char>((buffer >> bits) & 0xff);
+		}
+	}
+	return out;
+}
+
 } // namespace
+
+bool is_delimited(const std::string& format) {
+	return format == "csv" || format == "tsv";
+}
 
 RdTemplate load_template(const fs::path& file) {
 	std::string text = read_file(file);
@@ -104,6 +137,7 @@ RdTemplate load_template(const fs::path& file) {
 	int lineno = 0;
 	std::string* section = nullptr;
 	int section_count_data = 0;
+	int base64_line = 0;
 	auto where = [&] { return SourcePos{file.string(), lineno, 0}; };
 	while (std::getline(in, line)) {
 		++lineno;
@@ -124,6 +158,10 @@ RdTemplate load_template(const fs::path& file) {
 					            where());
 				if (++section_count_data > 1)
 					throw Error(ErrorKind::Syntax, "a template has at most one sample data section", where());
+				if (name.ends_with(" base64")) {
+					name = std::string(trim(name.substr(0, name.size() - 7)));
+					base64_line = lineno;
+				}
 				t.sample_path = name;
 				section = &t.sample_data;
 			}
@@ -154,16 +192,28 @@ RdTemplate load_template(const fs::path& file) {
 			t.requirements.push_back(std::move(r));
 		} else if (key.starts_with("default.")) {
 			t.defaults[key.substr(8)] = value;
+		} else if (key == "formats") {
+			t.formats = split_list(value, ',');
+			if (t.formats.empty())
+				throw Error(ErrorKind::Syntax, "formats: names at least one format", where());
 		} else if (key == "positions") {
 			if (value != "required" && value != "none")
 				throw Error(ErrorKind::Syntax, "positions: is 'required' or 'none'", where());
 			t.positions = value == "required";
 		} else {
-			throw Error(ErrorKind::Syntax,
-			            concat("unknown key '", key, "' (summary, requires, default.NAME, positions)"),
-			            where());
+			throw Error(
+			    ErrorKind::Syntax,
+			    concat("unknown key '", key, "' (summary, requires, default.NAME, formats, positions)"),
+			    where());
 		}
 	}
+	if (base64_line) t.sample_data = decode_base64(t.sample_data, SourcePos{file.string(), base64_line, 0});
+	if (t.defaults.count("format") &&
+	    std::find(t.formats.begin(), t.formats.end(), t.defaults.at("format")) == t.formats.end())
+		throw Error(ErrorKind::Syntax,
+		            concat("default.format '", t.defaults.at("format"),
+		                   "' is not among formats: ", join(t.formats, ", ")),
+		            SourcePos{file.string(), 0, 0});
 	if (t.summary.empty())
 		throw Error(ErrorKind::Syntax, "the template has no summary: line", SourcePos{file.string(), 0, 0});
 	if (t.has_rd() && !t.sample_path.empty() && t.sample_columns.empty())

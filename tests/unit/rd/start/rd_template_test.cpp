@@ -57,6 +57,24 @@ TEST_CASE("templates: header, sections and placeholders") {
 	}
 }
 
+TEST_CASE("templates: binary samples in base64, formats") {
+	// "SIMPLE" and two bytes that are no text
+	auto t = load_template(
+	    write("bin.rdt", "summary: s\nformats: fits\ndefault.format: fits\n--- q.rd\n<resource/>\n"
+	                     "--- columns\n<column name=\"a\"/>\n--- data/x.fits base64\nU0lN\nUExF\nAP8=\n"));
+	CHECK(t.sample_path == "data/x.fits");
+	CHECK(t.sample_data == std::string("SIMPLE\0\xff", 8));
+	CHECK(t.formats == std::vector<std::string>{"fits"});
+	CHECK_FALSE(is_delimited("fits"));
+	CHECK(is_delimited("tsv"));
+	CHECK_THROWS_WITH_AS(load_template(write("bin2.rdt", "summary: s\n--- d.fits base64\nU0l!\n")),
+	                     doctest::Contains("no base64"), Error);
+	CHECK_THROWS_WITH_AS(load_template(write("fmt.rdt", "summary: s\nformats: csv\ndefault.format: fits\n")),
+	                     doctest::Contains("not among formats"), Error);
+	CHECK(load_template(write("plain.rdt", "summary: s\n")).formats ==
+	      std::vector<std::string>{"csv", "tsv"});
+}
+
 TEST_CASE("templates: malformed files name file:line") {
 	CHECK_THROWS_WITH_AS(load_template(write("bad1.rdt", "summary: x\nfrobnicate: y\n")),
 	                     doctest::Contains("unknown key 'frobnicate'"), Error);

@@ -32,8 +32,9 @@ struct RdTemplate {
 	std::string rd_file = "q.rd";                // its file name
 	std::string sample_columns;                  // the `--- columns` section: the sample's <column>s
 	std::string sample_path;                     // the sample data's path ("data/sample.csv"), if any
-	std::string sample_data;                     // its content
-	int rd_line = 0;                             // line of the RD section, for placeholder errors
+	std::string sample_data; // its content (decoded: `--- PATH base64` holds binary files)
+	std::vector<std::string> formats = {"csv", "tsv"}; // `formats:` the data formats the RD reads
+	int rd_line = 0;                                   // line of the RD section, for placeholder errors
 
 	bool has_rd() const { return !rd.empty(); }
 };
@@ -60,6 +61,9 @@ std::string fill(const RdTemplate& t, const std::string& text,
 
 // The placeholders a text uses, in order of first appearance.
 std::vector<std::string> placeholders(const std::string& text);
+
+// csv and tsv: text with a header line, whose columns an operator's file can give.
+bool is_delimited(const std::string& format);
 
 // Columns guessed from the header line and up to `max_rows` rows of a delimited text file.
 struct GuessedColumn {
