@@ -86,6 +86,17 @@ std::string find_named(const rd::start::CsvGuess& g, const std::vector<std::stri
 	return "";
 }
 
+// An answer as RD text: XML-escaped, and backslashes doubled so that no macro (\schema) is
+// expanded in it.
+std::string rd_text(std::string_view s) {
+	std::string doubled;
+	for (char c : s) {
+		if (c == '\\') doubled += '\\';
+		doubled += c;
+	}
+	return xml_escape(doubled);
+}
+
 bool has_glob(const std::string& s) {
 	return s.find_first_of("*?[") != std::string::npos;
 }
@@ -257,7 +268,7 @@ private:
 
 	std::string generated_columns() const {
 		std::string out;
-		std::string source = xml_escape(values_.at("data"));
+		std::string source = rd_text(values_.at("data"));
 		for (size_t i = 0; i < guess_.columns.size(); ++i) {
 			auto& c = guess_.columns[i];
 			if (!out.empty()) out += "\n";
@@ -266,17 +277,17 @@ private:
 				              "\" type=\"double precision\" unit=\"deg\" ucd=\"pos.eq.ra;meta.main\"\n"
 				              "      tablehead=\"RA\" verbLevel=\"1\" required=\"True\"\n"
 				              "      description=\"ICRS right ascension (column '",
-				              xml_escape(c.header), "' of ", source, ")\"/>");
+				              rd_text(c.header), "' of ", source, ")\"/>");
 			} else if (!dec_col_.empty() && i == dec_index_) {
 				out += concat("    <column name=\"", c.name,
 				              "\" type=\"double precision\" unit=\"deg\" ucd=\"pos.eq.dec;meta.main\"\n"
 				              "      tablehead=\"Dec\" verbLevel=\"1\" required=\"True\"\n"
 				              "      description=\"ICRS declination (column '",
-				              xml_escape(c.header), "' of ", source, ")\"/>");
+				              rd_text(c.header), "' of ", source, ")\"/>");
 			} else {
 				out += concat("    <column name=\"", c.name, "\" type=\"", c.type, "\" tablehead=\"",
-				              xml_escape(c.header), "\" verbLevel=\"1\"\n      description=\"Column '",
-				              xml_escape(c.header), "' of ", source, " (describe it; add unit and ucd)\"/>");
+				              rd_text(c.header), "\" verbLevel=\"1\"\n      description=\"Column '",
+				              rd_text(c.header), "' of ", source, " (describe it; add unit and ucd)\"/>");
 			}
 		}
 		return out;
@@ -298,7 +309,7 @@ private:
 		std::string created = format_iso(std::chrono::floor<std::chrono::seconds>(now));
 		std::map<std::string, std::string> v;
 		for (auto key : {"schema", "title", "creator", "description"})
-			v[key] = xml_escape(values_.at(key));
+			v[key] = rd_text(values_.at(key));
 		std::string subjects;
 		for (auto& s : subjects_)
 			subjects +=

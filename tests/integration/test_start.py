@@ -105,10 +105,14 @@ def test_scs_end_to_end():
 
 def test_taptable_end_to_end():
     with Meles("start_taptable", CONFIG) as m:
-        ok(start(m, "taptable", "--defaults", "--schema", "tt"), "start taptable")
+        # answers are text: backslashes (RD macros) and XML characters stay what they are
+        title = "Fluxes \\ in \\foo & <b>"
+        ok(start(m, "taptable", "--defaults", "--schema", "tt", "--title", title), "start taptable")
         out = val_imp_pub(m, "tt/q")
         check("ivo://meles.test/tt/q/main published" in out.stdout, out.stdout)
         m.start()
+        r = m.get("/oai.xml?verb=GetRecord&metadataPrefix=ivo_vor&identifier=ivo://meles.test/tt/q/main")
+        check(r.status == 200 and "<title>Fluxes \\ in \\foo &amp; &lt;b&gt; (table tt.main)</title>" in r.text, r.text[:2000])
         t = tap_rows(m, "SELECT obs_id, flux FROM tt.main ORDER BY obs_id")
         check(list(t["obs_id"]) == ["obs-001", "obs-002", "obs-003", "obs-004", "obs-005"], t)
         r = m.get("/tap/tables")
