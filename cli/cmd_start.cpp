@@ -171,6 +171,12 @@ private:
 		return !t_.sample_path.empty() && location == t_.sample_path;
 	}
 
+	Problem no_file(const std::string& v) const {
+		bool pattern = has_glob(v);
+		return concat("no file ", pattern ? "matches '" : "'", v, pattern ? "'" : "' exists",
+		              fs::path(v).is_absolute() ? "" : concat(" (relative to ", out_dir_.string(), ")"));
+	}
+
 	Problem data_problem(const std::string& v) {
 		if (v.empty()) return "a file or pattern is needed";
 		try {
@@ -188,17 +194,11 @@ private:
 				}
 			} else if (!rd::start::is_delimited(values_.at("format"))) {
 				// other formats keep the template's columns: the operator adapts them
-				if (matching_files(out_dir_, v).empty())
-					return concat(
-					    "no file ", has_glob(v) ? "matches '" : "'", v, has_glob(v) ? "'" : "' exists",
-					    fs::path(v).is_absolute() ? "" : concat(" (relative to ", out_dir_.string(), ")"));
+				if (matching_files(out_dir_, v).empty()) return no_file(v);
 				return "";
 			} else {
 				auto files = matching_files(out_dir_, v);
-				if (files.empty())
-					return concat(
-					    "no file ", has_glob(v) ? "matches '" : "'", v, has_glob(v) ? "'" : "' exists",
-					    fs::path(v).is_absolute() ? "" : concat(" (relative to ", out_dir_.string(), ")"));
+				if (files.empty()) return no_file(v);
 				guess_ = rd::start::guess_csv_columns(files.front(), delimiter());
 				guessed_ = true;
 				if (guess_.columns.size() < 2 && delimiter() == ',')
