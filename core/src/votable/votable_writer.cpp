@@ -130,6 +130,7 @@ void write_header(ByteBuffer& out, const TableHeader& h, const std::vector<Colum
 		attr(out, "ID", coosys_id);
 		attr(out, "system", o.coosys_system);
 		opt_attr(out, "epoch", o.coosys_epoch);
+		if (o.version != "1.3" && o.version != "1.4") opt_attr(out, "refposition", o.coosys_refposition);
 		out.append("/>\n");
 	}
 	if (want_timesys && !o.timesys_timescale.empty() && o.version != "1.3") {

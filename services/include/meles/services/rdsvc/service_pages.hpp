@@ -1,5 +1,5 @@
 // meles/services/rdsvc/service_pages.hpp — the HTML pages about resources: the root page
-// listing every RD with its services and tables, and a service's info page.  What they
+// listing every RD with its services and tables (linked to their info pages, info_pages.hpp).  What they
 // show comes from the RDs' meta and table definitions.
 // Thread-safety: pure functions.
 #pragma once
@@ -14,7 +14,5 @@ namespace meles::services {
 
 std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
                            const std::string& server_url);
-std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& service,
-                              const std::string& service_url);
 
 } // namespace meles::services
