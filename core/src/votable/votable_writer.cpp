@@ -91,9 +91,10 @@ std::string make_id(std::string_view name, std::set<std::string>& used) {
 	return id;
 }
 
+// UCD1+ pos.eq..., or the UCD1 names cone search results carry (POS_EQ_RA_MAIN).
 bool has_pos_eq_ucd(std::string_view ucd) {
 	for (auto& atom : split(ucd, ';'))
-		if (starts_with_ci(trim(atom), "pos.eq")) return true;
+		if (starts_with_ci(trim(atom), "pos.eq") || starts_with_ci(trim(atom), "POS_EQ_")) return true;
 	return false;
 }
 

@@ -119,6 +119,9 @@ void App::rd_service(net::Request& request, net::Response& response) {
 		return false;
 	};
 	if (renderer == "info") {
+		if (!addr->rest.empty())
+			throw Error(ErrorKind::NotFound,
+			            concat("service ", rd.rd_id, "/", svc.id, " has no page below its info page"));
 		service_info(request, response, addr->rd, svc);
 		return;
 	}

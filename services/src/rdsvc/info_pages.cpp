@@ -214,6 +214,7 @@ std::string table_info_html(const TableInfo& info, const InfoSite& site) {
 	meta.row("Rows", info.facts.nrows ? thousands(*info.facts.nrows)
 	                                  : std::string("unknown (<code>meles limits</code> counts them)"));
 	meta.text("Kind", t.is_view() ? "view" : "table");
+	meta.text("Data updated", info.facts.imported);
 	if (!t.primary.empty()) meta.text("Primary key", join(t.primary, ", "));
 	curation_rows(meta, rd, &t.meta, rd::registry::ivoid_for(site.authority, rd.rd_id, t.id));
 	body += meta.done();
@@ -302,26 +303,32 @@ pg::Pool::Lease InfoFacts::lease(const std::string& client) {
 
 TableFacts InfoFacts::table(const std::string& qualified_lower, int64_t catalog_version,
                             std::optional<int64_t> catalog_nrows, const std::string& client) {
-	std::shared_ptr<const rd::limits::TableStats> stats;
+	StatsEntry e{catalog_version, nullptr, ""};
 	bool cached = false;
 	{
 		std::lock_guard lock(mutex_);
 		auto it = stats_.find(qualified_lower);
 		if (it != stats_.end() && it->second.version == catalog_version) {
-			stats = it->second.stats;
+			e = it->second;
 			cached = true;
 		}
 	}
 	if (!cached) {
 		auto l = lease(client);
 		auto loaded = rd::limits::load_table_stats(l.get(), qualified_lower);
-		if (loaded) stats = std::make_shared<const rd::limits::TableStats>(std::move(*loaded));
+		if (loaded) e.stats = std::make_shared<const rd::limits::TableStats>(std::move(*loaded));
+		auto r =
+		    l->exec_params("SELECT to_char(imported AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+		                   "FROM meles.tablemeta WHERE table_name = $1",
+		                   {qualified_lower});
+		if (r.rows() > 0) e.imported = r.get(0, 0);
 		std::lock_guard lock(mutex_);
-		stats_[qualified_lower] = {catalog_version, stats};
+		stats_[qualified_lower] = e;
 	}
 	TableFacts f;
-	f.stats = stats;
-	f.nrows = stats ? std::optional<int64_t>(stats->rows) : catalog_nrows;
+	f.stats = e.stats;
+	f.imported = e.imported;
+	f.nrows = e.stats ? std::optional<int64_t>(e.stats->rows) : catalog_nrows;
 	return f;
 }
 

@@ -41,6 +41,7 @@ struct TableFacts {
 	std::optional<int64_t> nrows;
 	// Column statistics; null when the table was never run through `meles limits`.
 	std::shared_ptr<const rd::limits::TableStats> stats;
+	std::string imported; // when `meles imp` last wrote the table (ISO 8601), "" if unknown
 };
 
 struct TableInfo {
@@ -81,6 +82,7 @@ private:
 	struct StatsEntry {
 		int64_t version;
 		std::shared_ptr<const rd::limits::TableStats> stats;
+		std::string imported;
 	};
 	struct CoverageEntry {
 		int64_t version;
