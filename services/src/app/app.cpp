@@ -188,7 +188,11 @@ void send_html(net::Response& response, const std::string& html) {
 
 void App::root_page(net::Request& request, net::Response& response) {
 	if (!get_or_head(request, response)) return;
-	send_html(response, root_page_html(ctx_.directory.all_rds(), ctx_.config.server_url()));
+	auto snapshot = tap_->catalog().snapshot();
+	send_html(response, root_page_html(ctx_.directory.all_rds(), ctx_.config.server_url(),
+	                                   [&](const std::string& name) {
+		                                   return snapshot->find(to_lower(name)) != nullptr;
+	                                   }));
 }
 
 InfoSite App::info_site() const {
@@ -245,18 +249,25 @@ void App::service_info(net::Request& request, net::Response& response,
 	ServiceInfo info;
 	info.rd = rd;
 	info.service = &svc;
+	rd::ResolvedTable resolved_table;
 	if (svc.core && !svc.core->queried_table.empty()) {
-		rd::ResolvedTable resolved;
 		try {
-			resolved = ctx_.directory.store().resolve_table(svc.core->queried_table);
+			resolved_table = ctx_.directory.store().resolve_table(svc.core->queried_table);
 		} catch (const Error& e) {
 			unavailable(request, response, svc.core->queried_table.rd_id, "info", e);
 			return;
 		}
-		info.queried = table_facts(resolved.rd, *resolved.table, request.remote);
 	}
-	auto snapshot = tap_->catalog().snapshot();
-	info.coverage = info_facts_.coverage(rd, snapshot->version, request.remote);
+	// What the RD says is shown whatever the database does; the figures it adds only when it
+	// answers (a service page was readable before the database was, and stays so).
+	try {
+		if (resolved_table.table)
+			info.queried = table_facts(resolved_table.rd, *resolved_table.table, request.remote);
+		info.coverage = info_facts_.coverage(rd, tap_->catalog().snapshot()->version, request.remote);
+	} catch (const Error& e) {
+		if (e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Database) throw;
+		log::warn(concat("info page of ", rd->rd_id, "/", svc.id, " without statistics: ", e.what()));
+	}
 	send_html(response, service_info_html(info, info_site()));
 }
 

@@ -25,7 +25,8 @@ std::string renderer_links(const rd::Resource& rd, const rd::ServiceDef& s, cons
 } // namespace
 
 std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
-                           const std::string& server_url) {
+                           const std::string& server_url,
+                           const std::function<bool(const std::string&)>& has_info_page) {
 	std::string body =
 	    "<h1>Meles data centre</h1>\n<p>This server publishes astronomical data through Virtual Observatory "
 	    "protocols. All tables below can be queried with ADQL through the TAP service at <code>" +
@@ -59,8 +60,11 @@ std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>
 			for (size_t i = 0; i < tables.size(); ++i) {
 				if (i) body += ", ";
 				std::string name = tables[i]->qualified_name();
-				body += concat("<a href=\"", esc(table_info_url(server_url, name)), "\"><code>", esc(name),
-				               "</code></a>");
+				if (has_info_page(name))
+					body += concat("<a href=\"", esc(table_info_url(server_url, name)), "\"><code>",
+					               esc(name), "</code></a>");
+				else
+					body += concat("<code>", esc(name), "</code>");
 			}
 			body += "</p>\n";
 		}

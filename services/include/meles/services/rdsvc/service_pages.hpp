@@ -6,13 +6,17 @@
 
 #include "meles/rd/model/resource.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace meles::services {
 
+// `has_info_page(schema.table)`: whether the table has an info page (TAP knows it; a table of an
+// RD not imported yet has none, and is listed without a link).
 std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
-                           const std::string& server_url);
+                           const std::string& server_url,
+                           const std::function<bool(const std::string&)>& has_info_page);
 
 } // namespace meles::services
