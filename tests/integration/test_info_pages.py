@@ -27,6 +27,13 @@ RD = """<resource schema="infot">
   <meta name="source">2011AJ....142..112Y</meta>
   <meta name="contact.email">ops@example.org</meta>
   <meta name="content.type">Catalog</meta>
+  <meta name="_example" title="Bright &lt;stars&gt;">
+    The bright stars of :taptable:`infot.main`.
+
+    .. tapquery::
+
+      SELECT id FROM infot.main WHERE mag &lt; 11
+  </meta>
   <table id="main" onDisk="True" adql="True" primary="id" mixin="//scs#q3cindex">
     <meta name="description">Stars with a &lt;script&gt;alert(1)&lt;/script&gt; description.</meta>
     <column name="id" type="integer" ucd="meta.id;meta.main" required="True" description="Identifier"/>
@@ -147,7 +154,8 @@ def test_table_info_page():
                      "Info test <script>alert('x')</script> & \"quoted\"", "Doe, J.; Roe, R.",
                      "Free to use; cite <i>Doe 2026</i>.", "2026-12-01T00:00:00Z", "infot/q",
                      "ivo://meles.test/infot/q/main", "Right ascension", "pos.eq.ra;meta.main", "deg",
-                     "meta.bib.bibcode", "Magnitude <img src=x onerror=alert(1)>", "SELECT TOP 10 * FROM infot.main"]:
+                     "meta.bib.bibcode", "Magnitude <img src=x onerror=alert(1)>", "SELECT TOP 10 * FROM infot.main",
+                     "Bright <stars>", "SELECT id FROM infot.main WHERE mag < 11"]:
             check(want in t, "table page lacks %r: %s" % (want, t[:3000]))
         # never run through limits: it says so (and the row count comes from the import)
         check("no-statistics" in p.ids and "meles limits" in t, "no word about missing statistics: " + t[:2000])

@@ -4,6 +4,7 @@
 #include "meles/core/common/time.hpp"
 #include "meles/rd/registry/resource_meta.hpp"
 #include "meles/services/router/router.hpp"
+#include "meles/services/tap/examples.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -187,6 +188,20 @@ std::string statistics_note(const TableInfo& info) {
 	return out + ".</p>\n";
 }
 
+// The RD's TAP examples (meta _example, as /tap/examples shows them) whose query or text
+// names the table.
+std::string examples_html(const rd::Resource& rd, const rd::TableDef& t) {
+	std::string name = to_lower(t.qualified_name()), out;
+	for (const rd::MetaValue* v : rd.meta.all("_example")) {
+		std::string query = tap::example_query(v->content);
+		if (query.empty() || to_lower(v->content).find(name) == std::string::npos) continue;
+		auto title = v->attributes.find("title");
+		out += concat("<h3>", esc(title == v->attributes.end() ? "Example" : title->second),
+		              "</h3>\n<pre class=\"copy\">", esc(query), "</pre>\n");
+	}
+	return out;
+}
+
 std::string tap_query_html(const std::string& server_url, const rd::TableDef& t) {
 	return concat("<h2 id=\"access\">Access</h2>\n<p>Query this table with ADQL through the TAP service at "
 	              "<code class=\"copy\">",
@@ -219,7 +234,10 @@ std::string table_info_html(const TableInfo& info, const InfoSite& site) {
 	curation_rows(meta, rd, &t.meta, rd::registry::ivoid_for(site.authority, rd.rd_id, t.id));
 	body += meta.done();
 	body += statistics_note(info);
-	if (info.tap) body += tap_query_html(site.server_url, t);
+	if (info.tap) {
+		body += tap_query_html(site.server_url, t);
+		body += examples_html(rd, t);
+	}
 	// The services of the same RD that query the table, with the cone URL to copy.
 	std::string services;
 	for (auto& s : rd.services) {
