@@ -146,6 +146,9 @@ def check_escaped(p, where):
 def test_table_info_page():
     with Meles("info_table", CONFIG) as m:
         setup(m)
+        # an RD whose table is not imported
+        with open(os.path.join(m.state, "inputs", "infot", "later.rd"), "w") as f:
+            f.write(RD.replace('schema="infot"', 'schema="infolater"'))
         m.start()
         p = page(m, "/tableinfo/infot.main")
         check_escaped(p, "table page")
@@ -188,8 +191,6 @@ def test_table_info_page():
 
         # the root page links to the table and service pages; a table not imported yet has no
         # page, and no link
-        with open(os.path.join(m.state, "inputs", "infot", "later.rd"), "w") as f:
-            f.write(RD.replace('schema="infot"', 'schema="infolater"'))
         p = page(m, "/")
         check(m.url + "/tableinfo/infot.main" in p.links, "root page: %s" % p.links)
         check(m.url + "/infot/q/cone/info" in p.links, "root page: %s" % p.links)
