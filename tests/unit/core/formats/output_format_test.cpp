@@ -140,7 +140,8 @@ TEST_CASE("make_table_writer gives a writer of each format") {
 	}
 }
 
-TEST_CASE("RESPONSEFORMAT version parameter chooses the VOTable version, and COOSYS refposition comes with 1.5") {
+TEST_CASE(
+    "RESPONSEFORMAT version parameter chooses the VOTable version, and COOSYS refposition comes with 1.5") {
 	auto r = formats::parse_response_format("application/x-votable+xml;serialization=TABLEDATA;version=1.5");
 	CHECK(r.format->format == OutputFormat::VOTableTabledata);
 	CHECK(r.votable_version == "1.5");
