@@ -6,9 +6,9 @@
   columns, and their data elements run the //products#define row filter in
   the grammar, which computes the product fields of each source.  Meles has
   the table, the mixin (with maps from the prodtbl* keys to the product
-  columns) and the procDef's declaration, but does not run row filters yet:
-  nothing fills dc.products, and importing a data element with a rowfilter
-  is an error.  See docs/rd-reference.md. -->
+  columns) and the row filter (Python, run by the embedded interpreter), but
+  does not register the products yet: nothing fills dc.products, and there is
+  no getproduct.  See docs/rd-reference.md. -->
 <resource schema="dc" resdir=".">
 	<meta name="title">Product registry</meta>
 	<meta name="description">Files the data centre delivers: their access keys,
@@ -66,16 +66,29 @@
 		e.g. "\schema.main".</doc>
 		<setup>
 			<par key="table" description="Qualified name of the table the products are described in (a string expression)"/>
-			<par key="accref" description="Access reference (default: the source path relative to the inputs directory)">\inputRelativePath</par>
-			<par key="path" description="Path of the file, relative to the inputs directory, or a URL">\inputRelativePath</par>
-			<par key="fsize" description="Size of the file in bytes">\inputSize</par>
-			<par key="mime" description="Media type of the product">'image/fits'</par>
-			<par key="owner" description="Owning group during the embargo">None</par>
-			<par key="embargo" description="End of the embargo (a date)">None</par>
-			<par key="preview" description="Preview path or URL; 'AUTO' computes previews on request">'AUTO'</par>
-			<par key="preview_mime" description="Media type of the preview">None</par>
-			<par key="datalink" description="URL of a datalink document for the product">None</par>
+			<par key="accref" late="True" description="Access reference (default: the source path relative to the inputs directory)">\inputRelativePath</par>
+			<par key="path" late="True" description="Path of the file, relative to the inputs directory, or a URL">\inputRelativePath</par>
+			<par key="fsize" late="True" description="Size of the file in bytes">\inputSize</par>
+			<par key="mime" late="True" description="Media type of the product">'image/fits'</par>
+			<par key="owner" late="True" description="Owning group during the embargo">None</par>
+			<par key="embargo" late="True" description="End of the embargo (a date)">None</par>
+			<par key="preview" late="True" description="Preview path or URL; 'AUTO' computes previews on request">'AUTO'</par>
+			<par key="preview_mime" late="True" description="Media type of the preview">None</par>
+			<par key="datalink" late="True" description="URL of a datalink document for the product">None</par>
 		</setup>
+		<code>
+			row["prodtblAccref"] = accref
+			row["prodtblPath"] = accref if path is None else path
+			row["prodtblFsize"] = fsize
+			row["prodtblMime"] = mime
+			row["prodtblOwner"] = owner
+			row["prodtblEmbargo"] = embargo
+			row["prodtblPreview"] = preview
+			row["prodtblPreviewMime"] = preview_mime
+			row["prodtblDatalink"] = datalink
+			row["prodtblTable"] = table
+			yield row
+		</code>
 	</procDef>
 
 	<data id="import" auto="False">

@@ -4,6 +4,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/ingest/grammar_registry.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
+#include "meles/rd/python/grammars.hpp"
 
 #include <optional>
 
@@ -15,6 +16,11 @@ namespace {
 // grammar, or the layout of the first source (which reads only its header).
 std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd,
                                                     Diagnostics& diags) {
+	// Rows made by Python (embedded/custom grammars) and rows that rowfilters or sourceFields
+	// change have fields known only once the code runs.
+	if (python::is_python_grammar(dd.grammar->type) || !dd.grammar->rowfilters.empty() ||
+	    dd.grammar->source_fields)
+		return std::nullopt;
 	std::unique_ptr<Grammar> grammar;
 	try {
 		grammar = make_grammar(to_grammar_element(dd.grammar->element));
@@ -71,9 +77,10 @@ void check_data_elements(const Resource& rd, Diagnostics& diags) {
 					if (iequals(m.key, name))
 						filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
 				for (auto& [dest, src] : rm.simplemaps)
-					if (iequals(dest, name)) filled = filled || has_field(fields, src);
+					if (iequals(dest, name)) filled = filled || provided(src);
+				// idmaps copy a var of the column's name as well as a raw field.
 				for (auto& pat : rm.idmaps)
-					if (name_matches(pat, name)) filled = filled || has_field(fields, name);
+					if (name_matches(pat, name)) filled = filled || provided(name);
 				if (filled) continue;
 				std::string hint;
 				if (fields) {

@@ -8,6 +8,8 @@
 #include "meles/rd/ingest/grammar_registry.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
 #include "meles/rd/ingest/sources.hpp"
+#include "meles/rd/python/grammars.hpp"
+#include "meles/rd/python/rd_code.hpp"
 #include "meles/rd/schema/catalog_store.hpp"
 #include "meles/rd/schema/ddl.hpp"
 #include "meles/rd/store/rd_id.hpp"
@@ -22,13 +24,24 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kCopyBuffer = 1 << 20;
 
-// Runs the table's SQL scripts of `type` (AC_SQL: failures ignored, inside a savepoint).
-void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::string_view type) {
+// Where a table's scripts run: python scripts see the table being made.
+struct ScriptTarget {
+	std::shared_ptr<const Resource> rd;
+	const TableDef* table = nullptr;
+	std::string relation;
+};
+
+// Runs the table's scripts of `type`: SQL (AC_SQL: failures ignored, inside a savepoint) and
+// python (through meles/rd/python, with the import's connection).
+void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::string_view type,
+                 const ScriptTarget& target = {}) {
 	for (auto& s : scripts) {
 		if (s.type != type) continue;
 		std::string lang = to_lower(s.lang);
-		if (lang == "python")
-			throw Error(ErrorKind::Validation, "python scripts cannot run in this version of Meles", s.pos);
+		if (lang == "python") {
+			python::run_script(s, python::ScriptContext{target.rd, target.table, target.relation, &c});
+			continue;
+		}
 		if (lang == "ac_sql") {
 			c.exec("SAVEPOINT meles_script");
 			try {
@@ -307,6 +320,17 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 		                   rd->rd_id, " ", join(ids, " ")));
 	}
 
+	// procDefs of applies (other RDs are kept loaded for the import's duration).
+	std::vector<std::shared_ptr<const Resource>> proc_rds;
+	auto find_procdef = [&](std::string_view ref) -> const ProcDef* {
+		auto hash = ref.find('#');
+		if (hash == std::string_view::npos) return rd->find_procdef(ref);
+		std::string rd_id(ref.substr(0, hash));
+		std::shared_ptr<const Resource> where = rd_id == rd->rd_id ? rd : store_.get(rd_id);
+		proc_rds.push_back(where);
+		return where->find_procdef(ref.substr(hash + 1));
+	};
+
 	Progress progress(opts);
 	conn_.begin();
 	try {
@@ -361,23 +385,31 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				}
 				tg.new_relation = schema::qualified(t.schema, t.id + "__meles_new");
 				conn_.exec(concat("DROP TABLE IF EXISTS ", tg.new_relation));
-				run_scripts(conn_, t.scripts, "preCreation");
+				run_scripts(conn_, t.scripts, "preCreation", {tg.table_rd, &t, tg.new_relation});
 				conn_.exec(schema::create_table_sql(t, tg.new_relation));
-				run_scripts(conn_, t.scripts, "postCreation");
+				run_scripts(conn_, t.scripts, "postCreation", {tg.table_rd, &t, tg.new_relation});
 			}
 
 			// -- data
 			bool has_input = dd->grammar.has_value();
 			if (has_input && !opts.meta_only) {
+				// Rowfilters without Python code are native procedures Meles does not have yet
+				// (//products#define); the Python ones run in python::filter_records.
 				for (auto& rf : dd->grammar->rowfilters)
-					throw Error(ErrorKind::Validation,
-					            concat("rowfilter", rf.proc_ref.empty() ? "" : concat(" ", rf.proc_ref),
-					                   ": this version of Meles does not run grammar row filters",
-					                   rf.proc_ref == "//products#define"
-					                       ? " (the product registry is not implemented yet)"
-					                       : ""),
-					            rf.pos);
-				auto grammar = make_grammar(to_grammar_element(dd->grammar->element));
+					if (!python::runs_application(rf, find_procdef))
+						throw Error(ErrorKind::Validation,
+						            concat("rowfilter", rf.proc_ref.empty() ? "" : concat(" ", rf.proc_ref),
+						                   ": this version of Meles does not run this row filter",
+						                   rf.proc_ref == "//products#define"
+						                       ? " (the product registry is not implemented yet)"
+						                       : ""),
+						            rf.pos);
+				// Python grammars come from the Python runtime, the others from the registry.
+				std::unique_ptr<Grammar> grammar =
+				    python::is_python_grammar(dd->grammar->type)
+				        ? python::make_grammar(*dd->grammar, rd, find_procdef)
+				        : make_grammar(to_grammar_element(dd->grammar->element));
+				bool python_filters = python::has_python_filters(*dd->grammar, find_procdef);
 				ReadOptions read_options;
 				read_options.bad_records_in_batch = true;
 				std::vector<SourceInfo> sources;
@@ -386,7 +418,8 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				for (auto& tg : targets) {
 					const TableDef& t = *tg.table;
 					if (!t.on_disk || t.is_view() || tg.new_relation.empty()) continue;
-					run_scripts(conn_, tg.make->scripts, "preImport");
+					RowmakerContext rm_context{rd, find_procdef};
+					run_scripts(conn_, tg.make->scripts, "preImport", {rd, &t, tg.new_relation});
 					std::string copy_sql = concat("COPY ", tg.new_relation, " FROM STDIN");
 					auto copy = conn_.copy_in(copy_sql);
 					std::string buf;
@@ -396,31 +429,49 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					bool stop = false;
 					for (auto& src : sources) {
 						if (stop) break;
-						auto reader = grammar->open(src, read_options);
+						std::unique_ptr<RecordReader> reader = grammar->open(src, read_options);
 						RowMacroContext macros = row_macros(src, store_, *rd, *dd, opts);
+						if (python_filters)
+							reader = python::filter_records(
+							    std::move(reader), *dd->grammar, rd, find_procdef,
+							    [&macros](std::string_view text, const SourcePos& pos) {
+								    std::string t(text);
+								    if (!row_macros_in(t).empty())
+									    t = expand_row_macros(t, macros, RowMacroRendering::PythonLiteral,
+									                          pos);
+								    return t;
+							    });
 						std::optional<CompiledRowmaker> rm;
+						const FieldLayout* rm_layout = nullptr;
 						RecordBatch batch;
 						while (reader->next(batch)) {
-							if (!rm) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros);
-							for (size_t r = 0; r < batch.size(); ++r) {
-								try {
-									if (batch.has_problems())
-										if (const std::string* bad = batch.problem(r))
-											throw Error(ErrorKind::Validation, *bad, batch.pos(r));
-									if (rm->append(batch, r, buf)) ++tg.result.rows;
-								} catch (const Error& e) {
-									if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
-									++tg.result.skipped;
-									std::string msg = e.full_message();
-									if (opts.skipped) opts.skipped(tg.result.table, msg);
-									if (tg.result.first_problems.size() < 10)
-										tg.result.first_problems.push_back(std::move(msg));
-								}
-								if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
-									stop = true;
-									break;
-								}
+							// Python grammars and rowfilters may add fields as they go: a new
+							// layout gets its own rowmaker.
+							if (!rm || rm_layout != &batch.layout()) {
+								rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, rm_context);
+								rm_layout = &batch.layout();
 							}
+							rm->run([&] {
+								for (size_t r = 0; r < batch.size(); ++r) {
+									try {
+										if (batch.has_problems())
+											if (const std::string* bad = batch.problem(r))
+												throw Error(ErrorKind::Validation, *bad, batch.pos(r));
+										if (rm->append(batch, r, buf)) ++tg.result.rows;
+									} catch (const Error& e) {
+										if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
+										++tg.result.skipped;
+										std::string msg = e.full_message();
+										if (opts.skipped) opts.skipped(tg.result.table, msg);
+										if (tg.result.first_problems.size() < 10)
+											tg.result.first_problems.push_back(std::move(msg));
+									}
+									if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
+										stop = true;
+										break;
+									}
+								}
+							});
 							if (buf.size() >= kCopyBuffer) {
 								copy.write(buf);
 								buf.clear();
@@ -431,7 +482,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 							if (stop) break;
 						}
 						bytes_before += src.size;
-						run_scripts(conn_, tg.make->scripts, "sourceDone");
+						run_scripts(conn_, tg.make->scripts, "sourceDone", {rd, &t, tg.new_relation});
 					}
 					copy.write(buf);
 					copy.finish();
@@ -451,7 +502,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					continue;
 				ImportProgress pr{dd->id, t.qualified_name(), tg.result.rows, 0, 0, "indexing"};
 				progress.report(pr, true);
-				run_scripts(conn_, t.scripts, "preIndex");
+				run_scripts(conn_, t.scripts, "preIndex", {tg.table_rd, &t, tg.new_relation});
 				if (!t.primary.empty())
 					add_primary_key(conn_, store_, *rd, *dd, t, *tg.make, tg.new_relation, opts);
 				tg.indexes = schema::index_sqls(t, tg.new_relation, "__meles_new");
@@ -499,7 +550,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				tg.result.data_imported = !opts.meta_only && !t.is_view();
 				tg.result.rows_in_table = nrows;
 				schema::record_table(conn_, *tg.table_rd, t, nrows);
-				run_scripts(conn_, t.scripts, "afterMeta");
+				run_scripts(conn_, t.scripts, "afterMeta", {tg.table_rd, &t, tg.final_relation});
 				report.tables.push_back(tg.result);
 			}
 		}
@@ -571,7 +622,7 @@ DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options)
 			for (auto& t : rd->tables)
 				if (t.on_disk && tables.count({t.schema, t.id}) &&
 				    table_exists(conn_, schema::qualified(t.schema, t.id)))
-					run_scripts(conn_, t.scripts, "beforeDrop");
+					run_scripts(conn_, t.scripts, "beforeDrop", {rd, &t, schema::qualified(t.schema, t.id)});
 		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
 		for (auto& [schema_name, id] : tables) {
 			schema::forget_table(conn_, schema_name, id);

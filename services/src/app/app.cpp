@@ -3,6 +3,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
+#include "meles/services/rdsvc/python_core_service.hpp"
 #include "meles/services/rdsvc/service_pages.hpp"
 #include "meles/services/registry/capabilities.hpp"
 #include "meles/services/vosi/vosi.hpp"
@@ -161,6 +162,10 @@ void App::rd_service(net::Request& request, net::Response& response) {
 			scs_.scs_xml(rd, svc, *table, request, response);
 		else
 			scs_.form(rd, svc, *table, request, response);
+		return;
+	}
+	if (is_python_core_service(svc)) {
+		python_core_request(ctx_.config, addr->rd, svc, renderer, request, response);
 		return;
 	}
 	throw Error(ErrorKind::NotFound, concat("the '", renderer, "' renderer of ", rd.rd_id, "/", svc.id,

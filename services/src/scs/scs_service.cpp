@@ -190,7 +190,7 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 			if (!parsed.votable_version.empty()) votable_version = parsed.votable_version;
 		}
 		ConeQuery q = cone_query(table, ra, dec, sr, verb, maxrec);
-		std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(request.remote));
+		std::optional<pg::Pool::Lease> lease(ctx_.acquire_read_for(request.remote, q.sql));
 		pg::Connection& conn = lease->get(); // carries the synchronous statement_timeout
 		response.on_client_gone([&conn] { conn.cancel(); });
 		// A slow reader's rest of the result waits in a file, not in the database.
@@ -270,7 +270,7 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 	}
 	int64_t limit = service.core && service.core->limit ? *service.core->limit : 1000;
 	ConeQuery q = cone_query(table, ra, dec, sr, 2, limit);
-	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(request.remote));
+	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read_for(request.remote, q.sql));
 	pg::Connection& conn = lease->get();
 	response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
 	                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));

@@ -311,6 +311,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			// with its columns and no rows.
 			to.maxrec.reset();
 			t = adql::translate(req.query, catalog, to);
+			if (opts.before_query) opts.before_query(conn, t.sql);
 			formats::WriterOptions wo;
 			wo.spool_dir = opts.spool_dir;
 			wo.votable_version = req.votable_version;
@@ -331,6 +332,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 		// with inlining: tens of milliseconds for a join that takes a few.
 		if (t.uses_q3c && !req.uploads.empty() && transaction)
 			conn.exec("SET LOCAL enable_seqscan = off; SET LOCAL jit = off");
+		if (opts.before_query) opts.before_query(conn, t.sql);
 		check_stopped();
 
 		formats::WriterOptions wo;

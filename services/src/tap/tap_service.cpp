@@ -234,13 +234,31 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	o.fetched = &fetched;
 	// The connection is given back before the last of the result goes to the client: what a
 	// slow client has not taken yet waits in a file (bounded), not in the database.
-	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read(q.remote));
+	// When only the connections kept for short queries are free, one of them is lent to this
+	// query if the planner estimates it short; a long one gives it back before it runs and
+	// waits for one of the others (nothing has been written by then).
+	struct LongQuery {};
+	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read_maybe_short(q.remote));
+	if (lease->reserved())
+		o.before_query = [this](pg::Connection& c, const std::string& sql) {
+			if (!ctx_.short_enough(c, sql)) throw LongQuery{};
+		};
 	r.spool_when_slow(limits.spool_dir, static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
+	auto run = [&](ByteSink& out) {
+		try {
+			run_tap_query(req, *snapshot, lease->get(), out, o);
+		} catch (const LongQuery&) {
+			lease.reset();
+			lease.emplace(ctx_.acquire_read(q.remote));
+			o.before_query = nullptr;
+			run_tap_query(req, *snapshot, lease->get(), out, o);
+		}
+	};
 	try {
 		// One stream for both tries: a response's stream() may be asked for only once.
 		ByteSink& out = r.stream();
 		try {
-			run_tap_query(req, *snapshot, lease->get(), out, o);
+			run(out);
 		} catch (const Error& e) {
 			// An unknown name may be brand new: the notification of an import that has just
 			// committed can still be on its way.  Ask the database once before saying so.
@@ -249,7 +267,7 @@ void TapService::sync(net::Request& q, net::Response& r) {
 			auto fresh = catalog_.newer_than(*snapshot);
 			if (!fresh) throw;
 			snapshot = fresh;
-			run_tap_query(req, *snapshot, lease->get(), out, o);
+			run(out);
 		}
 	} catch (const Error& e) {
 		lease.reset();
