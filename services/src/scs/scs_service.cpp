@@ -10,6 +10,7 @@
 #include "../form/html_table_writer.hpp"
 #include "meles/services/router/router.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -44,6 +45,23 @@ double parse_double_param(const Params& p, const char* name, bool& present) {
 		throw Error(ErrorKind::Validation,
 		            concat(name, " must be a number in decimal degrees, not '", *v, "'"));
 	return d;
+}
+
+// The reference position the table's STC annotation names ("Position ICRS BARYCENTER ..."),
+// for COOSYS refposition in VOTable 1.5; UNKNOWN when it names none.
+std::string stc_refposition(const rd::TableDef& table) {
+	std::string word;
+	for (size_t i = 0; i <= table.stc.size(); ++i) {
+		char c = i < table.stc.size() ? table.stc[i] : ' ';
+		if (std::isalpha(static_cast<unsigned char>(c))) {
+			word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+			continue;
+		}
+		for (const char* known : {"BARYCENTER", "EMBARYCENTER", "GEOCENTER", "HELIOCENTER", "TOPOCENTER"})
+			if (word == known) return word;
+		word.clear();
+	}
+	return "UNKNOWN";
 }
 
 std::string num(double d) {
@@ -162,9 +180,14 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		int64_t maxrec = parse_maxrec(p, dflt, ctx_.config.get_int("async", "hardMAXREC"));
 		const formats::OutputFormatInfo* fmt =
 		    &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
-		if (auto rf = p.get("RESPONSEFORMAT"); rf && !rf->empty()) {
-			fmt = formats::find_output_format(*rf);
-			if (!fmt) throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", *rf, "'"));
+		// VOTable 1.4 unless the client asks for another version (";version=1.5").
+		std::string votable_version = "1.4";
+		auto rf = p.get("RESPONSEFORMAT");
+		if (!rf || rf->empty()) rf = p.get("FORMAT");
+		if (rf && !trim(*rf).empty()) {
+			auto parsed = formats::parse_response_format(*rf);
+			fmt = parsed.format;
+			if (!parsed.votable_version.empty()) votable_version = parsed.votable_version;
 		}
 		ConeQuery q = cone_query(table, ra, dec, sr, verb, maxrec);
 		std::optional<pg::Pool::Lease> lease(ctx_.acquire_read_for(request.remote, q.sql));
@@ -175,7 +198,8 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
 		response.set_header("Content-Type", std::string(fmt->mime));
 		formats::WriterOptions wo;
-		wo.votable_version = "1.4";
+		wo.votable_version = votable_version;
+		wo.coosys_refposition = stc_refposition(table);
 		wo.spool_dir = ctx_.config.get_path("general", "tmpDir");
 		writer = formats::make_table_writer(fmt->format, response.stream(), wo);
 		formats::TableHeader h;

@@ -5,6 +5,7 @@
 
 #include "meles/core/net/http.hpp"
 #include "meles/services/app/context.hpp"
+#include "meles/services/rdsvc/info_pages.hpp"
 #include "meles/services/registry/oai_pmh.hpp"
 #include "meles/services/router/router.hpp"
 #include "meles/services/scs/scs_service.hpp"
@@ -27,6 +28,14 @@ public:
 
 private:
 	void root_page(net::Request& request, net::Response& response);
+	// /tableinfo/<schema.table>: the info page of a table TAP serves.
+	void table_info(net::Request& request, net::Response& response);
+	void service_info(net::Request& request, net::Response& response,
+	                  const std::shared_ptr<const rd::Resource>& rd, const rd::ServiceDef& service);
+	// The TableInfo of a table TAP knows (nullopt otherwise), with statistics and coverage.
+	std::optional<TableInfo> table_facts(const std::shared_ptr<const rd::Resource>& rd,
+	                                     const rd::TableDef& table, const std::string& client);
+	InfoSite info_site() const;
 	// /<rd id>/<service>/<renderer>: everything the RD's services offer.
 	void rd_service(net::Request& request, net::Response& response);
 	void unavailable(net::Request& request, net::Response& response, const std::string& rd_id,
@@ -38,6 +47,7 @@ private:
 	std::unique_ptr<tap::TapService> tap_;
 	std::unique_ptr<user_tables::UserTables> user_tables_;
 	registry::OaiPmh oai_;
+	InfoFacts info_facts_;
 };
 
 } // namespace meles::services
