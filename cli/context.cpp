@@ -53,8 +53,9 @@ rd::python::RuntimeOptions g_python_options;
 
 } // namespace
 
-void configure_python(const Config& config) {
+void configure_python(const Config& config, int python_threads) {
 	g_python_options = python_options(config);
+	if (python_threads > 0) g_python_options.threads = python_threads;
 	rd::python::configure(g_python_options);
 }
 

@@ -31,7 +31,8 @@ namespace meles::cli {
 std::unique_ptr<rd::RdStore> make_rd_store(const Config& config);
 // The Python runtime's settings ([python] threads, nice, jobTimeLimit) and what RD code sees
 // of the site (base.getConfig, notifyInfo going to the log).
-void configure_python(const Config& config);
+// `python_threads` > 0 overrides [python] threads (meles test: one per test running at once).
+void configure_python(const Config& config, int python_threads = 0);
 // Lets RD code open database connections (base.getTableConn and friends) with these
 // parameters; commands that never connect (val) do not call it.
 void allow_python_database(pg::ConnectParams admin, pg::ConnectParams read_only);

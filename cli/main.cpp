@@ -87,6 +87,8 @@ const std::vector<Command>& command_table() {
 	     cmd_pub},
 	    {"limits", "column statistics and coverage of an RD's tables (for registry records, VOSI)",
 	     limits_usage, cmd_limits},
+	    {"test", "run an RD's regression tests (regSuite/regTest) against the running server", test_usage,
+	     cmd_test},
 	    {"adql", "translate ADQL to SQL and show the result columns, or check syntax",
 	     "usage: meles adql [--syntax-only [--udf NAME,...]] [--tables FILE] [--maxrec N] [--create] "
 	     "QUERY\n\n"

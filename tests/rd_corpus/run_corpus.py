@@ -14,7 +14,9 @@ fails the test, so regressions and improvements are both noticed; update the lis
 `dachs_val` is what DaCHS 2.7 answered (recorded with dachs_verdicts.sh), and the summary counts
 how many RDs get DaCHS's verdict.  Rows with expected row counts (data committed to the
 repository) are also imported into a test database with `meles imp`, counted, and dropped again
-(with --imp, or when run under ctest with the test cluster).
+(with --imp, or when run under ctest with the test cluster).  RDs with regression tests also
+go through `meles test` against a port nobody listens on: their tests cannot pass there, but
+reading them and running the runner must not crash.
 
     run_corpus.py [--meles BIN] [--only REGEX] [--imp] [--update] [--verbose]
     run_corpus.py --record-dachs [--only REGEX]   # fills dachs_val from DaCHS 2.7's `dachs val`
@@ -32,6 +34,7 @@ import argparse
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -163,6 +166,30 @@ class Corpus:
         if r.returncode not in (0, 1):
             return "Crash", r.stdout + r.stderr
         return ("OK" if r.returncode == 0 else "Fail"), r.stdout + r.stderr
+
+    def regtest(self, row, url):
+        """`meles test` over the RD's regression tests against a server that is not there:
+        their services need their data, so the tests cannot pass; what is checked is that the
+        tests are read and the runner reports each one without crashing.  Returns (verdict,
+        output): "Ran" (exit 0/1 with a summary line), "Load" (the RD did not load), "Crash"."""
+        inputs, root = self.inputs_for(row)
+        cmd = [self.args.meles, "test", "--inputs", inputs, "--url", url, "-T", "5"]
+        if row.get("userconfig"):
+            cmd += ["--userconfig", os.path.join(root, row["userconfig"])]
+        cmd.append(rd_id(row))
+        env = dict(os.environ)
+        env.pop("MELES_INPUTS", None)
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=self.tmp)
+        except subprocess.TimeoutExpired:
+            return "Crash", "meles test did not finish within 300 s"
+        out = r.stdout + r.stderr
+        if r.returncode not in (0, 1) or "Traceback" in out:
+            return "Crash", out
+        if re.search(r"^\d+ tests?: \d+ passed, \d+ failed, \d+ errors? \(", r.stdout, re.M) \
+                or "no regression tests" in r.stdout:
+            return "Ran", out
+        return "Load", out
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -342,6 +369,7 @@ def main():
         print("DaCHS row counts written to %s" % args.list)
         return
     changed, changed_rows, agree, total = [], [], 0, 0
+    regtests, crashed = {}, []
     imported = {}
     try:
         for row in present:
@@ -360,6 +388,21 @@ def main():
             if args.update:
                 row["meles_val"] = verdict
                 row["exercises"] = exercises(corpus.rd_text(row))
+        # meles test over the RDs with regression tests, against a port nobody listens on
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        nowhere = "http://127.0.0.1:%d" % probe.getsockname()[1]
+        probe.close()
+        for row in present:
+            if "<regTest" not in corpus.rd_text(row):
+                continue
+            verdict, output = corpus.regtest(row, nowhere)
+            regtests[verdict] = regtests.get(verdict, 0) + 1
+            print("%s %-48s meles test: %s" % ("!!" if verdict == "Crash" else "  ", rd_id(row), verdict), flush=True)
+            if verdict == "Crash" or args.verbose:
+                print("   " + output.strip().replace("\n", "\n   ")[:3000])
+                if verdict == "Crash":
+                    crashed.append(row)
         imported = {}
         if args.imp:
             imported = import_rows(corpus, [r for r in present if r["rows"] not in ("", "-")])
@@ -378,6 +421,10 @@ def main():
         same = sum(1 for r in present if id(r) in imported and imported[id(r)] == r["rows"])
         print("%d of %d RDs DaCHS imported from their committed data get the same row counts from meles imp"
               % (same, len(imported)))
+    if regtests:
+        print("meles test over the %d RDs with regression tests: %d ran their tests (against no server), "
+              "%d did not load, %d crashed" % (sum(regtests.values()), regtests.get("Ran", 0), regtests.get("Load", 0),
+                                               regtests.get("Crash", 0)))
     for item in ("//procs", "//epntap2"):
         users = [r for r in present if item + "#" in r["exercises"]]
         if users:
@@ -392,7 +439,9 @@ def main():
         print("verdict changed: %s: %s -> %s" % (rd_id(row), row["meles_val"], verdict))
     for row, got in changed_rows:
         print("import changed: %s: %s -> %s" % (rd_id(row), row["meles_rows"], got))
-    sys.exit(1 if changed or changed_rows else 0)
+    for row in crashed:
+        print("meles test crashed: %s" % rd_id(row))
+    sys.exit(1 if changed or changed_rows or crashed else 0)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/rd/model/resource.hpp"
+#include "meles/rd/regtest/request.hpp"
 
 #include <pythread.h>
 
@@ -425,6 +426,135 @@ CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef&
 			}
 			out.rows.push_back(std::move(vals));
 		}
+	});
+	return out;
+}
+
+// ------------------------------------------------------------------ regression tests
+
+namespace {
+
+PyRef request_dict(const regtest::HttpRequest& r) {
+	PyRef d(PyDict_New());
+	PyDict_SetItemString(d.get(), "method", py_str(r.method).get());
+	PyDict_SetItemString(d.get(), "url", py_str(r.url).get());
+	PyRef headers(PyList_New(0));
+	for (auto& [k, v] : r.headers) {
+		PyRef pair(Py_BuildValue("(NN)", py_str(k).release(), py_str(v).release()));
+		PyList_Append(headers.get(), pair.get());
+	}
+	PyDict_SetItemString(d.get(), "headers", headers.get());
+	PyRef body =
+	    r.body ? PyRef(PyBytes_FromStringAndSize(r.body->data(), static_cast<Py_ssize_t>(r.body->size())))
+	           : PyRef::borrow(Py_None);
+	PyDict_SetItemString(d.get(), "body", body.get());
+	PyRef chunk = r.chunk_size ? PyRef(PyLong_FromLongLong(*r.chunk_size)) : PyRef::borrow(Py_None);
+	PyDict_SetItemString(d.get(), "chunk_size", chunk.get());
+	PyDict_SetItemString(d.get(), "honor_redirects", r.honor_redirects ? Py_True : Py_False);
+	PyDict_SetItemString(d.get(), "auth_key", py_str(r.auth_key).get());
+	return d;
+}
+
+std::string str_attr(PyObject* o, const char* name) {
+	PyRef v(PyObject_GetAttrString(o, name));
+	if (!v || v.get() == Py_None) {
+		PyErr_Clear();
+		return {};
+	}
+	return py_text(v.get());
+}
+
+} // namespace
+
+RegTestOutcome run_regtest(const std::shared_ptr<const Resource>& rd, const RegTestCall& call) {
+	using Status = RegTestOutcome::Status;
+	RegTestOutcome out;
+	const RegTest& t = *call.test;
+	out.where = t.pos;
+	if (call.request) out.url = call.request->url;
+	Interpreter::get().call([&] {
+		PyRef mod(PyImport_ImportModule("meles_rt.regtest"));
+		if (!mod) throw_python_error("meles_rt.regtest", t.pos, ErrorKind::Internal);
+		PyRef test(PyObject_CallMethod(mod.get(), "RegTest", "sO", t.title.c_str(),
+		                               call.sequential ? Py_True : Py_False));
+		if (!test) throw_python_error("regTest", t.pos, ErrorKind::Internal);
+		auto fail_with_python_error = [&](Status status, const SourcePos& fallback) {
+			PythonFailure f = fetch_python_failure(fallback);
+			out.status = status;
+			out.where = f.pos;
+			out.message = f.type == "AssertionError" ? (f.message.empty() ? "assertion failed" : f.message)
+			                                         : concat(f.type, ": ", f.message);
+		};
+		auto collect_response = [&] {
+			PyRef st(PyObject_GetAttrString(test.get(), "status"));
+			if (st && PyLong_Check(st.get())) out.http_status = static_cast<int>(PyLong_AsLong(st.get()));
+			PyErr_Clear();
+			std::string u = str_attr(test.get(), "httpURL");
+			if (!u.empty() && u != "(not retrieved)") out.url = u;
+			PyRef data(PyObject_GetAttrString(test.get(), "data"));
+			PyRef ex(data ? PyObject_CallMethod(mod.get(), "excerpt", "O", data.get()) : nullptr);
+			if (ex) out.data_excerpt = py_text(ex.get());
+			PyErr_Clear();
+		};
+
+		if (call.request) {
+			PyRef req = request_dict(*call.request);
+			bool timed_out = false;
+			// the fetch bounds itself; the watchdog catches what blocks between its checks
+			PyRef r = call_with_limit(call.timeout + std::chrono::seconds(2), timed_out, [&] {
+				return PyObject_CallMethod(mod.get(), "fetch", "OOsl", test.get(), req.get(),
+				                           call.credentials_file.c_str(),
+				                           static_cast<long>(call.timeout.count()));
+			});
+			if (timed_out) {
+				out.status = Status::Error;
+				out.message = concat(call.request->url, ": no complete answer within ",
+				                     std::to_string(call.timeout.count()), " s");
+				return;
+			}
+			if (!r) {
+				PythonFailure f = fetch_python_failure(t.url ? t.url->pos : t.pos);
+				out.status = Status::Error;
+				out.where = t.url ? t.url->pos : t.pos;
+				out.message = f.type == "FetchError" ? f.message : concat(f.type, ": ", f.message);
+				return;
+			}
+			collect_response();
+		}
+		if (!t.code || t.code->empty()) return;
+		PyRef rdo = rd_object(rd);
+		PyRef ns(PyObject_CallFunctionObjArgs(rt_function("proc_namespace"), rdo.get(), nullptr));
+		if (!ns) throw_python_error("regTest", t.pos, ErrorKind::Internal);
+		PyRef equaling(PyObject_GetAttrString(mod.get(), "EqualingRE"));
+		if (equaling) PyDict_SetItemString(ns.get(), "EqualingRE", equaling.get());
+		PyErr_Clear();
+		PyRef fn;
+		try {
+			fn = compile_function(*t.code, "regTest", "self", ns.get(), "regTest");
+		} catch (const Error& e) {
+			out.status = Status::Error;
+			out.message = e.message();
+			out.where = e.pos() ? *e.pos() : t.code->pos;
+			return;
+		}
+		bool timed_out = false;
+		PyRef r = call_with_limit(call.timeout, timed_out, [&] {
+			return PyObject_CallFunctionObjArgs(fn.get(), test.get(), nullptr);
+		});
+		if (timed_out) {
+			out.status = Status::Error;
+			out.message = concat("the test's code was stopped after ", std::to_string(call.timeout.count()),
+			                     " s (timeout)");
+			out.where = t.code->pos;
+			return;
+		}
+		if (!r) {
+			bool assertion = PyErr_ExceptionMatches(PyExc_AssertionError);
+			fail_with_python_error(assertion ? Status::Fail : Status::Error, t.code->pos);
+			return;
+		}
+		std::string next = str_attr(test.get(), "next_location");
+		if (!next.empty()) out.next_base = next;
 	});
 	return out;
 }

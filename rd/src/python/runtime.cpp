@@ -36,7 +36,7 @@ constexpr std::array<SiteInfo, 18> kSites{{
     {Site::Datalink, "datalink procedure", false, "Meles has no datalink service yet"},
     {Site::Formatter, "outputField formatter", false, "Meles formats output fields natively"},
     {Site::CustomRenderer, "customRF/customDF", false, "Meles's renderers are native"},
-    {Site::RegTest, "regTest", false, "Meles has no `test` command yet"},
+    {Site::RegTest, "regTest", true, ""},
     {Site::Require, "require", false, "RD code imports what it needs itself"},
 }};
 

@@ -392,11 +392,13 @@ TEST_CASE("execute, regSuite/regTest, coverage, procDef, script, resRec, propert
 	REQUIRE(suite.tests.size() == 2);
 	CHECK(suite.tests[0].tags == std::vector<std::string>{"forms", "quick"});
 	REQUIRE(suite.tests[0].url);
-	CHECK(suite.tests[0].url->text == "svc/form");
-	CHECK(suite.tests[0].url->attribute("RA")->value == "10");
+	CHECK(suite.tests[0].url->path == "svc/form");
+	CHECK(suite.tests[0].url->par_set == "form");
+	CHECK(suite.tests[0].url->params ==
+	      std::vector<std::pair<std::string, std::string>>{{"RA", "10"}, {"DEC", "20"}});
 	CHECK(suite.tests[0].code->text == "self.assertHasStrings(\"Matched\")");
 	CHECK(suite.tests[0].code->pos.line == 22);
-	CHECK(suite.tests[1].url->text == "svc/scs.xml?RA=1&DEC=2&SR=1");
+	CHECK(suite.tests[1].url->path == "svc/scs.xml?RA=1&DEC=2&SR=1");
 	REQUIRE(rd->coverage);
 	CHECK(rd->coverage->updater->source_table == "main");
 	CHECK(rd->coverage->updater->moc_order == 6);

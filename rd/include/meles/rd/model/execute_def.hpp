@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace meles::rd {
@@ -24,13 +25,39 @@ struct ExecuteDef {
 	SourcePos pos;
 };
 
+// An upload going with a regTest's POST request (`httpUpload`): inline text or a file.
+struct RegTestUpload {
+	std::string name;                   // the upload parameter
+	std::string file_name;              // the file name sent (DaCHS: upload.dat)
+	std::optional<std::string> source;  // resdir-resolved path of the data, or
+	std::optional<std::string> content; // the element's text
+	SourcePos pos;
+};
+
+// The `url` of a regTest: where its data come from and how they are asked for.  The text is
+// relative to the RD (`svc/renderer`), to the server (`/tap/sync`) or absolute (`http://...`);
+// attributes that are not one of the http* options, and child elements other than httpHeader
+// and httpUpload, are request parameters (in document order).
+struct RegTestUrl {
+	std::string path;           // the text, whitespace removed, RD macros expanded
+	std::string method = "GET"; // httpMethod
+	std::string par_set;        // parSet: "", "form" or "TAP"
+	std::vector<std::pair<std::string, std::string>> params;
+	std::vector<std::pair<std::string, std::string>> headers; // httpHeader key= children
+	std::string auth_key;                                     // httpAuthKey (test.creds)
+	std::optional<std::string> post_payload;                  // resdir-resolved file
+	bool honor_redirects = false;                             // httpHonorRedirects
+	std::optional<long long> chunk_size;                      // httpChunkSize (uploads)
+	std::vector<RegTestUpload> uploads;
+	SourcePos pos;
+};
+
 struct RegTest {
+	std::string id;
 	std::string title;
 	std::vector<std::string> tags;
-	// The `url` element: its text is the service-relative URL, its attributes (and PARAM-like
-	// children) the request parameters; httpMethod, parSet, postPayload etc. stay attributes.
-	std::optional<RawElement> url;
-	std::optional<PythonCode> code; // assertions (Python)
+	std::optional<RegTestUrl> url;  // none: the code runs without a request ("unconditional")
+	std::optional<PythonCode> code; // assertions (Python, a function body with `self`)
 	SourcePos pos;
 };
 

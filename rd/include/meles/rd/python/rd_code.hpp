@@ -30,6 +30,10 @@ struct Column;
 struct ScriptDef;
 struct ExecuteDef;
 struct ServiceDef;
+struct RegTest;
+namespace regtest {
+struct HttpRequest;
+}
 } // namespace meles::rd
 
 namespace meles::rd::python {
@@ -106,5 +110,32 @@ struct CoreOutput {
 // NotFound, ForbiddenURI/Authenticate -> Permission, ValidationError -> Validation).
 CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef& service,
                     const CoreInput& input);
+
+// ------------------------------------------------------------------ regression tests
+
+// One regTest of `meles test`: its request (none: the code runs without one), how long the
+// request and the code may each take, and whether its suite is sequential (then the code may
+// call pointNextToLocation).
+struct RegTestCall {
+	const RegTest* test = nullptr;
+	const regtest::HttpRequest* request = nullptr;
+	std::chrono::seconds timeout{15};
+	bool sequential = false;
+	std::string credentials_file; // for httpAuthKey: "key user password" lines
+};
+struct RegTestOutcome {
+	enum class Status { Ok, Fail, Error };
+	Status status = Status::Ok;
+	std::string message; // the assertion's or the exception's message
+	SourcePos where;     // the RD line of the failing code line (else the regTest's)
+	std::optional<int> http_status;
+	std::string url;                      // the URL fetched last (after redirects)
+	std::optional<std::string> next_base; // pointNextToLocation: the next test's URL
+	std::string data_excerpt;             // start of the response, for failures
+};
+// Fetches the request and runs the test's code with `self` (meles_rt.regtest.RegTest).  Never
+// throws for what the test or the server does: a failed assertion is Fail, anything else
+// (no answer in time, an exception in the code, code running past the timeout) is Error.
+RegTestOutcome run_regtest(const std::shared_ptr<const Resource>& rd, const RegTestCall& call);
 
 } // namespace meles::rd::python

@@ -8,6 +8,7 @@ from meles_rt.errors import (Error, StructureError, LiteralParseError, NotFoundE
                              ValidationError, DataError, SourceParseError, ReportableError)
 from meles_rt.rmkfuncs import NAMESPACE as _NS, iterSimpleText, loadPythonModule  # noqa: F401
 from . import pgsphere  # noqa: F401
+from meles_rt.regtest import EqualingRE  # noqa: F401 (regTest code: gavo.utils.EqualingRE)
 
 DEG = math.pi / 180
 DEG_MAS = 1 / 3600000.

@@ -50,6 +50,10 @@ class SPoint(PgSAdapter):
     def asDALI(self):
         return list(self.asCooPair())
 
+    def asSODA(self):
+        # DaCHS's regression tests compare points in this form ("ra dec", 10 digits)
+        return "%s %s" % tuple(("%.10f" % c).rstrip("0").rstrip(".") for c in self.asCooPair())
+
     def asUnitSphereVec(self):
         return (math.cos(self.y) * math.cos(self.x), math.cos(self.y) * math.sin(self.x), math.sin(self.y))
 
