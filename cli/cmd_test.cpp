@@ -41,12 +41,13 @@ int positive(const std::string& option, const std::string& v, int max) {
 		if (used == v.size() && n >= 1 && n <= max) return static_cast<int>(n);
 	} catch (...) {
 	}
-	throw Error(ErrorKind::Validation, concat(option, " needs a number from 1 to ", std::to_string(max), ", not '",
-	                                          v, "'"));
+	throw Error(ErrorKind::Validation,
+	            concat(option, " needs a number from 1 to ", std::to_string(max), ", not '", v, "'"));
 }
 
 std::string where(const SourcePos& pos) {
-	std::string f = pos.source.empty() ? std::string("<rd>") : std::filesystem::path(pos.source).filename().string();
+	std::string f =
+	    pos.source.empty() ? std::string("<rd>") : std::filesystem::path(pos.source).filename().string();
 	return pos.line > 0 ? concat(f, ":", std::to_string(pos.line)) : f;
 }
 
@@ -60,7 +61,8 @@ std::string indent(std::string_view text, std::string_view prefix) {
 } // namespace
 
 int cmd_test(const GlobalOptions& global, const std::vector<std::string>& argv) {
-	ArgParser args("test", {"verbose"}, {"keywords", "tag", "url", "concurrency", "timeout", "inputs", "userconfig"});
+	ArgParser args("test", {"verbose"},
+	               {"keywords", "tag", "url", "concurrency", "timeout", "inputs", "userconfig"});
 	args.alias("k", "keywords");
 	args.alias("t", "tag");
 	args.alias("u", "url");
@@ -70,14 +72,16 @@ int cmd_test(const GlobalOptions& global, const std::vector<std::string>& argv) 
 	args.alias("v", "verbose");
 	args.parse(argv);
 	if (args.positionals().size() != 1)
-		throw Error(ErrorKind::Validation, "usage: meles test [-k WORDS] [-u URL] [-c N] [-v] RD (see --help)");
+		throw Error(ErrorKind::Validation,
+		            "usage: meles test [-k WORDS] [-u URL] [-c N] [-v] RD (see --help)");
 	Config config = load_config(global, false);
 	init_cli_logging(global, config);
 
 	rd::regtest::RunOptions o;
 	o.server_url = args.value_or("url", config.server_url());
 	if (!o.server_url.starts_with("http://") && !o.server_url.starts_with("https://"))
-		throw Error(ErrorKind::Validation, concat("--url needs an http:// or https:// URL, not '", o.server_url, "'"));
+		throw Error(ErrorKind::Validation,
+		            concat("--url needs an http:// or https:// URL, not '", o.server_url, "'"));
 	while (o.server_url.ends_with("/"))
 		o.server_url.pop_back();
 	if (auto v = args.value("concurrency")) o.concurrency = positive("--concurrency", *v, 64);
@@ -122,14 +126,16 @@ int cmd_test(const GlobalOptions& global, const std::vector<std::string>& argv) 
 		const char* word = r.status == Status::Ok ? "ok   " : r.status == Status::Fail ? "FAIL " : "ERROR";
 		std::string line = concat(word, " ", secs, "  ", r.title, "  (", where(r.pos), ")\n");
 		if (r.status != Status::Ok) {
-			std::string at = r.where.line > 0 && !(r.where.line == r.pos.line && r.where.source == r.pos.source)
-			                     ? concat(where(r.where), ": ")
-			                     : "";
+			std::string at =
+			    r.where.line > 0 && !(r.where.line == r.pos.line && r.where.source == r.pos.source)
+			        ? concat(where(r.where), ": ")
+			        : "";
 			line += indent(concat(at, r.message), "      ");
 			if (verbose || r.status == Status::Error) {
 				if (!r.url.empty())
-					line += concat("      url: ", r.url,
-					               r.http_status ? concat(" (HTTP ", std::to_string(*r.http_status), ")") : "", "\n");
+					line += concat(
+					    "      url: ", r.url,
+					    r.http_status ? concat(" (HTTP ", std::to_string(*r.http_status), ")") : "", "\n");
 			}
 			if (verbose && !r.data_excerpt.empty()) line += indent(r.data_excerpt, "      | ");
 		}
@@ -139,8 +145,8 @@ int cmd_test(const GlobalOptions& global, const std::vector<std::string>& argv) 
 	char secs[32];
 	std::snprintf(secs, sizeof secs, "%.2f", sum.seconds);
 	std::cout << sum.selected << (sum.selected == 1 ? " test" : " tests") << ": " << sum.passed << " passed, "
-	          << sum.failed << " failed, " << sum.errors << (sum.errors == 1 ? " error" : " errors") << " (" << secs
-	          << " s)\n";
+	          << sum.failed << " failed, " << sum.errors << (sum.errors == 1 ? " error" : " errors") << " ("
+	          << secs << " s)\n";
 	return sum.all_passed() ? 0 : 1;
 }
 

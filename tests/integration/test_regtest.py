@@ -82,6 +82,17 @@ RD = r"""<resource schema="rt">
       </code>
     </regTest>
 
+    <regTest title="TAP upload in chunks">
+      <url httpMethod="POST" parSet="TAP" QUERY="SELECT x FROM TAP_UPLOAD.t1 ORDER BY x" UPLOAD="t1,param:t1"
+        httpChunkSize="50">/tap/sync<httpUpload name="t1" fileName="t1.vot"><![CDATA[<?xml version="1.0"?>
+<VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>
+<FIELD name="x" datatype="int"/><DATA><TABLEDATA><TR><TD>7</TD></TR><TR><TD>3</TD></TR></TABLEDATA></DATA>
+</TABLE></RESOURCE></VOTABLE>]]></httpUpload></url>
+      <code>
+        self.assertEqual([r["x"] for r in self.getVOTableRows()], [3, 7])
+      </code>
+    </regTest>
+
     <regTest title="Unknown service is a 404">
       <url>nosuchservice/scs.xml</url>
       <code>
@@ -137,7 +148,7 @@ RD = r"""<resource schema="rt">
       </code>
     </regTest>
     <regTest title="async job is pending">
-      <url>(replaced by the previous test)</url>
+      <url>/replaced/by/the/previous/test</url>
       <code>
         self.assertXpath("//uws:phase", {None: "PENDING"})
       </code>
@@ -208,6 +219,9 @@ def test_meles_test_reports_passes_failures_and_errors():
             setup(m, silent.getsockname()[1])
             r = m.cli("val", "rt/q")
             check(r.returncode == 0, "val: " + r.stdout + r.stderr)
+            # a relative url names a service of the RD; a typo is a warning at its line
+            check("q.rd:%d: warning: regTest url 'nosuchservice/scs.xml': this RD has no service 'nosuchservice'"
+                  % code_line("<url>nosuchservice/scs.xml</url>") in r.stdout + r.stderr, r.stdout + r.stderr)
             m.start()
             t0 = time.monotonic()
             r = m.cli("test", "--url", m.url, "-T", "3", "-c", "3", "rt/q", timeout=120)
@@ -226,6 +240,7 @@ def test_meles_test_reports_passes_failures_and_errors():
                 "TAP counts the table": "ok",
                 "TAP by POST with the query as a child element": "ok",
                 "Unknown service is a 404": "ok",
+                "TAP upload in chunks": "ok",
                 "Cone misses a star that is not there": "FAIL",
                 "Broken test code raises": "ERROR",
                 "Silent server times out": "ERROR",
@@ -242,8 +257,8 @@ def test_meles_test_reports_passes_failures_and_errors():
             check("q.rd:%d: ZeroDivisionError: " % code_line("ratio = ") in out, out)
             check("no answer within 3 s" in out or "no complete answer within 3 s" in out, out)
             check("stopped after 3 s" in out, out)
-            check(lines[0].startswith("testing rt/q (10 tests) against " + m.url), out)
-            check(lines[-1].startswith("10 tests: 6 passed, 1 failed, 3 errors"), out)
+            check(lines[0].startswith("testing rt/q (11 tests) against " + m.url), out)
+            check(lines[-1].startswith("11 tests: 7 passed, 1 failed, 3 errors"), out)
             # three at once: the two 3-second waits overlap with the rest
             check(took < 60, "took %.1f s" % took)
 
@@ -256,20 +271,20 @@ def test_meles_test_reports_passes_failures_and_errors():
             # only passing tests: exit 0
             r = m.cli("test", "--url", m.url, "-k", "TAP", "rt/q")
             check(r.returncode == 0, r.stdout + r.stderr)
-            check("2 tests: 2 passed, 0 failed, 0 errors" in r.stdout, r.stdout)
+            check("3 tests: 3 passed, 0 failed, 0 errors" in r.stdout, r.stdout)
             # tagged tests run when their tag is given
             r = m.cli("test", "--url", m.url, "-t", "slow", "-k", "tagged", "rt/q")
             check(r.returncode == 1 and "tagged tests do not run unless asked for" in r.stdout, r.stdout)
             # nothing selected
             r = m.cli("test", "--url", m.url, "-k", "nothing-matches-this", "rt/q")
-            check(r.returncode == 1 and "none of its 11 tests is selected" in r.stdout, r.stdout + r.stderr)
+            check(r.returncode == 1 and "none of its 12 tests is selected" in r.stdout, r.stdout + r.stderr)
             # an RD without tests says so
             r = m.cli("test", "--url", m.url, "rtempty/q")
             check(r.returncode == 0 and "rtempty/q: no regression tests" in r.stdout, r.stdout + r.stderr)
             # the daemon is not running: every test with a URL is an error, quickly
             m.stop()
             r = m.cli("test", "--url", m.url, "-k", "TAP", "rt/q", timeout=60)
-            check(r.returncode == 1 and "2 tests: 0 passed, 0 failed, 2 errors" in r.stdout, r.stdout + r.stderr)
+            check(r.returncode == 1 and "3 tests: 0 passed, 0 failed, 3 errors" in r.stdout, r.stdout + r.stderr)
             check("Connection refused" in r.stdout, r.stdout)
             # bad options are errors naming them
             r = m.cli("test", "-c", "0", "rt/q")

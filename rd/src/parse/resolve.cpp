@@ -309,6 +309,21 @@ void resolve_resource(ParseContext& ctx) {
 				ctx.error(x.pos, concat("execute job: no procDef '", s.path, "'"), ErrorKind::NotFound);
 		}
 	}
+	// A relative regTest url starts with one of this RD's services (svc/renderer); a typo there
+	// would only show as a 404 when the tests run.
+	for (auto& suite : rd.reg_suites)
+		for (auto& t : suite.tests) {
+			if (!t.url || t.url->path.empty() || t.url->path.front() == '/' ||
+			    t.url->path.find("://") != std::string::npos)
+				continue;
+			std::string svc = t.url->path.substr(0, t.url->path.find_first_of("/?"));
+			if (rd.find_service(svc)) continue;
+			std::vector<std::string> ids;
+			for (auto& s : rd.services)
+				ids.push_back(s.id);
+			ctx.warning(t.url->pos, concat("regTest url '", t.url->path, "': this RD has no service '", svc,
+			                               "'", did_you_mean(svc, ids)));
+		}
 	if (rd.coverage && rd.coverage->updater) {
 		auto& u = *rd.coverage->updater;
 		for (auto* ref : {&u.source_table, &u.space_table, &u.time_table, &u.spectral_table})

@@ -508,8 +508,8 @@ RegTestOutcome run_regtest(const std::shared_ptr<const Resource>& rd, const RegT
 			});
 			if (timed_out) {
 				out.status = Status::Error;
-				out.message = concat(call.request->url, ": no complete answer within ",
-				                     std::to_string(call.timeout.count()), " s");
+				out.message =
+				    concat("no complete answer within ", std::to_string(call.timeout.count()), " s");
 				return;
 			}
 			if (!r) {

@@ -38,8 +38,8 @@ std::pair<std::string, std::string> multipart(const std::vector<std::pair<std::s
 		parts.push_back(concat("Content-Disposition: form-data; name=\"", k, "\"\r\n\r\n", v));
 	for (auto& u : url.uploads) {
 		std::string data = u.content ? *u.content : read_file(*u.source, "httpUpload source", u.pos);
-		parts.push_back(concat("Content-Disposition: form-data; name=\"", u.name, "\"; filename=\"", u.file_name,
-		                       "\"\r\nContent-Type: application/octet-stream\r\n\r\n", data));
+		parts.push_back(concat("Content-Disposition: form-data; name=\"", u.name, "\"; filename=\"",
+		                       u.file_name, "\"\r\nContent-Type: application/octet-stream\r\n\r\n", data));
 	}
 	// a boundary that occurs in no part
 	std::mt19937_64 rng(std::random_device{}());
@@ -93,7 +93,8 @@ HttpRequest build_request(const RegTestUrl& url, std::string_view server_url, st
 
 	auto params = request_params(url);
 	if (r.method != "POST") {
-		if (!params.empty()) r.url += concat(r.url.find('?') == std::string::npos ? "?" : "&", urlencoded(params));
+		if (!params.empty())
+			r.url += concat(r.url.find('?') == std::string::npos ? "?" : "&", urlencoded(params));
 		return r;
 	}
 	if (url.post_payload) {

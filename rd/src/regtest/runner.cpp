@@ -19,7 +19,9 @@ struct Unit {
 	std::vector<const RegTest*> tests;
 };
 
-std::string suite_name(const RegSuite& s) { return s.title.empty() ? (s.id.empty() ? "regSuite" : s.id) : s.title; }
+std::string suite_name(const RegSuite& s) {
+	return s.title.empty() ? (s.id.empty() ? "regSuite" : s.id) : s.title;
+}
 
 Status status_of(python::RegTestOutcome::Status s) {
 	switch (s) {

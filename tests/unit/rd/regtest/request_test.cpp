@@ -50,8 +50,10 @@ TEST_CASE("regTest urls resolve against the RD, the server, or stand as written"
 	CHECK(r.url == "http://localhost:8080/data/q/cone/scs.xml?RA=10.5&DEC=-3&SR=0.1");
 	CHECK_FALSE(r.body);
 	r = build_request(url_of(*rd, 1), "http://h:1", "data/q");
-	CHECK(r.url ==
-	      "http://h:1/tap/sync?QUERY=SELECT%20%2A%20FROM%20x.main%20WHERE%20a%20%3C%20%27b%20c%27&LANG=ADQL&REQUEST=doQuery");
+	CHECK(
+	    r.url ==
+	    "http://h:1/tap/"
+	    "sync?QUERY=SELECT%20%2A%20FROM%20x.main%20WHERE%20a%20%3C%20%27b%20c%27&LANG=ADQL&REQUEST=doQuery");
 	r = build_request(url_of(*rd, 2), "http://h:1", "data/q");
 	CHECK(r.url == "https://example.org/x?a=1");
 	// an existing query string gets the parameters after &
@@ -59,7 +61,8 @@ TEST_CASE("regTest urls resolve against the RD, the server, or stand as written"
 	CHECK(r.url == "http://h:1/data/q/cone/scs.xml?RA=1&DEC=2&VERB=1");
 	// whitespace inside the text is dropped; parSet form adds DaCHS's form markers
 	r = build_request(url_of(*rd, 4), "http://h:1", "data/q");
-	CHECK(r.url == "http://h:1/data/q/cone/form?hscs_pos=14%20Her&__nevow_form__=genForm&submit=Go&_charset_=UTF-8");
+	CHECK(r.url ==
+	      "http://h:1/data/q/cone/form?hscs_pos=14%20Her&__nevow_form__=genForm&submit=Go&_charset_=UTF-8");
 	// a parameter as a child element (long ADQL), trimmed
 	r = build_request(url_of(*rd, 5), "http://h:1", "data/q");
 	CHECK(r.url == "http://h:1/tap/sync?QUERY=SELECT%201");
@@ -100,9 +103,11 @@ TEST_CASE("regTest POST requests: urlencoded parameters, payload files, uploads,
 	REQUIRE(r.headers.size() == 1);
 	CHECK(r.headers[0].second.starts_with("multipart/form-data; boundary="));
 	std::string boundary = r.headers[0].second.substr(r.headers[0].second.find('=') + 1);
-	CHECK(r.body->find("--" + boundary + "\r\nContent-Disposition: form-data; name=\"REQUEST\"\r\n\r\ndoQuery\r\n") == 0);
-	CHECK(r.body->find("name=\"t1\"; filename=\"upload.dat\"\r\nContent-Type: application/octet-stream\r\n\r\nVOTABLE "
-	                   "BYTES\r\n") != std::string::npos);
+	CHECK(r.body->find("--" + boundary +
+	                   "\r\nContent-Disposition: form-data; name=\"REQUEST\"\r\n\r\ndoQuery\r\n") == 0);
+	CHECK(r.body->find(
+	          "name=\"t1\"; filename=\"upload.dat\"\r\nContent-Type: application/octet-stream\r\n\r\nVOTABLE "
+	          "BYTES\r\n") != std::string::npos);
 	CHECK(r.body->find("name=\"t2\"; filename=\"inline.txt\"") != std::string::npos);
 	CHECK(r.body->ends_with("--" + boundary + "--\r\n"));
 	CHECK(build_request(url_of(*rd, 3), "http://h:1", "data/q").honor_redirects);

@@ -301,21 +301,21 @@ def _one_request(method, url, headers, body, chunk_size, timeout, deadline):
         out, size = [], 0
         while True:
             if time.monotonic() > deadline:
-                raise FetchError("%s: the response was not complete after %g s" % (url, timeout))
+                raise FetchError("the response was not complete after %g s" % timeout)
             b = resp.read1(65536)
             if not b:
                 break
             size += len(b)
             if size > MAX_RESPONSE_BYTES:
-                raise FetchError("%s: the response is larger than %d MiB" % (url, MAX_RESPONSE_BYTES >> 20))
+                raise FetchError("the response is larger than %d MiB" % (MAX_RESPONSE_BYTES >> 20))
             out.append(b)
         return resp.status, resp.getheaders(), b"".join(out)
     except (socket.timeout, TimeoutError):
-        raise FetchError("%s: no answer within %g s" % (url, timeout))
+        raise FetchError("no answer within %g s" % timeout)
     except http.client.HTTPException as ex:
-        raise FetchError("%s: bad HTTP response (%s: %s)" % (url, type(ex).__name__, ex))
+        raise FetchError("bad HTTP response (%s: %s)" % (type(ex).__name__, ex))
     except OSError as ex:
-        raise FetchError("%s: %s" % (url, ex.strerror or ex))
+        raise FetchError("cannot fetch: %s" % (ex.strerror or ex))
     finally:
         conn.close()
 
@@ -339,7 +339,7 @@ def fetch(test, request, creds_file, timeout):
     while request["honor_redirects"] and status in (301, 302, 303, 307, 308):
         hops += 1
         if hops > MAX_REDIRECTS:
-            raise FetchError("%s: more than %d redirects" % (url, MAX_REDIRECTS))
+            raise FetchError("more than %d redirects" % MAX_REDIRECTS)
         try:
             url = urllib.parse.urljoin(url, _header(resp_headers, "location"))
         except KeyError:
