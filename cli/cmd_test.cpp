@@ -22,7 +22,7 @@ const std::string_view test_usage =
     "assertions (assertHasStrings, assertXpath, ...; docs/regression-tests.md).  One line per\n"
     "test, failures with the assertion's message and the RD line, then a summary.  Exit status\n"
     "0 only if every selected test passed (1 otherwise; an RD without tests: 0, saying so).\n\n"
-    "  -k, --keywords WORDS   only tests whose title contains every (blank-separated) word\n"
+    "  -k, --keywords WORDS   only tests whose title has all these words (case, punctuation ignored)\n"
     "  -t, --tag TAG          also run the tests tagged TAG (tagged tests are skipped otherwise)\n"
     "  -u, --url URL          root URL of the server to test (default: [web] serverURL)\n"
     "  -c, --concurrency N    tests run at once (default 4; a sequential suite runs in order)\n"

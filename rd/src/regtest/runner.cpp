@@ -5,6 +5,7 @@
 #include "meles/rd/regtest/request.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -76,6 +77,26 @@ TestResult run_one(const std::shared_ptr<const Resource>& rd, const RegSuite& su
 
 } // namespace
 
+namespace {
+
+// As dachs test -k compares: lower case, punctuation dropped, split at blanks.
+std::set<std::string> title_words(std::string_view text) {
+	std::string clean;
+	for (char c : text) {
+		auto u = static_cast<unsigned char>(c);
+		if (std::isalnum(u) || c == '_' || u >= 0x80)
+			clean += static_cast<char>(std::tolower(u));
+		else if (std::isspace(u))
+			clean += ' ';
+	}
+	std::set<std::string> out;
+	for (auto& w : split(clean, ' '))
+		if (!w.empty()) out.insert(w);
+	return out;
+}
+
+} // namespace
+
 bool selected(const RegTest& test, const RunOptions& o) {
 	if (!test.tags.empty()) {
 		bool any = false;
@@ -83,9 +104,10 @@ bool selected(const RegTest& test, const RunOptions& o) {
 			any = any || o.tags.count(t);
 		if (!any) return false;
 	}
-	std::string title = to_lower(test.title);
+	auto words = title_words(test.title);
 	for (auto& k : o.keywords)
-		if (title.find(to_lower(k)) == std::string::npos) return false;
+		for (auto& w : title_words(k))
+			if (!words.count(w)) return false;
 	return true;
 }
 

@@ -135,4 +135,9 @@ TEST_CASE("regTest selection: keywords in titles, tags, sequential suites kept w
 	CHECK(regtest::count_selected(*rd, o) == 2);
 	o.keywords = {"result"};
 	CHECK(regtest::count_selected(*rd, o) == 1);
+	// whole words, as dachs test -k: "work" is not "works"
+	o.keywords = {"work"};
+	CHECK(regtest::count_selected(*rd, o) == 0);
+	o.keywords = {"Job,"};
+	CHECK(regtest::count_selected(*rd, o) == 2);
 }
