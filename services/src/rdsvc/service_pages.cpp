@@ -95,4 +95,9 @@ std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& s, c
 	return html_page(title.empty() ? s.id : title, body);
 }
 
+void send_unavailable_page(net::Response& response, const std::string& message) {
+	response.set_header("Content-Type", "text/html; charset=utf-8");
+	response.send(html_page("Service unavailable", concat("<h1>Service unavailable</h1>\n<p>", esc(message), "</p>")));
+}
+
 }  // namespace meles::services

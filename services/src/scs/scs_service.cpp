@@ -7,6 +7,7 @@
 #include "meles/rd/schema/ddl.hpp"
 #include "meles/services/dali/error_status.hpp"
 #include "meles/services/dali/params.hpp"
+#include "meles/services/rdsvc/service_pages.hpp"
 #include "../form/html_table_writer.hpp"
 #include "meles/services/router/router.hpp"
 
@@ -117,6 +118,29 @@ std::string scs_error_document(const std::string& message) {
 void ScsService::send_error(net::Response& response, const std::string& message) {
 	response.set_header("Content-Type", "text/xml; charset=utf-8");
 	response.send(scs_error_document(message));
+}
+
+void ScsService::register_renderers(RendererRegistry& registry) {
+	Renderer scs;
+	scs.name = "scs.xml";
+	scs.applies = is_cone_service;
+	scs.needs_table = true;
+	scs.handle = [this](RenderCall& c) { scs_xml(c.rd, c.service, *c.table, c.request, c.response); };
+	scs.capability = [this](const rd::Resource& rd, const rd::ServiceDef& svc, const std::string& url) {
+		return capability(rd, svc, url);
+	};
+	scs.unavailable = send_error;
+	registry.add(std::move(scs));
+	Renderer form;
+	form.name = "form";
+	form.applies = is_cone_service;
+	form.needs_table = true;
+	form.handle = [this](RenderCall& c) { this->form(c.rd, c.service, *c.table, c.request, c.response); };
+	form.capability = [](const rd::Resource&, const rd::ServiceDef&, const std::string& url) {
+		return web_browser_capability(url + "/form");
+	};
+	form.unavailable = send_unavailable_page;
+	registry.add(std::move(form));
 }
 
 bool ScsService::is_cone_service(const rd::ServiceDef& s) {

@@ -11,6 +11,7 @@
 #include "meles/core/net/http.hpp"
 #include "meles/rd/model/resource.hpp"
 #include "meles/services/app/context.hpp"
+#include "meles/services/rdsvc/renderer_registry.hpp"
 
 #include <memory>
 
@@ -19,6 +20,9 @@ namespace meles::services {
 class ScsService {
 public:
 	explicit ScsService(Context& ctx) : ctx_(ctx) {}
+
+	// scs.xml and the cone form, for cone services.
+	void register_renderers(RendererRegistry& registry);
 
 	// Whether a service answers cone searches (scsCore, or conditions from //scs).
 	static bool is_cone_service(const rd::ServiceDef& service);
