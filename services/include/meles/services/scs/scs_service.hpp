@@ -41,9 +41,4 @@ private:
 	Context& ctx_;
 };
 
-// Parses a position for the form: "10.5 -20.25", "10.5, -20.25" (decimal degrees) or
-// sexagesimal "12 30 00 -45 30 00" / "12:30:00 -45:30:00" (hours and degrees).
-// Throws Error(Validation) with a hint on the accepted forms.
-std::pair<double, double> parse_position(std::string_view text);
-
 }  // namespace meles::services
