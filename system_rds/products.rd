@@ -4,11 +4,12 @@
   In DaCHS every file served through getproduct is registered in dc.products:
   tables describing files mix in //products#table, which adds the product
   columns, and their data elements run the //products#define row filter in
-  the grammar, which computes the product fields of each source.  Meles has
-  the table, the mixin (with maps from the prodtbl* keys to the product
-  columns) and the procDef's declaration, but does not run row filters yet:
-  nothing fills dc.products, and importing a data element with a rowfilter
-  is an error.  See docs/rd-reference.md. -->
+  the grammar, which computes the product fields of each source.  Meles runs
+  //products#define natively (rd/ingest/native_procs): its parameters become
+  the prodtbl* keys of each record; the mixin maps them to the product columns
+  and makes the data element fill dc.products as well (rows replacing those
+  with the same accref; a table imported again forgets its old products
+  first, as does `meles drop`).  See docs/rd-reference.md. -->
 <resource schema="dc" resdir=".">
 	<meta name="title">Product registry</meta>
 	<meta name="description">Files the data centre delivers: their access keys,
@@ -55,6 +56,12 @@
 				verbLevel="11" description="Size of the data in bytes">
 				<values nullLiteral="-1"/>
 			</column>
+			<!-- A table made anew, or dropped, takes its products with it; dc.products may not
+				exist yet (then there is nothing to forget). -->
+			<script type="postCreation" lang="AC_SQL" name="forget the products of this table"
+				>DELETE FROM dc.products WHERE sourceTable = '\qName'</script>
+			<script type="beforeDrop" lang="AC_SQL" name="forget the products of this table"
+				>DELETE FROM dc.products WHERE sourceTable = '\qName'</script>
 		</events>
 	</mixinDef>
 

@@ -4,7 +4,9 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/rd/ingest/data_check.hpp"
 #include "meles/rd/ingest/grammar_registry.hpp"
+#include "meles/rd/ingest/native_procs.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
 #include "meles/rd/ingest/sources.hpp"
 #include "meles/rd/schema/catalog_store.hpp"
@@ -146,7 +148,9 @@ std::vector<SourcePos> find_rows(RdStore& store, const Resource& rd, const DataD
 			std::optional<CompiledRowmaker> rm;
 			RecordBatch batch;
 			while (reader->next(batch)) {
-				if (!rm) rm.emplace(mk.rowmaker, t, batch.layout(), row_macros(src, store, rd, dd, opts));
+				if (!rm)
+					rm.emplace(mk.rowmaker, t, batch.layout(), row_macros(src, store, rd, dd, opts),
+					           RowmakerInputs{&*dd.grammar, store_proc_resolver(store, rd)});
 				for (size_t r = 0; r < batch.size(); ++r) {
 					if (batch.problem(r)) continue;
 					line.clear();
@@ -242,6 +246,21 @@ void add_primary_key(pg::Connection& c, RdStore& store, const Resource& rd, cons
 	throw Error(ErrorKind::Validation, msg, t.pos);
 }
 
+// Moves the staged rows into `relation`, each replacing the row with its key (the last of
+// several staged rows with one key wins, as the last written does in DaCHS).
+void merge_overwriting(pg::Connection& c, const TableDef& t, const std::string& stage, const std::string& relation) {
+	std::vector<std::string> keys;
+	for (auto& p : t.primary) {
+		const Column* col = t.find_column(p);
+		keys.push_back(col ? schema::sql_identifier(col->meta) : schema::sql_identifier(p, false));
+	}
+	std::string k = join(keys, ", ");
+	c.exec(concat("DELETE FROM ", relation, " WHERE (", k, ") IN (SELECT ", k, " FROM ", stage, ")"));
+	c.exec(concat("INSERT INTO ", relation, " SELECT DISTINCT ON (", k, ") * FROM ", stage, " ORDER BY ", k,
+	              ", ctid DESC"));
+	c.exec(concat("DROP TABLE ", stage));
+}
+
 }  // namespace
 
 ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& opts) {
@@ -268,6 +287,14 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 	if (selected.empty())
 		throw Error(ErrorKind::NotFound, concat("RD ", rd->rd_id, " has no data elements to import",
 		                                        opts.data_ids.empty() ? " (none with auto=\"True\")" : ""));
+
+	// What `meles val` checks of a data element, checked the same way: val's OK means this runs.
+	{
+		auto procs = store_proc_resolver(store_, *rd);
+		Diagnostics problems;
+		for (const DataDesc* dd : selected) check_importable(*dd, procs, problems);
+		problems.throw_if_errors();
+	}
 
 	Progress progress(opts);
 	conn_.begin();
@@ -327,12 +354,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 			// -- data
 			bool has_input = dd->grammar.has_value();
 			if (has_input && !opts.meta_only) {
-				for (auto& rf : dd->grammar->rowfilters)
-					throw Error(ErrorKind::Validation,
-					            concat("rowfilter", rf.proc_ref.empty() ? "" : concat(" ", rf.proc_ref),
-					                   ": this version of Meles does not run grammar row filters",
-					                   rf.proc_ref == "//products#define" ? " (the product registry is not implemented yet)" : ""),
-					            rf.pos);
+				RowmakerInputs inputs{&*dd->grammar, store_proc_resolver(store_, *rd)};
 				auto grammar = make_grammar(to_grammar_element(dd->grammar->element));
 				ReadOptions read_options;
 				read_options.bad_records_in_batch = true;
@@ -343,7 +365,15 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					const TableDef& t = *tg.table;
 					if (!t.on_disk || t.is_view() || tg.new_relation.empty()) continue;
 					run_scripts(conn_, tg.make->scripts, "preImport");
-					std::string copy_sql = concat("COPY ", tg.new_relation, " FROM STDIN");
+					// Rows for a table that keeps its rows (a system table such as dc.products)
+					// with dupePolicy="overwrite" replace those with the same key.
+					std::string stage;
+					if (!tg.fresh && t.dupe_policy == DupePolicy::Overwrite && !t.primary.empty()) {
+						stage = concat("pg_temp.meles_stage_", std::to_string(&tg - targets.data()));
+						conn_.exec(concat("DROP TABLE IF EXISTS ", stage, "; CREATE TEMP TABLE ", stage, " (LIKE ",
+						                  tg.new_relation, " INCLUDING DEFAULTS) ON COMMIT DROP"));
+					}
+					std::string copy_sql = concat("COPY ", stage.empty() ? tg.new_relation : stage, " FROM STDIN");
 					auto copy = conn_.copy_in(copy_sql);
 					std::string buf;
 					buf.reserve(kCopyBuffer + 65536);
@@ -357,7 +387,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 						std::optional<CompiledRowmaker> rm;
 						RecordBatch batch;
 						while (reader->next(batch)) {
-							if (!rm) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros);
+							if (!rm) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, inputs);
 							for (size_t r = 0; r < batch.size(); ++r) {
 								try {
 									if (batch.has_problems())
@@ -390,6 +420,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					}
 					copy.write(buf);
 					copy.finish();
+					if (!stage.empty()) merge_overwriting(conn_, t, stage, tg.new_relation);
 					pr.rows = tg.result.rows;
 					pr.bytes_read = total;
 					progress.report(pr, true);

@@ -138,14 +138,9 @@ bool CompiledRowmaker::needs_per_source(const RowmakerDef& rm) {
 }
 
 CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table, const FieldLayout& layout,
-                                   const RowMacroContext& macros)
+                                   const RowMacroContext& macros, const RowmakerInputs& inputs)
     : impl_(std::make_unique<Impl>(table)) {
 	auto& im = *impl_;
-	for (auto& a : rm.applies)
-		throw Error(ErrorKind::Validation,
-		            concat("rowmaker apply", a.proc_ref.empty() ? "" : concat(" of ", a.proc_ref),
-		                   " needs Python procedures, which this version of Meles cannot run"),
-		            a.pos);
 	ex::Scope scope(true);
 	auto compile = [&](const Expr& e) -> int {
 		std::string text = e.text;
@@ -157,27 +152,59 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		return static_cast<int>(im.exprs.size() - 1);
 	};
 
-	for (auto& ig : rm.ignore_on)
-		for (auto& c : ig.conditions) {
-			im.ignore.push_back(compile_condition(c, layout));
-			im.bail.push_back(ig.bail);
-		}
+	auto add_ignore = [&](const std::vector<IgnoreOn>& list) {
+		for (auto& ig : list)
+			for (auto& c : ig.conditions) {
+				im.ignore.push_back(compile_condition(c, layout));
+				im.bail.push_back(ig.bail);
+			}
+	};
+	if (inputs.grammar) add_ignore(inputs.grammar->ignore_on);
+	add_ignore(rm.ignore_on);
 
-	for (auto& v : rm.vars) {
+	// Names the record gets beyond the grammar's fields (row filters, vars, applies).
+	std::vector<std::string> defined;
+	auto add_var = [&](const std::string& key, const std::optional<Expr>& expr, const std::optional<std::string>& source,
+	                   const std::optional<Expr>& null_expr, const std::vector<std::string>& null_excs, const SourcePos& pos) {
 		VarStep step;
-		step.pos = v.pos;
-		step.slot = scope.add_field(v.key);
-		if (v.expr) {
-			step.expr = compile(*v.expr);
-		} else if (v.source) {
-			auto idx = layout.index_of(*v.source);
+		step.pos = pos;
+		step.slot = scope.add_field(key);
+		if (expr) {
+			step.expr = compile(*expr);
+		} else if (source) {
+			auto idx = layout.index_of(*source);
 			step.source_known = idx.has_value();
 			step.source_field = idx.value_or(0);
 		}
-		if (v.null_expr) step.null_expr = compile(*v.null_expr);
-			step.null_excs = ex::ExcSet::parse(join(v.null_excs, ","));
+		if (null_expr) step.null_expr = compile(*null_expr);
+		step.null_excs = ex::ExcSet::parse(join(null_excs, ","));
 		im.vars.push_back(std::move(step));
-	}
+		defined.push_back(key);
+	};
+	// Procedure applications: natively where native_procs has them.
+	std::vector<NativeAssignment> column_results;
+	auto apply = [&](const ApplyDef& a) {
+		const ProcDef* def = inputs.procs && !a.proc_ref.empty() ? inputs.procs(a.proc_ref) : nullptr;
+		std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
+		switch (runner_of(a, def)) {
+		case ProcRunner::Nothing: return;
+		case ProcRunner::Python:
+			throw Error(ErrorKind::Validation, concat(what, " is Python code, which this version of Meles cannot run"), a.pos);
+		case ProcRunner::Missing:
+			throw Error(ErrorKind::Validation,
+			            concat(what, ": the procedure has no code and Meles has no native implementation of it"), a.pos);
+		case ProcRunner::Native: break;
+		}
+		if (!def) throw Error(ErrorKind::Internal, concat(what, ": its procDef could not be found"), a.pos);
+		for (auto& as : find_native_proc(a.proc_ref)->expand(a, *def)) {
+			if (as.target == NativeAssignment::Target::Column) column_results.push_back(std::move(as));
+			else add_var(as.name, as.expr, std::nullopt, std::nullopt, {}, a.pos);
+		}
+	};
+	if (inputs.grammar)
+		for (auto& rf : inputs.grammar->rowfilters) apply(rf);
+	for (auto& v : rm.vars) add_var(v.key, v.expr, v.source, v.null_expr, v.null_excs, v.pos);
+	for (auto& a : rm.applies) apply(a);
 
 	im.cells.resize(table.columns.size());
 	auto column_index = [&](const std::string& name, const SourcePos& pos) -> size_t {
@@ -198,6 +225,15 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		size_t ci = column_index(dest, rm.pos);
 		if (auto idx = layout.index_of(src)) im.cells[ci] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
 		else im.cells[ci] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
+	}
+	// Columns applies compute win over blind copies (idmaps), not over explicit maps.
+	for (auto& r : column_results) {
+		size_t ci = column_index(r.name, r.expr.pos);
+		Cell cell;
+		cell.pos = r.expr.pos;
+		cell.kind = CellKind::Expression;
+		cell.expr = compile(r.expr);
+		im.cells[ci] = cell;
 	}
 	for (auto& m : rm.maps) {
 		size_t ci = column_index(m.key, m.pos);
@@ -241,7 +277,7 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		if (scope.is_variable(s)) continue;
 		const std::string& name = scope.name(s);
 		bool known = layout.index_of(name).has_value();
-		for (auto& v : rm.vars) known = known || v.key == name;
+		for (auto& d : defined) known = known || d == name;
 		if (!known)
 			throw Error(ErrorKind::Name,
 			            concat("an expression of this rowmaker uses @", name, ", but the grammar provides no field '", name,

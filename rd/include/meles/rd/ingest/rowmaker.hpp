@@ -11,6 +11,7 @@
 #pragma once
 
 #include "meles/rd/expr/expression.hpp"
+#include "meles/rd/ingest/native_procs.hpp"
 #include "meles/rd/ingest/raw_record.hpp"
 #include "meles/rd/model/data_desc.hpp"
 #include "meles/rd/model/table_def.hpp"
@@ -22,13 +23,24 @@
 
 namespace meles::rd::ingest {
 
+// What a rowmaker runs beyond its own definition.
+struct RowmakerInputs {
+	// The data element's grammar: its ignoreOn conditions and row filters run first.
+	const GrammarDef* grammar = nullptr;
+	// The procDefs of row filters and applies (parameter defaults, code).
+	ProcResolver procs;
+};
+
 class CompiledRowmaker {
 public:
 	// Compiles `rowmaker` for `table` given the record layout of the current source.
-	// Row macros (\srcstem, ...) are expanded with `macros` first.  Throws Error with the
-	// RD position for unsupported constructs and bad expressions.
+	// Row macros (\srcstem, ...) are expanded with `macros` first.  Order per record: ignoreOn
+	// (the grammar's, then the rowmaker's), row filters, vars, applies, maps and idmaps.
+	// Procedure applications run natively when native_procs has them; others are refused here
+	// (Python ones, by the loader already).  Throws Error with the RD position for unsupported
+	// constructs and bad expressions.
 	CompiledRowmaker(const RowmakerDef& rowmaker, const TableDef& table, const FieldLayout& layout,
-	                 const RowMacroContext& macros);
+	                 const RowMacroContext& macros, const RowmakerInputs& inputs = {});
 	~CompiledRowmaker();
 	CompiledRowmaker(CompiledRowmaker&&) noexcept;
 
