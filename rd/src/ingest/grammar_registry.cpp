@@ -3,6 +3,7 @@
 #include "ingest/grammars/attribute_reader.hpp"
 #include "meles/rd/ingest/grammars/column_grammar.hpp"
 #include "meles/rd/ingest/grammars/csv_grammar.hpp"
+#include "meles/rd/ingest/grammars/fits_prod_grammar.hpp"
 #include "meles/rd/ingest/grammars/fits_table_grammar.hpp"
 #include "meles/rd/ingest/grammars/re_grammar.hpp"
 #include "meles/rd/ingest/grammars/votable_grammar.hpp"
@@ -48,6 +49,14 @@ constexpr GrammarOption kFitsTable[] = {
     {"lowerKeys", "True", "lower-case the column names"},
     {"nanIsNULL", "True", "NaN becomes NULL"},
 };
+constexpr GrammarOption kFitsProd[] = {
+    {"hdu", "0", "the HDU whose header makes the record (0: primary, the default)"},
+    {"qnd", "True", "read the primary header's blocks directly (default True)"},
+    {"hdusField", "hdu", "one record per HDU instead, this field holding the HDU's index"},
+    {"maxHeaderBlocks", "40", "quick reading: no END card within this many 2880-byte blocks is an error"},
+    {"gunzip", "True", "accepted; gzip-compressed files are recognised by their content"},
+};
+constexpr std::string_view kFitsProdChildren[] = {"mapKeys"};
 constexpr GrammarOption kVOTable[] = {
     {"lowerKeys", "True", "lower-case the field names"},
     {"gunzip", "True", "the files are gzip-compressed"},
@@ -72,7 +81,8 @@ const std::array<GrammarRecord, 23> kGrammars{{
      "FITS binary and ASCII table HDUs, typed values"},
     {"voTableGrammar", S::Implemented, &VOTableGrammar::create, kVOTable, {},
      "the first table of a VOTable (TABLEDATA, BINARY, BINARY2), typed values"},
-    {"fitsProdGrammar", S::Planned, nullptr, {}, {}, "FITS headers, one row per file"},
+    {"fitsProdGrammar", S::Implemented, &FitsProdGrammar::create, kFitsProd, kFitsProdChildren,
+     "FITS headers, one record per file (or per HDU), typed values"},
     {"dictlistGrammar", S::Planned, nullptr, {}, {}, "in-memory lists of dicts"},
     {"keyValueGrammar", S::Planned, nullptr, {}, {}, "key=value files"},
     {"freeREGrammar", S::Planned, nullptr, {}, {}, "one regular expression per record"},

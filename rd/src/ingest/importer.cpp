@@ -387,7 +387,11 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 						std::optional<CompiledRowmaker> rm;
 						RecordBatch batch;
 						while (reader->next(batch)) {
-							if (!rm) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, inputs);
+							// (A batch of bad records only, e.g. an unreadable FITS file, has no
+							// layout to compile for.)
+							bool all_bad = batch.has_problems();
+							for (size_t r = 0; all_bad && r < batch.size(); ++r) all_bad = batch.problem(r) != nullptr;
+							if (!rm && !all_bad) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, inputs);
 							for (size_t r = 0; r < batch.size(); ++r) {
 								try {
 									if (batch.has_problems())

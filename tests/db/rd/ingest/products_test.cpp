@@ -1,20 +1,16 @@
 // //products#define run natively (issue 14, item 0): the product columns of the described table
 // and the rows of dc.products, as DaCHS fills them; a table imported again or dropped takes its
 // products along, and rows of another table with the same accref replace each other.
-#include "meles/core/pg/connection.hpp"
-#include "meles/rd/ingest/importer.hpp"
-#include "meles/rd/store/rd_store.hpp"
-#include "test_db.hpp"
+#include "fits/fits_table_fixture.hpp"
+#include "import_fixture.hpp"
+#include "meles/core/common/strings.hpp"
 
 #include <doctest/doctest.h>
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 using namespace meles;
-using meles::testing::TestDb;
 namespace fs = std::filesystem;
 
 namespace {
@@ -58,42 +54,18 @@ const char* kRd = R"(<resource schema="pimg">
   </data>
 </resource>)";
 
-struct Fixture {
-	TestDb db;
-	fs::path dir;
-	std::unique_ptr<rd::RdStore> store;
-	pg::Connection conn;
-
-	explicit Fixture(const std::string& name)
-	    : db(name), dir(fs::temp_directory_path() / ("meles_prod_" + name + "_" + std::to_string(getpid()))),
-	      conn(db.admin()) {
-		fs::remove_all(dir);
-		fs::create_directories(dir / "pimg/data");
-		std::ofstream(dir / "pimg/q.rd") << kRd;
-		rd::RdStoreOptions o;
-		o.inputs_dir = dir;
-		store = std::make_unique<rd::RdStore>(o);
-		{
-			pg::Connection su(db.superuser(db.name()));
-			su.exec("CREATE SCHEMA meles AUTHORIZATION meles_admin");
-		}
-		rd::ingest::Importer imp(conn, *store);
-		imp.import("//tap", {});
-	}
-	~Fixture() { fs::remove_all(dir); }
+struct Fixture : meles::testing::ImportFixture {
+	explicit Fixture(const std::string& name) : ImportFixture(name) { ImportFixture::write("pimg/q.rd", kRd); }
 
 	void write(const std::string& file, const std::string& object, const std::string& owner = "",
 	           const std::string& embargo = "") {
-		std::ofstream(dir / "pimg/data" / file) << "object,owner,embargo\n" << object << "," << owner << "," << embargo << "\n";
+		ImportFixture::write("pimg/data/" + file, concat("object,owner,embargo\n", object, ",", owner, ",", embargo, "\n"));
 	}
 	rd::ingest::ImportReport import(std::vector<std::string> data = {}) {
-		store->clear();
-		rd::ingest::Importer imp(conn, *store);
 		rd::ingest::ImportOptions o;
 		o.data_ids = std::move(data);
-		return imp.import("pimg/q", o);
+		return ImportFixture::import("pimg/q", o);
 	}
-	std::string one(const std::string& sql) { return conn.exec(sql).get(0, 0); }
 	std::string row(const std::string& sql) {
 		auto r = conn.exec(sql);
 		REQUIRE(r.rows() == 1);
@@ -166,4 +138,83 @@ TEST_CASE("products: a bad product value names the file, nothing is half written
 	}
 	CHECK(f.one("SELECT string_agg(accref, ',' ORDER BY accref) FROM dc.products") == "pimg/data/a.csv");
 	CHECK(f.one("SELECT count(*) FROM pimg.main") == "1");
+}
+
+namespace {
+
+// An image collection as DaCHS's tutorial writes it: fitsProdGrammar, //products#define, a
+// table mixing in //products#table, header keywords mapped into columns.
+const char* kImageRd = R"(<resource schema="plates">
+  <meta name="title">Plates</meta>
+  <table id="main" onDisk="True" mixin="//products#table" primary="accref">
+    <column name="object" type="text"/>
+    <column name="exptime" type="real" unit="s"/>
+    <column name="dateobs" type="timestamp"/>
+    <column name="platenum" type="integer"/>
+  </table>
+  <data id="import">
+    <sources pattern="data/*.fits" recurse="True"/>
+    <fitsProdGrammar>
+      <mapKeys>dateObs: DATE-OBS</mapKeys>
+      <rowfilter procDef="//products#define">
+        <bind key="table">"\schema.main"</bind>
+        <bind key="embargo">"2020-01-01" if @PLATENUM &lt; 3 else None</bind>
+      </rowfilter>
+    </fitsProdGrammar>
+    <make table="main">
+      <rowmaker>
+        <map key="object">@OBJECT</map>
+        <map key="exptime">@EXPTIME</map>
+        <map key="dateobs">@dateObs</map>
+        <map key="platenum">@PLATENUM</map>
+      </rowmaker>
+    </make>
+  </data>
+</resource>)";
+
+void write_plate(meles::testing::ImportFixture& f, int n, bool compressed = false) {
+	core::fits::FixtureImage im;
+	im.tile_compressed = compressed;
+	im.cards = {{"OBJECT", concat("'field ", std::to_string(n), "'")},
+	            {"DATE-OBS", concat("'1931-0", std::to_string(n), "-12T03:00:00'")},
+	            {"EXPTIME", concat(std::to_string(n * 60), ".0")},
+	            {"PLATENUM", std::to_string(n)}};
+	fs::create_directories(f.dir / "plates/data");
+	core::fits::write_fits_image_file((f.dir / "plates/data" / concat("p", std::to_string(n), compressed ? ".fits" : ".fits")).string(), im);
+}
+
+}  // namespace
+
+TEST_CASE("products: an image collection with fitsProdGrammar registers every file, a truncated one stops or is skipped") {
+	meles::testing::ImportFixture f("prod_images");
+	f.write("plates/q.rd", kImageRd);
+	for (int n = 1; n <= 4; ++n) write_plate(f, n, n == 4);
+	auto rep = f.import("plates/q");
+	REQUIRE(rep.tables.size() == 2);
+	CHECK(rep.tables[0].rows == 4);
+	CHECK(f.one("SELECT string_agg(object || '/' || exptime || '/' || dateobs || '/' || coalesce(embargo::text, '-'), ',' "
+	            "ORDER BY platenum) FROM plates.main") ==
+	      "field 1/60/1931-01-12 03:00:00/2020-01-01,field 2/120/1931-02-12 03:00:00/2020-01-01,"
+	      "field 3/180/1931-03-12 03:00:00/-,field 4/240/1931-04-12 03:00:00/-");
+	CHECK(f.one("SELECT count(*) FROM dc.products WHERE sourceTable = 'plates.main' AND mime = 'image/fits' "
+	            "AND preview = 'AUTO' AND accessPath = accref") == "4");
+	CHECK(f.one("SELECT accsize = " + std::to_string(fs::file_size(f.dir / "plates/data/p2.fits")) +
+	            " FROM plates.main WHERE platenum = 2") == "t");
+	// a truncated file stops the import with its name; the previous import stays
+	{
+		auto p = f.dir / "plates/data/p3.fits";
+		fs::resize_file(p, fs::file_size(p) - 4000);
+	}
+	CHECK_THROWS_WITH_AS(f.import("plates/q"), doctest::Contains("data/p3.fits: truncated"), Error);
+	CHECK(f.one("SELECT count(*) FROM plates.main") == "4");
+	// ... or is skipped and reported with -c
+	rd::ingest::ImportOptions o;
+	o.skip_bad_rows = true;
+	rep = f.import("plates/q", o);
+	CHECK(rep.tables[0].rows == 3);
+	CHECK(rep.tables[0].skipped == 1);
+	REQUIRE(rep.tables[0].first_problems.size() == 1);
+	CHECK(rep.tables[0].first_problems[0].find("data/p3.fits: truncated") != std::string::npos);
+	CHECK(f.one("SELECT string_agg(accref, ',' ORDER BY accref) FROM dc.products") ==
+	      "plates/data/p1.fits,plates/data/p2.fits,plates/data/p4.fits");
 }
