@@ -65,6 +65,18 @@
 		</events>
 	</mixinDef>
 
+	<STREAM id="hackProductsData">
+		<doc>FEED this into a mixinDef whose tables describe files (DaCHS's
+		//siap#pgs, //ssap#hcd and //epntap2 tables do): they become product
+		tables as with //products#table — the product columns, and registration
+		in dc.products by the //products#define row filter.  (DaCHS does this
+		with a processLate procedure; Meles mixes //products#table into the
+		table.)</doc>
+		<events>
+			<mixin>//products#table</mixin>
+		</events>
+	</STREAM>
+
 	<procDef id="define" type="rowfilter">
 		<doc>Computes the product fields of a source (prodtblAccref, prodtblPath,
 		prodtblFsize, prodtblMime, prodtblOwner, prodtblEmbargo, prodtblPreview,

@@ -218,3 +218,29 @@ TEST_CASE("products: an image collection with fitsProdGrammar registers every fi
 	CHECK(f.one("SELECT string_agg(accref, ',' ORDER BY accref) FROM dc.products") ==
 	      "plates/data/p1.fits,plates/data/p2.fits,plates/data/p4.fits");
 }
+
+TEST_CASE("products: a mixin that FEEDs //products#hackProductsData makes product tables, as DaCHS's SIAP and SSAP mixins do") {
+	meles::testing::ImportFixture f("prod_hack");
+	f.write("hack/q.rd", R"(<resource schema="hack">
+  <meta name="title">Hack</meta>
+  <mixinDef id="imagetable">
+    <FEED source="//products#hackProductsData"/>
+    <events><column name="object" type="text"/></events>
+  </mixinDef>
+  <table id="main" onDisk="True" mixin="imagetable"/>
+  <data id="import">
+    <sources pattern="data/*.fits"/>
+    <fitsProdGrammar>
+      <rowfilter procDef="//products#define"><bind key="table">"\schema.main"</bind></rowfilter>
+    </fitsProdGrammar>
+    <make table="main"><rowmaker><map key="object">@OBJECT</map></rowmaker></make>
+  </data>
+</resource>)");
+	write_plate(f, 1);
+	fs::create_directories(f.dir / "hack/data");
+	fs::copy_file(f.dir / "plates/data/p1.fits", f.dir / "hack/data/a.fits");
+	auto rep = f.import("hack/q");
+	REQUIRE(rep.tables.size() == 2);
+	CHECK(f.one("SELECT accref || ' ' || mime || ' ' || object FROM hack.main") == "hack/data/a.fits image/fits field 1");
+	CHECK(f.one("SELECT sourceTable FROM dc.products WHERE accref = 'hack/data/a.fits'") == "hack.main");
+}
