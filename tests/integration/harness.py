@@ -211,6 +211,29 @@ def check(cond, msg):
         raise AssertionError(msg)
 
 
+def check_locked_out(failures, right, block=1.0, rounds=5):
+    """Checks that failed logins block an account: each callable of `failures` makes one failed
+    login (and checks its answer), then `right()` logs in with the right password and must be
+    refused with "too many failed logins" (returned).  The daemon times the block (`block`
+    seconds at first) from its check of the last failure, which comes after that request was
+    sent: a refusal is required when the right password was answered within `block` seconds of
+    sending it.  Later, on a loaded machine, the block may have run out and the login succeeded
+    (which resets the count); that round says nothing and is repeated."""
+    for _ in range(rounds):
+        for f in failures[:-1]:
+            f()
+        t0 = time.monotonic()
+        failures[-1]()
+        r = right()
+        elapsed = time.monotonic() - t0
+        if r.status == 401 and "too many failed logins" in r.text:
+            return r
+        check(elapsed >= block, "logged in %.2f s after the failure that blocks for %.1f s: %d %s" %
+              (elapsed, block, r.status, r.text[:300]))
+        check(r.status == 200, "the right password after the block: %d %s" % (r.status, r.text[:300]))
+    raise AssertionError("the lockout could not be observed: %d rounds each took over %.1f s" % (rounds, block))
+
+
 def run_tests(tests):
     """Runs test functions in order; prints a line each; exits 1 if any failed."""
     failed = 0

@@ -45,6 +45,11 @@ bool verify_password(std::string_view stored_hash, std::string_view password) {
 	return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }
 
+const std::string& dummy_hash() {
+	static const std::string h = hash_password(random_password(32));
+	return h;
+}
+
 std::string random_password(size_t length) {
 	ensure_init();
 	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

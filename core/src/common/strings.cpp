@@ -2,6 +2,8 @@
 
 #include "meles/core/common/error.hpp"
 
+#include "formats/unicode.hpp"
+
 #include <cctype>
 
 namespace meles {
@@ -93,7 +95,8 @@ std::string excerpt(std::string_view s, std::size_t max) {
 }
 
 void append_xml_escaped(std::string& out, std::string_view s) {
-	for (char ch : s) {
+	for (size_t i = 0; i < s.size(); ++i) {
+		char ch = s[i];
 		auto c = static_cast<unsigned char>(ch);
 		switch (ch) {
 		case '&': out += "&amp;"; break;
@@ -103,6 +106,16 @@ void append_xml_escaped(std::string& out, std::string_view s) {
 		case '\'': out += "&apos;"; break;
 		default:
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') break;  // not representable in XML 1.0
+			if (c >= 0x80) {
+				// Bytes that are not UTF-8 (a path or name echoed in an error) would make the
+				// whole document unreadable; they become U+FFFD.
+				size_t from = i;
+				char32_t cp = formats::next_code_point(s, i);
+				if (cp == 0xFFFD && s.substr(from, 3) != "\xEF\xBF\xBD") out += "\xEF\xBF\xBD";
+				else out.append(s.substr(from, i - from));
+				--i;
+				break;
+			}
 			out += ch;
 		}
 	}

@@ -46,6 +46,14 @@ const std::vector<ConfigKey>& config_keys() {
 	     INT64_MAX},
 	    {"web", "shutdownGrace", T::Duration, "30",
 	     "On SIGTERM, seconds running requests get to finish before the daemon exits.", {}, 0, 3600},
+	    {"web", "passwordChecks", T::Integer, "0",
+	     "Password checks (Argon2id: 64 MiB and about 0.1 s of a core each) that may run at once; 0: one "
+	     "per core. Further logins wait for a turn.", {}, 0, 256},
+	    {"web", "passwordCheckQueue", T::Integer, "16",
+	     "Logins that may wait for a password check; beyond that they are answered 503 with Retry-After at "
+	     "once.", {}, 0, 4096},
+	    {"web", "passwordCheckWait", T::Duration, "5",
+	     "Seconds a login waits for a password check before it is answered 503 with Retry-After.", {}, 0, 300},
 
 	    // [db]
 	    {"db", "dsn", T::String, "",

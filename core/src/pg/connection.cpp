@@ -17,14 +17,43 @@ namespace {
 ErrorKind kind_for_sqlstate(const std::string& s) {
 	if (s == "57014") return ErrorKind::Timeout;                    // query_canceled (statement_timeout, cancel)
 	if (s.starts_with("08")) return ErrorKind::Unavailable;         // connection_exception: cannot connect, lost
+	// too_many_connections; admin_shutdown, crash_shutdown, cannot_connect_now (restarting)
+	if (s == "53300" || s == "57P01" || s == "57P02" || s == "57P03") return ErrorKind::Unavailable;
 	// insufficient_privilege is a server set-up problem, not the client's credentials (no 401)
 	if (s == "42501") return ErrorKind::Database;
 	if (s == "42P01" || s == "42703" || s == "42883" || s == "3F000" || s == "42704") return ErrorKind::Name;
 	if (s == "25006") return ErrorKind::Validation;                 // read_only_sql_transaction
+	if (s == "21000") return ErrorKind::Validation;                 // a subquery gave several rows
 	if (s.starts_with("22") || s.starts_with("23")) return ErrorKind::Validation;
 	if (s.starts_with("53") || s == "54000" || s == "54001") return ErrorKind::Limit;
 	if (s.starts_with("42")) return ErrorKind::Syntax;              // syntax error or access rule violation
 	return ErrorKind::Database;
+}
+
+// PostgreSQL errors a query can cause and its author can act on; their primary messages name
+// no internals ("division by zero", "integer out of range", "invalid input syntax for type
+// double precision: \"x\"", the statement timeout).  See client_text_for_sqlstate.
+bool user_meaningful(std::string_view s) {
+	static constexpr std::string_view kShown[] = {
+	    "22012",  // division_by_zero
+	    "22003",  // numeric_value_out_of_range
+	    "22P02",  // invalid_text_representation (a CAST of a bad string)
+	    "22007",  // invalid_datetime_format
+	    "22008",  // datetime_field_overflow
+	    "22009",  // invalid_time_zone_displacement_value
+	    "2201E",  // invalid_argument_for_logarithm
+	    "2201F",  // invalid_argument_for_power_function
+	    "22011",  // substring_error
+	    "2202E",  // array_subscript_error
+	    "22025",  // invalid_escape_sequence (LIKE pattern ending in a backslash)
+	    "21000",  // cardinality_violation (a scalar subquery with several rows)
+	    "42803",  // grouping_error ("column "main.ra" must appear in the GROUP BY clause ..."), which
+	              // the ADQL translator leaves to PostgreSQL
+	    "57014",  // query_canceled (statement timeout)
+	};
+	for (auto k : kShown)
+		if (s == k) return true;
+	return false;
 }
 
 std::string trim_message(const char* m) {
@@ -41,8 +70,34 @@ PGresult* R(void* p) { return static_cast<PGresult*>(p); }
 
 }  // namespace
 
+std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, std::string_view message) {
+	if (user_meaningful(sqlstate)) {
+		// The message may quote the user's own value; a few hundred characters say enough.
+		return message.size() <= 300 ? std::string() : excerpt(message, 297);
+	}
+	switch (kind) {
+	case ErrorKind::Unavailable:  // down, restarting, out of connections: libpq names socket paths and hosts
+		return "The database is not available right now; please try again in a few seconds.";
+	case ErrorKind::Syntax:
+	case ErrorKind::Name:
+		return "The database refused the SQL translated from this request; the details are in the server log.";
+	case ErrorKind::Validation:
+	case ErrorKind::Type:
+		return "The database refused a value of this request; the details are in the server log.";
+	case ErrorKind::Limit:
+		return "The database ran out of resources for this request; try a smaller request or try again later.";
+	case ErrorKind::Timeout:
+		return "The database stopped this request; try again later.";
+	default:
+		return "The database could not complete this request; try again later.  The details are in the server log.";
+	}
+}
+
 DbError::DbError(std::string sqlstate, std::string message)
-    : Error(kind_for_sqlstate(sqlstate), std::move(message)), sqlstate_(std::move(sqlstate)) {}
+    : Error(kind_for_sqlstate(sqlstate), std::move(message)), sqlstate_(std::move(sqlstate)) {
+	auto text = client_text_for_sqlstate(sqlstate_, kind(), this->message());
+	if (!text.empty()) set_client_text(std::move(text));
+}
 
 // ---------------------------------------------------------------- Result
 

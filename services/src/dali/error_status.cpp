@@ -1,7 +1,7 @@
 #include "meles/services/dali/error_status.hpp"
 
 #include "meles/core/common/strings.hpp"
-#include "meles/core/pg/connection.hpp"
+#include "meles/core/log/logger.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -90,8 +90,11 @@ std::string without_server_paths(std::string_view text) {
 std::string public_message(const Error& error) {
 	if (error.kind() == ErrorKind::Internal)
 		return "Internal error in the server; the operators have been notified through the log.";
-	if (auto* db = dynamic_cast<const pg::DbError*>(&error); db && db->sqlstate().starts_with("08"))
-		return "The database is not available right now; please try again in a few seconds.";
+	// The details stay here: the message is for the operators (PostgreSQL's text, say).
+	if (!error.client_text().empty()) {
+		log::warn(concat("not shown to the client (", error_kind_name(error.kind()), "): ", error.full_message()));
+		return error.client_text();
+	}
 	// Positions without a source (ADQL) are already part of the message ("... at line 1,
 	// column 8"); file positions (RDs, configuration) are prefixed as file:line.
 	if (error.pos() && error.pos()->source.empty()) return without_server_paths(error.message());

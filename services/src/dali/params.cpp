@@ -2,6 +2,7 @@
 
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/utf8.hpp"
 #include "meles/core/log/logger.hpp"
 
 #include <signal.h>
@@ -222,16 +223,38 @@ std::vector<FilePart> Params::release_files() {
 	return out;
 }
 
+// Parameter values go to PostgreSQL (job parameters, queries, names) and are echoed in XML
+// documents; both insist on well-formed UTF-8 without NULs.  Refused here, before anything
+// else reads them, with a message that names the parameter but does not repeat the bytes.
+void Params::check_text() const {
+	for (auto& [k, v] : values_) {
+		bool name_ok = invalid_utf8_offset(k) == std::string::npos && k.find('\0') == std::string::npos;
+		std::string what = name_ok ? concat("parameter ", k) : std::string("a parameter name");
+		if (!name_ok)
+			throw Error(ErrorKind::Validation, concat(what, " is not valid UTF-8 text or contains a NUL character"));
+		if (auto at = invalid_utf8_offset(v); at != std::string::npos)
+			throw Error(ErrorKind::Validation, concat(what, " is not valid UTF-8 (at byte ", std::to_string(at + 1),
+			                                          "); send text in UTF-8"));
+		if (auto at = v.find('\0'); at != std::string::npos)
+			throw Error(ErrorKind::Validation,
+			            concat(what, " contains a NUL character (at byte ", std::to_string(at + 1), ")"));
+	}
+}
+
 Params Params::from_urlencoded(std::string_view text) {
 	Params p;
 	add_urlencoded(p, text);
+	p.check_text();
 	return p;
 }
 
 Params Params::from_request(net::Request& request, const ParamLimits& limits) {
 	Params p;
 	add_urlencoded(p, request.query);
-	if (!request.has_body()) return p;
+	if (!request.has_body()) {
+		p.check_text();
+		return p;
+	}
 	std::string ctype(request.header("Content-Type"));
 	if (starts_with_ci(ctype, "application/x-www-form-urlencoded")) {
 		add_urlencoded(p, request.read_body(limits.max_fields_bytes));
@@ -244,6 +267,7 @@ Params Params::from_request(net::Request& request, const ParamLimits& limits) {
 		            concat("cannot read parameters from a body of type '", ctype,
 		                   "'; use application/x-www-form-urlencoded or multipart/form-data"));
 	}
+	p.check_text();
 	return p;
 }
 

@@ -84,8 +84,10 @@ private:
 // 400 or 413) rather than the database's or the server's, which keep their kind (and, for a
 // lost database connection, the wording that hides libpq's details).
 bool is_upload_fault(const Error& e) {
+	// An error whose message is for the log only (PostgreSQL's text) must not be reworded into
+	// one a client reads.
 	return e.kind() != ErrorKind::Database && e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Timeout &&
-	       e.kind() != ErrorKind::Internal;
+	       e.kind() != ErrorKind::Internal && e.client_text().empty();
 }
 
 // Writes fetched bytes to a file descriptor, counting them against the request's limit.

@@ -62,6 +62,42 @@ bool categories_compatible(const ValueInfo& a, const ValueInfo& b) {
 	return std::string_view(category(a)) == category(b);
 }
 
+// PostgreSQL reads an integer constant in ORDER BY or GROUP BY as the position of an output
+// column, also when negated (-1, -(-2)), and refuses any other constant there.  The binder
+// checks both, so that the user reads ADQL terms with a position instead of PostgreSQL's text.
+// Returns 0 when `e` is no such constant, else a position within 1..outputs (or fails).
+int constant_position(std::string_view src, const Expr& e, size_t outputs, std::string_view clause) {
+	const Expr* x = &e;
+	bool negative = false;
+	while (x->kind == ExprKind::Unary && as<UnaryExpr>(*x).op == UnaryOp::Minus) {
+		negative = !negative;
+		x = as<UnaryExpr>(*x).operand.get();
+	}
+	if (x->kind != ExprKind::Literal) return 0;
+	const auto& lit = as<LiteralExpr>(*x);
+	std::string text = excerpt(lit.lit == LiteralKind::String ? concat("'", lit.value, "'")
+	                           : lit.lit == LiteralKind::Null ? std::string("NULL")
+	                                                          : concat(negative ? "-" : "", lit.text),
+	                           40);
+	if (lit.lit != LiteralKind::Integer && lit.lit != LiteralKind::Hex)
+		throw_at(ErrorKind::Syntax, src, e.pos,
+		         concat(clause, " ", text, " is a constant, which does not ",
+		                clause == "ORDER BY" ? "sort" : "group",
+		                " anything; give a column, an expression or the position of an output column (1 to ",
+		                std::to_string(outputs), ")"));
+	int64_t n = 0;
+	auto digits = lit.lit == LiteralKind::Hex ? lit.text.substr(2) : lit.text;
+	auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n,
+	                               lit.lit == LiteralKind::Hex ? 16 : 10);
+	if (ec != std::errc()) n = 0; // far too large: reported as out of range
+	if (negative) n = -n;
+	if (n < 1 || n > static_cast<int64_t>(outputs))
+		throw_at(ErrorKind::Name, src, e.pos,
+		         concat(clause, " position ", text, " is out of range: the query has ",
+		                std::to_string(outputs), outputs == 1 ? " output column" : " output columns"));
+	return static_cast<int>(n);
+}
+
 } // namespace
 
 bool is_point(const ValueInfo& v) {
@@ -203,15 +239,7 @@ void Binder::finish_output_names(std::vector<OutputColumn>& outputs) {
 
 void Binder::bind_group_by(SelectNode& sel, Scope& scope) {
 	for (auto& g : sel.group_by) {
-		if (g->kind == ExprKind::Literal && as<LiteralExpr>(*g).lit == LiteralKind::Integer) {
-			int64_t n = 0;
-			auto t = as<LiteralExpr>(*g).text;
-			std::from_chars(t.data(), t.data() + t.size(), n);
-			if (n < 1 || n > static_cast<int64_t>(sel.outputs.size()))
-				fail(ErrorKind::Name, g->pos,
-				     concat("GROUP BY position ", t, " is not in the select list (which has ",
-				            std::to_string(sel.outputs.size()),
-				            sel.outputs.size() == 1 ? " column)" : " columns)"));
+		if (int n = constant_position(src_, *g, sel.outputs.size(), "GROUP BY")) {
 			g->info = sel.outputs[n - 1].expr ? sel.outputs[n - 1].expr->info : ValueInfo{};
 			continue;
 		}
@@ -279,15 +307,8 @@ void Binder::bind_ordered(OrderedNode& node, Scope* outer) {
 void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 	Expr& e = *item.expr;
 	const auto& outs = body.outputs;
-	if (e.kind == ExprKind::Literal && as<LiteralExpr>(e).lit == LiteralKind::Integer) {
-		int64_t n = 0;
-		auto t = as<LiteralExpr>(e).text;
-		std::from_chars(t.data(), t.data() + t.size(), n);
-		if (n < 1 || n > static_cast<int64_t>(outs.size()))
-			fail(ErrorKind::Name, e.pos,
-			     concat("ORDER BY position ", t, " is not in the select list (which has ",
-			            std::to_string(outs.size()), outs.size() == 1 ? " column)" : " columns)"));
-		item.position = static_cast<int>(n);
+	if (int n = constant_position(src_, e, outs.size(), "ORDER BY")) {
+		item.position = n;
 		return;
 	}
 	if (e.kind == ExprKind::ColumnRef && as<ColumnRefExpr>(e).parts.size() == 1) {
@@ -323,6 +344,20 @@ void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 		fail(ErrorKind::Name, e.pos,
 		     "ORDER BY of UNION, EXCEPT or INTERSECT can only name output columns or give their positions");
 	bind_expr(e, *scope, Clause::OrderBy);
+	// SELECT DISTINCT rows can only be sorted by what they contain; for a column, PostgreSQL's
+	// check is this one (an expression it compares with the selected expressions itself).
+	if (body.kind == QueryKind::Select && static_cast<SelectNode&>(body).distinct &&
+	    e.kind == ExprKind::ColumnRef) {
+		const auto& ref = as<ColumnRefExpr>(e);
+		if (!ref.target || ref.substitute) return;
+		for (const auto& o : outs)
+			if (o.column == ref.target || (o.expr && o.expr->kind == ExprKind::ColumnRef &&
+			                               as<ColumnRefExpr>(*o.expr).target == ref.target))
+				return;
+		fail(ErrorKind::Name, e.pos,
+		     concat("With SELECT DISTINCT, ORDER BY can only sort by selected columns; select '",
+		            ref.column().name, "' too, or sort by an output column"));
+	}
 }
 
 } // namespace meles::adql

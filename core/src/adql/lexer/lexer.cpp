@@ -1,5 +1,7 @@
 #include "adql/lexer/lexer.hpp"
 
+#include <charconv>
+
 namespace meles::adql {
 
 namespace {
@@ -266,7 +268,28 @@ private:
 				kind = TokenKind::Real;
 			}
 		}
+		check_number_range(start, i_, kind);
 		push(kind, start, i_);
+	}
+
+	// PostgreSQL reads such literals as NUMERIC (any size) and fails only when converting
+	// them to double precision, with a message quoting hundreds of digits.  ADQL's approximate
+	// numbers are doubles, so a literal a double cannot hold (it would become infinity, or
+	// zero although not written as zero) is refused here, with its position.  Denormal values
+	// pass, as PostgreSQL's float8 input accepts them.
+	void check_number_range(size_t start, size_t end, TokenKind kind) {
+		// Up to 300 digits without an exponent fit (DBL_MAX is about 1.8e308).
+		if (kind != TokenKind::Real && end - start <= 300) return;
+		auto text = s_.substr(start, end - start);
+		double v = 0;
+		auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+		if (ec != std::errc::result_out_of_range) return;
+		std::string shown(text.size() > 24 ? concat(text.substr(0, 12), "...", text.substr(text.size() - 8))
+		                                   : text);
+		fail(start,
+		     concat("The number ", shown,
+		            " is outside the range of double precision numbers (magnitudes from about 2.2e-308 "
+		            "to 1.8e308, and 0)"));
 	}
 
 	void check_utf8(size_t from, size_t to) {

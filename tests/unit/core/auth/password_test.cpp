@@ -18,3 +18,13 @@ TEST_CASE("auth: argon2id hashes are salted and verify") {
 	CHECK(keyed_digest("a") == keyed_digest("a"));
 	CHECK(keyed_digest("a") != keyed_digest("b"));
 }
+
+TEST_CASE("auth: the dummy hash costs what a real one costs and matches nothing") {
+	const std::string& d = dummy_hash();
+	CHECK(&d == &dummy_hash());  // made once
+	auto real = hash_password("x");
+	// Same algorithm and limits: "$argon2id$v=19$m=65536,t=2,p=1$"
+	CHECK(d.substr(0, 31) == real.substr(0, 31));
+	CHECK_FALSE(verify_password(d, ""));
+	CHECK_FALSE(verify_password(d, "x"));
+}

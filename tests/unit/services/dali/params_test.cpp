@@ -141,3 +141,38 @@ TEST_CASE("dali: error documents and statuses") {
 	CHECK(http_status(ErrorKind::NotFound) == 404);
 	CHECK(http_status(ErrorKind::Timeout) == 408);
 }
+
+TEST_CASE("params: values that are not UTF-8 or contain NUL are refused before anyone reads them") {
+	auto refused = [](const std::string& query, std::string_view needle) {
+		try {
+			Params::from_urlencoded(query);
+		} catch (const Error& e) {
+			CHECK(e.kind() == ErrorKind::Validation);
+			CHECK(e.message().find(needle) != std::string::npos);
+			CHECK(e.message().find('\xff') == std::string::npos);  // the bytes are not echoed
+			return true;
+		}
+		return false;
+	};
+	CHECK(refused("LANG=ADQL&QUERY=SELECT+%FF", "parameter QUERY is not valid UTF-8 (at byte 8)"));
+	CHECK(refused("RUNID=a%00b", "parameter RUNID contains a NUL character"));
+	CHECK(refused("%FF=1", "a parameter name"));
+	CHECK(refused("Q=%ED%A0%80", "not valid UTF-8"));  // a surrogate
+	auto ok = Params::from_urlencoded("QUERY=SELECT+%27Gr%C3%BC%C3%9Fe%27%0A%09FROM+t");
+	CHECK(ok.get("QUERY") == "SELECT 'Gr\xC3\xBC\xC3\x9F" "e'\n\tFROM t");
+	// The same from a request: query string, urlencoded and multipart bodies.
+	std::string body = "QUERY=%FF";
+	auto req = make_request("application/x-www-form-urlencoded", body);
+	ChunkedBody src(body, 4);
+	req.body_source = &src;
+	CHECK_THROWS_AS(Params::from_request(req, {}), Error);
+	net::Request get;
+	get.method = "GET";
+	get.query = "PHASE=RUN%00";
+	CHECK_THROWS_AS(Params::from_request(get, {}), Error);
+	std::string mp = "--b\r\nContent-Disposition: form-data; name=\"QUERY\"\r\n\r\nSELECT \xFF\r\n--b--\r\n";
+	auto mreq = make_request("multipart/form-data; boundary=b", mp);
+	ChunkedBody msrc(mp, 5);
+	mreq.body_source = &msrc;
+	CHECK_THROWS_AS(Params::from_request(mreq, {}), Error);
+}

@@ -54,11 +54,18 @@ public:
 	// what() returns the same text.
 	const std::string& full_message() const noexcept { return full_; }
 
+	// What web clients read instead of the message when the message holds details that
+	// belong in the log only (PostgreSQL's own texts, paths); empty when the message itself
+	// may be shown.  Kept by copies, so a sliced or rethrown error still hides its details.
+	const std::string& client_text() const noexcept { return client_text_; }
+	void set_client_text(std::string text) { client_text_ = std::move(text); }
+
 private:
 	ErrorKind kind_;
 	std::string message_;
 	std::optional<SourcePos> pos_;
 	std::string full_;
+	std::string client_text_;
 };
 
 // Shorthands that keep call sites short: throw meles::not_found("no job ", id).

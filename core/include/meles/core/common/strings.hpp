@@ -27,7 +27,8 @@ std::string normalize_space(std::string_view s);
 std::string excerpt(std::string_view s, std::size_t max = 60);
 
 // Escapes &, <, >, " and ' for XML text and attribute values; drops characters that
-// XML 1.0 cannot represent at all (most C0 controls).
+// XML 1.0 cannot represent at all (most C0 controls) and replaces bytes that are not UTF-8
+// by U+FFFD, so that echoing hostile input never breaks a document.
 std::string xml_escape(std::string_view s);
 void append_xml_escaped(std::string& out, std::string_view s);
 

@@ -21,9 +21,17 @@
 namespace meles::pg {
 
 // An error reported by the server or libpq.  kind() is derived from the SQLSTATE:
-// query_canceled → Timeout, insufficient_privilege → Permission, undefined_table/column
-// → Name, data exceptions and constraint violations → Validation, out of resources →
-// Limit, everything else → Database.
+// query_canceled → Timeout, connection exceptions, too many connections and shutdowns →
+// Unavailable, undefined_table/column → Name, data exceptions and constraint
+// violations → Validation, out of resources → Limit, everything else (insufficient_privilege
+// too: a set-up problem, not the client's credentials) → Database.
+// Web clients read PostgreSQL's own message only for the SQLSTATEs of errors a query can cause
+// and its author can act on (division by zero, numbers out of range, bad casts, the statement
+// timeout, ...); for all others a neutral text for the kind of failure (Error::client_text),
+// the details going to the log.  The one rule for this, documented in docs/tap.md.
+// Returns the text to show instead of the message, or empty when the message may be shown.
+std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, std::string_view message);
+
 class DbError : public Error {
 public:
 	DbError(std::string sqlstate, std::string message);

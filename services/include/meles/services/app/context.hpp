@@ -24,7 +24,7 @@ struct Context {
 	pg::Pool admin_pool;  // role [db] adminRole: bookkeeping (jobs, user tables)
 	std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 	UserStore users{admin_pool};
-	Authenticator authenticator{users};
+	Authenticator authenticator{users, AuthLimits::from_config(config)};
 	rd::RdStore rds;
 	ServiceDirectory directory{rds};
 

@@ -1,6 +1,6 @@
 // meles/services/dali/error_status.hpp — the one place that turns a meles::Error into
 // what a client sees: an HTTP status and a DALI error document.
-// Thread-safety: pure functions.
+// Thread-safety: thread-safe (public_message may log).
 #pragma once
 
 #include "meles/core/common/error.hpp"
@@ -19,9 +19,11 @@ int http_status(ErrorKind kind, bool authenticated = false);
 // What a 503 tells clients about when to come back.
 inline constexpr int kRetryAfterSeconds = 5;
 
-// The message shown to a web user.  Internal errors never reveal details, nor do failures to
-// reach the database (libpq's texts name the server's socket path or host), and no message
-// shows a path of the server's file system (see hide_server_paths).
+// The message shown to a web user.  Internal errors never reveal details; errors with a
+// client_text (PostgreSQL's and libpq's texts other than the few a user can act on, see
+// pg::DbError; failures to reach the database among them: libpq's texts name the server's
+// socket path or host) show that text and leave their message to the log (warning level);
+// no message shows a path of the server's file system (see hide_server_paths).
 std::string public_message(const Error& error);
 
 // Directories whose paths public_message shows relative to them (the inputs directory, so

@@ -40,7 +40,8 @@ public:
 	~Params();
 
 	// Reads query string and body.  Throws Error(Limit) naming the limit, Error(Syntax)
-	// for a malformed body.
+	// for a malformed body, Error(Validation) for names or values that are not UTF-8 or
+	// contain NUL characters.
 	static Params from_request(net::Request& request, const ParamLimits& limits);
 	// From a query string / urlencoded body alone.
 	static Params from_urlencoded(std::string_view text);
@@ -59,6 +60,7 @@ public:
 	std::vector<FilePart> release_files();
 
 private:
+	void check_text() const;
 	std::vector<std::pair<std::string, std::string>> values_;
 	std::vector<FilePart> files_;
 };
