@@ -50,7 +50,9 @@ std::string xml_attr(std::string_view name, std::string_view value) {
 struct Fixture : meles::testing::ImportFixture {
 	int counter = 0;
 
-	Fixture() : ImportFixture("grammar_agree") {}
+	// Each test case its own database: ctest runs them side by side, and a TestDb drops a
+	// database of its name (WITH FORCE) when it starts.
+	explicit Fixture(const std::string& name) : ImportFixture(name) {}
 
 	// Writes an RD (id agree/qN) reading `sample` with `grammar_xml`; returns its id.
 	std::string write(const std::string& grammar_xml, const std::optional<Sample>& sample, bool gzipped,
@@ -112,7 +114,7 @@ struct Fixture : meles::testing::ImportFixture {
 }  // namespace
 
 TEST_CASE("grammar records: meles val and meles imp agree on every grammar and every option") {
-	Fixture f;
+	Fixture f("agree_grammars");
 	size_t implemented = 0;
 	for (const GrammarRecord& g : grammar_registry()) {
 		auto sample = sample_for(g.element);
@@ -143,7 +145,7 @@ TEST_CASE("grammar records: meles val and meles imp agree on every grammar and e
 }
 
 TEST_CASE("grammar records: val and imp agree on row filters, sourceFields, applies and sources") {
-	Fixture f;
+	Fixture f("agree_procs");
 	auto csv = sample_for("csvGrammar");
 	const std::string local_proc =
 	    "  <procDef id=\"nocode\" type=\"rowfilter\"><setup><par key=\"x\">1</par></setup></procDef>\n"
