@@ -5,6 +5,7 @@
 #include "meles/core/log/logger.hpp"
 #include "meles/core/pg/database.hpp"
 #include "meles/rd/ingest/importer.hpp"
+#include "meles/services/registry/publisher.hpp"
 
 #include <unistd.h>
 
@@ -151,6 +152,13 @@ int cmd_drop(const GlobalOptions& global, const std::vector<std::string>& argv) 
 		auto dropped = importer.drop(rd, args.has("system"));
 		if (dropped.empty()) std::cout << rd << ": nothing to drop\n";
 		for (auto& t : dropped) std::cout << "dropped " << t << "\n";
+		// what is gone is no longer offered: its registry records become deleted ones
+		std::string rd_id = rd.starts_with("//") ? rd : store->rd_id_without_file(rd);
+		if (conn.exec("SELECT to_regclass('meles.resources') IS NOT NULL").get(0, 0) == "t") {
+			auto gone = services::registry::unpublish(config, *store, conn, {rd_id});
+			for (auto& o : gone.outcomes)
+				for (auto& i : o.store.deleted) std::cout << "unpublished " << i << "\n";
+		}
 	}
 	return 0;
 }

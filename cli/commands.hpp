@@ -18,5 +18,9 @@ int cmd_adql(const GlobalOptions&, const std::vector<std::string>&);
 
 int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args);
 extern const std::string_view val_usage;
+int cmd_limits(const GlobalOptions& global, const std::vector<std::string>& args);
+extern const std::string_view limits_usage;
+int cmd_pub(const GlobalOptions& global, const std::vector<std::string>& args);
+extern const std::string_view pub_usage;
 
 }  // namespace meles::cli

@@ -74,6 +74,9 @@ const std::vector<Command>& command_table() {
 	     "it runs, 3 when not. `psql` opens psql as the admin role on Meles's database.\n",
 	     cmd_db},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
+	    {"pub", "publish (or -u unpublish) RDs' services and tables in the registry (/oai.xml)", pub_usage, cmd_pub},
+	    {"limits", "column statistics and coverage of an RD's tables (for registry records, VOSI)", limits_usage,
+	     cmd_limits},
 	    {"adql", "translate ADQL to SQL and show the result columns, or check syntax",
 	     "usage: meles adql [--syntax-only [--udf NAME,...]] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
 	     "Translates the ADQL query (or stdin when QUERY is - or missing) to PostgreSQL and prints\n"

@@ -45,6 +45,8 @@
 		</column>
 		<column name="sourcerd" type="text" verbLevel="30" tablehead="Source RD"
 			description="Id of the RD that defines the table (Meles bookkeeping)"/>
+		<column name="nrows" type="bigint" verbLevel="20" tablehead="Rows"
+			description="Number of rows in the table (from the import, exact after meles limits)"/>
 		<foreignKey inTable="schemas" source="schema_name" metaOnly="True"/>
 	</table>
 
@@ -117,6 +119,24 @@
 			description="Id of the RD that defines the key (Meles bookkeeping)"/>
 		<foreignKey inTable="keys" source="key_id" metaOnly="True"/>
 	</table>
+
+	<!-- The TAP service itself (served natively at /tap), for its registry record:
+		`meles pub //tap` publishes it with every table TAP lists in its tableset.  The
+		site's metadata (publisher, creator, contact) comes from defaultmeta.txt; the date
+		of the first publication stands in for a creationDate. -->
+	<nullCore id="null"/>
+	<service id="run" core="null" allowed="tap">
+		<meta name="title">\getConfig{web}{sitename} TAP service</meta>
+		<meta name="identifier">ivo://\getConfig{ivoa}{authority}/tap</meta>
+		<meta name="description">The Table Access Protocol (TAP) service of \getConfig{web}{sitename}:
+			ADQL queries against every table published here, synchronously or as
+			asynchronous jobs, with uploads of one's own tables to join against.</meta>
+		<meta name="subject">virtual-observatories</meta>
+		<meta name="contentLevel">Research</meta>
+		<meta name="type">Catalog</meta>
+		<meta name="referenceURL">\getConfig{web}{serverURL}/tap</meta>
+		<publish render="tap" sets="ivo_managed"/>
+	</service>
 
 	<data id="createSchema" auto="True">
 		<make table="schemas"/>

@@ -12,8 +12,9 @@
   </meta>
   <meta name="creator">Meles developers</meta>
   <meta name="subject">catalogs</meta>
-  <meta name="subject">stars</meta>
+  <meta name="subject">stellar-astronomy</meta>
   <meta name="content.type">Catalog</meta>
+  <meta name="contentLevel">Research</meta>
   <meta name="coverage.waveband">Optical</meta>
 
   <!-- TAP examples (shown at /tap/examples; TOPCAT lists them in its TAP window) -->
@@ -55,6 +56,11 @@
     <column name="name" type="text" ucd="meta.id" tablehead="Name"
       verbLevel="1" description="IAU-style designation"/>
   </table>
+
+  <!-- meles limits fills the coverage (a MOC of the positions) from this table -->
+  <coverage>
+    <updater sourceTable="main"/>
+  </coverage>
 
   <data id="import">
     <sources>data/cat1m.csv</sources>

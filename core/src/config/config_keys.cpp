@@ -24,6 +24,8 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"web", "serverPort", T::Integer, "8080", "TCP port of the HTTP server.", {}, 1, 65535},
 	    {"web", "serverURL", T::Url, "http://{bindAddress}:{serverPort}",
 	     "Public base URL of the service, used in capabilities, job URLs and registry records."},
+	    {"web", "sitename", T::String, "Unnamed data centre",
+	     "Name of the site, in the titles of the registry's own records and of the TAP service."},
 	    {"web", "ioThreads", T::Integer, "4",
 	     "Threads the server starts with; each runs the event loop and request handlers.", {}, 1, 256},
 	    {"web", "workers", T::Integer, "256",
@@ -83,6 +85,9 @@ const std::vector<ConfigKey>& config_keys() {
 	    // [ivoa]
 	    {"ivoa", "authority", T::String, "x-unregistered",
 	     "Registry authority; identifiers are ivo://<authority>/<rd id>/<element id>."},
+	    {"ivoa", "oaipmhPageSize", T::Integer, "500",
+	     "Records in one OAI-PMH response (/oai.xml); longer lists continue with a resumption token.", {}, 1,
+	     100000},
 	    // persistent user tables (//tap_user, docs/user-tables.md)
 	    {"ivoa", "userTableDays", T::Real, "7",
 	     "Days a persistent user table lives after its creation before the reaper drops it "

@@ -5,6 +5,8 @@
 // a hand-written civil-calendar conversion: no locale, no allocation.  Thread-safety: pure.
 #pragma once
 
+#include "meles/core/common/time.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -51,20 +53,6 @@ inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 	std::int64_t q = a / b;
 	if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
 	return q;
-}
-
-// Proleptic Gregorian date from days since 1970-01-01 (H. Hinnant's civil_from_days).
-inline void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-	z += 719468;
-	const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	const unsigned doe = static_cast<unsigned>(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = static_cast<std::int64_t>(yoe) + era * 400;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	if (m <= 2) ++y;
 }
 
 inline char* two(char* p, unsigned v) {

@@ -1,4 +1,5 @@
 #include "meles/rd/ingest/importer.hpp"
+#include "meles/rd/limits/limits.hpp"
 
 #include "ingest/model_adapters.hpp"
 
@@ -529,7 +530,11 @@ std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_sy
 			for (auto& t : rd->tables)
 				if (t.on_disk && table_exists(conn_, schema::qualified(t.schema, t.id))) run_scripts(conn_, t.scripts, "beforeDrop");
 		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
-		for (auto& [schema_name, id] : tables) schema::forget_table(conn_, schema_name, id);
+		for (auto& [schema_name, id] : tables) {
+			schema::forget_table(conn_, schema_name, id);
+			limits::forget_table(conn_, to_lower(schema_name + "." + id));
+		}
+		limits::forget_rd(conn_, rd_id);  // its statistics and coverage describe what is gone
 		std::set<std::string> schemas;
 		for (auto& [schema_name, id] : tables) {
 			std::string rel = schema::qualified(schema_name, id);

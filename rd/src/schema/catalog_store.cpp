@@ -145,6 +145,11 @@ void record_table(pg::Connection& c, const Resource& rd, const TableDef& t, std:
 	c.exec_params("INSERT INTO tap_schema.tables (schema_name, table_name, table_type, utype, description, table_index, "
 	              "sourcerd) VALUES ($1, $2, $3, $4, $5, NULL, $6)",
 	              {to_lower(t.schema), name, t.is_view() ? "view" : "table", opt(utype), opt(description), rd.rd_id});
+	// nrows (as DaCHS has it; TAP allows extra columns) only where TAP_SCHEMA was made with it
+	if (nrows && c.exec("SELECT 1 FROM information_schema.columns WHERE table_schema = 'tap_schema' AND "
+	                    "table_name = 'tables' AND column_name = 'nrows'")
+	                 .rows() > 0)
+		c.exec_params("UPDATE tap_schema.tables SET nrows = $2 WHERE table_name = $1", {name, std::to_string(*nrows)});
 	for (size_t i = 0; i < t.columns.size(); ++i) {
 		const auto& m = t.columns[i].meta;
 		auto vt = votable_type(m.type);

@@ -4,13 +4,14 @@
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
 #include "meles/services/rdsvc/service_pages.hpp"
+#include "meles/services/registry/capabilities.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
 #include <algorithm>
 
 namespace meles::services {
 
-App::App(Context& context) : ctx_(context), scs_(context) {
+App::App(Context& context) : ctx_(context), scs_(context), oai_(context) {
 	ctx_.users.ensure_schema();
 	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
 	std::error_code ec;
@@ -43,6 +44,8 @@ App::App(Context& context) : ctx_(context), scs_(context) {
 	auto user_tables = [this](net::Request& q, net::Response& r) { user_tables_->handle(q, r); };
 	router_.add_exact("/tap/user_tables", user_tables, ErrorStyle::Dali, kUploads);
 	router_.add_prefix("/tap/user_tables/", user_tables, ErrorStyle::Dali, kUploads);
+	// The publishing registry (what `meles pub` stored), at DaCHS's URL.
+	oai_.install(router_);
 	jobs_->start();
 }
 
@@ -106,7 +109,8 @@ void App::register_renderers() {
 	capabilities.implicit = true;
 	capabilities.handle = [this](RenderCall& c) {
 		c.response.set_header("Content-Type", "text/xml; charset=utf-8");
-		c.response.send(vosi::capabilities_document(renderers_.capabilities(c.rd, c.service, c.service_url), c.service_url, false));
+		c.response.send(vosi::capabilities_document(renderers_.capabilities(ctx_.config, c.rd, c.service, c.service_url),
+		                                            c.service_url, false));
 	};
 	renderers_.add(std::move(capabilities));
 	scs_.register_renderers(renderers_);

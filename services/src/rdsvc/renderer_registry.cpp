@@ -1,6 +1,7 @@
 #include "meles/services/rdsvc/renderer_registry.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/services/registry/capabilities.hpp"
 
 #include <algorithm>
 
@@ -32,16 +33,12 @@ const Renderer* RendererRegistry::find_name(std::string_view name) const {
 	return nullptr;
 }
 
-std::vector<std::string> RendererRegistry::capabilities(const rd::Resource& rd, const rd::ServiceDef& service,
-                                                        const std::string& service_url) const {
+std::vector<std::string> RendererRegistry::capabilities(const Config& config, const rd::Resource& rd,
+                                                        const rd::ServiceDef& service, const std::string& service_url) const {
 	std::vector<std::string> out;
-	for (auto& r : renderers_) {
-		if (!r.capability || !serves(r, service)) continue;
-		// One capability per name even when several renderers share it.
-		if (find(r.name, service) != &r) continue;
-		std::string c = r.capability(rd, service, service_url);
-		if (!c.empty()) out.push_back(std::move(c));
-	}
+	registry::CapabilitySite site{config, rd, service, service_url, config.server_url()};
+	for (auto& cap : registry::renderer_capabilities())
+		if (allows(service, cap.renderer) && cap.unusable(service).empty()) out.push_back(cap.write(site));
 	return out;
 }
 
@@ -61,11 +58,6 @@ void RendererRegistry::send_unavailable(std::string_view name, net::Response& re
 	}
 	response.set_header("Content-Type", "text/plain; charset=utf-8");
 	response.send(message + "\n");
-}
-
-std::string web_browser_capability(const std::string& access_url) {
-	return concat("  <capability>\n    <interface xsi:type=\"vr:WebBrowser\">\n      <accessURL use=\"full\">",
-	              xml_escape(access_url), "</accessURL>\n    </interface>\n  </capability>\n");
 }
 
 }  // namespace meles::services

@@ -118,9 +118,6 @@ void ScsService::register_renderers(RendererRegistry& registry) {
 	scs.applies = is_cone_service;
 	scs.needs_table = true;
 	scs.handle = [this](RenderCall& c) { scs_xml(c.rd, c.service, *c.table, c.request, c.response); };
-	scs.capability = [this](const rd::Resource& rd, const rd::ServiceDef& svc, const std::string& url) {
-		return capability(rd, svc, url);
-	};
 	scs.unavailable = send_error;
 	registry.add(std::move(scs));
 	Renderer form;
@@ -128,9 +125,6 @@ void ScsService::register_renderers(RendererRegistry& registry) {
 	form.applies = is_cone_service;
 	form.needs_table = true;
 	form.handle = [this](RenderCall& c) { this->form(c.rd, c.service, *c.table, c.request, c.response); };
-	form.capability = [](const rd::Resource&, const rd::ServiceDef&, const std::string& url) {
-		return web_browser_capability(url + "/form");
-	};
 	form.unavailable = send_unavailable_page;
 	registry.add(std::move(form));
 }
@@ -247,8 +241,9 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 	});
 }
 
-std::string ScsService::capability(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url) {
-	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>", std::to_string(ctx_.config.get_int("async", "hardMAXREC")),
+std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
+                           const std::string& service_url) {
+	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>", std::to_string(config.get_int("async", "hardMAXREC")),
 	                           "</maxRecords>\n    <verbosity>true</verbosity>\n");
 	std::string tra = rd.meta_text("testQuery.ra", &service.meta), tdec = rd.meta_text("testQuery.dec", &service.meta),
 	            tsr = rd.meta_text("testQuery.sr", &service.meta);

@@ -106,12 +106,19 @@ std::vector<adql::PositionIndex> pairs(const std::string& text) {
 }  // namespace
 
 std::shared_ptr<const CatalogSnapshot> TapCatalog::load(int64_t version) {
-	auto snap = std::make_shared<CatalogSnapshot>();
-	snap->version = version;
 	auto c = pool_.acquire();
-	auto tables = c->exec(
+	auto snap = load_snapshot(*c, false);
+	snap->version = version;
+	return snap;
+}
+
+std::shared_ptr<CatalogSnapshot> load_snapshot(pg::Connection& conn, bool every_table) {
+	auto snap = std::make_shared<CatalogSnapshot>();
+	pg::Connection* c = &conn;
+	auto tables = c->exec(concat(
 	    "SELECT table_name, schema_name, table_id, adql, sql_name, coalesce(description, ''), is_view, q3c_pairs, "
-	    "spoint_pairs, gist_columns, nrows, rd_id FROM meles.tablemeta WHERE adql IN ('yes', 'hidden') ORDER BY table_name");
+	    "spoint_pairs, gist_columns, nrows, rd_id FROM meles.tablemeta",
+	    every_table ? "" : " WHERE adql IN ('yes', 'hidden')", " ORDER BY table_name"));
 	auto cols = c->exec(
 	    "SELECT table_name, column_name, delimited, rd_type, coalesce(unit, ''), coalesce(ucd, ''), coalesce(utype, ''), "
 	    "coalesce(description, ''), coalesce(tablehead, ''), coalesce(xtype, ''), verb_level, required, indexed, principal, "
@@ -178,6 +185,7 @@ std::shared_ptr<const CatalogSnapshot> TapCatalog::load(int64_t version) {
 		t->entry = &snap->catalog.add(std::move(e));
 		t->table_type = tables.get(i, 6) == "t" ? "view" : "table";
 		t->listed = tables.get(i, 3) == "yes";
+		t->adql = t->listed || tables.get(i, 3) == "hidden";
 		if (!tables.is_null(i, 10)) t->nrows = tables.get_int(i, 10);
 		t->rd_id = tables.get(i, 11);
 		if (auto f = fks.find(tables.get(i, 0)); f != fks.end()) t->foreign_keys = f->second;

@@ -7,6 +7,7 @@
 #include "meles/services/dali/error_status.hpp"
 #include "meles/services/query/query_runner.hpp"
 #include "meles/services/tap/examples.hpp"
+#include "meles/services/tap/vs_tables.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
 #include <cstdio>
@@ -59,49 +60,6 @@ net::FetchPolicy fetch_policy(const Config& c) {
 	p.own_ports.push_back(static_cast<uint16_t>(c.get_int("web", "serverPort")));
 	p.own_url = c.server_url();
 	return p;
-}
-
-std::string column_xml(const ColumnMeta& c, bool with_flags, const std::string& indent) {
-	auto vt = votable_type(c.type);
-	std::string name = c.delimited ? concat("\"", c.name, "\"") : c.name;
-	std::string out = concat(indent, "<column>\n", indent, "  <name>", esc(name), "</name>\n");
-	if (!c.description.empty()) out += concat(indent, "  <description>", esc(c.description), "</description>\n");
-	if (!c.unit.empty()) out += concat(indent, "  <unit>", esc(c.unit), "</unit>\n");
-	if (!c.ucd.empty()) out += concat(indent, "  <ucd>", esc(c.ucd), "</ucd>\n");
-	if (!c.utype.empty()) out += concat(indent, "  <utype>", esc(c.utype), "</utype>\n");
-	out += concat(indent, "  <dataType xsi:type=\"vs:VOTableType\"");
-	if (!vt.arraysize.empty()) out += concat(" arraysize=\"", vt.arraysize, "\"");
-	std::string xtype = c.effective_xtype();
-	if (!xtype.empty()) out += concat(" extendedType=\"", esc(xtype), "\"");
-	out += concat(">", vt.datatype, "</dataType>\n");
-	if (with_flags) {
-		if (c.indexed) out += concat(indent, "  <flag>indexed</flag>\n");
-		if (!c.required) out += concat(indent, "  <flag>nullable</flag>\n");
-		if (c.principal) out += concat(indent, "  <flag>principal</flag>\n");
-		if (c.std) out += concat(indent, "  <flag>std</flag>\n");
-	}
-	out += concat(indent, "</column>\n");
-	return out;
-}
-
-std::string table_xml(const TapTable& t, bool with_columns, const std::string& indent, const char* element = "table") {
-	const auto& e = *t.entry;
-	std::string out = concat(indent, "<", element, t.table_type == "view" ? " type=\"view\"" : "", ">\n");
-	out += concat(indent, "  <name>", esc(e.qualified_name()), "</name>\n");
-	if (!e.description.empty()) out += concat(indent, "  <description>", esc(e.description), "</description>\n");
-	if (t.nrows) out += concat(indent, "  <nrows>", std::to_string(*t.nrows), "</nrows>\n");
-	if (with_columns) {
-		for (auto& c : e.columns) out += column_xml(c, true, indent + "  ");
-		for (auto& fk : t.foreign_keys) {
-			out += concat(indent, "  <foreignKey>\n", indent, "    <targetTable>", esc(fk.target_table), "</targetTable>\n");
-			for (auto& [from, to] : fk.columns)
-				out += concat(indent, "    <fkColumn>\n", indent, "      <fromColumn>", esc(from), "</fromColumn>\n", indent,
-				              "      <targetColumn>", esc(to), "</targetColumn>\n", indent, "    </fkColumn>\n");
-			out += concat(indent, "  </foreignKey>\n");
-		}
-	}
-	out += concat(indent, "</", element, ">\n");
-	return out;
 }
 
 }  // namespace
@@ -288,8 +246,7 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	}
 }
 
-std::string TapService::capabilities_document() const {
-	std::string b = base_url();
+std::string tap_capability(const Config& config, const std::string& b) {
 	// Anonymous use and HTTP Basic on the same URL; logging in reaches one's own user tables.
 	// VOResource 1.1 allows one securityMethod per interface, so HTTP Basic is a second
 	// interface; the standard one is anonymous (no securityMethod, as taplint prefers) and
@@ -328,24 +285,27 @@ std::string TapService::capabilities_document() const {
 	}
 	for (const char* m : {"inline", "http", "https"})
 		tap += concat("    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-", m, "\"/>\n");
-	tap += concat("    <retentionPeriod>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultLifetime")),
+	tap += concat("    <retentionPeriod>\n      <default>", std::to_string(config.get_int("async", "defaultLifetime")),
 	              "</default>\n    </retentionPeriod>\n");
-	tap += concat("    <executionDuration>\n      <default>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
-	              "</default>\n      <hard>", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+	tap += concat("    <executionDuration>\n      <default>", std::to_string(config.get_int("async", "defaultExecTime")),
+	              "</default>\n      <hard>", std::to_string(config.get_int("async", "defaultExecTime")),
 	              "</hard>\n    </executionDuration>\n");
-	tap += concat("    <outputLimit>\n      <default unit=\"row\">", std::to_string(ctx_.config.get_int("async", "defaultMAXREC")),
-	              "</default>\n      <hard unit=\"row\">", std::to_string(ctx_.config.get_int("async", "hardMAXREC")),
+	tap += concat("    <outputLimit>\n      <default unit=\"row\">", std::to_string(config.get_int("async", "defaultMAXREC")),
+	              "</default>\n      <hard unit=\"row\">", std::to_string(config.get_int("async", "hardMAXREC")),
 	              "</hard>\n    </outputLimit>\n");
-	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">", std::to_string(max_upload_bytes_),
+	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">", std::to_string(config.get_int("upload", "maxUploadSize")),
 	              "</hard>\n    </uploadLimit>\n");
 	tap += "  </capability>\n";
-	std::string examples = vosi::simple_capability("ivo://ivoa.net/std/DALI#examples", b + "/examples", "full", "",
-	                                               "");
 	// DALI examples are a plain web page, not a ParamHTTP interface.
-	examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    <interface xsi:type=\"vr:WebBrowser\">\n"
+	std::string examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    <interface xsi:type=\"vr:WebBrowser\">\n"
 	                  "      <accessURL use=\"full\">",
 	                  esc(b + "/examples"), "</accessURL>\n    </interface>\n  </capability>\n");
-	return vosi::capabilities_document({tap, examples}, b, true);
+	return tap + examples;
+}
+
+std::string TapService::capabilities_document() const {
+	std::string b = base_url();
+	return vosi::capabilities_document({tap_capability(ctx_.config, b)}, b, true);
 }
 
 std::string TapService::tables_document(bool with_columns) const {
@@ -358,7 +318,7 @@ std::string TapService::tables_document(bool with_columns) const {
 	for (auto& s : snap->schemas) {
 		out += concat("  <schema>\n    <name>", esc(s.name), "</name>\n");
 		if (!s.description.empty()) out += concat("    <description>", esc(s.description), "</description>\n");
-		for (auto* t : s.tables) out += table_xml(*t, with_columns, "    ");
+		for (auto* t : s.tables) out += vs_table(*t, with_columns, "    ");
 		out += "  </schema>\n";
 	}
 	out += "</vtm:tableset>\n";
@@ -369,7 +329,7 @@ std::string TapService::table_document(const std::string& qualified) const {
 	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
 	const TapTable* t = snap->find(to_lower(qualified));
 	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
-	std::string body = table_xml(*t, true, "", "vtm:table");
+	std::string body = vs_table(*t, true, "", "vtm:table");
 	// the root element needs the namespace declarations, right after its name
 	constexpr std::string_view root = "<vtm:table";
 	body.insert(root.size(), " xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "

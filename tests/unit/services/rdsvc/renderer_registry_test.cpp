@@ -1,5 +1,7 @@
 #include "meles/services/rdsvc/renderer_registry.hpp"
 
+#include "meles/core/config/config.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace meles;
@@ -16,15 +18,11 @@ rd::ServiceDef service(std::vector<std::string> allowed, std::string core = "dbC
 	return s;
 }
 
-Renderer renderer(std::string name, std::string core_type, std::string capability = "") {
+Renderer renderer(std::string name, std::string core_type) {
 	Renderer r;
 	r.name = std::move(name);
 	if (!core_type.empty())
 		r.applies = [core_type](const rd::ServiceDef& s) { return s.core && s.core->type == core_type; };
-	if (!capability.empty())
-		r.capability = [capability](const rd::Resource&, const rd::ServiceDef&, const std::string& url) {
-			return capability + "@" + url;
-		};
 	r.handle = [](RenderCall&) {};
 	return r;
 }
@@ -33,7 +31,7 @@ Renderer renderer(std::string name, std::string core_type, std::string capabilit
 
 TEST_CASE("renderer registry: a renderer serves a service that allows it and that it applies to") {
 	RendererRegistry reg;
-	reg.add(renderer("scs.xml", "scsCore", "cone"));
+	reg.add(renderer("scs.xml", "scsCore"));
 	Renderer info = renderer("info", "");
 	info.implicit = true;
 	reg.add(info);
@@ -52,25 +50,30 @@ TEST_CASE("renderer registry: a renderer serves a service that allows it and tha
 	CHECK(reg.offered(other).empty());
 }
 
-TEST_CASE("renderer registry: renderers sharing a name are chosen by the service, capabilities once each") {
+TEST_CASE("renderer registry: renderers sharing a name are chosen by the service") {
 	RendererRegistry reg;
-	reg.add(renderer("form", "scsCore", "coneform"));
-	reg.add(renderer("form", "siapCore", "siapform"));
-	reg.add(renderer("scs.xml", "scsCore", "cone"));
-	rd::Resource rd;
+	reg.add(renderer("form", "scsCore"));
+	reg.add(renderer("form", "siapCore"));
 	auto cone = service({"form", "scs.xml"}, "scsCore");
 	auto siap = service({"form"}, "siapCore");
 	REQUIRE(reg.find("form", cone) != nullptr);
 	REQUIRE(reg.find("form", siap) != nullptr);
 	CHECK(reg.find("form", cone) != reg.find("form", siap));
-	CHECK(reg.capabilities(rd, cone, "U") == std::vector<std::string>{"coneform@U", "cone@U"});
-	CHECK(reg.capabilities(rd, siap, "U") == std::vector<std::string>{"siapform@U"});
-	// a service allowing nothing this server runs has no capabilities beyond VOSI's own
-	CHECK(reg.capabilities(rd, service({"ssap.xml"}, "ssapCore"), "U").empty());
+	CHECK(reg.find("form", service({"form"}, "dbCore")) == nullptr);
 }
 
-TEST_CASE("renderer registry: the browser capability names the form's full URL") {
-	auto c = web_browser_capability("http://x/a&b/form");
-	CHECK(c.find("vr:WebBrowser") != std::string::npos);
-	CHECK(c.find("<accessURL use=\"full\">http://x/a&amp;b/form</accessURL>") != std::string::npos);
+TEST_CASE("renderer registry: capabilities are the registry records' for what the service allows and can serve") {
+	RendererRegistry reg;
+	Config config = Config::defaults("/tmp");
+	rd::Resource rd;
+	rd.rd_id = "x/q";
+	auto cone = service({"form", "scs.xml"}, "scsCore");
+	auto caps = reg.capabilities(config, rd, cone, "http://h/x/q/svc");
+	REQUIRE(caps.size() == 2);
+	CHECK(caps[0].find("ivo://ivoa.net/std/ConeSearch") != std::string::npos);  // the table's order
+	CHECK(caps[1].find("vr:WebBrowser") != std::string::npos);
+	CHECK(caps[1].find("http://h/x/q/svc/form") != std::string::npos);
+	// scs.xml allowed on a service that is no cone search: not advertised
+	auto plain = service({"scs.xml"}, "dbCore");
+	CHECK(reg.capabilities(config, rd, plain, "http://h/x/q/svc").empty());
 }

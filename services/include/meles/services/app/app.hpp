@@ -6,6 +6,7 @@
 #include "meles/core/net/http.hpp"
 #include "meles/services/app/context.hpp"
 #include "meles/services/rdsvc/renderer_registry.hpp"
+#include "meles/services/registry/oai_pmh.hpp"
 #include "meles/services/router/router.hpp"
 #include "meles/services/scs/scs_service.hpp"
 #include "meles/services/tap/tap_service.hpp"
@@ -40,6 +41,7 @@ private:
 	std::unique_ptr<uws::JobManager> jobs_;
 	std::unique_ptr<tap::TapService> tap_;
 	std::unique_ptr<user_tables::UserTables> user_tables_;
+	registry::OaiPmh oai_;
 };
 
 }  // namespace meles::services

@@ -1,11 +1,14 @@
 // meles/services/rdsvc/renderer_registry.hpp — the renderers of RD services (the last part of
-// /<rd>/<service>/<renderer>), by name: which services each one serves, its handler, the VOSI
-// capability it contributes (for /capabilities and registry records) and how it tells a client
-// that the service cannot be used right now.  App fills one registry at start; every protocol
-// (SCS, SIAP, SSAP, DataLink, ...) adds its renderers instead of a branch in the app.
+// /<rd>/<service>/<renderer>), by name: which services each one serves, its handler and how it
+// tells a client that the service cannot be used right now.  App fills one registry at start;
+// every protocol (SCS, SIAP, SSAP, DataLink, ...) adds its renderers instead of a branch in the
+// app.  The capability a renderer contributes to VOSI /capabilities and to registry records is
+// its row in services/registry/capabilities (the same name), which `meles pub` reads without a
+// daemon; capabilities() below puts the two together.
 // Thread-safety: filled before serving, then only read (concurrently).
 #pragma once
 
+#include "meles/core/config/config.hpp"
 #include "meles/core/net/http.hpp"
 #include "meles/rd/model/resource.hpp"
 
@@ -40,9 +43,6 @@ struct Renderer {
 	// The handler needs the core's queried table (resolved from another RD if need be).
 	bool needs_table = false;
 	std::function<void(RenderCall&)> handle;
-	// The <capability> element(s) the renderer contributes to the service's VOSI capabilities
-	// and registry record; empty: none.
-	std::function<std::string(const rd::Resource&, const rd::ServiceDef&, const std::string& service_url)> capability;
 	// Sends `message` in the protocol's own error form (status already set) when the service's
 	// RD does not load; empty: plain text.
 	std::function<void(net::Response&, const std::string& message)> unavailable;
@@ -60,8 +60,10 @@ public:
 	// Whether any renderer has this name.
 	bool known(std::string_view name) const { return find_name(name) != nullptr; }
 
-	// The capability elements of every renderer the service offers, in registration order.
-	std::vector<std::string> capabilities(const rd::Resource& rd, const rd::ServiceDef& service,
+	// The capability elements of the service (VOSI capabilities): those of
+	// registry::renderer_capabilities() for the renderers it allows that can serve it — the
+	// same as its registry record has.
+	std::vector<std::string> capabilities(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
 	                                      const std::string& service_url) const;
 	// Names of the allowed renderers this server can run for the service, in `allowed` order.
 	std::vector<std::string> offered(const rd::ServiceDef& service) const;
@@ -74,8 +76,5 @@ public:
 private:
 	std::vector<Renderer> renderers_;
 };
-
-// A capability for a browser interface (forms): vr:WebBrowser with the full access URL.
-std::string web_browser_capability(const std::string& access_url);
 
 }  // namespace meles::services

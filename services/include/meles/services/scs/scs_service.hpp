@@ -34,11 +34,14 @@ public:
 	// Sends an SCS error document (VOTable with INFO name="Error" and QUERY_STATUS) with the
 	// status the response already has.
 	static void send_error(net::Response& response, const std::string& message);
-	// The ConeSearch capability element for VOSI capabilities.
-	std::string capability(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url);
 
 private:
 	Context& ctx_;
 };
+
+// The ConeSearch capability (SimpleDALRegExt cs:ConeSearch) of a cone service at service_url,
+// for VOSI capabilities and registry records.
+std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
+                           const std::string& service_url);
 
 }  // namespace meles::services

@@ -36,6 +36,7 @@ struct TapTable {
 	const adql::TableEntry* entry = nullptr;
 	std::string table_type = "table";  // or "view"
 	bool listed = true;                // adql="hidden" tables are queryable but not listed
+	bool adql = true;                  // queryable through TAP (only load_snapshot(every_table) has others)
 	std::optional<int64_t> nrows;
 	std::string rd_id;  // the RD that defines it (its examples go to /tap/examples)
 };
@@ -55,6 +56,11 @@ public:
 
 	const TapTable* find(std::string_view qualified_lower) const;
 };
+
+// Reads the catalog from Meles's table metadata: the tables TAP may query, or with
+// `every_table` every table imported (registry records describe those too).  Schemas list
+// the TAP-listed tables only.
+std::shared_ptr<CatalogSnapshot> load_snapshot(pg::Connection& conn, bool every_table);
 
 class TapCatalog {
 public:

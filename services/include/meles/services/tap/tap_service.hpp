@@ -16,6 +16,10 @@
 
 namespace meles::services::tap {
 
+// The TAP capability (TAPRegExt TableAccess: languages, formats, limits) and the DALI
+// examples capability of the TAP service at base_url, for VOSI and registry records.
+std::string tap_capability(const Config& config, const std::string& base_url);
+
 class TapService {
 public:
 	TapService(Context& ctx, uws::JobManager& jobs);
