@@ -117,6 +117,10 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 		throw;
 	}
 	printer.done();
+	if (!report.nothing_to_do.empty()) {
+		std::cout << report.nothing_to_do << "\n";
+		return 0;
+	}
 	double secs = report.duration.count() / 1000.0;
 	for (auto& t : report.tables) {
 		if (!t.data_imported) {
@@ -137,10 +141,11 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 }
 
 int cmd_drop(const GlobalOptions& global, const std::vector<std::string>& argv) {
-	ArgParser args("drop", {"system"}, {});
+	ArgParser args("drop", {"system", "all"}, {});
 	args.alias("s", "system");
 	args.parse(argv);
-	if (args.positionals().empty()) throw Error(ErrorKind::Validation, "usage: meles drop [--system] RD...");
+	if (args.positionals().empty())
+		throw Error(ErrorKind::Validation, "usage: meles drop [--all] [--system] RD...");
 	Config config = load_config(global, true);
 	init_cli_logging(global, config);
 	auto store = make_rd_store(config);
@@ -149,9 +154,13 @@ int cmd_drop(const GlobalOptions& global, const std::vector<std::string>& argv) 
 	pg::Connection conn(db.admin());
 	rd::ingest::Importer importer(conn, *store);
 	for (auto& rd : args.positionals()) {
-		auto dropped = importer.drop(rd, args.has("system"));
-		if (dropped.empty()) std::cout << rd << ": nothing to drop\n";
-		for (auto& t : dropped) std::cout << "dropped " << t << "\n";
+		auto report = importer.drop(rd, rd::ingest::DropOptions{args.has("system"), args.has("all")});
+		if (report.dropped.empty()) std::cout << rd << ": nothing to drop\n";
+		for (auto& t : report.dropped)
+			std::cout << "dropped " << t << "\n";
+		for (auto& t : report.kept)
+			std::cout << "kept " << t << " (made only by data elements with auto=\"False\"; meles drop --all "
+			          << rd << " drops it)\n";
 		// what is gone is no longer offered: its registry records become deleted ones
 		std::string rd_id = rd.starts_with("//") ? rd : store->rd_id_without_file(rd);
 		if (conn.exec("SELECT to_regclass('meles.resources') IS NOT NULL").get(0, 0) == "t") {

@@ -26,8 +26,10 @@ const std::vector<Command>& command_table() {
 	     "Running it again is harmless.\n",
 	     cmd_init},
 	    {"config", "show the effective configuration or its documentation",
-	     "usage: meles config [SECTION.KEY...] [--doc]\n\n"
-	     "Without arguments, prints every key with its effective value; with SECTION.KEY, that value;\n"
+	     "usage: meles config [KEY...] [--doc]\n\n"
+	     "Without arguments, prints every key with its effective value; with keys, their values. A key\n"
+	     "is SECTION.KEY (web.serverPort), SECTION KEY as dachs config takes it (web serverPort), or a\n"
+	     "bare key: one of [general] (inputsDir), else of the one section that has it (serverPort).\n"
 	     "--doc prints the documentation of every key (docs/configuration.md).\n",
 	     cmd_config},
 	    {"serve", "run the HTTP daemon (foreground, or start|stop|reload|status)",
@@ -49,10 +51,14 @@ const std::vector<Command>& command_table() {
 	     "  -M, --max-rows N     import at most N rows per table (for trying an RD)\n",
 	     cmd_imp},
 	    {"drop", "remove an RD's tables and their metadata",
-	     "usage: meles drop [--system] RD...\n\n"
+	     "usage: meles drop [--all] [--system] RD...\n\n"
 	     "Drops the tables an RD defines (and whatever the database records for it, so an RD whose\n"
-	     "file is gone can still be dropped), and removes them from TAP_SCHEMA. System RDs (//name)\n"
-	     "need --system; `meles drop --system //tap_user` also drops every persistent user table.\n",
+	     "file is gone can still be dropped), and removes them from TAP_SCHEMA. As with dachs drop,\n"
+	     "tables that only data elements with auto=\"False\" make are kept unless --all is given.\n"
+	     "System RDs (//name) need --system; `meles drop --system //tap_user` also drops every\n"
+	     "persistent user table.\n\n"
+	     "  --all          also drop the tables of data elements with auto=\"False\"\n"
+	     "  -s, --system   allow dropping a system RD's tables\n",
 	     cmd_drop},
 	    {"adm", "administration: user accounts and their quotas",
 	     "usage: meles adm ACTION [ARGS]\n\n"

@@ -11,7 +11,7 @@ from harness import Meles, check, run_tests
 RD = """<resource schema="optest">
   <meta name="title">Operator test</meta>
   <meta name="description">Stars for the operator tests.</meta>
-  <meta name="creationDate">2026-12-01T00:00:00Z</meta>
+  <meta name="creationDate">2026-12-01T00:00:00Z</meta><meta name="subject">stars</meta>
   <table id="main" onDisk="True" adql="True" primary="id" mixin="//scs#q3cindex">
     <meta name="description">The stars.</meta>
     <column name="id" type="integer" ucd="meta.id;meta.main" required="True" description="Number"/>
@@ -166,7 +166,9 @@ def test_val_reports_what_it_used_to_miss():
         check(r.returncode == 1, out)
         check(re.search(r"q\.rd:\d+: service 'cone' allows renderer 'scs\.xlm', which does not exist \(did you mean 'scs\.xml'\?\)", out), out)
         check(re.search(r"q\.rd:4: warning: unknown meta key 'creationDat' \(did you mean 'creationDate'\?\)", out), out)
-        check(re.search(r"q\.rd:\d+: warning: UCD 'phot\.flux;;em\.opt' of column 'flux' \(table 'main'\) is not well-formed", out), out)
+        check(re.search(r"q\.rd:\d+: warning: UCD 'phot\.flux;;em\.opt' of column 'flux' \(table optest\.main\) is not valid UCD1\+", out), out)
+        # the misspelt key leaves the table without the creationDate DaCHS requires
+        check(re.search(r"q\.rd:\d+: table 'main' lacks metadata DaCHS requires: creationDate is missing", out), out)
         # no source field 'flux': the column would be NULL in every row
         check(re.search(r"q\.rd:\d+: warning: column 'flux' of table 'main' is filled by no map", out), out)
 

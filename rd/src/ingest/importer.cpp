@@ -285,9 +285,20 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 			selected.push_back(d);
 		}
 	}
-	if (selected.empty())
-		throw Error(ErrorKind::NotFound, concat("RD ", rd->rd_id, " has no data elements to import",
-		                                        opts.data_ids.empty() ? " (none with auto=\"True\")" : ""));
+	if (selected.empty() && rd->data.empty()) {
+		// As `dachs imp` does: nothing to import is no failure (an RD of services only).
+		report.nothing_to_do = concat("RD ", rd->rd_id, " has no data element; nothing to import");
+		return report;
+	}
+	if (selected.empty()) {
+		std::vector<std::string> ids;
+		for (auto& dd : rd->data)
+			ids.push_back(dd.id.empty() ? "(anonymous)" : dd.id);
+		throw Error(ErrorKind::NotFound,
+		            concat("RD ", rd->rd_id,
+		                   " has no data element with auto=\"True\"; name the ones to import: meles imp ",
+		                   rd->rd_id, " ", join(ids, " ")));
+	}
 
 	// What `meles val` checks of a data element, checked the same way: val's OK means this runs.
 	{
@@ -497,7 +508,8 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 	return report;
 }
 
-std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_system) {
+DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options) {
+	bool allow_system = options.allow_system;
 	// The RD may be gone or broken: what the database records for its id can still be dropped.
 	std::string rd_id;
 	std::shared_ptr<const Resource> rd;
@@ -511,24 +523,47 @@ std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_sy
 	}
 	if ((rd && rd->is_system && !allow_system) || (!rd && is_system_rd_id(rd_id) && !allow_system))
 		throw Error(ErrorKind::Permission, concat(rd_id, " is a system RD; use meles drop --system ", rd_arg));
-	std::vector<std::string> dropped;
+	DropReport report;
+	std::vector<std::string>& dropped = report.dropped;
+	// Tables only data elements with auto="False" make (lower-case schema.table): `dachs drop`
+	// leaves them to be dropped by name or with --all.
+	std::set<std::string> manual_only;
+	if (rd && !options.all_data) {
+		std::set<std::string> by_auto, by_manual;
+		for (auto& d : rd->data)
+			for (auto& mk : d.makes)
+				if (auto* t = rd->find_table(mk.table.table_id);
+				    t && (mk.table.rd_id.empty() || mk.table.rd_id == rd->rd_id))
+					(d.auto_import ? by_auto : by_manual).insert(to_lower(t->qualified_name()));
+		for (auto& t : by_manual)
+			if (!by_auto.count(t)) manual_only.insert(t);
+	}
+	auto keep = [&](const std::string& schema_name, const std::string& id) {
+		if (!manual_only.count(to_lower(schema_name + "." + id))) return false;
+		if (table_exists(conn_, schema::qualified(schema_name, id)))
+			report.kept.push_back(schema_name + "." + id);
+		return true;
+	};
 	conn_.begin();
 	try {
 		schema::ensure_catalog_tables(conn_);
 		std::set<std::pair<std::string, std::string>> tables;
 		if (rd)
 			for (auto& t : rd->tables)
-				if (t.on_disk || t.is_view()) tables.insert({t.schema, t.id});
+				if ((t.on_disk || t.is_view()) && !keep(t.schema, t.id)) tables.insert({t.schema, t.id});
 		auto recorded = schema::recorded_tables(conn_, rd_id);
 		if (!rd && recorded.empty())
 			throw Error(ErrorKind::NotFound, concat("no RD '", rd_arg, "', and the database records no tables for RD id '",
 			                                        rd_id, "'"));
-		for (auto& t : recorded) tables.insert(t);
+		for (auto& t : recorded)
+			if (!manual_only.count(to_lower(t.first + "." + t.second))) tables.insert(t);
 		// beforeDrop scripts clean up what the tables' owner made outside them (e.g. //tap_user
 		// drops the schema of user tables).
 		if (rd)
 			for (auto& t : rd->tables)
-				if (t.on_disk && table_exists(conn_, schema::qualified(t.schema, t.id))) run_scripts(conn_, t.scripts, "beforeDrop");
+				if (t.on_disk && tables.count({t.schema, t.id}) &&
+				    table_exists(conn_, schema::qualified(t.schema, t.id)))
+					run_scripts(conn_, t.scripts, "beforeDrop");
 		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
 		for (auto& [schema_name, id] : tables) {
 			schema::forget_table(conn_, schema_name, id);
@@ -566,7 +601,7 @@ std::vector<std::string> Importer::drop(const std::string& rd_arg, bool allow_sy
 		conn_.rollback();
 		throw;
 	}
-	return dropped;
+	return report;
 }
 
 }  // namespace meles::rd::ingest

@@ -3,6 +3,8 @@
 
 #include "meles/core/common/strings.hpp"
 
+#include <algorithm>
+
 namespace meles::rd::parse {
 
 namespace {
@@ -27,7 +29,10 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 			          concat("meta element with attributes (", attrs.begin()->first, "=...) needs a name"));
 		// A meta stream: "key: value" lines; macros are expanded in the values.
 		try {
-			parse_meta_stream(e.text, e.pos, bag, [&](std::string_view v, const SourcePos& pos) {
+			// A stream value is one line: a <br/> in it can only be a blank.
+			std::string text = e.text;
+			std::replace(text.begin(), text.end(), kMetaLineBreak, ' ');
+			parse_meta_stream(text, e.pos, bag, [&](std::string_view v, const SourcePos& pos) {
 				return ctx.expand(v, Expand::Rd, pos);
 			});
 		} catch (const Error& err) {
@@ -41,8 +46,14 @@ void parse_meta_into(ParseContext& ctx, const RawElement& e, MetaBag& bag) {
 		}
 		return;
 	}
+	if (!e.inline_markup.empty())
+		ctx.warning(
+		    e.pos,
+		    concat("meta '", *name, "' contains markup (<", join(e.inline_markup, ">, <"),
+		           ">): Meles keeps its text, but DaCHS 2.7 refuses elements other than <br/> in meta"));
 	MetaValue v;
 	v.content = dedent(ctx.expand(e.text, Expand::Rd, e.pos));
+	std::replace(v.content.begin(), v.content.end(), kMetaLineBreak, '\n');
 	v.format = format;
 	v.attributes = std::move(attrs);
 	v.pos = e.pos;

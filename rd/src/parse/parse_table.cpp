@@ -97,6 +97,12 @@ void read_column_attributes(Reader& r, Column& c, bool allow_pseudo_types) {
 	}
 	if (auto v = r.get("unit")) c.meta.unit = *v;
 	if (auto v = r.get("ucd")) c.meta.ucd = *v;
+	// Meles trims attributes, as DaCHS does with units; DaCHS keeps the blanks around a UCD and
+	// warns about it in `dachs val`, so say so.
+	if (auto* ucd = r.element().attribute("ucd");
+	    ucd && r.element().name == "column" && !trim(ucd->value).empty() && trim(ucd->value) != ucd->value)
+		ctx.warning(ucd->pos, concat("UCD '", ucd->value, "' of column '", c.meta.name,
+		                             "' has blanks around it, which UCD1+ does not allow (DaCHS 2.7 warns)"));
 	if (auto v = r.get("utype")) c.meta.utype = *v;
 	if (auto v = r.get("tablehead")) c.meta.tablehead = *v;
 	if (auto v = r.get("description")) c.meta.description = normalize_space(*v);

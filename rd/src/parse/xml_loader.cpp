@@ -74,6 +74,38 @@ std::vector<std::pair<std::string, size_t>> attribute_offsets(std::string_view t
 	return out;
 }
 
+void append_inline_text(const pugi::xml_node& node, std::string& text, std::vector<std::string>& markup);
+
+// Inline markup inside meta text, as DaCHS RDs write it (`<br/>` above all; DaCHS 2.7 itself
+// keeps only the text after the last one and refuses other elements): `<br/>` becomes a line
+// break (kMetaLineBreak until the text is dedented), other elements their text, a link's
+// target following its text.
+void append_markup(const pugi::xml_node& el, std::string& text, std::vector<std::string>& markup) {
+	std::string_view name = el.name();
+	if (name == "br") {
+		// "<br/>" at the end of a source line is one line break, not two.
+		auto next = el.next_sibling();
+		std::string_view after = next.type() == pugi::node_pcdata ? next.value() : "";
+		size_t ink = after.find_first_not_of(" \t\r");
+		if (ink == std::string_view::npos || after[ink] != '\n') text += kMetaLineBreak;
+		return;
+	}
+	if (std::find(markup.begin(), markup.end(), name) == markup.end()) markup.emplace_back(name);
+	size_t start = text.size();
+	append_inline_text(el, text, markup);
+	std::string_view href = el.attribute("href").value();
+	if (!href.empty() && trim(std::string_view(text).substr(start)) != href) text += concat(" (", href, ")");
+}
+
+void append_inline_text(const pugi::xml_node& node, std::string& text, std::vector<std::string>& markup) {
+	for (auto child : node.children()) {
+		if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
+			text += child.value();
+		else if (child.type() == pugi::node_element)
+			append_markup(child, text, markup);
+	}
+}
+
 void convert(const pugi::xml_node& node, RawElement& out, std::string_view text, const LineIndex& lines,
              const std::string& source) {
 	out.name = node.name();
@@ -94,6 +126,10 @@ void convert(const pugi::xml_node& node, RawElement& out, std::string_view text,
 	for (auto child : node.children()) {
 		switch (child.type()) {
 		case pugi::node_element: {
+			if (out.name == "meta" && std::string_view(child.name()) != "meta") {
+				append_markup(child, out.text, out.inline_markup);
+				break;
+			}
 			out.children.emplace_back();
 			convert(child, out.children.back(), text, lines, source);
 			break;

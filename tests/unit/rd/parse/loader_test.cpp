@@ -92,3 +92,27 @@ TEST_CASE("Latin-1 RDs are read when they say so") {
 	CHECK(root.children[0].text == "Jahrei\xc3\x9f, H.");
 	CHECK(root.children[1].pos.line == 4);
 }
+
+TEST_CASE("meta text may hold <br/> and other inline markup, as DaCHS RDs write it") {
+	auto lr = meles::rd::test::parse(R"(<resource schema="m">
+  <meta name="copyright">
+    First line<br/>second line<br />
+    third line.<br/><br/>
+      indented.</meta>
+  <meta name="description">See <a href="http://example.org/p">the paper</a> and
+    <a href="http://example.org/q">http://example.org/q</a>, <b>please</b>.</meta>
+  <meta name="note">One<!-- gone<br/> -->two</meta>
+</resource>)");
+	REQUIRE(lr.resource);
+	CHECK_FALSE(lr.diagnostics.has_errors());
+	// Each <br/> a line break; DaCHS 2.7 itself would keep "third line." only.
+	CHECK(lr.resource->meta.text("copyright") == "First line\nsecond line\nthird line.\n\n  indented.");
+	CHECK(lr.resource->meta.text("description") ==
+	      "See the paper (http://example.org/p) and\nhttp://example.org/q, please.");
+	CHECK(lr.resource->meta.text("note") == "Onetwo");
+	// DaCHS refuses the RD for <a> and <b>: Meles warns, once per meta element.
+	std::string warnings = dump(lr.diagnostics);
+	CHECK(warnings.find("inline/q.rd:6: warning: meta 'description' contains markup (<a>, <b>)") !=
+	      std::string::npos);
+	CHECK(lr.diagnostics.warning_count() == 1);
+}

@@ -63,6 +63,21 @@ struct ImportReport {
 	std::vector<TableImport> tables;
 	std::vector<std::string> warnings;
 	std::chrono::milliseconds duration{0};
+	// Set when the import did nothing because the RD has no data element at all (DaCHS
+	// succeeds then, too): what to tell the operator.
+	std::string nothing_to_do;
+};
+
+struct DropOptions {
+	bool allow_system = false; // -s: system RDs' tables
+	// --all: also the tables that only data elements with auto="False" make.  Without it they
+	// stay, as with `dachs drop` (what was imported by hand is dropped by hand).
+	bool all_data = false;
+};
+
+struct DropReport {
+	std::vector<std::string> dropped; // schema.table
+	std::vector<std::string> kept;    // schema.table, kept for want of all_data
 };
 
 class Importer {
@@ -72,7 +87,10 @@ public:
 	ImportReport import(const std::string& rd_id_or_path, const ImportOptions& options);
 	// Drops the RD's tables (those it defines and those recorded for it), their metadata,
 	// in one transaction.  System RDs need allow_system.  Returns the tables dropped.
-	std::vector<std::string> drop(const std::string& rd_id_or_path, bool allow_system);
+	std::vector<std::string> drop(const std::string& rd_id_or_path, bool allow_system) {
+		return drop(rd_id_or_path, DropOptions{allow_system, true}).dropped;
+	}
+	DropReport drop(const std::string& rd_id_or_path, const DropOptions& options);
 
 private:
 	pg::Connection& conn_;

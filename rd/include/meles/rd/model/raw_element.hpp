@@ -15,6 +15,11 @@
 
 namespace meles::rd {
 
+// A `<br/>` inside meta text: a line break once the text is dedented (a newline right away
+// would count as a line of its own when the indentation is measured).  XML text cannot
+// contain this character otherwise.
+inline constexpr char kMetaLineBreak = '\x01';
+
 struct RawAttribute {
 	std::string name;
 	std::string value;
@@ -26,7 +31,11 @@ struct RawElement {
 	std::vector<RawAttribute> attributes;
 	std::vector<RawElement> children;
 	// Character data directly inside the element (text and CDATA, concatenated, untrimmed).
+	// Inside `meta`, inline markup is part of it: `<br/>` kMetaLineBreak, other elements their text.
 	std::string text;
+	// Names of the inline elements other than `br` that were turned into text (meta only):
+	// `meles val` warns about them, as DaCHS 2.7 refuses them.
+	std::vector<std::string> inline_markup;
 	SourcePos pos;
 
 	const RawAttribute* attribute(std::string_view attr_name) const;
