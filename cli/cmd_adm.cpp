@@ -75,13 +75,14 @@ void quota(const Config& config, pg::Pool& pool, services::UserStore& users, con
 	          << ")\n";
 }
 
-}  // namespace
+} // namespace
 
 int cmd_adm(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("adm", {"random", "reset"}, {"remarks", "bytes", "tables"});
 	args.parse(argv);
 	auto& pos = args.positionals();
-	if (pos.empty()) throw Error(ErrorKind::Validation, "usage: meles adm ACTION [ARGS] (see meles adm --help)");
+	if (pos.empty())
+		throw Error(ErrorKind::Validation, "usage: meles adm ACTION [ARGS] (see meles adm --help)");
 	const std::string& action = pos[0];
 	auto need = [&](size_t n, const char* usage) {
 		if (pos.size() < n) throw Error(ErrorKind::Validation, concat("usage: meles adm ", usage));

@@ -42,7 +42,7 @@ std::pair<std::string, std::string> resolve_key(const std::string& item) {
 	throw Error(ErrorKind::Name, concat("unknown configuration key ", item, s.suffix()));
 }
 
-}  // namespace
+} // namespace
 
 int cmd_config(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("config", {"doc"}, {});
@@ -54,8 +54,10 @@ int cmd_config(const GlobalOptions& global, const std::vector<std::string>& argv
 	Config config = load_config(global);
 	auto& items = args.positionals();
 	if (items.empty()) {
-		std::cout << "# " << config.file().string() << (config.file_exists() ? "" : " (absent: defaults)") << "\n";
-		for (auto& [k, v] : config.effective()) std::cout << k << " = " << v << "\n";
+		std::cout << "# " << config.file().string() << (config.file_exists() ? "" : " (absent: defaults)")
+		          << "\n";
+		for (auto& [k, v] : config.effective())
+			std::cout << k << " = " << v << "\n";
 		return 0;
 	}
 	// DaCHS's two-word form: `meles config web serverPort`.
@@ -75,4 +77,4 @@ int cmd_config(const GlobalOptions& global, const std::vector<std::string>& argv
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -43,9 +43,10 @@ int cmd_db(const GlobalOptions& global, const std::vector<std::string>& argv) {
 		std::cout << (cluster.exists() ? (up ? "running" : "stopped") : "not initialised") << "\n";
 		return up ? 0 : 3;
 	} else {
-		throw Error(ErrorKind::Validation, concat("unknown action '", action, "'; use start, stop, status or psql"));
+		throw Error(ErrorKind::Validation,
+		            concat("unknown action '", action, "'; use start, stop, status or psql"));
 	}
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

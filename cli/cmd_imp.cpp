@@ -42,7 +42,8 @@ public:
 		if (secs > 0.5 && p.phase == "reading")
 			line += concat(", ", thousands(static_cast<uint64_t>(p.rows / secs)), " rows/s");
 		if (p.bytes_total && p.phase == "reading")
-			line += concat(", ", std::to_string(std::min<uint64_t>(100, p.bytes_read * 100 / p.bytes_total)), "%");
+			line += concat(", ", std::to_string(std::min<uint64_t>(100, p.bytes_read * 100 / p.bytes_total)),
+			               "%");
 		if (p.phase != "reading") line += concat(", ", p.phase);
 		if (tty_) {
 			std::fprintf(stderr, "\r%-78s", line.c_str());
@@ -65,7 +66,7 @@ private:
 	std::chrono::steady_clock::time_point start_, last_log_{};
 };
 
-}  // namespace
+} // namespace
 
 int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("imp", {"meta-only", "continue-bad", "system"}, {"max-rows"});
@@ -74,7 +75,8 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	args.alias("s", "system");
 	args.alias("M", "max-rows");
 	args.parse(argv);
-	if (args.positionals().empty()) throw Error(ErrorKind::Validation, "usage: meles imp RD [DATA-ID...] (see --help)");
+	if (args.positionals().empty())
+		throw Error(ErrorKind::Validation, "usage: meles imp RD [DATA-ID...] (see --help)");
 	Config config = load_config(global, true);
 	init_cli_logging(global, config);
 	auto store = make_rd_store(config);
@@ -126,7 +128,8 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 		if (!t.data_imported) {
 			// -m (or a view): this import wrote no rows, so say what the table holds instead.
 			std::cout << t.table << ": metadata updated";
-			if (t.rows_in_table) std::cout << " (about " << thousands(static_cast<uint64_t>(*t.rows_in_table)) << " rows)";
+			if (t.rows_in_table)
+				std::cout << " (about " << thousands(static_cast<uint64_t>(*t.rows_in_table)) << " rows)";
 			std::cout << "\n";
 			continue;
 		}
@@ -134,8 +137,9 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 		if (t.skipped) std::cout << ", " << thousands(t.skipped) << " bad records skipped (listed above)";
 		std::cout << "\n";
 	}
-	std::cout << "imported in " << (secs < 10 ? std::to_string(static_cast<int>(secs * 100) / 100.0).substr(0, 4)
-	                                          : std::to_string(static_cast<int>(secs)))
+	std::cout << "imported in "
+	          << (secs < 10 ? std::to_string(static_cast<int>(secs * 100) / 100.0).substr(0, 4)
+	                        : std::to_string(static_cast<int>(secs)))
 	          << " s\n";
 	return 0;
 }
@@ -166,10 +170,11 @@ int cmd_drop(const GlobalOptions& global, const std::vector<std::string>& argv) 
 		if (conn.exec("SELECT to_regclass('meles.resources') IS NOT NULL").get(0, 0) == "t") {
 			auto gone = services::registry::unpublish(config, *store, conn, {rd_id});
 			for (auto& o : gone.outcomes)
-				for (auto& i : o.store.deleted) std::cout << "unpublished " << i << "\n";
+				for (auto& i : o.store.deleted)
+					std::cout << "unpublished " << i << "\n";
 		}
 	}
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -28,8 +28,10 @@ void write_initial_config(const fs::path& file, const ArgParser& args) {
 	out << "serverPort = " << args.value_or("port", "8080") << "\n";
 	if (auto u = args.value("url")) out << "serverURL = " << *u << "\n";
 	out << "\n[db]\n";
-	if (auto d = args.value("dsn")) out << "dsn = " << *d << "\n";
-	else out << "# dsn =   (empty: Meles runs its own PostgreSQL cluster in this directory)\n";
+	if (auto d = args.value("dsn"))
+		out << "dsn = " << *d << "\n";
+	else
+		out << "# dsn =   (empty: Meles runs its own PostgreSQL cluster in this directory)\n";
 	out << "\n[ivoa]\nauthority = " << args.value_or("authority", "x-unregistered") << "\n";
 	if (!out) throw Error(ErrorKind::Io, concat("cannot write ", file.string()));
 }
@@ -46,7 +48,7 @@ void write_default_meta(const fs::path& file) {
 	       "rights: Data served by this site may be used freely unless a resource says otherwise.\n";
 }
 
-}  // namespace
+} // namespace
 
 int cmd_init(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("init", {}, {"state", "dsn", "port", "bind", "url", "authority"});
@@ -58,25 +60,32 @@ int cmd_init(const GlobalOptions& global, const std::vector<std::string>& argv) 
 
 	std::error_code ec;
 	fs::create_directories(state, ec);
-	if (ec) throw Error(ErrorKind::Io, concat("cannot create the state directory ", state.string(), ": ", ec.message()));
+	if (ec)
+		throw Error(ErrorKind::Io,
+		            concat("cannot create the state directory ", state.string(), ": ", ec.message()));
 	if (access(state.c_str(), W_OK) != 0)
-		throw Error(ErrorKind::Permission, concat("the state directory ", state.string(), " is not writable"));
+		throw Error(ErrorKind::Permission,
+		            concat("the state directory ", state.string(), " is not writable"));
 	if (!fs::exists(conf_path)) {
 		write_initial_config(conf_path, args);
 		std::cout << "wrote " << conf_path.string() << "\n";
-	} else if (args.has("dsn") || args.has("port") || args.has("bind") || args.has("url") || args.has("authority")) {
-		std::cout << "keeping the existing " << conf_path.string() << " (options ignored; edit the file instead)\n";
+	} else if (args.has("dsn") || args.has("port") || args.has("bind") || args.has("url") ||
+	           args.has("authority")) {
+		std::cout << "keeping the existing " << conf_path.string()
+		          << " (options ignored; edit the file instead)\n";
 	}
 	Config config = Config::load(conf_path);
 	init_cli_logging(g, config);
 
 	std::string user = config.get("general", "user");
-	for (const char* sub : {"inputs", "logs", "tmp", "etc", "run", "uws"}) fs::create_directories(state / sub);
+	for (const char* sub : {"inputs", "logs", "tmp", "etc", "run", "uws"})
+		fs::create_directories(state / sub);
 	write_default_meta(config.get_path("general", "defaultMetaFile"));
 	if (running_as_root()) {
 		// The daemon drops root privileges: what it writes must belong to its user.
 		ensure_system_user(user);
-		for (const char* sub : {"logs", "tmp", "uws"}) chown_to(state / sub, user, true);
+		for (const char* sub : {"logs", "tmp", "uws"})
+			chown_to(state / sub, user, true);
 	}
 
 	pg::Database db(config);
@@ -97,4 +106,4 @@ int cmd_init(const GlobalOptions& global, const std::vector<std::string>& argv) 
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -45,23 +45,27 @@ void print_stats(const rd::limits::TableStats& s) {
 		if (c.min_value) std::cout << ", min " << *c.min_value;
 		if (c.max_value) std::cout << ", max " << *c.max_value;
 		if (c.median)
-			std::cout << ", percentiles 3/50/97 % " << num(*c.percentile03) << " " << num(*c.median) << " " << num(*c.percentile97);
+			std::cout << ", percentiles 3/50/97 % " << num(*c.percentile03) << " " << num(*c.median) << " "
+			          << num(*c.percentile97);
 		std::cout << "\n";
-		for (auto& [v, share] : c.discrete_values) std::cout << "    " << v << ": " << num(share) << "\n";
+		for (auto& [v, share] : c.discrete_values)
+			std::cout << "    " << v << ": " << num(share) << "\n";
 	}
 }
 
 void print_coverage(const rd::limits::Coverage& c) {
 	std::cout << "coverage of " << c.rd_id << ":\n";
 	if (c.spatial)
-		std::cout << "  spatial (order " << c.moc_order << ", " << num(c.spatial->sky_fraction() * 100) << " % of the sky): "
-		          << excerpt(c.spatial->to_ascii(), 200) << "\n";
-	for (auto& [a, b] : c.temporal) std::cout << "  temporal (MJD): " << num(a) << " " << num(b) << "\n";
-	for (auto& [a, b] : c.spectral) std::cout << "  spectral (J): " << num(a) << " " << num(b) << "\n";
+		std::cout << "  spatial (order " << c.moc_order << ", " << num(c.spatial->sky_fraction() * 100)
+		          << " % of the sky): " << excerpt(c.spatial->to_ascii(), 200) << "\n";
+	for (auto& [a, b] : c.temporal)
+		std::cout << "  temporal (MJD): " << num(a) << " " << num(b) << "\n";
+	for (auto& [a, b] : c.spectral)
+		std::cout << "  spectral (J): " << num(a) << " " << num(b) << "\n";
 	if (c.empty()) std::cout << "  (nothing)\n";
 }
 
-}  // namespace
+} // namespace
 
 int cmd_limits(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("limits", {"rows-only", "dump"}, {"sample"});
@@ -70,7 +74,8 @@ int cmd_limits(const GlobalOptions& global, const std::vector<std::string>& argv
 	args.alias("d", "dump");
 	args.parse(argv);
 	if (args.positionals().empty() || args.positionals().size() > 2)
-		throw Error(ErrorKind::Validation, "usage: meles limits [-t] [-s PERCENT] [-d] RD [TABLE] (see --help)");
+		throw Error(ErrorKind::Validation,
+		            "usage: meles limits [-t] [-s PERCENT] [-d] RD [TABLE] (see --help)");
 	Config config = load_config(global, true);
 	init_cli_logging(global, config);
 	auto store = make_rd_store(config);
@@ -79,7 +84,9 @@ int cmd_limits(const GlobalOptions& global, const std::vector<std::string>& argv
 	std::optional<std::string> table;
 	if (args.positionals().size() == 2) table = args.positionals()[1];
 	if (auto hash = rd_arg.find('#'); hash != std::string::npos && !rd_arg.starts_with("//")) {
-		if (table) throw Error(ErrorKind::Validation, "give the table either as RD#TABLE or as a second argument, not both");
+		if (table)
+			throw Error(ErrorKind::Validation,
+			            "give the table either as RD#TABLE or as a second argument, not both");
 		table = rd_arg.substr(hash + 1);
 		rd_arg = rd_arg.substr(0, hash);
 	}
@@ -113,20 +120,25 @@ int cmd_limits(const GlobalOptions& global, const std::vector<std::string>& argv
 			o.sample_percent = std::stod(*s, &used);
 			if (used != s->size()) throw std::invalid_argument(*s);
 		} catch (...) {
-			throw Error(ErrorKind::Validation, concat("--sample needs a percentage (0 < P <= 100), not '", *s, "'"));
+			throw Error(ErrorKind::Validation,
+			            concat("--sample needs a percentage (0 < P <= 100), not '", *s, "'"));
 		}
 		if (!(*o.sample_percent > 0 && *o.sample_percent <= 100))
-			throw Error(ErrorKind::Validation, concat("--sample needs a percentage (0 < P <= 100), not '", *s, "'"));
+			throw Error(ErrorKind::Validation,
+			            concat("--sample needs a percentage (0 < P <= 100), not '", *s, "'"));
 	}
 	o.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
 	o.connect = [&db] { return std::make_unique<pg::Connection>(db.admin()); };
 	auto report = rd::limits::run(conn, *rd, table, o);
-	for (auto& s : report.tables) print_stats(s);
+	for (auto& s : report.tables)
+		print_stats(s);
 	if (report.coverage) print_coverage(*report.coverage);
-	for (auto& n : report.notes) std::cout << "note: " << n << "\n";
+	for (auto& n : report.notes)
+		std::cout << "note: " << n << "\n";
 	// the coverage is part of the RD's registry records: published ones follow it at once
-	for (auto& n : services::registry::refresh_if_published(config, *store, conn, rd->rd_id)) std::cout << n << "\n";
+	for (auto& n : services::registry::refresh_if_published(config, *store, conn, rd->rd_id))
+		std::cout << n << "\n";
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -33,7 +33,8 @@ namespace {
 
 void print_outcome(const services::registry::RdOutcome& o) {
 	auto list = [&](const std::vector<std::string>& ivoids, const char* what) {
-		for (auto& i : ivoids) std::cout << o.rd_id << ": " << i << " " << what << "\n";
+		for (auto& i : ivoids)
+			std::cout << o.rd_id << ": " << i << " " << what << "\n";
 	};
 	list(o.store.added, "published");
 	list(o.store.changed, "updated");
@@ -41,7 +42,7 @@ void print_outcome(const services::registry::RdOutcome& o) {
 	list(o.store.deleted, "deleted");
 }
 
-}  // namespace
+} // namespace
 
 int cmd_pub(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("pub", {"unpublish", "all"}, {});
@@ -70,16 +71,20 @@ int cmd_pub(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	if (problems.empty())
 		report = args.has("unpublish") ? services::registry::unpublish(config, *store, conn, rds)
 		                               : services::registry::publish(config, *store, conn, rds);
-	for (auto& p : report.problems) problems.push_back(std::move(p));
+	for (auto& p : report.problems)
+		problems.push_back(std::move(p));
 	if (!problems.empty()) {
-		for (auto& p : problems) std::cerr << p.to_string() << "\n";
-		std::cerr << "nothing was published: " << problems.size() << (problems.size() == 1 ? " problem" : " problems")
-		          << " to mend first\n";
+		for (auto& p : problems)
+			std::cerr << p.to_string() << "\n";
+		std::cerr << "nothing was published: " << problems.size()
+		          << (problems.size() == 1 ? " problem" : " problems") << " to mend first\n";
 		return 1;
 	}
-	for (auto& n : report.notes) std::cout << n << "\n";
-	for (auto& o : report.outcomes) print_outcome(o);
+	for (auto& n : report.notes)
+		std::cout << n << "\n";
+	for (auto& o : report.outcomes)
+		print_outcome(o);
 	return 0;
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

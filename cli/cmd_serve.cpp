@@ -27,13 +27,15 @@ namespace meles::cli {
 
 namespace {
 
-fs::path pid_file(const Config& c) { return c.get_path("general", "tmpDir") / "meles.pid"; }
+fs::path pid_file(const Config& c) {
+	return c.get_path("general", "tmpDir") / "meles.pid";
+}
 
 pid_t read_pid(const Config& c) {
 	std::ifstream in(pid_file(c));
 	pid_t pid = 0;
 	if (!(in >> pid) || pid <= 0) return 0;
-	if (kill(pid, 0) != 0 && errno == ESRCH) return 0;  // stale
+	if (kill(pid, 0) != 0 && errno == ESRCH) return 0; // stale
 	return pid;
 }
 
@@ -55,7 +57,7 @@ net::ServerOptions server_options(const Config& c, std::optional<int> port_overr
 // waiting parent), after which errors are only logged.
 int serve(const Config& config, std::optional<int> port, const std::function<void(uint16_t)>& ready) {
 	pg::Database db(config);
-	db.ensure_running();  // as root this still may start the cluster as its user
+	db.ensure_running(); // as root this still may start the cluster as its user
 	net::ServerOptions opts = server_options(config, port);
 	std::unique_ptr<services::Context> ctx;
 	std::unique_ptr<services::App> app;
@@ -70,8 +72,8 @@ int serve(const Config& config, std::optional<int> port, const std::function<voi
 	}
 	app = std::make_unique<services::App>(*ctx);
 	server.on_reload = [&] { app->reload(); };
-	log::info(concat("meles serving on http://", opts.address, ":", std::to_string(server.port()), "/ (public URL ",
-	                 config.server_url(), ")"));
+	log::info(concat("meles serving on http://", opts.address, ":", std::to_string(server.port()),
+	                 "/ (public URL ", config.server_url(), ")"));
 	ready(server.port());
 	server.run();
 	log::info("meles stopped");
@@ -96,11 +98,13 @@ int serve_start(const GlobalOptions& global, const Config& config, std::optional
 		std::string msg;
 		char buf[512];
 		ssize_t n;
-		while ((n = read(pipefd[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<size_t>(n));
+		while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
+			msg.append(buf, static_cast<size_t>(n));
 		close(pipefd[0]);
 		if (msg.rfind("ok ", 0) == 0) {
 			std::cout << "meles is running on " << config.server_url() << "/ (pid " << msg.substr(3) << ")\n"
-			          << "logs: " << logdir.string() << "/meles.log, access.log; stop with `meles serve stop`\n";
+			          << "logs: " << logdir.string()
+			          << "/meles.log, access.log; stop with `meles serve stop`\n";
 			return 0;
 		}
 		int status = 0;
@@ -119,7 +123,8 @@ int serve_start(const GlobalOptions& global, const Config& config, std::optional
 	dup2(devnull, 2);
 	auto report = [&](const std::string& m) {
 		if (pipefd[1] >= 0) {
-			if (write(pipefd[1], m.data(), m.size()) < 0) { /* parent gone */ }
+			if (write(pipefd[1], m.data(), m.size()) < 0) { /* parent gone */
+			}
 			close(pipefd[1]);
 			pipefd[1] = -1;
 		}
@@ -167,7 +172,7 @@ int serve_stop(const Config& config) {
 	return 0;
 }
 
-}  // namespace
+} // namespace
 
 int cmd_serve(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("serve", {}, {"port"});
@@ -204,7 +209,8 @@ int cmd_serve(const GlobalOptions& global, const std::vector<std::string>& argv)
 		}
 		return 0;
 	}
-	throw Error(ErrorKind::Validation, concat("unknown action '", action, "'; use start, stop, reload or status"));
+	throw Error(ErrorKind::Validation,
+	            concat("unknown action '", action, "'; use start, stop, reload or status"));
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -53,7 +53,8 @@ namespace {
 void check_examples(const rd::Resource& res, rd::Diagnostics& diags) {
 	auto check = [&](const rd::MetaBag& bag) {
 		for (auto* v : bag.all("_example")) {
-			auto title = v->attributes.count("title") ? v->attributes.at("title") : v->children.text("title").value_or("");
+			auto title = v->attributes.count("title") ? v->attributes.at("title")
+			                                          : v->children.text("title").value_or("");
 			services::tap::Example ex{title, v->content, ""};
 			std::string what = concat("_example '", title, "': ");
 			if (auto problem = services::tap::example_problem(ex); !problem.empty()) {
@@ -62,14 +63,17 @@ void check_examples(const rd::Resource& res, rd::Diagnostics& diags) {
 			}
 			try {
 				// examples run on this service: only its own functions
-				adql::parse_only(services::tap::example_query(v->content), {.udfs = std::vector<std::string>{}});
+				adql::parse_only(services::tap::example_query(v->content),
+				                 {.udfs = std::vector<std::string>{}});
 			} catch (const Error& e) {
-				diags.error(ErrorKind::Syntax, concat(what, "the query is not valid ADQL: ", e.message()), v->pos);
+				diags.error(ErrorKind::Syntax, concat(what, "the query is not valid ADQL: ", e.message()),
+				            v->pos);
 			}
 		}
 	};
 	check(res.meta);
-	for (auto& t : res.tables) check(t.meta);
+	for (auto& t : res.tables)
+		check(t.meta);
 }
 
 // Compiles every rowmaker expression with the native compiler; row macros are replaced by
@@ -134,7 +138,9 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	if (auto v = p.value("meta")) opts.default_meta_file = *v;
 	if (auto v = p.value("userconfig")) opts.userconfig_file = *v;
 	// \getConfig sees this site's configuration (as `meles imp` does), then DaCHS's defaults.
-	opts.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
+	opts.config = [&config](std::string_view section, std::string_view key) {
+		return config.lookup(section, key);
+	};
 	bool quiet = p.has("quiet");
 	bool warnings = !p.has("no-warnings");
 
@@ -148,7 +154,8 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 			rd::check_expressions(*lr.resource, checker, diags);
 			check_examples(*lr.resource, diags);
 			rd::lint_resource(*lr.resource, diags);
-			rd::ingest::check_data_elements(*lr.resource, rd::ingest::store_proc_resolver(store, *lr.resource), diags);
+			rd::ingest::check_data_elements(*lr.resource,
+			                                rd::ingest::store_proc_resolver(store, *lr.resource), diags);
 		}
 		// Problems are found in several passes; show them in file order.
 		std::vector<rd::Diagnostic> items = diags.items();

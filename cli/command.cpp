@@ -21,14 +21,16 @@ std::string ArgParser::value_or(const std::string& name, const std::string& fall
 void ArgParser::parse(const std::vector<std::string>& args) {
 	auto known = [&]() {
 		std::string list;
-		for (auto& f : flags_) list += (list.empty() ? "" : ", ") + std::string(f.size() == 1 ? "-" : "--") + f;
-		for (auto& f : valued_) list += (list.empty() ? "" : ", ") + std::string(f.size() == 1 ? "-" : "--") + f;
+		for (auto& f : flags_)
+			list += (list.empty() ? "" : ", ") + std::string(f.size() == 1 ? "-" : "--") + f;
+		for (auto& f : valued_)
+			list += (list.empty() ? "" : ", ") + std::string(f.size() == 1 ? "-" : "--") + f;
 		return list.empty() ? std::string("none") : list;
 	};
 	bool only_positionals = false;
 	for (size_t i = 0; i < args.size(); ++i) {
 		const std::string& a = args[i];
-		if (only_positionals || a.size() < 2 || a[0] != '-' ) {
+		if (only_positionals || a.size() < 2 || a[0] != '-') {
 			positionals_.push_back(a);
 			continue;
 		}
@@ -58,7 +60,8 @@ void ArgParser::parse(const std::vector<std::string>& args) {
 		}
 		if (auto al = aliases_.find(name); al != aliases_.end()) name = al->second;
 		if (flags_.count(name)) {
-			if (has_val) throw Error(ErrorKind::Validation, concat(command_, ": option ", a, " takes no value"));
+			if (has_val)
+				throw Error(ErrorKind::Validation, concat(command_, ": option ", a, " takes no value"));
 			flags_set_.insert(name);
 		} else if (valued_.count(name)) {
 			if (!has_val) {
@@ -68,9 +71,10 @@ void ArgParser::parse(const std::vector<std::string>& args) {
 			}
 			values_[name] = val;
 		} else {
-			throw Error(ErrorKind::Validation, concat(command_, ": unknown option ", a, " (known: ", known(), ")"));
+			throw Error(ErrorKind::Validation,
+			            concat(command_, ": unknown option ", a, " (known: ", known(), ")"));
 		}
 	}
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -18,14 +18,14 @@ namespace meles::cli {
 
 // Options given before the subcommand (`meles --config F --debug imp ...`).
 struct GlobalOptions {
-	std::string config_path;  // --config or MELES_CONFIG; empty = default location
-	bool debug = false;       // --debug: log level debug, show internal error details
+	std::string config_path; // --config or MELES_CONFIG; empty = default location
+	bool debug = false;      // --debug: log level debug, show internal error details
 };
 
 struct Command {
 	std::string_view name;
-	std::string_view summary;  // one line for `meles --help`
-	std::string_view usage;    // full text for `meles <name> --help`
+	std::string_view summary; // one line for `meles --help`
+	std::string_view usage;   // full text for `meles <name> --help`
 	std::function<int(const GlobalOptions&, const std::vector<std::string>&)> run;
 };
 
@@ -45,7 +45,9 @@ public:
 	bool help() const { return help_; }
 
 	// Aliases: alias("m", "meta-only") makes -m mean --meta-only.
-	void alias(const std::string& short_name, const std::string& long_name) { aliases_[short_name] = long_name; }
+	void alias(const std::string& short_name, const std::string& long_name) {
+		aliases_[short_name] = long_name;
+	}
 
 private:
 	std::string command_;
@@ -57,4 +59,4 @@ private:
 	bool help_ = false;
 };
 
-}  // namespace meles::cli
+} // namespace meles::cli

@@ -23,4 +23,4 @@ extern const std::string_view limits_usage;
 int cmd_pub(const GlobalOptions& global, const std::vector<std::string>& args);
 extern const std::string_view pub_usage;
 
-}  // namespace meles::cli
+} // namespace meles::cli

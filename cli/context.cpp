@@ -19,7 +19,7 @@ void init_cli_logging(const GlobalOptions& global, const Config& config) {
 	log::init(o);
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli
 
 namespace meles::cli {
 
@@ -27,4 +27,4 @@ std::unique_ptr<rd::RdStore> make_rd_store(const Config& config) {
 	return std::make_unique<rd::RdStore>(rd::store_options(config));
 }
 
-}  // namespace meles::cli
+} // namespace meles::cli

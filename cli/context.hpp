@@ -17,7 +17,7 @@ Config load_config(const GlobalOptions& global, bool must_exist = false);
 // Logging to stderr at the configured level (debug with --debug).
 void init_cli_logging(const GlobalOptions& global, const Config& config);
 
-}  // namespace meles::cli
+} // namespace meles::cli
 
 #include "meles/rd/store/rd_store.hpp"
 
@@ -28,4 +28,4 @@ namespace meles::cli {
 // An RD store over the configured inputs directory, default meta file and config.
 std::unique_ptr<rd::RdStore> make_rd_store(const Config& config);
 
-}  // namespace meles::cli
+} // namespace meles::cli

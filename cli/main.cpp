@@ -19,7 +19,8 @@ namespace {
 const std::vector<Command>& command_table() {
 	static const std::vector<Command> table = {
 	    {"init", "create the state directory, configuration and database",
-	     "usage: meles init [--state DIR] [--dsn DSN] [--port N] [--bind ADDR] [--url URL] [--authority AUTH]\n\n"
+	     "usage: meles init [--state DIR] [--dsn DSN] [--port N] [--bind ADDR] [--url URL] [--authority "
+	     "AUTH]\n\n"
 	     "Creates the state directory (default: the directory of the configuration file), writes\n"
 	     "meles.conf there if it does not exist (using the options given), creates the embedded\n"
 	     "PostgreSQL cluster (or uses --dsn), the roles, the database and Meles's bookkeeping tables.\n"
@@ -80,11 +81,13 @@ const std::vector<Command>& command_table() {
 	     "it runs, 3 when not. `psql` opens psql as the admin role on Meles's database.\n",
 	     cmd_db},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
-	    {"pub", "publish (or -u unpublish) RDs' services and tables in the registry (/oai.xml)", pub_usage, cmd_pub},
-	    {"limits", "column statistics and coverage of an RD's tables (for registry records, VOSI)", limits_usage,
-	     cmd_limits},
+	    {"pub", "publish (or -u unpublish) RDs' services and tables in the registry (/oai.xml)", pub_usage,
+	     cmd_pub},
+	    {"limits", "column statistics and coverage of an RD's tables (for registry records, VOSI)",
+	     limits_usage, cmd_limits},
 	    {"adql", "translate ADQL to SQL and show the result columns, or check syntax",
-	     "usage: meles adql [--syntax-only [--udf NAME,...]] [--tables FILE] [--maxrec N] [--create] QUERY\n\n"
+	     "usage: meles adql [--syntax-only [--udf NAME,...]] [--tables FILE] [--maxrec N] [--create] "
+	     "QUERY\n\n"
 	     "Translates the ADQL query (or stdin when QUERY is - or missing) to PostgreSQL and prints\n"
 	     "the SQL, the metadata of every result column and the tables read. The tables known are\n"
 	     "those the TAP service publishes (read from the database), or with --tables only those of\n"
@@ -119,13 +122,15 @@ const Command& find_command(const std::string& name) {
 		if (c.name.starts_with(name)) matches.push_back(&c);
 	}
 	if (matches.size() == 1) return *matches.front();
-	if (matches.empty()) throw Error(ErrorKind::Validation, concat("unknown command '", name, "'; see meles --help"));
+	if (matches.empty())
+		throw Error(ErrorKind::Validation, concat("unknown command '", name, "'; see meles --help"));
 	std::string list;
-	for (auto* m : matches) list += (list.empty() ? "" : ", ") + std::string(m->name);
+	for (auto* m : matches)
+		list += (list.empty() ? "" : ", ") + std::string(m->name);
 	throw Error(ErrorKind::Validation, concat("ambiguous command '", name, "': could be ", list));
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
 	GlobalOptions global;

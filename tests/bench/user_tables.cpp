@@ -50,12 +50,13 @@ int vot(const std::string& csv, const std::string& out, const std::string& forma
 	formats::TableHeader h;
 	h.table_name = "catalogue";
 	h.description = "The anchor catalogue";
-	h.columns = {column("id", "bigint", "", "meta.id;meta.main"), column("ra", "double precision", "deg", "pos.eq.ra"),
-	             column("dec", "double precision", "deg", "pos.eq.dec"), column("mag", "real", "mag", "phot.mag"),
-	             column("name", "text", "", "meta.id")};
+	h.columns = {column("id", "bigint", "", "meta.id;meta.main"),
+	             column("ra", "double precision", "deg", "pos.eq.ra"),
+	             column("dec", "double precision", "deg", "pos.eq.dec"),
+	             column("mag", "real", "mag", "phot.mag"), column("name", "text", "", "meta.id")};
 	w->begin(h);
 	std::string line;
-	std::getline(in, line);  // header
+	std::getline(in, line); // header
 	uint64_t n = 0;
 	while (std::getline(in, line)) {
 		// id,ra,dec,mag,name — the name is last and has no comma
@@ -80,11 +81,12 @@ int vot(const std::string& csv, const std::string& out, const std::string& forma
 	return 0;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
 	try {
-		if (argc >= 4 && std::strcmp(argv[1], "vot") == 0) return vot(argv[2], argv[3], argc > 4 ? argv[4] : "binary2");
+		if (argc >= 4 && std::strcmp(argv[1], "vot") == 0)
+			return vot(argv[2], argv[3], argc > 4 ? argv[4] : "binary2");
 		std::cerr << "usage: bench_user_tables vot CSV OUT [tabledata|binary|binary2]\n";
 		return 2;
 	} catch (const std::exception& e) {

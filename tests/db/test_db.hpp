@@ -27,7 +27,8 @@ public:
 		su.exec("DROP DATABASE IF EXISTS " + pg::quote_ident(name_) + " WITH (FORCE)");
 		su.exec("CREATE DATABASE " + pg::quote_ident(name_) + " OWNER meles_admin TEMPLATE template0");
 		pg::Connection db(superuser(name_));
-		db.exec("CREATE EXTENSION pg_sphere; CREATE EXTENSION q3c; REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
+		db.exec(
+		    "CREATE EXTENSION pg_sphere; CREATE EXTENSION q3c; REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
 		db.exec("GRANT CONNECT, TEMPORARY ON DATABASE " + pg::quote_ident(name_) + " TO meles_ro");
 	}
 	~TestDb() {
@@ -53,4 +54,4 @@ private:
 	std::string name_;
 };
 
-}  // namespace meles::testing
+} // namespace meles::testing

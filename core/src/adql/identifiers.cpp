@@ -6,7 +6,9 @@
 
 namespace meles::adql {
 
-bool is_reserved_word(std::string_view name) { return lookup_keyword(name) != Keyword::None; }
+bool is_reserved_word(std::string_view name) {
+	return lookup_keyword(name) != Keyword::None;
+}
 
 bool is_regular_identifier(std::string_view name) {
 	if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0]))) return false;
@@ -15,4 +17,4 @@ bool is_regular_identifier(std::string_view name) {
 	return !is_reserved_word(name);
 }
 
-}  // namespace meles::adql
+} // namespace meles::adql

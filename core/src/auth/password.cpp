@@ -27,7 +27,7 @@ const unsigned char* process_key() {
 	return key;
 }
 
-}  // namespace
+} // namespace
 
 std::string hash_password(std::string_view password) {
 	ensure_init();
@@ -54,15 +54,16 @@ std::string random_password(size_t length) {
 	ensure_init();
 	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	std::string out;
-	for (size_t i = 0; i < length; ++i) out += alphabet[randombytes_uniform(sizeof alphabet - 1)];
+	for (size_t i = 0; i < length; ++i)
+		out += alphabet[randombytes_uniform(sizeof alphabet - 1)];
 	return out;
 }
 
 std::string keyed_digest(std::string_view data) {
 	unsigned char out[32];
-	crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(data.data()), data.size(), process_key(),
-	                   crypto_generichash_KEYBYTES);
+	crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+	                   process_key(), crypto_generichash_KEYBYTES);
 	return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
-}  // namespace meles::auth
+} // namespace meles::auth

@@ -4,18 +4,30 @@ namespace meles {
 
 std::string_view error_kind_name(ErrorKind kind) {
 	switch (kind) {
-	case ErrorKind::Syntax: return "syntax error";
-	case ErrorKind::Name: return "name error";
-	case ErrorKind::Type: return "type error";
-	case ErrorKind::Validation: return "validation error";
-	case ErrorKind::NotFound: return "not found";
-	case ErrorKind::Permission: return "permission denied";
-	case ErrorKind::Database: return "database error";
-	case ErrorKind::Io: return "I/O error";
-	case ErrorKind::Limit: return "limit exceeded";
-	case ErrorKind::Timeout: return "time limit exceeded";
-	case ErrorKind::Unavailable: return "temporarily unavailable";
-	case ErrorKind::Internal: return "internal error";
+	case ErrorKind::Syntax:
+		return "syntax error";
+	case ErrorKind::Name:
+		return "name error";
+	case ErrorKind::Type:
+		return "type error";
+	case ErrorKind::Validation:
+		return "validation error";
+	case ErrorKind::NotFound:
+		return "not found";
+	case ErrorKind::Permission:
+		return "permission denied";
+	case ErrorKind::Database:
+		return "database error";
+	case ErrorKind::Io:
+		return "I/O error";
+	case ErrorKind::Limit:
+		return "limit exceeded";
+	case ErrorKind::Timeout:
+		return "time limit exceeded";
+	case ErrorKind::Unavailable:
+		return "temporarily unavailable";
+	case ErrorKind::Internal:
+		return "internal error";
 	}
 	return "error";
 }
@@ -48,4 +60,4 @@ Error::Error(ErrorKind kind, std::string message, SourcePos pos)
     : std::runtime_error(join_pos(pos, message)), kind_(kind), message_(std::move(message)),
       pos_(std::move(pos)), full_(join_pos(pos_, message_)) {}
 
-}  // namespace meles
+} // namespace meles

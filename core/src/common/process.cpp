@@ -21,7 +21,9 @@ namespace meles {
 
 extern "C" char** environ;
 
-bool running_as_root() { return geteuid() == 0; }
+bool running_as_root() {
+	return geteuid() == 0;
+}
 
 std::optional<SystemUser> find_system_user(const std::string& name) {
 	struct passwd pw, *res = nullptr;
@@ -33,10 +35,13 @@ std::optional<SystemUser> find_system_user(const std::string& name) {
 SystemUser ensure_system_user(const std::string& name) {
 	if (auto u = find_system_user(name)) return *u;
 	if (!running_as_root())
-		throw Error(ErrorKind::Permission, concat("system user '", name, "' does not exist and only root can create it"));
-	auto r = run_process({"useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-	                      "--shell", "/usr/sbin/nologin", "--comment", "Meles data publication server", name});
-	if (r.exit_code != 0) throw Error(ErrorKind::Io, concat("could not create system user '", name, "': ", r.output));
+		throw Error(ErrorKind::Permission,
+		            concat("system user '", name, "' does not exist and only root can create it"));
+	auto r =
+	    run_process({"useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+	                 "--shell", "/usr/sbin/nologin", "--comment", "Meles data publication server", name});
+	if (r.exit_code != 0)
+		throw Error(ErrorKind::Io, concat("could not create system user '", name, "': ", r.output));
 	auto u = find_system_user(name);
 	if (!u) throw Error(ErrorKind::Io, concat("system user '", name, "' still missing after useradd"));
 	return *u;
@@ -48,11 +53,13 @@ void chown_to(const fs::path& path, const std::string& user, bool recursive) {
 	if (!u) throw Error(ErrorKind::NotFound, concat("no system user '", user, "'"));
 	auto one = [&](const fs::path& p) {
 		if (lchown(p.c_str(), u->uid, u->gid) != 0)
-			throw Error(ErrorKind::Io, concat("cannot change owner of ", p.string(), ": ", std::strerror(errno)));
+			throw Error(ErrorKind::Io,
+			            concat("cannot change owner of ", p.string(), ": ", std::strerror(errno)));
 	};
 	one(path);
 	if (recursive && fs::is_directory(path))
-		for (auto& e : fs::recursive_directory_iterator(path)) one(e.path());
+		for (auto& e : fs::recursive_directory_iterator(path))
+			one(e.path());
 }
 
 void drop_privileges(const std::string& user) {
@@ -60,7 +67,8 @@ void drop_privileges(const std::string& user) {
 	auto u = find_system_user(user);
 	if (!u) throw Error(ErrorKind::NotFound, concat("no system user '", user, "' to run as"));
 	if (initgroups(user.c_str(), u->gid) != 0 || setgid(u->gid) != 0 || setuid(u->uid) != 0)
-		throw Error(ErrorKind::Permission, concat("cannot switch to user '", user, "': ", std::strerror(errno)));
+		throw Error(ErrorKind::Permission,
+		            concat("cannot switch to user '", user, "': ", std::strerror(errno)));
 }
 
 RunResult run_process(const std::vector<std::string>& argv, const RunOptions& options) {
@@ -75,13 +83,17 @@ RunResult run_process(const std::vector<std::string>& argv, const RunOptions& op
 		throw Error(ErrorKind::Io, concat("pipe: ", std::strerror(errno)));
 
 	std::vector<std::string> envs;
-	for (char** e = environ; *e; ++e) envs.emplace_back(*e);
-	for (auto& e : options.extra_env) envs.push_back(e);
+	for (char** e = environ; *e; ++e)
+		envs.emplace_back(*e);
+	for (auto& e : options.extra_env)
+		envs.push_back(e);
 	std::vector<char*> envp, args;
-	for (auto& e : envs) envp.push_back(e.data());
+	for (auto& e : envs)
+		envp.push_back(e.data());
 	envp.push_back(nullptr);
 	std::vector<std::string> argcopy = argv;
-	for (auto& a : argcopy) args.push_back(a.data());
+	for (auto& a : argcopy)
+		args.push_back(a.data());
 	args.push_back(nullptr);
 
 	pid_t pid = fork();
@@ -92,7 +104,8 @@ RunResult run_process(const std::vector<std::string>& argv, const RunOptions& op
 		if (!options.output_file.empty()) {
 			out = open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
 			if (out < 0) _exit(126);
-			if (user && fchown(out, user->uid, user->gid) != 0) { /* best effort */ }
+			if (user && fchown(out, user->uid, user->gid) != 0) { /* best effort */
+			}
 		} else {
 			out = pipefd[1];
 		}
@@ -117,8 +130,10 @@ RunResult run_process(const std::vector<std::string>& argv, const RunOptions& op
 		for (;;) {
 			int wait_ms = -1;
 			if (options.timeout_seconds > 0) {
-				auto left = std::chrono::seconds(options.timeout_seconds) - (std::chrono::steady_clock::now() - start);
-				wait_ms = static_cast<int>(std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count()));
+				auto left = std::chrono::seconds(options.timeout_seconds) -
+				            (std::chrono::steady_clock::now() - start);
+				wait_ms = static_cast<int>(
+				    std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count()));
 			}
 			pollfd p{pipefd[0], POLLIN, 0};
 			int pr = poll(&p, 1, wait_ms);
@@ -159,4 +174,4 @@ RunResult run_process(const std::vector<std::string>& argv, const RunOptions& op
 	return result;
 }
 
-}  // namespace meles
+} // namespace meles

@@ -10,13 +10,15 @@ namespace meles {
 
 std::string to_lower(std::string_view s) {
 	std::string out(s);
-	for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	for (auto& c : out)
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 	return out;
 }
 
 std::string to_upper(std::string_view s) {
 	std::string out(s);
-	for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+	for (auto& c : out)
+		c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
 	return out;
 }
 
@@ -34,8 +36,10 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 
 std::string_view trim(std::string_view s) {
 	size_t b = 0, e = s.size();
-	while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-	while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+	while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
+		++b;
+	while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
+		--e;
 	return s.substr(b, e - b);
 }
 
@@ -99,20 +103,32 @@ void append_xml_escaped(std::string& out, std::string_view s) {
 		char ch = s[i];
 		auto c = static_cast<unsigned char>(ch);
 		switch (ch) {
-		case '&': out += "&amp;"; break;
-		case '<': out += "&lt;"; break;
-		case '>': out += "&gt;"; break;
-		case '"': out += "&quot;"; break;
-		case '\'': out += "&apos;"; break;
+		case '&':
+			out += "&amp;";
+			break;
+		case '<':
+			out += "&lt;";
+			break;
+		case '>':
+			out += "&gt;";
+			break;
+		case '"':
+			out += "&quot;";
+			break;
+		case '\'':
+			out += "&apos;";
+			break;
 		default:
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') break;  // not representable in XML 1.0
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') break; // not representable in XML 1.0
 			if (c >= 0x80) {
 				// Bytes that are not UTF-8 (a path or name echoed in an error) would make the
 				// whole document unreadable; they become U+FFFD.
 				size_t from = i;
 				char32_t cp = formats::next_code_point(s, i);
-				if (cp == 0xFFFD && s.substr(from, 3) != "\xEF\xBF\xBD") out += "\xEF\xBF\xBD";
-				else out.append(s.substr(from, i - from));
+				if (cp == 0xFFFD && s.substr(from, 3) != "\xEF\xBF\xBD")
+					out += "\xEF\xBF\xBD";
+				else
+					out.append(s.substr(from, i - from));
 				--i;
 				break;
 			}
@@ -168,4 +184,4 @@ std::string url_encode(std::string_view s) {
 	return out;
 }
 
-}  // namespace meles
+} // namespace meles

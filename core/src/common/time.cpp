@@ -44,7 +44,8 @@ std::optional<TimePoint> parse_iso(std::string_view s) {
 		}
 		return false;
 	};
-	while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+	while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+		++i;
 	int Y, M, D, h = 0, m = 0, sec = 0;
 	double frac = 0;
 	if (!num(4, Y) || !lit('-') || !num(2, M) || !lit('-') || !num(2, D)) return std::nullopt;
@@ -77,7 +78,8 @@ std::optional<TimePoint> parse_iso(std::string_view s) {
 		if (i < s.size()) num(2, om);
 		offset_min = sign * (oh * 60 + om);
 	}
-	while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+	while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+		++i;
 	if (i != s.size()) return std::nullopt;
 	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 24 || m > 59 || sec > 60) return std::nullopt;
 	std::tm tm{};
@@ -89,7 +91,8 @@ std::optional<TimePoint> parse_iso(std::string_view s) {
 	tm.tm_sec = sec;
 	std::time_t tt = timegm(&tm);
 	auto tp = std::chrono::system_clock::from_time_t(tt) - std::chrono::minutes(offset_min);
-	return tp + std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(frac));
+	return tp + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+	                std::chrono::duration<double>(frac));
 }
 
-}  // namespace meles
+} // namespace meles

@@ -16,16 +16,35 @@ struct Named {
 
 // RD spellings; the first entry for a base type is its canonical name.
 constexpr Named kNames[] = {
-    {"boolean", BaseType::Boolean},   {"smallint", BaseType::SmallInt},   {"integer", BaseType::Integer},
-    {"int", BaseType::Integer},       {"bigint", BaseType::BigInt},       {"real", BaseType::Real},
-    {"double precision", BaseType::Double}, {"double", BaseType::Double}, {"float8", BaseType::Double},
-    {"float4", BaseType::Real},       {"int2", BaseType::SmallInt},       {"int4", BaseType::Integer},
-    {"int8", BaseType::BigInt},       {"char", BaseType::Char},           {"text", BaseType::Text},
-    {"varchar", BaseType::Text},      {"unicode", BaseType::Unicode},     {"date", BaseType::Date},
-    {"timestamp", BaseType::Timestamp}, {"time", BaseType::Time},         {"bytea", BaseType::Bytea},
-    {"raw", BaseType::Bytea},         {"spoint", BaseType::SPoint},       {"scircle", BaseType::SCircle},
-    {"spoly", BaseType::SPoly},       {"sbox", BaseType::SBox},           {"smoc", BaseType::SMoc},
-    {"file", BaseType::Bytea},        {"box", BaseType::SBox},
+    {"boolean", BaseType::Boolean},
+    {"smallint", BaseType::SmallInt},
+    {"integer", BaseType::Integer},
+    {"int", BaseType::Integer},
+    {"bigint", BaseType::BigInt},
+    {"real", BaseType::Real},
+    {"double precision", BaseType::Double},
+    {"double", BaseType::Double},
+    {"float8", BaseType::Double},
+    {"float4", BaseType::Real},
+    {"int2", BaseType::SmallInt},
+    {"int4", BaseType::Integer},
+    {"int8", BaseType::BigInt},
+    {"char", BaseType::Char},
+    {"text", BaseType::Text},
+    {"varchar", BaseType::Text},
+    {"unicode", BaseType::Unicode},
+    {"date", BaseType::Date},
+    {"timestamp", BaseType::Timestamp},
+    {"time", BaseType::Time},
+    {"bytea", BaseType::Bytea},
+    {"raw", BaseType::Bytea},
+    {"spoint", BaseType::SPoint},
+    {"scircle", BaseType::SCircle},
+    {"spoly", BaseType::SPoly},
+    {"sbox", BaseType::SBox},
+    {"smoc", BaseType::SMoc},
+    {"file", BaseType::Bytea},
+    {"box", BaseType::SBox},
 };
 
 std::string_view canonical_name(BaseType b) {
@@ -43,7 +62,7 @@ int parse_int(std::string_view s, std::string_view whole) {
 	return v;
 }
 
-}  // namespace
+} // namespace
 
 SqlType SqlType::parse(std::string_view rd_type) {
 	std::string t = normalize_space(to_lower(rd_type));
@@ -78,7 +97,8 @@ SqlType SqlType::parse(std::string_view rd_type) {
 		return out;
 	}
 	if (t == "character") t = "char";
-	if (t == "timestamp without time zone" || t == "timestamp with time zone" || t == "timestamptz") t = "timestamp";
+	if (t == "timestamp without time zone" || t == "timestamp with time zone" || t == "timestamptz")
+		t = "timestamp";
 	for (auto& n : kNames) {
 		if (n.name == t) {
 			out.base = n.base;
@@ -98,9 +118,14 @@ std::string SqlType::pg_ddl() const {
 	case BaseType::Char:
 		out = char_len == 0 ? "text" : "char(" + std::to_string(char_len) + ")";
 		break;
-	case BaseType::Unicode: out = "text"; break;
-	case BaseType::Timestamp: out = "timestamp"; break;
-	default: out = std::string(canonical_name(base));
+	case BaseType::Unicode:
+		out = "text";
+		break;
+	case BaseType::Timestamp:
+		out = "timestamp";
+		break;
+	default:
+		out = std::string(canonical_name(base));
 	}
 	if (is_array) out += array_len ? "[" + std::to_string(array_len) + "]" : "[]";
 	return out;
@@ -135,35 +160,87 @@ bool SqlType::is_string() const {
 
 VOTableType votable_type(const SqlType& t) {
 	VOTableType v;
-	std::string elem_size;  // arraysize contributed by the element itself (strings, geometries)
+	std::string elem_size; // arraysize contributed by the element itself (strings, geometries)
 	switch (t.base) {
-	case BaseType::Boolean: v.datatype = "boolean"; break;
-	case BaseType::SmallInt: v.datatype = "short"; break;
-	case BaseType::Integer: v.datatype = "int"; break;
-	case BaseType::BigInt: v.datatype = "long"; break;
-	case BaseType::Real: v.datatype = "float"; break;
-	case BaseType::Double: v.datatype = "double"; break;
+	case BaseType::Boolean:
+		v.datatype = "boolean";
+		break;
+	case BaseType::SmallInt:
+		v.datatype = "short";
+		break;
+	case BaseType::Integer:
+		v.datatype = "int";
+		break;
+	case BaseType::BigInt:
+		v.datatype = "long";
+		break;
+	case BaseType::Real:
+		v.datatype = "float";
+		break;
+	case BaseType::Double:
+		v.datatype = "double";
+		break;
 	case BaseType::Char:
 		v.datatype = "char";
 		elem_size = t.char_len == 0 ? "*" : t.char_len == 1 ? "" : std::to_string(t.char_len);
 		break;
-	case BaseType::Text: v.datatype = "char"; elem_size = "*"; break;
-	case BaseType::Unicode: v.datatype = "unicodeChar"; elem_size = "*"; break;
-	case BaseType::Date: v.datatype = "char"; elem_size = "*"; v.xtype = "timestamp"; break;
-	case BaseType::Timestamp: v.datatype = "char"; elem_size = "*"; v.xtype = "timestamp"; break;
-	case BaseType::Time: v.datatype = "char"; elem_size = "*"; break;
-	case BaseType::Bytea: v.datatype = "unsignedByte"; elem_size = "*"; break;
-	case BaseType::SPoint: v.datatype = "double"; elem_size = "2"; v.xtype = "point"; break;
-	case BaseType::SCircle: v.datatype = "double"; elem_size = "3"; v.xtype = "circle"; break;
-	case BaseType::SPoly: v.datatype = "double"; elem_size = "*"; v.xtype = "polygon"; break;
-	case BaseType::SBox: v.datatype = "double"; elem_size = "*"; v.xtype = "polygon"; break;
-	case BaseType::SMoc: v.datatype = "char"; elem_size = "*"; v.xtype = "moc"; break;
+	case BaseType::Text:
+		v.datatype = "char";
+		elem_size = "*";
+		break;
+	case BaseType::Unicode:
+		v.datatype = "unicodeChar";
+		elem_size = "*";
+		break;
+	case BaseType::Date:
+		v.datatype = "char";
+		elem_size = "*";
+		v.xtype = "timestamp";
+		break;
+	case BaseType::Timestamp:
+		v.datatype = "char";
+		elem_size = "*";
+		v.xtype = "timestamp";
+		break;
+	case BaseType::Time:
+		v.datatype = "char";
+		elem_size = "*";
+		break;
+	case BaseType::Bytea:
+		v.datatype = "unsignedByte";
+		elem_size = "*";
+		break;
+	case BaseType::SPoint:
+		v.datatype = "double";
+		elem_size = "2";
+		v.xtype = "point";
+		break;
+	case BaseType::SCircle:
+		v.datatype = "double";
+		elem_size = "3";
+		v.xtype = "circle";
+		break;
+	case BaseType::SPoly:
+		v.datatype = "double";
+		elem_size = "*";
+		v.xtype = "polygon";
+		break;
+	case BaseType::SBox:
+		v.datatype = "double";
+		elem_size = "*";
+		v.xtype = "polygon";
+		break;
+	case BaseType::SMoc:
+		v.datatype = "char";
+		elem_size = "*";
+		v.xtype = "moc";
+		break;
 	}
 	if (t.is_array) {
 		std::string outer = t.array_len ? std::to_string(t.array_len) : "*";
 		// VOTable arraysize lists the fastest-varying dimension first.
 		v.arraysize = elem_size.empty() ? outer : elem_size + "x" + outer;
-		if (!elem_size.empty() && elem_size == "*") v.arraysize = "*";  // strings of variable length: flatten
+		if (!elem_size.empty() && elem_size == "*") v.arraysize = "*"; // strings of variable length: flatten
 	} else {
 		v.arraysize = elem_size;
 	}
@@ -190,17 +267,23 @@ SqlType sql_type_from_votable(std::string_view datatype, std::string_view arrays
 			t.char_len = 0;
 		} else {
 			t.base = dt == "char" ? BaseType::Char : BaseType::Unicode;
-			t.char_len = 0;  // stored as text; fixed lengths pad with blanks which users rarely want
+			t.char_len = 0; // stored as text; fixed lengths pad with blanks which users rarely want
 			t.base = dt == "char" ? BaseType::Text : BaseType::Unicode;
 		}
 		return t;
 	}
-	if (dt == "boolean" || dt == "bit") t.base = BaseType::Boolean;
-	else if (dt == "unsignedbyte" || dt == "short") t.base = BaseType::SmallInt;
-	else if (dt == "int") t.base = BaseType::Integer;
-	else if (dt == "long") t.base = BaseType::BigInt;
-	else if (dt == "float") t.base = BaseType::Real;
-	else if (dt == "double") t.base = BaseType::Double;
+	if (dt == "boolean" || dt == "bit")
+		t.base = BaseType::Boolean;
+	else if (dt == "unsignedbyte" || dt == "short")
+		t.base = BaseType::SmallInt;
+	else if (dt == "int")
+		t.base = BaseType::Integer;
+	else if (dt == "long")
+		t.base = BaseType::BigInt;
+	else if (dt == "float")
+		t.base = BaseType::Real;
+	else if (dt == "double")
+		t.base = BaseType::Double;
 	else if (dt == "floatcomplex" || dt == "doublecomplex")
 		throw Error(ErrorKind::Type, concat("VOTable datatype ", datatype, " cannot be stored in a table"));
 	else
@@ -210,10 +293,12 @@ SqlType sql_type_from_votable(std::string_view datatype, std::string_view arrays
 			throw Error(ErrorKind::Type,
 			            concat("multi-dimensional arrays (arraysize=\"", arraysize, "\") cannot be stored"));
 		t.is_array = true;
-		if (as.back() == '*') t.array_len = 0;
-		else t.array_len = std::stoi(as);
+		if (as.back() == '*')
+			t.array_len = 0;
+		else
+			t.array_len = std::stoi(as);
 	}
 	return t;
 }
 
-}  // namespace meles
+} // namespace meles

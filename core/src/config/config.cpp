@@ -46,7 +46,8 @@ int64_t parse_int_strict(std::string_view t) {
 	int64_t v = 0;
 	auto s = trim(t);
 	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc() || p != s.data() + s.size()) throw Error(ErrorKind::Validation, concat("'", t, "' is not an integer"));
+	if (ec != std::errc() || p != s.data() + s.size())
+		throw Error(ErrorKind::Validation, concat("'", t, "' is not an integer"));
 	return v;
 }
 
@@ -54,13 +55,20 @@ int64_t parse_int_strict(std::string_view t) {
 void validate(const ConfigKey& k, const std::string& value) {
 	auto check_range = [&](int64_t v) {
 		if (v < k.min || v > k.max)
-			throw Error(ErrorKind::Validation, concat("value ", std::to_string(v), " out of range [", std::to_string(k.min),
-			                                          ", ", k.max == INT64_MAX ? "∞" : std::to_string(k.max), "]"));
+			throw Error(ErrorKind::Validation,
+			            concat("value ", std::to_string(v), " out of range [", std::to_string(k.min), ", ",
+			                   k.max == INT64_MAX ? "∞" : std::to_string(k.max), "]"));
 	};
 	switch (k.type) {
-	case ConfigType::Integer: check_range(parse_int_strict(value)); break;
-	case ConfigType::Size: check_range(parse_size(value)); break;
-	case ConfigType::Duration: check_range(parse_duration(value)); break;
+	case ConfigType::Integer:
+		check_range(parse_int_strict(value));
+		break;
+	case ConfigType::Size:
+		check_range(parse_size(value));
+		break;
+	case ConfigType::Duration:
+		check_range(parse_duration(value));
+		break;
 	case ConfigType::Real: {
 		char* end = nullptr;
 		std::string s(trim(value));
@@ -70,14 +78,16 @@ void validate(const ConfigKey& k, const std::string& value) {
 	}
 	case ConfigType::Boolean: {
 		auto v = to_lower(trim(value));
-		if (v != "true" && v != "false" && v != "yes" && v != "no" && v != "1" && v != "0" && v != "on" && v != "off")
+		if (v != "true" && v != "false" && v != "yes" && v != "no" && v != "1" && v != "0" && v != "on" &&
+		    v != "off")
 			throw Error(ErrorKind::Validation, concat("'", value, "' is not a boolean (use true or false)"));
 		break;
 	}
 	case ConfigType::Enum: {
 		auto choices = split_list(k.choices);
 		if (std::find(choices.begin(), choices.end(), to_lower(trim(value))) == choices.end())
-			throw Error(ErrorKind::Validation, concat("'", value, "' is not one of ", std::string(k.choices)));
+			throw Error(ErrorKind::Validation,
+			            concat("'", value, "' is not one of ", std::string(k.choices)));
 		break;
 	}
 	case ConfigType::Url: {
@@ -87,42 +97,59 @@ void validate(const ConfigKey& k, const std::string& value) {
 		break;
 	}
 	case ConfigType::String:
-	case ConfigType::Path: break;
+	case ConfigType::Path:
+		break;
 	}
 }
 
-}  // namespace
+} // namespace
 
 int64_t parse_size(std::string_view text) {
 	auto t = trim(text);
 	size_t i = 0;
-	while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
+	while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.'))
+		++i;
 	if (i == 0) throw Error(ErrorKind::Validation, concat("'", text, "' is not a size (e.g. 512K, 20M, 2G)"));
 	double v = std::strtod(std::string(t.substr(0, i)).c_str(), nullptr);
 	auto unit = to_lower(trim(t.substr(i)));
 	double mult = 1;
-	if (unit.empty() || unit == "b") mult = 1;
-	else if (unit == "k" || unit == "kb" || unit == "kib") mult = 1024.0;
-	else if (unit == "m" || unit == "mb" || unit == "mib") mult = 1024.0 * 1024;
-	else if (unit == "g" || unit == "gb" || unit == "gib") mult = 1024.0 * 1024 * 1024;
-	else if (unit == "t" || unit == "tb" || unit == "tib") mult = 1024.0 * 1024 * 1024 * 1024;
-	else throw Error(ErrorKind::Validation, concat("unknown size unit '", unit, "' in '", text, "' (use K, M, G, T)"));
+	if (unit.empty() || unit == "b")
+		mult = 1;
+	else if (unit == "k" || unit == "kb" || unit == "kib")
+		mult = 1024.0;
+	else if (unit == "m" || unit == "mb" || unit == "mib")
+		mult = 1024.0 * 1024;
+	else if (unit == "g" || unit == "gb" || unit == "gib")
+		mult = 1024.0 * 1024 * 1024;
+	else if (unit == "t" || unit == "tb" || unit == "tib")
+		mult = 1024.0 * 1024 * 1024 * 1024;
+	else
+		throw Error(ErrorKind::Validation,
+		            concat("unknown size unit '", unit, "' in '", text, "' (use K, M, G, T)"));
 	return static_cast<int64_t>(std::llround(v * mult));
 }
 
 int64_t parse_duration(std::string_view text) {
 	auto t = trim(text);
 	size_t i = 0;
-	while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
-	if (i == 0) throw Error(ErrorKind::Validation, concat("'", text, "' is not a duration (e.g. 60, 5m, 2h, 7d)"));
+	while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.'))
+		++i;
+	if (i == 0)
+		throw Error(ErrorKind::Validation, concat("'", text, "' is not a duration (e.g. 60, 5m, 2h, 7d)"));
 	double v = std::strtod(std::string(t.substr(0, i)).c_str(), nullptr);
 	auto unit = to_lower(trim(t.substr(i)));
 	double mult = 1;
-	if (unit.empty() || unit == "s") mult = 1;
-	else if (unit == "m" || unit == "min") mult = 60;
-	else if (unit == "h") mult = 3600;
-	else if (unit == "d") mult = 86400;
-	else throw Error(ErrorKind::Validation, concat("unknown duration unit '", unit, "' in '", text, "' (use s, m, h, d)"));
+	if (unit.empty() || unit == "s")
+		mult = 1;
+	else if (unit == "m" || unit == "min")
+		mult = 60;
+	else if (unit == "h")
+		mult = 3600;
+	else if (unit == "d")
+		mult = 86400;
+	else
+		throw Error(ErrorKind::Validation,
+		            concat("unknown duration unit '", unit, "' in '", text, "' (use s, m, h, d)"));
 	return static_cast<int64_t>(std::llround(v * mult));
 }
 
@@ -135,7 +162,8 @@ Config Config::defaults(const fs::path& state_dir) {
 
 fs::path Config::default_path(const std::string& explicit_path) {
 	if (!explicit_path.empty()) return fs::absolute(explicit_path);
-	if (const char* st = std::getenv("MELES_STATE"); st && *st) return fs::absolute(fs::path(st) / "meles.conf");
+	if (const char* st = std::getenv("MELES_STATE"); st && *st)
+		return fs::absolute(fs::path(st) / "meles.conf");
 	if (geteuid() == 0) return "/var/lib/meles/meles.conf";
 	const char* home = std::getenv("HOME");
 	return fs::path(home ? home : "/tmp") / ".local/share/meles/meles.conf";
@@ -176,7 +204,8 @@ Config Config::load(const fs::path& file) {
 				for (auto& k : config_keys())
 					if (list.find(concat("[", k.section, "]")) == std::string::npos)
 						list += (list.empty() ? "" : ", ") + concat("[", k.section, "]");
-				throw Error(ErrorKind::Name, concat("unknown section [", section, "] (known: ", list, ")"), pos);
+				throw Error(ErrorKind::Name, concat("unknown section [", section, "] (known: ", list, ")"),
+				            pos);
 			}
 			last_key.clear();
 			continue;
@@ -189,7 +218,8 @@ Config Config::load(const fs::path& file) {
 		std::string value(trim(t.substr(eq + 1)));
 		const ConfigKey* k = find_key(section, key);
 		if (!k)
-			throw Error(ErrorKind::Name, concat("unknown key '", key, "' in [", section, "]", suggestion(section, key)), pos);
+			throw Error(ErrorKind::Name,
+			            concat("unknown key '", key, "' in [", section, "]", suggestion(section, key)), pos);
 		try {
 			validate(*k, value);
 		} catch (const Error& e) {
@@ -229,7 +259,8 @@ std::string Config::get(std::string_view section, std::string_view key) const {
 	std::string v = it != values_.end() ? it->second : std::string(k->default_value);
 	// Placeholders, expanded one level deep (they never refer to each other cyclically).
 	auto replace = [&](std::string_view ph, const std::string& with) {
-		for (size_t p; (p = v.find(ph)) != std::string::npos;) v.replace(p, ph.size(), with);
+		for (size_t p; (p = v.find(ph)) != std::string::npos;)
+			v.replace(p, ph.size(), with);
 	};
 	if (v.find('{') != std::string::npos) {
 		replace("{stateDir}", state_dir_.string());
@@ -265,13 +296,15 @@ fs::path Config::get_path(std::string_view section, std::string_view key) const 
 
 std::string Config::server_url() const {
 	std::string u = get("web", "serverURL");
-	while (!u.empty() && u.back() == '/') u.pop_back();
+	while (!u.empty() && u.back() == '/')
+		u.pop_back();
 	return u;
 }
 
 std::vector<std::pair<std::string, std::string>> Config::effective() const {
 	std::vector<std::pair<std::string, std::string>> out;
-	for (auto& k : config_keys()) out.emplace_back(concat("[", k.section, "] ", k.key), get(k.section, k.key));
+	for (auto& k : config_keys())
+		out.emplace_back(concat("[", k.section, "] ", k.key), get(k.section, k.key));
 	return out;
 }
 
@@ -295,15 +328,24 @@ std::string Config::documentation() {
 	std::string cur;
 	auto tname = [](ConfigType t) {
 		switch (t) {
-		case ConfigType::String: return "string";
-		case ConfigType::Integer: return "integer";
-		case ConfigType::Real: return "number";
-		case ConfigType::Boolean: return "boolean";
-		case ConfigType::Path: return "path";
-		case ConfigType::Url: return "URL";
-		case ConfigType::Enum: return "choice";
-		case ConfigType::Size: return "size";
-		case ConfigType::Duration: return "duration";
+		case ConfigType::String:
+			return "string";
+		case ConfigType::Integer:
+			return "integer";
+		case ConfigType::Real:
+			return "number";
+		case ConfigType::Boolean:
+			return "boolean";
+		case ConfigType::Path:
+			return "path";
+		case ConfigType::Url:
+			return "URL";
+		case ConfigType::Enum:
+			return "choice";
+		case ConfigType::Size:
+			return "size";
+		case ConfigType::Duration:
+			return "duration";
 		}
 		return "string";
 	};
@@ -314,10 +356,11 @@ std::string Config::documentation() {
 		}
 		std::string type = tname(k.type);
 		if (k.type == ConfigType::Enum) type += " (" + std::string(k.choices) + ")";
-		o << "| `" << k.key << "` | " << type << " | " << (k.default_value.empty() ? "(empty)" : concat("`", k.default_value, "`"))
-		  << " | " << k.doc << " |\n";
+		o << "| `" << k.key << "` | " << type << " | "
+		  << (k.default_value.empty() ? "(empty)" : concat("`", k.default_value, "`")) << " | " << k.doc
+		  << " |\n";
 	}
 	return o.str();
 }
 
-}  // namespace meles
+} // namespace meles

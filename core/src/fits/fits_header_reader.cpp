@@ -23,14 +23,17 @@ namespace {
 constexpr size_t kBlock = 2880;
 constexpr size_t kCard = 80;
 
-[[noreturn]] void fail(const std::string& what) { throw Error(ErrorKind::Io, what); }
+[[noreturn]] void fail(const std::string& what) {
+	throw Error(ErrorKind::Io, what);
+}
 
 std::string cfitsio_message(int status) {
 	char text[FLEN_STATUS] = {0};
 	fits_get_errstatus(status, text);
 	std::string out = text;
 	char detail[FLEN_ERRMSG] = {0};
-	if (fits_read_errmsg(detail) && detail[0] && out.find(detail) == std::string::npos) out += concat(" (", detail, ")");
+	if (fits_read_errmsg(detail) && detail[0] && out.find(detail) == std::string::npos)
+		out += concat(" (", detail, ")");
 	fits_clear_errmsg();
 	return out;
 }
@@ -54,7 +57,7 @@ public:
 		return got;
 	}
 	uint64_t size() const {
-		struct stat st{};
+		struct stat st {};
 		if (::fstat(fd_, &st) != 0) fail(concat("cannot stat: ", std::strerror(errno)));
 		return static_cast<uint64_t>(st.st_size);
 	}
@@ -89,7 +92,7 @@ uint64_t data_bytes(const HduHeader& h) {
 	int64_t naxis = num("NAXIS", 0);
 	if (naxis <= 0) return 0;
 	uint64_t elems = 1;
-	bool groups = num("NAXIS1", 1) == 0 && h.index == 0;  // random groups
+	bool groups = num("NAXIS1", 1) == 0 && h.index == 0; // random groups
 	for (int64_t i = groups ? 2 : 1; i <= naxis; ++i) {
 		int64_t n = num(concat("NAXIS", std::to_string(i)), 0);
 		if (n < 0) fail(concat("corrupt header: NAXIS", std::to_string(i), " is negative"));
@@ -98,7 +101,8 @@ uint64_t data_bytes(const HduHeader& h) {
 	}
 	int64_t bitpix = num("BITPIX", 8);
 	uint64_t bytes = static_cast<uint64_t>(std::abs(bitpix)) / 8;
-	return bytes * static_cast<uint64_t>(num("GCOUNT", 1)) * (static_cast<uint64_t>(num("PCOUNT", 0)) + elems);
+	return bytes * static_cast<uint64_t>(num("GCOUNT", 1)) *
+	       (static_cast<uint64_t>(num("PCOUNT", 0)) + elems);
 }
 
 // Reads the header starting at `offset`; returns its size in bytes (whole blocks).
@@ -117,7 +121,8 @@ uint64_t read_header_blocks(const Fd& fd, uint64_t offset, int max_blocks, bool 
 			if (card.substr(0, 8) == "END     ") return static_cast<uint64_t>(b + 1) * kBlock;
 			for (char c : card)
 				if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e)
-					fail(concat("corrupt header: card ", std::to_string(b * 36 + static_cast<int>(i / kCard) + 1),
+					fail(concat("corrupt header: card ",
+					            std::to_string(b * 36 + static_cast<int>(i / kCard) + 1),
 					            " holds bytes that are not ASCII text"));
 			add_card(card, out.cards);
 		}
@@ -142,8 +147,8 @@ std::optional<HduHeader> quick_primary(const Fd& fd, int max_blocks) {
 	uint64_t header = read_header_blocks(fd, 0, max_blocks, true, h);
 	uint64_t data = data_bytes(h), size = fd.size();
 	if (size < header + data)
-		fail(concat("truncated: the header announces ", std::to_string(data), " bytes of data, the file holds ",
-		            std::to_string(size - header)));
+		fail(concat("truncated: the header announces ", std::to_string(data),
+		            " bytes of data, the file holds ", std::to_string(size - header)));
 	if (data == 0 && is_true(h, "EXTEND") && size > header) {
 		HduHeader next;
 		next.index = 1;
@@ -169,7 +174,8 @@ public:
 	}
 	int hdus() {
 		int n = 0, status = 0;
-		if (fits_get_num_hdus(f_, &n, &status)) fail(concat("cannot count the HDUs: ", cfitsio_message(status)));
+		if (fits_get_num_hdus(f_, &n, &status))
+			fail(concat("cannot count the HDUs: ", cfitsio_message(status)));
 		return n;
 	}
 	// The header of HDU `index` (0-based); tile-compressed images as they were before compression.
@@ -180,11 +186,13 @@ public:
 		char* text = nullptr;
 		int nkeys = 0;
 		if (fits_convert_hdr2str(f_, 1, nullptr, 0, &text, &nkeys, &status))
-			fail(concat("HDU ", std::to_string(index), ": cannot read its header: ", cfitsio_message(status)));
+			fail(
+			    concat("HDU ", std::to_string(index), ": cannot read its header: ", cfitsio_message(status)));
 		HduHeader h;
 		h.index = index;
 		std::string_view all(text, std::strlen(text));
-		for (size_t i = 0; i + kCard <= all.size(); i += kCard) add_card(all.substr(i, kCard), h.cards);
+		for (size_t i = 0; i + kCard <= all.size(); i += kCard)
+			add_card(all.substr(i, kCard), h.cards);
 		fits_free_memory(text, &status);
 		return h;
 	}
@@ -197,7 +205,8 @@ public:
 	uint64_t data_end(int index) {
 		int status = 0, type = 0;
 		LONGLONG head = 0, start = 0, end = 0;
-		if (fits_movabs_hdu(f_, index + 1, &type, &status) || fits_get_hduaddrll(f_, &head, &start, &end, &status))
+		if (fits_movabs_hdu(f_, index + 1, &type, &status) ||
+		    fits_get_hduaddrll(f_, &head, &start, &end, &status))
 			fail(concat("HDU ", std::to_string(index), ": ", cfitsio_message(status)));
 		return static_cast<uint64_t>(end);
 	}
@@ -206,7 +215,7 @@ private:
 	fitsfile* f_ = nullptr;
 };
 
-}  // namespace
+} // namespace
 
 const HeaderCard* HduHeader::find(std::string_view key) const {
 	for (auto& c : cards)
@@ -225,12 +234,13 @@ bool parse_card(std::string_view card, HeaderCard& out) {
 		rest = rest.substr(eq);
 	}
 	if (key.empty() || key == "COMMENT" || key == "HISTORY" || key == "END") return false;
-	if (rest.substr(0, 1) != "=") return false;  // commentary keyword without a value
+	if (rest.substr(0, 1) != "=") return false; // commentary keyword without a value
 	out = HeaderCard{};
 	out.key = std::string(key);
 	std::string_view v = rest.substr(1);
 	size_t i = 0;
-	while (i < v.size() && v[i] == ' ') ++i;
+	while (i < v.size() && v[i] == ' ')
+		++i;
 	if (i < v.size() && v[i] == '\'') {
 		std::string s;
 		size_t j = i + 1;
@@ -246,7 +256,8 @@ bool parse_card(std::string_view card, HeaderCard& out) {
 			s += v[j];
 		}
 		// Trailing blanks of FITS strings do not count; leading ones do.
-		while (!s.empty() && s.back() == ' ') s.pop_back();
+		while (!s.empty() && s.back() == ' ')
+			s.pop_back();
 		out.kind = HeaderCard::Kind::String;
 		out.text = std::move(s);
 		return true;
@@ -303,8 +314,8 @@ std::vector<HduHeader> read_fits_headers(const std::string& path, const HeaderOp
 		if (gz) return;
 		uint64_t end = f.data_end(index), size = fd.size();
 		if (size < end)
-			fail(concat("truncated: HDU ", std::to_string(index), " needs ", std::to_string(end), " bytes, the file holds ",
-			            std::to_string(size)));
+			fail(concat("truncated: HDU ", std::to_string(index), " needs ", std::to_string(end),
+			            " bytes, the file holds ", std::to_string(size)));
 	};
 	if (!opts.hdu) {
 		for (int i = 0; i < n; ++i) {
@@ -315,7 +326,8 @@ std::vector<HduHeader> read_fits_headers(const std::string& path, const HeaderOp
 	}
 	int want = *opts.hdu;
 	if (want >= n)
-		fail(concat("there is no HDU ", std::to_string(want), " (the file has ", std::to_string(n), n == 1 ? " HDU)" : " HDUs)"));
+		fail(concat("there is no HDU ", std::to_string(want), " (the file has ", std::to_string(n),
+		            n == 1 ? " HDU)" : " HDUs)"));
 	check_complete(want);
 	HduHeader h = f.header(want);
 	if (want == 0 && n > 1) {
@@ -329,4 +341,4 @@ std::vector<HduHeader> read_fits_headers(const std::string& path, const HeaderOp
 	return out;
 }
 
-}  // namespace meles::core::fits
+} // namespace meles::core::fits

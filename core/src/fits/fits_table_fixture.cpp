@@ -156,7 +156,8 @@ void write_fits_image_file(const std::string& path, const FixtureImage& im) {
 		check(status, "long string");
 	}
 	std::vector<short> px(static_cast<size_t>(im.naxis1 * im.naxis2));
-	for (size_t i = 0; i < px.size(); ++i) px[i] = static_cast<short>(i % 1000);
+	for (size_t i = 0; i < px.size(); ++i)
+		px[i] = static_cast<short>(i % 1000);
 	fits_write_img(f, TSHORT, 1, static_cast<LONGLONG>(px.size()), px.data(), &status);
 	check(status, "pixels");
 	if (im.tile_compressed) fits_set_compression_type(f, NOCOMPRESS, &status);

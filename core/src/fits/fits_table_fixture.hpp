@@ -53,10 +53,10 @@ struct FixtureImage {
 	// Header cards after the mandatory ones: key and value as FITS writes it ("'M31'",
 	// "12.5", "T", "1.0D-3"); a key of 8+ characters or with blanks becomes HIERARCH.
 	std::vector<std::pair<std::string, std::string>> cards;
-	std::string long_string_key;  // with long_string: a string longer than a card (CONTINUE)
+	std::string long_string_key; // with long_string: a string longer than a card (CONTINUE)
 	std::string long_string;
-	bool tile_compressed = false;  // as fpack writes: empty primary HDU, RICE-compressed image HDU 1
-	int extensions = 0;            // further image HDUs (EXTNAME EXTn, a card HDUNUM = n)
+	bool tile_compressed = false; // as fpack writes: empty primary HDU, RICE-compressed image HDU 1
+	int extensions = 0;           // further image HDUs (EXTNAME EXTn, a card HDUNUM = n)
 };
 void write_fits_image_file(const std::string& path, const FixtureImage& image);
 

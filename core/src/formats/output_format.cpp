@@ -39,7 +39,8 @@ constexpr std::string_view kIvoBinary2 = "ivo://ivoa.net/std/TAPRegExt#output-vo
 
 const OutputFormatInfo kFormats[] = {
     // plain VOTable is written as BINARY2, and declared so
-    {OutputFormat::VOTableBinary2, "application/x-votable+xml", kVotAliases, kVotAlso, "vot", true, kIvoBinary2},
+    {OutputFormat::VOTableBinary2, "application/x-votable+xml", kVotAliases, kVotAlso, "vot", true,
+     kIvoBinary2},
     {OutputFormat::VOTableTabledata, "application/x-votable+xml;serialization=TABLEDATA", kTdAliases, kTdAlso,
      "vot", true, kIvoTd},
     {OutputFormat::VOTableBinary, "application/x-votable+xml;serialization=BINARY", kBinAliases, kBinAlso,

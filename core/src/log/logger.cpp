@@ -19,11 +19,16 @@ std::shared_ptr<spdlog::logger> g_access;
 
 spdlog::level::level_enum to_spd(Level l) {
 	switch (l) {
-	case Level::Debug: return spdlog::level::debug;
-	case Level::Info: return spdlog::level::info;
-	case Level::Warn: return spdlog::level::warn;
-	case Level::Error: return spdlog::level::err;
-	case Level::Off: return spdlog::level::off;
+	case Level::Debug:
+		return spdlog::level::debug;
+	case Level::Info:
+		return spdlog::level::info;
+	case Level::Warn:
+		return spdlog::level::warn;
+	case Level::Error:
+		return spdlog::level::err;
+	case Level::Off:
+		return spdlog::level::off;
 	}
 	return spdlog::level::info;
 }
@@ -47,7 +52,7 @@ std::shared_ptr<spdlog::logger> main_logger() {
 	return g_main;
 }
 
-}  // namespace
+} // namespace
 
 void init(const Options& options) {
 	std::shared_ptr<spdlog::logger> m, a;
@@ -77,13 +82,22 @@ Level parse_level(std::string_view name) {
 	if (name == "warn" || name == "warning") return Level::Warn;
 	if (name == "error") return Level::Error;
 	if (name == "off") return Level::Off;
-	throw Error(ErrorKind::Validation, concat("unknown log level '", name, "' (use debug, info, warning, error, off)"));
+	throw Error(ErrorKind::Validation,
+	            concat("unknown log level '", name, "' (use debug, info, warning, error, off)"));
 }
 
-void debug(std::string_view m) { main_logger()->debug(m); }
-void info(std::string_view m) { main_logger()->info(m); }
-void warn(std::string_view m) { main_logger()->warn(m); }
-void error(std::string_view m) { main_logger()->error(m); }
+void debug(std::string_view m) {
+	main_logger()->debug(m);
+}
+void info(std::string_view m) {
+	main_logger()->info(m);
+}
+void warn(std::string_view m) {
+	main_logger()->warn(m);
+}
+void error(std::string_view m) {
+	main_logger()->error(m);
+}
 
 void access(std::string_view line) {
 	std::shared_ptr<spdlog::logger> a;
@@ -91,8 +105,10 @@ void access(std::string_view line) {
 		std::lock_guard lock(g_mutex);
 		a = g_access;
 	}
-	if (a) a->info(line);
-	else main_logger()->info(line);
+	if (a)
+		a->info(line);
+	else
+		main_logger()->info(line);
 }
 
 void flush() {
@@ -101,4 +117,4 @@ void flush() {
 	if (g_access) g_access->flush();
 }
 
-}  // namespace meles::log
+} // namespace meles::log

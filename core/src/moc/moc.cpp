@@ -17,8 +17,12 @@ namespace {
 
 constexpr double kDeg = std::numbers::pi / 180.0;
 
-uint64_t cells_at(int order) { return uint64_t(12) << (2 * order); }
-int shift_of(int order) { return 2 * (kMaxOrder - order); }
+uint64_t cells_at(int order) {
+	return uint64_t(12) << (2 * order);
+}
+int shift_of(int order) {
+	return 2 * (kMaxOrder - order);
+}
 
 void check_order(int order) {
 	if (order < 0 || order > kMaxOrder)
@@ -29,9 +33,11 @@ pointing to_pointing(double ra_deg, double dec_deg) {
 	return pointing((90.0 - dec_deg) * kDeg, ra_deg * kDeg);
 }
 
-bool valid_position(double ra, double dec) { return std::isfinite(ra) && std::isfinite(dec) && std::fabs(dec) <= 90.0; }
+bool valid_position(double ra, double dec) {
+	return std::isfinite(ra) && std::isfinite(dec) && std::fabs(dec) <= 90.0;
+}
 
-}  // namespace
+} // namespace
 
 uint64_t ang2pix_nest(int order, double ra_deg, double dec_deg) {
 	check_order(order);
@@ -51,10 +57,11 @@ Moc Moc::from_cells(int order, std::vector<uint64_t> cells) {
 	int sh = shift_of(order);
 	for (size_t i = 0; i < cells.size();) {
 		if (cells[i] >= limit)
-			throw Error(ErrorKind::Validation,
-			            concat("HEALPix cell ", std::to_string(cells[i]), " does not exist at order ", std::to_string(order)));
+			throw Error(ErrorKind::Validation, concat("HEALPix cell ", std::to_string(cells[i]),
+			                                          " does not exist at order ", std::to_string(order)));
 		size_t j = i + 1;
-		while (j < cells.size() && cells[j] == cells[j - 1] + 1) ++j;
+		while (j < cells.size() && cells[j] == cells[j - 1] + 1)
+			++j;
 		m.ranges_.emplace_back(cells[i] << sh, (cells[j - 1] + 1) << sh);
 		i = j;
 	}
@@ -69,8 +76,10 @@ void Moc::normalise() {
 	std::sort(ranges_.begin(), ranges_.end());
 	std::vector<std::pair<uint64_t, uint64_t>> out;
 	for (auto& r : ranges_) {
-		if (!out.empty() && r.first <= out.back().second) out.back().second = std::max(out.back().second, r.second);
-		else out.push_back(r);
+		if (!out.empty() && r.first <= out.back().second)
+			out.back().second = std::max(out.back().second, r.second);
+		else
+			out.push_back(r);
 	}
 	ranges_ = std::move(out);
 }
@@ -82,7 +91,8 @@ Moc Moc::parse_ascii(std::string_view text) {
 	size_t i = 0;
 	auto token_at = [&](size_t start) {
 		size_t e = start;
-		while (e < text.size() && !std::isspace(static_cast<unsigned char>(text[e])) && text[e] != ',') ++e;
+		while (e < text.size() && !std::isspace(static_cast<unsigned char>(text[e])) && text[e] != ',')
+			++e;
 		std::string t(text.substr(start, std::min<size_t>(e - start, 40)));
 		return t;
 	};
@@ -90,7 +100,8 @@ Moc Moc::parse_ascii(std::string_view text) {
 		size_t start = i;
 		v = 0;
 		while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-			if (i - start >= 19) throw Error(ErrorKind::Syntax, concat("MOC: number too long at '", token_at(start), "'"));
+			if (i - start >= 19)
+				throw Error(ErrorKind::Syntax, concat("MOC: number too long at '", token_at(start), "'"));
 			v = v * 10 + uint64_t(text[i] - '0');
 			++i;
 		}
@@ -104,7 +115,9 @@ Moc Moc::parse_ascii(std::string_view text) {
 		}
 		size_t start = i;
 		uint64_t a;
-		if (!read_number(a)) throw Error(ErrorKind::Syntax, concat("MOC: unexpected '", token_at(start), "' (expected order/ or cells)"));
+		if (!read_number(a))
+			throw Error(ErrorKind::Syntax,
+			            concat("MOC: unexpected '", token_at(start), "' (expected order/ or cells)"));
 		if (i < text.size() && text[i] == '/') {
 			++i;
 			if (a > uint64_t(kMaxOrder))
@@ -114,17 +127,22 @@ Moc Moc::parse_ascii(std::string_view text) {
 			m.order_ = std::max(m.order_, order);
 			continue;
 		}
-		if (order < 0) throw Error(ErrorKind::Syntax, concat("MOC: cell '", token_at(start), "' before any order (write e.g. 6/", token_at(start), ")"));
+		if (order < 0)
+			throw Error(ErrorKind::Syntax, concat("MOC: cell '", token_at(start),
+			                                      "' before any order (write e.g. 6/", token_at(start), ")"));
 		uint64_t b = a;
 		if (i < text.size() && text[i] == '-') {
 			++i;
-			if (!read_number(b)) throw Error(ErrorKind::Syntax, concat("MOC: incomplete range at '", token_at(start), "'"));
-			if (b < a) throw Error(ErrorKind::Syntax, concat("MOC: descending range '", token_at(start), "'"));
+			if (!read_number(b))
+				throw Error(ErrorKind::Syntax, concat("MOC: incomplete range at '", token_at(start), "'"));
+			if (b < a)
+				throw Error(ErrorKind::Syntax, concat("MOC: descending range '", token_at(start), "'"));
 		}
 		if (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])) && text[i] != ',')
 			throw Error(ErrorKind::Syntax, concat("MOC: unexpected '", token_at(start), "'"));
 		if (b >= cells_at(order))
-			throw Error(ErrorKind::Syntax, concat("MOC: cell ", std::to_string(b), " does not exist at order ", std::to_string(order)));
+			throw Error(ErrorKind::Syntax, concat("MOC: cell ", std::to_string(b),
+			                                      " does not exist at order ", std::to_string(order)));
 		m.add_range(a << shift_of(order), (b + 1) << shift_of(order));
 	}
 	if (!any_order && !text.empty() && text.find_first_not_of(" \t\r\n,") != std::string_view::npos)
@@ -140,8 +158,9 @@ std::string Moc::to_ascii() const {
 	for (auto [b, e] : ranges_) {
 		while (b < e) {
 			int tz = b == 0 ? 2 * kMaxOrder + 4 : std::countr_zero(b);
-			int level = std::min(tz / 2, kMaxOrder);  // how many orders up b is aligned
-			while (level > 0 && b + (uint64_t(1) << (2 * level)) > e) --level;
+			int level = std::min(tz / 2, kMaxOrder); // how many orders up b is aligned
+			while (level > 0 && b + (uint64_t(1) << (2 * level)) > e)
+				--level;
 			int order = kMaxOrder - level;
 			by_order[size_t(order)].push_back(b >> (2 * level));
 			deepest = std::max(deepest, order);
@@ -157,7 +176,8 @@ std::string Moc::to_ascii() const {
 		out += std::to_string(o) + "/";
 		for (size_t i = 0; i < cells.size();) {
 			size_t j = i + 1;
-			while (j < cells.size() && cells[j] == cells[j - 1] + 1) ++j;
+			while (j < cells.size() && cells[j] == cells[j - 1] + 1)
+				++j;
 			out += (i == 0 ? "" : " ") + std::to_string(cells[i]);
 			if (j - 1 > i) out += "-" + std::to_string(cells[j - 1]);
 			i = j;
@@ -188,14 +208,16 @@ Moc Moc::degraded(int order) const {
 	Moc out;
 	out.order_ = order;
 	uint64_t step = uint64_t(1) << shift_of(order);
-	for (auto [b, e] : ranges_) out.ranges_.emplace_back(b / step * step, (e + step - 1) / step * step);
+	for (auto [b, e] : ranges_)
+		out.ranges_.emplace_back(b / step * step, (e + step - 1) / step * step);
 	out.normalise();
 	return out;
 }
 
 double Moc::sky_fraction() const {
 	long double covered = 0;
-	for (auto [b, e] : ranges_) covered += static_cast<long double>(e - b);
+	for (auto [b, e] : ranges_)
+		covered += static_cast<long double>(e - b);
 	return static_cast<double>(covered / static_cast<long double>(cells_at(kMaxOrder)));
 }
 
@@ -215,7 +237,8 @@ Moc Moc::disc(int order, double ra_deg, double dec_deg, double radius_deg) {
 	T_Healpix_Base<int64> base(order, NEST);
 	rangeset<int64> rs;
 	// fact 4: cells are tested at four times the resolution, which keeps "inclusive" tight.
-	base.query_disc_inclusive(to_pointing(ra_deg, dec_deg), std::min(radius_deg, 180.0) * kDeg, rs, order < 27 ? 4 : 1);
+	base.query_disc_inclusive(to_pointing(ra_deg, dec_deg), std::min(radius_deg, 180.0) * kDeg, rs,
+	                          order < 27 ? 4 : 1);
 	Moc m;
 	m.order_ = order;
 	for (tsize i = 0; i < rs.nranges(); ++i)
@@ -229,7 +252,8 @@ Moc Moc::polygon(int order, const std::vector<std::pair<double, double>>& vertic
 	if (vertices.size() < 3) throw Error(ErrorKind::Validation, "a polygon needs at least three vertices");
 	std::vector<pointing> pts;
 	for (auto [ra, dec] : vertices) {
-		if (!valid_position(ra, dec)) throw Error(ErrorKind::Validation, "a polygon vertex lies outside the sky");
+		if (!valid_position(ra, dec))
+			throw Error(ErrorKind::Validation, "a polygon vertex lies outside the sky");
 		pts.push_back(to_pointing(ra, dec));
 	}
 	T_Healpix_Base<int64> base(order, NEST);
@@ -257,7 +281,7 @@ namespace {
 // Up to this order a bitmap of all cells (12·4^10 bits = 1.5 MB) is cheaper than a list.
 constexpr int kBitmapMaxOrder = 10;
 constexpr size_t kCompactAt = size_t(1) << 22;
-}  // namespace
+} // namespace
 
 PointCoverage::PointCoverage(int order) : order_(order), impl_(nullptr) {
 	check_order(order);
@@ -265,7 +289,9 @@ PointCoverage::PointCoverage(int order) : order_(order), impl_(nullptr) {
 	if (order <= kBitmapMaxOrder) bits_.assign((cells_at(order) + 63) / 64, 0);
 }
 
-PointCoverage::~PointCoverage() { delete impl_; }
+PointCoverage::~PointCoverage() {
+	delete impl_;
+}
 
 PointCoverage::PointCoverage(PointCoverage&& o) noexcept
     : order_(o.order_), impl_(o.impl_), bits_(std::move(o.bits_)), cells_(std::move(o.cells_)),
@@ -325,4 +351,4 @@ Moc PointCoverage::moc() const {
 	return Moc::from_cells(order_, std::move(cells));
 }
 
-}  // namespace meles::moc
+} // namespace meles::moc

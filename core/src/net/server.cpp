@@ -61,15 +61,17 @@ std::string_view Request::header(std::string_view name) const {
 std::string Request::read_body(size_t limit) {
 	std::string out;
 	if (content_length && *content_length > limit)
-		throw Error(ErrorKind::Limit, concat("request body of ", std::to_string(*content_length),
-		                                     " bytes exceeds the limit of ", std::to_string(limit), " bytes"));
+		throw Error(ErrorKind::Limit,
+		            concat("request body of ", std::to_string(*content_length),
+		                   " bytes exceeds the limit of ", std::to_string(limit), " bytes"));
 	if (content_length) out.reserve(static_cast<size_t>(*content_length));
 	char buf[64 * 1024];
 	for (;;) {
 		size_t n = read_body_some(buf, sizeof buf);
 		if (n == 0) break;
 		if (out.size() + n > limit)
-			throw Error(ErrorKind::Limit, concat("request body exceeds the limit of ", std::to_string(limit), " bytes"));
+			throw Error(ErrorKind::Limit,
+			            concat("request body exceeds the limit of ", std::to_string(limit), " bytes"));
 		out.append(buf, n);
 	}
 	return out;
@@ -116,11 +118,11 @@ bool wait_fd(int fd, short events, std::chrono::milliseconds timeout) {
 		int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
 		if (r > 0) return true;
 		if (r == 0) return false;
-		if (errno != EINTR) return true;  // let the following call report the error
+		if (errno != EINTR) return true; // let the following call report the error
 	}
 }
 
-}  // namespace
+} // namespace
 
 class Session;
 
@@ -139,7 +141,8 @@ public:
 	~DisconnectWatcher() {
 		stop_ = true;
 		uint64_t one = 1;
-		if (::write(wake_, &one, sizeof one) < 0) { /* the thread notices stop_ on its next wake */ }
+		if (::write(wake_, &one, sizeof one) < 0) { /* the thread notices stop_ on its next wake */
+		}
 		thread_.join();
 		close(wake_);
 		close(epfd_);
@@ -217,15 +220,15 @@ struct Server::Impl {
 	// (options.max_client_requests).  Parked responses hold no turn.
 	struct ClientTurns {
 		int running = 0;
-		std::deque<std::pair<std::shared_ptr<Session>, bool>> waiting;  // (session, resume)
+		std::deque<std::pair<std::shared_ptr<Session>, bool>> waiting; // (session, resume)
 	};
 	std::mutex clients_mutex;
 	std::unordered_map<std::string, ClientTurns> clients;
 	std::unique_ptr<asio::steady_timer> accept_backoff;
 
 	Impl(ServerOptions o, Handler h)
-	    : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.io_threads)), acceptor(asio::make_strand(ioc)),
-	      signals(ioc) {}
+	    : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.io_threads)),
+	      acceptor(asio::make_strand(ioc)), signals(ioc) {}
 
 	void add_thread() {
 		std::lock_guard lock(threads_mutex);
@@ -235,8 +238,8 @@ struct Server::Impl {
 	// Called before a handler starts: keep one thread free for the event loop.
 	void ensure_spare_thread() {
 		int busy = ++in_handlers;
-		if (busy >= thread_count.load() && thread_count.load() < std::max(options.workers, options.io_threads) &&
-		    !stopping)
+		if (busy >= thread_count.load() &&
+		    thread_count.load() < std::max(options.workers, options.io_threads) && !stopping)
 			add_thread();
 	}
 
@@ -262,14 +265,16 @@ public:
 		} else {
 			auto a = ep.address();
 			// IPv4 clients of a dual-stack listener count as themselves.
-			if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+			if (a.is_v6() && a.to_v6().is_v4_mapped())
+				a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
 			remote_ = a.to_string();
 		}
 	}
 	~Session() override;
 
 	void start() {
-		asio::dispatch(socket_.get_executor(), beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
+		asio::dispatch(socket_.get_executor(),
+		               beast::bind_front_handler(&Session::do_read_header, shared_from_this()));
 	}
 
 	// Called on shutdown: drop the connection if it is waiting idly for a next request, and
@@ -303,7 +308,8 @@ public:
 	// when the client is gone.
 	size_t send_some(std::string_view data) {
 		for (;;) {
-			ssize_t n = ::send(socket_.native_handle(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t n =
+			    ::send(socket_.native_handle(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n >= 0) return static_cast<size_t>(n);
 			if (errno == EINTR) continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
@@ -361,7 +367,7 @@ public:
 	void wake_park(uint64_t gen) {
 		if (!parked_ || gen != park_gen_ || park_woken_.exchange(true)) return;
 		asio::post(socket_.get_executor(), [self = shared_from_this()] {
-			if (!self->park_armed_) return;  // arm_park() has not run yet: it will see park_woken_
+			if (!self->park_armed_) return; // arm_park() has not run yet: it will see park_woken_
 			self->park_armed_ = false;
 			self->timer_.cancel();
 			if (self->park_watch_) self->srv_.watcher->remove(self->park_watch_);
@@ -371,7 +377,7 @@ public:
 	}
 
 	class Writer;
-	bool holds_turn_ = false;  // Server::Impl::admit gave this request a turn
+	bool holds_turn_ = false; // Server::Impl::admit gave this request a turn
 
 private:
 	friend class Writer;
@@ -389,13 +395,15 @@ private:
 		parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
 		idle_ = !first_;
 		timer_.expires_after(first_ ? srv_.options.read_timeout : srv_.options.idle_timeout);
-		timer_.async_wait(asio::bind_executor(socket_.get_executor(), [self = shared_from_this()](beast::error_code ec) {
-			if (!ec && !self->reading_done_) self->close_socket();  // idle or slow client
-		}));
+		timer_.async_wait(
+		    asio::bind_executor(socket_.get_executor(), [self = shared_from_this()](beast::error_code ec) {
+			    if (!ec && !self->reading_done_) self->close_socket(); // idle or slow client
+		    }));
 		reading_done_ = false;
-		http::async_read_header(socket_, buffer_, *parser_,
-		                        asio::bind_executor(socket_.get_executor(),
-		                                            beast::bind_front_handler(&Session::on_header, shared_from_this())));
+		http::async_read_header(
+		    socket_, buffer_, *parser_,
+		    asio::bind_executor(socket_.get_executor(),
+		                        beast::bind_front_handler(&Session::on_header, shared_from_this())));
 	}
 
 	void on_header(beast::error_code ec, size_t) {
@@ -404,8 +412,9 @@ private:
 		idle_ = false;
 		first_ = false;
 		if (ec) {
-			if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-			    ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
+			if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+			    ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+			    ec == asio::error::bad_descriptor) {
 				close_socket();
 				return;
 			}
@@ -418,10 +427,11 @@ private:
 	}
 
 	void send_error_and_close(int status, const std::string& body) {
-		std::string msg = concat("HTTP/1.1 ", std::to_string(status), " ", reason_phrase(status),
-		                         "\r\nServer: ", srv_.options.server_name,
-		                         "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ",
-		                         std::to_string(body.size()), "\r\n\r\n", body);
+		std::string msg =
+		    concat("HTTP/1.1 ", std::to_string(status), " ", reason_phrase(status),
+		           "\r\nServer: ", srv_.options.server_name,
+		           "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ",
+		           std::to_string(body.size()), "\r\n\r\n", body);
 		try {
 			send_all(msg);
 		} catch (...) {
@@ -448,14 +458,15 @@ private:
 		char scratch[65536];
 		size_t total = 0;
 		while (total < (64u << 20)) {
-			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+			    deadline - std::chrono::steady_clock::now());
 			if (left.count() <= 0 || !wait_fd(fd, POLLIN, left)) break;
 			ssize_t n = ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT);
 			if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
 			if (n <= 0) break;
 			total += static_cast<size_t>(n);
 		}
-		gone_ = true;  // the connection is done
+		gone_ = true; // the connection is done
 	}
 
 	void close_socket() {
@@ -541,7 +552,7 @@ public:
 		if (s_.gone_) throw Error(ErrorKind::Io, "client went away");
 		size_t limit = s_.srv_.options.stream_buffer;
 		if (buf_.empty() && data.size() >= limit) {
-			push(data, false);  // large writes go out without a copy
+			push(data, false); // large writes go out without a copy
 			return;
 		}
 		while (!data.empty()) {
@@ -563,7 +574,8 @@ public:
 			spool_overflow_reported_ = true;
 			throw Error(ErrorKind::Limit,
 			            concat("the client reads more slowly than the result is produced, and more than ",
-			                   std::to_string(spool_max_), " bytes of it were waiting; the rest of the result "
+			                   std::to_string(spool_max_),
+			                   " bytes of it were waiting; the rest of the result "
 			                   "was not sent (ask for fewer rows, or submit an asynchronous job)"));
 		}
 	}
@@ -600,7 +612,8 @@ public:
 		});
 	}
 
-	std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout, std::function<void(Response&)> resume) override {
+	std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout,
+	                             std::function<void(Response&)> resume) override {
 		if (done_ || streaming_ || headers_sent_ || parked_)
 			throw Error(ErrorKind::Internal, "only a response that has not begun can be parked");
 		if (watch_key_) {
@@ -634,11 +647,15 @@ private:
 		// An unread request body would be parsed as the next request: close instead.
 		if (req_.has_body() && !s_.body_finished_ && !req_.body_consumed()) ka = false;
 		s_.keep_alive_ = ka;
-		std::string out = concat("HTTP/1.1 ", std::to_string(status_), " ", reason_phrase(status_), "\r\nServer: ",
-		                         s_.srv_.options.server_name, "\r\nDate: ", http_date(), "\r\n");
-		for (auto& h : headers_) out += concat(h.name, ": ", h.value, "\r\n");
-		if (chunked) out += "Transfer-Encoding: chunked\r\n";
-		else out += concat("Content-Length: ", std::to_string(length), "\r\n");
+		std::string out =
+		    concat("HTTP/1.1 ", std::to_string(status_), " ", reason_phrase(status_),
+		           "\r\nServer: ", s_.srv_.options.server_name, "\r\nDate: ", http_date(), "\r\n");
+		for (auto& h : headers_)
+			out += concat(h.name, ": ", h.value, "\r\n");
+		if (chunked)
+			out += "Transfer-Encoding: chunked\r\n";
+		else
+			out += concat("Content-Length: ", std::to_string(length), "\r\n");
 		if (!ka) out += "Connection: close\r\n";
 		out += "\r\n";
 		return out;
@@ -684,7 +701,8 @@ private:
 			data.remove_prefix(s_.send_some(data));
 			// A client that is merely a little slower than the producer gets a moment before
 			// its bytes go to disk.
-			while (!data.empty() && wait_fd(s_.socket_.native_handle(), POLLOUT, std::chrono::milliseconds(20)))
+			while (!data.empty() &&
+			       wait_fd(s_.socket_.native_handle(), POLLOUT, std::chrono::milliseconds(20)))
 				data.remove_prefix(s_.send_some(data));
 			if (data.empty()) return;
 		}
@@ -748,7 +766,8 @@ private:
 		}
 		// All sent: start the file over.
 		spool_sent_ = spool_end_ = 0;
-		if (ftruncate(spool_fd_, 0) != 0) { /* the next writes overwrite it anyway */ }
+		if (ftruncate(spool_fd_, 0) != 0) { /* the next writes overwrite it anyway */
+		}
 	}
 	void drain_some() { drain(false); }
 	void drain_spool() {
@@ -790,9 +809,10 @@ void Session::arm_park() {
 	park_armed_ = true;
 	uint64_t gen = park_gen_;
 	timer_.expires_after(park_timeout_);
-	timer_.async_wait(asio::bind_executor(socket_.get_executor(), [self = shared_from_this(), gen](beast::error_code ec) {
-		if (!ec) self->wake_park(gen);
-	}));
+	timer_.async_wait(
+	    asio::bind_executor(socket_.get_executor(), [self = shared_from_this(), gen](beast::error_code ec) {
+		    if (!ec) self->wake_park(gen);
+	    }));
 	// A client that hangs up ends the wait at once (its answer goes nowhere; the resumption
 	// still runs, so that whoever parked can clean up).
 	park_watch_ = srv_.watcher->add(socket_.native_handle(), [self = shared_from_this(), gen] {
@@ -852,7 +872,8 @@ void Session::run_handler() {
 	}
 	if (q != std::string::npos) req.query = req.target.substr(q + 1);
 	req.remote = remote_;
-	for (auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+	for (auto& f : msg)
+		req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
 	if (auto cl = parser_->content_length()) req.content_length = *cl;
 	req.chunked = parser_->chunked();
 	req.body_source = this;
@@ -904,10 +925,12 @@ void Session::complete() {
 	int status = writer_->status();
 	writer_.reset();
 	if (req.has_body() && !body_finished_ && !req.body_consumed() && !gone_) lingering_close();
-	auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
+	auto us =
+	    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_)
+	        .count();
 	log::access(concat(req.remote, " \"", req.method, " ", req.target, "\" ", std::to_string(status), " ",
-	                   std::to_string(bytes), " ", std::to_string(us / 1000), ".", std::to_string(us % 1000 / 100), "ms",
-	                   gone_ ? " (client gone)" : ""));
+	                   std::to_string(bytes), " ", std::to_string(us / 1000), ".",
+	                   std::to_string(us % 1000 / 100), "ms", gone_ ? " (client gone)" : ""));
 	request_.reset();
 	--srv_.active;
 	--srv_.in_handlers;
@@ -952,7 +975,7 @@ void Server::Impl::end_turn(const std::string& remote) {
 		if (!it->second.waiting.empty()) {
 			next = std::move(it->second.waiting.front());
 			it->second.waiting.pop_front();
-			next.first->holds_turn_ = true;  // the turn passes on
+			next.first->holds_turn_ = true; // the turn passes on
 		} else if (--it->second.running <= 0) {
 			clients.erase(it);
 		}
@@ -964,8 +987,10 @@ void Server::Impl::start_handler(const std::shared_ptr<Session>& s, bool resume)
 	// The handler runs outside the strand (it blocks); posting from an event-loop thread
 	// queues it on that same thread, so no other thread has to wake up.
 	ensure_spare_thread();
-	if (resume) asio::post(ioc, [s] { s->run_resume(); });
-	else asio::post(ioc, [s] { s->run_handler(); });
+	if (resume)
+		asio::post(ioc, [s] { s->run_resume(); });
+	else
+		asio::post(ioc, [s] { s->run_handler(); });
 }
 
 // ------------------------------------------------------------------ Server
@@ -975,10 +1000,11 @@ void Server::Impl::do_accept() {
 		if (ec) {
 			if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
 			log::warn(concat("accept failed: ", ec.message()));
-			if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
-			    ec == asio::error::no_memory) {
+			if (ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+			    ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
 				// Out of file descriptors: accepting again at once would spin; wait for some to close.
-				if (!accept_backoff) accept_backoff = std::make_unique<asio::steady_timer>(acceptor.get_executor());
+				if (!accept_backoff)
+					accept_backoff = std::make_unique<asio::steady_timer>(acceptor.get_executor());
 				accept_backoff->expires_after(std::chrono::milliseconds(100));
 				accept_backoff->async_wait([this](beast::error_code) {
 					if (!stopping) do_accept();
@@ -990,7 +1016,8 @@ void Server::Impl::do_accept() {
 			auto s = std::make_shared<Session>(std::move(socket), *this);
 			{
 				std::lock_guard lock(sessions_mutex);
-				for (auto it = sessions.begin(); it != sessions.end();) it = it->expired() ? sessions.erase(it) : ++it;
+				for (auto it = sessions.begin(); it != sessions.end();)
+					it = it->expired() ? sessions.erase(it) : ++it;
 				sessions.insert(s);
 			}
 			s->start();
@@ -1017,7 +1044,9 @@ void Server::Impl::begin_shutdown() {
 void Server::Impl::poll_shutdown() {
 	bool grace_over = std::chrono::steady_clock::now() - shutdown_started > options.shutdown_grace;
 	if (active == 0 || grace_over) {
-		if (active) log::warn(concat("shutdown grace period over; abandoning ", std::to_string(active.load()), " requests"));
+		if (active)
+			log::warn(concat("shutdown grace period over; abandoning ", std::to_string(active.load()),
+			                 " requests"));
 		ioc.stop();
 		return;
 	}
@@ -1025,18 +1054,22 @@ void Server::Impl::poll_shutdown() {
 	shutdown_timer->async_wait([this](beast::error_code) { poll_shutdown(); });
 }
 
-Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
 	impl_->on_reload = &on_reload;
 	impl_->watcher = std::make_unique<DisconnectWatcher>();
 }
 
-Server::~Server() { impl_->ioc.stop(); }
+Server::~Server() {
+	impl_->ioc.stop();
+}
 
 void Server::listen() {
 	auto& o = impl_->options;
 	beast::error_code ec;
 	auto addr = asio::ip::make_address(o.address, ec);
-	if (ec) throw Error(ErrorKind::Validation, concat("bad listen address '", o.address, "': ", ec.message()));
+	if (ec)
+		throw Error(ErrorKind::Validation, concat("bad listen address '", o.address, "': ", ec.message()));
 	tcp::endpoint ep(addr, o.port);
 	auto& a = impl_->acceptor;
 	a.open(ep.protocol(), ec);
@@ -1054,7 +1087,9 @@ uint16_t Server::port() const {
 	return ec ? 0 : ep.port();
 }
 
-size_t Server::active_requests() const { return impl_->active; }
+size_t Server::active_requests() const {
+	return impl_->active;
+}
 
 void Server::run() {
 	auto& im = *impl_;
@@ -1082,7 +1117,8 @@ void Server::run() {
 	im.signals.async_wait(on_signal);
 	im.do_accept();
 	// Every thread runs the event loop and, in turn, request handlers (see the top of the file).
-	for (int i = 1; i < std::max(1, im.options.io_threads); ++i) im.add_thread();
+	for (int i = 1; i < std::max(1, im.options.io_threads); ++i)
+		im.add_thread();
 	++im.thread_count;
 	im.ioc.run();
 	std::vector<std::thread> joined;
@@ -1090,11 +1126,12 @@ void Server::run() {
 		std::lock_guard lock(im.threads_mutex);
 		joined.swap(im.threads);
 	}
-	for (auto& t : joined) t.join();
+	for (auto& t : joined)
+		t.join();
 }
 
 void Server::stop() {
 	asio::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
 }
 
-}  // namespace meles::net
+} // namespace meles::net

@@ -15,18 +15,18 @@ namespace meles::pg {
 namespace {
 
 ErrorKind kind_for_sqlstate(const std::string& s) {
-	if (s == "57014") return ErrorKind::Timeout;                    // query_canceled (statement_timeout, cancel)
-	if (s.starts_with("08")) return ErrorKind::Unavailable;         // connection_exception: cannot connect, lost
+	if (s == "57014") return ErrorKind::Timeout;            // query_canceled (statement_timeout, cancel)
+	if (s.starts_with("08")) return ErrorKind::Unavailable; // connection_exception: cannot connect, lost
 	// too_many_connections; admin_shutdown, crash_shutdown, cannot_connect_now (restarting)
 	if (s == "53300" || s == "57P01" || s == "57P02" || s == "57P03") return ErrorKind::Unavailable;
 	// insufficient_privilege is a server set-up problem, not the client's credentials (no 401)
 	if (s == "42501") return ErrorKind::Database;
 	if (s == "42P01" || s == "42703" || s == "42883" || s == "3F000" || s == "42704") return ErrorKind::Name;
-	if (s == "25006") return ErrorKind::Validation;                 // read_only_sql_transaction
-	if (s == "21000") return ErrorKind::Validation;                 // a subquery gave several rows
+	if (s == "25006") return ErrorKind::Validation; // read_only_sql_transaction
+	if (s == "21000") return ErrorKind::Validation; // a subquery gave several rows
 	if (s.starts_with("22") || s.starts_with("23")) return ErrorKind::Validation;
 	if (s.starts_with("53") || s == "54000" || s == "54001") return ErrorKind::Limit;
-	if (s.starts_with("42")) return ErrorKind::Syntax;              // syntax error or access rule violation
+	if (s.starts_with("42")) return ErrorKind::Syntax; // syntax error or access rule violation
 	return ErrorKind::Database;
 }
 
@@ -35,21 +35,21 @@ ErrorKind kind_for_sqlstate(const std::string& s) {
 // double precision: \"x\"", the statement timeout).  See client_text_for_sqlstate.
 bool user_meaningful(std::string_view s) {
 	static constexpr std::string_view kShown[] = {
-	    "22012",  // division_by_zero
-	    "22003",  // numeric_value_out_of_range
-	    "22P02",  // invalid_text_representation (a CAST of a bad string)
-	    "22007",  // invalid_datetime_format
-	    "22008",  // datetime_field_overflow
-	    "22009",  // invalid_time_zone_displacement_value
-	    "2201E",  // invalid_argument_for_logarithm
-	    "2201F",  // invalid_argument_for_power_function
-	    "22011",  // substring_error
-	    "2202E",  // array_subscript_error
-	    "22025",  // invalid_escape_sequence (LIKE pattern ending in a backslash)
-	    "21000",  // cardinality_violation (a scalar subquery with several rows)
-	    "42803",  // grouping_error ("column "main.ra" must appear in the GROUP BY clause ..."), which
-	              // the ADQL translator leaves to PostgreSQL
-	    "57014",  // query_canceled (statement timeout)
+	    "22012", // division_by_zero
+	    "22003", // numeric_value_out_of_range
+	    "22P02", // invalid_text_representation (a CAST of a bad string)
+	    "22007", // invalid_datetime_format
+	    "22008", // datetime_field_overflow
+	    "22009", // invalid_time_zone_displacement_value
+	    "2201E", // invalid_argument_for_logarithm
+	    "2201F", // invalid_argument_for_power_function
+	    "22011", // substring_error
+	    "2202E", // array_subscript_error
+	    "22025", // invalid_escape_sequence (LIKE pattern ending in a backslash)
+	    "21000", // cardinality_violation (a scalar subquery with several rows)
+	    "42803", // grouping_error ("column "main.ra" must appear in the GROUP BY clause ..."), which
+	             // the ADQL translator leaves to PostgreSQL
+	    "57014", // query_canceled (statement timeout)
 	};
 	for (auto k : kShown)
 		if (s == k) return true;
@@ -58,17 +58,24 @@ bool user_meaningful(std::string_view s) {
 
 std::string trim_message(const char* m) {
 	std::string s = m ? m : "";
-	while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+		s.pop_back();
 	return s;
 }
 
 // Server NOTICEs ("relation already exists, skipping") are for the log, not the terminal.
-void notice_to_log(void*, const char* message) { log::debug(concat("postgres: ", trim_message(message))); }
+void notice_to_log(void*, const char* message) {
+	log::debug(concat("postgres: ", trim_message(message)));
+}
 
-PGconn* C(void* p) { return static_cast<PGconn*>(p); }
-PGresult* R(void* p) { return static_cast<PGresult*>(p); }
+PGconn* C(void* p) {
+	return static_cast<PGconn*>(p);
+}
+PGresult* R(void* p) {
+	return static_cast<PGresult*>(p);
+}
 
-}  // namespace
+} // namespace
 
 std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, std::string_view message) {
 	if (user_meaningful(sqlstate)) {
@@ -76,20 +83,23 @@ std::string client_text_for_sqlstate(std::string_view sqlstate, ErrorKind kind, 
 		return message.size() <= 300 ? std::string() : excerpt(message, 297);
 	}
 	switch (kind) {
-	case ErrorKind::Unavailable:  // down, restarting, out of connections: libpq names socket paths and hosts
+	case ErrorKind::Unavailable: // down, restarting, out of connections: libpq names socket paths and hosts
 		return "The database is not available right now; please try again in a few seconds.";
 	case ErrorKind::Syntax:
 	case ErrorKind::Name:
-		return "The database refused the SQL translated from this request; the details are in the server log.";
+		return "The database refused the SQL translated from this request; the details are in the server "
+		       "log.";
 	case ErrorKind::Validation:
 	case ErrorKind::Type:
 		return "The database refused a value of this request; the details are in the server log.";
 	case ErrorKind::Limit:
-		return "The database ran out of resources for this request; try a smaller request or try again later.";
+		return "The database ran out of resources for this request; try a smaller request or try again "
+		       "later.";
 	case ErrorKind::Timeout:
 		return "The database stopped this request; try again later.";
 	default:
-		return "The database could not complete this request; try again later.  The details are in the server log.";
+		return "The database could not complete this request; try again later.  The details are in the "
+		       "server log.";
 	}
 }
 
@@ -101,7 +111,9 @@ DbError::DbError(std::string sqlstate, std::string message)
 
 // ---------------------------------------------------------------- Result
 
-Result::Result(Result&& o) noexcept : res_(o.res_) { o.res_ = nullptr; }
+Result::Result(Result&& o) noexcept : res_(o.res_) {
+	o.res_ = nullptr;
+}
 Result& Result::operator=(Result&& o) noexcept {
 	if (this != &o) {
 		if (res_) PQclear(R(res_));
@@ -113,9 +125,15 @@ Result& Result::operator=(Result&& o) noexcept {
 Result::~Result() {
 	if (res_) PQclear(R(res_));
 }
-int Result::rows() const { return res_ ? PQntuples(R(res_)) : 0; }
-int Result::columns() const { return res_ ? PQnfields(R(res_)) : 0; }
-bool Result::is_null(int r, int c) const { return PQgetisnull(R(res_), r, c) != 0; }
+int Result::rows() const {
+	return res_ ? PQntuples(R(res_)) : 0;
+}
+int Result::columns() const {
+	return res_ ? PQnfields(R(res_)) : 0;
+}
+bool Result::is_null(int r, int c) const {
+	return PQgetisnull(R(res_), r, c) != 0;
+}
 std::string_view Result::value(int r, int c) const {
 	return {PQgetvalue(R(res_), r, c), static_cast<size_t>(PQgetlength(R(res_), r, c))};
 }
@@ -127,13 +145,22 @@ int64_t Result::get_int(int r, int c) const {
 	auto v = value(r, c);
 	int64_t out = 0;
 	auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-	if (ec != std::errc()) throw Error(ErrorKind::Internal, concat("expected an integer from the database, got '", v, "'"));
+	if (ec != std::errc())
+		throw Error(ErrorKind::Internal, concat("expected an integer from the database, got '", v, "'"));
 	return out;
 }
-std::string Result::command_tag() const { return res_ ? PQcmdStatus(R(res_)) : ""; }
-std::string Result::column_name(int c) const { return PQfname(R(res_), c); }
-uint32_t Result::column_type(int c) const { return PQftype(R(res_), c); }
-int Result::column_index(std::string_view name) const { return PQfnumber(R(res_), std::string(name).c_str()); }
+std::string Result::command_tag() const {
+	return res_ ? PQcmdStatus(R(res_)) : "";
+}
+std::string Result::column_name(int c) const {
+	return PQfname(R(res_), c);
+}
+uint32_t Result::column_type(int c) const {
+	return PQftype(R(res_), c);
+}
+int Result::column_index(std::string_view name) const {
+	return PQfnumber(R(res_), std::string(name).c_str());
+}
 int64_t Result::affected_rows() const {
 	const char* t = res_ ? PQcmdTuples(R(res_)) : "";
 	return t && *t ? std::strtoll(t, nullptr, 10) : 0;
@@ -163,7 +190,8 @@ Connection::Connection(const ConnectParams& params) : description_(params.descri
 	conn_ = c;
 	PQsetNoticeProcessor(c, notice_to_log, nullptr);
 	cancel_ = PQgetCancel(c);
-	for (auto& s : params.on_connect) exec(s);
+	for (auto& s : params.on_connect)
+		exec(s);
 }
 
 Connection::Connection(Connection&& o) noexcept
@@ -192,7 +220,9 @@ Connection::~Connection() {
 
 Result Connection::check(void* res, std::string_view sql) {
 	Result r(res);
-	if (!res) throw DbError("08006", concat("lost connection to the ", description_, ": ", trim_message(PQerrorMessage(C(conn_)))));
+	if (!res)
+		throw DbError("08006", concat("lost connection to the ", description_, ": ",
+		                              trim_message(PQerrorMessage(C(conn_)))));
 	auto st = PQresultStatus(R(res));
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
 	    st == PGRES_EMPTY_QUERY || st == PGRES_SINGLE_TUPLE)
@@ -218,9 +248,10 @@ Result Connection::exec_params(std::string_view sql, const std::vector<std::opti
 	std::string s(sql);
 	std::vector<const char*> vals;
 	vals.reserve(params.size());
-	for (auto& p : params) vals.push_back(p ? p->c_str() : nullptr);
-	return check(PQexecParams(C(conn_), s.c_str(), static_cast<int>(vals.size()), nullptr, vals.data(), nullptr,
-	                          nullptr, binary_result ? 1 : 0),
+	for (auto& p : params)
+		vals.push_back(p ? p->c_str() : nullptr);
+	return check(PQexecParams(C(conn_), s.c_str(), static_cast<int>(vals.size()), nullptr, vals.data(),
+	                          nullptr, nullptr, binary_result ? 1 : 0),
 	             sql);
 }
 
@@ -248,7 +279,9 @@ bool Connection::in_transaction() const {
 	return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
 }
 
-bool Connection::ok() const { return conn_ && PQstatus(C(conn_)) == CONNECTION_OK; }
+bool Connection::ok() const {
+	return conn_ && PQstatus(C(conn_)) == CONNECTION_OK;
+}
 
 bool Connection::alive() {
 	if (!ok()) return false;
@@ -266,7 +299,8 @@ std::vector<std::string> Connection::wait_for_notifications(std::chrono::millise
 	std::vector<std::string> out;
 	auto take = [&] {
 		if (!PQconsumeInput(C(conn_)))
-			throw DbError("08006", concat("lost connection to the ", description_, ": ", trim_message(PQerrorMessage(C(conn_)))));
+			throw DbError("08006", concat("lost connection to the ", description_, ": ",
+			                              trim_message(PQerrorMessage(C(conn_)))));
 		while (PGnotify* n = PQnotifies(C(conn_))) {
 			out.emplace_back(n->relname);
 			PQfreemem(n);
@@ -287,16 +321,28 @@ void Connection::cancel() noexcept {
 	PQcancel(static_cast<PGcancel*>(cancel_), buf, sizeof buf);
 }
 
-std::string Connection::quote_identifier(std::string_view name) const { return quote_ident(name); }
-std::string Connection::quote_literal(std::string_view value) const { return pg::quote_literal(value); }
-int Connection::server_version() const { return PQserverVersion(C(conn_)); }
-int Connection::backend_pid() const { return PQbackendPID(C(conn_)); }
+std::string Connection::quote_identifier(std::string_view name) const {
+	return quote_ident(name);
+}
+std::string Connection::quote_literal(std::string_view value) const {
+	return pg::quote_literal(value);
+}
+int Connection::server_version() const {
+	return PQserverVersion(C(conn_));
+}
+int Connection::backend_pid() const {
+	return PQbackendPID(C(conn_));
+}
 
-void* connection_handle(Connection& c) { return c.conn_; }
+void* connection_handle(Connection& c) {
+	return c.conn_;
+}
 
 // ---------------------------------------------------------------- CopyIn
 
-CopyIn::CopyIn(CopyIn&& o) noexcept : conn_(o.conn_), done_(o.done_) { o.done_ = true; }
+CopyIn::CopyIn(CopyIn&& o) noexcept : conn_(o.conn_), done_(o.done_) {
+	o.done_ = true;
+}
 
 CopyIn::~CopyIn() {
 	if (!done_) abort("COPY abandoned");
@@ -325,7 +371,8 @@ void CopyIn::abort(std::string_view reason) noexcept {
 	done_ = true;
 	std::string why(reason);
 	PQputCopyEnd(C(conn_->conn_), why.c_str());
-	while (PGresult* r = PQgetResult(C(conn_->conn_))) PQclear(r);
+	while (PGresult* r = PQgetResult(C(conn_->conn_)))
+		PQclear(r);
 }
 
 // ---------------------------------------------------------------- quoting
@@ -356,4 +403,4 @@ std::string quote_literal(std::string_view value) {
 	return out;
 }
 
-}  // namespace meles::pg
+} // namespace meles::pg

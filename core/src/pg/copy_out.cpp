@@ -17,34 +17,41 @@ inline uint16_t be16(const char* p) {
 	return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
 }
 inline uint32_t be32(const char* p) {
-	return (uint32_t(uint8_t(p[0])) << 24) | (uint32_t(uint8_t(p[1])) << 16) | (uint32_t(uint8_t(p[2])) << 8) |
-	       uint32_t(uint8_t(p[3]));
+	return (uint32_t(uint8_t(p[0])) << 24) | (uint32_t(uint8_t(p[1])) << 16) |
+	       (uint32_t(uint8_t(p[2])) << 8) | uint32_t(uint8_t(p[3]));
 }
-inline uint64_t be64(const char* p) { return (uint64_t(be32(p)) << 32) | be32(p + 4); }
+inline uint64_t be64(const char* p) {
+	return (uint64_t(be32(p)) << 32) | be32(p + 4);
+}
 
 constexpr double kDeg = 180.0 / M_PI;
 
-}  // namespace
+} // namespace
 
 // Connection keeps its PGconn private; CopyOut is a friend-free user of the public API
 // plus this accessor, defined in connection.cpp.
 void* connection_handle(Connection& c);
 
 namespace {
-PGconn* raw(Connection& c) { return static_cast<PGconn*>(connection_handle(c)); }
-}  // namespace
+PGconn* raw(Connection& c) {
+	return static_cast<PGconn*>(connection_handle(c));
+}
+} // namespace
 
 CopyOut::CopyOut(Connection& conn, std::string_view copy_sql) : conn_(conn) {
 	std::string sql(copy_sql);
 	PGresult* r = PQexec(raw(conn_), sql.c_str());
 	if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
-		std::string state = r && PQresultErrorField(r, PG_DIAG_SQLSTATE) ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : "XX000";
-		std::string msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
-		                                                                  : PQresultErrorMessage(r)
+		std::string state =
+		    r && PQresultErrorField(r, PG_DIAG_SQLSTATE) ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : "XX000";
+		std::string msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+		                          ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+		                          : PQresultErrorMessage(r)
 		                    : PQerrorMessage(raw(conn_));
 		if (r) PQclear(r);
 		done_ = true;
-		while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+		while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
+			msg.pop_back();
 		throw DbError(state, msg);
 	}
 	PQclear(r);
@@ -57,8 +64,10 @@ CopyOut::~CopyOut() {
 		// drain so the connection can be reused.
 		conn_.cancel();
 		char* b = nullptr;
-		while (PQgetCopyData(raw(conn_), &b, 0) > 0) PQfreemem(b);
-		while (PGresult* r = PQgetResult(raw(conn_))) PQclear(r);
+		while (PQgetCopyData(raw(conn_), &b, 0) > 0)
+			PQfreemem(b);
+		while (PGresult* r = PQgetResult(raw(conn_)))
+			PQclear(r);
 	}
 }
 
@@ -124,12 +133,13 @@ std::string binary_shaped_query(std::string_view sql, const std::vector<ColumnMe
 			out += concat("ARRAY[degrees(long(", c, ")), degrees(lat(", c, "))]");
 			break;
 		case BaseType::SCircle:
-			out += concat("ARRAY[degrees(long(center(", c, "))), degrees(lat(center(", c, "))), degrees(radius(", c, "))]");
+			out += concat("ARRAY[degrees(long(center(", c, "))), degrees(lat(center(", c,
+			              "))), degrees(radius(", c, "))]");
 			break;
 		case BaseType::SBox:
-			out += concat("ARRAY[degrees(long(sw(", c, "))), degrees(lat(sw(", c, "))), degrees(long(se(", c, "))), degrees(lat(se(", c,
-			              "))), degrees(long(ne(", c, "))), degrees(lat(ne(", c, "))), degrees(long(nw(", c, "))), degrees(lat(nw(", c,
-			              ")))]");
+			out += concat("ARRAY[degrees(long(sw(", c, "))), degrees(lat(sw(", c, "))), degrees(long(se(", c,
+			              "))), degrees(lat(se(", c, "))), degrees(long(ne(", c, "))), degrees(lat(ne(", c,
+			              "))), degrees(long(nw(", c, "))), degrees(lat(nw(", c, ")))]");
 			break;
 		case BaseType::SPoly:
 		case BaseType::SMoc:
@@ -146,7 +156,7 @@ std::string binary_shaped_query(std::string_view sql, const std::vector<ColumnMe
 			break;
 		default: {
 			SqlType cast = t;
-			if (cast.is_array) cast.array_len = 0;  // casts to fixed-size arrays are not a thing in PostgreSQL
+			if (cast.is_array) cast.array_len = 0; // casts to fixed-size arrays are not a thing in PostgreSQL
 			out += concat("CAST(", c, " AS ", cast.pg_ddl(), ")");
 		}
 		}
@@ -154,7 +164,8 @@ std::string binary_shaped_query(std::string_view sql, const std::vector<ColumnMe
 	out += " FROM (";
 	out += sql;
 	out += ") AS _q(";
-	for (size_t i = 0; i < columns.size(); ++i) out += (i ? ", c" : "c") + std::to_string(i + 1);
+	for (size_t i = 0; i < columns.size(); ++i)
+		out += (i ? ", c" : "c") + std::to_string(i + 1);
 	out += ")";
 	return out;
 }
@@ -164,20 +175,43 @@ BinaryRowDecoder::BinaryRowDecoder(const std::vector<ColumnMeta>& columns) {
 		const SqlType& t = col.type;
 		Kind k = Kind::Text;
 		switch (t.base) {
-		case BaseType::Boolean: k = t.is_array ? Kind::Text : Kind::Bool; break;
-		case BaseType::SmallInt: k = t.is_array ? Kind::ArrayInt16 : Kind::Int16; break;
-		case BaseType::Integer: k = t.is_array ? Kind::ArrayInt32 : Kind::Int32; break;
-		case BaseType::BigInt: k = t.is_array ? Kind::ArrayInt64 : Kind::Int64; break;
-		case BaseType::Real: k = t.is_array ? Kind::ArrayFloat32 : Kind::Float32; break;
-		case BaseType::Double: k = t.is_array ? Kind::ArrayFloat64 : Kind::Float64; break;
-		case BaseType::Date: k = t.is_array ? Kind::Text : Kind::Date; break;
-		case BaseType::Timestamp: k = t.is_array ? Kind::Text : Kind::Timestamp; break;
-		case BaseType::Bytea: k = Kind::Bytea; break;
+		case BaseType::Boolean:
+			k = t.is_array ? Kind::Text : Kind::Bool;
+			break;
+		case BaseType::SmallInt:
+			k = t.is_array ? Kind::ArrayInt16 : Kind::Int16;
+			break;
+		case BaseType::Integer:
+			k = t.is_array ? Kind::ArrayInt32 : Kind::Int32;
+			break;
+		case BaseType::BigInt:
+			k = t.is_array ? Kind::ArrayInt64 : Kind::Int64;
+			break;
+		case BaseType::Real:
+			k = t.is_array ? Kind::ArrayFloat32 : Kind::Float32;
+			break;
+		case BaseType::Double:
+			k = t.is_array ? Kind::ArrayFloat64 : Kind::Float64;
+			break;
+		case BaseType::Date:
+			k = t.is_array ? Kind::Text : Kind::Date;
+			break;
+		case BaseType::Timestamp:
+			k = t.is_array ? Kind::Text : Kind::Timestamp;
+			break;
+		case BaseType::Bytea:
+			k = Kind::Bytea;
+			break;
 		case BaseType::SPoint:
 		case BaseType::SCircle:
-		case BaseType::SBox: k = Kind::ArrayFloat64; break;
-		case BaseType::SPoly: k = Kind::Polygon; break;
-		default: k = Kind::Text;
+		case BaseType::SBox:
+			k = Kind::ArrayFloat64;
+			break;
+		case BaseType::SPoly:
+			k = Kind::Polygon;
+			break;
+		default:
+			k = Kind::Text;
 		}
 		kinds_.push_back(k);
 	}
@@ -219,7 +253,9 @@ void parse_polygon(std::string_view s, std::vector<double>& out) {
 	const char* p = s.data();
 	const char* end = p + s.size();
 	while (p < end) {
-		while (p < end && !(std::isdigit(static_cast<unsigned char>(*p)) || *p == '-' || *p == '+' || *p == '.')) ++p;
+		while (p < end &&
+		       !(std::isdigit(static_cast<unsigned char>(*p)) || *p == '-' || *p == '+' || *p == '.'))
+			++p;
 		if (p >= end) break;
 		char* next = nullptr;
 		double v = std::strtod(p, &next);
@@ -232,7 +268,7 @@ void parse_polygon(std::string_view s, std::vector<double>& out) {
 	}
 }
 
-}  // namespace
+} // namespace
 
 bool BinaryRowDecoder::feed(std::string_view m, formats::TableWriter& w) {
 	const char* p = m.data();
@@ -240,17 +276,17 @@ bool BinaryRowDecoder::feed(std::string_view m, formats::TableWriter& w) {
 	if (!header_seen_ && m.size() >= 11 && std::memcmp(p, "PGCOPY\n\377\r\n\0", 11) == 0) {
 		header_seen_ = true;
 		p += 11;
-		p += 4;                      // flags
+		p += 4; // flags
 		uint32_t ext = be32(p);
 		p += 4 + ext;
-		if (p >= end) return false;  // header in a message of its own
+		if (p >= end) return false; // header in a message of its own
 	}
 	int16_t nfields = static_cast<int16_t>(be16(p));
-	if (nfields == -1) return false;  // trailer
+	if (nfields == -1) return false; // trailer
 	p += 2;
 	if (static_cast<size_t>(nfields) != kinds_.size())
-		throw Error(ErrorKind::Internal, concat("query returned ", std::to_string(nfields), " columns, expected ",
-		                                        std::to_string(kinds_.size())));
+		throw Error(ErrorKind::Internal, concat("query returned ", std::to_string(nfields),
+		                                        " columns, expected ", std::to_string(kinds_.size())));
 	w.begin_row();
 	for (size_t i = 0; i < kinds_.size(); ++i) {
 		int32_t len = static_cast<int32_t>(be32(p));
@@ -262,55 +298,78 @@ bool BinaryRowDecoder::feed(std::string_view m, formats::TableWriter& w) {
 		const char* v = p;
 		p += len;
 		switch (kinds_[i]) {
-		case Kind::Bool: w.boolean(*v != 0); break;
-		case Kind::Int16: w.raw_be(formats::RawType::Int16, v); break;
-		case Kind::Int32: w.raw_be(formats::RawType::Int32, v); break;
-		case Kind::Int64: w.raw_be(formats::RawType::Int64, v); break;
-		case Kind::Float32: w.raw_be(formats::RawType::Float32, v); break;
-		case Kind::Float64: w.raw_be(formats::RawType::Float64, v); break;
+		case Kind::Bool:
+			w.boolean(*v != 0);
+			break;
+		case Kind::Int16:
+			w.raw_be(formats::RawType::Int16, v);
+			break;
+		case Kind::Int32:
+			w.raw_be(formats::RawType::Int32, v);
+			break;
+		case Kind::Int64:
+			w.raw_be(formats::RawType::Int64, v);
+			break;
+		case Kind::Float32:
+			w.raw_be(formats::RawType::Float32, v);
+			break;
+		case Kind::Float64:
+			w.raw_be(formats::RawType::Float64, v);
+			break;
 		case Kind::Text:
-		case Kind::TextArray: w.string(std::string_view(v, static_cast<size_t>(len))); break;
-		case Kind::Timestamp: w.timestamp(static_cast<int64_t>(be64(v))); break;
-		case Kind::Date: w.date(static_cast<int32_t>(be32(v))); break;
+		case Kind::TextArray:
+			w.string(std::string_view(v, static_cast<size_t>(len)));
+			break;
+		case Kind::Timestamp:
+			w.timestamp(static_cast<int64_t>(be64(v)));
+			break;
+		case Kind::Date:
+			w.date(static_cast<int32_t>(be32(v)));
+			break;
 		case Kind::Bytea:
 			w.array(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v), static_cast<size_t>(len)));
 			break;
 		case Kind::ArrayInt16:
-			read_array(v, static_cast<size_t>(len), i16_, [](const char* q) { return static_cast<int16_t>(be16(q)); },
-			           int16_t{0});
+			read_array(
+			    v, static_cast<size_t>(len), i16_,
+			    [](const char* q) { return static_cast<int16_t>(be16(q)); }, int16_t{0});
 			w.array(std::span<const int16_t>(i16_));
 			break;
 		case Kind::ArrayInt32:
-			read_array(v, static_cast<size_t>(len), i32_, [](const char* q) { return static_cast<int32_t>(be32(q)); },
-			           int32_t{0});
+			read_array(
+			    v, static_cast<size_t>(len), i32_,
+			    [](const char* q) { return static_cast<int32_t>(be32(q)); }, int32_t{0});
 			w.array(std::span<const int32_t>(i32_));
 			break;
 		case Kind::ArrayInt64:
-			read_array(v, static_cast<size_t>(len), i64_, [](const char* q) { return static_cast<int64_t>(be64(q)); },
-			           int64_t{0});
+			read_array(
+			    v, static_cast<size_t>(len), i64_,
+			    [](const char* q) { return static_cast<int64_t>(be64(q)); }, int64_t{0});
 			w.array(std::span<const int64_t>(i64_));
 			break;
 		case Kind::ArrayFloat32:
-			read_array(v, static_cast<size_t>(len), f32_,
-			           [](const char* q) {
-				           uint32_t b = be32(q);
-				           float f;
-				           std::memcpy(&f, &b, 4);
-				           return f;
-			           },
-			           std::numeric_limits<float>::quiet_NaN());
+			read_array(
+			    v, static_cast<size_t>(len), f32_,
+			    [](const char* q) {
+				    uint32_t b = be32(q);
+				    float f;
+				    std::memcpy(&f, &b, 4);
+				    return f;
+			    },
+			    std::numeric_limits<float>::quiet_NaN());
 			w.array(std::span<const float>(f32_));
 			break;
 		case Kind::ArrayFloat64:
 		case Kind::ArrayBool:
-			read_array(v, static_cast<size_t>(len), f64_,
-			           [](const char* q) {
-				           uint64_t b = be64(q);
-				           double d;
-				           std::memcpy(&d, &b, 8);
-				           return d;
-			           },
-			           std::numeric_limits<double>::quiet_NaN());
+			read_array(
+			    v, static_cast<size_t>(len), f64_,
+			    [](const char* q) {
+				    uint64_t b = be64(q);
+				    double d;
+				    std::memcpy(&d, &b, 8);
+				    return d;
+			    },
+			    std::numeric_limits<double>::quiet_NaN());
 			w.array(std::span<const double>(f64_));
 			break;
 		case Kind::Polygon:
@@ -361,7 +420,7 @@ StreamResult stream_query(Connection& conn, std::string_view sql, const std::vec
 		bool is_trailer = msg->size() == 2 && static_cast<int16_t>(be16(msg->data())) == -1;
 		bool has_tuple = !is_trailer && (!is_header || msg->size() > 19);
 		if (!has_tuple) {
-			if (is_header) dec.feed(*msg, writer);  // consumes the header
+			if (is_header) dec.feed(*msg, writer); // consumes the header
 			continue;
 		}
 		start();
@@ -383,4 +442,4 @@ StreamResult stream_query(Connection& conn, std::string_view sql, const std::vec
 	return res;
 }
 
-}  // namespace meles::pg
+} // namespace meles::pg

@@ -22,20 +22,21 @@ void check_dir_reachable(const fs::path& dir, const std::string& user) {
 	auto u = find_system_user(user);
 	if (!u) return;
 	for (fs::path p = fs::absolute(dir); !p.empty() && p != p.root_path(); p = p.parent_path()) {
-		struct stat st{};
+		struct stat st {};
 		if (stat(p.c_str(), &st) != 0) continue;
-		bool x = (st.st_uid == u->uid && (st.st_mode & S_IXUSR)) || (st.st_gid == u->gid && (st.st_mode & S_IXGRP)) ||
-		         (st.st_mode & S_IXOTH);
+		bool x = (st.st_uid == u->uid && (st.st_mode & S_IXUSR)) ||
+		         (st.st_gid == u->gid && (st.st_mode & S_IXGRP)) || (st.st_mode & S_IXOTH);
 		if (!x)
-			throw Error(ErrorKind::Permission,
-			            concat("the database files live in ", dir.string(), ", but system user '", user,
-			                   "' cannot enter ", p.string(), " (mode ", std::to_string(st.st_mode & 07777),
-			                   "); choose a state directory outside it (e.g. /var/lib/meles) or run chmod o+x ",
-			                   p.string()));
+			throw Error(
+			    ErrorKind::Permission,
+			    concat("the database files live in ", dir.string(), ", but system user '", user,
+			           "' cannot enter ", p.string(), " (mode ", std::to_string(st.st_mode & 07777),
+			           "); choose a state directory outside it (e.g. /var/lib/meles) or run chmod o+x ",
+			           p.string()));
 	}
 }
 
-}  // namespace
+} // namespace
 
 EmbeddedCluster::EmbeddedCluster(fs::path state_dir, fs::path bin_dir, std::string os_user)
     : state_dir_(std::move(state_dir)), bin_dir_(std::move(bin_dir)),
@@ -49,7 +50,9 @@ std::vector<std::string> EmbeddedCluster::pg(const std::string& program) const {
 	return {p.string()};
 }
 
-bool EmbeddedCluster::exists() const { return fs::exists(data_dir() / "PG_VERSION"); }
+bool EmbeddedCluster::exists() const {
+	return fs::exists(data_dir() / "PG_VERSION");
+}
 
 bool EmbeddedCluster::running() const {
 	if (!exists()) return false;
@@ -108,7 +111,9 @@ void EmbeddedCluster::create() {
 }
 
 void EmbeddedCluster::start() {
-	if (!exists()) throw Error(ErrorKind::NotFound, concat("no database cluster in ", data_dir().string(), "; run `meles init` first"));
+	if (!exists())
+		throw Error(ErrorKind::NotFound,
+		            concat("no database cluster in ", data_dir().string(), "; run `meles init` first"));
 	if (running()) return;
 	// A stale postmaster.pid from a killed server would block the start; pg_ctl handles
 	// that itself when the pid is gone.
@@ -124,8 +129,10 @@ void EmbeddedCluster::start() {
 		std::ifstream lf(log_file());
 		std::string line;
 		std::vector<std::string> lines;
-		while (std::getline(lf, line)) lines.push_back(line);
-		for (size_t i = lines.size() > 8 ? lines.size() - 8 : 0; i < lines.size(); ++i) tail += lines[i] + "\n";
+		while (std::getline(lf, line))
+			lines.push_back(line);
+		for (size_t i = lines.size() > 8 ? lines.size() - 8 : 0; i < lines.size(); ++i)
+			tail += lines[i] + "\n";
 		throw Error(ErrorKind::Database, concat("could not start the embedded database:\n", r.output, tail));
 	}
 }
@@ -137,7 +144,8 @@ void EmbeddedCluster::stop() {
 	RunOptions o;
 	o.as_user = os_user_;
 	auto r = run_process(cmd, o);
-	if (r.exit_code != 0) throw Error(ErrorKind::Database, concat("could not stop the embedded database:\n", r.output));
+	if (r.exit_code != 0)
+		throw Error(ErrorKind::Database, concat("could not stop the embedded database:\n", r.output));
 }
 
 ConnectParams EmbeddedCluster::superuser(const std::string& database) const {
@@ -160,7 +168,8 @@ Database::Database(const Config& config)
 ConnectParams Database::admin() const {
 	ConnectParams p;
 	if (embedded_) {
-		p.conninfo = concat("host=", cluster_.socket_dir().string(), " port=5432 dbname=", database_, " user=", admin_role_);
+		p.conninfo = concat("host=", cluster_.socket_dir().string(), " port=5432 dbname=", database_,
+		                    " user=", admin_role_);
 		p.description = "embedded database";
 	} else {
 		p.conninfo = dsn_;
@@ -201,17 +210,19 @@ void Database::initialize(const std::function<void(const std::string&)>& say) {
 		if (!role_exists(read_role_)) su.exec(concat("CREATE ROLE ", q(read_role_), " LOGIN"));
 		if (su.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", {database_}).rows() == 0) {
 			say(concat("creating database ", database_));
-			su.exec(concat("CREATE DATABASE ", q(database_), " OWNER ", q(admin_role_), " ENCODING 'UTF8' TEMPLATE template0"));
+			su.exec(concat("CREATE DATABASE ", q(database_), " OWNER ", q(admin_role_),
+			               " ENCODING 'UTF8' TEMPLATE template0"));
 		}
 		Connection db(cluster_.superuser(database_));
 		try {
 			db.exec("CREATE EXTENSION IF NOT EXISTS pg_sphere");
 		} catch (const DbError& e) {
 			if (e.message().find("commutator") == std::string::npos) throw;
-			throw Error(ErrorKind::Database,
-			            concat("the pg_sphere extension cannot be created (", e.message(),
-			                   "); Debian's pg_sphere 1.1.1 does not load in PostgreSQL 15.20 or later; scripts/deps "
-			                   "installs the newest PostgreSQL 15 it works with"));
+			throw Error(
+			    ErrorKind::Database,
+			    concat("the pg_sphere extension cannot be created (", e.message(),
+			           "); Debian's pg_sphere 1.1.1 does not load in PostgreSQL 15.20 or later; scripts/deps "
+			           "installs the newest PostgreSQL 15 it works with"));
 		}
 		db.exec("CREATE EXTENSION IF NOT EXISTS q3c");
 		db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
@@ -225,17 +236,22 @@ void Database::initialize(const std::function<void(const std::string&)>& say) {
 				admin_conn.exec(concat("CREATE EXTENSION IF NOT EXISTS ", ext));
 			} catch (const DbError& e) {
 				throw Error(ErrorKind::Database,
-				            concat("extension ", ext, " is missing in the external database and this role cannot "
-				                                     "create it (", e.message(), "); ask the database administrator to run "
-				                                     "CREATE EXTENSION ", ext, " in it"));
+				            concat("extension ", ext,
+				                   " is missing in the external database and this role cannot "
+				                   "create it (",
+				                   e.message(),
+				                   "); ask the database administrator to run "
+				                   "CREATE EXTENSION ",
+				                   ext, " in it"));
 			}
 		}
 		if (admin_conn.exec_params("SELECT 1 FROM pg_roles WHERE rolname = $1", {read_role_}).rows() == 0) {
 			try {
 				admin_conn.exec(concat("CREATE ROLE ", q(read_role_), " LOGIN"));
 			} catch (const DbError& e) {
-				throw Error(ErrorKind::Database, concat("role ", read_role_, " does not exist and cannot be created (",
-				                                        e.message(), "); create it or set [db] readRole"));
+				throw Error(ErrorKind::Database,
+				            concat("role ", read_role_, " does not exist and cannot be created (",
+				                   e.message(), "); create it or set [db] readRole"));
 			}
 		}
 		auto dbname = admin_conn.exec("SELECT current_database()").get(0, 0);
@@ -243,9 +259,10 @@ void Database::initialize(const std::function<void(const std::string&)>& say) {
 	}
 	Connection a(admin());
 	a.exec(concat("CREATE SCHEMA IF NOT EXISTS meles AUTHORIZATION ", q(admin_role_)));
-	a.exec("CREATE TABLE IF NOT EXISTS meles.schema_version (component text PRIMARY KEY, version integer NOT NULL)");
+	a.exec("CREATE TABLE IF NOT EXISTS meles.schema_version (component text PRIMARY KEY, version integer NOT "
+	       "NULL)");
 	a.exec("INSERT INTO meles.schema_version VALUES ('core', 1) ON CONFLICT (component) DO NOTHING");
 	say("database ready");
 }
 
-}  // namespace meles::pg
+} // namespace meles::pg

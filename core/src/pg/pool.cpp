@@ -10,7 +10,9 @@ Pool::Lease::~Lease() {
 	if (pool_ && conn_) pool_->give_back(std::move(conn_), discard_, client_);
 }
 
-Pool::Lease Pool::acquire(std::chrono::milliseconds timeout) { return acquire_for({}, 0, timeout); }
+Pool::Lease Pool::acquire(std::chrono::milliseconds timeout) {
+	return acquire_for({}, 0, timeout);
+}
 
 Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chrono::milliseconds timeout) {
 	std::unique_lock lock(mutex_);
@@ -39,7 +41,7 @@ Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chro
 					take();
 					return Lease(this, std::move(c), client);
 				}
-				--open_;  // the server closed it: drop it and try the next (or a new one)
+				--open_; // the server closed it: drop it and try the next (or a new one)
 				continue;
 			}
 			if (open_ < size_) {
@@ -60,12 +62,15 @@ Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chro
 		}
 		if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
 			if (at_share())
-				throw Error(ErrorKind::Unavailable,
-				            concat("this client already runs ", std::to_string(share),
-				                   " queries at once, as many as one client may; try again when one of them has ended"));
+				throw Error(
+				    ErrorKind::Unavailable,
+				    concat(
+				        "this client already runs ", std::to_string(share),
+				        " queries at once, as many as one client may; try again when one of them has ended"));
 			if (idle_.empty() && open_ >= size_)
-				throw Error(ErrorKind::Unavailable,
-				            concat("all ", std::to_string(size_), " database connections are busy; try again later"));
+				throw Error(
+				    ErrorKind::Unavailable,
+				    concat("all ", std::to_string(size_), " database connections are busy; try again later"));
 		}
 	}
 }
@@ -105,4 +110,4 @@ void Pool::close_idle() {
 	idle_.clear();
 }
 
-}  // namespace meles::pg
+} // namespace meles::pg

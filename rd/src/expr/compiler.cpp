@@ -895,7 +895,8 @@ private:
 		if (path.starts_with("pgsphere.SCircle"))
 			return "; for an scircle column, map (ra, dec, radius) in degrees instead";
 		if (path.starts_with("pgsphere.SPoly"))
-			return "; for an spoly column, map a list of vertices in degrees instead: [ra1, dec1, ra2, dec2, ...]";
+			return "; for an spoly column, map a list of vertices in degrees instead: [ra1, dec1, ra2, dec2, "
+			       "...]";
 		if (path.starts_with("pgsphere.SBox"))
 			return "; for an sbox column, map (ra1, dec1, ra2, dec2) in degrees instead";
 		return {};

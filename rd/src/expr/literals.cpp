@@ -45,13 +45,15 @@ void int_range(std::int64_t v, const SqlType& t, std::string_view raw) {
 void check_char_length(std::string_view s, const SqlType& t) {
 	if (t.char_len <= 0 || s.size() <= static_cast<std::size_t>(t.char_len)) return;
 	std::size_t end = s.size();
-	while (end > 0 && s[end - 1] == ' ') --end;
+	while (end > 0 && s[end - 1] == ' ')
+		--end;
 	std::size_t chars = 0;
 	for (std::size_t i = 0; i < end; ++i)
 		if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++chars;
 	if (chars > static_cast<std::size_t>(t.char_len))
-		raise(PyExc::ValueError, Value::str(std::string(s)).repr() + " is longer than the " + std::to_string(t.char_len) +
-		                             " character" + (t.char_len == 1 ? "" : "s") + " a " + type_label(t) +
+		raise(PyExc::ValueError, Value::str(std::string(s)).repr() + " is longer than the " +
+		                             std::to_string(t.char_len) + " character" +
+		                             (t.char_len == 1 ? "" : "s") + " a " + type_label(t) +
 		                             " column holds (declare it text, or char(n) with a larger n)");
 }
 
@@ -657,8 +659,9 @@ void append_copy_value(std::string& out, const Value& v, const SqlType& t) {
 			if (d >= 9223372036854775808.0 || d < -9223372036854775808.0)
 				raise(PyExc::ValueError, v.repr() + " is out of range for " + type_label(t));
 			if (std::trunc(d) != d)
-				raise(PyExc::ValueError, v.repr() + " has a fraction, which the " + type_label(t) +
-				                             " column would lose (round() or int() in the map says which integer is meant)");
+				raise(PyExc::ValueError,
+				      v.repr() + " has a fraction, which the " + type_label(t) +
+				          " column would lose (round() or int() in the map says which integer is meant)");
 			i = static_cast<std::int64_t>(d);
 			break;
 		}

@@ -40,12 +40,15 @@ void check_application(const ApplyDef& a, const ProcResolver& procs, Diagnostics
 	std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
 	switch (runner_of(a, def)) {
 	case ProcRunner::Nothing:
-	case ProcRunner::Python: return; // the loader reports Python at import time
+	case ProcRunner::Python:
+		return; // the loader reports Python at import time
 	case ProcRunner::Missing:
 		diags.error(ErrorKind::Validation,
-		            concat(what, ": the procedure has no code and Meles has no native implementation of it"), a.pos);
+		            concat(what, ": the procedure has no code and Meles has no native implementation of it"),
+		            a.pos);
 		return;
-	case ProcRunner::Native: break;
+	case ProcRunner::Native:
+		break;
 	}
 	if (!def) {
 		diags.error(ErrorKind::NotFound, concat(what, ": its procDef cannot be found"), a.pos);
@@ -85,12 +88,15 @@ void check_importable(const DataDesc& dd, const ProcResolver& procs, Diagnostics
 			diags.add(e, dd.grammar->pos);
 		}
 	}
-	for (auto& rf : dd.grammar->rowfilters) check_application(rf, procs, diags);
+	for (auto& rf : dd.grammar->rowfilters)
+		check_application(rf, procs, diags);
 	if (dd.grammar->source_fields) check_application(*dd.grammar->source_fields, procs, diags);
 	for (auto& mk : dd.makes) {
-		for (auto& a : mk.rowmaker.applies) check_application(a, procs, diags);
+		for (auto& a : mk.rowmaker.applies)
+			check_application(a, procs, diags);
 		if (mk.parmaker)
-			for (auto& a : mk.parmaker->applies) check_application(a, procs, diags);
+			for (auto& a : mk.parmaker->applies)
+				check_application(a, procs, diags);
 	}
 }
 
@@ -98,8 +104,10 @@ void check_data_elements(const Resource& rd, const ProcResolver& procs, Diagnost
 	for (auto& dd : rd.data) {
 		check_importable(dd, procs, diags);
 		std::optional<std::vector<std::string>> fields;
-		if (dd.grammar) fields = field_names(rd, dd);
-		else continue; // no grammar: nothing is read (parmakers, views, ...)
+		if (dd.grammar)
+			fields = field_names(rd, dd);
+		else
+			continue; // no grammar: nothing is read (parmakers, views, ...)
 		for (auto& mk : dd.makes) {
 			if (mk.table.rd_id != rd.rd_id) continue; // tables of other RDs are checked there
 			const TableDef* t = rd.find_table(mk.table.table_id);
@@ -116,7 +124,8 @@ void check_data_elements(const Resource& rd, const ProcResolver& procs, Diagnost
 					return has_field(fields, key);
 				};
 				for (auto& m : rm.maps)
-					if (iequals(m.key, name)) filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
+					if (iequals(m.key, name))
+						filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
 				for (auto& [dest, src] : rm.simplemaps)
 					if (iequals(dest, name)) filled = filled || has_field(fields, src);
 				for (auto& pat : rm.idmaps)
@@ -125,10 +134,14 @@ void check_data_elements(const Resource& rd, const ProcResolver& procs, Diagnost
 				std::string hint;
 				if (fields) {
 					for (auto& f : *fields)
-						if (iequals(f, name)) hint = concat(" (the grammar has a field '", f, "': field names are case-sensitive)");
-					if (hint.empty() && !rm.idmaps.empty()) hint = concat(" (the grammar's fields are: ", join(*fields, ", "), ")");
+						if (iequals(f, name))
+							hint = concat(" (the grammar has a field '", f,
+							              "': field names are case-sensitive)");
+					if (hint.empty() && !rm.idmaps.empty())
+						hint = concat(" (the grammar's fields are: ", join(*fields, ", "), ")");
 				}
-				diags.warning(concat("column '", name, "' of table '", t->id, "' is filled by no map of data '", dd.id,
+				diags.warning(concat("column '", name, "' of table '", t->id,
+				                     "' is filled by no map of data '", dd.id,
 				                     "': it will be NULL in every row", hint),
 				              c.pos.line ? c.pos : mk.pos);
 			}

@@ -15,11 +15,12 @@ namespace meles::rd::ingest {
 namespace {
 
 // The options of the text grammars' input (detail::TextSourceOptions), the same in each.
-#define MELES_TEXT_SOURCE_OPTIONS                                                                           \
-	GrammarOption{"topIgnoredLines", "0", "physical lines skipped at the start of each file"},                \
-	    GrammarOption{"enc", "utf-8", "encoding: utf-8 (default), ascii, latin-1/iso-8859-1, cp1252"},      \
-	    GrammarOption{"gunzip", "True", "the files are gzip-compressed"},                                    \
-	    GrammarOption{"preFilter", "cat", "a command each file is piped through (in the RD's directory)"}
+#define MELES_TEXT_SOURCE_OPTIONS                                                                            \
+	GrammarOption{"topIgnoredLines", "0", "physical lines skipped at the start of each file"},               \
+	    GrammarOption{"enc", "utf-8", "encoding: utf-8 (default), ascii, latin-1/iso-8859-1, cp1252"},       \
+	    GrammarOption{"gunzip", "True", "the files are gzip-compressed"}, GrammarOption {                    \
+		"preFilter", "cat", "a command each file is piped through (in the RD's directory)"                   \
+	}
 
 constexpr GrammarOption kCsv[] = {
     {"names", "a,b", "field names; default: the first line"},
@@ -72,14 +73,31 @@ using S = GrammarSupport;
 // The one table.  DaCHS grammars Meles does not read keep a record without a factory, so an RD
 // using them gets "not supported" rather than "unknown element".
 const std::array<GrammarRecord, 23> kGrammars{{
-    {"csvGrammar", S::Implemented, &CsvGrammar::create, kCsv, {},
+    {"csvGrammar",
+     S::Implemented,
+     &CsvGrammar::create,
+     kCsv,
+     {},
      "delimited text, Python csv quoting; names from header or names="},
-    {"reGrammar", S::Implemented, &ReGrammar::create, kRe, {}, "records and fields split by regular expressions"},
+    {"reGrammar",
+     S::Implemented,
+     &ReGrammar::create,
+     kRe,
+     {},
+     "records and fields split by regular expressions"},
     {"columnGrammar", S::Implemented, &ColumnGrammar::create, kColumn, kColumnChildren,
      "fixed-width columns (colDefs, col)"},
-    {"fitsTableGrammar", S::Implemented, &FitsTableGrammar::create, kFitsTable, {},
+    {"fitsTableGrammar",
+     S::Implemented,
+     &FitsTableGrammar::create,
+     kFitsTable,
+     {},
      "FITS binary and ASCII table HDUs, typed values"},
-    {"voTableGrammar", S::Implemented, &VOTableGrammar::create, kVOTable, {},
+    {"voTableGrammar",
+     S::Implemented,
+     &VOTableGrammar::create,
+     kVOTable,
+     {},
      "the first table of a VOTable (TABLEDATA, BINARY, BINARY2), typed values"},
     {"fitsProdGrammar", S::Implemented, &FitsProdGrammar::create, kFitsProd, kFitsProdChildren,
      "FITS headers, one record per file (or per HDU), typed values"},
@@ -102,11 +120,15 @@ const std::array<GrammarRecord, 23> kGrammars{{
     {"contextGrammar", S::Unsupported, nullptr, {}, {}, "a service's request parameters (DaCHS internals)"},
 }};
 
-}  // namespace
+} // namespace
 
-std::span<const GrammarRecord> grammar_registry() { return kGrammars; }
+std::span<const GrammarRecord> grammar_registry() {
+	return kGrammars;
+}
 
-std::span<const std::string_view> common_grammar_children() { return kCommonChildren; }
+std::span<const std::string_view> common_grammar_children() {
+	return kCommonChildren;
+}
 
 const GrammarRecord* find_grammar(std::string_view element) {
 	for (auto& g : kGrammars)
@@ -114,7 +136,9 @@ const GrammarRecord* find_grammar(std::string_view element) {
 	return nullptr;
 }
 
-bool is_grammar_element(std::string_view element) { return find_grammar(element) != nullptr; }
+bool is_grammar_element(std::string_view element) {
+	return find_grammar(element) != nullptr;
+}
 
 const GrammarRecord& grammar_record(std::string_view element) {
 	const GrammarRecord* g = find_grammar(element);
@@ -126,24 +150,30 @@ std::unique_ptr<Grammar> make_grammar(const GrammarElement& el) {
 	const GrammarRecord* g = find_grammar(el.name);
 	if (!g) {
 		std::vector<std::string_view> names;
-		for (auto& e : kGrammars) names.push_back(e.element);
+		for (auto& e : kGrammars)
+			names.push_back(e.element);
 		std::string msg = concat("unknown grammar '", el.name, "'");
 		std::string guess = detail::did_you_mean(el.name, names);
 		if (!guess.empty()) msg += concat("; did you mean '", guess, "'?");
 		throw Error(ErrorKind::Name, msg, el.pos);
 	}
 	switch (g->support) {
-	case GrammarSupport::Implemented: return g->factory(el);
+	case GrammarSupport::Implemented:
+		return g->factory(el);
 	case GrammarSupport::Planned:
-		throw Error(ErrorKind::Validation, concat(el.name, " is not supported by Meles yet (", g->summary, ")"), el.pos);
+		throw Error(ErrorKind::Validation,
+		            concat(el.name, " is not supported by Meles yet (", g->summary, ")"), el.pos);
 	case GrammarSupport::NeedsPython:
 		throw Error(ErrorKind::Validation,
-		            concat(el.name, " needs Python (", g->summary, "), which Meles does not run; this data element cannot be "
-		                            "imported"),
+		            concat(el.name, " needs Python (", g->summary,
+		                   "), which Meles does not run; this data element cannot be "
+		                   "imported"),
 		            el.pos);
-	case GrammarSupport::Unsupported: break;
+	case GrammarSupport::Unsupported:
+		break;
 	}
-	throw Error(ErrorKind::Validation, concat(el.name, " is not supported by Meles (", g->summary, ")"), el.pos);
+	throw Error(ErrorKind::Validation, concat(el.name, " is not supported by Meles (", g->summary, ")"),
+	            el.pos);
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -29,7 +29,8 @@ void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::
 	for (auto& s : scripts) {
 		if (s.type != type) continue;
 		std::string lang = to_lower(s.lang);
-		if (lang == "python") throw Error(ErrorKind::Validation, "python scripts cannot run in this version of Meles", s.pos);
+		if (lang == "python")
+			throw Error(ErrorKind::Validation, "python scripts cannot run in this version of Meles", s.pos);
 		if (lang == "ac_sql") {
 			c.exec("SAVEPOINT meles_script");
 			try {
@@ -61,7 +62,7 @@ struct Target {
 	std::string final_relation;
 	std::string new_relation;
 	std::vector<schema::IndexSql> indexes;
-	bool fresh = true;      // built under a new name and swapped in
+	bool fresh = true; // built under a new name and swapped in
 	TableImport result;
 };
 
@@ -90,7 +91,8 @@ std::optional<std::string> copy_field(std::string_view line, size_t index) {
 		++start;
 	}
 	size_t end = line.find('\t', start);
-	std::string_view f = line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+	std::string_view f =
+	    line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
 	if (!f.empty() && f.back() == '\n') f.remove_suffix(1);
 	if (f == "\\N") return std::nullopt;
 	std::string out;
@@ -101,13 +103,26 @@ std::optional<std::string> copy_field(std::string_view line, size_t index) {
 		}
 		char c = f[++i];
 		switch (c) {
-		case 't': out += '\t'; break;
-		case 'n': out += '\n'; break;
-		case 'r': out += '\r'; break;
-		case 'b': out += '\b'; break;
-		case 'f': out += '\f'; break;
-		case 'v': out += '\v'; break;
-		default: out += c;
+		case 't':
+			out += '\t';
+			break;
+		case 'n':
+			out += '\n';
+			break;
+		case 'r':
+			out += '\r';
+			break;
+		case 'b':
+			out += '\b';
+			break;
+		case 'f':
+			out += '\f';
+			break;
+		case 'v':
+			out += '\v';
+			break;
+		default:
+			out += c;
 		}
 	}
 	return out;
@@ -175,15 +190,17 @@ std::vector<SourcePos> find_rows(RdStore& store, const Resource& rd, const DataD
 
 std::string positions_text(const std::vector<SourcePos>& where) {
 	std::vector<std::string> items;
-	for (auto& p : where) items.push_back(p.to_string());
+	for (auto& p : where)
+		items.push_back(p.to_string());
 	return join(items, " and ");
 }
 
 // Adds the table's primary key.  PostgreSQL refuses it when key values repeat or are NULL,
 // naming the temporary table; the operator instead gets the key, its value and, where the
 // sources can be read again, the source lines of the rows.
-void add_primary_key(pg::Connection& c, RdStore& store, const Resource& rd, const DataDesc& dd, const TableDef& t,
-                     const MakeDef& mk, const std::string& relation, const ImportOptions& opts) {
+void add_primary_key(pg::Connection& c, RdStore& store, const Resource& rd, const DataDesc& dd,
+                     const TableDef& t, const MakeDef& mk, const std::string& relation,
+                     const ImportOptions& opts) {
 	c.exec("SAVEPOINT meles_pkey");
 	try {
 		c.exec(schema::primary_key_sql(t, relation, t.id + "__meles_new_pkey"));
@@ -212,7 +229,8 @@ void add_primary_key(pg::Connection& c, RdStore& store, const Resource& rd, cons
 		auto r = c.exec(concat("SELECT count(*) FROM ", relation, " WHERE ", sql_cols[i], " IS NULL"));
 		if (r.get_int(0, 0) == 0) continue;
 		size_t at = indexes[i];
-		auto where = find_rows(store, rd, dd, t, mk, opts, [&](std::string_view line) { return !copy_field(line, at); }, 1);
+		auto where = find_rows(
+		    store, rd, dd, t, mk, opts, [&](std::string_view line) { return !copy_field(line, at); }, 1);
 		std::string msg = concat("primary key column ", cols[i], " of table ", table, " is empty (NULL) in ",
 		                         std::to_string(r.get_int(0, 0)), r.get_int(0, 0) == 1 ? " row" : " rows");
 		if (!where.empty()) msg += concat(", the first at ", positions_text(where));
@@ -220,36 +238,43 @@ void add_primary_key(pg::Connection& c, RdStore& store, const Resource& rd, cons
 	}
 	// repeated key values
 	std::string select;
-	for (auto& sc : sql_cols) select += concat(select.empty() ? "" : ", ", sc, "::text");
+	for (auto& sc : sql_cols)
+		select += concat(select.empty() ? "" : ", ", sc, "::text");
 	auto dup = c.exec(concat("SELECT ", select, " FROM ", relation, " GROUP BY ", key_list,
 	                         " HAVING count(*) > 1 ORDER BY ", key_list, " LIMIT 1"));
-	if (!dup.rows()) throw Error(ErrorKind::Validation, concat("the primary key of table ", table, " cannot be built"), t.pos);
+	if (!dup.rows())
+		throw Error(ErrorKind::Validation, concat("the primary key of table ", table, " cannot be built"),
+		            t.pos);
 	auto ndup = c.exec(concat("SELECT count(*) FROM (SELECT 1 FROM ", relation, " GROUP BY ", key_list,
 	                          " HAVING count(*) > 1) d"));
 	std::vector<std::string> values;
-	for (size_t i = 0; i < sql_cols.size(); ++i) values.push_back(dup.get(0, static_cast<int>(i)));
+	for (size_t i = 0; i < sql_cols.size(); ++i)
+		values.push_back(dup.get(0, static_cast<int>(i)));
 	std::string key = cols.size() == 1 ? concat(cols[0], " = ", values[0])
 	                                   : concat("(", join(cols, ", "), ") = (", join(values, ", "), ")");
-	auto where = find_rows(store, rd, dd, t, mk, opts,
-	                       [&](std::string_view line) {
-		                       for (size_t i = 0; i < indexes.size(); ++i) {
-			                       auto v = copy_field(line, indexes[i]);
-			                       if (!v || *v != values[i]) return false;
-		                       }
-		                       return true;
-	                       },
-	                       2);
+	auto where = find_rows(
+	    store, rd, dd, t, mk, opts,
+	    [&](std::string_view line) {
+		    for (size_t i = 0; i < indexes.size(); ++i) {
+			    auto v = copy_field(line, indexes[i]);
+			    if (!v || *v != values[i]) return false;
+		    }
+		    return true;
+	    },
+	    2);
 	std::string msg = concat("duplicate primary key in table ", table, ": ", key, " occurs more than once");
 	if (where.size() == 2) msg += concat(" (", positions_text(where), ")");
 	int64_t others = ndup.get_int(0, 0) - 1;
 	if (others > 0)
-		msg += concat("; ", std::to_string(others), " other key value", others == 1 ? " repeats" : "s repeat", " as well");
+		msg += concat("; ", std::to_string(others), " other key value", others == 1 ? " repeats" : "s repeat",
+		              " as well");
 	throw Error(ErrorKind::Validation, msg, t.pos);
 }
 
 // Moves the staged rows into `relation`, each replacing the row with its key (the last of
 // several staged rows with one key wins, as the last written does in DaCHS).
-void merge_overwriting(pg::Connection& c, const TableDef& t, const std::string& stage, const std::string& relation) {
+void merge_overwriting(pg::Connection& c, const TableDef& t, const std::string& stage,
+                       const std::string& relation) {
 	std::vector<std::string> keys;
 	for (auto& p : t.primary) {
 		const Column* col = t.find_column(p);
@@ -262,7 +287,7 @@ void merge_overwriting(pg::Connection& c, const TableDef& t, const std::string& 
 	c.exec(concat("DROP TABLE ", stage));
 }
 
-}  // namespace
+} // namespace
 
 ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& opts) {
 	auto started = Clock::now();
@@ -278,9 +303,11 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 			const DataDesc* d = rd->find_data(id);
 			if (!d) {
 				std::vector<std::string> ids;
-				for (auto& dd : rd->data) ids.push_back(dd.id);
-				throw Error(ErrorKind::NotFound, concat("RD ", rd->rd_id, " has no data element '", id, "' (it has: ",
-				                                        ids.empty() ? std::string("none") : join(ids, ", "), ")"));
+				for (auto& dd : rd->data)
+					ids.push_back(dd.id);
+				throw Error(ErrorKind::NotFound,
+				            concat("RD ", rd->rd_id, " has no data element '", id,
+				                   "' (it has: ", ids.empty() ? std::string("none") : join(ids, ", "), ")"));
 			}
 			selected.push_back(d);
 		}
@@ -304,7 +331,8 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 	{
 		auto procs = store_proc_resolver(store_, *rd);
 		Diagnostics problems;
-		for (const DataDesc* dd : selected) check_importable(*dd, procs, problems);
+		for (const DataDesc* dd : selected)
+			check_importable(*dd, procs, problems);
 		problems.throw_if_errors();
 	}
 
@@ -331,11 +359,14 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				auto owner = conn_.exec_params("SELECT rd_id FROM meles.tablemeta WHERE table_name = $1",
 				                               {to_lower(t->qualified_name())});
 				if (owner.rows() && owner.get(0, 0) != resolved.rd->rd_id) {
-					std::string w = concat("table ", t->qualified_name(), " was imported from RD ", owner.get(0, 0), "; RD ",
-					                       resolved.rd->rd_id, " now replaces it (two RDs should not declare the same table)");
+					std::string w = concat("table ", t->qualified_name(), " was imported from RD ",
+					                       owner.get(0, 0), "; RD ", resolved.rd->rd_id,
+					                       " now replaces it (two RDs should not declare the same table)");
 					report.warnings.push_back(w);
-					if (opts.warning) opts.warning(w);
-					else log::warn(w);
+					if (opts.warning)
+						opts.warning(w);
+					else
+						log::warn(w);
 				}
 				targets.push_back(std::move(tg));
 			}
@@ -352,7 +383,8 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					continue;
 				}
 				if (!tg.fresh) {
-					if (!table_exists(conn_, tg.final_relation)) conn_.exec(schema::create_table_sql(t, tg.final_relation));
+					if (!table_exists(conn_, tg.final_relation))
+						conn_.exec(schema::create_table_sql(t, tg.final_relation));
 					tg.new_relation = tg.final_relation;
 					continue;
 				}
@@ -382,10 +414,11 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					std::string stage;
 					if (!tg.fresh && t.dupe_policy == DupePolicy::Overwrite && !t.primary.empty()) {
 						stage = concat("pg_temp.meles_stage_", std::to_string(&tg - targets.data()));
-						conn_.exec(concat("DROP TABLE IF EXISTS ", stage, "; CREATE TEMP TABLE ", stage, " (LIKE ",
-						                  tg.new_relation, " INCLUDING DEFAULTS) ON COMMIT DROP"));
+						conn_.exec(concat("DROP TABLE IF EXISTS ", stage, "; CREATE TEMP TABLE ", stage,
+						                  " (LIKE ", tg.new_relation, " INCLUDING DEFAULTS) ON COMMIT DROP"));
 					}
-					std::string copy_sql = concat("COPY ", stage.empty() ? tg.new_relation : stage, " FROM STDIN");
+					std::string copy_sql =
+					    concat("COPY ", stage.empty() ? tg.new_relation : stage, " FROM STDIN");
 					auto copy = conn_.copy_in(copy_sql);
 					std::string buf;
 					buf.reserve(kCopyBuffer + 65536);
@@ -402,8 +435,10 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 							// (A batch of bad records only, e.g. an unreadable FITS file, has no
 							// layout to compile for.)
 							bool all_bad = batch.has_problems();
-							for (size_t r = 0; all_bad && r < batch.size(); ++r) all_bad = batch.problem(r) != nullptr;
-							if (!rm && !all_bad) rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, inputs);
+							for (size_t r = 0; all_bad && r < batch.size(); ++r)
+								all_bad = batch.problem(r) != nullptr;
+							if (!rm && !all_bad)
+								rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, inputs);
 							for (size_t r = 0; r < batch.size(); ++r) {
 								try {
 									if (batch.has_problems())
@@ -415,7 +450,8 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 									++tg.result.skipped;
 									std::string msg = e.full_message();
 									if (opts.skipped) opts.skipped(tg.result.table, msg);
-									if (tg.result.first_problems.size() < 10) tg.result.first_problems.push_back(std::move(msg));
+									if (tg.result.first_problems.size() < 10)
+										tg.result.first_problems.push_back(std::move(msg));
 								}
 								if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
 									stop = true;
@@ -441,18 +477,21 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					pr.bytes_read = total;
 					progress.report(pr, true);
 					if (tg.result.skipped)
-						log::warn(concat(t.qualified_name(), ": skipped ", std::to_string(tg.result.skipped), " bad rows"));
+						log::warn(concat(t.qualified_name(), ": skipped ", std::to_string(tg.result.skipped),
+						                 " bad rows"));
 				}
 			}
 
 			// -- keys, indexes, swap
 			for (auto& tg : targets) {
 				const TableDef& t = *tg.table;
-				if (opts.meta_only || !t.on_disk || t.is_view() || !tg.fresh || tg.new_relation.empty()) continue;
+				if (opts.meta_only || !t.on_disk || t.is_view() || !tg.fresh || tg.new_relation.empty())
+					continue;
 				ImportProgress pr{dd->id, t.qualified_name(), tg.result.rows, 0, 0, "indexing"};
 				progress.report(pr, true);
 				run_scripts(conn_, t.scripts, "preIndex");
-				if (!t.primary.empty()) add_primary_key(conn_, store_, *rd, *dd, t, *tg.make, tg.new_relation, opts);
+				if (!t.primary.empty())
+					add_primary_key(conn_, store_, *rd, *dd, t, *tg.make, tg.new_relation, opts);
 				tg.indexes = schema::index_sqls(t, tg.new_relation, "__meles_new");
 				std::string cluster_on;
 				for (auto& ix : tg.indexes) {
@@ -462,14 +501,16 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				if (!cluster_on.empty()) {
 					pr.phase = "clustering";
 					progress.report(pr, true);
-					conn_.exec(concat("CLUSTER ", tg.new_relation, " USING ", schema::sql_identifier(cluster_on, false)));
+					conn_.exec(concat("CLUSTER ", tg.new_relation, " USING ",
+					                  schema::sql_identifier(cluster_on, false)));
 				}
 				pr.phase = "analyzing";
 				progress.report(pr, true);
 				conn_.exec(concat("ANALYZE ", tg.new_relation));
 				// the swap: readers of the old table see it until we commit
 				conn_.exec(concat("DROP TABLE IF EXISTS ", tg.final_relation, " CASCADE"));
-				conn_.exec(concat("ALTER TABLE ", tg.new_relation, " RENAME TO ", schema::sql_identifier(t.id, false)));
+				conn_.exec(concat("ALTER TABLE ", tg.new_relation, " RENAME TO ",
+				                  schema::sql_identifier(t.id, false)));
 				if (!t.primary.empty())
 					conn_.exec(concat("ALTER TABLE ", tg.final_relation, " RENAME CONSTRAINT ",
 					                  schema::sql_identifier(t.id + "__meles_new_pkey", false), " TO ",
@@ -482,10 +523,12 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 			for (auto& tg : targets) {
 				const TableDef& t = *tg.table;
 				if (!t.on_disk && !t.is_view()) continue;
-				if (!table_exists(conn_, tg.final_relation)) continue;  // meta-only on a never-imported table
-				conn_.exec(concat("GRANT SELECT ON ", tg.final_relation, " TO ", pg::quote_ident(opts.read_role)));
+				if (!table_exists(conn_, tg.final_relation)) continue; // meta-only on a never-imported table
+				conn_.exec(
+				    concat("GRANT SELECT ON ", tg.final_relation, " TO ", pg::quote_ident(opts.read_role)));
 				std::optional<int64_t> nrows;
-				if (!opts.meta_only && tg.fresh && !t.is_view()) nrows = static_cast<int64_t>(tg.result.rows);
+				if (!opts.meta_only && tg.fresh && !t.is_view())
+					nrows = static_cast<int64_t>(tg.result.rows);
 				else {
 					auto r = conn_.exec(concat("SELECT reltuples::bigint FROM pg_class WHERE oid = '",
 					                           tg.final_relation, "'::regclass"));
@@ -519,10 +562,12 @@ DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options)
 		rd_id = rd->rd_id;
 	} catch (const Error& e) {
 		if (rd_id.empty()) rd_id = store_.rd_id_without_file(rd_arg);
-		log::warn(concat("cannot load ", rd_arg, " (", e.what(), "); dropping what the database records for ", rd_id));
+		log::warn(concat("cannot load ", rd_arg, " (", e.what(), "); dropping what the database records for ",
+		                 rd_id));
 	}
 	if ((rd && rd->is_system && !allow_system) || (!rd && is_system_rd_id(rd_id) && !allow_system))
-		throw Error(ErrorKind::Permission, concat(rd_id, " is a system RD; use meles drop --system ", rd_arg));
+		throw Error(ErrorKind::Permission,
+		            concat(rd_id, " is a system RD; use meles drop --system ", rd_arg));
 	DropReport report;
 	std::vector<std::string>& dropped = report.dropped;
 	// Tables only data elements with auto="False" make (lower-case schema.table): `dachs drop`
@@ -553,8 +598,9 @@ DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options)
 				if ((t.on_disk || t.is_view()) && !keep(t.schema, t.id)) tables.insert({t.schema, t.id});
 		auto recorded = schema::recorded_tables(conn_, rd_id);
 		if (!rd && recorded.empty())
-			throw Error(ErrorKind::NotFound, concat("no RD '", rd_arg, "', and the database records no tables for RD id '",
-			                                        rd_id, "'"));
+			throw Error(
+			    ErrorKind::NotFound,
+			    concat("no RD '", rd_arg, "', and the database records no tables for RD id '", rd_id, "'"));
 		for (auto& t : recorded)
 			if (!manual_only.count(to_lower(t.first + "." + t.second))) tables.insert(t);
 		// beforeDrop scripts clean up what the tables' owner made outside them (e.g. //tap_user
@@ -569,13 +615,15 @@ DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options)
 			schema::forget_table(conn_, schema_name, id);
 			limits::forget_table(conn_, to_lower(schema_name + "." + id));
 		}
-		limits::forget_rd(conn_, rd_id);  // its statistics and coverage describe what is gone
+		limits::forget_rd(conn_, rd_id); // its statistics and coverage describe what is gone
 		std::set<std::string> schemas;
 		for (auto& [schema_name, id] : tables) {
 			std::string rel = schema::qualified(schema_name, id);
 			schemas.insert(schema_name);
 			if (table_exists(conn_, rel)) {
-				auto kind = conn_.exec(concat("SELECT relkind FROM pg_class WHERE oid = '", rel, "'::regclass")).get(0, 0);
+				auto kind =
+				    conn_.exec(concat("SELECT relkind FROM pg_class WHERE oid = '", rel, "'::regclass"))
+				        .get(0, 0);
 				conn_.exec(concat(kind == "v" ? "DROP VIEW " : "DROP TABLE ", rel, " CASCADE"));
 				dropped.push_back(schema_name + "." + id);
 			}
@@ -585,13 +633,14 @@ DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options)
 		for (auto& name : schemas) {
 			std::string lower = to_lower(name);
 			if (lower == "public" || lower == "meles" || lower.starts_with("pg_")) continue;
-			if (conn_.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", {lower}).rows() == 0) continue;
+			if (conn_.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", {lower}).rows() == 0)
+				continue;
 			conn_.exec("SAVEPOINT meles_schema");
 			try {
 				conn_.exec(concat("DROP SCHEMA ", schema::sql_identifier(name, false)));
 				conn_.exec("RELEASE SAVEPOINT meles_schema");
 			} catch (const pg::DbError& e) {
-				if (e.sqlstate() != "2BP01") throw;  // dependent objects: not empty
+				if (e.sqlstate() != "2BP01") throw; // dependent objects: not empty
 				conn_.exec("ROLLBACK TO SAVEPOINT meles_schema");
 			}
 		}
@@ -604,4 +653,4 @@ DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options)
 	return report;
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

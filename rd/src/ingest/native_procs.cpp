@@ -24,10 +24,11 @@ Expr argument(const ApplyDef& a, const ProcDef& d, std::string_view key) {
 // the described table and for the dc.products row (see system_rds/products.rd).
 std::vector<NativeAssignment> products_define(const ApplyDef& a, const ProcDef& d) {
 	static constexpr std::pair<std::string_view, std::string_view> kFields[] = {
-	    {"accref", "prodtblAccref"}, {"path", "prodtblPath"},       {"fsize", "prodtblFsize"},
-	    {"mime", "prodtblMime"},     {"owner", "prodtblOwner"},     {"embargo", "prodtblEmbargo"},
-	    {"preview", "prodtblPreview"}, {"preview_mime", "prodtblPreviewMime"}, {"datalink", "prodtblDatalink"},
-	    {"table", "prodtblTable"},
+	    {"accref", "prodtblAccref"},     {"path", "prodtblPath"},
+	    {"fsize", "prodtblFsize"},       {"mime", "prodtblMime"},
+	    {"owner", "prodtblOwner"},       {"embargo", "prodtblEmbargo"},
+	    {"preview", "prodtblPreview"},   {"preview_mime", "prodtblPreviewMime"},
+	    {"datalink", "prodtblDatalink"}, {"table", "prodtblTable"},
 	};
 	std::vector<NativeAssignment> out;
 	for (auto [par, field] : kFields)
@@ -36,14 +37,17 @@ std::vector<NativeAssignment> products_define(const ApplyDef& a, const ProcDef& 
 }
 
 const std::array<NativeProc, 1> kNative{{
-    {"//products#define", "rowfilter", "the product fields (prodtbl*) of each source: accref, path, size, type, owner, "
-                                       "embargo, preview, datalink, the table describing it",
+    {"//products#define", "rowfilter",
+     "the product fields (prodtbl*) of each source: accref, path, size, type, owner, "
+     "embargo, preview, datalink, the table describing it",
      products_define},
 }};
 
-}  // namespace
+} // namespace
 
-std::span<const NativeProc> native_procs() { return kNative; }
+std::span<const NativeProc> native_procs() {
+	return kNative;
+}
 
 const NativeProc* find_native_proc(std::string_view ref) {
 	for (auto& p : kNative)
@@ -76,4 +80,4 @@ ProcRunner runner_of(const ApplyDef& a, const ProcDef* d) {
 	return ProcRunner::Missing;
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

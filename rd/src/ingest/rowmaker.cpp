@@ -21,16 +21,16 @@ enum class CellKind { Null, Raw, Expression };
 
 struct Cell {
 	CellKind kind = CellKind::Null;
-	size_t field = 0;                    // Raw: index in the layout
-	int expr = -1;                       // Expression: index into exprs
-	int null_expr = -1;                  // compiled nullExpr, if any
+	size_t field = 0;   // Raw: index in the layout
+	int expr = -1;      // Expression: index into exprs
+	int null_expr = -1; // compiled nullExpr, if any
 	ex::ExcSet null_excs;
-	SourcePos pos;                       // of the map element
+	SourcePos pos; // of the map element
 };
 
 struct VarStep {
 	int slot;
-	int expr = -1;                       // expression, or -1 for a plain source copy
+	int expr = -1; // expression, or -1 for a plain source copy
 	size_t source_field = 0;
 	bool source_known = false;
 	int null_expr = -1;
@@ -47,11 +47,16 @@ struct Condition {
 
 ex::Value to_expr_value(const Value& v, std::vector<std::string>& /*scratch*/) {
 	switch (v.kind()) {
-	case ValueKind::Null: return ex::Value::none();
-	case ValueKind::Text: return ex::Value::borrow(v.as_text());
-	case ValueKind::Int: return ex::Value::integer(v.as_int());
-	case ValueKind::Double: return ex::Value::real(v.as_double());
-	case ValueKind::Bool: return ex::Value::boolean(v.as_bool());
+	case ValueKind::Null:
+		return ex::Value::none();
+	case ValueKind::Text:
+		return ex::Value::borrow(v.as_text());
+	case ValueKind::Int:
+		return ex::Value::integer(v.as_int());
+	case ValueKind::Double:
+		return ex::Value::real(v.as_double());
+	case ValueKind::Bool:
+		return ex::Value::boolean(v.as_bool());
 	case ValueKind::IntArray: {
 		std::vector<ex::Value> items;
 		for (size_t i = 0; i < v.array_size(); ++i)
@@ -74,16 +79,16 @@ ex::Value to_expr_value(const Value& v, std::vector<std::string>& /*scratch*/) {
 	return ex::Value::none();
 }
 
-}  // namespace
+} // namespace
 
 struct CompiledRowmaker::Impl {
 	const TableDef& table;
-	std::vector<Cell> cells;  // one per table column
+	std::vector<Cell> cells; // one per table column
 	std::vector<VarStep> vars;
 	std::vector<ex::Expression> exprs;
-	std::vector<std::pair<int, size_t>> field_slots;  // (slot, layout index) filled per row
-	std::vector<Condition> ignore;                    // any true → skip
-	std::vector<bool> bail;                           // per ignore entry: error instead of skip
+	std::vector<std::pair<int, size_t>> field_slots; // (slot, layout index) filled per row
+	std::vector<Condition> ignore;                   // any true → skip
+	std::vector<bool> bail;                          // per ignore entry: error instead of skip
 	std::vector<ex::Value> slots;
 	std::vector<std::string> scratch;
 	std::string tmp;
@@ -92,8 +97,10 @@ struct CompiledRowmaker::Impl {
 
 	bool holds(const Condition& c, std::span<const Value> rec) const {
 		switch (c.kind) {
-		case IgnoreCondition::Kind::KeyMissing: return !c.field;
-		case IgnoreCondition::Kind::KeyPresent: return c.field.has_value();
+		case IgnoreCondition::Kind::KeyMissing:
+			return !c.field;
+		case IgnoreCondition::Kind::KeyPresent:
+			return c.field.has_value();
 		case IgnoreCondition::Kind::KeyNull:
 			return !c.field || rec[*c.field].is_null() ||
 			       (rec[*c.field].kind() == ValueKind::Text && rec[*c.field].as_text().empty());
@@ -122,11 +129,12 @@ namespace {
 Condition compile_condition(const IgnoreCondition& c, const FieldLayout& layout) {
 	Condition out{c.kind, std::nullopt, c.value, {}};
 	if (!c.key.empty()) out.field = layout.index_of(c.key);
-	for (auto& ch : c.children) out.children.push_back(compile_condition(ch, layout));
+	for (auto& ch : c.children)
+		out.children.push_back(compile_condition(ch, layout));
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 bool CompiledRowmaker::needs_per_source(const RowmakerDef& rm) {
 	auto uses = [](const std::optional<Expr>& e) { return e && !row_macros_in(e->text).empty(); };
@@ -164,8 +172,9 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 
 	// Names the record gets beyond the grammar's fields (row filters, vars, applies).
 	std::vector<std::string> defined;
-	auto add_var = [&](const std::string& key, const std::optional<Expr>& expr, const std::optional<std::string>& source,
-	                   const std::optional<Expr>& null_expr, const std::vector<std::string>& null_excs, const SourcePos& pos) {
+	auto add_var = [&](const std::string& key, const std::optional<Expr>& expr,
+	                   const std::optional<std::string>& source, const std::optional<Expr>& null_expr,
+	                   const std::vector<std::string>& null_excs, const SourcePos& pos) {
 		VarStep step;
 		step.pos = pos;
 		step.slot = scope.add_field(key);
@@ -187,24 +196,34 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		const ProcDef* def = inputs.procs && !a.proc_ref.empty() ? inputs.procs(a.proc_ref) : nullptr;
 		std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
 		switch (runner_of(a, def)) {
-		case ProcRunner::Nothing: return;
+		case ProcRunner::Nothing:
+			return;
 		case ProcRunner::Python:
-			throw Error(ErrorKind::Validation, concat(what, " is Python code, which this version of Meles cannot run"), a.pos);
-		case ProcRunner::Missing:
 			throw Error(ErrorKind::Validation,
-			            concat(what, ": the procedure has no code and Meles has no native implementation of it"), a.pos);
-		case ProcRunner::Native: break;
+			            concat(what, " is Python code, which this version of Meles cannot run"), a.pos);
+		case ProcRunner::Missing:
+			throw Error(
+			    ErrorKind::Validation,
+			    concat(what, ": the procedure has no code and Meles has no native implementation of it"),
+			    a.pos);
+		case ProcRunner::Native:
+			break;
 		}
 		if (!def) throw Error(ErrorKind::Internal, concat(what, ": its procDef could not be found"), a.pos);
 		for (auto& as : find_native_proc(a.proc_ref)->expand(a, *def)) {
-			if (as.target == NativeAssignment::Target::Column) column_results.push_back(std::move(as));
-			else add_var(as.name, as.expr, std::nullopt, std::nullopt, {}, a.pos);
+			if (as.target == NativeAssignment::Target::Column)
+				column_results.push_back(std::move(as));
+			else
+				add_var(as.name, as.expr, std::nullopt, std::nullopt, {}, a.pos);
 		}
 	};
 	if (inputs.grammar)
-		for (auto& rf : inputs.grammar->rowfilters) apply(rf);
-	for (auto& v : rm.vars) add_var(v.key, v.expr, v.source, v.null_expr, v.null_excs, v.pos);
-	for (auto& a : rm.applies) apply(a);
+		for (auto& rf : inputs.grammar->rowfilters)
+			apply(rf);
+	for (auto& v : rm.vars)
+		add_var(v.key, v.expr, v.source, v.null_expr, v.null_excs, v.pos);
+	for (auto& a : rm.applies)
+		apply(a);
 
 	im.cells.resize(table.columns.size());
 	auto column_index = [&](const std::string& name, const SourcePos& pos) -> size_t {
@@ -217,14 +236,18 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		const auto& cname = table.columns[i].meta.name;
 		for (auto& pat : rm.idmaps)
 			if (name_matches(pat, cname)) {
-				if (auto idx = layout.index_of(cname)) im.cells[i] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
-				else im.cells[i] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
+				if (auto idx = layout.index_of(cname))
+					im.cells[i] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
+				else
+					im.cells[i] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
 			}
 	}
 	for (auto& [dest, src] : rm.simplemaps) {
 		size_t ci = column_index(dest, rm.pos);
-		if (auto idx = layout.index_of(src)) im.cells[ci] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
-		else im.cells[ci] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
+		if (auto idx = layout.index_of(src))
+			im.cells[ci] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
+		else
+			im.cells[ci] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
 	}
 	// Columns applies compute win over blind copies (idmaps), not over explicit maps.
 	for (auto& r : column_results) {
@@ -254,7 +277,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 				cell.expr = compile(e);
 			} else {
 				throw Error(ErrorKind::Name,
-				            concat("map of column '", m.key, "' reads '", src, "', which the grammar does not provide (it has: ",
+				            concat("map of column '", m.key, "' reads '", src,
+				                   "', which the grammar does not provide (it has: ",
 				                   join(layout.names(), ", "), ")"),
 				            m.pos);
 			}
@@ -268,7 +292,8 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	for (auto& f : layout.fields()) {
 		if (auto s = scope.field(f.name)) {
 			bool is_var = false;
-			for (auto& v : im.vars) is_var = is_var || v.slot == *s;
+			for (auto& v : im.vars)
+				is_var = is_var || v.slot == *s;
 			if (!is_var) im.field_slots.emplace_back(*s, *layout.index_of(f.name));
 		}
 	}
@@ -277,10 +302,12 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		if (scope.is_variable(s)) continue;
 		const std::string& name = scope.name(s);
 		bool known = layout.index_of(name).has_value();
-		for (auto& d : defined) known = known || d == name;
+		for (auto& d : defined)
+			known = known || d == name;
 		if (!known)
 			throw Error(ErrorKind::Name,
-			            concat("an expression of this rowmaker uses @", name, ", but the grammar provides no field '", name,
+			            concat("an expression of this rowmaker uses @", name,
+			                   ", but the grammar provides no field '", name,
 			                   "' (it has: ", join(layout.names(), ", "), ") and no var defines it"),
 			            rm.pos);
 	}
@@ -298,17 +325,21 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			return false;
 		}
 	}
-	for (auto& [slot, field] : im.field_slots) im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field], im.scratch);
+	for (auto& [slot, field] : im.field_slots)
+		im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field], im.scratch);
 	size_t start = out.size();
 	try {
 		for (auto& v : im.vars) {
 			ex::Value val;
 			try {
-				if (v.expr >= 0) val = im.eval(v.expr, v.null_excs);
-				else if (v.source_known) val = to_expr_value(rec[v.source_field], im.scratch);
+				if (v.expr >= 0)
+					val = im.eval(v.expr, v.null_excs);
+				else if (v.source_known)
+					val = to_expr_value(rec[v.source_field], im.scratch);
 				if (v.null_expr >= 0 && ex::py_equal(val, im.eval(v.null_expr, {}))) val = ex::Value::none();
 			} catch (const ex::ExprError& e) {
-				throw batch.error(r, concat("var ", std::string(v.pos.to_string()), ": ", e.exc_name(), ": ", e.detail()));
+				throw batch.error(
+				    r, concat("var ", std::string(v.pos.to_string()), ": ", e.exc_name(), ": ", e.detail()));
 			}
 			im.slots[static_cast<size_t>(v.slot)] = val.to_owned();
 		}
@@ -318,13 +349,18 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			const auto& col = im.table.columns[c].meta;
 			size_t before = out.size();
 			switch (cell.kind) {
-			case CellKind::Null: out += "\\N"; break;
+			case CellKind::Null:
+				out += "\\N";
+				break;
 			case CellKind::Raw: {
 				const Value& v = rec[cell.field];
 				try {
-					if (v.kind() == ValueKind::Text) ex::append_copy_literal(out, v.as_text(), col.type);
-					else if (v.is_null()) out += "\\N";
-					else ex::append_copy_value(out, to_expr_value(v, im.scratch), col.type);
+					if (v.kind() == ValueKind::Text)
+						ex::append_copy_literal(out, v.as_text(), col.type);
+					else if (v.is_null())
+						out += "\\N";
+					else
+						ex::append_copy_value(out, to_expr_value(v, im.scratch), col.type);
 				} catch (const Error& e) {
 					std::string detail = e.message();
 					if (auto* pe = dynamic_cast<const ex::ExprError*>(&e)) detail = pe->detail();
@@ -336,14 +372,16 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 				ex::Value val;
 				try {
 					val = im.eval(cell.expr, cell.null_excs);
-					if (cell.null_expr >= 0 && ex::py_equal(val, im.eval(cell.null_expr, {}))) val = ex::Value::none();
+					if (cell.null_expr >= 0 && ex::py_equal(val, im.eval(cell.null_expr, {})))
+						val = ex::Value::none();
 					ex::append_copy_value(out, val, col.type);
 				} catch (const ex::ExprError& e) {
-					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(), "): ", e.exc_name(),
-					                            ": ", e.detail()));
+					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(),
+					                            "): ", e.exc_name(), ": ", e.detail()));
 				} catch (const Error& e) {
 					if (e.kind() == ErrorKind::Internal) throw;
-					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(), "): ", e.message()));
+					throw batch.error(r, concat("column ", col.name, " (map at ", cell.pos.to_string(),
+					                            "): ", e.message()));
 				}
 				break;
 			}
@@ -359,4 +397,4 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 	return true;
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -22,8 +22,8 @@ using Kind = CollectSpec::Kind;
 
 constexpr int64_t kDaysFrom1970To2000 = 10957;
 constexpr double kMjdOf1970 = 40587.0;
-constexpr double kPlanck = 6.62607015e-34;  // J s
-constexpr double kLight = 299792458.0;      // m / s
+constexpr double kPlanck = 6.62607015e-34; // J s
+constexpr double kLight = 299792458.0;     // m / s
 
 // ---------------------------------------------------------------- value formatting
 
@@ -53,7 +53,8 @@ std::string format_date(int64_t days_since_2000) {
 }
 
 std::string format_timestamp(int64_t micros_since_2000) {
-	int64_t days = micros_since_2000 >= 0 ? micros_since_2000 / 86400000000LL : -((-micros_since_2000 + 86399999999LL) / 86400000000LL);
+	int64_t days = micros_since_2000 >= 0 ? micros_since_2000 / 86400000000LL
+	                                      : -((-micros_since_2000 + 86399999999LL) / 86400000000LL);
 	int64_t rest = micros_since_2000 - days * 86400000000LL;
 	int64_t secs = rest / 1000000, frac = rest % 1000000;
 	std::string out = format_date(days);
@@ -63,7 +64,8 @@ std::string format_timestamp(int64_t micros_since_2000) {
 	if (frac) {
 		std::snprintf(buf, sizeof buf, ".%06d", int(frac));
 		std::string f = buf;
-		while (f.back() == '0') f.pop_back();
+		while (f.back() == '0')
+			f.pop_back();
 		out += f;
 	}
 	return out;
@@ -99,13 +101,22 @@ bool enumerated(const Column& c) {
 CollectSpec spec_for(const Column& c, bool c_collation) {
 	CollectSpec s;
 	const SqlType& t = c.meta.type;
-	if (t.is_array) return s;  // NotNull
+	if (t.is_array) return s; // NotNull
 	switch (t.base) {
 	case BaseType::SmallInt:
 	case BaseType::Integer:
-	case BaseType::BigInt: s.kind = Kind::Integer; s.percentiles = true; break;
-	case BaseType::Real: s.kind = Kind::Float32; s.percentiles = true; break;
-	case BaseType::Double: s.kind = Kind::Float64; s.percentiles = true; break;
+	case BaseType::BigInt:
+		s.kind = Kind::Integer;
+		s.percentiles = true;
+		break;
+	case BaseType::Real:
+		s.kind = Kind::Float32;
+		s.percentiles = true;
+		break;
+	case BaseType::Double:
+		s.kind = Kind::Float64;
+		s.percentiles = true;
+		break;
 	case BaseType::Char:
 	case BaseType::Text:
 	case BaseType::Unicode:
@@ -113,14 +124,21 @@ CollectSpec spec_for(const Column& c, bool c_collation) {
 		s.text_order = c_collation;
 		s.enumerate = enumerated(c);
 		break;
-	case BaseType::Timestamp: s.kind = Kind::Timestamp; break;
-	case BaseType::Date: s.kind = Kind::Date; break;
-	default: break;  // booleans, times, bytes, geometries: only the fill factor
+	case BaseType::Timestamp:
+		s.kind = Kind::Timestamp;
+		break;
+	case BaseType::Date:
+		s.kind = Kind::Date;
+		break;
+	default:
+		break; // booleans, times, bytes, geometries: only the fill factor
 	}
 	return s;
 }
 
-bool orderable(Kind k) { return k != Kind::NotNull; }
+bool orderable(Kind k) {
+	return k != Kind::NotNull;
+}
 
 // The positions whose HEALPix cells make the spatial coverage: the main RA/Dec (UCDs),
 // else a q3c-indexed pair, else ObsCore's s_ra/s_dec.
@@ -134,7 +152,8 @@ std::optional<std::pair<std::string, std::string>> position_columns(const TableD
 	auto pos = schema::position_indexes(t);
 	if (!pos.q3c.empty()) return pos.q3c.front();
 	if (!pos.spoint.empty()) return pos.spoint.front();
-	if (t.find_column("s_ra") && t.find_column("s_dec")) return std::make_pair(std::string("s_ra"), std::string("s_dec"));
+	if (t.find_column("s_ra") && t.find_column("s_dec"))
+		return std::make_pair(std::string("s_ra"), std::string("s_dec"));
 	return std::nullopt;
 }
 
@@ -189,7 +208,9 @@ bool c_collation(pg::Connection& conn) {
 	return c == "C" || c == "POSIX";
 }
 
-std::string relation_of(const TableDef& t) { return schema::qualified(t.schema, t.id); }
+std::string relation_of(const TableDef& t) {
+	return schema::qualified(t.schema, t.id);
+}
 
 double estimated_rows(pg::Connection& conn, const TableDef& t) {
 	auto r = conn.exec_params("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", {relation_of(t)});
@@ -204,9 +225,11 @@ double default_sample_percent(double rows) {
 	return std::max(1.0, p);
 }
 
-std::string pct_text(double p) { return format_double(p); }
+std::string pct_text(double p) {
+	return format_double(p);
+}
 
-}  // namespace
+} // namespace
 
 const ColumnStats* TableStats::find(std::string_view column) const {
 	for (auto& c : columns)
@@ -214,9 +237,13 @@ const ColumnStats* TableStats::find(std::string_view column) const {
 	return nullptr;
 }
 
-double mjd_from_unix_micros(int64_t micros) { return kMjdOf1970 + static_cast<double>(micros) / 86400e6; }
+double mjd_from_unix_micros(int64_t micros) {
+	return kMjdOf1970 + static_cast<double>(micros) / 86400e6;
+}
 
-double joule_from_metres(double metres) { return kPlanck * kLight / metres; }
+double joule_from_metres(double metres) {
+	return kPlanck * kLight / metres;
+}
 
 // ---------------------------------------------------------------- one table
 
@@ -232,14 +259,17 @@ struct TablePass {
 // Streams `sql` (a SELECT over `relation` without WHERE) into `collector`: for big tables
 // in block ranges on several connections at once (TID range scans), each into a collector
 // of its own, merged at the end.
-void stream_in_parallel(pg::Connection& conn, const Options& o, const std::string& relation, const std::string& sql,
-                        const std::vector<ColumnMeta>& metas, StatsCollector& collector,
+void stream_in_parallel(pg::Connection& conn, const Options& o, const std::string& relation,
+                        const std::string& sql, const std::vector<ColumnMeta>& metas,
+                        StatsCollector& collector,
                         const std::function<StatsCollector(int streams)>& make_collector) {
-	int64_t blocks = conn.exec_params("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint",
-	                                  {relation})
-	                     .get_int(0, 0);
+	int64_t blocks =
+	    conn.exec_params("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint",
+	                     {relation})
+	        .get_int(0, 0);
 	int streams = o.connect ? std::max(1, o.streams) : 1;
-	streams = static_cast<int>(std::min<int64_t>(streams, std::max<int64_t>(1, blocks / std::max<int64_t>(1, o.min_blocks_per_stream))));
+	streams = static_cast<int>(std::min<int64_t>(
+	    streams, std::max<int64_t>(1, blocks / std::max<int64_t>(1, o.min_blocks_per_stream))));
 	if (streams <= 1) {
 		pg::stream_query(conn, sql, metas, collector, UINT64_MAX);
 		return;
@@ -252,15 +282,18 @@ void stream_in_parallel(pg::Connection& conn, const Options& o, const std::strin
 		return sql + where;
 	};
 	std::vector<std::unique_ptr<pg::Connection>> conns;
-	for (int k = 1; k < streams; ++k) conns.push_back(o.connect());
+	for (int k = 1; k < streams; ++k)
+		conns.push_back(o.connect());
 	std::vector<StatsCollector> parts;
-	for (int k = 1; k < streams; ++k) parts.push_back(make_collector(streams));
+	for (int k = 1; k < streams; ++k)
+		parts.push_back(make_collector(streams));
 	std::vector<std::exception_ptr> errors(static_cast<size_t>(streams));
 	std::vector<std::thread> threads;
 	for (int k = 1; k < streams; ++k)
 		threads.emplace_back([&, k] {
 			try {
-				pg::stream_query(*conns[size_t(k - 1)], range_sql(k), metas, parts[size_t(k - 1)], UINT64_MAX);
+				pg::stream_query(*conns[size_t(k - 1)], range_sql(k), metas, parts[size_t(k - 1)],
+				                 UINT64_MAX);
 			} catch (...) {
 				errors[size_t(k)] = std::current_exception();
 				conns[size_t(k - 1)]->cancel();
@@ -270,21 +303,24 @@ void stream_in_parallel(pg::Connection& conn, const Options& o, const std::strin
 		pg::stream_query(conn, range_sql(0), metas, collector, UINT64_MAX);
 	} catch (...) {
 		errors[0] = std::current_exception();
-		for (auto& c : conns) c->cancel();
+		for (auto& c : conns)
+			c->cancel();
 	}
-	for (auto& t : threads) t.join();
+	for (auto& t : threads)
+		t.join();
 	for (auto& e : errors)
 		if (e) std::rethrow_exception(e);
-	for (auto& p : parts) collector.merge(std::move(p));
+	for (auto& p : parts)
+		collector.merge(std::move(p));
 }
 
 double to_mjd_number(const Column& c, double v, bool& ok) {
 	ok = true;
 	std::string u = c.meta.unit;
-	if (u == "d") return v > 2400000.0 ? v - 2400000.5 : v;  // JD or MJD
+	if (u == "d") return v > 2400000.0 ? v - 2400000.5 : v; // JD or MJD
 	if (u == "yr" || u == "a" || u == "year") return 51544.5 + (v - 2000.0) * 365.25;
 	if (u == "s") return kMjdOf1970 + v / 86400.0;
-	if (u.empty() && v > 0 && v < 100000) return v;  // plausibly MJD already
+	if (u.empty() && v > 0 && v < 100000) return v; // plausibly MJD already
 	ok = false;
 	return 0;
 }
@@ -292,9 +328,9 @@ double to_mjd_number(const Column& c, double v, bool& ok) {
 // Photon energy in J for a value of a spectral column with unit `unit`; nullopt if unknown.
 std::optional<double> to_joule(const std::string& unit, double v) {
 	if (!(v > 0) || !std::isfinite(v)) return std::nullopt;
-	static const std::pair<const char*, double> lengths[] = {{"m", 1}, {"cm", 1e-2}, {"mm", 1e-3}, {"um", 1e-6},
-	                                                           {"micron", 1e-6}, {"nm", 1e-9}, {"Angstrom", 1e-10},
-	                                                           {"0.1nm", 1e-10}};
+	static const std::pair<const char*, double> lengths[] = {
+	    {"m", 1},         {"cm", 1e-2}, {"mm", 1e-3},        {"um", 1e-6},
+	    {"micron", 1e-6}, {"nm", 1e-9}, {"Angstrom", 1e-10}, {"0.1nm", 1e-10}};
 	for (auto& [u, f] : lengths)
 		if (unit == u) return joule_from_metres(v * f);
 	if (unit == "J") return v;
@@ -306,16 +342,17 @@ std::optional<double> to_joule(const std::string& unit, double v) {
 	return std::nullopt;
 }
 
-TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef& t, const Options& o, int moc_order,
-                       bool want_moc, std::vector<std::string>& notes) {
+TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef& t, const Options& o,
+                       int moc_order, bool want_moc, std::vector<std::string>& notes) {
 	TablePass out;
 	out.stats.table = to_lower(t.schema + "." + t.id);
 	out.stats.rd_id = rd.rd_id;
 	out.stats.computed = std::chrono::system_clock::now();
 	std::string relation = relation_of(t);
 	if (conn.exec_params("SELECT to_regclass($1) IS NULL", {relation}).get(0, 0) == "t")
-		throw Error(ErrorKind::NotFound, concat("table ", t.qualified_name(), " is not in the database; import it first (meles imp ",
-		                                        rd.rd_id, ")"),
+		throw Error(ErrorKind::NotFound,
+		            concat("table ", t.qualified_name(),
+		                   " is not in the database; import it first (meles imp ", rd.rd_id, ")"),
 		            t.pos);
 
 	if (o.rows_only) {
@@ -331,21 +368,24 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 	double est = estimated_rows(conn, t);
 	double sample = o.sample_percent ? *o.sample_percent : default_sample_percent(est);
 	if (!(sample > 0 && sample <= 100))
-		throw Error(ErrorKind::Validation, concat("the sample must be more than 0 and at most 100 percent, not ", pct_text(sample)));
+		throw Error(ErrorKind::Validation,
+		            concat("the sample must be more than 0 and at most 100 percent, not ", pct_text(sample)));
 	bool sampled = sample < 100;
 	out.stats.sample_percent = sample;
 
 	std::optional<std::pair<std::string, std::string>> pos;
 	if (want_moc) {
 		pos = position_columns(t);
-		if (!pos) notes.push_back(concat(t.qualified_name(), ": no position columns (pos.eq.ra/dec;meta.main, a q3c index or "
-		                                                     "s_ra/s_dec), so no spatial coverage"));
+		if (!pos)
+			notes.push_back(concat(t.qualified_name(),
+			                       ": no position columns (pos.eq.ra/dec;meta.main, a q3c index or "
+			                       "s_ra/s_dec), so no spatial coverage"));
 	}
 
 	// Percentile values take memory; wide tables are done in groups of columns, one pass each.
 	double rows_in_pass = std::max(1.0, (est > 0 ? est : 1e6) * sample / 100.0);
-	size_t per_group =
-	    std::max<size_t>(1, static_cast<size_t>(static_cast<double>(o.memory_budget) / (rows_in_pass * sizeof(double))));
+	size_t per_group = std::max<size_t>(
+	    1, static_cast<size_t>(static_cast<double>(o.memory_budget) / (rows_in_pass * sizeof(double))));
 	std::vector<size_t> numeric;
 	for (size_t i = 0; i < plan.size(); ++i)
 		if (plan[i].spec.percentiles) numeric.push_back(i);
@@ -356,8 +396,9 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 	for (size_t g = 0; g < groups; ++g) {
 		// The first pass streams every column; later ones only their share of the numbers.
 		std::vector<size_t> cols;
-		std::set<size_t> in_group(numeric.begin() + static_cast<std::ptrdiff_t>(std::min(numeric.size(), g * per_group)),
-		                          numeric.begin() + static_cast<std::ptrdiff_t>(std::min(numeric.size(), (g + 1) * per_group)));
+		std::set<size_t> in_group(
+		    numeric.begin() + static_cast<std::ptrdiff_t>(std::min(numeric.size(), g * per_group)),
+		    numeric.begin() + static_cast<std::ptrdiff_t>(std::min(numeric.size(), (g + 1) * per_group)));
 		for (size_t i = 0; i < plan.size(); ++i)
 			if (g == 0 || in_group.count(i)) cols.push_back(i);
 		std::vector<ColumnMeta> metas;
@@ -386,14 +427,18 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 			auto index_of = [&](const std::string& name) -> std::optional<size_t> {
 				for (size_t k = 0; k < cols.size(); ++k)
 					if (iequals(plan[cols[k]].column->meta.name, name) &&
-					    (specs[k].kind == Kind::Float32 || specs[k].kind == Kind::Float64 || specs[k].kind == Kind::Integer))
+					    (specs[k].kind == Kind::Float32 || specs[k].kind == Kind::Float64 ||
+					     specs[k].kind == Kind::Integer))
 						return k;
 				return std::nullopt;
 			};
 			auto a = index_of(pos->first), b = index_of(pos->second);
-			if (a && b) pos_idx = std::make_pair(*a, *b);
-			else notes.push_back(concat(t.qualified_name(), ": the position columns ", pos->first, "/", pos->second,
-			                            " are not numbers with statistics, so no spatial coverage"));
+			if (a && b)
+				pos_idx = std::make_pair(*a, *b);
+			else
+				notes.push_back(concat(t.qualified_name(), ": the position columns ", pos->first, "/",
+				                       pos->second,
+				                       " are not numbers with statistics, so no spatial coverage"));
 		}
 		std::string sql = concat("SELECT ", join(select, ", "), " FROM ", relation);
 		// room for the values of this pass (with a margin: the estimate comes from ANALYZE)
@@ -413,8 +458,10 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 		for (size_t k = 0; k < cols.size(); ++k) {
 			auto& src = collector.summary(k);
 			auto& dst = summaries[cols[k]];
-			if (g == 0) dst = std::move(src);
-			else dst.values = std::move(src.values);
+			if (g == 0)
+				dst = std::move(src);
+			else
+				dst.values = std::move(src.values);
 		}
 		// percentiles of this group right away: the values are freed before the next pass
 		for (size_t i : in_group) {
@@ -423,7 +470,7 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 			auto ps = percentiles_cont(s.values, {0.03, 0.5, 0.97});
 			s.values.clear();
 			s.values.shrink_to_fit();
-			s.values = ps;  // keep the three results where the values were
+			s.values = ps; // keep the three results where the values were
 		}
 		if (g == 0 && !sampled && pos_idx) out.moc = collector.moc();
 	}
@@ -463,22 +510,27 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 			// every cell counts, so the MOC comes from all rows, computed by pg_sphere
 			auto have = conn.exec("SELECT to_regproc('healpix_nest') IS NOT NULL").get(0, 0) == "t";
 			if (have) {
-				auto cells = conn.exec(concat("SELECT DISTINCT healpix_nest(", std::to_string(moc_order), ", spoint(radians(",
-				                              schema::sql_identifier(pos->first, false), "), radians(",
-				                              schema::sql_identifier(pos->second, false), "))) FROM ", relation, " WHERE ",
+				auto cells = conn.exec(concat("SELECT DISTINCT healpix_nest(", std::to_string(moc_order),
+				                              ", spoint(radians(", schema::sql_identifier(pos->first, false),
+				                              "), radians(", schema::sql_identifier(pos->second, false),
+				                              "))) FROM ", relation, " WHERE ",
 				                              schema::sql_identifier(pos->first, false), " IS NOT NULL AND ",
 				                              schema::sql_identifier(pos->second, false), " IS NOT NULL"));
 				std::vector<uint64_t> v;
-				for (int row = 0; row < cells.rows(); ++row) v.push_back(static_cast<uint64_t>(cells.get_int(row, 0)));
+				for (int row = 0; row < cells.rows(); ++row)
+					v.push_back(static_cast<uint64_t>(cells.get_int(row, 0)));
 				out.moc = moc::Moc::from_cells(moc_order, std::move(v));
 			} else {
-				notes.push_back(concat(t.qualified_name(), ": pg_sphere without healpix_nest, so no spatial coverage for a sampled table"));
+				notes.push_back(
+				    concat(t.qualified_name(),
+				           ": pg_sphere without healpix_nest, so no spatial coverage for a sampled table"));
 			}
 		}
 	}
 	out.stats.rows = total_rows;
 	if (sampled)
-		notes.push_back(concat(t.qualified_name(), ": percentiles and value frequencies from a ", pct_text(sample),
+		notes.push_back(concat(t.qualified_name(), ": percentiles and value frequencies from a ",
+		                       pct_text(sample),
 		                       " % sample; minimum, maximum and fill factors from all rows"));
 
 	for (size_t i = 0; i < plan.size(); ++i) {
@@ -493,15 +545,27 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 			cs.max_value = exact_minmax[i].second;
 		} else if (s.has_minmax) {
 			switch (p.spec.kind) {
-			case Kind::Integer: cs.min_value = std::to_string(s.imin), cs.max_value = std::to_string(s.imax); break;
-			case Kind::Float32:
-				cs.min_value = format_float(static_cast<float>(s.dmin)), cs.max_value = format_float(static_cast<float>(s.dmax));
+			case Kind::Integer:
+				cs.min_value = std::to_string(s.imin), cs.max_value = std::to_string(s.imax);
 				break;
-			case Kind::Float64: cs.min_value = format_double(s.dmin), cs.max_value = format_double(s.dmax); break;
-			case Kind::Text: cs.min_value = s.smin, cs.max_value = s.smax; break;
-			case Kind::Timestamp: cs.min_value = format_timestamp(s.imin), cs.max_value = format_timestamp(s.imax); break;
-			case Kind::Date: cs.min_value = format_date(s.imin), cs.max_value = format_date(s.imax); break;
-			case Kind::NotNull: break;
+			case Kind::Float32:
+				cs.min_value = format_float(static_cast<float>(s.dmin)),
+				cs.max_value = format_float(static_cast<float>(s.dmax));
+				break;
+			case Kind::Float64:
+				cs.min_value = format_double(s.dmin), cs.max_value = format_double(s.dmax);
+				break;
+			case Kind::Text:
+				cs.min_value = s.smin, cs.max_value = s.smax;
+				break;
+			case Kind::Timestamp:
+				cs.min_value = format_timestamp(s.imin), cs.max_value = format_timestamp(s.imax);
+				break;
+			case Kind::Date:
+				cs.min_value = format_date(s.imin), cs.max_value = format_date(s.imax);
+				break;
+			case Kind::NotNull:
+				break;
 			}
 		}
 		if (p.spec.percentiles && s.values.size() == 3) {
@@ -511,8 +575,10 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 		}
 		if (p.spec.enumerate) {
 			if (s.too_many_values)
-				notes.push_back(concat(t.qualified_name(), ".", cs.column, ": more than ", std::to_string(StatsCollector::kMaxDistinct),
-				                       " distinct values, so no value frequencies (statistics=\"enumerate\")"));
+				notes.push_back(
+				    concat(t.qualified_name(), ".", cs.column, ": more than ",
+				           std::to_string(StatsCollector::kMaxDistinct),
+				           " distinct values, so no value frequencies (statistics=\"enumerate\")"));
 			uint64_t seen = rows ? rows : 1;
 			for (auto& [v, n] : s.frequencies)
 				cs.discrete_values.emplace_back(v, static_cast<double>(n) / static_cast<double>(seen));
@@ -524,27 +590,38 @@ TablePass compute_pass(pg::Connection& conn, const Resource& rd, const TableDef&
 			double lo = 0, hi = 0;
 			bool ok = true;
 			switch (p.spec.kind) {
-			case Kind::Integer: lo = double(s.imin), hi = double(s.imax); break;
+			case Kind::Integer:
+				lo = double(s.imin), hi = double(s.imax);
+				break;
 			case Kind::Float32:
-			case Kind::Float64: lo = s.dmin, hi = s.dmax; break;
+			case Kind::Float64:
+				lo = s.dmin, hi = s.dmax;
+				break;
 			case Kind::Timestamp:
 				lo = mjd_from_unix_micros(s.imin + kDaysFrom1970To2000 * 86400000000LL);
 				hi = mjd_from_unix_micros(s.imax + kDaysFrom1970To2000 * 86400000000LL);
 				break;
-			case Kind::Date: lo = kMjdOf1970 + double(s.imin + kDaysFrom1970To2000), hi = kMjdOf1970 + double(s.imax + kDaysFrom1970To2000); break;
-			default: ok = false;
+			case Kind::Date:
+				lo = kMjdOf1970 + double(s.imin + kDaysFrom1970To2000),
+				hi = kMjdOf1970 + double(s.imax + kDaysFrom1970To2000);
+				break;
+			default:
+				ok = false;
 			}
 			if (exact_minmax.count(i) && ok && exact_minmax[i].first && exact_minmax[i].second) {
 				// sampled: the exact extremes (text form) replace the sample's
-				if (p.spec.kind == Kind::Integer || p.spec.kind == Kind::Float32 || p.spec.kind == Kind::Float64) {
+				if (p.spec.kind == Kind::Integer || p.spec.kind == Kind::Float32 ||
+				    p.spec.kind == Kind::Float64) {
 					try {
 						lo = std::stod(*exact_minmax[i].first), hi = std::stod(*exact_minmax[i].second);
 					} catch (...) {
 						ok = false;
 					}
-				} else if (auto a = parse_iso(*exact_minmax[i].first), b = parse_iso(*exact_minmax[i].second); a && b) {
+				} else if (auto a = parse_iso(*exact_minmax[i].first), b = parse_iso(*exact_minmax[i].second);
+				           a && b) {
 					auto us = [](TimePoint tp) {
-						return std::chrono::duration_cast<std::chrono::microseconds>(tp.time_since_epoch()).count();
+						return std::chrono::duration_cast<std::chrono::microseconds>(tp.time_since_epoch())
+						    .count();
 					};
 					lo = mjd_from_unix_micros(us(*a)), hi = mjd_from_unix_micros(us(*b));
 				}
@@ -561,9 +638,10 @@ const TableDef& resolve_local_table(const Resource& rd, const std::string& ref, 
 	auto hash = id.find('#');
 	if (hash != std::string::npos) {
 		if (id.substr(0, hash) != rd.rd_id)
-			throw Error(ErrorKind::Validation, concat("coverage updater: table '", ref, "' is in another RD; name a table of ",
-			                                          rd.rd_id),
-			            pos);
+			throw Error(
+			    ErrorKind::Validation,
+			    concat("coverage updater: table '", ref, "' is in another RD; name a table of ", rd.rd_id),
+			    pos);
 		id = id.substr(hash + 1);
 	}
 	auto* t = rd.find_table(id);
@@ -573,8 +651,10 @@ const TableDef& resolve_local_table(const Resource& rd, const std::string& ref, 
 
 void store_table_stats(pg::Connection& conn, const TableStats& s) {
 	conn.exec_params("DELETE FROM meles.table_stats WHERE table_name = $1", {s.table});
-	conn.exec_params("INSERT INTO meles.table_stats (table_name, rd_id, nrows, sample_percent, computed) VALUES ($1,$2,$3,$4,$5)",
-	                 {s.table, s.rd_id, std::to_string(s.rows), format_double(s.sample_percent), format_iso(s.computed, true)});
+	conn.exec_params("INSERT INTO meles.table_stats (table_name, rd_id, nrows, sample_percent, computed) "
+	                 "VALUES ($1,$2,$3,$4,$5)",
+	                 {s.table, s.rd_id, std::to_string(s.rows), format_double(s.sample_percent),
+	                  format_iso(s.computed, true)});
 	auto num = [](const std::optional<double>& v) -> std::optional<std::string> {
 		if (!v) return std::nullopt;
 		if (std::isnan(*v)) return std::string("NaN");
@@ -583,29 +663,36 @@ void store_table_stats(pg::Connection& conn, const TableStats& s) {
 	};
 	for (size_t i = 0; i < s.columns.size(); ++i) {
 		auto& c = s.columns[i];
-		conn.exec_params("INSERT INTO meles.column_stats (table_name, column_index, column_name, min_value, max_value, "
-		                 "percentile03, median, percentile97, fill_factor) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-		                 {s.table, std::to_string(i), c.column, c.min_value, c.max_value, num(c.percentile03), num(c.median),
-		                  num(c.percentile97), format_double(c.fill_factor)});
+		conn.exec_params(
+		    "INSERT INTO meles.column_stats (table_name, column_index, column_name, min_value, max_value, "
+		    "percentile03, median, percentile97, fill_factor) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+		    {s.table, std::to_string(i), c.column, c.min_value, c.max_value, num(c.percentile03),
+		     num(c.median), num(c.percentile97), format_double(c.fill_factor)});
 		for (auto& [v, share] : c.discrete_values)
-			conn.exec_params("INSERT INTO meles.column_values (table_name, column_name, value, share) VALUES ($1,$2,$3,$4)",
+			conn.exec_params("INSERT INTO meles.column_values (table_name, column_name, value, share) VALUES "
+			                 "($1,$2,$3,$4)",
 			                 {s.table, c.column, v, format_double(share)});
 	}
 	// The row count also goes where VOSI and TAP_SCHEMA readers look.
-	conn.exec_params("UPDATE meles.tablemeta SET nrows = $2 WHERE table_name = $1", {s.table, std::to_string(s.rows)});
-	if (conn.exec("SELECT 1 FROM information_schema.columns WHERE table_schema = 'tap_schema' AND table_name = 'tables' "
+	conn.exec_params("UPDATE meles.tablemeta SET nrows = $2 WHERE table_name = $1",
+	                 {s.table, std::to_string(s.rows)});
+	if (conn.exec("SELECT 1 FROM information_schema.columns WHERE table_schema = 'tap_schema' AND table_name "
+	              "= 'tables' "
 	              "AND column_name = 'nrows'")
 	        .rows() > 0)
-		conn.exec_params("UPDATE tap_schema.tables SET nrows = $2 WHERE table_name = $1", {s.table, std::to_string(s.rows)});
+		conn.exec_params("UPDATE tap_schema.tables SET nrows = $2 WHERE table_name = $1",
+		                 {s.table, std::to_string(s.rows)});
 }
 
 std::string intervals_text(const std::vector<std::pair<double, double>>& v) {
 	std::vector<std::string> parts;
-	for (auto& [a, b] : v) parts.push_back(format_double(a) + " " + format_double(b));
+	for (auto& [a, b] : v)
+		parts.push_back(format_double(a) + " " + format_double(b));
 	return join(parts, " ");
 }
 
-std::vector<std::pair<double, double>> parse_intervals(std::string_view text, const char* what, const SourcePos& pos) {
+std::vector<std::pair<double, double>> parse_intervals(std::string_view text, const char* what,
+                                                       const SourcePos& pos) {
 	std::vector<double> nums;
 	for (auto& tok : split_list(normalize_space(text), ' ')) {
 		try {
@@ -613,12 +700,15 @@ std::vector<std::pair<double, double>> parse_intervals(std::string_view text, co
 			nums.push_back(std::stod(tok, &used));
 			if (used != tok.size()) throw std::invalid_argument(tok);
 		} catch (...) {
-			throw Error(ErrorKind::Syntax, concat("coverage: '", tok, "' in <", what, "> is not a number"), pos);
+			throw Error(ErrorKind::Syntax, concat("coverage: '", tok, "' in <", what, "> is not a number"),
+			            pos);
 		}
 	}
-	if (nums.size() % 2) throw Error(ErrorKind::Syntax, concat("coverage: <", what, "> needs pairs of numbers"), pos);
+	if (nums.size() % 2)
+		throw Error(ErrorKind::Syntax, concat("coverage: <", what, "> needs pairs of numbers"), pos);
 	std::vector<std::pair<double, double>> out;
-	for (size_t i = 0; i < nums.size(); i += 2) out.emplace_back(nums[i], nums[i + 1]);
+	for (size_t i = 0; i < nums.size(); i += 2)
+		out.emplace_back(nums[i], nums[i + 1]);
 	return out;
 }
 
@@ -627,15 +717,17 @@ void store_coverage(pg::Connection& conn, const Coverage& c) {
 		if (s.empty()) return std::nullopt;
 		return s;
 	};
-	conn.exec_params("INSERT INTO meles.rd_coverage (rd_id, spatial, moc_order, temporal, spectral, computed) VALUES ($1,$2,$3,$4,$5,$6) "
-	                 "ON CONFLICT (rd_id) DO UPDATE SET spatial = EXCLUDED.spatial, moc_order = EXCLUDED.moc_order, temporal = "
+	conn.exec_params("INSERT INTO meles.rd_coverage (rd_id, spatial, moc_order, temporal, spectral, "
+	                 "computed) VALUES ($1,$2,$3,$4,$5,$6) "
+	                 "ON CONFLICT (rd_id) DO UPDATE SET spatial = EXCLUDED.spatial, moc_order = "
+	                 "EXCLUDED.moc_order, temporal = "
 	                 "EXCLUDED.temporal, spectral = EXCLUDED.spectral, computed = EXCLUDED.computed",
 	                 {c.rd_id, c.spatial ? std::optional<std::string>(c.spatial->to_ascii()) : std::nullopt,
-	                  std::to_string(c.moc_order), opt(intervals_text(c.temporal)), opt(intervals_text(c.spectral)),
-	                  format_iso(c.computed, true)});
+	                  std::to_string(c.moc_order), opt(intervals_text(c.temporal)),
+	                  opt(intervals_text(c.spectral)), format_iso(c.computed, true)});
 }
 
-}  // namespace
+} // namespace
 
 void ensure_tables(pg::Connection& conn) {
 	conn.exec(R"(
@@ -670,23 +762,31 @@ CREATE TABLE IF NOT EXISTS meles.rd_coverage (
 )");
 }
 
-TableStats compute_table_stats(pg::Connection& conn, const Resource& rd, const TableDef& table, const Options& options) {
+TableStats compute_table_stats(pg::Connection& conn, const Resource& rd, const TableDef& table,
+                               const Options& options) {
 	std::vector<std::string> notes;
 	return compute_pass(conn, rd, table, options, 6, false, notes).stats;
 }
 
-Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::string>& table, const Options& o) {
+Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::string>& table,
+           const Options& o) {
 	Report report;
 	const CoverageUpdater* updater = rd.coverage && rd.coverage->updater ? &*rd.coverage->updater : nullptr;
 	int moc_order = updater && updater->moc_order ? *updater->moc_order : 6;
 	if (moc_order < 0 || moc_order > moc::kMaxOrder)
-		throw Error(ErrorKind::Validation, concat("coverage: mocOrder ", std::to_string(moc_order), " is outside 0..29"), updater->pos);
+		throw Error(ErrorKind::Validation,
+		            concat("coverage: mocOrder ", std::to_string(moc_order), " is outside 0..29"),
+		            updater->pos);
 
 	// Which table gives which part of the coverage.
 	const TableDef *space = nullptr, *time = nullptr, *spectral = nullptr;
 	if (updater) {
-		const TableDef* source = updater->source_table.empty() ? nullptr : &resolve_local_table(rd, updater->source_table, updater->pos);
-		auto pick = [&](const std::string& ref) { return ref.empty() ? source : &resolve_local_table(rd, ref, updater->pos); };
+		const TableDef* source = updater->source_table.empty()
+		                             ? nullptr
+		                             : &resolve_local_table(rd, updater->source_table, updater->pos);
+		auto pick = [&](const std::string& ref) {
+			return ref.empty() ? source : &resolve_local_table(rd, ref, updater->pos);
+		};
 		space = pick(updater->space_table);
 		time = pick(updater->time_table);
 		spectral = pick(updater->spectral_table);
@@ -699,10 +799,13 @@ Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::st
 			std::vector<std::string> ids;
 			for (auto& td : rd.tables)
 				if (td.on_disk) ids.push_back(td.id);
-			throw Error(ErrorKind::NotFound, concat("RD ", rd.rd_id, " has no table '", *table, "'",
-			                                        ids.empty() ? std::string() : concat(" (tables: ", join(ids, ", "), ")")));
+			throw Error(ErrorKind::NotFound,
+			            concat("RD ", rd.rd_id, " has no table '", *table, "'",
+			                   ids.empty() ? std::string() : concat(" (tables: ", join(ids, ", "), ")")));
 		}
-		if (!t->on_disk) throw Error(ErrorKind::Validation, concat("table ", t->id, " is not onDisk, so it has no data to analyse"), t->pos);
+		if (!t->on_disk)
+			throw Error(ErrorKind::Validation,
+			            concat("table ", t->id, " is not onDisk, so it has no data to analyse"), t->pos);
 		tables.push_back(t);
 	} else {
 		for (auto& t : rd.tables) {
@@ -726,9 +829,11 @@ Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::st
 		cov.moc_order = moc_order;
 		bool coverage_touched = false;
 		for (auto* t : tables) {
-			if (!table && conn.exec_params("SELECT to_regclass($1) IS NULL", {relation_of(*t)}).get(0, 0) == "t") {
+			if (!table &&
+			    conn.exec_params("SELECT to_regclass($1) IS NULL", {relation_of(*t)}).get(0, 0) == "t") {
 				// a whole RD may have tables no data element fills (yet); a named table must exist
-				report.notes.push_back(concat(t->qualified_name(), ": not in the database (not imported), left out"));
+				report.notes.push_back(
+				    concat(t->qualified_name(), ": not in the database (not imported), left out"));
 				continue;
 			}
 			if (o.progress) o.progress(concat(t->qualified_name(), ": analysing"));
@@ -747,35 +852,50 @@ Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::st
 				coverage_touched = true;
 				cov.temporal.clear();
 				auto cols = time_columns(*t);
-				if (!cols.lo) report.notes.push_back(concat(t->qualified_name(), ": no time columns (t_min/t_max, dateObs, time.start/"
-				                                                                  "time.end or time.epoch UCDs), so no temporal coverage"));
-				else if (pass.numeric_range.count(to_lower(cols.lo->meta.name)) && pass.numeric_range.count(to_lower(cols.hi->meta.name))) {
+				if (!cols.lo)
+					report.notes.push_back(concat(t->qualified_name(),
+					                              ": no time columns (t_min/t_max, dateObs, time.start/"
+					                              "time.end or time.epoch UCDs), so no temporal coverage"));
+				else if (pass.numeric_range.count(to_lower(cols.lo->meta.name)) &&
+				         pass.numeric_range.count(to_lower(cols.hi->meta.name))) {
 					auto lo = pass.numeric_range[to_lower(cols.lo->meta.name)].first;
 					auto hi = pass.numeric_range[to_lower(cols.hi->meta.name)].second;
-					bool is_time = cols.lo->meta.type.base == BaseType::Timestamp || cols.lo->meta.type.base == BaseType::Date;
+					bool is_time = cols.lo->meta.type.base == BaseType::Timestamp ||
+					               cols.lo->meta.type.base == BaseType::Date;
 					bool ok1 = true, ok2 = true;
 					if (!is_time) {
 						lo = to_mjd_number(*cols.lo, lo, ok1);
 						hi = to_mjd_number(*cols.hi, hi, ok2);
 					}
-					if (ok1 && ok2 && std::isfinite(lo) && std::isfinite(hi)) cov.temporal.emplace_back(lo, hi);
-					else report.notes.push_back(concat(t->qualified_name(), ": cannot read ", cols.lo->meta.name, " (unit '",
-					                                   cols.lo->meta.unit, "') as a time, so no temporal coverage"));
+					if (ok1 && ok2 && std::isfinite(lo) && std::isfinite(hi))
+						cov.temporal.emplace_back(lo, hi);
+					else
+						report.notes.push_back(concat(t->qualified_name(), ": cannot read ",
+						                              cols.lo->meta.name, " (unit '", cols.lo->meta.unit,
+						                              "') as a time, so no temporal coverage"));
 				}
 			}
 			if (t == spectral) {
 				coverage_touched = true;
 				cov.spectral.clear();
 				auto cols = spectral_columns(*t);
-				if (!cols.lo) report.notes.push_back(concat(t->qualified_name(), ": no spectral columns (em_min/em_max or em.wl;stat.min/"
-				                                                                  "max UCDs), so no spectral coverage"));
-				else if (pass.numeric_range.count(to_lower(cols.lo->meta.name)) && pass.numeric_range.count(to_lower(cols.hi->meta.name))) {
+				if (!cols.lo)
+					report.notes.push_back(concat(t->qualified_name(),
+					                              ": no spectral columns (em_min/em_max or em.wl;stat.min/"
+					                              "max UCDs), so no spectral coverage"));
+				else if (pass.numeric_range.count(to_lower(cols.lo->meta.name)) &&
+				         pass.numeric_range.count(to_lower(cols.hi->meta.name))) {
 					// shortest wavelength = highest energy: the interval's ends swap
-					auto a = to_joule(cols.lo->meta.unit, pass.numeric_range[to_lower(cols.lo->meta.name)].first);
-					auto b = to_joule(cols.hi->meta.unit, pass.numeric_range[to_lower(cols.hi->meta.name)].second);
-					if (a && b) cov.spectral.emplace_back(std::min(*a, *b), std::max(*a, *b));
-					else report.notes.push_back(concat(t->qualified_name(), ": cannot read ", cols.lo->meta.name, " (unit '",
-					                                   cols.lo->meta.unit, "') as a wavelength or energy, so no spectral coverage"));
+					auto a =
+					    to_joule(cols.lo->meta.unit, pass.numeric_range[to_lower(cols.lo->meta.name)].first);
+					auto b =
+					    to_joule(cols.hi->meta.unit, pass.numeric_range[to_lower(cols.hi->meta.name)].second);
+					if (a && b)
+						cov.spectral.emplace_back(std::min(*a, *b), std::max(*a, *b));
+					else
+						report.notes.push_back(concat(
+						    t->qualified_name(), ": cannot read ", cols.lo->meta.name, " (unit '",
+						    cols.lo->meta.unit, "') as a wavelength or energy, so no spectral coverage"));
 				}
 			}
 			report.tables.push_back(std::move(pass.stats));
@@ -785,7 +905,8 @@ Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::st
 			store_coverage(conn, cov);
 			report.coverage = cov;
 		} else if (!updater && !table && !o.rows_only) {
-			report.notes.push_back("the RD has no <coverage><updater .../></coverage>, so no coverage was computed");
+			report.notes.push_back(
+			    "the RD has no <coverage><updater .../></coverage>, so no coverage was computed");
 		}
 		schema::bump_catalog_version(conn);
 		conn.commit();
@@ -800,7 +921,8 @@ std::optional<TableStats> load_table_stats(pg::Connection& conn, std::string_vie
 	if (conn.exec("SELECT to_regclass('meles.table_stats') IS NULL").get(0, 0) == "t") return std::nullopt;
 	std::string name = to_lower(qualified_table);
 	auto t = conn.exec_params("SELECT rd_id, nrows, sample_percent, "
-	                          "to_char(computed AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM meles.table_stats WHERE table_name = $1",
+	                          "to_char(computed AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+	                          "FROM meles.table_stats WHERE table_name = $1",
 	                          {name});
 	if (t.rows() == 0) return std::nullopt;
 	TableStats s;
@@ -809,9 +931,10 @@ std::optional<TableStats> load_table_stats(pg::Connection& conn, std::string_vie
 	s.rows = t.get_int(0, 1);
 	s.sample_percent = std::stod(t.get(0, 2));
 	if (auto tp = parse_iso(t.get(0, 3))) s.computed = *tp;
-	auto c = conn.exec_params("SELECT column_name, min_value, max_value, percentile03, median, percentile97, fill_factor "
-	                          "FROM meles.column_stats WHERE table_name = $1 ORDER BY column_index",
-	                          {name});
+	auto c = conn.exec_params(
+	    "SELECT column_name, min_value, max_value, percentile03, median, percentile97, fill_factor "
+	    "FROM meles.column_stats WHERE table_name = $1 ORDER BY column_index",
+	    {name});
 	auto num = [&](int row, int col) -> std::optional<double> {
 		auto v = c.get_optional(row, col);
 		if (!v) return std::nullopt;
@@ -828,19 +951,22 @@ std::optional<TableStats> load_table_stats(pg::Connection& conn, std::string_vie
 		cs.fill_factor = std::stod(c.get(i, 6));
 		s.columns.push_back(std::move(cs));
 	}
-	auto v = conn.exec_params("SELECT column_name, value, share FROM meles.column_values WHERE table_name = $1 "
-	                          "ORDER BY column_name, share DESC, value",
-	                          {name});
+	auto v =
+	    conn.exec_params("SELECT column_name, value, share FROM meles.column_values WHERE table_name = $1 "
+	                     "ORDER BY column_name, share DESC, value",
+	                     {name});
 	for (int i = 0; i < v.rows(); ++i)
 		for (auto& cs : s.columns)
-			if (cs.column == v.get(i, 0)) cs.discrete_values.emplace_back(v.get(i, 1), std::stod(v.get(i, 2)));
+			if (cs.column == v.get(i, 0))
+				cs.discrete_values.emplace_back(v.get(i, 1), std::stod(v.get(i, 2)));
 	return s;
 }
 
 std::optional<Coverage> load_coverage(pg::Connection& conn, std::string_view rd_id) {
 	if (conn.exec("SELECT to_regclass('meles.rd_coverage') IS NULL").get(0, 0) == "t") return std::nullopt;
 	auto r = conn.exec_params("SELECT spatial, moc_order, temporal, spectral, "
-	                          "to_char(computed AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM meles.rd_coverage WHERE rd_id = $1",
+	                          "to_char(computed AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+	                          "FROM meles.rd_coverage WHERE rd_id = $1",
 	                          {std::string(rd_id)});
 	if (r.rows() == 0) return std::nullopt;
 	Coverage c;
@@ -888,4 +1014,4 @@ std::optional<Coverage> effective_coverage(pg::Connection& conn, const Resource&
 	return c;
 }
 
-}  // namespace meles::rd::limits
+} // namespace meles::rd::limits

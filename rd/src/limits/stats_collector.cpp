@@ -16,10 +16,11 @@ bool pg_less(double a, double b) {
 	return a < b;
 }
 
-}  // namespace
+} // namespace
 
-StatsCollector::StatsCollector(std::vector<CollectSpec> specs, std::optional<std::pair<size_t, size_t>> position,
-                               int moc_order, size_t expected_rows)
+StatsCollector::StatsCollector(std::vector<CollectSpec> specs,
+                               std::optional<std::pair<size_t, size_t>> position, int moc_order,
+                               size_t expected_rows)
     : specs_(std::move(specs)), summaries_(specs_.size()), position_(position) {
 	if (position_) cells_ = std::make_unique<moc::PointCoverage>(moc_order);
 	for (size_t i = 0; i < specs_.size(); ++i)
@@ -27,7 +28,8 @@ StatsCollector::StatsCollector(std::vector<CollectSpec> specs, std::optional<std
 }
 
 ColumnSummary& StatsCollector::current() {
-	if (col_ >= summaries_.size()) throw Error(ErrorKind::Internal, "statistics: more cells than columns in a row");
+	if (col_ >= summaries_.size())
+		throw Error(ErrorKind::Internal, "statistics: more cells than columns in a row");
 	return summaries_[col_];
 }
 
@@ -41,7 +43,9 @@ void StatsCollector::end_row() {
 	if (cells_ && ra_set_ && dec_set_) cells_->add(ra_, dec_);
 }
 
-void StatsCollector::null() { ++col_; }
+void StatsCollector::null() {
+	++col_;
+}
 
 void StatsCollector::mark() {
 	++current().non_null;
@@ -114,8 +118,10 @@ void StatsCollector::string(std::string_view v) {
 	}
 	if (spec.enumerate && !s.too_many_values) {
 		auto it = s.frequencies.find(std::string(v));
-		if (it != s.frequencies.end()) ++it->second;
-		else if (s.frequencies.size() < kMaxDistinct) s.frequencies.emplace(std::string(v), 1);
+		if (it != s.frequencies.end())
+			++it->second;
+		else if (s.frequencies.size() < kMaxDistinct)
+			s.frequencies.emplace(std::string(v), 1);
 		else {
 			s.too_many_values = true;
 			s.frequencies.clear();
@@ -132,7 +138,8 @@ std::optional<moc::Moc> StatsCollector::moc() const {
 }
 
 void StatsCollector::merge(StatsCollector&& other) {
-	if (other.specs_.size() != specs_.size()) throw Error(ErrorKind::Internal, "statistics: merging different columns");
+	if (other.specs_.size() != specs_.size())
+		throw Error(ErrorKind::Internal, "statistics: merging different columns");
 	rows_ += other.rows_;
 	for (size_t i = 0; i < specs_.size(); ++i) {
 		auto& a = summaries_[i];
@@ -156,14 +163,17 @@ void StatsCollector::merge(StatsCollector&& other) {
 		a.values.insert(a.values.end(), b.values.begin(), b.values.end());
 		if (b.too_many_values) a.too_many_values = true;
 		if (!a.too_many_values) {
-			for (auto& [v, n] : b.frequencies) a.frequencies[v] += n;
+			for (auto& [v, n] : b.frequencies)
+				a.frequencies[v] += n;
 			if (a.frequencies.size() > kMaxDistinct) a.too_many_values = true;
 		}
 		if (a.too_many_values) a.frequencies.clear();
 	}
 	if (auto m = other.moc()) {
-		if (merged_moc_) merged_moc_->unite(*m);
-		else merged_moc_ = std::move(m);
+		if (merged_moc_)
+			merged_moc_->unite(*m);
+		else
+			merged_moc_ = std::move(m);
 	}
 }
 
@@ -171,7 +181,7 @@ std::vector<double> percentiles_cont(std::vector<double>& values, const std::vec
 	std::vector<double> out;
 	if (values.empty()) return out;
 	const double n1 = static_cast<double>(values.size() - 1);
-	auto lo_bound = values.begin();  // everything before it is <= what is still to be selected
+	auto lo_bound = values.begin(); // everything before it is <= what is still to be selected
 	for (double p : ps) {
 		// The same arithmetic as PostgreSQL's percentile_cont_final_common.
 		double pos = p * n1;
@@ -193,4 +203,4 @@ std::vector<double> percentiles_cont(std::vector<double>& values, const std::vec
 	return out;
 }
 
-}  // namespace meles::rd::limits
+} // namespace meles::rd::limits

@@ -21,9 +21,9 @@ namespace meles::rd::limits {
 struct CollectSpec {
 	enum class Kind : uint8_t { Integer, Float32, Float64, Text, Timestamp, Date, NotNull };
 	Kind kind = Kind::NotNull;
-	bool percentiles = false;  // keep the values (numbers only)
-	bool enumerate = false;    // count value frequencies (text only)
-	bool text_order = true;    // byte order is the database's order for text (C collation)
+	bool percentiles = false; // keep the values (numbers only)
+	bool enumerate = false;   // count value frequencies (text only)
+	bool text_order = true;   // byte order is the database's order for text (C collation)
 };
 
 struct ColumnSummary {
@@ -33,7 +33,7 @@ struct ColumnSummary {
 	int64_t imin = 0, imax = 0;
 	double dmin = 0, dmax = 0;
 	std::string smin, smax;
-	std::vector<double> values;  // when percentiles are wanted
+	std::vector<double> values; // when percentiles are wanted
 	std::map<std::string, uint64_t> frequencies;
 	bool too_many_values = false;
 };
@@ -43,8 +43,8 @@ public:
 	// `position`: indices of the (ra, dec) columns in degrees whose cells to collect, or none.
 	// `expected_rows` reserves room for the values (growing a vector of a million doubles
 	// step by step costs more than the selection itself).
-	StatsCollector(std::vector<CollectSpec> specs, std::optional<std::pair<size_t, size_t>> position, int moc_order,
-	               size_t expected_rows = 0);
+	StatsCollector(std::vector<CollectSpec> specs, std::optional<std::pair<size_t, size_t>> position,
+	               int moc_order, size_t expected_rows = 0);
 
 	void begin(const formats::TableHeader&) override {}
 	void begin_row() override;
@@ -99,4 +99,4 @@ private:
 // last, as PostgreSQL orders floats); reorders `values`.  Empty for an empty vector.
 std::vector<double> percentiles_cont(std::vector<double>& values, const std::vector<double>& ps);
 
-}  // namespace meles::rd::limits
+} // namespace meles::rd::limits

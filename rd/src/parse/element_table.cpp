@@ -22,7 +22,8 @@ const std::vector<std::string_view>& core_element_names() {
 const std::vector<std::string_view>& grammar_element_names() {
 	static const std::vector<std::string_view> names = [] {
 		std::vector<std::string_view> out;
-		for (auto& g : ingest::grammar_registry()) out.push_back(g.element);
+		for (auto& g : ingest::grammar_registry())
+			out.push_back(g.element);
 		return out;
 	}();
 	return names;
@@ -33,7 +34,9 @@ bool is_core_element(std::string_view name) {
 	return std::find(n.begin(), n.end(), name) != n.end();
 }
 
-bool is_grammar_element(std::string_view name) { return ingest::is_grammar_element(name); }
+bool is_grammar_element(std::string_view name) {
+	return ingest::is_grammar_element(name);
+}
 
 const std::vector<ElementEntry>& element_table() {
 	static const std::vector<ElementEntry> table = [] {

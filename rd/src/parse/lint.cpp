@@ -17,13 +17,13 @@ namespace meles::rd {
 const std::vector<std::string>& known_renderers() {
 	// DaCHS 2.7's renderer names (docs: rd-language.md §1.8).
 	static const std::vector<std::string> names = {
-	    "form",      "docform",     "scs.xml",   "siap.xml",   "siap2.xml", "ssap.xml",      "slap.xml",
-	    "dlmeta",    "dlget",       "dlasync",   "tap",        "sync",      "async",         "uws.xml",
-	    "upload",    "mupload",     "qp",        "static",     "fixed",     "examples",      "api",
-	    "dali",      "get",         "info",      "tableinfo",  "tablenote", "tables",        "tableMetadata",
-	    "capabilities", "availability", "coverage", "edition", "howtocite", "rdinfo",     "pubreg.xml",
-	    "oai.xml",   "external",    "custom",    "volatile",   "admin",     "soap",          "hips",
-	    "img.jpeg",  "mimg.jpeg"};
+	    "form",         "docform",      "scs.xml",  "siap.xml",  "siap2.xml", "ssap.xml", "slap.xml",
+	    "dlmeta",       "dlget",        "dlasync",  "tap",       "sync",      "async",    "uws.xml",
+	    "upload",       "mupload",      "qp",       "static",    "fixed",     "examples", "api",
+	    "dali",         "get",          "info",     "tableinfo", "tablenote", "tables",   "tableMetadata",
+	    "capabilities", "availability", "coverage", "edition",   "howtocite", "rdinfo",   "pubreg.xml",
+	    "oai.xml",      "external",     "custom",   "volatile",  "admin",     "soap",     "hips",
+	    "img.jpeg",     "mimg.jpeg"};
 	return names;
 }
 
@@ -187,7 +187,8 @@ void lint_required_meta(const Resource& rd, Diagnostics& diags) {
 		            pos);
 	};
 	// metaModel of DaCHS's tables; what is published (a Registry record) also needs a title.
-	const std::vector<MetaRequirement> table{{"creationDate", true}, {"description", true}, {"subject", false}};
+	const std::vector<MetaRequirement> table{
+	    {"creationDate", true}, {"description", true}, {"subject", false}};
 	std::vector<MetaRequirement> published = table;
 	published.insert(published.begin(), {"title", true});
 	std::vector<MetaRequirement> service = published;
@@ -239,7 +240,8 @@ void lint_resource(const Resource& rd, Diagnostics& diags) {
 			for (auto& k : renderers)
 				sug.offer(k);
 			diags.error(ErrorKind::Name,
-			            concat("service '", s.id, "' allows renderer '", r, "', which does not exist", sug.suffix(),
+			            concat("service '", s.id, "' allows renderer '", r, "', which does not exist",
+			                   sug.suffix(),
 			                   "; renderers: form, scs.xml, tap, siap.xml, ssap.xml, dlget, dlmeta, ..."),
 			            s.pos);
 		}

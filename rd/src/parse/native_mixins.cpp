@@ -23,9 +23,11 @@ constexpr std::pair<std::string_view, std::string_view> kProductMaps[] = {
 
 // Columns of dc.products and the keys //products#define fills for them.
 constexpr std::pair<std::string_view, std::string_view> kRegistryMaps[] = {
-    {"accref", "prodtblAccref"},   {"owner", "prodtblOwner"},          {"embargo", "prodtblEmbargo"},
-    {"mime", "prodtblMime"},       {"accessPath", "prodtblPath"},      {"sourceTable", "prodtblTable"},
-    {"preview", "prodtblPreview"}, {"preview_mime", "prodtblPreviewMime"}, {"datalink", "prodtblDatalink"},
+    {"accref", "prodtblAccref"},     {"owner", "prodtblOwner"},
+    {"embargo", "prodtblEmbargo"},   {"mime", "prodtblMime"},
+    {"accessPath", "prodtblPath"},   {"sourceTable", "prodtblTable"},
+    {"preview", "prodtblPreview"},   {"preview_mime", "prodtblPreviewMime"},
+    {"datalink", "prodtblDatalink"},
 };
 
 } // namespace

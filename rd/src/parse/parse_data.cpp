@@ -194,8 +194,11 @@ void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 	expand_generic(ctx, g.element);
 	// Options are the grammar's own to check (its record, through make_grammar), so that
 	// `meles val` and `meles imp` judge them alike; here only what needs no grammar.
-	if (const auto* rec = ingest::find_grammar(e.name); rec && rec->support == ingest::GrammarSupport::NeedsPython)
-		ctx.error(e.pos, concat(e.name, " needs Python, which Meles does not run; this data element cannot be imported"));
+	if (const auto* rec = ingest::find_grammar(e.name);
+	    rec && rec->support == ingest::GrammarSupport::NeedsPython)
+		ctx.error(
+		    e.pos,
+		    concat(e.name, " needs Python, which Meles does not run; this data element cannot be imported"));
 	for (auto& c : g.element.children) {
 		if (c.name == "rowfilter") {
 			g.rowfilters.push_back(parse_apply(ctx, c));

@@ -488,7 +488,7 @@ void check_table(ParseContext& ctx, TableDef& td) {
 		std::string flat;
 		for (char ch : to_lower(ix.content))
 			if (!std::isspace(static_cast<unsigned char>(ch))) flat += ch;
-		const char* fn = flat.starts_with("q3c_ang2ipix(")     ? "q3c_ang2ipix"
+		const char* fn = flat.starts_with("q3c_ang2ipix(")           ? "q3c_ang2ipix"
 		                 : flat.find("spoint(") != std::string::npos ? "spoint"
 		                                                             : nullptr;
 		if (!fn || !complete) continue;
@@ -497,8 +497,10 @@ void check_table(ParseContext& ctx, TableDef& td) {
 			if (!c || c->meta.type.is_numeric()) continue;
 			bool from_mixin = ix.pos.source != td.pos.source;
 			ctx.error(c->pos.line ? c->pos : td.pos,
-			          concat("column '", c->meta.name, "' is ", c->meta.type.rd_name(), ", but index '", ix.name, "'",
-			                 from_mixin ? " (from a mixin of table '" + td.id + "')" : std::string(), " passes it to ", fn,
+			          concat("column '", c->meta.name, "' is ", c->meta.type.rd_name(), ", but index '",
+			                 ix.name, "'",
+			                 from_mixin ? " (from a mixin of table '" + td.id + "')" : std::string(),
+			                 " passes it to ", fn,
 			                 ", which needs a number (degrees); declare it double precision"));
 		}
 	}

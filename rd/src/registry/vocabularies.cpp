@@ -9,7 +9,7 @@
 
 namespace meles::rd::registry {
 
-extern const char* const kUatTermsText;  // vocabularies/uat-terms.tsv, compiled in
+extern const char* const kUatTermsText; // vocabularies/uat-terms.tsv, compiled in
 
 namespace {
 
@@ -21,7 +21,7 @@ struct Term {
 
 struct Uat {
 	std::vector<Term> terms;
-	std::map<std::string, size_t> by_key;  // lower-case identifier, labels, numbers, URIs
+	std::map<std::string, size_t> by_key; // lower-case identifier, labels, numbers, URIs
 };
 
 // What the IVOA makes identifiers from labels with: lower case, other runs become one dash.
@@ -61,7 +61,7 @@ const Uat& uat() {
 			if (!t.number.empty()) u.by_key.emplace("http://astrothesaurus.org/uat/" + t.number, i);
 			u.by_key.emplace("http://www.ivoa.net/rdf/uat#" + to_lower(t.id), i);
 			for (auto& alt : split(f[4], '|'))
-				if (!alt.empty()) u.by_key.emplace(to_lower(alt), i);  // a label wins over an alternative
+				if (!alt.empty()) u.by_key.emplace(to_lower(alt), i); // a label wins over an alternative
 		}
 	});
 	return u;
@@ -69,7 +69,8 @@ const Uat& uat() {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
 	std::vector<size_t> row(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+	for (size_t j = 0; j <= b.size(); ++j)
+		row[j] = j;
 	for (size_t i = 1; i <= a.size(); ++i) {
 		size_t prev = row[0];
 		row[0] = i;
@@ -84,7 +85,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string quoted_list(const std::vector<std::string>& v) {
 	std::vector<std::string> q;
-	for (auto& s : v) q.push_back("'" + s + "'");
+	for (auto& s : v)
+		q.push_back("'" + s + "'");
 	return join(q, ", ");
 }
 
@@ -97,15 +99,18 @@ std::optional<std::string> pick(std::string_view value, std::initializer_list<co
 
 constexpr std::initializer_list<const char*> kLevels = {"Research", "Amateur", "General"};
 constexpr std::initializer_list<const char*> kTypes = {
-    "Other", "Archive", "Bibliography", "Catalog", "Journal", "Library", "Simulation", "Survey", "Transformation", "Education",
-    "Outreach", "EPOResource", "Animation", "Artwork", "Background", "BasicData", "Historical", "Photographic", "Press",
-    "Organisation", "Project", "Registry"};
-constexpr std::initializer_list<const char*> kBands = {"Photon", "Radio", "Millimeter", "Infrared", "Optical", "UV",
-                                                       "EUV",    "X-ray", "Gamma-ray", "Neutrino"};
+    "Other",      "Archive",      "Bibliography",   "Catalog",   "Journal",    "Library",
+    "Simulation", "Survey",       "Transformation", "Education", "Outreach",   "EPOResource",
+    "Animation",  "Artwork",      "Background",     "BasicData", "Historical", "Photographic",
+    "Press",      "Organisation", "Project",        "Registry"};
+constexpr std::initializer_list<const char*> kBands = {
+    "Photon", "Radio", "Millimeter", "Infrared", "Optical", "UV", "EUV", "X-ray", "Gamma-ray", "Neutrino"};
 
-}  // namespace
+} // namespace
 
-size_t uat_size() { return uat().terms.size(); }
+size_t uat_size() {
+	return uat().terms.size();
+}
 
 SubjectCheck check_subject(std::string_view subject) {
 	const Uat& u = uat();
@@ -149,23 +154,39 @@ SubjectCheck check_subject(std::string_view subject) {
 		size_t shared = 0;
 		auto term_words = split(t.id, '-');
 		for (auto& w : want_words)
-			if (std::any_of(term_words.begin(), term_words.end(), [&](const std::string& tw) { return word_near(w, tw); })) ++shared;
+			if (std::any_of(term_words.begin(), term_words.end(),
+			                [&](const std::string& tw) { return word_near(w, tw); }))
+				++shared;
 		// ranked after the close spellings, terms with more shared words and fewer others first
 		if (shared) near.emplace_back(1000 - 100 * shared + term_words.size(), t.id);
 	}
 	std::sort(near.begin(), near.end());
 	std::vector<std::string> names;
-	for (size_t i = 0; i < near.size() && i < 4; ++i) names.push_back(near[i].second);
+	for (size_t i = 0; i < near.size() && i < 4; ++i)
+		names.push_back(near[i].second);
 	out.problem = concat("subject '", s, "' is not a UAT term");
-	out.problem += names.empty() ? std::string(" (see http://www.ivoa.net/rdf/uat)") : concat("; did you mean ", quoted_list(names), "?");
+	out.problem += names.empty() ? std::string(" (see http://www.ivoa.net/rdf/uat)")
+	                             : concat("; did you mean ", quoted_list(names), "?");
 	return out;
 }
 
-std::optional<std::string> content_level(std::string_view v) { return pick(v, kLevels); }
-std::optional<std::string> content_type(std::string_view v) { return pick(v, kTypes); }
-std::optional<std::string> waveband(std::string_view v) { return pick(v, kBands); }
-std::vector<std::string> content_levels() { return {kLevels.begin(), kLevels.end()}; }
-std::vector<std::string> content_types() { return {kTypes.begin(), kTypes.end()}; }
-std::vector<std::string> wavebands() { return {kBands.begin(), kBands.end()}; }
+std::optional<std::string> content_level(std::string_view v) {
+	return pick(v, kLevels);
+}
+std::optional<std::string> content_type(std::string_view v) {
+	return pick(v, kTypes);
+}
+std::optional<std::string> waveband(std::string_view v) {
+	return pick(v, kBands);
+}
+std::vector<std::string> content_levels() {
+	return {kLevels.begin(), kLevels.end()};
+}
+std::vector<std::string> content_types() {
+	return {kTypes.begin(), kTypes.end()};
+}
+std::vector<std::string> wavebands() {
+	return {kBands.begin(), kBands.end()};
+}
 
-}  // namespace meles::rd::registry
+} // namespace meles::rd::registry

@@ -12,29 +12,165 @@ namespace {
 // name unnecessarily is harmless, so we quote whatever is not plainly [a-z_][a-z0-9_]*
 // or is in this list.)
 const std::set<std::string>& reserved() {
-	static const std::set<std::string> words = {
-	    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast", "check",
-	    "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role", "current_time",
-	    "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except",
-	    "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in", "initially", "intersect", "into",
-	    "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or",
-	    "order", "placing", "primary", "references", "returning", "select", "session_user", "some", "symmetric",
-	    "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where",
-	    "window", "with", "authorization", "binary", "collation", "concurrently", "cross", "current_schema", "freeze",
-	    "full", "ilike", "inner", "is", "isnull", "join", "left", "like", "natural", "notnull", "outer", "overlaps",
-	    "right", "similar", "tablesample", "verbose", "between", "bigint", "bit", "boolean", "char", "character",
-	    "coalesce", "dec", "decimal", "exists", "extract", "float", "greatest", "grouping", "inout", "int", "integer",
-	    "interval", "least", "national", "nchar", "none", "normalize", "nullif", "numeric", "out", "overlay",
-	    "position", "precision", "real", "row", "setof", "smallint", "substring", "time", "timestamp", "treat", "trim",
-	    "values", "varchar", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces",
-	    "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable"};
+	static const std::set<std::string> words = {"all",
+	                                            "analyse",
+	                                            "analyze",
+	                                            "and",
+	                                            "any",
+	                                            "array",
+	                                            "as",
+	                                            "asc",
+	                                            "asymmetric",
+	                                            "both",
+	                                            "case",
+	                                            "cast",
+	                                            "check",
+	                                            "collate",
+	                                            "column",
+	                                            "constraint",
+	                                            "create",
+	                                            "current_catalog",
+	                                            "current_date",
+	                                            "current_role",
+	                                            "current_time",
+	                                            "current_timestamp",
+	                                            "current_user",
+	                                            "default",
+	                                            "deferrable",
+	                                            "desc",
+	                                            "distinct",
+	                                            "do",
+	                                            "else",
+	                                            "end",
+	                                            "except",
+	                                            "false",
+	                                            "fetch",
+	                                            "for",
+	                                            "foreign",
+	                                            "from",
+	                                            "grant",
+	                                            "group",
+	                                            "having",
+	                                            "in",
+	                                            "initially",
+	                                            "intersect",
+	                                            "into",
+	                                            "lateral",
+	                                            "leading",
+	                                            "limit",
+	                                            "localtime",
+	                                            "localtimestamp",
+	                                            "not",
+	                                            "null",
+	                                            "offset",
+	                                            "on",
+	                                            "only",
+	                                            "or",
+	                                            "order",
+	                                            "placing",
+	                                            "primary",
+	                                            "references",
+	                                            "returning",
+	                                            "select",
+	                                            "session_user",
+	                                            "some",
+	                                            "symmetric",
+	                                            "table",
+	                                            "then",
+	                                            "to",
+	                                            "trailing",
+	                                            "true",
+	                                            "union",
+	                                            "unique",
+	                                            "user",
+	                                            "using",
+	                                            "variadic",
+	                                            "when",
+	                                            "where",
+	                                            "window",
+	                                            "with",
+	                                            "authorization",
+	                                            "binary",
+	                                            "collation",
+	                                            "concurrently",
+	                                            "cross",
+	                                            "current_schema",
+	                                            "freeze",
+	                                            "full",
+	                                            "ilike",
+	                                            "inner",
+	                                            "is",
+	                                            "isnull",
+	                                            "join",
+	                                            "left",
+	                                            "like",
+	                                            "natural",
+	                                            "notnull",
+	                                            "outer",
+	                                            "overlaps",
+	                                            "right",
+	                                            "similar",
+	                                            "tablesample",
+	                                            "verbose",
+	                                            "between",
+	                                            "bigint",
+	                                            "bit",
+	                                            "boolean",
+	                                            "char",
+	                                            "character",
+	                                            "coalesce",
+	                                            "dec",
+	                                            "decimal",
+	                                            "exists",
+	                                            "extract",
+	                                            "float",
+	                                            "greatest",
+	                                            "grouping",
+	                                            "inout",
+	                                            "int",
+	                                            "integer",
+	                                            "interval",
+	                                            "least",
+	                                            "national",
+	                                            "nchar",
+	                                            "none",
+	                                            "normalize",
+	                                            "nullif",
+	                                            "numeric",
+	                                            "out",
+	                                            "overlay",
+	                                            "position",
+	                                            "precision",
+	                                            "real",
+	                                            "row",
+	                                            "setof",
+	                                            "smallint",
+	                                            "substring",
+	                                            "time",
+	                                            "timestamp",
+	                                            "treat",
+	                                            "trim",
+	                                            "values",
+	                                            "varchar",
+	                                            "xmlattributes",
+	                                            "xmlconcat",
+	                                            "xmlelement",
+	                                            "xmlexists",
+	                                            "xmlforest",
+	                                            "xmlnamespaces",
+	                                            "xmlparse",
+	                                            "xmlpi",
+	                                            "xmlroot",
+	                                            "xmlserialize",
+	                                            "xmltable"};
 	return words;
 }
 
 bool plain(std::string_view s) {
 	if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
 	for (char c : s)
-		if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+		if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+		      c == '_'))
 			return false;
 	return !reserved().count(std::string(s));
 }
@@ -48,7 +184,7 @@ std::string quote(std::string_view s) {
 	return out + "\"";
 }
 
-}  // namespace
+} // namespace
 
 std::string sql_identifier(std::string_view name, bool delimited) {
 	std::string real = delimited ? std::string(name) : to_lower(name);
@@ -79,8 +215,8 @@ std::string primary_key_sql(const TableDef& t, const std::string& relation, cons
 		const Column* c = t.find_column(p);
 		cols.push_back(c ? sql_identifier(c->meta) : sql_identifier(p, false));
 	}
-	return concat("ALTER TABLE ", relation, " ADD CONSTRAINT ", sql_identifier(constraint, false), " PRIMARY KEY (",
-	              join(cols, ", "), ")");
+	return concat("ALTER TABLE ", relation, " ADD CONSTRAINT ", sql_identifier(constraint, false),
+	              " PRIMARY KEY (", join(cols, ", "), ")");
 }
 
 std::vector<IndexSql> index_sqls(const TableDef& t, const std::string& relation, const std::string& suffix) {
@@ -104,9 +240,12 @@ std::vector<IndexSql> index_sqls(const TableDef& t, const std::string& relation,
 		sql += concat(" (", expr, ")");
 		for (auto& [type, text] : ix.options) {
 			std::string ty = to_lower(type);
-			if (ty == "where") sql += concat(" WHERE ", text);
-			else if (ty == "include") sql += concat(" INCLUDE (", text, ")");
-			else if (ty == "with") sql += concat(" WITH (", text, ")");
+			if (ty == "where")
+				sql += concat(" WHERE ", text);
+			else if (ty == "include")
+				sql += concat(" INCLUDE (", text, ")");
+			else if (ty == "with")
+				sql += concat(" WITH (", text, ")");
 		}
 		out.push_back({name, sql, ix.cluster});
 	}
@@ -122,8 +261,10 @@ PositionPairs position_indexes(const TableDef& t) {
 			if (c != ' ') flat += c;
 		if (ix.columns.size() == 2) {
 			std::string ra = to_lower(ix.columns[0]), dec = to_lower(ix.columns[1]);
-			if (flat == concat("q3c_ang2ipix(", ra, ",", dec, ")")) out.q3c.emplace_back(ix.columns[0], ix.columns[1]);
-			if (flat == concat("spoint(radians(", ra, "),radians(", dec, "))")) out.spoint.emplace_back(ix.columns[0], ix.columns[1]);
+			if (flat == concat("q3c_ang2ipix(", ra, ",", dec, ")"))
+				out.q3c.emplace_back(ix.columns[0], ix.columns[1]);
+			if (flat == concat("spoint(radians(", ra, "),radians(", dec, "))"))
+				out.spoint.emplace_back(ix.columns[0], ix.columns[1]);
 		}
 		if (to_lower(ix.method) == "gist" && ix.content.empty() && ix.columns.size() == 1) {
 			const Column* c = t.find_column(ix.columns[0]);
@@ -133,4 +274,4 @@ PositionPairs position_indexes(const TableDef& t) {
 	return out;
 }
 
-}  // namespace meles::rd::schema
+} // namespace meles::rd::schema

@@ -28,7 +28,8 @@ std::string rd_id_from_path(const fs::path& inputs_dir, const fs::path& path) {
 	fs::path use = (!rel.empty() && *rel.begin() != "..") ? rel : abs;
 	if (use.extension() == ".rd") use.replace_extension();
 	std::string id = use.generic_string();
-	while (!id.empty() && id.front() == '/' && use == abs) id.erase(0, 1);
+	while (!id.empty() && id.front() == '/' && use == abs)
+		id.erase(0, 1);
 	return id;
 }
 
@@ -42,7 +43,8 @@ fs::path resolve_rd_file(std::string_view arg, const fs::path& inputs_dir, const
 	}
 	// A NUL would end the file name early in the system calls: "x.csv\0" would open x.csv.
 	for (char c : s)
-		if (static_cast<unsigned char>(c) < 0x20) throw Error(ErrorKind::NotFound, "no RD of a name with control characters");
+		if (static_cast<unsigned char>(c) < 0x20)
+			throw Error(ErrorKind::NotFound, "no RD of a name with control characters");
 	std::vector<fs::path> tried;
 	// Only files ending in .rd are RDs.
 	auto attempt = [&](const fs::path& p) -> bool {
@@ -60,8 +62,9 @@ fs::path resolve_rd_file(std::string_view arg, const fs::path& inputs_dir, const
 		if (attempt(inputs_dir / (s + ".rd"))) return inputs_dir / (s + ".rd");
 	}
 	std::string list;
-	for (auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
+	for (auto& t : tried)
+		list += (list.empty() ? "" : ", ") + t.string();
 	throw Error(ErrorKind::NotFound, concat("no RD '", s, "' (tried ", list, ")"));
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

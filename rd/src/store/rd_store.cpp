@@ -143,7 +143,8 @@ std::string RdStore::rd_id_without_file(std::string_view id_or_path) const {
 		return rd_id_from_path(options_.inputs_dir.empty() ? fs::current_path() : options_.inputs_dir, p);
 	if (p.extension() == ".rd") p.replace_extension();
 	std::string id = p.lexically_normal().generic_string();
-	while (id.starts_with("./")) id.erase(0, 2);
+	while (id.starts_with("./"))
+		id.erase(0, 2);
 	return id;
 }
 
@@ -315,9 +316,12 @@ RdStoreOptions store_options(const Config& config) {
 	o.inputs_dir = config.inputs_dir();
 	// A site without the default meta file (never ran `meles init`, or removed it) simply
 	// has no site-wide meta.
-	if (auto f = config.get_path("general", "defaultMetaFile"); std::filesystem::exists(f)) o.default_meta_file = f;
-	o.config = [&config](std::string_view section, std::string_view key) { return config.lookup(section, key); };
+	if (auto f = config.get_path("general", "defaultMetaFile"); std::filesystem::exists(f))
+		o.default_meta_file = f;
+	o.config = [&config](std::string_view section, std::string_view key) {
+		return config.lookup(section, key);
+	};
 	return o;
 }
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -32,10 +32,12 @@ App::App(Context& context) : ctx_(context), scs_(context), oai_(context) {
 	user_tables_ = std::make_unique<user_tables::UserTables>(user_tables::Settings::from_config(ctx_.config),
 	                                                         ctx_.database.admin(), ctx_.admin_pool, *jobs_);
 	user_tables_->start();
-	tap_->set_extra_catalog([this](const std::optional<std::string>& user) { return user_tables_->catalog(user); });
-	tap_->set_create_table([this](const adql::Translation& t, pg::Connection& conn, const std::optional<std::string>& user) {
-		return user_tables_->create_table_as(t, conn, user).columns;
-	});
+	tap_->set_extra_catalog(
+	    [this](const std::optional<std::string>& user) { return user_tables_->catalog(user); });
+	tap_->set_create_table(
+	    [this](const adql::Translation& t, pg::Connection& conn, const std::optional<std::string>& user) {
+		    return user_tables_->create_table_as(t, conn, user).columns;
+	    });
 	// New TAP metadata is visible as soon as `meles imp` commits (LISTEN/NOTIFY).
 	tap_->catalog().listen(ctx_.database.admin());
 	tap_->install(router_);
@@ -75,10 +77,11 @@ void App::reload() {
 // log, the public gets a 503 in the protocol's own error form, without server paths.
 void App::unavailable(net::Request& request, net::Response& response, const std::string& rd_id,
                       const std::string& renderer, const Error& error) {
-	log::error(concat(request.method, " ", request.target, ": RD ", rd_id, " cannot be loaded: ", error.full_message()));
-	static const std::string message =
-	    "This service is temporarily unavailable: its resource descriptor has errors. The operators have been "
-	    "notified through the log.";
+	log::error(concat(request.method, " ", request.target, ": RD ", rd_id,
+	                  " cannot be loaded: ", error.full_message()));
+	static const std::string message = "This service is temporarily unavailable: its resource descriptor has "
+	                                   "errors. The operators have been "
+	                                   "notified through the log.";
 	renderers_.send_unavailable(renderer.empty() ? "info" : renderer, response, message);
 }
 
@@ -109,8 +112,8 @@ void App::register_renderers() {
 	capabilities.implicit = true;
 	capabilities.handle = [this](RenderCall& c) {
 		c.response.set_header("Content-Type", "text/xml; charset=utf-8");
-		c.response.send(vosi::capabilities_document(renderers_.capabilities(ctx_.config, c.rd, c.service, c.service_url),
-		                                            c.service_url, false));
+		c.response.send(vosi::capabilities_document(
+		    renderers_.capabilities(ctx_.config, c.rd, c.service, c.service_url), c.service_url, false));
 	};
 	renderers_.add(std::move(capabilities));
 	scs_.register_renderers(renderers_);
@@ -121,7 +124,8 @@ void App::rd_service(net::Request& request, net::Response& response) {
 	if (!addr) {
 		response.set_status(404);
 		response.set_header("Content-Type", "text/plain; charset=utf-8");
-		response.send(concat("Not found: ", request.path, "\nThe root page / lists what this server offers.\n"));
+		response.send(
+		    concat("Not found: ", request.path, "\nThe root page / lists what this server offers.\n"));
 		return;
 	}
 	if (addr->load_error) {
@@ -134,8 +138,8 @@ void App::rd_service(net::Request& request, net::Response& response) {
 	const Renderer* renderer = renderers_.find(name, svc);
 	if (!renderer) {
 		if (std::find(svc.allowed.begin(), svc.allowed.end(), name) == svc.allowed.end())
-			throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '", name,
-			                                        "' (it offers: ", join(svc.allowed, ", "), ")"));
+			throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '",
+			                                        name, "' (it offers: ", join(svc.allowed, ", "), ")"));
 		throw Error(ErrorKind::NotFound, concat("the '", name, "' renderer of ", rd.rd_id, "/", svc.id,
 		                                        " is not available in this version of Meles"));
 	}
@@ -152,8 +156,9 @@ void App::rd_service(net::Request& request, net::Response& response) {
 			return;
 		}
 	}
-	RenderCall call{rd, svc, resolved.table, concat(ctx_.config.server_url(), "/", rd.rd_id, "/", svc.id), addr->rest,
-	                request, response};
+	RenderCall call{
+	    rd,         svc,     resolved.table, concat(ctx_.config.server_url(), "/", rd.rd_id, "/", svc.id),
+	    addr->rest, request, response};
 	renderer->handle(call);
 }
 
@@ -169,4 +174,4 @@ void App::root_page(net::Request& request, net::Response& response) {
 	response.send(root_page_html(ctx_.directory.all_rds(), ctx_.config.server_url()));
 }
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -18,26 +18,31 @@ bool ascii_alnum(char c) {
 
 // Where credentials stop being text HTTP Basic may carry (RFC 7617: UTF-8, no control
 // characters), or npos.
-size_t first_bad_byte(std::string_view s) { return std::min(control_char_offset(s), invalid_utf8_offset(s)); }
+size_t first_bad_byte(std::string_view s) {
+	return std::min(control_char_offset(s), invalid_utf8_offset(s));
+}
 
-}  // namespace
+} // namespace
 
 bool UserStore::valid_name(std::string_view name) {
 	bool ok = !name.empty() && name.size() <= 64 && ascii_alnum(name[0]);
-	for (char c : name) ok = ok && (ascii_alnum(c) || c == '_' || c == '.' || c == '@' || c == '-');
+	for (char c : name)
+		ok = ok && (ascii_alnum(c) || c == '_' || c == '.' || c == '@' || c == '-');
 	return ok;
 }
 
 void UserStore::check_name(const std::string& name) {
 	if (!valid_name(name))
 		throw Error(ErrorKind::Validation,
-		            concat("bad user name '", name, "' (1 to 64 letters, digits, _ . @ -, starting with a letter or digit)"));
+		            concat("bad user name '", name,
+		                   "' (1 to 64 letters, digits, _ . @ -, starting with a letter or digit)"));
 }
 
 void UserStore::check_password(std::string_view password) {
 	if (first_bad_byte(password) != std::string_view::npos)
-		throw Error(ErrorKind::Validation,
-		            "a password must be UTF-8 text without control characters (HTTP Basic cannot send others)");
+		throw Error(
+		    ErrorKind::Validation,
+		    "a password must be UTF-8 text without control characters (HTTP Basic cannot send others)");
 }
 
 void UserStore::ensure_schema() {
@@ -57,7 +62,8 @@ void UserStore::add(const std::string& name, const std::string& password, const 
 	auto r = c->exec_params("INSERT INTO meles.users (username, password_hash, remarks) VALUES ($1, $2, $3) "
 	                        "ON CONFLICT (username) DO NOTHING",
 	                        {name, h, remarks});
-	if (r.affected_rows() == 0) throw Error(ErrorKind::Validation, concat("user '", name, "' exists already"));
+	if (r.affected_rows() == 0)
+		throw Error(ErrorKind::Validation, concat("user '", name, "' exists already"));
 }
 
 void UserStore::remove(const std::string& name) {
@@ -70,16 +76,19 @@ void UserStore::change_password(const std::string& name, const std::string& pass
 	check_password(password);
 	std::string h = auth::hash_password(password);
 	auto c = pool_.acquire();
-	if (c->exec_params("UPDATE meles.users SET password_hash = $2 WHERE username = $1", {name, h}).affected_rows() == 0)
+	if (c->exec_params("UPDATE meles.users SET password_hash = $2 WHERE username = $1", {name, h})
+	        .affected_rows() == 0)
 		throw Error(ErrorKind::NotFound, concat("no user '", name, "'"));
 }
 
 std::vector<UserInfo> UserStore::list() {
 	auto c = pool_.acquire();
-	auto r = c->exec("SELECT username, remarks, to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	                 "FROM meles.users ORDER BY username");
+	auto r = c->exec(
+	    "SELECT username, remarks, to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	    "FROM meles.users ORDER BY username");
 	std::vector<UserInfo> out;
-	for (int i = 0; i < r.rows(); ++i) out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2)});
+	for (int i = 0; i < r.rows(); ++i)
+		out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2)});
 	return out;
 }
 
@@ -157,9 +166,10 @@ std::optional<std::string> Authenticator::authenticate(const net::Request& reque
 		// names are counted and blocked alike, so a block says nothing about an account.
 		auto f = failures_.find(user);
 		if (f != failures_.end() && f->second.blocked_until > now) {
-			auto secs = std::chrono::duration_cast<std::chrono::seconds>(f->second.blocked_until - now).count() + 1;
-			throw Error(ErrorKind::Permission, concat("too many failed logins for '", user, "'; try again in ",
-			                                          std::to_string(secs), " seconds"));
+			auto secs =
+			    std::chrono::duration_cast<std::chrono::seconds>(f->second.blocked_until - now).count() + 1;
+			throw Error(ErrorKind::Permission, concat("too many failed logins for '", user,
+			                                          "'; try again in ", std::to_string(secs), " seconds"));
 		}
 		auto v = verified_.find(digest);
 		if (v != verified_.end() && v->second > now) return user;
@@ -239,4 +249,4 @@ void Authenticator::forget(const std::string&) {
 	verified_.clear();
 }
 
-}  // namespace meles::services
+} // namespace meles::services

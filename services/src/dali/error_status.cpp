@@ -13,15 +13,24 @@ int http_status(ErrorKind kind, bool authenticated) {
 	case ErrorKind::Syntax:
 	case ErrorKind::Name:
 	case ErrorKind::Type:
-	case ErrorKind::Validation: return 400;
-	case ErrorKind::Permission: return authenticated ? 403 : 401;
-	case ErrorKind::NotFound: return 404;
-	case ErrorKind::Timeout: return 408;
-	case ErrorKind::Limit: return 413;
-	case ErrorKind::Unavailable: return 503;
-	case ErrorKind::Database: return 500;
-	case ErrorKind::Io: return 500;
-	case ErrorKind::Internal: return 500;
+	case ErrorKind::Validation:
+		return 400;
+	case ErrorKind::Permission:
+		return authenticated ? 403 : 401;
+	case ErrorKind::NotFound:
+		return 404;
+	case ErrorKind::Timeout:
+		return 408;
+	case ErrorKind::Limit:
+		return 413;
+	case ErrorKind::Unavailable:
+		return 503;
+	case ErrorKind::Database:
+		return 500;
+	case ErrorKind::Io:
+		return 500;
+	case ErrorKind::Internal:
+		return 500;
 	}
 	return 500;
 }
@@ -34,15 +43,16 @@ std::vector<std::string>& hidden_dirs() {
 }
 
 bool path_char(char c) {
-	return !(c == ' ' || c == '\t' || c == '\n' || c == '\'' || c == '"' || c == ')' || c == '(' || c == ',' || c == ';' ||
-	         c == '<' || c == '>');
+	return !(c == ' ' || c == '\t' || c == '\n' || c == '\'' || c == '"' || c == ')' || c == '(' ||
+	         c == ',' || c == ';' || c == '<' || c == '>');
 }
 
-}  // namespace
+} // namespace
 
 void hide_server_paths(std::vector<std::string> directories) {
 	for (auto& d : directories)
-		while (d.size() > 1 && d.ends_with('/')) d.pop_back();
+		while (d.size() > 1 && d.ends_with('/'))
+			d.pop_back();
 	std::sort(directories.begin(), directories.end(), [](auto& a, auto& b) { return a.size() > b.size(); });
 	hidden_dirs() = std::move(directories);
 }
@@ -60,7 +70,8 @@ std::string without_server_paths(std::string_view text) {
 			continue;
 		}
 		size_t end = i;
-		while (end < text.size() && path_char(text[end])) ++end;
+		while (end < text.size() && path_char(text[end]))
+			++end;
 		std::string_view token = text.substr(i, end - i);
 		bool done = false;
 		for (auto& d : hidden_dirs()) {
@@ -92,7 +103,8 @@ std::string public_message(const Error& error) {
 		return "Internal error in the server; the operators have been notified through the log.";
 	// The details stay here: the message is for the operators (PostgreSQL's text, say).
 	if (!error.client_text().empty()) {
-		log::warn(concat("not shown to the client (", error_kind_name(error.kind()), "): ", error.full_message()));
+		log::warn(
+		    concat("not shown to the client (", error_kind_name(error.kind()), "): ", error.full_message()));
 		return error.client_text();
 	}
 	// Positions without a source (ADQL) are already part of the message ("... at line 1,
@@ -113,4 +125,4 @@ std::string dali_error_document(const Error& error) {
 	return out;
 }
 
-}  // namespace meles::services
+} // namespace meles::services

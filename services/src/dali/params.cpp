@@ -29,8 +29,10 @@ void add_urlencoded(Params& p, std::string_view text) {
 		auto item = text.substr(start, amp - start);
 		if (!item.empty()) {
 			auto eq = item.find('=');
-			if (eq == std::string_view::npos) p.add(url_decode(item), "");
-			else p.add(url_decode(item.substr(0, eq)), url_decode(item.substr(eq + 1)));
+			if (eq == std::string_view::npos)
+				p.add(url_decode(item), "");
+			else
+				p.add(url_decode(item.substr(0, eq)), url_decode(item.substr(eq + 1)));
 		}
 		start = amp + 1;
 	}
@@ -41,7 +43,8 @@ std::string header_param(std::string_view header, std::string_view key) {
 	size_t pos = 0;
 	while (pos < header.size()) {
 		size_t semi = header.find(';', pos);
-		auto item = trim(header.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
+		auto item =
+		    trim(header.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
 		auto eq = item.find('=');
 		if (eq != std::string_view::npos && iequals(trim(item.substr(0, eq)), key)) {
 			auto v = trim(item.substr(eq + 1));
@@ -88,9 +91,11 @@ public:
 		}
 		consume(p + delim_.size());
 		for (;;) {
-			while (buf_.size() < 2 && fill()) {}
-			if (buf_.compare(0, 2, "--") == 0) return;  // closing delimiter
-			if (buf_.compare(0, 2, "\r\n") != 0) throw Error(ErrorKind::Syntax, "malformed multipart delimiter");
+			while (buf_.size() < 2 && fill()) {
+			}
+			if (buf_.compare(0, 2, "--") == 0) return; // closing delimiter
+			if (buf_.compare(0, 2, "\r\n") != 0)
+				throw Error(ErrorKind::Syntax, "malformed multipart delimiter");
 			consume(2);
 			read_part();
 		}
@@ -133,7 +138,8 @@ private:
 		std::string value;
 		if (has_filename) {
 			if (limits_.max_files_bytes == 0)
-				throw Error(ErrorKind::Validation, concat("file uploads are not accepted here (part '", name, "')"));
+				throw Error(ErrorKind::Validation,
+				            concat("file uploads are not accepted here (part '", name, "')"));
 			fs::create_directories(limits_.spool_dir);
 			FilePart part;
 			part.name = name;
@@ -143,11 +149,12 @@ private:
 			f = std::fopen(part.path.c_str(), "wb");
 			if (!f) {
 				// The operator needs the path; the client must not see it.
-				log::error(concat("cannot create the upload spool file ", part.path.string(), ": ", std::strerror(errno)));
+				log::error(concat("cannot create the upload spool file ", part.path.string(), ": ",
+				                  std::strerror(errno)));
 				throw Error(ErrorKind::Io, "cannot keep the upload on the server (see the server log)");
 			}
 			part_index = out_.files().size();
-			out_.add_file(std::move(part));  // registered first, so a failure below still removes it
+			out_.add_file(std::move(part)); // registered first, so a failure below still removes it
 		}
 		auto emit = [&](const char* data, size_t n) {
 			if (f) {
@@ -155,8 +162,8 @@ private:
 				out_.add_file_bytes(part_index, n);
 				if (files_bytes_ > limits_.max_files_bytes) {
 					std::fclose(f);
-					throw Error(ErrorKind::Limit, concat("uploads exceed the limit of ", std::to_string(limits_.max_files_bytes),
-					                                     " bytes"));
+					throw Error(ErrorKind::Limit, concat("uploads exceed the limit of ",
+					                                     std::to_string(limits_.max_files_bytes), " bytes"));
 				}
 				if (std::fwrite(data, 1, n, f) != n) {
 					std::fclose(f);
@@ -185,7 +192,8 @@ private:
 			}
 			if (!fill()) {
 				if (f) std::fclose(f);
-				throw Error(ErrorKind::Syntax, "multipart body ends inside a part (missing closing boundary)");
+				throw Error(ErrorKind::Syntax,
+				            "multipart body ends inside a part (missing closing boundary)");
 			}
 		}
 		if (f) {
@@ -204,9 +212,9 @@ private:
 	uint64_t files_bytes_ = 0;
 };
 
-}  // namespace
+} // namespace
 
-}  // namespace meles::services
+} // namespace meles::services
 
 namespace meles::services {
 
@@ -231,10 +239,11 @@ void Params::check_text() const {
 		bool name_ok = invalid_utf8_offset(k) == std::string::npos && k.find('\0') == std::string::npos;
 		std::string what = name_ok ? concat("parameter ", k) : std::string("a parameter name");
 		if (!name_ok)
-			throw Error(ErrorKind::Validation, concat(what, " is not valid UTF-8 text or contains a NUL character"));
+			throw Error(ErrorKind::Validation,
+			            concat(what, " is not valid UTF-8 text or contains a NUL character"));
 		if (auto at = invalid_utf8_offset(v); at != std::string::npos)
-			throw Error(ErrorKind::Validation, concat(what, " is not valid UTF-8 (at byte ", std::to_string(at + 1),
-			                                          "); send text in UTF-8"));
+			throw Error(ErrorKind::Validation, concat(what, " is not valid UTF-8 (at byte ",
+			                                          std::to_string(at + 1), "); send text in UTF-8"));
 		if (auto at = v.find('\0'); at != std::string::npos)
 			throw Error(ErrorKind::Validation,
 			            concat(what, " contains a NUL character (at byte ", std::to_string(at + 1), ")"));
@@ -290,7 +299,9 @@ const FilePart* Params::file(std::string_view name) const {
 	return nullptr;
 }
 
-void Params::add_file_bytes(size_t index, uint64_t n) { files_[index].size += n; }
+void Params::add_file_bytes(size_t index, uint64_t n) {
+	files_[index].size += n;
+}
 
 std::vector<UploadSpec> parse_uploads(const Params& params) {
 	std::vector<UploadSpec> out;
@@ -298,20 +309,25 @@ std::vector<UploadSpec> parse_uploads(const Params& params) {
 		for (auto& item : split_list(value, ';')) {
 			auto comma = item.find(',');
 			if (comma == std::string::npos)
-				throw Error(ErrorKind::Validation, concat("UPLOAD must be 'name,URI', not '", excerpt(item), "'"));
+				throw Error(ErrorKind::Validation,
+				            concat("UPLOAD must be 'name,URI', not '", excerpt(item), "'"));
 			UploadSpec u{std::string(trim(std::string_view(item).substr(0, comma))),
 			             std::string(trim(std::string_view(item).substr(comma + 1)))};
 			bool ident = !u.table.empty() && std::isalpha(static_cast<unsigned char>(u.table[0]));
-			for (char c : u.table) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+			for (char c : u.table)
+				ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
 			if (!ident)
 				throw Error(ErrorKind::Validation,
-				            concat("upload table name '", excerpt(u.table), "' is not a regular ADQL identifier (letters, digits, _)"));
+				            concat("upload table name '", excerpt(u.table),
+				                   "' is not a regular ADQL identifier (letters, digits, _)"));
 			for (auto& o : out)
 				if (iequals(o.table, u.table))
-					throw Error(ErrorKind::Validation, concat("upload table name '", excerpt(u.table), "' given twice"));
-			if (!starts_with_ci(u.uri, "param:") && !starts_with_ci(u.uri, "http://") && !starts_with_ci(u.uri, "https://"))
-				throw Error(ErrorKind::Validation,
-				            concat("unsupported upload URI '", excerpt(u.uri), "' (use param:, http:// or https://)"));
+					throw Error(ErrorKind::Validation,
+					            concat("upload table name '", excerpt(u.table), "' given twice"));
+			if (!starts_with_ci(u.uri, "param:") && !starts_with_ci(u.uri, "http://") &&
+			    !starts_with_ci(u.uri, "https://"))
+				throw Error(ErrorKind::Validation, concat("unsupported upload URI '", excerpt(u.uri),
+				                                          "' (use param:, http:// or https://)"));
 			out.push_back(std::move(u));
 		}
 	}
@@ -365,8 +381,9 @@ int64_t parse_int_param(const Params& params, std::string_view name, int64_t dfl
 
 int64_t parse_maxrec(const Params& params, int64_t dflt, int64_t hard) {
 	int64_t v = parse_int_param(params, "MAXREC", dflt);
-	if (v < 0) throw Error(ErrorKind::Validation, concat("MAXREC must not be negative, not ", std::to_string(v)));
+	if (v < 0)
+		throw Error(ErrorKind::Validation, concat("MAXREC must not be negative, not ", std::to_string(v)));
 	return std::min(v, hard);
 }
 
-}  // namespace meles::services
+} // namespace meles::services

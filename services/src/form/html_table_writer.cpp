@@ -84,8 +84,7 @@ public:
 	uint64_t rows() const override { return rows_; }
 
 private:
-	template <typename T>
-	static std::string fmt(T v) {
+	template <typename T> static std::string fmt(T v) {
 		char b[32];
 		auto r = std::to_chars(b, b + sizeof b, v);
 		return std::string(b, r.ptr);
@@ -95,8 +94,7 @@ private:
 		append_xml_escaped(buf_, s);
 		buf_ += "</td>";
 	}
-	template <typename T>
-	void list(std::span<const T> v) {
+	template <typename T> void list(std::span<const T> v) {
 		std::string s;
 		for (size_t i = 0; i < v.size(); ++i) {
 			if (i) s += ' ';
@@ -109,8 +107,10 @@ private:
 	uint64_t rows_ = 0;
 };
 
-}  // namespace
+} // namespace
 
-std::unique_ptr<formats::TableWriter> make_html_table_writer(ByteSink& sink) { return std::make_unique<HtmlTableWriter>(sink); }
+std::unique_ptr<formats::TableWriter> make_html_table_writer(ByteSink& sink) {
+	return std::make_unique<HtmlTableWriter>(sink);
+}
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -12,4 +12,4 @@ namespace meles::services {
 
 std::unique_ptr<formats::TableWriter> make_html_table_writer(ByteSink& sink);
 
-}  // namespace meles::services
+} // namespace meles::services

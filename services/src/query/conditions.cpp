@@ -26,9 +26,11 @@ const rd::Column* column_with_ucd(const rd::TableDef& t, std::initializer_list<c
 }
 
 bool applies_to(const rd::InputKey& key, std::string_view renderer) {
-	if (auto* only = rd::find_property(key.column.properties, "onlyForRenderer"); only && only->value != renderer)
+	if (auto* only = rd::find_property(key.column.properties, "onlyForRenderer");
+	    only && only->value != renderer)
 		return false;
-	if (auto* never = rd::find_property(key.column.properties, "notForRenderer"); never && never->value == renderer)
+	if (auto* never = rd::find_property(key.column.properties, "notForRenderer");
+	    never && never->value == renderer)
 		return false;
 	return true;
 }
@@ -47,7 +49,8 @@ std::optional<double> read_number(std::string_view text) {
 	std::string t(trim(text));
 	if (t.empty() || t.size() > 64) return std::nullopt;
 	for (char ch : t)
-		if (!std::isdigit(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '+' && ch != 'e' && ch != 'E')
+		if (!std::isdigit(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '+' &&
+		    ch != 'e' && ch != 'E')
 			return std::nullopt;
 	char* end = nullptr;
 	double d = std::strtod(t.c_str(), &end);
@@ -58,7 +61,9 @@ std::optional<double> read_number(std::string_view text) {
 double number_param(const Params& p, const std::string& name, const char* what) {
 	auto v = p.get(name);
 	auto d = read_number(v.value_or(""));
-	if (!d) throw Error(ErrorKind::Validation, concat(name, " must be a number ", what, ", not '", v.value_or(""), "'"));
+	if (!d)
+		throw Error(ErrorKind::Validation,
+		            concat(name, " must be a number ", what, ", not '", v.value_or(""), "'"));
 	return *d;
 }
 
@@ -81,18 +86,20 @@ ValueKind value_kind(const SqlType& t) {
 	if (t.is_array || t.is_geometry() || t.base == BaseType::Bytea) return ValueKind::Unsupported;
 	if (t.is_numeric()) return ValueKind::Number;
 	if (t.base == BaseType::Boolean) return ValueKind::Boolean;
-	if (t.base == BaseType::Date || t.base == BaseType::Timestamp || t.base == BaseType::Time) return ValueKind::Date;
+	if (t.base == BaseType::Date || t.base == BaseType::Timestamp || t.base == BaseType::Time)
+		return ValueKind::Date;
 	return ValueKind::Text;
 }
 
 struct ColumnTarget {
-	std::string param;  // the parameter's name, for messages
-	std::string sql;    // the column's SQL spelling
+	std::string param; // the parameter's name, for messages
+	std::string sql;   // the column's SQL spelling
 	SqlType type;
 };
 
 [[noreturn]] void bad_value(const ColumnTarget& c, std::string_view value, std::string_view expected) {
-	throw Error(ErrorKind::Validation, concat(c.param, ": cannot read '", excerpt(value, 80), "' (", expected, ")"));
+	throw Error(ErrorKind::Validation,
+	            concat(c.param, ": cannot read '", excerpt(value, 80), "' (", expected, ")"));
 }
 
 // A literal of the column's kind; `text` is one value without operators.
@@ -121,10 +128,13 @@ std::string literal(const ColumnTarget& c, std::string_view text, std::string_vi
 		if (!ok) bad_value(c, text, concat("an ISO date or time such as 2020-03-01T12:00:00", syntax_hint));
 		return concat("CAST(", pg::quote_literal(t), " AS ", c.type.pg_ddl(), ")");
 	}
-	case ValueKind::Text: return pg::quote_literal(t);
-	case ValueKind::Unsupported: break;
+	case ValueKind::Text:
+		return pg::quote_literal(t);
+	case ValueKind::Unsupported:
+		break;
 	}
-	throw Error(ErrorKind::Validation, concat(c.param, ": this service cannot compare values of type ", c.type.rd_name()));
+	throw Error(ErrorKind::Validation,
+	            concat(c.param, ": this service cannot compare values of type ", c.type.rd_name()));
 }
 
 // DALI/PQL: items separated by commas (not for text, whose values may contain them), each a
@@ -143,8 +153,10 @@ std::string protocol_predicate(const ColumnTarget& c, const std::string& value) 
 		}
 		std::string_view lo = trim(item.substr(0, slash)), hi = trim(item.substr(slash + 1));
 		if (lo.empty() && hi.empty()) bad_value(c, value, "a range lo/hi needs at least one end");
-		if (lo.empty()) items.push_back(concat(c.sql, " <= ", literal(c, hi, " in a range lo/hi")));
-		else if (hi.empty()) items.push_back(concat(c.sql, " >= ", literal(c, lo, " in a range lo/hi")));
+		if (lo.empty())
+			items.push_back(concat(c.sql, " <= ", literal(c, hi, " in a range lo/hi")));
+		else if (hi.empty())
+			items.push_back(concat(c.sql, " >= ", literal(c, lo, " in a range lo/hi")));
 		else
 			items.push_back(concat(c.sql, " BETWEEN ", literal(c, lo, " in a range lo/hi"), " AND ",
 			                       literal(c, hi, " in a range lo/hi")));
@@ -156,8 +168,10 @@ std::string protocol_predicate(const ColumnTarget& c, const std::string& value) 
 std::string like_pattern(std::string_view text) {
 	std::string out;
 	for (char ch : text) {
-		if (ch == '*') out += '%';
-		else if (ch == '?') out += '_';
+		if (ch == '*')
+			out += '%';
+		else if (ch == '?')
+			out += '_';
 		else {
 			if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
 			out += ch;
@@ -179,7 +193,8 @@ std::string form_predicate(const ColumnTarget& c, const std::string& value) {
 		                    : concat(c.sql, " = ", pg::quote_literal(v));
 		return negate ? concat("NOT (", p, ")") : p;
 	}
-	static const std::string kExpected = "a value, a comparison such as < 5, a range 1 .. 5 or a list 1, 3, 7";
+	static const std::string kExpected =
+	    "a value, a comparison such as < 5, a range 1 .. 5 or a list 1, 3, 7";
 	static const std::string kHint = "; " + kExpected;
 	std::vector<std::string> items;
 	for (auto& raw : split(value, ',')) {
@@ -214,7 +229,8 @@ struct Builder {
 	void add_cone(Cone cone, std::vector<std::pair<std::string, std::string>> used) {
 		out.clauses.push_back(cone.where);
 		if (!out.cone) out.cone = std::move(cone);
-		for (auto& u : used) out.used.push_back(std::move(u));
+		for (auto& u : used)
+			out.used.push_back(std::move(u));
 	}
 
 	[[noreturn]] void missing(const std::vector<std::string>& names, std::string_view why) {
@@ -224,14 +240,17 @@ struct Builder {
 	// //scs#protoInput: RA, DEC, SR in decimal degrees.
 	void scs_protocol(const rd::CondDesc& cd, const std::vector<const rd::InputKey*>& keys) {
 		std::vector<std::string> given, absent;
-		for (auto* k : keys) (values_of(params, k->column.meta.name).empty() ? absent : given).push_back(k->column.meta.name);
+		for (auto* k : keys)
+			(values_of(params, k->column.meta.name).empty() ? absent : given).push_back(k->column.meta.name);
 		if (given.empty() && !cd.required) return;
 		if (!absent.empty()) missing(absent, ": a cone search needs RA, DEC and SR in decimal degrees");
 		double ra = number_param(params, "RA", "in decimal degrees");
 		double dec = number_param(params, "DEC", "in decimal degrees");
 		double sr = number_param(params, "SR", "in decimal degrees");
-		if (dec < -90 || dec > 90) throw Error(ErrorKind::Validation, concat("DEC must lie in [-90, 90], not ", format_number(dec)));
-		if (sr < 0 || sr > 180) throw Error(ErrorKind::Validation, concat("SR must lie in [0, 180], not ", format_number(sr)));
+		if (dec < -90 || dec > 90)
+			throw Error(ErrorKind::Validation, concat("DEC must lie in [-90, 90], not ", format_number(dec)));
+		if (sr < 0 || sr > 180)
+			throw Error(ErrorKind::Validation, concat("SR must lie in [0, 180], not ", format_number(sr)));
 		// Only RAs outside [0, 360) are wrapped: fmod(x + 360, 360) would turn 235.95 into
 		// 235.95000000000005 in the query and the request echo.
 		if (ra < 0 || ra >= 360) ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
@@ -240,8 +259,10 @@ struct Builder {
 	}
 
 	// A position (hscs_pos, pos_X) and a radius in arcminutes (hscs_sr, sr_X) on a form.
-	std::optional<std::tuple<double, double, double>> human_cone(const rd::CondDesc& cd, const std::string& pos_key,
-	                                                            const std::string& sr_key, const rd::InputKey* sr_decl) {
+	std::optional<std::tuple<double, double, double>> human_cone(const rd::CondDesc& cd,
+	                                                             const std::string& pos_key,
+	                                                             const std::string& sr_key,
+	                                                             const rd::InputKey* sr_decl) {
 		auto pos = values_of(params, pos_key);
 		if (pos.empty()) {
 			if (cd.required) missing({pos_key}, ": this service needs a position");
@@ -252,15 +273,17 @@ struct Builder {
 		std::string sr_text = !srs.empty() ? srs.back() : sr_decl && sr_decl->value ? *sr_decl->value : "1";
 		auto sr = read_number(sr_text);
 		if (!sr || *sr < 0 || *sr > 600)
-			throw Error(ErrorKind::Validation, concat(sr_key, ": the radius must be a number of arcminutes (0 to 600), not '",
-			                                          excerpt(sr_text, 40), "'"));
+			throw Error(ErrorKind::Validation,
+			            concat(sr_key, ": the radius must be a number of arcminutes (0 to 600), not '",
+			                   excerpt(sr_text, 40), "'"));
 		if (ra < 0 || ra >= 360) ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
 		out.used.push_back({pos_key, pos.back()});
 		out.used.push_back({sr_key, sr_text});
 		return std::tuple{ra, dec, *sr / 60.0};
 	}
 
-	static const rd::InputKey* key_named(const std::vector<const rd::InputKey*>& keys, std::string_view name) {
+	static const rd::InputKey* key_named(const std::vector<const rd::InputKey*>& keys,
+	                                     std::string_view name) {
 		for (auto* k : keys)
 			if (iequals(k->column.meta.name, name)) return k;
 		return nullptr;
@@ -274,10 +297,12 @@ struct Builder {
 		}
 	}
 
-	void spoint_column(const rd::CondDesc& cd, const std::vector<const rd::InputKey*>& keys, const std::string& column) {
+	void spoint_column(const rd::CondDesc& cd, const std::vector<const rd::InputKey*>& keys,
+	                   const std::string& column) {
 		const rd::Column* col = table.find_column(column);
 		if (!col)
-			throw Error(ErrorKind::Internal, concat("condition on '", column, "': table ", table.id, " has no such column"));
+			throw Error(ErrorKind::Internal,
+			            concat("condition on '", column, "': table ", table.id, " has no such column"));
 		std::string pos_key = "pos_" + column, sr_key = "sr_" + column;
 		if (!keys.empty() && !key_named(keys, pos_key)) return;
 		if (auto c = human_cone(cd, pos_key, sr_key, key_named(keys, sr_key))) {
@@ -290,8 +315,9 @@ struct Builder {
 		auto values = values_of(params, key.column.meta.name);
 		if (values.empty()) return;
 		if (cd.phrase_maker)
-			throw Error(ErrorKind::Validation, concat(key.column.meta.name, ": this condition is computed by Python code (a "
-			                                          "phraseMaker), which this server does not run"));
+			throw Error(ErrorKind::Validation,
+			            concat(key.column.meta.name, ": this condition is computed by Python code (a "
+			                                         "phraseMaker), which this server does not run"));
 		ColumnTarget target{key.column.meta.name, rd::schema::sql_identifier(col.meta), col.meta.type};
 		bool form = options.syntax == Syntax::Form;
 		if (starts_with_ci(key.column.type_text, "vexpr")) form = true;
@@ -299,33 +325,39 @@ struct Builder {
 		// Each value and list item becomes a term of the SQL: bounded, whatever a client sends.
 		size_t terms = 0;
 		for (auto& v : values)
-			terms += 1 + (form || value_kind(col.meta.type) != ValueKind::Text ? std::count(v.begin(), v.end(), ',') : 0);
+			terms += 1 + (form || value_kind(col.meta.type) != ValueKind::Text
+			                  ? std::count(v.begin(), v.end(), ',')
+			                  : 0);
 		if (terms > kMaxTerms)
-			throw Error(ErrorKind::Validation, concat(key.column.meta.name, ": at most ", std::to_string(kMaxTerms),
-			                                          " values or ranges, not ", std::to_string(terms)));
+			throw Error(ErrorKind::Validation,
+			            concat(key.column.meta.name, ": at most ", std::to_string(kMaxTerms),
+			                   " values or ranges, not ", std::to_string(terms)));
 		std::vector<std::string> alternatives;
 		for (auto& v : values) {
 			alternatives.push_back(form ? form_predicate(target, v) : protocol_predicate(target, v));
 			out.used.push_back({key.column.meta.name, v});
 		}
-		out.clauses.push_back(alternatives.size() == 1 ? alternatives.front() : concat("(", join(alternatives, " OR "), ")"));
+		out.clauses.push_back(alternatives.size() == 1 ? alternatives.front()
+		                                               : concat("(", join(alternatives, " OR "), ")"));
 	}
 
 	void add(const rd::CondDesc& cd) {
-		if (cd.silent) return;  // meta information for the core, no SQL (MAXREC, say)
+		if (cd.silent) return; // meta information for the core, no SQL (MAXREC, say)
 		std::vector<const rd::InputKey*> keys;
 		for (auto& k : cd.input_keys)
 			if (applies_to(k, options.renderer)) keys.push_back(&k);
-		if (keys.empty() && cd.input_keys.size()) return;  // not for this renderer
+		if (keys.empty() && cd.input_keys.size()) return; // not for this renderer
 		if (cd.original == "//scs#protoInput") return scs_protocol(cd, keys);
 		if (cd.original == "//scs#humanInput") return scs_human(cd, keys);
-		if (auto* match = rd::find_property(cd.properties, "matchColumn")) return spoint_column(cd, keys, match->value);
+		if (auto* match = rd::find_property(cd.properties, "matchColumn"))
+			return spoint_column(cd, keys, match->value);
 		if (!cd.build_from.empty()) {
 			const rd::Column* col = table.find_column(cd.build_from);
 			if (!col)
-				throw Error(ErrorKind::Internal, concat("condDesc buildFrom='", cd.build_from, "': table ", table.id,
-				                                        " has no such column"));
-			if (col->meta.type.base == BaseType::SPoint && !col->meta.type.is_array) return spoint_column(cd, keys, cd.build_from);
+				throw Error(ErrorKind::Internal, concat("condDesc buildFrom='", cd.build_from, "': table ",
+				                                        table.id, " has no such column"));
+			if (col->meta.type.base == BaseType::SPoint && !col->meta.type.is_array)
+				return spoint_column(cd, keys, cd.build_from);
 			rd::InputKey key;
 			key.column = *col;
 			const rd::InputKey* k = keys.empty() ? &key : keys.front();
@@ -336,10 +368,12 @@ struct Builder {
 		required_check(cd, keys);
 		for (auto* k : keys) {
 			const rd::Column* col = table.find_column(k->column.meta.name);
-			if (col) column_condition(cd, *k, *col);
+			if (col)
+				column_condition(cd, *k, *col);
 			else if (cd.phrase_maker && !values_of(params, k->column.meta.name).empty())
-				throw Error(ErrorKind::Validation, concat(k->column.meta.name, ": this condition is computed by Python code "
-				                                          "(a phraseMaker), which this server does not run"));
+				throw Error(ErrorKind::Validation,
+				            concat(k->column.meta.name, ": this condition is computed by Python code "
+				                                        "(a phraseMaker), which this server does not run"));
 			// Other keys (RESPONSEFORMAT, VERB, ...) are the renderer's.
 		}
 	}
@@ -351,11 +385,13 @@ struct Builder {
 			if (!values_of(params, k->column.meta.name).empty()) return;
 			names.push_back(k->column.meta.name);
 		}
-		if (!names.empty()) missing(names, names.size() == 1 ? ": this service needs it" : ": this service needs one of them");
+		if (!names.empty())
+			missing(names,
+			        names.size() == 1 ? ": this service needs it" : ": this service needs one of them");
 	}
 };
 
-}  // namespace
+} // namespace
 
 std::string format_number(double d) {
 	char buf[32];
@@ -368,10 +404,11 @@ std::string Conditions::where() const {
 	return " WHERE " + join(clauses, " AND ");
 }
 
-Conditions build_conditions(const std::vector<rd::CondDesc>& cond_descs, const rd::TableDef& table, const Params& params,
-                            const ConditionOptions& options) {
+Conditions build_conditions(const std::vector<rd::CondDesc>& cond_descs, const rd::TableDef& table,
+                            const Params& params, const ConditionOptions& options) {
 	Builder b{table, params, options, {}};
-	for (auto& cd : cond_descs) b.add(cd);
+	for (auto& cd : cond_descs)
+		b.add(cd);
 	return std::move(b.out);
 }
 
@@ -411,8 +448,9 @@ Cone cone_on_table(const rd::TableDef& table, double ra, double dec, double sr) 
 	const rd::Column* ra_col = column_with_ucd(table, {"pos.eq.ra;meta.main", "POS_EQ_RA_MAIN"});
 	const rd::Column* dec_col = column_with_ucd(table, {"pos.eq.dec;meta.main", "POS_EQ_DEC_MAIN"});
 	if (!ra_col || !dec_col)
-		throw Error(ErrorKind::Internal, concat("table ", table.qualified_name(),
-		                                        " has no columns with UCDs pos.eq.ra;meta.main and pos.eq.dec;meta.main"));
+		throw Error(ErrorKind::Internal,
+		            concat("table ", table.qualified_name(),
+		                   " has no columns with UCDs pos.eq.ra;meta.main and pos.eq.dec;meta.main"));
 	std::string r = rd::schema::sql_identifier(ra_col->meta), d = rd::schema::sql_identifier(dec_col->meta);
 	bool q3c = false;
 	for (auto& [a, b] : rd::schema::position_indexes(table).q3c)
@@ -420,25 +458,30 @@ Cone cone_on_table(const rd::TableDef& table, double ra, double dec, double sr) 
 	if (!q3c) return spoint_cone(concat("spoint(radians(", r, "), radians(", d, "))"), ra, dec, sr);
 	Cone c{ra, dec, sr, {}, {}};
 	// q3c_join rather than q3c_radial_query: the latter plans ten times slower (q3c 2.0).
-	c.where = concat("q3c_join(", format_number(ra), ", ", format_number(dec), ", ", r, ", ", d, ", ", format_number(sr), ")");
+	c.where = concat("q3c_join(", format_number(ra), ", ", format_number(dec), ", ", r, ", ", d, ", ",
+	                 format_number(sr), ")");
 	c.distance = concat("q3c_dist(", r, ", ", d, ", ", format_number(ra), ", ", format_number(dec), ")");
 	return c;
 }
 
 std::pair<double, double> parse_position(std::string_view text) {
 	std::string t;
-	for (char c : text) t += (c == ',' || c == ':') ? ' ' : c;
+	for (char c : text)
+		t += (c == ',' || c == ':') ? ' ' : c;
 	std::vector<double> v;
 	std::vector<std::string> words = split_list(normalize_space(t), ' ');
 	bool neg_dec = false;
 	for (size_t i = 0; i < words.size(); ++i) {
 		auto d = read_number(words[i]);
-		if (!d) throw Error(ErrorKind::Validation, concat("cannot read '", excerpt(text, 80), "' as a position; ", kPositionForms));
+		if (!d)
+			throw Error(ErrorKind::Validation,
+			            concat("cannot read '", excerpt(text, 80), "' as a position; ", kPositionForms));
 		if (words.size() == 6 && i == 3 && words[i][0] == '-') neg_dec = true;
 		v.push_back(*d);
 	}
 	if (v.size() == 2) {
-		if (v[1] < -90 || v[1] > 90) throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
+		if (v[1] < -90 || v[1] > 90)
+			throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
 		return {v[0], v[1]};
 	}
 	if (v.size() == 6) {
@@ -448,7 +491,8 @@ std::pair<double, double> parse_position(std::string_view text) {
 		if (dec > 90) throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
 		return {ra, dec};
 	}
-	throw Error(ErrorKind::Validation, concat("cannot read '", excerpt(text, 80), "' as a position; ", kPositionForms));
+	throw Error(ErrorKind::Validation,
+	            concat("cannot read '", excerpt(text, 80), "' as a position; ", kPositionForms));
 }
 
-}  // namespace meles::services::query
+} // namespace meles::services::query

@@ -15,7 +15,8 @@ std::unique_ptr<formats::TableWriter> make_writer(const OutputSpec& output, Byte
 	formats::WriterOptions wo;
 	wo.spool_dir = output.spool_dir;
 	wo.votable_version = output.votable_version;
-	const auto* fmt = output.format ? output.format : &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
+	const auto* fmt =
+	    output.format ? output.format : &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
 	return formats::make_table_writer(fmt->format, sink, wo);
 }
 
@@ -28,7 +29,8 @@ QueryOutcome run_table_query(pg::Connection& conn, const TableQuery& query, form
 		writer.begin(query.header);
 	};
 	try {
-		auto r = pg::stream_query(conn, query.sql, query.header.columns, writer, query.max_rows, 10000, started);
+		auto r =
+		    pg::stream_query(conn, query.sql, query.header.columns, writer, query.max_rows, 10000, started);
 		outcome.rows = r.rows;
 		outcome.overflow = r.overflow && query.overflow_possible;
 	} catch (const Error& e) {
@@ -39,8 +41,8 @@ QueryOutcome run_table_query(pg::Connection& conn, const TableQuery& query, form
 	return outcome;
 }
 
-QueryOutcome run_table_query(pg::Connection& conn, const TableQuery& query, const OutputSpec& output, ByteSink& sink,
-                             const std::function<void()>& on_output) {
+QueryOutcome run_table_query(pg::Connection& conn, const TableQuery& query, const OutputSpec& output,
+                             ByteSink& sink, const std::function<void()>& on_output) {
 	auto writer = make_writer(output, sink);
 	return run_table_query(conn, query, *writer, on_output);
 }
@@ -80,8 +82,8 @@ void serve_streaming(Context& ctx, net::Request& request, net::Response& respons
 	response.spool_when_slow(ctx.config.get_path("general", "tmpDir"),
 	                         static_cast<uint64_t>(ctx.config.get_int("web", "slowClientSpool")));
 	try {
-		StatementCanceller cancel(lease->get(),
-		                          [&response](std::function<void()> c) { response.on_client_gone(std::move(c)); });
+		StatementCanceller cancel(
+		    lease->get(), [&response](std::function<void()> c) { response.on_client_gone(std::move(c)); });
 		produce(lease->get(), response.stream());
 	} catch (const Error& e) {
 		lease.reset();
@@ -96,4 +98,4 @@ void serve_streaming(Context& ctx, net::Request& request, net::Response& respons
 	response.finish();
 }
 
-}  // namespace meles::services::query
+} // namespace meles::services::query

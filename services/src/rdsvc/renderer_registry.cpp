@@ -17,9 +17,11 @@ bool serves(const Renderer& r, const rd::ServiceDef& s) {
 	return r.implicit || (allows(s, r.name) && (!r.applies || r.applies(s)));
 }
 
-}  // namespace
+} // namespace
 
-void RendererRegistry::add(Renderer renderer) { renderers_.push_back(std::move(renderer)); }
+void RendererRegistry::add(Renderer renderer) {
+	renderers_.push_back(std::move(renderer));
+}
 
 const Renderer* RendererRegistry::find(std::string_view name, const rd::ServiceDef& service) const {
 	for (auto& r : renderers_)
@@ -34,7 +36,8 @@ const Renderer* RendererRegistry::find_name(std::string_view name) const {
 }
 
 std::vector<std::string> RendererRegistry::capabilities(const Config& config, const rd::Resource& rd,
-                                                        const rd::ServiceDef& service, const std::string& service_url) const {
+                                                        const rd::ServiceDef& service,
+                                                        const std::string& service_url) const {
 	std::vector<std::string> out;
 	registry::CapabilitySite site{config, rd, service, service_url, config.server_url()};
 	for (auto& cap : registry::renderer_capabilities())
@@ -60,4 +63,4 @@ void RendererRegistry::send_unavailable(std::string_view name, net::Response& re
 	response.send(message + "\n");
 }
 
-}  // namespace meles::services
+} // namespace meles::services

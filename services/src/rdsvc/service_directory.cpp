@@ -42,7 +42,8 @@ std::optional<ServiceAddress> ServiceDirectory::resolve(std::string_view path) {
 		a.rd = rd;
 		a.service = svc;
 		if (svc_index + 1 < segs.size()) a.renderer = segs[svc_index + 1];
-		for (size_t i = svc_index + 2; i < segs.size(); ++i) a.rest += "/" + segs[i];
+		for (size_t i = svc_index + 2; i < segs.size(); ++i)
+			a.rest += "/" + segs[i];
 		return a;
 	}
 	return std::nullopt;
@@ -57,7 +58,7 @@ bool ServiceDirectory::rd_exists(const std::string& rd_id) {
 	}
 	bool e = fs::is_regular_file(store_.options().inputs_dir / (rd_id + ".rd"));
 	std::lock_guard lock(mutex_);
-	if (exists_.size() > 10000) exists_.clear();  // bounded: ids come from request paths
+	if (exists_.size() > 10000) exists_.clear(); // bounded: ids come from request paths
 	exists_[rd_id] = {e, now};
 	return e;
 }
@@ -72,7 +73,8 @@ std::vector<std::shared_ptr<const rd::Resource>> ServiceDirectory::all_rds() {
 			const fs::path& inputs = store_.options().inputs_dir;
 			std::error_code ec;
 			if (fs::is_directory(inputs, ec)) {
-				for (auto it = fs::recursive_directory_iterator(inputs, fs::directory_options::skip_permission_denied, ec);
+				for (auto it = fs::recursive_directory_iterator(
+				         inputs, fs::directory_options::skip_permission_denied, ec);
 				     it != fs::recursive_directory_iterator(); it.increment(ec)) {
 					if (ec) break;
 					if (it->is_regular_file() && it->path().extension() == ".rd") {
@@ -86,7 +88,9 @@ std::vector<std::shared_ptr<const rd::Resource>> ServiceDirectory::all_rds() {
 			scanned_ = true;
 			scanned_at_ = now;
 			// RDs that are gone are no longer worth a word.
-			std::erase_if(warned_, [&](const auto& w) { return !std::binary_search(ids_.begin(), ids_.end(), w.first); });
+			std::erase_if(warned_, [&](const auto& w) {
+				return !std::binary_search(ids_.begin(), ids_.end(), w.first);
+			});
 		}
 		ids = ids_;
 	}
@@ -121,4 +125,4 @@ void ServiceDirectory::reload() {
 	store_.clear();
 }
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -7,23 +7,28 @@ namespace meles::services {
 
 namespace {
 
-std::string esc(std::string_view s) { return xml_escape(s); }
+std::string esc(std::string_view s) {
+	return xml_escape(s);
+}
 
 std::string renderer_links(const rd::Resource& rd, const rd::ServiceDef& s, const std::string& base) {
 	std::string out;
 	for (auto& r : s.allowed) {
 		if (!out.empty()) out += ", ";
-		out += concat("<a href=\"", esc(concat(base, "/", rd.rd_id, "/", s.id, "/", r)), "\">", esc(r), "</a>");
+		out +=
+		    concat("<a href=\"", esc(concat(base, "/", rd.rd_id, "/", s.id, "/", r)), "\">", esc(r), "</a>");
 	}
 	return out;
 }
 
-}  // namespace
+} // namespace
 
-std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds, const std::string& server_url) {
-	std::string body = "<h1>Meles data centre</h1>\n<p>This server publishes astronomical data through Virtual Observatory "
-	                   "protocols. All tables below can be queried with ADQL through the TAP service at <code>" +
-	                   esc(server_url + "/tap") + "</code> (e.g. in TOPCAT or pyvo).</p>\n";
+std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
+                           const std::string& server_url) {
+	std::string body =
+	    "<h1>Meles data centre</h1>\n<p>This server publishes astronomical data through Virtual Observatory "
+	    "protocols. All tables below can be queried with ADQL through the TAP service at <code>" +
+	    esc(server_url + "/tap") + "</code> (e.g. in TOPCAT or pyvo).</p>\n";
 	bool any = false;
 	for (auto& rd : rds) {
 		if (rd->is_system) continue;
@@ -33,15 +38,18 @@ std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>
 		if (tables.empty() && rd->services.empty()) continue;
 		any = true;
 		std::string title = rd->meta_text("title");
-		body += concat("<h2>", esc(title.empty() ? rd->rd_id : title), " <small>(", esc(rd->rd_id), ")</small></h2>\n");
+		body += concat("<h2>", esc(title.empty() ? rd->rd_id : title), " <small>(", esc(rd->rd_id),
+		               ")</small></h2>\n");
 		std::string desc = normalize_space(rd->meta_text("description"));
 		if (!desc.empty()) body += concat("<p>", esc(desc), "</p>\n");
 		if (!rd->services.empty()) {
 			body += "<ul>\n";
 			for (auto& s : rd->services) {
 				std::string st = rd->meta_text("title", &s.meta);
-				body += concat("<li>Service <a href=\"", esc(concat(server_url, "/", rd->rd_id, "/", s.id, "/info")), "\">",
-				               esc(st.empty() ? s.id : st), "</a>: ", renderer_links(*rd, s, server_url), "</li>\n");
+				body += concat("<li>Service <a href=\"",
+				               esc(concat(server_url, "/", rd->rd_id, "/", s.id, "/info")), "\">",
+				               esc(st.empty() ? s.id : st), "</a>: ", renderer_links(*rd, s, server_url),
+				               "</li>\n");
 			}
 			body += "</ul>\n";
 		}
@@ -55,13 +63,15 @@ std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>
 		}
 	}
 	if (!any) body += "<p>No resources have been published yet; see <code>meles imp</code>.</p>\n";
-	body += concat("<p><small>VOSI: <a href=\"", esc(server_url), "/tap/capabilities\">capabilities</a>, <a href=\"",
-	               esc(server_url), "/tap/tables\">tables</a>, <a href=\"", esc(server_url),
+	body += concat("<p><small>VOSI: <a href=\"", esc(server_url),
+	               "/tap/capabilities\">capabilities</a>, <a href=\"", esc(server_url),
+	               "/tap/tables\">tables</a>, <a href=\"", esc(server_url),
 	               "/tap/availability\">availability</a></small></p>\n");
 	return html_page("Meles data centre", body);
 }
 
-std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& s, const std::string& service_url) {
+std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& s,
+                              const std::string& service_url) {
 	std::string title = rd.meta_text("title", &s.meta);
 	std::string body = concat("<h1>", esc(title.empty() ? s.id : title), "</h1>\n");
 	std::string desc = normalize_space(rd.meta_text("description", &s.meta));
@@ -79,16 +89,18 @@ std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& s, c
 		if (i) body += ", ";
 		body += concat("<a href=\"", esc(service_url + "/" + s.allowed[i]), "\">", esc(s.allowed[i]), "</a>");
 	}
-	body += concat("</td></tr>\n<tr><th>VOSI</th><td><a href=\"", esc(service_url), "/capabilities\">capabilities</a>, <a href=\"",
-	               esc(service_url), "/availability\">availability</a></td></tr>\n</table>\n");
+	body += concat("</td></tr>\n<tr><th>VOSI</th><td><a href=\"", esc(service_url),
+	               "/capabilities\">capabilities</a>, <a href=\"", esc(service_url),
+	               "/availability\">availability</a></td></tr>\n</table>\n");
 	if (s.core && !s.core->queried_table.empty()) {
 		const rd::TableDef* t = rd.find_table(s.core->queried_table.table_id);
 		if (t) {
-			body += concat("<h2>Table ", esc(t->qualified_name()), "</h2>\n<table><tr><th>Column</th><th>Unit</th><th>UCD</th>"
+			body += concat("<h2>Table ", esc(t->qualified_name()),
+			               "</h2>\n<table><tr><th>Column</th><th>Unit</th><th>UCD</th>"
 			               "<th>Description</th></tr>\n");
 			for (auto& c : t->columns)
-				body += concat("<tr><td>", esc(c.meta.name), "</td><td>", esc(c.meta.unit), "</td><td>", esc(c.meta.ucd), "</td><td>",
-				               esc(c.meta.description), "</td></tr>\n");
+				body += concat("<tr><td>", esc(c.meta.name), "</td><td>", esc(c.meta.unit), "</td><td>",
+				               esc(c.meta.ucd), "</td><td>", esc(c.meta.description), "</td></tr>\n");
 			body += "</table>\n";
 		}
 	}
@@ -97,7 +109,8 @@ std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& s, c
 
 void send_unavailable_page(net::Response& response, const std::string& message) {
 	response.set_header("Content-Type", "text/html; charset=utf-8");
-	response.send(html_page("Service unavailable", concat("<h1>Service unavailable</h1>\n<p>", esc(message), "</p>")));
+	response.send(
+	    html_page("Service unavailable", concat("<h1>Service unavailable</h1>\n<p>", esc(message), "</p>")));
 }
 
-}  // namespace meles::services
+} // namespace meles::services

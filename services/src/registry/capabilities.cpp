@@ -10,16 +10,22 @@ const std::vector<RendererCapability>& renderer_capabilities() {
 	static const std::vector<RendererCapability> table = {
 	    {"scs.xml",
 	     [](const rd::ServiceDef& s) {
-		     return ScsService::is_cone_service(s) ? std::string()
-		                                           : std::string("is not a cone search (it needs an scsCore or the //scs conditions)");
+		     return ScsService::is_cone_service(s)
+		                ? std::string()
+		                : std::string("is not a cone search (it needs an scsCore or the //scs conditions)");
 	     },
-	     [](const CapabilitySite& c) { return scs_capability(c.config, c.rd, c.service, c.service_url); }, false, {}},
-	    {"form", [](const rd::ServiceDef&) { return std::string(); },
+	     [](const CapabilitySite& c) { return scs_capability(c.config, c.rd, c.service, c.service_url); },
+	     false,
+	     {}},
+	    {"form",
+	     [](const rd::ServiceDef&) { return std::string(); },
 	     [](const CapabilitySite& c) {
-		     return concat("  <capability>\n    <interface xsi:type=\"vr:WebBrowser\">\n      <accessURL use=\"full\">",
-		                   xml_escape(c.service_url + "/form"), "</accessURL>\n    </interface>\n  </capability>\n");
+		     return concat(
+		         "  <capability>\n    <interface xsi:type=\"vr:WebBrowser\">\n      <accessURL use=\"full\">",
+		         xml_escape(c.service_url + "/form"), "</accessURL>\n    </interface>\n  </capability>\n");
 	     },
-	     false, {}},
+	     false,
+	     {}},
 	    {"tap", [](const rd::ServiceDef&) { return std::string(); },
 	     [](const CapabilitySite& c) { return tap::tap_capability(c.config, c.server_url + "/tap"); }, true,
 	     [](const CapabilitySite& c) { return c.server_url + "/tap"; }},
@@ -37,8 +43,9 @@ const RendererCapability* find_renderer_capability(std::string_view renderer) {
 
 std::vector<std::string> publishable_renderers() {
 	std::vector<std::string> out;
-	for (auto& r : renderer_capabilities()) out.emplace_back(r.renderer);
+	for (auto& r : renderer_capabilities())
+		out.emplace_back(r.renderer);
 	return out;
 }
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

@@ -18,14 +18,17 @@ namespace {
 // Bounds on what a request may make us look at: OAI-PMH requests are a handful of short
 // arguments, so anything beyond these is refused before it costs anything.
 constexpr size_t kMaxArguments = 16;
-constexpr size_t kMaxValue = 2048;       // an identifier, a set, a date
-constexpr size_t kMaxToken = 4096;       // our tokens are far shorter
-constexpr size_t kMaxBody = 64 * 1024;   // POST bodies
+constexpr size_t kMaxValue = 2048;     // an identifier, a set, a date
+constexpr size_t kMaxToken = 4096;     // our tokens are far shorter
+constexpr size_t kMaxBody = 64 * 1024; // POST bodies
 constexpr int64_t kMaxCursor = int64_t(1) << 40;
 
-constexpr const char* kVerbs[] = {"Identify", "ListMetadataFormats", "ListSets", "ListIdentifiers", "ListRecords", "GetRecord"};
+constexpr const char* kVerbs[] = {"Identify",        "ListMetadataFormats", "ListSets",
+                                  "ListIdentifiers", "ListRecords",         "GetRecord"};
 
-std::string esc(std::string_view s) { return xml_escape(s); }
+std::string esc(std::string_view s) {
+	return xml_escape(s);
+}
 
 // ------------------------------------------------------------------ base64url
 
@@ -35,8 +38,10 @@ std::string b64url_encode(std::string_view in) {
 	std::string out;
 	size_t i = 0;
 	for (; i + 2 < in.size(); i += 3) {
-		uint32_t v = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
-		for (int k = 18; k >= 0; k -= 6) out += kB64[(v >> k) & 63];
+		uint32_t v =
+		    (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
+		for (int k = 18; k >= 0; k -= 6)
+			out += kB64[(v >> k) & 63];
 	}
 	if (i + 1 == in.size()) {
 		uint32_t v = uint32_t(uint8_t(in[i])) << 16;
@@ -80,7 +85,9 @@ std::string client_text(std::string_view s, size_t max = 40) {
 	return out;
 }
 
-bool is_list_verb(std::string_view v) { return v == "ListIdentifiers" || v == "ListRecords"; }
+bool is_list_verb(std::string_view v) {
+	return v == "ListIdentifiers" || v == "ListRecords";
+}
 
 // The arguments a verb takes: (name, required).
 std::vector<std::pair<std::string_view, bool>> allowed_args(std::string_view verb) {
@@ -88,7 +95,11 @@ std::vector<std::pair<std::string_view, bool>> allowed_args(std::string_view ver
 	if (verb == "ListSets") return {{"resumptionToken", false}};
 	if (verb == "GetRecord") return {{"identifier", true}, {"metadataPrefix", true}};
 	if (is_list_verb(verb))
-		return {{"metadataPrefix", true}, {"from", false}, {"until", false}, {"set", false}, {"resumptionToken", false}};
+		return {{"metadataPrefix", true},
+		        {"from", false},
+		        {"until", false},
+		        {"set", false},
+		        {"resumptionToken", false}};
 	return {};
 }
 
@@ -125,7 +136,8 @@ std::optional<std::pair<TimePoint, bool>> parse_oai_date(std::string_view s) {
 	bool day = s.size() == 10;
 	if (!day && s.size() != 20) return std::nullopt;
 	if (!digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' || !digits(8, 2)) return std::nullopt;
-	if (!day && (s[10] != 'T' || !digits(11, 2) || s[13] != ':' || !digits(14, 2) || s[16] != ':' || !digits(17, 2) || s[19] != 'Z'))
+	if (!day && (s[10] != 'T' || !digits(11, 2) || s[13] != ':' || !digits(14, 2) || s[16] != ':' ||
+	             !digits(17, 2) || s[19] != 'Z'))
 		return std::nullopt;
 	auto t = parse_iso(s);
 	if (!t) return std::nullopt;
@@ -140,13 +152,15 @@ std::optional<std::pair<TimePoint, bool>> parse_oai_date(std::string_view s) {
 bool echoable(std::string_view v) {
 	if (v.size() > kMaxValue) return false;
 	for (unsigned char c : v)
-		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' || c == '{' || c == '}' || c == '^' ||
-		    c == '`' || c == '|')
+		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' || c == '{' || c == '}' ||
+		    c == '^' || c == '`' || c == '|')
 			return false;
 	return true;
 }
 
-OaiError bad_token(std::string why) { return {"badResumptionToken", "The resumptionToken " + why + "."}; }
+OaiError bad_token(std::string why) {
+	return {"badResumptionToken", "The resumptionToken " + why + "."};
+}
 
 // Fills the list parameters of r from a token, or says why it is not one of ours.
 std::optional<OaiError> decode_token(std::string_view token, OaiRequest& r) {
@@ -157,7 +171,8 @@ std::optional<OaiError> decode_token(std::string_view token, OaiRequest& r) {
 	if (f.size() != 8 || f[0] != "1") return bad_token("is not one this repository issued");
 	if (f[1] != r.verb) return bad_token(concat("belongs to ", client_text(f[1]), ", not to ", r.verb));
 	r.metadata_prefix = f[2];
-	if (r.verb == "ListSets" || !valid_prefix(r.metadata_prefix)) return bad_token("is not one this repository issued");
+	if (r.verb == "ListSets" || !valid_prefix(r.metadata_prefix))
+		return bad_token("is not one this repository issued");
 	if (!f[3].empty()) {
 		if (!valid_set_spec(f[3])) return bad_token("is not one this repository issued");
 		r.set = f[3];
@@ -173,7 +188,8 @@ std::optional<OaiError> decode_token(std::string_view token, OaiRequest& r) {
 	}
 	char* end = nullptr;
 	long long cursor = std::strtoll(f[6].c_str(), &end, 10);
-	if (f[6].empty() || *end || cursor < 0 || cursor > kMaxCursor) return bad_token("is not one this repository issued");
+	if (f[6].empty() || *end || cursor < 0 || cursor > kMaxCursor)
+		return bad_token("is not one this repository issued");
 	r.cursor = cursor;
 	if (f[7].empty() || f[7].size() > kMaxValue) return bad_token("is not one this repository issued");
 	r.after = f[7];
@@ -183,7 +199,9 @@ std::optional<OaiError> decode_token(std::string_view token, OaiRequest& r) {
 
 // ------------------------------------------------------------------ writing
 
-std::string response_date() { return format_iso(std::chrono::system_clock::now()); }
+std::string response_date() {
+	return format_iso(std::chrono::system_clock::now());
+}
 
 std::string envelope_start(const std::string& base_url, const OaiRequest* r) {
 	std::string out = concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -206,15 +224,16 @@ constexpr const char* kEnvelopeEnd = "</oai:OAI-PMH>\n";
 std::string error_document(const std::string& base_url, const OaiRequest* r, const OaiError& e) {
 	// badVerb and badArgument answers echo no arguments (OAI-PMH 2.0, 3.2)
 	bool echo = r && e.code != "badVerb" && e.code != "badArgument";
-	return concat(envelope_start(base_url, echo ? r : nullptr), "  <oai:error code=\"", e.code, "\">", esc(e.message),
-	              "</oai:error>\n", kEnvelopeEnd);
+	return concat(envelope_start(base_url, echo ? r : nullptr), "  <oai:error code=\"", e.code, "\">",
+	              esc(e.message), "</oai:error>\n", kEnvelopeEnd);
 }
 
 void write_header(std::string& out, const rd::registry::RecordView& v, const char* indent) {
 	out += concat(indent, v.deleted ? "<oai:header status=\"deleted\">\n" : "<oai:header>\n");
-	out += concat(indent, "  <oai:identifier>", esc(v.ivoid), "</oai:identifier>\n", indent, "  <oai:datestamp>", v.datestamp,
-	              "</oai:datestamp>\n");
-	for (auto& s : split_list(v.sets, ' ')) out += concat(indent, "  <oai:setSpec>", esc(s), "</oai:setSpec>\n");
+	out += concat(indent, "  <oai:identifier>", esc(v.ivoid), "</oai:identifier>\n", indent,
+	              "  <oai:datestamp>", v.datestamp, "</oai:datestamp>\n");
+	for (auto& s : split_list(v.sets, ' '))
+		out += concat(indent, "  <oai:setSpec>", esc(s), "</oai:setSpec>\n");
 	out += concat(indent, "</oai:header>\n");
 }
 
@@ -224,13 +243,14 @@ std::string set_name(std::string_view spec) {
 	return std::string(spec);
 }
 
-}  // namespace
+} // namespace
 
 const std::vector<MetadataFormat>& metadata_formats() {
 	static const std::vector<MetadataFormat> f = {
 	    {"ivo_vor", "http://www.ivoa.net/xml/RegistryInterface/RegistryInterface-v1.0.xsd",
 	     "http://www.ivoa.net/xml/RegistryInterface/v1.0"},
-	    {"oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/"}};
+	    {"oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
+	     "http://www.openarchives.org/OAI/2.0/oai_dc/"}};
 	return f;
 }
 
@@ -244,29 +264,39 @@ std::variant<OaiRequest, OaiError> parse_oai_request(std::string_view text) {
 		if (++count > kMaxArguments) return OaiError{"badArgument", "Too many arguments."};
 		auto eq = part.find('=');
 		std::string key = url_decode(std::string_view(part).substr(0, eq));
-		std::string value = eq == std::string::npos ? std::string() : url_decode(std::string_view(part).substr(eq + 1));
-		if (key == "verb") verbs.push_back(value);
-		else args.emplace_back(key, value);
+		std::string value =
+		    eq == std::string::npos ? std::string() : url_decode(std::string_view(part).substr(eq + 1));
+		if (key == "verb")
+			verbs.push_back(value);
+		else
+			args.emplace_back(key, value);
 	}
-	if (verbs.empty()) return OaiError{"badVerb", "No verb given; this is an OAI-PMH 2.0 repository (verb=Identify)."};
+	if (verbs.empty())
+		return OaiError{"badVerb", "No verb given; this is an OAI-PMH 2.0 repository (verb=Identify)."};
 	if (verbs.size() > 1) return OaiError{"badVerb", "The verb argument is repeated."};
 	if (std::find(std::begin(kVerbs), std::end(kVerbs), verbs[0]) == std::end(kVerbs))
-		return OaiError{"badVerb", concat("'", client_text(verbs[0]), "' is not an OAI-PMH verb (", join({std::begin(kVerbs), std::end(kVerbs)}, ", "),
-		                                  ").")};
+		return OaiError{"badVerb", concat("'", client_text(verbs[0]), "' is not an OAI-PMH verb (",
+		                                  join({std::begin(kVerbs), std::end(kVerbs)}, ", "), ").")};
 	r.verb = verbs[0];
 	auto allowed = allowed_args(r.verb);
 	for (auto& [k, v] : args) {
 		bool known = std::any_of(allowed.begin(), allowed.end(), [&](auto& a) { return a.first == k; });
-		if (!known) return OaiError{"badArgument", concat("'", client_text(k), "' is not an argument of ", r.verb, ".")};
+		if (!known)
+			return OaiError{"badArgument",
+			                concat("'", client_text(k), "' is not an argument of ", r.verb, ".")};
 		if (r.args.count(k)) return OaiError{"badArgument", concat("The argument ", k, " is repeated.")};
 		if (v.size() > (k == "resumptionToken" ? kMaxToken : kMaxValue))
-			return k == "resumptionToken" ? OaiError{"badResumptionToken", "The resumptionToken is too long to be one this repository issued."}
-			                              : OaiError{"badArgument", concat("The value of ", k, " is too long.")};
+			return k == "resumptionToken"
+			           ? OaiError{"badResumptionToken",
+			                      "The resumptionToken is too long to be one this repository issued."}
+			           : OaiError{"badArgument", concat("The value of ", k, " is too long.")};
 		r.args.emplace(k, v);
 	}
 	if (auto t = r.args.find("resumptionToken"); t != r.args.end()) {
 		// exclusive: nothing but the verb may come with it
-		if (r.args.size() > 1) return OaiError{"badArgument", "resumptionToken is an exclusive argument: send it alone with the verb."};
+		if (r.args.size() > 1)
+			return OaiError{"badArgument",
+			                "resumptionToken is an exclusive argument: send it alone with the verb."};
 		if (auto e = decode_token(t->second, r)) return *e;
 		return r;
 	}
@@ -274,7 +304,9 @@ std::variant<OaiRequest, OaiError> parse_oai_request(std::string_view text) {
 		if (required && !r.args.count(std::string(name)))
 			return OaiError{"badArgument", concat(r.verb, " needs the argument ", name, ".")};
 	if (auto p = r.args.find("metadataPrefix"); p != r.args.end()) {
-		if (!valid_prefix(p->second)) return OaiError{"badArgument", "metadataPrefix is not a metadata prefix (letters, digits and -_.!~*'())."};
+		if (!valid_prefix(p->second))
+			return OaiError{"badArgument",
+			                "metadataPrefix is not a metadata prefix (letters, digits and -_.!~*'())."};
 		r.metadata_prefix = p->second;
 	}
 	if (auto s = r.args.find("set"); s != r.args.end()) {
@@ -286,7 +318,8 @@ std::variant<OaiRequest, OaiError> parse_oai_request(std::string_view text) {
 		auto it = r.args.find(k);
 		if (it == r.args.end()) continue;
 		auto d = parse_oai_date(it->second);
-		if (!d) return OaiError{"badArgument", concat(k, " must be a date, YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")};
+		if (!d)
+			return OaiError{"badArgument", concat(k, " must be a date, YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")};
 		if (day_granularity && *day_granularity != d->second)
 			return OaiError{"badArgument", "from and until must have the same granularity."};
 		day_granularity = d->second;
@@ -302,12 +335,15 @@ std::variant<OaiRequest, OaiError> parse_oai_request(std::string_view text) {
 }
 
 std::string make_resumption_token(const OaiRequest& r, const std::string& after_key, int64_t cursor) {
-	return b64url_encode(concat("1\n", r.verb, "\n", r.metadata_prefix, "\n", r.set.value_or(""), "\n", r.from_text, "\n",
-	                            r.until_text, "\n", std::to_string(cursor), "\n", after_key));
+	return b64url_encode(concat("1\n", r.verb, "\n", r.metadata_prefix, "\n", r.set.value_or(""), "\n",
+	                            r.from_text, "\n", r.until_text, "\n", std::to_string(cursor), "\n",
+	                            after_key));
 }
 
 void OaiPmh::install(Router& router) {
-	router.add_exact("/oai.xml", [this](net::Request& q, net::Response& r) { handle(q, r); }, ErrorStyle::PlainText, kMaxBody);
+	router.add_exact(
+	    "/oai.xml", [this](net::Request& q, net::Response& r) { handle(q, r); }, ErrorStyle::PlainText,
+	    kMaxBody);
 }
 
 void OaiPmh::handle(net::Request& request, net::Response& response) {
@@ -337,14 +373,17 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 		return;
 	}
 	OaiRequest& r = std::get<OaiRequest>(parsed);
-	auto fail = [&](std::string code, std::string message) { response.send(error_document(base, &r, {std::move(code), std::move(message)})); };
+	auto fail = [&](std::string code, std::string message) {
+		response.send(error_document(base, &r, {std::move(code), std::move(message)}));
+	};
 	auto known_prefix = [&] {
 		for (auto& f : metadata_formats())
 			if (r.metadata_prefix == f.prefix) return true;
 		return false;
 	};
 	if (!r.metadata_prefix.empty() && !known_prefix()) {
-		if (r.resumed) return fail("badResumptionToken", "The resumptionToken is not one this repository issued.");
+		if (r.resumed)
+			return fail("badResumptionToken", "The resumptionToken is not one this repository issued.");
 		return fail("cannotDisseminateFormat", concat("Records are available as ivo_vor and oai_dc, not as ",
 		                                              client_text(r.metadata_prefix), "."));
 	}
@@ -354,7 +393,8 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 
 	if (r.verb == "Identify") {
 		std::string email;
-		if (auto site = ctx_.rds.site_meta()) email = normalize_space(site->text("contact.email").value_or(""));
+		if (auto site = ctx_.rds.site_meta())
+			email = normalize_space(site->text("contact.email").value_or(""));
 		if (email.find('@') == std::string::npos || email.find(' ') != std::string::npos) {
 			// adminEmail is required; without one configured, the postmaster of our host
 			std::string host = ctx_.config.server_url();
@@ -366,13 +406,14 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 		auto registry = have_table ? rd::registry::record_of_type(conn, "vg:Registry") : std::nullopt;
 		lease.reset();
 		std::string out = envelope_start(base, &r);
-		out += concat("  <oai:Identify>\n    <oai:repositoryName>", esc(ctx_.config.get("web", "sitename")),
-		              " publishing registry</oai:repositoryName>\n    <oai:baseURL>", esc(base),
-		              "</oai:baseURL>\n    <oai:protocolVersion>2.0</oai:protocolVersion>\n    <oai:adminEmail>", esc(email),
-		              "</oai:adminEmail>\n    <oai:earliestDatestamp>",
-		              format_iso(earliest ? *earliest : std::chrono::system_clock::now()),
-		              "</oai:earliestDatestamp>\n    <oai:deletedRecord>persistent</oai:deletedRecord>\n"
-		              "    <oai:granularity>YYYY-MM-DDThh:mm:ssZ</oai:granularity>\n");
+		out +=
+		    concat("  <oai:Identify>\n    <oai:repositoryName>", esc(ctx_.config.get("web", "sitename")),
+		           " publishing registry</oai:repositoryName>\n    <oai:baseURL>", esc(base),
+		           "</oai:baseURL>\n    <oai:protocolVersion>2.0</oai:protocolVersion>\n    <oai:adminEmail>",
+		           esc(email), "</oai:adminEmail>\n    <oai:earliestDatestamp>",
+		           format_iso(earliest ? *earliest : std::chrono::system_clock::now()),
+		           "</oai:earliestDatestamp>\n    <oai:deletedRecord>persistent</oai:deletedRecord>\n"
+		           "    <oai:granularity>YYYY-MM-DDThh:mm:ssZ</oai:granularity>\n");
 		if (registry) out += concat("    <oai:description>\n", *registry, "\n    </oai:description>\n");
 		out += concat("  </oai:Identify>\n", kEnvelopeEnd);
 		response.send(std::move(out));
@@ -385,13 +426,15 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 			q.identifier = id->second;
 			q.limit = 1;
 			if (!have_table || rd::registry::for_each_record(conn, q, [](auto&) {}) == 0)
-				return fail("idDoesNotExist", concat("No record has the identifier ", client_text(id->second, 200), "."));
+				return fail("idDoesNotExist",
+				            concat("No record has the identifier ", client_text(id->second, 200), "."));
 		}
 		lease.reset();
 		std::string out = envelope_start(base, &r) + "  <oai:ListMetadataFormats>\n";
 		for (auto& f : metadata_formats())
-			out += concat("    <oai:metadataFormat>\n      <oai:metadataPrefix>", f.prefix, "</oai:metadataPrefix>\n      <oai:schema>",
-			              f.schema, "</oai:schema>\n      <oai:metadataNamespace>", f.ns,
+			out += concat("    <oai:metadataFormat>\n      <oai:metadataPrefix>", f.prefix,
+			              "</oai:metadataPrefix>\n      <oai:schema>", f.schema,
+			              "</oai:schema>\n      <oai:metadataNamespace>", f.ns,
 			              "</oai:metadataNamespace>\n    </oai:metadataFormat>\n");
 		out += concat("  </oai:ListMetadataFormats>\n", kEnvelopeEnd);
 		response.send(std::move(out));
@@ -399,14 +442,17 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 	}
 
 	if (r.verb == "ListSets") {
-		if (r.resumed) return fail("badResumptionToken", "The resumptionToken is not one this repository issued.");
-		std::vector<std::string> sets = have_table ? rd::registry::all_sets(conn) : std::vector<std::string>{};
+		if (r.resumed)
+			return fail("badResumptionToken", "The resumptionToken is not one this repository issued.");
+		std::vector<std::string> sets =
+		    have_table ? rd::registry::all_sets(conn) : std::vector<std::string>{};
 		lease.reset();
-		if (std::find(sets.begin(), sets.end(), "ivo_managed") == sets.end()) sets.insert(sets.begin(), "ivo_managed");
+		if (std::find(sets.begin(), sets.end(), "ivo_managed") == sets.end())
+			sets.insert(sets.begin(), "ivo_managed");
 		std::string out = envelope_start(base, &r) + "  <oai:ListSets>\n";
 		for (auto& s : sets)
-			out += concat("    <oai:set>\n      <oai:setSpec>", esc(s), "</oai:setSpec>\n      <oai:setName>", esc(set_name(s)),
-			              "</oai:setName>\n    </oai:set>\n");
+			out += concat("    <oai:set>\n      <oai:setSpec>", esc(s), "</oai:setSpec>\n      <oai:setName>",
+			              esc(set_name(s)), "</oai:setName>\n    </oai:set>\n");
 		out += concat("  </oai:ListSets>\n", kEnvelopeEnd);
 		response.send(std::move(out));
 		return;
@@ -422,11 +468,14 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 			rd::registry::for_each_record(conn, q, [&](const rd::registry::RecordView& v) {
 				out = envelope_start(base, &r) + "  <oai:GetRecord>\n    <oai:record>\n";
 				write_header(out, v, "      ");
-				if (!v.deleted) out += concat("      <oai:metadata>\n", v.metadata, "\n      </oai:metadata>\n");
+				if (!v.deleted)
+					out += concat("      <oai:metadata>\n", v.metadata, "\n      </oai:metadata>\n");
 				out += concat("    </oai:record>\n  </oai:GetRecord>\n", kEnvelopeEnd);
 			});
 		lease.reset();
-		if (out.empty()) return fail("idDoesNotExist", concat("No record has the identifier ", client_text(*q.identifier, 200), "."));
+		if (out.empty())
+			return fail("idDoesNotExist",
+			            concat("No record has the identifier ", client_text(*q.identifier, 200), "."));
 		response.send(std::move(out));
 		return;
 	}
@@ -440,7 +489,7 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 	q.from = r.from;
 	q.until = r.until;
 	q.after = r.after;
-	q.limit = page + 1;  // one more tells whether the list goes on
+	q.limit = page + 1; // one more tells whether the list goes on
 	if (!have_table) return fail("noRecordsMatch", "Nothing has been published here yet (meles pub).");
 	int64_t total = rd::registry::count_records(conn, q);
 	// a slow harvester's rest waits in a file, not in a database connection
@@ -487,20 +536,23 @@ void OaiPmh::handle(net::Request& request, net::Response& response) {
 	response.on_client_gone({});
 	lease.reset();
 	if (!sink) {
-		if (r.resumed) return fail("badResumptionToken", "The list this resumptionToken continues has no more records.");
+		if (r.resumed)
+			return fail("badResumptionToken", "The list this resumptionToken continues has no more records.");
 		return fail("noRecordsMatch", "No record matches these arguments.");
 	}
 	if (more) {
-		buf += concat("    <oai:resumptionToken completeListSize=\"", std::to_string(total), "\" cursor=\"", std::to_string(r.cursor),
-		              "\">", make_resumption_token(r, last_key, r.cursor + static_cast<int64_t>(n)), "</oai:resumptionToken>\n");
+		buf += concat("    <oai:resumptionToken completeListSize=\"", std::to_string(total), "\" cursor=\"",
+		              std::to_string(r.cursor), "\">",
+		              make_resumption_token(r, last_key, r.cursor + static_cast<int64_t>(n)),
+		              "</oai:resumptionToken>\n");
 	} else if (r.resumed) {
 		// the last page of a resumed list ends with an empty token (OAI-PMH 2.0, 3.5)
-		buf += concat("    <oai:resumptionToken completeListSize=\"", std::to_string(total), "\" cursor=\"", std::to_string(r.cursor),
-		              "\"/>\n");
+		buf += concat("    <oai:resumptionToken completeListSize=\"", std::to_string(total), "\" cursor=\"",
+		              std::to_string(r.cursor), "\"/>\n");
 	}
 	buf += concat("  </oai:", r.verb, ">\n", kEnvelopeEnd);
 	sink->write(buf);
 	response.finish();
 }
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

@@ -31,7 +31,8 @@ bool has_publish(const rd::Resource& rd) {
 }
 
 // The RD an argument names, or a problem.
-std::shared_ptr<const rd::Resource> load(rd::RdStore& store, const std::string& arg, std::vector<MetaProblem>& problems) {
+std::shared_ptr<const rd::Resource> load(rd::RdStore& store, const std::string& arg,
+                                         std::vector<MetaProblem>& problems) {
 	auto result = store.load(arg);
 	for (auto& d : result.diagnostics.items())
 		if (d.severity == rd::Severity::Error) problems.push_back({d.pos, d.message});
@@ -39,9 +40,10 @@ std::shared_ptr<const rd::Resource> load(rd::RdStore& store, const std::string& 
 	return result.resource;
 }
 
-}  // namespace
+} // namespace
 
-PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn, const std::vector<std::string>& rds) {
+PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn,
+                  const std::vector<std::string>& rds) {
 	PubReport report;
 	conn.begin();
 	try {
@@ -52,7 +54,8 @@ PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn
 		// TAP service's when it is published (its tableset follows every import).
 		std::vector<std::pair<std::string, Built>> built;
 		auto add = [&](const std::string& rd_id, Built b) {
-			for (auto& p : b.problems) report.problems.push_back(std::move(p));
+			for (auto& p : b.problems)
+				report.problems.push_back(std::move(p));
 			for (auto& existing : built)
 				if (existing.first == rd_id) return;
 			built.emplace_back(rd_id, std::move(b));
@@ -62,22 +65,26 @@ PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn
 			auto rd = load(store, arg, report.problems);
 			if (!rd) continue;
 			if (!has_publish(*rd))
-				report.notes.push_back(concat(rd->rd_id, ": no <publish> element; nothing to publish",
-				                              rd::registry::is_published(conn, rd->rd_id) ? " (its records are now deleted)" : ""));
+				report.notes.push_back(concat(
+				    rd->rd_id, ": no <publish> element; nothing to publish",
+				    rd::registry::is_published(conn, rd->rd_id) ? " (its records are now deleted)" : ""));
 			add(rd->rd_id, build_rd_records(in, *rd));
 		}
-		bool tap_listed = std::find_if(built.begin(), built.end(), [](auto& b) { return b.first == kTapRd; }) != built.end();
+		bool tap_listed = std::find_if(built.begin(), built.end(),
+		                               [](auto& b) { return b.first == kTapRd; }) != built.end();
 		if (!tap_listed && rd::registry::is_published(conn, kTapRd)) {
 			if (auto rd = load(store, kTapRd, report.problems)) add(rd->rd_id, build_rd_records(in, *rd));
 		}
 		add(kRootRd, build_root_records(in));
 		for (auto& [rd_id, b] : built) {
 			std::vector<std::string> ivoids;
-			for (auto& r : b.records) ivoids.push_back(r.ivoid);
+			for (auto& r : b.records)
+				ivoids.push_back(r.ivoid);
 			for (auto& [ivoid, owner] : rd::registry::owners(conn, rd_id, ivoids)) {
 				MetaProblem p;
-				p.message = concat(rd_id, ": the identifier ", ivoid, " is already published by ", owner,
-				                   " (give one of them another id or identifier meta, or meles pub -u ", owner, ")");
+				p.message =
+				    concat(rd_id, ": the identifier ", ivoid, " is already published by ", owner,
+				           " (give one of them another id or identifier meta, or meles pub -u ", owner, ")");
 				report.problems.push_back(std::move(p));
 			}
 		}
@@ -86,7 +93,9 @@ PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn
 			std::set<std::string> seen;
 			std::erase_if(report.problems, [&](const MetaProblem& p) {
 				auto colon = p.message.find(": ");
-				std::string key = concat(p.pos.to_string(), "|", colon == std::string::npos ? p.message : p.message.substr(colon + 2));
+				std::string key =
+				    concat(p.pos.to_string(), "|",
+				           colon == std::string::npos ? p.message : p.message.substr(colon + 2));
 				return p.pos.line && !seen.insert(key).second;
 			});
 			conn.rollback();
@@ -94,7 +103,8 @@ PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn
 			return report;
 		}
 		auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-		for (auto& [rd_id, b] : built) report.outcomes.push_back({rd_id, rd::registry::store_records(conn, rd_id, b.records, now)});
+		for (auto& [rd_id, b] : built)
+			report.outcomes.push_back({rd_id, rd::registry::store_records(conn, rd_id, b.records, now)});
 		conn.commit();
 	} catch (...) {
 		conn.rollback();
@@ -103,7 +113,8 @@ PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn
 	return report;
 }
 
-PubReport unpublish(const Config& config, rd::RdStore& store, pg::Connection& conn, const std::vector<std::string>& rds) {
+PubReport unpublish(const Config& config, rd::RdStore& store, pg::Connection& conn,
+                    const std::vector<std::string>& rds) {
 	PubReport report;
 	conn.begin();
 	try {
@@ -130,8 +141,8 @@ std::vector<std::string> publishable_rds(rd::RdStore& store, std::vector<MetaPro
 	fs::path inputs = store.options().inputs_dir;
 	std::error_code ec;
 	std::vector<std::string> ids;
-	for (fs::recursive_directory_iterator it(inputs, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-	     it.increment(ec)) {
+	for (fs::recursive_directory_iterator it(inputs, fs::directory_options::skip_permission_denied, ec), end;
+	     !ec && it != end; it.increment(ec)) {
 		if (!it->is_regular_file() || it->path().extension() != ".rd") continue;
 		ids.push_back(fs::relative(it->path(), inputs).replace_extension().generic_string());
 	}
@@ -141,7 +152,8 @@ std::vector<std::string> publishable_rds(rd::RdStore& store, std::vector<MetaPro
 		auto rd = load(store, id, mine);
 		if (!rd) {
 			// an RD that does not load may be one that publishes: the operator must know
-			for (auto& p : mine) problems.push_back(std::move(p));
+			for (auto& p : mine)
+				problems.push_back(std::move(p));
 			continue;
 		}
 		if (has_publish(*rd)) out.push_back(rd->rd_id);
@@ -157,7 +169,8 @@ std::vector<std::string> refresh_if_published(const Config& config, rd::RdStore&
 	std::vector<std::string> notes;
 	PubReport r = publish(config, store, conn, {rd_id});
 	if (!r.problems.empty()) {
-		notes.push_back(concat("the registry records of ", rd_id, " were not updated (meles pub ", rd_id, " says why)"));
+		notes.push_back(
+		    concat("the registry records of ", rd_id, " were not updated (meles pub ", rd_id, " says why)"));
 		return notes;
 	}
 	for (auto& o : r.outcomes)
@@ -166,4 +179,4 @@ std::vector<std::string> refresh_if_published(const Config& config, rd::RdStore&
 	return notes;
 }
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

@@ -22,18 +22,19 @@ namespace {
 
 // Declared on every record, so that a record cut out of an OAI-PMH response stands alone.
 // The SIA and SSA prefixes are for the capabilities those protocols will add.
-constexpr const char* kNamespaces =
-    " xmlns:ri=\"http://www.ivoa.net/xml/RegistryInterface/v1.0\""
-    " xmlns:vr=\"http://www.ivoa.net/xml/VOResource/v1.0\""
-    " xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\""
-    " xmlns:vg=\"http://www.ivoa.net/xml/VORegistry/v1.0\""
-    " xmlns:tr=\"http://www.ivoa.net/xml/TAPRegExt/v1.0\""
-    " xmlns:cs=\"http://www.ivoa.net/xml/ConeSearch/v1.0\""
-    " xmlns:sia=\"http://www.ivoa.net/xml/SIA/v1.1\""
-    " xmlns:ssa=\"http://www.ivoa.net/xml/SSA/v1.1\""
-    " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+constexpr const char* kNamespaces = " xmlns:ri=\"http://www.ivoa.net/xml/RegistryInterface/v1.0\""
+                                    " xmlns:vr=\"http://www.ivoa.net/xml/VOResource/v1.0\""
+                                    " xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\""
+                                    " xmlns:vg=\"http://www.ivoa.net/xml/VORegistry/v1.0\""
+                                    " xmlns:tr=\"http://www.ivoa.net/xml/TAPRegExt/v1.0\""
+                                    " xmlns:cs=\"http://www.ivoa.net/xml/ConeSearch/v1.0\""
+                                    " xmlns:sia=\"http://www.ivoa.net/xml/SIA/v1.1\""
+                                    " xmlns:ssa=\"http://www.ivoa.net/xml/SSA/v1.1\""
+                                    " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
 
-std::string esc(std::string_view s) { return xml_escape(s); }
+std::string esc(std::string_view s) {
+	return xml_escape(s);
+}
 
 std::string num(double v) {
 	char buf[32];
@@ -47,50 +48,58 @@ struct Relationship {
 
 // What one record is made of; render_vor and render_dc write it.
 struct RecordParts {
-	std::string type;  // xsi:type
+	std::string type; // xsi:type
 	ResourceMeta meta;
 	std::string ivoid;
 	std::string reference_url;
 	std::vector<Relationship> relationships;
-	bool service = true;        // vr:Service or derived: may carry rights and capabilities
-	bool data_resource = true;  // vs:DataResource or derived: facility, instrument, coverage
+	bool service = true;       // vr:Service or derived: may carry rights and capabilities
+	bool data_resource = true; // vs:DataResource or derived: facility, instrument, coverage
 	std::string capabilities;
 	std::optional<rd::limits::Coverage> coverage;
 	std::string tableset;
-	std::string tail;  // what the type adds at the end (vg:Registry, vg:Authority)
+	std::string tail; // what the type adds at the end (vg:Registry, vg:Authority)
 };
 
 std::string render_vor(const RecordParts& p) {
 	const ResourceMeta& m = p.meta;
-	std::string o = concat("<ri:Resource", kNamespaces, " xsi:type=\"", p.type, "\" created=\"", m.created, "\" updated=\"",
-	                       rd::registry::kUpdatedPlaceholder, "\" status=\"active\" version=\"1.1\">\n");
+	std::string o =
+	    concat("<ri:Resource", kNamespaces, " xsi:type=\"", p.type, "\" created=\"", m.created,
+	           "\" updated=\"", rd::registry::kUpdatedPlaceholder, "\" status=\"active\" version=\"1.1\">\n");
 	o += concat("  <title>", esc(m.title), "</title>\n");
 	if (!m.short_name.empty()) o += concat("  <shortName>", esc(m.short_name), "</shortName>\n");
 	o += concat("  <identifier>", esc(p.ivoid), "</identifier>\n");
 	o += "  <curation>\n";
 	o += m.publisher_id.empty() ? concat("    <publisher>", esc(m.publisher), "</publisher>\n")
-	                            : concat("    <publisher ivo-id=\"", esc(m.publisher_id), "\">", esc(m.publisher), "</publisher>\n");
+	                            : concat("    <publisher ivo-id=\"", esc(m.publisher_id), "\">",
+	                                     esc(m.publisher), "</publisher>\n");
 	for (size_t i = 0; i < m.creators.size(); ++i) {
 		o += concat("    <creator>\n      <name>", esc(m.creators[i]), "</name>\n");
 		if (i == 0 && !m.creator_logo.empty()) o += concat("      <logo>", esc(m.creator_logo), "</logo>\n");
 		o += "    </creator>\n";
 	}
-	for (auto& c : m.contributors) o += concat("    <contributor>", esc(c), "</contributor>\n");
+	for (auto& c : m.contributors)
+		o += concat("    <contributor>", esc(c), "</contributor>\n");
 	o += concat("    <date role=\"Created\">", m.created, "</date>\n");
 	if (!m.version.empty()) o += concat("    <version>", esc(m.version), "</version>\n");
 	o += concat("    <contact>\n      <name>", esc(m.contact_name), "</name>\n");
 	if (!m.contact_address.empty()) o += concat("      <address>", esc(m.contact_address), "</address>\n");
 	if (!m.contact_email.empty()) o += concat("      <email>", esc(m.contact_email), "</email>\n");
-	if (!m.contact_telephone.empty()) o += concat("      <telephone>", esc(m.contact_telephone), "</telephone>\n");
+	if (!m.contact_telephone.empty())
+		o += concat("      <telephone>", esc(m.contact_telephone), "</telephone>\n");
 	o += "    </contact>\n  </curation>\n  <content>\n";
-	for (auto& s : m.subjects) o += concat("    <subject>", esc(s), "</subject>\n");
+	for (auto& s : m.subjects)
+		o += concat("    <subject>", esc(s), "</subject>\n");
 	o += concat("    <description>", esc(m.description), "</description>\n");
 	if (!m.source.empty())
-		o += m.source_format.empty() ? concat("    <source>", esc(m.source), "</source>\n")
-		                             : concat("    <source format=\"", m.source_format, "\">", esc(m.source), "</source>\n");
+		o += m.source_format.empty()
+		         ? concat("    <source>", esc(m.source), "</source>\n")
+		         : concat("    <source format=\"", m.source_format, "\">", esc(m.source), "</source>\n");
 	o += concat("    <referenceURL>", esc(p.reference_url), "</referenceURL>\n");
-	for (auto& t : m.types) o += concat("    <type>", esc(t), "</type>\n");
-	for (auto& l : m.content_levels) o += concat("    <contentLevel>", esc(l), "</contentLevel>\n");
+	for (auto& t : m.types)
+		o += concat("    <type>", esc(t), "</type>\n");
+	for (auto& l : m.content_levels)
+		o += concat("    <contentLevel>", esc(l), "</contentLevel>\n");
 	// one relationship element per type, each related resource once
 	std::vector<std::string> types;
 	for (auto& r : p.relationships)
@@ -100,28 +109,36 @@ std::string render_vor(const RecordParts& p) {
 		std::set<std::string> seen;
 		for (auto& r : p.relationships)
 			if (r.type == type && seen.insert(rd::registry::record_key(r.ivoid)).second)
-				o += concat("      <relatedResource ivo-id=\"", esc(r.ivoid), "\">", esc(r.title), "</relatedResource>\n");
+				o += concat("      <relatedResource ivo-id=\"", esc(r.ivoid), "\">", esc(r.title),
+				            "</relatedResource>\n");
 		o += "    </relationship>\n";
 	}
 	o += "  </content>\n";
 	if (p.service) {
 		if (!m.rights.empty() || !m.rights_uri.empty())
 			o += m.rights_uri.empty() ? concat("  <rights>", esc(m.rights), "</rights>\n")
-			                          : concat("  <rights rightsURI=\"", esc(m.rights_uri), "\">", esc(m.rights), "</rights>\n");
+			                          : concat("  <rights rightsURI=\"", esc(m.rights_uri), "\">",
+			                                   esc(m.rights), "</rights>\n");
 		o += p.capabilities;
 	}
 	if (p.data_resource) {
-		for (auto& f : m.facilities) o += concat("  <facility>", esc(f), "</facility>\n");
-		for (auto& i : m.instruments) o += concat("  <instrument>", esc(i), "</instrument>\n");
+		for (auto& f : m.facilities)
+			o += concat("  <facility>", esc(f), "</facility>\n");
+		for (auto& i : m.instruments)
+			o += concat("  <instrument>", esc(i), "</instrument>\n");
 		bool any = p.coverage || !m.wavebands.empty();
 		if (any) {
 			o += "  <coverage>\n";
-			if (p.coverage && p.coverage->spatial) o += concat("    <spatial>", esc(p.coverage->spatial->to_ascii()), "</spatial>\n");
+			if (p.coverage && p.coverage->spatial)
+				o += concat("    <spatial>", esc(p.coverage->spatial->to_ascii()), "</spatial>\n");
 			if (p.coverage) {
-				for (auto& [a, b] : p.coverage->temporal) o += concat("    <temporal>", num(a), " ", num(b), "</temporal>\n");
-				for (auto& [a, b] : p.coverage->spectral) o += concat("    <spectral>", num(a), " ", num(b), "</spectral>\n");
+				for (auto& [a, b] : p.coverage->temporal)
+					o += concat("    <temporal>", num(a), " ", num(b), "</temporal>\n");
+				for (auto& [a, b] : p.coverage->spectral)
+					o += concat("    <spectral>", num(a), " ", num(b), "</spectral>\n");
 			}
-			for (auto& w : m.wavebands) o += concat("    <waveband>", esc(w), "</waveband>\n");
+			for (auto& w : m.wavebands)
+				o += concat("    <waveband>", esc(w), "</waveband>\n");
 			o += "  </coverage>\n";
 		}
 		o += p.tableset;
@@ -141,13 +158,17 @@ std::string render_dc(const RecordParts& p) {
 	el("title", m.title);
 	el("identifier", p.ivoid);
 	el("identifier", p.reference_url);
-	for (auto& c : m.creators) el("creator", c);
-	for (auto& c : m.contributors) el("contributor", c);
-	for (auto& s : m.subjects) el("subject", s);
+	for (auto& c : m.creators)
+		el("creator", c);
+	for (auto& c : m.contributors)
+		el("contributor", c);
+	for (auto& s : m.subjects)
+		el("subject", s);
 	el("description", m.description);
 	el("publisher", m.publisher);
 	el("date", m.created);
-	for (auto& t : m.types) el("type", t);
+	for (auto& t : m.types)
+		el("type", t);
 	el("rights", m.rights.empty() ? m.rights_uri : m.rights);
 	el("source", m.source);
 	o += "</oai_dc:dc>";
@@ -165,13 +186,15 @@ std::string tableset_xml(const std::vector<const tap::TapTable*>& tables,
                          const std::map<std::string, std::string>& schema_descriptions) {
 	if (tables.empty()) return "";
 	std::map<std::string, std::vector<const tap::TapTable*>> by_schema;
-	for (auto* t : tables) by_schema[t->entry->schema].push_back(t);
+	for (auto* t : tables)
+		by_schema[t->entry->schema].push_back(t);
 	std::string o = "  <tableset>\n";
 	for (auto& [schema, list] : by_schema) {
 		o += concat("    <schema>\n      <name>", esc(schema), "</name>\n");
 		if (auto d = schema_descriptions.find(schema); d != schema_descriptions.end() && !d->second.empty())
 			o += concat("      <description>", esc(d->second), "</description>\n");
-		for (auto* t : list) o += tap::vs_table(*t, true, "      ");
+		for (auto* t : list)
+			o += tap::vs_table(*t, true, "      ");
 		o += "    </schema>\n";
 	}
 	return o + "  </tableset>\n";
@@ -179,7 +202,8 @@ std::string tableset_xml(const std::vector<const tap::TapTable*>& tables,
 
 class Builder {
 public:
-	Builder(const BuildInput& in, const rd::Resource& rd) : in_(in), rd_(rd), server_(in.config.server_url()) {}
+	Builder(const BuildInput& in, const rd::Resource& rd)
+	    : in_(in), rd_(rd), server_(in.config.server_url()) {}
 
 	Built build() {
 		// Identifiers first: relationships between the RD's records need them.
@@ -204,7 +228,9 @@ private:
 	std::map<std::string, std::string> service_ids_, table_ids_;
 	std::optional<std::optional<rd::limits::Coverage>> coverage_;
 
-	void problem(const SourcePos& pos, std::string message) { out_.problems.push_back({pos, std::move(message)}); }
+	void problem(const SourcePos& pos, std::string message) {
+		out_.problems.push_back({pos, std::move(message)});
+	}
 
 	std::string identifier(const rd::MetaBag& meta, const std::string& id) {
 		auto own = normalize_space(meta.text("identifier").value_or(""));
@@ -228,8 +254,8 @@ private:
 	const tap::TapTable* imported(const rd::TableDef& t, const SourcePos& where, const std::string& what) {
 		const tap::TapTable* found = in_.tables->find(to_lower(t.qualified_name()));
 		if (!found)
-			problem(where, concat(what, ": table ", t.qualified_name(), " is not in the database (run meles imp ", t.rd_id,
-			                      " first)"));
+			problem(where, concat(what, ": table ", t.qualified_name(),
+			                      " is not in the database (run meles imp ", t.rd_id, " first)"));
 		return found;
 	}
 
@@ -238,7 +264,8 @@ private:
 		for (auto& p : publish)
 			for (auto& s : p.sets) {
 				if (!valid_set(s)) {
-					problem(p.pos, concat(what, ": '", s, "' is not an OAI-PMH set name (letters, digits and -_.!~*'() )"));
+					problem(p.pos, concat(what, ": '", s,
+					                      "' is not an OAI-PMH set name (letters, digits and -_.!~*'() )"));
 					continue;
 				}
 				if (std::find(sets.begin(), sets.end(), s) == sets.end()) sets.push_back(s);
@@ -248,7 +275,8 @@ private:
 
 	std::string tap_aux() const {
 		return concat("  <capability standardID=\"ivo://ivoa.net/std/TAP#aux\">\n"
-		              "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n      <accessURL use=\"base\">",
+		              "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n      "
+		              "<accessURL use=\"base\">",
 		              esc(server_ + "/tap"), "</accessURL>\n    </interface>\n  </capability>\n");
 	}
 
@@ -299,21 +327,26 @@ private:
 			meta.add("creationDate", std::move(v));
 		}
 		p.meta = rd::registry::gather_meta(rd_, &meta, what, s.pos, out_.problems);
-		p.reference_url = p.meta.reference_url.empty() ? concat(server_, "/", rd_.rd_id, "/", s.id, "/info") : p.meta.reference_url;
+		p.reference_url = p.meta.reference_url.empty() ? concat(server_, "/", rd_.rd_id, "/", s.id, "/info")
+		                                               : p.meta.reference_url;
 		std::string service_url = concat(server_, "/", rd_.rd_id, "/", s.id);
 		CapabilitySite site{in_.config, rd_, s, service_url, server_};
 		std::vector<std::string> renderers;
 		for (auto& pub : s.publish) {
 			if (pub.render.empty())
-				problem(pub.pos, concat(what, ": <publish> names no renderer (render=\"", join(s.allowed, ","), "\")"));
+				problem(pub.pos, concat(what, ": <publish> names no renderer (render=\"",
+				                        join(s.allowed, ","), "\")"));
 			for (auto& r : pub.render) {
 				if (std::find(renderers.begin(), renderers.end(), r) != renderers.end()) continue;
 				const RendererCapability* cap = find_renderer_capability(r);
-				if (std::find(s.allowed.begin(), s.allowed.end(), r) == s.allowed.end() && !(cap && cap->lists_tap_tables))
-					problem(pub.pos, concat(what, ": publishes renderer '", r, "', which it does not allow (allowed=\"",
-					                        join(s.allowed, ","), "\")"));
+				if (std::find(s.allowed.begin(), s.allowed.end(), r) == s.allowed.end() &&
+				    !(cap && cap->lists_tap_tables))
+					problem(pub.pos,
+					        concat(what, ": publishes renderer '", r,
+					               "', which it does not allow (allowed=\"", join(s.allowed, ","), "\")"));
 				else if (!cap)
-					problem(pub.pos, concat(what, ": renderer '", r, "' cannot be published by this version of Meles (it can: ",
+					problem(pub.pos, concat(what, ": renderer '", r,
+					                        "' cannot be published by this version of Meles (it can: ",
 					                        join(publishable_renderers(), ", "), ")"));
 				else if (auto why = cap->unusable(s); !why.empty())
 					problem(pub.pos, concat(what, ": renderer '", r, "': ", why));
@@ -335,7 +368,8 @@ private:
 		if (lists_tap) {
 			for (auto& sc : in_.tables->schemas) {
 				schema_desc[sc.name] = sc.description;
-				for (auto* t : sc.tables) tables.push_back(t);
+				for (auto* t : sc.tables)
+					tables.push_back(t);
 			}
 		} else if (s.core && !s.core->queried_table.empty()) {
 			try {
@@ -355,9 +389,13 @@ private:
 				problem(s.pos, concat(what, ": ", e.message()));
 			}
 		}
-		p.capabilities += vosi::simple_capability("ivo://ivoa.net/std/VOSI#availability", vosi_base + "/availability");
-		p.capabilities += vosi::simple_capability("ivo://ivoa.net/std/VOSI#capabilities", vosi_base + "/capabilities");
-		if (lists_tap) p.capabilities += vosi::simple_capability("ivo://ivoa.net/std/VOSI#tables", vosi_base + "/tables");
+		p.capabilities +=
+		    vosi::simple_capability("ivo://ivoa.net/std/VOSI#availability", vosi_base + "/availability");
+		p.capabilities +=
+		    vosi::simple_capability("ivo://ivoa.net/std/VOSI#capabilities", vosi_base + "/capabilities");
+		if (lists_tap)
+			p.capabilities +=
+			    vosi::simple_capability("ivo://ivoa.net/std/VOSI#tables", vosi_base + "/tables");
 		p.type = tables.empty() && !lists_tap ? "vs:DataService" : "vs:CatalogService";
 		p.coverage = lists_tap ? std::nullopt : coverage();
 		p.tableset = tableset_xml(tables, schema_desc);
@@ -383,16 +421,22 @@ private:
 			if (pub.service.empty()) continue;
 			auto it = service_ids_.find(pub.service);
 			if (it == service_ids_.end())
-				problem(pub.pos, concat(what, ": <publish service=\"", pub.service, "\"> names no published service of this RD"));
+				problem(pub.pos, concat(what, ": <publish service=\"", pub.service,
+				                        "\"> names no published service of this RD"));
 			else
-				p.relationships.push_back({"IsServedBy", it->second, normalize_space(rd_.meta_text("title", &rd_.find_service(pub.service)->meta))});
+				p.relationships.push_back(
+				    {"IsServedBy", it->second,
+				     normalize_space(rd_.meta_text("title", &rd_.find_service(pub.service)->meta))});
 		}
 		for (auto& s : rd_.services)
 			if (s.core && s.core->queried_table.table_id == t.id && s.core->queried_table.rd_id == rd_.rd_id)
 				if (auto it = service_ids_.find(s.id); it != service_ids_.end())
-					p.relationships.push_back({"IsServedBy", it->second, normalize_space(rd_.meta_text("title", &s.meta))});
+					p.relationships.push_back(
+					    {"IsServedBy", it->second, normalize_space(rd_.meta_text("title", &s.meta))});
 		p.coverage = coverage();
-		if (found) p.tableset = tableset_xml({found}, {{found->entry->schema, normalize_space(rd_.meta_text("description"))}});
+		if (found)
+			p.tableset = tableset_xml(
+			    {found}, {{found->entry->schema, normalize_space(rd_.meta_text("description"))}});
 		if (out_.problems.size() == before) finish(p, t.id, sets);
 	}
 
@@ -402,7 +446,8 @@ private:
 		RecordParts p;
 		p.type = "vs:CatalogResource";
 		p.meta = rd::registry::gather_meta(rd_, &d.meta, what, d.pos, out_.problems);
-		if (d.id.empty()) problem(d.pos, concat(what, ": a published data element needs an id (it makes the identifier)"));
+		if (d.id.empty())
+			problem(d.pos, concat(what, ": a published data element needs an id (it makes the identifier)"));
 		p.ivoid = identifier(d.meta, d.id);
 		p.reference_url = p.meta.reference_url.empty() ? server_ + "/" : p.meta.reference_url;
 		auto sets = sets_of(d.publish, what);
@@ -426,22 +471,28 @@ private:
 			p.relationships.push_back({"IsServedBy", tap_ivoid(), "the TAP service"});
 		}
 		p.coverage = coverage();
-		p.tableset = tableset_xml(tables, tables.empty() ? std::map<std::string, std::string>{}
-		                                                 : std::map<std::string, std::string>{
-		                                                       {tables.front()->entry->schema, normalize_space(rd_.meta_text("description"))}});
+		p.tableset =
+		    tableset_xml(tables, tables.empty() ? std::map<std::string, std::string>{}
+		                                        : std::map<std::string, std::string>{
+		                                              {tables.front()->entry->schema,
+		                                               normalize_space(rd_.meta_text("description"))}});
 		if (out_.problems.size() == before) finish(p, d.id, sets);
 	}
 };
 
-}  // namespace
+} // namespace
 
 std::string registry_ivoid(const Config& config) {
 	return concat("ivo://", config.get("ivoa", "authority"), "/__system__/services/registry");
 }
 
-std::string authority_ivoid(const Config& config) { return concat("ivo://", config.get("ivoa", "authority")); }
+std::string authority_ivoid(const Config& config) {
+	return concat("ivo://", config.get("ivoa", "authority"));
+}
 
-Built build_rd_records(const BuildInput& in, const rd::Resource& rd) { return Builder(in, rd).build(); }
+Built build_rd_records(const BuildInput& in, const rd::Resource& rd) {
+	return Builder(in, rd).build();
+}
 
 Built build_root_records(const BuildInput& in) {
 	Built out;
@@ -468,7 +519,8 @@ Built build_root_records(const BuildInput& in) {
 	};
 	std::vector<Root> roots = {
 	    {registry_ivoid(c), "vg:Registry", concat(site, " publishing registry"),
-	     concat("The publishing registry of ", site, ": the VOResource records of the services and data collections "
+	     concat("The publishing registry of ", site,
+	            ": the VOResource records of the services and data collections "
 	            "published here, for the searchable registries to harvest through OAI-PMH.")},
 	    {authority_ivoid(c), "vg:Authority", concat(site, " authority"),
 	     concat("The naming authority ", authority, ", under which ", site, " registers its resources.")}};
@@ -480,7 +532,8 @@ Built build_root_records(const BuildInput& in) {
 		set(bag, "contentLevel", "Research");
 		set(bag, "creationDate", created_for(root.ivoid));
 		if (!pseudo.site_meta || !pseudo.site_meta->has("creator"))
-			set(bag, "creator.name", normalize_space(pseudo.site_meta ? pseudo.site_meta->text("publisher").value_or("") : ""));
+			set(bag, "creator.name",
+			    normalize_space(pseudo.site_meta ? pseudo.site_meta->text("publisher").value_or("") : ""));
 		std::string what = concat("the ", root.type == "vg:Registry" ? "registry" : "authority",
 		                          " record (site metadata, [general] defaultMetaFile)");
 		size_t before = out.problems.size();
@@ -494,12 +547,14 @@ Built build_root_records(const BuildInput& in) {
 		p.reference_url = server + "/";
 		p.data_resource = false;
 		if (root.type == "vg:Registry") {
-			p.capabilities = concat("  <capability xsi:type=\"vg:Harvest\" standardID=\"ivo://ivoa.net/std/Registry\">\n"
-			                        "    <interface xsi:type=\"vg:OAIHTTP\" role=\"std\" version=\"1.0\">\n"
-			                        "      <accessURL use=\"base\">",
-			                        esc(server + "/oai.xml"), "</accessURL>\n    </interface>\n    <maxRecords>",
-			                        std::to_string(c.get_int("ivoa", "oaipmhPageSize")), "</maxRecords>\n  </capability>\n");
-			p.tail = concat("  <full>false</full>\n  <managedAuthority>", esc(authority), "</managedAuthority>\n");
+			p.capabilities = concat(
+			    "  <capability xsi:type=\"vg:Harvest\" standardID=\"ivo://ivoa.net/std/Registry\">\n"
+			    "    <interface xsi:type=\"vg:OAIHTTP\" role=\"std\" version=\"1.0\">\n"
+			    "      <accessURL use=\"base\">",
+			    esc(server + "/oai.xml"), "</accessURL>\n    </interface>\n    <maxRecords>",
+			    std::to_string(c.get_int("ivoa", "oaipmhPageSize")), "</maxRecords>\n  </capability>\n");
+			p.tail =
+			    concat("  <full>false</full>\n  <managedAuthority>", esc(authority), "</managedAuthority>\n");
 		} else {
 			p.service = false;
 			p.tail = concat("  <managingOrg>", esc(p.meta.publisher), "</managingOrg>\n");
@@ -519,4 +574,4 @@ Built build_root_records(const BuildInput& in) {
 	return out;
 }
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

@@ -17,9 +17,11 @@ void Router::add_prefix(std::string prefix, RouteHandler handler, ErrorStyle err
 std::string html_page(const std::string& title, const std::string& body_html) {
 	std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>";
 	out += xml_escape(title);
-	out += "</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4}"
-	       "code{background:#f3f3f3;padding:0 .2em}td,th{padding:.2em .6em;text-align:left;vertical-align:top}"
-	       "</style></head><body>\n";
+	out +=
+	    "</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 "
+	    "1em;line-height:1.4}"
+	    "code{background:#f3f3f3;padding:0 .2em}td,th{padding:.2em .6em;text-align:left;vertical-align:top}"
+	    "</style></head><body>\n";
 	out += body_html;
 	out += "\n</body></html>\n";
 	return out;
@@ -46,7 +48,8 @@ void Router::add_alias(std::string from, std::string to) {
 
 void Router::handle(net::Request& request, net::Response& response) const {
 	for (auto& [from, to] : aliases_)
-		if (request.path.starts_with(from) && (request.path.size() == from.size() || request.path[from.size()] == '/')) {
+		if (request.path.starts_with(from) &&
+		    (request.path.size() == from.size() || request.path[from.size()] == '/')) {
 			request.path = to + request.path.substr(from.size());
 			break;
 		}
@@ -60,9 +63,9 @@ void Router::handle(net::Request& request, net::Response& response) const {
 		uint64_t limit = best && best->body_limit ? best->body_limit : body_limit_;
 		if (request.content_length && *request.content_length > limit) {
 			response.close_after();
-			throw Error(ErrorKind::Limit, concat("request body of ", std::to_string(*request.content_length),
-			                                     " bytes exceeds this server's limit of ", std::to_string(limit),
-			                                     " bytes"));
+			throw Error(ErrorKind::Limit,
+			            concat("request body of ", std::to_string(*request.content_length),
+			                   " bytes exceeds this server's limit of ", std::to_string(limit), " bytes"));
 		}
 		if (best) {
 			best->handler(request, response);
@@ -72,11 +75,12 @@ void Router::handle(net::Request& request, net::Response& response) const {
 			throw Error(ErrorKind::NotFound, concat("Nothing here: ", request.path));
 		}
 	} catch (const Error& e) {
-		if (e.kind() == ErrorKind::Internal) log::error(concat(request.method, " ", request.target, ": ", e.what()));
+		if (e.kind() == ErrorKind::Internal)
+			log::error(concat(request.method, " ", request.target, ": ", e.what()));
 		else if (e.kind() == ErrorKind::Database || e.kind() == ErrorKind::Unavailable)
 			log::warn(concat(request.method, " ", request.target, ": ", e.what()));
 		if (response.client_gone()) return;
-		if (response.headers_sent()) throw;  // transport cuts the connection
+		if (response.headers_sent()) throw; // transport cuts the connection
 		send_error(response, e, style);
 	} catch (const std::exception& e) {
 		log::error(concat(request.method, " ", request.target, ": unexpected exception: ", e.what()));
@@ -85,4 +89,4 @@ void Router::handle(net::Request& request, net::Response& response) const {
 	}
 }
 
-}  // namespace meles::services
+} // namespace meles::services

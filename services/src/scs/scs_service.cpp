@@ -37,7 +37,8 @@ const rd::Column* column_with_ucd(const rd::TableDef& t, std::initializer_list<c
 
 // The condDescs a cone service is queried with: its core's, plus //scs#protoInput when an
 // scsCore declares no cone of its own (as DaCHS's scsCore adds it).
-const std::vector<rd::CondDesc>& cone_cond_descs(const rd::ServiceDef& s, std::vector<rd::CondDesc>& scratch) {
+const std::vector<rd::CondDesc>& cone_cond_descs(const rd::ServiceDef& s,
+                                                 std::vector<rd::CondDesc>& scratch) {
 	const auto& cds = s.core->cond_descs;
 	for (auto& cd : cds)
 		if (cd.original == "//scs#protoInput" || cd.original == "//scs#humanInput") return cds;
@@ -57,7 +58,8 @@ const std::vector<rd::CondDesc>& cone_cond_descs(const rd::ServiceDef& s, std::v
 
 // The query of a cone service: _r (distance from the cone centre, when there is a cone) and
 // the columns VERB asks for, under the conditions, nearest first.
-query::TableQuery cone_table_query(const rd::TableDef& table, const query::Conditions& conds, int verb, int64_t limit) {
+query::TableQuery cone_table_query(const rd::TableDef& table, const query::Conditions& conds, int verb,
+                                   int64_t limit) {
 	const rd::Column* ra_col = column_with_ucd(table, {"pos.eq.ra;meta.main", "POS_EQ_RA_MAIN"});
 	const rd::Column* dec_col = column_with_ucd(table, {"pos.eq.dec;meta.main", "POS_EQ_DEC_MAIN"});
 	const rd::Column* id_col = column_with_ucd(table, {"meta.id;meta.main", "ID_MAIN"});
@@ -69,8 +71,8 @@ query::TableQuery cone_table_query(const rd::TableDef& table, const query::Condi
 		rcol.type = SqlType::parse("double precision");
 		rcol.unit = "deg";
 		rcol.ucd = "pos.angDistance";
-		rcol.description = concat("Distance from the cone centre (RA ", query::format_number(conds.cone->ra), ", Dec ",
-		                          query::format_number(conds.cone->dec), ")");
+		rcol.description = concat("Distance from the cone centre (RA ", query::format_number(conds.cone->ra),
+		                          ", Dec ", query::format_number(conds.cone->dec), ")");
 		q.header.columns.push_back(rcol);
 		select = concat(conds.cone->distance, " AS _r");
 	}
@@ -91,7 +93,8 @@ query::TableQuery cone_table_query(const rd::TableDef& table, const query::Condi
 
 std::string request_echo(const query::Conditions& conds) {
 	std::string out;
-	for (auto& [k, v] : conds.used) out += concat(out.empty() ? "" : " ", k, "=", v);
+	for (auto& [k, v] : conds.used)
+		out += concat(out.empty() ? "" : " ", k, "=", v);
 	return out;
 }
 
@@ -105,7 +108,7 @@ std::string scs_error_document(const std::string& message) {
 	              m, "</INFO>\n<INFO name=\"Error\" value=\"", m, "\"/>\n</RESOURCE>\n</VOTABLE>\n");
 }
 
-}  // namespace
+} // namespace
 
 void ScsService::send_error(net::Response& response, const std::string& message) {
 	response.set_header("Content-Type", "text/xml; charset=utf-8");
@@ -142,11 +145,12 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 	try {
 		Params p = Params::from_request(request, {});
 		std::vector<rd::CondDesc> scratch;
-		query::Conditions conds =
-		    query::build_conditions(cone_cond_descs(service, scratch), table, p, {"scs.xml", query::Syntax::Protocol});
+		query::Conditions conds = query::build_conditions(cone_cond_descs(service, scratch), table, p,
+		                                                  {"scs.xml", query::Syntax::Protocol});
 		int verb = static_cast<int>(parse_int_param(p, "VERB", 2));
 		if (verb < 1 || verb > 3) throw Error(ErrorKind::Validation, "VERB must be 1, 2 or 3");
-		int64_t dflt = service.core->limit ? *service.core->limit : ctx_.config.get_int("async", "defaultMAXREC");
+		int64_t dflt =
+		    service.core->limit ? *service.core->limit : ctx_.config.get_int("async", "defaultMAXREC");
 		int64_t maxrec = parse_maxrec(p, dflt, ctx_.config.get_int("async", "hardMAXREC"));
 		query::OutputSpec out{&formats::output_format_info(formats::OutputFormat::VOTableBinary2), "1.4",
 		                      ctx_.config.get_path("general", "tmpDir")};
@@ -158,10 +162,12 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		q.header.table_name = table.id;
 		q.header.description = normalize_space(rd.meta_text("description", &table.meta));
 		q.header.infos.push_back({"request", request_echo(conds), ""});
-		query::serve_streaming(ctx_, request, response, query::tells_errors_in_band(out.format->format), [&](pg::Connection& conn, ByteSink& sink) {
-			query::run_table_query(conn, q, out, sink,
-			                       [&] { response.set_header("Content-Type", std::string(out.format->mime)); });
-		});
+		query::serve_streaming(ctx_, request, response, query::tells_errors_in_band(out.format->format),
+		                       [&](pg::Connection& conn, ByteSink& sink) {
+			                       query::run_table_query(conn, q, out, sink, [&] {
+				                       response.set_header("Content-Type", std::string(out.format->mime));
+			                       });
+		                       });
 	} catch (const Error& e) {
 		if (response.client_gone()) return;
 		if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
@@ -169,8 +175,11 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		if (response.headers_sent()) throw;
 		// SCS errors are documents with status 200; running out of time or of connections is
 		// not the request's fault, and clients retry on 503 when told when.
-		response.set_status(e.kind() == ErrorKind::Timeout ? 408 : e.kind() == ErrorKind::Unavailable ? 503 : 200);
-		if (e.kind() == ErrorKind::Unavailable) response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+		response.set_status(e.kind() == ErrorKind::Timeout       ? 408
+		                    : e.kind() == ErrorKind::Unavailable ? 503
+		                                                         : 200);
+		if (e.kind() == ErrorKind::Unavailable)
+			response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 		send_error(response, public_message(e));
 	}
 }
@@ -194,10 +203,10 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 		if (!key.column.meta.unit.empty()) label += concat(" (", key.column.meta.unit, ")");
 		std::string extra = name == "hscs_pos" ? " placeholder=\"10.68 41.27 or 0 42 44.3 +41 16 9\""
 		                    : key.column.meta.type.is_numeric() ? " size=\"8\""
-		                                                      : "";
+		                                                        : "";
 		if (name == "hscs_sr" && value.empty()) value = "1";
-		fields += concat("<label>", xml_escape(label), " <input name=\"", xml_escape(name), "\" value=\"", xml_escape(value),
-		                 "\"", extra, "></label> ");
+		fields += concat("<label>", xml_escape(label), " <input name=\"", xml_escape(name), "\" value=\"",
+		                 xml_escape(value), "\"", extra, "></label> ");
 	}
 	std::string body = concat("<h1>", xml_escape(title), "</h1>\n<p>",
 	                          xml_escape(normalize_space(rd.meta_text("description", &service.meta))),
@@ -212,7 +221,8 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 		conds = query::build_conditions(cond_descs, table, p, options);
 	} catch (const Error& e) {
 		if (e.kind() != ErrorKind::Validation) throw;
-		response.send(html_page(title, body + concat("<p class=\"error\">", xml_escape(e.message()), "</p>")));
+		response.send(
+		    html_page(title, body + concat("<p class=\"error\">", xml_escape(e.message()), "</p>")));
 		return;
 	}
 	// A radius alone (the form always sends one) constrains nothing: no query over the whole table.
@@ -243,18 +253,22 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 
 std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
                            const std::string& service_url) {
-	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>", std::to_string(config.get_int("async", "hardMAXREC")),
+	std::string extra = concat("    <maxSR>180</maxSR>\n    <maxRecords>",
+	                           std::to_string(config.get_int("async", "hardMAXREC")),
 	                           "</maxRecords>\n    <verbosity>true</verbosity>\n");
-	std::string tra = rd.meta_text("testQuery.ra", &service.meta), tdec = rd.meta_text("testQuery.dec", &service.meta),
+	std::string tra = rd.meta_text("testQuery.ra", &service.meta),
+	            tdec = rd.meta_text("testQuery.dec", &service.meta),
 	            tsr = rd.meta_text("testQuery.sr", &service.meta);
 	if (!tra.empty() && !tdec.empty())
-		extra += concat("    <testQuery>\n      <ra>", xml_escape(tra), "</ra>\n      <dec>", xml_escape(tdec),
-		                "</dec>\n      <sr>", xml_escape(tsr.empty() ? "1" : tsr), "</sr>\n    </testQuery>\n");
-	std::string out = concat("  <capability standardID=\"ivo://ivoa.net/std/ConeSearch\" xsi:type=\"cs:ConeSearch\">\n"
-	                         "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\">\n      <accessURL use=\"base\">",
-	                         xml_escape(service_url + "/scs.xml?"), "</accessURL>\n    </interface>\n", extra,
-	                         "  </capability>\n");
+		extra +=
+		    concat("    <testQuery>\n      <ra>", xml_escape(tra), "</ra>\n      <dec>", xml_escape(tdec),
+		           "</dec>\n      <sr>", xml_escape(tsr.empty() ? "1" : tsr), "</sr>\n    </testQuery>\n");
+	std::string out =
+	    concat("  <capability standardID=\"ivo://ivoa.net/std/ConeSearch\" xsi:type=\"cs:ConeSearch\">\n"
+	           "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\">\n      <accessURL use=\"base\">",
+	           xml_escape(service_url + "/scs.xml?"), "</accessURL>\n    </interface>\n", extra,
+	           "  </capability>\n");
 	return out;
 }
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -15,7 +15,7 @@ namespace {
 
 struct Line {
 	size_t indent = 0;
-	std::string text;  // without the indentation
+	std::string text; // without the indentation
 	bool blank() const { return text.empty(); }
 };
 
@@ -34,7 +34,8 @@ std::vector<Line> split_lines(const std::string& text) {
 		if (i != std::string::npos) {
 			l.indent = i;
 			l.text = expanded.substr(i);
-			while (!l.text.empty() && l.text.back() == ' ') l.text.pop_back();
+			while (!l.text.empty() && l.text.back() == ' ')
+				l.text.pop_back();
 		}
 		out.push_back(std::move(l));
 	}
@@ -43,8 +44,10 @@ std::vector<Line> split_lines(const std::string& text) {
 
 // Literal text of lines[from, to): common indentation and blank lines at both ends removed.
 std::string literal(const std::vector<Line>& lines, size_t from, size_t to) {
-	while (from < to && lines[from].blank()) ++from;
-	while (to > from && lines[to - 1].blank()) --to;
+	while (from < to && lines[from].blank())
+		++from;
+	while (to > from && lines[to - 1].blank())
+		--to;
 	size_t common = std::string::npos;
 	for (size_t i = from; i < to; ++i)
 		if (!lines[i].blank()) common = std::min(common, lines[i].indent);
@@ -67,12 +70,17 @@ std::string directive_name(const Line& l) {
 	return to_lower(name);
 }
 
-bool is_query_directive(const std::string& name) { return name == "tapquery" || name == "query"; }
+bool is_query_directive(const std::string& name) {
+	return name == "tapquery" || name == "query";
+}
 
-bool is_comment(const Line& l) { return l.text == ".." || ((l.text).starts_with(".. ") && directive_name(l).empty()); }
+bool is_comment(const Line& l) {
+	return l.text == ".." || ((l.text).starts_with(".. ") && directive_name(l).empty());
+}
 
 bool is_bullet(const Line& l) {
-	return l.text.size() >= 2 && (l.text[0] == '-' || l.text[0] == '*' || l.text[0] == '+') && l.text[1] == ' ';
+	return l.text.size() >= 2 && (l.text[0] == '-' || l.text[0] == '*' || l.text[0] == '+') &&
+	       l.text[1] == ' ';
 }
 
 // The end of a block indented deeper than `indent` starting at `i` (blank lines inside it
@@ -125,12 +133,14 @@ public:
 				if (e != std::string_view::npos) {
 					auto inner = s.substr(p + 1, e - p - 1);
 					size_t after = e + 1;
-					while (after < s.size() && s[after] == '_') ++after;
+					while (after < s.size() && s[after] == '_')
+						++after;
 					auto lt = inner.rfind('<');
 					if (after > e + 1 && lt != std::string_view::npos && inner.back() == '>') {
 						auto label = trim(inner.substr(0, lt));
 						auto url = inner.substr(lt + 1, inner.size() - lt - 2);
-						out += concat("<a href=\"", xml_escape(url), "\">", xml_escape(label.empty() ? url : label), "</a>");
+						out += concat("<a href=\"", xml_escape(url), "\">",
+						              xml_escape(label.empty() ? url : label), "</a>");
 					} else {
 						out += concat("<em>", xml_escape(inner), "</em>");
 					}
@@ -144,12 +154,13 @@ public:
 				auto e = s.find(strong ? "**" : "*", p + open);
 				if (e != std::string_view::npos && e > p + open && s[p + open] != ' ') {
 					const char* tag = strong ? "strong" : "em";
-					out += concat("<", tag, ">", xml_escape(s.substr(p + open, e - p - open)), "</", tag, ">");
+					out +=
+					    concat("<", tag, ">", xml_escape(s.substr(p + open, e - p - open)), "</", tag, ">");
 					p = e + open;
 					continue;
 				}
 			}
-			if (c == '\\' && p + 1 < s.size()) ++p;  // reST escape: the next character is literal
+			if (c == '\\' && p + 1 < s.size()) ++p; // reST escape: the next character is literal
 			append_xml_escaped(out, s.substr(p, 1));
 			++p;
 		}
@@ -170,12 +181,14 @@ public:
 				size_t end = std::min(indented_end(lines, i + 1, l.indent), to);
 				if (is_query_directive(name)) {
 					queries.push_back(literal(lines, i + 1, end));
-					out += concat("<pre class=\"dachs-ex-tapquery\" property=\"query\">", xml_escape(queries.back()), "</pre>\n");
+					out += concat("<pre class=\"dachs-ex-tapquery\" property=\"query\">",
+					              xml_escape(queries.back()), "</pre>\n");
 				} else if (name == "code" || name == "code-block" || name == "sourcecode") {
 					out += concat("<pre>", xml_escape(literal(lines, i + 1, end)), "</pre>\n");
-				} else if (name == "note" || name == "warning" || name == "hint" || name == "tip" || name == "important") {
+				} else if (name == "note" || name == "warning" || name == "hint" || name == "tip" ||
+				           name == "important") {
 					out += concat("<div class=\"", name, "\">\n", blocks(lines, i + 1, end), "</div>\n");
-				}  // other directives (images, figures, ...) have no place on this page
+				} // other directives (images, figures, ...) have no place on this page
 				i = end;
 				continue;
 			}
@@ -193,7 +206,8 @@ public:
 						if (!lines[j].blank()) item += " " + lines[j].text;
 					out += concat("<li>", inline_markup(item), "</li>\n");
 					i = end;
-					while (i < to && lines[i].blank()) ++i;
+					while (i < to && lines[i].blank())
+						++i;
 				}
 				out += "</ul>\n";
 				continue;
@@ -201,16 +215,19 @@ public:
 			// a paragraph: up to a blank line or a line that starts another block
 			std::string text = l.text;
 			size_t j = i + 1;
-			while (j < to && !lines[j].blank() && directive_name(lines[j]).empty()) text += " " + lines[j++].text;
+			while (j < to && !lines[j].blank() && directive_name(lines[j]).empty())
+				text += " " + lines[j++].text;
 			bool literal_follows = (text).ends_with("::");
 			if (literal_follows) {
-				text.resize(text.size() - 1);  // "text::" shows as "text:"
-				if (text == ":" || (text).ends_with(" :")) text = std::string(trim(text.substr(0, text.size() - 1)));
+				text.resize(text.size() - 1); // "text::" shows as "text:"
+				if (text == ":" || (text).ends_with(" :"))
+					text = std::string(trim(text.substr(0, text.size() - 1)));
 			}
 			if (!text.empty()) out += concat("<p>", inline_markup(text), "</p>\n");
 			i = j;
 			if (literal_follows) {
-				while (i < to && lines[i].blank()) ++i;
+				while (i < to && lines[i].blank())
+					++i;
 				size_t end = std::min(indented_end(lines, i, l.indent), to);
 				if (end > i) out += concat("<pre>", xml_escape(literal(lines, i, end)), "</pre>\n");
 				i = std::max(i, end);
@@ -226,19 +243,21 @@ private:
 		if (role == "taptable")
 			// In RDFa a property on a link would take the href as its value; the table name
 			// is what clients (taplint's EXA stage, TOPCAT) expect.
-			return concat("<a href=\"", xml_escape(tables_url_), "/", xml_escape(text), "\"><span property=\"table\">",
-			              xml_escape(text), "</span></a>");
+			return concat("<a href=\"", xml_escape(tables_url_), "/", xml_escape(text),
+			              "\"><span property=\"table\">", xml_escape(text), "</span></a>");
 		if (role == "bibcode")
-			return concat("<a href=\"https://ui.adsabs.harvard.edu/abs/", xml_escape(text), "\">", xml_escape(text), "</a>");
+			return concat("<a href=\"https://ui.adsabs.harvard.edu/abs/", xml_escape(text), "\">",
+			              xml_escape(text), "</a>");
 		if (role == "doi")
 			return concat("<a href=\"https://doi.org/", xml_escape(text), "\">", xml_escape(text), "</a>");
 		if (role == "genparam") {
 			// DaCHS's "name(value)" notation of a generic parameter for DataLink examples.
 			auto open = text.find('(');
 			if (open != std::string_view::npos && text.back() == ')')
-				return concat("<span property=\"generic-parameter\" typeof=\"keyval\"><code property=\"key\">",
-				              xml_escape(text.substr(0, open)), "</code>=<code property=\"value\">",
-				              xml_escape(text.substr(open + 1, text.size() - open - 2)), "</code></span>");
+				return concat(
+				    "<span property=\"generic-parameter\" typeof=\"keyval\"><code property=\"key\">",
+				    xml_escape(text.substr(0, open)), "</code>=<code property=\"value\">",
+				    xml_escape(text.substr(open + 1, text.size() - open - 2)), "</code></span>");
 		}
 		return concat("<code>", xml_escape(text), "</code>");
 	}
@@ -254,12 +273,13 @@ std::string slug(const std::string& title) {
 		else if (!out.empty() && out.back() != '-')
 			out += '-';
 	}
-	while (!out.empty() && out.back() == '-') out.pop_back();
+	while (!out.empty() && out.back() == '-')
+		out.pop_back();
 	if (out.empty() || !std::isalpha(static_cast<unsigned char>(out[0]))) out = "ex-" + out;
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 std::string example_query(const std::string& text) {
 	Renderer r("");
@@ -294,15 +314,17 @@ std::string examples_page(const std::vector<Example>& examples, const std::strin
 		std::string html = r.blocks(lines, 0, lines.size());
 		if (r.queries.size() != 1 || trim(r.queries.front()).empty()) continue;
 		std::string id = slug(ex.title);
-		for (int n = 2; ids.count(id); ++n) id = concat(slug(ex.title), "-", std::to_string(n));
+		for (int n = 2; ids.count(id); ++n)
+			id = concat(slug(ex.title), "-", std::to_string(n));
 		ids.insert(id);
-		body += concat("<div typeof=\"example\" id=\"", id, "\" resource=\"#", id, "\">\n<h2 property=\"name\">",
-		               xml_escape(ex.title), "</h2>\n", html, "</div>\n");
+		body += concat("<div typeof=\"example\" id=\"", id, "\" resource=\"#", id,
+		               "\">\n<h2 property=\"name\">", xml_escape(ex.title), "</h2>\n", html, "</div>\n");
 	}
 	return concat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
 	              "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><title>",
-	              xml_escape(heading), "</title></head>\n<body vocab=\"http://www.ivoa.net/rdf/examples#\">\n<h1>",
+	              xml_escape(heading),
+	              "</title></head>\n<body vocab=\"http://www.ivoa.net/rdf/examples#\">\n<h1>",
 	              xml_escape(heading), "</h1>\n", body, "</body></html>\n");
 }
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

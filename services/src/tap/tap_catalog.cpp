@@ -38,12 +38,14 @@ void TapCatalog::listen_loop(pg::ConnectParams params) {
 			while (!stop_)
 				if (!c.wait_for_notifications(kSlice).empty()) stale_ = true;
 		} catch (const Error& e) {
-			if (listening_) log::warn(concat("TAP catalog: lost the notification connection (", e.what(),
-			                                 "); polling the catalog version until it is back"));
+			if (listening_)
+				log::warn(concat("TAP catalog: lost the notification connection (", e.what(),
+				                 "); polling the catalog version until it is back"));
 		}
 		listening_ = false;
 		stale_ = true;
-		for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(kSlice);
+		for (int i = 0; i < 10 && !stop_; ++i)
+			std::this_thread::sleep_for(kSlice);
 	}
 }
 
@@ -103,7 +105,7 @@ std::vector<adql::PositionIndex> pairs(const std::string& text) {
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 std::shared_ptr<const CatalogSnapshot> TapCatalog::load(int64_t version) {
 	auto c = pool_.acquire();
@@ -115,14 +117,16 @@ std::shared_ptr<const CatalogSnapshot> TapCatalog::load(int64_t version) {
 std::shared_ptr<CatalogSnapshot> load_snapshot(pg::Connection& conn, bool every_table) {
 	auto snap = std::make_shared<CatalogSnapshot>();
 	pg::Connection* c = &conn;
-	auto tables = c->exec(concat(
-	    "SELECT table_name, schema_name, table_id, adql, sql_name, coalesce(description, ''), is_view, q3c_pairs, "
-	    "spoint_pairs, gist_columns, nrows, rd_id FROM meles.tablemeta",
-	    every_table ? "" : " WHERE adql IN ('yes', 'hidden')", " ORDER BY table_name"));
-	auto cols = c->exec(
-	    "SELECT table_name, column_name, delimited, rd_type, coalesce(unit, ''), coalesce(ucd, ''), coalesce(utype, ''), "
-	    "coalesce(description, ''), coalesce(tablehead, ''), coalesce(xtype, ''), verb_level, required, indexed, principal, "
-	    "std, null_literal FROM meles.columnmeta ORDER BY table_name, column_index");
+	auto tables =
+	    c->exec(concat("SELECT table_name, schema_name, table_id, adql, sql_name, coalesce(description, ''), "
+	                   "is_view, q3c_pairs, "
+	                   "spoint_pairs, gist_columns, nrows, rd_id FROM meles.tablemeta",
+	                   every_table ? "" : " WHERE adql IN ('yes', 'hidden')", " ORDER BY table_name"));
+	auto cols = c->exec("SELECT table_name, column_name, delimited, rd_type, coalesce(unit, ''), "
+	                    "coalesce(ucd, ''), coalesce(utype, ''), "
+	                    "coalesce(description, ''), coalesce(tablehead, ''), coalesce(xtype, ''), "
+	                    "verb_level, required, indexed, principal, "
+	                    "std, null_literal FROM meles.columnmeta ORDER BY table_name, column_index");
 	std::map<std::string, std::vector<ColumnMeta>> columns;
 	for (int i = 0; i < cols.rows(); ++i) {
 		ColumnMeta m;
@@ -151,14 +155,16 @@ std::shared_ptr<CatalogSnapshot> load_snapshot(pg::Connection& conn, bool every_
 	std::map<std::string, std::string> schema_desc;
 	try {
 		auto s = c->exec("SELECT schema_name, coalesce(description, '') FROM tap_schema.schemas");
-		for (int i = 0; i < s.rows(); ++i) schema_desc[s.get(i, 0)] = s.get(i, 1);
+		for (int i = 0; i < s.rows(); ++i)
+			schema_desc[s.get(i, 0)] = s.get(i, 1);
 	} catch (const pg::DbError&) {
 		// no TAP_SCHEMA yet
 	}
 	std::map<std::string, std::vector<ForeignKeyInfo>> fks;
 	try {
-		auto k = c->exec("SELECT k.from_table, k.target_table, k.key_id, kc.from_column, kc.target_column "
-		                 "FROM tap_schema.keys k JOIN tap_schema.key_columns kc USING (key_id) ORDER BY k.key_id");
+		auto k =
+		    c->exec("SELECT k.from_table, k.target_table, k.key_id, kc.from_column, kc.target_column "
+		            "FROM tap_schema.keys k JOIN tap_schema.key_columns kc USING (key_id) ORDER BY k.key_id");
 		std::string last;
 		for (int i = 0; i < k.rows(); ++i) {
 			auto& list = fks[k.get(i, 0)];
@@ -197,8 +203,9 @@ std::shared_ptr<CatalogSnapshot> load_snapshot(pg::Connection& conn, bool every_
 		}
 		snap->tables.push_back(std::move(t));
 	}
-	for (auto& [name, s] : schemas) snap->schemas.push_back(std::move(s));
+	for (auto& [name, s] : schemas)
+		snap->schemas.push_back(std::move(s));
 	return snap;
 }
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

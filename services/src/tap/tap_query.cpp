@@ -25,7 +25,8 @@ namespace meles::services::tap {
 
 namespace {
 
-std::optional<std::string> param(const std::vector<std::pair<std::string, std::string>>& ps, std::string_view name) {
+std::optional<std::string> param(const std::vector<std::pair<std::string, std::string>>& ps,
+                                 std::string_view name) {
 	std::optional<std::string> out;
 	for (auto& [k, v] : ps)
 		if (iequals(k, name)) out = v;
@@ -86,8 +87,8 @@ private:
 bool is_upload_fault(const Error& e) {
 	// An error whose message is for the log only (PostgreSQL's text) must not be reworded into
 	// one a client reads.
-	return e.kind() != ErrorKind::Database && e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Timeout &&
-	       e.kind() != ErrorKind::Internal && e.client_text().empty();
+	return e.kind() != ErrorKind::Database && e.kind() != ErrorKind::Unavailable &&
+	       e.kind() != ErrorKind::Timeout && e.kind() != ErrorKind::Internal && e.client_text().empty();
 }
 
 // Writes fetched bytes to a file descriptor, counting them against the request's limit.
@@ -95,7 +96,8 @@ class FdSink : public ByteSink {
 public:
 	FdSink(int fd, uint64_t& left) : fd_(fd), left_(left) {}
 	void write(std::string_view data) override {
-		if (data.size() > left_) throw Error(ErrorKind::Limit, "the URL uploads exceed the upload size limit");
+		if (data.size() > left_)
+			throw Error(ErrorKind::Limit, "the URL uploads exceed the upload size limit");
 		left_ -= data.size();
 		while (!data.empty()) {
 			ssize_t n = ::write(fd_, data.data(), data.size());
@@ -121,10 +123,11 @@ int anonymous_file(const fs::path& dir) {
 	return fd;
 }
 
-}  // namespace
+} // namespace
 
 FetchedUploads::~FetchedUploads() {
-	for (auto& [uri, fd] : files_) ::close(fd);
+	for (auto& [uri, fd] : files_)
+		::close(fd);
 }
 
 std::optional<fs::path> FetchedUploads::find(const std::string& uri) const {
@@ -134,10 +137,11 @@ std::optional<fs::path> FetchedUploads::find(const std::string& uri) const {
 }
 
 Error url_upload_error(const std::string& table, const std::string& uri) {
-	return Error(ErrorKind::Validation,
-	             concat("upload ", table, ": ", excerpt(uri, 200),
-	                    " could not be used: it could not be fetched, or what it returned is not a VOTable this "
-	                    "service can read (the service does not say which, so as not to tell what it can reach)"));
+	return Error(
+	    ErrorKind::Validation,
+	    concat("upload ", table, ": ", excerpt(uri, 200),
+	           " could not be used: it could not be fetched, or what it returned is not a VOTable this "
+	           "service can read (the service does not say which, so as not to tell what it can reach)"));
 }
 
 FetchedUploads fetch_uploads(const TapRequest& request, const FetchSettings& settings) {
@@ -158,7 +162,8 @@ FetchedUploads fetch_uploads(const TapRequest& request, const FetchSettings& set
 	return out;
 }
 
-TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::string>>& ps, const Config& config) {
+TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::string>>& ps,
+                             const Config& config) {
 	TapRequest r;
 	if (auto req = param(ps, "REQUEST"); req && !iequals(*req, "doQuery"))
 		throw Error(ErrorKind::Validation, concat("REQUEST must be doQuery, not '", *req, "'"));
@@ -166,14 +171,18 @@ TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::strin
 	if (!lang) throw Error(ErrorKind::Validation, "missing parameter LANG (use LANG=ADQL)");
 	std::string l = to_upper(*lang);
 	if (l != "ADQL" && l != "ADQL-2.0" && l != "ADQL-2.1")
-		throw Error(ErrorKind::Validation, concat("unsupported LANG '", *lang, "' (this service speaks ADQL, ADQL-2.0 and ADQL-2.1)"));
+		throw Error(ErrorKind::Validation, concat("unsupported LANG '", *lang,
+		                                          "' (this service speaks ADQL, ADQL-2.0 and ADQL-2.1)"));
 	r.lang = *lang;
 	auto q = param(ps, "QUERY");
-	if (!q || trim(*q).empty()) throw Error(ErrorKind::Validation, "missing parameter QUERY (the ADQL query to run)");
+	if (!q || trim(*q).empty())
+		throw Error(ErrorKind::Validation, "missing parameter QUERY (the ADQL query to run)");
 	r.query = *q;
 	Params p;
-	for (auto& [k, v] : ps) p.add(k, v);
-	r.maxrec = parse_maxrec(p, config.get_int("async", "defaultMAXREC"), config.get_int("async", "hardMAXREC"));
+	for (auto& [k, v] : ps)
+		p.add(k, v);
+	r.maxrec =
+	    parse_maxrec(p, config.get_int("async", "defaultMAXREC"), config.get_int("async", "hardMAXREC"));
 	std::string rf = param(ps, "RESPONSEFORMAT").value_or(param(ps, "FORMAT").value_or(""));
 	r.format = &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
 	if (!trim(rf).empty()) {
@@ -186,8 +195,8 @@ TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::strin
 			if (eq != std::string_view::npos && iequals(trim(t.substr(0, eq)), "version")) {
 				std::string v(trim(t.substr(eq + 1)));
 				if (v != "1.3" && v != "1.4" && v != "1.5")
-					throw Error(ErrorKind::Validation,
-					            concat("RESPONSEFORMAT asks for VOTable version ", v, "; this service writes 1.3, 1.4 and 1.5"));
+					throw Error(ErrorKind::Validation, concat("RESPONSEFORMAT asks for VOTable version ", v,
+					                                          "; this service writes 1.3, 1.4 and 1.5"));
 				r.votable_version = v;
 				continue;
 			}
@@ -198,15 +207,16 @@ TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::strin
 			std::string list;
 			for (auto& f : formats::output_formats())
 				if (f.advertise) list += (list.empty() ? "" : ", ") + std::string(f.mime);
-			throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", rf, "' (known: ", list, ")"));
+			throw Error(ErrorKind::Validation,
+			            concat("unknown RESPONSEFORMAT '", rf, "' (known: ", list, ")"));
 		}
 	}
 	r.uploads = parse_uploads(p);
 	return r;
 }
 
-RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, pg::Connection& conn, ByteSink& sink,
-                        const RunOptions& opts) {
+RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, pg::Connection& conn,
+                        ByteSink& sink, const RunOptions& opts) {
 	RunResult result;
 	bool transaction = !req.uploads.empty() || opts.time_limit.has_value();
 	query::StatementCanceller canceller(conn, opts.set_canceller);
@@ -221,7 +231,8 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 		// must not leave its queries running until their time limit.
 		std::string settings = "SET LOCAL client_connection_check_interval = 2000";
 		if (opts.time_limit)
-			settings += concat("; SET LOCAL statement_timeout = ", std::to_string(std::max<int64_t>(1, opts.time_limit->count())));
+			settings += concat("; SET LOCAL statement_timeout = ",
+			                   std::to_string(std::max<int64_t>(1, opts.time_limit->count())));
 		conn.exec(settings);
 	}
 	try {
@@ -235,13 +246,16 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			std::optional<fs::path> file;
 			if (by_url) {
 				file = opts.fetched ? opts.fetched->find(u.uri) : std::nullopt;
-				if (!file) throw Error(ErrorKind::Internal, concat("upload ", u.uri, " was not fetched before the query"));
+				if (!file)
+					throw Error(ErrorKind::Internal,
+					            concat("upload ", u.uri, " was not fetched before the query"));
 			} else {
 				std::string part = u.uri.substr(6);
 				file = opts.uploads ? opts.uploads(part) : std::nullopt;
 				if (!file)
-					throw Error(ErrorKind::Validation, concat("UPLOAD ", u.table, " refers to param:", part,
-					                                          ", but the request has no file part of that name"));
+					throw Error(ErrorKind::Validation,
+					            concat("UPLOAD ", u.table, " refers to param:", part,
+					                   ", but the request has no file part of that name"));
 			}
 			std::ifstream in(*file, std::ios::binary);
 			std::vector<char> buf(256 * 1024);
@@ -272,7 +286,8 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			extra = opts.extra_catalog(req.user);
 			if (extra) parts.push_back(extra.get());
 		};
-		if (opts.extra_catalog && to_lower(req.query).find(opts.extra_schema) != std::string::npos) add_extra();
+		if (opts.extra_catalog && to_lower(req.query).find(opts.extra_schema) != std::string::npos)
+			add_extra();
 		adql::TranslateOptions to;
 		to.maxrec = req.maxrec;
 		to.allow_create_table = static_cast<bool>(opts.create_table);
@@ -309,7 +324,8 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 		}
 		// q3c's estimates for crossmatches are huge, which also switches on JIT compilation
 		// with inlining: tens of milliseconds for a join that takes a few.
-		if (t.uses_q3c && !req.uploads.empty() && transaction) conn.exec("SET LOCAL enable_seqscan = off; SET LOCAL jit = off");
+		if (t.uses_q3c && !req.uploads.empty() && transaction)
+			conn.exec("SET LOCAL enable_seqscan = off; SET LOCAL jit = off");
 		check_stopped();
 
 		query::TableQuery tq;
@@ -334,4 +350,4 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 	return result;
 }
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

@@ -49,7 +49,9 @@ private:
 	uint64_t bytes_ = 0;
 };
 
-std::string esc(std::string_view s) { return xml_escape(s); }
+std::string esc(std::string_view s) {
+	return xml_escape(s);
+}
 
 // [upload] urlNetworks, and this server's own addresses, which are never fetched.
 net::FetchPolicy fetch_policy(const Config& c) {
@@ -62,7 +64,7 @@ net::FetchPolicy fetch_policy(const Config& c) {
 	return p;
 }
 
-}  // namespace
+} // namespace
 
 // ------------------------------------------------------------------ the async job
 
@@ -77,7 +79,8 @@ public:
 		auto time_left = [&run]() -> std::optional<std::chrono::milliseconds> {
 			auto d = run.deadline();
 			if (!d) return std::nullopt;
-			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - std::chrono::system_clock::now());
+			auto left =
+			    std::chrono::duration_cast<std::chrono::milliseconds>(*d - std::chrono::system_clock::now());
 			return std::max(left, std::chrono::milliseconds(1));
 		};
 		o.set_canceller = [&run](std::function<void()> c) { run.set_canceller(std::move(c)); };
@@ -97,7 +100,8 @@ public:
 		fetch.policy = s_.fetch_policy_;
 		fetch.max_bytes = s_.max_upload_bytes_;
 		fetch.spool_dir = o.spool_dir;
-		if (auto left = time_left()) fetch.timeout = std::chrono::duration_cast<std::chrono::seconds>(*left) + std::chrono::seconds(1);
+		if (auto left = time_left())
+			fetch.timeout = std::chrono::duration_cast<std::chrono::seconds>(*left) + std::chrono::seconds(1);
 		FetchedUploads fetched = fetch_uploads(req, fetch);
 		o.fetched = &fetched;
 		if (run.abort_requested()) throw Error(ErrorKind::Io, "the job was aborted");
@@ -149,19 +153,27 @@ void TapService::install(Router& router) {
 	router.add_exact("/tap", [this](net::Request&, net::Response& r) {
 		std::string b = base_url();
 		r.set_header("Content-Type", "text/html; charset=utf-8");
-		r.send(html_page("TAP service",
-		                 concat("<h1>Table Access Protocol service</h1>\n<p>Point a TAP client (TOPCAT, pyvo, astroquery) at <code>",
-		                        xml_escape(b), "</code>.</p>\n<ul><li><a href=\"", xml_escape(b), "/capabilities\">capabilities</a></li><li><a href=\"",
-		                        xml_escape(b), "/tables\">tables</a></li><li><a href=\"", xml_escape(b),
-		                        "/examples\">examples</a></li><li><a href=\"", xml_escape(b), "/availability\">availability</a></li></ul>\n")));
+		r.send(
+		    html_page("TAP service", concat("<h1>Table Access Protocol service</h1>\n<p>Point a TAP client "
+		                                    "(TOPCAT, pyvo, astroquery) at <code>",
+		                                    xml_escape(b), "</code>.</p>\n<ul><li><a href=\"", xml_escape(b),
+		                                    "/capabilities\">capabilities</a></li><li><a href=\"",
+		                                    xml_escape(b), "/tables\">tables</a></li><li><a href=\"",
+		                                    xml_escape(b), "/examples\">examples</a></li><li><a href=\"",
+		                                    xml_escape(b), "/availability\">availability</a></li></ul>\n")));
 	});
-	router.add_exact("/tap/sync", [this](net::Request& q, net::Response& r) { sync(q, r); }, ErrorStyle::Dali,
-	                 sync_upload + 16 * 1024 * 1024);
-	router.add_prefix("/tap/async", [this](net::Request& q, net::Response& r) {
-		std::string_view sub = std::string_view(q.path).substr(std::string_view("/tap/async").size());
-		if (!sub.empty() && sub[0] != '/') throw Error(ErrorKind::NotFound, concat("Nothing here: ", q.path));
-		async_->handle(q, r, sub, q.user.empty() ? std::nullopt : std::optional<std::string>(q.user));
-	}, ErrorStyle::Dali, max_upload_bytes_ + 16 * 1024 * 1024);
+	router.add_exact(
+	    "/tap/sync", [this](net::Request& q, net::Response& r) { sync(q, r); }, ErrorStyle::Dali,
+	    sync_upload + 16 * 1024 * 1024);
+	router.add_prefix(
+	    "/tap/async",
+	    [this](net::Request& q, net::Response& r) {
+		    std::string_view sub = std::string_view(q.path).substr(std::string_view("/tap/async").size());
+		    if (!sub.empty() && sub[0] != '/')
+			    throw Error(ErrorKind::NotFound, concat("Nothing here: ", q.path));
+		    async_->handle(q, r, sub, q.user.empty() ? std::nullopt : std::optional<std::string>(q.user));
+	    },
+	    ErrorStyle::Dali, max_upload_bytes_ + 16 * 1024 * 1024);
 	router.add_exact("/tap/availability", [this](net::Request&, net::Response& r) {
 		r.set_header("Content-Type", "text/xml; charset=utf-8");
 		r.send(vosi::availability_document(ctx_.started));
@@ -221,27 +233,31 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	FetchedUploads fetched = fetch_uploads(req, fetch);
 	o.fetched = &fetched;
 	try {
-		query::serve_streaming(ctx_, q, r, query::tells_errors_in_band(req.format->format), [&](pg::Connection& conn, ByteSink& out) {
-			try {
-				run_tap_query(req, *snapshot, conn, out, o);
-			} catch (const Error& e) {
-				// An unknown name may be brand new: the notification of an import that has just
-				// committed can still be on its way.  Ask the database once before saying so.
-				// (Names are bound before anything is written, so the stream is still empty.)
-				if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
-				auto fresh = catalog_.newer_than(*snapshot);
-				if (!fresh) throw;
-				snapshot = fresh;
-				run_tap_query(req, *snapshot, conn, out, o);
-			}
-		});
+		query::serve_streaming(ctx_, q, r, query::tells_errors_in_band(req.format->format),
+		                       [&](pg::Connection& conn, ByteSink& out) {
+			                       try {
+				                       run_tap_query(req, *snapshot, conn, out, o);
+			                       } catch (const Error& e) {
+				                       // An unknown name may be brand new: the notification of an import that
+				                       // has just committed can still be on its way.  Ask the database once
+				                       // before saying so. (Names are bound before anything is written, so
+				                       // the stream is still empty.)
+				                       if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
+				                       auto fresh = catalog_.newer_than(*snapshot);
+				                       if (!fresh) throw;
+				                       snapshot = fresh;
+				                       run_tap_query(req, *snapshot, conn, out, o);
+			                       }
+		                       });
 	} catch (const Error& e) {
-		if (r.headers_sent() || e.kind() != ErrorKind::Timeout) throw;  // the router answers with a DALI document
+		if (r.headers_sent() || e.kind() != ErrorKind::Timeout)
+			throw; // the router answers with a DALI document
 		throw Error(ErrorKind::Timeout,
 		            concat("The query did not finish within the limit of ",
 		                   std::to_string(ctx_.config.get_int("async", "defaultExecTimeSync")),
-		                   " seconds for synchronous queries.  Submit it as an asynchronous job (", base_url(),
-		                   "/async), which may run up to ", std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+		                   " seconds for synchronous queries.  Submit it as an asynchronous job (",
+		                   base_url(), "/async), which may run up to ",
+		                   std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
 		                   " seconds, or make it cheaper (e.g. with a constraint on an indexed column)."));
 	}
 }
@@ -251,16 +267,22 @@ std::string tap_capability(const Config& config, const std::string& b) {
 	// VOResource 1.1 allows one securityMethod per interface, so HTTP Basic is a second
 	// interface; the standard one is anonymous (no securityMethod, as taplint prefers) and
 	// the only one with role="std" (taplint warns about several).
-	std::string tap = concat("  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
-	                         "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
-	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n    </interface>\n"
-	                         "    <interface xsi:type=\"vs:ParamHTTP\" version=\"1.1\">\n"
-	                         "      <accessURL use=\"base\">", esc(b), "</accessURL>\n"
-	                         "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n    </interface>\n");
+	std::string tap =
+	    concat("  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n"
+	           "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
+	           "      <accessURL use=\"base\">",
+	           esc(b),
+	           "</accessURL>\n    </interface>\n"
+	           "    <interface xsi:type=\"vs:ParamHTTP\" version=\"1.1\">\n"
+	           "      <accessURL use=\"base\">",
+	           esc(b),
+	           "</accessURL>\n"
+	           "      <securityMethod standardID=\"ivo://ivoa.net/sso#BasicAA\"/>\n    </interface>\n");
 	tap += "    <language>\n      <name>ADQL</name>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.0\">2.0</version>\n"
 	       "      <version ivo-id=\"ivo://ivoa.net/std/ADQL#v2.1\">2.1</version>\n"
-	       "      <description>The Astronomical Data Query Language, translated to PostgreSQL with pg_sphere and q3c."
+	       "      <description>The Astronomical Data Query Language, translated to PostgreSQL with pg_sphere "
+	       "and q3c."
 	       "</description>\n";
 	std::string_view current;
 	for (auto& f : adql::language_features()) {
@@ -270,7 +292,8 @@ std::string tap_capability(const Config& config, const std::string& b) {
 			tap += concat("      <languageFeatures type=\"", esc(f.type), "\">\n");
 		}
 		tap += concat("        <feature>\n          <form>", esc(f.form), "</form>\n");
-		if (!f.description.empty()) tap += concat("          <description>", esc(f.description), "</description>\n");
+		if (!f.description.empty())
+			tap += concat("          <description>", esc(f.description), "</description>\n");
 		tap += "        </feature>\n";
 	}
 	if (!current.empty()) tap += "      </languageFeatures>\n";
@@ -280,26 +303,31 @@ std::string tap_capability(const Config& config, const std::string& b) {
 		tap += f.ivo_id.empty() ? std::string("    <outputFormat>\n")
 		                        : concat("    <outputFormat ivo-id=\"", esc(f.ivo_id), "\">\n");
 		tap += concat("      <mime>", esc(f.mime), "</mime>\n");
-		for (auto& a : f.aliases) tap += concat("      <alias>", esc(a), "</alias>\n");
+		for (auto& a : f.aliases)
+			tap += concat("      <alias>", esc(a), "</alias>\n");
 		tap += "    </outputFormat>\n";
 	}
 	for (const char* m : {"inline", "http", "https"})
 		tap += concat("    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-", m, "\"/>\n");
-	tap += concat("    <retentionPeriod>\n      <default>", std::to_string(config.get_int("async", "defaultLifetime")),
+	tap += concat("    <retentionPeriod>\n      <default>",
+	              std::to_string(config.get_int("async", "defaultLifetime")),
 	              "</default>\n    </retentionPeriod>\n");
-	tap += concat("    <executionDuration>\n      <default>", std::to_string(config.get_int("async", "defaultExecTime")),
-	              "</default>\n      <hard>", std::to_string(config.get_int("async", "defaultExecTime")),
+	tap += concat("    <executionDuration>\n      <default>",
+	              std::to_string(config.get_int("async", "defaultExecTime")), "</default>\n      <hard>",
+	              std::to_string(config.get_int("async", "defaultExecTime")),
 	              "</hard>\n    </executionDuration>\n");
-	tap += concat("    <outputLimit>\n      <default unit=\"row\">", std::to_string(config.get_int("async", "defaultMAXREC")),
-	              "</default>\n      <hard unit=\"row\">", std::to_string(config.get_int("async", "hardMAXREC")),
-	              "</hard>\n    </outputLimit>\n");
-	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">", std::to_string(config.get_int("upload", "maxUploadSize")),
-	              "</hard>\n    </uploadLimit>\n");
+	tap += concat("    <outputLimit>\n      <default unit=\"row\">",
+	              std::to_string(config.get_int("async", "defaultMAXREC")),
+	              "</default>\n      <hard unit=\"row\">",
+	              std::to_string(config.get_int("async", "hardMAXREC")), "</hard>\n    </outputLimit>\n");
+	tap += concat("    <uploadLimit>\n      <hard unit=\"byte\">",
+	              std::to_string(config.get_int("upload", "maxUploadSize")), "</hard>\n    </uploadLimit>\n");
 	tap += "  </capability>\n";
 	// DALI examples are a plain web page, not a ParamHTTP interface.
-	std::string examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    <interface xsi:type=\"vr:WebBrowser\">\n"
-	                  "      <accessURL use=\"full\">",
-	                  esc(b + "/examples"), "</accessURL>\n    </interface>\n  </capability>\n");
+	std::string examples = concat("  <capability standardID=\"ivo://ivoa.net/std/DALI#examples\">\n    "
+	                              "<interface xsi:type=\"vr:WebBrowser\">\n"
+	                              "      <accessURL use=\"full\">",
+	                              esc(b + "/examples"), "</accessURL>\n    </interface>\n  </capability>\n");
 	return tap + examples;
 }
 
@@ -310,15 +338,16 @@ std::string TapService::capabilities_document() const {
 
 std::string TapService::tables_document(bool with_columns) const {
 	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
-	std::string out =
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<vtm:tableset xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
-	    "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
-	    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n";
+	std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	                  "<vtm:tableset xmlns:vtm=\"http://www.ivoa.net/xml/VOSITables/v1.0\" "
+	                  "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
+	                  "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n";
 	for (auto& s : snap->schemas) {
 		out += concat("  <schema>\n    <name>", esc(s.name), "</name>\n");
-		if (!s.description.empty()) out += concat("    <description>", esc(s.description), "</description>\n");
-		for (auto* t : s.tables) out += vs_table(*t, with_columns, "    ");
+		if (!s.description.empty())
+			out += concat("    <description>", esc(s.description), "</description>\n");
+		for (auto* t : s.tables)
+			out += vs_table(*t, with_columns, "    ");
 		out += "  </schema>\n";
 	}
 	out += "</vtm:tableset>\n";
@@ -328,7 +357,8 @@ std::string TapService::tables_document(bool with_columns) const {
 std::string TapService::table_document(const std::string& qualified) const {
 	auto snap = const_cast<TapCatalog&>(catalog_).snapshot();
 	const TapTable* t = snap->find(to_lower(qualified));
-	if (!t || !t->listed) throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
+	if (!t || !t->listed)
+		throw Error(ErrorKind::NotFound, concat("no table '", qualified, "' here; /tap/tables lists them"));
 	std::string body = vs_table(*t, true, "", "vtm:table");
 	// the root element needs the namespace declarations, right after its name
 	constexpr std::string_view root = "<vtm:table";
@@ -368,17 +398,20 @@ std::string TapService::examples_document() const {
 				for (auto* v : bag.all("_example")) {
 					auto title = v->attributes.count("title") ? v->attributes.at("title") : std::string();
 					if (title.empty()) title = v->children.text("title").value_or("");
-					examples.push_back({title, v->content, concat(t->rd_id, ", line ", std::to_string(v->pos.line))});
+					examples.push_back(
+					    {title, v->content, concat(t->rd_id, ", line ", std::to_string(v->pos.line))});
 				}
 			};
 			add(res->meta);
-			for (auto& td : res->tables) add(td.meta);
+			for (auto& td : res->tables)
+				add(td.meta);
 		}
 	if (examples.empty()) {
 		// No RD has examples: generated ones still show a newcomer how to start.
 		auto example = [&](std::string title, std::string text, std::string query) {
 			std::string body = rst_literal(text) + "\n\n.. tapquery::\n\n";
-			for (auto& line : split(query, '\n')) body += "  " + line + "\n";
+			for (auto& line : split(query, '\n'))
+				body += "  " + line + "\n";
 			examples.push_back({std::move(title), std::move(body), "generated"});
 		};
 		for (auto& s : snap->schemas) {
@@ -391,8 +424,9 @@ std::string TapService::examples_document() const {
 				if (!e.q3c_indexes.empty())
 					example(concat("A cone search on ", e.qualified_name()),
 					        "Objects within half a degree of a position, using the positional index.",
-					        concat("SELECT * FROM ", e.qualified_name(), "\nWHERE 1 = CONTAINS(POINT('ICRS', ",
-					               e.q3c_indexes.front().ra, ", ", e.q3c_indexes.front().dec, "), CIRCLE('ICRS', 10, 10, 0.5))"));
+					        concat("SELECT * FROM ", e.qualified_name(),
+					               "\nWHERE 1 = CONTAINS(POINT('ICRS', ", e.q3c_indexes.front().ra, ", ",
+					               e.q3c_indexes.front().dec, "), CIRCLE('ICRS', 10, 10, 0.5))"));
 			}
 		}
 		example("Columns of all published tables", "What TAP_SCHEMA says about every column.",
@@ -401,4 +435,4 @@ std::string TapService::examples_document() const {
 	return examples_page(examples, base_url() + "/tables", "Examples for this TAP service");
 }
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

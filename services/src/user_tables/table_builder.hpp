@@ -54,7 +54,8 @@ public:
 	// existing table of the name, records the bookkeeping and commits.
 	// `drop_replaced_now`: drop the replaced relation right after the commit (else the reaper
 	// does, e.g. when the caller's own open transaction still reads it).
-	UserTable commit(const std::string& description, const std::string& origin, bool drop_replaced_now = true);
+	UserTable commit(const std::string& description, const std::string& origin,
+	                 bool drop_replaced_now = true);
 
 	bool replaced() const { return replaced_; }
 	uint64_t rows() const { return rows_; }

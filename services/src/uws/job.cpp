@@ -6,9 +6,9 @@ namespace meles::services::uws {
 
 namespace {
 constexpr std::pair<Phase, std::string_view> kPhases[] = {
-    {Phase::Pending, "PENDING"},     {Phase::Queued, "QUEUED"},       {Phase::Executing, "EXECUTING"},
-    {Phase::Completed, "COMPLETED"}, {Phase::Error, "ERROR"},         {Phase::Aborted, "ABORTED"},
-    {Phase::Unknown, "UNKNOWN"},     {Phase::Held, "HELD"},           {Phase::Suspended, "SUSPENDED"},
+    {Phase::Pending, "PENDING"},     {Phase::Queued, "QUEUED"}, {Phase::Executing, "EXECUTING"},
+    {Phase::Completed, "COMPLETED"}, {Phase::Error, "ERROR"},   {Phase::Aborted, "ABORTED"},
+    {Phase::Unknown, "UNKNOWN"},     {Phase::Held, "HELD"},     {Phase::Suspended, "SUSPENDED"},
     {Phase::Archived, "ARCHIVED"},
 };
 }
@@ -25,7 +25,9 @@ std::optional<Phase> parse_phase(std::string_view name) {
 	return std::nullopt;
 }
 
-bool is_active(Phase p) { return p == Phase::Pending || p == Phase::Queued || p == Phase::Executing; }
+bool is_active(Phase p) {
+	return p == Phase::Pending || p == Phase::Queued || p == Phase::Executing;
+}
 
 std::optional<std::string> Job::parameter(std::string_view name) const {
 	for (auto& [k, v] : parameters)
@@ -33,4 +35,4 @@ std::optional<std::string> Job::parameter(std::string_view name) const {
 	return std::nullopt;
 }
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws

@@ -13,9 +13,10 @@ namespace meles::services::uws {
 
 std::string new_job_id() {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	std::random_device rd;  // /dev/urandom on Linux
+	std::random_device rd; // /dev/urandom on Linux
 	std::string id;
-	for (int i = 0; i < 16; ++i) id += alphabet[rd() % 36];
+	for (int i = 0; i < 16; ++i)
+		id += alphabet[rd() % 36];
 	return id;
 }
 
@@ -39,13 +40,18 @@ void JobRun::cancel(bool timeout) {
 JobManager::JobManager(const Config& config, pg::Pool& admin_pool, fs::path jobs_dir)
     : config_(config), store_(admin_pool), jobs_dir_(std::move(jobs_dir)),
       default_duration_(config.get_int("async", "defaultExecTime")),
-      default_lifetime_(config.get_int("async", "defaultLifetime")), max_wait_(config.get_int("async", "maxWait")),
+      default_lifetime_(config.get_int("async", "defaultLifetime")),
+      max_wait_(config.get_int("async", "maxWait")),
       max_running_(static_cast<size_t>(config.get_int("async", "maxTAPRunning"))),
       max_client_waits_(config.get_int("async", "maxWaitsPerClient")) {}
 
-JobManager::~JobManager() { stop(); }
+JobManager::~JobManager() {
+	stop();
+}
 
-void JobManager::register_kind(const std::string& name, JobKind* kind) { kinds_[name] = kind; }
+void JobManager::register_kind(const std::string& name, JobKind* kind) {
+	kinds_[name] = kind;
+}
 
 void JobManager::start() {
 	store_.ensure_schema();
@@ -54,7 +60,8 @@ void JobManager::start() {
 		std::lock_guard lock(mutex_);
 		queue_.push_back(id);
 	}
-	for (size_t i = 0; i < max_running_; ++i) threads_.emplace_back([this] { runner_loop(); });
+	for (size_t i = 0; i < max_running_; ++i)
+		threads_.emplace_back([this] { runner_loop(); });
 	threads_.emplace_back([this] { housekeeping_loop(); });
 }
 
@@ -65,7 +72,8 @@ void JobManager::stop() {
 		stopping_ = true;
 		// Jobs still executing are cancelled; on the next start they are reported as
 		// interrupted (ERROR) by recover().
-		for (auto& [id, run] : running_) run->cancel(false);
+		for (auto& [id, run] : running_)
+			run->cancel(false);
 	}
 	queue_cv_.notify_all();
 	change_cv_.notify_all();
@@ -76,11 +84,13 @@ void JobManager::stop() {
 		{
 			std::lock_guard lock(mutex_);
 			if (running_.empty()) break;
-			for (auto& [id, run] : running_) run->repeat_cancel();
+			for (auto& [id, run] : running_)
+				run->repeat_cancel();
 		}
 		std::this_thread::sleep_for(std::chrono::milliseconds(100));
 	}
-	for (auto& t : threads_) t.join();
+	for (auto& t : threads_)
+		t.join();
 	threads_.clear();
 }
 
@@ -95,7 +105,8 @@ void JobManager::notify(const std::string& id) {
 		}
 	}
 	change_cv_.notify_all();
-	for (auto& [key, f] : fire) f();
+	for (auto& [key, f] : fire)
+		f();
 }
 
 uint64_t JobManager::version(const std::string& id) {
@@ -113,7 +124,7 @@ uint64_t JobManager::watch(const std::string& id, uint64_t since, std::function<
 			return key;
 		}
 	}
-	on_change();  // changed already
+	on_change(); // changed already
 	return key;
 }
 
@@ -143,7 +154,8 @@ void JobManager::end_client_wait(const std::string& client) {
 }
 
 Job JobManager::create(const std::string& kind, std::vector<std::pair<std::string, std::string>> params,
-                       std::optional<std::string> owner, const std::vector<std::pair<fs::path, std::string>>& files) {
+                       std::optional<std::string> owner,
+                       const std::vector<std::pair<fs::path, std::string>>& files) {
 	Job j;
 	j.id = new_job_id();
 	j.kind = kind;
@@ -154,7 +166,7 @@ Job JobManager::create(const std::string& kind, std::vector<std::pair<std::strin
 	j.destruction = j.creation_time + std::chrono::seconds(default_lifetime_);
 	for (auto& [k, v] : params) {
 		std::string key = to_upper(k);
-		if (key == "PHASE" || key == "ACTION") continue;  // commands, not parameters
+		if (key == "PHASE" || key == "ACTION") continue; // commands, not parameters
 		if (key == "RUNID") j.run_id = v;
 		if (key == "EXECUTIONDURATION") continue;
 		if (key == "DESTRUCTION") continue;
@@ -173,12 +185,15 @@ Job JobManager::create(const std::string& kind, std::vector<std::pair<std::strin
 			try {
 				d = std::stoll(v);
 			} catch (...) {
-				throw Error(ErrorKind::Validation, concat("EXECUTIONDURATION must be an integer number of seconds, not '", v, "'"));
+				throw Error(ErrorKind::Validation,
+				            concat("EXECUTIONDURATION must be an integer number of seconds, not '", v, "'"));
 			}
 			if (d > 0 && d < default_duration_) j.execution_duration = d;
 		} else if (key == "DESTRUCTION") {
 			auto t = parse_iso(v);
-			if (!t) throw Error(ErrorKind::Validation, concat("DESTRUCTION must be an ISO 8601 time, not '", v, "'"));
+			if (!t)
+				throw Error(ErrorKind::Validation,
+				            concat("DESTRUCTION must be an ISO 8601 time, not '", v, "'"));
 			if (*t < j.creation_time) throw Error(ErrorKind::Validation, "DESTRUCTION lies in the past");
 			if (*t < j.destruction) j.destruction = *t;
 		}
@@ -200,9 +215,10 @@ Job JobManager::create(const std::string& kind, std::vector<std::pair<std::strin
 void JobManager::run(const std::string& kind, const std::string& id) {
 	auto j = store_.get(kind, id);
 	if (!j) throw Error(ErrorKind::NotFound, concat("no job ", id));
-	if (j->phase == Phase::Queued || j->phase == Phase::Executing) return;  // already running: harmless
+	if (j->phase == Phase::Queued || j->phase == Phase::Executing) return; // already running: harmless
 	if (j->phase != Phase::Pending && j->phase != Phase::Held)
-		throw Error(ErrorKind::Validation, concat("job ", id, " is ", phase_name(j->phase), " and cannot be run again"));
+		throw Error(ErrorKind::Validation,
+		            concat("job ", id, " is ", phase_name(j->phase), " and cannot be run again"));
 	if (!store_.transition(id, j->phase, Phase::Queued)) return;
 	{
 		std::lock_guard lock(mutex_);
@@ -215,16 +231,18 @@ void JobManager::run(const std::string& kind, const std::string& id) {
 void JobManager::abort(const std::string& kind, const std::string& id) {
 	auto j = store_.get(kind, id);
 	if (!j) throw Error(ErrorKind::NotFound, concat("no job ", id));
-	if (!is_active(j->phase)) return;  // finished jobs stay as they are
+	if (!is_active(j->phase)) return; // finished jobs stay as they are
 	std::shared_ptr<JobRun> r;
 	{
 		std::lock_guard lock(mutex_);
 		auto it = running_.find(id);
-		if (it != running_.end()) r = it->second;
-		else queued_aborts_.insert(id);
+		if (it != running_.end())
+			r = it->second;
+		else
+			queued_aborts_.insert(id);
 	}
 	if (r) {
-		r->cancel(false);  // the runner records ABORTED when the work returns
+		r->cancel(false); // the runner records ABORTED when the work returns
 		return;
 	}
 	if (store_.transition(id, j->phase, Phase::Aborted)) {
@@ -299,7 +317,7 @@ void JobManager::runner_loop() {
 }
 
 void JobManager::execute(const std::string& id) {
-	if (!store_.transition(id, Phase::Queued, Phase::Executing)) return;  // aborted or deleted meanwhile
+	if (!store_.transition(id, Phase::Queued, Phase::Executing)) return; // aborted or deleted meanwhile
 	store_.set_started(id);
 	auto job = store_.get_any(id);
 	if (!job) return;
@@ -312,13 +330,14 @@ void JobManager::execute(const std::string& id) {
 	{
 		std::lock_guard lock(mutex_);
 		running_[id] = run;
-		if (stopping_) run->cancel(false);  // started while the manager stops: stop it at once
+		if (stopping_) run->cancel(false); // started while the manager stops: stop it at once
 	}
 	Phase outcome = Phase::Completed;
 	std::optional<std::string> message;
 	std::string type = "fatal";
 	try {
-		if (kit == kinds_.end()) throw Error(ErrorKind::Internal, concat("no runner for jobs of kind ", job->kind));
+		if (kit == kinds_.end())
+			throw Error(ErrorKind::Internal, concat("no runner for jobs of kind ", job->kind));
 		fs::create_directories(run->dir());
 		kit->second->execute(*run);
 		if (run->timed_out_) throw Error(ErrorKind::Timeout, "");
@@ -341,9 +360,10 @@ void JobManager::execute(const std::string& id) {
 			outcome = Phase::Error;
 			// The database's statement_timeout (set from the deadline) usually fires before the
 			// watchdog does; either way the job ran out of its execution duration.
-			bool out_of_time = run->timed_out_ || (e.kind() == ErrorKind::Timeout && run->deadline() &&
-			                                       std::chrono::system_clock::now() + std::chrono::milliseconds(200) >=
-			                                           *run->deadline());
+			bool out_of_time =
+			    run->timed_out_ ||
+			    (e.kind() == ErrorKind::Timeout && run->deadline() &&
+			     std::chrono::system_clock::now() + std::chrono::milliseconds(200) >= *run->deadline());
 			Error over(ErrorKind::Timeout, concat("The job exceeded its execution duration of ",
 			                                      std::to_string(job->execution_duration),
 			                                      " seconds and was stopped; make the query cheaper or "
@@ -369,7 +389,8 @@ void JobManager::execute(const std::string& id) {
 		running_.erase(id);
 		queued_aborts_.erase(id);
 	}
-	store_.finish(id, outcome, outcome == Phase::Completed ? run->results() : std::vector<JobResult>{}, message, type);
+	store_.finish(id, outcome, outcome == Phase::Completed ? run->results() : std::vector<JobResult>{},
+	              message, type);
 	notify(id);
 }
 
@@ -382,8 +403,10 @@ void JobManager::housekeeping_loop() {
 			if (stopping_) return;
 			auto now = std::chrono::system_clock::now();
 			for (auto& [id, run] : running_) {
-				if (run->deadline() && now > *run->deadline() && !run->timed_out_) run->cancel(true);
-				else if (run->abort_requested()) run->repeat_cancel();  // in case the first one was lost
+				if (run->deadline() && now > *run->deadline() && !run->timed_out_)
+					run->cancel(true);
+				else if (run->abort_requested())
+					run->repeat_cancel(); // in case the first one was lost
 			}
 		}
 		if (std::chrono::steady_clock::now() >= next_reap) {
@@ -401,4 +424,4 @@ void JobManager::housekeeping_loop() {
 	}
 }
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws

@@ -8,21 +8,22 @@ namespace meles::services::uws {
 
 namespace {
 
-std::string ts(TimePoint t) { return format_iso(t, true); }
+std::string ts(TimePoint t) {
+	return format_iso(t, true);
+}
 
 std::optional<TimePoint> parse_ts(const pg::Result& r, int row, int col) {
 	if (r.is_null(row, col)) return std::nullopt;
 	return parse_iso(r.get(row, col));
 }
 
-const char* kColumns =
-    "job_id, kind, owner, run_id, phase, "
-    "to_char(creation_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(start_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(end_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "execution_duration, "
-    "to_char(destruction AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "error_message, error_type";
+const char* kColumns = "job_id, kind, owner, run_id, phase, "
+                       "to_char(creation_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+                       "to_char(start_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+                       "to_char(end_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+                       "execution_duration, "
+                       "to_char(destruction AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+                       "error_message, error_type";
 
 Job job_from_row(const pg::Result& r, int i) {
 	Job j;
@@ -41,7 +42,7 @@ Job job_from_row(const pg::Result& r, int i) {
 	return j;
 }
 
-}  // namespace
+} // namespace
 
 void JobStore::ensure_schema() {
 	auto c = pool_.acquire();
@@ -90,7 +91,8 @@ void JobStore::insert(const Job& job) {
 	     std::to_string(job.execution_duration), ts(job.destruction)});
 	int pos = 0;
 	for (auto& [k, v] : job.parameters)
-		c->exec_params("INSERT INTO meles.uws_parameters VALUES ($1, $2, $3, $4)", {job.id, std::to_string(pos++), k, v});
+		c->exec_params("INSERT INTO meles.uws_parameters VALUES ($1, $2, $3, $4)",
+		               {job.id, std::to_string(pos++), k, v});
 	c->commit();
 }
 
@@ -107,14 +109,19 @@ std::optional<Job> JobStore::get_any(const std::string& id) {
 
 std::optional<Job> JobStore::get(const std::string& kind, const std::string& id) {
 	auto c = pool_.acquire();
-	auto r = c->exec_params(concat("SELECT ", kColumns, " FROM meles.uws_jobs WHERE job_id = $1 AND kind = $2"), {id, kind});
+	auto r = c->exec_params(
+	    concat("SELECT ", kColumns, " FROM meles.uws_jobs WHERE job_id = $1 AND kind = $2"), {id, kind});
 	if (r.rows() == 0) return std::nullopt;
 	Job j = job_from_row(r, 0);
-	auto p = c->exec_params("SELECT name, value FROM meles.uws_parameters WHERE job_id = $1 ORDER BY pos", {id});
-	for (int i = 0; i < p.rows(); ++i) j.parameters.emplace_back(p.get(i, 0), p.get(i, 1));
-	auto res = c->exec_params("SELECT result_id, mime, file, size FROM meles.uws_results WHERE job_id = $1 ORDER BY result_id",
-	                          {id});
-	for (int i = 0; i < res.rows(); ++i) j.results.push_back({res.get(i, 0), res.get(i, 1), res.get(i, 2), res.get_int(i, 3)});
+	auto p =
+	    c->exec_params("SELECT name, value FROM meles.uws_parameters WHERE job_id = $1 ORDER BY pos", {id});
+	for (int i = 0; i < p.rows(); ++i)
+		j.parameters.emplace_back(p.get(i, 0), p.get(i, 1));
+	auto res = c->exec_params(
+	    "SELECT result_id, mime, file, size FROM meles.uws_results WHERE job_id = $1 ORDER BY result_id",
+	    {id});
+	for (int i = 0; i < res.rows(); ++i)
+		j.results.push_back({res.get(i, 0), res.get(i, 1), res.get(i, 2), res.get_int(i, 3)});
 	return j;
 }
 
@@ -145,7 +152,8 @@ std::vector<Job> JobStore::list(const std::string& kind, const JobFilter& f) {
 	auto r = c->exec_params(sql, params);
 	std::vector<Job> out;
 	out.reserve(static_cast<size_t>(r.rows()));
-	for (int i = 0; i < r.rows(); ++i) out.push_back(job_from_row(r, i));
+	for (int i = 0; i < r.rows(); ++i)
+		out.push_back(job_from_row(r, i));
 	return out;
 }
 
@@ -158,7 +166,8 @@ bool JobStore::transition(const std::string& id, Phase from, Phase to) {
 
 void JobStore::set_phase(const std::string& id, Phase to) {
 	auto c = pool_.acquire();
-	c->exec_params("UPDATE meles.uws_jobs SET phase = $2 WHERE job_id = $1", {id, std::string(phase_name(to))});
+	c->exec_params("UPDATE meles.uws_jobs SET phase = $2 WHERE job_id = $1",
+	               {id, std::string(phase_name(to))});
 }
 
 void JobStore::set_started(const std::string& id) {
@@ -170,9 +179,10 @@ void JobStore::finish(const std::string& id, Phase phase, const std::vector<JobR
                       const std::optional<std::string>& error, const std::string& error_type) {
 	auto c = pool_.acquire();
 	c->begin();
-	c->exec_params("UPDATE meles.uws_jobs SET phase = $2, end_time = now(), error_message = $3, error_type = $4 "
-	               "WHERE job_id = $1",
-	               {id, std::string(phase_name(phase)), error, error_type});
+	c->exec_params(
+	    "UPDATE meles.uws_jobs SET phase = $2, end_time = now(), error_message = $3, error_type = $4 "
+	    "WHERE job_id = $1",
+	    {id, std::string(phase_name(phase)), error, error_type});
 	c->exec_params("DELETE FROM meles.uws_results WHERE job_id = $1", {id});
 	for (auto& r : results)
 		c->exec_params("INSERT INTO meles.uws_results SELECT $1, $2, $3, $4, $5 WHERE EXISTS "
@@ -181,14 +191,16 @@ void JobStore::finish(const std::string& id, Phase phase, const std::vector<JobR
 	c->commit();
 }
 
-void JobStore::set_parameters(const std::string& id, const std::vector<std::pair<std::string, std::string>>& params,
+void JobStore::set_parameters(const std::string& id,
+                              const std::vector<std::pair<std::string, std::string>>& params,
                               const std::optional<std::string>& run_id) {
 	auto c = pool_.acquire();
 	c->begin();
 	c->exec_params("DELETE FROM meles.uws_parameters WHERE job_id = $1", {id});
 	int pos = 0;
 	for (auto& [k, v] : params)
-		c->exec_params("INSERT INTO meles.uws_parameters VALUES ($1, $2, $3, $4)", {id, std::to_string(pos++), k, v});
+		c->exec_params("INSERT INTO meles.uws_parameters VALUES ($1, $2, $3, $4)",
+		               {id, std::to_string(pos++), k, v});
 	c->exec_params("UPDATE meles.uws_jobs SET run_id = $2 WHERE job_id = $1", {id, run_id});
 	c->commit();
 }
@@ -200,7 +212,8 @@ void JobStore::set_destruction(const std::string& id, TimePoint when) {
 
 void JobStore::set_execution_duration(const std::string& id, int64_t seconds) {
 	auto c = pool_.acquire();
-	c->exec_params("UPDATE meles.uws_jobs SET execution_duration = $2 WHERE job_id = $1", {id, std::to_string(seconds)});
+	c->exec_params("UPDATE meles.uws_jobs SET execution_duration = $2 WHERE job_id = $1",
+	               {id, std::to_string(seconds)});
 }
 
 void JobStore::remove(const std::string& id) {
@@ -212,19 +225,22 @@ std::vector<std::string> JobStore::expired(TimePoint now) {
 	auto c = pool_.acquire();
 	auto r = c->exec_params("SELECT job_id FROM meles.uws_jobs WHERE destruction < $1", {ts(now)});
 	std::vector<std::string> out;
-	for (int i = 0; i < r.rows(); ++i) out.push_back(r.get(i, 0));
+	for (int i = 0; i < r.rows(); ++i)
+		out.push_back(r.get(i, 0));
 	return out;
 }
 
 std::vector<std::pair<std::string, std::string>> JobStore::recover() {
 	auto c = pool_.acquire();
-	c->exec("UPDATE meles.uws_jobs SET phase = 'ERROR', end_time = now(), error_type = 'transient', error_message = "
+	c->exec("UPDATE meles.uws_jobs SET phase = 'ERROR', end_time = now(), error_type = 'transient', "
+	        "error_message = "
 	        "'The service was restarted while this job was executing; please submit it again.' "
 	        "WHERE phase = 'EXECUTING'");
 	auto r = c->exec("SELECT kind, job_id FROM meles.uws_jobs WHERE phase = 'QUEUED' ORDER BY creation_time");
 	std::vector<std::pair<std::string, std::string>> out;
-	for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.get(i, 0), r.get(i, 1));
+	for (int i = 0; i < r.rows(); ++i)
+		out.emplace_back(r.get(i, 0), r.get(i, 1));
 	return out;
 }
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws

@@ -31,7 +31,7 @@ std::optional<std::string> iso(const std::optional<TimePoint>& t) {
 	return format_iso(*t);
 }
 
-}  // namespace
+} // namespace
 
 UwsEndpoint::UwsEndpoint(JobManager& manager, std::string kind, std::string base_url, ParamLimits limits,
                          std::function<void(const Params&)> check)
@@ -70,7 +70,8 @@ std::string UwsEndpoint::job_document(const Job& j) const {
 	}
 	out += "  </uws:results>\n";
 	if (j.phase == Phase::Error && j.error_message) {
-		out += concat("  <uws:errorSummary type=\"", j.error_type, "\" hasDetail=\"true\">\n    <uws:message>");
+		out +=
+		    concat("  <uws:errorSummary type=\"", j.error_type, "\" hasDetail=\"true\">\n    <uws:message>");
 		append_xml_escaped(out, *j.error_message);
 		out += "</uws:message>\n  </uws:errorSummary>\n";
 	}
@@ -94,7 +95,8 @@ std::string UwsEndpoint::job_list_document(const std::vector<Job>& jobs) const {
 			append_xml_escaped(out, *j.owner);
 			out += "</uws:ownerId>\n";
 		}
-		out += concat("    <uws:creationTime>", format_iso(j.creation_time), "</uws:creationTime>\n  </uws:jobref>\n");
+		out += concat("    <uws:creationTime>", format_iso(j.creation_time),
+		              "</uws:creationTime>\n  </uws:jobref>\n");
 	}
 	out += "</uws:jobs>\n";
 	return out;
@@ -103,15 +105,17 @@ std::string UwsEndpoint::job_list_document(const std::vector<Job>& jobs) const {
 Job UwsEndpoint::load(const std::string& id, const std::optional<std::string>& owner) {
 	auto j = manager_.store().get(kind_, id);
 	// Another user's job is reported as missing: its existence is nobody else's business.
-	if (!j || (j->owner && j->owner != owner)) throw Error(ErrorKind::NotFound, concat("no job '", id, "' here"));
+	if (!j || (j->owner && j->owner != owner))
+		throw Error(ErrorKind::NotFound, concat("no job '", id, "' here"));
 	return *j;
 }
 
-void UwsEndpoint::park_wait(net::Response& res, const std::string& id, const std::optional<std::string>& owner,
-                            const std::string& client, Phase seen, uint64_t since,
-                            std::chrono::steady_clock::time_point deadline) {
+void UwsEndpoint::park_wait(net::Response& res, const std::string& id,
+                            const std::optional<std::string>& owner, const std::string& client, Phase seen,
+                            uint64_t since, std::chrono::steady_clock::time_point deadline) {
 	auto key = std::make_shared<uint64_t>(0);
-	auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+	auto left =
+	    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
 	// The resumption outlives this handler, and endpoints may live only as long as one (a user
 	// table's index job): it takes a copy.
 	auto self = std::make_shared<UwsEndpoint>(*this);
@@ -162,7 +166,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		res.set_header("Allow", allow);
 		text(res, concat(req.method, " is not allowed here; use ", allow, "\n"));
 	};
-	while (subpath.ends_with('/')) subpath.remove_suffix(1);
+	while (subpath.ends_with('/'))
+		subpath.remove_suffix(1);
 
 	// ---- the job list
 	if (subpath.empty()) {
@@ -177,7 +182,9 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 			}
 			if (auto a = p.get("AFTER")) {
 				f.after = parse_iso(*a);
-				if (!f.after) throw Error(ErrorKind::Validation, concat("AFTER must be an ISO 8601 time, not '", *a, "'"));
+				if (!f.after)
+					throw Error(ErrorKind::Validation,
+					            concat("AFTER must be an ISO 8601 time, not '", *a, "'"));
 			}
 			if (p.has("LAST")) {
 				f.last = parse_int_param(p, "LAST", 0);
@@ -192,7 +199,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		if (check_) check_(p);
 		// Uploaded parts keep their part name in the job directory (TAP's UPLOAD=t,param:<part>).
 		std::vector<std::pair<fs::path, std::string>> files;
-		for (auto& f : p.files()) files.emplace_back(f.path, upload_file_name(f.name));
+		for (auto& f : p.files())
+			files.emplace_back(f.path, upload_file_name(f.name));
 		Job j = manager_.create(kind_, p.all(), owner, files);
 		p.release_files();
 		if (auto ph = p.get("PHASE"); ph && iequals(*ph, "RUN")) manager_.run(kind_, j.id);
@@ -246,24 +254,36 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 			throw Error(ErrorKind::Validation, concat("unknown ACTION '", *a, "' (only DELETE is defined)"));
 		}
 		// Convenience: the job resource also takes PHASE, DESTRUCTION, EXECUTIONDURATION.
-		child = p.has("PHASE") ? "phase" : p.has("DESTRUCTION") ? "destruction" : p.has("EXECUTIONDURATION") ? "executionduration" : "";
-		if (child.empty()) throw Error(ErrorKind::Validation, "POST to a job needs ACTION, PHASE, DESTRUCTION or EXECUTIONDURATION");
+		child = p.has("PHASE")               ? "phase"
+		        : p.has("DESTRUCTION")       ? "destruction"
+		        : p.has("EXECUTIONDURATION") ? "executionduration"
+		                                     : "";
+		if (child.empty())
+			throw Error(ErrorKind::Validation,
+			            "POST to a job needs ACTION, PHASE, DESTRUCTION or EXECUTIONDURATION");
 		req.query.clear();
 		// fall through with the parameters already read
 		if (child == "phase") {
 			std::string ph = *p.get("PHASE");
-			if (iequals(ph, "RUN")) manager_.run(kind_, id);
-			else if (iequals(ph, "ABORT")) manager_.abort(kind_, id);
-			else throw Error(ErrorKind::Validation, concat("PHASE must be RUN or ABORT, not '", ph, "'"));
+			if (iequals(ph, "RUN"))
+				manager_.run(kind_, id);
+			else if (iequals(ph, "ABORT"))
+				manager_.abort(kind_, id);
+			else
+				throw Error(ErrorKind::Validation, concat("PHASE must be RUN or ABORT, not '", ph, "'"));
 		} else if (child == "destruction") {
 			auto t = parse_iso(*p.get("DESTRUCTION"));
 			if (!t) throw Error(ErrorKind::Validation, "DESTRUCTION must be an ISO 8601 time");
-			if (*t < std::chrono::system_clock::now()) throw Error(ErrorKind::Validation, "DESTRUCTION lies in the past");
+			if (*t < std::chrono::system_clock::now())
+				throw Error(ErrorKind::Validation, "DESTRUCTION lies in the past");
 			manager_.store().set_destruction(id, std::min(*t, job.destruction));
 		} else {
 			int64_t d = parse_int_param(p, "EXECUTIONDURATION", job.execution_duration);
-			if (job.phase != Phase::Pending) throw Error(ErrorKind::Validation, "the execution duration can only change while the job is PENDING");
-			if (d <= 0 || d > manager_.default_execution_duration()) d = manager_.default_execution_duration();
+			if (job.phase != Phase::Pending)
+				throw Error(ErrorKind::Validation,
+				            "the execution duration can only change while the job is PENDING");
+			if (d <= 0 || d > manager_.default_execution_duration())
+				d = manager_.default_execution_duration();
 			manager_.store().set_execution_duration(id, d);
 		}
 		redirect(res, job_url(id));
@@ -276,9 +296,12 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		Params p = Params::from_request(req, limits_);
 		auto ph = p.get("PHASE");
 		if (!ph) throw Error(ErrorKind::Validation, "POST to phase needs PHASE=RUN or PHASE=ABORT");
-		if (iequals(*ph, "RUN")) manager_.run(kind_, id);
-		else if (iequals(*ph, "ABORT")) manager_.abort(kind_, id);
-		else throw Error(ErrorKind::Validation, concat("PHASE must be RUN or ABORT, not '", *ph, "'"));
+		if (iequals(*ph, "RUN"))
+			manager_.run(kind_, id);
+		else if (iequals(*ph, "ABORT"))
+			manager_.abort(kind_, id);
+		else
+			throw Error(ErrorKind::Validation, concat("PHASE must be RUN or ABORT, not '", *ph, "'"));
 		return redirect(res, job_url(id));
 	}
 	if (child == "executionduration") {
@@ -286,7 +309,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		if (!post) return method_not_allowed("GET, POST");
 		Params p = Params::from_request(req, limits_);
 		if (job.phase != Phase::Pending)
-			throw Error(ErrorKind::Validation, "the execution duration can only change while the job is PENDING");
+			throw Error(ErrorKind::Validation,
+			            "the execution duration can only change while the job is PENDING");
 		int64_t d = parse_int_param(p, "EXECUTIONDURATION", job.execution_duration);
 		if (d <= 0 || d > manager_.default_execution_duration()) d = manager_.default_execution_duration();
 		manager_.store().set_execution_duration(id, d);
@@ -299,7 +323,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 		auto v = p.get("DESTRUCTION");
 		auto t = v ? parse_iso(*v) : std::nullopt;
 		if (!t) throw Error(ErrorKind::Validation, "DESTRUCTION must be an ISO 8601 time");
-		if (*t < std::chrono::system_clock::now()) throw Error(ErrorKind::Validation, "DESTRUCTION lies in the past");
+		if (*t < std::chrono::system_clock::now())
+			throw Error(ErrorKind::Validation, "DESTRUCTION lies in the past");
 		// Clients may shorten a job's life, not extend it past what the server granted.
 		manager_.store().set_destruction(id, std::min(*t, job.destruction));
 		return redirect(res, job_url(id));
@@ -307,8 +332,9 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 	if (child == "parameters" && post) {
 		Params p = Params::from_request(req, limits_);
 		if (job.phase != Phase::Pending)
-			throw Error(ErrorKind::Validation, concat("parameters can only change while the job is PENDING, not ",
-			                                          phase_name(job.phase)));
+			throw Error(
+			    ErrorKind::Validation,
+			    concat("parameters can only change while the job is PENDING, not ", phase_name(job.phase)));
 		auto params = job.parameters;
 		auto run_id = job.run_id;
 		for (auto& [k, v] : p.all()) {
@@ -332,7 +358,8 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 	if (child == "error") {
 		fs::path f = manager_.job_dir(id) / "error.xml";
 		if (job.phase != Phase::Error)
-			throw Error(ErrorKind::NotFound, concat("job ", id, " has no error (phase ", phase_name(job.phase), ")"));
+			throw Error(ErrorKind::NotFound,
+			            concat("job ", id, " has no error (phase ", phase_name(job.phase), ")"));
 		std::string doc;
 		if (std::ifstream in(f); in) {
 			doc.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -390,4 +417,4 @@ void UwsEndpoint::handle(net::Request& req, net::Response& res, std::string_view
 	throw Error(ErrorKind::NotFound, concat("a UWS job has no '", child, "'"));
 }
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws

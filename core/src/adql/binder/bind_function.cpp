@@ -86,7 +86,8 @@ std::string shortest(double v) {
 // BOX(ra, dec, w, h): ADQL's special polygon whose sides are great circles through the
 // corners (ra -+ w/2, dec -+ h/2), in its own frame; corners go counter-clockwise.
 std::vector<double> box_corners(double ra, double dec, double w, double h) {
-	return {ra - w / 2, dec - h / 2, ra + w / 2, dec - h / 2, ra + w / 2, dec + h / 2, ra - w / 2, dec + h / 2};
+	return {ra - w / 2, dec - h / 2, ra + w / 2, dec - h / 2,
+	        ra + w / 2, dec + h / 2, ra - w / 2, dec + h / 2};
 }
 
 } // namespace
@@ -406,8 +407,7 @@ void Binder::bind_geometry(FunctionExpr& f) {
 }
 
 void Binder::check_box(double dec, double w, double h, uint32_t pos) const {
-	if (!(w > 0 && h > 0))
-		fail(ErrorKind::Type, pos, "BOX needs a positive width and height");
+	if (!(w > 0 && h > 0)) fail(ErrorKind::Type, pos, "BOX needs a positive width and height");
 	if (w >= 180)
 		fail(ErrorKind::Type, pos,
 		     "BOX is a polygon with great-circle sides and must be narrower than 180 degrees; use a POLYGON "
@@ -425,7 +425,8 @@ void Binder::check_box(double dec, double w, double h, uint32_t pos) const {
 	for (size_t k = 0; k < 4; ++k) {
 		auto p = unit(corners[2 * k], corners[2 * k + 1]);
 		auto q = unit(corners[(2 * k + 2) % 8], corners[(2 * k + 3) % 8]);
-		std::array<double, 3> n = {p[1] * q[2] - p[2] * q[1], p[2] * q[0] - p[0] * q[2], p[0] * q[1] - p[1] * q[0]};
+		std::array<double, 3> n = {p[1] * q[2] - p[2] * q[1], p[2] * q[0] - p[0] * q[2],
+		                           p[0] * q[1] - p[1] * q[0]};
 		if (n[0] * centre[0] + n[1] * centre[1] + n[2] * centre[2] <= 0)
 			fail(ErrorKind::Type, pos,
 			     concat("BOX of width ", shortest(w), " at declination ", shortest(dec),
@@ -469,7 +470,8 @@ void Binder::apply_frame(FunctionExpr& f) {
 		check_box(c[1], c[2], c[3], f.pos);
 		f.constants = box_corners(c[0], c[1], c[2], c[3]);
 		for (size_t k = 0; k < 4; ++k)
-			to_icrs(frame, f.constants[2 * k], f.constants[2 * k + 1], f.constants[2 * k], f.constants[2 * k + 1]);
+			to_icrs(frame, f.constants[2 * k], f.constants[2 * k + 1], f.constants[2 * k],
+			        f.constants[2 * k + 1]);
 		return;
 	}
 	if (frame == SkyFrame::Icrs) return;

@@ -325,7 +325,8 @@ void Binder::bind_order_item(OrderItem& item, QueryNode& body, Scope* scope) {
 		}
 		if (twice)
 			fail(ErrorKind::Name, e.pos,
-			     concat("ORDER BY '", ref.column().name, "' is ambiguous: several output columns have that name"));
+			     concat("ORDER BY '", ref.column().name,
+			            "' is ambiguous: several output columns have that name"));
 		if (found) {
 			ref.output_position = found;
 			ref.info.known = true;

@@ -56,8 +56,9 @@ constexpr FunctionDef kTable[] = {
 
     {FunctionId::Area, "AREA", K::Area, 1, 1, false, false, false, R::Fixed, T::Double, "deg**2",
      "phys.angArea", ft::geometry, "AREA", "Area of a geometry in square degrees"},
-    {FunctionId::Box, "BOX", K::Box, 3, 5, false, true, false, R::Geometry, T::Polygon, "deg", "", ft::geometry,
-     "BOX", "A box (deprecated in ADQL 2.1): the polygon with great-circle sides through its corners"},
+    {FunctionId::Box, "BOX", K::Box, 3, 5, false, true, false, R::Geometry, T::Polygon, "deg", "",
+     ft::geometry, "BOX",
+     "A box (deprecated in ADQL 2.1): the polygon with great-circle sides through its corners"},
     {FunctionId::Centroid, "CENTROID", K::Centroid, 1, 1, false, true, false, R::Geometry, T::Point, "deg",
      "pos", ft::geometry, "CENTROID", "Centre of a point, circle, box or constant polygon"},
     {FunctionId::Circle, "CIRCLE", K::Circle, 2, 4, false, true, false, R::Geometry, T::Circle, "deg", "",

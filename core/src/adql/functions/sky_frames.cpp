@@ -53,12 +53,14 @@ Vec apply(const Mat& m, const Vec& v) {
 
 // ICRS -> FK5 (J2000): the frame offsets of the Hipparcos catalogue (Mignard & Froeschle 2000)
 Mat icrs_to_fk5() {
-	return mul(mul(axis_rotation(19.9 * kMas, 0), axis_rotation(9.1 * kMas, 1)), axis_rotation(-22.9 * kMas, 2));
+	return mul(mul(axis_rotation(19.9 * kMas, 0), axis_rotation(9.1 * kMas, 1)),
+	           axis_rotation(-22.9 * kMas, 2));
 }
 
 // FK5 (J2000) -> Galactic: the north galactic pole and the longitude of the celestial pole
 Mat fk5_to_galactic() {
-	return mul(mul(axis_rotation((180 - 122.9319185680026) * kRad, 2), axis_rotation((90 - 27.12825118085622) * kRad, 1)),
+	return mul(mul(axis_rotation((180 - 122.9319185680026) * kRad, 2),
+	               axis_rotation((90 - 27.12825118085622) * kRad, 1)),
 	           axis_rotation(192.8594812065348 * kRad, 2));
 }
 
@@ -147,20 +149,22 @@ std::optional<SkyFrame> parse_coordsys(std::string_view text, std::string& error
 		               "GALACTIC and ECLIPTIC (an empty string means ICRS)");
 		return std::nullopt;
 	}
-	static const char* const kRefpos[] = {"GEOCENTER",  "BARYCENTER",        "HELIOCENTER",    "TOPOCENTER",
-	                                      "LSR",        "LSRK",              "LSRD",           "GALACTIC_CENTER",
-	                                      "EMBARYCENTER", "LOCAL_GROUP_CENTER", "UNKNOWNREFPOS", "RELOCATABLE"};
+	static const char* const kRefpos[] = {
+	    "GEOCENTER", "BARYCENTER",      "HELIOCENTER",  "TOPOCENTER",         "LSR",           "LSRK",
+	    "LSRD",      "GALACTIC_CENTER", "EMBARYCENTER", "LOCAL_GROUP_CENTER", "UNKNOWNREFPOS", "RELOCATABLE"};
 	for (size_t i = 1; i < w.size(); ++i) {
 		const std::string& x = w[i];
 		bool known = x == "SPHERICAL2";
 		for (const char* r : kRefpos)
 			known |= x == r;
 		if (known) continue; // a direction does not depend on where it is seen from, here
-		if (i == 1 && (x[0] == 'J' || x[0] == 'B') && x.size() > 1 && std::isdigit(static_cast<unsigned char>(x[1]))) {
-			if (x == equinox || (frame == SkyFrame::Fk5 && x == "J2000.0") || (frame == SkyFrame::Fk4 && x == "B1950.0"))
+		if (i == 1 && (x[0] == 'J' || x[0] == 'B') && x.size() > 1 &&
+		    std::isdigit(static_cast<unsigned char>(x[1]))) {
+			if (x == equinox || (frame == SkyFrame::Fk5 && x == "J2000.0") ||
+			    (frame == SkyFrame::Fk4 && x == "B1950.0"))
 				continue;
-			error = concat("the coordinate system '", text, "': ", frame_name(frame), " is converted only for equinox ",
-			               equinox.empty() ? "(none)" : equinox);
+			error = concat("the coordinate system '", text, "': ", frame_name(frame),
+			               " is converted only for equinox ", equinox.empty() ? "(none)" : equinox);
 			return std::nullopt;
 		}
 		error = concat("the coordinate system '", text, "' is not supported ('", x,

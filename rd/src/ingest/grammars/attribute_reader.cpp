@@ -20,13 +20,17 @@ AttributeReader::AttributeReader(const GrammarElement& el, std::initializer_list
 
 AttributeReader::AttributeReader(const GrammarElement& el, const GrammarRecord& record) : el_(el) {
 	std::vector<std::string_view> attributes, children;
-	for (auto& o : record.options) attributes.push_back(o.name);
-	for (auto c : record.children) children.push_back(c);
-	for (auto c : common_grammar_children()) children.push_back(c);
+	for (auto& o : record.options)
+		attributes.push_back(o.name);
+	for (auto c : record.children)
+		children.push_back(c);
+	for (auto c : common_grammar_children())
+		children.push_back(c);
 	read(attributes, children);
 }
 
-void AttributeReader::read(const std::vector<std::string_view>& attributes, const std::vector<std::string_view>& children) {
+void AttributeReader::read(const std::vector<std::string_view>& attributes,
+                           const std::vector<std::string_view>& children) {
 	const GrammarElement& el = el_;
 	std::vector<std::string_view> known(attributes);
 	known.push_back("id");

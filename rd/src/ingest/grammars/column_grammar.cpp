@@ -33,10 +33,8 @@ public:
 	ColumnReader(std::shared_ptr<const SourceInfo> src, const ColumnGrammarOptions& opt,
 	             const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_,
-	               detail::text_input_options(opt.text),
-	               ro.chunk_bytes),
-	      opt_(opt), max_records_(std::max<size_t>(1, ro.max_records)) {
+	      chunker_(*source_, detail::text_input_options(opt.text), ro.chunk_bytes), opt_(opt),
+	      max_records_(std::max<size_t>(1, ro.max_records)) {
 		std::vector<std::string> names;
 		for (auto& c : opt.columns)
 			names.push_back(c.name);

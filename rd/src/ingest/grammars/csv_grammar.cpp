@@ -232,10 +232,8 @@ class CsvReader final : public RecordReader {
 public:
 	CsvReader(std::shared_ptr<const SourceInfo> src, const CsvGrammarOptions& opt, const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_,
-	               detail::text_input_options(opt.text),
-	               ro.chunk_bytes),
-	      delim_(opt.delimiter), strip_(opt.strip), max_records_(std::max<size_t>(1, ro.max_records)),
+	      chunker_(*source_, detail::text_input_options(opt.text), ro.chunk_bytes), delim_(opt.delimiter),
+	      strip_(opt.strip), max_records_(std::max<size_t>(1, ro.max_records)),
 	      bad_in_batch_(ro.bad_records_in_batch) {
 		chunker_.skip_lines(opt.text.top_ignored_lines, line_);
 		if (opt.names) {
@@ -443,8 +441,8 @@ private:
 				problem = concat("expected ", std::to_string(width), " fields, found ", std::to_string(nf));
 				if (span_field)
 					problem += concat(" (field ", std::to_string(span_field), " opens a quote on line ",
-					                  std::to_string(span_from), " that closes only on line ", std::to_string(span_to),
-					                  ": is a closing quote missing?)");
+					                  std::to_string(span_from), " that closes only on line ",
+					                  std::to_string(span_to), ": is a closing quote missing?)");
 			}
 			if (!problem.empty()) {
 				if (!bad_in_batch_) fail(rec_line, std::move(problem));

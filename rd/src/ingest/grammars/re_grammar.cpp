@@ -106,10 +106,8 @@ public:
 	ReReader(std::shared_ptr<const SourceInfo> src, const ReGrammarOptions& opt,
 	         std::shared_ptr<const ReGrammar::Compiled> re, const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_,
-	               detail::text_input_options(opt.text),
-	               ro.chunk_bytes),
-	      opt_(opt), re_(std::move(re)), max_records_(std::max<size_t>(1, ro.max_records)),
+	      chunker_(*source_, detail::text_input_options(opt.text), ro.chunk_bytes), opt_(opt),
+	      re_(std::move(re)), max_records_(std::max<size_t>(1, ro.max_records)),
 	      bad_in_batch_(ro.bad_records_in_batch) {
 		set_layout(FieldLayout::from_names(opt.names));
 		chunker_.skip_lines(opt.text.top_ignored_lines, line_);
@@ -243,7 +241,8 @@ private:
 			std::string msg = concat("record does not match recordCleaner: '", rec.substr(0, 80),
 			                         rec.size() > 80 ? "...'" : "'");
 			if (!bad_in_batch_)
-				throw Error(ErrorKind::Validation, msg, SourcePos{source_->display, static_cast<int>(line), 0});
+				throw Error(ErrorKind::Validation, msg,
+				            SourcePos{source_->display, static_cast<int>(line), 0});
 			batch.append_problem(line, std::move(msg));
 			return {};
 		}
@@ -296,11 +295,12 @@ private:
 		}
 		size_t width = layout_->size();
 		if (!opt_.lax && fields_.size() != width) {
-			std::string msg = concat("expected ", std::to_string(width), " fields, found ",
-			                         std::to_string(fields_.size()),
-			                         " (reGrammar needs one field per name unless lax=\"True\")");
+			std::string msg =
+			    concat("expected ", std::to_string(width), " fields, found ", std::to_string(fields_.size()),
+			           " (reGrammar needs one field per name unless lax=\"True\")");
 			if (!bad_in_batch_)
-				throw Error(ErrorKind::Validation, msg, SourcePos{source_->display, static_cast<int>(line), 0});
+				throw Error(ErrorKind::Validation, msg,
+				            SourcePos{source_->display, static_cast<int>(line), 0});
 			batch.append_problem(line, std::move(msg));
 			return;
 		}

@@ -13,25 +13,36 @@ namespace {
 
 ValueKind kind_of(votable::ValueKind k) {
 	switch (k) {
-	case votable::ValueKind::Bool: return ValueKind::Bool;
-	case votable::ValueKind::Int: return ValueKind::Int;
-	case votable::ValueKind::Double: return ValueKind::Double;
-	case votable::ValueKind::Text: return ValueKind::Text;
-	case votable::ValueKind::BoolArray: return ValueKind::BoolArray;
-	case votable::ValueKind::IntArray: return ValueKind::IntArray;
-	case votable::ValueKind::DoubleArray: return ValueKind::DoubleArray;
+	case votable::ValueKind::Bool:
+		return ValueKind::Bool;
+	case votable::ValueKind::Int:
+		return ValueKind::Int;
+	case votable::ValueKind::Double:
+		return ValueKind::Double;
+	case votable::ValueKind::Text:
+		return ValueKind::Text;
+	case votable::ValueKind::BoolArray:
+		return ValueKind::BoolArray;
+	case votable::ValueKind::IntArray:
+		return ValueKind::IntArray;
+	case votable::ValueKind::DoubleArray:
+		return ValueKind::DoubleArray;
 	}
 	return ValueKind::Text;
 }
 
 class VOTableRecordReader final : public RecordReader, private votable::VOTableConsumer {
 public:
-	VOTableRecordReader(std::shared_ptr<const SourceInfo> source, const VOTableGrammarOptions& o, const ReadOptions& ro)
-	    : RecordReader(std::move(source)), options_(o), input_(*source_, text_options(o)), reader_(*this, reader_options(ro)) {
+	VOTableRecordReader(std::shared_ptr<const SourceInfo> source, const VOTableGrammarOptions& o,
+	                    const ReadOptions& ro)
+	    : RecordReader(std::move(source)), options_(o), input_(*source_, text_options(o)),
+	      reader_(*this, reader_options(ro)) {
 		// The schema must be known once the reader is open (the rowmaker compiles against it).
-		while (!schema_ && !input_done_) pump();
+		while (!schema_ && !input_done_)
+			pump();
 		if (!schema_)
-			throw Error(ErrorKind::Validation, concat(source_->display, ": no TABLE with FIELDs found in this VOTable"));
+			throw Error(ErrorKind::Validation,
+			            concat(source_->display, ": no TABLE with FIELDs found in this VOTable"));
 	}
 
 	bool next(RecordBatch& batch) override {
@@ -43,7 +54,8 @@ public:
 		}
 		batch.begin(source_, layout_ptr(), PositionUnit::Row);
 		target_ = &batch;
-		while (batch.empty() && !input_done_) pump();
+		while (batch.empty() && !input_done_)
+			pump();
 		target_ = nullptr;
 		return !batch.empty();
 	}
@@ -104,19 +116,29 @@ private:
 					continue;
 				}
 				switch (rows.kind(c)) {
-				case votable::ValueKind::Bool: out[c] = Value::of_bool(rows.get_bool(r, c)); break;
-				case votable::ValueKind::Int: out[c] = Value::of_int(rows.get_int(r, c)); break;
-				case votable::ValueKind::Double: out[c] = Value::of_double(rows.get_double(r, c)); break;
-				case votable::ValueKind::Text: out[c] = Value::text(b.store(rows.get_text(r, c))); break;
+				case votable::ValueKind::Bool:
+					out[c] = Value::of_bool(rows.get_bool(r, c));
+					break;
+				case votable::ValueKind::Int:
+					out[c] = Value::of_int(rows.get_int(r, c));
+					break;
+				case votable::ValueKind::Double:
+					out[c] = Value::of_double(rows.get_double(r, c));
+					break;
+				case votable::ValueKind::Text:
+					out[c] = Value::text(b.store(rows.get_text(r, c)));
+					break;
 				case votable::ValueKind::IntArray: {
 					auto v = rows.get_ints(r, c);
-					auto s = b.store(std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int64_t)));
+					auto s = b.store(std::string_view(reinterpret_cast<const char*>(v.data()),
+					                                  v.size() * sizeof(int64_t)));
 					out[c] = Value::int_array(reinterpret_cast<const int64_t*>(s.data()), v.size(), false);
 					break;
 				}
 				case votable::ValueKind::DoubleArray: {
 					auto v = rows.get_doubles(r, c);
-					auto s = b.store(std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double)));
+					auto s = b.store(
+					    std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double)));
 					out[c] = Value::double_array(reinterpret_cast<const double*>(s.data()), v.size(), false);
 					break;
 				}
@@ -140,7 +162,7 @@ private:
 	char buf_[256 * 1024];
 };
 
-}  // namespace
+} // namespace
 
 VOTableGrammarOptions VOTableGrammarOptions::from_element(const GrammarElement& el) {
 	detail::AttributeReader a(el, grammar_record("voTableGrammar"));
@@ -151,14 +173,17 @@ VOTableGrammarOptions VOTableGrammarOptions::from_element(const GrammarElement& 
 	return o;
 }
 
-VOTableGrammar::VOTableGrammar(VOTableGrammarOptions options, SourcePos pos) : Grammar(std::move(pos)), options_(std::move(options)) {}
+VOTableGrammar::VOTableGrammar(VOTableGrammarOptions options, SourcePos pos)
+    : Grammar(std::move(pos)), options_(std::move(options)) {}
 
 std::unique_ptr<Grammar> VOTableGrammar::create(const GrammarElement& el) {
 	return std::make_unique<VOTableGrammar>(VOTableGrammarOptions::from_element(el), el.pos);
 }
 
-std::unique_ptr<RecordReader> VOTableGrammar::open(const SourceInfo& source, const ReadOptions& options) const {
-	return std::make_unique<VOTableRecordReader>(std::make_shared<const SourceInfo>(source), options_, options);
+std::unique_ptr<RecordReader> VOTableGrammar::open(const SourceInfo& source,
+                                                   const ReadOptions& options) const {
+	return std::make_unique<VOTableRecordReader>(std::make_shared<const SourceInfo>(source), options_,
+	                                             options);
 }
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -80,10 +80,11 @@ TEST_CASE("adql on PostgreSQL: BOX is the polygon of great circles through its c
 	       "degrees(asin(2 * random() - 1)) AS dec FROM generate_series(1, 200000) AS i;"
 	       "CREATE INDEX ON anchor.main (q3c_ang2ipix(ra, dec)); ANALYZE anchor.main;"
 	       "CREATE TABLE anchor.plain AS SELECT * FROM anchor.main;");
-	SimpleCatalog cat = parse_table_file("table anchor.main\ncolumn id bigint\ncolumn ra \"double precision\" "
-	                                     "unit=deg\ncolumn dec \"double precision\" unit=deg\nq3c ra dec\n"
-	                                     "table anchor.plain\ncolumn id bigint\ncolumn ra \"double precision\" "
-	                                     "unit=deg\ncolumn dec \"double precision\" unit=deg\n");
+	SimpleCatalog cat =
+	    parse_table_file("table anchor.main\ncolumn id bigint\ncolumn ra \"double precision\" "
+	                     "unit=deg\ncolumn dec \"double precision\" unit=deg\nq3c ra dec\n"
+	                     "table anchor.plain\ncolumn id bigint\ncolumn ra \"double precision\" "
+	                     "unit=deg\ncolumn dec \"double precision\" unit=deg\n");
 	std::vector<std::pair<int64_t, Vec>> points;
 	auto all = c.exec("SELECT id, ra, dec FROM anchor.main");
 	for (int i = 0; i < all.rows(); ++i)
@@ -98,16 +99,19 @@ TEST_CASE("adql on PostgreSQL: BOX is the polygon of great circles through its c
 		int64_t range_box = 0; // what a box of ra and dec ranges would hold
 		for (const auto& [id, p] : points) {
 			double m = gc.margin(p);
-			if (std::abs(m) < 1e-9) unsure.insert(id);
-			else if (m > 0) inside.insert(id);
+			if (std::abs(m) < 1e-9)
+				unsure.insert(id);
+			else if (m > 0)
+				inside.insert(id);
 			double dec = std::asin(p[2]) / kRad, ra = std::atan2(p[1], p[0]) / kRad;
 			double dra = std::remainder(ra - b.ra, 360.0);
 			range_box += std::abs(dra) <= b.w / 2 && std::abs(dec - b.dec) <= b.h / 2;
 		}
 		for (const char* table : {"anchor.main", "anchor.plain"}) {
-			std::string adql = concat("SELECT id FROM ", table, " WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), BOX('ICRS', ",
-			                          std::to_string(b.ra), ", ", std::to_string(b.dec), ", ", std::to_string(b.w), ", ",
-			                          std::to_string(b.h), "))");
+			std::string adql =
+			    concat("SELECT id FROM ", table, " WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), BOX('ICRS', ",
+			           std::to_string(b.ra), ", ", std::to_string(b.dec), ", ", std::to_string(b.w), ", ",
+			           std::to_string(b.h), "))");
 			Translation t = translate(adql, cat, {});
 			INFO(adql << "\nSQL: " << t.sql);
 			auto r = c.exec(t.sql);
@@ -125,10 +129,11 @@ TEST_CASE("adql on PostgreSQL: BOX is the polygon of great circles through its c
 		}
 		// at these sizes the great-circle box and the range box differ
 		if (b.w >= 40) CHECK(range_box != static_cast<int64_t>(inside.size()));
-		std::string area_sql = translate(concat("SELECT AREA(BOX('ICRS', ", std::to_string(b.ra), ", ", std::to_string(b.dec),
-		                                        ", ", std::to_string(b.w), ", ", std::to_string(b.h), ")) FROM anchor.main"),
-		                                 cat, {.maxrec = 1})
-		                           .sql;
+		std::string area_sql =
+		    translate(concat("SELECT AREA(BOX('ICRS', ", std::to_string(b.ra), ", ", std::to_string(b.dec),
+		                     ", ", std::to_string(b.w), ", ", std::to_string(b.h), ")) FROM anchor.main"),
+		              cat, {.maxrec = 1})
+		        .sql;
 		double area = std::stod(c.exec(area_sql).get(0, 0));
 		CHECK(area == doctest::Approx(gc.area()).epsilon(1e-9));
 	}

@@ -268,7 +268,7 @@ TEST_CASE("adql on PostgreSQL: every translated test query runs and returns the 
 	CHECK(run > 250);
 }
 
-#ifndef MELES_NO_ADQL_CORPUS  // see tests/CMakeLists.txt
+#ifndef MELES_NO_ADQL_CORPUS // see tests/CMakeLists.txt
 TEST_CASE("adql on PostgreSQL: the valid lyonetia corpus queries over known tables run") {
 	TestDb db("adql_corpus");
 	pg::Connection c(db.admin());

@@ -45,7 +45,7 @@ TEST_CASE("pg: errors are typed by SQLSTATE") {
 		CHECK(e.kind() == ErrorKind::Timeout);
 	}
 	pg::ConnectParams bad = db.admin();
-	bad.conninfo += "x";  // database t_pg_errorsx does not exist
+	bad.conninfo += "x"; // database t_pg_errorsx does not exist
 	CHECK_THROWS_WITH_AS(pg::Connection{bad}, doctest::Contains("cannot connect to the"), pg::DbError);
 }
 
@@ -59,7 +59,7 @@ TEST_CASE("pg: the read-only role cannot write outside temp tables") {
 	CHECK_THROWS_AS(r.exec("INSERT INTO pub.t VALUES (1)"), pg::DbError);
 	CHECK_THROWS_AS(r.exec("CREATE TABLE pub.u (x int)"), pg::DbError);
 	CHECK_THROWS_AS(r.exec("CREATE TABLE public.u (x int)"), pg::DbError);
-	r.exec("CREATE TEMP TABLE up (x int)");  // uploads need this
+	r.exec("CREATE TEMP TABLE up (x int)"); // uploads need this
 	r.exec("INSERT INTO up VALUES (1)");
 }
 
@@ -70,7 +70,8 @@ TEST_CASE("pg: COPY in, and an unfinished COPY never commits") {
 	{
 		c.begin();
 		auto copy = c.copy_in("COPY t FROM STDIN");
-		for (int i = 0; i < 10000; ++i) copy.write(std::to_string(i) + "\tv" + std::to_string(i) + "\n");
+		for (int i = 0; i < 10000; ++i)
+			copy.write(std::to_string(i) + "\tv" + std::to_string(i) + "\n");
 		CHECK(copy.finish() == 10000);
 		c.commit();
 	}
@@ -80,7 +81,7 @@ TEST_CASE("pg: COPY in, and an unfinished COPY never commits") {
 		{
 			auto copy = c.copy_in("COPY t FROM STDIN");
 			copy.write("1\tx\n");
-		}  // abandoned: aborted
+		} // abandoned: aborted
 		CHECK_THROWS_AS(c.commit(), pg::DbError);
 		c.rollback();
 	}
@@ -131,7 +132,7 @@ TEST_CASE("pg: pool bounds connections and recovers") {
 		auto b = pool.acquire();
 		CHECK(pool.in_use() == 2);
 		CHECK_THROWS_WITH_AS(pool.acquire(std::chrono::milliseconds(50)), doctest::Contains("busy"), Error);
-		a->exec("BEGIN");  // returned inside a transaction: rolled back on return
+		a->exec("BEGIN"); // returned inside a transaction: rolled back on return
 	}
 	CHECK(pool.in_use() == 0);
 	auto c = pool.acquire();

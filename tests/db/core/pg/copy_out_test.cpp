@@ -21,7 +21,7 @@ formats::TableHeader header(const std::vector<ColumnMeta>& cols) {
 	h.columns = cols;
 	return h;
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("pg: binary COPY streams every column type into a writer") {
 	TestDb db("copy_out");
@@ -32,10 +32,21 @@ TEST_CASE("pg: binary COPY streams every column type into a writer") {
 		spoint(radians(10), radians(20)), scircle(spoint(radians(10), radians(20)), radians(0.5)),
 		spoly '{(0.1,0.2),(0.2,0.2),(0.2,0.3)}', '{1.5,2.5,3.5}', '{7,8}');
 	INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);)");
-	std::vector<ColumnMeta> cols = {col("i2", "smallint"), col("i4", "integer"), col("i8", "bigint"), col("f4", "real"),
-	                                col("f8", "double precision"), col("b", "boolean"), col("s", "text"), col("ch", "char(3)"),
-	                                col("ts", "timestamp"), col("d", "date"), col("p", "spoint"), col("ci", "scircle"),
-	                                col("po", "spoly"), col("ar", "real[3]"), col("ai", "integer[]")};
+	std::vector<ColumnMeta> cols = {col("i2", "smallint"),
+	                                col("i4", "integer"),
+	                                col("i8", "bigint"),
+	                                col("f4", "real"),
+	                                col("f8", "double precision"),
+	                                col("b", "boolean"),
+	                                col("s", "text"),
+	                                col("ch", "char(3)"),
+	                                col("ts", "timestamp"),
+	                                col("d", "date"),
+	                                col("p", "spoint"),
+	                                col("ci", "scircle"),
+	                                col("po", "spoly"),
+	                                col("ar", "real[3]"),
+	                                col("ai", "integer[]")};
 	StringSink sink;
 	auto w = formats::make_table_writer(formats::OutputFormat::Csv, sink);
 	w->begin(header(cols));
@@ -49,11 +60,11 @@ TEST_CASE("pg: binary COPY streams every column type into a writer") {
 	CHECK(lines[1].find("1,2,3,1.5,2.25,") == 0);
 	CHECK(lines[1].find("\"a,\"\"b\"\"\"") != std::string::npos);
 	CHECK(lines[1].find("2026-11-23T19:39:04.5") != std::string::npos);
-	CHECK(lines[1].find("10 20") != std::string::npos);             // point in degrees
-	CHECK(lines[1].find("10 20 0.5") != std::string::npos);         // circle
-	CHECK(lines[1].find("1.5 2.5 3.5") != std::string::npos);       // real[3]
-	CHECK(lines[1].find("7 8") != std::string::npos);               // integer[]
-	CHECK(lines[2].find("2026") == std::string::npos);               // the null row
+	CHECK(lines[1].find("10 20") != std::string::npos);       // point in degrees
+	CHECK(lines[1].find("10 20 0.5") != std::string::npos);   // circle
+	CHECK(lines[1].find("1.5 2.5 3.5") != std::string::npos); // real[3]
+	CHECK(lines[1].find("7 8") != std::string::npos);         // integer[]
+	CHECK(lines[2].find("2026") == std::string::npos);        // the null row
 }
 
 TEST_CASE("pg: stream_query cuts at max_rows and reports overflow and errors") {
@@ -90,7 +101,7 @@ TEST_CASE("pg: stream_query cuts at max_rows and reports overflow and errors") {
 	StringSink sink;
 	auto w = formats::make_table_writer(formats::OutputFormat::Csv, sink);
 	w->begin(header(cols));
-	CHECK_THROWS_WITH_AS(pg::stream_query(c, "SELECT 1/(x-500) FROM n", cols, *w, 5000), doctest::Contains("division by zero"),
-	                     pg::DbError);
+	CHECK_THROWS_WITH_AS(pg::stream_query(c, "SELECT 1/(x-500) FROM n", cols, *w, 5000),
+	                     doctest::Contains("division by zero"), pg::DbError);
 	CHECK(c.exec("SELECT 1").get(0, 0) == "1");
 }

@@ -19,12 +19,13 @@ namespace meles::testing {
 
 struct ImportFixture {
 	TestDb db;
-	std::filesystem::path dir;  // the inputs directory
+	std::filesystem::path dir; // the inputs directory
 	std::unique_ptr<rd::RdStore> store;
-	pg::Connection conn;  // admin role
+	pg::Connection conn; // admin role
 
 	explicit ImportFixture(const std::string& name)
-	    : db(name), dir(std::filesystem::temp_directory_path() / ("meles_" + name + "_" + std::to_string(getpid()))),
+	    : db(name),
+	      dir(std::filesystem::temp_directory_path() / ("meles_" + name + "_" + std::to_string(getpid()))),
 	      conn(db.admin()) {
 		std::filesystem::remove_all(dir);
 		std::filesystem::create_directories(dir);
@@ -52,4 +53,4 @@ struct ImportFixture {
 	std::string one(const std::string& sql) { return conn.exec(sql).get(0, 0); }
 };
 
-}  // namespace meles::testing
+} // namespace meles::testing

@@ -60,16 +60,17 @@ struct Fixture : meles::testing::ImportFixture {
 		std::filesystem::create_directories(dir / "tcat/data");
 	}
 	void write_data(const std::string& text) { write("tcat/data/stars.csv", text); }
-	rd::ingest::ImportReport import(rd::ingest::ImportOptions o = {}) { return ImportFixture::import("tcat/q", o); }
+	rd::ingest::ImportReport import(rd::ingest::ImportOptions o = {}) {
+		return ImportFixture::import("tcat/q", o);
+	}
 };
 
-const char* kGoodData =
-    "id|ra|dec|v|sptype\n"
-    "1| 00:00:00.00 | +00:00:00.0 | 5.5 | G2V\n"
-    "2| 12:30:00.00 | -45:30:00.0 |  | K0III\n"
-    "3| 23:59:59.99 | +89:59:59.9 | 12.25 | M5\n";
+const char* kGoodData = "id|ra|dec|v|sptype\n"
+                        "1| 00:00:00.00 | +00:00:00.0 | 5.5 | G2V\n"
+                        "2| 12:30:00.00 | -45:30:00.0 |  | K0III\n"
+                        "3| 23:59:59.99 | +89:59:59.9 | 12.25 | M5\n";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("import: a DaCHS catalogue RD loads unchanged with values, indexes and TAP_SCHEMA") {
 	Fixture f("imp_catalogue");
@@ -83,16 +84,17 @@ TEST_CASE("import: a DaCHS catalogue RD loads unchanged with values, indexes and
 	CHECK(f.one("SELECT vmag IS NULL FROM tcat.main WHERE id = 2") == "t");
 	CHECK(f.one("SELECT sptype FROM tcat.main WHERE id = 3") == "M5");
 	// primary key, clustered q3c index
-	CHECK(f.one("SELECT count(*) FROM pg_indexes WHERE schemaname = 'tcat' AND indexdef LIKE '%q3c_ang2ipix(raj2000, dej2000)%'") ==
-	      "1");
+	CHECK(f.one("SELECT count(*) FROM pg_indexes WHERE schemaname = 'tcat' AND indexdef LIKE "
+	            "'%q3c_ang2ipix(raj2000, dej2000)%'") == "1");
 	CHECK(f.one("SELECT indisclustered FROM pg_index WHERE indexrelid = 'tcat.q3c_main'::regclass") == "t");
 	CHECK(f.one("SELECT count(*) FROM pg_constraint WHERE conname = 'main_pkey' AND contype = 'p'") == "1");
 	// TAP_SCHEMA
 	CHECK(f.one("SELECT description FROM tap_schema.tables WHERE table_name = 'tcat.main'") == "The stars.");
 	CHECK(f.one("SELECT description FROM tap_schema.schemas WHERE schema_name = 'tcat'") ==
 	      "Stars with sexagesimal positions.");
-	auto cols = f.conn.exec("SELECT column_name, datatype, unit, ucd, indexed, principal, column_index FROM tap_schema.columns "
-	                        "WHERE table_name = 'tcat.main' ORDER BY column_index");
+	auto cols = f.conn.exec(
+	    "SELECT column_name, datatype, unit, ucd, indexed, principal, column_index FROM tap_schema.columns "
+	    "WHERE table_name = 'tcat.main' ORDER BY column_index");
 	REQUIRE(cols.rows() == 5);
 	CHECK(cols.get(1, 0) == "raj2000");
 	CHECK(cols.get(1, 1) == "double");
@@ -120,10 +122,12 @@ TEST_CASE("import: a failing import leaves the previous table and TAP_SCHEMA as 
 	Fixture f("imp_failure");
 	f.write_data(kGoodData);
 	f.import();
-	std::string cols_before = f.one("SELECT string_agg(column_name || ucd, ',' ORDER BY column_index) FROM tap_schema.columns "
-	                                "WHERE table_name = 'tcat.main'");
+	std::string cols_before =
+	    f.one("SELECT string_agg(column_name || ucd, ',' ORDER BY column_index) FROM tap_schema.columns "
+	          "WHERE table_name = 'tcat.main'");
 	// a bad row in the middle: the error names file, line and column; nothing changes
-	f.write_data(std::string(kGoodData) + "4| 01:00:00 | +10:00:00 | bright | A0\n5| 02:00:00 | +20:00:00 | 3.0 | B1\n");
+	f.write_data(std::string(kGoodData) +
+	             "4| 01:00:00 | +10:00:00 | bright | A0\n5| 02:00:00 | +20:00:00 | 3.0 | B1\n");
 	try {
 		f.import();
 		FAIL("bad row accepted");
@@ -135,7 +139,8 @@ TEST_CASE("import: a failing import leaves the previous table and TAP_SCHEMA as 
 		CHECK(m.find("bright") != std::string::npos);
 	}
 	CHECK(f.one("SELECT count(*) FROM tcat.main") == "3");
-	CHECK(f.one("SELECT string_agg(column_name || ucd, ',' ORDER BY column_index) FROM tap_schema.columns WHERE table_name = "
+	CHECK(f.one("SELECT string_agg(column_name || ucd, ',' ORDER BY column_index) FROM tap_schema.columns "
+	            "WHERE table_name = "
 	            "'tcat.main'") == cols_before);
 	CHECK(f.one("SELECT count(*) FROM pg_class WHERE relname LIKE '%meles_new%'") == "0");
 	// skipping bad rows on request
@@ -166,17 +171,20 @@ TEST_CASE("import: a killed import leaves the previous table untouched") {
 	{
 		std::ofstream out(f.dir / "tcat/data/stars.csv");
 		out << "id|ra|dec|v|sptype\n";
-		for (int i = 1; i <= 3000000; ++i) out << i << "|10:00:00|+10:00:00|5|G\n";
+		for (int i = 1; i <= 3000000; ++i)
+			out << i << "|10:00:00|+10:00:00|5|G\n";
 	}
 	fs::path conf = f.dir / "meles.conf";
-	std::ofstream(conf) << "[db]\ndsn = host=" << meles::testing::test_state_dir() << "/run port=5432 dbname=" << f.db.name()
+	std::ofstream(conf) << "[db]\ndsn = host=" << meles::testing::test_state_dir()
+	                    << "/run port=5432 dbname=" << f.db.name()
 	                    << " user=meles_admin\n[general]\ninputsDir = " << f.dir.string() << "\n";
 	pid_t pid = fork();
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
 		dup2(devnull, 1);
 		dup2(devnull, 2);
-		execl(MELES_BIN_PATH, "meles", "--config", conf.c_str(), "imp", "tcat/q", static_cast<char*>(nullptr));
+		execl(MELES_BIN_PATH, "meles", "--config", conf.c_str(), "imp", "tcat/q",
+		      static_cast<char*>(nullptr));
 		_exit(127);
 	}
 	// wait until rows are flowing into the new table, then kill
@@ -203,17 +211,19 @@ TEST_CASE("import: fitsTableGrammar with arrays, nulls and an expression (the de
 	Fixture f("imp_fits");
 	fs::create_directories(f.dir / "galaxies");
 	fs::copy_file(fs::path(MELES_SOURCE_DIR) / "demo/galaxies/q.rd", f.dir / "galaxies/q.rd");
-	fs::copy_file(fs::path(MELES_SOURCE_DIR) / "demo/galaxies/galaxies.fits", f.dir / "galaxies/galaxies.fits");
+	fs::copy_file(fs::path(MELES_SOURCE_DIR) / "demo/galaxies/galaxies.fits",
+	              f.dir / "galaxies/galaxies.fits");
 	rd::ingest::Importer imp(f.conn, *f.store);
 	auto rep = imp.import("galaxies/q", {});
 	CHECK(rep.tables[0].rows == 250);
 	CHECK(f.one("SELECT count(*) FROM galaxies.main WHERE bmag IS NULL") == "7");
 	CHECK(f.one("SELECT array_length(flux, 1) FROM galaxies.main LIMIT 1") == "3");
-	CHECK(f.one("SELECT round((dist - z*299792.458/70)::numeric, 9) FROM galaxies.main WHERE mgc_id = 10") == "0.000000000");
+	CHECK(f.one("SELECT round((dist - z*299792.458/70)::numeric, 9) FROM galaxies.main WHERE mgc_id = 10") ==
+	      "0.000000000");
 	CHECK(f.one("SELECT name FROM galaxies.main WHERE mgc_id = 1") == "MGC 00001");
 	CHECK(f.one("SELECT spoint_pairs FROM meles.tablemeta WHERE table_name = 'galaxies.main'") == "ra dec");
-	CHECK(f.one("SELECT count(*) FROM pg_indexes WHERE tablename = 'main' AND schemaname = 'galaxies' AND indexdef LIKE '%gist%'") ==
-	      "1");
+	CHECK(f.one("SELECT count(*) FROM pg_indexes WHERE tablename = 'main' AND schemaname = 'galaxies' AND "
+	            "indexdef LIKE '%gist%'") == "1");
 }
 
 TEST_CASE("import: voTableGrammar reads TABLEDATA and BINARY2 with arrays and nulls") {
@@ -244,13 +254,16 @@ TEST_CASE("import: voTableGrammar reads TABLEDATA and BINARY2 with arrays and nu
 			c.type = SqlType::parse(t);
 			return c;
 		};
-		h.columns = {col("ID", "integer"), col("Flux", "real"), col("Label", "text"), col("Vec", "double precision[]")};
+		h.columns = {col("ID", "integer"), col("Flux", "real"), col("Label", "text"),
+		             col("Vec", "double precision[]")};
 		w->begin(h);
 		for (int i = first; i < first + 100; ++i) {
 			w->begin_row();
 			w->int32(i);
-			if (i % 10 == 0) w->null();
-			else w->float32(static_cast<float>(i) / 4);
+			if (i % 10 == 0)
+				w->null();
+			else
+				w->float32(static_cast<float>(i) / 4);
 			w->string("row " + std::to_string(i));
 			std::vector<double> v = {double(i), double(i) / 2};
 			w->array(std::span<const double>(v));

@@ -55,11 +55,14 @@ const char* kRd = R"(<resource schema="pimg">
 </resource>)";
 
 struct Fixture : meles::testing::ImportFixture {
-	explicit Fixture(const std::string& name) : ImportFixture(name) { ImportFixture::write("pimg/q.rd", kRd); }
+	explicit Fixture(const std::string& name) : ImportFixture(name) {
+		ImportFixture::write("pimg/q.rd", kRd);
+	}
 
 	void write(const std::string& file, const std::string& object, const std::string& owner = "",
 	           const std::string& embargo = "") {
-		ImportFixture::write("pimg/data/" + file, concat("object,owner,embargo\n", object, ",", owner, ",", embargo, "\n"));
+		ImportFixture::write("pimg/data/" + file,
+		                     concat("object,owner,embargo\n", object, ",", owner, ",", embargo, "\n"));
 	}
 	rd::ingest::ImportReport import(std::vector<std::string> data = {}) {
 		rd::ingest::ImportOptions o;
@@ -70,12 +73,13 @@ struct Fixture : meles::testing::ImportFixture {
 		auto r = conn.exec(sql);
 		REQUIRE(r.rows() == 1);
 		std::string out;
-		for (int c = 0; c < r.columns(); ++c) out += (c ? "|" : "") + (r.is_null(0, c) ? std::string("NULL") : r.get(0, c));
+		for (int c = 0; c < r.columns(); ++c)
+			out += (c ? "|" : "") + (r.is_null(0, c) ? std::string("NULL") : r.get(0, c));
 		return out;
 	}
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("products: //products#define fills the product columns and dc.products") {
 	Fixture f("prod_define");
@@ -87,12 +91,14 @@ TEST_CASE("products: //products#define fills the product columns and dc.products
 	CHECK(rep.tables[1].table == "dc.products");
 	// the described table: accref (inputs-relative path), owner, embargo, mime, accsize
 	CHECK(f.row("SELECT accref, owner, embargo, mime, accsize, object FROM pimg.main WHERE object = 'M31'") ==
-	      concat("pimg/data/a.csv|NULL|NULL|text/csv|", std::to_string(fs::file_size(f.dir / "pimg/data/a.csv")), "|M31"));
+	      concat("pimg/data/a.csv|NULL|NULL|text/csv|",
+	             std::to_string(fs::file_size(f.dir / "pimg/data/a.csv")), "|M31"));
 	CHECK(f.row("SELECT owner, embargo FROM pimg.main WHERE object = 'M33'") == "astro|2031-05-01");
 	// the registry
-	CHECK(f.row("SELECT accref, owner, embargo, mime, accessPath, sourceTable, preview, preview_mime, datalink "
-	            "FROM dc.products WHERE accref = 'pimg/data/b.csv'") ==
-	      "pimg/data/b.csv|astro|2031-05-01|text/csv|pimg/data/b.csv|pimg.main|AUTO|NULL|NULL");
+	CHECK(
+	    f.row("SELECT accref, owner, embargo, mime, accessPath, sourceTable, preview, preview_mime, datalink "
+	          "FROM dc.products WHERE accref = 'pimg/data/b.csv'") ==
+	    "pimg/data/b.csv|astro|2031-05-01|text/csv|pimg/data/b.csv|pimg.main|AUTO|NULL|NULL");
 	CHECK(f.one("SELECT count(*) FROM dc.products") == "2");
 	// importing again with a file fewer: the table's old products are forgotten
 	fs::remove(f.dir / "pimg/data/a.csv");
@@ -180,19 +186,24 @@ void write_plate(meles::testing::ImportFixture& f, int n, bool compressed = fals
 	            {"EXPTIME", concat(std::to_string(n * 60), ".0")},
 	            {"PLATENUM", std::to_string(n)}};
 	fs::create_directories(f.dir / "plates/data");
-	core::fits::write_fits_image_file((f.dir / "plates/data" / concat("p", std::to_string(n), compressed ? ".fits" : ".fits")).string(), im);
+	core::fits::write_fits_image_file(
+	    (f.dir / "plates/data" / concat("p", std::to_string(n), compressed ? ".fits" : ".fits")).string(),
+	    im);
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("products: an image collection with fitsProdGrammar registers every file, a truncated one stops or is skipped") {
+TEST_CASE("products: an image collection with fitsProdGrammar registers every file, a truncated one stops or "
+          "is skipped") {
 	meles::testing::ImportFixture f("prod_images");
 	f.write("plates/q.rd", kImageRd);
-	for (int n = 1; n <= 4; ++n) write_plate(f, n, n == 4);
+	for (int n = 1; n <= 4; ++n)
+		write_plate(f, n, n == 4);
 	auto rep = f.import("plates/q");
 	REQUIRE(rep.tables.size() == 2);
 	CHECK(rep.tables[0].rows == 4);
-	CHECK(f.one("SELECT string_agg(object || '/' || exptime || '/' || dateobs || '/' || coalesce(embargo::text, '-'), ',' "
+	CHECK(f.one("SELECT string_agg(object || '/' || exptime || '/' || dateobs || '/' || "
+	            "coalesce(embargo::text, '-'), ',' "
 	            "ORDER BY platenum) FROM plates.main") ==
 	      "field 1/60/1931-01-12 03:00:00/2020-01-01,field 2/120/1931-02-12 03:00:00/2020-01-01,"
 	      "field 3/180/1931-03-12 03:00:00/-,field 4/240/1931-04-12 03:00:00/-");
@@ -219,7 +230,8 @@ TEST_CASE("products: an image collection with fitsProdGrammar registers every fi
 	      "plates/data/p1.fits,plates/data/p2.fits,plates/data/p4.fits");
 }
 
-TEST_CASE("products: a mixin that FEEDs //products#hackProductsData makes product tables, as DaCHS's SIAP and SSAP mixins do") {
+TEST_CASE("products: a mixin that FEEDs //products#hackProductsData makes product tables, as DaCHS's SIAP "
+          "and SSAP mixins do") {
 	meles::testing::ImportFixture f("prod_hack");
 	f.write("hack/q.rd", R"(<resource schema="hack">
   <meta name="title">Hack</meta>
@@ -241,6 +253,7 @@ TEST_CASE("products: a mixin that FEEDs //products#hackProductsData makes produc
 	fs::copy_file(f.dir / "plates/data/p1.fits", f.dir / "hack/data/a.fits");
 	auto rep = f.import("hack/q");
 	REQUIRE(rep.tables.size() == 2);
-	CHECK(f.one("SELECT accref || ' ' || mime || ' ' || object FROM hack.main") == "hack/data/a.fits image/fits field 1");
+	CHECK(f.one("SELECT accref || ' ' || mime || ' ' || object FROM hack.main") ==
+	      "hack/data/a.fits image/fits field 1");
 	CHECK(f.one("SELECT sourceTable FROM dc.products WHERE accref = 'hack/data/a.fits'") == "hack.main");
 }

@@ -73,7 +73,8 @@ struct Fixture {
 	pg::Connection conn;
 
 	explicit Fixture(const std::string& name, int rows)
-	    : db(name), dir(fs::temp_directory_path() / ("meles_lim_" + name + "_" + std::to_string(getpid()))), conn(db.admin()) {
+	    : db(name), dir(fs::temp_directory_path() / ("meles_lim_" + name + "_" + std::to_string(getpid()))),
+	      conn(db.admin()) {
 		fs::remove_all(dir);
 		fs::create_directories(dir / "lim/data");
 		std::ofstream(dir / "lim/q.rd") << kRD;
@@ -92,7 +93,8 @@ struct Fixture {
 			std::snprintf(t1, sizeof t1, "2020-03-%02dT%02d:30:00.25", day, i % 24);
 			double em = 4e-7 + 3e-7 * u(rng);
 			csv << i << "," << ra << "," << dec << "," << mag << "," << cls << ",N" << i << "," << i << ","
-			    << (i % 2 ? "True" : "False") << "," << t0 << "," << t1 << "," << em << "," << em + 1e-8 << "\n";
+			    << (i % 2 ? "True" : "False") << "," << t0 << "," << t1 << "," << em << "," << em + 1e-8
+			    << "\n";
 		}
 		csv.close();
 		rd::RdStoreOptions o;
@@ -116,12 +118,14 @@ struct Fixture {
 // Checks every stored figure of lim.obs against SQL over the whole table.
 void check_against_sql(Fixture& f, const rd::limits::TableStats& s, bool exact_percentiles) {
 	CHECK(s.rows == std::stoll(f.one("SELECT count(*) FROM lim.obs")));
-	CHECK(s.find("secret") == nullptr);  // statistics="no"
+	CHECK(s.find("secret") == nullptr); // statistics="no"
 	for (const char* col : {"id", "ra", "dec", "mag", "cls", "name", "flag", "t_min", "em_min", "nums"}) {
 		INFO(col);
 		auto* c = s.find(col);
 		REQUIRE(c);
-		CHECK(c->fill_factor == doctest::Approx(f.num(concat("SELECT count(", col, ")::float8 / count(*) FROM lim.obs"))).epsilon(1e-12));
+		CHECK(c->fill_factor ==
+		      doctest::Approx(f.num(concat("SELECT count(", col, ")::float8 / count(*) FROM lim.obs")))
+		          .epsilon(1e-12));
 	}
 	for (const char* col : {"id", "ra", "dec", "mag", "em_min"}) {
 		INFO(col);
@@ -131,12 +135,15 @@ void check_against_sql(Fixture& f, const rd::limits::TableStats& s, bool exact_p
 		auto same = [&](const std::string& ours, const std::string& sql) {
 			double theirs = f.num(sql);
 			if (ours == "NaN") return std::isnan(theirs);
-			return std::string(col) == "mag" ? std::stof(ours) == static_cast<float>(theirs) : std::stod(ours) == theirs;
+			return std::string(col) == "mag" ? std::stof(ours) == static_cast<float>(theirs)
+			                                 : std::stod(ours) == theirs;
 		};
 		CHECK(same(*c->min_value, concat("SELECT min(", col, ")::float8 FROM lim.obs")));
 		CHECK(same(*c->max_value, concat("SELECT max(", col, ")::float8 FROM lim.obs")));
-		auto pct = f.conn.exec(concat("SELECT p[1], p[2], p[3] FROM (SELECT percentile_cont(ARRAY[0.03, 0.5, 0.97]) WITHIN GROUP "
-		                              "(ORDER BY ", col, ") AS p FROM lim.obs) x"));
+		auto pct = f.conn.exec(concat(
+		    "SELECT p[1], p[2], p[3] FROM (SELECT percentile_cont(ARRAY[0.03, 0.5, 0.97]) WITHIN GROUP "
+		    "(ORDER BY ",
+		    col, ") AS p FROM lim.obs) x"));
 		REQUIRE(c->median);
 		if (exact_percentiles) {
 			CHECK(*c->percentile03 == std::stod(pct.get(0, 0)));
@@ -147,23 +154,27 @@ void check_against_sql(Fixture& f, const rd::limits::TableStats& s, bool exact_p
 	// text in byte order (the test cluster is C-collated), times in TABLEDATA form
 	CHECK(*s.find("name")->min_value == f.one("SELECT min(name) FROM lim.obs"));
 	CHECK(*s.find("name")->max_value == f.one("SELECT max(name) FROM lim.obs"));
-	CHECK(*s.find("t_min")->min_value == f.one("SELECT to_char(min(t_min), 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM lim.obs"));
-	CHECK(*s.find("t_max")->max_value == f.one("SELECT to_char(max(t_max), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM lim.obs").substr(0, 22));
+	CHECK(*s.find("t_min")->min_value ==
+	      f.one("SELECT to_char(min(t_min), 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM lim.obs"));
+	CHECK(*s.find("t_max")->max_value ==
+	      f.one("SELECT to_char(max(t_max), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM lim.obs").substr(0, 22));
 	CHECK_FALSE(s.find("flag")->min_value);
 	CHECK_FALSE(s.find("nums")->min_value);
 	CHECK_FALSE(s.find("name")->median);
 	// value frequencies of the enumerated column, share of all rows
-	auto freq = f.conn.exec("SELECT cls, count(*)::float8 / (SELECT count(*) FROM lim.obs) FROM lim.obs WHERE cls IS NOT NULL "
-	                        "GROUP BY cls ORDER BY 2 DESC");
+	auto freq = f.conn.exec(
+	    "SELECT cls, count(*)::float8 / (SELECT count(*) FROM lim.obs) FROM lim.obs WHERE cls IS NOT NULL "
+	    "GROUP BY cls ORDER BY 2 DESC");
 	auto& dv = s.find("cls")->discrete_values;
 	REQUIRE(dv.size() == static_cast<size_t>(freq.rows()));
 	for (int i = 0; i < freq.rows(); ++i) {
 		CHECK(dv[size_t(i)].first == freq.get(i, 0));
-		CHECK(dv[size_t(i)].second == doctest::Approx(std::stod(freq.get(i, 1))).epsilon(exact_percentiles ? 1e-12 : 0.1));
+		CHECK(dv[size_t(i)].second ==
+		      doctest::Approx(std::stod(freq.get(i, 1))).epsilon(exact_percentiles ? 1e-12 : 0.1));
 	}
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("limits: statistics and coverage agree with SQL") {
 	Fixture f("limits_sql", 3000);
@@ -171,9 +182,10 @@ TEST_CASE("limits: statistics and coverage agree with SQL") {
 	f.conn.exec("UPDATE lim.obs SET mag = 'NaN' WHERE id = 5");
 	rd::limits::Options o;
 	auto report = rd::limits::run(f.conn, *f.rd(), std::nullopt, o);
-	REQUIRE(report.tables.size() == 2);  // obs and empty; `never` was never imported
-	CHECK(std::find_if(report.notes.begin(), report.notes.end(),
-	                   [](auto& n) { return n.find("lim.never: not in the database") != std::string::npos; }) != report.notes.end());
+	REQUIRE(report.tables.size() == 2); // obs and empty; `never` was never imported
+	CHECK(std::find_if(report.notes.begin(), report.notes.end(), [](auto& n) {
+		      return n.find("lim.never: not in the database") != std::string::npos;
+	      }) != report.notes.end());
 	auto& s = report.tables[0];
 	CHECK(s.table == "lim.obs");
 	CHECK(s.sample_percent == 100);
@@ -198,18 +210,28 @@ TEST_CASE("limits: statistics and coverage agree with SQL") {
 	auto& c = *report.coverage;
 	REQUIRE(c.spatial);
 	CHECK(c.moc_order == 5);
-	auto cells = f.conn.exec("SELECT DISTINCT healpix_nest(5, spoint(radians(ra), radians(dec))) FROM lim.obs");
+	auto cells =
+	    f.conn.exec("SELECT DISTINCT healpix_nest(5, spoint(radians(ra), radians(dec))) FROM lim.obs");
 	std::vector<uint64_t> v;
-	for (int i = 0; i < cells.rows(); ++i) v.push_back(std::stoull(cells.get(i, 0)));
+	for (int i = 0; i < cells.rows(); ++i)
+		v.push_back(std::stoull(cells.get(i, 0)));
 	CHECK(c.spatial->ranges() == moc::Moc::from_cells(5, v).ranges());
 	// time: [min(t_min), max(t_max)] in MJD
 	REQUIRE(c.temporal.size() == 1);
-	CHECK(c.temporal[0].first == doctest::Approx(f.num("SELECT extract(epoch FROM min(t_min)) / 86400 + 40587 FROM lim.obs")).epsilon(1e-12));
-	CHECK(c.temporal[0].second == doctest::Approx(f.num("SELECT extract(epoch FROM max(t_max)) / 86400 + 40587 FROM lim.obs")).epsilon(1e-12));
+	CHECK(c.temporal[0].first ==
+	      doctest::Approx(f.num("SELECT extract(epoch FROM min(t_min)) / 86400 + 40587 FROM lim.obs"))
+	          .epsilon(1e-12));
+	CHECK(c.temporal[0].second ==
+	      doctest::Approx(f.num("SELECT extract(epoch FROM max(t_max)) / 86400 + 40587 FROM lim.obs"))
+	          .epsilon(1e-12));
 	// spectral: photon energies of the longest and shortest wavelengths
 	REQUIRE(c.spectral.size() == 1);
-	CHECK(c.spectral[0].first == doctest::Approx(6.62607015e-34 * 299792458.0 / f.num("SELECT max(em_max) FROM lim.obs")).epsilon(1e-12));
-	CHECK(c.spectral[0].second == doctest::Approx(6.62607015e-34 * 299792458.0 / f.num("SELECT min(em_min) FROM lim.obs")).epsilon(1e-12));
+	CHECK(c.spectral[0].first ==
+	      doctest::Approx(6.62607015e-34 * 299792458.0 / f.num("SELECT max(em_max) FROM lim.obs"))
+	          .epsilon(1e-12));
+	CHECK(c.spectral[0].second ==
+	      doctest::Approx(6.62607015e-34 * 299792458.0 / f.num("SELECT min(em_min) FROM lim.obs"))
+	          .epsilon(1e-12));
 	auto stored = rd::limits::load_coverage(f.conn, "lim/q");
 	REQUIRE(stored);
 	CHECK(stored->spatial->ranges() == c.spatial->ranges());
@@ -225,7 +247,7 @@ TEST_CASE("limits: parallel streams and samples") {
 	rd::limits::Options o;
 	o.connect = [&] { return std::make_unique<pg::Connection>(f.db.admin()); };
 	o.streams = 3;
-	o.min_blocks_per_stream = 1;  // a small table, read in three block ranges
+	o.min_blocks_per_stream = 1; // a small table, read in three block ranges
 	auto report = rd::limits::run(f.conn, *f.rd(), std::string("obs"), o);
 	REQUIRE(report.tables.size() == 1);
 	check_against_sql(f, report.tables[0], true);
@@ -237,11 +259,15 @@ TEST_CASE("limits: parallel streams and samples") {
 	auto& st = sampled.tables[0];
 	CHECK(st.sample_percent == 50);
 	check_against_sql(f, st, false);
-	CHECK(*st.find("mag")->median == doctest::Approx(f.num("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY mag) FROM lim.obs")).epsilon(0.05));
+	CHECK(*st.find("mag")->median ==
+	      doctest::Approx(f.num("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY mag) FROM lim.obs"))
+	          .epsilon(0.05));
 	// the MOC of a sampled table still covers every row
-	auto cells = f.conn.exec("SELECT DISTINCT healpix_nest(5, spoint(radians(ra), radians(dec))) FROM lim.obs");
+	auto cells =
+	    f.conn.exec("SELECT DISTINCT healpix_nest(5, spoint(radians(ra), radians(dec))) FROM lim.obs");
 	std::vector<uint64_t> v;
-	for (int i = 0; i < cells.rows(); ++i) v.push_back(std::stoull(cells.get(i, 0)));
+	for (int i = 0; i < cells.rows(); ++i)
+		v.push_back(std::stoull(cells.get(i, 0)));
 	REQUIRE(sampled.coverage);
 	CHECK(sampled.coverage->spatial->ranges() == moc::Moc::from_cells(5, v).ranges());
 }
@@ -256,7 +282,7 @@ TEST_CASE("limits: bad requests name the problem and change nothing") {
 	} catch (const Error& e) {
 		CHECK(e.kind() == ErrorKind::NotFound);
 		CHECK(std::string(e.what()).find("nosuch") != std::string::npos);
-		CHECK(std::string(e.what()).find("obs") != std::string::npos);  // lists the tables
+		CHECK(std::string(e.what()).find("obs") != std::string::npos); // lists the tables
 	}
 	try {
 		rd::limits::run(f.conn, *rd, std::string("never"), o);

@@ -245,8 +245,9 @@ TEST_CASE("user tables: upload, replacement only at commit, failed uploads keep 
 	                       {"<TD>1</TD><TD>2</TD>"})),
 	    doctest::Contains("two columns are called"), Error);
 	// A table without rows: FIELDs and no DATA, or an empty TABLEDATA.
-	UserTable empty = f.put(std::nullopt, "empty",
-	                        "<VOTABLE version=\"1.4\"><RESOURCE><TABLE>" + kStarFields + "</TABLE></RESOURCE></VOTABLE>");
+	UserTable empty =
+	    f.put(std::nullopt, "empty",
+	          "<VOTABLE version=\"1.4\"><RESOURCE><TABLE>" + kStarFields + "</TABLE></RESOURCE></VOTABLE>");
 	CHECK(empty.nrows == 0);
 	CHECK(empty.columns.size() == 3);
 	CHECK(f.put(std::nullopt, "empty", make_votable(kStarFields, {})).nrows == 0);
@@ -286,28 +287,30 @@ TEST_CASE("user tables: hostile uploads — connections only once data arrives, 
 	// connection and a transaction before reading its body).
 	int64_t at_first_read = -1;
 	f.tables.upload(std::nullopt, "lazy", reader_of({stars(3)}, [&](size_t i) {
-		if (i == 0) at_first_read = open_transactions();
-	}));
+		                if (i == 0) at_first_read = open_transactions();
+	                }));
 	CHECK(at_first_read == 0);
 
 	// One upload connection: an upload whose rows have begun holds it, the next one is told to
 	// come back (503), not given a connection of its own.
-	std::string head = "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"><RESOURCE><TABLE>"
-	                   "<FIELD name=\"x\" datatype=\"double\"/><DATA><BINARY2><STREAM encoding=\"base64\">" +
-	                   std::string(200 << 10, ' ');
+	std::string head =
+	    "<VOTABLE version=\"1.4\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"><RESOURCE><TABLE>"
+	    "<FIELD name=\"x\" datatype=\"double\"/><DATA><BINARY2><STREAM encoding=\"base64\">" +
+	    std::string(200 << 10, ' ');
 	std::promise<void> holding, release;
 	auto released = release.get_future().share();
 	std::string holder_error;
 	std::thread holder([&] {
 		try {
 			f.tables.upload(std::nullopt, "holder",
-			                reader_of({head, std::string(100 << 10, ' '), "</STREAM></BINARY2></DATA></TABLE></RESOURCE></VOTABLE>"},
+			                reader_of({head, std::string(100 << 10, ' '),
+			                           "</STREAM></BINARY2></DATA></TABLE></RESOURCE></VOTABLE>"},
 			                          [&](size_t i) {
-				                if (i == 2) { // the reader has parsed 300 kB: the rows have begun
-					                holding.set_value();
-					                released.wait();
-				                }
-			                }));
+				                          if (i == 2) { // the reader has parsed 300 kB: the rows have begun
+					                          holding.set_value();
+					                          released.wait();
+				                          }
+			                          }));
 		} catch (const std::exception& e) {
 			holder_error = e.what();
 		}
@@ -357,9 +360,12 @@ TEST_CASE("user tables: hostile uploads — connections only once data arrives, 
 		pieces.push_back(doc.substr(i, 64 << 10));
 	int64_t relations = f.tap_user_relations();
 	try {
-		f.tables.upload(std::nullopt, "gone", reader_of(pieces, [&](size_t i) {
-			if (i == 2 && gone_callback) gone_callback();
-		}), control);
+		f.tables.upload(std::nullopt, "gone",
+		                reader_of(pieces,
+		                          [&](size_t i) {
+			                          if (i == 2 && gone_callback) gone_callback();
+		                          }),
+		                control);
 		FAIL("the upload went on without its client");
 	} catch (const Error& e) {
 		CHECK(e.kind() == ErrorKind::Io);

@@ -22,7 +22,8 @@ public:
 		int ms = std::stoi(run.job().parameter("SLEEP").value_or("0"));
 		std::atomic<bool> cancelled{false};
 		run.set_canceller([&] { cancelled = true; });
-		for (int i = 0; i < ms / 10 && !cancelled; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		for (int i = 0; i < ms / 10 && !cancelled; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		if (cancelled) throw Error(ErrorKind::Timeout, "cancelled");
 		std::ofstream(run.dir() / "out.txt") << run.job().parameter("RESULT").value_or("");
 		run.add_result({"result", "text/plain", "out.txt", 1});
@@ -47,7 +48,7 @@ Phase wait_final(JobManager& m, const std::string& id) {
 	return Phase::Unknown;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("uws: jobs run, fail, abort, time out and are queued beyond the limit") {
 	TestDb db("uws_manager");
@@ -157,7 +158,8 @@ TEST_CASE("uws: a restart turns executing jobs into errors and keeps queued ones
 	fs::remove_all(dir);
 }
 
-TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered, and waits per client are bounded") {
+TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered, and waits "
+          "per client are bounded") {
 	TestDb db("uws_watch");
 	{
 		pg::Connection su(db.superuser(db.name()));
@@ -180,7 +182,7 @@ TEST_CASE("uws: watchers fire once on the next change, also one that came before
 	CHECK(fired == 0);
 	m.run("t", job.id);
 	CHECK(wait_final(m, job.id) == Phase::Completed);
-	CHECK(fired == 1);  // once, although the job changed several times
+	CHECK(fired == 1); // once, although the job changed several times
 	CHECK(removed == 0);
 	// A change between reading the version and watching fires at once.
 	m.watch(job.id, v, [&] { ++fired; });

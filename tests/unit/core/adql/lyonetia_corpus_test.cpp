@@ -29,7 +29,7 @@ using namespace meles;
 using namespace meles::adql;
 namespace fs = std::filesystem;
 
-#ifndef MELES_NO_ADQL_CORPUS  // see tests/CMakeLists.txt
+#ifndef MELES_NO_ADQL_CORPUS // see tests/CMakeLists.txt
 TEST_CASE("lyonetia corpus: ivoa/ and gavo/ parse or fail exactly as labelled") {
 	fs::path dir = adql_test::corpus_dir();
 	INFO("corpus directory: " << dir.string() << " (set MELES_ADQL_CORPUS to override)");

@@ -48,22 +48,26 @@ TEST_CASE("ucd: the word list is there and the checker knows UCD1+") {
 
 TEST_CASE("ucd: derived columns do not inherit UCDs that no longer hold") {
 	// meta.id;meta.main on id, phot.mag on mag, pos.eq.ra;meta.main on ra
-	auto u = ucds_of("SELECT id, MOD(id, 7), id / 3, id + 1, -ra, ra * 2, ABS(ra), ROUND(mag), ROUND(mag, 1), "
-	                 "FLOOR(ra), CAST(id AS INTEGER), CAST(ra AS REAL), POINT(ra, dec), mag + mag, "
-	                 "COALESCE(mag, mag), COALESCE(mag, ra), IN_UNIT(ra, 'rad'), DEGREES(RADIANS(ra)), "
-	                 "CASE WHEN mag > 1 THEN mag ELSE mag END, LOWER(name), ROUND(id) "
-	                 "FROM anchor.main");
-	std::vector<std::string> want = {"meta.id;meta.main", "", "", "", "", "", "", "phot.mag", "phot.mag",
-	                                 "pos.eq.ra", "meta.id", "pos.eq.ra", "pos", "", "phot.mag", "",
-	                                 "pos.eq.ra", "pos.eq.ra", "phot.mag", "meta.id", ""};
+	auto u =
+	    ucds_of("SELECT id, MOD(id, 7), id / 3, id + 1, -ra, ra * 2, ABS(ra), ROUND(mag), ROUND(mag, 1), "
+	            "FLOOR(ra), CAST(id AS INTEGER), CAST(ra AS REAL), POINT(ra, dec), mag + mag, "
+	            "COALESCE(mag, mag), COALESCE(mag, ra), IN_UNIT(ra, 'rad'), DEGREES(RADIANS(ra)), "
+	            "CASE WHEN mag > 1 THEN mag ELSE mag END, LOWER(name), ROUND(id) "
+	            "FROM anchor.main");
+	std::vector<std::string> want = {
+	    "meta.id;meta.main", "",         "",          "",          "",          "",        "",
+	    "phot.mag",          "phot.mag", "pos.eq.ra", "meta.id",   "pos.eq.ra", "pos",     "",
+	    "phot.mag",          "",         "pos.eq.ra", "pos.eq.ra", "phot.mag",  "meta.id", ""};
 	CHECK(u == want);
 	u = ucds_of("SELECT MIN(mag), MAX(ra), AVG(mag), SUM(mag), COUNT(*), MIN(id), AVG(id), MAX(em_min) FROM "
 	            "anchor.main, ivoa.obscore");
 	want = {"phot.mag;stat.min", "pos.eq.ra;stat.max", "phot.mag;stat.mean", "", "meta.number", "", "", ""};
 	CHECK(u == want);
 	// a scalar subquery's value is no main identifier of the result
-	CHECK(ucds_of("SELECT (SELECT MAX(id) FROM anchor.big), (SELECT TOP 1 ra FROM anchor.big) FROM anchor.main") ==
-	      std::vector<std::string>{"", "pos.eq.ra"});
+	CHECK(
+	    ucds_of(
+	        "SELECT (SELECT MAX(id) FROM anchor.big), (SELECT TOP 1 ra FROM anchor.big) FROM anchor.main") ==
+	    std::vector<std::string>{"", "pos.eq.ra"});
 }
 
 TEST_CASE("ucd: every UCD the translator makes up is valid UCD1+") {

@@ -18,7 +18,7 @@ fs::path write_conf(const std::string& text) {
 	std::ofstream(f) << text;
 	return f;
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("config: defaults and placeholders") {
 	Config c = Config::defaults("/srv/meles");
@@ -31,8 +31,9 @@ TEST_CASE("config: defaults and placeholders") {
 }
 
 TEST_CASE("config: file values, case-insensitive keys, continuation") {
-	auto f = write_conf("# comment\n[web]\nserverport = 9000\nBindAddress=0.0.0.0\n[ivoa]\nauthority = org.example\n"
-	                    "[db]\ndsn = host=/tmp\n  dbname=x\n");
+	auto f = write_conf(
+	    "# comment\n[web]\nserverport = 9000\nBindAddress=0.0.0.0\n[ivoa]\nauthority = org.example\n"
+	    "[db]\ndsn = host=/tmp\n  dbname=x\n");
 	Config c = Config::load(f);
 	CHECK(c.get_int("web", "serverPort") == 9000);
 	CHECK(c.server_url() == "http://0.0.0.0:9000");
@@ -73,5 +74,6 @@ TEST_CASE("config: sizes and durations") {
 
 TEST_CASE("config: documentation lists every key") {
 	std::string doc = Config::documentation();
-	for (auto& k : config_keys()) CHECK(doc.find(std::string(k.key)) != std::string::npos);
+	for (auto& k : config_keys())
+		CHECK(doc.find(std::string(k.key)) != std::string::npos);
 }

@@ -62,7 +62,8 @@ TEST_CASE("The format table advertises each mime and alias once") {
 	CHECK(formats::output_format_info(OutputFormat::Fits).mime == "application/fits");
 }
 
-TEST_CASE("Every VOTable serialization carries its TAPRegExt identifier, and every served format is declared") {
+TEST_CASE(
+    "Every VOTable serialization carries its TAPRegExt identifier, and every served format is declared") {
 	auto standard_id = [](OutputFormat f) -> std::string_view {
 		switch (f) {
 		case OutputFormat::VOTableTabledata:

@@ -27,7 +27,7 @@ TEST_CASE("moc: ASCII serialisation is normalised") {
 	CHECK(Moc::parse_ascii("1/0-3").to_ascii() == "0/0 1/");
 	CHECK(Moc::parse_ascii("1/0 1 2 3 7").to_ascii() == "0/0 1/7");
 	CHECK(Moc::parse_ascii("3/1-5 8 4/100 6/").to_ascii() == "3/1-5 8 4/100 6/");
-	CHECK(Moc::parse_ascii("2/4,5,6,7 3/1").to_ascii() == "1/1 3/1");  // MOC 1.0 commas
+	CHECK(Moc::parse_ascii("2/4,5,6,7 3/1").to_ascii() == "1/1 3/1"); // MOC 1.0 commas
 	CHECK(Moc::parse_ascii("").to_ascii() == "0/");
 	CHECK(Moc::parse_ascii("5/").to_ascii() == "5/");
 	CHECK(Moc::parse_ascii("0/0-11").sky_fraction() == doctest::Approx(1.0));
@@ -35,14 +35,16 @@ TEST_CASE("moc: ASCII serialisation is normalised") {
 	CHECK(Moc::parse_ascii("3/1-5") == Moc::parse_ascii("3/1 2 3 4 5"));
 
 	std::vector<uint64_t> all;
-	for (uint64_t c = 0; c < 12 * 4096; ++c) all.push_back(c);
+	for (uint64_t c = 0; c < 12 * 4096; ++c)
+		all.push_back(c);
 	CHECK(Moc::from_cells(6, all).to_ascii() == "0/0-11 6/");
 	CHECK(Moc::from_cells(6, {19543}).to_ascii() == "6/19543");
 	CHECK(Moc::from_cells(6, {19543}).sky_fraction() == doctest::Approx(1.0 / 49152));
 }
 
 TEST_CASE("moc: hostile ASCII is refused with the token") {
-	for (const char* bad : {"abc", "3/1-", "30/1", "1/48", "5-3", "3/5-2", "3/1x", "7", "3/99999999999999999999999"}) {
+	for (const char* bad :
+	     {"abc", "3/1-", "30/1", "1/48", "5-3", "3/5-2", "3/1x", "7", "3/99999999999999999999999"}) {
 		INFO(bad);
 		CHECK_THROWS_AS(Moc::parse_ascii(bad), Error);
 	}
@@ -82,7 +84,7 @@ TEST_CASE("moc: point coverage") {
 	CHECK(pc.points() == 2);
 	CHECK(pc.ignored() == 2);
 	CHECK(pc.moc().to_ascii() == "6/19543");
-	PointCoverage deep(14);  // the list path, not the bitmap
+	PointCoverage deep(14); // the list path, not the bitmap
 	deep.add(10, 10);
 	deep.add(10, 10);
 	CHECK(deep.moc() == Moc::from_cells(14, {ang2pix_nest(14, 10, 10)}));

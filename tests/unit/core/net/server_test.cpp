@@ -25,13 +25,14 @@ namespace {
 struct TestServer {
 	net::Server server;
 	std::thread thread;
-	explicit TestServer(net::Handler h, net::ServerOptions o = {}) : server(([&o] {
-		                                                                        o.port = 0;
-		                                                                        o.workers = 4;
-		                                                                        o.shutdown_grace = std::chrono::seconds(10);
-		                                                                        return o;
-	                                                                        })(),
-	                                                                        std::move(h)) {
+	explicit TestServer(net::Handler h, net::ServerOptions o = {})
+	    : server(([&o] {
+		             o.port = 0;
+		             o.workers = 4;
+		             o.shutdown_grace = std::chrono::seconds(10);
+		             return o;
+	             })(),
+	             std::move(h)) {
 		server.listen();
 		thread = std::thread([this] { server.run(); });
 	}
@@ -56,7 +57,9 @@ int connect_from(uint16_t port, const char* source) {
 	return fd;
 }
 
-int connect_to(uint16_t port) { return connect_from(port, "127.0.0.1"); }
+int connect_to(uint16_t port) {
+	return connect_from(port, "127.0.0.1");
+}
 
 std::string read_to_end(int fd, int seconds = 10) {
 	std::string out;
@@ -82,7 +85,7 @@ std::string get(uint16_t port, const std::string& path) {
 	return exchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("net: whole responses, streamed responses and request bodies") {
 	TestServer s([](net::Request& q, net::Response& r) {
@@ -91,7 +94,8 @@ TEST_CASE("net: whole responses, streamed responses and request bodies") {
 			r.send("hello");
 		} else if (q.path == "/stream") {
 			auto& out = r.stream();
-			for (int i = 0; i < 100000; ++i) out.write("line " + std::to_string(i) + "\n");
+			for (int i = 0; i < 100000; ++i)
+				out.write("line " + std::to_string(i) + "\n");
 			r.finish();
 		} else if (q.path == "/echo") {
 			std::string body = q.read_body(1 << 20);
@@ -159,8 +163,9 @@ TEST_CASE("net: stop lets a running request finish") {
 	uint16_t port = s->port();
 	std::string result;
 	std::thread client([&] { result = get(port, "/slow"); });
-	while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-	s->server.stop();  // while the handler sleeps
+	while (!started)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	s->server.stop(); // while the handler sleeps
 	client.join();
 	CHECK(result.find("finished") != std::string::npos);
 	s.reset();
@@ -171,27 +176,29 @@ TEST_CASE("net: a client that disconnects is noticed while the handler runs") {
 	TestServer s([&](net::Request&, net::Response& r) {
 		r.on_client_gone([&] { gone = true; });
 		started = true;
-		for (int i = 0; i < 300 && !gone; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		for (int i = 0; i < 300 && !gone; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		r.send("too late");
 	});
 	int fd = connect_to(s.port());
 	std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) > 0);
-	while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	while (!started)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	close(fd);
-	for (int i = 0; i < 200 && !gone; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	for (int i = 0; i < 200 && !gone; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	CHECK(gone);
 }
 
 namespace {
-
 
 void send_get(int fd, const std::string& path) {
 	std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("net: NUL and other control characters in the path are refused before any handler runs") {
 	std::atomic<int> handled{0};
@@ -239,10 +246,12 @@ TEST_CASE("net: parked responses hold no thread and resume on wake-up, timeout o
 	REQUIRE(wakeups.size() == 40);
 	CHECK(get(s.port(), "/ping").find("pong") != std::string::npos);
 	CHECK(resumed == 0);
-	for (auto& w : wakeups) w->wake();
-	for (int fd : fds) CHECK(read_to_end(fd).find("resumed /wait") != std::string::npos);
+	for (auto& w : wakeups)
+		w->wake();
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("resumed /wait") != std::string::npos);
 	CHECK(resumed == 40);
-	wakeups[0]->wake();  // once only
+	wakeups[0]->wake(); // once only
 	// timeout
 	auto t0 = std::chrono::steady_clock::now();
 	CHECK(get(s.port(), "/short").find("resumed /short") != std::string::npos);
@@ -250,9 +259,11 @@ TEST_CASE("net: parked responses hold no thread and resume on wake-up, timeout o
 	// a client that hangs up ends its park at once
 	int fd = connect_to(s.port());
 	send_get(fd, "/long");
-	for (int i = 0; i < 500 && wakeups.size() < 42; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	for (int i = 0; i < 500 && wakeups.size() < 42; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	close(fd);
-	for (int i = 0; i < 500 && resumed < 42; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	for (int i = 0; i < 500 && resumed < 42; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	CHECK(resumed == 42);
 	CHECK(resumed_gone == 1);
 }
@@ -269,7 +280,8 @@ TEST_CASE("net: a client's requests beyond max_client_requests wait for their tu
 		    int seen = most;
 		    while (now > seen && !most.compare_exchange_weak(seen, now)) {
 		    }
-		    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		    while (!release)
+			    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 		    --running;
 		    r.send("done");
 	    },
@@ -286,7 +298,8 @@ TEST_CASE("net: a client's requests beyond max_client_requests wait for their tu
 	send_get(other, "/ping");
 	CHECK(read_to_end(other).find("pong") != std::string::npos);
 	release = true;
-	for (int fd : fds) CHECK(read_to_end(fd).find("done") != std::string::npos);
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("done") != std::string::npos);
 	CHECK(most == 2);
 }
 
@@ -313,14 +326,15 @@ TEST_CASE("net: spool_when_slow lets the producer finish while the client does n
 			++limit_errors;
 			out.write("CUT\n");
 		}
-		produced = true;  // what a handler does when it gives its database connection back
+		produced = true; // what a handler does when it gives its database connection back
 		r.finish();
 	});
 	for (const char* path : {"/spool", "/small-spool"}) {
 		produced = false;
 		int fd = connect_to(s.port());
 		send_get(fd, path);
-		for (int i = 0; i < 500 && !produced; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		for (int i = 0; i < 500 && !produced; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		CHECK_MESSAGE(produced, "the producer finished although the client has read nothing yet");
 		std::string got = read_to_end(fd, 30);
 		if (std::string(path) == "/spool") {

@@ -25,14 +25,80 @@ struct Rng {
 };
 
 const char* const kTokens[] = {
-    "@a", "@b", "@s", "1", "0", "-1", "2.5", "1e308", "'x'", "''", "'a:b'", "\"%s\"", "None", "True", "(", ")", "[", "]",
-    "{", "}", ",", ":", ".", "+", "-", "*", "/", "//", "%", "**", "<", "==", "!=", "in", "not", "and", "or", "if",
-    "else", "for", "x", "float", "int", "str", "len", "hmsToDeg", "parseWithNull", "math.sqrt", "datetime.datetime",
-    "re.sub", "strip()", "split", "upper", "format", "f'{@a}'", "lambda", "=", "[::-1]", "[1:]", "[0]", "{'k': 1}",
-    "range(3)", "sorted", "min", "max", "round", "2**62", "mjdToDateTime", "dateTimeToMJD", "toMJD", "str(0.1)",
+    "@a",
+    "@b",
+    "@s",
+    "1",
+    "0",
+    "-1",
+    "2.5",
+    "1e308",
+    "'x'",
+    "''",
+    "'a:b'",
+    "\"%s\"",
+    "None",
+    "True",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    ".",
+    "+",
+    "-",
+    "*",
+    "/",
+    "//",
+    "%",
+    "**",
+    "<",
+    "==",
+    "!=",
+    "in",
+    "not",
+    "and",
+    "or",
+    "if",
+    "else",
+    "for",
+    "x",
+    "float",
+    "int",
+    "str",
+    "len",
+    "hmsToDeg",
+    "parseWithNull",
+    "math.sqrt",
+    "datetime.datetime",
+    "re.sub",
+    "strip()",
+    "split",
+    "upper",
+    "format",
+    "f'{@a}'",
+    "lambda",
+    "=",
+    "[::-1]",
+    "[1:]",
+    "[0]",
+    "{'k': 1}",
+    "range(3)",
+    "sorted",
+    "min",
+    "max",
+    "round",
+    "2**62",
+    "mjdToDateTime",
+    "dateTimeToMJD",
+    "toMJD",
+    "str(0.1)",
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Random token soup compiles or fails cleanly, and evaluation only throws Errors") {
 	Rng rng;
@@ -55,7 +121,8 @@ TEST_CASE("Random token soup compiles or fails cleanly, and evaluation only thro
 		}
 		++compiled;
 		std::vector<Value> slots(static_cast<std::size_t>(scope.size()));
-		for (auto& v : slots) v = Value::borrow(samples[rng.below(8)]);
+		for (auto& v : slots)
+			v = Value::borrow(samples[rng.below(8)]);
 		try {
 			Value v = o.expression->evaluate(slots);
 			(void)v.repr();
@@ -70,13 +137,15 @@ TEST_CASE("Random token soup compiles or fails cleanly, and evaluation only thro
 
 TEST_CASE("Random bytes as literals of every type fail only with ExprError") {
 	Rng rng;
-	const char* types[] = {"integer", "smallint", "bigint", "real", "double precision", "boolean", "text", "date",
-	                       "timestamp", "time", "spoint", "scircle", "spoly", "real[]", "bytea", "char(4)"};
+	const char* types[] = {"integer", "smallint", "bigint",    "real",   "double precision", "boolean",
+	                       "text",    "date",     "timestamp", "time",   "spoint",           "scircle",
+	                       "spoly",   "real[]",   "bytea",     "char(4)"};
 	const std::string alphabet = "0123456789.+-eEdDTZ:, ()<>{}abcfnNtx\t\\\"'";
 	for (int i = 0; i < 20000; ++i) {
 		std::string raw;
 		std::size_t n = rng.below(24);
-		for (std::size_t k = 0; k < n; ++k) raw += alphabet[rng.below(alphabet.size())];
+		for (std::size_t k = 0; k < n; ++k)
+			raw += alphabet[rng.below(alphabet.size())];
 		SqlType t = SqlType::parse(types[rng.below(sizeof types / sizeof types[0])]);
 		std::string out;
 		try {

@@ -342,8 +342,10 @@ std::vector<std::string> read_with_problems(const std::string& path, size_t chun
 	std::vector<std::string> out;
 	while (reader->next(batch))
 		for (size_t i = 0; i < batch.size(); ++i)
-			if (auto* p = batch.problem(i)) out.push_back(std::to_string(batch.line(i)) + ": " + *p);
-			else out.push_back(std::string(batch.value(i, 0).as_text()));
+			if (auto* p = batch.problem(i))
+				out.push_back(std::to_string(batch.line(i)) + ": " + *p);
+			else
+				out.push_back(std::string(batch.value(i, 0).as_text()));
 	return out;
 }
 
@@ -353,10 +355,10 @@ TEST_CASE("csvGrammar puts unparseable records into the batch in file order, ski
 	TempDir d;
 	auto p = d.write("bad.csv", "a,b,c\n"
 	                            "1,x,y\n"
-	                            "2,short\n"                     // line 3: too few fields
-	                            "3,\"open,y\n"                  // line 4: quote never closed
+	                            "2,short\n"    // line 3: too few fields
+	                            "3,\"open,y\n" // line 4: quote never closed
 	                            "4,x,y\n"
-	                            "5,x,y,extra\n"                 // line 6: too many
+	                            "5,x,y,extra\n" // line 6: too many
 	                            "6,x,y\n");
 	auto got = read_with_problems(p);
 	REQUIRE(got.size() == 6);
@@ -376,7 +378,8 @@ TEST_CASE("csvGrammar says where a quote that spans lines opened and closed") {
 	// one record, here of 4 fields.
 	auto q = d.write("span.csv", "a,b,c\n1,x,y\n2,\"open,y\n3,x,y\n4,x\"y,z,w\n5,x,y\n");
 	CHECK(error_of([&] { read_file(element("csvGrammar"), q); }) ==
-	      q + ":3: expected 3 fields, found 4 (field 2 opens a quote on line 3 that closes only on line 5: is a "
+	      q + ":3: expected 3 fields, found 4 (field 2 opens a quote on line 3 that closes only on line 5: "
+	          "is a "
 	          "closing quote missing?)");
 	// Skipping bad records costs line 3 only; line 5 is bad in its own right.
 	auto got = read_with_problems(q);

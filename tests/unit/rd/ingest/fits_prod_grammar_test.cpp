@@ -24,9 +24,9 @@ core::fits::FixtureImage plate() {
 	core::fits::FixtureImage im;
 	im.naxis1 = 64;
 	im.naxis2 = 48;
-	im.cards = {{"OBJECT", "'M 31    '"},      {"DATE-OBS", "'1923-10-05T22:10:00'"},
-	            {"EXPTIME", "3600.5"},         {"AIRMASS", "1.25D0"},
-	            {"PLATENUM", "1234"},          {"PHOTOM", "T"},
+	im.cards = {{"OBJECT", "'M 31    '"},       {"DATE-OBS", "'1923-10-05T22:10:00'"},
+	            {"EXPTIME", "3600.5"},          {"AIRMASS", "1.25D0"},
+	            {"PLATENUM", "1234"},           {"PHOTOM", "T"},
 	            {"QUOTE", "'O''Brien'"},        {"EMPTYVAL", ""},
 	            {"ESO DET CHIP NAME", "'ccd1'"}};
 	im.long_string_key = "LONGSTR";
@@ -35,15 +35,17 @@ core::fits::FixtureImage plate() {
 }
 
 // field -> rendered value of the single record
-std::map<std::string, std::string> record_of(const GrammarElement& el, const std::string& path, const std::string& dir) {
+std::map<std::string, std::string> record_of(const GrammarElement& el, const std::string& path,
+                                             const std::string& dir) {
 	auto r = read_file(el, path, dir);
 	REQUIRE(r.rows.size() == 1);
 	std::map<std::string, std::string> out;
-	for (size_t i = 0; i < r.names.size(); ++i) out[r.names[i]] = r.rows[0][i];
+	for (size_t i = 0; i < r.names.size(); ++i)
+		out[r.names[i]] = r.rows[0][i];
 	return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("fitsProdGrammar: one record per file, header cards as typed fields, qnd and CFITSIO agree") {
 	TempDir d;
@@ -53,7 +55,7 @@ TEST_CASE("fitsProdGrammar: one record per file, header cards as typed fields, q
 	for (const char* qnd : {"True", "False"}) {
 		CAPTURE(qnd);
 		auto rec = record_of(element("fitsProdGrammar", {{"qnd", qnd}}), p, d.path());
-		CHECK(rec["OBJECT"] == "M 31");  // trailing blanks do not count
+		CHECK(rec["OBJECT"] == "M 31"); // trailing blanks do not count
 		CHECK(rec["DATE-OBS"] == "1923-10-05T22:10:00");
 		CHECK(rec["EXPTIME"] == "3600.5");
 		CHECK(rec["AIRMASS"] == "1.25");
@@ -63,7 +65,7 @@ TEST_CASE("fitsProdGrammar: one record per file, header cards as typed fields, q
 		CHECK(rec["EMPTYVAL"] == "NULL");
 		CHECK(rec["NAXIS1"] == "64");
 		CHECK(rec["ESO DET CHIP NAME"] == "ccd1");
-		CHECK(rec["LONGSTR"] == std::string(100, 'x') + "end");  // CONTINUE joined
+		CHECK(rec["LONGSTR"] == std::string(100, 'x') + "end"); // CONTINUE joined
 		CHECK(rec.count("COMMENT") == 0);
 	}
 	auto reader = make_grammar(element("fitsProdGrammar"))->open(SourceInfo::for_file(p, d.path()));
@@ -94,7 +96,7 @@ TEST_CASE("fitsProdGrammar: gzip and tile compression (fpack) give the image's h
 		CHECK(c["NAXIS"] == "2");
 		CHECK(c["NAXIS1"] == "64");
 		CHECK(c["BITPIX"] == "16");
-		CHECK(c.count("ZIMAGE") == 0);  // the image as it was, not the compressed table
+		CHECK(c.count("ZIMAGE") == 0); // the image as it was, not the compressed table
 	}
 }
 
@@ -120,15 +122,18 @@ TEST_CASE("fitsProdGrammar: hdu chooses the header, hdusField makes a record per
 	CHECK(all.rows[0][col("OBJECT")] == "M 31");
 	CHECK(all.rows[0][col("EXTNAME")] == "NULL");
 	CHECK(all.rows[1][col("EXTNAME")] == "EXT1");
-	GrammarElement mk = element("mapKeys", {}, {element("map", {{"key", "exposure"}}, {}, "EXPTIME")}, "dateObs: DATE-OBS");
+	GrammarElement mk =
+	    element("mapKeys", {}, {element("map", {{"key", "exposure"}}, {}, "EXPTIME")}, "dateObs: DATE-OBS");
 	auto mapped = record_of(element("fitsProdGrammar", {}, {mk}), p, d.path());
 	CHECK(mapped["dateObs"] == "1923-10-05T22:10:00");
 	CHECK(mapped["exposure"] == "3600.5");
 	CHECK(mapped.count("DATE-OBS") == 0);
-	CHECK(error_of([&] { make_grammar(element("fitsProdGrammar", {}, {element("mapKeys", {}, {}, "nonsense")})); })
-	          .find("mapKeys: 'nonsense' is not field:KEYWORD") != std::string::npos);
-	CHECK(error_of([&] { read_file(element("fitsProdGrammar", {{"hdu", "7"}}), p, d.path()); })
-	          .find("data/mef.fits: there is no HDU 7 (the file has 3 HDUs)") != std::string::npos);
+	CHECK(error_of([&] {
+		      make_grammar(element("fitsProdGrammar", {}, {element("mapKeys", {}, {}, "nonsense")}));
+	      }).find("mapKeys: 'nonsense' is not field:KEYWORD") != std::string::npos);
+	CHECK(error_of([&] {
+		      read_file(element("fitsProdGrammar", {{"hdu", "7"}}), p, d.path());
+	      }).find("data/mef.fits: there is no HDU 7 (the file has 3 HDUs)") != std::string::npos);
 }
 
 TEST_CASE("fitsProdGrammar: files that are not FITS, truncated or corrupt are named") {
@@ -150,26 +155,30 @@ TEST_CASE("fitsProdGrammar: files that are not FITS, truncated or corrupt are na
 	auto cut = d.write("data/cut.fits", bytes.substr(0, bytes.size() - 3000));
 	msg = error_of([&] { read_file(el, cut, d.path()); });
 	CHECK(msg.find("data/cut.fits: truncated: the header announces 6144 bytes of data") != std::string::npos);
-	CHECK(error_of([&] { read_file(element("fitsProdGrammar", {{"qnd", "False"}}), cut, d.path()); })
-	          .find("data/cut.fits: truncated") != std::string::npos);
+	CHECK(error_of([&] {
+		      read_file(element("fitsProdGrammar", {{"qnd", "False"}}), cut, d.path());
+	      }).find("data/cut.fits: truncated") != std::string::npos);
 	// cut in the header
 	auto head = d.write("data/head.fits", bytes.substr(0, 1000));
-	CHECK(error_of([&] { read_file(el, head, d.path()); }).find("data/head.fits: truncated: the file ends inside a header") !=
-	      std::string::npos);
+	CHECK(error_of([&] {
+		      read_file(el, head, d.path());
+	      }).find("data/head.fits: truncated: the file ends inside a header") != std::string::npos);
 	// binary garbage in a card
 	std::string bad = bytes;
 	bad[85] = '\x01';
 	auto corrupt = d.write("data/corrupt.fits", bad);
-	CHECK(error_of([&] { read_file(el, corrupt, d.path()); }).find("data/corrupt.fits: corrupt header: card 2") !=
-	      std::string::npos);
+	CHECK(error_of([&] {
+		      read_file(el, corrupt, d.path());
+	      }).find("data/corrupt.fits: corrupt header: card 2") != std::string::npos);
 	// no END within maxHeaderBlocks
 	std::string endless = bytes.substr(0, 2880);
 	for (size_t i = 0; i < endless.size(); i += 80)
 		if (endless.compare(i, 8, "END     ") == 0) endless.replace(i, 8, "NOTEND  ");
 	endless += std::string(2880 * 3, ' ');
 	auto noend = d.write("data/noend.fits", endless);
-	CHECK(error_of([&] { read_file(element("fitsProdGrammar", {{"maxHeaderBlocks", "2"}}), noend, d.path()); })
-	          .find("no END card in the first 2 header blocks") != std::string::npos);
+	CHECK(error_of([&] {
+		      read_file(element("fitsProdGrammar", {{"maxHeaderBlocks", "2"}}), noend, d.path());
+	      }).find("no END card in the first 2 header blocks") != std::string::npos);
 	// with bad records in the batch (imp -c): one bad record naming the problem, no exception
 	ReadOptions ro;
 	ro.bad_records_in_batch = true;

@@ -27,7 +27,7 @@ std::string row_of(const std::string& text, std::string_view name) {
 	return text.substr(at, text.find('\n', at) - at);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("grammar records: docs/grammars.md lists every grammar and every option") {
 	std::string text = docs();
@@ -39,8 +39,8 @@ TEST_CASE("grammar records: docs/grammars.md lists every grammar and every optio
 		std::string row = row_of(text, g.element);
 		REQUIRE_MESSAGE(!row.empty(), g.element, " has no row in the grammar table");
 		for (const GrammarOption& o : g.options)
-			CHECK_MESSAGE(row.find("`" + std::string(o.name) + "`") != std::string::npos, g.element, ": option ", o.name,
-			              " is not in its row of docs/grammars.md");
+			CHECK_MESSAGE(row.find("`" + std::string(o.name) + "`") != std::string::npos, g.element,
+			              ": option ", o.name, " is not in its row of docs/grammars.md");
 		for (auto c : g.children)
 			CHECK_MESSAGE(row.find("`" + std::string(c) + "`") != std::string::npos, g.element, ": child ", c,
 			              " is not in its row of docs/grammars.md");

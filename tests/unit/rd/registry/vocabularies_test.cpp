@@ -10,7 +10,7 @@ TEST_CASE("UAT: identifiers, labels, alternative labels and URIs find the term")
 	CHECK(uat_size() > 2000);
 	CHECK(check_subject("virtual-observatories").term == "virtual-observatories");
 	CHECK(check_subject("Virtual observatories").term == "virtual-observatories");
-	CHECK(check_subject("  catalogues ").term == "catalogs");  // an alternative label
+	CHECK(check_subject("  catalogues ").term == "catalogs"); // an alternative label
 	CHECK(check_subject("http://astrothesaurus.org/uat/1774").term == "virtual-observatories");
 	CHECK(check_subject("http://www.ivoa.net/rdf/uat#stellar-astronomy").term == "stellar-astronomy");
 }
@@ -19,7 +19,7 @@ TEST_CASE("UAT: unknown and deprecated subjects are problems naming what to writ
 	auto c = check_subject("catalogue stuff");
 	CHECK_FALSE(c.term);
 	CHECK(c.problem.find("is not a UAT term") != std::string::npos);
-	CHECK(c.problem.find("'catalogs'") != std::string::npos);  // shares a word, give or take a letter
+	CHECK(c.problem.find("'catalogs'") != std::string::npos); // shares a word, give or take a letter
 	auto typo = check_subject("astrometri");
 	CHECK(typo.problem.find("'astrometry'") != std::string::npos);
 	// deprecated concepts name their replacements (the first one in the file, whatever it is)
@@ -54,11 +54,13 @@ TEST_CASE("resource metadata: every missing item is a problem at the element") {
 	auto m = gather_meta(res, &svc, "service 's'", SourcePos{"q.rd", 9, 0}, problems);
 	CHECK(m.title == "T");
 	std::string all;
-	for (auto& p : problems) all += p.to_string() + "\n";
-	for (const char* want : {"q.rd:9: service 's': no description", "q.rd:9: service 's': no creator",
-	                         "q.rd:3: service 's': subject 'nonsense words here' is not a UAT term",
-	                         "q.rd:9: service 's': no contentLevel", "q.rd:9: service 's': no publisher",
-	                         "q.rd:9: service 's': no contact name", "q.rd:9: service 's': no creationDate"}) {
+	for (auto& p : problems)
+		all += p.to_string() + "\n";
+	for (const char* want :
+	     {"q.rd:9: service 's': no description", "q.rd:9: service 's': no creator",
+	      "q.rd:3: service 's': subject 'nonsense words here' is not a UAT term",
+	      "q.rd:9: service 's': no contentLevel", "q.rd:9: service 's': no publisher",
+	      "q.rd:9: service 's': no contact name", "q.rd:9: service 's': no creationDate"}) {
 		INFO(want);
 		CHECK(all.find(want) != std::string::npos);
 	}

@@ -28,11 +28,13 @@ TEST_CASE("error status: PostgreSQL internals never reach clients, user-meaningf
 		CHECK(public_message(sliced) == shown);
 		CHECK(http_status(e.kind()) == http_status(pg::DbError(state, "x").kind()));
 	}
-	CHECK(public_message(pg::DbError("08001", "cannot connect to the database: connection to server on socket "
-	                                          "\"/tmp/x/run/.s.PGSQL.5432\" failed")) ==
-	      "The database is not available right now; please try again in a few seconds.");
+	CHECK(
+	    public_message(pg::DbError("08001", "cannot connect to the database: connection to server on socket "
+	                                        "\"/tmp/x/run/.s.PGSQL.5432\" failed")) ==
+	    "The database is not available right now; please try again in a few seconds.");
 	CHECK(http_status(pg::DbError("53300", "sorry, too many clients already").kind()) == 503);
-	CHECK(http_status(pg::DbError("57P01", "terminating connection due to administrator command").kind()) == 503);
+	CHECK(http_status(pg::DbError("57P01", "terminating connection due to administrator command").kind()) ==
+	      503);
 	CHECK(public_message(pg::DbError("22012", "division by zero")) == "division by zero");
 	CHECK(public_message(pg::DbError("57014", "canceling statement due to statement timeout")) ==
 	      "canceling statement due to statement timeout");

@@ -39,10 +39,11 @@ net::Request make_request(const std::string& ctype, const std::string& body, con
 	return r;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("params: names are case-insensitive, values are not, repeats are kept") {
-	auto p = Params::from_urlencoded("query=SELECT+%2A+FROM+t&LANG=ADQL&upload=a,param:x&UPLOAD=b,param:y&e=");
+	auto p =
+	    Params::from_urlencoded("query=SELECT+%2A+FROM+t&LANG=ADQL&upload=a,param:x&UPLOAD=b,param:y&e=");
 	CHECK(p.get("QUERY") == "SELECT * FROM t");
 	CHECK(p.get("lang") == "ADQL");
 	CHECK(p.get_all("Upload").size() == 2);
@@ -64,12 +65,14 @@ TEST_CASE("params: urlencoded body plus query string") {
 TEST_CASE("params: multipart with fields and a spooled file, boundaries split across reads") {
 	fs::path spool = fs::temp_directory_path() / "meles_params_test";
 	std::string file_content;
-	for (int i = 0; i < 5000; ++i) file_content += "row " + std::to_string(i) + "\r\n--notquite\r\n";
+	for (int i = 0; i < 5000; ++i)
+		file_content += "row " + std::to_string(i) + "\r\n--notquite\r\n";
 	std::string b = "XyZzY";
-	std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"QUERY\"\r\n\r\nSELECT *\r\nFROM t\r\n--" + b +
-	                   "\r\nContent-Disposition: form-data; name=\"t1\"; filename=\"t1.xml\"\r\nContent-Type: "
-	                   "application/x-votable+xml\r\n\r\n" +
-	                   file_content + "\r\n--" + b + "--\r\n";
+	std::string body =
+	    "--" + b + "\r\nContent-Disposition: form-data; name=\"QUERY\"\r\n\r\nSELECT *\r\nFROM t\r\n--" + b +
+	    "\r\nContent-Disposition: form-data; name=\"t1\"; filename=\"t1.xml\"\r\nContent-Type: "
+	    "application/x-votable+xml\r\n\r\n" +
+	    file_content + "\r\n--" + b + "--\r\n";
 	for (size_t chunk : {1, 7, 4096, 1 << 20}) {
 		auto req = make_request("multipart/form-data; boundary=" + b, body);
 		ChunkedBody src(body, chunk);
@@ -88,27 +91,28 @@ TEST_CASE("params: multipart with fields and a spooled file, boundaries split ac
 			CHECK(ss.str() == file_content);
 			path = f->path;
 		}
-		CHECK_FALSE(fs::exists(path));  // spool files go with the Params
+		CHECK_FALSE(fs::exists(path)); // spool files go with the Params
 	}
 }
 
 TEST_CASE("params: limits and malformed bodies give clear errors") {
 	std::string b = "bb";
-	std::string body = "--bb\r\nContent-Disposition: form-data; name=\"u\"; filename=\"x\"\r\n\r\n" + std::string(5000, 'x') +
-	                   "\r\n--bb--\r\n";
+	std::string body = "--bb\r\nContent-Disposition: form-data; name=\"u\"; filename=\"x\"\r\n\r\n" +
+	                   std::string(5000, 'x') + "\r\n--bb--\r\n";
 	auto req = make_request("multipart/form-data; boundary=bb", body);
 	ChunkedBody src(body, 100);
 	req.body_source = &src;
 	fs::path spool = fs::temp_directory_path() / "meles_params_test2";
-	CHECK_THROWS_WITH_AS(Params::from_request(req, {1 << 20, 1000, spool}), doctest::Contains("exceed the limit of 1000"),
-	                     Error);
+	CHECK_THROWS_WITH_AS(Params::from_request(req, {1 << 20, 1000, spool}),
+	                     doctest::Contains("exceed the limit of 1000"), Error);
 	if (fs::exists(spool)) CHECK(fs::is_empty(spool));
 
 	std::string trunc = "--bb\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\nabc";
 	auto req2 = make_request("multipart/form-data; boundary=bb", trunc);
 	ChunkedBody src2(trunc, 100);
 	req2.body_source = &src2;
-	CHECK_THROWS_WITH_AS(Params::from_request(req2, {}), doctest::Contains("missing closing boundary"), Error);
+	CHECK_THROWS_WITH_AS(Params::from_request(req2, {}), doctest::Contains("missing closing boundary"),
+	                     Error);
 
 	auto req3 = make_request("application/json", "{}");
 	ChunkedBody src3("{}", 100);
@@ -126,9 +130,10 @@ TEST_CASE("params: UPLOAD and MAXREC parsing") {
 	CHECK(parse_maxrec(p, 20000, 1000000) == 1000000);
 	CHECK_THROWS_WITH_AS(parse_uploads(Params::from_urlencoded("UPLOAD=1bad,param:x")),
 	                     doctest::Contains("not a regular ADQL identifier"), Error);
-	CHECK_THROWS_WITH_AS(parse_uploads(Params::from_urlencoded("UPLOAD=t,ftp://x")), doctest::Contains("unsupported"), Error);
-	CHECK_THROWS_WITH_AS(parse_maxrec(Params::from_urlencoded("MAXREC=ten"), 1, 2), doctest::Contains("MAXREC must be an integer"),
-	                     Error);
+	CHECK_THROWS_WITH_AS(parse_uploads(Params::from_urlencoded("UPLOAD=t,ftp://x")),
+	                     doctest::Contains("unsupported"), Error);
+	CHECK_THROWS_WITH_AS(parse_maxrec(Params::from_urlencoded("MAXREC=ten"), 1, 2),
+	                     doctest::Contains("MAXREC must be an integer"), Error);
 }
 
 TEST_CASE("dali: error documents and statuses") {
@@ -137,7 +142,8 @@ TEST_CASE("dali: error documents and statuses") {
 	auto doc = dali_error_document(e);
 	CHECK(doc.find("<INFO name=\"QUERY_STATUS\" value=\"ERROR\">Expected SELECT, found &apos;SLECT&apos;") !=
 	      std::string::npos);
-	CHECK(public_message(Error(ErrorKind::Internal, "segfault in foo.cpp:12")).find("foo.cpp") == std::string::npos);
+	CHECK(public_message(Error(ErrorKind::Internal, "segfault in foo.cpp:12")).find("foo.cpp") ==
+	      std::string::npos);
 	CHECK(http_status(ErrorKind::NotFound) == 404);
 	CHECK(http_status(ErrorKind::Timeout) == 408);
 }
@@ -149,7 +155,7 @@ TEST_CASE("params: values that are not UTF-8 or contain NUL are refused before a
 		} catch (const Error& e) {
 			CHECK(e.kind() == ErrorKind::Validation);
 			CHECK(e.message().find(needle) != std::string::npos);
-			CHECK(e.message().find('\xff') == std::string::npos);  // the bytes are not echoed
+			CHECK(e.message().find('\xff') == std::string::npos); // the bytes are not echoed
 			return true;
 		}
 		return false;
@@ -157,9 +163,10 @@ TEST_CASE("params: values that are not UTF-8 or contain NUL are refused before a
 	CHECK(refused("LANG=ADQL&QUERY=SELECT+%FF", "parameter QUERY is not valid UTF-8 (at byte 8)"));
 	CHECK(refused("RUNID=a%00b", "parameter RUNID contains a NUL character"));
 	CHECK(refused("%FF=1", "a parameter name"));
-	CHECK(refused("Q=%ED%A0%80", "not valid UTF-8"));  // a surrogate
+	CHECK(refused("Q=%ED%A0%80", "not valid UTF-8")); // a surrogate
 	auto ok = Params::from_urlencoded("QUERY=SELECT+%27Gr%C3%BC%C3%9Fe%27%0A%09FROM+t");
-	CHECK(ok.get("QUERY") == "SELECT 'Gr\xC3\xBC\xC3\x9F" "e'\n\tFROM t");
+	CHECK(ok.get("QUERY") == "SELECT 'Gr\xC3\xBC\xC3\x9F"
+	                         "e'\n\tFROM t");
 	// The same from a request: query string, urlencoded and multipart bodies.
 	std::string body = "QUERY=%FF";
 	auto req = make_request("application/x-www-form-urlencoded", body);

@@ -67,7 +67,7 @@ std::string error_of(std::string_view service, std::string_view query, std::stri
 	return "(no error)";
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("conditions: the SCS parameters make a cone on the q3c index, the request echo as given") {
 	auto c = build("cone", "RA=10.5&DEC=-20&SR=0.25");
@@ -85,8 +85,10 @@ TEST_CASE("conditions: the SCS parameters make a cone on the q3c index, the requ
 TEST_CASE("conditions: a table without q3c index gets the spoint cone") {
 	const auto& rd = res();
 	auto cone = cone_on_table(*rd.find_table("plain"), 1, 2, 3);
-	CHECK(cone.where == "spoint(radians(ra), radians(\"dec\")) @ scircle(spoint(radians(1), radians(2)), radians(3))");
-	CHECK(cone.distance == "degrees(spoint(radians(ra), radians(\"dec\")) <-> spoint(radians(1), radians(2)))");
+	CHECK(cone.where ==
+	      "spoint(radians(ra), radians(\"dec\")) @ scircle(spoint(radians(1), radians(2)), radians(3))");
+	CHECK(cone.distance ==
+	      "degrees(spoint(radians(ra), radians(\"dec\")) <-> spoint(radians(1), radians(2)))");
 }
 
 TEST_CASE("conditions: bad and missing cone parameters are named") {
@@ -133,10 +135,12 @@ TEST_CASE("conditions: hostile column values are refused with the parameter's na
 	      "name = 'x''; DROP TABLE y; --'");
 	// the terms a request makes are bounded
 	std::string many = "RA=1&DEC=2&SR=3";
-	for (int i = 0; i < 300; ++i) many += "&mag=" + std::to_string(i);
+	for (int i = 0; i < 300; ++i)
+		many += "&mag=" + std::to_string(i);
 	CHECK(error_of("cone", many).find("mag: at most 256 values or ranges, not 300") == 0);
 	std::string list = "RA=1&DEC=2&SR=3&mag=1";
-	for (int i = 0; i < 300; ++i) list += "," + std::to_string(i);
+	for (int i = 0; i < 300; ++i)
+		list += "," + std::to_string(i);
 	CHECK(error_of("cone", list).find("mag: at most 256") == 0);
 	// a very long value is cut in the message
 	std::string longv(10000, '9');
@@ -173,8 +177,11 @@ TEST_CASE("conditions: required condDescs and Python phraseMakers") {
 
 TEST_CASE("conditions: input keys list what a renderer reads, buildFrom keys included") {
 	const auto& rd = res();
-	auto keys = input_keys(rd.find_service("cone")->core->cond_descs, *rd.find_table("main"), {"form", Syntax::Form});
+	auto keys =
+	    input_keys(rd.find_service("cone")->core->cond_descs, *rd.find_table("main"), {"form", Syntax::Form});
 	std::vector<std::string> names;
-	for (auto& k : keys) names.push_back(k.column.meta.name);
-	CHECK(names == std::vector<std::string>{"hscs_pos", "hscs_sr", "mag", "name", "obsdate", "pos_pos", "sr_pos"});
+	for (auto& k : keys)
+		names.push_back(k.column.meta.name);
+	CHECK(names ==
+	      std::vector<std::string>{"hscs_pos", "hscs_sr", "mag", "name", "obsdate", "pos_pos", "sr_pos"});
 }

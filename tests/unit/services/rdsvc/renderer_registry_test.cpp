@@ -27,7 +27,7 @@ Renderer renderer(std::string name, std::string core_type) {
 	return r;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("renderer registry: a renderer serves a service that allows it and that it applies to") {
 	RendererRegistry reg;
@@ -39,9 +39,9 @@ TEST_CASE("renderer registry: a renderer serves a service that allows it and tha
 	auto other = service({"scs.xml"}, "dbCore");
 	auto not_allowed = service({"form"}, "scsCore");
 	CHECK(reg.find("scs.xml", cone) != nullptr);
-	CHECK(reg.find("scs.xml", other) == nullptr);        // allowed, but not a cone core
-	CHECK(reg.find("scs.xml", not_allowed) == nullptr);  // a cone core that does not allow it
-	CHECK(reg.find("info", not_allowed) != nullptr);     // implicit: every service
+	CHECK(reg.find("scs.xml", other) == nullptr);       // allowed, but not a cone core
+	CHECK(reg.find("scs.xml", not_allowed) == nullptr); // a cone core that does not allow it
+	CHECK(reg.find("info", not_allowed) != nullptr);    // implicit: every service
 	CHECK(reg.find("siap.xml", cone) == nullptr);
 	CHECK(reg.known("scs.xml"));
 	CHECK_FALSE(reg.known("siap.xml"));
@@ -62,7 +62,8 @@ TEST_CASE("renderer registry: renderers sharing a name are chosen by the service
 	CHECK(reg.find("form", service({"form"}, "dbCore")) == nullptr);
 }
 
-TEST_CASE("renderer registry: capabilities are the registry records' for what the service allows and can serve") {
+TEST_CASE(
+    "renderer registry: capabilities are the registry records' for what the service allows and can serve") {
 	RendererRegistry reg;
 	Config config = Config::defaults("/tmp");
 	rd::Resource rd;
@@ -70,7 +71,7 @@ TEST_CASE("renderer registry: capabilities are the registry records' for what th
 	auto cone = service({"form", "scs.xml"}, "scsCore");
 	auto caps = reg.capabilities(config, rd, cone, "http://h/x/q/svc");
 	REQUIRE(caps.size() == 2);
-	CHECK(caps[0].find("ivo://ivoa.net/std/ConeSearch") != std::string::npos);  // the table's order
+	CHECK(caps[0].find("ivo://ivoa.net/std/ConeSearch") != std::string::npos); // the table's order
 	CHECK(caps[1].find("vr:WebBrowser") != std::string::npos);
 	CHECK(caps[1].find("http://h/x/q/svc/form") != std::string::npos);
 	// scs.xml allowed on a service that is no cone search: not advertised

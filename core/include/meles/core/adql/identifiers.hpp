@@ -12,4 +12,4 @@ bool is_reserved_word(std::string_view name);
 // A regular identifier: a letter, then letters, digits and '_', and not a reserved word.
 bool is_regular_identifier(std::string_view name);
 
-}  // namespace meles::adql
+} // namespace meles::adql

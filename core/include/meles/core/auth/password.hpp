@@ -21,4 +21,4 @@ std::string random_password(size_t length = 16);
 // recently verified credentials without keeping passwords in memory.
 std::string keyed_digest(std::string_view data);
 
-}  // namespace meles::auth
+} // namespace meles::auth

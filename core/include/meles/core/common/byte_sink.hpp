@@ -31,4 +31,4 @@ private:
 	std::string out_;
 };
 
-}  // namespace meles
+} // namespace meles

@@ -23,18 +23,16 @@ struct ColumnMeta {
 	std::string utype;
 	std::string description;
 	std::string tablehead;
-	std::string xtype;          // overrides the type's default xtype when set
+	std::string xtype; // overrides the type's default xtype when set
 	int verb_level = 20;
-	bool required = false;      // NOT NULL
+	bool required = false; // NOT NULL
 	bool indexed = false;
 	bool principal = false;
 	bool std = false;
-	std::optional<std::string> null_literal;  // VOTable null value for integer columns
+	std::optional<std::string> null_literal; // VOTable null value for integer columns
 
 	// The xtype written to VOTables and TAP_SCHEMA (explicit one, else the type's).
-	std::string effective_xtype() const {
-		return xtype.empty() ? votable_type(type).xtype : xtype;
-	}
+	std::string effective_xtype() const { return xtype.empty() ? votable_type(type).xtype : xtype; }
 };
 
-}  // namespace meles
+} // namespace meles

@@ -33,7 +33,7 @@ std::string_view error_kind_name(ErrorKind kind);
 
 // Where in a source text an error was found.  line/column are 1-based; 0 = unknown.
 struct SourcePos {
-	std::string source;  // file name, "ADQL query", "request parameter QUERY", ...
+	std::string source; // file name, "ADQL query", "request parameter QUERY", ...
 	int line = 0;
 	int column = 0;
 
@@ -69,11 +69,10 @@ private:
 };
 
 // Shorthands that keep call sites short: throw meles::not_found("no job ", id).
-template <typename... Parts>
-std::string concat(Parts&&... parts) {
+template <typename... Parts> std::string concat(Parts&&... parts) {
 	std::string out;
 	((out += std::string_view(parts)), ...);
 	return out;
 }
 
-}  // namespace meles
+} // namespace meles

@@ -11,16 +11,16 @@
 namespace meles {
 
 struct RunOptions {
-	std::string as_user;                  // run as this user (only when we are root); "" = as we are
-	std::filesystem::path cwd;            // "" = inherit
-	std::vector<std::string> extra_env;   // "NAME=value" added to the environment
-	std::filesystem::path output_file;    // append stdout+stderr here instead of capturing
-	int timeout_seconds = 0;              // 0 = none; on expiry the process is killed
+	std::string as_user;                // run as this user (only when we are root); "" = as we are
+	std::filesystem::path cwd;          // "" = inherit
+	std::vector<std::string> extra_env; // "NAME=value" added to the environment
+	std::filesystem::path output_file;  // append stdout+stderr here instead of capturing
+	int timeout_seconds = 0;            // 0 = none; on expiry the process is killed
 };
 
 struct RunResult {
-	int exit_code = -1;  // -1 if killed by a signal or timeout
-	std::string output;  // captured stdout+stderr (when no output_file)
+	int exit_code = -1; // -1 if killed by a signal or timeout
+	std::string output; // captured stdout+stderr (when no output_file)
 };
 
 // Runs argv[0] (searched in PATH) with the arguments.  Throws Error(Io) if it cannot be
@@ -43,4 +43,4 @@ void chown_to(const std::filesystem::path& path, const std::string& user, bool r
 // Switches the whole process to `user` (setgid/initgroups/setuid); only when root.
 void drop_privileges(const std::string& user);
 
-}  // namespace meles
+} // namespace meles

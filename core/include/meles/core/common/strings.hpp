@@ -36,4 +36,4 @@ void append_xml_escaped(std::string& out, std::string_view s);
 std::string url_decode(std::string_view s);
 std::string url_encode(std::string_view s);
 
-}  // namespace meles
+} // namespace meles

@@ -42,10 +42,11 @@ private:
 
 // The closest of `candidates` (any range of things convertible to string_view), or "".
 template <class Range>
-std::string suggest(std::string_view wanted, const Range& candidates, std::optional<size_t> max_distance = std::nullopt,
-                    bool ignore_case = true) {
+std::string suggest(std::string_view wanted, const Range& candidates,
+                    std::optional<size_t> max_distance = std::nullopt, bool ignore_case = true) {
 	Suggester s(wanted, max_distance, ignore_case);
-	for (const auto& c : candidates) s.offer(std::string_view(c));
+	for (const auto& c : candidates)
+		s.offer(std::string_view(c));
 	return s.best();
 }
 

@@ -32,4 +32,4 @@ inline void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsign
 // blank instead of T.  Returns nullopt when malformed.
 std::optional<TimePoint> parse_iso(std::string_view text);
 
-}  // namespace meles
+} // namespace meles

@@ -15,23 +15,23 @@ namespace meles {
 
 enum class BaseType {
 	Boolean,
-	SmallInt,   // also VOTable unsignedByte and short
+	SmallInt, // also VOTable unsignedByte and short
 	Integer,
 	BigInt,
 	Real,
 	Double,
-	Char,       // char(n) / char(*): fixed or bounded ASCII text
-	Text,       // text: unbounded ASCII-ish text
-	Unicode,    // unicode: text that is written as unicodeChar in VOTables
+	Char,    // char(n) / char(*): fixed or bounded ASCII text
+	Text,    // text: unbounded ASCII-ish text
+	Unicode, // unicode: text that is written as unicodeChar in VOTables
 	Date,
 	Timestamp,
 	Time,
-	Bytea,      // bytes
-	SPoint,     // pg_sphere spoint, DALI point
-	SCircle,    // pg_sphere scircle, DALI circle
-	SPoly,      // pg_sphere spoly, DALI polygon
-	SBox,       // pg_sphere sbox
-	SMoc,       // pg_sphere smoc, ASCII MOC
+	Bytea,   // bytes
+	SPoint,  // pg_sphere spoint, DALI point
+	SCircle, // pg_sphere scircle, DALI circle
+	SPoly,   // pg_sphere spoly, DALI polygon
+	SBox,    // pg_sphere sbox
+	SMoc,    // pg_sphere smoc, ASCII MOC
 };
 
 struct SqlType {
@@ -63,9 +63,9 @@ struct SqlType {
 
 // How a column is written as a VOTable FIELD.
 struct VOTableType {
-	std::string datatype;   // boolean, short, int, long, float, double, char, unicodeChar, unsignedByte
-	std::string arraysize;  // "" for scalars, "*", "8", "2", "8*" ...
-	std::string xtype;      // "" or point, circle, polygon, timestamp, moc, ...
+	std::string datatype;  // boolean, short, int, long, float, double, char, unicodeChar, unsignedByte
+	std::string arraysize; // "" for scalars, "*", "8", "2", "8*" ...
+	std::string xtype;     // "" or point, circle, polygon, timestamp, moc, ...
 };
 
 VOTableType votable_type(const SqlType& type);
@@ -74,4 +74,4 @@ VOTableType votable_type(const SqlType& type);
 // datatypes that cannot be stored (e.g. complex numbers with multi-dimensional shape).
 SqlType sql_type_from_votable(std::string_view datatype, std::string_view arraysize, std::string_view xtype);
 
-}  // namespace meles
+} // namespace meles

@@ -22,12 +22,12 @@ enum class ConfigType { String, Integer, Real, Boolean, Path, Url, Enum, Size, D
 
 struct ConfigKey {
 	std::string_view section;
-	std::string_view key;        // as documented (camelCase); matching is case-insensitive
+	std::string_view key; // as documented (camelCase); matching is case-insensitive
 	ConfigType type;
-	std::string_view default_value;  // may use {stateDir}, {bindAddress}, {serverPort}; "" = unset
+	std::string_view default_value; // may use {stateDir}, {bindAddress}, {serverPort}; "" = unset
 	std::string_view doc;
-	std::string_view choices = {};   // Enum: comma-separated allowed values
-	int64_t min = 0, max = INT64_MAX;  // Integer/Size/Duration bounds
+	std::string_view choices = {};    // Enum: comma-separated allowed values
+	int64_t min = 0, max = INT64_MAX; // Integer/Size/Duration bounds
 };
 
 // The table of every known key.
@@ -50,10 +50,12 @@ public:
 	// Raw value after defaults and placeholder expansion; throws Error(Name) for keys
 	// not in the table (a programming error surfaced clearly).
 	std::string get(std::string_view section, std::string_view key) const;
-	int64_t get_int(std::string_view section, std::string_view key) const;    // Integer, Size (bytes), Duration (s)
+	int64_t get_int(std::string_view section,
+	                std::string_view key) const; // Integer, Size (bytes), Duration (s)
 	double get_real(std::string_view section, std::string_view key) const;
 	bool get_bool(std::string_view section, std::string_view key) const;
-	std::filesystem::path get_path(std::string_view section, std::string_view key) const;  // relative → stateDir
+	std::filesystem::path get_path(std::string_view section,
+	                               std::string_view key) const; // relative → stateDir
 	// Whether the operator set the key explicitly.
 	bool is_set(std::string_view section, std::string_view key) const;
 	// For \getConfig in RDs: nullopt if the key is unknown.
@@ -65,7 +67,7 @@ public:
 
 	// Convenience for the common ones.
 	std::filesystem::path inputs_dir() const { return get_path("general", "inputsDir"); }
-	std::string server_url() const;  // without trailing slash
+	std::string server_url() const; // without trailing slash
 
 	// Every key with its effective value, for `meles config`.
 	std::vector<std::pair<std::string, std::string>> effective() const;
@@ -79,7 +81,7 @@ private:
 	std::filesystem::path state_dir_;
 	std::filesystem::path file_;
 	bool file_exists_ = false;
-	std::map<std::string, std::string> values_;  // "section.key" lower-case → raw value
+	std::map<std::string, std::string> values_; // "section.key" lower-case → raw value
 };
 
 // Parses sizes like "20M", "2 GB", "1024" into bytes and durations like "60", "5m",
@@ -87,4 +89,4 @@ private:
 int64_t parse_size(std::string_view text);
 int64_t parse_duration(std::string_view text);
 
-}  // namespace meles
+} // namespace meles

@@ -20,14 +20,14 @@ namespace meles::core::fits {
 
 struct HeaderCard {
 	enum class Kind {
-		String,     // text: the value without quotes (long strings joined over CONTINUE cards)
-		Integer,    // integer
-		Float,      // real (D exponents read as E)
-		Logical,    // logical
-		Undefined,  // a keyword with no value
-		Other,      // complex values: text, as written
+		String,    // text: the value without quotes (long strings joined over CONTINUE cards)
+		Integer,   // integer
+		Float,     // real (D exponents read as E)
+		Logical,   // logical
+		Undefined, // a keyword with no value
+		Other,     // complex values: text, as written
 	};
-	std::string key;  // HIERARCH keywords without the word HIERARCH ("ESO DET CHIP")
+	std::string key; // HIERARCH keywords without the word HIERARCH ("ESO DET CHIP")
 	Kind kind = Kind::Undefined;
 	std::string text;
 	int64_t integer = 0;
@@ -36,7 +36,7 @@ struct HeaderCard {
 };
 
 struct HduHeader {
-	int index = 0;  // 0: primary
+	int index = 0; // 0: primary
 	// Keywords with values, in header order; COMMENT, HISTORY, blank and END cards left out.
 	std::vector<HeaderCard> cards;
 	// The first card with this key (a keyword repeated in a sloppy header counts once).
@@ -44,9 +44,9 @@ struct HduHeader {
 };
 
 struct HeaderOptions {
-	std::optional<int> hdu = 0;  // which HDU; nullopt: every HDU
-	bool quick = true;           // the primary header's blocks read directly, where possible
-	int max_blocks = 40;         // quick: no END card within this many blocks is an error
+	std::optional<int> hdu = 0; // which HDU; nullopt: every HDU
+	bool quick = true;          // the primary header's blocks read directly, where possible
+	int max_blocks = 40;        // quick: no END card within this many blocks is an error
 };
 
 // The headers asked for.  When the primary HDU is asked for, has no data (NAXIS = 0) and the
@@ -58,4 +58,4 @@ std::vector<HduHeader> read_fits_headers(const std::string& path, const HeaderOp
 // quick path; CONTINUE cards are joined by the callers.)
 bool parse_card(std::string_view card, HeaderCard& out);
 
-}  // namespace meles::core::fits
+} // namespace meles::core::fits

@@ -12,13 +12,13 @@ enum class Level { Debug, Info, Warn, Error, Off };
 
 struct Options {
 	Level level = Level::Info;
-	std::string file;         // empty: stderr
-	std::string access_file;  // empty: access log goes to the main log
+	std::string file;        // empty: stderr
+	std::string access_file; // empty: access log goes to the main log
 };
 
 // Reconfigures the sinks; safe to call more than once (e.g. after daemonising).
 void init(const Options& options);
-Level parse_level(std::string_view name);  // "debug", "info", "warning"/"warn", "error", "off"
+Level parse_level(std::string_view name); // "debug", "info", "warning"/"warn", "error", "off"
 
 void debug(std::string_view message);
 void info(std::string_view message);
@@ -28,4 +28,4 @@ void error(std::string_view message);
 void access(std::string_view line);
 void flush();
 
-}  // namespace meles::log
+} // namespace meles::log

@@ -55,7 +55,7 @@ public:
 	bool operator==(const Moc&) const = default;
 
 private:
-	void add_range(uint64_t begin, uint64_t end);  // at order 29; keeps ranges_ normalised
+	void add_range(uint64_t begin, uint64_t end); // at order 29; keeps ranges_ normalised
 	void normalise();
 	std::vector<std::pair<uint64_t, uint64_t>> ranges_;
 	int order_ = 0;
@@ -82,10 +82,10 @@ private:
 	struct Impl;
 	int order_;
 	Impl* impl_;
-	std::vector<uint64_t> bits_;  // one bit per cell when the order is small, else a cell list
+	std::vector<uint64_t> bits_; // one bit per cell when the order is small, else a cell list
 	std::vector<uint64_t> cells_;
 	size_t compact_at_ = size_t(1) << 22;
 	uint64_t points_ = 0, ignored_ = 0;
 };
 
-}  // namespace meles::moc
+} // namespace meles::moc

@@ -42,13 +42,13 @@ public:
 
 class Request {
 public:
-	std::string method;  // upper case: GET, POST, PUT, DELETE, HEAD, ...
-	std::string target;  // as sent: "/tap/sync?QUERY=..."
-	std::string path;    // percent-decoded path without the query
-	std::string query;   // raw query string (without '?')
-	std::string remote;  // client IP address
+	std::string method; // upper case: GET, POST, PUT, DELETE, HEAD, ...
+	std::string target; // as sent: "/tap/sync?QUERY=..."
+	std::string path;   // percent-decoded path without the query
+	std::string query;  // raw query string (without '?')
+	std::string remote; // client IP address
 	std::vector<Header> headers;
-	std::optional<uint64_t> content_length;  // from the header, when given
+	std::optional<uint64_t> content_length; // from the header, when given
 	bool chunked = false;
 	// Set by the application after authentication; empty for anonymous requests.
 	std::string user;
@@ -108,7 +108,8 @@ public:
 	// Wakeup is called, `timeout` passes, the client hangs up or the server shuts down.
 	// Then `resume` runs, exactly once, on a transport thread like a handler (it may park
 	// again) and answers; errors it throws become a plain 500.  Only before anything was sent.
-	virtual std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout, std::function<void(Response&)> resume) = 0;
+	virtual std::shared_ptr<Wakeup> park(std::chrono::milliseconds timeout,
+	                                     std::function<void(Response&)> resume) = 0;
 	// For producers holding something precious while they stream (a database connection):
 	// from now on, what the client does not take at once goes to a temporary file in `dir`
 	// and is sent from there (while streaming and, the rest, by finish() — which the handler
@@ -130,15 +131,15 @@ using Handler = std::function<void(Request&, Response&)>;
 
 struct ServerOptions {
 	std::string address = "127.0.0.1";
-	uint16_t port = 8080;  // 0: pick a free port (see Server::port())
-	int io_threads = 2;  // the larger of io_threads and workers threads run the server
+	uint16_t port = 8080; // 0: pick a free port (see Server::port())
+	int io_threads = 2;   // the larger of io_threads and workers threads run the server
 	int workers = 32;
 	std::chrono::seconds read_timeout{30};
 	std::chrono::seconds idle_timeout{60};
 	std::chrono::seconds write_timeout{300};
 	std::chrono::seconds shutdown_grace{30};
 	size_t header_limit = 64 * 1024;
-	size_t stream_buffer = 64 * 1024;  // chunk size of streamed responses
+	size_t stream_buffer = 64 * 1024; // chunk size of streamed responses
 	// Requests of one client address handled at once; further ones wait (holding no thread)
 	// until one of them ends, so that one client cannot take every thread.  0: no limit.
 	int max_client_requests = 0;
@@ -169,4 +170,4 @@ private:
 	std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace meles::net
+} // namespace meles::net

@@ -68,8 +68,8 @@ public:
 	std::optional<std::string> get_optional(int row, int col) const;
 	int64_t get_int(int row, int col) const;
 	std::string column_name(int col) const;
-	uint32_t column_type(int col) const;  // type OID
-	int column_index(std::string_view name) const;  // -1 if absent
+	uint32_t column_type(int col) const;           // type OID
+	int column_index(std::string_view name) const; // -1 if absent
 	// Rows touched by INSERT/UPDATE/DELETE/COPY ..., from the command tag.
 	int64_t affected_rows() const;
 	std::string command_tag() const;
@@ -77,7 +77,7 @@ public:
 private:
 	friend class Connection;
 	explicit Result(void* res) : res_(res) {}
-	void* res_ = nullptr;  // PGresult*
+	void* res_ = nullptr; // PGresult*
 };
 
 class CopyIn;
@@ -109,8 +109,8 @@ public:
 	// success with the tag ROLLBACK — the trap that leaves half-done work unnoticed).
 	void commit();
 	void rollback() noexcept;
-	bool in_transaction() const;  // inside a transaction block (idle or failed)
-	bool ok() const;              // connection usable
+	bool in_transaction() const; // inside a transaction block (idle or failed)
+	bool ok() const;             // connection usable
 	// For idle connections: notices a server that closed the connection meanwhile (restart,
 	// terminated backend) without a round trip.  False when the connection is dead.
 	bool alive();
@@ -130,8 +130,8 @@ public:
 private:
 	friend class CopyIn;
 	friend void* connection_handle(Connection&);
-	void* conn_ = nullptr;    // PGconn*
-	void* cancel_ = nullptr;  // PGcancel*
+	void* conn_ = nullptr;   // PGconn*
+	void* cancel_ = nullptr; // PGcancel*
 	std::string description_;
 	Result check(void* res, std::string_view sql);
 };
@@ -160,4 +160,4 @@ private:
 std::string quote_ident(std::string_view name);
 std::string quote_literal(std::string_view value);
 
-}  // namespace meles::pg
+} // namespace meles::pg

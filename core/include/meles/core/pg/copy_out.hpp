@@ -58,8 +58,24 @@ public:
 
 private:
 	enum class Kind : uint8_t {
-		Bool, Int16, Int32, Int64, Float32, Float64, Text, Timestamp, Date, Bytea,
-		ArrayInt16, ArrayInt32, ArrayInt64, ArrayFloat32, ArrayFloat64, ArrayBool, Polygon, TextArray
+		Bool,
+		Int16,
+		Int32,
+		Int64,
+		Float32,
+		Float64,
+		Text,
+		Timestamp,
+		Date,
+		Bytea,
+		ArrayInt16,
+		ArrayInt32,
+		ArrayInt64,
+		ArrayFloat32,
+		ArrayFloat64,
+		ArrayBool,
+		Polygon,
+		TextArray
 	};
 	std::vector<Kind> kinds_;
 	bool header_seen_ = false;
@@ -73,10 +89,10 @@ private:
 
 // Streams the rows of `sql` into `writer`, at most `max_rows` of them; reports whether more
 // rows were available (overflow).  Calls writer.flush() whenever rows are written and the
-// next message has not arrived yet (the database makes us wait), and every `flush_rows` rows.  `on_started` runs once the server has accepted and started the query
-// (errors such as unknown tables have been raised by then), typically to call
-// writer.begin() — so such errors can still become a proper error response; without it,
-// the caller must have called writer.begin() before.
+// next message has not arrived yet (the database makes us wait), and every `flush_rows` rows.  `on_started`
+// runs once the server has accepted and started the query (errors such as unknown tables have been raised by
+// then), typically to call writer.begin() — so such errors can still become a proper error response; without
+// it, the caller must have called writer.begin() before.
 struct StreamResult {
 	uint64_t rows = 0;
 	bool overflow = false;
@@ -85,4 +101,4 @@ StreamResult stream_query(Connection& conn, std::string_view sql, const std::vec
                           formats::TableWriter& writer, uint64_t max_rows, uint64_t flush_rows = 10000,
                           const std::function<void()>& on_started = {});
 
-}  // namespace meles::pg
+} // namespace meles::pg

@@ -26,17 +26,17 @@ public:
 	std::filesystem::path socket_dir() const { return state_dir_ / "run"; }
 	std::filesystem::path log_file() const { return state_dir_ / "logs" / "postgresql.log"; }
 
-	bool exists() const;   // initialised (PG_VERSION present)
-	bool running() const;  // a postmaster for data_dir() is up
-	void create();         // initdb + our postgresql.conf/pg_hba.conf
-	void start();          // no-op when running
-	void stop();           // fast shutdown; no-op when stopped
+	bool exists() const;  // initialised (PG_VERSION present)
+	bool running() const; // a postmaster for data_dir() is up
+	void create();        // initdb + our postgresql.conf/pg_hba.conf
+	void start();         // no-op when running
+	void stop();          // fast shutdown; no-op when stopped
 	ConnectParams superuser(const std::string& database = "postgres") const;
 
 private:
 	std::vector<std::string> pg(const std::string& program) const;
 	std::filesystem::path state_dir_, bin_dir_;
-	std::string os_user_;  // empty when not root
+	std::string os_user_; // empty when not root
 };
 
 class Database {
@@ -66,4 +66,4 @@ private:
 	EmbeddedCluster cluster_;
 };
 
-}  // namespace meles::pg
+} // namespace meles::pg

@@ -69,8 +69,8 @@ private:
 	mutable std::mutex mutex_;
 	std::condition_variable cv_;
 	std::deque<std::unique_ptr<Connection>> idle_;
-	size_t open_ = 0;  // idle + leased
-	std::map<std::string, size_t> per_client_;  // leases taken with acquire_for
+	size_t open_ = 0;                          // idle + leased
+	std::map<std::string, size_t> per_client_; // leases taken with acquire_for
 };
 
-}  // namespace meles::pg
+} // namespace meles::pg

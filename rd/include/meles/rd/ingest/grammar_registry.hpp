@@ -18,26 +18,26 @@ namespace meles::rd::ingest {
 using GrammarFactory = std::unique_ptr<Grammar> (*)(const GrammarElement&);
 
 enum class GrammarSupport {
-	Implemented,  // Meles reads it
-	Planned,      // a DaCHS grammar Meles does not read yet
-	NeedsPython,  // its records come from Python code (in the RD or a module)
-	Unsupported,  // DaCHS machinery Meles will not have (C boosters, ODBC, form input)
+	Implemented, // Meles reads it
+	Planned,     // a DaCHS grammar Meles does not read yet
+	NeedsPython, // its records come from Python code (in the RD or a module)
+	Unsupported, // DaCHS machinery Meles will not have (C boosters, ODBC, form input)
 };
 
 struct GrammarOption {
-	std::string_view name;     // attribute, or atomic child element of that name
-	std::string_view example;  // a value that works on the grammar's example source (tests, docs)
+	std::string_view name;    // attribute, or atomic child element of that name
+	std::string_view example; // a value that works on the grammar's example source (tests, docs)
 	std::string_view summary;
 };
 
 struct GrammarRecord {
-	std::string_view element;  // RD element name
+	std::string_view element; // RD element name
 	GrammarSupport support;
-	GrammarFactory factory;  // Implemented only
+	GrammarFactory factory; // Implemented only
 	std::span<const GrammarOption> options;
 	// Structured child elements the grammar reads itself (columnGrammar's col, mapKeys, ...).
 	std::span<const std::string_view> children;
-	std::string_view summary;  // one line for docs and messages
+	std::string_view summary; // one line for docs and messages
 };
 
 // All records, implemented or not (a DaCHS grammar Meles does not read gets a clear "not
@@ -55,4 +55,4 @@ std::span<const std::string_view> common_grammar_children();
 // did-you-mean), Error(Validation) for known but unimplemented ones and bad attributes.
 std::unique_ptr<Grammar> make_grammar(const GrammarElement& el);
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

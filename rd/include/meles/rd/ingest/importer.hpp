@@ -24,22 +24,22 @@ namespace meles::rd::ingest {
 struct ImportProgress {
 	std::string data_id;
 	std::string table;
-	uint64_t rows = 0;           // rows written so far (this data element)
-	uint64_t bytes_read = 0;     // source bytes consumed so far
-	uint64_t bytes_total = 0;    // all source bytes of this data element
-	std::string phase;           // "reading", "indexing", "clustering", "analyzing", "metadata"
+	uint64_t rows = 0;        // rows written so far (this data element)
+	uint64_t bytes_read = 0;  // source bytes consumed so far
+	uint64_t bytes_total = 0; // all source bytes of this data element
+	std::string phase;        // "reading", "indexing", "clustering", "analyzing", "metadata"
 };
 
 struct ImportOptions {
-	std::vector<std::string> data_ids;  // empty: every data element with auto="True"
-	bool meta_only = false;             // -m: only TAP_SCHEMA/metadata and grants
-	std::optional<uint64_t> max_rows;   // --max-rows: stop each table after N rows
-	bool skip_bad_rows = false;         // count and skip rows that fail instead of stopping
-	bool allow_system = false;          // may (re)create system tables
+	std::vector<std::string> data_ids; // empty: every data element with auto="True"
+	bool meta_only = false;            // -m: only TAP_SCHEMA/metadata and grants
+	std::optional<uint64_t> max_rows;  // --max-rows: stop each table after N rows
+	bool skip_bad_rows = false;        // count and skip rows that fail instead of stopping
+	bool allow_system = false;         // may (re)create system tables
 	std::string read_role = "meles_ro";
 	std::string server_url = "http://localhost:8080";
 	std::string authority = "x-unregistered";
-	std::function<void(const ImportProgress&)> progress;  // called about every 0.2 s
+	std::function<void(const ImportProgress&)> progress; // called about every 0.2 s
 	// With skip_bad_rows: called for every record skipped, in file order, with the message
 	// ("data/x.csv:501: expected 6 fields, found 7").
 	std::function<void(const std::string& table, const std::string& message)> skipped;
@@ -49,10 +49,10 @@ struct ImportOptions {
 };
 
 struct TableImport {
-	std::string table;  // schema.table
-	uint64_t rows = 0;  // rows written by this import
+	std::string table; // schema.table
+	uint64_t rows = 0; // rows written by this import
 	uint64_t skipped = 0;
-	std::vector<std::string> first_problems;  // up to 10 messages of skipped rows
+	std::vector<std::string> first_problems; // up to 10 messages of skipped rows
 	// False when this import wrote no rows into the table (-m, or a view): `rows` then says
 	// nothing about its content, `rows_in_table` does (PostgreSQL's estimate, if known).
 	bool data_imported = true;
@@ -97,4 +97,4 @@ private:
 	RdStore& store_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

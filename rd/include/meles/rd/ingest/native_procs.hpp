@@ -22,23 +22,23 @@
 namespace meles::rd {
 class RdStore;
 struct Resource;
-}  // namespace meles::rd
+} // namespace meles::rd
 
 namespace meles::rd::ingest {
 
 struct NativeAssignment {
 	enum class Target {
-		Field,   // a value of the record (@name), before the rowmaker's vars
-		Column,  // a column of the row (explicit maps still win)
+		Field,  // a value of the record (@name), before the rowmaker's vars
+		Column, // a column of the row (explicit maps still win)
 	};
 	Target target = Target::Field;
 	std::string name;
-	Expr expr;  // row macros still in it; the rowmaker expands them per source
+	Expr expr; // row macros still in it; the rowmaker expands them per source
 };
 
 struct NativeProc {
-	std::string_view ref;   // qualified procDef reference
-	std::string_view type;  // rowfilter, apply, ...
+	std::string_view ref;  // qualified procDef reference
+	std::string_view type; // rowfilter, apply, ...
 	std::string_view summary;
 	// What an application does, from its binds and `definition`'s parameter defaults.  Throws
 	// Error(Validation) at the application for a parameter that has neither.
@@ -55,11 +55,11 @@ ProcResolver store_proc_resolver(RdStore& store, const Resource& rd);
 
 // How an application runs here.
 enum class ProcRunner {
-	Native,   // this registry
-	Python,   // Python code (inline or the procDef's): the loader reports it without a runtime
-	Nothing,  // neither code nor a procDef: does nothing
-	Missing,  // a procDef without code that Meles does not implement
+	Native,  // this registry
+	Python,  // Python code (inline or the procDef's): the loader reports it without a runtime
+	Nothing, // neither code nor a procDef: does nothing
+	Missing, // a procDef without code that Meles does not implement
 };
 ProcRunner runner_of(const ApplyDef& application, const ProcDef* definition);
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

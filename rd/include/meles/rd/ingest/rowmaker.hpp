@@ -62,4 +62,4 @@ private:
 // "a,b,*" style shell patterns (idmaps) against a name.
 bool name_matches(std::string_view pattern, std::string_view name);
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest

@@ -25,23 +25,23 @@
 namespace meles::rd::limits {
 
 struct ColumnStats {
-	std::string column;  // SQL name as in the RD
+	std::string column; // SQL name as in the RD
 	// Smallest and largest value in VOTable TABLEDATA form (numbers, ISO times, text);
 	// absent for columns without an order (booleans, arrays, geometries) or without values.
 	std::optional<std::string> min_value, max_value;
 	// PostgreSQL's percentile_cont(0.03 / 0.5 / 0.97) over the non-NULL values (numbers only).
 	std::optional<double> percentile03, median, percentile97;
-	double fill_factor = 0;  // share of rows where the column is not NULL
+	double fill_factor = 0; // share of rows where the column is not NULL
 	// For columns with property statistics="enumerate": value -> share of the rows, most
 	// frequent first.  Empty otherwise, or when there were too many distinct values.
 	std::vector<std::pair<std::string, double>> discrete_values;
 };
 
 struct TableStats {
-	std::string table;  // schema.table, lower case (as meles.tablemeta names it)
+	std::string table; // schema.table, lower case (as meles.tablemeta names it)
 	std::string rd_id;
-	int64_t rows = 0;              // exact count of the table's rows
-	double sample_percent = 100;   // share of the rows the percentiles and frequencies saw
+	int64_t rows = 0;            // exact count of the table's rows
+	double sample_percent = 100; // share of the rows the percentiles and frequencies saw
 	std::vector<ColumnStats> columns;
 	TimePoint computed{};
 
@@ -50,10 +50,10 @@ struct TableStats {
 
 struct Coverage {
 	std::string rd_id;
-	std::optional<moc::Moc> spatial;  // ICRS, at moc_order
+	std::optional<moc::Moc> spatial; // ICRS, at moc_order
 	int moc_order = 6;
-	std::vector<std::pair<double, double>> temporal;  // MJD (TT) intervals
-	std::vector<std::pair<double, double>> spectral;  // Joule intervals
+	std::vector<std::pair<double, double>> temporal; // MJD (TT) intervals
+	std::vector<std::pair<double, double>> spectral; // Joule intervals
 	TimePoint computed{};
 	bool empty() const { return !spatial && temporal.empty() && spectral.empty(); }
 };
@@ -81,7 +81,7 @@ struct Options {
 struct Report {
 	std::vector<TableStats> tables;
 	std::optional<Coverage> coverage;
-	std::vector<std::string> notes;  // things the operator should know (e.g. sampled, skipped)
+	std::vector<std::string> notes; // things the operator should know (e.g. sampled, skipped)
 };
 
 // Creates Meles's statistics tables if missing (meles.table_stats, column_stats,
@@ -89,13 +89,15 @@ struct Report {
 void ensure_tables(pg::Connection& conn);
 
 // Statistics of one table that exists in the database.
-TableStats compute_table_stats(pg::Connection& conn, const Resource& rd, const TableDef& table, const Options& options);
+TableStats compute_table_stats(pg::Connection& conn, const Resource& rd, const TableDef& table,
+                               const Options& options);
 
 // Computes and stores statistics for the RD's tables (only `table` if given; views only
 // with property forceStats) and the coverage its <coverage><updater> asks for, in one
 // transaction, and updates the row counts in meles.tablemeta and TAP_SCHEMA.  Throws
 // Error(NotFound) for a table the RD does not define or that was never imported.
-Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::string>& table, const Options& options);
+Report run(pg::Connection& conn, const Resource& rd, const std::optional<std::string>& table,
+           const Options& options);
 
 // ---- reading what was stored (registry records, info pages, VOSI)
 
@@ -114,4 +116,4 @@ double mjd_from_unix_micros(int64_t micros_since_1970);
 // Joule of a photon of wavelength `metres`.
 double joule_from_metres(double metres);
 
-}  // namespace meles::rd::limits
+} // namespace meles::rd::limits

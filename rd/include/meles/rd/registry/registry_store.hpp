@@ -23,18 +23,18 @@ namespace meles::rd::registry {
 inline constexpr std::string_view kUpdatedPlaceholder = "@@MELES_UPDATED@@";
 
 struct RecordToStore {
-	std::string ivoid;     // as written in the record
-	std::string rd_id;     // the RD it belongs to ("//services" for the root records)
-	std::string res_id;    // the element's id in the RD ("" for the RD itself)
-	std::string res_type;  // the xsi:type, "vs:CatalogService"
+	std::string ivoid;    // as written in the record
+	std::string rd_id;    // the RD it belongs to ("//services" for the root records)
+	std::string res_id;   // the element's id in the RD ("" for the RD itself)
+	std::string res_type; // the xsi:type, "vs:CatalogService"
 	std::string title;
-	std::vector<std::string> sets;  // OAI setSpecs, at least one
-	std::string ivo_vor;            // <ri:Resource ...>, with kUpdatedPlaceholder
-	std::string oai_dc;             // <oai_dc:dc ...>
+	std::vector<std::string> sets; // OAI setSpecs, at least one
+	std::string ivo_vor;           // <ri:Resource ...>, with kUpdatedPlaceholder
+	std::string oai_dc;            // <oai_dc:dc ...>
 };
 
 struct StoreOutcome {
-	std::vector<std::string> added, changed, unchanged, deleted;  // IVOIDs
+	std::vector<std::string> added, changed, unchanged, deleted; // IVOIDs
 };
 
 // Creates meles.resources if missing and lets `read_role` (the daemon's web role) read it.
@@ -45,8 +45,8 @@ void ensure_registry_tables(pg::Connection& conn, const std::string& read_role);
 // an unchanged one keeps its datestamp, so harvesters are not sent it again.  The RD's other
 // records are marked deleted.  Records whose IVOID another RD publishes are not touched:
 // check with owners() first.
-StoreOutcome store_records(pg::Connection& conn, const std::string& rd_id, const std::vector<RecordToStore>& records,
-                           TimePoint now);
+StoreOutcome store_records(pg::Connection& conn, const std::string& rd_id,
+                           const std::vector<RecordToStore>& records, TimePoint now);
 
 // Marks every live record of rd_id deleted (datestamp now); returns their IVOIDs.
 std::vector<std::string> unpublish(pg::Connection& conn, const std::string& rd_id, TimePoint now);
@@ -67,24 +67,25 @@ std::optional<TimePoint> first_published(pg::Connection& conn, std::string_view 
 
 // One record as the database streams it; the views are valid during the callback only.
 struct RecordView {
-	std::string_view ivoid, datestamp;  // datestamp as YYYY-MM-DDThh:mm:ssZ
-	std::string_view sets;              // setSpecs separated by blanks
+	std::string_view ivoid, datestamp; // datestamp as YYYY-MM-DDThh:mm:ssZ
+	std::string_view sets;             // setSpecs separated by blanks
 	bool deleted = false;
-	std::string_view metadata;  // the requested format; empty for deleted records or headers only
+	std::string_view metadata; // the requested format; empty for deleted records or headers only
 };
 
 struct RecordQuery {
-	std::string metadata_prefix;  // "ivo_vor", "oai_dc", or "" for headers only
+	std::string metadata_prefix; // "ivo_vor", "oai_dc", or "" for headers only
 	std::optional<std::string> set;
 	std::optional<TimePoint> from, until;  // inclusive
 	std::optional<std::string> identifier; // one record (compared case-insensitively)
-	std::string after;                      // resume after this key (lower-case IVOID)
+	std::string after;                     // resume after this key (lower-case IVOID)
 	size_t limit = 500;
 };
 
 // Streams the matching records in key order (at most query.limit) into `each`; returns how
 // many there were.  Memory stays at one record whatever the page size.
-size_t for_each_record(pg::Connection& conn, const RecordQuery& query, const std::function<void(const RecordView&)>& each);
+size_t for_each_record(pg::Connection& conn, const RecordQuery& query,
+                       const std::function<void(const RecordView&)>& each);
 // How many records match (for completeListSize), and whether any matched from `after` on.
 int64_t count_records(pg::Connection& conn, const RecordQuery& query);
 // The datestamp of the oldest record (Identify's earliestDatestamp); nullopt when none.
@@ -97,4 +98,4 @@ std::optional<std::string> record_of_type(pg::Connection& conn, std::string_view
 // The key records are ordered and resumed by: the IVOID in lower case.
 std::string record_key(std::string_view ivoid);
 
-}  // namespace meles::rd::registry
+} // namespace meles::rd::registry

@@ -16,8 +16,8 @@
 namespace meles::rd::registry {
 
 struct MetaProblem {
-	SourcePos pos;        // where to fix it (the element's position)
-	std::string message;  // "service 'cone': no creator (meta creator or creator.name)"
+	SourcePos pos;       // where to fix it (the element's position)
+	std::string message; // "service 'cone': no creator (meta creator or creator.name)"
 	std::string to_string() const { return pos.line ? concat(pos.to_string(), ": ", message) : message; }
 };
 
@@ -25,26 +25,26 @@ struct ResourceMeta {
 	std::string title, short_name, description;
 	std::vector<std::string> creators, contributors;
 	std::string creator_logo;
-	std::vector<std::string> subjects;  // UAT identifiers
+	std::vector<std::string> subjects; // UAT identifiers
 	std::vector<std::string> content_levels, types;
 	std::string publisher, publisher_id;
 	std::string contact_name, contact_email, contact_address, contact_telephone;
-	std::string created;        // ISO 8601 UTC, "…Z"
-	std::string reference_url;  // may be empty: the caller supplies the default
+	std::string created;       // ISO 8601 UTC, "…Z"
+	std::string reference_url; // may be empty: the caller supplies the default
 	std::string source, source_format;
 	std::string rights, rights_uri;
 	std::vector<std::string> wavebands;
 	std::vector<std::string> facilities, instruments;
 	std::string version;
-	std::string identifier;  // an explicit `identifier` meta, if any
-	std::vector<std::pair<std::string, std::string>> served_by;  // (ivoid, title) from meta servedBy
+	std::string identifier;                                     // an explicit `identifier` meta, if any
+	std::vector<std::pair<std::string, std::string>> served_by; // (ivoid, title) from meta servedBy
 };
 
 // Gathers the metadata of the element whose meta is `element_meta` (null: the RD itself),
 // appending a problem for every missing or invalid item.  `what` names the element in
 // messages ("service 'cone'"); `pos` is where the element is.
-ResourceMeta gather_meta(const Resource& rd, const MetaBag* element_meta, const std::string& what, const SourcePos& pos,
-                         std::vector<MetaProblem>& problems);
+ResourceMeta gather_meta(const Resource& rd, const MetaBag* element_meta, const std::string& what,
+                         const SourcePos& pos, std::vector<MetaProblem>& problems);
 
 // The IVOID of an RD element: ivo://AUTHORITY/RD-ID/ELEMENT-ID (system RDs as __system__/name),
 // or the element's explicit identifier meta.
@@ -53,4 +53,4 @@ std::string ivoid_for(const std::string& authority, const std::string& rd_id, co
 // Splits "Last, F.; Other, A." (DaCHS's creator notation) into the individual names.
 std::vector<std::string> split_creators(std::string_view text);
 
-}  // namespace meles::rd::registry
+} // namespace meles::rd::registry

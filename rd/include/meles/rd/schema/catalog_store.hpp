@@ -21,7 +21,8 @@ void ensure_catalog_tables(pg::Connection& conn);
 // Records `table` (already created in the database) in meles.tablemeta/columnmeta and, if
 // it is published to TAP (adql True or hidden → only True is listed), in TAP_SCHEMA.
 // Replaces earlier rows of the same table.  `nrows` is an estimate or exact count.
-void record_table(pg::Connection& conn, const Resource& rd, const TableDef& table, std::optional<int64_t> nrows);
+void record_table(pg::Connection& conn, const Resource& rd, const TableDef& table,
+                  std::optional<int64_t> nrows);
 
 // Removes every trace of schema.table from TAP_SCHEMA and the meles tables (and the
 // schema's TAP_SCHEMA row if no table of it remains).
@@ -38,6 +39,7 @@ void bump_catalog_version(pg::Connection& conn);
 bool tap_schema_exists(pg::Connection& conn);
 
 // Tables an RD has in the database according to meles.tablemeta: (schema, table).
-std::vector<std::pair<std::string, std::string>> recorded_tables(pg::Connection& conn, const std::string& rd_id);
+std::vector<std::pair<std::string, std::string>> recorded_tables(pg::Connection& conn,
+                                                                 const std::string& rd_id);
 
-}  // namespace meles::rd::schema
+} // namespace meles::rd::schema

@@ -17,20 +17,24 @@ namespace meles::rd::schema {
 
 // The SQL spelling of a column name.
 std::string sql_identifier(std::string_view name, bool delimited);
-inline std::string sql_identifier(const ColumnMeta& c) { return sql_identifier(c.name, c.delimited); }
+inline std::string sql_identifier(const ColumnMeta& c) {
+	return sql_identifier(c.name, c.delimited);
+}
 // "schema"."table" (regular names, so folded and quoted only when needed).
 std::string qualified(std::string_view schema, std::string_view table);
 
 std::string create_table_sql(const TableDef& table, const std::string& relation);
-std::string primary_key_sql(const TableDef& table, const std::string& relation, const std::string& constraint);
+std::string primary_key_sql(const TableDef& table, const std::string& relation,
+                            const std::string& constraint);
 // CREATE INDEX statements; index names get `name_suffix` appended (for building on a
 // fresh table before the swap).
 struct IndexSql {
-	std::string name;  // final name (without suffix)
-	std::string sql;   // CREATE INDEX ... (with suffixed name)
+	std::string name; // final name (without suffix)
+	std::string sql;  // CREATE INDEX ... (with suffixed name)
 	bool cluster = false;
 };
-std::vector<IndexSql> index_sqls(const TableDef& table, const std::string& relation, const std::string& name_suffix);
+std::vector<IndexSql> index_sqls(const TableDef& table, const std::string& relation,
+                                 const std::string& name_suffix);
 
 // Spatial index facts for the ADQL catalog, derived from the table's index definitions:
 // (ra, dec) pairs with a q3c index and with an spoint(radians(ra), radians(dec)) GiST index.
@@ -40,4 +44,4 @@ struct PositionPairs {
 };
 PositionPairs position_indexes(const TableDef& table);
 
-}  // namespace meles::rd::schema
+} // namespace meles::rd::schema

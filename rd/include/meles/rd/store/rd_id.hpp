@@ -11,7 +11,7 @@
 
 namespace meles::rd {
 
-bool is_system_rd_id(std::string_view id);  // "//scs", "__system__/scs"
+bool is_system_rd_id(std::string_view id); // "//scs", "__system__/scs"
 // "//scs" and "__system__/scs" both give "scs".
 std::string system_rd_name(std::string_view id);
 
@@ -24,4 +24,4 @@ std::string rd_id_from_path(const std::filesystem::path& inputs_dir, const std::
 std::filesystem::path resolve_rd_file(std::string_view id_or_path, const std::filesystem::path& inputs_dir,
                                       const std::filesystem::path& system_rds_dir);
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -119,4 +119,4 @@ namespace meles::rd {
 // exists) and \getConfig lookups.  `config` must outlive the store.
 RdStoreOptions store_options(const Config& config);
 
-}  // namespace meles::rd
+} // namespace meles::rd

@@ -44,4 +44,4 @@ private:
 	registry::OaiPmh oai_;
 };
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -20,8 +20,8 @@ namespace meles::services {
 struct Context {
 	const Config& config;
 	pg::Database& database;
-	pg::Pool read_pool;   // role [db] readRole: every web query
-	pg::Pool admin_pool;  // role [db] adminRole: bookkeeping (jobs, user tables)
+	pg::Pool read_pool;  // role [db] readRole: every web query
+	pg::Pool admin_pool; // role [db] adminRole: bookkeeping (jobs, user tables)
 	std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 	UserStore users{admin_pool};
 	Authenticator authenticator{users, AuthLimits::from_config(config)};
@@ -33,19 +33,21 @@ private:
 	std::chrono::milliseconds acquire_timeout_;
 
 public:
-
 	// Web queries get the synchronous time limit on every connection, so a one-statement
 	// query needs no transaction (one round trip); longer work sets its own SET LOCAL.
 	static pg::ConnectParams read_params(const Config& c, pg::Database& db) {
 		auto p = db.read_only();
-		p.on_connect.push_back(concat("SET statement_timeout = ", std::to_string(c.get_int("async", "defaultExecTimeSync") * 1000)));
+		p.on_connect.push_back(concat("SET statement_timeout = ",
+		                              std::to_string(c.get_int("async", "defaultExecTimeSync") * 1000)));
 		return p;
 	}
 
 	Context(const Config& c, pg::Database& db)
-	    : config(c), database(db), read_pool(read_params(c, db), static_cast<size_t>(c.get_int("db", "poolSize"))),
-	      admin_pool(db.admin(), static_cast<size_t>(c.get_int("db", "adminPoolSize"))), rds(daemon_store_options(c)),
-	      read_share_(client_share(c)), acquire_timeout_(std::chrono::seconds(c.get_int("db", "acquireTimeout"))) {}
+	    : config(c), database(db),
+	      read_pool(read_params(c, db), static_cast<size_t>(c.get_int("db", "poolSize"))),
+	      admin_pool(db.admin(), static_cast<size_t>(c.get_int("db", "adminPoolSize"))),
+	      rds(daemon_store_options(c)), read_share_(client_share(c)),
+	      acquire_timeout_(std::chrono::seconds(c.get_int("db", "acquireTimeout"))) {}
 
 	// A read-role connection for a web request from `client` (its address): at most the
 	// client's share of the pool ([db] maxPerClient), so that others always find one; after
@@ -71,4 +73,4 @@ public:
 	}
 };
 
-}  // namespace meles::services
+} // namespace meles::services

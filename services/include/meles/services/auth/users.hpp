@@ -36,7 +36,7 @@ namespace meles::services {
 struct UserInfo {
 	std::string name;
 	std::string remarks;
-	std::string created;  // ISO time
+	std::string created; // ISO time
 };
 
 class UserStore {
@@ -45,7 +45,7 @@ public:
 	void ensure_schema();
 	// Throws Error(Validation) for bad names, Error(Validation) if the user exists.
 	void add(const std::string& name, const std::string& password, const std::string& remarks = "");
-	void remove(const std::string& name);  // Error(NotFound) if absent
+	void remove(const std::string& name); // Error(NotFound) if absent
 	void change_password(const std::string& name, const std::string& password);
 	std::vector<UserInfo> list();
 	std::optional<std::string> password_hash(const std::string& name);
@@ -103,7 +103,7 @@ private:
 	UserStore& users_;
 	AuthLimits limits_;
 	std::mutex mutex_;
-	std::map<std::string, std::chrono::steady_clock::time_point> verified_;  // digest → expiry
+	std::map<std::string, std::chrono::steady_clock::time_point> verified_; // digest → expiry
 	std::map<std::string, Failures> failures_;
 	std::mutex gate_mutex_;
 	std::condition_variable gate_cv_;
@@ -113,4 +113,4 @@ private:
 // Decodes base64 (standard alphabet, padding optional); throws Error(Syntax).
 std::string base64_decode(std::string_view text);
 
-}  // namespace meles::services
+} // namespace meles::services

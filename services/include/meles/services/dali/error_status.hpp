@@ -36,4 +36,4 @@ std::string without_server_paths(std::string_view text);
 // A DALI/TAP error VOTable: RESOURCE type="results" with INFO QUERY_STATUS=ERROR.
 std::string dali_error_document(const Error& error);
 
-}  // namespace meles::services
+} // namespace meles::services

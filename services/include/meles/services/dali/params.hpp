@@ -19,17 +19,17 @@
 namespace meles::services {
 
 struct FilePart {
-	std::string name;          // form field name (the `param:` name of an upload)
+	std::string name; // form field name (the `param:` name of an upload)
 	std::string filename;
 	std::string content_type;
-	std::filesystem::path path;  // spooled content; removed with the Params object
+	std::filesystem::path path; // spooled content; removed with the Params object
 	uint64_t size = 0;
 };
 
 struct ParamLimits {
-	size_t max_fields_bytes = 16 * 1024 * 1024;  // all non-file values together
-	uint64_t max_files_bytes = 0;                 // all file parts together; 0: no files accepted
-	std::filesystem::path spool_dir;              // where file parts go
+	size_t max_fields_bytes = 16 * 1024 * 1024; // all non-file values together
+	uint64_t max_files_bytes = 0;               // all file parts together; 0: no files accepted
+	std::filesystem::path spool_dir;            // where file parts go
 };
 
 class Params {
@@ -50,7 +50,7 @@ public:
 	// Registers a spooled file (deleted with this object unless released).
 	FilePart& add_file(FilePart part) { return files_.emplace_back(std::move(part)); }
 	void add_file_bytes(size_t index, uint64_t n);
-	std::optional<std::string> get(std::string_view name) const;  // last value given
+	std::optional<std::string> get(std::string_view name) const; // last value given
 	std::vector<std::string> get_all(std::string_view name) const;
 	bool has(std::string_view name) const { return get(name).has_value(); }
 	const std::vector<std::pair<std::string, std::string>>& all() const { return values_; }
@@ -68,8 +68,8 @@ private:
 // One entry of DALI's UPLOAD parameter: "name,uri" (several separated by ';' or given as
 // repeated parameters).  Table names must be ADQL regular identifiers.
 struct UploadSpec {
-	std::string table;  // as given (case preserved)
-	std::string uri;    // param:part, http://..., https://...
+	std::string table; // as given (case preserved)
+	std::string uri;   // param:part, http://..., https://...
 };
 std::vector<UploadSpec> parse_uploads(const Params& params);
 
@@ -89,4 +89,4 @@ int64_t parse_maxrec(const Params& params, int64_t dflt, int64_t hard);
 // Decodes one boolean-ish or integer parameter with a clear message when malformed.
 int64_t parse_int_param(const Params& params, std::string_view name, int64_t dflt);
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -30,14 +30,14 @@ namespace meles::services::query {
 
 // A cone the conditions select, with SQL for the distance of a row from its centre.
 struct Cone {
-	double ra = 0, dec = 0, sr = 0;  // degrees
-	std::string where;               // the indexed condition
-	std::string distance;            // SQL: distance of the row's position from the centre, degrees
+	double ra = 0, dec = 0, sr = 0; // degrees
+	std::string where;              // the indexed condition
+	std::string distance;           // SQL: distance of the row's position from the centre, degrees
 };
 
 struct Conditions {
-	std::vector<std::string> clauses;  // ANDed
-	std::optional<Cone> cone;          // the (first) positional constraint
+	std::vector<std::string> clauses; // ANDed
+	std::optional<Cone> cone;         // the (first) positional constraint
 	// The parameters that made each clause, as given (for request echoes, in order).
 	std::vector<std::pair<std::string, std::string>> used;
 
@@ -47,20 +47,20 @@ struct Conditions {
 };
 
 enum class Syntax {
-	Protocol,  // DALI/PQL: a/b ranges, a,b lists
-	Form,      // VizieR-like expressions
+	Protocol, // DALI/PQL: a/b ranges, a,b lists
+	Form,     // VizieR-like expressions
 };
 
 struct ConditionOptions {
-	std::string renderer;  // for onlyForRenderer / notForRenderer
+	std::string renderer; // for onlyForRenderer / notForRenderer
 	Syntax syntax = Syntax::Protocol;
 };
 
 // The conditions the parameters ask for.  Throws Error(Validation) naming the parameter for
 // values that cannot be read, missing parameters of a required condDesc (or of a cone given in
 // part), and inputs that need a Python phraseMaker.
-Conditions build_conditions(const std::vector<rd::CondDesc>& cond_descs, const rd::TableDef& table, const Params& params,
-                            const ConditionOptions& options);
+Conditions build_conditions(const std::vector<rd::CondDesc>& cond_descs, const rd::TableDef& table,
+                            const Params& params, const ConditionOptions& options);
 
 // The parameters the condDescs read under `options.renderer` (for forms and documentation),
 // including those buildFrom makes from a column.
@@ -79,4 +79,4 @@ std::pair<double, double> parse_position(std::string_view text);
 // Shortest text that reads back as `value` (SQL literals, request echoes).
 std::string format_number(double value);
 
-}  // namespace meles::services::query
+} // namespace meles::services::query

@@ -35,9 +35,9 @@ struct Context;
 namespace meles::services::query {
 
 struct TableQuery {
-	std::string sql;                  // should LIMIT max_rows + 1, so that an overflow shows
-	formats::TableHeader header;      // the columns describe the SQL's output, in order
-	uint64_t max_rows = 0;            // rows sent at most (MAXREC; 0: metadata only)
+	std::string sql;             // should LIMIT max_rows + 1, so that an overflow shows
+	formats::TableHeader header; // the columns describe the SQL's output, in order
+	uint64_t max_rows = 0;       // rows sent at most (MAXREC; 0: metadata only)
 	// Whether rows beyond max_rows mean OVERFLOW (not when the query's own TOP cut them).
 	bool overflow_possible = true;
 };
@@ -51,14 +51,14 @@ struct OutputSpec {
 struct QueryOutcome {
 	uint64_t rows = 0;
 	bool overflow = false;
-	bool started_output = false;  // bytes went to the writer: errors after that are in-band
+	bool started_output = false; // bytes went to the writer: errors after that are in-band
 };
 
 // Streams `query` on `conn` into a writer of `output`'s format over `sink`.  on_output runs right
 // before the header is written (to set Content-Type, say).  Errors before output are thrown as
 // they are; after it, the writer ends the document with the error and it is rethrown.
-QueryOutcome run_table_query(pg::Connection& conn, const TableQuery& query, const OutputSpec& output, ByteSink& sink,
-                             const std::function<void()>& on_output = {});
+QueryOutcome run_table_query(pg::Connection& conn, const TableQuery& query, const OutputSpec& output,
+                             ByteSink& sink, const std::function<void()>& on_output = {});
 // The same with a writer of the caller's (the HTML table of a form).
 QueryOutcome run_table_query(pg::Connection& conn, const TableQuery& query, formats::TableWriter& writer,
                              const std::function<void()>& on_output = {});
@@ -97,4 +97,4 @@ bool tells_errors_in_band(formats::OutputFormat format);
 void serve_streaming(Context& ctx, net::Request& request, net::Response& response, bool in_band,
                      const std::function<void(pg::Connection& conn, ByteSink& out)>& produce);
 
-}  // namespace meles::services::query
+} // namespace meles::services::query

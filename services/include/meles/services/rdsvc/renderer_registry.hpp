@@ -26,14 +26,14 @@ struct RenderCall {
 	// The core's queried table, resolved (nullptr when the core has none or the renderer
 	// does not ask for it).
 	const rd::TableDef* table;
-	std::string service_url;  // absolute, without the renderer
-	std::string rest;         // the path after the renderer ("" or "/...")
+	std::string service_url; // absolute, without the renderer
+	std::string rest;        // the path after the renderer ("" or "/...")
 	net::Request& request;
 	net::Response& response;
 };
 
 struct Renderer {
-	std::string name;  // as services list it in `allowed` ("scs.xml")
+	std::string name; // as services list it in `allowed` ("scs.xml")
 	// Whether this renderer serves `service` (e.g. scs.xml: services with a cone core).  Several
 	// renderers may share a name with different predicates (a cone form, a SIAP form); the first
 	// registered that applies wins.  Empty: every service.
@@ -63,7 +63,8 @@ public:
 	// The capability elements of the service (VOSI capabilities): those of
 	// registry::renderer_capabilities() for the renderers it allows that can serve it — the
 	// same as its registry record has.
-	std::vector<std::string> capabilities(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
+	std::vector<std::string> capabilities(const Config& config, const rd::Resource& rd,
+	                                      const rd::ServiceDef& service,
 	                                      const std::string& service_url) const;
 	// Names of the allowed renderers this server can run for the service, in `allowed` order.
 	std::vector<std::string> offered(const rd::ServiceDef& service) const;
@@ -77,4 +78,4 @@ private:
 	std::vector<Renderer> renderers_;
 };
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -22,8 +22,8 @@ namespace meles::services {
 struct ServiceAddress {
 	std::shared_ptr<const rd::Resource> rd;
 	const rd::ServiceDef* service = nullptr;
-	std::string renderer;  // "" when the URL ends at the service
-	std::string rest;      // path after the renderer ("" or "/...")
+	std::string renderer; // "" when the URL ends at the service
+	std::string rest;     // path after the renderer ("" or "/...")
 	// Set when the RD file exists but does not load (rd and service are then null): the
 	// operator's problem, for the log; the public gets a 5xx in the protocol's form.
 	std::string rd_id;
@@ -52,11 +52,11 @@ private:
 	std::vector<std::string> ids_;
 	bool scanned_ = false;
 	std::chrono::steady_clock::time_point scanned_at_{};
-	std::map<std::string, std::string> warned_;  // RD id -> the load problem last logged
+	std::map<std::string, std::string> warned_; // RD id -> the load problem last logged
 	// "is there an RD file for this id" answers, kept for a second (every request asks)
 	std::map<std::string, std::pair<bool, std::chrono::steady_clock::time_point>> exists_;
 	bool rd_exists(const std::string& rd_id);
 	bool rd_exists_now(const std::string& rd_id) const;
 };
 
-}  // namespace meles::services
+} // namespace meles::services

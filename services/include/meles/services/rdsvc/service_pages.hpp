@@ -13,10 +13,12 @@
 
 namespace meles::services {
 
-std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds, const std::string& server_url);
-std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& service, const std::string& service_url);
+std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
+                           const std::string& server_url);
+std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& service,
+                              const std::string& service_url);
 // An HTML page saying the service is unavailable (for renderers that answer in HTML); the
 // status is the caller's.
 void send_unavailable_page(net::Response& response, const std::string& message);
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -20,12 +20,12 @@ struct CapabilitySite {
 	const Config& config;
 	const rd::Resource& rd;
 	const rd::ServiceDef& service;
-	std::string service_url;  // <serverURL>/<rd id>/<service id>
+	std::string service_url; // <serverURL>/<rd id>/<service id>
 	std::string server_url;
 };
 
 struct RendererCapability {
-	std::string_view renderer;  // as in allowed= and <publish render=...>
+	std::string_view renderer; // as in allowed= and <publish render=...>
 	// Whether the renderer works for this service (a cone search needs a cone core, say);
 	// the problem to tell the operator when not.
 	std::function<std::string(const rd::ServiceDef&)> unusable;
@@ -44,4 +44,4 @@ const RendererCapability* find_renderer_capability(std::string_view renderer);
 // The names, for messages.
 std::vector<std::string> publishable_renderers();
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

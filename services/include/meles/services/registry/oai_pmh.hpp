@@ -23,7 +23,7 @@
 namespace meles::services {
 struct Context;
 class Router;
-}  // namespace meles::services
+} // namespace meles::services
 
 namespace meles::services::registry {
 
@@ -35,14 +35,14 @@ struct OaiError {
 // A request's arguments, checked against what its verb allows.
 struct OaiRequest {
 	std::string verb;
-	std::map<std::string, std::string> args;  // as sent, each at most once
+	std::map<std::string, std::string> args; // as sent, each at most once
 	// Parsed list arguments (from a resumption token or the request itself).
 	std::string metadata_prefix;
 	std::optional<std::string> set;
-	std::optional<TimePoint> from, until;  // inclusive bounds
-	std::string from_text, until_text;     // as given (kept in tokens)
-	std::string after;                     // resume after this record key
-	int64_t cursor = 0;                    // records before this page
+	std::optional<TimePoint> from, until; // inclusive bounds
+	std::string from_text, until_text;    // as given (kept in tokens)
+	std::string after;                    // resume after this record key
+	int64_t cursor = 0;                   // records before this page
 	bool resumed = false;
 };
 
@@ -74,4 +74,4 @@ private:
 	services::Context& ctx_;
 };
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

@@ -27,21 +27,24 @@ struct PubReport {
 	// nothing was written.
 	std::vector<rd::registry::MetaProblem> problems;
 	std::vector<RdOutcome> outcomes;
-	std::vector<std::string> notes;  // "stars/q: no <publish> element; nothing to publish"
+	std::vector<std::string> notes; // "stars/q: no <publish> element; nothing to publish"
 };
 
 // Publishes the RDs (ids or paths; "//services" stands for the registry's own records, "//tap"
 // for the TAP service), replacing what they published before.
-PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn, const std::vector<std::string>& rds);
+PubReport publish(const Config& config, rd::RdStore& store, pg::Connection& conn,
+                  const std::vector<std::string>& rds);
 // Marks every record of the RDs deleted (they stay, as deleted, for harvesters).
-PubReport unpublish(const Config& config, rd::RdStore& store, pg::Connection& conn, const std::vector<std::string>& rds);
+PubReport unpublish(const Config& config, rd::RdStore& store, pg::Connection& conn,
+                    const std::vector<std::string>& rds);
 // The RDs `pub -a` publishes: every RD below the inputs directory with a <publish>
 // element (problems for those that do not load), and //tap.
-std::vector<std::string> publishable_rds(rd::RdStore& store, std::vector<rd::registry::MetaProblem>& problems);
+std::vector<std::string> publishable_rds(rd::RdStore& store,
+                                         std::vector<rd::registry::MetaProblem>& problems);
 
 // For `meles limits` and `meles drop`: re-publishes (or unpublishes) an RD only if it is
 // published now; returns notes for the operator.
 std::vector<std::string> refresh_if_published(const Config& config, rd::RdStore& store, pg::Connection& conn,
                                               const std::string& rd_id);
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

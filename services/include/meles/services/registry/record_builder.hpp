@@ -27,7 +27,7 @@ inline constexpr const char* kRootRd = "//services";
 struct BuildInput {
 	const Config& config;
 	rd::RdStore& store;
-	pg::Connection& conn;  // table metadata, coverage, earlier publications (admin role)
+	pg::Connection& conn; // table metadata, coverage, earlier publications (admin role)
 	// Every imported table (tap::load_snapshot(conn, true)).
 	std::shared_ptr<const tap::CatalogSnapshot> tables;
 };
@@ -46,4 +46,4 @@ Built build_root_records(const BuildInput& in);
 std::string registry_ivoid(const Config& config);
 std::string authority_ivoid(const Config& config);
 
-}  // namespace meles::services::registry
+} // namespace meles::services::registry

@@ -58,4 +58,4 @@ void send_error(net::Response& response, const Error& error, ErrorStyle style);
 // A minimal, valid HTML page (used by the root page and error pages).
 std::string html_page(const std::string& title, const std::string& body_html);
 
-}  // namespace meles::services
+} // namespace meles::services

@@ -27,10 +27,10 @@ public:
 	// Whether a service answers cone searches (scsCore, or conditions from //scs).
 	static bool is_cone_service(const rd::ServiceDef& service);
 
-	void scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table, net::Request& request,
-	             net::Response& response);
-	void form(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table, net::Request& request,
-	          net::Response& response);
+	void scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table,
+	             net::Request& request, net::Response& response);
+	void form(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table,
+	          net::Request& request, net::Response& response);
 	// Sends an SCS error document (VOTable with INFO name="Error" and QUERY_STATUS) with the
 	// status the response already has.
 	static void send_error(net::Response& response, const std::string& message);
@@ -44,4 +44,4 @@ private:
 std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
                            const std::string& service_url);
 
-}  // namespace meles::services
+} // namespace meles::services

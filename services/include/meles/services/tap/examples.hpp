@@ -16,8 +16,8 @@ namespace meles::services::tap {
 
 struct Example {
 	std::string title;
-	std::string text;    // reStructuredText as written in the RD
-	std::string origin;  // "rd-id" or "rd-id, line N", for messages
+	std::string text;   // reStructuredText as written in the RD
+	std::string origin; // "rd-id" or "rd-id, line N", for messages
 };
 
 // The ADQL of the example's `.. tapquery::` (or `.. query::`) block, dedented; "" if none.
@@ -32,4 +32,4 @@ std::string example_problem(const Example& example);
 std::string examples_page(const std::vector<Example>& examples, const std::string& tables_url,
                           const std::string& heading);
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

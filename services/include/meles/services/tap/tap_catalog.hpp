@@ -28,17 +28,17 @@ namespace meles::services::tap {
 
 struct ForeignKeyInfo {
 	std::string target_table;
-	std::vector<std::pair<std::string, std::string>> columns;  // (from, target)
+	std::vector<std::pair<std::string, std::string>> columns; // (from, target)
 };
 
 struct TapTable {
-	std::vector<ForeignKeyInfo> foreign_keys;  // as TAP_SCHEMA.keys/key_columns list them
+	std::vector<ForeignKeyInfo> foreign_keys; // as TAP_SCHEMA.keys/key_columns list them
 	const adql::TableEntry* entry = nullptr;
-	std::string table_type = "table";  // or "view"
-	bool listed = true;                // adql="hidden" tables are queryable but not listed
-	bool adql = true;                  // queryable through TAP (only load_snapshot(every_table) has others)
+	std::string table_type = "table"; // or "view"
+	bool listed = true;               // adql="hidden" tables are queryable but not listed
+	bool adql = true;                 // queryable through TAP (only load_snapshot(every_table) has others)
 	std::optional<int64_t> nrows;
-	std::string rd_id;  // the RD that defines it (its examples go to /tap/examples)
+	std::string rd_id; // the RD that defines it (its examples go to /tap/examples)
 };
 
 struct TapSchema {
@@ -51,7 +51,7 @@ class CatalogSnapshot {
 public:
 	adql::SimpleCatalog catalog;
 	std::vector<std::unique_ptr<TapTable>> tables;
-	std::vector<TapSchema> schemas;  // listed tables only, sorted
+	std::vector<TapSchema> schemas; // listed tables only, sorted
 	int64_t version = -1;
 
 	const TapTable* find(std::string_view qualified_lower) const;
@@ -89,8 +89,8 @@ private:
 	std::chrono::steady_clock::time_point checked_{};
 	std::thread listener_;
 	std::atomic<bool> stop_{false};
-	std::atomic<bool> listening_{false};  // the listener's connection is up and LISTENing
-	std::atomic<bool> stale_{true};       // a notification came since the last version check
+	std::atomic<bool> listening_{false}; // the listener's connection is up and LISTENing
+	std::atomic<bool> stale_{true};      // a notification came since the last version check
 };
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

@@ -36,7 +36,8 @@ struct TapRequest {
 
 // Validates the TAP parameters (REQUEST, LANG, QUERY, MAXREC, RESPONSEFORMAT/FORMAT,
 // UPLOAD); throws Error(Validation) with a message naming the parameter.
-TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::string>>& params, const Config& config);
+TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::string>>& params,
+                             const Config& config);
 
 // Where `param:NAME` uploads come from (multipart parts or files in a job directory).
 using UploadResolver = std::function<std::optional<std::filesystem::path>(const std::string& part)>;
@@ -48,7 +49,9 @@ using UploadResolver = std::function<std::optional<std::filesystem::path>(const 
 class FetchedUploads {
 public:
 	FetchedUploads() = default;
-	FetchedUploads(FetchedUploads&& other) noexcept : files_(std::move(other.files_)) { other.files_.clear(); }
+	FetchedUploads(FetchedUploads&& other) noexcept : files_(std::move(other.files_)) {
+		other.files_.clear();
+	}
 	FetchedUploads& operator=(FetchedUploads&&) = delete;
 	~FetchedUploads();
 	// A path that reads what `uri` returned; nullopt if it was not fetched.
@@ -57,13 +60,13 @@ public:
 	void add(std::string uri, int fd) { files_.emplace_back(std::move(uri), fd); }
 
 private:
-	std::vector<std::pair<std::string, int>> files_;  // URI, file descriptor of the unlinked file
+	std::vector<std::pair<std::string, int>> files_; // URI, file descriptor of the unlinked file
 };
 
 struct FetchSettings {
 	net::FetchPolicy policy;
 	std::chrono::seconds timeout{60};
-	uint64_t max_bytes = 100 << 20;  // all URL uploads of the request together
+	uint64_t max_bytes = 100 << 20; // all URL uploads of the request together
 	std::filesystem::path spool_dir = "/tmp";
 };
 
@@ -76,8 +79,8 @@ Error url_upload_error(const std::string& table, const std::string& uri);
 using ExtraCatalog = std::function<std::unique_ptr<adql::Catalog>(const std::optional<std::string>& user)>;
 // A hook running CREATE TABLE ... AS (persistent user tables): makes the table from the
 // translation, reading its rows through `conn`; returns the new table's columns.
-using CreateTable = std::function<std::vector<ColumnMeta>(const adql::Translation& translation, pg::Connection& conn,
-                                                          const std::optional<std::string>& user)>;
+using CreateTable = std::function<std::vector<ColumnMeta>(
+    const adql::Translation& translation, pg::Connection& conn, const std::optional<std::string>& user)>;
 
 struct RunOptions {
 	// Limit for the database statement; nullopt: the connection's default (synchronous limit).
@@ -105,7 +108,7 @@ struct RunOptions {
 struct RunResult {
 	uint64_t rows = 0;
 	bool overflow = false;
-	bool started_output = false;  // bytes went to the sink (errors after that are in-band)
+	bool started_output = false; // bytes went to the sink (errors after that are in-band)
 };
 
 // Fetches the URL uploads of `request` (those not `param:`), checking every address
@@ -114,7 +117,7 @@ FetchedUploads fetch_uploads(const TapRequest& request, const FetchSettings& set
 
 // Runs the request on `conn` (a read-only-role connection) writing to `sink`.  Errors before
 // any output are thrown; errors after it end the document in-band and are rethrown too.
-RunResult run_tap_query(const TapRequest& request, const CatalogSnapshot& catalog, pg::Connection& conn, ByteSink& sink,
-                        const RunOptions& options);
+RunResult run_tap_query(const TapRequest& request, const CatalogSnapshot& catalog, pg::Connection& conn,
+                        ByteSink& sink, const RunOptions& options);
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

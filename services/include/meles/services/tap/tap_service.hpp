@@ -52,4 +52,4 @@ private:
 	net::FetchPolicy fetch_policy_;
 };
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

@@ -13,6 +13,7 @@ namespace meles::services::tap {
 
 std::string vs_column(const ColumnMeta& c, bool with_flags, const std::string& indent);
 // `element` is the element name ("table", or "vtm:table" for a VOSI table document).
-std::string vs_table(const TapTable& t, bool with_columns, const std::string& indent, const char* element = "table");
+std::string vs_table(const TapTable& t, bool with_columns, const std::string& indent,
+                     const char* element = "table");
 
-}  // namespace meles::services::tap
+} // namespace meles::services::tap

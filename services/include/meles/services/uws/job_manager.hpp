@@ -132,4 +132,4 @@ private:
 // A fresh job id: 16 characters from [a-z0-9], unguessable.
 std::string new_job_id();
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws

@@ -13,10 +13,10 @@
 namespace meles::services::uws {
 
 struct JobFilter {
-	std::vector<Phase> phases;         // OR; empty = all
-	std::optional<TimePoint> after;    // creation_time > after
-	std::optional<int64_t> last;       // newest N by creation time
-	std::optional<std::string> owner;  // nullopt: anonymous jobs only (owner IS NULL)
+	std::vector<Phase> phases;        // OR; empty = all
+	std::optional<TimePoint> after;   // creation_time > after
+	std::optional<int64_t> last;      // newest N by creation time
+	std::optional<std::string> owner; // nullopt: anonymous jobs only (owner IS NULL)
 };
 
 class JobStore {
@@ -28,7 +28,7 @@ public:
 
 	void insert(const Job& job);
 	std::optional<Job> get(const std::string& kind, const std::string& id);
-	std::optional<Job> get_any(const std::string& id);  // whatever its kind
+	std::optional<Job> get_any(const std::string& id); // whatever its kind
 	std::vector<Job> list(const std::string& kind, const JobFilter& filter);
 	// Compare-and-set of the phase; false when the job is gone or not in `from`.
 	bool transition(const std::string& id, Phase from, Phase to);
@@ -45,10 +45,10 @@ public:
 	// Jobs whose destruction time has passed.
 	std::vector<std::string> expired(TimePoint now);
 	// After a restart: EXECUTING jobs become ERROR; returns QUEUED ids (oldest first).
-	std::vector<std::pair<std::string, std::string>> recover();  // (kind, id)
+	std::vector<std::pair<std::string, std::string>> recover(); // (kind, id)
 
 private:
 	pg::Pool& pool_;
 };
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws

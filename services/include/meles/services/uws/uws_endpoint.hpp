@@ -29,7 +29,9 @@ public:
 	void handle(net::Request& request, net::Response& response, std::string_view subpath,
 	            const std::optional<std::string>& owner);
 
-	std::string job_url(const std::string& id) const { return job_url_ ? job_url_(id) : base_url_ + "/" + id; }
+	std::string job_url(const std::string& id) const {
+		return job_url_ ? job_url_(id) : base_url_ + "/" + id;
+	}
 	// Replaces base_url/ID as the URL of a job, for resources showing one job at a fixed URL
 	// (a user table's index job at .../user_tables/NAME/index).
 	void set_job_url(std::function<std::string(const std::string& id)> f) { job_url_ = std::move(f); }
@@ -54,4 +56,4 @@ private:
 	std::function<std::string(const std::string&)> job_url_;
 };
 
-}  // namespace meles::services::uws
+} // namespace meles::services::uws

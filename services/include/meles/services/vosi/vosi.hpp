@@ -24,4 +24,4 @@ std::string simple_capability(const std::string& standard_id, const std::string&
                               const std::string& use = "full", const std::string& extra_xml = "",
                               const std::string& capability_type = "");
 
-}  // namespace meles::services::vosi
+} // namespace meles::services::vosi

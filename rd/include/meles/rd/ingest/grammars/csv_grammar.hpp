@@ -19,7 +19,7 @@ namespace meles::rd::ingest {
 struct CsvGrammarOptions {
 	std::optional<std::vector<std::string>> names; // else the header line gives them
 	char delimiter = ',';
-	bool strip = false;            // strip blanks around every value
+	bool strip = false; // strip blanks around every value
 	TextSourceOptions text;
 
 	// Validates a csvGrammar element (attributes or atomic child elements).

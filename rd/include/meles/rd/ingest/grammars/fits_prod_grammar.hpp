@@ -22,9 +22,9 @@ namespace meles::rd::ingest {
 struct FitsProdGrammarOptions {
 	int hdu = 0;
 	bool qnd = true;
-	std::string hdus_field;  // "": one record per file
+	std::string hdus_field; // "": one record per file
 	int max_header_blocks = 40;
-	std::vector<std::pair<std::string, std::string>> map_keys;  // (field name, header keyword)
+	std::vector<std::pair<std::string, std::string>> map_keys; // (field name, header keyword)
 
 	static FitsProdGrammarOptions from_element(const GrammarElement& el);
 };
@@ -37,7 +37,8 @@ public:
 	std::string_view element_name() const override { return "fitsProdGrammar"; }
 	std::optional<std::vector<std::string>> declared_fields() const override { return std::nullopt; }
 	bool yields_typed() const override { return true; }
-	std::unique_ptr<RecordReader> open(const SourceInfo& source, const ReadOptions& options = {}) const override;
+	std::unique_ptr<RecordReader> open(const SourceInfo& source,
+	                                   const ReadOptions& options = {}) const override;
 	const FitsProdGrammarOptions& options() const { return options_; }
 
 private:

@@ -28,10 +28,11 @@ public:
 	std::string_view element_name() const override { return "voTableGrammar"; }
 	std::optional<std::vector<std::string>> declared_fields() const override { return std::nullopt; }
 	bool yields_typed() const override { return true; }
-	std::unique_ptr<RecordReader> open(const SourceInfo& source, const ReadOptions& options = {}) const override;
+	std::unique_ptr<RecordReader> open(const SourceInfo& source,
+	                                   const ReadOptions& options = {}) const override;
 
 private:
 	VOTableGrammarOptions options_;
 };
 
-}  // namespace meles::rd::ingest
+} // namespace meles::rd::ingest
