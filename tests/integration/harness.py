@@ -167,9 +167,10 @@ class Meles:
         return self.request("POST", path, body=body, headers=headers, **kw)
 
 
-def import_stars(m, rows=100000):
+def import_stars(m, rows=100000, read=True):
     """Puts the demo star catalogue RD (schema stars) with `rows` generated rows into the
-    test's inputs and imports it; returns the rows as (id, ra, dec, mag) tuples."""
+    test's inputs and imports it; returns the rows as (id, ra, dec, mag) tuples (with
+    read=False, nothing)."""
     inputs = os.path.join(m.state, "inputs", "stars")
     os.makedirs(os.path.join(inputs, "data"), exist_ok=True)
     shutil.copy(os.path.join(SOURCE, "demo", "stars", "q.rd"), inputs)
@@ -179,6 +180,8 @@ def import_stars(m, rows=100000):
     r = m.cli("imp", "stars/q")
     if r.returncode != 0:
         raise RuntimeError("meles imp failed: " + r.stdout + r.stderr)
+    if not read:
+        return None
     out = []
     with open(csv) as f:
         next(f)

@@ -4,56 +4,28 @@ probed through a real daemon: credentials with NULs and invalid UTF-8 are refuse
 are served, unknown and known user names take comparable time, and no PostgreSQL text or
 server path reaches a client, whether the hostile input comes through sync, async or an upload."""
 import base64
-import http.client
 import re
 import statistics
 import threading
 import time
 import urllib.parse
 
+import hostile
 import tapdata
 from harness import Meles, check, check_locked_out, run_tests
-from tapdata import create_job, error_message, multipart, sync, uws_job, wait_job
+from hostile import HOSTILE_QUERIES, basic, query_bytes
+from tapdata import create_job, error_message, multipart, sync, wait_job
 from votable_encode import Col, encode
 
 M = None
 
-# What PostgreSQL says (or libpq, or the kernel) that must never reach a client.
-INTERNALS = ["byte sequence", "SQLSTATE", "select list", "ERROR:", "syntax error at or near", "does not exist",
-             "postgres", "PGSQL", "pg_temp", "tap_upload_", "meles_ro", "meles_admin", "libpq", "Traceback"]
-
-
-def basic(credentials):
-    """Authorization header for raw credential bytes (str is encoded as UTF-8)."""
-    if isinstance(credentials, str):
-        credentials = credentials.encode("utf-8")
-    return {"Authorization": "Basic " + base64.b64encode(credentials).decode("ascii")}
-
-
-def leaks(r, digits=True):
-    """The internals a response shows (empty: none).  digits=False for documents that echo the
-    query (a job's parameters), where the user's own long number may stand."""
-    text = r.body.decode("utf-8", "replace")
-    found = [s for s in INTERNALS if s.lower() in text.lower()]
-    for path in (M.state, tapdata.__file__.rsplit("/", 3)[0], "/usr/lib/postgresql", "/tmp/", "/var/run"):
-        if path in text:
-            found.append("path " + path)
-    if digits and re.search(r"\d{60}", text):
-        found.append("a number of 60 or more digits")
-    return found
-
 
 def no_leaks(r, what, digits=True):
-    found = leaks(r, digits)
-    check(not found, "%s: response shows %s: %d %s" % (what, found, r.status, r.text[:400]))
+    hostile.no_leaks(M, r, what, digits)
 
 
 def vmrss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
+    return hostile.proc_status(pid, "VmRSS")
 
 
 # -- item 9: control characters in credentials ------------------------------------------------
@@ -104,14 +76,6 @@ def test_concurrent_wrong_passwords_keep_memory_bounded():
     M.get("/", headers=basic("warmup:nothing"))
     time.sleep(0.5)
     base = vmrss_kib(pid)
-    peak = [base]
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], vmrss_kib(pid))
-            time.sleep(0.01)
-
     statuses = []
     lock = threading.Lock()
 
@@ -121,32 +85,23 @@ def test_concurrent_wrong_passwords_keep_memory_bounded():
         # From eight addresses (127.0.0.2-9), as from as many machines: one address gets at most
         # [web] maxClientRequests handlers, and more logins must be checked than that.
         creds = "flood:guess%d" % i if i % 2 else "prober%d:guess%d" % (i, i)
-        c = http.client.HTTPConnection("127.0.0.1", M.port, timeout=120, source_address=("127.0.0.%d" % (2 + i % 8), 0))
-        try:
-            c.request("GET", "/", headers=basic(creds))
-            r = c.getresponse()
-            r.read()
-            with lock:
-                statuses.append((r.status, r.getheader("Retry-After")))
-        finally:
-            c.close()
+        r = hostile.get_from(M, "/", "127.0.0.%d" % (2 + i % 8), headers=basic(creds), timeout=120)
+        with lock:
+            statuses.append((r.status, r.header("Retry-After")))
 
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    threads = [threading.Thread(target=attacker, args=(i,)) for i in range(64)]
-    for t in threads:
-        t.start()
-    # Meanwhile the daemon serves others (from 127.0.0.1).
-    time.sleep(0.05)
-    t0 = time.time()
-    r = M.get("/", timeout=60)
-    other = time.time() - t0
-    q = sync(M, "SELECT TOP 1 id FROM tapt.main", timeout=60)
-    for t in threads:
-        t.join()
-    stop.set()
-    sampler.join()
-    grown_mib = (peak[0] - base) / 1024
+    with hostile.PeakRss(pid) as rss:
+        threads = [threading.Thread(target=attacker, args=(i,)) for i in range(64)]
+        for t in threads:
+            t.start()
+        # Meanwhile the daemon serves others (from 127.0.0.1).
+        time.sleep(0.05)
+        t0 = time.time()
+        r = M.get("/", timeout=60)
+        other = time.time() - t0
+        q = sync(M, "SELECT TOP 1 id FROM tapt.main", timeout=60)
+        for t in threads:
+            t.join()
+    grown_mib = rss.grown_mib
     print("    RSS %.0f MiB before, peak +%.0f MiB during 64 concurrent wrong logins; '/' took %.2f s; statuses %s" %
           (base / 1024, grown_mib, other, sorted(set(s for s, _ in statuses))))
     check(r.status == 200 and q.status == 200, (r.status, q.status))
@@ -188,21 +143,6 @@ def test_unknown_and_known_users_take_comparable_time():
 
 
 # -- item 13: internals in client messages ----------------------------------------------------
-
-HOSTILE_QUERIES = [
-    ("SELECT id FROM tapt.main ORDER BY -1", "ORDER BY position -1 is out of range"),
-    ("SELECT id FROM tapt.main GROUP BY -1", "GROUP BY position -1 is out of range"),
-    ("SELECT id FROM tapt.main ORDER BY 'x'", "is a constant"),
-    ("SELECT id, 1e400 AS big FROM tapt.main", "outside the range of double precision"),
-    ("SELECT id FROM tapt.main WHERE ra < " + "1" * 400, "outside the range of double precision"),
-    ("SELECT DISTINCT ra FROM tapt.main ORDER BY dec", "With SELECT DISTINCT, ORDER BY can only sort by selected"),
-    ("SELECT id FROM tapt.main WHERE name = '\udcff'", None),  # replaced by a raw 0xff byte below
-]
-
-
-def query_bytes(q):
-    return q.encode("utf-8", "surrogateescape")
-
 
 def test_no_internals_sync():
     for q, expected in HOSTILE_QUERIES:

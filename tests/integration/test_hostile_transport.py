@@ -15,18 +15,15 @@ and of a tiny TAP query from another client address and samples the daemon's thr
 
 Clients that misbehave connect from other loopback addresses (127.0.0.2, ...), as separate
 machines would; the watcher uses 127.0.0.1."""
-import http.client
 import os
-import re
-import select
-import socket
-import threading
 import time
 import urllib.parse
 
+import hostile
 import tapdata
 from harness import Meles, check, run_tests
-from tapdata import SLOW_QUERY, UWS_NS, create_job, error_message, read_votable, sync, uws_job
+from hostile import NEUTRAL, body_of, raw_request, read_all
+from tapdata import SLOW_QUERY, create_job, error_message, read_votable, sync, uws_job
 
 M = None
 PORT = None
@@ -45,6 +42,7 @@ maxWaitsPerClient = 200
 maxTAPRunning = 1
 """
 BASE_THREADS = None  # the daemon's threads at rest
+MONITOR = None  # measures `/` and a tiny TAP query from 127.0.0.1 all the time
 BODIES = []  # every response body the probes saw, checked for server paths at the end
 TINY = "/tap/sync?" + urllib.parse.urlencode({"LANG": "ADQL", "QUERY": "SELECT TOP 1 id FROM tapt.main"})
 # (worst latency of `/` and of the tiny query seen while a probe ran, in seconds)
@@ -52,123 +50,40 @@ LATENCY_BOUND = 2.0
 
 
 def daemon_threads():
-    with open("/proc/%d/status" % M.proc.pid) as f:
-        return int(re.search(r"^Threads:\s+(\d+)", f.read(), re.M).group(1))
+    return hostile.threads(M.proc.pid)
 
 
 class Watcher:
-    """Measures `/` and a tiny TAP query from 127.0.0.1 and the daemon's thread count while
-    a probe runs."""
-
-    def __init__(self):
-        self.worst = {"/": 0.0, "tiny": 0.0}
-        self.max_threads = 0
-        self.failures = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def run(self):
-        while not self.stop.is_set():
-            for name, path in (("/", "/"), ("tiny", TINY)):
-                t0 = time.time()
-                try:
-                    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-                    c.request("GET", path)
-                    r = c.getresponse()
-                    r.read()
-                    c.close()
-                    if r.status != 200:
-                        self.failures.append((name, r.status))
-                except Exception as e:  # noqa
-                    self.failures.append((name, str(e)))
-                self.worst[name] = max(self.worst[name], time.time() - t0)
-            self.max_threads = max(self.max_threads, daemon_threads())
-            time.sleep(0.1)
+    """What the monitor saw while a probe ran: its requests answered, the latency bounded,
+    the daemon's threads bounded."""
 
     def __enter__(self):
-        self.thread.start()
+        MONITOR.window()  # what came before the probe
         return self
 
     def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
+        w = MONITOR.window()
         if exc[0] is None:
-            check(not self.failures, "the watcher's requests failed: %s" % self.failures[:5])
-            check(self.worst["/"] < LATENCY_BOUND and self.worst["tiny"] < LATENCY_BOUND,
-                  "latency while the probe ran: %s" % self.worst)
+            check(not w.failures, "the watcher's requests failed: %s" % w.failures[:5])
+            check(w.worst("/") < LATENCY_BOUND and w.worst("tiny") < LATENCY_BOUND,
+                  "latency while the probe ran: / %.2f s, tiny query %.2f s" % (w.worst("/"), w.worst("tiny")))
             # The thread pool may grow from ioThreads (4) to workers (24), never further.
-            check(self.max_threads <= BASE_THREADS + 20, "daemon threads grew to %d (%d at rest)" %
-                  (self.max_threads, BASE_THREADS))
+            check(w.threads <= BASE_THREADS + 20, "daemon threads grew to %d (%d at rest)" % (w.threads, BASE_THREADS))
         print("    worst latency / %.0f ms, tiny query %.0f ms; at most %d threads" %
-              (self.worst["/"] * 1000, self.worst["tiny"] * 1000, self.max_threads))
+              (w.worst("/") * 1000, w.worst("tiny") * 1000, w.threads))
         return False
 
 
 def client_socket(source):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind((source, 0))
-    s.connect(("127.0.0.1", PORT))
-    return s
-
-
-def raw_request(method, path, fields=None):
-    body = urllib.parse.urlencode(fields).encode() if fields else b""
-    head = "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" % (method, path)
-    if fields:
-        head += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n" % len(body)
-    return (head + "\r\n").encode() + body
-
-
-def read_all(sockets, deadline, close_rest=True):
-    """Reads the sockets until each ends (or the deadline); returns {socket: bytes} and, with
-    close_rest=False, leaves the sockets that have not ended open."""
-    out = {s: b"" for s in sockets}
-    open_ = set(sockets)
-    while open_ and time.time() < deadline:
-        ready, _, _ = select.select(list(open_), [], [], 0.2)
-        for s in ready:
-            try:
-                data = s.recv(1 << 20)
-            except OSError:
-                data = b""
-            if not data:
-                open_.discard(s)
-                s.close()
-            else:
-                out[s] += data
-    if close_rest:
-        for s in open_:
-            s.close()
-    return out, open_
-
-
-def body_of(response):
-    head, _, body = response.partition(b"\r\n\r\n")
-    if b"transfer-encoding: chunked" in head.lower():
-        out, rest = b"", body
-        while rest:
-            size, _, rest = rest.partition(b"\r\n")
-            n = int(size.split(b";")[0], 16)
-            if n == 0:
-                break
-            out, rest = out + rest[:n], rest[n + 2:]
-        body = out
-    return head, body
+    return hostile.client_socket(PORT, source)
 
 
 def active_ro_queries(needle):
-    """Statements of the read role containing `needle` that are not done (running, or blocked
-    sending their rows)."""
-    rows = M.superuser_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' AND usename = 'meles_ro' "
-                           "AND state <> 'idle' AND query LIKE '%%%s%%' AND pid <> pg_backend_pid()"
-                           % (M.dbname, needle), db=M.dbname)
-    return int(re.search(r"\d+", rows.split("\n", 2)[2]).group(0))
+    return hostile.active_ro_queries(M, needle)
 
 
 def ro_connections():
-    rows = M.superuser_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' AND usename = 'meles_ro'"
-                           % M.dbname, db=M.dbname)
-    return int(re.search(r"\d+", rows.split("\n", 2)[2]).group(0))
+    return hostile.ro_connections(M)
 
 
 # ---------------------------------------------------------------------------- item 5: WAIT
@@ -312,26 +227,8 @@ def test_exhausted_pool_answers_503():
 
 # ---------------------------------------------------------------------------- items 7, 8: URL uploads
 
-NEUTRAL = ("could not be used: it could not be fetched, or what it returned is not a VOTable this service can "
-           "read (the service does not say which, so as not to tell what it can reach)")
-
-
 def test_upload_urls_refused_with_one_message():
-    hits = []
-
-    import http.server
-
-    class Counting(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"<capabilities/>")
-
-        def log_message(self, *a):
-            pass
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = hostile.serve_bytes({"/t.vot": b"<capabilities/>"})
     local = srv.server_address[1]
     urls = ["http://127.0.0.1:%d/t.vot" % local,            # loopback: not allowed by default
             "http://localhost:%d/t.vot" % local,            # checked on the resolved address
@@ -353,7 +250,7 @@ def test_upload_urls_refused_with_one_message():
             check(j["phase"] == "ERROR" and NEUTRAL in j["errorSummary"], j)
     finally:
         srv.shutdown()
-    check(hits == [], "the local server was asked for %s" % hits)
+    check(srv.paths == [], "the local server was asked for %s" % srv.paths)
     log = M.daemon_log()
     check("refused to fetch from the loopback address 127.0.0.1" in log and
           "refused to fetch from the link-local address fe80::1" in log and
@@ -394,5 +291,6 @@ if __name__ == "__main__":
         tapdata.setup(m, nrows=50000, with_types=False)
         m.start(port=PORT)
         BASE_THREADS = daemon_threads()
-        run_tests([test_waits_hold_no_thread, test_slow_readers_release_connections, test_exhausted_pool_answers_503,
-                   test_upload_urls_refused_with_one_message, test_control_characters_in_paths_and_no_server_paths])
+        with hostile.Monitor(m, {"/": "/", "tiny": TINY}, interval=0.1) as MONITOR:
+            run_tests([test_waits_hold_no_thread, test_slow_readers_release_connections, test_exhausted_pool_answers_503,
+                       test_upload_urls_refused_with_one_message, test_control_characters_in_paths_and_no_server_paths])

@@ -4,19 +4,17 @@ megabyte attributes fed in small pieces (also abandoned half-way), slow PUTs tha
 database connections, a connection failure that must not show server paths, undefined and
 external entities, and spool files left by a killed daemon.  After each probe the daemon must
 answer a tiny query quickly, use no CPU, give memory back and hold no extra connections."""
-import http.client
-import http.server
 import os
-import re
 import signal
 import socket
 import sys
-import threading
 import time
 
+import hostile
 import tapdata
-from harness import Meles, Response, check, run_tests
-from tapdata import error_message, sync
+from harness import Meles, check, run_tests
+from hostile import NO_FIELDS, VOT_HEAD, backends, pieces_of, serve_bytes
+from tapdata import sync
 
 M = None
 PUT_LIMIT = 8 << 20
@@ -26,45 +24,15 @@ maxUserTableUploadSize = 8M
 uploadPoolSize = 2
 """
 
-VOT_HEAD = b'<VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3">'
-# The reproducer of issue 10 item 1, byte for byte.
-NO_FIELDS = (b'<VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE><DATA><BINARY2>'
-             b'<STREAM encoding="base64">AAAAAAAAAAAAAA==</STREAM></BINARY2></DATA></TABLE></RESOURCE></VOTABLE>')
 SMALL = tapdata.votable_bytes([("ra", "f8"), ("dec", "f8")], [(1.0, 2.0), (3.0, 4.0)], "BINARY2")
-# What must never reach a client.
-INTERNALS = [rb"/tmp/", rb"/var/", rb"/root", rb"/home/", rb"\.s\.PGSQL", rb"(?i)postgres", rb"FATAL", rb"ERROR:  ",
-             rb"pg_temp", rb"tap_upload_", rb"SQLSTATE", rb"libpq"]
-
-
-# ---------------------------------------------------------------- measuring the daemon
-
-def proc_stat(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def cpu_seconds():
-    return proc_stat(M.proc.pid)
-
-
-def status_value(key):
-    with open("/proc/%d/status" % M.proc.pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return -1
+    return hostile.cpu_seconds(M.proc.pid)
 
 
 def rss_mb():
-    return status_value("VmRSS") / 1024.0
-
-
-def backends(state_like="%"):
-    out = M.superuser_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' AND backend_type = 'client backend' "
-                          "AND coalesce(state, '') LIKE '%s' AND pid <> pg_backend_pid()" % (M.dbname, state_like),
-                          db=M.dbname)
-    return int(re.search(r"\d+", out.split("\n", 2)[2]).group(0))
+    return hostile.rss_mib(M.proc.pid)
 
 
 def tiny_query():
@@ -72,11 +40,8 @@ def tiny_query():
     [web] maxClientRequests handlers at once): must answer at once (seconds are a hang, not a
     measurement)."""
     start = time.time()
-    c = http.client.HTTPConnection("127.0.0.1", M.port, timeout=10, source_address=("127.0.0.2", 0))
-    c.request("GET", "/tap/sync?LANG=ADQL&QUERY=SELECT+TOP+1+table_name+FROM+TAP_SCHEMA.tables")
-    resp = c.getresponse()
-    r = Response(resp.status, resp.getheaders(), resp.read())
-    c.close()
+    r = hostile.get_from(M, "/tap/sync?LANG=ADQL&QUERY=SELECT+TOP+1+table_name+FROM+TAP_SCHEMA.tables", "127.0.0.2",
+                         timeout=10)
     took = time.time() - start
     check(r.status == 200 and b'value="ERROR"' not in r.body, (r.status, r.text[:300]))
     check(took < 2, "a tiny query took %.1f s" % took)
@@ -84,86 +49,15 @@ def tiny_query():
 
 
 def settled(what, idle=1.5):
-    """After a probe: no CPU burnt (nothing spinning), no transaction left open, the daemon answers."""
-    time.sleep(0.3)
-    before = cpu_seconds()
-    time.sleep(idle)
-    used = cpu_seconds() - before
-    check(used < 0.25, "%s: the daemon used %.2f s of CPU in %.1f s after the request ended" % (what, used, idle))
-    check(backends("idle in transaction%") == 0, "%s: a connection was left in a transaction" % what)
-    tiny_query()
+    hostile.settled(M, what, idle, probe=tiny_query)
 
 
 def clean_error(r, statuses, needle):
-    """A DALI error document with one of `statuses`, naming the problem, short, without internals."""
-    check(r.status in statuses, "status %d (wanted %s): %s" % (r.status, statuses, r.body[:300]))
-    msg = error_message(r.body)
-    check(msg is not None, "no DALI error document: %r" % r.body[:300])
-    check(needle in msg, "message %r does not say %r" % (msg[:300], needle))
-    check(len(r.body) < 4096, "error document of %d bytes" % len(r.body))
-    for pattern in INTERNALS + [re.escape(M.state.encode())]:
-        check(not re.search(pattern, r.body), "internals (%r) in the answer: %r" % (pattern, r.body[:500]))
-    return msg
+    return hostile.clean_error(M, r, statuses, needle)
 
 
-# ---------------------------------------------------------------- raw HTTP
-
-class RawResponse:
-    def __init__(self, status, headers, body):
-        self.status, self.headers, self.body = status, headers, body
-
-    @property
-    def text(self):
-        return self.body.decode("utf-8", "replace")
-
-    def header(self, name):
-        return self.headers.get(name)
-
-
-def raw_put(path, pieces, content_length=None, pace=0.0, headers=None, keep=False, timeout=60):
-    """PUT with the body from `pieces` (chunked unless content_length), `pace` seconds between
-    pieces; stops sending when the server answers early.  Returns the response (or, with keep,
-    the socket and a function that sends the rest)."""
-    s = socket.create_connection(("127.0.0.1", M.port))
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.settimeout(timeout)
-    h = {"Host": "x", "Content-Type": "application/x-votable+xml"}
-    h.update(headers or {})
-    if content_length is None:
-        h["Transfer-Encoding"] = "chunked"
-    else:
-        h["Content-Length"] = str(content_length)
-    s.sendall(("PUT %s HTTP/1.1\r\n%s\r\n" % (path, "".join("%s: %s\r\n" % kv for kv in h.items()))).encode())
-    answered = threading.Event()
-
-    def send():
-        try:
-            for p in pieces:
-                if answered.is_set():
-                    return
-                s.sendall(("%x\r\n" % len(p)).encode() + p + b"\r\n" if content_length is None else p)
-                if pace:
-                    time.sleep(pace)
-            if content_length is None:
-                s.sendall(b"0\r\n\r\n")
-        except OSError:
-            pass  # the server answered and closed: that is what some probes expect
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    resp = http.client.HTTPResponse(s)
-    try:
-        resp.begin()
-        body = resp.read()
-    finally:
-        answered.set()
-    out = RawResponse(resp.status, dict(resp.getheaders()), body)
-    s.close()
-    return out
-
-
-def pieces_of(data, size):
-    for i in range(0, len(data), size):
-        yield data[i:i + size]
+def raw_put(path, pieces, **kw):
+    return hostile.raw_put(M, path, pieces, **kw)
 
 
 # ---------------------------------------------------------------- probes
@@ -171,7 +65,7 @@ def pieces_of(data, size):
 def test_table_without_fields_every_path():
     """Item 1: the reader used to add zero-byte rows forever (full CPU, an aborted transaction
     held, the client's disconnect and the time limit ignored)."""
-    base = backends()
+    base = backends(M)
     needle = "the TABLE has no FIELD"
     # sync, multipart upload
     r = sync(M, "SELECT * FROM TAP_UPLOAD.t", files=[("f", "f.vot", NO_FIELDS)], UPLOAD="t,param:f", timeout=20)
@@ -200,7 +94,7 @@ def test_table_without_fields_every_path():
     clean_error(r, (400,), needle)
     check(M.get("/tap/user_tables/nofields").status == 404, "a table was made")
     settled("PUT")
-    check(backends() <= max(base, 1) + 3, "connections: %d before, %d after" % (base, backends()))
+    check(backends(M) <= max(base, 1) + 3, "connections: %d before, %d after" % (base, backends(M)))
 
 
 def test_deeply_nested_put():
@@ -248,17 +142,7 @@ def test_megabyte_attribute_in_small_pieces():
     check(used < 1.0, "the daemon used %.1f s of CPU for a 3 MB upload" % used)
     settled("large attribute")
     # Abandoned half-way: the client goes away, the work stops.
-    s = socket.create_connection(("127.0.0.1", M.port))
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.sendall(b"PUT /tap/user_tables/gone HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-votable+xml\r\n"
-              b"Content-Length: %d\r\n\r\n" % (len(doc) * 2))
-    try:
-        for p in pieces_of(doc[:len(doc) // 3], 2048):
-            s.sendall(p)
-            time.sleep(0.0002)
-    except OSError:
-        pass
-    s.close()
+    hostile.abandon_put(M, "/tap/user_tables/gone", doc)
     settled("abandoned PUT")
 
 
@@ -266,7 +150,7 @@ def test_slow_puts_take_no_connections():
     """Item 4: each PUT opened its own database connection before reading the body; slow PUTs
     exhausted PostgreSQL's max_connections (and the 500 showed the socket path)."""
     tiny_query()
-    base = backends()
+    base = backends(M)
     slow = []
     # The slow PUTs come from one client address (which gets [web] maxClientRequests handlers
     # at once, the rest wait without a thread); the holders and the third upload from another.
@@ -291,7 +175,7 @@ def test_slow_puts_take_no_connections():
             for s in holders:
                 s.sendall(b" ")
             tiny_query()
-        n = backends()
+        n = backends(M)
         # the upload pool (2) and the admin pool growing to its size (4) for the PUTs' bookkeeping
         print("connections: %d before, %d with the PUTs in flight" % (base, n))
         check(n <= base + 2 + 4, "%d connections with 42 PUTs in flight (%d before)" % (n, base))
@@ -316,7 +200,7 @@ def test_slow_puts_take_no_connections():
         s.close()
     time.sleep(1)
     settled("slow PUTs")
-    check(backends() <= base + 2 + 4, "connections leaked: %d (%d before)" % (backends(), base))
+    check(backends(M) <= base + 2 + 4, "connections leaked: %d (%d before)" % (backends(M), base))
 
 
 def test_connection_failure_shows_no_path():
@@ -337,29 +221,6 @@ def test_connection_failure_shows_no_path():
         M.superuser_sql("ALTER DATABASE %s CONNECTION LIMIT -1" % M.dbname)
     check(raw_put("/tap/user_tables/again", [SMALL], content_length=len(SMALL)).status == 201, "uploads work again")
     tiny_query()
-
-
-def serve_bytes(files):
-    """A local HTTP server for `files` {path: bytes}; .hits counts requests."""
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            srv.hits += 1
-            data = files.get(self.path)
-            if data is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-votable+xml")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *a):
-            pass
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.hits = 0
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
 
 
 def test_entities():

@@ -74,15 +74,21 @@ def test_database_restart_while_serving():
         import http.client
 
         def get():
-            for _ in range(100):
+            # A deadline, not a count of tries: on a loaded CI machine the daemon's start-up
+            # (catalogue load, TAP_SCHEMA sync) can take far longer than ten seconds.
+            deadline = time.monotonic() + 180
+            while True:
                 try:
-                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                     c.request("GET", url)
                     resp = c.getresponse()
                     return resp.status, resp.read()
-                except ConnectionRefusedError:
-                    time.sleep(0.1)
-            raise RuntimeError("daemon not reachable")
+                except (ConnectionRefusedError, ConnectionResetError):
+                    if daemon.poll() is not None:
+                        raise RuntimeError("daemon exited with %s" % daemon.returncode)
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("daemon not reachable within 180 s")
+                    time.sleep(0.2)
         check(get()[0] == 200, "before")
         subprocess.run([MELES, "db", "stop"], env=env, check=True, capture_output=True)
         status, body = get()

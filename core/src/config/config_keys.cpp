@@ -41,7 +41,8 @@ const std::vector<ConfigKey>& config_keys() {
 	     T::Integer,
 	     "256",
 	     "Most threads the server grows to when requests block (slow queries, slow clients); one thread "
-	     "always stays free for new requests until this limit.",
+	     "always stays free for new requests until this limit.  Threads beyond ioThreads that 5 s did not "
+	     "need leave again.",
 	     {},
 	     1,
 	     4096},

@@ -96,16 +96,19 @@ RdStore::~RdStore() = default;
 
 fs::path RdStore::file_for(std::string_view id_or_path, std::string& rd_id) const {
 	std::string arg(trim(id_or_path));
+	auto now = std::chrono::steady_clock::now();
 	if (auto it = resolved_.find(arg); it != resolved_.end()) {
+		auto& r = it->second;
 		std::error_code ec;
-		if (fs::is_regular_file(it->second.second, ec)) {
-			rd_id = it->second.first;
-			return it->second.second;
+		if (now - r.checked < options_.recheck_interval || fs::is_regular_file(r.file, ec)) {
+			if (now - r.checked >= options_.recheck_interval) r.checked = now;
+			rd_id = r.rd_id;
+			return r.file;
 		}
 		resolved_.erase(it);
 	}
 	fs::path file = resolve_uncached(arg, rd_id);
-	resolved_[arg] = {rd_id, file};
+	resolved_[arg] = {rd_id, file, now};
 	return file;
 }
 
@@ -208,6 +211,7 @@ LoadResult RdStore::load_locked(const std::string& rd_id, const fs::path& file) 
 	auto entry = std::make_unique<Entry>();
 	entry->file = file;
 	entry->stamp = FileStamp::of(file);
+	entry->verified = std::chrono::steady_clock::now(); // just read: current for one interval
 	Resolver resolver(*this);
 	ParseOptions po;
 	po.rd_id = rd_id;

@@ -4,6 +4,7 @@
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 
@@ -109,9 +110,14 @@ void JobManager::notify(const std::string& id) {
 		f();
 }
 
+uint64_t JobManager::version_locked(const std::string& id) const {
+	auto it = versions_.find(id); // never inserts: ids come from clients
+	return it == versions_.end() ? 0 : it->second;
+}
+
 uint64_t JobManager::version(const std::string& id) {
 	std::lock_guard lock(mutex_);
-	return versions_[id];
+	return version_locked(id);
 }
 
 uint64_t JobManager::watch(const std::string& id, uint64_t since, std::function<void()> on_change) {
@@ -119,7 +125,7 @@ uint64_t JobManager::watch(const std::string& id, uint64_t since, std::function<
 	{
 		std::lock_guard lock(mutex_);
 		key = ++next_watch_;
-		if (versions_[id] == since && !stopping_) {
+		if (version_locked(id) == since && !stopping_) {
 			watchers_[id][key] = std::move(on_change);
 			return key;
 		}
@@ -239,7 +245,7 @@ void JobManager::abort(const std::string& kind, const std::string& id) {
 		if (it != running_.end())
 			r = it->second;
 		else
-			queued_aborts_.insert(id);
+			mark_queued_abort(id);
 	}
 	if (r) {
 		r->cancel(false); // the runner records ABORTED when the work returns
@@ -257,13 +263,31 @@ void JobManager::destroy(const std::string& kind, const std::string& id) {
 	{
 		std::lock_guard lock(mutex_);
 		auto it = running_.find(id);
-		if (it != running_.end()) it->second->cancel(false);
-		queued_aborts_.insert(id);
+		if (it != running_.end())
+			it->second->cancel(false);
+		else
+			mark_queued_abort(id);
 	}
 	store_.remove(id);
 	std::error_code ec;
 	fs::remove_all(job_dir(id), ec);
 	notify(id);
+	// The job is gone: so is its change counter (else one entry per job ever made).  Its
+	// watchers have just fired; a WAIT that read the counter before the DELETE and registers
+	// after it waits until its time is up and then finds no job.
+	std::lock_guard lock(mutex_);
+	if (!watchers_.count(id)) versions_.erase(id);
+}
+
+void JobManager::mark_queued_abort(const std::string& id) {
+	// Only a job in the queue needs the mark (the runner skips it); a job that is not
+	// there fails its transition to EXECUTING anyway, and a mark nobody takes would stay.
+	if (std::find(queue_.begin(), queue_.end(), id) != queue_.end()) queued_aborts_.insert(id);
+}
+
+size_t JobManager::tracked_jobs() const {
+	std::lock_guard lock(mutex_);
+	return versions_.size() + queued_aborts_.size() + watchers_.size();
 }
 
 std::optional<Job> JobManager::wait(const std::string& kind, const std::string& id, int64_t seconds,
@@ -272,7 +296,7 @@ std::optional<Job> JobManager::wait(const std::string& kind, const std::string& 
 	uint64_t v0;
 	{
 		std::lock_guard lock(mutex_);
-		v0 = versions_[id];
+		v0 = version_locked(id);
 	}
 	auto j = store_.get(kind, id);
 	if (!j || !is_active(j->phase)) return j;
@@ -280,7 +304,7 @@ std::optional<Job> JobManager::wait(const std::string& kind, const std::string& 
 	if (seconds < 0 || seconds > max_wait_) seconds = max_wait_;
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
 	std::unique_lock lock(mutex_);
-	while (!stopping_ && versions_[id] == v0) {
+	while (!stopping_ && version_locked(id) == v0) {
 		if (change_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
 	}
 	lock.unlock();

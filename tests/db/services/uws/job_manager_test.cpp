@@ -40,6 +40,34 @@ Config test_config(const fs::path& dir, int max_running, int exec_time) {
 	return c;
 }
 
+// A fresh database with the meles schema, and a JobManager for the scripted kind "t" on it
+// (not started: settings may still change).
+struct Setup {
+	TestDb db;
+	fs::path dir;
+	Config cfg;
+	pg::Pool pool;
+	ScriptedKind kind;
+	std::unique_ptr<JobManager> manager;
+	Setup(const std::string& name, int max_running, int exec_time)
+	    : db(name), dir(fs::temp_directory_path() / ("meles_" + name + "_" + std::to_string(getpid()))),
+	      cfg(test_config(dir, max_running, exec_time)), pool(db.admin(), 4) {
+		pg::Connection su(db.superuser(db.name()));
+		su.exec("CREATE SCHEMA meles AUTHORIZATION meles_admin");
+	}
+	JobManager& start() {
+		manager = std::make_unique<JobManager>(cfg, pool, dir / "jobs");
+		manager->register_kind("t", &kind);
+		manager->start();
+		return *manager;
+	}
+	~Setup() {
+		if (manager) manager->stop();
+		manager.reset();
+		fs::remove_all(dir);
+	}
+};
+
 Phase wait_final(JobManager& m, const std::string& id) {
 	for (int i = 0; i < 100; ++i) {
 		auto j = m.wait("t", id, 1, std::nullopt);
@@ -160,19 +188,9 @@ TEST_CASE("uws: a restart turns executing jobs into errors and keeps queued ones
 
 TEST_CASE("uws: watchers fire once on the next change, also one that came before they registered, and waits "
           "per client are bounded") {
-	TestDb db("uws_watch");
-	{
-		pg::Connection su(db.superuser(db.name()));
-		su.exec("CREATE SCHEMA meles AUTHORIZATION meles_admin");
-	}
-	fs::path dir = fs::temp_directory_path() / ("meles_uws_watch_" + std::to_string(getpid()));
-	Config cfg = test_config(dir, 1, 60);
-	cfg.set("async", "maxWaitsPerClient", "2");
-	pg::Pool pool(db.admin(), 4);
-	ScriptedKind kind;
-	JobManager m(cfg, pool, dir / "jobs");
-	m.register_kind("t", &kind);
-	m.start();
+	Setup setup("uws_watch", 1, 60);
+	setup.cfg.set("async", "maxWaitsPerClient", "2");
+	JobManager& m = setup.start();
 	auto job = m.create("t", {{"RESULT", "x"}}, std::nullopt, {});
 	std::atomic<int> fired{0}, removed{0};
 	uint64_t v = m.version(job.id);
@@ -194,6 +212,33 @@ TEST_CASE("uws: watchers fire once on the next change, also one that came before
 	CHECK(m.begin_client_wait("10.0.0.2"));
 	m.end_client_wait("10.0.0.1");
 	CHECK(m.begin_client_wait("10.0.0.1"));
-	m.stop();
-	fs::remove_all(dir);
+}
+
+TEST_CASE("uws: deleted jobs leave nothing behind in memory, whatever phase they were in") {
+	Setup setup("uws_forget", 1, 60);
+	JobManager& m = setup.start();
+	std::vector<std::string> ids;
+	for (int i = 0; i < 12; ++i)
+		ids.push_back(m.create("t", {{"RESULT", "x"}}, std::nullopt, {}).id);
+	for (int i = 0; i < 4; ++i)
+		m.run("t", ids[i]); // completed
+	for (int i = 0; i < 4; ++i)
+		CHECK(wait_final(m, ids[i]) == Phase::Completed);
+	for (int i = 4; i < 6; ++i)
+		m.abort("t", ids[i]); // aborted while pending
+	// A watcher that fired, another still registered when its job is deleted.
+	std::atomic<int> fired{0};
+	auto key = m.watch(ids[6], m.version(ids[6]), [&] { ++fired; });
+	m.run("t", ids[6]);
+	CHECK(wait_final(m, ids[6]) == Phase::Completed);
+	m.unwatch(ids[6], key);
+	m.watch(ids[7], m.version(ids[7]), [&] { ++fired; });
+	// Versions asked for ids that never existed are not remembered.
+	CHECK(m.version("nosuchjob") == 0);
+	CHECK(m.tracked_jobs() > 0);
+	for (auto& id : ids)
+		m.destroy("t", id);
+	CHECK(fired == 2);
+	// Before: a change counter per job that ever changed, an abort mark per deleted job.
+	CHECK(m.tracked_jobs() == 0);
 }

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -153,6 +154,22 @@ TEST_CASE("net: keep-alive serves several requests on one connection") {
 	close(fd);
 }
 
+TEST_CASE("net: pipelined requests are answered in order, the next one read without the event loop") {
+	std::atomic<int> n{0};
+	TestServer s(
+	    [&](net::Request& q, net::Response& r) { r.send(q.path + "=" + std::to_string(++n) + ";"); });
+	int fd = connect_to(s.port());
+	std::string reqs = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+	                   "GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	REQUIRE(::send(fd, reqs.data(), reqs.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(reqs.size()));
+	std::string all = read_to_end(fd);
+	auto a = all.find("/a=1;"), b = all.find("/b=2;"), c = all.find("/c=3;");
+	CHECK(a != std::string::npos);
+	CHECK(b != std::string::npos);
+	CHECK(c != std::string::npos);
+	CHECK((a < b && b < c));
+}
+
 TEST_CASE("net: stop lets a running request finish") {
 	std::atomic<bool> started{false};
 	auto s = std::make_unique<TestServer>([&](net::Request&, net::Response& r) {
@@ -169,6 +186,50 @@ TEST_CASE("net: stop lets a running request finish") {
 	client.join();
 	CHECK(result.find("finished") != std::string::npos);
 	s.reset();
+}
+
+TEST_CASE(
+    "net: an idle keep-alive connection closes after idle_timeout, also when it is below read_timeout") {
+	// The header deadline is enforced by one timer per connection that is not re-armed per
+	// request; a deadline shorter than the one it waits for must still count.
+	net::ServerOptions o;
+	o.read_timeout = std::chrono::seconds(20);
+	o.idle_timeout = std::chrono::seconds(1);
+	TestServer s([](net::Request&, net::Response& r) { r.send("ok"); }, o);
+	int fd = connect_to(s.port());
+	std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) > 0);
+	auto t0 = std::chrono::steady_clock::now();
+	std::string resp = read_to_end(fd, 15); // the response, then the end of the connection
+	auto waited = std::chrono::steady_clock::now() - t0;
+	CHECK(resp.find("HTTP/1.1 200") == 0);
+	CHECK(waited < std::chrono::seconds(10));
+}
+
+TEST_CASE("net: a slow request header on a kept-alive connection is cut at its deadline") {
+	net::ServerOptions o;
+	o.read_timeout = std::chrono::seconds(1);
+	o.idle_timeout = std::chrono::seconds(2);
+	std::atomic<int> handled{0};
+	TestServer s([&](net::Request&, net::Response& r) { r.send(std::to_string(++handled)); }, o);
+	int fd = connect_to(s.port());
+	std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) > 0);
+	char buf[4096];
+	REQUIRE(recv(fd, buf, sizeof buf, 0) > 0);
+	// The second header trickles in, a byte every 200 ms: the connection ends within the
+	// idle timeout (plus slack), not whenever the client pleases.
+	auto t0 = std::chrono::steady_clock::now();
+	bool cut = false;
+	for (int i = 0; i < 100 && !cut; ++i) {
+		if (::send(fd, "X", 1, MSG_NOSIGNAL) != 1) cut = true;
+		pollfd p{fd, POLLIN, 0};
+		if (poll(&p, 1, 200) > 0 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) <= 0) cut = true;
+	}
+	CHECK(cut);
+	CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(8));
+	CHECK(handled == 1);
+	close(fd);
 }
 
 TEST_CASE("net: a client that disconnects is noticed while the handler runs") {
@@ -347,4 +408,79 @@ TEST_CASE("net: spool_when_slow lets the producer finish while the client does n
 			CHECK(limit_errors == 1);
 		}
 	}
+}
+
+namespace {
+int process_threads() {
+	FILE* f = fopen("/proc/self/status", "r");
+	REQUIRE(f);
+	char line[256];
+	int n = -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Threads: %d", &n) == 1) break;
+	fclose(f);
+	return n;
+}
+} // namespace
+
+TEST_CASE("net: threads grown for blocking handlers leave again when no longer needed") {
+	net::ServerOptions o;
+	o.io_threads = 2;
+	o.thread_retire = std::chrono::milliseconds(100);
+	std::atomic<int> running{0};
+	std::atomic<bool> release{false};
+	TestServer s(
+	    [&](net::Request& q, net::Response& r) {
+		    if (q.path == "/ping") return r.send("pong");
+		    ++running;
+		    while (!release)
+			    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		    --running;
+		    r.send("done");
+	    },
+	    o);
+	CHECK(get(s.port(), "/ping").find("pong") != std::string::npos);
+	// (a request that comes while run() starts its threads may make it grow at once)
+	for (int i = 0; i < 200 && s.server.threads() > 2; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	int at_rest = process_threads();
+	CHECK(s.server.threads() == 2);
+	// Three handlers block: the server grows to workers (4) so that one thread stays free.
+	std::vector<int> fds;
+	for (int i = 0; i < 3; ++i) {
+		fds.push_back(connect_to(s.port()));
+		send_get(fds.back(), "/block");
+	}
+	for (int i = 0; i < 500 && running < 3; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	if (running != 3) release = true; // lets the server stop
+	REQUIRE(running == 3);
+	CHECK(s.server.threads() == 4);
+	CHECK(process_threads() == at_rest + 2);
+	// While they block, the threads are needed and stay.
+	std::this_thread::sleep_for(std::chrono::milliseconds(400));
+	CHECK(s.server.threads() == 4);
+	release = true;
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("done") != std::string::npos);
+	// Not needed any more: they leave within a few intervals, and the server still answers.
+	for (int i = 0; i < 200 && process_threads() > at_rest; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	CHECK(s.server.threads() == 2);
+	CHECK(process_threads() == at_rest);
+	CHECK(get(s.port(), "/ping").find("pong") != std::string::npos);
+	// ... and the pool grows again for the next burst.
+	release = false;
+	fds.clear();
+	for (int i = 0; i < 3; ++i) {
+		fds.push_back(connect_to(s.port()));
+		send_get(fds.back(), "/block");
+	}
+	for (int i = 0; i < 500 && running < 3; ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	CHECK(running == 3);
+	CHECK(s.server.threads() == 4);
+	release = true;
+	for (int fd : fds)
+		CHECK(read_to_end(fd).find("done") != std::string::npos);
 }

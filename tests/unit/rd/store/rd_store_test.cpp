@@ -90,6 +90,27 @@ TEST_CASE("a changed RD is reloaded, an unchanged one is not") {
 	CHECK(store.get("res/q") != second);
 }
 
+TEST_CASE("with a recheck interval, requests for a cached RD do not look at its file") {
+	// The daemon resolves the same RD on every request; the file is looked at once per
+	// interval, not per request (a removed file shows up at the next look, like an edit).
+	TempInputs in;
+	in.write("res/q.rd",
+	         R"(<resource schema="s"><table id="t"><column name="a" type="integer"/></table></resource>)");
+	auto o = in.options();
+	o.recheck_interval = std::chrono::hours(1);
+	RdStore store(o);
+	auto first = store.get("res/q");
+	fs::remove(in.dir / "res/q.rd");
+	CHECK(store.get("res/q") == first);
+	CHECK(store.rd_id_for("res/q") == "res/q");
+	RdStore every_time(in.options()); // interval 0 (the CLI): every lookup looks
+	in.write("res/q.rd",
+	         R"(<resource schema="s"><table id="t"><column name="a" type="integer"/></table></resource>)");
+	CHECK(every_time.get("res/q"));
+	fs::remove(in.dir / "res/q.rd");
+	CHECK_THROWS_AS(every_time.get("res/q"), Error);
+}
+
 TEST_CASE("an RD is reloaded when an RD it references changed") {
 	TempInputs in;
 	in.write("res/lib.rd", kLib);

@@ -143,6 +143,9 @@ struct ServerOptions {
 	// Requests of one client address handled at once; further ones wait (holding no thread)
 	// until one of them ends, so that one client cannot take every thread.  0: no limit.
 	int max_client_requests = 0;
+	// How often threads beyond io_threads that the last interval did not need leave again
+	// (0: never).
+	std::chrono::milliseconds thread_retire{5000};
 	std::string server_name = "Meles";
 };
 
@@ -163,6 +166,8 @@ public:
 	std::function<void()> on_reload;
 	// Requests being handled right now.
 	size_t active_requests() const;
+	// Threads running the event loop (and handlers) right now.
+	int threads() const;
 
 	struct Impl;
 

@@ -101,8 +101,15 @@ private:
 	RdStoreOptions options_;
 	std::recursive_mutex mutex_;
 	std::map<std::string, std::unique_ptr<Entry>> cache_;
-	// Argument as given -> (RD id, file), so that repeated lookups skip path canonicalisation.
-	mutable std::map<std::string, std::pair<std::string, std::filesystem::path>> resolved_;
+	// Argument as given -> RD id and file, so that repeated lookups skip path canonicalisation;
+	// the file is looked at again only after recheck_interval (a daemon resolves the same RD
+	// on every request, and a stat per request is a measurable part of a small one).
+	struct Resolved {
+		std::string rd_id;
+		std::filesystem::path file;
+		std::chrono::steady_clock::time_point checked;
+	};
+	mutable std::map<std::string, Resolved> resolved_;
 	std::vector<std::string> loading_; // RD ids being loaded (cycle detection)
 	std::shared_ptr<const MetaBag> site_meta_;
 	std::filesystem::file_time_type site_meta_mtime_{};

@@ -101,12 +101,17 @@ public:
 	// Number of jobs executing now / waiting in the queue.
 	size_t running() const;
 	size_t queued() const;
+	// Jobs the manager keeps state for in memory (change counters, abort marks, watchers):
+	// those that changed and still exist, never one per job ever made.
+	size_t tracked_jobs() const;
 
 private:
 	void runner_loop();
 	void housekeeping_loop();
 	void execute(const std::string& id);
 	void notify(const std::string& id);
+	uint64_t version_locked(const std::string& id) const; // under mutex_
+	void mark_queued_abort(const std::string& id);        // under mutex_
 
 	const Config& config_;
 	JobStore store_;
