@@ -76,7 +76,11 @@ struct Fixture : meles::testing::ImportFixture {
 		}
 		std::ofstream(dir / (id + ".rd"))
 		    << concat("<resource schema=\"agree", std::to_string(counter), "\" resdir=\"agree/d",
-		              std::to_string(counter), "\">\n", "  <meta name=\"title\">Agreement</meta>\n", extra,
+		              std::to_string(counter), "\">\n", "  <meta name=\"title\">Agreement</meta>\n",
+		              // what `meles val` requires of every RD, so that only the grammar is judged
+		              "  <meta name=\"description\">Agreement test.</meta>\n",
+		              "  <meta name=\"creationDate\">2026-12-01T00:00:00Z</meta>\n",
+		              "  <meta name=\"subject\">methods</meta>\n", extra,
 		              "  <table id=\"main\" onDisk=\"True\"><column name=\"a\" type=\"text\"/><column "
 		              "name=\"b\" type=\"text\"/></table>\n",
 		              "  <data id=\"import\">\n    ",
