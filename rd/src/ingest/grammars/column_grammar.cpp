@@ -45,19 +45,11 @@ public:
 
 	bool next(RecordBatch& batch) override {
 		batch.begin(source_, layout_, PositionUnit::Line);
-		for (;;) {
-			auto chunk = chunker_.fill(batch);
-			if (chunk.size == 0) return false;
-			int64_t first_line = line_;
-			size_t used = parse(batch, chunk);
-			chunker_.consumed(chunk, used, first_line);
-			set_consumed(chunker_.consumed_bytes());
-			if (!batch.empty()) return true;
-			if (used == 0) {
-				if (chunk.last) return false;
-				chunker_.need_more();
-			}
-		}
+		bool more = chunker_.next_batch(
+		    batch, line_, [this](RecordBatch& b, const auto& chunk) { return parse(b, chunk); },
+		    [] { return false; });
+		set_consumed(chunker_.consumed_bytes());
+		return more;
 	}
 
 private:

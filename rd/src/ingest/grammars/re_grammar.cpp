@@ -117,20 +117,11 @@ public:
 	bool next(RecordBatch& batch) override {
 		batch.begin(source_, layout_, PositionUnit::Line);
 		if (stopped_) return false;
-		for (;;) {
-			auto chunk = chunker_.fill(batch);
-			if (chunk.size == 0) return false;
-			int64_t first_line = line_;
-			size_t used = parse(batch, chunk);
-			chunker_.consumed(chunk, used, first_line);
-			set_consumed(chunker_.consumed_bytes());
-			if (!batch.empty()) return true;
-			if (stopped_) return false;
-			if (used == 0) {
-				if (chunk.last) return false;
-				chunker_.need_more();
-			}
-		}
+		bool more = chunker_.next_batch(
+		    batch, line_, [this](RecordBatch& b, const auto& chunk) { return parse(b, chunk); },
+		    [this] { return stopped_; });
+		set_consumed(chunker_.consumed_bytes());
+		return more;
 	}
 
 private:

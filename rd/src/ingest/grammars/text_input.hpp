@@ -119,6 +119,27 @@ public:
 	// current line number and advances with them.
 	void skip_lines(int64_t n, int64_t& line);
 
+	// The text grammars' record loop, shared: parses chunks (`parse(batch, chunk)` returns the
+	// bytes it used, advancing `line`) until the batch holds records or the input ends, reading
+	// more when no complete record fitted; `stopped()` ends the input early (reGrammar's
+	// stopPat).  Returns whether the batch holds records.
+	template <class Parse, class Stopped>
+	bool next_batch(RecordBatch& batch, const int64_t& line, Parse&& parse, Stopped&& stopped) {
+		for (;;) {
+			Chunk chunk = fill(batch);
+			if (chunk.size == 0) return false;
+			int64_t first_line = line;
+			size_t used = parse(batch, chunk);
+			consumed(chunk, used, first_line);
+			if (!batch.empty()) return true;
+			if (stopped()) return false;
+			if (used == 0) {
+				if (chunk.last) return false;
+				need_more();
+			}
+		}
+	}
+
 private:
 	const SourceInfo& source_;
 	TextInput input_;
