@@ -214,3 +214,56 @@ TEST_CASE("FITS header cards: values as FITS writes them") {
 	CHECK_FALSE(core::fits::parse_card(comment, c));
 	CHECK_FALSE(core::fits::parse_card(std::string(80, ' '), c));
 }
+
+TEST_CASE("fitsProdGrammar: hostile sizes in a header are corrupt headers, found at once") {
+	TempDir d;
+	fs::create_directories(d.file("data"));
+	auto header = [](std::vector<std::string> cards) {
+		std::string h;
+		cards.insert(cards.begin(), "SIMPLE  =                    T");
+		cards.push_back("END");
+		for (auto& c : cards) {
+			c.resize(80, ' ');
+			h += c;
+		}
+		h.resize((h.size() + 2879) / 2880 * 2880, ' ');
+		return h + std::string(2880, '\0');
+	};
+	struct Case {
+		const char* name;
+		std::vector<std::string> cards;
+		const char* says;
+	};
+	const Case cases[] = {
+	    // counting to 10^12 NAXISn keywords would hang the import
+	    {"axes",
+	     {"BITPIX  =                   16", "NAXIS   =        1000000000000"},
+	     "NAXIS is 1000000000000"},
+	    // 2^32 * 2^32 wraps to 0 bytes in 64 bits: the file would pass as complete
+	    {"wrap",
+	     {"BITPIX  =                   16", "NAXIS   =                    2",
+	      "NAXIS1  =           4294967296", "NAXIS2  =           4294967296"},
+	     "the data size is absurd"},
+	    {"bitpix",
+	     {"BITPIX  =                    7", "NAXIS   =                    1", "NAXIS1  =   10"},
+	     "BITPIX is 7"},
+	    {"gcount",
+	     {"BITPIX  =                    8", "NAXIS   =                    1",
+	      "NAXIS1  =                   10", "GCOUNT  =                   -1"},
+	     "GCOUNT or PCOUNT is negative"},
+	    {"pcount",
+	     {"BITPIX  =                   64", "NAXIS   =                    1",
+	      "NAXIS1  =                   10", "PCOUNT  =  9223372036854775807"},
+	     "the data size is absurd"},
+	};
+	for (auto& c : cases) {
+		CAPTURE(c.name);
+		auto path = d.write(concat("data/", c.name, ".fits"), header(c.cards));
+		auto msg = error_of([&] { read_file(element("fitsProdGrammar"), path, d.path()); });
+		CHECK(msg.find(concat("data/", c.name, ".fits: corrupt header: ", c.says)) != std::string::npos);
+		// CFITSIO's own reading refuses them too (its words)
+		CHECK(error_of([&] {
+			      read_file(element("fitsProdGrammar", {{"qnd", "False"}}), path, d.path());
+		      }).find(concat("data/", c.name, ".fits")) != std::string::npos);
+	}
+}
