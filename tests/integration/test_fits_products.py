@@ -119,6 +119,8 @@ def write_images(d):
     plain("data/float.fits", 2, np.linspace(0, 1, 100 * 30, dtype=np.float32).reshape(30, 100))
     # a name an attacker or a careless scanner might pick; it must come through unharmed
     plain("data/sub dir/it's a plate; rm -rf.fits", 3, np.zeros((10, 20), dtype=np.uint8))
+    # what COPY's text format and CSV writers must escape: a tab, a backslash, a newline
+    plain("data/sub dir/tab\there\\back\nline.fits", 6, np.zeros((2, 3), dtype=np.int16))
     # gzip-compressed
     fits.PrimaryHDU(np.ones((16, 16), dtype=np.int32), header=header_for(4)).writeto(
         os.path.join(d, "data/gz.fits.gz"))
@@ -147,8 +149,19 @@ def setup(m):
     return d, write_images(d)
 
 
-def column_values(m, sql):
-    return {r[0]: r[1:] for r in m.sql(sql)}
+def column_values(m, table, columns):
+    """{first column: [the others]} as text; through JSON, as accrefs may hold tabs and newlines."""
+    import json
+    sql = "SELECT json_build_array(%s)::text FROM %s" % (", ".join("(%s)::text" % c for c in columns), table)
+    out = {}
+    for line in m.sql(sql):
+        v = json.loads("\t".join(line))
+        out[v[0]] = v[1:]
+    return out
+
+
+def accrefs(m, table):
+    return sorted(column_values(m, table, ["accref"]))
 
 
 def test_headers_as_astropy_reads_them():
@@ -156,16 +169,16 @@ def test_headers_as_astropy_reads_them():
         d, made = setup(m)
         r = m.cli("imp", "fitsimg/q")
         check(r.returncode == 0, r.stdout + r.stderr)
-        check("fitsimg.main: 5 rows" in r.stdout, r.stdout)
-        rows = column_values(m, "SELECT accref, object, dateobs, exptime, airmass, platenum, photom, observer, "
-                                "history, chip, naxis1, naxis2, bitpix, crval1, coalesce(blank, 'NULL') "
-                                "FROM fitsimg.main")
+        check("fitsimg.main: 6 rows" in r.stdout, r.stdout)
+        rows = column_values(m, "fitsimg.main", ["accref", "object", "dateobs", "exptime", "airmass", "platenum",
+                                                 "photom", "observer", "history", "chip", "naxis1", "naxis2",
+                                                 "bitpix", "crval1", "coalesce(blank, 'NULL')"])
         check(sorted(rows) == sorted("fitsimg/" + p for p in made), sorted(rows))
         for rel in made:
             h = astropy_header(os.path.join(d, rel))
             got = rows["fitsimg/" + rel]
             want = [h["OBJECT"].rstrip(), h["DATE-OBS"], repr(float(h["EXPTIME"])), repr(float(h["AIRMASS"])),
-                    str(h["PLATENUM"]), "t" if h["PHOTOM"] else "f", h["OBSERVER"], h["LONGHIST"],
+                    str(h["PLATENUM"]), "true" if h["PHOTOM"] else "false", h["OBSERVER"], h["LONGHIST"],
                     h["ESO DET CHIP NAME"], str(h["NAXIS1"]), str(h["NAXIS2"]), str(h["BITPIX"]),
                     repr(float(h["CRVAL1"])), "NULL"]
             # floats through PostgreSQL's shortest round-trip text and Python's repr alike
@@ -173,11 +186,11 @@ def test_headers_as_astropy_reads_them():
             check(got == want, "%s:\n meles   %r\n astropy %r" % (rel, got, want))
         # the product registry: one row per file, its size the file's, paths relative to the
         # inputs directory
-        prods = column_values(m, "SELECT accref, accessPath, mime, sourceTable FROM dc.products")
+        prods = column_values(m, "dc.products", ["accref", "accessPath", "mime", "sourceTable"])
         check(sorted(prods) == sorted(rows), prods)
         for rel in made:
             check(prods["fitsimg/" + rel] == ["fitsimg/" + rel, "image/fits", "fitsimg.main"], prods)
-        sizes = column_values(m, "SELECT accref, accsize FROM fitsimg.main")
+        sizes = column_values(m, "fitsimg.main", ["accref", "accsize"])
         for rel in made:
             check(sizes["fitsimg/" + rel] == [str(os.path.getsize(os.path.join(d, rel)))], sizes)
         # `val` agrees with what imp did
@@ -233,7 +246,7 @@ def test_bad_files_named_and_skipped_with_keep_going():
         def products():
             if m.sql("SELECT to_regclass('dc.products') IS NULL") == [["t"]]:
                 return []
-            return m.sql("SELECT accref FROM dc.products ORDER BY accref")
+            return accrefs(m, "dc.products")
         before = products()
         r = m.cli("imp", "fitsimg/q")
         check(r.returncode != 0, "a corrupt file must stop the import: " + r.stdout)
@@ -242,12 +255,11 @@ def test_bad_files_named_and_skipped_with_keep_going():
         check(m.sql("SELECT to_regclass('fitsimg.main') IS NULL") == [["t"]], "a table made by a failed import")
         r = m.cli("imp", "--keep-going", "fitsimg/q")
         check(r.returncode == 0, r.stdout + r.stderr)
-        check("fitsimg.main: 5 rows, 5 bad records skipped" in r.stdout, r.stdout)
+        check("fitsimg.main: 6 rows, 5 bad records skipped" in r.stdout, r.stdout)
         tail = r.stdout[r.stdout.index("skipped in fitsimg.main:"):]
         for b in bad:
             check("data/" + b + ":" in tail, "%s not reported at the end:\n%s" % (b, r.stdout))
-        check(sorted(x[0] for x in m.sql("SELECT accref FROM fitsimg.main")) ==
-              sorted("fitsimg/" + p for p in made), "the good files")
+        check(accrefs(m, "fitsimg.main") == sorted("fitsimg/" + p for p in made), "the good files")
 
 
 def test_sources_outside_the_inputs_directory():
@@ -259,8 +271,7 @@ def test_sources_outside_the_inputs_directory():
         os.symlink(elsewhere, os.path.join(d, "data"))
         r = m.cli("imp", "fitsimg/q")
         check(r.returncode == 0, r.stdout + r.stderr)
-        check(sorted(x[0] for x in m.sql("SELECT accref FROM dc.products")) ==
-              sorted("fitsimg/" + p for p in made), m.sql("SELECT accref FROM dc.products"))
+        check(accrefs(m, "dc.products") == sorted("fitsimg/" + p for p in made), accrefs(m, "dc.products"))
         # a pattern reaching out of the inputs directory gets no accref spelling a server path
         with open(os.path.join(d, "q.rd"), "w") as f:
             f.write(RD.replace("<pattern>data/*.fits</pattern>", "<pattern>../../bigdisk/*.fits</pattern>"))
