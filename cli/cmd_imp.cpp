@@ -84,6 +84,7 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	pg::Database db(config);
 	db.ensure_running();
 	pg::Connection conn(db.admin());
+	allow_python_database(db.admin(), db.read_only());
 
 	rd::ingest::ImportOptions opts;
 	opts.data_ids.assign(args.positionals().begin() + 1, args.positionals().end());

@@ -65,6 +65,8 @@ int serve(const Config& config, std::optional<int> port, const std::function<voi
 	server.listen();
 	if (running_as_root()) drop_privileges(config.get("general", "user"));
 	ctx = std::make_unique<services::Context>(config, db);
+	configure_python(config);
+	allow_python_database(db.admin(), db.read_only());
 	// Fail early and clearly if the database is unreachable or not initialised.
 	{
 		auto lease = ctx->read_pool.acquire();

@@ -9,6 +9,7 @@
 #include "meles/rd/parse/expression_sites.hpp"
 #include "meles/rd/parse/lint.hpp"
 #include "meles/rd/parse/macros.hpp"
+#include "meles/rd/python/runtime.hpp"
 #include "meles/rd/store/rd_store.hpp"
 #include "meles/services/tap/examples.hpp"
 
@@ -83,20 +84,9 @@ rd::ExpressionChecker expression_checker() {
 		if (!site.expr || site.expr->empty()) return;
 		std::string text = site.expr->text;
 		if (!rd::row_macros_in(text).empty()) {
-			// Row macros stand for per-source values; an empty stand-in file lets those that
-			// look at the file (\inputSize, \sourceDate) expand.
-			static const std::filesystem::path stand_in = [] {
-				auto dir = std::filesystem::temp_directory_path() / "meles-val";
-				std::filesystem::create_directories(dir / "data");
-				std::ofstream(dir / "data" / "source.dat").flush();
-				return dir;
-			}();
-			rd::RowMacroContext ctx;
-			ctx.source = stand_in / "data" / "source.dat";
-			ctx.inputs_dir = stand_in;
-			ctx.resdir = stand_in / "data";
 			try {
-				text = rd::expand_row_macros(text, ctx, rd::RowMacroRendering::PythonLiteral, site.expr->pos);
+				text = rd::expand_row_macros(text, rd::stand_in_row_macro_context(),
+				                             rd::RowMacroRendering::PythonLiteral, site.expr->pos);
 			} catch (const Error& e) {
 				diags.add(e, site.expr->pos);
 				return;
@@ -106,10 +96,22 @@ rd::ExpressionChecker expression_checker() {
 		rd::expr::CompileOptions opts;
 		opts.pos = site.expr->pos;
 		auto outcome = rd::expr::Expression::try_compile(text, scope, opts);
-		if (!outcome) {
-			Error e = outcome.error->to_error(site.expr->pos);
-			diags.error(e.kind(), concat(e.message(), " (in ", site.context, ")"), site.expr->pos);
+		if (outcome) return;
+		// Outside the native subset: the import runs it as Python, so Python decides.
+		auto py = rd::python::check_expression(text, site.expr->pos);
+		if (py.error) {
+			diags.error(py.error->kind(), concat(py.error->message(), " (in ", site.context, ")"),
+			            py.error->pos() ? *py.error->pos() : site.expr->pos);
+			return;
 		}
+		// Binds and parameter defaults also see the procedure's arguments and setup names,
+		// which this check does not know: only rowmaker expressions are judged.
+		bool rowmaker_expression =
+		    site.kind != rd::ExpressionKind::Bind && site.kind != rd::ExpressionKind::ParDefault;
+		for (auto& name : rowmaker_expression ? py.unknown_names : std::vector<std::string>{})
+			diags.warning(concat("unknown name '", name, "' (in ", site.context,
+			                     "): Python will raise NameError when a row is made"),
+			              site.expr->pos);
 	};
 }
 
@@ -127,6 +129,7 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 	// configuration, ids are relative to the current directory.
 	Config config = load_config(global);
 	bool configured = std::filesystem::exists(config.file());
+	configure_python(config);
 	rd::RdStoreOptions opts = configured ? rd::store_options(config) : rd::RdStoreOptions{};
 	if (auto v = p.value("inputs"))
 		opts.inputs_dir = *v;

@@ -22,5 +22,7 @@ int cmd_limits(const GlobalOptions& global, const std::vector<std::string>& args
 extern const std::string_view limits_usage;
 int cmd_pub(const GlobalOptions& global, const std::vector<std::string>& args);
 extern const std::string_view pub_usage;
+int cmd_start(const GlobalOptions& global, const std::vector<std::string>& args);
+extern const std::string_view start_usage;
 
 } // namespace meles::cli

@@ -19,13 +19,21 @@ void init_cli_logging(const GlobalOptions& global, const Config& config);
 
 } // namespace meles::cli
 
+#include "meles/core/pg/connection.hpp"
 #include "meles/rd/store/rd_store.hpp"
 
 #include <memory>
 
 namespace meles::cli {
 
-// An RD store over the configured inputs directory, default meta file and config.
+// An RD store over the configured inputs directory, default meta file and config.  It also
+// configures the Python runtime for RD code (threads, time limit, base.getConfig, notify).
 std::unique_ptr<rd::RdStore> make_rd_store(const Config& config);
+// The Python runtime's settings ([python] threads, nice, jobTimeLimit) and what RD code sees
+// of the site (base.getConfig, notifyInfo going to the log).
+void configure_python(const Config& config);
+// Lets RD code open database connections (base.getTableConn and friends) with these
+// parameters; commands that never connect (val) do not call it.
+void allow_python_database(pg::ConnectParams admin, pg::ConnectParams read_only);
 
 } // namespace meles::cli

@@ -81,6 +81,8 @@ const std::vector<Command>& command_table() {
 	     "Controls the PostgreSQL cluster Meles runs in its state directory. `status` exits 0 when\n"
 	     "it runs, 3 when not. `psql` opens psql as the admin role on Meles's database.\n",
 	     cmd_db},
+	    {"start", "write a new RD from a template (scs, taptable, ...; `meles start list`)", start_usage,
+	     cmd_start},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
 	    {"pub", "publish (or -u unpublish) RDs' services and tables in the registry (/oai.xml)", pub_usage,
 	     cmd_pub},

@@ -34,6 +34,7 @@ writeTimeout = 60
 """
 CONFIG = """[db]
 poolSize = 4
+shortQueryConnections = 1
 acquireTimeout = 1
 [async]
 defaultExecTimeSync = 8
@@ -184,7 +185,8 @@ def test_slow_readers_release_connections():
 # ---------------------------------------------------------------------------- item 6: 503
 
 def test_exhausted_pool_answers_503():
-    # A client gets at most 3 of the 4 connections ([db] maxPerClient 0: all but one).
+    # A client gets at most 3 of the 4 connections ([db] maxPerClient 0: all but one); the
+    # fourth is kept for short queries ([db] shortQueryConnections 1).
     slow = []
     def run(source, out):
         s = client_socket(source)
@@ -206,17 +208,21 @@ def test_exhausted_pool_answers_503():
     # Another client still finds the fourth connection.
     r = sync(M, "SELECT TOP 1 id FROM tapt.main")
     check(r.status == 200, "another client's query while one holds its share: %d %s" % (r.status, r.text[:300]))
-    # Now the whole pool: one more slow query from elsewhere, then a tiny one waits 1 s and gets a 503.
-    run("127.0.0.31", slow)
-    while time.time() < deadline and active_ro_queries("a.mag + b.mag") < 4:
-        time.sleep(0.1)
+    # A long query from elsewhere does not get it: it waits 1 s for one of the other three, then
+    # 503 (before, it took the last connection, and the tiny query below got the 503).
     t0 = time.time()
-    r = sync(M, "SELECT TOP 1 id FROM tapt.main")
-    BODIES.append(r.body)
-    check(r.status == 503 and r.header("Retry-After") == "5", (r.status, r.headers))
-    check(r.header("Content-Type").startswith("application/x-votable+xml") and
-          "database connections are busy" in (error_message(r.body) or ""), r.text)
+    s5 = client_socket("127.0.0.31")
+    s5.sendall(raw_request("POST", "/tap/sync", {"LANG": "ADQL", "QUERY": SLOW_QUERY}))
+    head, body = body_of(read_all([s5], time.time() + 10)[0][s5])
+    BODIES.append(body)
+    check(b" 503 " in head.split(b"\r\n")[0] and b"retry-after: 5" in head.lower(), head)
+    check(b"application/x-votable+xml" in head.lower() and "kept for short ones" in (error_message(body) or ""),
+          body)
     check(time.time() - t0 < 4, "the 503 came after %.1f s" % (time.time() - t0))
+    check(active_ro_queries("a.mag + b.mag") == 3, "a fourth slow query ran")
+    # ... and a short query still runs at once, on the connection kept for it.
+    r = sync(M, "SELECT TOP 1 id FROM tapt.main")
+    check(r.status == 200, "a short query while long ones hold all they may: %d %s" % (r.status, r.text[:300]))
     for s in slow:
         s.close()
     deadline = time.time() + 15

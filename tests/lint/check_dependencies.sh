@@ -27,6 +27,7 @@ check_absent '#include\s*[<"]nlohmann' '^$' 'nlohmann-json (no dependency yet: g
 check_absent '#include\s*[<"]re2/' '^rd/src/ingest/grammars/' 'RE2'
 check_absent '#include\s*[<"]expat' '^core/src/votable/' 'expat'
 check_absent '#include\s*[<"]openssl/' '^core/src/net/' 'OpenSSL'
+check_absent '#include\s*[<"](Python|frameobject|pybind11/[^">]*)\.h' '^rd/src/python/' 'CPython'
 check_absent '#include\s*[<"](healpix_base|healpix_cxx/|moc\.h|rangeset\.h|pointing\.h)' '^core/src/moc/' 'HEALPix C++'
 
 while IFS= read -r hit; do bad "core must not depend on rd/services: $hit"; done \

@@ -51,7 +51,9 @@ check "meta key typo" "grep -q \"operator_mistakes.rd:3: warning: unknown meta k
 check "malformed UCD" "grep -q \"operator_mistakes.rd:8: warning: UCD 'phot.flux;;em.opt' of column 'flux' (table opval.main) is not valid UCD1+: it has an empty word\" <<<\"\$out\""
 check "metadata DaCHS requires (the typo leaves creationDate missing)" "grep -q \"operator_mistakes.rd:4: table 'main' lacks metadata DaCHS requires: creationDate is missing, description is missing, subject is missing\" <<<\"\$out\""
 check "column no rowmaker fills" "grep -q \"operator_mistakes.rd:8: warning: column 'flux' of table 'main' is filled by no map of data 'import'\" <<<\"\$out\""
-check "system RDs stay free of warnings" "! \"$meles\" val --inputs \"$fixtures\" //scs //products //tap //procs //tap_user 2>&1 | grep -q warning"
+check "system RDs stay free of warnings" "! \"$meles\" val --inputs \"$fixtures\" //scs //products //tap //procs //tap_user //epntap2 2>&1 | grep -q warning"
+out=$("$meles" val --inputs "$fixtures" val/var_idmap 2>&1); rc=$?
+check "a var fills the column an idmap copies (cbdc/wdsdss10)" "[ $rc -eq 0 ] && ! grep -q 'filled by no map' <<<\"\$out\""
 
 # On a configured site, RD ids are below its inputs directory (as for `meles imp`).
 site=$(mktemp -d)

@@ -17,6 +17,9 @@ const std::vector<ConfigKey>& config_keys() {
 	     "Scratch space (spooled FITS output, uploads in flight)."},
 	    {"general", "defaultMetaFile", T::Path, "{stateDir}/etc/defaultmeta.txt",
 	     "Site-wide meta stream every RD inherits from (publisher, contact, ...)."},
+	    {"general", "userconfig", T::Path, "{stateDir}/etc/userconfig.rd",
+	     "The site's userconfig RD (DaCHS's etc/userconfig.rd): what RDs reference as `%#id` (streams, "
+	     "tables shared by several RDs).  Not needed by RDs that do not use it."},
 	    {"general", "user", T::String, "meles",
 	     "Unprivileged system user that owns the embedded database and runs the daemon when Meles is "
 	     "started as root (PostgreSQL refuses to run as root). Created by `meles init` if missing."},
@@ -160,6 +163,25 @@ const std::vector<ConfigKey>& config_keys() {
 	     {},
 	     0,
 	     3600},
+	    {"db",
+	     "shortQueryConnections",
+	     T::Integer,
+	     "2",
+	     "Connections of poolSize kept for short queries: while only these are free, a query takes one only "
+	     "when PostgreSQL's planner estimates it below shortQueryCost; longer ones wait for the others. So "
+	     "clients running long queries on every other connection leave a quick query quick.",
+	     {},
+	     0,
+	     1000},
+	    {"db",
+	     "shortQueryCost",
+	     T::Integer,
+	     "10000",
+	     "Planner cost (EXPLAIN's total) below which a query counts as short (a cone search costs hundreds, "
+	     "a scan of a million rows tens of thousands).",
+	     {},
+	     0,
+	     1000000000},
 	    {"db", "adminPoolSize", T::Integer, "4", "Connections for bookkeeping in the daemon.", {}, 1, 100},
 	    {"db",
 	     "uploadPoolSize",
@@ -328,6 +350,35 @@ const std::vector<ConfigKey>& config_keys() {
 	     {},
 	     1,
 	     INT64_MAX},
+
+	    // [python]
+	    {"python",
+	     "threads",
+	     T::Integer,
+	     "2",
+	     "Threads that run RD code written in Python (rowmaker applies and expressions the native "
+	     "compiler does not take, Python grammars, pythonCore services, execute jobs). The HTTP threads "
+	     "never run Python: they hand such work to these and wait.",
+	     {},
+	     1,
+	     64},
+	    {"python",
+	     "nice",
+	     T::Integer,
+	     "10",
+	     "CPU niceness of the Python threads, so that a busy import or job leaves the HTTP and database "
+	     "threads their share of the cores (0: as the rest of the process).",
+	     {},
+	     0,
+	     19},
+	    {"python",
+	     "jobTimeLimit",
+	     T::Duration,
+	     "3600",
+	     "Seconds an execute job or python script may run before it is stopped with a TimeoutError.",
+	     {},
+	     1,
+	     86400 * 7},
 	};
 	return keys;
 }

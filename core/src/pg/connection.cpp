@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace meles::pg {
 
@@ -401,6 +402,18 @@ std::string quote_literal(std::string_view value) {
 	// standard_conforming_strings is on, so backslashes are literal in '...' strings.
 	(void)backslash;
 	return out;
+}
+
+double planner_cost(Connection& c, std::string_view sql) {
+	// The first line of the text plan is the top node: "Limit  (cost=0.00..12.34 rows=..."
+	auto r = c.exec(concat("EXPLAIN ", sql));
+	// A plan it cannot read counts as expensive: the caller then takes the careful path.
+	constexpr double unknown = std::numeric_limits<double>::infinity();
+	if (r.rows() < 1) return unknown;
+	std::string_view line = r.value(0, 0);
+	auto at = line.find("..");
+	if (line.find("cost=") == std::string_view::npos || at == std::string_view::npos) return unknown;
+	return std::strtod(std::string(line.substr(at + 2, 40)).c_str(), nullptr);
 }
 
 } // namespace meles::pg

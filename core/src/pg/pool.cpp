@@ -14,7 +14,8 @@ Pool::Lease Pool::acquire(std::chrono::milliseconds timeout) {
 	return acquire_for({}, 0, timeout);
 }
 
-Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chrono::milliseconds timeout) {
+Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chrono::milliseconds timeout,
+                              bool may_reserve) {
 	std::unique_lock lock(mutex_);
 	auto deadline = std::chrono::steady_clock::now() + timeout;
 	bool counted = !client.empty();
@@ -32,14 +33,18 @@ Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chro
 		auto it = per_client_.find(client);
 		if (it != per_client_.end() && --it->second == 0) per_client_.erase(it);
 	};
+	// Connections free now, idle or not yet opened; the last reserve_ of them only for short work.
+	auto free_now = [&] { return idle_.size() + (size_ - open_); };
 	for (;;) {
-		if (!at_share()) {
+		size_t free = free_now();
+		bool reserved = free <= reserve_;
+		if (!at_share() && free > 0 && (!reserved || may_reserve)) {
 			if (!idle_.empty()) {
 				auto c = std::move(idle_.front());
 				idle_.pop_front();
 				if (c->alive()) {
 					take();
-					return Lease(this, std::move(c), client);
+					return Lease(this, std::move(c), client, reserved);
 				}
 				--open_; // the server closed it: drop it and try the next (or a new one)
 				continue;
@@ -50,7 +55,7 @@ Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chro
 				lock.unlock();
 				try {
 					auto c = std::make_unique<Connection>(params_);
-					return Lease(this, std::move(c), client);
+					return Lease(this, std::move(c), client, reserved);
 				} catch (...) {
 					lock.lock();
 					--open_;
@@ -67,10 +72,17 @@ Pool::Lease Pool::acquire_for(const std::string& client, size_t share, std::chro
 				    concat(
 				        "this client already runs ", std::to_string(share),
 				        " queries at once, as many as one client may; try again when one of them has ended"));
-			if (idle_.empty() && open_ >= size_)
-				throw Error(
-				    ErrorKind::Unavailable,
-				    concat("all ", std::to_string(size_), " database connections are busy; try again later"));
+			if (free_now() <= (may_reserve ? 0 : reserve_)) {
+				if (may_reserve || reserve_ == 0)
+					throw Error(ErrorKind::Unavailable,
+					            concat("all ", std::to_string(size_),
+					                   " database connections are busy; try again later"));
+				throw Error(ErrorKind::Unavailable,
+				            concat("all ", std::to_string(size_ - reserve_),
+				                   " database connections for longer queries are busy (",
+				                   std::to_string(reserve_),
+				                   " more are kept for short ones); try again later"));
+			}
 		}
 	}
 }

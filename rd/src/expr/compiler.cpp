@@ -1342,7 +1342,7 @@ ExcSet ExcSet::parse(std::string_view names) {
 			++i;
 		std::string_view name = names.substr(b, i - b);
 		if (name.empty()) continue;
-		for (unsigned e = 0; e <= static_cast<unsigned>(PyExc::ValidationError); ++e)
+		for (unsigned e = 0; e <= static_cast<unsigned>(PyExc::Other); ++e)
 			if (py_exc_matches(static_cast<PyExc>(e), name)) set.add(static_cast<PyExc>(e));
 	}
 	return set;

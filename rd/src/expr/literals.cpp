@@ -120,17 +120,32 @@ bool parse_tod(std::string_view s, std::size_t& p, std::int64_t& us) {
 }
 
 // YYYY-MM-DD or YYYYMMDD at the start; advances p.
+// Month or day of a dashed date: one or two digits, as PostgreSQL (which DaCHS hands such
+// strings to) accepts them ("2017-7-19").
+bool one_or_two_digits(std::string_view s, std::size_t& p, int& out) {
+	if (digits(s, p, 2, out)) {
+		p += 2;
+		return true;
+	}
+	if (!digits(s, p, 1, out)) return false;
+	++p;
+	return true;
+}
+
 bool parse_ymd(std::string_view s, std::size_t& p, int& y, int& m, int& d) {
 	if (!digits(s, 0, 4, y)) return false;
 	p = 4;
 	bool dash = p < s.size() && s[p] == '-';
-	if (dash) ++p;
-	if (!digits(s, p, 2, m)) return false;
-	p += 2;
 	if (dash) {
+		++p;
+		if (!one_or_two_digits(s, p, m)) return false;
 		if (p >= s.size() || s[p] != '-') return false;
 		++p;
+		if (!one_or_two_digits(s, p, d)) return false;
+		return valid_date(y, m, d);
 	}
+	if (!digits(s, p, 2, m)) return false;
+	p += 2;
 	if (!digits(s, p, 2, d)) return false;
 	p += 2;
 	return valid_date(y, m, d);

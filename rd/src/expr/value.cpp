@@ -36,6 +36,8 @@ std::string_view py_exc_name(PyExc exc) {
 		return "NameError";
 	case PyExc::ValidationError:
 		return "ValidationError";
+	case PyExc::Other:
+		return "Exception";
 	}
 	return "Exception";
 }

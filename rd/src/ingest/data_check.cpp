@@ -5,6 +5,7 @@
 #include "meles/rd/ingest/grammar_registry.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
 #include "meles/rd/ingest/native_procs.hpp"
+#include "meles/rd/python/grammars.hpp"
 
 #include <optional>
 
@@ -15,6 +16,11 @@ namespace {
 // The record's field names, if they can be known without importing: declared by the
 // grammar, or the layout of the first source (which reads only its header).
 std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd) {
+	// Rows made by Python (embedded/custom grammars) and rows that Python rowfilters or
+	// sourceFields change have fields known only once the code runs.
+	if (python::is_python_grammar(dd.grammar->type) || dd.grammar->source_fields) return std::nullopt;
+	for (auto& rf : dd.grammar->rowfilters)
+		if (!find_native_proc(rf.proc_ref)) return std::nullopt;
 	std::unique_ptr<Grammar> grammar;
 	try {
 		grammar = make_grammar(to_grammar_element(dd.grammar->element));
@@ -38,10 +44,14 @@ std::optional<std::vector<std::string>> field_names(const Resource& rd, const Da
 void check_application(const ApplyDef& a, const ProcResolver& procs, Diagnostics& diags) {
 	const ProcDef* def = procs && !a.proc_ref.empty() ? procs(a.proc_ref) : nullptr;
 	std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
+	if (procs && !a.proc_ref.empty() && !def) {
+		diags.error(ErrorKind::NotFound, concat(what, ": its procDef cannot be found"), a.pos);
+		return;
+	}
 	switch (runner_of(a, def)) {
 	case ProcRunner::Nothing:
 	case ProcRunner::Python:
-		return; // the loader reports Python at import time
+		return; // the Python runtime runs it (the loader checks its code)
 	case ProcRunner::Missing:
 		diags.error(ErrorKind::Validation,
 		            concat(what, ": the procedure has no code and Meles has no native implementation of it"),
@@ -49,10 +59,6 @@ void check_application(const ApplyDef& a, const ProcResolver& procs, Diagnostics
 		return;
 	case ProcRunner::Native:
 		break;
-	}
-	if (!def) {
-		diags.error(ErrorKind::NotFound, concat(what, ": its procDef cannot be found"), a.pos);
-		return;
 	}
 	try {
 		find_native_proc(a.proc_ref)->expand(a, *def);
@@ -79,14 +85,15 @@ void check_importable(const DataDesc& dd, const ProcResolver& procs, Diagnostics
 		}
 	}
 	if (!dd.grammar) return;
-	// Python grammars are the loader's to report, as all import-time Python.
+	// Python grammars are made by the Python runtime (the loader checks their code).
 	const GrammarRecord* record = find_grammar(dd.grammar->type);
-	if (!record || record->support != GrammarSupport::NeedsPython) {
-		try {
+	try {
+		if (record && record->support == GrammarSupport::Python)
+			python::check_grammar(*dd.grammar);
+		else
 			make_grammar(to_grammar_element(dd.grammar->element));
-		} catch (const Error& e) {
-			diags.add(e, dd.grammar->pos);
-		}
+	} catch (const Error& e) {
+		diags.add(e, dd.grammar->pos);
 	}
 	for (auto& rf : dd.grammar->rowfilters)
 		check_application(rf, procs, diags);
@@ -127,9 +134,10 @@ void check_data_elements(const Resource& rd, const ProcResolver& procs, Diagnost
 					if (iequals(m.key, name))
 						filled = filled || m.expr.has_value() || provided(m.source.value_or(m.key));
 				for (auto& [dest, src] : rm.simplemaps)
-					if (iequals(dest, name)) filled = filled || has_field(fields, src);
+					if (iequals(dest, name)) filled = filled || provided(src);
+				// idmaps copy a var of the column's name as well as a raw field.
 				for (auto& pat : rm.idmaps)
-					if (name_matches(pat, name)) filled = filled || has_field(fields, name);
+					if (name_matches(pat, name)) filled = filled || provided(name);
 				if (filled) continue;
 				std::string hint;
 				if (fields) {

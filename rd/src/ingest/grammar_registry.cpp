@@ -64,6 +64,16 @@ constexpr GrammarOption kVOTable[] = {
     {"preFilter", "cat", "a command each file is piped through"},
 };
 
+// The Python grammars' options: examples are placeholders (these grammars need code to run).
+constexpr GrammarOption kCustom[] = {
+    {"module", "rowiter", "the Python file with the row iterator, without .py (required)"},
+    {"isDispatching", "False", "DaCHS's dispatching grammars; Meles refuses True"},
+};
+constexpr GrammarOption kEmbedded[] = {
+    {"isDispatching", "False", "DaCHS's dispatching grammars; Meles refuses True"},
+};
+constexpr std::string_view kEmbeddedChildren[] = {"iterator", "pargetter"};
+
 #undef MELES_TEXT_SOURCE_OPTIONS
 
 constexpr std::string_view kCommonChildren[] = {"ignoreOn", "rowfilter", "sourceFields", "property", "doc"};
@@ -113,8 +123,8 @@ const std::array<GrammarRecord, 23> kGrammars{{
     {"rowsetGrammar", S::Planned, nullptr, {}, {}, "database row sets"},
     {"mySQLDumpGrammar", S::Planned, nullptr, {}, {}, "MySQL dumps"},
     {"transparentGrammar", S::Planned, nullptr, {}, {}, "pass-through"},
-    {"customGrammar", S::NeedsPython, nullptr, {}, {}, "a Python module's row iterator"},
-    {"embeddedGrammar", S::NeedsPython, nullptr, {}, {}, "a Python iterator in the RD"},
+    {"customGrammar", S::Python, nullptr, kCustom, {}, "a Python module's row iterator"},
+    {"embeddedGrammar", S::Python, nullptr, kEmbedded, kEmbeddedChildren, "a Python iterator in the RD"},
     {"directGrammar", S::Unsupported, nullptr, {}, {}, "DaCHS's C boosters"},
     {"odbcGrammar", S::Unsupported, nullptr, {}, {}, "ODBC queries"},
     {"contextGrammar", S::Unsupported, nullptr, {}, {}, "a service's request parameters (DaCHS internals)"},
@@ -163,11 +173,9 @@ std::unique_ptr<Grammar> make_grammar(const GrammarElement& el) {
 	case GrammarSupport::Planned:
 		throw Error(ErrorKind::Validation,
 		            concat(el.name, " is not supported by Meles yet (", g->summary, ")"), el.pos);
-	case GrammarSupport::NeedsPython:
-		throw Error(ErrorKind::Validation,
-		            concat(el.name, " needs Python (", g->summary,
-		                   "), which Meles does not run; this data element cannot be "
-		                   "imported"),
+	case GrammarSupport::Python:
+		throw Error(ErrorKind::Internal,
+		            concat(el.name, " is made by the Python runtime (rd::python::make_grammar), not here"),
 		            el.pos);
 	case GrammarSupport::Unsupported:
 		break;

@@ -10,6 +10,8 @@
 #include "meles/rd/ingest/native_procs.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
 #include "meles/rd/ingest/sources.hpp"
+#include "meles/rd/python/grammars.hpp"
+#include "meles/rd/python/rd_code.hpp"
 #include "meles/rd/schema/catalog_store.hpp"
 #include "meles/rd/schema/ddl.hpp"
 #include "meles/rd/store/rd_id.hpp"
@@ -24,13 +26,24 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kCopyBuffer = 1 << 20;
 
-// Runs the table's SQL scripts of `type` (AC_SQL: failures ignored, inside a savepoint).
-void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::string_view type) {
+// Where a table's scripts run: python scripts see the table being made.
+struct ScriptTarget {
+	std::shared_ptr<const Resource> rd;
+	const TableDef* table = nullptr;
+	std::string relation;
+};
+
+// Runs the table's scripts of `type`: SQL (AC_SQL: failures ignored, inside a savepoint) and
+// python (through meles/rd/python, with the import's connection).
+void run_scripts(pg::Connection& c, const std::vector<ScriptDef>& scripts, std::string_view type,
+                 const ScriptTarget& target = {}) {
 	for (auto& s : scripts) {
 		if (s.type != type) continue;
 		std::string lang = to_lower(s.lang);
-		if (lang == "python")
-			throw Error(ErrorKind::Validation, "python scripts cannot run in this version of Meles", s.pos);
+		if (lang == "python") {
+			python::run_script(s, python::ScriptContext{target.rd, target.table, target.relation, &c});
+			continue;
+		}
 		if (lang == "ac_sql") {
 			c.exec("SAVEPOINT meles_script");
 			try {
@@ -166,7 +179,7 @@ std::vector<SourcePos> find_rows(RdStore& store, const Resource& rd, const DataD
 			while (reader->next(batch)) {
 				if (!rm)
 					rm.emplace(mk.rowmaker, t, batch.layout(), row_macros(src, store, rd, dd, opts),
-					           RowmakerInputs{&*dd.grammar, store_proc_resolver(store, rd)});
+					           RowmakerInputs{&*dd.grammar, store_proc_resolver(store, rd), nullptr});
 				for (size_t r = 0; r < batch.size(); ++r) {
 					if (batch.problem(r)) continue;
 					line.clear();
@@ -328,8 +341,9 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 	}
 
 	// What `meles val` checks of a data element, checked the same way: val's OK means this runs.
+	// (The resolver keeps the RDs it looks into loaded for the import's duration.)
+	ProcResolver procs = store_proc_resolver(store_, *rd);
 	{
-		auto procs = store_proc_resolver(store_, *rd);
 		Diagnostics problems;
 		for (const DataDesc* dd : selected)
 			check_importable(*dd, procs, problems);
@@ -390,16 +404,22 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				}
 				tg.new_relation = schema::qualified(t.schema, t.id + "__meles_new");
 				conn_.exec(concat("DROP TABLE IF EXISTS ", tg.new_relation));
-				run_scripts(conn_, t.scripts, "preCreation");
+				run_scripts(conn_, t.scripts, "preCreation", {tg.table_rd, &t, tg.new_relation});
 				conn_.exec(schema::create_table_sql(t, tg.new_relation));
-				run_scripts(conn_, t.scripts, "postCreation");
+				run_scripts(conn_, t.scripts, "postCreation", {tg.table_rd, &t, tg.new_relation});
 			}
 
 			// -- data
 			bool has_input = dd->grammar.has_value();
 			if (has_input && !opts.meta_only) {
-				RowmakerInputs inputs{&*dd->grammar, store_proc_resolver(store_, *rd)};
-				auto grammar = make_grammar(to_grammar_element(dd->grammar->element));
+				RowmakerInputs inputs{&*dd->grammar, procs, rd};
+				// Python grammars come from the Python runtime, the others from the registry; the
+				// Python rowfilters run in python::filter_records, the native ones in the rowmaker.
+				std::unique_ptr<Grammar> grammar =
+				    python::is_python_grammar(dd->grammar->type)
+				        ? python::make_grammar(*dd->grammar, rd, procs)
+				        : make_grammar(to_grammar_element(dd->grammar->element));
+				bool python_filters = python::has_python_filters(*dd->grammar, procs);
 				ReadOptions read_options;
 				read_options.bad_records_in_batch = true;
 				std::vector<SourceInfo> sources;
@@ -408,7 +428,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				for (auto& tg : targets) {
 					const TableDef& t = *tg.table;
 					if (!t.on_disk || t.is_view() || tg.new_relation.empty()) continue;
-					run_scripts(conn_, tg.make->scripts, "preImport");
+					run_scripts(conn_, tg.make->scripts, "preImport", {rd, &t, tg.new_relation});
 					// Rows for a table that keeps its rows (a system table such as dc.products)
 					// with dupePolicy="overwrite" replace those with the same key.
 					std::string stage;
@@ -427,37 +447,57 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					bool stop = false;
 					for (auto& src : sources) {
 						if (stop) break;
-						auto reader = grammar->open(src, read_options);
+						std::unique_ptr<RecordReader> reader = grammar->open(src, read_options);
 						RowMacroContext macros = row_macros(src, store_, *rd, *dd, opts);
+						if (python_filters)
+							reader = python::filter_records(
+							    std::move(reader), *dd->grammar, rd, procs,
+							    [&macros](std::string_view text, const SourcePos& pos) {
+								    std::string t(text);
+								    if (!row_macros_in(t).empty())
+									    t = expand_row_macros(t, macros, RowMacroRendering::PythonLiteral,
+									                          pos);
+								    return t;
+							    });
 						std::optional<CompiledRowmaker> rm;
+						const FieldLayout* rm_layout = nullptr;
 						RecordBatch batch;
 						while (reader->next(batch)) {
 							// (A batch of bad records only, e.g. an unreadable FITS file, has no
-							// layout to compile for.)
+							// layout to compile for.)  Python grammars and rowfilters may add fields
+							// as they go: a new layout gets its own rowmaker.
 							bool all_bad = batch.has_problems();
 							for (size_t r = 0; all_bad && r < batch.size(); ++r)
 								all_bad = batch.problem(r) != nullptr;
-							if (!rm && !all_bad)
+							if (!all_bad && (!rm || rm_layout != &batch.layout())) {
 								rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, inputs);
-							for (size_t r = 0; r < batch.size(); ++r) {
-								try {
-									if (batch.has_problems())
-										if (const std::string* bad = batch.problem(r))
-											throw Error(ErrorKind::Validation, *bad, batch.pos(r));
-									if (rm->append(batch, r, buf)) ++tg.result.rows;
-								} catch (const Error& e) {
-									if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
-									++tg.result.skipped;
-									std::string msg = e.full_message();
-									if (opts.skipped) opts.skipped(tg.result.table, msg);
-									if (tg.result.first_problems.size() < 10)
-										tg.result.first_problems.push_back(std::move(msg));
-								}
-								if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
-									stop = true;
-									break;
-								}
+								rm_layout = &batch.layout();
 							}
+							auto rows = [&] {
+								for (size_t r = 0; r < batch.size(); ++r) {
+									try {
+										if (batch.has_problems())
+											if (const std::string* bad = batch.problem(r))
+												throw Error(ErrorKind::Validation, *bad, batch.pos(r));
+										if (rm->append(batch, r, buf)) ++tg.result.rows;
+									} catch (const Error& e) {
+										if (!opts.skip_bad_rows || e.kind() == ErrorKind::Internal) throw;
+										++tg.result.skipped;
+										std::string msg = e.full_message();
+										if (opts.skipped) opts.skipped(tg.result.table, msg);
+										if (tg.result.first_problems.size() < 10)
+											tg.result.first_problems.push_back(std::move(msg));
+									}
+									if (opts.max_rows && tg.result.rows >= *opts.max_rows) {
+										stop = true;
+										break;
+									}
+								}
+							};
+							if (all_bad || !rm)
+								rows();
+							else
+								rm->run(rows);
 							if (buf.size() >= kCopyBuffer) {
 								copy.write(buf);
 								buf.clear();
@@ -468,7 +508,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 							if (stop) break;
 						}
 						bytes_before += src.size;
-						run_scripts(conn_, tg.make->scripts, "sourceDone");
+						run_scripts(conn_, tg.make->scripts, "sourceDone", {rd, &t, tg.new_relation});
 					}
 					copy.write(buf);
 					copy.finish();
@@ -489,7 +529,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					continue;
 				ImportProgress pr{dd->id, t.qualified_name(), tg.result.rows, 0, 0, "indexing"};
 				progress.report(pr, true);
-				run_scripts(conn_, t.scripts, "preIndex");
+				run_scripts(conn_, t.scripts, "preIndex", {tg.table_rd, &t, tg.new_relation});
 				if (!t.primary.empty())
 					add_primary_key(conn_, store_, *rd, *dd, t, *tg.make, tg.new_relation, opts);
 				tg.indexes = schema::index_sqls(t, tg.new_relation, "__meles_new");
@@ -537,7 +577,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				tg.result.data_imported = !opts.meta_only && !t.is_view();
 				tg.result.rows_in_table = nrows;
 				schema::record_table(conn_, *tg.table_rd, t, nrows);
-				run_scripts(conn_, t.scripts, "afterMeta");
+				run_scripts(conn_, t.scripts, "afterMeta", {tg.table_rd, &t, tg.final_relation});
 				report.tables.push_back(tg.result);
 			}
 		}
@@ -609,7 +649,7 @@ DropReport Importer::drop(const std::string& rd_arg, const DropOptions& options)
 			for (auto& t : rd->tables)
 				if (t.on_disk && tables.count({t.schema, t.id}) &&
 				    table_exists(conn_, schema::qualified(t.schema, t.id)))
-					run_scripts(conn_, t.scripts, "beforeDrop");
+					run_scripts(conn_, t.scripts, "beforeDrop", {rd, &t, schema::qualified(t.schema, t.id)});
 		// Metadata first: dropping TAP_SCHEMA itself (//tap) must not leave the rest half done.
 		for (auto& [schema_name, id] : tables) {
 			schema::forget_table(conn_, schema_name, id);

@@ -60,7 +60,7 @@ ProcResolver store_proc_resolver(RdStore& store, const Resource& rd) {
 	auto kept = std::make_shared<std::map<std::string, std::shared_ptr<const Resource>>>();
 	return [&store, &rd, kept](std::string_view ref) -> const ProcDef* {
 		auto hash = ref.find('#');
-		if (hash == std::string_view::npos) return nullptr;
+		if (hash == std::string_view::npos) return rd.find_procdef(ref); // an id in `rd`
 		std::string rd_id(ref.substr(0, hash)), id(ref.substr(hash + 1));
 		if (rd_id == rd.rd_id) return rd.find_procdef(id);
 		auto& held = (*kept)[rd_id];
@@ -76,7 +76,8 @@ ProcResolver store_proc_resolver(RdStore& store, const Resource& rd) {
 ProcRunner runner_of(const ApplyDef& a, const ProcDef* d) {
 	if (!a.proc_ref.empty() && find_native_proc(a.proc_ref)) return ProcRunner::Native;
 	if (a.has_python() || (d && d->has_python())) return ProcRunner::Python;
-	if (a.proc_ref.empty()) return ProcRunner::Nothing;
+	// Without code, a procDef without parameters does nothing (as in DaCHS).
+	if (a.proc_ref.empty() || (d && d->pars.empty() && a.binds.empty())) return ProcRunner::Nothing;
 	return ProcRunner::Missing;
 }
 

@@ -18,6 +18,8 @@ std::string_view value_kind_name(ValueKind kind) {
 		return "double";
 	case ValueKind::Bool:
 		return "boolean";
+	case ValueKind::Object:
+		return "object";
 	case ValueKind::IntArray:
 		return "integer array";
 	case ValueKind::DoubleArray:
@@ -127,6 +129,48 @@ void RecordBatch::begin(std::shared_ptr<const SourceInfo> source, std::shared_pt
 	lines_.clear();
 	problems_.clear();
 	stored_.clear();
+	objects_.clear();
+}
+
+Value RecordBatch::keep(expr::Value v) {
+	objects_.push_back(std::move(v));
+	return Value::object(&objects_.back());
+}
+
+expr::Value to_expr_value(const Value& v) {
+	namespace ex = meles::rd::expr;
+	switch (v.kind()) {
+	case ValueKind::Null:
+		return ex::Value::none();
+	case ValueKind::Text:
+		return ex::Value::borrow(v.as_text());
+	case ValueKind::Int:
+		return ex::Value::integer(v.as_int());
+	case ValueKind::Double:
+		return ex::Value::real(v.as_double());
+	case ValueKind::Bool:
+		return ex::Value::boolean(v.as_bool());
+	case ValueKind::Object:
+		return v.as_object();
+	case ValueKind::IntArray:
+	case ValueKind::DoubleArray:
+	case ValueKind::BoolArray: {
+		std::vector<ex::Value> items;
+		items.reserve(v.array_size());
+		for (size_t i = 0; i < v.array_size(); ++i) {
+			if (v.element_null(i))
+				items.push_back(ex::Value::none());
+			else if (v.kind() == ValueKind::IntArray)
+				items.push_back(ex::Value::integer(v.ints()[i]));
+			else if (v.kind() == ValueKind::DoubleArray)
+				items.push_back(ex::Value::real(v.doubles()[i]));
+			else
+				items.push_back(ex::Value::boolean(v.bools()[i] != 0));
+		}
+		return ex::Value::list(std::move(items));
+	}
+	}
+	return ex::Value::none();
 }
 
 std::string_view RecordBatch::store(std::string_view s) {

@@ -3,8 +3,13 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/expr/literals.hpp"
 #include "meles/rd/expr/value.hpp"
+#include "meles/rd/model/proc_def.hpp"
+#include "meles/rd/python/runtime.hpp"
 
 #include <fnmatch.h>
+
+#include <algorithm>
+#include <map>
 
 namespace meles::rd::ingest {
 
@@ -17,11 +22,15 @@ bool name_matches(std::string_view pattern, std::string_view name) {
 
 namespace {
 
-enum class CellKind { Null, Raw, Expression };
+// Null: no map (with Python applies: what the applies put into `result`, if anything);
+// Raw: a raw field, type-directed; Expression: a map body; Slot: a raw field or var read from
+// the slots after the applies ran (they may have changed it).
+enum class CellKind { Null, Raw, Expression, Slot };
 
 struct Cell {
 	CellKind kind = CellKind::Null;
 	size_t field = 0;   // Raw: index in the layout
+	int slot = -1;      // Slot: slot index
 	int expr = -1;      // Expression: index into exprs
 	int null_expr = -1; // compiled nullExpr, if any
 	ex::ExcSet null_excs;
@@ -45,52 +54,21 @@ struct Condition {
 	std::vector<Condition> children;
 };
 
-ex::Value to_expr_value(const Value& v, std::vector<std::string>& /*scratch*/) {
-	switch (v.kind()) {
-	case ValueKind::Null:
-		return ex::Value::none();
-	case ValueKind::Text:
-		return ex::Value::borrow(v.as_text());
-	case ValueKind::Int:
-		return ex::Value::integer(v.as_int());
-	case ValueKind::Double:
-		return ex::Value::real(v.as_double());
-	case ValueKind::Bool:
-		return ex::Value::boolean(v.as_bool());
-	case ValueKind::IntArray: {
-		std::vector<ex::Value> items;
-		for (size_t i = 0; i < v.array_size(); ++i)
-			items.push_back(v.element_null(i) ? ex::Value::none() : ex::Value::integer(v.ints()[i]));
-		return ex::Value::list(std::move(items));
-	}
-	case ValueKind::DoubleArray: {
-		std::vector<ex::Value> items;
-		for (size_t i = 0; i < v.array_size(); ++i)
-			items.push_back(v.element_null(i) ? ex::Value::none() : ex::Value::real(v.doubles()[i]));
-		return ex::Value::list(std::move(items));
-	}
-	case ValueKind::BoolArray: {
-		std::vector<ex::Value> items;
-		for (size_t i = 0; i < v.array_size(); ++i)
-			items.push_back(v.element_null(i) ? ex::Value::none() : ex::Value::boolean(v.bools()[i] != 0));
-		return ex::Value::list(std::move(items));
-	}
-	}
-	return ex::Value::none();
-}
-
 } // namespace
 
 struct CompiledRowmaker::Impl {
 	const TableDef& table;
-	std::vector<Cell> cells; // one per table column
+	ex::Scope scope{true};
+	std::unique_ptr<python::RowStage> stage; // Python parts, made when first needed
+	std::vector<int> default_slots;          // column-named slots DaCHS fills with None (Python rowmakers)
+	bool applied = false;                    // this row's applies ran (their `result` may fill Null cells)
+	std::vector<Cell> cells;                 // one per table column
 	std::vector<VarStep> vars;
 	std::vector<ex::Expression> exprs;
 	std::vector<std::pair<int, size_t>> field_slots; // (slot, layout index) filled per row
 	std::vector<Condition> ignore;                   // any true → skip
 	std::vector<bool> bail;                          // per ignore entry: error instead of skip
 	std::vector<ex::Value> slots;
-	std::vector<std::string> scratch;
 	std::string tmp;
 
 	explicit Impl(const TableDef& t) : table(t) {}
@@ -149,13 +127,34 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
                                    const RowMacroContext& macros, const RowmakerInputs& inputs)
     : impl_(std::make_unique<Impl>(table)) {
 	auto& im = *impl_;
-	ex::Scope scope(true);
+	ex::Scope& scope = im.scope;
+	auto expand = [&macros](std::string_view text, const SourcePos& pos) {
+		std::string t(text);
+		if (!row_macros_in(t).empty())
+			t = expand_row_macros(t, macros, RowMacroRendering::PythonLiteral, pos);
+		return t;
+	};
+	// Names the record gets beyond the grammar's fields (native row filters, vars, applies).
+	std::vector<std::string> defined;
+	// The Python stage, made only for rowmakers that need it; its `vars` holds every raw field.
+	auto need_stage = [&]() -> python::RowStage& {
+		if (!im.stage) {
+			im.stage = std::make_unique<python::RowStage>(inputs.rd, table);
+			for (auto& f : layout.fields())
+				if (!f.name.empty()) scope.add_field(f.name);
+			for (auto& v : rm.vars)
+				scope.add_field(v.key);
+		}
+		return *im.stage;
+	};
+	ex::FallbackCompiler fallback = [&](std::string_view source, ex::Scope& sc, const ex::CompileError& why) {
+		return need_stage().fallback()(source, sc, why);
+	};
 	auto compile = [&](const Expr& e) -> int {
-		std::string text = e.text;
-		if (!row_macros_in(text).empty())
-			text = expand_row_macros(text, macros, RowMacroRendering::PythonLiteral, e.pos);
+		std::string text = expand(e.text, e.pos);
 		ex::CompileOptions opts;
 		opts.pos = e.pos;
+		opts.fallback = fallback;
 		im.exprs.push_back(ex::Expression::compile(text, scope, opts));
 		return static_cast<int>(im.exprs.size() - 1);
 	};
@@ -170,8 +169,6 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	if (inputs.grammar) add_ignore(inputs.grammar->ignore_on);
 	add_ignore(rm.ignore_on);
 
-	// Names the record gets beyond the grammar's fields (row filters, vars, applies).
-	std::vector<std::string> defined;
 	auto add_var = [&](const std::string& key, const std::optional<Expr>& expr,
 	                   const std::optional<std::string>& source, const std::optional<Expr>& null_expr,
 	                   const std::vector<std::string>& null_excs, const SourcePos& pos) {
@@ -190,17 +187,20 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		im.vars.push_back(std::move(step));
 		defined.push_back(key);
 	};
-	// Procedure applications: natively where native_procs has them.
+	// Procedure applications: natively where native_procs has them, else in the Python stage
+	// (after the vars).  The grammar's Python row filters have run in the importer already.
 	std::vector<NativeAssignment> column_results;
-	auto apply = [&](const ApplyDef& a) {
+	auto apply = [&](const ApplyDef& a, bool grammar_filter) {
 		const ProcDef* def = inputs.procs && !a.proc_ref.empty() ? inputs.procs(a.proc_ref) : nullptr;
 		std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
+		if (!a.proc_ref.empty() && !def)
+			throw Error(ErrorKind::NotFound, concat(what, ": its procDef cannot be found"), a.pos);
 		switch (runner_of(a, def)) {
 		case ProcRunner::Nothing:
 			return;
 		case ProcRunner::Python:
-			throw Error(ErrorKind::Validation,
-			            concat(what, " is Python code, which this version of Meles cannot run"), a.pos);
+			if (!grammar_filter) need_stage().add_apply(a, def, expand);
+			return;
 		case ProcRunner::Missing:
 			throw Error(
 			    ErrorKind::Validation,
@@ -209,7 +209,6 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		case ProcRunner::Native:
 			break;
 		}
-		if (!def) throw Error(ErrorKind::Internal, concat(what, ": its procDef could not be found"), a.pos);
 		for (auto& as : find_native_proc(a.proc_ref)->expand(a, *def)) {
 			if (as.target == NativeAssignment::Target::Column)
 				column_results.push_back(std::move(as));
@@ -219,37 +218,50 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	};
 	if (inputs.grammar)
 		for (auto& rf : inputs.grammar->rowfilters)
-			apply(rf);
+			apply(rf, true);
 	for (auto& v : rm.vars)
 		add_var(v.key, v.expr, v.source, v.null_expr, v.null_excs, v.pos);
 	for (auto& a : rm.applies)
-		apply(a);
+		apply(a, false);
 
+	bool applies = im.stage && im.stage->has_applies();
 	im.cells.resize(table.columns.size());
 	auto column_index = [&](const std::string& name, const SourcePos& pos) -> size_t {
 		for (size_t i = 0; i < table.columns.size(); ++i)
 			if (iequals(table.columns[i].meta.name, name)) return i;
 		throw Error(ErrorKind::Name, concat("table ", table.id, " has no column '", name, "'"), pos);
 	};
+	auto is_defined = [&](const std::string& name) {
+		return std::find(defined.begin(), defined.end(), name) != defined.end();
+	};
+	// A raw field or var that the maps copy.  After Python applies (which may change vars) it is
+	// read from the slots; otherwise straight from the record.
+	auto copy_cell = [&](const std::string& src, const SourcePos& pos) -> Cell {
+		Cell c;
+		c.pos = pos;
+		// A var of that name wins over a raw field (vars are the raw row with the vars set on it).
+		if (applies || is_defined(src)) {
+			c.kind = CellKind::Slot;
+			c.slot = scope.add_field(src);
+			return c;
+		}
+		if (auto idx = layout.index_of(src)) {
+			c.kind = CellKind::Raw;
+			c.field = *idx;
+		}
+		return c;
+	};
 	// idmaps and simplemaps first; explicit maps override them.
 	for (size_t i = 0; i < table.columns.size(); ++i) {
 		const auto& cname = table.columns[i].meta.name;
 		for (auto& pat : rm.idmaps)
-			if (name_matches(pat, cname)) {
-				if (auto idx = layout.index_of(cname))
-					im.cells[i] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
-				else
-					im.cells[i] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
-			}
+			if (name_matches(pat, cname)) im.cells[i] = copy_cell(cname, rm.pos);
 	}
 	for (auto& [dest, src] : rm.simplemaps) {
 		size_t ci = column_index(dest, rm.pos);
-		if (auto idx = layout.index_of(src))
-			im.cells[ci] = Cell{CellKind::Raw, *idx, -1, -1, {}, rm.pos};
-		else
-			im.cells[ci] = Cell{CellKind::Null, 0, -1, -1, {}, rm.pos};
+		im.cells[ci] = copy_cell(src, rm.pos);
 	}
-	// Columns applies compute win over blind copies (idmaps), not over explicit maps.
+	// Columns native applies compute win over blind copies (idmaps), not over explicit maps.
 	for (auto& r : column_results) {
 		size_t ci = column_index(r.name, r.expr.pos);
 		Cell cell;
@@ -267,7 +279,9 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 			cell.expr = compile(*m.expr);
 		} else {
 			std::string src = m.source.value_or(m.key);
-			if (auto idx = layout.index_of(src)) {
+			if (applies) {
+				cell = copy_cell(src, m.pos);
+			} else if (auto idx = layout.index_of(src)) {
 				cell.kind = CellKind::Raw;
 				cell.field = *idx;
 			} else if (scope.field(src)) {
@@ -287,23 +301,25 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		cell.null_excs = ex::ExcSet::parse(join(m.null_excs, ","));
 		im.cells[ci] = cell;
 	}
-	// Which @names the expressions read from the record (vars get their slots by evaluation).
-	im.slots.assign(static_cast<size_t>(scope.size()), ex::Value::none());
-	for (auto& f : layout.fields()) {
-		if (auto s = scope.field(f.name)) {
-			bool is_var = false;
-			for (auto& v : im.vars)
-				is_var = is_var || v.slot == *s;
-			if (!is_var) im.field_slots.emplace_back(*s, *layout.index_of(f.name));
-		}
+	if (im.stage) {
+		// As in DaCHS, a column name absent from the raw row is None in vars (not a KeyError).
+		for (auto& c : table.columns)
+			if (!layout.index_of(c.meta.name) && !is_defined(c.meta.name))
+				im.default_slots.push_back(scope.add_field(c.meta.name));
 	}
-	// @names neither in the record nor defined by a var: DaCHS raises at run time; say it now.
-	for (int s = 0; s < scope.size(); ++s) {
+	// Which @names the expressions read from the record.  A var of a raw field's name starts
+	// as that field (vars are the raw row), so that <var key="b">@b + "!"</var> reads it.
+	im.slots.assign(static_cast<size_t>(scope.size()), ex::Value::missing());
+	for (auto& f : layout.fields())
+		if (auto s = scope.field(f.name)) im.field_slots.emplace_back(*s, *layout.index_of(f.name));
+	// @names neither in the record nor defined by a var: DaCHS raises at run time; say it now
+	// (unless Python applies, which may define any name, run first).
+	for (int s = 0; s < scope.size() && !applies; ++s) {
 		if (scope.is_variable(s)) continue;
 		const std::string& name = scope.name(s);
-		bool known = layout.index_of(name).has_value();
-		for (auto& d : defined)
-			known = known || d == name;
+		bool known = layout.index_of(name).has_value() || is_defined(name);
+		for (int d : im.default_slots)
+			known = known || d == s;
 		if (!known)
 			throw Error(ErrorKind::Name,
 			            concat("an expression of this rowmaker uses @", name,
@@ -316,6 +332,30 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 CompiledRowmaker::~CompiledRowmaker() = default;
 CompiledRowmaker::CompiledRowmaker(CompiledRowmaker&&) noexcept = default;
 
+void CompiledRowmaker::run(const std::function<void()>& work) {
+	if (impl_->stage)
+		impl_->stage->run_batch(work);
+	else
+		work();
+}
+
+bool CompiledRowmaker::uses_python() const {
+	return impl_->stage != nullptr;
+}
+
+namespace {
+
+void append_slot_value(std::string& out, const ex::Value& v, const SqlType& type) {
+	if (v.is_missing() || v.is_none())
+		out += "\\N";
+	else if (v.kind() == ex::Kind::Str)
+		ex::append_copy_literal(out, v.as_str(), type);
+	else
+		ex::append_copy_value(out, v, type);
+}
+
+} // namespace
+
 bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& out) {
 	auto& im = *impl_;
 	auto rec = batch.record(r);
@@ -326,7 +366,13 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 		}
 	}
 	for (auto& [slot, field] : im.field_slots)
-		im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field], im.scratch);
+		im.slots[static_cast<size_t>(slot)] = to_expr_value(rec[field]);
+	python::RowStage* stage = im.stage.get();
+	if (stage) {
+		for (int s : im.default_slots)
+			im.slots[static_cast<size_t>(s)] = ex::Value::none();
+		stage->begin_row(im.scope, im.slots);
+	}
 	size_t start = out.size();
 	try {
 		for (auto& v : im.vars) {
@@ -335,13 +381,23 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 				if (v.expr >= 0)
 					val = im.eval(v.expr, v.null_excs);
 				else if (v.source_known)
-					val = to_expr_value(rec[v.source_field], im.scratch);
+					val = to_expr_value(rec[v.source_field]);
 				if (v.null_expr >= 0 && ex::py_equal(val, im.eval(v.null_expr, {}))) val = ex::Value::none();
 			} catch (const ex::ExprError& e) {
 				throw batch.error(
 				    r, concat("var ", std::string(v.pos.to_string()), ": ", e.exc_name(), ": ", e.detail()));
 			}
 			im.slots[static_cast<size_t>(v.slot)] = val.to_owned();
+			if (stage) stage->slot_changed(v.slot);
+		}
+		if (stage && stage->has_applies()) {
+			im.applied = true;
+			try {
+				if (!stage->run_applies()) return false;
+			} catch (const Error& e) {
+				if (e.kind() == ErrorKind::Internal) throw;
+				throw batch.error(r, e.full_message());
+			}
 		}
 		for (size_t c = 0; c < im.cells.size(); ++c) {
 			if (c) out += '\t';
@@ -349,9 +405,20 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 			const auto& col = im.table.columns[c].meta;
 			size_t before = out.size();
 			switch (cell.kind) {
-			case CellKind::Null:
-				out += "\\N";
+			case CellKind::Null: {
+				ex::Value set;
+				if (!im.applied || !stage->result_value(c, set)) {
+					out += "\\N";
+					break;
+				}
+				try {
+					append_slot_value(out, set, col.type);
+				} catch (const ex::ExprError& e) {
+					throw batch.error(r,
+					                  concat("column ", col.name, " (result set by an apply): ", e.detail()));
+				}
 				break;
+			}
 			case CellKind::Raw: {
 				const Value& v = rec[cell.field];
 				try {
@@ -360,11 +427,21 @@ bool CompiledRowmaker::append(const RecordBatch& batch, size_t r, std::string& o
 					else if (v.is_null())
 						out += "\\N";
 					else
-						ex::append_copy_value(out, to_expr_value(v, im.scratch), col.type);
+						ex::append_copy_value(out, to_expr_value(v), col.type);
 				} catch (const Error& e) {
 					std::string detail = e.message();
 					if (auto* pe = dynamic_cast<const ex::ExprError*>(&e)) detail = pe->detail();
 					throw batch.error(r, concat("column ", col.name, ": ", detail), cell.field);
+				}
+				break;
+			}
+			case CellKind::Slot: {
+				try {
+					append_slot_value(out, im.slots[static_cast<size_t>(cell.slot)], col.type);
+				} catch (const Error& e) {
+					std::string detail = e.message();
+					if (auto* pe = dynamic_cast<const ex::ExprError*>(&e)) detail = pe->detail();
+					throw batch.error(r, concat("column ", col.name, ": ", detail));
 				}
 				break;
 			}

@@ -1,6 +1,7 @@
 #include "active_tags.hpp"
 
 #include "did_you_mean.hpp"
+#include "element_parsers.hpp"
 
 #include "meles/core/common/strings.hpp"
 
@@ -255,11 +256,21 @@ std::vector<RawElement> replay_loop(ParseContext& ctx, const RawElement& loop) {
 	};
 	std::vector<std::map<std::string, std::string>> items;
 	if (auto code = value_of("codeItems")) {
-		ctx.error(code->second,
-		          "LOOP codeItems is Python, which Meles does not run; use listItems or csvItems instead");
-		return {};
-	}
-	if (auto list = value_of("listItems")) {
+		// Python, run now (while the RD loads), as DaCHS does; its rows become the macros.
+		PythonCode pc;
+		pc.pos = code->second;
+		const RawElement* c = loop.child("codeItems");
+		if (c)
+			pc = code_of(*c);
+		else
+			pc.text = dedent(code->first);
+		try {
+			items = python::loop_items(pc, load_hooks(ctx, loop.pos));
+		} catch (const Error& e) {
+			ctx.diags.add(e, pc.pos);
+			return {};
+		}
+	} else if (auto list = value_of("listItems")) {
 		for (auto& word : split(normalize_space(list->first), ' '))
 			if (!word.empty()) items.push_back({{"item", word}});
 	} else if (auto csv = value_of("csvItems")) {

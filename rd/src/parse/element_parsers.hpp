@@ -7,6 +7,9 @@
 
 #include "parse_context.hpp"
 
+#include "meles/rd/python/rd_code.hpp"
+#include "meles/rd/python/runtime.hpp"
+
 namespace meles::rd::parse {
 
 // resource level and shared
@@ -84,6 +87,17 @@ const TableDef* resolve_table_ref(ParseContext& ctx, std::string_view ref, const
 const TableDef* name_path_table(ParseContext& ctx, const std::string& name_path, const SourcePos& pos);
 ApplyDef parse_apply(ParseContext& ctx, const RawElement& e);
 IgnoreOn parse_ignore_on(ParseContext& ctx, const RawElement& e);
+
+// RD code (python_sites.cpp): the site a procedure application element belongs to, and the
+// syntax check of a block of Python code (errors at the RD line of the offending code line).
+python::Site site_of_application(std::string_view element);
+void check_python(ParseContext& ctx, const PythonCode& code, python::CodeShape shape,
+                  std::string_view at_dict = "");
+// Checks an application's own code and setup code; warns when its site is only kept.
+void check_application_code(ParseContext& ctx, const ApplyDef& a, std::string_view what);
+
+// What code running while the RD loads may resolve (context.resolveId).
+python::LoadHooks load_hooks(ParseContext& ctx, const SourcePos& pos);
 
 // After the whole resource is built: references, cross checks, native fix-ups (resolve.cpp).
 void resolve_resource(ParseContext& ctx);

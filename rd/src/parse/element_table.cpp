@@ -81,7 +81,7 @@ const std::vector<ElementEntry>& element_table() {
 		    {"dataFunction", parse_apply_el, "datalink data function"},
 		    {"dataFormatter", parse_apply_el, "datalink data formatter"},
 		    {"bind", parse_bind_el, "binds a procedure parameter"},
-		    {"code", parse_code_el, "Python code (kept, not run)"},
+		    {"code", parse_code_el, "Python code (run by the embedded Python where Meles runs the site)"},
 		    {"setup", parse_setup_el, "procedure parameters and setup code"},
 		    {"ignoreOn", parse_ignore_on_el, "declarative row skipping"},
 		    {"keyIs", parse_condition_el, "ignoreOn: key has value"},

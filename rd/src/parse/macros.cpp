@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <ctime>
 #include <sys/stat.h>
 
@@ -432,6 +434,21 @@ std::string expand_row_macros(std::string_view text, const RowMacroContext& cont
 		out += text[i++];
 	}
 	return out;
+}
+
+const RowMacroContext& stand_in_row_macro_context() {
+	static const RowMacroContext context = [] {
+		auto dir = std::filesystem::temp_directory_path() / "meles-val";
+		std::error_code ec;
+		std::filesystem::create_directories(dir / "data", ec);
+		std::ofstream(dir / "data" / "source.dat").flush();
+		RowMacroContext c;
+		c.source = dir / "data" / "source.dat";
+		c.inputs_dir = dir;
+		c.resdir = dir / "data";
+		return c;
+	}();
+	return context;
 }
 
 } // namespace meles::rd

@@ -5,6 +5,8 @@
 
 #include "parse_context.hpp"
 
+#include <map>
+#include <string>
 #include <string_view>
 
 namespace meles::rd::parse {
@@ -13,6 +15,11 @@ struct NativeMixin {
 	std::string_view ref; // qualified mixin id, e.g. "//products#table"
 	// Runs once the mixin's events and lateEvents are in the table.
 	void (*on_table)(ParseContext& ctx, TableDef& table, const MixinUse& use);
+	// Runs where DaCHS runs the mixin's processEarly: right after its events were replayed,
+	// before the table's own later children (which may then refine what it made); may be null.
+	// `pars` are the mixin's parameters with their defaults filled in.
+	void (*on_early)(ParseContext& ctx, TableDef& table, const MixinUse& use,
+	                 const std::map<std::string, std::string>& pars) = nullptr;
 };
 
 const NativeMixin* find_native_mixin(std::string_view qualified_ref);

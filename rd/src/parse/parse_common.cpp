@@ -132,8 +132,15 @@ void parse_script_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (sql) {
 		s.content = dedent(r.text(Expand::Rd));
 	} else {
-		s.content = r.text();
-		ctx.warning(e.pos, concat("python script '", s.name, "' is kept but not run by Meles"));
+		// Python: run at the script's lifecycle point by the importer (meles/rd/python).
+		r.text();
+		PythonCode code = code_of(ctx, e);
+		s.content = code.text;
+		s.pos = code.pos;
+		if (!python::site_info(python::Site::Script).runs)
+			ctx.warning(e.pos,
+			            python::kept_message(python::Site::Script, concat("python script '", s.name, "'")));
+		check_python(ctx, code, python::CodeShape::Statements);
 	}
 	r.finish();
 	if (auto** td = std::get_if<TableDef*>(&t))

@@ -721,4 +721,10 @@ PythonCode code_of(const RawElement& e) {
 	return c;
 }
 
+PythonCode code_of(ParseContext& ctx, const RawElement& e) {
+	PythonCode c = code_of(e);
+	c.text = ctx.expand(c.text, Expand::Row, c.pos);
+	return c;
+}
+
 } // namespace meles::rd::parse

@@ -252,6 +252,9 @@ MetaBag* meta_of(Target t);
 std::string dedent(std::string_view text);
 // Python code in an element's text, dedented, positioned at its first non-blank line.
 PythonCode code_of(const RawElement& e);
+// The same with macros expanded (rowmaker macros kept for the importer), as DaCHS expands
+// macros in code that runs: `\\` gives a backslash.
+PythonCode code_of(ParseContext& ctx, const RawElement& e);
 bool parse_bool_text(std::string_view text, bool& out);
 
 } // namespace meles::rd::parse

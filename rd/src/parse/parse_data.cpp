@@ -7,6 +7,10 @@
 
 #include "meles/core/common/strings.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include <algorithm>
 #include <map>
 
@@ -181,6 +185,38 @@ void parse_ignore_sources_el(ParseContext& ctx, const RawElement& e, Target t) {
 	(*s)->ignore = std::move(ig);
 }
 
+// customGrammar module="res/mygrammar": DaCHS imports <resdir>/res/mygrammar.py when the RD
+// loads; its absence or a syntax error in it make the RD fail.
+void check_custom_grammar(ParseContext& ctx, GrammarDef& g) {
+	const RawElement& e = g.element;
+	SourcePos at = e.pos;
+	std::string module;
+	if (auto* a = e.attribute("module")) {
+		module = std::string(trim(a->value));
+		at = a->pos;
+	} else if (auto* c = e.child("module")) {
+		module = std::string(trim(c->text));
+		at = c->pos;
+	}
+	if (module.empty()) {
+		ctx.error(e.pos, "customGrammar needs module= (the Python file with the row iterator, without .py)");
+		return;
+	}
+	g.module = module;
+	std::filesystem::path file = std::filesystem::path(module + ".py");
+	if (file.is_relative()) file = ctx.rd.resdir / file;
+	std::ifstream in(file);
+	if (!in) {
+		ctx.error(at,
+		          concat("customGrammar module '", module, "' not found (looked for ", file.string(), ")"),
+		          ErrorKind::NotFound);
+		return;
+	}
+	std::stringstream text;
+	text << in.rdbuf();
+	check_python(ctx, PythonCode{text.str(), SourcePos{file.string(), 1, 0}}, python::CodeShape::Statements);
+}
+
 void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 	auto** dd = std::get_if<DataDesc*>(&t);
 	if (!dd) {
@@ -193,12 +229,34 @@ void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 	g.element = e;
 	expand_generic(ctx, g.element);
 	// Options are the grammar's own to check (its record, through make_grammar), so that
-	// `meles val` and `meles imp` judge them alike; here only what needs no grammar.
+	// `meles val` and `meles imp` judge them alike; here only what needs no grammar.  Python
+	// grammars are made by the Python runtime, which takes any attribute: unknown ones are
+	// only warned about here, their code is checked.
 	if (const auto* rec = ingest::find_grammar(e.name);
-	    rec && rec->support == ingest::GrammarSupport::NeedsPython)
-		ctx.error(
-		    e.pos,
-		    concat(e.name, " needs Python, which Meles does not run; this data element cannot be imported"));
+	    rec && rec->support == ingest::GrammarSupport::Python) {
+		python::Site site =
+		    e.name == "embeddedGrammar" ? python::Site::EmbeddedGrammar : python::Site::CustomGrammar;
+		if (!python::site_info(site).runs) ctx.warning(e.pos, python::kept_message(site, e.name));
+		if (e.name == "customGrammar") check_custom_grammar(ctx, g);
+		std::vector<std::string_view> known = {"id", "original", "notify"};
+		for (auto& o : rec->options)
+			known.push_back(o.name);
+		for (auto c : rec->children)
+			known.push_back(c);
+		for (auto c : ingest::common_grammar_children())
+			known.push_back(c);
+		auto check = [&](const std::string& name, const SourcePos& pos) {
+			if (name.starts_with("xmlns") || std::find(known.begin(), known.end(), name) != known.end())
+				return;
+			std::vector<std::string> names(known.begin(), known.end());
+			ctx.warning(pos,
+			            concat("option '", name, "' is not known for ", e.name, did_you_mean(name, names)));
+		};
+		for (auto& a : e.attributes)
+			check(a.name, a.pos);
+		for (auto& c : g.element.children)
+			check(c.name, c.pos);
+	}
 	for (auto& c : g.element.children) {
 		if (c.name == "rowfilter") {
 			g.rowfilters.push_back(parse_apply(ctx, c));
@@ -206,6 +264,8 @@ void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 			g.source_fields = parse_apply(ctx, c);
 		} else if (c.name == "ignoreOn") {
 			g.ignore_on.push_back(parse_ignore_on(ctx, c));
+		} else if (e.name == "embeddedGrammar" && (c.name == "iterator" || c.name == "pargetter")) {
+			(c.name == "iterator" ? g.iterator : g.pargetter) = parse_apply(ctx, c);
 		}
 	}
 	(*dd)->grammar = std::move(g);
@@ -376,7 +436,7 @@ void parse_code_el(ParseContext& ctx, const RawElement& e, Target t) {
 	Reader r(ctx, e);
 	r.text();
 	r.finish();
-	PythonCode c = code_of(e);
+	PythonCode c = code_of(ctx, e);
 	if (auto** a = std::get_if<ApplyDef*>(&t))
 		(*a)->code = std::move(c);
 	else if (auto** p = std::get_if<ProcDef*>(&t))
@@ -396,7 +456,7 @@ void parse_setup_el(ParseContext& ctx, const RawElement& e, Target t) {
 		Reader cr(ctx, *c);
 		cr.text();
 		cr.finish();
-		code = code_of(*c);
+		code = code_of(ctx, *c);
 	}
 	for (const RawElement* pe : r.take_children("par")) {
 		Reader pr(ctx, *pe);

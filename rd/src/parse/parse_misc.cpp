@@ -38,12 +38,6 @@ void parse_execute_el(ParseContext& ctx, const RawElement& e, Target t) {
 			ctx.error(r.pos_of("at"),
 			          concat("bad at time '", spec, "' (HH:MM, m<day> HH:MM or w<weekday> HH:MM)"));
 	}
-	if (x.job.has_python() || !x.job.proc_ref.empty()) {
-		std::string what = !x.id.empty()      ? concat("execute '", x.id, "'")
-		                   : !x.title.empty() ? concat("execute '", x.title, "'")
-		                                      : "execute";
-		ctx.warning(e.pos, what + ": the job is Python; it is kept but not run by Meles");
-	}
 	(*rd)->executes.push_back(std::move(x));
 }
 
@@ -165,8 +159,8 @@ void parse_mixin_def_el(ParseContext& ctx, const RawElement& e, Target t) {
 	}
 	for (auto which : {"processEarly", "processLate"}) {
 		for (const RawElement* pe : r.take_children(which)) {
-			PythonCode code = code_of(*pe);
-			if (auto* c = pe->child("code")) code = code_of(*c);
+			PythonCode code = code_of(ctx, *pe);
+			if (auto* c = pe->child("code")) code = code_of(ctx, *c);
 			(std::string_view(which) == "processEarly" ? m.process_early : m.process_late) = std::move(code);
 		}
 	}

@@ -87,7 +87,7 @@ void parse_service_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (auto v = r.get("template")) s.template_path = *v;
 	for (auto name : {"customRF", "customDF"})
 		for (const RawElement* c : r.take_children(name))
-			ctx.warning(c->pos, concat(name, " is Python; it is kept but not run by Meles"));
+			ctx.warning(c->pos, python::kept_message(python::Site::CustomRenderer, name));
 	for (auto n : core_element_names())
 		r.note_known_child(n);
 	std::vector<const RawElement*> cores;
@@ -143,8 +143,10 @@ void parse_core_el(ParseContext& ctx, const RawElement& e, Target t) {
 		for (auto& a : r.take_other_attributes())
 			c.options[a.name] = ctx.expand(a.value, Expand::Rd, a.pos);
 	}
-	if (e.name == "pythonCore" || e.name == "customCore")
-		ctx.warning(e.pos, concat(e.name, " needs Python; the service is kept but Meles cannot run it"));
+	if (e.name == "pythonCore" || e.name == "customCore") {
+		python::Site site = e.name == "pythonCore" ? python::Site::PythonCore : python::Site::CustomCore;
+		if (!python::site_info(site).runs) ctx.warning(e.pos, python::kept_message(site, e.name));
+	}
 	const TableDef* saved = ctx.current_queried_table;
 	ctx.current_queried_table = queried;
 	dispatch_children(r, &c, kCoreChildren);
@@ -207,8 +209,7 @@ void parse_cond_desc_el(ParseContext& ctx, const RawElement& e, Target t) {
 	cd.joiner = r.str("joiner", cd.joiner);
 	dispatch_children(r, &cd, {"inputKey", "phraseMaker", "property", "doc"});
 	r.finish();
-	if (cd.phrase_maker && cd.phrase_maker->has_python() && !ctx.options.is_system)
-		ctx.warning(cd.phrase_maker->pos, "phraseMaker code is Python; it is kept but not run by Meles");
+
 	if (auto** core = std::get_if<CoreDef*>(&t))
 		(*core)->cond_descs.push_back(std::move(cd));
 	else if (auto** rd = std::get_if<Resource*>(&t))
@@ -328,8 +329,14 @@ void parse_output_field_el(ParseContext& ctx, const RawElement& e, Target t) {
 	f.wants_row = r.flag("wantsRow", false);
 	f.sets = r.list("sets");
 	for (const RawElement* fm : r.take_children("formatter"))
-		f.formatter = code_of(*fm);
+		f.formatter = code_of(ctx, *fm);
 	if (auto v = r.get("formatter")) f.formatter = PythonCode{*v, r.pos_of("formatter")};
+	if (f.formatter && !f.formatter->empty() && !ctx.options.is_system) {
+		if (!python::site_info(python::Site::Formatter).runs)
+			ctx.warning(f.formatter->pos,
+			            python::kept_message(python::Site::Formatter, "outputField formatter"));
+		check_python(ctx, *f.formatter, python::CodeShape::FunctionBody);
+	}
 	dispatch_children(r, &f.column, {"values", "property"});
 	r.finish();
 	if (f.column.meta.name.empty()) return;

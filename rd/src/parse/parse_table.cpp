@@ -176,6 +176,10 @@ void parse_column_el(ParseContext& ctx, const RawElement& e, Target t) {
 			*existing = std::move(c);
 		} else if (existing && same_definition(*existing, c)) {
 			// The same column arriving twice (two mixins FEEDing one STREAM) is kept once.
+		} else if (existing && existing->pos.source != c.pos.source) {
+			// A column of this RD redefining one a mixin from another RD brought in replaces
+			// it in place, as in DaCHS (where a later column of the same name always does).
+			*existing = std::move(c);
 		} else {
 			(*td)->columns.push_back(std::move(c));
 		}
@@ -516,6 +520,24 @@ void check_table(ParseContext& ctx, TableDef& td) {
 
 } // namespace
 
+// Runs a mixin's processEarly/processLate (Python) on the table; meta it sets is kept.
+static void run_mixin_code(ParseContext& ctx, TableDef& td, const MixinDef& m, const MixinUse& use,
+                           bool late) {
+	const PythonCode& code = late ? *m.process_late : *m.process_early;
+	std::map<std::string, std::string> pars;
+	for (auto& p : m.pars)
+		if (p.default_value) pars[p.key] = *p.default_value;
+	for (auto& [k, v] : use.params)
+		pars[k] = v;
+	try {
+		auto res = python::run_mixin_proc(code, late, td, pars, load_hooks(ctx, use.pos));
+		for (auto& [k, v] : res.meta)
+			td.meta.set(k, MetaValue{v, "plain", {}, {}, use.pos});
+	} catch (const Error& e) {
+		ctx.diags.add(e, use.pos);
+	}
+}
+
 // Mixes `use` into the table now (DaCHS replays a mixin's events where it is given: the
 // mixin attribute before the table's children, a <mixin> child at its place) and remembers
 // it for the lateEvents at completion.
@@ -540,17 +562,26 @@ void mix_in(ParseContext& ctx, TableDef& td, MixinUse use) {
 				ctx.error(use.pos, concat("mixin ", use.ref, " needs parameter '", p.key,
 				                          "' (give it as attribute: <mixin ", p.key, "=\"...\">", use.ref,
 				                          "</mixin>)"));
-		const NativeMixin* native = find_native_mixin(use.ref);
-		if ((m->process_early || m->process_late) && !native)
-			ctx.error(use.pos, concat("mixin ", use.ref, " needs Python (",
-			                          m->process_early ? "processEarly" : "processLate",
-			                          "), which Meles does not run"));
 		if (ctx.diags.error_count() > errors_before) m = nullptr; // do not replay a misused mixin
 	}
 	if (!m) ctx.incomplete_tables.insert(td.rd_id + "#" + td.id);
 	td.mixins.push_back(use);
 	ctx.table_mixins.push_back(m);
-	if (m) replay_mixin(ctx, td, *m, td.mixins.back(), false);
+	if (!m) return;
+	replay_mixin(ctx, td, *m, td.mixins.back(), false);
+	// processEarly runs where the mixin is applied (mixins with a native implementation have
+	// theirs done natively).
+	const NativeMixin* native = find_native_mixin(use.ref);
+	if (native && native->on_early) {
+		std::map<std::string, std::string> pars;
+		for (auto& p : m->pars)
+			if (p.default_value) pars[p.key] = *p.default_value;
+		for (auto& [k, v] : td.mixins.back().params)
+			pars[k] = v;
+		native->on_early(ctx, td, td.mixins.back(), pars);
+	} else if (m->process_early && !native) {
+		run_mixin_code(ctx, td, *m, td.mixins.back(), false);
+	}
 }
 
 void parse_mixin_el(ParseContext& ctx, const RawElement& e, Target t) {
@@ -584,6 +615,8 @@ void complete_mixins(ParseContext& ctx, TableDef& td, size_t first_new_mixin) {
 		replay_mixin(ctx, td, *m, td.mixins[i], true);
 		if (const NativeMixin* native = find_native_mixin(td.mixins[i].ref))
 			native->on_table(ctx, td, td.mixins[i]);
+		else if (m->process_late)
+			run_mixin_code(ctx, td, *m, td.mixins[i], true);
 	}
 	finish_indexes(ctx, td, first_late_index);
 }

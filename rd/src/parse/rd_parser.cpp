@@ -33,8 +33,15 @@ void parse_resource(ParseContext& ctx, RawElement& root, const fs::path& rd_file
 	}
 	// What replayed streams may need (\schema, \resdir, macDefs) is read before active tags
 	// are expanded; the Reader below then checks the attributes properly.
-	if (auto* a = root.attribute("schema")) rd.schema = std::string(trim(a->value));
-	if (auto* a = root.attribute("resdir")) rd.resdir_text = std::string(trim(a->value));
+	// (Both may also be written as child elements, <schema>x</schema>.)
+	if (auto* a = root.attribute("schema"))
+		rd.schema = std::string(trim(a->value));
+	else if (auto* c = root.child("schema"))
+		rd.schema = std::string(trim(c->text));
+	if (auto* a = root.attribute("resdir"))
+		rd.resdir_text = std::string(trim(a->value));
+	else if (auto* c = root.child("resdir"))
+		rd.resdir_text = std::string(trim(c->text));
 	rd.resdir = resolve_resdir(rd.resdir_text, rd.schema, ctx.options, rd_file);
 	for (auto& c : root.children)
 		if (c.name == "macDef") parse_macdef_el(ctx, c, &rd);
@@ -48,7 +55,7 @@ void parse_resource(ParseContext& ctx, RawElement& root, const fs::path& rd_file
 	if (r.has("allProfiles")) rd.all_profiles = r.list("allProfiles");
 	rd.require = r.list("require");
 	if (!rd.require.empty())
-		ctx.warning(r.pos_of("require"), "require= imports Python modules, which Meles does not load");
+		ctx.warning(r.pos_of("require"), python::kept_message(python::Site::Require, "require="));
 	if (!rd.schema.empty()) {
 		bool ok = std::isalpha(static_cast<unsigned char>(rd.schema[0])) || rd.schema[0] == '_';
 		for (char c : rd.schema)

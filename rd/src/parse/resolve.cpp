@@ -62,18 +62,20 @@ std::string_view expected_proc_type(std::string_view element) {
 	if (element == "metaMaker") return "metaMaker";
 	if (element == "dataFunction") return "dataFunction";
 	if (element == "dataFormatter") return "dataFormatter";
+	if (element == "iterator") return "iterator";
+	if (element == "pargetter") return "pargetter";
+	if (element == "coreProc") return "coreProc";
+	if (element == "job") return "job";
 	return "";
 }
 
-// Checks a procedure application: its procDef, its binds and whether it needs Python.
-// import_time: the application runs during `meles imp` (rowmaker, grammar), where Python
-// is an error; elsewhere it is kept and only warned about.
-void check_apply(ParseContext& ctx, const ApplyDef& a, bool import_time) {
+// Checks a procedure application: its procDef, its binds and its Python code (syntax; and
+// whether Meles runs code at that site, which meles/rd/python decides).
+void check_apply(ParseContext& ctx, const ApplyDef& a) {
 	std::vector<std::string> par_keys;
 	std::vector<const ProcPar*> pars;
 	for (auto& p : a.setup_pars)
 		pars.push_back(&p);
-	bool python = a.has_python();
 	std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
 	if (!a.proc_ref.empty()) {
 		auto s = ctx.split_ref(a.proc_ref);
@@ -96,7 +98,8 @@ void check_apply(ParseContext& ctx, const ApplyDef& a, bool import_time) {
 			                        "' (expected '", want, "')"));
 		for (auto& p : pd->pars)
 			pars.push_back(&p);
-		python = python || pd->has_python();
+		if (pd->has_python() && !python::site_info(site_of_application(a.element)).runs)
+			ctx.warning(a.pos, python::kept_message(site_of_application(a.element), what));
 	}
 	for (auto* p : pars)
 		par_keys.push_back(p->key);
@@ -114,13 +117,7 @@ void check_apply(ParseContext& ctx, const ApplyDef& a, bool import_time) {
 			if (!bound) ctx.error(a.pos, concat(what, " needs a bind for parameter '", p->key, "'"));
 		}
 	}
-	if (python) {
-		std::string msg = concat(what, " is Python code, which Meles does not run");
-		if (import_time)
-			ctx.error(a.pos, msg + "; this data element cannot be imported");
-		else
-			ctx.warning(a.pos, msg + "; it is kept");
-	}
+	check_application_code(ctx, a, what);
 }
 
 bool matches_pattern(const std::string& pattern, const std::string& name) {
@@ -205,10 +202,10 @@ void check_make(ParseContext& ctx, DataDesc& d, MakeDef& m) {
 		}
 	}
 	for (auto& a : m.rowmaker.applies)
-		check_apply(ctx, a, true);
+		check_apply(ctx, a);
 	if (m.parmaker)
 		for (auto& a : m.parmaker->applies)
-			check_apply(ctx, a, true);
+			check_apply(ctx, a);
 }
 
 void check_service(ParseContext& ctx, ServiceDef& s) {
@@ -234,9 +231,9 @@ void check_service(ParseContext& ctx, ServiceDef& s) {
 			          ErrorKind::NotFound);
 		}
 		for (auto& a : c.procs)
-			check_apply(ctx, a, false);
+			check_apply(ctx, a);
 		for (auto& cd : c.cond_descs)
-			if (cd.phrase_maker) check_apply(ctx, *cd.phrase_maker, false);
+			if (cd.phrase_maker) check_apply(ctx, *cd.phrase_maker);
 	}
 	for (auto& p : s.publish)
 		if (!p.service.empty() && !ctx.rd.find_service(p.service))
@@ -286,17 +283,26 @@ void resolve_resource(ParseContext& ctx) {
 		}
 		if (d.grammar) {
 			for (auto& rf : d.grammar->rowfilters)
-				check_apply(ctx, rf, true);
-			if (d.grammar->source_fields) check_apply(ctx, *d.grammar->source_fields, true);
+				check_apply(ctx, rf);
+			if (d.grammar->source_fields) check_apply(ctx, *d.grammar->source_fields);
+			for (auto* it : {&d.grammar->iterator, &d.grammar->pargetter})
+				if (*it) check_apply(ctx, **it);
 		}
 	}
 	for (auto& c : rd.cores) {
 		for (auto& a : c.procs)
-			check_apply(ctx, a, false);
+			check_apply(ctx, a);
 	}
 	for (auto& s : rd.services)
 		check_service(ctx, s);
+	for (auto& p : rd.procdefs) {
+		std::string_view at = p.type == "apply" ? "vars" : p.type == "rowfilter" ? "row" : "";
+		if (p.code) check_python(ctx, *p.code, python::CodeShape::FunctionBody, at);
+		if (p.setup_code) check_python(ctx, *p.setup_code, python::CodeShape::Statements);
+	}
 	for (auto& x : rd.executes) {
+		check_application_code(
+		    ctx, x.job, x.title.empty() ? concat("execute ", x.id) : concat("execute '", x.title, "'"));
 		if (!x.job.proc_ref.empty()) {
 			auto s = ctx.split_ref(x.job.proc_ref);
 			if (const Resource* where = ctx.rd_for(s, x.pos); where && !where->find_procdef(s.path))

@@ -322,6 +322,7 @@ RdStoreOptions store_options(const Config& config) {
 	// has no site-wide meta.
 	if (auto f = config.get_path("general", "defaultMetaFile"); std::filesystem::exists(f))
 		o.default_meta_file = f;
+	if (auto f = config.get_path("general", "userconfig"); std::filesystem::exists(f)) o.userconfig_file = f;
 	o.config = [&config](std::string_view section, std::string_view key) {
 		return config.lookup(section, key);
 	};

@@ -3,6 +3,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
+#include "meles/services/rdsvc/python_core_service.hpp"
 #include "meles/services/rdsvc/service_pages.hpp"
 #include "meles/services/registry/capabilities.hpp"
 #include "meles/services/vosi/vosi.hpp"
@@ -140,6 +141,11 @@ void App::rd_service(net::Request& request, net::Response& response) {
 		if (std::find(svc.allowed.begin(), svc.allowed.end(), name) == svc.allowed.end())
 			throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '",
 			                                        name, "' (it offers: ", join(svc.allowed, ", "), ")"));
+		// A pythonCore answers every renderer its service allows (form: a page, others: data).
+		if (is_python_core_service(svc)) {
+			python_core_request(ctx_.config, addr->rd, svc, name, request, response);
+			return;
+		}
 		throw Error(ErrorKind::NotFound, concat("the '", name, "' renderer of ", rd.rd_id, "/", svc.id,
 		                                        " is not available in this version of Meles"));
 	}

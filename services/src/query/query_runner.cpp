@@ -74,17 +74,39 @@ bool tells_errors_in_band(formats::OutputFormat format) {
 	return format != formats::OutputFormat::Csv && format != formats::OutputFormat::Tsv;
 }
 
+namespace {
+// Thrown by the check of a connection lent for short queries only: the query is not short.
+struct LongQuery {};
+} // namespace
+
 void serve_streaming(Context& ctx, net::Request& request, net::Response& response, bool in_band,
-                     const std::function<void(pg::Connection& conn, ByteSink& out)>& produce) {
-	std::optional<pg::Pool::Lease> lease(ctx.acquire_read(request.remote));
+                     const std::function<void(pg::Connection& conn, ByteSink& out,
+                                              const BeforeQuery& before_query)>& produce) {
+	std::optional<pg::Pool::Lease> lease(ctx.acquire_read_maybe_short(request.remote));
 	// The connection is given back before the last of the result goes to the client: what a
 	// slow client has not taken yet waits in a file (bounded), not in the database.
 	response.spool_when_slow(ctx.config.get_path("general", "tmpDir"),
 	                         static_cast<uint64_t>(ctx.config.get_int("web", "slowClientSpool")));
 	try {
-		StatementCanceller cancel(
-		    lease->get(), [&response](std::function<void()> c) { response.on_client_gone(std::move(c)); });
-		produce(lease->get(), response.stream());
+		// One stream for every try: a response's stream() may be asked for only once.
+		ByteSink& out = response.stream();
+		for (;;) {
+			BeforeQuery check = [](pg::Connection&, const std::string&) {};
+			if (lease->reserved())
+				check = [&ctx](pg::Connection& c, const std::string& sql) {
+					if (!ctx.short_enough(c, sql)) throw LongQuery{};
+				};
+			try {
+				StatementCanceller cancel(lease->get(), [&response](std::function<void()> c) {
+					response.on_client_gone(std::move(c));
+				});
+				produce(lease->get(), out, check);
+				break;
+			} catch (const LongQuery&) {
+			}
+			lease.reset();
+			lease.emplace(ctx.acquire_read(request.remote));
+		}
 	} catch (const Error& e) {
 		lease.reset();
 		if (!response.headers_sent()) throw;

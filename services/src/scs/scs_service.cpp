@@ -162,12 +162,14 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		q.header.table_name = table.id;
 		q.header.description = normalize_space(rd.meta_text("description", &table.meta));
 		q.header.infos.push_back({"request", request_echo(conds), ""});
-		query::serve_streaming(ctx_, request, response, query::tells_errors_in_band(out.format->format),
-		                       [&](pg::Connection& conn, ByteSink& sink) {
-			                       query::run_table_query(conn, q, out, sink, [&] {
-				                       response.set_header("Content-Type", std::string(out.format->mime));
-			                       });
-		                       });
+		query::serve_streaming(
+		    ctx_, request, response, query::tells_errors_in_band(out.format->format),
+		    [&](pg::Connection& conn, ByteSink& sink, const query::BeforeQuery& before_query) {
+			    before_query(conn, q.sql);
+			    query::run_table_query(conn, q, out, sink, [&] {
+				    response.set_header("Content-Type", std::string(out.format->mime));
+			    });
+		    });
 	} catch (const Error& e) {
 		if (response.client_gone()) return;
 		if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
@@ -234,21 +236,24 @@ void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, con
 	query::TableQuery q = cone_table_query(table, *conds, 2, limit);
 	std::string page = html_page(title, body);
 	auto cut = page.find("</body>");
-	query::serve_streaming(ctx_, request, response, true, [&](pg::Connection& conn, ByteSink& out) {
-		out.write(page.substr(0, cut));
-		auto writer = make_html_table_writer(out);
-		try {
-			query::run_table_query(conn, q, *writer);
-		} catch (const Error& e) {
-			if (response.client_gone()) throw;
-			// Told on the page: before the table began as a paragraph, after it in the table.
-			log::info(concat("form ", rd.rd_id, "/", service.id, ": ", e.what()));
-			if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
-				log::error(concat("form ", rd.rd_id, "/", service.id, ": ", e.what()));
-			out.write(concat("<p class=\"error\">", xml_escape(public_message(e)), "</p>\n"));
-		}
-		out.write(page.substr(cut));
-	});
+	query::serve_streaming(
+	    ctx_, request, response, true,
+	    [&](pg::Connection& conn, ByteSink& out, const query::BeforeQuery& before_query) {
+		    before_query(conn, q.sql); // before the page begins
+		    out.write(page.substr(0, cut));
+		    auto writer = make_html_table_writer(out);
+		    try {
+			    query::run_table_query(conn, q, *writer);
+		    } catch (const Error& e) {
+			    if (response.client_gone()) throw;
+			    // Told on the page: before the table began as a paragraph, after it in the table.
+			    log::info(concat("form ", rd.rd_id, "/", service.id, ": ", e.what()));
+			    if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
+				    log::error(concat("form ", rd.rd_id, "/", service.id, ": ", e.what()));
+			    out.write(concat("<p class=\"error\">", xml_escape(public_message(e)), "</p>\n"));
+		    }
+		    out.write(page.substr(cut));
+	    });
 }
 
 std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,

@@ -309,6 +309,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			// with its columns and no rows.
 			to.maxrec.reset();
 			t = adql::translate(req.query, catalog, to);
+			if (opts.before_query) opts.before_query(conn, t.sql);
 			auto writer = query::make_writer({req.format, req.votable_version, opts.spool_dir}, sink);
 			formats::TableHeader header;
 			header.columns = opts.create_table(t, conn, req.user);
@@ -326,6 +327,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 		// with inlining: tens of milliseconds for a join that takes a few.
 		if (t.uses_q3c && !req.uploads.empty() && transaction)
 			conn.exec("SET LOCAL enable_seqscan = off; SET LOCAL jit = off");
+		if (opts.before_query) opts.before_query(conn, t.sql);
 		check_stopped();
 
 		query::TableQuery tq;

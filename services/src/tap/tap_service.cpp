@@ -233,22 +233,24 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	FetchedUploads fetched = fetch_uploads(req, fetch);
 	o.fetched = &fetched;
 	try {
-		query::serve_streaming(ctx_, q, r, query::tells_errors_in_band(req.format->format),
-		                       [&](pg::Connection& conn, ByteSink& out) {
-			                       try {
-				                       run_tap_query(req, *snapshot, conn, out, o);
-			                       } catch (const Error& e) {
-				                       // An unknown name may be brand new: the notification of an import that
-				                       // has just committed can still be on its way.  Ask the database once
-				                       // before saying so. (Names are bound before anything is written, so
-				                       // the stream is still empty.)
-				                       if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
-				                       auto fresh = catalog_.newer_than(*snapshot);
-				                       if (!fresh) throw;
-				                       snapshot = fresh;
-				                       run_tap_query(req, *snapshot, conn, out, o);
-			                       }
-		                       });
+		query::serve_streaming(
+		    ctx_, q, r, query::tells_errors_in_band(req.format->format),
+		    [&](pg::Connection& conn, ByteSink& out, const query::BeforeQuery& before_query) {
+			    o.before_query = before_query;
+			    try {
+				    run_tap_query(req, *snapshot, conn, out, o);
+			    } catch (const Error& e) {
+				    // An unknown name may be brand new: the notification of an import that
+				    // has just committed can still be on its way.  Ask the database once
+				    // before saying so. (Names are bound before anything is written, so
+				    // the stream is still empty.)
+				    if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
+				    auto fresh = catalog_.newer_than(*snapshot);
+				    if (!fresh) throw;
+				    snapshot = fresh;
+				    run_tap_query(req, *snapshot, conn, out, o);
+			    }
+		    });
 	} catch (const Error& e) {
 		if (r.headers_sent() || e.kind() != ErrorKind::Timeout)
 			throw; // the router answers with a DALI document

@@ -124,6 +124,53 @@ TEST_CASE("pg: a client gets at most its share of the pool, and exhaustion is Un
 	CHECK(pool.in_use() == 3);
 }
 
+TEST_CASE("pg: the last connections of a pool are kept for short work") {
+	TestDb db("pg_pool_reserve");
+	pg::Pool pool(db.admin(), 4);
+	pool.set_reserve(2);
+	auto ms = std::chrono::milliseconds(50);
+	// Ordinary leases stop where the reserve begins.
+	auto a = pool.acquire_for("10.0.0.1", 0, ms);
+	auto b = pool.acquire_for("10.0.0.2", 0, ms);
+	CHECK_FALSE(a.reserved());
+	CHECK_FALSE(b.reserved());
+	CHECK_THROWS_WITH_AS(pool.acquire_for("10.0.0.3", 0, ms), doctest::Contains("kept for short ones"),
+	                     Error);
+	// Callers that may use it get it, marked, until the pool is empty.
+	auto c = pool.acquire_for("10.0.0.3", 0, ms, true);
+	auto d = pool.acquire_for("10.0.0.4", 0, ms, true);
+	CHECK(c.reserved());
+	CHECK(d.reserved());
+	CHECK_THROWS_WITH_AS(pool.acquire_for("10.0.0.5", 0, ms, true),
+	                     doctest::Contains("all 4 database connections are busy"), Error);
+	// While the reserve is untouched, a caller that may use it gets an ordinary lease.
+	{ auto gone = std::move(a); }
+	{ auto gone = std::move(c); }
+	{ auto gone = std::move(d); }
+	auto e = pool.acquire_for("10.0.0.6", 0, ms, true);
+	CHECK_FALSE(e.reserved());
+	// An ordinary waiter is served once more than the reserve is free again.
+	std::thread give_back([l = std::move(b)]() mutable {
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+		auto gone = std::move(l);
+	});
+	auto f = pool.acquire_for("10.0.0.7", 0, std::chrono::seconds(5));
+	give_back.join();
+	CHECK_FALSE(f.reserved());
+	CHECK(pool.in_use() == 2);
+}
+
+TEST_CASE("pg: planner_cost tells a one-row query from a big scan without running either") {
+	TestDb db("pg_planner_cost");
+	pg::Connection c(db.admin());
+	c.exec("CREATE TABLE big AS SELECT g AS x FROM generate_series(1, 200000) g; ANALYZE big");
+	double small = pg::planner_cost(c, "SELECT x FROM big LIMIT 1");
+	double large = pg::planner_cost(c, "SELECT x FROM big ORDER BY x DESC");
+	CHECK(small < 10);
+	CHECK(large > 10000);
+	CHECK_THROWS_AS(pg::planner_cost(c, "SELECT nope FROM big"), Error);
+}
+
 TEST_CASE("pg: pool bounds connections and recovers") {
 	TestDb db("pg_pool");
 	pg::Pool pool(db.admin(), 2);

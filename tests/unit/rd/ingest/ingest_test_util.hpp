@@ -75,6 +75,8 @@ inline std::string render(const Value& v) {
 		return buf;
 	case ValueKind::Bool:
 		return v.as_bool() ? "T" : "F";
+	case ValueKind::Object:
+		return v.as_object().repr();
 	case ValueKind::IntArray:
 		return list(v.array_size(), [&](size_t i) { return std::to_string(v.ints()[i]); });
 	case ValueKind::DoubleArray:

@@ -93,6 +93,18 @@ TEST_CASE("Latin-1 RDs are read when they say so") {
 	CHECK(root.children[1].pos.line == 4);
 }
 
+TEST_CASE("schema and resdir given as child elements set the resource directory") {
+	// cbdc/uhecr writes <schema>uhecr</schema>; its sources are below inputs/uhecr.
+	auto lr = test::parse("<resource><schema>childschema</schema><table id=\"t\"/></resource>");
+	INFO(dump(lr.diagnostics));
+	REQUIRE(lr.resource);
+	CHECK(lr.resource->schema == "childschema");
+	CHECK(lr.resource->resdir.filename() == "childschema");
+	auto lr2 = test::parse("<resource schema=\"s\"><resdir>elsewhere</resdir></resource>");
+	REQUIRE(lr2.resource);
+	CHECK(lr2.resource->resdir.filename() == "elsewhere");
+}
+
 TEST_CASE("meta text may hold <br/> and other inline markup, as DaCHS RDs write it") {
 	auto lr = meles::rd::test::parse(R"(<resource schema="m">
   <meta name="copyright">

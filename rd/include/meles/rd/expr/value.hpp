@@ -53,6 +53,7 @@ enum class PyExc : std::uint8_t {
 	AttributeError,
 	NameError,
 	ValidationError, // requireValue
+	Other,           // any other exception (raised by Python code the fallback ran)
 };
 std::string_view py_exc_name(PyExc exc);
 // Also understands base classes: "Exception" matches everything, "ArithmeticError"

@@ -1,6 +1,6 @@
 // meles/rd/ingest/grammar_registry.hpp — one record per grammar element: whether Meles reads
 // it, the factory, the options and children it takes, a summary.  Every consumer reads the same
-// record: the RD loader (which elements are grammars, which need Python), the grammars
+// record: the RD loader (which elements are grammars, which are Python), the grammars
 // themselves (their attributes, through detail::AttributeReader), `meles val` and `meles imp`
 // (both build the grammar with make_grammar, so what val accepts imp reads), and
 // docs/grammars.md (a test checks that its tables list every record and option).
@@ -20,7 +20,8 @@ using GrammarFactory = std::unique_ptr<Grammar> (*)(const GrammarElement&);
 enum class GrammarSupport {
 	Implemented, // Meles reads it
 	Planned,     // a DaCHS grammar Meles does not read yet
-	NeedsPython, // its records come from Python code (in the RD or a module)
+	Python,      // its records come from Python code (in the RD or a module): made by
+	             // rd::python::make_grammar, which the importer asks instead of make_grammar
 	Unsupported, // DaCHS machinery Meles will not have (C boosters, ODBC, form input)
 };
 

@@ -48,7 +48,8 @@ struct NativeProc {
 std::span<const NativeProc> native_procs();
 const NativeProc* find_native_proc(std::string_view ref);
 
-// The procDef a qualified reference names ("//products#define", "my/rd#fix"); nullptr if none.
+// The procDef a qualified reference names ("//products#define", "my/rd#fix"; a bare id is one of
+// `rd`'s); nullptr if none.
 using ProcResolver = std::function<const ProcDef*(std::string_view qualified_ref)>;
 // Resolves through the store; `rd` answers references into itself (it may not be cached).
 ProcResolver store_proc_resolver(RdStore& store, const Resource& rd);
@@ -57,7 +58,7 @@ ProcResolver store_proc_resolver(RdStore& store, const Resource& rd);
 enum class ProcRunner {
 	Native,  // this registry
 	Python,  // Python code (inline or the procDef's): the loader reports it without a runtime
-	Nothing, // neither code nor a procDef: does nothing
+	Nothing, // no code, and no procDef or one without parameters: does nothing
 	Missing, // a procDef without code that Meles does not implement
 };
 ProcRunner runner_of(const ApplyDef& application, const ProcDef* definition);

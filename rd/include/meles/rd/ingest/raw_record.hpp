@@ -10,6 +10,7 @@
 #pragma once
 
 #include "meles/core/common/error.hpp"
+#include "meles/rd/expr/value.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -30,6 +31,8 @@ enum class ValueKind : uint8_t {
 	Int,  // int64
 	Double,
 	Bool,
+	Object,      // any other value (date, list, geometry, ...) a Python grammar or rowfilter made:
+	             // an expression Value kept by the batch
 	IntArray,    // int64 elements
 	DoubleArray, // double elements
 	BoolArray,   // uint8 elements, 0 or 1
@@ -69,6 +72,13 @@ public:
 		v.kind_ = ValueKind::Bool;
 		return v;
 	}
+	// A value the batch keeps (RecordBatch::keep).
+	static Value object(const expr::Value* kept) {
+		Value v;
+		v.p_ = kept;
+		v.kind_ = ValueKind::Object;
+		return v;
+	}
 	// Arrays: `data` holds n elements.  When `null_mask_follows`, n bytes (1 = element is
 	// NULL) are stored right after the elements; grammars lay them out so.
 	static Value int_array(const int64_t* data, size_t n, bool null_mask_follows) {
@@ -90,6 +100,7 @@ public:
 	int64_t as_int() const { return i_; }
 	double as_double() const { return d_; }
 	bool as_bool() const { return i_ != 0; }
+	const expr::Value& as_object() const { return *static_cast<const expr::Value*>(p_); }
 	size_t array_size() const { return size_; }
 	std::span<const int64_t> ints() const { return {static_cast<const int64_t*>(p_), size_}; }
 	std::span<const double> doubles() const { return {static_cast<const double*>(p_), size_}; }
@@ -238,6 +249,8 @@ public:
 	// (keeping the contents), which would leave earlier values dangling.
 	char* chars(size_t n);
 	int64_t* words(size_t n);
+	// Keeps an expression value until the next begin() and returns a field value for it.
+	Value keep(expr::Value v);
 	size_t chars_capacity() const { return chars_cap_; }
 
 private:
@@ -253,6 +266,12 @@ private:
 	std::unique_ptr<int64_t[]> words_;
 	size_t words_cap_ = 0;
 	std::deque<std::string> stored_;
+	std::deque<expr::Value> objects_;
 };
+
+// The expression value of a raw field: the one conversion from grammar values to what
+// rowmaker expressions (and, through them, Python code) see.  Text is borrowed from the
+// batch; arrays become lists (NULL elements None).
+expr::Value to_expr_value(const Value& v);
 
 } // namespace meles::rd::ingest

@@ -83,8 +83,7 @@ struct ApplyDef {
 	std::map<std::string, std::string> options; // element-specific values (metaMaker semantics=)
 	SourcePos pos;
 
-	// True if running this needs Python that Meles does not implement: inline code, or a
-	// procDef with code that is not a known native system procedure.
+	// True if the application carries Python code of its own (its procDef may have more).
 	bool has_python() const { return (code && !code->empty()) || (setup_code && !setup_code->empty()); }
 };
 
@@ -140,6 +139,8 @@ struct GrammarDef {
 	std::vector<ApplyDef> rowfilters;
 	std::vector<IgnoreOn> ignore_on;
 	std::optional<ApplyDef> source_fields;
+	std::optional<ApplyDef> iterator, pargetter; // embeddedGrammar
+	std::string module;                          // customGrammar: resdir-relative module (no .py)
 	SourcePos pos;
 
 	// An option given as attribute or as child element of that name (trimmed text).

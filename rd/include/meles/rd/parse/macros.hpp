@@ -105,6 +105,11 @@ enum class RowMacroRendering {
 std::string expand_row_macros(std::string_view text, const RowMacroContext& context,
                               RowMacroRendering rendering, const SourcePos& pos = {});
 
+// Row macros stand for per-source values; for checks without a source (meles val), this
+// context of an empty stand-in file (below the temporary directory) lets every macro expand,
+// also those that look at the file (\inputSize, \sourceDate).
+const RowMacroContext& stand_in_row_macro_context();
+
 // The standard publisher DID of a file: ivo://<authority>/~?<path relative to inputs>.
 std::string standard_pub_did(const RowMacroContext& context);
 

@@ -13,7 +13,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string_view>
 
 namespace meles::services {
 
@@ -31,6 +34,9 @@ struct Context {
 private:
 	size_t read_share_;
 	std::chrono::milliseconds acquire_timeout_;
+	double short_cost_;
+	std::mutex verdicts_mutex_;
+	std::map<std::string, std::pair<bool, std::chrono::steady_clock::time_point>, std::less<>> verdicts_;
 
 public:
 	// Web queries get the synchronous time limit on every connection, so a one-statement
@@ -47,13 +53,48 @@ public:
 	      read_pool(read_params(c, db), static_cast<size_t>(c.get_int("db", "poolSize"))),
 	      admin_pool(db.admin(), static_cast<size_t>(c.get_int("db", "adminPoolSize"))),
 	      rds(daemon_store_options(c)), read_share_(client_share(c)),
-	      acquire_timeout_(std::chrono::seconds(c.get_int("db", "acquireTimeout"))) {}
+	      acquire_timeout_(std::chrono::seconds(c.get_int("db", "acquireTimeout"))),
+	      short_cost_(static_cast<double>(c.get_int("db", "shortQueryCost"))) {
+		read_pool.set_reserve(static_cast<size_t>(c.get_int("db", "shortQueryConnections")));
+	}
 
 	// A read-role connection for a web request from `client` (its address): at most the
 	// client's share of the pool ([db] maxPerClient), so that others always find one; after
 	// [db] acquireTimeout without one, Error(Unavailable) — a 503 with Retry-After.
 	pg::Pool::Lease acquire_read(const std::string& client) {
 		return read_pool.acquire_for(client, read_share_, acquire_timeout_);
+	}
+
+	// The same, but it may come from the connections kept for short queries ([db]
+	// shortQueryConnections); when it does (lease.reserved()), the caller runs only a query
+	// for which short_enough() holds on it, else gives it back and asks acquire_read().
+	pg::Pool::Lease acquire_read_maybe_short(const std::string& client) {
+		return read_pool.acquire_for(client, read_share_, acquire_timeout_, true);
+	}
+
+	// Whether the planner estimates `sql` as short ([db] shortQueryCost).  Verdicts are kept
+	// for a minute: a client repeating one query under load pays for EXPLAIN once.
+	bool short_enough(pg::Connection& c, std::string_view sql) {
+		auto now = std::chrono::steady_clock::now();
+		{
+			std::lock_guard lock(verdicts_mutex_);
+			auto it = verdicts_.find(sql);
+			if (it != verdicts_.end() && now - it->second.second < std::chrono::minutes(1))
+				return it->second.first;
+		}
+		bool verdict = pg::planner_cost(c, sql) <= short_cost_;
+		std::lock_guard lock(verdicts_mutex_);
+		if (verdicts_.size() >= 1024) verdicts_.clear();
+		verdicts_.insert_or_assign(std::string(sql), std::pair{verdict, now});
+		return verdict;
+	}
+
+	// A connection for the one query `sql`: from the reserve if it is short, else a full one.
+	pg::Pool::Lease acquire_read_for(const std::string& client, std::string_view sql) {
+		auto lease = acquire_read_maybe_short(client);
+		if (!lease.reserved() || short_enough(lease.get(), sql)) return lease;
+		{ auto back = std::move(lease); }
+		return acquire_read(client);
 	}
 
 	// [db] maxPerClient, 0 meaning all but one (a client that runs as many queries as there are

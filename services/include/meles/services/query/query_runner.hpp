@@ -7,10 +7,10 @@
 //                     protocol's error document); OVERFLOW when MAXREC cut rows; an error after
 //                     output began ends the document in-band and is rethrown.
 //   serve_streaming   what an HTTP request adds around it: a read-role connection of the
-//                     client's share, the statement cancelled when the client goes away, a slow
-//                     reader's rest spooled to a file so the connection goes back early, and an
-//                     error after output began finishing the response (CSV/TSV, which cannot say
-//                     it, get their transfer cut).
+//                     client's share (one kept for short queries if EXPLAIN finds it short), the statement
+//                     cancelled when the client goes away, a slow reader's rest spooled to a file so the
+//                     connection goes back early, and an error after output began finishing the response
+//                     (CSV/TSV, which cannot say it, get their transfer cut).
 //   StatementCanceller the cancel hook that never reaches a connection once it is back in the pool.
 // Thread-safety: a call runs on one thread; StatementCanceller's callback may run on any.
 #pragma once
@@ -88,13 +88,21 @@ private:
 // FITS, HTML can; CSV and TSV cannot).
 bool tells_errors_in_band(formats::OutputFormat format);
 
+// What `produce` calls with its SQL on its connection right before it runs it (after any setup
+// the SQL needs, such as uploads, and before anything is written).
+using BeforeQuery = std::function<void(pg::Connection& conn, const std::string& sql)>;
+
 // Runs `produce` for an HTTP request with a read-role connection (the client's share; 503 with
-// Retry-After when none comes free) and the response's stream.  Errors before output are
-// rethrown for the caller's protocol error document (the connection is back in the pool by
-// then); errors after it have been told in-band: the response is finished — unless the body
-// cannot tell them (`in_band` false: CSV, TSV), when the transfer is cut, so that the client
-// sees an incomplete response, never a clean short one.
-void serve_streaming(Context& ctx, net::Request& request, net::Response& response, bool in_band,
-                     const std::function<void(pg::Connection& conn, ByteSink& out)>& produce);
+// Retry-After when none comes free) and the response's stream.  When only the connections kept
+// for short queries ([db] shortQueryConnections) are free, one of them is lent if the planner
+// estimates the query short: `before_query` checks that, and for a long query the connection
+// goes back and `produce` runs again on one of the others (nothing has been written by then).
+// Errors before output are rethrown for the caller's protocol error document (the connection is
+// back in the pool by then); errors after it have been told in-band: the response is finished —
+// unless the body cannot tell them (`in_band` false: CSV, TSV), when the transfer is cut, so that
+// the client sees an incomplete response, never a clean short one.
+void serve_streaming(
+    Context& ctx, net::Request& request, net::Response& response, bool in_band,
+    const std::function<void(pg::Connection& conn, ByteSink& out, const BeforeQuery& before_query)>& produce);
 
 } // namespace meles::services::query

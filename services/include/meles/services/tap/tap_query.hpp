@@ -103,6 +103,9 @@ struct RunOptions {
 	uint64_t max_upload_bytes = 100 << 20;
 	// URL uploads, fetched before the connection was taken (fetch_uploads).
 	const FetchedUploads* fetched = nullptr;
+	// Called with the SQL right before it runs (the uploads are in by then); may throw to
+	// stop the query, e.g. when the connection was lent for short queries only.
+	std::function<void(pg::Connection&, const std::string& sql)> before_query;
 };
 
 struct RunResult {

@@ -1,0 +1,110 @@
+// meles/rd/python/rd_code.hpp — RD code that runs outside rowmakers and grammars: while an
+// RD loads (LOOP codeItems, mixin processEarly/processLate), at table lifecycle points
+// (script lang="python"), as execute jobs, and as pythonCore services.
+//
+// Every entry point hands the code to a Python thread and waits (see runtime.hpp); errors
+// come back as meles::Error naming the RD file and the line of the failing code line.
+// Thread-safety: any thread.
+#pragma once
+
+#include "meles/core/common/column_meta.hpp"
+#include "meles/rd/expr/value.hpp"
+#include "meles/rd/model/source_text.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meles::pg {
+class Connection;
+}
+
+namespace meles::rd {
+struct Resource;
+struct TableDef;
+struct Column;
+struct ScriptDef;
+struct ExecuteDef;
+struct ServiceDef;
+} // namespace meles::rd
+
+namespace meles::rd::python {
+
+// ------------------------------------------------------------------ while an RD loads
+
+// What `context.resolveId(ref)` finds while an RD loads: a table, or a column of one.
+struct Resolved {
+	const TableDef* table = nullptr;
+	const Column* column = nullptr;
+};
+struct LoadHooks {
+	std::string rd_id;
+	// "rd#table", "rd#table.column", "table" (this RD, as far as it is parsed); throws Error or
+	// returns an empty Resolved when there is nothing of that name.
+	std::function<Resolved(std::string_view ref)> resolve;
+};
+
+// LOOP codeItems: the rows (dicts of strings; values become macros) the generator body
+// yields; `context` is the load (resolveId), `base` and `utils` are DaCHS's.
+std::vector<std::map<std::string, std::string>> loop_items(const PythonCode& code, const LoadHooks& hooks);
+
+// mixinDef processEarly (late=false: context, substrate, mixinPars) and processLate
+// (substrate, root, context, mixinPars).  substrate is a view of the table being built; meta
+// the code sets on it (substrate.setMeta) is returned for the loader to apply.
+struct MixinProcResult {
+	std::vector<std::pair<std::string, std::string>> meta;
+};
+MixinProcResult run_mixin_proc(const PythonCode& code, bool late, const TableDef& table,
+                               const std::map<std::string, std::string>& mixin_pars, const LoadHooks& hooks);
+
+// ------------------------------------------------------------------ imports
+
+// script lang="python" on a table or make: `table` is the table being made (tableDef, the
+// relation it is written to as getQName(), and the import's connection, which RD code may
+// use but not commit: the import stays one transaction).
+struct ScriptContext {
+	std::shared_ptr<const Resource> rd;
+	const TableDef* table = nullptr;
+	std::string relation;                 // schema.name the rows go to (the new table during imp)
+	pg::Connection* connection = nullptr; // the importer's
+};
+void run_script(const ScriptDef& script, const ScriptContext& context);
+
+// ------------------------------------------------------------------ execute jobs
+
+// Runs an execute element's job (rd, execDef).  Stops it with TimeoutError after `limit`
+// (0: [python] jobTimeLimit) when it runs Python code that long.  Throws Error naming the RD,
+// the job title and the failing RD line.
+void run_job(const std::shared_ptr<const Resource>& rd, const ExecuteDef& job,
+             std::chrono::seconds limit = std::chrono::seconds(0));
+// The jobs with on="loaded".  They run (once per loaded RD, before any other code of that RD
+// sees `rd`) when the RD's Python object is first made; failures are logged, not thrown.
+std::vector<const ExecuteDef*> loaded_jobs(const Resource& rd);
+void ensure_loaded(const std::shared_ptr<const Resource>& rd);
+
+// ------------------------------------------------------------------ pythonCore services
+
+struct CoreInput {
+	std::map<std::string, expr::Value> params;                // inputKeys, typed
+	std::map<std::string, std::vector<std::string>> raw_args; // the request's arguments
+	std::string format = "votable";
+	std::optional<long long> limit;
+};
+struct CoreOutput {
+	bool is_data = false; // (mime, data) answer; otherwise a table
+	std::string mime;
+	std::string data;
+	std::vector<ColumnMeta> columns;
+	std::vector<std::vector<expr::Value>> rows;
+};
+// Runs the pythonCore of `service` (its coreProc) with the given input.  Errors of the code
+// are Errors naming the RD line; DaCHS's service exceptions map to kinds (UnknownURI ->
+// NotFound, ForbiddenURI/Authenticate -> Permission, ValidationError -> Validation).
+CoreOutput run_core(const std::shared_ptr<const Resource>& rd, const ServiceDef& service,
+                    const CoreInput& input);
+
+} // namespace meles::rd::python

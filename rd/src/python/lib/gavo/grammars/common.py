@@ -1,0 +1,1 @@
+from gavo.grammars.customgrammar import CustomRowIterator as RowIterator  # noqa: F401

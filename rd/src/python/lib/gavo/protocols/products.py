@@ -1,0 +1,2 @@
+"""gavo.protocols.products for RD code: product links."""
+from meles_rt.rmkfuncs import makeProductLink, quoteProductKey  # noqa: F401
