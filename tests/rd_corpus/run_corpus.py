@@ -273,7 +273,10 @@ def import_rows(corpus, rows):
             if r.returncode != 0:
                 lines = [l for l in (r.stdout + r.stderr).splitlines() if l.startswith("meles:")]
                 why = (lines[-1] if lines else (r.stdout + r.stderr).strip().splitlines()[-1])[:200]
-                out[id(row)] = "Fail: " + re.sub(r"/tmp/meles-rd-corpus-\w+/in\d+/", "", why).replace("\t", " ")
+                # Paths of this run (the throw-away inputs, the checkout) would make the recorded
+                # result depend on where the tests ran.
+                why = re.sub(r"/tmp/meles-rd-corpus-\w+/in\d+/", "", why).replace(SOURCE + "/", "")
+                out[id(row)] = "Fail: " + why.replace("\t", " ")
             else:
                 counts = []
                 for table in want:
