@@ -28,7 +28,30 @@ SHARED = os.environ.get("MELES_TEST_STATE")
 SOURCE = os.environ.get("MELES_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
+def _ephemeral_range():
+    try:
+        lo, hi = open("/proc/sys/net/ipv4/ip_local_port_range").read().split()
+        return int(lo), int(hi)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
+    """A port nobody listens on, chosen below the kernel's ephemeral range: a port the
+    kernel handed out for bind(0) is also what it hands out to other tests' outgoing
+    connections, and a test that picks its port long before its daemon starts (after
+    an import, say) then finds it taken ("Address already in use", seen in CI)."""
+    import random
+    lo, _ = _ephemeral_range()
+    rng = random.Random(os.getpid() ^ time.time_ns())
+    for _ in range(200):
+        port = rng.randrange(20000, lo if lo > 21000 else 30000)
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

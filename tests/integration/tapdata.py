@@ -207,14 +207,14 @@ def votlint(data):
 SCHEMATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemata")
 
 
-def xsd_problems(data):
-    """Validates a VOSI document against the IVOA schemas kept in tests/schemata (xmllint, no
-    network); returns xmllint's complaints (empty: valid)."""
+def xsd_problems(data, schema="vosi-all.xsd"):
+    """Validates a VOSI document (or another, with `schema`) against the IVOA schemas kept in
+    tests/schemata (xmllint, no network); returns xmllint's complaints (empty: valid)."""
     with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as f:
         f.write(data)
         name = f.name
     try:
-        r = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", os.path.join(SCHEMATA, "vosi-all.xsd"), name],
+        r = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", os.path.join(SCHEMATA, schema), name],
                            capture_output=True, text=True, timeout=120)
     finally:
         os.unlink(name)

@@ -81,6 +81,35 @@ const OutputFormatInfo* find_output_format(std::string_view responseformat) {
 	return nullptr;
 }
 
+ResponseFormat parse_response_format(std::string_view value) {
+	ResponseFormat r;
+	std::vector<std::string> kept;
+	for (auto& part : split(value, ';')) {
+		auto t = trim(part);
+		auto eq = t.find('=');
+		if (eq != std::string_view::npos && iequals(trim(t.substr(0, eq)), "version")) {
+			std::string v(trim(t.substr(eq + 1)));
+			if (v.size() > 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+			if (v != "1.3" && v != "1.4" && v != "1.5")
+				throw Error(ErrorKind::Validation,
+				            concat("RESPONSEFORMAT asks for VOTable version ", excerpt(v),
+				                   "; this service writes 1.3, 1.4 and 1.5"));
+			r.votable_version = v;
+			continue;
+		}
+		kept.push_back(std::string(t));
+	}
+	r.format = find_output_format(join(kept, ";"));
+	if (!r.format) {
+		std::string list;
+		for (auto& f : output_formats())
+			if (f.advertise) list += (list.empty() ? "" : ", ") + std::string(f.mime);
+		throw Error(ErrorKind::Validation,
+		            concat("unknown RESPONSEFORMAT '", excerpt(value), "' (known: ", list, ")"));
+	}
+	return r;
+}
+
 const OutputFormatInfo& output_format_info(OutputFormat format) {
 	// Skip the plain-VOTable row so BINARY2 gets its explicit mime.
 	for (std::size_t i = 1; i < std::size(kFormats); ++i)
@@ -93,6 +122,7 @@ std::unique_ptr<TableWriter> make_table_writer(OutputFormat format, ByteSink& si
 	votable::VOTableOptions vo;
 	vo.version = options.votable_version;
 	vo.coosys_system = options.coosys_system;
+	vo.coosys_refposition = options.coosys_refposition;
 	vo.timesys_timescale = options.timesys_timescale;
 	switch (format) {
 	case OutputFormat::VOTableTabledata:

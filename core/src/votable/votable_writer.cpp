@@ -91,9 +91,10 @@ std::string make_id(std::string_view name, std::set<std::string>& used) {
 	return id;
 }
 
+// UCD1+ pos.eq..., or the UCD1 names cone search results carry (POS_EQ_RA_MAIN).
 bool has_pos_eq_ucd(std::string_view ucd) {
 	for (auto& atom : split(ucd, ';'))
-		if (starts_with_ci(trim(atom), "pos.eq")) return true;
+		if (starts_with_ci(trim(atom), "pos.eq") || starts_with_ci(trim(atom), "POS_EQ_")) return true;
 	return false;
 }
 
@@ -130,6 +131,7 @@ void write_header(ByteBuffer& out, const TableHeader& h, const std::vector<Colum
 		attr(out, "ID", coosys_id);
 		attr(out, "system", o.coosys_system);
 		opt_attr(out, "epoch", o.coosys_epoch);
+		if (o.version != "1.3" && o.version != "1.4") opt_attr(out, "refposition", o.coosys_refposition);
 		out.append("/>\n");
 	}
 	if (want_timesys && !o.timesys_timescale.empty() && o.version != "1.3") {

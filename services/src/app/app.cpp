@@ -12,7 +12,7 @@
 
 namespace meles::services {
 
-App::App(Context& context) : ctx_(context), scs_(context), oai_(context) {
+App::App(Context& context) : ctx_(context), scs_(context), oai_(context), info_facts_(context.admin_pool) {
 	ctx_.users.ensure_schema();
 	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
 	std::error_code ec;
@@ -24,6 +24,7 @@ App::App(Context& context) : ctx_(context), scs_(context), oai_(context) {
 	                   ctx_.config.state_dir().string(), canonical(ctx_.config.state_dir())});
 	router_.set_body_limit(static_cast<uint64_t>(ctx_.config.get_int("web", "maxBodySize")));
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
+	router_.add_prefix("/tableinfo/", [this](net::Request& q, net::Response& r) { table_info(q, r); });
 	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
 	register_renderers();
 	jobs_ = std::make_unique<uws::JobManager>(ctx_.config, ctx_.admin_pool, ctx_.config.state_dir() / "uws");
@@ -90,9 +91,11 @@ void App::register_renderers() {
 	Renderer info;
 	info.name = "info";
 	info.implicit = true;
-	info.handle = [](RenderCall& c) {
-		c.response.set_header("Content-Type", "text/html; charset=utf-8");
-		c.response.send(service_info_html(c.rd, c.service, c.service_url));
+	info.handle = [this](RenderCall& c) {
+		if (!c.rest.empty())
+			throw Error(ErrorKind::NotFound, concat("service ", c.rd.rd_id, "/", c.service.id,
+			                                        " has no page below its info page"));
+		service_info(c.request, c.response, c.shared_rd, c.service);
 	};
 	info.unavailable = send_unavailable_page;
 	renderers_.add(std::move(info));
@@ -162,22 +165,119 @@ void App::rd_service(net::Request& request, net::Response& response) {
 			return;
 		}
 	}
-	RenderCall call{
-	    rd,         svc,     resolved.table, concat(ctx_.config.server_url(), "/", rd.rd_id, "/", svc.id),
-	    addr->rest, request, response};
+	RenderCall call{rd,
+	                addr->rd,
+	                svc,
+	                resolved.table,
+	                concat(ctx_.config.server_url(), "/", rd.rd_id, "/", svc.id),
+	                addr->rest,
+	                request,
+	                response};
 	renderer->handle(call);
 }
 
+namespace {
+
+// The pages about resources are read-only documents.
+bool get_or_head(net::Request& request, net::Response& response) {
+	if (request.method == "GET" || request.method == "HEAD") return true;
+	response.set_status(405);
+	response.set_header("Allow", "GET, HEAD");
+	response.set_header("Content-Type", "text/plain; charset=utf-8");
+	response.send("Only GET and HEAD are allowed here.\n");
+	return false;
+}
+
+void send_html(net::Response& response, const std::string& html) {
+	response.set_header("Content-Type", "text/html; charset=utf-8");
+	response.send(html);
+}
+
+} // namespace
+
 void App::root_page(net::Request& request, net::Response& response) {
-	if (request.method != "GET" && request.method != "HEAD") {
-		response.set_status(405);
-		response.set_header("Allow", "GET, HEAD");
-		response.set_header("Content-Type", "text/plain; charset=utf-8");
-		response.send("Only GET and HEAD are allowed here.\n");
+	if (!get_or_head(request, response)) return;
+	auto snapshot = tap_->catalog().snapshot();
+	send_html(response, root_page_html(ctx_.directory.all_rds(), ctx_.config.server_url(),
+	                                   [&](const std::string& name) {
+		                                   return snapshot->find(to_lower(name)) != nullptr;
+	                                   }));
+}
+
+InfoSite App::info_site() const {
+	return {ctx_.config.server_url(), ctx_.config.get("ivoa", "authority")};
+}
+
+std::optional<TableInfo> App::table_facts(const std::shared_ptr<const rd::Resource>& rd,
+                                          const rd::TableDef& table, const std::string& client) {
+	auto snapshot = tap_->catalog().snapshot();
+	std::string key = to_lower(table.qualified_name());
+	const tap::TapTable* tt = snapshot->find(key);
+	if (!tt) return std::nullopt;
+	TableInfo info;
+	info.rd = rd;
+	info.table = &table;
+	info.tap = tt->listed;
+	info.facts = info_facts_.table(key, snapshot->version, tt->nrows, client);
+	info.coverage = info_facts_.coverage(rd, snapshot->version, client);
+	return info;
+}
+
+void App::table_info(net::Request& request, net::Response& response) {
+	if (!get_or_head(request, response)) return;
+	std::string name = request.path.substr(std::string_view("/tableinfo/").size());
+	auto not_found = [&] {
+		return Error(ErrorKind::NotFound,
+		             concat("no published table '", excerpt(name), "'; the root page / lists the tables"));
+	};
+	auto snapshot = tap_->catalog().snapshot();
+	const tap::TapTable* tt = name.size() > 400 ? nullptr : snapshot->find(to_lower(name));
+	if (!tt) throw not_found();
+	std::shared_ptr<const rd::Resource> rd;
+	try {
+		rd = ctx_.directory.store().get(tt->rd_id);
+	} catch (const Error& e) {
+		unavailable(request, response, tt->rd_id, "info", e);
 		return;
 	}
-	response.set_header("Content-Type", "text/html; charset=utf-8");
-	response.send(root_page_html(ctx_.directory.all_rds(), ctx_.config.server_url()));
+	// The RD is the source of truth; a table it no longer defines (edited since the import)
+	// has no page.
+	for (auto& t : rd->tables) {
+		if (to_lower(t.qualified_name()) != to_lower(name)) continue;
+		auto info = table_facts(rd, t, request.remote);
+		if (!info) break;
+		send_html(response, table_info_html(*info, info_site()));
+		return;
+	}
+	throw not_found();
+}
+
+void App::service_info(net::Request& request, net::Response& response,
+                       const std::shared_ptr<const rd::Resource>& rd, const rd::ServiceDef& svc) {
+	if (!get_or_head(request, response)) return;
+	ServiceInfo info;
+	info.rd = rd;
+	info.service = &svc;
+	rd::ResolvedTable resolved_table;
+	if (svc.core && !svc.core->queried_table.empty()) {
+		try {
+			resolved_table = ctx_.directory.store().resolve_table(svc.core->queried_table);
+		} catch (const Error& e) {
+			unavailable(request, response, svc.core->queried_table.rd_id, "info", e);
+			return;
+		}
+	}
+	// What the RD says is shown whatever the database does; the figures it adds only when it
+	// answers (a service page was readable before the database was, and stays so).
+	try {
+		if (resolved_table.table)
+			info.queried = table_facts(resolved_table.rd, *resolved_table.table, request.remote);
+		info.coverage = info_facts_.coverage(rd, tap_->catalog().snapshot()->version, request.remote);
+	} catch (const Error& e) {
+		if (e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Database) throw;
+		log::warn(concat("info page of ", rd->rd_id, "/", svc.id, " without statistics: ", e.what()));
+	}
+	send_html(response, service_info_html(info, info_site()));
 }
 
 } // namespace meles::services

@@ -16,7 +16,9 @@ public:
 
 	void begin(const formats::TableHeader& h) override {
 		buf_ += "<table class=\"results\"><thead><tr>";
+		bibcode_.clear();
 		for (auto& c : h.columns) {
+			bibcode_.push_back(is_bibcode(c.ucd));
 			buf_ += "<th title=\"";
 			append_xml_escaped(buf_, c.description);
 			buf_ += "\">";
@@ -30,20 +32,38 @@ public:
 		}
 		buf_ += "</tr></thead><tbody>\n";
 	}
-	void begin_row() override { buf_ += "<tr>"; }
+	void begin_row() override {
+		buf_ += "<tr>";
+		col_ = 0;
+	}
 	void end_row() override {
 		buf_ += "</tr>\n";
 		++rows_;
 		if (buf_.size() > 65536) flush();
 	}
-	void null() override { buf_ += "<td></td>"; }
+	void null() override {
+		buf_ += "<td></td>";
+		++col_;
+	}
 	void boolean(bool v) override { cell(v ? "True" : "False"); }
 	void int16(int16_t v) override { cell(std::to_string(v)); }
 	void int32(int32_t v) override { cell(std::to_string(v)); }
 	void int64(int64_t v) override { cell(std::to_string(v)); }
 	void float32(float v) override { cell(fmt(v)); }
 	void float64(double v) override { cell(fmt(v)); }
-	void string(std::string_view s) override { cell(s); }
+	void string(std::string_view s) override {
+		if (col_ < bibcode_.size() && bibcode_[col_] && !trim(s).empty()) {
+			// Bibcodes are links to their ADS abstract pages (as in DaCHS).
+			buf_ += "<td><a href=\"https://ui.adsabs.harvard.edu/abs/";
+			append_xml_escaped(buf_, url_encode(trim(s)));
+			buf_ += "/abstract\">";
+			append_xml_escaped(buf_, s);
+			buf_ += "</a></td>";
+			++col_;
+			return;
+		}
+		cell(s);
+	}
 	void timestamp(int64_t us) override {
 		time_t secs = static_cast<time_t>(946684800 + us / 1000000);
 		std::tm tm{};
@@ -93,6 +113,13 @@ private:
 		buf_ += "<td>";
 		append_xml_escaped(buf_, s);
 		buf_ += "</td>";
+		++col_;
+	}
+	// UCD meta.bib.bibcode as one of the atoms (compared without case, as UCDs are).
+	static bool is_bibcode(std::string_view ucd) {
+		for (auto& atom : split(ucd, ';'))
+			if (iequals(trim(atom), "meta.bib.bibcode")) return true;
+		return false;
 	}
 	template <typename T> void list(std::span<const T> v) {
 		std::string s;
@@ -104,6 +131,8 @@ private:
 	}
 	ByteSink& sink_;
 	std::string buf_;
+	std::vector<bool> bibcode_; // per column: render values as ADS links
+	size_t col_ = 0;
 	uint64_t rows_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include "meles/core/formats/table_writer.hpp"
 
 #include <memory>
+#include <vector>
 
 namespace meles::services {
 

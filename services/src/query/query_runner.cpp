@@ -15,6 +15,7 @@ std::unique_ptr<formats::TableWriter> make_writer(const OutputSpec& output, Byte
 	formats::WriterOptions wo;
 	wo.spool_dir = output.spool_dir;
 	wo.votable_version = output.votable_version;
+	wo.coosys_refposition = output.coosys_refposition;
 	const auto* fmt =
 	    output.format ? output.format : &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
 	return formats::make_table_writer(fmt->format, sink, wo);

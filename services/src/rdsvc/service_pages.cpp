@@ -1,6 +1,7 @@
 #include "meles/services/rdsvc/service_pages.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/services/rdsvc/info_pages.hpp"
 #include "meles/services/router/router.hpp"
 
 namespace meles::services {
@@ -24,7 +25,8 @@ std::string renderer_links(const rd::Resource& rd, const rd::ServiceDef& s, cons
 } // namespace
 
 std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
-                           const std::string& server_url) {
+                           const std::string& server_url,
+                           const std::function<bool(const std::string&)>& has_info_page) {
 	std::string body =
 	    "<h1>Meles data centre</h1>\n<p>This server publishes astronomical data through Virtual Observatory "
 	    "protocols. All tables below can be queried with ADQL through the TAP service at <code>" +
@@ -57,7 +59,12 @@ std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>
 			body += "<p>TAP tables: ";
 			for (size_t i = 0; i < tables.size(); ++i) {
 				if (i) body += ", ";
-				body += concat("<code>", esc(tables[i]->qualified_name()), "</code>");
+				std::string name = tables[i]->qualified_name();
+				if (has_info_page(name))
+					body += concat("<a href=\"", esc(table_info_url(server_url, name)), "\"><code>",
+					               esc(name), "</code></a>");
+				else
+					body += concat("<code>", esc(name), "</code>");
 			}
 			body += "</p>\n";
 		}
@@ -68,43 +75,6 @@ std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>
 	               "/tap/tables\">tables</a>, <a href=\"", esc(server_url),
 	               "/tap/availability\">availability</a></small></p>\n");
 	return html_page("Meles data centre", body);
-}
-
-std::string service_info_html(const rd::Resource& rd, const rd::ServiceDef& s,
-                              const std::string& service_url) {
-	std::string title = rd.meta_text("title", &s.meta);
-	std::string body = concat("<h1>", esc(title.empty() ? s.id : title), "</h1>\n");
-	std::string desc = normalize_space(rd.meta_text("description", &s.meta));
-	if (!desc.empty()) body += concat("<p>", esc(desc), "</p>\n");
-	body += "<table>\n";
-	auto row = [&](const char* k, const std::string& v) {
-		if (!v.empty()) body += concat("<tr><th>", k, "</th><td>", esc(v), "</td></tr>\n");
-	};
-	row("Resource", rd.rd_id);
-	row("Creator", rd.meta_text("creator", &s.meta));
-	row("Created", rd.meta_text("creationDate", &s.meta));
-	row("Contact", rd.meta_text("contact.email", &s.meta));
-	body += concat("<tr><th>Renderers</th><td>");
-	for (size_t i = 0; i < s.allowed.size(); ++i) {
-		if (i) body += ", ";
-		body += concat("<a href=\"", esc(service_url + "/" + s.allowed[i]), "\">", esc(s.allowed[i]), "</a>");
-	}
-	body += concat("</td></tr>\n<tr><th>VOSI</th><td><a href=\"", esc(service_url),
-	               "/capabilities\">capabilities</a>, <a href=\"", esc(service_url),
-	               "/availability\">availability</a></td></tr>\n</table>\n");
-	if (s.core && !s.core->queried_table.empty()) {
-		const rd::TableDef* t = rd.find_table(s.core->queried_table.table_id);
-		if (t) {
-			body += concat("<h2>Table ", esc(t->qualified_name()),
-			               "</h2>\n<table><tr><th>Column</th><th>Unit</th><th>UCD</th>"
-			               "<th>Description</th></tr>\n");
-			for (auto& c : t->columns)
-				body += concat("<tr><td>", esc(c.meta.name), "</td><td>", esc(c.meta.unit), "</td><td>",
-				               esc(c.meta.ucd), "</td><td>", esc(c.meta.description), "</td></tr>\n");
-			body += "</table>\n";
-		}
-	}
-	return html_page(title.empty() ? s.id : title, body);
 }
 
 void send_unavailable_page(net::Response& response, const std::string& message) {

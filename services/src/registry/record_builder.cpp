@@ -3,6 +3,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/limits/limits.hpp"
 #include "meles/rd/registry/vocabularies.hpp"
+#include "meles/services/rdsvc/info_pages.hpp"
 #include "meles/services/registry/capabilities.hpp"
 #include "meles/services/tap/vs_tables.hpp"
 #include "meles/services/vosi/vosi.hpp"
@@ -290,9 +291,10 @@ private:
 		return concat(title, " (table ", t.qualified_name(), ")");
 	}
 
-	// Where a table's human-readable description is: the info page of a service of the RD
-	// querying it, else the root page (which lists every table).
+	// Where a table's human-readable description is: its info page when TAP serves it (only
+	// those have one), else the info page of a service of the RD querying it, else the root page.
 	std::string table_reference(const rd::TableDef& t) const {
+		if (t.on_disk && t.adql != rd::AdqlAccess::No) return table_info_url(server_, t.qualified_name());
 		for (auto& s : rd_.services)
 			if (s.core && s.core->queried_table.table_id == t.id && s.core->queried_table.rd_id == rd_.rd_id)
 				return concat(server_, "/", rd_.rd_id, "/", s.id, "/info");

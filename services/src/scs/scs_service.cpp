@@ -12,6 +12,7 @@
 #include "../form/html_table_writer.hpp"
 #include "meles/services/router/router.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -54,6 +55,23 @@ const std::vector<rd::CondDesc>& cone_cond_descs(const rd::ServiceDef& s,
 	}
 	scratch.push_back(std::move(proto));
 	return scratch;
+}
+
+// The reference position the table's STC annotation names ("Position ICRS BARYCENTER ..."),
+// for COOSYS refposition in VOTable 1.5; UNKNOWN when it names none.
+std::string stc_refposition(const rd::TableDef& table) {
+	std::string word;
+	for (size_t i = 0; i <= table.stc.size(); ++i) {
+		char c = i < table.stc.size() ? table.stc[i] : ' ';
+		if (std::isalpha(static_cast<unsigned char>(c))) {
+			word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+			continue;
+		}
+		for (const char* known : {"BARYCENTER", "EMBARYCENTER", "GEOCENTER", "HELIOCENTER", "TOPOCENTER"})
+			if (word == known) return word;
+		word.clear();
+	}
+	return "UNKNOWN";
 }
 
 // The query of a cone service: _r (distance from the cone centre, when there is a cone) and
@@ -153,10 +171,14 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 		    service.core->limit ? *service.core->limit : ctx_.config.get_int("async", "defaultMAXREC");
 		int64_t maxrec = parse_maxrec(p, dflt, ctx_.config.get_int("async", "hardMAXREC"));
 		query::OutputSpec out{&formats::output_format_info(formats::OutputFormat::VOTableBinary2), "1.4",
-		                      ctx_.config.get_path("general", "tmpDir")};
-		if (auto rf = p.get("RESPONSEFORMAT"); rf && !rf->empty()) {
-			out.format = formats::find_output_format(*rf);
-			if (!out.format) throw Error(ErrorKind::Validation, concat("unknown RESPONSEFORMAT '", *rf, "'"));
+		                      ctx_.config.get_path("general", "tmpDir"), stc_refposition(table)};
+		// VOTable 1.4 unless the client asks for another version (";version=1.5").
+		auto rf = p.get("RESPONSEFORMAT");
+		if (!rf || rf->empty()) rf = p.get("FORMAT");
+		if (rf && !trim(*rf).empty()) {
+			auto parsed = formats::parse_response_format(*rf);
+			out.format = parsed.format;
+			if (!parsed.votable_version.empty()) out.votable_version = parsed.votable_version;
 		}
 		query::TableQuery q = cone_table_query(table, conds, verb, maxrec);
 		q.header.table_name = table.id;

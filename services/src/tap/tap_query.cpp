@@ -186,30 +186,9 @@ TapRequest parse_tap_request(const std::vector<std::pair<std::string, std::strin
 	std::string rf = param(ps, "RESPONSEFORMAT").value_or(param(ps, "FORMAT").value_or(""));
 	r.format = &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
 	if (!trim(rf).empty()) {
-		// ";version=1.5" chooses the VOTable version; the rest names the format
-		// ("votable/td;version=1.5", "application/x-votable+xml;serialization=BINARY2;version=1.5").
-		std::vector<std::string> kept;
-		for (auto& part : split(rf, ';')) {
-			auto t = trim(part);
-			auto eq = t.find('=');
-			if (eq != std::string_view::npos && iequals(trim(t.substr(0, eq)), "version")) {
-				std::string v(trim(t.substr(eq + 1)));
-				if (v != "1.3" && v != "1.4" && v != "1.5")
-					throw Error(ErrorKind::Validation, concat("RESPONSEFORMAT asks for VOTable version ", v,
-					                                          "; this service writes 1.3, 1.4 and 1.5"));
-				r.votable_version = v;
-				continue;
-			}
-			kept.push_back(std::string(t));
-		}
-		r.format = formats::find_output_format(join(kept, ";"));
-		if (!r.format) {
-			std::string list;
-			for (auto& f : formats::output_formats())
-				if (f.advertise) list += (list.empty() ? "" : ", ") + std::string(f.mime);
-			throw Error(ErrorKind::Validation,
-			            concat("unknown RESPONSEFORMAT '", rf, "' (known: ", list, ")"));
-		}
+		auto parsed = formats::parse_response_format(rf);
+		r.format = parsed.format;
+		if (!parsed.votable_version.empty()) r.votable_version = parsed.votable_version;
 	}
 	r.uploads = parse_uploads(p);
 	return r;

@@ -6,13 +6,12 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include "meles/core/adql/identifiers.hpp" // is_pg_keyword
+
 #include <string>
 #include <string_view>
 
 namespace meles::adql {
-
-// True for words PostgreSQL 15 reserves in any way (all categories but "unreserved").
-bool is_pg_keyword(std::string_view lower_word) noexcept;
 
 void append_identifier(std::string& out, std::string_view name, bool delimited);
 void append_string_literal(std::string& out, std::string_view value);

@@ -1,5 +1,6 @@
 // The output format table: RESPONSEFORMAT aliases and MIME types, and the factory.
 #include "meles/core/common/byte_sink.hpp"
+#include "meles/core/common/error.hpp"
 #include "meles/core/formats/output_format.hpp"
 #include "unit/core/votable/sample_table.hpp"
 
@@ -137,4 +138,37 @@ TEST_CASE("make_table_writer gives a writer of each format") {
 			break;
 		}
 	}
+}
+
+TEST_CASE(
+    "RESPONSEFORMAT version parameter chooses the VOTable version, and COOSYS refposition comes with 1.5") {
+	auto r = formats::parse_response_format("application/x-votable+xml;serialization=TABLEDATA;version=1.5");
+	CHECK(r.format->format == OutputFormat::VOTableTabledata);
+	CHECK(r.votable_version == "1.5");
+	r = formats::parse_response_format("votable; version = \"1.4\"");
+	CHECK(r.format->format == OutputFormat::VOTableBinary2);
+	CHECK(r.votable_version == "1.4");
+	r = formats::parse_response_format("csv");
+	CHECK(r.format->format == OutputFormat::Csv);
+	CHECK(r.votable_version.empty());
+	CHECK_THROWS_WITH_AS(formats::parse_response_format("votable;version=2.0"),
+	                     doctest::Contains("VOTable version 2.0"), meles::Error);
+	CHECK_THROWS_WITH_AS(formats::parse_response_format("excel;version=1.5"),
+	                     doctest::Contains("unknown RESPONSEFORMAT"), meles::Error);
+
+	auto coosys = [](const std::string& version) {
+		StringSink sink;
+		formats::WriterOptions o;
+		o.votable_version = version;
+		auto w = formats::make_table_writer(OutputFormat::VOTableTabledata, sink, o);
+		w->begin(testing::sample_header());
+		w->finish(formats::EndStatus::Ok, "");
+		std::string doc = sink.take();
+		auto at = doc.find("<COOSYS");
+		REQUIRE(at != std::string::npos);
+		return doc.substr(at, doc.find("/>", at) - at);
+	};
+	CHECK(coosys("1.5").find("refposition=\"UNKNOWN\"") != std::string::npos);
+	CHECK(coosys("1.4").find("refposition") == std::string::npos); // not in the 1.4 schema
+	CHECK(coosys("1.3").find("refposition") == std::string::npos);
 }

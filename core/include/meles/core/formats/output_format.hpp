@@ -43,17 +43,30 @@ std::span<const OutputFormatInfo> output_formats();
 // nullptr when unknown.
 const OutputFormatInfo* find_output_format(std::string_view responseformat);
 
+// A RESPONSEFORMAT (or FORMAT) value as a client sends it: the format, and the VOTable version
+// asked for with a media-type parameter, ";version=1.5" ("votable;version=1.5",
+// "application/x-votable+xml;serialization=TABLEDATA;version=1.5").  VOTable 1.5 defines no
+// parameter of its own, so the version travels as DALI's media-type parameters do.
+struct ResponseFormat {
+	const OutputFormatInfo* format = nullptr;
+	std::string votable_version; // "1.3", "1.4", "1.5"; "" when not asked (the service's default)
+};
+// Throws Error(Validation) naming the value for an unknown format or an unsupported version.
+ResponseFormat parse_response_format(std::string_view value);
+
 // The row that declares `format` with its own mime (never the plain-VOTable row).
 const OutputFormatInfo& output_format_info(OutputFormat format);
 
 struct WriterOptions {
 	// FITS spools rows to a temporary file here (it needs the row count before the data).
 	std::filesystem::path spool_dir = "/tmp";
-	// VOTable version attribute: "1.5" (default) or "1.4".  The document is the same; see
+	// VOTable version attribute: "1.5" (default) or "1.4".  1.5 adds COOSYS refposition; see
 	// docs/output-formats.md for why 1.4 exists (STILTS 3.4.7 rejects 1.5).
 	std::string votable_version = "1.5";
 	// COOSYS system for columns with pos.eq UCDs or point/circle/polygon xtypes; "" = none.
 	std::string coosys_system = "ICRS";
+	// COOSYS refposition (IVOA refposition vocabulary), written from VOTable 1.5 on.
+	std::string coosys_refposition = "UNKNOWN";
 	// TIMESYS time scale for timestamp columns; "" = no TIMESYS.
 	std::string timesys_timescale = "UTC";
 };

@@ -19,9 +19,12 @@ enum class Serialization { Tabledata, Binary, Binary2 };
 
 struct VOTableOptions {
 	Serialization serialization = Serialization::Binary2;
-	std::string version = "1.5"; // "1.5" or "1.4"; namespace is .../VOTable/v1.3 for both
+	std::string version = "1.5"; // "1.5", "1.4" or "1.3"; namespace is .../VOTable/v1.3 for all
 	std::string coosys_system = "ICRS";
 	std::string coosys_epoch; // e.g. "J2000"; omitted when empty
+	// COOSYS refposition, VOTable 1.5 (IVOA refposition vocabulary); not written to 1.3/1.4
+	// documents, whose schema has no such attribute.
+	std::string coosys_refposition = "UNKNOWN";
 	std::string timesys_timescale = "UTC";
 	std::string timesys_refposition = "UNKNOWN";
 	// Give each FIELD an ID (derived from its name, made a unique XML NCName).

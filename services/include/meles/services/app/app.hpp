@@ -5,6 +5,7 @@
 
 #include "meles/core/net/http.hpp"
 #include "meles/services/app/context.hpp"
+#include "meles/services/rdsvc/info_pages.hpp"
 #include "meles/services/rdsvc/renderer_registry.hpp"
 #include "meles/services/registry/oai_pmh.hpp"
 #include "meles/services/router/router.hpp"
@@ -28,6 +29,14 @@ public:
 
 private:
 	void root_page(net::Request& request, net::Response& response);
+	// /tableinfo/<schema.table>: the info page of a table TAP serves.
+	void table_info(net::Request& request, net::Response& response);
+	void service_info(net::Request& request, net::Response& response,
+	                  const std::shared_ptr<const rd::Resource>& rd, const rd::ServiceDef& service);
+	// The TableInfo of a table TAP knows (nullopt otherwise), with statistics and coverage.
+	std::optional<TableInfo> table_facts(const std::shared_ptr<const rd::Resource>& rd,
+	                                     const rd::TableDef& table, const std::string& client);
+	InfoSite info_site() const;
 	// /<rd id>/<service>/<renderer>: everything the RD's services offer.
 	void rd_service(net::Request& request, net::Response& response);
 	// info, availability, capabilities and every protocol's renderers.
@@ -42,6 +51,7 @@ private:
 	std::unique_ptr<tap::TapService> tap_;
 	std::unique_ptr<user_tables::UserTables> user_tables_;
 	registry::OaiPmh oai_;
+	InfoFacts info_facts_;
 };
 
 } // namespace meles::services

@@ -46,6 +46,8 @@ struct OutputSpec {
 	const formats::OutputFormatInfo* format = nullptr;
 	std::string votable_version = "1.4";
 	std::filesystem::path spool_dir = "/tmp";
+	// COOSYS refposition of the queried table (VOTable 1.5 on).
+	std::string coosys_refposition = "UNKNOWN";
 };
 
 struct QueryOutcome {

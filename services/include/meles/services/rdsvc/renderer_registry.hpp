@@ -13,6 +13,7 @@
 #include "meles/rd/model/resource.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,8 @@ namespace meles::services {
 // One request for a renderer of an RD service.
 struct RenderCall {
 	const rd::Resource& rd;
+	// The same RD, for handlers that keep it beyond the call or hand it on (info pages).
+	const std::shared_ptr<const rd::Resource>& shared_rd;
 	const rd::ServiceDef& service;
 	// The core's queried table, resolved (nullptr when the core has none or the renderer
 	// does not ask for it).
