@@ -61,6 +61,7 @@ RD = r"""<resource schema="rt">
         self.assertHTTPStatus(200)
         self.assertHeader("content-type", EqualingRE("(application|text)/x-votable[+]xml"))
         self.assertXpath("//v:FIELD[@name='mag']", {"unit": "mag", "datatype": "float"})
+        self.assertValidatesXSD()
       </code>
     </regTest>
 
@@ -68,6 +69,7 @@ RD = r"""<resource schema="rt">
       <url parSet="TAP" QUERY="SELECT COUNT(*) AS n FROM rt.main WHERE mag &lt; 14">/tap/sync</url>
       <code>
         self.assertEqual(self.getFirstVOTableRow()["n"], 3)
+        self.assertTrue(self.url.httpURL.endswith("/tap/sync?QUERY=SELECT%20COUNT%28%2A%29%20AS%20n%20FROM%20rt.main%20WHERE%20mag%20%3C%2014&amp;LANG=ADQL&amp;REQUEST=doQuery"), self.url.httpURL)
       </code>
     </regTest>
 
@@ -118,6 +120,13 @@ RD = r"""<resource schema="rt">
 
     <regTest title="Silent server times out">
       <url>http://127.0.0.1:SILENTPORT/never</url>
+      <code>
+        self.assertHTTPStatus(200)
+      </code>
+    </regTest>
+
+    <regTest title="Slow-drip server is cut off">
+      <url>http://127.0.0.1:DRIPPORT/slowly</url>
       <code>
         self.assertHTTPStatus(200)
       </code>
@@ -182,12 +191,42 @@ def silent_server():
     return s
 
 
-def setup(m, silent_port):
+def drip_server():
+    """A server that answers every request with headers and then one byte every 0.3 s."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+
+    def serve(c):
+        try:
+            c.recv(65536)
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+            for _ in range(1000):
+                c.sendall(b"x")
+                time.sleep(0.3)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def accept():
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return s
+
+
+def setup(m, silent_port, drip_port):
     inputs = os.path.join(m.state, "inputs", "rt")
     os.makedirs(os.path.join(inputs, "data"), exist_ok=True)
     with open(os.path.join(inputs, "data", "stars.csv"), "w") as f:
         f.write(CSV)
-    rd = RD.replace("SILENTPORT", str(silent_port))
+    rd = RD.replace("SILENTPORT", str(silent_port)).replace("DRIPPORT", str(drip_port))
     with open(os.path.join(inputs, "q.rd"), "w") as f:
         f.write(rd)
     os.makedirs(os.path.join(m.state, "inputs", "rtempty"), exist_ok=True)
@@ -213,10 +252,10 @@ def code_line(text):
 
 
 def test_meles_test_reports_passes_failures_and_errors():
-    silent = silent_server()
+    silent, drip = silent_server(), drip_server()
     try:
         with Meles("regtest") as m:
-            setup(m, silent.getsockname()[1])
+            setup(m, silent.getsockname()[1], drip.getsockname()[1])
             r = m.cli("val", "rt/q")
             check(r.returncode == 0, "val: " + r.stdout + r.stderr)
             # a relative url names a service of the RD; a typo is a warning at its line
@@ -244,6 +283,7 @@ def test_meles_test_reports_passes_failures_and_errors():
                 "Cone misses a star that is not there": "FAIL",
                 "Broken test code raises": "ERROR",
                 "Silent server times out": "ERROR",
+                "Slow-drip server is cut off": "ERROR",
                 "Test code that loops forever is stopped": "ERROR",
                 "async job is created": "ok",
                 "async job is pending": "ok",
@@ -257,8 +297,9 @@ def test_meles_test_reports_passes_failures_and_errors():
             check("q.rd:%d: ZeroDivisionError: " % code_line("ratio = ") in out, out)
             check("no answer within 3 s" in out or "no complete answer within 3 s" in out, out)
             check("stopped after 3 s" in out, out)
-            check(lines[0].startswith("testing rt/q (11 tests) against " + m.url), out)
-            check(lines[-1].startswith("11 tests: 7 passed, 1 failed, 3 errors"), out)
+            check("the response was not complete after 3 s" in out, out)
+            check(lines[0].startswith("testing rt/q (12 tests) against " + m.url), out)
+            check(lines[-1].startswith("12 tests: 7 passed, 1 failed, 4 errors"), out)
             # three at once: the two 3-second waits overlap with the rest
             check(took < 60, "took %.1f s" % took)
 
@@ -277,7 +318,7 @@ def test_meles_test_reports_passes_failures_and_errors():
             check(r.returncode == 1 and "tagged tests do not run unless asked for" in r.stdout, r.stdout)
             # nothing selected
             r = m.cli("test", "--url", m.url, "-k", "nothing-matches-this", "rt/q")
-            check(r.returncode == 1 and "none of its 12 tests is selected" in r.stdout, r.stdout + r.stderr)
+            check(r.returncode == 1 and "none of its 13 tests is selected" in r.stdout, r.stdout + r.stderr)
             # an RD without tests says so
             r = m.cli("test", "--url", m.url, "rtempty/q")
             check(r.returncode == 0 and "rtempty/q: no regression tests" in r.stdout, r.stdout + r.stderr)
@@ -291,6 +332,7 @@ def test_meles_test_reports_passes_failures_and_errors():
             check(r.returncode == 1 and "--concurrency needs a number from 1 to 64" in r.stderr, r.stderr)
     finally:
         silent.close()
+        drip.close()
 
 
 def test_meles_val_reports_bad_regtests():

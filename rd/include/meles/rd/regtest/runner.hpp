@@ -34,10 +34,11 @@ struct TestResult {
 };
 
 struct RunOptions {
-	std::string server_url;                        // root of the server under test
-	int concurrency = 4;                           // tests at once (DaCHS: -n)
-	std::chrono::seconds timeout{15};              // per request, and per test's code
-	std::vector<std::string> keywords;             // -k: every word is a word of the title (as dachs test: case and punctuation ignored)
+	std::string server_url;           // root of the server under test
+	int concurrency = 4;              // tests at once (DaCHS: -n)
+	std::chrono::seconds timeout{15}; // per request, and per test's code
+	std::vector<std::string>
+	    keywords; // -k: every word is a word of the title (as dachs test: case and punctuation ignored)
 	std::set<std::string> tags;                    // tagged tests run only if one of their tags is here
 	std::string credentials_file;                  // httpAuthKey lookups
 	std::function<void(const TestResult&)> report; // called as each test ends (serialised)

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import types
 import unittest
 import urllib.parse
 
@@ -105,6 +106,7 @@ class RegTest(unittest.TestCase):
         self.headers = []
         self.data = b"<No data retrieved yet>"
         self.httpURL = "(not retrieved)"
+        self.url = types.SimpleNamespace(httpURL=self.httpURL)  # DaCHS's self.url.httpURL
         self.requestTime = None
         self.next_location = None  # set by pointNextToLocation
         self._tree = None
@@ -348,6 +350,7 @@ def fetch(test, request, creds_file, timeout):
         status, resp_headers, data = _one_request("GET", url, {"User-Agent": headers["User-Agent"]}, None, None,
                                                   timeout, deadline)
     test.status, test.headers, test.data = status, resp_headers, data
+    test.url.httpURL = test.httpURL
     test.requestTime = time.monotonic() - start
 
 
