@@ -25,7 +25,7 @@
 		<column name="instId" type="text" ucd="meta.id;instr" verbLevel="15" tablehead="Instrument"
 			description="Instrument the image was taken with"/>
 		<column name="dateObs" type="double precision" unit="d" ucd="time;obs.exposure" verbLevel="0"
-			tablehead="Date obs." xtype="mjd" displayHint="type=humanDate"
+			tablehead="Date obs." displayHint="type=humanDate"
 			description="Mid-exposure epoch of the image (MJD)"/>
 		<column name="nAxes" type="integer" ucd="pos.wcs.naxes" verbLevel="20" tablehead="Axes"
 			description="Number of axes of the image data">

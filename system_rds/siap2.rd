@@ -62,9 +62,9 @@
 			</column>
 			<column name="s_pixel_scale" type="double precision" unit="deg/pix" ucd="phys.angSize;instr.pixel"
 				verbLevel="15" description="Mean angular size of a pixel"/>
-			<column name="t_min" type="double precision" unit="d" ucd="time.start;obs.exposure" xtype="mjd"
+			<column name="t_min" type="double precision" unit="d" ucd="time.start;obs.exposure"
 				verbLevel="5" description="Start of the exposure (MJD)"/>
-			<column name="t_max" type="double precision" unit="d" ucd="time.end;obs.exposure" xtype="mjd"
+			<column name="t_max" type="double precision" unit="d" ucd="time.end;obs.exposure"
 				verbLevel="5" description="End of the exposure (MJD)"/>
 			<column name="t_exptime" type="real" unit="s" ucd="time.duration;obs.exposure" verbLevel="10"
 				description="Exposure time"/>

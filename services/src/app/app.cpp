@@ -12,7 +12,8 @@
 
 namespace meles::services {
 
-App::App(Context& context) : ctx_(context), scs_(context), oai_(context), info_facts_(context.admin_pool) {
+App::App(Context& context)
+    : ctx_(context), scs_(context), siap_(context), oai_(context), info_facts_(context.admin_pool) {
 	ctx_.users.ensure_schema();
 	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
 	std::error_code ec;
@@ -121,6 +122,7 @@ void App::register_renderers() {
 	};
 	renderers_.add(std::move(capabilities));
 	scs_.register_renderers(renderers_);
+	siap_.register_renderers(renderers_);
 }
 
 void App::rd_service(net::Request& request, net::Response& response) {
