@@ -102,7 +102,8 @@ ImageGeometry image_geometry(std::string_view cards) {
 	int nsub = 2;
 	int axes[2] = {WCSSUB_LONGITUDE, WCSSUB_LATITUDE};
 	WcsCopy cel;
-	if (wcssub(1, primary, &nsub, axes, &cel.w) != 0) refuse("the WCS cannot be reduced to its celestial axes");
+	if (wcssub(1, primary, &nsub, axes, &cel.w) != 0)
+		refuse("the WCS cannot be reduced to its celestial axes");
 	cel.made = true;
 	if (nsub != 2) refuse("the WCS has no pair of celestial axes (CTYPEn like RA---TAN / DEC--TAN)");
 	// Which pixel axes they are (wcssub keeps their order in the original).
@@ -150,7 +151,8 @@ ImageGeometry image_geometry(std::string_view cards) {
 		if (pstat[i] || !std::isfinite(world[i][0]) || !std::isfinite(world[i][1]))
 			refuse("a corner or the centre of the image does not map to the sky");
 	int lng = cel.w.lng, lat = cel.w.lat;
-	for (int i = 0; i < 4; ++i) g.corners[i] = {wrap360(world[i][lng]), world[i][lat]};
+	for (int i = 0; i < 4; ++i)
+		g.corners[i] = {wrap360(world[i][lng]), world[i][lat]};
 	g.center_ra = wrap360(world[4][lng]);
 	g.center_dec = world[4][lat];
 	g.pixel_scale = {separation(world[4][lng], world[4][lat], world[5][lng], world[5][lat]),
@@ -186,7 +188,8 @@ ImageGeometry image_geometry(std::string_view cards) {
 		plain.made = true;
 		if (nplain == 2 && wcsset(&plain.w) == 0)
 			for (int i = 0; i < 2; ++i)
-				for (int j = 0; j < 2; ++j) g.cd[i * 2 + j] = plain.w.pc[i * 2 + j] * plain.w.cdelt[i];
+				for (int j = 0; j < 2; ++j)
+					g.cd[i * 2 + j] = plain.w.pc[i * 2 + j] * plain.w.cdelt[i];
 	}
 	if (!undefined(primary->equinox)) g.equinox = primary->equinox;
 	g.ref_frame = std::string(trim(std::string_view(primary->radesys)));

@@ -18,10 +18,10 @@
 namespace meles::core::wcs {
 
 struct ImageGeometry {
-	int naxes = 0;                  // NAXIS
-	std::vector<int64_t> naxis;     // NAXIS1..n
-	double center_ra = 0;           // deg: the world position of the central pixel
-	double center_dec = 0;          // deg
+	int naxes = 0;              // NAXIS
+	std::vector<int64_t> naxis; // NAXIS1..n
+	double center_ra = 0;       // deg: the world position of the central pixel
+	double center_dec = 0;      // deg
 	// The centres of the four corner pixels (1,1), (1,n2), (n1,n2), (n1,1) as (ra, dec) in
 	// degrees: astropy's calc_footprint, so a footprint is comparable with what it answers.
 	std::array<std::array<double, 2>, 4> corners{};
@@ -29,12 +29,12 @@ struct ImageGeometry {
 	double fov = 0;                      // deg: the longer diagonal between corner pixels
 	// Bounding box (deg); ra_min > ra_max when the image straddles RA 0.
 	double ra_min = 0, ra_max = 0, dec_min = 0, dec_max = 0;
-	std::string projection;                  // "TAN", "SIN", ... (the CTYPE's code)
-	std::array<double, 2> ref_pixel{};       // CRPIX of the celestial axes
-	std::array<double, 2> ref_values{};      // CRVAL of the celestial axes (deg)
-	std::array<double, 4> cd{};              // CD matrix (PC x CDELT), row major, deg/pix
-	std::optional<double> equinox;           // EQUINOX, when given
-	std::string ref_frame;                   // RADESYS as WCSLIB reads it ("ICRS", "FK5", ...)
+	std::string projection;             // "TAN", "SIN", ... (the CTYPE's code)
+	std::array<double, 2> ref_pixel{};  // CRPIX of the celestial axes
+	std::array<double, 2> ref_values{}; // CRVAL of the celestial axes (deg)
+	std::array<double, 4> cd{};         // CD matrix (PC x CDELT), row major, deg/pix
+	std::optional<double> equinox;      // EQUINOX, when given
+	std::string ref_frame;              // RADESYS as WCSLIB reads it ("ICRS", "FK5", ...)
 };
 
 // The geometry of an image whose header is `cards`: 80-character card images one after the other
