@@ -39,7 +39,8 @@ double number(std::string_view w, std::string_view what, bool infinite_ok = fals
 	if (low == "inf" || low == "+inf" || low == "-inf" || low == "infinity" || low == "+infinity" ||
 	    low == "-infinity") {
 		if (!infinite_ok) bad(what, concat("'", t, "' is not a finite number"));
-		return low[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+		return low[0] == '-' ? -std::numeric_limits<double>::infinity()
+		                     : std::numeric_limits<double>::infinity();
 	}
 	double v = 0;
 	const char* b = t.data();
@@ -100,8 +101,7 @@ std::pair<double, double> interval(std::string_view value, std::string_view what
 }
 
 // OR of the clauses of each value of a repeated parameter; nothing when it is absent.
-template <typename F>
-void each(const Params& p, std::string_view name, SiapConditions& out, F&& clause) {
+template <typename F> void each(const Params& p, std::string_view name, SiapConditions& out, F&& clause) {
 	auto values = p.get_all(name);
 	if (values.empty()) return;
 	std::string ors;
@@ -115,17 +115,20 @@ void each(const Params& p, std::string_view name, SiapConditions& out, F&& claus
 	out.clauses.push_back(values.size() > 1 ? concat("(", ors, ")") : ors);
 }
 
-std::string overlap_range(const std::string& lo_col, const std::string& hi_col, std::pair<double, double> iv) {
+std::string overlap_range(const std::string& lo_col, const std::string& hi_col,
+                          std::pair<double, double> iv) {
 	std::string c;
 	if (std::isfinite(iv.second)) c = concat(lo_col, " <= ", format_number(iv.second));
-	if (std::isfinite(iv.first)) c += concat(c.empty() ? "" : " AND ", hi_col, " >= ", format_number(iv.first));
+	if (std::isfinite(iv.first))
+		c += concat(c.empty() ? "" : " AND ", hi_col, " >= ", format_number(iv.first));
 	return c;
 }
 
 std::string within_range(const std::string& col, std::pair<double, double> iv) {
 	std::string c;
 	if (std::isfinite(iv.first)) c = concat(col, " >= ", format_number(iv.first));
-	if (std::isfinite(iv.second)) c += concat(c.empty() ? "" : " AND ", col, " <= ", format_number(iv.second));
+	if (std::isfinite(iv.second))
+		c += concat(c.empty() ? "" : " AND ", col, " <= ", format_number(iv.second));
 	return c;
 }
 
@@ -137,7 +140,8 @@ std::string SiapConditions::where() const {
 
 std::string siap2_pos_geometry(std::string_view value, std::string_view what) {
 	auto w = words(value);
-	if (w.empty()) bad(what, "empty; give CIRCLE ra dec radius, RANGE ra1 ra2 dec1 dec2 or POLYGON ra1 dec1 ...");
+	if (w.empty())
+		bad(what, "empty; give CIRCLE ra dec radius, RANGE ra1 ra2 dec1 dec2 or POLYGON ra1 dec1 ...");
 	std::string shape = to_upper(w[0]);
 	if (shape == "CIRCLE") {
 		if (w.size() != 4) bad(what, "CIRCLE takes three numbers: ra dec radius (degrees)");
@@ -161,7 +165,8 @@ std::string siap2_pos_geometry(std::string_view value, std::string_view what) {
 		if ((w.size() - 1) % 2 != 0 || w.size() < 7)
 			bad(what, "POLYGON takes at least three ra dec pairs (degrees)");
 		if ((w.size() - 1) / 2 > kMaxPolygonVertices)
-			bad(what, concat("a POLYGON may have at most ", std::to_string(kMaxPolygonVertices), " vertices"));
+			bad(what,
+			    concat("a POLYGON may have at most ", std::to_string(kMaxPolygonVertices), " vertices"));
 		std::string pts;
 		for (size_t i = 1; i < w.size(); i += 2)
 			pts += concat(pts.empty() ? "" : ", ", "(", format_number(ra_of(w[i], what)), "d, ",
@@ -183,15 +188,18 @@ SiapConditions siap2_conditions(const rd::TableDef& t, const Params& p) {
 		return overlap_range(col_sql(t, "t_min", "TIME"), col_sql(t, "t_max", "TIME"), interval(v, "TIME"));
 	});
 	for (auto [par, col] : {std::pair{"FOV", "s_fov"}, {"SPATRES", "s_resolution"}, {"EXPTIME", "t_exptime"}})
-		each(p, par, out, [&](const std::string& v) { return within_range(col_sql(t, col, par), interval(v, par)); });
+		each(p, par, out,
+		     [&](const std::string& v) { return within_range(col_sql(t, col, par), interval(v, par)); });
 	each(p, "POL", out, [&](const std::string& v) {
-		static const char* kStates[] = {"I", "Q", "U", "V", "RR", "LL", "RL", "LR",
-		                                "XX", "YY", "XY", "YX", "POLI", "POLA"};
+		static const char* kStates[] = {"I",  "Q",  "U",  "V",  "RR", "LL",   "RL",
+		                                "LR", "XX", "YY", "XY", "YX", "POLI", "POLA"};
 		std::string s = to_upper(std::string(trim(v)));
 		bool known = false;
 		for (auto k : kStates)
 			known = known || s == k;
-		if (!known) bad("POL", concat("'", v, "' is not a polarisation state (I Q U V RR LL RL LR XX YY XY YX POLI POLA)"));
+		if (!known)
+			bad("POL",
+			    concat("'", v, "' is not a polarisation state (I Q U V RR LL RL LR XX YY XY YX POLI POLA)"));
 		return concat(col_sql(t, "pol_states", "POL"), " LIKE '%/", s, "/%'");
 	});
 	for (auto [par, col] : {std::pair{"ID", "obs_publisher_did"},
@@ -200,10 +208,12 @@ SiapConditions siap2_conditions(const rd::TableDef& t, const Params& p) {
 	                        {"INSTRUMENT", "instrument_name"},
 	                        {"DPTYPE", "dataproduct_type"},
 	                        {"TARGET", "target_name"}})
-		each(p, par, out, [&](const std::string& v) { return concat(col_sql(t, col, par), " = ", sql_text(v)); });
+		each(p, par, out,
+		     [&](const std::string& v) { return concat(col_sql(t, col, par), " = ", sql_text(v)); });
 	each(p, "CALIB", out, [&](const std::string& v) {
 		double c = number(trim(v), "CALIB");
-		if (c != std::floor(c) || c < 0 || c > 4) bad("CALIB", concat("'", v, "' is not a calibration level 0..4"));
+		if (c != std::floor(c) || c < 0 || c > 4)
+			bad("CALIB", concat("'", v, "' is not a calibration level 0..4"));
 		return concat(col_sql(t, "calib_level", "CALIB"), " = ", format_number(c));
 	});
 	each(p, "FORMAT", out, [&](const std::string& v) {
@@ -224,7 +234,8 @@ SiapConditions siap1_conditions(const rd::TableDef& t, const Params& p) {
 	auto sw = words(*size);
 	if (sw.empty() || sw.size() > 2) bad("SIZE", concat("'", *size, "' is not one or two sizes in degrees"));
 	double w = number(sw[0], "SIZE"), h = sw.size() == 2 ? number(sw[1], "SIZE") : w;
-	if (w < 0 || h < 0 || w > 180 || h > 180) bad("SIZE", concat("'", *size, "' is not between 0 and 180 degrees"));
+	if (w < 0 || h < 0 || w > 180 || h > 180)
+		bad("SIZE", concat("'", *size, "' is not between 0 and 180 degrees"));
 	std::string intersect = to_upper(std::string(trim(p.get("INTERSECT").value_or("OVERLAPS"))));
 	if (intersect.empty()) intersect = "OVERLAPS";
 	if (intersect != "OVERLAPS" && intersect != "COVERS" && intersect != "ENCLOSED" && intersect != "CENTER")

@@ -54,8 +54,14 @@ std::string_view siap1_ucd(std::string_view name) {
 // The URL of a row's product: getproduct with the accref, the characters URLs reserve escaped.
 std::string access_url_sql(const Config& config, const std::string& accref) {
 	std::string e = accref;
-	for (auto [from, to] : {std::pair{"%", "%25"}, {" ", "%20"}, {"#", "%23"}, {"?", "%3F"}, {"\t", "%09"},
-	                        {"\n", "%0A"}, {"\"", "%22"}, {"&", "%26"}})
+	for (auto [from, to] : {std::pair{"%", "%25"},
+	                        {" ", "%20"},
+	                        {"#", "%23"},
+	                        {"?", "%3F"},
+	                        {"\t", "%09"},
+	                        {"\n", "%0A"},
+	                        {"\"", "%22"},
+	                        {"&", "%26"}})
 		e = concat("replace(", e, ", '", from, "', '", to, "')");
 	std::string base = config.server_url() + "/getproduct/";
 	std::string quoted;
@@ -85,7 +91,8 @@ struct Selection {
 };
 
 int64_t maxrec_of(const Config& config, const rd::ServiceDef& service, const Params& p) {
-	int64_t dflt = service.core && service.core->limit ? *service.core->limit : config.get_int("async", "defaultMAXREC");
+	int64_t dflt =
+	    service.core && service.core->limit ? *service.core->limit : config.get_int("async", "defaultMAXREC");
 	return parse_maxrec(p, dflt, config.get_int("async", "hardMAXREC"));
 }
 
@@ -183,8 +190,8 @@ void SiapService::siap1(RenderCall& c) {
 		}
 		query::TableQuery q;
 		q.header = std::move(s.header);
-		q.sql = concat("SELECT ", s.select, " FROM ", rd::schema::qualified(table.schema, table.id), conds.where(),
-		               " LIMIT ", std::to_string(maxrec + 1));
+		q.sql = concat("SELECT ", s.select, " FROM ", rd::schema::qualified(table.schema, table.id),
+		               conds.where(), " LIMIT ", std::to_string(maxrec + 1));
 		q.max_rows = static_cast<uint64_t>(maxrec);
 		q.overflow_possible = !metadata;
 		q.header.table_name = table.id;
@@ -193,13 +200,14 @@ void SiapService::siap1(RenderCall& c) {
 		// TABLEDATA, as SIAP 1 clients of its time expect (and DaCHS sends).
 		query::OutputSpec out{&formats::output_format_info(formats::OutputFormat::VOTableTabledata), "1.4",
 		                      ctx_.config.get_path("general", "tmpDir"), "UNKNOWN"};
-		query::serve_streaming(ctx_, c.request, c.response, true,
-		                       [&](pg::Connection& conn, ByteSink& sink, const query::BeforeQuery& before_query) {
-			                       before_query(conn, q.sql);
-			                       query::run_table_query(conn, q, out, sink, [&] {
-				                       c.response.set_header("Content-Type", "text/xml; charset=utf-8");
-			                       });
-		                       });
+		query::serve_streaming(
+		    ctx_, c.request, c.response, true,
+		    [&](pg::Connection& conn, ByteSink& sink, const query::BeforeQuery& before_query) {
+			    before_query(conn, q.sql);
+			    query::run_table_query(conn, q, out, sink, [&] {
+				    c.response.set_header("Content-Type", "text/xml; charset=utf-8");
+			    });
+		    });
 	} catch (const Error& e) {
 		if (c.response.client_gone()) return;
 		if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
@@ -209,7 +217,8 @@ void SiapService::siap1(RenderCall& c) {
 		c.response.set_status(e.kind() == ErrorKind::Timeout       ? 408
 		                      : e.kind() == ErrorKind::Unavailable ? 503
 		                                                           : 200);
-		if (e.kind() == ErrorKind::Unavailable) c.response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+		if (e.kind() == ErrorKind::Unavailable)
+			c.response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 		send_siap1_error(c.response, public_message(e));
 	}
 }
@@ -249,8 +258,8 @@ void SiapService::siap2(RenderCall& c) {
 		}
 		query::TableQuery q;
 		q.header = std::move(s.header);
-		q.sql = concat("SELECT ", s.select, " FROM ", rd::schema::qualified(table.schema, table.id), conds.where(),
-		               " LIMIT ", std::to_string(maxrec + 1));
+		q.sql = concat("SELECT ", s.select, " FROM ", rd::schema::qualified(table.schema, table.id),
+		               conds.where(), " LIMIT ", std::to_string(maxrec + 1));
 		q.max_rows = static_cast<uint64_t>(maxrec);
 		q.header.table_name = table.id;
 		q.header.description = normalize_space(c.rd.meta_text("description", &table.meta));
@@ -263,20 +272,22 @@ void SiapService::siap2(RenderCall& c) {
 			out.format = parsed.format;
 			if (!parsed.votable_version.empty()) out.votable_version = parsed.votable_version;
 		}
-		query::serve_streaming(ctx_, c.request, c.response, query::tells_errors_in_band(out.format->format),
-		                       [&](pg::Connection& conn, ByteSink& sink, const query::BeforeQuery& before_query) {
-			                       before_query(conn, q.sql);
-			                       query::run_table_query(conn, q, out, sink, [&] {
-				                       c.response.set_header("Content-Type", std::string(out.format->mime));
-			                       });
-		                       });
+		query::serve_streaming(
+		    ctx_, c.request, c.response, query::tells_errors_in_band(out.format->format),
+		    [&](pg::Connection& conn, ByteSink& sink, const query::BeforeQuery& before_query) {
+			    before_query(conn, q.sql);
+			    query::run_table_query(conn, q, out, sink, [&] {
+				    c.response.set_header("Content-Type", std::string(out.format->mime));
+			    });
+		    });
 	} catch (const Error& e) {
 		if (c.response.client_gone()) return;
 		if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
 			log::error(concat("siap2.xml ", c.rd.rd_id, "/", c.service.id, ": ", e.what()));
 		if (c.response.headers_sent()) throw;
 		c.response.set_status(http_status(e.kind()));
-		if (e.kind() == ErrorKind::Unavailable) c.response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+		if (e.kind() == ErrorKind::Unavailable)
+			c.response.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
 		send_siap2_error(c.response, public_message(e));
 	}
 }
@@ -285,30 +296,33 @@ std::string siap1_capability(const Config& config, const rd::Resource& rd, const
                              const std::string& service_url) {
 	std::string type = rd.meta_text("sia.type", &service.meta);
 	if (type.empty()) type = "Pointed";
-	return concat("  <capability standardID=\"ivo://ivoa.net/std/SIA\" xsi:type=\"sia:SimpleImageAccess\">\n"
-	              "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.0\">\n"
-	              "      <accessURL use=\"base\">",
-	              xml_escape(service_url + "/siap.xml?"),
-	              "</accessURL>\n    </interface>\n    <imageServiceType>", xml_escape(type),
-	              "</imageServiceType>\n    <maxQueryRegionSize>\n      <long>360</long>\n      <lat>180</lat>\n"
-	              "    </maxQueryRegionSize>\n    <maxImageExtent>\n      <long>360</long>\n      <lat>180</lat>\n"
-	              "    </maxImageExtent>\n    <maxImageSize>100000</maxImageSize>\n    <maxFileSize>2000000000</maxFileSize>\n"
-	              "    <maxRecords>",
-	              std::to_string(config.get_int("async", "hardMAXREC")), "</maxRecords>\n  </capability>\n");
+	return concat(
+	    "  <capability standardID=\"ivo://ivoa.net/std/SIA\" xsi:type=\"sia:SimpleImageAccess\">\n"
+	    "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.0\">\n"
+	    "      <accessURL use=\"base\">",
+	    xml_escape(service_url + "/siap.xml?"), "</accessURL>\n    </interface>\n    <imageServiceType>",
+	    xml_escape(type),
+	    "</imageServiceType>\n    <maxQueryRegionSize>\n      <long>360</long>\n      <lat>180</lat>\n"
+	    "    </maxQueryRegionSize>\n    <maxImageExtent>\n      <long>360</long>\n      <lat>180</lat>\n"
+	    "    </maxImageExtent>\n    <maxImageSize>100000</maxImageSize>\n    "
+	    "<maxFileSize>2000000000</maxFileSize>\n"
+	    "    <maxRecords>",
+	    std::to_string(config.get_int("async", "hardMAXREC")), "</maxRecords>\n  </capability>\n");
 }
 
 std::string siap2_capability(const Config& config, const rd::Resource&, const rd::ServiceDef&,
                              const std::string& service_url) {
-	return concat("  <capability standardID=\"ivo://ivoa.net/std/SIA#query-2.0\" xsi:type=\"sia:SimpleImageAccess\">\n"
-	              "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"2.0\">\n"
-	              "      <accessURL use=\"base\">",
-	              xml_escape(service_url + "/siap2.xml"),
-	              "</accessURL>\n    </interface>\n    <imageServiceType>Pointed</imageServiceType>\n"
-	              "    <maxQueryRegionSize>\n      <long>360</long>\n      <lat>180</lat>\n    </maxQueryRegionSize>\n"
-	              "    <maxImageExtent>\n      <long>360</long>\n      <lat>180</lat>\n    </maxImageExtent>\n"
-	              "    <maxImageSize>100000</maxImageSize>\n    <maxFileSize>2000000000</maxFileSize>\n"
-	              "    <maxRecords>", std::to_string(config.get_int("async", "hardMAXREC")),
-	              "</maxRecords>\n  </capability>\n");
+	return concat(
+	    "  <capability standardID=\"ivo://ivoa.net/std/SIA#query-2.0\" xsi:type=\"sia:SimpleImageAccess\">\n"
+	    "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"2.0\">\n"
+	    "      <accessURL use=\"base\">",
+	    xml_escape(service_url + "/siap2.xml"),
+	    "</accessURL>\n    </interface>\n    <imageServiceType>Pointed</imageServiceType>\n"
+	    "    <maxQueryRegionSize>\n      <long>360</long>\n      <lat>180</lat>\n    </maxQueryRegionSize>\n"
+	    "    <maxImageExtent>\n      <long>360</long>\n      <lat>180</lat>\n    </maxImageExtent>\n"
+	    "    <maxImageSize>100000</maxImageSize>\n    <maxFileSize>2000000000</maxFileSize>\n"
+	    "    <maxRecords>",
+	    std::to_string(config.get_int("async", "hardMAXREC")), "</maxRecords>\n  </capability>\n");
 }
 
 } // namespace meles::services

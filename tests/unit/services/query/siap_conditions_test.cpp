@@ -38,8 +38,7 @@ std::string v1(std::string_view query) {
 	return siap1_conditions(*res().find_table("v1"), Params::from_urlencoded(query)).where();
 }
 
-template <typename F>
-std::string error_of(F&& f) {
+template <typename F> std::string error_of(F&& f) {
 	try {
 		f();
 	} catch (const Error& e) {
@@ -64,7 +63,8 @@ TEST_CASE("siap2: POS shapes become pg_sphere geometries, repeated values OR-ed"
 	      " WHERE (s_region && scircle(spoint(radians(10), radians(20)), radians(1)))");
 	CHECK(v2("POS=RANGE+10+11+-Inf+Inf") ==
 	      " WHERE (s_region && sbox(spoint(radians(10), radians(-90)), spoint(radians(11), radians(90))))");
-	CHECK(v2("POS=POLYGON+10+0+11+0+11+1") == " WHERE (s_region && spoly '{(10d, 0d), (11d, 0d), (11d, 1d)}')");
+	CHECK(v2("POS=POLYGON+10+0+11+0+11+1") ==
+	      " WHERE (s_region && spoly '{(10d, 0d), (11d, 0d), (11d, 1d)}')");
 	CHECK(v2("POS=CIRCLE+1+2+3&pos=CIRCLE+4+5+6") ==
 	      " WHERE ((s_region && scircle(spoint(radians(1), radians(2)), radians(3))) OR "
 	      "(s_region && scircle(spoint(radians(4), radians(5)), radians(6))))");

@@ -29,7 +29,7 @@ namespace meles::services::query {
 inline constexpr size_t kMaxPolygonVertices = 500;
 
 struct SiapConditions {
-	std::vector<std::string> clauses; // AND-ed
+	std::vector<std::string> clauses;                      // AND-ed
 	std::vector<std::pair<std::string, std::string>> used; // parameters as given, for the echo
 	std::string where() const;
 };
