@@ -12,7 +12,8 @@
             dependencies are those installed here) with meles's traces removed, in a private
             mount namespace, no container.  postinst creates the user, the state and the
             database; the unit's own commands (ExecStart, ExecStop, ExecStopPost, as its User
-            with its Environment) serve a TAP query; `dpkg --purge` removes data, user and
+            with its Environment) serve a TAP query; installing it again (an upgrade) keeps the
+            conffile's local change and the data; `dpkg --purge` removes data, user and
             configuration.  Skipped (77) where overlay mounts are not allowed.
 
 Usage: package_test.py STAGE BUILD_DIR VERSION   (run by ctest; /usr/bin/python3)
@@ -388,6 +389,23 @@ def inner_install(deb, tmp):
         started = False
         check(not os.path.exists(os.path.join(root, "var/lib/meles/pgdata/postmaster.pid")),
               "ExecStop/ExecStopPost left the database running")
+        # An upgrade (the same version again): postinst runs `meles init` on the existing
+        # database; the conffile keeps the local change, the data stays.  The account is made
+        # by root's CLI, which finds /var/lib/meles/meles.conf by itself.
+        ch("meles", "adm", "adduser", "pkguser", "a-password")
+        r = ch("dpkg", "-i", "/tmp/meles.deb", check_rc=False, timeout=300)
+        check(r.returncode == 0, "dpkg -i over the installed package:\n" + r.stdout + r.stderr)
+        conf = open(os.path.join(root, "etc/meles/meles.conf")).read()
+        check("serverPort = %d" % port in conf, "the upgrade lost the local change of the conffile:\n" + conf)
+        check("pkguser" in ch("meles", "adm", "listusers").stdout, "the upgrade lost the account")
+        as_unit(unit["ExecStart"][0])
+        started = True
+        check(tap_rows(port, "SELECT COUNT(*) FROM TAP_SCHEMA.schemas WHERE schema_name = 'tap_schema'") == [["1"]],
+              "TAP after the upgrade")
+        for c in unit["ExecStop"] + unit["ExecStopPost"]:
+            as_unit(c)
+        started = False
+        print("upgrade: ok")
         r = ch("dpkg", "--purge", "meles", check_rc=False)
         check(r.returncode == 0, "dpkg --purge:\n" + r.stdout + r.stderr)
         for p in ("var/lib/meles", "etc/meles", "usr/bin/meles", "usr/share/meles", "lib/systemd/system/meles.service"):
