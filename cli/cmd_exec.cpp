@@ -77,7 +77,7 @@ int status(const Config& config, rd::RdStore& store, const std::string& rd_arg) 
 		std::cout << r.rd_id << "#" << r.job << (r.title.empty() || r.title == r.job ? "" : " '" + r.title + "'")
 		          << " (" << r.schedule << ")\n"
 		          << "  last run: " << when(r.last_start) << ", " << r.outcome;
-		if (r.last_start && r.last_end)
+		if (r.last_start && r.last_end && r.outcome != "running")
 			std::cout << " after "
 			          << std::chrono::duration_cast<std::chrono::milliseconds>(*r.last_end - *r.last_start).count()
 			          << " ms";

@@ -128,9 +128,9 @@ void record_start(pg::Connection& conn, const JobRecord& r) {
 void record_end(pg::Connection& conn, const JobRecord& r, bool failed) {
 	conn.exec_params(concat("UPDATE meles.execute_jobs SET last_start = to_timestamp($3::double precision), "
 	                        "last_end = to_timestamp($4::double precision), outcome = $5, error = $6, "
-	                        "runs = runs + 1",
+	                        "next_run = to_timestamp($7::double precision), runs = runs + 1",
 	                        failed ? ", failures = failures + 1" : "", " WHERE rd_id = $1 AND job = $2"),
-	                 {r.rd_id, r.job, epoch(r.last_start), epoch(r.last_end), r.outcome, r.error});
+	                 {r.rd_id, r.job, epoch(r.last_start), epoch(r.last_end), r.outcome, r.error, epoch(r.next_run)});
 }
 
 void record_skip(pg::Connection& conn, const JobRecord& r) {
