@@ -74,15 +74,17 @@ int status(const Config& config, rd::RdStore& store, const std::string& rd_arg) 
 		return 0;
 	}
 	for (auto& r : jobs) {
-		std::cout << r.rd_id << "#" << r.job << (r.title.empty() || r.title == r.job ? "" : " '" + r.title + "'")
-		          << " (" << r.schedule << ")\n"
+		std::cout << r.rd_id << "#" << r.job
+		          << (r.title.empty() || r.title == r.job ? "" : " '" + r.title + "'") << " (" << r.schedule
+		          << ")\n"
 		          << "  last run: " << when(r.last_start) << ", " << r.outcome;
 		if (r.last_start && r.last_end && r.outcome != "running")
-			std::cout << " after "
-			          << std::chrono::duration_cast<std::chrono::milliseconds>(*r.last_end - *r.last_start).count()
-			          << " ms";
-		std::cout << "\n  next run: " << when(r.next_run) << "\n  runs: " << r.runs << ", failed: " << r.failures
-		          << ", skipped (still running): " << r.skipped << "\n";
+			std::cout
+			    << " after "
+			    << std::chrono::duration_cast<std::chrono::milliseconds>(*r.last_end - *r.last_start).count()
+			    << " ms";
+		std::cout << "\n  next run: " << when(r.next_run) << "\n  runs: " << r.runs
+		          << ", failed: " << r.failures << ", skipped (still running): " << r.skipped << "\n";
 		if (!r.error.empty()) std::cout << "  last error: " << r.error << "\n";
 	}
 	return 0;
@@ -99,7 +101,8 @@ int cmd_exec(const GlobalOptions& global, const std::vector<std::string>& argv) 
 	init_cli_logging(global, config);
 	auto store = make_rd_store(config);
 	if (args.has("status")) {
-		if (args.positionals().size() > 1) throw Error(ErrorKind::Validation, "usage: meles exec --status [RD]");
+		if (args.positionals().size() > 1)
+			throw Error(ErrorKind::Validation, "usage: meles exec --status [RD]");
 		return status(config, *store, args.positionals().empty() ? "" : args.positionals()[0]);
 	}
 	if (args.positionals().size() != 1)
@@ -112,8 +115,9 @@ int cmd_exec(const GlobalOptions& global, const std::vector<std::string>& argv) 
 		for (size_t i = 0; i < rd->executes.size(); ++i)
 			names.push_back(services::execute::job_key(rd->executes[i], i));
 		throw Error(ErrorKind::Validation,
-		            names.empty() ? concat("RD ", rd->rd_id, " has no execute elements")
-		                          : concat("name the job as RD#JOB; RD ", rd->rd_id, " has: ", join(names, ", ")));
+		            names.empty()
+		                ? concat("RD ", rd->rd_id, " has no execute elements")
+		                : concat("name the job as RD#JOB; RD ", rd->rd_id, " has: ", join(names, ", ")));
 	}
 	auto rd = store->get(arg.substr(0, hash));
 	size_t index = 0;

@@ -22,11 +22,13 @@ void apply_timezone(const Config& config) {
 	std::string zone = config.get("general", "timezone");
 	if (zone.empty()) return;
 	// glibc quietly takes an unknown name as UTC: refuse it instead.
-	bool known = zone == "UTC" || (zone.find("..") == std::string::npos && !zone.starts_with("/") &&
-	                               std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / zone));
+	bool known = zone == "UTC" ||
+	             (zone.find("..") == std::string::npos && !zone.starts_with("/") &&
+	              std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / zone));
 	if (!known)
-		throw Error(ErrorKind::Validation, concat("[general] timezone: unknown time zone '", zone,
-		                                      "' (an IANA name such as Europe/Berlin or UTC, from /usr/share/zoneinfo)"));
+		throw Error(ErrorKind::Validation,
+		            concat("[general] timezone: unknown time zone '", zone,
+		                   "' (an IANA name such as Europe/Berlin or UTC, from /usr/share/zoneinfo)"));
 	setenv("TZ", zone.c_str(), 1);
 	tzset();
 }

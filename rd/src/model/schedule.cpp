@@ -23,7 +23,8 @@ long long days_from_civil(int y, int m, int d) {
 	y -= m <= 2;
 	const long long era = (y >= 0 ? y : y - 399) / 400;
 	const unsigned yoe = static_cast<unsigned>(y - era * 400);
-	const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
+	const unsigned doy =
+	    (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
 	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + static_cast<long long>(doe) - 719468;
 }
@@ -125,7 +126,8 @@ AtTime parse_at_time(std::string_view spec) {
 			if (n < 1 || n > 28) throw hint("the day of the month must be between 1 and 28");
 			at.day_of_month = n;
 		} else {
-			throw hint(concat("'", p, "' is not m<day> or w<weekday> (a w prefix comes first, each at most once)"));
+			throw hint(
+			    concat("'", p, "' is not m<day> or w<weekday> (a w prefix comes first, each at most once)"));
 		}
 	}
 	const std::string& hm = parts.back();

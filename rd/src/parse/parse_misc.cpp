@@ -29,8 +29,7 @@ void parse_execute_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (triggers == 0) ctx.error(e.pos, "execute needs every=, at= or on=\"loaded\"");
 	if (!x.on.empty() && x.on != "loaded")
 		ctx.error(r.pos_of("on"), concat("bad on='", x.on, "' (only \"loaded\")"));
-	if (x.every && !x.at.empty())
-		ctx.error(e.pos, "execute takes every= or at=, not both (as in DaCHS)");
+	if (x.every && !x.at.empty()) ctx.error(e.pos, "execute takes every= or at=, not both (as in DaCHS)");
 	if (x.every && *x.every == 0)
 		ctx.error(r.pos_of("every"), "every=\"0\" would run the job without pause; give the seconds between "
 		                             "runs (negative: also once when the RD is loaded)");

@@ -67,10 +67,10 @@ const rd::ExecuteDef& find_job(const rd::Resource& rd, std::string_view name, si
 	std::vector<std::string> names;
 	for (size_t i = 0; i < rd.executes.size(); ++i)
 		names.push_back(job_key(rd.executes[i], i));
-	throw Error(ErrorKind::NotFound,
-	            rd.executes.empty()
-	                ? concat("RD ", rd.rd_id, " has no execute elements")
-	                : concat("RD ", rd.rd_id, " has no execute job '", name, "' (it has: ", join(names, ", "), ")"));
+	throw Error(ErrorKind::NotFound, rd.executes.empty()
+	                                     ? concat("RD ", rd.rd_id, " has no execute elements")
+	                                     : concat("RD ", rd.rd_id, " has no execute job '", name,
+	                                              "' (it has: ", join(names, ", "), ")"));
 }
 
 void ensure_schema(pg::Connection& conn) {
@@ -116,21 +116,23 @@ void record_next(pg::Connection& conn, const JobRecord& r) {
 }
 
 void record_start(pg::Connection& conn, const JobRecord& r) {
-	conn.exec_params("INSERT INTO meles.execute_jobs (rd_id, job, title, schedule, next_run, last_start, outcome) "
-	                 "VALUES ($1, $2, $3, $4, to_timestamp($5::double precision), "
-	                 "to_timestamp($6::double precision), 'running') "
-	                 "ON CONFLICT (rd_id, job) DO UPDATE SET title = $3, schedule = $4, "
-	                 "next_run = to_timestamp($5::double precision), "
-	                 "last_start = to_timestamp($6::double precision), outcome = 'running'",
-	                 {r.rd_id, r.job, r.title, r.schedule, epoch(r.next_run), epoch(r.last_start)});
+	conn.exec_params(
+	    "INSERT INTO meles.execute_jobs (rd_id, job, title, schedule, next_run, last_start, outcome) "
+	    "VALUES ($1, $2, $3, $4, to_timestamp($5::double precision), "
+	    "to_timestamp($6::double precision), 'running') "
+	    "ON CONFLICT (rd_id, job) DO UPDATE SET title = $3, schedule = $4, "
+	    "next_run = to_timestamp($5::double precision), "
+	    "last_start = to_timestamp($6::double precision), outcome = 'running'",
+	    {r.rd_id, r.job, r.title, r.schedule, epoch(r.next_run), epoch(r.last_start)});
 }
 
 void record_end(pg::Connection& conn, const JobRecord& r, bool failed) {
-	conn.exec_params(concat("UPDATE meles.execute_jobs SET last_start = to_timestamp($3::double precision), "
-	                        "last_end = to_timestamp($4::double precision), outcome = $5, error = $6, "
-	                        "next_run = to_timestamp($7::double precision), runs = runs + 1",
-	                        failed ? ", failures = failures + 1" : "", " WHERE rd_id = $1 AND job = $2"),
-	                 {r.rd_id, r.job, epoch(r.last_start), epoch(r.last_end), r.outcome, r.error, epoch(r.next_run)});
+	conn.exec_params(
+	    concat("UPDATE meles.execute_jobs SET last_start = to_timestamp($3::double precision), "
+	           "last_end = to_timestamp($4::double precision), outcome = $5, error = $6, "
+	           "next_run = to_timestamp($7::double precision), runs = runs + 1",
+	           failed ? ", failures = failures + 1" : "", " WHERE rd_id = $1 AND job = $2"),
+	    {r.rd_id, r.job, epoch(r.last_start), epoch(r.last_end), r.outcome, r.error, epoch(r.next_run)});
 }
 
 void record_skip(pg::Connection& conn, const JobRecord& r) {
@@ -173,8 +175,8 @@ std::vector<JobRecord> load_records(pg::Connection& conn, const std::string& rd_
 	return out;
 }
 
-void run_by_hand(pg::Connection* conn, const std::shared_ptr<const rd::Resource>& rd, const rd::ExecuteDef& job,
-                 size_t index) {
+void run_by_hand(pg::Connection* conn, const std::shared_ptr<const rd::Resource>& rd,
+                 const rd::ExecuteDef& job, size_t index) {
 	JobRecord r;
 	r.rd_id = rd->rd_id;
 	r.job = job_key(job, index);
@@ -223,7 +225,7 @@ struct Job {
 };
 
 struct Task {
-	std::string key;                      // a job's, or "" for an RD's on-loaded jobs
+	std::string key; // a job's, or "" for an RD's on-loaded jobs
 	std::shared_ptr<const rd::Resource> rd;
 	const rd::ExecuteDef* def = nullptr;
 	size_t index = 0;
@@ -246,16 +248,16 @@ struct Scheduler::Impl {
 	SchedulerOptions options;
 
 	mutable std::mutex mutex;
-	std::condition_variable wake;      // the scheduling thread: a poke, stop, a finished job
-	std::condition_variable work;      // job threads: a task, stop
-	std::condition_variable idle;      // stop(): a job thread left
+	std::condition_variable wake; // the scheduling thread: a poke, stop, a finished job
+	std::condition_variable work; // job threads: a task, stop
+	std::condition_variable idle; // stop(): a job thread left
 	bool stopping = false;
 	bool poked = false;
-	std::map<std::string, Job> jobs;   // "rd#job"
+	std::map<std::string, Job> jobs; // "rd#job"
 	std::deque<Task> tasks;
 	std::map<std::string, std::shared_ptr<const rd::Resource>> rds; // RDs with execute elements
-	std::map<std::string, std::string> load_problems;                // RD id -> last logged problem
-	std::map<fs::path, std::pair<fs::file_time_type, bool>> files; // RD file -> (mtime, has execute)
+	std::map<std::string, std::string> load_problems;               // RD id -> last logged problem
+	std::map<fs::path, std::pair<fs::file_time_type, bool>> files;  // RD file -> (mtime, has execute)
 	int threads_alive = 0;
 	// on-loaded outcomes reported on Python threads, written by the scheduling thread
 	std::vector<JobRecord> loaded_outcomes;
@@ -265,8 +267,7 @@ struct Scheduler::Impl {
 	// Set when stop() gave up waiting for a job: the pool may be gone by the time it ends.
 	bool abandoned = false;
 
-	template <class F>
-	void with_db(std::string_view what, F&& f) {
+	template <class F> void with_db(std::string_view what, F&& f) {
 		{
 			std::lock_guard lock(mutex);
 			if (abandoned) return;
@@ -286,7 +287,8 @@ struct Scheduler::Impl {
 		std::error_code ec;
 		const fs::path& root = store.options().inputs_dir;
 		std::set<fs::path> seen;
-		for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+		for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec),
+		     end;
 		     !ec && it != end; it.increment(ec)) {
 			if (!it->is_regular_file(ec) || it->path().extension() != ".rd") continue;
 			auto mtime = fs::last_write_time(it->path(), ec);
@@ -318,8 +320,8 @@ struct Scheduler::Impl {
 			} catch (const Error& e) {
 				auto& last = load_problems[id.empty() ? file.string() : id];
 				if (last != e.full_message()) {
-					log::error(concat("execute: RD ", id, " does not load, its jobs are not scheduled: ",
-					                  e.full_message()));
+					log::error(concat("execute: RD ", id,
+					                  " does not load, its jobs are not scheduled: ", e.full_message()));
 					last = e.full_message();
 				}
 			}
@@ -345,8 +347,9 @@ struct Scheduler::Impl {
 			auto old = rds.find(id);
 			bool fresh = old == rds.end() || old->second != rd;
 			if (fresh && !rd::python::loaded_jobs(*rd).empty()) tasks.push_back({"", rd, nullptr, 0});
-			if (fresh) log::info(concat("execute: RD ", id, " loaded with ", std::to_string(rd->executes.size()),
-			                            " job(s)"));
+			if (fresh)
+				log::info(concat("execute: RD ", id, " loaded with ", std::to_string(rd->executes.size()),
+				                 " job(s)"));
 		}
 		std::set<std::string> current;
 		for (auto& [id, rd] : found) {
@@ -503,13 +506,15 @@ struct Scheduler::Impl {
 				for (auto& [key, j] : jobs) {
 					if (*j.record.next_run <= now) {
 						TimePoint planned = *j.record.next_run;
-						j.record.next_run = j.every ? rd::next_every(*j.every, planned, now) : rd::next_at(j.at, now);
+						j.record.next_run =
+						    j.every ? rd::next_every(*j.every, planned, now) : rd::next_at(j.at, now);
 						if (j.busy) {
 							// A job never overlaps itself: this run is left out.
 							j.record.skipped++;
 							log::warn(concat("execute: '", j.record.title, "' of RD ", j.record.rd_id,
 							                 " is still running (since ",
-							                 j.record.last_start ? time_text(*j.record.last_start) : "", "); this run is skipped"));
+							                 j.record.last_start ? time_text(*j.record.last_start) : "",
+							                 "); this run is skipped"));
 							skipped.push_back(j.record);
 						} else {
 							j.busy = true;
@@ -523,9 +528,10 @@ struct Scheduler::Impl {
 				loaded = std::move(loaded_outcomes);
 				loaded_outcomes.clear();
 				if (next_records.empty() && skipped.empty() && loaded.empty()) {
-					auto wait = std::min<TimePoint::duration>(soonest - std::chrono::system_clock::now(),
-					                                          std::chrono::duration_cast<TimePoint::duration>(
-					                                              next_scan - std::chrono::steady_clock::now()));
+					auto wait =
+					    std::min<TimePoint::duration>(soonest - std::chrono::system_clock::now(),
+					                                  std::chrono::duration_cast<TimePoint::duration>(
+					                                      next_scan - std::chrono::steady_clock::now()));
 					if (wait > TimePoint::duration::zero()) wake.wait_for(lock, wait);
 					continue;
 				}
@@ -559,31 +565,31 @@ void Scheduler::start() {
 		ensure_schema(lease.get());
 	}
 	std::weak_ptr<Impl> weak = impl_;
-	rd::python::set_loaded_job_observer([weak](const std::string& rd_id, const rd::ExecuteDef& x,
-	                                           TimePoint started, const Error* error) {
-		auto impl = weak.lock();
-		if (!impl) return;
-		JobRecord r;
-		r.rd_id = rd_id;
-		// the index only names jobs without id and title; find it by address
-		size_t index = 0;
-		{
-			std::lock_guard lock(impl->mutex);
-			if (auto it = impl->rds.find(rd_id); it != impl->rds.end())
-				for (size_t i = 0; i < it->second->executes.size(); ++i)
-					if (&it->second->executes[i] == &x) index = i;
-		}
-		r.job = job_key(x, index);
-		r.title = title_of(x, index);
-		r.schedule = describe_schedule(x);
-		r.last_start = started;
-		r.last_end = std::chrono::system_clock::now();
-		r.outcome = error ? outcome_of(*error) : "ok";
-		r.error = error ? error->full_message() : "";
-		std::lock_guard lock(impl->mutex);
-		impl->loaded_outcomes.push_back(std::move(r));
-		impl->wake.notify_all();
-	});
+	rd::python::set_loaded_job_observer(
+	    [weak](const std::string& rd_id, const rd::ExecuteDef& x, TimePoint started, const Error* error) {
+		    auto impl = weak.lock();
+		    if (!impl) return;
+		    JobRecord r;
+		    r.rd_id = rd_id;
+		    // the index only names jobs without id and title; find it by address
+		    size_t index = 0;
+		    {
+			    std::lock_guard lock(impl->mutex);
+			    if (auto it = impl->rds.find(rd_id); it != impl->rds.end())
+				    for (size_t i = 0; i < it->second->executes.size(); ++i)
+					    if (&it->second->executes[i] == &x) index = i;
+		    }
+		    r.job = job_key(x, index);
+		    r.title = title_of(x, index);
+		    r.schedule = describe_schedule(x);
+		    r.last_start = started;
+		    r.last_end = std::chrono::system_clock::now();
+		    r.outcome = error ? outcome_of(*error) : "ok";
+		    r.error = error ? error->full_message() : "";
+		    std::lock_guard lock(impl->mutex);
+		    impl->loaded_outcomes.push_back(std::move(r));
+		    impl->wake.notify_all();
+	    });
 	auto impl = impl_;
 	int n = std::max(1, impl->options.threads);
 	{

@@ -286,15 +286,17 @@ std::string job_time(const std::optional<execute::TimePoint>& t) {
 // RD line (relative to the inputs), never a server path.
 std::string jobs_html(const std::vector<execute::JobRecord>& jobs) {
 	if (jobs.empty()) return "";
-	std::string out = "<h2 id=\"jobs\">Scheduled jobs of this resource</h2>\n<table class=\"jobs\">\n"
-	                  "<tr><th>job</th><th>runs</th><th>last run</th><th>outcome</th><th>next run</th></tr>\n";
+	std::string out =
+	    "<h2 id=\"jobs\">Scheduled jobs of this resource</h2>\n<table class=\"jobs\">\n"
+	    "<tr><th>job</th><th>runs</th><th>last run</th><th>outcome</th><th>next run</th></tr>\n";
 	for (auto& j : jobs) {
 		out += concat("<tr><td>", esc(j.title.empty() ? j.job : j.title), " <small>(", esc(j.schedule),
 		              ")</small></td><td>", std::to_string(j.runs),
 		              j.failures ? concat(", ", std::to_string(j.failures), " failed") : "",
 		              j.skipped ? concat(", ", std::to_string(j.skipped), " skipped") : "", "</td><td>",
 		              esc(job_time(j.last_start)), "</td><td>", esc(j.outcome));
-		if (!j.error.empty()) out += concat(": <code>", esc(excerpt(without_server_paths(j.error), 500)), "</code>");
+		if (!j.error.empty())
+			out += concat(": <code>", esc(excerpt(without_server_paths(j.error), 500)), "</code>");
 		out += concat("</td><td>", esc(job_time(j.next_run)), "</td></tr>\n");
 	}
 	return out + "</table>\n";

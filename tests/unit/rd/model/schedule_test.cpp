@@ -40,7 +40,8 @@ std::string show(TimePoint t) {
 	gmtime_r(&s, &tm);
 	char buf[40];
 	std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - std::chrono::system_clock::from_time_t(s));
+	auto ms =
+	    std::chrono::duration_cast<std::chrono::milliseconds>(t - std::chrono::system_clock::from_time_t(s));
 	return std::string(buf) + (ms.count() ? "." + std::to_string(ms.count()) : "") + "Z";
 }
 

@@ -90,8 +90,8 @@ void ensure_loaded(const std::shared_ptr<const Resource>& rd);
 // records.  Called on a Python thread with the GIL held: it must only note the outcome and
 // return (no database, no waiting).  One observer; an empty function removes it.
 using LoadedJobObserver =
-    std::function<void(const std::string& rd_id, const ExecuteDef& job, std::chrono::system_clock::time_point started,
-                       const Error* error)>;
+    std::function<void(const std::string& rd_id, const ExecuteDef& job,
+                       std::chrono::system_clock::time_point started, const Error* error)>;
 void set_loaded_job_observer(LoadedJobObserver observer);
 
 // ------------------------------------------------------------------ pythonCore services

@@ -56,8 +56,8 @@ std::vector<JobRecord> load_records(pg::Connection& conn, const std::string& rd_
 
 // Runs a job now in this thread's process (`meles exec`) and records the run when `conn` is
 // given; throws the job's Error (naming RD, job title and RD line) when it fails.
-void run_by_hand(pg::Connection* conn, const std::shared_ptr<const rd::Resource>& rd, const rd::ExecuteDef& job,
-                 size_t index);
+void run_by_hand(pg::Connection* conn, const std::shared_ptr<const rd::Resource>& rd,
+                 const rd::ExecuteDef& job, size_t index);
 
 struct SchedulerOptions {
 	std::chrono::milliseconds rescan{2000}; // how often the inputs are looked at for changed RDs
