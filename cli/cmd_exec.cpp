@@ -4,12 +4,12 @@
 #include "context.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/time.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/core/pg/database.hpp"
 #include "meles/rd/model/resource.hpp"
 #include "meles/services/execute/scheduler.hpp"
 
-#include <ctime>
 #include <iostream>
 
 namespace meles::cli {
@@ -28,13 +28,7 @@ const std::string_view exec_usage =
 namespace {
 
 std::string when(const std::optional<services::execute::TimePoint>& t) {
-	if (!t) return "-";
-	auto s = std::chrono::system_clock::to_time_t(*t);
-	std::tm tm{};
-	localtime_r(&s, &tm);
-	char buf[40];
-	std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-	return buf;
+	return t ? format_local(*t) : "-";
 }
 
 int status(const Config& config, rd::RdStore& store, const std::string& rd_arg) {

@@ -2,6 +2,7 @@
 
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/time.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -17,28 +18,19 @@ bool parse_int(std::string_view s, int& out) {
 	return ec == std::errc() && p == s.data() + s.size();
 }
 
-// Proleptic Gregorian calendar <-> days since 1970-01-01 (H. Hinnant's algorithms), so that
-// walking over dates never touches the time zone.
-long long days_from_civil(int y, int m, int d) {
-	y -= m <= 2;
-	const long long era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = static_cast<unsigned>(y - era * 400);
-	const unsigned doy =
-	    (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + static_cast<long long>(doe) - 719468;
+// Dates are walked as days since 1970-01-01, so that stepping over them never touches the time
+// zone.
+void civil(long long day, int& y, int& m, int& d) {
+	std::int64_t yy;
+	unsigned mm, dd;
+	civil_from_days(day, yy, mm, dd);
+	y = static_cast<int>(yy);
+	m = static_cast<int>(mm);
+	d = static_cast<int>(dd);
 }
 
-void civil_from_days(long long z, int& y, int& m, int& d) {
-	z += 719468;
-	const long long era = (z >= 0 ? z : z - 146096) / 146097;
-	const unsigned doe = static_cast<unsigned>(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-	m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-	y = static_cast<int>(static_cast<long long>(yoe) + era * 400 + (m <= 2));
+long long days_of(int y, int m, int d) {
+	return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
 }
 
 int iso_weekday(long long days) {
@@ -75,7 +67,7 @@ time_t local_instant(int y, int m, int d, int h, int mi) {
 		int dd = d;
 		int yy = y, mm = m;
 		if (total >= 24 * 60) {
-			civil_from_days(days_from_civil(y, m, d) + total / (24 * 60), yy, mm, dd);
+			civil(days_of(y, m, d) + total / (24 * 60), yy, mm, dd);
 			total %= 24 * 60;
 		}
 		auto a = local_exact(yy, mm, dd, total / 60, total % 60, 0);
@@ -146,14 +138,14 @@ TimePoint next_at(const std::vector<AtTime>& times, TimePoint after) {
 	// to_time_t truncates or rounds; compare against `after` itself below.
 	std::tm local{};
 	localtime_r(&a, &local);
-	long long today = days_from_civil(local.tm_year + 1900, local.tm_mon + 1, local.tm_mday);
+	long long today = days_of(local.tm_year + 1900, local.tm_mon + 1, local.tm_mday);
 	std::optional<TimePoint> best;
 	for (const AtTime& at : times) {
 		// A monthly time is due within 31 days; start the day before in case the zone's
 		// offset puts an earlier local date's time after `after`.
 		for (long long day = today - 1; day <= today + 62; ++day) {
 			int y, m, d;
-			civil_from_days(day, y, m, d);
+			civil(day, y, m, d);
 			if (at.weekday) {
 				if (iso_weekday(day) != *at.weekday) continue;
 			} else if (at.day_of_month && d != *at.day_of_month) {

@@ -1,6 +1,7 @@
 #include "meles/services/execute/scheduler.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/time.hpp"
 #include "meles/core/config/config.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/core/pg/connection.hpp"
@@ -231,15 +232,6 @@ struct Task {
 	size_t index = 0;
 };
 
-std::string time_text(TimePoint t) {
-	auto s = std::chrono::system_clock::to_time_t(t);
-	std::tm tm{};
-	localtime_r(&s, &tm);
-	char buf[40];
-	std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-	return buf;
-}
-
 } // namespace
 
 struct Scheduler::Impl {
@@ -389,7 +381,7 @@ struct Scheduler::Impl {
 				j.record.next_run = j.every ? rd::first_every(*j.every, j.record.last_start, now)
 				                            : rd::first_at(j.at, j.record.last_start, now);
 				log::info(concat("execute: '", j.record.title, "' of RD ", id, " (", schedule, ") next runs ",
-				                 time_text(*j.record.next_run)));
+				                 format_local(*j.record.next_run)));
 				to_record.push_back(j.record);
 			}
 		}
@@ -513,7 +505,7 @@ struct Scheduler::Impl {
 							j.record.skipped++;
 							log::warn(concat("execute: '", j.record.title, "' of RD ", j.record.rd_id,
 							                 " is still running (since ",
-							                 j.record.last_start ? time_text(*j.record.last_start) : "",
+							                 j.record.last_start ? format_local(*j.record.last_start) : "",
 							                 "); this run is skipped"));
 							skipped.push_back(j.record);
 						} else {

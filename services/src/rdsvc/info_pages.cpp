@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 namespace meles::services {
 
@@ -273,13 +272,7 @@ std::string table_info_html(const TableInfo& info, const InfoSite& site) {
 namespace {
 
 std::string job_time(const std::optional<execute::TimePoint>& t) {
-	if (!t) return "-";
-	auto s = std::chrono::system_clock::to_time_t(*t);
-	std::tm tm{};
-	localtime_r(&s, &tm);
-	char buf[40];
-	std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-	return buf;
+	return t ? format_local(*t) : "-";
 }
 
 // The RD's scheduled jobs: when they ran, how that went, when they run next.  Errors name the

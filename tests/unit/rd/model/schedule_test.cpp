@@ -4,10 +4,10 @@
 
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/time.hpp"
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -19,30 +19,13 @@ using namespace meles::rd;
 namespace {
 
 TimePoint instant(const std::string& s) {
-	int y, mo, d, h, mi;
-	double sec;
-	REQUIRE_MESSAGE(std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%lfZ", &y, &mo, &d, &h, &mi, &sec) == 6, s);
-	std::tm tm{};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	auto whole = static_cast<int>(sec);
-	tm.tm_sec = whole;
-	auto t = std::chrono::system_clock::from_time_t(timegm(&tm));
-	return t + std::chrono::duration_cast<TimePoint::duration>(std::chrono::duration<double>(sec - whole));
+	auto t = parse_iso(s);
+	REQUIRE_MESSAGE(t, s);
+	return *t;
 }
 
 std::string show(TimePoint t) {
-	auto s = std::chrono::system_clock::to_time_t(t);
-	std::tm tm{};
-	gmtime_r(&s, &tm);
-	char buf[40];
-	std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	auto ms =
-	    std::chrono::duration_cast<std::chrono::milliseconds>(t - std::chrono::system_clock::from_time_t(s));
-	return std::string(buf) + (ms.count() ? "." + std::to_string(ms.count()) : "") + "Z";
+	return format_iso(t, true);
 }
 
 // Sets TZ for the duration of a case (doctest runs cases on one thread).

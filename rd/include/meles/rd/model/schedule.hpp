@@ -4,6 +4,8 @@
 // [general] timezone).  Thread-safety: pure functions (localtime_r/mktime only).
 #pragma once
 
+#include "meles/core/common/time.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -23,8 +25,6 @@ struct AtTime {
 // One entry of an `at` list.  Throws Error(Validation) saying what is wrong and what would be
 // right; the caller adds the RD position.
 AtTime parse_at_time(std::string_view spec);
-
-using TimePoint = std::chrono::system_clock::time_point;
 
 // The first instant strictly after `after` matching one of `times`.  A wall-clock time that a
 // daylight-saving change skips that day is taken at the first minute after the gap; one that
