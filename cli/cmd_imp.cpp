@@ -72,6 +72,7 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 	ArgParser args("imp", {"meta-only", "continue-bad", "system"}, {"max-rows"});
 	args.alias("m", "meta-only");
 	args.alias("c", "continue-bad");
+	args.alias("keep-going", "continue-bad");
 	args.alias("s", "system");
 	args.alias("M", "max-rows");
 	args.parse(argv);
@@ -137,6 +138,16 @@ int cmd_imp(const GlobalOptions& global, const std::vector<std::string>& argv) {
 		std::cout << t.table << ": " << thousands(t.rows) << " rows";
 		if (t.skipped) std::cout << ", " << thousands(t.skipped) << " bad records skipped (listed above)";
 		std::cout << "\n";
+	}
+	// The skipped records again where an operator looks last: a corrupt file among thousands
+	// of good ones scrolls away with the progress lines.
+	for (auto& t : report.tables) {
+		if (!t.skipped) continue;
+		std::cout << "skipped in " << t.table << ":\n";
+		for (auto& m : t.first_problems)
+			std::cout << "  " << m << "\n";
+		if (t.skipped > t.first_problems.size())
+			std::cout << "  ... and " << thousands(t.skipped - t.first_problems.size()) << " more (above)\n";
 	}
 	std::cout << "imported in "
 	          << (secs < 10 ? std::to_string(static_cast<int>(secs * 100) / 100.0).substr(0, 4)

@@ -157,7 +157,8 @@ int cmd_val(const GlobalOptions& global, const std::vector<std::string>& args) {
 			rd::check_expressions(*lr.resource, checker, diags);
 			check_examples(*lr.resource, diags);
 			rd::lint_resource(*lr.resource, diags);
-			rd::ingest::check_data_elements(*lr.resource, diags);
+			rd::ingest::check_data_elements(*lr.resource,
+			                                rd::ingest::store_proc_resolver(store, *lr.resource), diags);
 		}
 		// Problems are found in several passes; show them in file order.
 		std::vector<rd::Diagnostic> items = diags.items();

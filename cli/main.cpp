@@ -47,7 +47,8 @@ const std::vector<Command>& command_table() {
 	     "and analyzed, then swapped in together with its TAP_SCHEMA entries in one transaction.\n"
 	     "If anything fails, the previous table and its metadata are left exactly as they were.\n\n"
 	     "  -m, --meta-only      only refresh metadata (TAP_SCHEMA, descriptions) and permissions\n"
-	     "  -c, --continue-bad   skip records that cannot be ingested (each is listed, in file order)\n"
+	     "  -c, --continue-bad   skip records and files that cannot be ingested (each is listed, in\n"
+	     "                       file order, and again at the end); also --keep-going\n"
 	     "  -s, --system         also recreate system tables (e.g. TAP_SCHEMA of //tap)\n"
 	     "  -M, --max-rows N     import at most N rows per table (for trying an RD)\n",
 	     cmd_imp},

@@ -4,11 +4,12 @@
   In DaCHS every file served through getproduct is registered in dc.products:
   tables describing files mix in //products#table, which adds the product
   columns, and their data elements run the //products#define row filter in
-  the grammar, which computes the product fields of each source.  Meles has
-  the table, the mixin (with maps from the prodtbl* keys to the product
-  columns) and the row filter (Python, run by the embedded interpreter), but
-  does not register the products yet: nothing fills dc.products, and there is
-  no getproduct.  See docs/rd-reference.md. -->
+  the grammar, which computes the product fields of each source.  Meles runs
+  //products#define natively (rd/ingest/native_procs): its parameters become
+  the prodtbl* keys of each record; the mixin maps them to the product columns
+  and makes the data element fill dc.products as well (rows replacing those
+  with the same accref; a table imported again forgets its old products
+  first, as does `meles drop`).  See docs/rd-reference.md. -->
 <resource schema="dc" resdir=".">
 	<meta name="title">Product registry</meta>
 	<meta name="description">Files the data centre delivers: their access keys,
@@ -55,8 +56,26 @@
 				verbLevel="11" description="Size of the data in bytes">
 				<values nullLiteral="-1"/>
 			</column>
+			<!-- A table made anew, or dropped, takes its products with it; dc.products may not
+				exist yet (then there is nothing to forget). -->
+			<script type="postCreation" lang="AC_SQL" name="forget the products of this table"
+				>DELETE FROM dc.products WHERE sourceTable = '\qName'</script>
+			<script type="beforeDrop" lang="AC_SQL" name="forget the products of this table"
+				>DELETE FROM dc.products WHERE sourceTable = '\qName'</script>
 		</events>
 	</mixinDef>
+
+	<STREAM id="hackProductsData">
+		<doc>FEED this into a mixinDef whose tables describe files (DaCHS's
+		//siap#pgs, //ssap#hcd and //epntap2 tables do): they become product
+		tables as with //products#table — the product columns, and registration
+		in dc.products by the //products#define row filter.  (DaCHS does this
+		with a processLate procedure; Meles mixes //products#table into the
+		table.)</doc>
+		<events>
+			<mixin>//products#table</mixin>
+		</events>
+	</STREAM>
 
 	<procDef id="define" type="rowfilter">
 		<doc>Computes the product fields of a source (prodtblAccref, prodtblPath,
@@ -66,29 +85,16 @@
 		e.g. "\schema.main".</doc>
 		<setup>
 			<par key="table" description="Qualified name of the table the products are described in (a string expression)"/>
-			<par key="accref" late="True" description="Access reference (default: the source path relative to the inputs directory)">\inputRelativePath</par>
-			<par key="path" late="True" description="Path of the file, relative to the inputs directory, or a URL">\inputRelativePath</par>
-			<par key="fsize" late="True" description="Size of the file in bytes">\inputSize</par>
-			<par key="mime" late="True" description="Media type of the product">'image/fits'</par>
-			<par key="owner" late="True" description="Owning group during the embargo">None</par>
-			<par key="embargo" late="True" description="End of the embargo (a date)">None</par>
-			<par key="preview" late="True" description="Preview path or URL; 'AUTO' computes previews on request">'AUTO'</par>
-			<par key="preview_mime" late="True" description="Media type of the preview">None</par>
-			<par key="datalink" late="True" description="URL of a datalink document for the product">None</par>
+			<par key="accref" description="Access reference (default: the source path relative to the inputs directory)">\inputRelativePath</par>
+			<par key="path" description="Path of the file, relative to the inputs directory, or a URL">\inputRelativePath</par>
+			<par key="fsize" description="Size of the file in bytes">\inputSize</par>
+			<par key="mime" description="Media type of the product">'image/fits'</par>
+			<par key="owner" description="Owning group during the embargo">None</par>
+			<par key="embargo" description="End of the embargo (a date)">None</par>
+			<par key="preview" description="Preview path or URL; 'AUTO' computes previews on request">'AUTO'</par>
+			<par key="preview_mime" description="Media type of the preview">None</par>
+			<par key="datalink" description="URL of a datalink document for the product">None</par>
 		</setup>
-		<code>
-			row["prodtblAccref"] = accref
-			row["prodtblPath"] = accref if path is None else path
-			row["prodtblFsize"] = fsize
-			row["prodtblMime"] = mime
-			row["prodtblOwner"] = owner
-			row["prodtblEmbargo"] = embargo
-			row["prodtblPreview"] = preview
-			row["prodtblPreviewMime"] = preview_mime
-			row["prodtblDatalink"] = datalink
-			row["prodtblTable"] = table
-			yield row
-		</code>
 	</procDef>
 
 	<data id="import" auto="False">

@@ -1,6 +1,7 @@
 #include "fits/fits_table_fixture.hpp"
 
 #include "meles/core/common/error.hpp"
+#include "meles/core/common/strings.hpp"
 
 #include <fitsio.h>
 
@@ -124,6 +125,53 @@ void write_fits_image(const std::string& path) {
 	fits_create_img(f, 16, 2, ax, &status);
 	std::vector<short> px(16, 7);
 	fits_write_img(f, TSHORT, 1, 16, px.data(), &status);
+	fits_close_file(f, &status);
+	check(status, "image fixture " + path);
+}
+
+void write_fits_image_file(const std::string& path, const FixtureImage& im) {
+	std::remove(path.c_str());
+	fitsfile* f = nullptr;
+	int status = 0;
+	fits_create_diskfile(&f, path.c_str(), &status);
+	check(status, "create " + path);
+	long ax[2] = {im.naxis1, im.naxis2};
+	if (im.tile_compressed) {
+		long none[1] = {0};
+		fits_create_img(f, 8, 0, none, &status);
+		fits_set_compression_type(f, RICE_1, &status);
+	}
+	fits_create_img(f, SHORT_IMG, 2, ax, &status);
+	check(status, "image HDU");
+	for (auto& [key, value] : im.cards) {
+		std::string card = key.size() > 8 || key.find(' ') != std::string::npos
+		                       ? concat("HIERARCH ", key, " = ", value)
+		                       : concat(key, std::string(8 - key.size(), ' '), "= ", value);
+		card.resize(80, ' ');
+		fits_write_record(f, card.c_str(), &status);
+		check(status, "card " + key);
+	}
+	if (!im.long_string_key.empty()) {
+		fits_write_key_longstr(f, im.long_string_key.c_str(), im.long_string.c_str(), nullptr, &status);
+		check(status, "long string");
+	}
+	std::vector<short> px(static_cast<size_t>(im.naxis1 * im.naxis2));
+	for (size_t i = 0; i < px.size(); ++i)
+		px[i] = static_cast<short>(i % 1000);
+	fits_write_img(f, TSHORT, 1, static_cast<LONGLONG>(px.size()), px.data(), &status);
+	check(status, "pixels");
+	if (im.tile_compressed) fits_set_compression_type(f, NOCOMPRESS, &status);
+	for (int e = 1; e <= im.extensions; ++e) {
+		long small[2] = {2, 2};
+		fits_create_img(f, SHORT_IMG, 2, small, &status);
+		std::string name = concat("EXT", std::to_string(e));
+		fits_update_key(f, TSTRING, "EXTNAME", name.data(), nullptr, &status);
+		int n = e;
+		fits_update_key(f, TINT, "HDUNUM", &n, nullptr, &status);
+		short zeros[4] = {0, 0, 0, 0};
+		fits_write_img(f, TSHORT, 1, 4, zeros, &status);
+		check(status, "extension");
+	}
 	fits_close_file(f, &status);
 	check(status, "image fixture " + path);
 }

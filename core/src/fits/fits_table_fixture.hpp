@@ -47,4 +47,17 @@ void write_fits_tables(const std::string& path, const std::vector<FixtureTable>&
 // Writes a file whose HDU 1 is a small image (for "not a table" errors).
 void write_fits_image(const std::string& path);
 
+// An image file as telescopes write them, for fitsProdGrammar tests and benchmarks.
+struct FixtureImage {
+	long naxis1 = 16, naxis2 = 16;
+	// Header cards after the mandatory ones: key and value as FITS writes it ("'M31'",
+	// "12.5", "T", "1.0D-3"); a key of 8+ characters or with blanks becomes HIERARCH.
+	std::vector<std::pair<std::string, std::string>> cards;
+	std::string long_string_key; // with long_string: a string longer than a card (CONTINUE)
+	std::string long_string;
+	bool tile_compressed = false; // as fpack writes: empty primary HDU, RICE-compressed image HDU 1
+	int extensions = 0;           // further image HDUs (EXTNAME EXTn, a card HDUNUM = n)
+};
+void write_fits_image_file(const std::string& path, const FixtureImage& image);
+
 } // namespace meles::core::fits

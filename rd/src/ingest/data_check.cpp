@@ -4,6 +4,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/ingest/grammar_registry.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
+#include "meles/rd/ingest/native_procs.hpp"
 #include "meles/rd/python/grammars.hpp"
 
 #include <optional>
@@ -14,19 +15,17 @@ namespace {
 
 // The record's field names, if they can be known without importing: declared by the
 // grammar, or the layout of the first source (which reads only its header).
-std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd,
-                                                    Diagnostics& diags) {
-	// Rows made by Python (embedded/custom grammars) and rows that rowfilters or sourceFields
-	// change have fields known only once the code runs.
-	if (python::is_python_grammar(dd.grammar->type) || !dd.grammar->rowfilters.empty() ||
-	    dd.grammar->source_fields)
-		return std::nullopt;
+std::optional<std::vector<std::string>> field_names(const Resource& rd, const DataDesc& dd) {
+	// Rows made by Python (embedded/custom grammars) and rows that Python rowfilters or
+	// sourceFields change have fields known only once the code runs.
+	if (python::is_python_grammar(dd.grammar->type) || dd.grammar->source_fields) return std::nullopt;
+	for (auto& rf : dd.grammar->rowfilters)
+		if (!find_native_proc(rf.proc_ref)) return std::nullopt;
 	std::unique_ptr<Grammar> grammar;
 	try {
 		grammar = make_grammar(to_grammar_element(dd.grammar->element));
-	} catch (const Error& e) {
-		diags.add(e, dd.grammar->pos);
-		return std::nullopt;
+	} catch (const Error&) {
+		return std::nullopt; // check_importable reports it
 	}
 	if (auto declared = grammar->declared_fields()) return declared;
 	if (!dd.sources) return std::nullopt;
@@ -42,6 +41,32 @@ std::optional<std::vector<std::string>> field_names(const Resource& rd, const Da
 	}
 }
 
+void check_application(const ApplyDef& a, const ProcResolver& procs, Diagnostics& diags) {
+	const ProcDef* def = procs && !a.proc_ref.empty() ? procs(a.proc_ref) : nullptr;
+	std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
+	if (procs && !a.proc_ref.empty() && !def) {
+		diags.error(ErrorKind::NotFound, concat(what, ": its procDef cannot be found"), a.pos);
+		return;
+	}
+	switch (runner_of(a, def)) {
+	case ProcRunner::Nothing:
+	case ProcRunner::Python:
+		return; // the Python runtime runs it (the loader checks its code)
+	case ProcRunner::Missing:
+		diags.error(ErrorKind::Validation,
+		            concat(what, ": the procedure has no code and Meles has no native implementation of it"),
+		            a.pos);
+		return;
+	case ProcRunner::Native:
+		break;
+	}
+	try {
+		find_native_proc(a.proc_ref)->expand(a, *def);
+	} catch (const Error& e) {
+		diags.add(e, a.pos);
+	}
+}
+
 bool has_field(const std::optional<std::vector<std::string>>& fields, const std::string& name) {
 	if (!fields) return true; // unknown: give the benefit of the doubt
 	for (auto& f : *fields)
@@ -51,11 +76,43 @@ bool has_field(const std::optional<std::vector<std::string>>& fields, const std:
 
 } // namespace
 
-void check_data_elements(const Resource& rd, Diagnostics& diags) {
+void check_importable(const DataDesc& dd, const ProcResolver& procs, Diagnostics& diags) {
+	if (dd.sources) {
+		try {
+			to_sources_spec(*dd.sources);
+		} catch (const Error& e) {
+			diags.add(e, dd.sources->pos);
+		}
+	}
+	if (!dd.grammar) return;
+	// Python grammars are made by the Python runtime (the loader checks their code).
+	const GrammarRecord* record = find_grammar(dd.grammar->type);
+	try {
+		if (record && record->support == GrammarSupport::Python)
+			python::check_grammar(*dd.grammar);
+		else
+			make_grammar(to_grammar_element(dd.grammar->element));
+	} catch (const Error& e) {
+		diags.add(e, dd.grammar->pos);
+	}
+	for (auto& rf : dd.grammar->rowfilters)
+		check_application(rf, procs, diags);
+	if (dd.grammar->source_fields) check_application(*dd.grammar->source_fields, procs, diags);
+	for (auto& mk : dd.makes) {
+		for (auto& a : mk.rowmaker.applies)
+			check_application(a, procs, diags);
+		if (mk.parmaker)
+			for (auto& a : mk.parmaker->applies)
+				check_application(a, procs, diags);
+	}
+}
+
+void check_data_elements(const Resource& rd, const ProcResolver& procs, Diagnostics& diags) {
 	for (auto& dd : rd.data) {
+		check_importable(dd, procs, diags);
 		std::optional<std::vector<std::string>> fields;
 		if (dd.grammar)
-			fields = field_names(rd, dd, diags);
+			fields = field_names(rd, dd);
 		else
 			continue; // no grammar: nothing is read (parmakers, views, ...)
 		for (auto& mk : dd.makes) {

@@ -5,7 +5,9 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/rd/ingest/data_check.hpp"
 #include "meles/rd/ingest/grammar_registry.hpp"
+#include "meles/rd/ingest/native_procs.hpp"
 #include "meles/rd/ingest/rowmaker.hpp"
 #include "meles/rd/ingest/sources.hpp"
 #include "meles/rd/python/grammars.hpp"
@@ -175,7 +177,9 @@ std::vector<SourcePos> find_rows(RdStore& store, const Resource& rd, const DataD
 			std::optional<CompiledRowmaker> rm;
 			RecordBatch batch;
 			while (reader->next(batch)) {
-				if (!rm) rm.emplace(mk.rowmaker, t, batch.layout(), row_macros(src, store, rd, dd, opts));
+				if (!rm)
+					rm.emplace(mk.rowmaker, t, batch.layout(), row_macros(src, store, rd, dd, opts),
+					           RowmakerInputs{&*dd.grammar, store_proc_resolver(store, rd), nullptr});
 				for (size_t r = 0; r < batch.size(); ++r) {
 					if (batch.problem(r)) continue;
 					line.clear();
@@ -280,6 +284,22 @@ void add_primary_key(pg::Connection& c, RdStore& store, const Resource& rd, cons
 	throw Error(ErrorKind::Validation, msg, t.pos);
 }
 
+// Moves the staged rows into `relation`, each replacing the row with its key (the last of
+// several staged rows with one key wins, as the last written does in DaCHS).
+void merge_overwriting(pg::Connection& c, const TableDef& t, const std::string& stage,
+                       const std::string& relation) {
+	std::vector<std::string> keys;
+	for (auto& p : t.primary) {
+		const Column* col = t.find_column(p);
+		keys.push_back(col ? schema::sql_identifier(col->meta) : schema::sql_identifier(p, false));
+	}
+	std::string k = join(keys, ", ");
+	c.exec(concat("DELETE FROM ", relation, " WHERE (", k, ") IN (SELECT ", k, " FROM ", stage, ")"));
+	c.exec(concat("INSERT INTO ", relation, " SELECT DISTINCT ON (", k, ") * FROM ", stage, " ORDER BY ", k,
+	              ", ctid DESC"));
+	c.exec(concat("DROP TABLE ", stage));
+}
+
 } // namespace
 
 ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& opts) {
@@ -320,16 +340,15 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 		                   rd->rd_id, " ", join(ids, " ")));
 	}
 
-	// procDefs of applies (other RDs are kept loaded for the import's duration).
-	std::vector<std::shared_ptr<const Resource>> proc_rds;
-	auto find_procdef = [&](std::string_view ref) -> const ProcDef* {
-		auto hash = ref.find('#');
-		if (hash == std::string_view::npos) return rd->find_procdef(ref);
-		std::string rd_id(ref.substr(0, hash));
-		std::shared_ptr<const Resource> where = rd_id == rd->rd_id ? rd : store_.get(rd_id);
-		proc_rds.push_back(where);
-		return where->find_procdef(ref.substr(hash + 1));
-	};
+	// What `meles val` checks of a data element, checked the same way: val's OK means this runs.
+	// (The resolver keeps the RDs it looks into loaded for the import's duration.)
+	ProcResolver procs = store_proc_resolver(store_, *rd);
+	{
+		Diagnostics problems;
+		for (const DataDesc* dd : selected)
+			check_importable(*dd, procs, problems);
+		problems.throw_if_errors();
+	}
 
 	Progress progress(opts);
 	conn_.begin();
@@ -393,23 +412,14 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 			// -- data
 			bool has_input = dd->grammar.has_value();
 			if (has_input && !opts.meta_only) {
-				// Rowfilters without Python code are native procedures Meles does not have yet
-				// (//products#define); the Python ones run in python::filter_records.
-				for (auto& rf : dd->grammar->rowfilters)
-					if (!python::runs_application(rf, find_procdef))
-						throw Error(ErrorKind::Validation,
-						            concat("rowfilter", rf.proc_ref.empty() ? "" : concat(" ", rf.proc_ref),
-						                   ": this version of Meles does not run this row filter",
-						                   rf.proc_ref == "//products#define"
-						                       ? " (the product registry is not implemented yet)"
-						                       : ""),
-						            rf.pos);
-				// Python grammars come from the Python runtime, the others from the registry.
+				RowmakerInputs inputs{&*dd->grammar, procs, rd};
+				// Python grammars come from the Python runtime, the others from the registry; the
+				// Python rowfilters run in python::filter_records, the native ones in the rowmaker.
 				std::unique_ptr<Grammar> grammar =
 				    python::is_python_grammar(dd->grammar->type)
-				        ? python::make_grammar(*dd->grammar, rd, find_procdef)
+				        ? python::make_grammar(*dd->grammar, rd, procs)
 				        : make_grammar(to_grammar_element(dd->grammar->element));
-				bool python_filters = python::has_python_filters(*dd->grammar, find_procdef);
+				bool python_filters = python::has_python_filters(*dd->grammar, procs);
 				ReadOptions read_options;
 				read_options.bad_records_in_batch = true;
 				std::vector<SourceInfo> sources;
@@ -418,9 +428,17 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 				for (auto& tg : targets) {
 					const TableDef& t = *tg.table;
 					if (!t.on_disk || t.is_view() || tg.new_relation.empty()) continue;
-					RowmakerContext rm_context{rd, find_procdef};
 					run_scripts(conn_, tg.make->scripts, "preImport", {rd, &t, tg.new_relation});
-					std::string copy_sql = concat("COPY ", tg.new_relation, " FROM STDIN");
+					// Rows for a table that keeps its rows (a system table such as dc.products)
+					// with dupePolicy="overwrite" replace those with the same key.
+					std::string stage;
+					if (!tg.fresh && t.dupe_policy == DupePolicy::Overwrite && !t.primary.empty()) {
+						stage = concat("pg_temp.meles_stage_", std::to_string(&tg - targets.data()));
+						conn_.exec(concat("DROP TABLE IF EXISTS ", stage, "; CREATE TEMP TABLE ", stage,
+						                  " (LIKE ", tg.new_relation, " INCLUDING DEFAULTS) ON COMMIT DROP"));
+					}
+					std::string copy_sql =
+					    concat("COPY ", stage.empty() ? tg.new_relation : stage, " FROM STDIN");
 					auto copy = conn_.copy_in(copy_sql);
 					std::string buf;
 					buf.reserve(kCopyBuffer + 65536);
@@ -433,7 +451,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 						RowMacroContext macros = row_macros(src, store_, *rd, *dd, opts);
 						if (python_filters)
 							reader = python::filter_records(
-							    std::move(reader), *dd->grammar, rd, find_procdef,
+							    std::move(reader), *dd->grammar, rd, procs,
 							    [&macros](std::string_view text, const SourcePos& pos) {
 								    std::string t(text);
 								    if (!row_macros_in(t).empty())
@@ -445,13 +463,17 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 						const FieldLayout* rm_layout = nullptr;
 						RecordBatch batch;
 						while (reader->next(batch)) {
-							// Python grammars and rowfilters may add fields as they go: a new
-							// layout gets its own rowmaker.
-							if (!rm || rm_layout != &batch.layout()) {
-								rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, rm_context);
+							// (A batch of bad records only, e.g. an unreadable FITS file, has no
+							// layout to compile for.)  Python grammars and rowfilters may add fields
+							// as they go: a new layout gets its own rowmaker.
+							bool all_bad = batch.has_problems();
+							for (size_t r = 0; all_bad && r < batch.size(); ++r)
+								all_bad = batch.problem(r) != nullptr;
+							if (!all_bad && (!rm || rm_layout != &batch.layout())) {
+								rm.emplace(tg.make->rowmaker, t, batch.layout(), macros, inputs);
 								rm_layout = &batch.layout();
 							}
-							rm->run([&] {
+							auto rows = [&] {
 								for (size_t r = 0; r < batch.size(); ++r) {
 									try {
 										if (batch.has_problems())
@@ -471,7 +493,11 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 										break;
 									}
 								}
-							});
+							};
+							if (all_bad || !rm)
+								rows();
+							else
+								rm->run(rows);
 							if (buf.size() >= kCopyBuffer) {
 								copy.write(buf);
 								buf.clear();
@@ -486,6 +512,7 @@ ImportReport Importer::import(const std::string& rd_arg, const ImportOptions& op
 					}
 					copy.write(buf);
 					copy.finish();
+					if (!stage.empty()) merge_overwriting(conn_, t, stage, tg.new_relation);
 					pr.rows = tg.result.rows;
 					pr.bytes_read = total;
 					progress.report(pr, true);

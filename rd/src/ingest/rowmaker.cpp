@@ -8,6 +8,7 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <map>
 
 namespace meles::rd::ingest {
@@ -123,7 +124,7 @@ bool CompiledRowmaker::needs_per_source(const RowmakerDef& rm) {
 }
 
 CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table, const FieldLayout& layout,
-                                   const RowMacroContext& macros, const RowmakerContext& context)
+                                   const RowMacroContext& macros, const RowmakerInputs& inputs)
     : impl_(std::make_unique<Impl>(table)) {
 	auto& im = *impl_;
 	ex::Scope& scope = im.scope;
@@ -133,10 +134,12 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 			t = expand_row_macros(t, macros, RowMacroRendering::PythonLiteral, pos);
 		return t;
 	};
+	// Names the record gets beyond the grammar's fields (native row filters, vars, applies).
+	std::vector<std::string> defined;
 	// The Python stage, made only for rowmakers that need it; its `vars` holds every raw field.
 	auto need_stage = [&]() -> python::RowStage& {
 		if (!im.stage) {
-			im.stage = std::make_unique<python::RowStage>(context.rd, table);
+			im.stage = std::make_unique<python::RowStage>(inputs.rd, table);
 			for (auto& f : layout.fields())
 				if (!f.name.empty()) scope.add_field(f.name);
 			for (auto& v : rm.vars)
@@ -156,39 +159,70 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 		return static_cast<int>(im.exprs.size() - 1);
 	};
 
-	for (auto& a : rm.applies) {
-		const ProcDef* pd = nullptr;
-		if (!a.proc_ref.empty()) {
-			pd = context.find_procdef ? context.find_procdef(a.proc_ref) : nullptr;
-			if (!pd)
-				throw Error(ErrorKind::NotFound, concat("apply: procDef ", a.proc_ref, " cannot be found"),
-				            a.pos);
-			if (!pd->has_python() && !a.has_python() && pd->pars.empty() && a.binds.empty()) continue;
-		}
-		need_stage().add_apply(a, pd, expand);
-	}
+	auto add_ignore = [&](const std::vector<IgnoreOn>& list) {
+		for (auto& ig : list)
+			for (auto& c : ig.conditions) {
+				im.ignore.push_back(compile_condition(c, layout));
+				im.bail.push_back(ig.bail);
+			}
+	};
+	if (inputs.grammar) add_ignore(inputs.grammar->ignore_on);
+	add_ignore(rm.ignore_on);
 
-	for (auto& ig : rm.ignore_on)
-		for (auto& c : ig.conditions) {
-			im.ignore.push_back(compile_condition(c, layout));
-			im.bail.push_back(ig.bail);
-		}
-
-	for (auto& v : rm.vars) {
+	auto add_var = [&](const std::string& key, const std::optional<Expr>& expr,
+	                   const std::optional<std::string>& source, const std::optional<Expr>& null_expr,
+	                   const std::vector<std::string>& null_excs, const SourcePos& pos) {
 		VarStep step;
-		step.pos = v.pos;
-		step.slot = scope.add_field(v.key);
-		if (v.expr) {
-			step.expr = compile(*v.expr);
-		} else if (v.source) {
-			auto idx = layout.index_of(*v.source);
+		step.pos = pos;
+		step.slot = scope.add_field(key);
+		if (expr) {
+			step.expr = compile(*expr);
+		} else if (source) {
+			auto idx = layout.index_of(*source);
 			step.source_known = idx.has_value();
 			step.source_field = idx.value_or(0);
 		}
-		if (v.null_expr) step.null_expr = compile(*v.null_expr);
-		step.null_excs = ex::ExcSet::parse(join(v.null_excs, ","));
+		if (null_expr) step.null_expr = compile(*null_expr);
+		step.null_excs = ex::ExcSet::parse(join(null_excs, ","));
 		im.vars.push_back(std::move(step));
-	}
+		defined.push_back(key);
+	};
+	// Procedure applications: natively where native_procs has them, else in the Python stage
+	// (after the vars).  The grammar's Python row filters have run in the importer already.
+	std::vector<NativeAssignment> column_results;
+	auto apply = [&](const ApplyDef& a, bool grammar_filter) {
+		const ProcDef* def = inputs.procs && !a.proc_ref.empty() ? inputs.procs(a.proc_ref) : nullptr;
+		std::string what = a.proc_ref.empty() ? a.element : concat(a.element, " of ", a.proc_ref);
+		if (!a.proc_ref.empty() && !def)
+			throw Error(ErrorKind::NotFound, concat(what, ": its procDef cannot be found"), a.pos);
+		switch (runner_of(a, def)) {
+		case ProcRunner::Nothing:
+			return;
+		case ProcRunner::Python:
+			if (!grammar_filter) need_stage().add_apply(a, def, expand);
+			return;
+		case ProcRunner::Missing:
+			throw Error(
+			    ErrorKind::Validation,
+			    concat(what, ": the procedure has no code and Meles has no native implementation of it"),
+			    a.pos);
+		case ProcRunner::Native:
+			break;
+		}
+		for (auto& as : find_native_proc(a.proc_ref)->expand(a, *def)) {
+			if (as.target == NativeAssignment::Target::Column)
+				column_results.push_back(std::move(as));
+			else
+				add_var(as.name, as.expr, std::nullopt, std::nullopt, {}, a.pos);
+		}
+	};
+	if (inputs.grammar)
+		for (auto& rf : inputs.grammar->rowfilters)
+			apply(rf, true);
+	for (auto& v : rm.vars)
+		add_var(v.key, v.expr, v.source, v.null_expr, v.null_excs, v.pos);
+	for (auto& a : rm.applies)
+		apply(a, false);
 
 	bool applies = im.stage && im.stage->has_applies();
 	im.cells.resize(table.columns.size());
@@ -197,23 +231,20 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 			if (iequals(table.columns[i].meta.name, name)) return i;
 		throw Error(ErrorKind::Name, concat("table ", table.id, " has no column '", name, "'"), pos);
 	};
+	auto is_defined = [&](const std::string& name) {
+		return std::find(defined.begin(), defined.end(), name) != defined.end();
+	};
 	// A raw field or var that the maps copy.  After Python applies (which may change vars) it is
 	// read from the slots; otherwise straight from the record.
 	auto copy_cell = [&](const std::string& src, const SourcePos& pos) -> Cell {
 		Cell c;
 		c.pos = pos;
-		if (applies) {
+		// A var of that name wins over a raw field (vars are the raw row with the vars set on it).
+		if (applies || is_defined(src)) {
 			c.kind = CellKind::Slot;
 			c.slot = scope.add_field(src);
 			return c;
 		}
-		// A var of that name wins over a raw field (vars are the raw row with the vars set on it).
-		for (auto& v : rm.vars)
-			if (v.key == src) {
-				c.kind = CellKind::Slot;
-				c.slot = scope.add_field(src);
-				return c;
-			}
 		if (auto idx = layout.index_of(src)) {
 			c.kind = CellKind::Raw;
 			c.field = *idx;
@@ -229,6 +260,15 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	for (auto& [dest, src] : rm.simplemaps) {
 		size_t ci = column_index(dest, rm.pos);
 		im.cells[ci] = copy_cell(src, rm.pos);
+	}
+	// Columns native applies compute win over blind copies (idmaps), not over explicit maps.
+	for (auto& r : column_results) {
+		size_t ci = column_index(r.name, r.expr.pos);
+		Cell cell;
+		cell.pos = r.expr.pos;
+		cell.kind = CellKind::Expression;
+		cell.expr = compile(r.expr);
+		im.cells[ci] = cell;
 	}
 	for (auto& m : rm.maps) {
 		size_t ci = column_index(m.key, m.pos);
@@ -263,13 +303,9 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	}
 	if (im.stage) {
 		// As in DaCHS, a column name absent from the raw row is None in vars (not a KeyError).
-		for (auto& c : table.columns) {
-			if (layout.index_of(c.meta.name)) continue;
-			bool is_var = false;
-			for (auto& v : rm.vars)
-				is_var = is_var || v.key == c.meta.name;
-			if (!is_var) im.default_slots.push_back(scope.add_field(c.meta.name));
-		}
+		for (auto& c : table.columns)
+			if (!layout.index_of(c.meta.name) && !is_defined(c.meta.name))
+				im.default_slots.push_back(scope.add_field(c.meta.name));
 	}
 	// Which @names the expressions read from the record.  A var of a raw field's name starts
 	// as that field (vars are the raw row), so that <var key="b">@b + "!"</var> reads it.
@@ -281,9 +317,7 @@ CompiledRowmaker::CompiledRowmaker(const RowmakerDef& rm, const TableDef& table,
 	for (int s = 0; s < scope.size() && !applies; ++s) {
 		if (scope.is_variable(s)) continue;
 		const std::string& name = scope.name(s);
-		bool known = layout.index_of(name).has_value();
-		for (auto& v : rm.vars)
-			known = known || v.key == name;
+		bool known = layout.index_of(name).has_value() || is_defined(name);
 		for (int d : im.default_slots)
 			known = known || d == s;
 		if (!known)

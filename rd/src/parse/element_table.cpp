@@ -3,6 +3,8 @@
 // docs/rd-reference.md describes the same elements for operators.
 #include "element_parsers.hpp"
 
+#include "meles/rd/ingest/grammar_registry.hpp"
+
 #include <algorithm>
 
 namespace meles::rd::parse {
@@ -16,14 +18,14 @@ const std::vector<std::string_view>& core_element_names() {
 	return names;
 }
 
+// Grammar elements are those of the grammar records (ingest/grammar_registry): one table.
 const std::vector<std::string_view>& grammar_element_names() {
-	static const std::vector<std::string_view> names = {
-	    "csvGrammar",      "reGrammar",        "columnGrammar",    "fitsTableGrammar", "fitsProdGrammar",
-	    "dictlistGrammar", "customGrammar",    "embeddedGrammar",  "voTableGrammar",   "odbcGrammar",
-	    "directGrammar",   "binaryGrammar",    "cdfHeaderGrammar", "pdsGrammar",       "hdf5Grammar",
-	    "keyValueGrammar", "freeREGrammar",    "xmlGrammar",       "nullGrammar",      "transparentGrammar",
-	    "rowsetGrammar",   "mySQLDumpGrammar", "contextGrammar",
-	};
+	static const std::vector<std::string_view> names = [] {
+		std::vector<std::string_view> out;
+		for (auto& g : ingest::grammar_registry())
+			out.push_back(g.element);
+		return out;
+	}();
 	return names;
 }
 
@@ -33,8 +35,7 @@ bool is_core_element(std::string_view name) {
 }
 
 bool is_grammar_element(std::string_view name) {
-	auto& n = grammar_element_names();
-	return std::find(n.begin(), n.end(), name) != n.end();
+	return ingest::is_grammar_element(name);
 }
 
 const std::vector<ElementEntry>& element_table() {

@@ -175,16 +175,37 @@ std::string iso_utc(std::time_t t) {
 	return buf;
 }
 
-std::string relative_or_absolute(const fs::path& p, const fs::path& base) {
+// A source's path below the inputs directory (accrefs, publisher DIDs: keys clients send back).
+// Symlinks are not resolved first: a data directory linked in from a bigger disk is the usual
+// layout, and its files keep their names below the inputs directory.  Only when the path is not
+// lexically below it is the same directory tried with links resolved (an inputs directory
+// reached through a link).  A file outside it (an absolute or ../ sources pattern) gets no key,
+// rather than one that spells a server path.
+std::string inputs_relative(const fs::path& p, const fs::path& base) {
 	if (base.empty()) return p.generic_string();
+	auto below = [](const fs::path& file, const fs::path& dir) -> std::optional<std::string> {
+		fs::path rel = file.lexically_relative(dir);
+		if (rel.empty() || *rel.begin() == ".." || *rel.begin() == ".") return std::nullopt;
+		return rel.generic_string();
+	};
 	std::error_code ec;
-	fs::path abs = fs::weakly_canonical(p, ec);
-	if (ec) abs = fs::absolute(p);
-	fs::path b = fs::weakly_canonical(base, ec);
-	if (ec) b = fs::absolute(base);
-	fs::path rel = abs.lexically_relative(b);
-	if (rel.empty() || *rel.begin() == "..") return abs.generic_string();
-	return rel.generic_string();
+	fs::path abs = fs::absolute(p, ec).lexically_normal();
+	fs::path b = fs::absolute(base, ec).lexically_normal();
+	if (!b.has_filename()) b = b.parent_path(); // "inputs/" as configured
+	if (auto r = below(abs, b)) return *r;
+	// Which directory above the file is the inputs directory, links resolved (the part below it
+	// keeps its spelling).
+	fs::path cb = fs::weakly_canonical(b, ec);
+	if (!ec)
+		for (fs::path up = abs.parent_path(); up.has_relative_path(); up = up.parent_path()) {
+			std::error_code e;
+			if (fs::weakly_canonical(up, e) == cb && !e)
+				if (auto r = below(abs, up)) return *r;
+		}
+	throw Error(ErrorKind::Validation,
+	            concat(p.generic_string(), " lies outside ", b.generic_string(),
+	                   "; accrefs, publisher DIDs and preview paths are paths below it (use a sources "
+	                   "pattern relative to the resource directory, or link the data directory in)"));
 }
 
 } // namespace
@@ -263,7 +284,7 @@ bool uses_per_row_macros(std::string_view text) {
 }
 
 std::string standard_pub_did(const RowMacroContext& c) {
-	return concat("ivo://", c.authority, "/~?", relative_or_absolute(c.source, c.inputs_dir));
+	return concat("ivo://", c.authority, "/~?", inputs_relative(c.source, c.inputs_dir));
 }
 
 namespace {
@@ -302,7 +323,7 @@ public:
 		}
 		if (name == "inputRelativePath") {
 			need(0);
-			return str(relative_or_absolute(c_.source, c_.inputs_dir));
+			return str(inputs_relative(c_.source, c_.inputs_dir));
 		}
 		if (name == "fullPath") {
 			need(0);
@@ -349,7 +370,7 @@ public:
 		}
 		if (name == "standardPreviewPath") {
 			need(0);
-			return str("previews/" + relative_or_absolute(c_.source, c_.resdir));
+			return str("previews/" + inputs_relative(c_.source, c_.resdir));
 		}
 		if (name == "property") {
 			need(1);

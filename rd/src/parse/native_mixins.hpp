@@ -25,7 +25,9 @@ struct NativeMixin {
 const NativeMixin* find_native_mixin(std::string_view qualified_ref);
 
 // After the whole RD is built: rowmaker additions for makes filling product tables
-// (maps of accref, owner, embargo, mime, accsize from the //products#define row filter).
+// (maps of accref, owner, embargo, mime, accsize from the //products#define row filter), and
+// for data elements running that row filter a make filling dc.products (//products#products)
+// from the same keys.
 void apply_native_fixups(ParseContext& ctx);
 
 } // namespace meles::rd::parse

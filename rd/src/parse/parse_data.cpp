@@ -3,6 +3,8 @@
 #include "did_you_mean.hpp"
 #include "element_parsers.hpp"
 
+#include "meles/rd/ingest/grammar_registry.hpp"
+
 #include "meles/core/common/strings.hpp"
 
 #include <filesystem>
@@ -33,26 +35,6 @@ std::optional<std::string> key_or(Reader& r, std::string_view a, std::string_vie
 		r.ctx().error(r.pos_of(b),
 		              concat(r.element().name, " has both ", a, "=\"", *x, "\" and ", b, "=\"", *y, "\""));
 	return x ? x : y;
-}
-
-// Options each well-known grammar accepts (as attribute or child); others get a warning.
-const std::map<std::string_view, std::vector<std::string>>& grammar_options() {
-	static const std::map<std::string_view, std::vector<std::string>> m = {
-	    {"csvGrammar", {"names", "delimiter", "strip", "topIgnoredLines", "enc", "gunzip", "preFilter"}},
-	    {"reGrammar",
-	     {"recordSep", "fieldSep", "names", "commentPat", "stopPat", "lax", "recordCleaner",
-	      "topIgnoredLines", "enc", "gunzip", "preFilter"}},
-	    {"columnGrammar",
-	     {"colDefs", "col", "topIgnoredLines", "commentIntroducer", "strip", "preFilter", "enc", "gunzip"}},
-	    {"fitsTableGrammar", {"hdu", "lowerKeys", "nanIsNULL", "gunzip"}},
-	    {"fitsProdGrammar", {"hdu", "qnd", "hdusField", "maxHeaderBlocks", "mapKeys", "gunzip"}},
-	    {"voTableGrammar", {"gunzip", "lowerKeys"}},
-	    {"dictlistGrammar", {"asPars"}},
-	    {"nullGrammar", {}},
-	    {"embeddedGrammar", {"iterator", "pargetter", "isDispatching"}},
-	    {"customGrammar", {"module", "isDispatching"}},
-	};
-	return m;
 }
 
 // Grammar children are kept generically, with macros expanded (rowmaker macros kept) except
@@ -246,25 +228,35 @@ void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 	g.pos = e.pos;
 	g.element = e;
 	expand_generic(ctx, g.element);
-	if (e.name == "embeddedGrammar" || e.name == "customGrammar") {
+	// Options are the grammar's own to check (its record, through make_grammar), so that
+	// `meles val` and `meles imp` judge them alike; here only what needs no grammar.  Python
+	// grammars are made by the Python runtime, which takes any attribute: unknown ones are
+	// only warned about here, their code is checked.
+	if (const auto* rec = ingest::find_grammar(e.name);
+	    rec && rec->support == ingest::GrammarSupport::Python) {
 		python::Site site =
 		    e.name == "embeddedGrammar" ? python::Site::EmbeddedGrammar : python::Site::CustomGrammar;
 		if (!python::site_info(site).runs) ctx.warning(e.pos, python::kept_message(site, e.name));
-	}
-	if (e.name == "customGrammar") check_custom_grammar(ctx, g);
-	static const std::vector<std::string> common = {"id",           "original", "rowfilter", "ignoreOn",
-	                                                "sourceFields", "property", "doc",       "notify"};
-	auto opts = grammar_options().find(e.name);
-	std::vector<std::string> known = common;
-	if (opts != grammar_options().end()) known.insert(known.end(), opts->second.begin(), opts->second.end());
-	auto check = [&](const std::string& name, const SourcePos& pos) {
-		if (opts == grammar_options().end() || name.starts_with("xmlns")) return;
-		if (std::find(known.begin(), known.end(), name) == known.end())
+		if (e.name == "customGrammar") check_custom_grammar(ctx, g);
+		std::vector<std::string_view> known = {"id", "original", "notify"};
+		for (auto& o : rec->options)
+			known.push_back(o.name);
+		for (auto c : rec->children)
+			known.push_back(c);
+		for (auto c : ingest::common_grammar_children())
+			known.push_back(c);
+		auto check = [&](const std::string& name, const SourcePos& pos) {
+			if (name.starts_with("xmlns") || std::find(known.begin(), known.end(), name) != known.end())
+				return;
+			std::vector<std::string> names(known.begin(), known.end());
 			ctx.warning(pos,
-			            concat("option '", name, "' is not known for ", e.name, did_you_mean(name, known)));
-	};
-	for (auto& a : e.attributes)
-		check(a.name, a.pos);
+			            concat("option '", name, "' is not known for ", e.name, did_you_mean(name, names)));
+		};
+		for (auto& a : e.attributes)
+			check(a.name, a.pos);
+		for (auto& c : g.element.children)
+			check(c.name, c.pos);
+	}
 	for (auto& c : g.element.children) {
 		if (c.name == "rowfilter") {
 			g.rowfilters.push_back(parse_apply(ctx, c));
@@ -274,8 +266,6 @@ void parse_grammar_el(ParseContext& ctx, const RawElement& e, Target t) {
 			g.ignore_on.push_back(parse_ignore_on(ctx, c));
 		} else if (e.name == "embeddedGrammar" && (c.name == "iterator" || c.name == "pargetter")) {
 			(c.name == "iterator" ? g.iterator : g.pargetter) = parse_apply(ctx, c);
-		} else {
-			check(c.name, c.pos);
 		}
 	}
 	(*dd)->grammar = std::move(g);

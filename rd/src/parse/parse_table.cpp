@@ -430,7 +430,13 @@ void replay_mixin(ParseContext& ctx, TableDef& td, const MixinDef& m, const Mixi
 	holder.pos = use.pos;
 	holder.children = expand_active_tags(ctx, std::move(copies));
 	Reader r(ctx, holder);
-	dispatch_children(r, &td, kTableChildren);
+	// Events may mix in further mixins (DaCHS's SIAP and SSAP mixins bring //products#table).
+	static const std::vector<std::string_view> event_children = [] {
+		auto v = kTableChildren;
+		v.push_back("mixin");
+		return v;
+	}();
+	dispatch_children(r, &td, event_children);
 	r.finish();
 }
 
@@ -536,6 +542,10 @@ static void run_mixin_code(ParseContext& ctx, TableDef& td, const MixinDef& m, c
 // mixin attribute before the table's children, a <mixin> child at its place) and remembers
 // it for the lateEvents at completion.
 void mix_in(ParseContext& ctx, TableDef& td, MixinUse use) {
+	// A mixin that another one brings along (//products#table through hackProductsData), or
+	// one given twice, applies once; this also ends mixins that would mix in themselves.
+	for (auto& done : td.mixins)
+		if (done.ref == use.ref) return;
 	const MixinDef* m = ctx.find_mixin(use.ref, use.pos);
 	if (m) {
 		size_t errors_before = ctx.diags.error_count();

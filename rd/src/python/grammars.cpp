@@ -1,5 +1,7 @@
 #include "meles/rd/python/grammars.hpp"
 
+#include "meles/rd/ingest/native_procs.hpp"
+
 #include "convert.hpp"
 #include "describe.hpp"
 #include "interpreter.hpp"
@@ -207,9 +209,7 @@ class PythonGrammar final : public ingest::Grammar {
 public:
 	PythonGrammar(const GrammarDef& g, std::shared_ptr<const Resource> rd, const ProcDefLookup& find)
 	    : Grammar(g.pos), def_(g), rd_(std::move(rd)) {
-		if (auto v = g.option("isDispatching"); v && (*v == "True" || *v == "true"))
-			throw Error(ErrorKind::Validation,
-			            concat(g.type, " with isDispatching is not supported by Meles"), g.pos);
+		check_grammar(g);
 		Interpreter::get().call([&] {
 			PyRef rdo = rd_object(rd_);
 			PyRef props(PyDict_New());
@@ -224,8 +224,6 @@ public:
 			PyRef ns(PyObject_CallFunctionObjArgs(rt_function("proc_namespace"), rdo.get(), nullptr));
 			if (!ns) throw_python_error(g.type, g.pos, ErrorKind::Internal);
 			if (g.type == "embeddedGrammar") {
-				if (!g.iterator)
-					throw Error(ErrorKind::Validation, "embeddedGrammar needs an iterator", g.pos);
 				const ProcDef* pd = procdef_of(*g.iterator, find);
 				iterator_ = Held(compile_application(*g.iterator, pd, "self", "", ns.get(), {}).release());
 				const PythonCode* c =
@@ -387,12 +385,21 @@ private:
 
 bool has_code(const ApplyDef& a, const ProcDefLookup& find) {
 	if (a.has_python()) return true;
-	if (a.proc_ref.empty()) return false;
+	// The native registry comes first: those applications run in the rowmaker.
+	if (a.proc_ref.empty() || ingest::find_native_proc(a.proc_ref)) return false;
 	const ProcDef* pd = find ? find(a.proc_ref) : nullptr;
 	return pd && pd->has_python();
 }
 
 } // namespace
+
+void check_grammar(const GrammarDef& g) {
+	if (auto v = g.option("isDispatching"); v && (*v == "True" || *v == "true"))
+		throw Error(ErrorKind::Validation, concat(g.type, " with isDispatching is not supported by Meles"),
+		            g.pos);
+	if (g.type == "embeddedGrammar" && !g.iterator)
+		throw Error(ErrorKind::Validation, "embeddedGrammar needs an iterator", g.pos);
+}
 
 bool is_python_grammar(std::string_view element) {
 	return element == "embeddedGrammar" || element == "customGrammar";

@@ -8,6 +8,8 @@
 #include "meles/services/registry/capabilities.hpp"
 #include "meles/services/vosi/vosi.hpp"
 
+#include <algorithm>
+
 namespace meles::services {
 
 App::App(Context& context) : ctx_(context), scs_(context), oai_(context), info_facts_(context.admin_pool) {
@@ -24,6 +26,7 @@ App::App(Context& context) : ctx_(context), scs_(context), oai_(context), info_f
 	router_.add_exact("/", [this](net::Request& q, net::Response& r) { root_page(q, r); });
 	router_.add_prefix("/tableinfo/", [this](net::Request& q, net::Response& r) { table_info(q, r); });
 	router_.set_fallback([this](net::Request& q, net::Response& r) { rd_service(q, r); });
+	register_renderers();
 	jobs_ = std::make_unique<uws::JobManager>(ctx_.config, ctx_.admin_pool, ctx_.config.state_dir() / "uws");
 	tap_ = std::make_unique<tap::TapService>(ctx_, *jobs_);
 	// Persistent user tables (//tap_user): their own resource below /tap, index jobs in the
@@ -81,20 +84,43 @@ void App::unavailable(net::Request& request, net::Response& response, const std:
 	static const std::string message = "This service is temporarily unavailable: its resource descriptor has "
 	                                   "errors. The operators have been "
 	                                   "notified through the log.";
-	response.set_status(503);
-	if (renderer == "scs.xml") {
-		ScsService::send_error(response, message);
-	} else if (renderer == "availability") {
+	renderers_.send_unavailable(renderer.empty() ? "info" : renderer, response, message);
+}
+
+void App::register_renderers() {
+	Renderer info;
+	info.name = "info";
+	info.implicit = true;
+	info.handle = [this](RenderCall& c) {
+		if (!c.rest.empty())
+			throw Error(ErrorKind::NotFound, concat("service ", c.rd.rd_id, "/", c.service.id,
+			                                        " has no page below its info page"));
+		service_info(c.request, c.response, c.shared_rd, c.service);
+	};
+	info.unavailable = send_unavailable_page;
+	renderers_.add(std::move(info));
+	Renderer availability;
+	availability.name = "availability";
+	availability.implicit = true;
+	availability.handle = [this](RenderCall& c) {
+		c.response.set_header("Content-Type", "text/xml; charset=utf-8");
+		c.response.send(vosi::availability_document(ctx_.started));
+	};
+	availability.unavailable = [this](net::Response& response, const std::string& message) {
 		response.set_header("Content-Type", "text/xml; charset=utf-8");
 		response.send(vosi::availability_document(ctx_.started, false, message));
-	} else if (renderer == "form" || renderer == "info" || renderer.empty()) {
-		response.set_header("Content-Type", "text/html; charset=utf-8");
-		response.send(html_page("Service unavailable",
-		                        concat("<h1>Service unavailable</h1>\n<p>", xml_escape(message), "</p>")));
-	} else {
-		response.set_header("Content-Type", "text/plain; charset=utf-8");
-		response.send(message + "\n");
-	}
+	};
+	renderers_.add(std::move(availability));
+	Renderer capabilities;
+	capabilities.name = "capabilities";
+	capabilities.implicit = true;
+	capabilities.handle = [this](RenderCall& c) {
+		c.response.set_header("Content-Type", "text/xml; charset=utf-8");
+		c.response.send(vosi::capabilities_document(
+		    renderers_.capabilities(ctx_.config, c.rd, c.service, c.service_url), c.service_url, false));
+	};
+	renderers_.add(std::move(capabilities));
+	scs_.register_renderers(renderers_);
 }
 
 void App::rd_service(net::Request& request, net::Response& response) {
@@ -112,64 +138,42 @@ void App::rd_service(net::Request& request, net::Response& response) {
 	}
 	const rd::Resource& rd = *addr->rd;
 	const rd::ServiceDef& svc = *addr->service;
-	std::string service_url = concat(ctx_.config.server_url(), "/", rd.rd_id, "/", svc.id);
-	std::string renderer = addr->renderer.empty() ? "info" : addr->renderer;
-	auto allowed = [&](const std::string& r) {
-		for (auto& a : svc.allowed)
-			if (a == r) return true;
-		return false;
-	};
-	if (renderer == "info") {
-		if (!addr->rest.empty())
-			throw Error(ErrorKind::NotFound,
-			            concat("service ", rd.rd_id, "/", svc.id, " has no page below its info page"));
-		service_info(request, response, addr->rd, svc);
-		return;
+	std::string name = addr->renderer.empty() ? "info" : addr->renderer;
+	const Renderer* renderer = renderers_.find(name, svc);
+	if (!renderer) {
+		if (std::find(svc.allowed.begin(), svc.allowed.end(), name) == svc.allowed.end())
+			throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '",
+			                                        name, "' (it offers: ", join(svc.allowed, ", "), ")"));
+		// A pythonCore answers every renderer its service allows (form: a page, others: data).
+		if (is_python_core_service(svc)) {
+			python_core_request(ctx_.config, addr->rd, svc, name, request, response);
+			return;
+		}
+		throw Error(ErrorKind::NotFound, concat("the '", name, "' renderer of ", rd.rd_id, "/", svc.id,
+		                                        " is not available in this version of Meles"));
 	}
-	if (renderer == "availability") {
-		response.set_header("Content-Type", "text/xml; charset=utf-8");
-		response.send(vosi::availability_document(ctx_.started));
-		return;
-	}
-	if (renderer == "capabilities") {
-		// the same capabilities as the service's registry record
-		std::vector<std::string> caps;
-		registry::CapabilitySite site{ctx_.config, rd, svc, service_url, ctx_.config.server_url()};
-		for (auto& cap : registry::renderer_capabilities())
-			if (allowed(std::string(cap.renderer)) && cap.unusable(svc).empty())
-				caps.push_back(cap.write(site));
-		response.set_header("Content-Type", "text/xml; charset=utf-8");
-		response.send(vosi::capabilities_document(caps, service_url, false));
-		return;
-	}
-	if (!allowed(renderer))
-		throw Error(ErrorKind::NotFound, concat("service ", rd.rd_id, "/", svc.id, " does not offer '",
-		                                        renderer, "' (it offers: ", join(svc.allowed, ", "), ")"));
-	const rd::TableDef* table = nullptr;
 	rd::ResolvedTable resolved;
-	if (svc.core && !svc.core->queried_table.empty()) {
+	if (renderer->needs_table) {
+		if (!svc.core || svc.core->queried_table.empty())
+			throw Error(ErrorKind::NotFound, concat("the '", name, "' renderer of ", rd.rd_id, "/", svc.id,
+			                                        " needs a core with a queried table"));
 		try {
 			resolved = ctx_.directory.store().resolve_table(svc.core->queried_table);
 		} catch (const Error& e) {
 			// The queried table lives in another RD that does not load (or lost the table).
-			unavailable(request, response, svc.core->queried_table.rd_id, renderer, e);
+			unavailable(request, response, svc.core->queried_table.rd_id, name, e);
 			return;
 		}
-		table = resolved.table;
 	}
-	if ((renderer == "scs.xml" || renderer == "form") && ScsService::is_cone_service(svc) && table) {
-		if (renderer == "scs.xml")
-			scs_.scs_xml(rd, svc, *table, request, response);
-		else
-			scs_.form(rd, svc, *table, request, response);
-		return;
-	}
-	if (is_python_core_service(svc)) {
-		python_core_request(ctx_.config, addr->rd, svc, renderer, request, response);
-		return;
-	}
-	throw Error(ErrorKind::NotFound, concat("the '", renderer, "' renderer of ", rd.rd_id, "/", svc.id,
-	                                        " is not available in this version of Meles"));
+	RenderCall call{rd,
+	                addr->rd,
+	                svc,
+	                resolved.table,
+	                concat(ctx_.config.server_url(), "/", rd.rd_id, "/", svc.id),
+	                addr->rest,
+	                request,
+	                response};
+	renderer->handle(call);
 }
 
 namespace {

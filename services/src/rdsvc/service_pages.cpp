@@ -77,4 +77,10 @@ std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>
 	return html_page("Meles data centre", body);
 }
 
+void send_unavailable_page(net::Response& response, const std::string& message) {
+	response.set_header("Content-Type", "text/html; charset=utf-8");
+	response.send(
+	    html_page("Service unavailable", concat("<h1>Service unavailable</h1>\n<p>", esc(message), "</p>")));
+}
+
 } // namespace meles::services

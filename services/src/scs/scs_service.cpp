@@ -3,10 +3,12 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/core/formats/output_format.hpp"
 #include "meles/core/log/logger.hpp"
-#include "meles/core/pg/copy_out.hpp"
 #include "meles/rd/schema/ddl.hpp"
 #include "meles/services/dali/error_status.hpp"
 #include "meles/services/dali/params.hpp"
+#include "meles/services/query/conditions.hpp"
+#include "meles/services/query/query_runner.hpp"
+#include "meles/services/rdsvc/service_pages.hpp"
 #include "../form/html_table_writer.hpp"
 #include "meles/services/router/router.hpp"
 
@@ -34,17 +36,25 @@ const rd::Column* column_with_ucd(const rd::TableDef& t, std::initializer_list<c
 	return nullptr;
 }
 
-double parse_double_param(const Params& p, const char* name, bool& present) {
-	auto v = p.get(name);
-	present = v.has_value() && !trim(*v).empty();
-	if (!present) return 0;
-	std::string t(trim(*v));
-	char* end = nullptr;
-	double d = std::strtod(t.c_str(), &end);
-	if (*end || !std::isfinite(d))
-		throw Error(ErrorKind::Validation,
-		            concat(name, " must be a number in decimal degrees, not '", *v, "'"));
-	return d;
+// The condDescs a cone service is queried with: its core's, plus //scs#protoInput when an
+// scsCore declares no cone of its own (as DaCHS's scsCore adds it).
+const std::vector<rd::CondDesc>& cone_cond_descs(const rd::ServiceDef& s,
+                                                 std::vector<rd::CondDesc>& scratch) {
+	const auto& cds = s.core->cond_descs;
+	for (auto& cd : cds)
+		if (cd.original == "//scs#protoInput" || cd.original == "//scs#humanInput") return cds;
+	scratch = cds;
+	rd::CondDesc proto;
+	proto.original = "//scs#protoInput";
+	proto.required = true;
+	for (const char* name : {"RA", "DEC", "SR"}) {
+		rd::InputKey k;
+		k.column.meta.name = name;
+		k.column.properties.push_back({"onlyForRenderer", "scs.xml", {}});
+		proto.input_keys.push_back(std::move(k));
+	}
+	scratch.push_back(std::move(proto));
+	return scratch;
 }
 
 // The reference position the table's STC annotation names ("Position ICRS BARYCENTER ..."),
@@ -64,63 +74,46 @@ std::string stc_refposition(const rd::TableDef& table) {
 	return "UNKNOWN";
 }
 
-std::string num(double d) {
-	char buf[32];
-	auto r = std::to_chars(buf, buf + sizeof buf, d);
-	return std::string(buf, r.ptr);
-}
-
-struct ConeQuery {
-	std::string sql;
-	std::vector<ColumnMeta> columns;
-};
-
-// SQL for the cone around (ra, dec) with radius sr (degrees) over `table`.
-ConeQuery cone_query(const rd::TableDef& table, double ra, double dec, double sr, int verb, int64_t limit) {
+// The query of a cone service: _r (distance from the cone centre, when there is a cone) and
+// the columns VERB asks for, under the conditions, nearest first.
+query::TableQuery cone_table_query(const rd::TableDef& table, const query::Conditions& conds, int verb,
+                                   int64_t limit) {
 	const rd::Column* ra_col = column_with_ucd(table, {"pos.eq.ra;meta.main", "POS_EQ_RA_MAIN"});
 	const rd::Column* dec_col = column_with_ucd(table, {"pos.eq.dec;meta.main", "POS_EQ_DEC_MAIN"});
 	const rd::Column* id_col = column_with_ucd(table, {"meta.id;meta.main", "ID_MAIN"});
-	if (!ra_col || !dec_col)
-		throw Error(ErrorKind::Internal,
-		            concat("table ", table.qualified_name(),
-		                   " has no columns with UCDs pos.eq.ra;meta.main and pos.eq.dec;meta.main"));
-	std::string r = rd::schema::sql_identifier(ra_col->meta), d = rd::schema::sql_identifier(dec_col->meta);
-	auto idx = rd::schema::position_indexes(table);
-	bool q3c = false;
-	for (auto& [a, b] : idx.q3c)
-		q3c = q3c || (iequals(a, ra_col->meta.name) && iequals(b, dec_col->meta.name));
-	std::string where, dist;
-	if (q3c) {
-		// q3c_join rather than q3c_radial_query: the latter plans ten times slower (q3c 2.0).
-		where = concat("q3c_join(", num(ra), ", ", num(dec), ", ", r, ", ", d, ", ", num(sr), ")");
-		dist = concat("q3c_dist(", r, ", ", d, ", ", num(ra), ", ", num(dec), ")");
-	} else {
-		std::string p = concat("spoint(radians(", r, "), radians(", d, "))");
-		std::string c = concat("spoint(radians(", num(ra), "), radians(", num(dec), "))");
-		where = concat(p, " @ scircle(", c, ", radians(", num(sr), "))");
-		dist = concat("degrees(", p, " <-> ", c, ")");
+	query::TableQuery q;
+	std::string select;
+	if (conds.cone) {
+		ColumnMeta rcol;
+		rcol.name = "_r";
+		rcol.type = SqlType::parse("double precision");
+		rcol.unit = "deg";
+		rcol.ucd = "pos.angDistance";
+		rcol.description = concat("Distance from the cone centre (RA ", query::format_number(conds.cone->ra),
+		                          ", Dec ", query::format_number(conds.cone->dec), ")");
+		q.header.columns.push_back(rcol);
+		select = concat(conds.cone->distance, " AS _r");
 	}
-	ConeQuery q;
-	ColumnMeta rcol;
-	rcol.name = "_r";
-	rcol.type = SqlType::parse("double precision");
-	rcol.unit = "deg";
-	rcol.ucd = "pos.angDistance";
-	rcol.description = concat("Distance from the cone centre (RA ", num(ra), ", Dec ", num(dec), ")");
-	q.columns.push_back(rcol);
-	std::string select = concat(dist, " AS _r");
 	int max_verb = verb >= 3 ? 1000000 : verb * 10;
 	for (auto& c : table.columns) {
 		bool mandatory = &c == ra_col || &c == dec_col || &c == id_col;
 		if (!mandatory && (c.meta.verb_level > max_verb || c.hidden)) continue;
 		ColumnMeta m = c.meta;
 		m.ucd = scs_ucd(m.ucd);
-		q.columns.push_back(m);
-		select += ", " + rd::schema::sql_identifier(c.meta);
+		q.header.columns.push_back(m);
+		select += concat(select.empty() ? "" : ", ", rd::schema::sql_identifier(c.meta));
 	}
-	q.sql = concat("SELECT ", select, " FROM ", rd::schema::qualified(table.schema, table.id), " WHERE ",
-	               where, " ORDER BY _r LIMIT ", std::to_string(limit + 1));
+	q.sql = concat("SELECT ", select, " FROM ", rd::schema::qualified(table.schema, table.id), conds.where(),
+	               conds.cone ? " ORDER BY _r" : "", " LIMIT ", std::to_string(limit + 1));
+	q.max_rows = static_cast<uint64_t>(limit);
 	return q;
+}
+
+std::string request_echo(const query::Conditions& conds) {
+	std::string out;
+	for (auto& [k, v] : conds.used)
+		out += concat(out.empty() ? "" : " ", k, "=", v);
+	return out;
 }
 
 // An SCS error: a VOTable carrying both SCS 1.03's INFO name="Error" and DALI's QUERY_STATUS.
@@ -140,6 +133,23 @@ void ScsService::send_error(net::Response& response, const std::string& message)
 	response.send(scs_error_document(message));
 }
 
+void ScsService::register_renderers(RendererRegistry& registry) {
+	Renderer scs;
+	scs.name = "scs.xml";
+	scs.applies = is_cone_service;
+	scs.needs_table = true;
+	scs.handle = [this](RenderCall& c) { scs_xml(c.rd, c.service, *c.table, c.request, c.response); };
+	scs.unavailable = send_error;
+	registry.add(std::move(scs));
+	Renderer form;
+	form.name = "form";
+	form.applies = is_cone_service;
+	form.needs_table = true;
+	form.handle = [this](RenderCall& c) { this->form(c.rd, c.service, *c.table, c.request, c.response); };
+	form.unavailable = send_unavailable_page;
+	registry.add(std::move(form));
+}
+
 bool ScsService::is_cone_service(const rd::ServiceDef& s) {
 	if (!s.core) return false;
 	if (s.core->type == "scsCore") return true;
@@ -150,79 +160,42 @@ bool ScsService::is_cone_service(const rd::ServiceDef& s) {
 
 void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table,
                          net::Request& request, net::Response& response) {
-	std::unique_ptr<formats::TableWriter> writer;
 	try {
 		Params p = Params::from_request(request, {});
-		bool has_ra, has_dec, has_sr;
-		double ra = parse_double_param(p, "RA", has_ra);
-		double dec = parse_double_param(p, "DEC", has_dec);
-		double sr = parse_double_param(p, "SR", has_sr);
-		if (!has_ra || !has_dec || !has_sr) {
-			std::vector<std::string> missing;
-			if (!has_ra) missing.push_back("RA");
-			if (!has_dec) missing.push_back("DEC");
-			if (!has_sr) missing.push_back("SR");
-			throw Error(ErrorKind::Validation,
-			            concat("missing parameter ", join(missing, ", "),
-			                   ": a cone search needs RA, DEC and SR in decimal degrees"));
-		}
-		if (dec < -90 || dec > 90)
-			throw Error(ErrorKind::Validation, concat("DEC must lie in [-90, 90], not ", num(dec)));
-		if (sr < 0 || sr > 180)
-			throw Error(ErrorKind::Validation, concat("SR must lie in [0, 180], not ", num(sr)));
-		// Only RAs outside [0, 360) are wrapped: fmod(x + 360, 360) would turn 235.95 into
-		// 235.95000000000005 in the query and the request echo.
-		if (ra < 0 || ra >= 360) ra = std::fmod(std::fmod(ra, 360.0) + 360.0, 360.0);
+		std::vector<rd::CondDesc> scratch;
+		query::Conditions conds = query::build_conditions(cone_cond_descs(service, scratch), table, p,
+		                                                  {"scs.xml", query::Syntax::Protocol});
 		int verb = static_cast<int>(parse_int_param(p, "VERB", 2));
 		if (verb < 1 || verb > 3) throw Error(ErrorKind::Validation, "VERB must be 1, 2 or 3");
-		int64_t dflt = service.core && service.core->limit ? *service.core->limit
-		                                                   : ctx_.config.get_int("async", "defaultMAXREC");
+		int64_t dflt =
+		    service.core->limit ? *service.core->limit : ctx_.config.get_int("async", "defaultMAXREC");
 		int64_t maxrec = parse_maxrec(p, dflt, ctx_.config.get_int("async", "hardMAXREC"));
-		const formats::OutputFormatInfo* fmt =
-		    &formats::output_format_info(formats::OutputFormat::VOTableBinary2);
+		query::OutputSpec out{&formats::output_format_info(formats::OutputFormat::VOTableBinary2), "1.4",
+		                      ctx_.config.get_path("general", "tmpDir"), stc_refposition(table)};
 		// VOTable 1.4 unless the client asks for another version (";version=1.5").
-		std::string votable_version = "1.4";
 		auto rf = p.get("RESPONSEFORMAT");
 		if (!rf || rf->empty()) rf = p.get("FORMAT");
 		if (rf && !trim(*rf).empty()) {
 			auto parsed = formats::parse_response_format(*rf);
-			fmt = parsed.format;
-			if (!parsed.votable_version.empty()) votable_version = parsed.votable_version;
+			out.format = parsed.format;
+			if (!parsed.votable_version.empty()) out.votable_version = parsed.votable_version;
 		}
-		ConeQuery q = cone_query(table, ra, dec, sr, verb, maxrec);
-		std::optional<pg::Pool::Lease> lease(ctx_.acquire_read_for(request.remote, q.sql));
-		pg::Connection& conn = lease->get(); // carries the synchronous statement_timeout
-		response.on_client_gone([&conn] { conn.cancel(); });
-		// A slow reader's rest of the result waits in a file, not in the database.
-		response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
-		                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
-		response.set_header("Content-Type", std::string(fmt->mime));
-		formats::WriterOptions wo;
-		wo.votable_version = votable_version;
-		wo.coosys_refposition = stc_refposition(table);
-		wo.spool_dir = ctx_.config.get_path("general", "tmpDir");
-		writer = formats::make_table_writer(fmt->format, response.stream(), wo);
-		formats::TableHeader h;
-		h.columns = q.columns;
-		h.table_name = table.id;
-		h.description = normalize_space(rd.meta_text("description", &table.meta));
-		h.infos.push_back({"request", concat("RA=", num(ra), " DEC=", num(dec), " SR=", num(sr)), ""});
-		auto res = pg::stream_query(conn, q.sql, q.columns, *writer, static_cast<uint64_t>(maxrec), 10000,
-		                            [&] { writer->begin(h); });
-		response.on_client_gone({});
-		writer->finish(res.overflow ? formats::EndStatus::Overflow : formats::EndStatus::Ok);
-		lease.reset();
-		response.finish();
+		query::TableQuery q = cone_table_query(table, conds, verb, maxrec);
+		q.header.table_name = table.id;
+		q.header.description = normalize_space(rd.meta_text("description", &table.meta));
+		q.header.infos.push_back({"request", request_echo(conds), ""});
+		query::serve_streaming(
+		    ctx_, request, response, query::tells_errors_in_band(out.format->format),
+		    [&](pg::Connection& conn, ByteSink& sink, const query::BeforeQuery& before_query) {
+			    before_query(conn, q.sql);
+			    query::run_table_query(conn, q, out, sink, [&] {
+				    response.set_header("Content-Type", std::string(out.format->mime));
+			    });
+		    });
 	} catch (const Error& e) {
-		response.on_client_gone({});
 		if (response.client_gone()) return;
 		if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
 			log::error(concat("cone search ", rd.rd_id, "/", service.id, ": ", e.what()));
-		if (writer && response.headers_sent()) {
-			writer->finish(formats::EndStatus::Error, public_message(e));
-			response.finish();
-			return;
-		}
 		if (response.headers_sent()) throw;
 		// SCS errors are documents with status 200; running out of time or of connections is
 		// not the request's fault, and clients retry on 503 when told when.
@@ -238,59 +211,71 @@ void ScsService::scs_xml(const rd::Resource& rd, const rd::ServiceDef& service, 
 void ScsService::form(const rd::Resource& rd, const rd::ServiceDef& service, const rd::TableDef& table,
                       net::Request& request, net::Response& response) {
 	Params p = Params::from_request(request, {});
+	const query::ConditionOptions options{"form", query::Syntax::Form};
+	std::vector<rd::CondDesc> scratch;
+	const auto& cond_descs = cone_cond_descs(service, scratch);
 	std::string title = rd.meta_text("title", &service.meta);
-	std::string pos = p.get("hscs_pos").value_or("");
-	std::string sr_text = p.get("hscs_sr").value_or("1");
+	std::string fields;
+	bool any_given = false;
+	for (auto& key : query::input_keys(cond_descs, table, options)) {
+		const std::string& name = key.column.meta.name;
+		std::string value = p.get(name).value_or(key.value.value_or(""));
+		any_given = any_given || (p.get(name) && !trim(*p.get(name)).empty());
+		std::string label = key.column.meta.tablehead.empty() ? name : key.column.meta.tablehead;
+		if (name == "hscs_pos") label = "Position";
+		if (name == "hscs_sr") label = "Radius";
+		if (!key.column.meta.unit.empty()) label += concat(" (", key.column.meta.unit, ")");
+		std::string extra = name == "hscs_pos" ? " placeholder=\"10.68 41.27 or 0 42 44.3 +41 16 9\""
+		                    : key.column.meta.type.is_numeric() ? " size=\"8\""
+		                                                        : "";
+		if (name == "hscs_sr" && value.empty()) value = "1";
+		fields += concat("<label>", xml_escape(label), " <input name=\"", xml_escape(name), "\" value=\"",
+		                 xml_escape(value), "\"", extra, "></label> ");
+	}
 	std::string body = concat("<h1>", xml_escape(title), "</h1>\n<p>",
 	                          xml_escape(normalize_space(rd.meta_text("description", &service.meta))),
-	                          "</p>\n<form method=\"get\"><label>Position <input name=\"hscs_pos\" value=\"",
-	                          xml_escape(pos),
-	                          "\" placeholder=\"10.68 41.27 or 0 42 44.3 +41 16 9\"></label> "
-	                          "<label>Radius (arcmin) <input name=\"hscs_sr\" size=\"6\" value=\"",
-	                          xml_escape(sr_text), "\"></label> <button>Search</button></form>\n");
+	                          "</p>\n<form method=\"get\">", fields, "<button>Search</button></form>\n");
 	response.set_header("Content-Type", "text/html; charset=utf-8");
-	if (pos.empty()) {
+	if (!any_given) {
 		response.send(html_page(title, body));
 		return;
 	}
-	std::string err;
-	double ra = 0, dec = 0, sr = 0;
+	std::optional<query::Conditions> conds;
 	try {
-		std::tie(ra, dec) = parse_position(pos);
-		char* end = nullptr;
-		sr = std::strtod(sr_text.c_str(), &end) / 60.0;
-		if (*end || sr < 0 || sr > 600)
-			throw Error(ErrorKind::Validation, "the radius must be a number of arcminutes");
+		conds = query::build_conditions(cond_descs, table, p, options);
 	} catch (const Error& e) {
-		err = e.message();
-	}
-	if (!err.empty()) {
-		response.send(html_page(title, body + concat("<p class=\"error\">", xml_escape(err), "</p>")));
+		if (e.kind() != ErrorKind::Validation) throw;
+		response.send(
+		    html_page(title, body + concat("<p class=\"error\">", xml_escape(e.message()), "</p>")));
 		return;
 	}
-	int64_t limit = service.core && service.core->limit ? *service.core->limit : 1000;
-	ConeQuery q = cone_query(table, ra, dec, sr, 2, limit);
-	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read_for(request.remote, q.sql));
-	pg::Connection& conn = lease->get();
-	response.spool_when_slow(ctx_.config.get_path("general", "tmpDir"),
-	                         static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
-	ByteSink& out = response.stream();
+	// A radius alone (the form always sends one) constrains nothing: no query over the whole table.
+	if (conds->empty()) {
+		response.send(html_page(title, body));
+		return;
+	}
+	int64_t limit = service.core->limit ? *service.core->limit : 1000;
+	query::TableQuery q = cone_table_query(table, *conds, 2, limit);
 	std::string page = html_page(title, body);
 	auto cut = page.find("</body>");
-	out.write(page.substr(0, cut));
-	auto writer = make_html_table_writer(out);
-	formats::TableHeader h;
-	h.columns = q.columns;
-	writer->begin(h);
-	try {
-		auto res = pg::stream_query(conn, q.sql, q.columns, *writer, static_cast<uint64_t>(limit));
-		writer->finish(res.overflow ? formats::EndStatus::Overflow : formats::EndStatus::Ok);
-	} catch (const Error& e) {
-		writer->finish(formats::EndStatus::Error, public_message(e));
-	}
-	out.write(page.substr(cut));
-	lease.reset();
-	response.finish();
+	query::serve_streaming(
+	    ctx_, request, response, true,
+	    [&](pg::Connection& conn, ByteSink& out, const query::BeforeQuery& before_query) {
+		    before_query(conn, q.sql); // before the page begins
+		    out.write(page.substr(0, cut));
+		    auto writer = make_html_table_writer(out);
+		    try {
+			    query::run_table_query(conn, q, *writer);
+		    } catch (const Error& e) {
+			    if (response.client_gone()) throw;
+			    // Told on the page: before the table began as a paragraph, after it in the table.
+			    log::info(concat("form ", rd.rd_id, "/", service.id, ": ", e.what()));
+			    if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Database)
+				    log::error(concat("form ", rd.rd_id, "/", service.id, ": ", e.what()));
+			    out.write(concat("<p class=\"error\">", xml_escape(public_message(e)), "</p>\n"));
+		    }
+		    out.write(page.substr(cut));
+	    });
 }
 
 std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
@@ -311,41 +296,6 @@ std::string scs_capability(const Config& config, const rd::Resource& rd, const r
 	           xml_escape(service_url + "/scs.xml?"), "</accessURL>\n    </interface>\n", extra,
 	           "  </capability>\n");
 	return out;
-}
-
-std::pair<double, double> parse_position(std::string_view text) {
-	std::string t;
-	for (char c : text)
-		t += (c == ',' || c == ':') ? ' ' : c;
-	std::vector<double> v;
-	std::vector<std::string> words = split_list(normalize_space(t), ' ');
-	bool neg_dec = false;
-	for (size_t i = 0; i < words.size(); ++i) {
-		char* end = nullptr;
-		double d = std::strtod(words[i].c_str(), &end);
-		if (*end)
-			throw Error(ErrorKind::Validation,
-			            concat("cannot read '", text,
-			                   "' as a position; give decimal degrees (10.5 -20.3) "
-			                   "or sexagesimal hours and degrees (0 42 44.3 +41 16 9)"));
-		if (words.size() == 6 && i == 3 && words[i][0] == '-') neg_dec = true;
-		v.push_back(d);
-	}
-	if (v.size() == 2) {
-		if (v[1] < -90 || v[1] > 90)
-			throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
-		return {v[0], v[1]};
-	}
-	if (v.size() == 6) {
-		double ra = (v[0] + v[1] / 60 + v[2] / 3600) * 15;
-		double dec = std::fabs(v[3]) + v[4] / 60 + v[5] / 3600;
-		if (neg_dec) dec = -dec;
-		if (dec > 90) throw Error(ErrorKind::Validation, "the declination must lie in [-90, 90]");
-		return {ra, dec};
-	}
-	throw Error(ErrorKind::Validation, concat("cannot read '", text,
-	                                          "' as a position; give decimal degrees (10.5 -20.3) "
-	                                          "or sexagesimal hours and degrees (0 42 44.3 +41 16 9)"));
 }
 
 } // namespace meles::services

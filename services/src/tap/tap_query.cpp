@@ -8,6 +8,7 @@
 #include "meles/core/votable/copy_text_converter.hpp"
 #include "meles/core/votable/votable_reader.hpp"
 #include "meles/services/dali/error_status.hpp"
+#include "meles/services/query/query_runner.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -197,31 +198,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
                         ByteSink& sink, const RunOptions& opts) {
 	RunResult result;
 	bool transaction = !req.uploads.empty() || opts.time_limit.has_value();
-	// The canceller may run on another thread at any time, even after it was unregistered
-	// (callers copy callbacks before calling them): it must never reach the connection once
-	// it is back in the pool, serving someone else.
-	struct CancelTarget {
-		std::mutex mutex;
-		pg::Connection* conn = nullptr;
-	};
-	auto target = std::make_shared<CancelTarget>();
-	target->conn = &conn;
-	if (opts.set_canceller)
-		opts.set_canceller([target] {
-			std::lock_guard lock(target->mutex);
-			if (target->conn) target->conn->cancel();
-		});
-	struct Reset {
-		const RunOptions& o;
-		std::shared_ptr<CancelTarget> t;
-		~Reset() {
-			{
-				std::lock_guard lock(t->mutex);
-				t->conn = nullptr;
-			}
-			if (o.set_canceller) o.set_canceller({});
-		}
-	} reset{opts, target};
+	query::StatementCanceller canceller(conn, opts.set_canceller);
 	// A cancel that arrives while no statement runs is lost; so look before each step.
 	auto check_stopped = [&] {
 		if (opts.stopped && opts.stopped()) throw Error(ErrorKind::Io, "the query was stopped");
@@ -312,10 +289,7 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 			to.maxrec.reset();
 			t = adql::translate(req.query, catalog, to);
 			if (opts.before_query) opts.before_query(conn, t.sql);
-			formats::WriterOptions wo;
-			wo.spool_dir = opts.spool_dir;
-			wo.votable_version = req.votable_version;
-			auto writer = formats::make_table_writer(req.format->format, sink, wo);
+			auto writer = query::make_writer({req.format, req.votable_version, opts.spool_dir}, sink);
 			formats::TableHeader header;
 			header.columns = opts.create_table(t, conn, req.user);
 			header.table_name = t.target_name;
@@ -335,36 +309,20 @@ RunResult run_tap_query(const TapRequest& req, const CatalogSnapshot& snapshot, 
 		if (opts.before_query) opts.before_query(conn, t.sql);
 		check_stopped();
 
-		formats::WriterOptions wo;
-		wo.spool_dir = opts.spool_dir;
-		wo.votable_version = req.votable_version;
-		auto writer = formats::make_table_writer(req.format->format, sink, wo);
-		formats::TableHeader header;
-		header.columns = t.columns;
-		header.table_name = "result";
-		header.infos.push_back({"query", req.query, ""});
-		header.infos.push_back({"request", "doQuery", ""});
-		auto started = [&] {
-			if (opts.on_output) opts.on_output();
-			result.started_output = true;
-			writer->begin(header);
-		};
-		uint64_t max_rows = static_cast<uint64_t>(req.maxrec);
-		try {
-			if (req.maxrec == 0) {
-				// metadata only: still runs the query (errors surface) but sends no rows
-				auto r = pg::stream_query(conn, t.sql, t.columns, *writer, 0, 10000, started);
-				result.overflow = r.overflow;
-			} else {
-				auto r = pg::stream_query(conn, t.sql, t.columns, *writer, max_rows, 10000, started);
-				result.rows = r.rows;
-				result.overflow = r.overflow && t.may_overflow;
-			}
-		} catch (const Error& e) {
-			if (result.started_output) writer->finish(formats::EndStatus::Error, public_message(e));
-			throw;
-		}
-		writer->finish(result.overflow ? formats::EndStatus::Overflow : formats::EndStatus::Ok);
+		query::TableQuery tq;
+		tq.sql = t.sql;
+		tq.header.columns = t.columns;
+		tq.header.table_name = "result";
+		tq.header.infos.push_back({"query", req.query, ""});
+		tq.header.infos.push_back({"request", "doQuery", ""});
+		// MAXREC=0 asks for the metadata only: the query still runs (errors surface), no rows go.
+		tq.max_rows = static_cast<uint64_t>(req.maxrec);
+		tq.overflow_possible = req.maxrec == 0 || t.may_overflow;
+		query::OutputSpec spec{req.format, req.votable_version, opts.spool_dir};
+		auto r = query::run_table_query(conn, tq, spec, sink, opts.on_output);
+		result.rows = r.rows;
+		result.overflow = r.overflow;
+		result.started_output = r.started_output;
 		if (transaction) conn.commit();
 	} catch (...) {
 		if (transaction) conn.rollback();

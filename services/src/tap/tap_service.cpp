@@ -5,6 +5,7 @@
 #include "meles/core/formats/output_format.hpp"
 #include "meles/core/log/logger.hpp"
 #include "meles/services/dali/error_status.hpp"
+#include "meles/services/query/query_runner.hpp"
 #include "meles/services/tap/examples.hpp"
 #include "meles/services/tap/vs_tables.hpp"
 #include "meles/services/vosi/vosi.hpp"
@@ -214,7 +215,6 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	auto snapshot = catalog_.snapshot();
 	RunOptions o;
 	o.on_output = [&] { r.set_header("Content-Type", std::string(req.format->mime)); };
-	o.set_canceller = [&r](std::function<void()> c) { r.on_client_gone(std::move(c)); };
 	o.stopped = [&r] { return r.client_gone(); };
 	o.uploads = [&p](const std::string& part) -> std::optional<fs::path> {
 		if (auto* f = p.file(part)) return f->path;
@@ -232,69 +232,36 @@ void TapService::sync(net::Request& q, net::Response& r) {
 	fetch.timeout = std::chrono::seconds(ctx_.config.get_int("async", "defaultExecTimeSync"));
 	FetchedUploads fetched = fetch_uploads(req, fetch);
 	o.fetched = &fetched;
-	// The connection is given back before the last of the result goes to the client: what a
-	// slow client has not taken yet waits in a file (bounded), not in the database.
-	// When only the connections kept for short queries are free, one of them is lent to this
-	// query if the planner estimates it short; a long one gives it back before it runs and
-	// waits for one of the others (nothing has been written by then).
-	struct LongQuery {};
-	std::optional<pg::Pool::Lease> lease(ctx_.acquire_read_maybe_short(q.remote));
-	if (lease->reserved())
-		o.before_query = [this](pg::Connection& c, const std::string& sql) {
-			if (!ctx_.short_enough(c, sql)) throw LongQuery{};
-		};
-	r.spool_when_slow(limits.spool_dir, static_cast<uint64_t>(ctx_.config.get_int("web", "slowClientSpool")));
-	auto run = [&](ByteSink& out) {
-		try {
-			run_tap_query(req, *snapshot, lease->get(), out, o);
-		} catch (const LongQuery&) {
-			lease.reset();
-			lease.emplace(ctx_.acquire_read(q.remote));
-			o.before_query = nullptr;
-			run_tap_query(req, *snapshot, lease->get(), out, o);
-		}
-	};
 	try {
-		// One stream for both tries: a response's stream() may be asked for only once.
-		ByteSink& out = r.stream();
-		try {
-			run(out);
-		} catch (const Error& e) {
-			// An unknown name may be brand new: the notification of an import that has just
-			// committed can still be on its way.  Ask the database once before saying so.
-			// (Names are bound before anything is written, so the stream is still empty.)
-			if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
-			auto fresh = catalog_.newer_than(*snapshot);
-			if (!fresh) throw;
-			snapshot = fresh;
-			run(out);
-		}
+		query::serve_streaming(
+		    ctx_, q, r, query::tells_errors_in_band(req.format->format),
+		    [&](pg::Connection& conn, ByteSink& out, const query::BeforeQuery& before_query) {
+			    o.before_query = before_query;
+			    try {
+				    run_tap_query(req, *snapshot, conn, out, o);
+			    } catch (const Error& e) {
+				    // An unknown name may be brand new: the notification of an import that
+				    // has just committed can still be on its way.  Ask the database once
+				    // before saying so. (Names are bound before anything is written, so
+				    // the stream is still empty.)
+				    if (e.kind() != ErrorKind::Name || r.headers_sent()) throw;
+				    auto fresh = catalog_.newer_than(*snapshot);
+				    if (!fresh) throw;
+				    snapshot = fresh;
+				    run_tap_query(req, *snapshot, conn, out, o);
+			    }
+		    });
 	} catch (const Error& e) {
-		lease.reset();
-		if (r.headers_sent()) {
-			if (e.kind() != ErrorKind::Io)
-				log::warn(concat("TAP query failed after output began: ", e.what()));
-			// VOTable and JSON end with the error in-band; CSV and TSV cannot say it, so the
-			// transfer is cut (the client sees an incomplete response, never a clean short one).
-			auto f = req.format->format;
-			if (f == formats::OutputFormat::Csv || f == formats::OutputFormat::Tsv)
-				throw Error(ErrorKind::Io, concat("result cut after an error: ", e.message()));
-			r.finish();
-			return;
-		}
-		if (e.kind() == ErrorKind::Timeout)
-			throw Error(
-			    ErrorKind::Timeout,
-			    concat("The query did not finish within the limit of ",
-			           std::to_string(ctx_.config.get_int("async", "defaultExecTimeSync")),
-			           " seconds for synchronous queries.  Submit it as an asynchronous job (", base_url(),
-			           "/async), which may run up to ",
-			           std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
-			           " seconds, or make it cheaper (e.g. with a constraint on an indexed column)."));
-		throw; // the router answers with a DALI error document and the right status
+		if (r.headers_sent() || e.kind() != ErrorKind::Timeout)
+			throw; // the router answers with a DALI document
+		throw Error(ErrorKind::Timeout,
+		            concat("The query did not finish within the limit of ",
+		                   std::to_string(ctx_.config.get_int("async", "defaultExecTimeSync")),
+		                   " seconds for synchronous queries.  Submit it as an asynchronous job (",
+		                   base_url(), "/async), which may run up to ",
+		                   std::to_string(ctx_.config.get_int("async", "defaultExecTime")),
+		                   " seconds, or make it cheaper (e.g. with a constraint on an indexed column)."));
 	}
-	lease.reset();
-	r.finish();
 }
 
 std::string tap_capability(const Config& config, const std::string& b) {

@@ -12,13 +12,26 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
 	return suggest(word, candidates, std::max<size_t>(2, word.size() / 3));
 }
 
-std::vector<std::string_view> common_grammar_children() {
-	return {"ignoreOn", "rowfilter", "sourceFields", "property"};
-}
-
 AttributeReader::AttributeReader(const GrammarElement& el, std::initializer_list<std::string_view> attributes,
                                  std::vector<std::string_view> children)
     : el_(el) {
+	read(std::vector<std::string_view>(attributes), children);
+}
+
+AttributeReader::AttributeReader(const GrammarElement& el, const GrammarRecord& record) : el_(el) {
+	std::vector<std::string_view> attributes, children;
+	for (auto& o : record.options)
+		attributes.push_back(o.name);
+	for (auto c : record.children)
+		children.push_back(c);
+	for (auto c : common_grammar_children())
+		children.push_back(c);
+	read(attributes, children);
+}
+
+void AttributeReader::read(const std::vector<std::string_view>& attributes,
+                           const std::vector<std::string_view>& children) {
+	const GrammarElement& el = el_;
 	std::vector<std::string_view> known(attributes);
 	known.push_back("id");
 	known.push_back("original");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "meles/rd/ingest/grammar.hpp"
+#include "meles/rd/ingest/grammar_registry.hpp"
 
 #include <initializer_list>
 #include <optional>
@@ -26,6 +27,8 @@ public:
 	// (ignoreOn, rowfilter, sourceFields, property — see common_grammar_children()).
 	AttributeReader(const GrammarElement& el, std::initializer_list<std::string_view> attributes,
 	                std::vector<std::string_view> children);
+	// A grammar element: the options and children of its record, and the common children.
+	AttributeReader(const GrammarElement& el, const GrammarRecord& record);
 
 	const GrammarElement& element() const { return el_; }
 
@@ -42,11 +45,9 @@ public:
 	[[noreturn]] void fail(std::string_view name, std::string message) const;
 
 private:
+	void read(const std::vector<std::string_view>& attributes, const std::vector<std::string_view>& children);
 	const GrammarElement& el_;
 	std::vector<GrammarElement::Attribute> values_; // attributes and atomic children
 };
-
-// Children every grammar may have that the rowmaker or loader applies.
-std::vector<std::string_view> common_grammar_children();
 
 } // namespace meles::rd::ingest::detail

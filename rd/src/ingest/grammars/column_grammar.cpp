@@ -33,50 +33,23 @@ public:
 	ColumnReader(std::shared_ptr<const SourceInfo> src, const ColumnGrammarOptions& opt,
 	             const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_,
-	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
-	               ro.chunk_bytes),
-	      opt_(opt), max_records_(std::max<size_t>(1, ro.max_records)) {
+	      chunker_(*source_, detail::text_input_options(opt.text), ro.chunk_bytes), opt_(opt),
+	      max_records_(std::max<size_t>(1, ro.max_records)) {
 		std::vector<std::string> names;
 		for (auto& c : opt.columns)
 			names.push_back(c.name);
 		set_layout(FieldLayout::from_names(names));
-		for (int64_t i = 0; i < opt.top_ignored_lines; ++i) {
-			size_t want = 4096;
-			for (;;) {
-				std::string_view s = chunker_.peek(want);
-				size_t nl = s.find('\n');
-				if (nl != std::string_view::npos) {
-					chunker_.drop_front(nl + 1, line_);
-					++line_;
-					break;
-				}
-				if (s.size() < want) {
-					chunker_.drop_front(s.size(), line_);
-					i = opt.top_ignored_lines;
-					break;
-				}
-				want *= 2;
-			}
-		}
+		chunker_.skip_lines(opt.text.top_ignored_lines, line_);
 		set_consumed(chunker_.consumed_bytes());
 	}
 
 	bool next(RecordBatch& batch) override {
 		batch.begin(source_, layout_, PositionUnit::Line);
-		for (;;) {
-			auto chunk = chunker_.fill(batch);
-			if (chunk.size == 0) return false;
-			int64_t first_line = line_;
-			size_t used = parse(batch, chunk);
-			chunker_.consumed(chunk, used, first_line);
-			set_consumed(chunker_.consumed_bytes());
-			if (!batch.empty()) return true;
-			if (used == 0) {
-				if (chunk.last) return false;
-				chunker_.need_more();
-			}
-		}
+		bool more = chunker_.next_batch(
+		    batch, line_, [this](RecordBatch& b, const auto& chunk) { return parse(b, chunk); },
+		    [] { return false; });
+		set_consumed(chunker_.consumed_bytes());
+		return more;
 	}
 
 private:
@@ -241,11 +214,7 @@ std::vector<ColumnRange> ColumnGrammarOptions::parse_col_defs(std::string_view t
 }
 
 ColumnGrammarOptions ColumnGrammarOptions::from_element(const GrammarElement& el) {
-	std::vector<std::string_view> children = detail::common_grammar_children();
-	children.push_back("col");
-	AttributeReader a(
-	    el, {"colDefs", "topIgnoredLines", "commentIntroducer", "strip", "enc", "gunzip", "preFilter"},
-	    children);
+	AttributeReader a(el, grammar_record("columnGrammar"));
 	ColumnGrammarOptions o;
 	if (auto d = a.string("colDefs")) o.columns = parse_col_defs(*d, a.pos("colDefs"));
 	for (const GrammarElement* c : a.children("col")) {
@@ -267,27 +236,18 @@ ColumnGrammarOptions ColumnGrammarOptions::from_element(const GrammarElement& el
 			names.push_back(c.name);
 		FieldLayout::from_names(names, el.pos); // duplicate check
 	}
-	o.top_ignored_lines = a.integer("topIgnoredLines", 0, 0, 1'000'000'000);
 	if (auto ci = a.string("commentIntroducer")) {
 		if (ci->empty()) a.fail("commentIntroducer", "is empty");
 		o.comment_introducer = *ci;
 	}
 	o.strip = a.boolean("strip", true);
-	if (auto e = a.string("enc")) {
-		detail::parse_encoding(*e, a.pos("enc"));
-		o.enc = *e;
-	}
-	o.gunzip = a.boolean("gunzip", false);
-	if (auto f = a.string("preFilter")) {
-		o.pre_filter = std::string(trim(*f));
-		if (o.pre_filter.empty()) a.fail("preFilter", "is empty");
-	}
+	o.text = detail::read_text_source(a);
 	return o;
 }
 
 ColumnGrammar::ColumnGrammar(ColumnGrammarOptions options, SourcePos pos)
     : Grammar(std::move(pos)), options_(std::move(options)) {
-	detail::parse_encoding(options_.enc, pos_);
+	detail::parse_encoding(options_.text.enc, pos_);
 }
 
 std::unique_ptr<Grammar> ColumnGrammar::create(const GrammarElement& el) {

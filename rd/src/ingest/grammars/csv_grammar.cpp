@@ -232,12 +232,10 @@ class CsvReader final : public RecordReader {
 public:
 	CsvReader(std::shared_ptr<const SourceInfo> src, const CsvGrammarOptions& opt, const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_,
-	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
-	               ro.chunk_bytes),
-	      delim_(opt.delimiter), strip_(opt.strip), max_records_(std::max<size_t>(1, ro.max_records)),
+	      chunker_(*source_, detail::text_input_options(opt.text), ro.chunk_bytes), delim_(opt.delimiter),
+	      strip_(opt.strip), max_records_(std::max<size_t>(1, ro.max_records)),
 	      bad_in_batch_(ro.bad_records_in_batch) {
-		skip_top_lines(opt.top_ignored_lines);
+		chunker_.skip_lines(opt.text.top_ignored_lines, line_);
 		if (opt.names) {
 			set_layout(FieldLayout::from_names(*opt.names, SourcePos{source_->display, 0, 0}));
 		} else {
@@ -249,48 +247,17 @@ public:
 	bool next(RecordBatch& batch) override {
 		batch.begin(source_, layout_, PositionUnit::Line);
 		if (no_fields_) return false;
-		for (;;) {
-			auto chunk = chunker_.fill(batch);
-			if (chunk.size == 0) {
-				set_consumed(chunker_.consumed_bytes());
-				return false;
-			}
-			int64_t first_line = line_;
-			size_t used = parse(batch, chunk);
-			chunker_.consumed(chunk, used, first_line);
-			set_consumed(chunker_.consumed_bytes());
-			if (!batch.empty()) return true;
-			if (used == 0) {
-				if (chunk.last) return false;
-				chunker_.need_more();
-			}
-		}
+		bool more = chunker_.next_batch(
+		    batch, line_, [this](RecordBatch& b, const auto& chunk) { return parse(b, chunk); },
+		    [] { return false; });
+		set_consumed(chunker_.consumed_bytes());
+		return more;
 	}
 
 private:
 	[[noreturn]] void fail(int64_t line, std::string msg) const {
 		throw Error(ErrorKind::Validation, std::move(msg),
 		            SourcePos{source_->display, static_cast<int>(line), 0});
-	}
-
-	void skip_top_lines(int64_t n) {
-		for (int64_t i = 0; i < n; ++i) {
-			size_t want = 4096;
-			for (;;) {
-				std::string_view s = chunker_.peek(want);
-				size_t nl = s.find('\n');
-				if (nl != std::string_view::npos) {
-					chunker_.drop_front(nl + 1, line_);
-					++line_;
-					break;
-				}
-				if (s.size() < want) { // input exhausted: fewer lines than topIgnoredLines
-					chunker_.drop_front(s.size(), line_);
-					return;
-				}
-				want *= 2;
-			}
-		}
 	}
 
 	void read_header() {
@@ -513,8 +480,7 @@ private:
 } // namespace
 
 CsvGrammarOptions CsvGrammarOptions::from_element(const GrammarElement& el) {
-	AttributeReader a(el, {"names", "delimiter", "strip", "topIgnoredLines", "enc", "gunzip", "preFilter"},
-	                  detail::common_grammar_children());
+	AttributeReader a(el, grammar_record("csvGrammar"));
 	CsvGrammarOptions o;
 	o.names = a.list("names");
 	if (o.names && o.names->empty())
@@ -528,22 +494,13 @@ CsvGrammarOptions CsvGrammarOptions::from_element(const GrammarElement& el) {
 		o.delimiter = v[0];
 	}
 	o.strip = a.boolean("strip", false);
-	o.top_ignored_lines = a.integer("topIgnoredLines", 0, 0, 1'000'000'000);
-	if (auto e = a.string("enc")) {
-		detail::parse_encoding(*e, a.pos("enc"));
-		o.enc = *e;
-	}
-	o.gunzip = a.boolean("gunzip", false);
-	if (auto f = a.string("preFilter")) {
-		o.pre_filter = std::string(trim(*f));
-		if (o.pre_filter.empty()) a.fail("preFilter", "is empty");
-	}
+	o.text = detail::read_text_source(a);
 	return o;
 }
 
 CsvGrammar::CsvGrammar(CsvGrammarOptions options, SourcePos pos)
     : Grammar(std::move(pos)), options_(std::move(options)) {
-	detail::parse_encoding(options_.enc, pos_);
+	detail::parse_encoding(options_.text.enc, pos_);
 }
 
 std::unique_ptr<Grammar> CsvGrammar::create(const GrammarElement& el) {

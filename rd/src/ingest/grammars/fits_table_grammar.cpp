@@ -245,7 +245,7 @@ private:
 } // namespace
 
 FitsTableGrammarOptions FitsTableGrammarOptions::from_element(const GrammarElement& el) {
-	detail::AttributeReader a(el, {"hdu", "lowerKeys", "nanIsNULL"}, detail::common_grammar_children());
+	detail::AttributeReader a(el, grammar_record("fitsTableGrammar"));
 	FitsTableGrammarOptions o;
 	o.hdu = static_cast<int>(a.integer("hdu", 1, 0, 100000));
 	o.lower_keys = a.boolean("lowerKeys", false);

@@ -106,50 +106,22 @@ public:
 	ReReader(std::shared_ptr<const SourceInfo> src, const ReGrammarOptions& opt,
 	         std::shared_ptr<const ReGrammar::Compiled> re, const ReadOptions& ro)
 	    : RecordReader(std::move(src)),
-	      chunker_(*source_,
-	               detail::TextInputOptions{detail::parse_encoding(opt.enc, {}), opt.gunzip, opt.pre_filter},
-	               ro.chunk_bytes),
-	      opt_(opt), re_(std::move(re)), max_records_(std::max<size_t>(1, ro.max_records)),
+	      chunker_(*source_, detail::text_input_options(opt.text), ro.chunk_bytes), opt_(opt),
+	      re_(std::move(re)), max_records_(std::max<size_t>(1, ro.max_records)),
 	      bad_in_batch_(ro.bad_records_in_batch) {
 		set_layout(FieldLayout::from_names(opt.names));
-		for (int64_t i = 0; i < opt.top_ignored_lines; ++i) {
-			size_t want = 4096;
-			for (;;) {
-				std::string_view s = chunker_.peek(want);
-				size_t nl = s.find('\n');
-				if (nl != std::string_view::npos) {
-					chunker_.drop_front(nl + 1, line_);
-					++line_;
-					break;
-				}
-				if (s.size() < want) {
-					chunker_.drop_front(s.size(), line_);
-					i = opt.top_ignored_lines;
-					break;
-				}
-				want *= 2;
-			}
-		}
+		chunker_.skip_lines(opt.text.top_ignored_lines, line_);
 		set_consumed(chunker_.consumed_bytes());
 	}
 
 	bool next(RecordBatch& batch) override {
 		batch.begin(source_, layout_, PositionUnit::Line);
 		if (stopped_) return false;
-		for (;;) {
-			auto chunk = chunker_.fill(batch);
-			if (chunk.size == 0) return false;
-			int64_t first_line = line_;
-			size_t used = parse(batch, chunk);
-			chunker_.consumed(chunk, used, first_line);
-			set_consumed(chunker_.consumed_bytes());
-			if (!batch.empty()) return true;
-			if (stopped_) return false;
-			if (used == 0) {
-				if (chunk.last) return false;
-				chunker_.need_more();
-			}
-		}
+		bool more = chunker_.next_batch(
+		    batch, line_, [this](RecordBatch& b, const auto& chunk) { return parse(b, chunk); },
+		    [this] { return stopped_; });
+		set_consumed(chunker_.consumed_bytes());
+		return more;
 	}
 
 private:
@@ -342,10 +314,7 @@ private:
 } // namespace
 
 ReGrammarOptions ReGrammarOptions::from_element(const GrammarElement& el) {
-	AttributeReader a(el,
-	                  {"names", "recordSep", "fieldSep", "commentPat", "stopPat", "recordCleaner", "lax",
-	                   "topIgnoredLines", "enc", "gunzip", "preFilter"},
-	                  detail::common_grammar_children());
+	AttributeReader a(el, grammar_record("reGrammar"));
 	ReGrammarOptions o;
 	auto names = a.list("names");
 	if (!names || names->empty())
@@ -368,22 +337,13 @@ ReGrammarOptions ReGrammarOptions::from_element(const GrammarElement& el) {
 	o.stop_pat_pos = a.pos("stopPat");
 	o.record_cleaner_pos = a.pos("recordCleaner");
 	o.lax = a.boolean("lax", false);
-	o.top_ignored_lines = a.integer("topIgnoredLines", 0, 0, 1'000'000'000);
-	if (auto e = a.string("enc")) {
-		detail::parse_encoding(*e, a.pos("enc"));
-		o.enc = *e;
-	}
-	o.gunzip = a.boolean("gunzip", false);
-	if (auto f = a.string("preFilter")) {
-		o.pre_filter = std::string(trim(*f));
-		if (o.pre_filter.empty()) a.fail("preFilter", "is empty");
-	}
+	o.text = detail::read_text_source(a);
 	return o;
 }
 
 ReGrammar::ReGrammar(ReGrammarOptions options, SourcePos pos)
     : Grammar(std::move(pos)), options_(std::move(options)) {
-	detail::parse_encoding(options_.enc, pos_);
+	detail::parse_encoding(options_.text.enc, pos_);
 	if (options_.names.empty()) throw Error(ErrorKind::Validation, "reGrammar needs names", pos_);
 	FieldLayout::from_names(options_.names, pos_);
 	auto c = std::make_shared<Compiled>();

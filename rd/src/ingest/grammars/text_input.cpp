@@ -1,5 +1,7 @@
 #include "ingest/grammars/text_input.hpp"
 
+#include "ingest/grammars/attribute_reader.hpp"
+
 #include "meles/core/common/strings.hpp"
 
 #include <algorithm>
@@ -384,6 +386,45 @@ std::string_view TextChunker::peek(size_t n) {
 void TextChunker::drop_front(size_t n, int64_t first_line) {
 	check_encoding(carry_.data(), n, first_line);
 	carry_.erase(0, n);
+}
+
+void TextChunker::skip_lines(int64_t n, int64_t& line) {
+	for (int64_t i = 0; i < n; ++i) {
+		size_t want = 4096;
+		for (;;) {
+			std::string_view s = peek(want);
+			size_t nl = s.find('\n');
+			if (nl != std::string_view::npos) {
+				drop_front(nl + 1, line);
+				++line;
+				break;
+			}
+			if (s.size() < want) { // input exhausted: fewer lines than asked for
+				drop_front(s.size(), line);
+				return;
+			}
+			want *= 2;
+		}
+	}
+}
+
+TextSourceOptions read_text_source(const AttributeReader& a) {
+	TextSourceOptions o;
+	o.top_ignored_lines = a.integer("topIgnoredLines", 0, 0, 1'000'000'000);
+	if (auto e = a.string("enc")) {
+		parse_encoding(*e, a.pos("enc"));
+		o.enc = *e;
+	}
+	o.gunzip = a.boolean("gunzip", false);
+	if (auto f = a.string("preFilter")) {
+		o.pre_filter = std::string(trim(*f));
+		if (o.pre_filter.empty()) a.fail("preFilter", "is empty");
+	}
+	return o;
+}
+
+TextInputOptions text_input_options(const TextSourceOptions& o) {
+	return TextInputOptions{parse_encoding(o.enc, {}), o.gunzip, o.pre_filter};
 }
 
 } // namespace meles::rd::ingest::detail

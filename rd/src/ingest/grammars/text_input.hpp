@@ -9,6 +9,7 @@
 #pragma once
 
 #include "meles/rd/ingest/grammar.hpp"
+#include "meles/rd/ingest/grammars/text_source.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -29,6 +30,12 @@ struct TextInputOptions {
 	bool gunzip = false;
 	std::string pre_filter; // shell command; "" = none
 };
+
+class AttributeReader;
+
+// Reads and checks topIgnoredLines, enc, gunzip and preFilter.
+TextSourceOptions read_text_source(const AttributeReader& attributes);
+TextInputOptions text_input_options(const TextSourceOptions& options);
 
 // Splits `command` into argv when it uses no shell syntax beyond plain words and simple
 // quotes; returns an empty vector when a shell is needed.
@@ -108,6 +115,30 @@ public:
 
 	// Throws the encoding error for text [p, p+n) starting at `first_line`, if any.
 	void check_encoding(const char* p, size_t n, int64_t first_line) const;
+	// Drops `n` physical lines (topIgnoredLines), fewer when the input ends first; `line` is the
+	// current line number and advances with them.
+	void skip_lines(int64_t n, int64_t& line);
+
+	// The text grammars' record loop, shared: parses chunks (`parse(batch, chunk)` returns the
+	// bytes it used, advancing `line`) until the batch holds records or the input ends, reading
+	// more when no complete record fitted; `stopped()` ends the input early (reGrammar's
+	// stopPat).  Returns whether the batch holds records.
+	template <class Parse, class Stopped>
+	bool next_batch(RecordBatch& batch, const int64_t& line, Parse&& parse, Stopped&& stopped) {
+		for (;;) {
+			Chunk chunk = fill(batch);
+			if (chunk.size == 0) return false;
+			int64_t first_line = line;
+			size_t used = parse(batch, chunk);
+			consumed(chunk, used, first_line);
+			if (!batch.empty()) return true;
+			if (stopped()) return false;
+			if (used == 0) {
+				if (chunk.last) return false;
+				need_more();
+			}
+		}
+	}
 
 private:
 	const SourceInfo& source_;

@@ -165,7 +165,7 @@ private:
 } // namespace
 
 VOTableGrammarOptions VOTableGrammarOptions::from_element(const GrammarElement& el) {
-	detail::AttributeReader a(el, {"lowerKeys", "gunzip", "preFilter"}, detail::common_grammar_children());
+	detail::AttributeReader a(el, grammar_record("voTableGrammar"));
 	VOTableGrammarOptions o;
 	o.lower_keys = a.boolean("lowerKeys", false);
 	o.gunzip = a.boolean("gunzip", false);

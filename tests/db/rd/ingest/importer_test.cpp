@@ -5,7 +5,7 @@
 #include "meles/core/votable/votable_writer.hpp"
 #include "meles/rd/ingest/importer.hpp"
 #include "meles/rd/store/rd_store.hpp"
-#include "test_db.hpp"
+#include "import_fixture.hpp"
 
 #include <doctest/doctest.h>
 
@@ -54,37 +54,15 @@ const char* kCatalogueRD = R"(<resource schema="tcat">
   </data>
 </resource>)";
 
-struct Fixture {
-	TestDb db;
-	fs::path dir;
-	std::unique_ptr<rd::RdStore> store;
-	pg::Connection conn;
-
-	explicit Fixture(const std::string& name)
-	    : db(name), dir(fs::temp_directory_path() / ("meles_imp_" + name + "_" + std::to_string(getpid()))),
-	      conn(db.admin()) {
-		fs::remove_all(dir);
-		fs::create_directories(dir / "tcat/data");
-		std::ofstream(dir / "tcat/q.rd") << kCatalogueRD;
-		rd::RdStoreOptions o;
-		o.inputs_dir = dir;
-		store = std::make_unique<rd::RdStore>(o);
-		{
-			pg::Connection su(db.superuser(db.name()));
-			su.exec("CREATE SCHEMA meles AUTHORIZATION meles_admin");
-		}
-		rd::ingest::Importer imp(conn, *store);
-		imp.import("//tap", {});
+struct Fixture : meles::testing::ImportFixture {
+	explicit Fixture(const std::string& name) : ImportFixture(name) {
+		write("tcat/q.rd", kCatalogueRD);
+		std::filesystem::create_directories(dir / "tcat/data");
 	}
-	~Fixture() { fs::remove_all(dir); }
-
-	void write_data(const std::string& text) { std::ofstream(dir / "tcat/data/stars.csv") << text; }
+	void write_data(const std::string& text) { write("tcat/data/stars.csv", text); }
 	rd::ingest::ImportReport import(rd::ingest::ImportOptions o = {}) {
-		store->clear();
-		rd::ingest::Importer imp(conn, *store);
-		return imp.import("tcat/q", o);
+		return ImportFixture::import("tcat/q", o);
 	}
-	std::string one(const std::string& sql) { return conn.exec(sql).get(0, 0); }
 };
 
 const char* kGoodData = "id|ra|dec|v|sptype\n"

@@ -13,7 +13,7 @@ TEST_CASE("grammar registry: one entry per element, implemented ones build") {
 	std::set<std::string_view> seen;
 	for (auto& e : grammar_registry())
 		CHECK(seen.insert(e.element).second);
-	for (auto name : {"csvGrammar", "reGrammar", "columnGrammar", "fitsTableGrammar"}) {
+	for (auto name : {"csvGrammar", "reGrammar", "columnGrammar", "fitsTableGrammar", "fitsProdGrammar"}) {
 		REQUIRE(find_grammar(name));
 		CHECK(static_cast<bool>(find_grammar(name)->factory));
 	}
@@ -30,8 +30,8 @@ TEST_CASE("grammar registry errors: unknown with did-you-mean, known but unimple
 	      "q.rd:12: unknown grammar 'csvGramar'; did you mean 'csvGrammar'?");
 	CHECK(error_of([] { make_grammar(element("spreadsheet")); }) == "q.rd:12: unknown grammar 'spreadsheet'");
 	CHECK(error_of([] {
-		      make_grammar(element("fitsProdGrammar"));
-	      }).starts_with("q.rd:12: fitsProdGrammar is not supported by Meles yet"));
+		      make_grammar(element("pdsGrammar"));
+	      }).starts_with("q.rd:12: pdsGrammar is not supported by Meles yet"));
 	CHECK(error_of([] {
 		      make_grammar(
 		          element("csvGrammar", {}, {element("names", {}, {}, "a"), element("names", {}, {}, "b")}));

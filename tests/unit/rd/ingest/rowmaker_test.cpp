@@ -32,7 +32,7 @@ std::vector<std::string> make_rows(const std::string& rd_text, const std::string
 	auto reader = g->open(SourceInfo::for_file(path, dir.path()), {});
 	RowMacroContext macros;
 	macros.source = path;
-	RowmakerContext ctx;
+	RowmakerInputs ctx;
 	ctx.rd = lr.resource;
 	std::vector<std::string> out;
 	RecordBatch batch;

@@ -131,3 +131,34 @@ TEST_CASE("rowmaker macros are expanded per source at import time") {
 	CHECK_THROWS_WITH_AS(py("\\docField{nope}"), doctest::Contains("no document field"), Error);
 	fs::remove_all(dir);
 }
+
+TEST_CASE("inputRelativePath: a linked-in data directory keeps its name, a file outside has no accref") {
+	fs::path dir = fs::temp_directory_path() / "meles_rowmacro_links_test";
+	fs::remove_all(dir);
+	fs::create_directories(dir / "inputs" / "res");
+	fs::create_directories(dir / "bigdisk" / "plates");
+	{
+		std::ofstream out(dir / "bigdisk" / "plates" / "p1.fits");
+		out << std::string(2880, ' ');
+	}
+	// the usual layout: the data directory is a link to a bigger disk
+	fs::create_directory_symlink(dir / "bigdisk" / "plates", dir / "inputs" / "res" / "data");
+	RowMacroContext c;
+	c.inputs_dir = dir / "inputs";
+	c.resdir = dir / "inputs" / "res";
+	c.authority = "org.example";
+	auto py = [&](std::string_view t) { return expand_row_macros(t, c, RowMacroRendering::PythonLiteral); };
+	c.source = dir / "inputs" / "res" / "data" / "p1.fits";
+	CHECK(py("\\inputRelativePath") == "'res/data/p1.fits'");
+	CHECK(py("\\standardPubDID") == "'ivo://org.example/~?res/data/p1.fits'");
+	// the inputs directory spelt through a link of its own
+	fs::create_directory_symlink(dir / "inputs", dir / "inputs-link");
+	c.source = dir / "inputs-link" / "res" / "data" / "p1.fits";
+	CHECK(py("\\inputRelativePath") == "'res/data/p1.fits'");
+	// a file reached by an absolute or ../ pattern: no key spelling a server path
+	c.source = dir / "bigdisk" / "plates" / "p1.fits";
+	CHECK_THROWS_WITH_AS(py("\\inputRelativePath"), doctest::Contains("p1.fits lies outside"), Error);
+	c.source = dir / "inputs" / "res" / ".." / ".." / "bigdisk" / "plates" / "p1.fits";
+	CHECK_THROWS_WITH_AS(py("\\standardPubDID"), doctest::Contains("lies outside"), Error);
+	fs::remove_all(dir);
+}

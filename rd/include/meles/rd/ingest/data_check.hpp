@@ -7,11 +7,20 @@
 // Thread-safety: pure functions over an immutable Resource (they read source headers).
 #pragma once
 
+#include "meles/rd/ingest/native_procs.hpp"
 #include "meles/rd/model/resource.hpp"
 #include "meles/rd/parse/diagnostics.hpp"
 
 namespace meles::rd::ingest {
 
-void check_data_elements(const Resource& rd, Diagnostics& diags);
+// What `meles imp` needs of a data element before it reads anything, checked by the importer
+// and by `meles val` alike (so that val's OK means imp can run): the grammar builds (its
+// record's options), the sources element is one Meles applies, and every row filter,
+// sourceFields and rowmaker apply can run here (native_procs; Python ones are the loader's to
+// report).  Problems go to `diags` with their RD positions.
+void check_importable(const DataDesc& dd, const ProcResolver& procs, Diagnostics& diags);
+
+// check_importable for every data element, and the columns no rowmaker fills.
+void check_data_elements(const Resource& rd, const ProcResolver& procs, Diagnostics& diags);
 
 } // namespace meles::rd::ingest

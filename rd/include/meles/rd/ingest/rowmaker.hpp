@@ -13,6 +13,7 @@
 #pragma once
 
 #include "meles/rd/expr/expression.hpp"
+#include "meles/rd/ingest/native_procs.hpp"
 #include "meles/rd/ingest/raw_record.hpp"
 #include "meles/rd/model/data_desc.hpp"
 #include "meles/rd/model/table_def.hpp"
@@ -30,20 +31,26 @@ struct ProcDef;
 
 namespace meles::rd::ingest {
 
-// What a rowmaker's code may need beyond the rowmaker itself.
-struct RowmakerContext {
+// What a rowmaker runs beyond its own definition.
+struct RowmakerInputs {
+	// The data element's grammar: its ignoreOn conditions and native row filters run first
+	// (Python row filters run in the importer, before the rowmaker: python::filter_records).
+	const GrammarDef* grammar = nullptr;
+	// The procDefs of row filters and applies (parameter defaults, code).
+	ProcResolver procs;
 	std::shared_ptr<const Resource> rd; // the RD of the data element (`rd` in Python code)
-	// procDef of an apply's procDef= (fully qualified); nullptr when unknown.
-	std::function<const ProcDef*(std::string_view qualified_ref)> find_procdef;
 };
 
 class CompiledRowmaker {
 public:
 	// Compiles `rowmaker` for `table` given the record layout of the current source.
-	// Row macros (\srcstem, ...) are expanded with `macros` first.  Throws Error with the
-	// RD position for unsupported constructs and bad expressions.
+	// Row macros (\srcstem, ...) are expanded with `macros` first.  Order per record: ignoreOn
+	// (the grammar's, then the rowmaker's), row filters, vars, applies, maps and idmaps.
+	// Procedure applications run natively when native_procs has them, else as Python (the
+	// RowStage); a procDef with neither code nor a native implementation is refused.  Throws
+	// Error with the RD position for unsupported constructs and bad expressions.
 	CompiledRowmaker(const RowmakerDef& rowmaker, const TableDef& table, const FieldLayout& layout,
-	                 const RowMacroContext& macros, const RowmakerContext& context = {});
+	                 const RowMacroContext& macros, const RowmakerInputs& inputs = {});
 	~CompiledRowmaker();
 	CompiledRowmaker(CompiledRowmaker&&) noexcept;
 

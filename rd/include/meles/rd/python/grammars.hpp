@@ -26,6 +26,10 @@ namespace meles::rd::python {
 // True for grammar elements Python implements (embeddedGrammar, customGrammar).
 bool is_python_grammar(std::string_view element);
 
+// What make_grammar refuses before any code runs (isDispatching, an embeddedGrammar without
+// an iterator), for `meles val` to say the same.  Throws Error(Validation).
+void check_grammar(const GrammarDef& grammar);
+
 using ProcDefLookup = std::function<const ProcDef*(std::string_view qualified_ref)>;
 
 // The grammar of an embeddedGrammar or customGrammar element.  Throws Error at the RD line

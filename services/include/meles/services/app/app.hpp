@@ -6,6 +6,7 @@
 #include "meles/core/net/http.hpp"
 #include "meles/services/app/context.hpp"
 #include "meles/services/rdsvc/info_pages.hpp"
+#include "meles/services/rdsvc/renderer_registry.hpp"
 #include "meles/services/registry/oai_pmh.hpp"
 #include "meles/services/router/router.hpp"
 #include "meles/services/scs/scs_service.hpp"
@@ -38,10 +39,13 @@ private:
 	InfoSite info_site() const;
 	// /<rd id>/<service>/<renderer>: everything the RD's services offer.
 	void rd_service(net::Request& request, net::Response& response);
+	// info, availability, capabilities and every protocol's renderers.
+	void register_renderers();
 	void unavailable(net::Request& request, net::Response& response, const std::string& rd_id,
 	                 const std::string& renderer, const Error& error);
 	Context& ctx_;
 	Router router_;
+	RendererRegistry renderers_;
 	ScsService scs_;
 	std::unique_ptr<uws::JobManager> jobs_;
 	std::unique_ptr<tap::TapService> tap_;

@@ -4,6 +4,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include "meles/core/net/http.hpp"
 #include "meles/rd/model/resource.hpp"
 
 #include <functional>
@@ -18,5 +19,8 @@ namespace meles::services {
 std::string root_page_html(const std::vector<std::shared_ptr<const rd::Resource>>& rds,
                            const std::string& server_url,
                            const std::function<bool(const std::string&)>& has_info_page);
+// An HTML page saying the service is unavailable (for renderers that answer in HTML); the
+// status is the caller's.
+void send_unavailable_page(net::Response& response, const std::string& message);
 
 } // namespace meles::services

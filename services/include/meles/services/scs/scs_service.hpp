@@ -11,6 +11,7 @@
 #include "meles/core/net/http.hpp"
 #include "meles/rd/model/resource.hpp"
 #include "meles/services/app/context.hpp"
+#include "meles/services/rdsvc/renderer_registry.hpp"
 
 #include <memory>
 
@@ -19,6 +20,9 @@ namespace meles::services {
 class ScsService {
 public:
 	explicit ScsService(Context& ctx) : ctx_(ctx) {}
+
+	// scs.xml and the cone form, for cone services.
+	void register_renderers(RendererRegistry& registry);
 
 	// Whether a service answers cone searches (scsCore, or conditions from //scs).
 	static bool is_cone_service(const rd::ServiceDef& service);
@@ -39,10 +43,5 @@ private:
 // for VOSI capabilities and registry records.
 std::string scs_capability(const Config& config, const rd::Resource& rd, const rd::ServiceDef& service,
                            const std::string& service_url);
-
-// Parses a position for the form: "10.5 -20.25", "10.5, -20.25" (decimal degrees) or
-// sexagesimal "12 30 00 -45 30 00" / "12:30:00 -45:30:00" (hours and degrees).
-// Throws Error(Validation) with a hint on the accepted forms.
-std::pair<double, double> parse_position(std::string_view text);
 
 } // namespace meles::services

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "meles/rd/ingest/grammar.hpp"
+#include "meles/rd/ingest/grammars/text_source.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -25,12 +26,9 @@ struct ColumnRange {
 
 struct ColumnGrammarOptions {
 	std::vector<ColumnRange> columns; // document order: colDefs first, then <col> children
-	int64_t top_ignored_lines = 0;
 	std::optional<std::string> comment_introducer;
 	bool strip = true; // DaCHS strips column values by default
-	std::string enc = "utf-8";
-	bool gunzip = false;
-	std::string pre_filter;
+	TextSourceOptions text;
 
 	static ColumnGrammarOptions from_element(const GrammarElement& el);
 	// Parses DaCHS colDefs text ("a:1-5 b: 7  c:10-"); throws Error(Syntax) at `pos`.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "meles/rd/ingest/grammar.hpp"
+#include "meles/rd/ingest/grammars/text_source.hpp"
 
 #include <optional>
 #include <string>
@@ -18,11 +19,8 @@ namespace meles::rd::ingest {
 struct CsvGrammarOptions {
 	std::optional<std::vector<std::string>> names; // else the header line gives them
 	char delimiter = ',';
-	bool strip = false;            // strip blanks around every value
-	int64_t top_ignored_lines = 0; // physical lines skipped before the header/data
-	std::string enc = "utf-8";     // utf-8, ascii, latin-1, cp1252
-	bool gunzip = false;
-	std::string pre_filter; // command the file is piped through (e.g. "zcat")
+	bool strip = false; // strip blanks around every value
+	TextSourceOptions text;
 
 	// Validates a csvGrammar element (attributes or atomic child elements).
 	static CsvGrammarOptions from_element(const GrammarElement& el);

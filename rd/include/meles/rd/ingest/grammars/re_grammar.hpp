@@ -10,6 +10,7 @@
 #pragma once
 
 #include "meles/rd/ingest/grammar.hpp"
+#include "meles/rd/ingest/grammars/text_source.hpp"
 
 #include <memory>
 #include <optional>
@@ -24,10 +25,7 @@ struct ReGrammarOptions {
 	std::string field_sep = "\\s+";
 	std::optional<std::string> comment_pat, stop_pat, record_cleaner;
 	bool lax = false; // allow more or fewer fields than names (missing ones are NULL)
-	int64_t top_ignored_lines = 0;
-	std::string enc = "utf-8";
-	bool gunzip = false;
-	std::string pre_filter;
+	TextSourceOptions text;
 	SourcePos record_sep_pos, field_sep_pos, comment_pat_pos, stop_pat_pos, record_cleaner_pos;
 
 	static ReGrammarOptions from_element(const GrammarElement& el);
