@@ -41,7 +41,7 @@ int iso_weekday(long long days) {
 
 // The instant at which local wall-clock time y-m-d h:mi is shown, if it is (with isdst as
 // given); nullopt when mktime normalised it to another wall-clock time.
-std::optional<time_t> local_exact(int y, int m, int d, int h, int mi, int isdst) {
+std::tm wall_clock(int y, int m, int d, int h, int mi, int isdst) {
 	std::tm tm{};
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
@@ -49,6 +49,11 @@ std::optional<time_t> local_exact(int y, int m, int d, int h, int mi, int isdst)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_isdst = isdst;
+	return tm;
+}
+
+std::optional<time_t> local_exact(int y, int m, int d, int h, int mi, int isdst) {
+	std::tm tm = wall_clock(y, m, d, h, mi, isdst);
 	time_t t = std::mktime(&tm);
 	if (t == static_cast<time_t>(-1)) return std::nullopt;
 	std::tm back{};
@@ -77,13 +82,7 @@ time_t local_instant(int y, int m, int d, int h, int mi) {
 		if (b) return *b;
 	}
 	// No zone skips a whole day of minutes; fall back to mktime's own reading.
-	std::tm tm{};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_isdst = -1;
+	std::tm tm = wall_clock(y, m, d, h, mi, -1);
 	return std::mktime(&tm);
 }
 
