@@ -8,6 +8,7 @@
 #include "meles/core/net/http.hpp"
 #include "meles/core/pg/database.hpp"
 #include "meles/services/app/app.hpp"
+#include "meles/services/execute/scheduler.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -73,11 +74,19 @@ int serve(const Config& config, std::optional<int> port, const std::function<voi
 		lease->exec("SELECT 1");
 	}
 	app = std::make_unique<services::App>(*ctx);
-	server.on_reload = [&] { app->reload(); };
+	// execute jobs (docs/execute.md): stopped before the context they use goes
+	services::execute::Scheduler scheduler(ctx->rds, ctx->admin_pool,
+	                                       services::execute::SchedulerOptions::from_config(config));
+	scheduler.start();
+	server.on_reload = [&] {
+		app->reload();
+		scheduler.poke();
+	};
 	log::info(concat("meles serving on http://", opts.address, ":", std::to_string(server.port()),
 	                 "/ (public URL ", config.server_url(), ")"));
 	ready(server.port());
 	server.run();
+	scheduler.stop();
 	log::info("meles stopped");
 	log::flush();
 	return 0;
@@ -192,6 +201,7 @@ int cmd_serve(const GlobalOptions& global, const std::vector<std::string>& argv)
 	}
 	std::string action = args.positionals().empty() ? "" : args.positionals()[0];
 	Config config = load_config(global, true);
+	apply_timezone(config);
 	// --port also moves the advertised URLs (capabilities, job URLs) unless serverURL is set.
 	if (port && *port > 0) config.set("web", "serverPort", std::to_string(*port));
 	if (action.empty() || action == "debug") {

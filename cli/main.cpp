@@ -85,6 +85,8 @@ const std::vector<Command>& command_table() {
 	    {"start", "write a new RD from a template (scs, taptable, ...; `meles start list`)", start_usage,
 	     cmd_start},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
+	    {"exec", "run an RD's execute job by hand, or show the scheduler's records (--status)", exec_usage,
+	     cmd_exec},
 	    {"pub", "publish (or -u unpublish) RDs' services and tables in the registry (/oai.xml)", pub_usage,
 	     cmd_pub},
 	    {"limits", "column statistics and coverage of an RD's tables (for registry records, VOSI)",
