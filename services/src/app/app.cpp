@@ -275,6 +275,7 @@ void App::service_info(net::Request& request, net::Response& response,
 		if (resolved_table.table)
 			info.queried = table_facts(resolved_table.rd, *resolved_table.table, request.remote);
 		info.coverage = info_facts_.coverage(rd, tap_->catalog().snapshot()->version, request.remote);
+		info.jobs = info_facts_.jobs(*rd, request.remote);
 	} catch (const Error& e) {
 		if (e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Database) throw;
 		log::warn(concat("info page of ", rd->rd_id, "/", svc.id, " without statistics: ", e.what()));
