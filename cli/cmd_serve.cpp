@@ -8,6 +8,7 @@
 #include "meles/core/net/http.hpp"
 #include "meles/core/pg/database.hpp"
 #include "meles/services/app/app.hpp"
+#include "meles/services/execute/scheduler.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -73,11 +74,19 @@ int serve(const Config& config, std::optional<int> port, const std::function<voi
 		lease->exec("SELECT 1");
 	}
 	app = std::make_unique<services::App>(*ctx);
-	server.on_reload = [&] { app->reload(); };
+	// execute jobs (docs/execute.md): stopped before the context they use goes
+	services::execute::Scheduler scheduler(ctx->rds, ctx->admin_pool,
+	                                       services::execute::SchedulerOptions::from_config(config));
+	scheduler.start();
+	server.on_reload = [&] {
+		app->reload();
+		scheduler.poke();
+	};
 	log::info(concat("meles serving on http://", opts.address, ":", std::to_string(server.port()),
 	                 "/ (public URL ", config.server_url(), ")"));
 	ready(server.port());
 	server.run();
+	scheduler.stop();
 	log::info("meles stopped");
 	log::flush();
 	return 0;
@@ -91,8 +100,11 @@ int serve_start(const GlobalOptions& global, const Config& config, std::optional
 	fs::path logdir = config.get_path("general", "logDir");
 	fs::create_directories(logdir);
 	fs::create_directories(pid_file(config).parent_path());
+	// Close-on-exec: the embedded database the daemon may start (pg_ctl, postgres) must not
+	// inherit the write end, or this parent would wait for its EOF as long as PostgreSQL runs
+	// (and systemd's start of the unit would time out).
 	int pipefd[2];
-	if (pipe(pipefd) != 0) throw Error(ErrorKind::Io, "pipe failed");
+	if (pipe2(pipefd, O_CLOEXEC) != 0) throw Error(ErrorKind::Io, "pipe failed");
 	pid_t child = fork();
 	if (child < 0) throw Error(ErrorKind::Io, "fork failed");
 	if (child > 0) {
@@ -189,6 +201,7 @@ int cmd_serve(const GlobalOptions& global, const std::vector<std::string>& argv)
 	}
 	std::string action = args.positionals().empty() ? "" : args.positionals()[0];
 	Config config = load_config(global, true);
+	apply_timezone(config);
 	// --port also moves the advertised URLs (capabilities, job URLs) unless serverURL is set.
 	if (port && *port > 0) config.set("web", "serverPort", std::to_string(*port));
 	if (action.empty() || action == "debug") {

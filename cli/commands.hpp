@@ -26,5 +26,7 @@ int cmd_start(const GlobalOptions& global, const std::vector<std::string>& args)
 extern const std::string_view start_usage;
 int cmd_test(const GlobalOptions& global, const std::vector<std::string>& args);
 extern const std::string_view test_usage;
+int cmd_exec(const GlobalOptions& global, const std::vector<std::string>& args);
+extern const std::string_view exec_usage;
 
 } // namespace meles::cli

@@ -5,6 +5,8 @@
 #include "meles/rd/python/runtime.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
 
 namespace meles::cli {
 
@@ -14,6 +16,21 @@ Config load_config(const GlobalOptions& global, bool must_exist) {
 		throw Error(ErrorKind::NotFound, concat("no configuration at ", path.string(),
 		                                        "; run `meles init` first (or set MELES_CONFIG)"));
 	return Config::load_or_defaults(path);
+}
+
+void apply_timezone(const Config& config) {
+	std::string zone = config.get("general", "timezone");
+	if (zone.empty()) return;
+	// glibc quietly takes an unknown name as UTC: refuse it instead.
+	bool known = zone == "UTC" ||
+	             (zone.find("..") == std::string::npos && !zone.starts_with("/") &&
+	              std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / zone));
+	if (!known)
+		throw Error(ErrorKind::Validation,
+		            concat("[general] timezone: unknown time zone '", zone,
+		                   "' (an IANA name such as Europe/Berlin or UTC, from /usr/share/zoneinfo)"));
+	setenv("TZ", zone.c_str(), 1);
+	tzset();
 }
 
 void init_cli_logging(const GlobalOptions& global, const Config& config) {

@@ -14,6 +14,9 @@ namespace meles::cli {
 // Loads the configuration named by --config / MELES_CONFIG / the default location.
 // A missing file is fine (defaults apply) unless `must_exist`.
 Config load_config(const GlobalOptions& global, bool must_exist = false);
+// Sets the process's time zone from [general] timezone (execute `at` times, log times); call
+// before any thread starts.  Throws Error(Config) for a zone the system does not know.
+void apply_timezone(const Config& config);
 // Logging to stderr at the configured level (debug with --debug).
 void init_cli_logging(const GlobalOptions& global, const Config& config);
 

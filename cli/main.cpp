@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "meles/core/common/error.hpp"
+#include "meles/core/common/layout.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -84,6 +85,8 @@ const std::vector<Command>& command_table() {
 	    {"start", "write a new RD from a template (scs, taptable, ...; `meles start list`)", start_usage,
 	     cmd_start},
 	    {"val", "check resource descriptors without touching the database", val_usage, cmd_val},
+	    {"exec", "run an RD's execute job by hand, or show the scheduler's records (--status)", exec_usage,
+	     cmd_exec},
 	    {"pub", "publish (or -u unpublish) RDs' services and tables in the registry (/oai.xml)", pub_usage,
 	     cmd_pub},
 	    {"limits", "column statistics and coverage of an RD's tables (for registry records, VOSI)",
@@ -153,7 +156,13 @@ int main(int argc, char** argv) {
 			print_main_help();
 			return 0;
 		} else if (a == "--version") {
-			std::cout << "meles 0.1.0\n";
+			// The layout too: which system RDs, templates and Python package this meles uses.
+			auto& l = layout::current();
+			std::cout << "meles " << layout::version() << "\n"
+			          << "layout: " << l.origin << " (" << l.prefix.string() << ")\n"
+			          << "system RDs: " << l.system_rds.string() << "\n"
+			          << "templates: " << l.templates.string() << "\n"
+			          << "python: " << l.python_lib.string() << "\n";
 			return 0;
 		} else {
 			break;

@@ -58,8 +58,9 @@ def test_list_names_all_templates_and_what_they_lack():
         check("scs -- Catalogs via SCS and TAP" in lines, r.stdout)
         check("taptable -- Any sort of data via a plain TAP table" in lines, r.stdout)
         text = r.stdout
-        # //epntap2 exists now (issue 13.2): what epntap lacks is its RD section.
-        for name, lacks in [("siap", "//siap2#pgs (the SIAP2 image table mixin"),
+        # //epntap2 exists now (issue 13.2), and //siap2 (issue 14.3): what siap lacks is its RD
+        # section.
+        for name, lacks in [("siap", "its RD: siap.rdt has no '--- q.rd' section yet"),
                             ("ssap+datalink", "//ssap#view (the SSAP spectra table mixin")]:
             i = lines.index(next(l for l in lines if l.startswith(name + " -- ")))
             check(lines[i + 1] == "    not available yet; it needs", text)

@@ -24,6 +24,15 @@ std::string format_iso(TimePoint t, bool milliseconds) {
 	return out;
 }
 
+std::string format_local(TimePoint t) {
+	std::time_t tt = std::chrono::system_clock::to_time_t(t);
+	std::tm tm{};
+	localtime_r(&tt, &tm);
+	char buf[64];
+	std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
+	return buf;
+}
+
 std::optional<TimePoint> parse_iso(std::string_view s) {
 	size_t i = 0;
 	auto num = [&](int digits, int& out) {

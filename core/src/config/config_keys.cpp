@@ -20,6 +20,10 @@ const std::vector<ConfigKey>& config_keys() {
 	    {"general", "userconfig", T::Path, "{stateDir}/etc/userconfig.rd",
 	     "The site's userconfig RD (DaCHS's etc/userconfig.rd): what RDs reference as `%#id` (streams, "
 	     "tables shared by several RDs).  Not needed by RDs that do not use it."},
+	    {"general", "timezone", T::String, "",
+	     "Time zone of the wall-clock times of execute jobs (`at=\"7:30\"`) and of the log: an IANA name "
+	     "(Europe/Berlin, UTC) from /usr/share/zoneinfo. Empty: the system's (TZ, else /etc/localtime). "
+	     "DaCHS reads `at` times as UTC; set UTC to run RDs written for it at the same instants."},
 	    {"general", "user", T::String, "meles",
 	     "Unprivileged system user that owns the embedded database and runs the daemon when Meles is "
 	     "started as root (PostgreSQL refuses to run as root). Created by `meles init` if missing."},
@@ -379,6 +383,26 @@ const std::vector<ConfigKey>& config_keys() {
 	     {},
 	     1,
 	     86400 * 7},
+
+	    // [execute]
+	    {"execute",
+	     "threads",
+	     T::Integer,
+	     "1",
+	     "Execute jobs the daemon runs at once (docs/execute.md). Jobs run on these threads, never on the "
+	     "HTTP threads; their Python shares [python] threads with imports and pythonCore services.",
+	     {},
+	     1,
+	     16},
+	    {"execute",
+	     "rescan",
+	     T::Duration,
+	     "2",
+	     "Seconds between the daemon's looks for new, changed or removed RDs with execute elements "
+	     "(`meles serve reload` looks at once).",
+	     {},
+	     1,
+	     3600},
 	};
 	return keys;
 }

@@ -358,3 +358,49 @@ std::vector<HduHeader> read_fits_headers(const std::string& path, const HeaderOp
 }
 
 } // namespace meles::core::fits
+
+namespace meles::core::fits {
+
+std::string card_images(const HduHeader& header) {
+	std::string out;
+	out.reserve(header.cards.size() * kCard);
+	char buf[128];
+	for (auto& c : header.cards) {
+		// Longer keys are HIERARCH cards, which no WCS uses.
+		if (c.key.size() > 8) continue;
+		std::string value;
+		switch (c.kind) {
+		case HeaderCard::Kind::String: {
+			value = "'";
+			for (char ch : c.text.substr(0, 66))
+				value += ch == '\'' ? std::string("''") : std::string(1, ch);
+			value += "'";
+			break;
+		}
+		case HeaderCard::Kind::Integer:
+			value = std::to_string(c.integer);
+			break;
+		case HeaderCard::Kind::Float:
+			std::snprintf(buf, sizeof buf, "%.17G", c.real);
+			value = buf;
+			if (value.find_first_of(".EN") == std::string::npos) value += ".";
+			break;
+		case HeaderCard::Kind::Logical:
+			value = c.logical ? "T" : "F";
+			break;
+		case HeaderCard::Kind::Undefined:
+			value = "";
+			break;
+		case HeaderCard::Kind::Other:
+			value = c.text;
+			break;
+		}
+		std::snprintf(buf, sizeof buf, "%-8s= %20s", c.key.c_str(), value.c_str());
+		std::string card(buf);
+		card.resize(kCard, ' ');
+		out += card;
+	}
+	return out;
+}
+
+} // namespace meles::core::fits

@@ -4,6 +4,9 @@
 #include "meles/rd/expr/helpers.hpp"
 
 #include "expr/runtime.hpp"
+#include "meles/core/common/strings.hpp"
+#include "meles/core/log/logger.hpp"
+#include "meles/core/wcs/image_wcs.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -623,6 +626,67 @@ Value h_getFileStem(Args a, KwNames) {
 	return Value::str(base.substr(0, dot));
 }
 
+// melesImageGeometry(header_, source, missingIsError): what //siap#computePGS and
+// //siap2#computePGS store, as a dict keyed by the column names of both mixins; None (and a
+// warning naming the source) for an image without a usable WCS unless missingIsError.
+Value h_melesImageGeometry(Args a, KwNames) {
+	std::string source = given(a, 1) && a[1].kind() == Kind::Str ? std::string(a[1].as_str()) : "";
+	bool required = given(a, 2) && a[2].truthy();
+	core::wcs::ImageGeometry g;
+	try {
+		if (!given(a, 0) || a[0].kind() != Kind::Str)
+			throw Error(ErrorKind::Validation,
+			            "the record has no FITS header (header_; use fitsProdGrammar)");
+		g = core::wcs::image_geometry(a[0].as_str());
+	} catch (const Error& e) {
+		std::string why =
+		    concat("no footprint for ", source.empty() ? "this image" : source, ": ", e.message());
+		if (required)
+			raise(PyExc::ValueError, why + " (computePGS with missingIsError=False imports it anyway)");
+		meles::log::warn(why);
+		return Value();
+	}
+	auto reals = [](auto&& xs) {
+		std::vector<Value> v;
+		for (double x : xs)
+			v.push_back(Value::real(x));
+		return Value::list(std::move(v));
+	};
+	std::vector<Value> sizes;
+	for (auto n : g.naxis)
+		sizes.push_back(Value::integer(n));
+	std::vector<double> poly;
+	for (auto& c : g.corners) {
+		poly.push_back(c[0]);
+		poly.push_back(c[1]);
+	}
+	std::vector<std::pair<Value, Value>> d;
+	auto put = [&](const char* k, Value v) { d.emplace_back(Value::str(k), std::move(v)); };
+	put("centerAlpha", Value::real(g.center_ra));
+	put("centerDelta", Value::real(g.center_dec));
+	put("nAxes", Value::integer(g.naxes));
+	put("pixelSize", Value::list(sizes));
+	put("pixelScale", reals(g.pixel_scale));
+	put("wcs_projection", g.projection.empty() ? Value() : Value::str(g.projection));
+	put("wcs_refPixel", reals(g.ref_pixel));
+	put("wcs_refValues", reals(g.ref_values));
+	put("wcs_cdmatrix", reals(g.cd));
+	put("wcs_equinox", g.equinox ? Value::real(*g.equinox) : Value());
+	put("coverage", reals(poly));
+	put("s_ra", Value::real(g.center_ra));
+	put("s_dec", Value::real(g.center_dec));
+	put("s_fov", Value::real(g.fov));
+	put("s_region", reals(poly));
+	put("s_xel1", Value::integer(g.naxis[0]));
+	put("s_xel2", Value::integer(g.naxis[1]));
+	put("s_pixel_scale", Value::real((g.pixel_scale[0] + g.pixel_scale[1]) / 2));
+	put("bbox_ra_min", Value::real(g.ra_min));
+	put("bbox_ra_max", Value::real(g.ra_max));
+	put("bbox_dec_min", Value::real(g.dec_min));
+	put("bbox_dec_max", Value::real(g.dec_max));
+	return Value::dict(std::move(d));
+}
+
 } // namespace
 
 const std::vector<Builtin>& helper_builtins() {
@@ -665,6 +729,7 @@ const std::vector<Builtin>& helper_builtins() {
 	    {"TAItoTT", h_TAItoTT, "tai", 1, 1},
 	    {"lastSourceElements", h_lastSourceElements, "path,numElements", 2, 2},
 	    {"getFileStem", h_getFileStem, "path", 1, 1},
+	    {"melesImageGeometry", h_melesImageGeometry, "header,source=,missingIsError=", 1, 3, false},
 	};
 	return table;
 }

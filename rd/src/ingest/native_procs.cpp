@@ -36,11 +36,101 @@ std::vector<NativeAssignment> products_define(const ApplyDef& a, const ProcDef& 
 	return out;
 }
 
-const std::array<NativeProc, 1> kNative{{
+// What melesImageGeometry answers for the columns of //siap#pgs and //siap2#pgs.
+constexpr std::string_view kSiapGeometry[] = {
+    "centerAlpha",  "centerDelta",   "nAxes",        "pixelSize",   "pixelScale", "wcs_projection",
+    "wcs_refPixel", "wcs_refValues", "wcs_cdmatrix", "wcs_equinox", "coverage",
+};
+constexpr std::string_view kSiap2Geometry[] = {
+    "s_ra", "s_dec", "s_fov", "s_region", "s_xel1", "s_xel2", "s_pixel_scale",
+};
+
+// //siap#computePGS, //siap2#computePGS: the image's geometry from its WCS (header_ of
+// fitsProdGrammar) once per record, then one column per value of it.
+std::vector<NativeAssignment> compute_pgs(const ApplyDef& a, const ProcDef& d,
+                                          std::span<const std::string_view> columns) {
+	static constexpr std::string_view kVar = "melesGeometry_";
+	std::vector<NativeAssignment> out;
+	Expr missing = argument(a, d, "missingIsError");
+	out.push_back(
+	    {NativeAssignment::Target::Field, std::string(kVar),
+	     Expr{concat("melesImageGeometry(vars.get(\"header_\"), \\inputRelativePath, ", missing.text, ")"),
+	          missing.pos}});
+	for (auto col : columns)
+		out.push_back(
+		    {NativeAssignment::Target::Column, std::string(col),
+		     Expr{concat("@", kVar, "[\"", col, "\"] if @", kVar, " is not None else None"), a.pos}});
+	return out;
+}
+std::vector<NativeAssignment> siap_compute_pgs(const ApplyDef& a, const ProcDef& d) {
+	return compute_pgs(a, d, kSiapGeometry);
+}
+std::vector<NativeAssignment> siap2_compute_pgs(const ApplyDef& a, const ProcDef& d) {
+	return compute_pgs(a, d, kSiap2Geometry);
+}
+
+// An expression in parentheses, so it composes.
+std::string paren(const Expr& e) {
+	return concat("(", e.text, ")");
+}
+
+// //siap#setMeta: each parameter is a column of //siap#pgs (dateObs as MJD).
+std::vector<NativeAssignment> siap_set_meta(const ApplyDef& a, const ProcDef& d) {
+	static constexpr std::pair<std::string_view, std::string_view> kColumns[] = {
+	    {"title", "imageTitle"},
+	    {"instrument", "instId"},
+	    {"bandpassId", "bandpassId"},
+	    {"bandpassUnit", "bandpassUnit"},
+	    {"bandpassRefval", "bandpassRefval"},
+	    {"bandpassHi", "bandpassHi"},
+	    {"bandpassLo", "bandpassLo"},
+	    {"refFrame", "refFrame"},
+	    {"pixflags", "pixflags"},
+	};
+	std::vector<NativeAssignment> out;
+	for (auto [par, col] : kColumns)
+		out.push_back({NativeAssignment::Target::Column, std::string(col), argument(a, d, par)});
+	Expr date = argument(a, d, "dateObs");
+	out.push_back(
+	    {NativeAssignment::Target::Column, "dateObs", Expr{concat("toMJD", paren(date)), date.pos}});
+	return out;
+}
+
+// //siap2#setMeta: parameters named as the ObsCore columns of //siap2#pgs they fill; dateObs
+// (the start of the exposure) and t_exptime give t_min and t_max in MJD.
+std::vector<NativeAssignment> siap2_set_meta(const ApplyDef& a, const ProcDef& d) {
+	std::vector<NativeAssignment> out;
+	for (auto& p : d.pars) {
+		if (p.key == "dateObs" || p.key == "missingIsError") continue;
+		out.push_back({NativeAssignment::Target::Column, p.key, argument(a, d, p.key)});
+	}
+	Expr date = argument(a, d, "dateObs"), exptime = argument(a, d, "t_exptime");
+	out.push_back(
+	    {NativeAssignment::Target::Field, "melesTmin_", Expr{concat("toMJD", paren(date)), date.pos}});
+	out.push_back({NativeAssignment::Target::Field, "melesExptime_", exptime});
+	out.push_back({NativeAssignment::Target::Column, "t_min", Expr{"@melesTmin_", date.pos}});
+	out.push_back({NativeAssignment::Target::Column, "t_max",
+	               Expr{"None if @melesTmin_ is None else @melesTmin_ + float(@melesExptime_ or 0) / 86400.0",
+	                    date.pos}});
+	return out;
+}
+
+const std::array<NativeProc, 5> kNative{{
     {"//products#define", "rowfilter",
      "the product fields (prodtbl*) of each source: accref, path, size, type, owner, "
      "embargo, preview, datalink, the table describing it",
      products_define},
+    {"//siap#computePGS", "apply",
+     "footprint (coverage), centre, pixel scales and WCS values of an image from its FITS header (WCSLIB)",
+     siap_compute_pgs},
+    {"//siap2#computePGS", "apply",
+     "s_region, s_ra, s_dec, s_fov, s_xel1/2, s_pixel_scale of an image from its FITS header (WCSLIB)",
+     siap2_compute_pgs},
+    {"//siap#setMeta", "apply", "title, instrument, date (MJD), bandpass and flags of a //siap#pgs row",
+     siap_set_meta},
+    {"//siap2#setMeta", "apply",
+     "the ObsCore metadata of a //siap2#pgs row; t_min/t_max (MJD) from dateObs and t_exptime",
+     siap2_set_meta},
 }};
 
 } // namespace

@@ -2,6 +2,7 @@
 #include "element_parsers.hpp"
 
 #include "meles/core/common/strings.hpp"
+#include "meles/rd/model/schedule.hpp"
 
 #include <cctype>
 #include <filesystem>
@@ -31,15 +32,16 @@ void parse_execute_el(ParseContext& ctx, const RawElement& e, Target t) {
 	if (triggers == 0) ctx.error(e.pos, "execute needs every=, at= or on=\"loaded\"");
 	if (!x.on.empty() && x.on != "loaded")
 		ctx.error(r.pos_of("on"), concat("bad on='", x.on, "' (only \"loaded\")"));
+	if (x.every && !x.at.empty()) ctx.error(e.pos, "execute takes every= or at=, not both (as in DaCHS)");
+	if (x.every && *x.every == 0)
+		ctx.error(r.pos_of("every"), "every=\"0\" would run the job without pause; give the seconds between "
+		                             "runs (negative: also once when the RD is loaded)");
 	for (auto& spec : x.at) {
-		// "HH:MM", "m<day> HH:MM", "w<weekday> HH:MM"
-		auto parts = split(normalize_space(spec), ' ');
-		std::string hm = parts.back();
-		bool ok = parts.size() <= 2 && hm.find(':') != std::string::npos;
-		if (parts.size() == 2) ok = ok && (parts[0].starts_with("m") || parts[0].starts_with("w"));
-		if (!ok)
-			ctx.error(r.pos_of("at"),
-			          concat("bad at time '", spec, "' (HH:MM, m<day> HH:MM or w<weekday> HH:MM)"));
+		try {
+			parse_at_time(spec);
+		} catch (const Error& err) {
+			ctx.error(r.pos_of("at"), err.message());
+		}
 	}
 	(*rd)->executes.push_back(std::move(x));
 }

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -287,14 +288,33 @@ std::vector<const ExecuteDef*> loaded_jobs(const Resource& rd) {
 	return out;
 }
 
+namespace {
+std::mutex observer_mutex;
+LoadedJobObserver loaded_job_observer;
+
+void tell_observer(const Resource& rd, const ExecuteDef& x, std::chrono::system_clock::time_point started,
+                   const Error* error) {
+	std::lock_guard lock(observer_mutex);
+	if (loaded_job_observer) loaded_job_observer(rd.rd_id, x, started, error);
+}
+} // namespace
+
+void set_loaded_job_observer(LoadedJobObserver observer) {
+	std::lock_guard lock(observer_mutex);
+	loaded_job_observer = std::move(observer);
+}
+
 // Called by rd_object() for a fresh RD object (GIL held).
 void run_loaded_jobs(const std::shared_ptr<const Resource>& rd, PyObject* rdo) {
 	for (const ExecuteDef* x : loaded_jobs(*rd)) {
+		auto started = std::chrono::system_clock::now();
 		try {
 			run_job_locked(rd, rdo, *x, std::chrono::seconds(0));
 			log::info(concat(job_name(*x), " of RD ", rd->rd_id, " ran (on=\"loaded\")"));
+			tell_observer(*rd, *x, started, nullptr);
 		} catch (const Error& e) {
 			log::error(concat("on-loaded ", e.full_message()));
+			tell_observer(*rd, *x, started, &e);
 		}
 	}
 }

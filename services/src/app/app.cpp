@@ -12,7 +12,8 @@
 
 namespace meles::services {
 
-App::App(Context& context) : ctx_(context), scs_(context), oai_(context), info_facts_(context.admin_pool) {
+App::App(Context& context)
+    : ctx_(context), scs_(context), siap_(context), oai_(context), info_facts_(context.admin_pool) {
 	ctx_.users.ensure_schema();
 	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
 	std::error_code ec;
@@ -121,6 +122,7 @@ void App::register_renderers() {
 	};
 	renderers_.add(std::move(capabilities));
 	scs_.register_renderers(renderers_);
+	siap_.register_renderers(renderers_);
 }
 
 void App::rd_service(net::Request& request, net::Response& response) {
@@ -273,6 +275,7 @@ void App::service_info(net::Request& request, net::Response& response,
 		if (resolved_table.table)
 			info.queried = table_facts(resolved_table.rd, *resolved_table.table, request.remote);
 		info.coverage = info_facts_.coverage(rd, tap_->catalog().snapshot()->version, request.remote);
+		info.jobs = info_facts_.jobs(*rd, request.remote);
 	} catch (const Error& e) {
 		if (e.kind() != ErrorKind::Unavailable && e.kind() != ErrorKind::Database) throw;
 		log::warn(concat("info page of ", rd->rd_id, "/", svc.id, " without statistics: ", e.what()));

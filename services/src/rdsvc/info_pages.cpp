@@ -3,6 +3,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/core/common/time.hpp"
 #include "meles/rd/registry/resource_meta.hpp"
+#include "meles/services/dali/error_status.hpp"
 #include "meles/services/router/router.hpp"
 #include "meles/services/tap/examples.hpp"
 
@@ -268,6 +269,34 @@ std::string table_info_html(const TableInfo& info, const InfoSite& site) {
 	return html_page(concat("Table ", name), body);
 }
 
+namespace {
+
+std::string job_time(const std::optional<execute::TimePoint>& t) {
+	return t ? format_local(*t) : "-";
+}
+
+// The RD's scheduled jobs: when they ran, how that went, when they run next.  Errors name the
+// RD line (relative to the inputs), never a server path.
+std::string jobs_html(const std::vector<execute::JobRecord>& jobs) {
+	if (jobs.empty()) return "";
+	std::string out =
+	    "<h2 id=\"jobs\">Scheduled jobs of this resource</h2>\n<table class=\"jobs\">\n"
+	    "<tr><th>job</th><th>runs</th><th>last run</th><th>outcome</th><th>next run</th></tr>\n";
+	for (auto& j : jobs) {
+		out += concat("<tr><td>", esc(j.title.empty() ? j.job : j.title), " <small>(", esc(j.schedule),
+		              ")</small></td><td>", std::to_string(j.runs),
+		              j.failures ? concat(", ", std::to_string(j.failures), " failed") : "",
+		              j.skipped ? concat(", ", std::to_string(j.skipped), " skipped") : "", "</td><td>",
+		              esc(job_time(j.last_start)), "</td><td>", esc(j.outcome));
+		if (!j.error.empty())
+			out += concat(": <code>", esc(excerpt(without_server_paths(j.error), 500)), "</code>");
+		out += concat("</td><td>", esc(job_time(j.next_run)), "</td></tr>\n");
+	}
+	return out + "</table>\n";
+}
+
+} // namespace
+
 std::string service_info_html(const ServiceInfo& info, const InfoSite& site) {
 	const rd::Resource& rd = *info.rd;
 	const rd::ServiceDef& s = *info.service;
@@ -308,9 +337,17 @@ std::string service_info_html(const ServiceInfo& info, const InfoSite& site) {
 		body += columns_html(*q.table, q.facts.stats.get());
 	}
 	body += coverage_html(info.coverage.get());
+	body += jobs_html(info.jobs);
 	body += concat("<p><small>", link(site.server_url + "/", "All resources of this data centre"),
 	               "</small></p>\n");
 	return html_page(title.empty() ? s.id : title, body);
+}
+
+std::vector<execute::JobRecord> InfoFacts::jobs(const rd::Resource& rd, const std::string& client) {
+	if (rd.executes.empty()) return {};
+	auto c = lease(client);
+	execute::ensure_schema(c.get());
+	return execute::load_records(c.get(), rd.rd_id);
 }
 
 pg::Pool::Lease InfoFacts::lease(const std::string& client) {

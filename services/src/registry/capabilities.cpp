@@ -2,6 +2,7 @@
 
 #include "meles/core/common/strings.hpp"
 #include "meles/services/scs/scs_service.hpp"
+#include "meles/services/siap/siap_service.hpp"
 #include "meles/services/tap/tap_service.hpp"
 
 namespace meles::services::registry {
@@ -29,8 +30,25 @@ const std::vector<RendererCapability>& renderer_capabilities() {
 	    {"tap", [](const rd::ServiceDef&) { return std::string(); },
 	     [](const CapabilitySite& c) { return tap::tap_capability(c.config, c.server_url + "/tap"); }, true,
 	     [](const CapabilitySite& c) { return c.server_url + "/tap"; }},
-	    // siap.xml, siap2.xml (SIA, sia:SimpleImageAccess) and ssap.xml (SSA,
-	    // ssa:SimpleSpectralAccess) go here with their protocols.
+	    {"siap.xml",
+	     [](const rd::ServiceDef& s) {
+		     return SiapService::is_siap1_service(s)
+		                ? std::string()
+		                : std::string("is not a SIAP 1 service (it needs the //siap#protoInput conditions)");
+	     },
+	     [](const CapabilitySite& c) { return siap1_capability(c.config, c.rd, c.service, c.service_url); },
+	     false,
+	     {}},
+	    {"siap2.xml",
+	     [](const rd::ServiceDef& s) {
+		     return SiapService::is_siap2_service(s)
+		                ? std::string()
+		                : std::string("is not a SIAP 2 service (it needs the //siap2#parameters conditions)");
+	     },
+	     [](const CapabilitySite& c) { return siap2_capability(c.config, c.rd, c.service, c.service_url); },
+	     false,
+	     {}},
+	    // ssap.xml (SSA, ssa:SimpleSpectralAccess) goes here with its protocol.
 	};
 	return table;
 }

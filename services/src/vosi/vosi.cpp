@@ -35,7 +35,8 @@ std::string capabilities_document(const std::vector<std::string>& capabilities, 
 	                  "xmlns:vs=\"http://www.ivoa.net/xml/VODataService/v1.1\" "
 	                  "xmlns:vr=\"http://www.ivoa.net/xml/VOResource/v1.0\" "
 	                  "xmlns:tr=\"http://www.ivoa.net/xml/TAPRegExt/v1.0\" "
-	                  "xmlns:cs=\"http://www.ivoa.net/xml/ConeSearch/v1.0\">\n";
+	                  "xmlns:cs=\"http://www.ivoa.net/xml/ConeSearch/v1.0\" "
+	                  "xmlns:sia=\"http://www.ivoa.net/xml/SIA/v1.1\">\n";
 	for (auto& c : capabilities)
 		out += c;
 	out += simple_capability("ivo://ivoa.net/std/VOSI#capabilities", base_url + "/capabilities");

@@ -5,6 +5,7 @@
 #include "meles/core/common/strings.hpp"
 #include "meles/core/fits/fits_header_reader.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace meles::rd::ingest {
@@ -13,6 +14,8 @@ namespace {
 
 using core::fits::HduHeader;
 using core::fits::HeaderCard;
+
+constexpr std::string_view kHeaderField = "header_";
 
 ValueKind kind_of(HeaderCard::Kind k) {
 	switch (k) {
@@ -54,10 +57,14 @@ public:
 		// by mapKeys; with hdusField, that field too.
 		std::vector<FieldInfo> fields;
 		std::set<std::string, std::less<>> seen;
+		// As in DaCHS, '-' in keywords becomes '_' (@DATE_OBS); mapKeys may name a keyword
+		// either way.
 		auto name_of = [&](const std::string& key) -> std::string {
-			for (auto& [field, source] : opt_.map_keys)
-				if (source == key) return field;
-			return key;
+			std::string field = key;
+			std::replace(field.begin(), field.end(), '-', '_');
+			for (auto& [dest, source] : opt_.map_keys)
+				if (source == key || source == field) return dest;
+			return field;
 		};
 		for (auto& h : headers_)
 			for (auto& c : h.cards) {
@@ -66,6 +73,9 @@ public:
 			}
 		if (!opt_.hdus_field.empty() && seen.insert(opt_.hdus_field).second)
 			fields.push_back({opt_.hdus_field, ValueKind::Int, ""});
+		// header_ as in DaCHS: the whole header, here as its card images, for //siap#computePGS.
+		if (seen.insert(std::string(kHeaderField)).second)
+			fields.push_back({std::string(kHeaderField), ValueKind::Text, ""});
 		set_layout(FieldLayout(std::move(fields), SourcePos{source_->display, 0, 0}));
 		for (auto& h : headers_) {
 			auto& slots = slots_.emplace_back();
@@ -73,6 +83,7 @@ public:
 				slots.push_back(*layout_->index_of(name_of(c.key)));
 		}
 		if (!opt_.hdus_field.empty()) hdu_slot_ = layout_->index_of(opt_.hdus_field);
+		header_slot_ = layout_->index_of(kHeaderField);
 	}
 
 	bool next(RecordBatch& batch) override {
@@ -111,6 +122,8 @@ public:
 				}
 			}
 			if (hdu_slot_) rec[*hdu_slot_] = Value::of_int(h.index);
+			if (header_slot_ && !filled[*header_slot_])
+				rec[*header_slot_] = Value::text(batch.store(core::fits::card_images(h)));
 		}
 		set_consumed(source_->size);
 		return true;
@@ -121,6 +134,7 @@ private:
 	std::vector<HduHeader> headers_;
 	std::vector<std::vector<size_t>> slots_; // per header, per card: the field slot
 	std::optional<size_t> hdu_slot_;
+	std::optional<size_t> header_slot_;
 	std::optional<std::string> problem_;
 	bool done_ = false;
 };

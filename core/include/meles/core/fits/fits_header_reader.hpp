@@ -54,6 +54,10 @@ struct HeaderOptions {
 // fpack moves the image there.  Throws Error(Io).
 std::vector<HduHeader> read_fits_headers(const std::string& path, const HeaderOptions& options);
 
+// The cards of `header` as 80-character card images again (what WCSLIB parses): values
+// rewritten from their parsed form, long strings cut at 66 characters, HIERARCH cards left out.
+std::string card_images(const HduHeader& header);
+
 // Parses one 80-character card; false for commentary and blank cards.  (For tests and for the
 // quick path; CONTINUE cards are joined by the callers.)
 bool parse_card(std::string_view card, HeaderCard& out);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "meles/core/common/column_meta.hpp"
+#include "meles/core/common/error.hpp"
 #include "meles/rd/expr/value.hpp"
 #include "meles/rd/model/source_text.hpp"
 
@@ -89,6 +90,13 @@ void run_job(const std::shared_ptr<const Resource>& rd, const ExecuteDef& job,
 // sees `rd`) when the RD's Python object is first made; failures are logged, not thrown.
 std::vector<const ExecuteDef*> loaded_jobs(const Resource& rd);
 void ensure_loaded(const std::shared_ptr<const Resource>& rd);
+// Told the outcome of every on="loaded" job (error null: it succeeded), for the scheduler's
+// records.  Called on a Python thread with the GIL held: it must only note the outcome and
+// return (no database, no waiting).  One observer; an empty function removes it.
+using LoadedJobObserver =
+    std::function<void(const std::string& rd_id, const ExecuteDef& job,
+                       std::chrono::system_clock::time_point started, const Error* error)>;
+void set_loaded_job_observer(LoadedJobObserver observer);
 
 // ------------------------------------------------------------------ pythonCore services
 

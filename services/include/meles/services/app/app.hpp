@@ -10,6 +10,7 @@
 #include "meles/services/registry/oai_pmh.hpp"
 #include "meles/services/router/router.hpp"
 #include "meles/services/scs/scs_service.hpp"
+#include "meles/services/siap/siap_service.hpp"
 #include "meles/services/tap/tap_service.hpp"
 #include "meles/services/user_tables/user_tables.hpp"
 #include "meles/services/uws/job_manager.hpp"
@@ -47,6 +48,7 @@ private:
 	Router router_;
 	RendererRegistry renderers_;
 	ScsService scs_;
+	SiapService siap_;
 	std::unique_ptr<uws::JobManager> jobs_;
 	std::unique_ptr<tap::TapService> tap_;
 	std::unique_ptr<user_tables::UserTables> user_tables_;

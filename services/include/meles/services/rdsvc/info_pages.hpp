@@ -10,6 +10,8 @@
 // any thread.
 #pragma once
 
+#include "meles/services/execute/scheduler.hpp"
+
 #include "meles/core/pg/pool.hpp"
 #include "meles/rd/limits/limits.hpp"
 #include "meles/rd/model/resource.hpp"
@@ -57,6 +59,8 @@ struct ServiceInfo {
 	const rd::ServiceDef* service = nullptr;
 	std::optional<TableInfo> queried; // the table the core queries, if any and published
 	std::shared_ptr<const rd::limits::Coverage> coverage;
+	// The RD's execute jobs as the scheduler recorded them (services/execute).
+	std::vector<execute::JobRecord> jobs;
 };
 
 std::string table_info_html(const TableInfo& info, const InfoSite& site);
@@ -74,6 +78,9 @@ public:
 	                 std::optional<int64_t> catalog_nrows, const std::string& client);
 	std::shared_ptr<const rd::limits::Coverage> coverage(const std::shared_ptr<const rd::Resource>& rd,
 	                                                     int64_t catalog_version, const std::string& client);
+	// The scheduler's records of an RD's execute jobs: one small query, only for RDs that have
+	// jobs (they change with every run, so they are not cached).
+	std::vector<execute::JobRecord> jobs(const rd::Resource& rd, const std::string& client);
 
 private:
 	pg::Pool::Lease lease(const std::string& client);
