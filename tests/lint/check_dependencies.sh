@@ -25,6 +25,7 @@ check_absent '#include\s*[<"]wcslib' '^$' 'WCSLIB (no dependency yet: give it a 
 check_absent '#include\s*[<"]sodium' '^core/src/auth/' 'libsodium'
 check_absent '#include\s*[<"]nlohmann' '^$' 'nlohmann-json (no dependency yet: give it a folder here first)'
 check_absent '#include\s*[<"]re2/' '^rd/src/ingest/grammars/' 'RE2'
+check_absent '#include\s*[<"](png|pngconf)\.h' '^core/src/image/' 'libpng'
 check_absent '#include\s*[<"]expat' '^core/src/votable/' 'expat'
 check_absent '#include\s*[<"]openssl/' '^core/src/net/' 'OpenSSL'
 check_absent '#include\s*[<"](Python|frameobject|pybind11/[^">]*)\.h' '^rd/src/python/' 'CPython'
