@@ -209,6 +209,20 @@ private:
 		} catch (const Error& e) {
 			return e.message();
 		}
+		if (guessed_ && !t_.fields.empty()) {
+			std::vector<std::string> missing;
+			for (auto& f : t_.fields)
+				if (std::none_of(guess_.columns.begin(), guess_.columns.end(),
+				                 [&](const auto& c) { return c.name == f; }))
+					missing.push_back(f);
+			if (!missing.empty())
+				return concat("the ", t_.name, " template reads the fields ", join(t_.fields, ", "),
+				              " from the data; the header lacks ", join(missing, ", "),
+				              t_.sample_path.empty() ? std::string()
+				                                     : concat(" (the sample, ", t_.sample_path,
+				                                              ", shows the layout: meles start ", t_.name,
+				                                              " --defaults writes it)"));
+		}
 		if (t_.positions && !guess_.columns.empty()) {
 			ra_col_ = find_named(guess_, ra_names(), ra_index_);
 			dec_col_ = find_named(guess_, dec_names(), dec_index_);
@@ -271,6 +285,8 @@ private:
 		std::string source = rd_text(values_.at("data"));
 		for (size_t i = 0; i < guess_.columns.size(); ++i) {
 			auto& c = guess_.columns[i];
+			// the template's own columns (a mixin's) are filled from these fields
+			if (std::find(t_.fields.begin(), t_.fields.end(), c.name) != t_.fields.end()) continue;
 			if (!out.empty()) out += "\n";
 			if (!ra_col_.empty() && i == ra_index_) {
 				out += concat("    <column name=\"", c.name,
@@ -369,7 +385,7 @@ private:
 		}
 		std::string id = rd_id(rd_file);
 		std::cout << "next: meles val " << id << " && meles imp " << id << "; then TAP serves "
-		          << values_.at("schema") << ".main";
+		          << values_.at("schema") << "." << t_.table;
 		if (t_.positions && !fs::path(id).is_absolute())
 			std::cout << " and /" << id << "/cone/scs.xml the cone search";
 		std::cout << " (meles serve).\n";

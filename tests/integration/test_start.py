@@ -59,8 +59,7 @@ def test_list_names_all_templates_and_what_they_lack():
         check("taptable -- Any sort of data via a plain TAP table" in lines, r.stdout)
         text = r.stdout
         # //epntap2 exists now (issue 13.2): what epntap lacks is its RD section.
-        for name, lacks in [("epntap", "its RD: epntap.rdt has no '--- q.rd' section"),
-                            ("siap", "//siap2#pgs (the SIAP2 image table mixin"),
+        for name, lacks in [("siap", "//siap2#pgs (the SIAP2 image table mixin"),
                             ("ssap+datalink", "//ssap#view (the SSAP spectra table mixin")]:
             i = lines.index(next(l for l in lines if l.startswith(name + " -- ")))
             check(lines[i + 1] == "    not available yet; it needs", text)
@@ -68,7 +67,7 @@ def test_list_names_all_templates_and_what_they_lack():
             r = start(m, name, "--defaults")
             check(r.returncode == 1, "%s must fail: %s %s" % (name, r.stdout, r.stderr))
             check("the %s template is not available yet; it needs %s" % (name, lacks) in r.stderr, r.stderr)
-        for name in ["scs", "taptable"]:
+        for name in ["epntap", "scs", "taptable"]:
             i = lines.index(next(l for l in lines if l.startswith(name + " -- ")))
             check(i + 1 == len(lines) or " -- " in lines[i + 1], "%s is usable: %s" % (name, text))
         r = start(m, "scz")
@@ -121,6 +120,66 @@ def test_taptable_end_to_end():
         m.stop()
         ok(m.cli("drop", "tt/q"), "drop")
         check(m.sql("SELECT count(*) FROM tap_schema.tables WHERE table_name = 'tt.main'")[0][0] == "0", "TAP_SCHEMA")
+
+
+def test_epntap_end_to_end():
+    """An EPN-TAP 2.0 table from the sample, then from the operator's own file (its extra
+    columns become extra columns; a file lacking an EPN-TAP field is refused, naming it)."""
+    with Meles("start_epntap", CONFIG) as m:
+        r = ok(start(m, "epntap", "--defaults", "--schema", "planets"), "start epntap")
+        check("TAP serves planets.epn_core" in r.stdout, r.stdout)
+        out = val_imp_pub(m, "planets/q")
+        check("ivo://meles.test/planets/q/epn_core published" in out.stdout, out.stdout)
+        m.start()
+        t = tap_rows(m, "SELECT granule_uid, target_name, target_class, time_min, c1min, c2max, "
+                        "processing_level, spatial_frame_type, time_scale, time_refposition, service_title, mag "
+                        "FROM planets.epn_core ORDER BY granule_uid")
+        check(len(t) == 5, "TAP: %d rows" % len(t))
+        first = t[0]
+        check(first["granule_uid"] == "ceres-20230105-1" and first["target_class"] == "dwarf_planet", first)
+        check(abs(first["time_min"] - 2459949.41) < 1e-6 and abs(first["c1min"] - 130.21) < 1e-9, first)
+        check(first["processing_level"] == 3 and first["spatial_frame_type"] == "celestial", first)
+        check(first["time_scale"] == "UTC" and first["time_refposition"] == "TOPOCENTER", first)
+        check(first["service_title"] == "planets", first)
+        check(abs(first["mag"] - 7.3) < 1e-5, first)
+        # EPN-TAP clients find the table by its utype in TAP_SCHEMA
+        u = tap_rows(m, "SELECT utype FROM tap_schema.tables WHERE table_name = 'planets.epn_core'")
+        check(list(u["utype"]) == ["ivo://ivoa.net/std/epntap#table-2.0"], u)
+        c = tap_rows(m, "SELECT unit, ucd FROM tap_schema.columns "
+                        "WHERE table_name = 'planets.epn_core' AND column_name = 'c1min'")
+        check(list(c["unit"]) == ["deg"] and "pos.eq.ra" in c["ucd"][0], c)
+        m.stop()
+        ok(m.cli("drop", "planets/q"), "drop")
+
+        # the operator's file: EPN-TAP fields plus an extra column, in another order
+        d = os.path.join(m.state, "inputs", "mine")
+        os.makedirs(d)
+        sample = open(os.path.join(SOURCE, "templates", "epntap.rdt")).read().split("--- data/sample.csv\n")[1]
+        header, *rows = [l.split(",") for l in sample.splitlines()]
+        header = header[:-1] + ["exposure"]
+        with open(os.path.join(d, "granules.csv"), "w") as f:
+            order = list(reversed(range(len(header))))
+            f.write(",".join(header[i] for i in order) + "\n")
+            for row in rows:
+                row = row[:-1] + ["30"]
+                f.write(",".join(row[i] for i in order) + "\n")
+        ok(start(m, "epntap", "--schema", "mine", "--data", "granules.csv"), "start epntap with own data")
+        rd = open(os.path.join(d, "q.rd")).read()
+        check(rd.count('<column name="') == 1 and '<column name="exposure" type="bigint"' in rd, rd)
+        ok(m.cli("val", "mine/q"), "val own")
+        ok(m.cli("imp", "mine/q"), "imp own")
+        m.start()
+        t = tap_rows(m, "SELECT granule_uid, exposure, c2min FROM mine.epn_core ORDER BY granule_uid")
+        check(len(t) == 5 and list(t["exposure"]) == [30] * 5 and abs(t[0]["c2min"] - 22.10) < 1e-9, t)
+        m.stop()
+
+        with open(os.path.join(d, "partial.csv"), "w") as f:
+            f.write("granule_uid,obs_id,mag\nx,y,3\n")
+        r = start(m, "epntap", "--schema", "partial", "--dir", d + "2", "--data", os.path.join(d, "partial.csv"))
+        check(r.returncode == 1, r.stdout + r.stderr)
+        check("the epntap template reads the fields granule_uid, granule_gid" in r.stderr
+              and "the header lacks granule_gid, dataproduct_type" in r.stderr, r.stderr)
+        check(not os.path.exists(d + "2"), "something was written")
 
 
 def test_own_data_files():
@@ -316,5 +375,5 @@ def test_installed_meles_finds_its_templates():
 if __name__ == "__main__":
     run_tests([test_list_names_all_templates_and_what_they_lack, test_bad_options_are_refused_and_nothing_written,
                test_never_overwrites_without_force, test_installed_meles_finds_its_templates,
-               test_scs_end_to_end, test_taptable_end_to_end, test_own_data_files,
+               test_scs_end_to_end, test_taptable_end_to_end, test_epntap_end_to_end, test_own_data_files,
                test_interactive_questions_on_a_terminal])

@@ -196,15 +196,21 @@ RdTemplate load_template(const fs::path& file) {
 			t.formats = split_list(value, ',');
 			if (t.formats.empty())
 				throw Error(ErrorKind::Syntax, "formats: names at least one format", where());
+		} else if (key == "fields") {
+			t.fields = split_list(value, ',');
+			if (t.fields.empty()) throw Error(ErrorKind::Syntax, "fields: names at least one field", where());
+		} else if (key == "table") {
+			if (value.empty()) throw Error(ErrorKind::Syntax, "table: names the table", where());
+			t.table = value;
 		} else if (key == "positions") {
 			if (value != "required" && value != "none")
 				throw Error(ErrorKind::Syntax, "positions: is 'required' or 'none'", where());
 			t.positions = value == "required";
 		} else {
-			throw Error(
-			    ErrorKind::Syntax,
-			    concat("unknown key '", key, "' (summary, requires, default.NAME, formats, positions)"),
-			    where());
+			throw Error(ErrorKind::Syntax,
+			            concat("unknown key '", key,
+			                   "' (summary, requires, default.NAME, formats, positions, fields, table)"),
+			            where());
 		}
 	}
 	if (base64_line) t.sample_data = decode_base64(t.sample_data, SourcePos{file.string(), base64_line, 0});

@@ -75,6 +75,18 @@ TEST_CASE("templates: binary samples in base64, formats") {
 	      std::vector<std::string>{"csv", "tsv"});
 }
 
+TEST_CASE("templates: fields read by name and the served table") {
+	auto t = load_template(
+	    write("epn.rdt", "summary: s\ntable: epn_core\nfields: granule_uid, obs_id ,time_min\n"));
+	CHECK(t.fields == std::vector<std::string>{"granule_uid", "obs_id", "time_min"});
+	CHECK(t.table == "epn_core");
+	auto plain = load_template(write("plain2.rdt", "summary: s\n"));
+	CHECK(plain.fields.empty());
+	CHECK(plain.table == "main");
+	CHECK_THROWS_WITH_AS(load_template(write("nof.rdt", "summary: s\nfields:\n")),
+	                     doctest::Contains("fields: names at least one field"), Error);
+}
+
 TEST_CASE("templates: malformed files name file:line") {
 	CHECK_THROWS_WITH_AS(load_template(write("bad1.rdt", "summary: x\nfrobnicate: y\n")),
 	                     doctest::Contains("unknown key 'frobnicate'"), Error);

@@ -28,11 +28,15 @@ struct RdTemplate {
 	std::vector<Requirement> requirements;       // `requires:` lines
 	std::map<std::string, std::string> defaults; // `default.KEY:` lines (schema, title, subject, ...)
 	bool positions = false;                      // `positions: required`: the data needs RA/Dec columns
-	std::string rd;                              // the `--- q.rd` section (with {{placeholders}})
-	std::string rd_file = "q.rd";                // its file name
-	std::string sample_columns;                  // the `--- columns` section: the sample's <column>s
-	std::string sample_path;                     // the sample data's path ("data/sample.csv"), if any
-	std::string sample_data; // its content (decoded: `--- PATH base64` holds binary files)
+	// `fields:` the fields the RD's rowmaker reads by name (the columns its mixins define): an
+	// operator's file must have them, and they do not become extra columns of the table.
+	std::vector<std::string> fields;
+	std::string table = "main";   // `table:` the table TAP serves, for what `start` says next
+	std::string rd;               // the `--- q.rd` section (with {{placeholders}})
+	std::string rd_file = "q.rd"; // its file name
+	std::string sample_columns;   // the `--- columns` section: the sample's <column>s
+	std::string sample_path;      // the sample data's path ("data/sample.csv"), if any
+	std::string sample_data;      // its content (decoded: `--- PATH base64` holds binary files)
 	std::vector<std::string> formats = {"csv", "tsv"}; // `formats:` the data formats the RD reads
 	int rd_line = 0;                                   // line of the RD section, for placeholder errors
 
