@@ -237,7 +237,8 @@ def test_path_tricks_and_missing_files():
                      "/getproduct/prodimg/../../outside.txt", "/getproduct//etc/passwd",
                      "/getproduct?key=../outside.txt", "/getproduct/" + "a" * 5000,
                      "/getproduct/t/link", "/getproduct/t/dots", "/getproduct/t/abs", "/getproduct/t/dir",
-                     "/getproduct/no/such/thing", "/getproduct/t/link?preview=True"):
+                     "/getproduct/no/such/thing", "/getproduct/t/link?preview=True", "/getproduct/%ff%fe.fits",
+                     "/getproduct?key=%c0%ae%c0%ae/outside.txt"):
             r = m.get(path)
             check(r.status == 404, (path, r.status, r.text))
             check(b"not yours" not in r.body and m.state.encode() not in r.body, (path, r.text))
@@ -254,6 +255,14 @@ def test_path_tricks_and_missing_files():
         log = m.daemon_log()
         check("prodimg/data/gone.fits" in log and "is missing" in log, log[-3000:])
         check("leaves the inputs directory" in log and "outside the inputs directory" in log, log[-3000:])
+
+
+def test_before_any_product():
+    """No RD has registered products yet (no dc.products table): 404, not a database error."""
+    with Meles("getproduct_none") as m:
+        m.start()
+        r = m.get("/getproduct/some/file.fits")
+        check(r.status == 404 and "some/file.fits" in r.text, (r.status, r.text))
 
 
 def test_previews():
@@ -311,4 +320,4 @@ def test_previews():
 
 
 if __name__ == "__main__":
-    run_tests([test_delivery_and_ranges, test_embargo, test_path_tricks_and_missing_files, test_previews])
+    run_tests([test_before_any_product, test_delivery_and_ranges, test_embargo, test_path_tricks_and_missing_files, test_previews])

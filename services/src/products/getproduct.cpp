@@ -2,9 +2,11 @@
 
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
+#include "meles/core/common/utf8.hpp"
 #include "meles/core/fits/fits_image_reader.hpp"
 #include "meles/core/image/preview.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/core/pg/connection.hpp"
 #include "meles/services/dali/params.hpp"
 
 #include <fcntl.h>
@@ -234,6 +236,8 @@ void ProductService::handle(net::Request& request, net::Response& response) {
 		throw Error(ErrorKind::Validation,
 		            "give the product's accref: /getproduct/<accref> or /getproduct?key=<accref>");
 	bool preview = truthy(params.get("preview"));
+	// Not UTF-8: no accref can match (dc.products is text), and PostgreSQL would refuse the value.
+	if (invalid_utf8_offset(accref) != std::string::npos) not_found("no product with such an accref");
 	if (accref.size() > kMaxAccref || accref.find('\0') != std::string::npos || leaves_directory(accref)) {
 		log::warn(concat("getproduct from ", request.remote, ": accref refused (",
 		                 accref.size() > kMaxAccref ? "overlong" : "a path leaving the inputs directory",
@@ -245,10 +249,17 @@ void ProductService::handle(net::Request& request, net::Response& response) {
 	ProductRow row;
 	{
 		auto lease = ctx_.acquire_read(request.remote);
-		auto res = lease.get().exec_params(
-		    "SELECT accessPath, mime, owner, embargo::text, preview, preview_mime, "
-		    "coalesce(embargo > current_date, false) FROM dc.products WHERE accref = $1",
-		    {accref});
+		pg::Result res;
+		try {
+			res = lease.get().exec_params(
+			    "SELECT accessPath, mime, owner, embargo::text, preview, preview_mime, "
+			    "coalesce(embargo > current_date, false) FROM dc.products WHERE accref = $1",
+			    {accref});
+		} catch (const pg::DbError& e) {
+			// No RD has registered products yet: dc.products does not exist.
+			if (e.sqlstate() == "42P01") not_found(concat("no product with the accref '", accref, "'"));
+			throw;
+		}
 		if (res.rows() == 0) not_found(concat("no product with the accref '", accref, "'"));
 		row.accref = accref;
 		row.path = res.get_optional(0, 0).value_or("");
