@@ -237,11 +237,13 @@ def test_path_tricks_and_missing_files():
                      "/getproduct/prodimg/../../outside.txt", "/getproduct//etc/passwd",
                      "/getproduct?key=../outside.txt", "/getproduct/" + "a" * 5000,
                      "/getproduct/t/link", "/getproduct/t/dots", "/getproduct/t/abs", "/getproduct/t/dir",
-                     "/getproduct/no/such/thing", "/getproduct/t/link?preview=True", "/getproduct/%ff%fe.fits",
-                     "/getproduct?key=%c0%ae%c0%ae/outside.txt"):
+                     "/getproduct/no/such/thing", "/getproduct/t/link?preview=True", "/getproduct/%ff%fe.fits"):
             r = m.get(path)
             check(r.status == 404, (path, r.status, r.text))
             check(b"not yours" not in r.body and m.state.encode() not in r.body, (path, r.text))
+        # parameters must be UTF-8 (an overlong '.' here): the parameter layer says so (400)
+        r = m.get("/getproduct?key=%c0%ae%c0%ae/outside.txt")
+        check(r.status == 400 and "parameter key is not valid UTF-8" in r.text, (r.status, r.text))
         # NUL never reaches a handler (the transport refuses control characters: 400)
         check(m.get("/getproduct/a%00b").status in (400, 404), "NUL")
         # a symlink that stays inside the inputs is followed
