@@ -91,8 +91,11 @@ int serve_start(const GlobalOptions& global, const Config& config, std::optional
 	fs::path logdir = config.get_path("general", "logDir");
 	fs::create_directories(logdir);
 	fs::create_directories(pid_file(config).parent_path());
+	// Close-on-exec: the embedded database the daemon may start (pg_ctl, postgres) must not
+	// inherit the write end, or this parent would wait for its EOF as long as PostgreSQL runs
+	// (and systemd's start of the unit would time out).
 	int pipefd[2];
-	if (pipe(pipefd) != 0) throw Error(ErrorKind::Io, "pipe failed");
+	if (pipe2(pipefd, O_CLOEXEC) != 0) throw Error(ErrorKind::Io, "pipe failed");
 	pid_t child = fork();
 	if (child < 0) throw Error(ErrorKind::Io, "fork failed");
 	if (child > 0) {

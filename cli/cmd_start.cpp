@@ -5,6 +5,7 @@
 #include "context.hpp"
 
 #include "meles/core/common/error.hpp"
+#include "meles/core/common/layout.hpp"
 #include "meles/core/common/strings.hpp"
 #include "meles/core/common/suggest.hpp"
 #include "meles/core/common/time.hpp"
@@ -416,10 +417,9 @@ int cmd_start(const GlobalOptions& global, const std::vector<std::string>& argv)
 	if (args.positionals().size() != 1)
 		throw Error(ErrorKind::Validation,
 		            "name a template or `list`: meles start list | meles start TEMPLATE");
-	fs::path dir =
-	    args.value("templates") ? fs::path(*args.value("templates")) : rd::start::default_templates_dir();
+	fs::path dir = args.value("templates") ? fs::path(*args.value("templates")) : layout::current().templates;
 	fs::path system_rds =
-	    args.value("system-rds") ? fs::path(*args.value("system-rds")) : rd::default_system_rds_dir();
+	    args.value("system-rds") ? fs::path(*args.value("system-rds")) : layout::current().system_rds;
 	auto templates = rd::start::load_templates(dir);
 	const std::string& wanted = args.positionals().front();
 

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "meles/core/common/error.hpp"
+#include "meles/core/common/layout.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -151,7 +152,13 @@ int main(int argc, char** argv) {
 			print_main_help();
 			return 0;
 		} else if (a == "--version") {
-			std::cout << "meles 0.1.0\n";
+			// The layout too: which system RDs, templates and Python package this meles uses.
+			auto& l = layout::current();
+			std::cout << "meles " << layout::version() << "\n"
+			          << "layout: " << l.origin << " (" << l.prefix.string() << ")\n"
+			          << "system RDs: " << l.system_rds.string() << "\n"
+			          << "templates: " << l.templates.string() << "\n"
+			          << "python: " << l.python_lib.string() << "\n";
 			return 0;
 		} else {
 			break;

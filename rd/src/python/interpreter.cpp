@@ -3,6 +3,7 @@
 #include "convert.hpp"
 #include "meles_module.hpp"
 
+#include "meles/core/common/layout.hpp"
 #include "meles/core/common/strings.hpp"
 #include "meles/core/log/logger.hpp"
 
@@ -21,8 +22,7 @@ namespace {
 thread_local bool tls_python_thread = false;
 
 std::string lib_dir() {
-	if (const char* env = std::getenv("MELES_PYTHON_LIB"); env && *env) return env;
-	return MELES_PYTHON_LIB;
+	return layout::current().python_lib.string();
 }
 
 // Files RD code was compiled from; frames from them are "RD frames" in tracebacks.

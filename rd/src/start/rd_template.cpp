@@ -241,18 +241,6 @@ std::vector<RdTemplate> load_templates(const fs::path& dir) {
 	return out;
 }
 
-fs::path default_templates_dir() {
-	if (const char* env = std::getenv("MELES_TEMPLATES"); env && *env) return env;
-	std::error_code ec;
-	fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-	if (!ec) {
-		// an installed meles: <prefix>/bin/meles and <prefix>/share/meles/templates
-		fs::path installed = exe.parent_path().parent_path() / MELES_INSTALL_DATADIR / "meles" / "templates";
-		if (fs::is_directory(installed, ec)) return installed;
-	}
-	return fs::path(MELES_SOURCE_DIR) / "templates";
-}
-
 std::vector<std::string> missing_parts(const RdTemplate& t, const fs::path& system_rds_dir) {
 	std::vector<std::string> out;
 	for (auto& r : t.requirements) {

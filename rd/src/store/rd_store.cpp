@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "meles/core/common/layout.hpp"
 #include "meles/core/common/strings.hpp"
 #include "meles/rd/store/rd_id.hpp"
 
@@ -13,15 +14,6 @@
 namespace meles::rd {
 
 namespace fs = std::filesystem;
-
-fs::path default_system_rds_dir() {
-	if (const char* env = std::getenv("MELES_SYSTEM_RDS"); env && *env) return env;
-#ifdef MELES_SOURCE_DIR
-	return fs::path(MELES_SOURCE_DIR) / "system_rds";
-#else
-	return "system_rds";
-#endif
-}
 
 struct FileStamp {
 	fs::file_time_type mtime{};
@@ -89,7 +81,7 @@ private:
 };
 
 RdStore::RdStore(RdStoreOptions options) : options_(std::move(options)) {
-	if (options_.system_rds_dir.empty()) options_.system_rds_dir = default_system_rds_dir();
+	if (options_.system_rds_dir.empty()) options_.system_rds_dir = layout::current().system_rds;
 }
 
 RdStore::~RdStore() = default;

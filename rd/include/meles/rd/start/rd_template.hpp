@@ -49,10 +49,6 @@ RdTemplate load_template(const std::filesystem::path& file);
 // Every *.rdt in `dir`, sorted by name.
 std::vector<RdTemplate> load_templates(const std::filesystem::path& dir);
 
-// Where the templates are: $MELES_TEMPLATES, else <prefix>/share/meles/templates next to the
-// installed executable, else templates/ of the source tree the executable was built from.
-std::filesystem::path default_templates_dir();
-
 // What of its requirements this installation lacks (the system RD or the element id in it), one
 // item each ("//siap2#pgs (the SIAP2 mixin): there is no system RD //siap2 yet"); empty when
 // the template can be used.

@@ -26,7 +26,7 @@ namespace meles::rd {
 
 struct RdStoreOptions {
 	std::filesystem::path inputs_dir;        // RD ids are paths below this directory
-	std::filesystem::path system_rds_dir;    // empty: default_system_rds_dir()
+	std::filesystem::path system_rds_dir;    // empty: layout::current().system_rds
 	std::filesystem::path default_meta_file; // site-wide meta stream (DaCHS etc/defaultmeta.txt); optional
 	ConfigLookup config;                     // for \getConfig; falls back to DaCHS defaults
 	// The site's userconfig RD, referenced as "%" ("%#obscore-extracolumns"); DaCHS keeps it
@@ -37,9 +37,6 @@ struct RdStoreOptions {
 	// requests do not each stat a handful of files.
 	std::chrono::milliseconds recheck_interval{0};
 };
-
-// $MELES_SYSTEM_RDS if set, else the system_rds/ directory of the source tree.
-std::filesystem::path default_system_rds_dir();
 
 // A table together with the RD keeping it alive.
 struct ResolvedTable {
