@@ -78,13 +78,13 @@ int cmd_init(const GlobalOptions& global, const std::vector<std::string>& argv) 
 	init_cli_logging(g, config);
 
 	std::string user = config.get("general", "user");
-	for (const char* sub : {"inputs", "logs", "tmp", "etc", "run", "uws"})
+	for (const char* sub : {"inputs", "logs", "tmp", "etc", "run", "uws", "previews"})
 		fs::create_directories(state / sub);
 	write_default_meta(config.get_path("general", "defaultMetaFile"));
 	if (running_as_root()) {
 		// The daemon drops root privileges: what it writes must belong to its user.
 		ensure_system_user(user);
-		for (const char* sub : {"logs", "tmp", "uws"})
+		for (const char* sub : {"logs", "tmp", "uws", "previews"})
 			chown_to(state / sub, user, true);
 	}
 

@@ -31,6 +31,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -711,6 +712,39 @@ public:
 		if (!s_.head_) out += body;
 		headers_sent_ = true;
 		s_.send_all(out);
+	}
+
+	void send_file(int fd, uint64_t offset, uint64_t length) override {
+		if (done_ || streaming_ || parked_ || headers_sent_)
+			throw Error(ErrorKind::Internal, "response already sent");
+		done_ = true;
+		headers_sent_ = true;
+		s_.send_all(head(false, static_cast<size_t>(length)));
+		if (s_.head_) return;
+		int sock = s_.socket_.native_handle();
+		auto pos = static_cast<off_t>(offset);
+		uint64_t left = length;
+		while (left > 0) {
+			size_t want = static_cast<size_t>(std::min<uint64_t>(left, uint64_t(1) << 30));
+			ssize_t n = ::sendfile(sock, fd, &pos, want);
+			if (n > 0) {
+				left -= static_cast<uint64_t>(n);
+				bytes_ += static_cast<size_t>(n);
+				continue;
+			}
+			if (n < 0 && errno == EINTR) continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				if (!wait_fd(sock, POLLOUT, s_.srv_.options.write_timeout)) {
+					s_.gone_ = true;
+					throw Error(ErrorKind::Io, "client stopped reading (write timeout)");
+				}
+				continue;
+			}
+			// 0: the file ended before the promised length; an error: the client went away.
+			s_.gone_ = true;
+			throw Error(ErrorKind::Io, n == 0 ? std::string("the file became shorter while it was sent")
+			                                  : concat("client went away: ", std::strerror(errno)));
+		}
 	}
 
 	ByteSink& stream() override {

@@ -13,7 +13,8 @@
 namespace meles::services {
 
 App::App(Context& context)
-    : ctx_(context), scs_(context), siap_(context), oai_(context), info_facts_(context.admin_pool) {
+    : ctx_(context), scs_(context), siap_(context), oai_(context), info_facts_(context.admin_pool),
+      products_(context) {
 	ctx_.users.ensure_schema();
 	// RD errors name the RD's file relative to the inputs; no other server path reaches clients.
 	std::error_code ec;
@@ -51,6 +52,8 @@ App::App(Context& context)
 	router_.add_prefix("/tap/user_tables/", user_tables, ErrorStyle::Dali, kUploads);
 	// The publishing registry (what `meles pub` stored), at DaCHS's URL.
 	oai_.install(router_);
+	// Files registered in dc.products, and their previews, at DaCHS's URL.
+	products_.install(router_);
 	jobs_->start();
 }
 

@@ -92,6 +92,12 @@ public:
 	// stream() as long as nothing has been flushed yet: the buffered stream is discarded
 	// (this is how an error found before the first row becomes a proper error response).
 	virtual void send(std::string body) = 0;
+	// Sends `length` bytes of the open file `fd` from `offset` as the whole body (Content-Length,
+	// not chunked), with sendfile(2): no copy through user space and flat memory whatever the
+	// file's size; a client stalling longer than the write timeout ends it (Error(Io)).  The
+	// file must not shrink meanwhile: then the connection is closed (the length was promised).
+	// For HEAD, only the headers go out.  Only before anything was sent.
+	virtual void send_file(int fd, uint64_t offset, uint64_t length) = 0;
 	// Starts a streamed (chunked) response; headers go out with the first flush.  Write
 	// the body into the returned sink, then call finish().  Writes block while the client
 	// is slow (bounded memory) and throw Error(Io) once it has gone.

@@ -5,6 +5,7 @@
 
 #include "meles/core/net/http.hpp"
 #include "meles/services/app/context.hpp"
+#include "meles/services/products/getproduct.hpp"
 #include "meles/services/rdsvc/info_pages.hpp"
 #include "meles/services/rdsvc/renderer_registry.hpp"
 #include "meles/services/registry/oai_pmh.hpp"
@@ -54,6 +55,7 @@ private:
 	std::unique_ptr<user_tables::UserTables> user_tables_;
 	registry::OaiPmh oai_;
 	InfoFacts info_facts_;
+	products::ProductService products_;
 };
 
 } // namespace meles::services
