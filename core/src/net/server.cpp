@@ -11,6 +11,7 @@
 // the [web] workers threads, the others go on serving.  A watcher thread notices clients
 // that disconnect while their handler runs (epoll on EPOLLRDHUP) so that queries get cancelled.
 #include "meles/core/net/http.hpp"
+#include "meles/core/net/http_date.hpp"
 
 #include "meles/core/common/error.hpp"
 #include "meles/core/common/strings.hpp"
@@ -100,16 +101,15 @@ void Response::set_header(std::string_view name, std::string_view value) {
 
 // ------------------------------------------------------------------ server internals
 
-namespace {
-
-std::string http_date() {
+std::string http_date(std::time_t t) {
 	char buf[64];
-	std::time_t t = std::time(nullptr);
 	std::tm tm{};
 	gmtime_r(&t, &tm);
 	std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	return buf;
 }
+
+namespace {
 
 const char* reason_phrase(int status) {
 	auto r = http::obsolete_reason(static_cast<http::status>(status));
@@ -854,9 +854,9 @@ private:
 		// An unread request body would be parsed as the next request: close instead.
 		if (req_.has_body() && !s_.body_finished_ && !req_.body_consumed()) ka = false;
 		s_.keep_alive_ = ka;
-		std::string out =
-		    concat("HTTP/1.1 ", std::to_string(status_), " ", reason_phrase(status_),
-		           "\r\nServer: ", s_.srv_.options.server_name, "\r\nDate: ", http_date(), "\r\n");
+		std::string out = concat("HTTP/1.1 ", std::to_string(status_), " ", reason_phrase(status_),
+		                         "\r\nServer: ", s_.srv_.options.server_name,
+		                         "\r\nDate: ", http_date(std::time(nullptr)), "\r\n");
 		for (auto& h : headers_)
 			out += concat(h.name, ": ", h.value, "\r\n");
 		if (chunked)

@@ -6,6 +6,7 @@
 #include "meles/core/fits/fits_image_reader.hpp"
 #include "meles/core/image/preview.hpp"
 #include "meles/core/log/logger.hpp"
+#include "meles/core/net/http_date.hpp"
 #include "meles/core/pg/connection.hpp"
 #include "meles/services/dali/params.hpp"
 
@@ -42,14 +43,6 @@ std::string_view trim(std::string_view s) {
 	while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
 		s.remove_suffix(1);
 	return s;
-}
-
-std::string http_date(std::time_t t) {
-	std::tm tm{};
-	gmtime_r(&t, &tm);
-	char buf[64];
-	std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	return buf;
 }
 
 // A path component ".." anywhere, or an absolute path.
@@ -335,7 +328,7 @@ void ProductService::handle(net::Request& request, net::Response& response) {
 		response.set_header("Cache-Control", "public, max-age=3600");
 		if (cfd.get() >= 0 && ::fstat(cfd.get(), &cst) == 0) {
 			response.set_header("X-Preview-Cache", "hit");
-			response.set_header("Last-Modified", http_date(cst.st_mtime));
+			response.set_header("Last-Modified", net::http_date(cst.st_mtime));
 			response.send_file(cfd.get(), 0, static_cast<uint64_t>(cst.st_size));
 			return;
 		}
@@ -398,7 +391,7 @@ void ProductService::handle(net::Request& request, net::Response& response) {
 	              static_cast<unsigned long long>(st.st_mtim.tv_sec), static_cast<long>(st.st_mtim.tv_nsec));
 	response.set_header("Content-Type", header_safe(mime, "application/octet-stream"));
 	if (!preview) response.set_header("Content-Disposition", content_disposition(serve_path));
-	response.set_header("Last-Modified", http_date(st.st_mtime));
+	response.set_header("Last-Modified", net::http_date(st.st_mtime));
 	response.set_header("ETag", etag);
 	response.set_header("Accept-Ranges", "bytes");
 	if (row.embargoed) response.set_header("Cache-Control", "private");
